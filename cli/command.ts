@@ -1,0 +1,21 @@
+/* command - what a smtp-lab subcommand is, and the exit codes every one of them uses */
+
+export const EXIT_OK = 0;
+/** The outcome the command asserts did not happen (property failed, bug not reproduced, mismatch). */
+export const EXIT_EXPECTATION_FAILED = 1;
+/** Usage or input error: the message names the bad argument and what is allowed. */
+export const EXIT_USAGE = 2;
+
+/** Thrown for bad input anywhere below a command; main() prints it and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface Command {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** Full help text: synopsis and options. */
+  readonly usage: string;
+  run(args: readonly string[]): Promise<number>;
+}

@@ -1,0 +1,4 @@
+/* index - the registry of subcommands; each lives in its own file beside this one */
+import type { Command } from '../command.ts';
+
+export const commands: readonly Command[] = [];

@@ -1,0 +1,107 @@
+/* contract - the sans-I/O interface every model implements and every runtime drives
+ *
+ * A model is a deterministic state machine. It never reads a clock, never draws a
+ * random number and never touches a socket: time comes in as an argument, and
+ * everything it wants done comes out as Output records that the driver drains
+ * with poll(). The simulator (sim/) and the socket runtime (runtime/) are the
+ * only drivers; both feed the same models. (Style: quinn-proto's
+ * handle_timeout(now)/poll_*, h11's receive_data/next_event.)
+ *
+ * Connections are named by the model that owns them (for outgoing ones) or by
+ * the driver (for accepted ones). A ConnId is unique within one driver run.
+ */
+
+/** Virtual or wall time in integer microseconds since the run started. */
+export type Micros = number;
+
+export type ConnId = string;
+
+export interface SocketAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What the driver tells a model. */
+export type Input =
+  /** A peer connected to one of the model's listeners. */
+  | { readonly kind: 'accepted'; readonly conn: ConnId; readonly local: SocketAddress; readonly remote: SocketAddress }
+  /** An outgoing connection the model asked for is established. */
+  | { readonly kind: 'connected'; readonly conn: ConnId; readonly local: SocketAddress; readonly remote: SocketAddress }
+  /** An outgoing connection failed: RST to the SYN, or no answer within the connect timeout. */
+  | { readonly kind: 'connectFailed'; readonly conn: ConnId; readonly reason: 'refused' | 'timeout' }
+  /** Bytes arrived from the peer and sit in the model's receive buffer from now on. */
+  | { readonly kind: 'bytes'; readonly conn: ConnId; readonly bytes: Uint8Array }
+  /** The peer sent FIN: no more bytes will come on this connection. */
+  | { readonly kind: 'eof'; readonly conn: ConnId }
+  /** The peer reset the connection (or the link broke); the connection is gone. */
+  | { readonly kind: 'reset'; readonly conn: ConnId }
+  /** A timer the model set has expired. */
+  | { readonly kind: 'timeout'; readonly timer: string };
+
+/** What a model asks the driver to do. */
+export type Output =
+  /** Open a TCP connection. `noDelay` is TCP_NODELAY (Nagle off) on the new socket. */
+  | { readonly kind: 'connect'; readonly conn: ConnId; readonly to: SocketAddress; readonly noDelay: boolean }
+  /** One application write() of these bytes, as one call: write boundaries matter to TCP. */
+  | { readonly kind: 'write'; readonly conn: ConnId; readonly bytes: Uint8Array }
+  /** shutdown(SHUT_WR): send FIN after the queued bytes; reading goes on. */
+  | { readonly kind: 'shutdown'; readonly conn: ConnId }
+  /** close(): FIN after queued bytes, and the model reads nothing more. */
+  | { readonly kind: 'close'; readonly conn: ConnId }
+  /** Abort with RST, discarding queued bytes. */
+  | { readonly kind: 'abort'; readonly conn: ConnId }
+  /** Set (at = time) or cancel (at = null) the named timer. Setting replaces an earlier setting. */
+  | { readonly kind: 'timer'; readonly timer: string; readonly at: Micros | null }
+  /** A log line as the real daemon writes it, after the syslog "program[pid]: " prefix. */
+  | { readonly kind: 'log'; readonly program: string; readonly line: string; readonly conn?: ConnId }
+  /** A fact for properties and reports that the real daemon would not log in this form. */
+  | { readonly kind: 'fact'; readonly fact: Fact; readonly conn?: ConnId };
+
+/** Observable facts the lab's properties check (kept small; each is a plain record). */
+export type Fact =
+  | { readonly kind: 'queued'; readonly queueId: string; readonly from: string; readonly to: readonly string[]; readonly size: number; readonly saslUser: string | null; readonly clientAddr: string }
+  | { readonly kind: 'authenticated'; readonly user: string; readonly via: 'xclient' | 'sasl' | 'proxy' }
+  | { readonly kind: 'improperPipelining'; readonly where: string; readonly unread: string }
+  | { readonly kind: 'backendAttempt'; readonly attempt: number }
+  | { readonly kind: 'proxying'; readonly reconnects: number };
+
+export interface Model {
+  /** Short name used in traces and diagrams ("client", "front", "auth", "postfix"). */
+  readonly name: string;
+  /** Feed one input at time `now`. Never throws on bad bytes: protocol errors become replies or closes. */
+  handle(now: Micros, input: Input): void;
+  /** Drain the next output, or undefined when there is none. */
+  poll(): Output | undefined;
+}
+
+/** Outputs queue shared by models: push while handling, drain with poll(). */
+export class OutputQueue {
+  private items: Output[] = [];
+  private head = 0;
+
+  push(output: Output): void {
+    this.items.push(output);
+  }
+
+  poll(): Output | undefined {
+    if (this.head >= this.items.length) {
+      if (this.items.length > 0) {
+        this.items = [];
+        this.head = 0;
+      }
+      return undefined;
+    }
+    return this.items[this.head++];
+  }
+}
+
+/** SMTP is bytes; the lab reads and writes them as latin1 so every byte survives a round trip. */
+export function asciiBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+export function bytesToLatin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
