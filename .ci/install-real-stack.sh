@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# install-real-stack - Debian's postfix, dovecot and swaks for `npm run conformance`, configured
+# the way ../shared/conformance/setup-real-stack.sh records it (every listener on 127.0.0.1,
+# all state under $LAB, nothing under /etc). The daemons are not started here: the conformance
+# suite (conformance/real-stack.ts) starts and stops them by PID.
+#
+# Packages are installed here (without the capture tools tshark/tcpdump, which the suite does
+# not need); the configuration is written by the shared script with INSTALL=0 so the two can
+# never drift apart.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LAB=${LAB:-/tmp/mailstack-lab}
+SHARED=${SHARED:-../shared/conformance}
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+if command -v postfix >/dev/null && command -v dovecot >/dev/null && command -v swaks >/dev/null \
+   && [ -e /usr/lib/dovecot/modules/auth/libauthdb_lua.so ] && [ -e /usr/lib/dovecot/submission-login ]; then
+  echo "== real stack already installed"
+else
+  # Keep the maintainer scripts from starting the daemons with Debian's stock configuration
+  # (which listens on every interface); remove only a policy file this script created.
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends \
+    postfix dovecot-core dovecot-submissiond dovecot-auth-lua swaks iproute2 python3 bc procps openssl
+  if [ "$created_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+$SUDO env LAB="$LAB" INSTALL=0 bash "$SHARED/setup-real-stack.sh"
+echo "== real stack: $(postconf -h -d mail_version) / dovecot $(dovecot --version) / $(swaks --version 2>&1 | head -1)"

@@ -1,0 +1,416 @@
+/* runtime - drive sans-I/O models (models/contract.ts) over real TCP sockets
+ *
+ * The socket twin of the simulator: the same Model objects, the same Input/Output records,
+ * but bytes travel through the host kernel on 127.0.0.1 and `now` is wall-clock microseconds.
+ * So a real swaks, nodemailer, Dovecot or Postfix can sit on either side of any model.
+ *
+ *   const rt = new SocketRuntime();
+ *   const [addr] = await rt.addNode(postfix, { listen: [{ port: 0 }] });   // 0: any free port
+ *   ... a real client connects to addr ...
+ *   await rt.close();
+ *
+ * Output → socket action: connect → net.connect (setNoDelay per output), write → one
+ * socket.write, shutdown → end() (FIN, reading goes on), close → end() and nothing more is
+ * read (later bytes get an RST, as the kernel does for a closed socket), abort →
+ * resetAndDestroy() (RST). Socket events → Input: connection → accepted, connect →
+ * connected, data → bytes, end → eof, ECONNRESET/close without FIN → reset.
+ * Caps (limits.ts) reset the offending connection only; the listeners stay up.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ConnId, Input, Micros, Model, Output, SocketAddress } from '../../models/contract.ts';
+import { bytesToLatin1 } from '../../models/contract.ts';
+import { WallClock } from './clock.ts';
+import type { RuntimeEvent, RuntimeEventListener } from './events.ts';
+import { DEFAULT_LIMITS, type RuntimeLimits } from './limits.ts';
+import { TimerWheel } from './timers.ts';
+
+export interface TlsIdentity {
+  readonly key: string;
+  readonly cert: string;
+}
+
+export interface ListenSpec {
+  /** Defaults to 127.0.0.1: the lab never listens beyond loopback unless told to. */
+  readonly host?: string;
+  /** 0 picks a free port; the bound address is returned by addNode. */
+  readonly port: number;
+  /** Terminate TLS on this listener (a 465-style port); the model sees the plaintext. */
+  readonly tls?: TlsIdentity;
+  /** TCP_NODELAY on accepted sockets; off by default, as for a plain accept(). */
+  readonly noDelay?: boolean;
+}
+
+export interface NodeOptions {
+  readonly listen?: readonly ListenSpec[];
+}
+
+export interface SocketRuntimeOptions {
+  readonly limits?: Partial<RuntimeLimits>;
+  /** Called for every event as it happens (serve streams them as JSON Lines). */
+  readonly onEvent?: RuntimeEventListener;
+  /** Events kept in memory for `events`; older ones are dropped first. */
+  readonly keepEvents?: number;
+}
+
+interface NodeState {
+  readonly name: string;
+  readonly model: Model;
+  readonly servers: net.Server[];
+  acceptCount: number;
+}
+
+interface ConnState {
+  readonly id: ConnId;
+  readonly node: NodeState;
+  readonly socket: net.Socket;
+  readonly accepted: boolean;
+  established: boolean;
+  bytesSinceLf: number;
+  localEnded: boolean;
+  peerEnded: boolean;
+  /** The model called close(): it reads nothing more and gets no further input. */
+  modelClosed: boolean;
+  /** The model has been told this connection is gone (reset/connectFailed). */
+  finished: boolean;
+  connectTimer?: NodeJS.Timeout;
+}
+
+export class SocketRuntime {
+  readonly limits: RuntimeLimits;
+  private readonly clock = new WallClock();
+  private readonly timers: TimerWheel;
+  private readonly nodes = new Map<string, NodeState>();
+  /** Keyed by node and ConnId: each model names its own outgoing connections. */
+  private readonly conns = new Map<string, ConnState>();
+  private readonly listeners = new Set<RuntimeEventListener>();
+  private readonly recorded: RuntimeEvent[] = [];
+  private readonly keepEvents: number;
+  private readonly pending: Array<{ node: NodeState; input: Input }> = [];
+  private draining = false;
+  private closed = false;
+
+  constructor(options: SocketRuntimeOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.keepEvents = options.keepEvents ?? 100_000;
+    if (options.onEvent) this.listeners.add(options.onEvent);
+    this.timers = new TimerWheel(this.clock, (owner, timer) => {
+      const node = this.nodes.get(owner);
+      if (node) this.deliver(node, { kind: 'timeout', timer });
+    });
+  }
+
+  /** Wall-clock microseconds since this runtime was created. */
+  now(): Micros {
+    return this.clock.now();
+  }
+
+  /** Events recorded so far (at most `keepEvents`, newest last). */
+  get events(): readonly RuntimeEvent[] {
+    return this.recorded;
+  }
+
+  /** Log lines the models wrote, as "program: line", optionally for one node. */
+  logLines(node?: string): string[] {
+    return this.recorded
+      .filter((e): e is Extract<RuntimeEvent, { kind: 'log' }> => e.kind === 'log' && (node === undefined || e.node === node))
+      .map((e) => `${e.program}: ${e.line}`);
+  }
+
+  onEvent(listener: RuntimeEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolve with the first event (already recorded or future) that matches; reject after timeoutMs. */
+  waitFor(match: (event: RuntimeEvent) => boolean, timeoutMs: number): Promise<RuntimeEvent> {
+    const seen = this.recorded.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`no matching runtime event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.onEvent((event) => {
+        if (!match(event)) return;
+        clearTimeout(timer);
+        off();
+        resolve(event);
+      });
+    });
+  }
+
+  /**
+   * Add a model: bind its listeners (127.0.0.1 unless a host is given), then call its
+   * start(now). Returns the bound addresses in the order of `options.listen`.
+   */
+  async addNode(model: Model, options: NodeOptions = {}): Promise<SocketAddress[]> {
+    if (this.closed) throw new Error('runtime is closed');
+    if (this.nodes.has(model.name)) throw new Error(`a node named '${model.name}' is already running`);
+    const node: NodeState = { name: model.name, model, servers: [], acceptCount: 0 };
+    this.nodes.set(model.name, node);
+    const bound: SocketAddress[] = [];
+    for (const spec of options.listen ?? []) bound.push(await this.listen(node, spec));
+    model.start?.(this.now());
+    this.drain(node);
+    return bound;
+  }
+
+  /** Stop listening, reset every connection, cancel every timer. Models get no more input. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.timers.stop();
+    for (const conn of this.conns.values()) {
+      if (conn.connectTimer) clearTimeout(conn.connectTimer);
+      conn.socket.destroy();
+    }
+    this.conns.clear();
+    const servers = [...this.nodes.values()].flatMap((n) => n.servers);
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+
+  private listen(node: NodeState, spec: ListenSpec): Promise<SocketAddress> {
+    const host = spec.host ?? '127.0.0.1';
+    const onSocket = (socket: net.Socket) => this.accept(node, socket, spec);
+    const server = spec.tls
+      ? tls.createServer({ key: spec.tls.key, cert: spec.tls.cert, allowHalfOpen: true }, onSocket)
+      : net.createServer({ allowHalfOpen: true }, onSocket);
+    // A failed TLS handshake is the client's problem; the listener carries on.
+    server.on('tlsClientError', (error: Error) => this.record({ t: this.now(), kind: 'error', node: node.name, message: `tls: ${error.message}` }));
+    node.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(spec.port, host, () => {
+        server.off('error', reject);
+        server.on('error', (error) => this.record({ t: this.now(), kind: 'error', node: node.name, message: `listener: ${error.message}` }));
+        const address = server.address() as net.AddressInfo;
+        this.record({ t: this.now(), kind: 'listen', node: node.name, host, port: address.port, tls: spec.tls !== undefined });
+        resolve({ host, port: address.port });
+      });
+    });
+  }
+
+  private accept(node: NodeState, socket: net.Socket, spec: ListenSpec): void {
+    const acceptedNow = [...this.conns.values()].filter((c) => c.accepted).length;
+    if (this.closed || acceptedNow >= this.limits.maxConnections) {
+      this.record({ t: this.now(), kind: 'limit', node: node.name, what: 'maxConnections' });
+      socket.on('error', () => undefined);
+      socket.resetAndDestroy();
+      return;
+    }
+    const id = `${node.name}<${++node.acceptCount}`;
+    const conn = this.track(node, id, socket, true);
+    conn.established = true;
+    socket.setNoDelay(spec.noDelay ?? false);
+    const local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+    const remote = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    this.record({ t: this.now(), kind: 'accept', node: node.name, conn: id, local, remote });
+    this.deliver(node, { kind: 'accepted', conn: id, local, remote });
+  }
+
+  private connect(node: NodeState, output: Extract<Output, { kind: 'connect' }>): void {
+    if (this.conns.has(connKey(node, output.conn))) {
+      this.record({ t: this.now(), kind: 'error', node: node.name, conn: output.conn, message: 'connect: connection id already in use' });
+      return;
+    }
+    this.record({ t: this.now(), kind: 'connect', node: node.name, conn: output.conn, to: output.to, noDelay: output.noDelay });
+    const socket = net.connect({ host: output.to.host, port: output.to.port, allowHalfOpen: true });
+    socket.setNoDelay(output.noDelay);
+    const conn = this.track(node, output.conn, socket, false);
+    conn.connectTimer = setTimeout(() => this.failConnect(conn, 'timeout'), this.limits.connectTimeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(conn.connectTimer);
+      conn.established = true;
+      this.record({ t: this.now(), kind: 'connected', node: node.name, conn: conn.id });
+      const local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+      const remote = { host: socket.remoteAddress ?? output.to.host, port: socket.remotePort ?? output.to.port };
+      this.deliver(node, { kind: 'connected', conn: conn.id, local, remote });
+    });
+  }
+
+  private failConnect(conn: ConnState, reason: 'refused' | 'timeout'): void {
+    if (conn.finished) return;
+    conn.finished = true;
+    clearTimeout(conn.connectTimer);
+    this.record({ t: this.now(), kind: 'refused', node: conn.node.name, conn: conn.id, reason });
+    this.forget(conn);
+    conn.socket.destroy();
+    this.deliver(conn.node, { kind: 'connectFailed', conn: conn.id, reason });
+  }
+
+  /** Wire one socket's events to inputs for its model. */
+  private track(node: NodeState, id: ConnId, socket: net.Socket, accepted: boolean): ConnState {
+    const conn: ConnState = {
+      id, node, socket, accepted, established: false, bytesSinceLf: 0,
+      localEnded: false, peerEnded: false, modelClosed: false, finished: false,
+    };
+    this.conns.set(connKey(node, id), conn);
+    socket.setTimeout(this.limits.idleTimeoutMs);
+    socket.on('timeout', () => this.enforce(conn, 'idleTimeoutMs'));
+    socket.on('data', (chunk: Buffer) => this.received(conn, chunk));
+    socket.on('end', () => {
+      conn.peerEnded = true;
+      if (conn.modelClosed || conn.finished) return;
+      this.record({ t: this.now(), kind: 'fin', node: node.name, conn: id, from: 'peer' });
+      this.deliver(node, { kind: 'eof', conn: id });
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!conn.established) {
+        this.failConnect(conn, error.code === 'ETIMEDOUT' ? 'timeout' : 'refused');
+        return;
+      }
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
+        this.record({ t: this.now(), kind: 'error', node: node.name, conn: id, message: error.message });
+      }
+    });
+    socket.on('close', () => this.gone(conn));
+    return conn;
+  }
+
+  private received(conn: ConnState, chunk: Buffer): void {
+    if (conn.finished) return;
+    if (conn.modelClosed) {
+      // Bytes for a socket the application has closed: the kernel answers with RST.
+      this.abortSocket(conn);
+      return;
+    }
+    const lastLf = chunk.lastIndexOf(0x0a);
+    conn.bytesSinceLf = lastLf < 0 ? conn.bytesSinceLf + chunk.length : chunk.length - lastLf - 1;
+    if (conn.bytesSinceLf > this.limits.maxLineBytes) {
+      this.enforce(conn, 'maxLineBytes');
+      return;
+    }
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.record({ t: this.now(), kind: 'recv', node: conn.node.name, conn: conn.id, len: bytes.length, data: bytesToLatin1(bytes) });
+    this.deliver(conn.node, { kind: 'bytes', conn: conn.id, bytes });
+  }
+
+  /** The socket is fully closed: tell the model unless the close was orderly or its own doing. */
+  private gone(conn: ConnState): void {
+    clearTimeout(conn.connectTimer);
+    this.forget(conn);
+    if (conn.finished || conn.modelClosed) return;
+    if (!conn.established) {
+      this.failConnect(conn, 'refused');
+      return;
+    }
+    if (conn.localEnded && conn.peerEnded) return;
+    conn.finished = true;
+    this.record({ t: this.now(), kind: 'rst', node: conn.node.name, conn: conn.id, from: 'peer' });
+    this.deliver(conn.node, { kind: 'reset', conn: conn.id });
+  }
+
+  /** A cap was hit: reset this connection (only this one) and tell its model. */
+  private enforce(conn: ConnState, what: keyof RuntimeLimits): void {
+    if (conn.finished) return;
+    this.record({ t: this.now(), kind: 'limit', node: conn.node.name, conn: conn.id, what });
+    this.abortSocket(conn);
+    if (conn.modelClosed) return;
+    conn.finished = true;
+    this.deliver(conn.node, { kind: 'reset', conn: conn.id });
+  }
+
+  private abortSocket(conn: ConnState): void {
+    this.forget(conn);
+    this.record({ t: this.now(), kind: 'rst', node: conn.node.name, conn: conn.id, from: 'local' });
+    if (!conn.socket.destroyed) conn.socket.resetAndDestroy();
+  }
+
+  private forget(conn: ConnState): void {
+    const key = connKey(conn.node, conn.id);
+    if (this.conns.get(key) === conn) this.conns.delete(key);
+  }
+
+  /** Queue an input and run models until no input is pending (inputs never nest). */
+  private deliver(node: NodeState, input: Input): void {
+    if (this.closed) return;
+    this.pending.push({ node, input });
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+        try {
+          next.node.model.handle(this.now(), next.input);
+        } catch (error) {
+          // The contract says models never throw; if one does, the runtime and the
+          // other sessions stay up and the failure is on record.
+          this.record({ t: this.now(), kind: 'error', node: next.node.name, message: `model threw on ${next.input.kind}: ${String(error)}` });
+        }
+        this.drain(next.node);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private drain(node: NodeState): void {
+    for (let count = 0; ; count++) {
+      if (count >= this.limits.maxOutputsPerInput) {
+        this.record({ t: this.now(), kind: 'limit', node: node.name, what: 'maxOutputsPerInput' });
+        return;
+      }
+      const output = node.model.poll();
+      if (!output) return;
+      this.perform(node, output);
+    }
+  }
+
+  private perform(node: NodeState, output: Output): void {
+    const t = this.now();
+    switch (output.kind) {
+      case 'connect':
+        this.connect(node, output);
+        return;
+      case 'timer':
+        this.timers.set(node.name, output.timer, output.at);
+        return;
+      case 'log':
+        this.record({ t, kind: 'log', node: node.name, program: output.program, line: output.line, ...(output.conn ? { conn: output.conn } : {}) });
+        return;
+      case 'fact':
+        this.record({ t, kind: 'fact', node: node.name, fact: output.fact, ...(output.conn ? { conn: output.conn } : {}) });
+        return;
+    }
+    const conn = this.conns.get(connKey(node, output.conn));
+    if (!conn) {
+      // Writing to a connection the peer already reset is normal; nothing to do.
+      return;
+    }
+    switch (output.kind) {
+      case 'write':
+        this.record({ t, kind: 'write', node: node.name, conn: conn.id, len: output.bytes.length, data: bytesToLatin1(output.bytes) });
+        conn.socket.write(output.bytes);
+        if (conn.socket.writableLength > this.limits.maxPendingWriteBytes) this.enforce(conn, 'maxPendingWriteBytes');
+        return;
+      case 'shutdown':
+        this.endSocket(conn);
+        return;
+      case 'close':
+        conn.modelClosed = true;
+        this.endSocket(conn);
+        return;
+      case 'abort':
+        conn.modelClosed = true;
+        this.abortSocket(conn);
+        return;
+    }
+  }
+
+  private endSocket(conn: ConnState): void {
+    if (conn.localEnded) return;
+    conn.localEnded = true;
+    this.record({ t: this.now(), kind: 'fin', node: conn.node.name, conn: conn.id, from: 'local' });
+    conn.socket.end();
+  }
+
+  private record(event: RuntimeEvent): void {
+    this.recorded.push(event);
+    if (this.recorded.length > this.keepEvents) this.recorded.splice(0, this.recorded.length - this.keepEvents);
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+function connKey(node: NodeState, conn: ConnId): string {
+  return `${node.name}\u0000${conn}`;
+}
