@@ -1,0 +1,64 @@
+/* layout - where lanes, rows and items go on a drawn sequence diagram
+ *
+ * Lanes are columns; rows are the events items start or end at, placed on the
+ * log-gap time axis (model/time-axis.ts). A segment is drawn from its send row to its
+ * delivery row, so flight time and the bytes waiting in a buffer show as a slant.
+ */
+import type { Diagram, DiagramItem } from '../model/diagram.ts';
+import { defaultTimeAxis, layoutRows, type AxisRow, type TimeAxisOptions } from '../model/time-axis.ts';
+
+export interface LayoutOptions {
+  /** Draw only this session's items; null draws the whole trace. */
+  readonly session: number | null;
+  /** 'app' leaves out TCP segments and pure ACKs. */
+  readonly detail: 'all' | 'app';
+  readonly axis: TimeAxisOptions;
+}
+
+export const defaultLayout: LayoutOptions = { session: null, detail: 'all', axis: defaultTimeAxis };
+
+export const GEOMETRY = { axisWidth: 150, laneWidth: 250, headerHeight: 56, notesWidth: 380, footer: 40 } as const;
+
+export interface Layout {
+  readonly items: readonly DiagramItem[];
+  readonly laneX: ReadonlyMap<string, number>;
+  readonly rows: readonly AxisRow[];
+  /** y of an event index that starts or ends an item. */
+  readonly yOfEvent: ReadonlyMap<number, number>;
+  readonly width: number;
+  readonly height: number;
+}
+
+export function layoutDiagram(diagram: Diagram, options: Partial<LayoutOptions> = {}): Layout {
+  const settings = { ...defaultLayout, ...options };
+  const items = diagram.items.filter(
+    (item) =>
+      (settings.session === null || item.session === settings.session) &&
+      (settings.detail === 'all' || !(item.shape === 'arrow' && (item.kind === 'segment' || item.kind === 'ack'))),
+  );
+  const lanes = [...diagram.lanes];
+  for (const item of items) {
+    for (const lane of item.shape === 'arrow' ? [item.from, item.to] : [item.lane]) {
+      if (lane !== null && !lanes.includes(lane)) lanes.push(lane);
+    }
+  }
+  const laneX = new Map(lanes.map((lane, i) => [lane, GEOMETRY.axisWidth + GEOMETRY.laneWidth * (i + 0.5)]));
+
+  const timeOfEvent = new Map<number, number>();
+  for (const item of items) {
+    timeOfEvent.set(item.event, item.t);
+    if (item.shape === 'arrow') timeOfEvent.set(item.endEvent, item.tEnd);
+  }
+  const eventIndexes = [...timeOfEvent.keys()].sort((a, b) => a - b);
+  const rows = layoutRows(eventIndexes.map((index) => timeOfEvent.get(index)!), GEOMETRY.headerHeight + 24, settings.axis);
+  const yOfEvent = new Map(eventIndexes.map((index, i) => [index, rows[i]!.y]));
+  const lastY = rows.length ? rows[rows.length - 1]!.y : GEOMETRY.headerHeight;
+  return {
+    items,
+    laneX,
+    rows,
+    yOfEvent,
+    width: GEOMETRY.axisWidth + GEOMETRY.laneWidth * lanes.length + GEOMETRY.notesWidth,
+    height: lastY + GEOMETRY.footer,
+  };
+}

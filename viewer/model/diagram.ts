@@ -1,0 +1,232 @@
+/* diagram - from trace events to a sequence-diagram model (pure; shared by exports and the page)
+ *
+ * Arrows: application writes (bold, labelled with their bytes), TCP segments from send
+ * to delivery and pure ACKs (thin), connection set-up and tear-down. Notes: log lines
+ * beside the lane that wrote them, timers set and fired, facts, faults, random decisions.
+ * Every item keeps the index of the event it came from so a page can step through them.
+ */
+import { connectionTable, eventNode } from './connections.ts';
+import { findDecisiveMoments, type DecisiveMoment } from './decisive.ts';
+import { clip, describeRecord, escapeBytes, replyCode, writeLabel } from './labels.ts';
+import { assignSessions } from './sessions.ts';
+import { formatMicros } from './time-axis.ts';
+import { numberField, textField, type TraceEvent } from './trace-event.ts';
+
+export type ArrowKind = 'write' | 'segment' | 'ack' | 'connect' | 'refused' | 'fin' | 'rst';
+export type NoteKind = 'log' | 'fact' | 'timer' | 'fire' | 'fault' | 'decision' | 'run' | 'other';
+
+interface ItemBase {
+  /** Index of the event the item starts at. */
+  readonly event: number;
+  readonly t: number;
+  readonly conn: string | null;
+  readonly session: number | null;
+  /** Short text drawn on the diagram. */
+  readonly label: string;
+  /** Full text (tooltip, step panel). */
+  readonly detail: string;
+  /** Part of the decisive moment: the improper-pipelining report or the bytes that came too early. */
+  decisive: boolean;
+  /** A 4xx/5xx reply, a refusal, a reset or a fault. */
+  readonly error: boolean;
+}
+
+export interface ArrowItem extends ItemBase {
+  readonly shape: 'arrow';
+  readonly kind: ArrowKind;
+  readonly from: string;
+  readonly to: string;
+  readonly weight: 'bold' | 'thin';
+  /** Index of the event where the arrow ends (the segment's `deliver`); the start event when it has no flight time. */
+  endEvent: number;
+  tEnd: number;
+}
+
+export interface NoteItem extends ItemBase {
+  readonly shape: 'note';
+  readonly kind: NoteKind;
+  /** The lane the note stands beside, or null for run-level notes. */
+  readonly lane: string | null;
+}
+
+export type DiagramItem = ArrowItem | NoteItem;
+
+export interface SessionSummary {
+  readonly id: number;
+  readonly clientConn: string;
+  readonly conns: readonly string[];
+  readonly startUs: number;
+  readonly endUs: number;
+  readonly firstEvent: number;
+  readonly lastEvent: number;
+  /** First 4xx/5xx reply the client got, else its last reply line; null before any reply. */
+  readonly outcome: string | null;
+  /** Whether Postfix found improper pipelining in this session. */
+  readonly decisive: boolean;
+}
+
+export interface Diagram {
+  readonly lanes: readonly string[];
+  readonly items: readonly DiagramItem[];
+  readonly sessions: readonly SessionSummary[];
+  readonly decisive: readonly (DecisiveMoment & { readonly session: number | null })[];
+  readonly eventCount: number;
+  readonly endUs: number;
+}
+
+export function buildDiagram(events: readonly TraceEvent[]): Diagram {
+  const table = connectionTable(events);
+  const { spans, sessionOf } = assignSessions(events, table);
+  const items: DiagramItem[] = [];
+  const inFlight = new Map<string, ArrowItem[]>();
+
+  events.forEach((event, index) => {
+    const conn = textField(event, 'conn') ?? null;
+    const ends = conn === null ? undefined : table.conns.get(conn);
+    const from = textField(event, 'from') ?? ends?.initiator ?? eventNode(event) ?? '?';
+    const peerOf = (node: string): string => (ends ? (ends.initiator === node ? ends.acceptor : ends.initiator) : null) ?? '?';
+    const to = textField(event, 'to') ?? peerOf(from);
+    const base = { event: index, t: event.t, conn, session: sessionOf[index] ?? null, decisive: false };
+    const arrow = (kind: ArrowKind, arrowFrom: string, arrowTo: string, weight: 'bold' | 'thin', label: string, detail: string, error = false): ArrowItem => {
+      const item: ArrowItem = { ...base, shape: 'arrow', kind, from: arrowFrom, to: arrowTo, weight, label, detail, error, endEvent: index, tEnd: event.t };
+      items.push(item);
+      return item;
+    };
+    const note = (kind: NoteKind, lane: string | null, label: string, detail = label, error = false): void => {
+      items.push({ ...base, shape: 'note', kind, lane, label: clip(label), detail, error });
+    };
+
+    switch (event.kind) {
+      case 'connect': {
+        const target = ends?.acceptor ?? (table.lanes.includes(to) ? to : '?');
+        arrow('connect', from, target, 'thin', `connect ${conn ?? ''}`.trim(), `connect ${conn ?? ''} to ${describeRecord(event.to)}`);
+        break;
+      }
+      case 'refused': {
+        const target = ends?.acceptor ?? (table.lanes.includes(to) ? to : '?');
+        arrow('refused', from, target, 'thin', 'connection refused', `connect ${conn ?? ''} refused: ${describeRecord(event.to)}`, true);
+        break;
+      }
+      case 'accept':
+        break; // the connect arrow already shows the handshake; accept only names the acceptor
+      case 'write': {
+        const data = textField(event, 'data') ?? '';
+        const code = replyCode(data);
+        arrow('write', from, to, 'bold', writeLabel(data), escapeBytes(data), code !== null && code >= '400');
+        break;
+      }
+      case 'segment': {
+        const len = numberField(event, 'len') ?? textField(event, 'data')?.length ?? 0;
+        const flags = textField(event, 'flags') ?? '';
+        const seq = textField(event, 'seq');
+        const label = `${flags ? `[${flags}] ` : ''}${seq !== undefined ? `seq=${seq} ` : ''}len=${len}`;
+        const data = textField(event, 'data');
+        const item = arrow('segment', from, to, 'thin', label, data ? `${label} ${escapeBytes(data)}` : label);
+        const key = flightKey(event, from);
+        inFlight.set(key, [...(inFlight.get(key) ?? []), item]);
+        break;
+      }
+      case 'deliver': {
+        const key = flightKey(event, from);
+        const waiting = inFlight.get(key);
+        const item = waiting?.shift();
+        if (item) {
+          item.endEvent = index;
+          item.tEnd = event.t;
+        }
+        break;
+      }
+      case 'ack': {
+        const why = textField(event, 'why');
+        const ackNo = textField(event, 'ack');
+        const label = `ACK${ackNo !== undefined ? ` ${ackNo}` : ''}${why ? ` (${why})` : ''}`;
+        arrow('ack', from, to, 'thin', label, label);
+        break;
+      }
+      case 'fin':
+      case 'rst':
+        arrow(event.kind, from, to, 'thin', event.kind.toUpperCase(), `${event.kind.toUpperCase()} on ${conn ?? '?'}`, event.kind === 'rst');
+        break;
+      case 'log': {
+        const program = textField(event, 'program');
+        const line = textField(event, 'line') ?? '';
+        const text = program ? `${program}: ${line}` : line;
+        note('log', eventNode(event) ?? null, text, text, /\b(error|fatal|warning|failed)\b/i.test(line));
+        break;
+      }
+      case 'fact':
+        note('fact', eventNode(event) ?? null, `fact ${describeRecord(event.fact)}`);
+        break;
+      case 'timer': {
+        const name = textField(event, 'timer') ?? textField(event, 'name') ?? '?';
+        const at = numberField(event, 'at');
+        const text = at === undefined ? `timer ${name} cancelled` : `timer ${name} set for ${formatMicros(at)}`;
+        note('timer', eventNode(event) ?? null, text);
+        break;
+      }
+      case 'fire':
+        note('fire', eventNode(event) ?? null, `timer ${textField(event, 'timer') ?? textField(event, 'name') ?? '?'} fired`);
+        break;
+      case 'fault': {
+        const { t: _t, kind: _kind, ...rest } = event;
+        note('fault', eventNode(event) ?? null, `fault ${describeRecord(rest)}`, `fault ${JSON.stringify(rest)}`, true);
+        break;
+      }
+      case 'decision':
+        note('decision', eventNode(event) ?? null, `decision ${textField(event, 'name') ?? '?'}=${describeRecord(event.value)}`);
+        break;
+      case 'run':
+        note('run', null, `run seed=${describeRecord(event.seed)}`, `run ${JSON.stringify(event)}`);
+        break;
+      default:
+        note('other', eventNode(event) ?? null, `${event.kind} ${describeRecord(event)}`);
+    }
+  });
+
+  const moments = findDecisiveMoments(events).map((moment) => ({ ...moment, session: sessionOf[moment.eventIndex] ?? null }));
+  for (const moment of moments) {
+    for (const item of items) {
+      const early = item.shape === 'arrow' && (item.endEvent === moment.earlyEvent || item.event === moment.earlyWrite);
+      if (moment.reportEvents.includes(item.event) || early) item.decisive = true;
+    }
+  }
+
+  const sessions = spans.map((span): SessionSummary => {
+    const first = events[span.firstEvent]!;
+    const last = events[span.lastEvent]!;
+    return {
+      id: span.id,
+      clientConn: span.clientConn,
+      conns: span.conns,
+      startUs: first.t,
+      endUs: last.t,
+      firstEvent: span.firstEvent,
+      lastEvent: span.lastEvent,
+      outcome: clientOutcome(items, span.clientConn, table.conns.get(span.clientConn)?.initiator ?? null),
+      decisive: moments.some((m) => m.session === span.id),
+    };
+  });
+
+  return {
+    lanes: table.lanes,
+    items,
+    sessions,
+    decisive: moments,
+    eventCount: events.length,
+    endUs: events.length ? events[events.length - 1]!.t : 0,
+  };
+}
+
+/** Segments and their deliveries meet on connection, sender, and sequence number. */
+function flightKey(event: TraceEvent, from: string): string {
+  return `${textField(event, 'conn') ?? ''}|${from}|${textField(event, 'seq') ?? ''}`;
+}
+
+function clientOutcome(items: readonly DiagramItem[], clientConn: string, client: string | null): string | null {
+  const replies = items.filter(
+    (item): item is ArrowItem => item.shape === 'arrow' && item.kind === 'write' && item.conn === clientConn && item.to === client && replyCode(item.detail) !== null,
+  );
+  const failed = replies.find((item) => replyCode(item.detail)! >= '400');
+  const chosen = failed ?? replies[replies.length - 1];
+  return chosen ? (chosen.detail.split('\\r\\n')[0] ?? chosen.detail) : null;
+}
