@@ -173,7 +173,7 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
         break;
       }
       case 'decision':
-        note('decision', eventNode(event) ?? null, `decision ${textField(event, 'name') ?? '?'}=${describeRecord(event.value)}`);
+        note('decision', eventNode(event) ?? ends?.initiator ?? null, `decision ${textField(event, 'name') ?? '?'}=${describeRecord(event.value)}`);
         break;
       case 'run':
         note('run', null, `run seed=${describeRecord(event.seed)}`, `run ${JSON.stringify(event)}`);

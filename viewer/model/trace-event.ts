@@ -6,7 +6,11 @@
  * naming the line, never a crash further down.
  */
 
-/** One trace record as the simulator writes it; fields beyond `t` and `kind` depend on the kind. */
+/**
+ * One trace record; fields beyond `t` and `kind` depend on the kind. The simulator's own
+ * `TraceEvent` (sim/trace.ts) is assignable to this; `kind` stays a string here so a trace
+ * from a newer simulator still draws (unknown kinds become plain notes).
+ */
 export interface TraceEvent {
   readonly t: number;
   readonly kind: string;
