@@ -1,0 +1,99 @@
+/* cases - the conformance cases: every row of the recorded runs.tsv and trials.tsv, plus our own
+ *
+ * A case fixes the real stack's setting (forbid, TCP mode, slow XCLIENT lookup) and what the
+ * client does; the same case is run on the real daemons and in the lab. Cases whose outcome is
+ * a TCP race on the real stack (quickack, pp3 without the deterministic slow lookup) are run
+ * `repeat` times on both sides and compared as distributions (compare.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RealSetting, TcpMode } from './real-stack.ts';
+
+export interface ClientPlan {
+  readonly auth: 'PLAIN' | 'LOGIN';
+  readonly user: string;
+  readonly password: string;
+  readonly helo: string;
+  /** Send a message after AUTH (runs) or QUIT right after it (trials). */
+  readonly mail: boolean;
+  /** MAIL, RCPT and DATA sent as one group (swaks --pipeline). */
+  readonly pipelining: boolean;
+}
+
+export interface ConformanceCase {
+  readonly name: string;
+  readonly source: 'runs.tsv' | 'trials.tsv' | 'own';
+  readonly why: string;
+  readonly setting: RealSetting;
+  readonly client: ClientPlan;
+  /** Sessions per side; 1 for a deterministic single run. */
+  readonly repeat: number;
+  /** Outcome decided by a real TCP race: compared as a distribution. */
+  readonly racy: boolean;
+}
+
+export const USER = 'alice@example.test';
+/** The 249-character EHLO name run-real-stack.sh names: three 63-character labels and one of 57. */
+export const LONG_HELO = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}`;
+
+const CLIENT: ClientPlan = { auth: 'PLAIN', user: USER, password: 'secret', helo: 'client.example.test', mail: true, pipelining: false };
+
+interface TsvRow {
+  readonly name: string;
+  readonly fields: ReadonlyMap<string, string>;
+}
+
+function readTsv(file: string): TsvRow[] {
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().length > 0).map((line) => {
+    const [name, ...rest] = line.split('\t');
+    const fields = new Map(rest.map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as [string, string]));
+    return { name: name!, fields };
+  });
+}
+
+function settingOf(row: TsvRow): RealSetting {
+  const tcp = row.fields.get('tcp');
+  if (tcp !== 'default' && tcp !== 'pp3' && tcp !== 'quickack') throw new Error(`${row.name}: unknown tcp mode '${tcp}'`);
+  const forbid = row.fields.get('forbid');
+  if (forbid !== 'yes' && forbid !== 'no') throw new Error(`${row.name}: forbid must be yes or no, not '${forbid}'`);
+  return { forbid: forbid === 'yes', tcpMode: tcp as TcpMode, xclientLookupMs: row.name.includes('slowxclient') ? 100 : null };
+}
+
+function racy(setting: RealSetting): boolean {
+  return setting.tcpMode !== 'default' && setting.xclientLookupMs === null;
+}
+
+export interface CaseOptions {
+  /** Sessions per trials.tsv cell (the record used 20). */
+  readonly trials: number;
+  /** Sessions for a racy single run of runs.tsv. */
+  readonly racyRepeat: number;
+}
+
+export function conformanceCases(rawDir: string, options: CaseOptions): ConformanceCase[] {
+  const runs = readTsv(join(rawDir, 'runs.tsv')).map((row): ConformanceCase => {
+    const setting = settingOf(row);
+    const auth = row.name.endsWith('-login') ? 'LOGIN' : 'PLAIN';
+    return {
+      name: row.name, source: 'runs.tsv', why: 'recorded run', setting,
+      client: { ...CLIENT, auth }, repeat: racy(setting) ? options.racyRepeat : 1, racy: racy(setting),
+    };
+  });
+  const trials = readTsv(join(rawDir, 'trials.tsv')).map((row): ConformanceCase => {
+    const setting = settingOf(row);
+    return {
+      name: row.name, source: 'trials.tsv', why: 'recorded race-matrix cell (AUTH only)', setting,
+      client: { ...CLIENT, mail: false }, repeat: options.trials, racy: racy(setting),
+    };
+  });
+  const fast: RealSetting = { forbid: true, tcpMode: 'default', xclientLookupMs: null };
+  const slow: RealSetting = { forbid: true, tcpMode: 'default', xclientLookupMs: 100 };
+  const own: ConformanceCase[] = [
+    { name: 'W1-wrong-password', source: 'own', why: 'auth failure: Dovecot answers without a backend', setting: fast, client: { ...CLIENT, password: 'wrong', mail: false }, repeat: 1, racy: false },
+    { name: 'L1-long-helo-slowxclient', source: 'own', why: '249-char EHLO name rides in XCLIENT HELO=', setting: slow, client: { ...CLIENT, helo: LONG_HELO }, repeat: 1, racy: false },
+    { name: 'L2-long-helo-default', source: 'own', why: '249-char EHLO name, fast backend', setting: fast, client: { ...CLIENT, helo: LONG_HELO }, repeat: 1, racy: false },
+    { name: 'P1-client-pipelining', source: 'own', why: 'client pipelines MAIL/RCPT/DATA after login', setting: fast, client: { ...CLIENT, pipelining: true }, repeat: 1, racy: false },
+    { name: 'P2-client-pipelining-forbid-no-slow', source: 'own', why: 'client pipelining behind the forbid=no workaround, slow lookup', setting: { ...slow, forbid: false }, client: { ...CLIENT, pipelining: true }, repeat: 1, racy: false },
+  ];
+  return [...runs, ...trials, ...own];
+}
