@@ -1,0 +1,246 @@
+/* config - smtpd settings under their main.cf / master.cf names, version defaults, presets
+ *
+ * Keys are Postfix's own parameter names (postconf(5)); the lab-only timing knobs
+ * (camelCase, unit last) model how long the real smtpd spends on each step. Their
+ * defaults were measured on the real stack (Postfix 3.7.11 on loopback,
+ * ../shared/conformance/raw/*.segments.txt), not guessed.
+ */
+
+export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'reject';
+
+export interface PostfixTimings {
+  /** connect -> 220 banner for the process's first session, excluding table lookups (A1/B1/B3: 11-16 ms). */
+  readonly bannerDelayUs: number;
+  /** connect -> 220 for later sessions of the same smtpd process (A2 reconnects: 0.22-0.32 ms). */
+  readonly bannerReuseDelayUs: number;
+  /** One smtpd_authorized_xclient_hosts lookup: at connect and again inside xclient_cmd (E1/E2 tcp: table: 100 ms). */
+  readonly xclientLookupDelayUs: number;
+  /** XCLIENT read -> 220 when the lookup is free (A1: 46 us). */
+  readonly xclientDelayUs: number;
+  /** Milter setup/connect event before the 220 (only with smtpd_milters); unmeasured, lab knob. */
+  readonly milterSetupDelayUs: number;
+  /** The first EHLO this smtpd process answers (A1: 3.2 ms, A2: 2.4 ms; 0.15-0.35 ms in B1/B3/E1/E2). */
+  readonly ehloFirstDelayUs: number;
+  /** Later EHLO/HELO replies (20-60 us). */
+  readonly ehloDelayUs: number;
+  /** MAIL FROM (A1: 4.6 ms: cleanup connection, queue file). */
+  readonly mailDelayUs: number;
+  /** RCPT TO (A1: 4.5 ms: address verification, trivial-rewrite). */
+  readonly rcptDelayUs: number;
+  /** DATA -> 354 (A1: 140 us). */
+  readonly dataDelayUs: number;
+  /** end-of-data -> "250 ... queued as" (A1: 500 us). */
+  readonly queueDelayUs: number;
+  /** QUIT -> 221 (A1: 50 us); also used for the other short commands. */
+  readonly quickDelayUs: number;
+  /** SASL AUTH step (not measured in the lab runs; Dovecot auth socket round trip). */
+  readonly authDelayUs: number;
+}
+
+export interface PostfixConfig {
+  /** Which release to imitate: decides version defaults (e.g. "3.7.11", "3.9"). */
+  readonly mail_version: string;
+  readonly myhostname: string;
+  /** Already expanded ($myhostname replaced). */
+  readonly smtpd_banner: string;
+  /** CIDR list (IPv4 a.b.c.d/n or exact addresses). */
+  readonly smtpd_authorized_xclient_hosts: readonly string[];
+  readonly mynetworks: readonly string[];
+  readonly smtpd_forbid_unauth_pipelining: boolean;
+  /** Lower-case EHLO keywords to leave out; "silent-discard" only suppresses logging. */
+  readonly smtpd_discard_ehlo_keywords: readonly string[];
+  readonly smtpd_sasl_auth_enable: boolean;
+  readonly smtpd_forbid_bare_newline: BareNewlineMode;
+  readonly smtpd_forbid_bare_newline_exclusions: readonly string[];
+  readonly smtpd_forbid_bare_newline_reject_code: number;
+  readonly line_length_limit: number;
+  /** Seconds. */
+  readonly smtpd_timeout: number;
+  readonly smtpd_hard_error_limit: number;
+  readonly smtpd_junk_command_limit: number;
+  /** Bytes; 0 = no limit. */
+  readonly message_size_limit: number;
+  readonly smtpd_helo_required: boolean;
+  readonly disable_vrfy_command: boolean;
+  /** "none" (the lab: no STARTTLS), "may" or "encrypt"; STARTTLS is a state change only. */
+  readonly smtpd_tls_security_level: 'none' | 'may' | 'encrypt';
+  readonly smtpd_tls_auth_only: boolean;
+  /** Milter names (any non-empty list makes smtpd contact milters at connect). */
+  readonly smtpd_milters: readonly string[];
+  /** Mechanisms the SASL server (Dovecot) offers: lab knob, the AUTH line of EHLO. */
+  readonly saslMechanisms: readonly string[];
+  /** user -> password, the lab's stand-in for the Dovecot passdb. */
+  readonly saslUsers: Readonly<Record<string, string>>;
+  /** address -> reverse-DNS name; absent means "unknown" (smtpd_peer.c). */
+  readonly reverseDns: Readonly<Record<string, string>>;
+  readonly timings: PostfixTimings;
+}
+
+/** Measured on the real stack (conformance raw/*.segments.txt, Postfix 3.7.11 on loopback). */
+export const measuredTimings: PostfixTimings = {
+  bannerDelayUs: 11_000,
+  bannerReuseDelayUs: 200,
+  xclientLookupDelayUs: 0,
+  xclientDelayUs: 46,
+  milterSetupDelayUs: 1_000,
+  ehloFirstDelayUs: 3_200,
+  ehloDelayUs: 40,
+  mailDelayUs: 4_600,
+  rcptDelayUs: 4_500,
+  dataDelayUs: 140,
+  queueDelayUs: 500,
+  quickDelayUs: 50,
+  authDelayUs: 500,
+};
+
+export function parseVersion(version: string): [number, number, number] {
+  const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version);
+  if (!match) throw new Error(`mail_version: "${version}" is not a Postfix release number like 3.7.11 or 3.9`);
+  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
+
+export function versionAtLeast(version: string, major: number, minor: number, patch = 0): boolean {
+  const [a, b, c] = parseVersion(version);
+  return a !== major ? a > major : b !== minor ? b > minor : c >= patch;
+}
+
+/** Defaults that differ between releases (postconf.proto; mail_params.h of each tag). */
+export function versionDefaults(version: string): Pick<PostfixConfig, 'smtpd_forbid_unauth_pipelining' | 'smtpd_forbid_bare_newline'> {
+  const from39 = versionAtLeast(version, 3, 9);
+  return {
+    // DEF_SMTPD_FORBID_UNAUTH_PIPE: 1 from v3.9.0, 0 in 3.5.20/3.6.10/3.7.6/3.8.1 and later patch levels.
+    smtpd_forbid_unauth_pipelining: from39,
+    // DEF_SMTPD_FORBID_BARE_LF: "normalize" from v3.9.0, "no" in the backports.
+    smtpd_forbid_bare_newline: from39 ? 'normalize' : 'no',
+  };
+}
+
+/** Postfix's built-in defaults for one release (postconf -d). */
+export function postfixDefaults(version = '3.9'): PostfixConfig {
+  return {
+    mail_version: version,
+    myhostname: 'localhost',
+    smtpd_banner: 'localhost ESMTP Postfix',
+    smtpd_authorized_xclient_hosts: [],
+    mynetworks: ['127.0.0.0/8'],
+    ...versionDefaults(version),
+    smtpd_discard_ehlo_keywords: [],
+    smtpd_sasl_auth_enable: false,
+    smtpd_forbid_bare_newline_exclusions: ['127.0.0.0/8'],
+    smtpd_forbid_bare_newline_reject_code: 550,
+    line_length_limit: 2048,
+    smtpd_timeout: 300,
+    smtpd_hard_error_limit: 20,
+    smtpd_junk_command_limit: 100,
+    message_size_limit: 10_240_000,
+    smtpd_helo_required: false,
+    disable_vrfy_command: false,
+    smtpd_tls_security_level: 'none',
+    smtpd_tls_auth_only: false,
+    smtpd_milters: [],
+    saslMechanisms: ['PLAIN', 'LOGIN'],
+    saslUsers: {},
+    reverseDns: { '127.0.0.1': 'localhost' },
+    timings: measuredTimings,
+  };
+}
+
+/** The recorded real stack: raw/postconf-n.txt plus master.cf `-o smtpd_sasl_auth_enable=yes`. */
+export function labPreset(overrides: Partial<PostfixConfig> = {}): PostfixConfig {
+  return {
+    ...postfixDefaults('3.7.11'),
+    myhostname: 'backend.example.test',
+    smtpd_banner: 'backend.example.test ESMTP lab-postfix',
+    smtpd_authorized_xclient_hosts: ['127.0.0.0/8'],
+    mynetworks: ['127.0.0.0/8'],
+    smtpd_forbid_unauth_pipelining: true,
+    smtpd_sasl_auth_enable: true,
+    smtpd_helo_required: true,
+    saslUsers: { 'alice@example.test': 'secret' },
+    ...overrides,
+  };
+}
+
+/** Mailu 2024.06's port-10025 service (FACTS §1: master.cf, main.cf:127), before PR 3322. */
+export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConfig {
+  const version = overrides.mail_version ?? '3.9';
+  return {
+    ...postfixDefaults(version),
+    myhostname: 'mail.example.test',
+    smtpd_banner: 'mail.example.test ESMTP Postfix',
+    smtpd_authorized_xclient_hosts: ['192.168.203.0/24'],
+    mynetworks: ['192.168.203.0/24'],
+    smtpd_sasl_auth_enable: true,
+    smtpd_discard_ehlo_keywords: ['pipelining', 'silent-discard'],
+    ...overrides,
+  };
+}
+
+const booleans: Record<string, boolean> = { yes: true, no: false };
+const bareNewlineModes: readonly BareNewlineMode[] = ['no', 'normalize', 'yes', 'reject'];
+
+function parseBoolean(key: string, value: string): boolean {
+  const parsed = booleans[value.trim().toLowerCase()];
+  if (parsed === undefined) throw new Error(`${key}: "${value}" is not a boolean; allowed: yes, no`);
+  return parsed;
+}
+
+function parseCount(key: string, value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new Error(`${key}: "${value}" is not a non-negative integer`);
+  return Number(value.trim());
+}
+
+/** Time values as postconf(5) writes them: a number with an optional s/m/h/d/w unit (default s). */
+function parseSeconds(key: string, value: string): number {
+  const match = /^(\d+)([smhdw]?)$/.exec(value.trim());
+  if (!match) throw new Error(`${key}: "${value}" is not a time value; allowed: <number>[s|m|h|d|w]`);
+  const unit: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+  return Number(match[1]) * (unit[match[2] ?? ''] ?? 1);
+}
+
+function parseList(value: string): string[] {
+  return value.split(/[\s,]+/).filter((item) => item.length > 0);
+}
+
+const stringKeys = ['myhostname', 'smtpd_banner', 'mail_version'] as const;
+const booleanKeys = ['smtpd_forbid_unauth_pipelining', 'smtpd_sasl_auth_enable', 'smtpd_helo_required', 'disable_vrfy_command', 'smtpd_tls_auth_only'] as const;
+const tlsLevels = ['none', 'may', 'encrypt'] as const;
+const countKeys = ['line_length_limit', 'smtpd_hard_error_limit', 'smtpd_junk_command_limit', 'message_size_limit', 'smtpd_forbid_bare_newline_reject_code'] as const;
+const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters'] as const;
+
+export const knownKeys: readonly string[] = [
+  ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
+  'smtpd_timeout', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level',
+];
+
+/**
+ * Apply main.cf-style `name = value` strings on top of a base config. Version defaults
+ * follow mail_version unless the same settings set the key explicitly. $myhostname in
+ * smtpd_banner is expanded, as postconf would.
+ */
+export function parsePostfixConfig(settings: Readonly<Record<string, string>>, base: PostfixConfig = postfixDefaults()): PostfixConfig {
+  const out: Record<string, unknown> = { ...base };
+  if (settings.mail_version !== undefined) {
+    parseVersion(settings.mail_version);
+    Object.assign(out, versionDefaults(settings.mail_version));
+  }
+  for (const [key, raw] of Object.entries(settings)) {
+    if ((stringKeys as readonly string[]).includes(key)) out[key] = raw.trim();
+    else if ((booleanKeys as readonly string[]).includes(key)) out[key] = parseBoolean(key, raw);
+    else if ((countKeys as readonly string[]).includes(key)) out[key] = parseCount(key, raw);
+    else if ((listKeys as readonly string[]).includes(key)) out[key] = parseList(raw);
+    else if (key === 'smtpd_timeout') out[key] = parseSeconds(key, raw);
+    else if (key === 'smtpd_discard_ehlo_keywords') out[key] = parseList(raw).map((word) => word.toLowerCase());
+    else if (key === 'smtpd_forbid_bare_newline') {
+      const mode = raw.trim().toLowerCase() as BareNewlineMode;
+      if (!bareNewlineModes.includes(mode)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${bareNewlineModes.join(', ')}`);
+      out[key] = mode;
+    } else if (key === 'smtpd_tls_security_level') {
+      const level = raw.trim().toLowerCase();
+      if (!(tlsLevels as readonly string[]).includes(level)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${tlsLevels.join(', ')}`);
+      out[key] = level;
+    } else throw new Error(`${key}: unknown parameter; known: ${knownKeys.join(', ')}`);
+  }
+  out.smtpd_banner = String(out.smtpd_banner).replace(/\$\{?myhostname\}?/g, String(out.myhostname));
+  return out as unknown as PostfixConfig;
+}

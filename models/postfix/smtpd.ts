@@ -1,0 +1,55 @@
+/* smtpd - the Postfix smtpd model: one instance (shared queue), one session per connection
+ *
+ * The factory the simulator and the socket runtime use: createPostfix(config) returns a
+ * contract Model that accepts connections, routes bytes/EOF/timers to their session,
+ * and exposes the instance's queue of accepted messages.
+ */
+import { bytesToLatin1, OutputQueue, type Input, type Micros, type Model, type Output } from '../contract.js';
+import { labPreset, type PostfixConfig } from './config.js';
+import { PostfixQueue } from './queue.js';
+import { SmtpdSession, type SmtpdShared } from './session.js';
+
+export type PostfixModel = Model & { readonly queue: PostfixQueue; readonly config: PostfixConfig };
+
+class PostfixSmtpd implements PostfixModel {
+  readonly name = 'postfix';
+  readonly queue = new PostfixQueue();
+  private readonly out = new OutputQueue();
+  private readonly sessions = new Map<string, SmtpdSession>();
+  private readonly shared: SmtpdShared;
+
+  constructor(readonly config: PostfixConfig) {
+    this.shared = { config, queue: this.queue, out: this.out, ehloCount: 0, sessionCount: 0 };
+  }
+
+  handle(now: Micros, input: Input): void {
+    switch (input.kind) {
+      case 'accepted': {
+        const session = new SmtpdSession(this.shared, input.conn, input.local, input.remote);
+        this.sessions.set(input.conn, session);
+        session.start(now);
+        return;
+      }
+      case 'bytes':
+        return this.sessions.get(input.conn)?.bytes(now, bytesToLatin1(input.bytes));
+      case 'eof':
+      case 'reset':
+        return this.sessions.get(input.conn)?.endOfInput(now, input.kind === 'reset');
+      case 'timeout': {
+        const conn = input.timer.slice(0, input.timer.lastIndexOf('/'));
+        return this.sessions.get(conn)?.timeout(now, input.timer);
+      }
+      default:
+        return; // smtpd opens no outgoing connections
+    }
+  }
+
+  poll(): Output | undefined {
+    return this.out.poll();
+  }
+}
+
+/** A Postfix smtpd instance; defaults to the recorded lab stack. */
+export function createPostfix(config: PostfixConfig = labPreset()): PostfixModel {
+  return new PostfixSmtpd(config);
+}

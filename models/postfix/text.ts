@@ -1,0 +1,51 @@
+/* text - Postfix's string helpers the smtpd log and XCLIENT depend on
+ *
+ * escape(): postfix/src/util/unescape.c escape() (v3.7.11), used for the
+ * "improper command pipelining" log line. xtextUnquote(): global/xtext.c.
+ * printable(): util/printable.c with '?' for everything outside printable ASCII.
+ */
+
+const namedEscapes: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
+
+/** Printable ASCII as is (backslash doubled), C escapes for \a\b\f\n\r\t\v, else \ooo octal. */
+export function escape(latin1: string): string {
+  let out = '';
+  for (let i = 0; i < latin1.length; i++) {
+    const ch = latin1.charCodeAt(i);
+    if (ch >= 0x20 && ch < 0x7f) out += ch === 0x5c ? '\\\\' : latin1[i];
+    else if (namedEscapes[ch] !== undefined) out += namedEscapes[ch];
+    else out += '\\' + ch.toString(8).padStart(3, '0');
+  }
+  return out;
+}
+
+function hexValue(ch: string | undefined): number {
+  if (ch === undefined) return -1;
+  const code = ch.charCodeAt(0);
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
+  return -1;
+}
+
+/** xtext "+HH" decoding; null when malformed (xclient_cmd then keeps the raw value). */
+export function xtextUnquote(quoted: string): string | null {
+  let out = '';
+  for (let i = 0; i < quoted.length; i++) {
+    if (quoted[i] !== '+') {
+      out += quoted[i];
+      continue;
+    }
+    const high = hexValue(quoted[i + 1]);
+    const low = hexValue(quoted[i + 2]);
+    if (high < 0 || low < 0) return null;
+    out += String.fromCharCode(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
+/** Replace non-printable characters by '?' (printable(value, '?')). */
+export function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}

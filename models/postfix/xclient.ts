@@ -1,0 +1,109 @@
+/* xclient - the attribute loop of xclient_cmd(): names, xtext, value checks, replies
+ *
+ * postfix/src/smtpd/smtpd.c xclient_cmd() (v3.7.11 ~4500) and XCLIENT_README. Attributes
+ * are applied in order to the client record as they are checked, so an error after a
+ * good attribute leaves the earlier change in place, as in smtpd (UPDATE_STR in place).
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { printable, xtextUnquote } from './text.js';
+
+export const XCLIENT_UNAVAILABLE = '[UNAVAILABLE]';
+export const XCLIENT_TEMPORARY = '[TEMPUNAVAIL]';
+
+/** The client attributes XCLIENT may override (a subset of SMTPD_STATE). */
+export interface ClientRecord {
+  name: string;
+  reverseName: string;
+  addr: string;
+  port: string;
+  destAddr: string;
+  destPort: string;
+}
+
+export interface XclientOutcome {
+  /** A 501 reply when an attribute was bad; null when every attribute was accepted. */
+  readonly error: string | null;
+  readonly helo: string | null | undefined;
+  readonly proto: 'SMTP' | 'ESMTP' | undefined;
+  readonly login: string | undefined;
+}
+
+/** valid_hostname(): dot-separated labels of letters, digits, '-' and '_', at most 255 bytes. */
+export function validHostname(name: string): boolean {
+  if (name.length === 0 || name.length > 255) return false;
+  const labels = name.replace(/\.$/, '').split('.');
+  return labels.every((label) => /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label)) && !/^\d+$/.test(labels[labels.length - 1] ?? '');
+}
+
+/** normalize_mailhost_addr(): IPv4, or IPv6 with the "IPv6:" prefix (any case) or without. */
+function normalizeAddr(value: string): string | null {
+  const bare = value.replace(/^ipv6:/i, '');
+  if (isIPv4(bare) && bare === value) return bare;
+  if (isIPv6(bare)) return bare.toLowerCase();
+  return null;
+}
+
+/** neuter(): characters that could mess up headers become '?'. */
+function neuter(value: string): string {
+  return value.replace(/[<>()\\";:@]/g, '?');
+}
+
+function isPort(value: string): boolean {
+  return /^\d{1,5}$/.test(value);
+}
+
+export function applyXclientAttributes(args: readonly string[], client: ClientRecord): XclientOutcome {
+  let helo: string | null | undefined;
+  let proto: 'SMTP' | 'ESMTP' | undefined;
+  let login: string | undefined;
+  const fail = (error: string): XclientOutcome => ({ error, helo, proto, login });
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq < 0 || eq === arg.length - 1) return fail('501 5.5.4 Error: attribute=value expected');
+    const name = arg.slice(0, eq);
+    const raw = arg.slice(eq + 1);
+    if (raw.length > 255) return fail('501 5.5.4 Error: attribute value too long');
+    const value = printable(xtextUnquote(raw) ?? raw);
+    const key = name.toUpperCase();
+    const unavailable = value.toUpperCase() === XCLIENT_UNAVAILABLE;
+    if (key === 'NAME' || key === 'REVERSE_NAME') {
+      const peerUnknown = unavailable || value.toUpperCase() === XCLIENT_TEMPORARY;
+      if (!peerUnknown && !validHostname(value)) return fail(`501 5.5.4 Bad ${key} syntax: ${value}`);
+      const resolved = peerUnknown ? 'unknown' : value;
+      if (key === 'NAME') {
+        client.name = resolved;
+        if (!peerUnknown) client.reverseName = resolved;
+      } else client.reverseName = resolved;
+    } else if (key === 'ADDR') {
+      if (unavailable) client.addr = 'unknown';
+      else {
+        const addr = normalizeAddr(neuter(value));
+        if (addr === null) return fail(`501 5.5.4 Bad ADDR syntax: ${neuter(value)}`);
+        client.addr = addr;
+      }
+    } else if (key === 'PORT' || key === 'DESTPORT') {
+      if (!unavailable && !isPort(value)) return fail(`501 5.5.4 Bad ${key} syntax: ${value}`);
+      const port = unavailable ? 'unknown' : value;
+      if (key === 'PORT') client.port = port;
+      else client.destPort = port;
+    } else if (key === 'HELO') {
+      if (unavailable) helo = null;
+      else if (value.length > 255) return fail(`501 5.5.4 Bad HELO syntax: ${value}`);
+      else helo = neuter(value);
+    } else if (key === 'PROTO') {
+      const upper = value.toUpperCase();
+      if (upper !== 'SMTP' && upper !== 'ESMTP') return fail(`501 5.5.4 Bad PROTO syntax: ${value}`);
+      proto = upper;
+    } else if (key === 'LOGIN') {
+      if (!unavailable) login = value;
+    } else if (key === 'DESTADDR') {
+      if (unavailable) client.destAddr = 'unknown';
+      else {
+        const addr = normalizeAddr(neuter(value));
+        if (addr === null) return fail(`501 5.5.4 Bad DESTADDR syntax: ${neuter(value)}`);
+        client.destAddr = addr;
+      }
+    } else return fail(`501 5.5.4 Bad XCLIENT attribute name: ${name}`);
+  }
+  return { error: null, helo, proto, login };
+}
