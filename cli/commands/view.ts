@@ -1,0 +1,73 @@
+/* view - show a recorded trace or counterexample: in the browser viewer, or as HTML/SVG/Mermaid files */
+import { readFile } from 'node:fs/promises';
+import { integerOption, parseOptions } from '../args.ts';
+import { EXIT_OK, UsageError, type Command } from '../command.ts';
+import { writeTraceExports } from '../../viewer/export/files.ts';
+import { parseTraceFile, TraceFormatError, type TraceEvent } from '../../viewer/model/trace-event.ts';
+import { startViewer } from '../../viewer/server.ts';
+
+const usage = `usage: smtp-lab view FILE [--html F] [--svg F] [--mermaid F] [--session N] [--port N]
+
+Show a trace (JSON Lines, as written by run/repro/check) or a counterexample report
+(JSON carrying its trace under "trace" or "events").
+
+  --html F      write a self-contained HTML page (no network needed to open it)
+  --svg F       write an SVG sequence diagram
+  --mermaid F   write a Mermaid sequenceDiagram
+  --session N   SVG/Mermaid: draw only session N (default: every session)
+  --port N      serve the viewer on http://127.0.0.1:N/ (0 = any free port)
+
+Without --html/--svg/--mermaid, serves the viewer (on --port, default 0) until interrupted;
+step with the arrow keys, space plays, f jumps to the improper pipelining.`;
+
+export const view: Command = {
+  name: 'view',
+  summary: 'show a trace as a sequence diagram: browser viewer, or --html/--svg/--mermaid files',
+  usage,
+  async run(args) {
+    const { values, positionals } = parseOptions(
+      args,
+      { html: { type: 'string' }, svg: { type: 'string' }, mermaid: { type: 'string' }, session: { type: 'string' }, port: { type: 'string' } },
+      true,
+    );
+    if (positionals.length !== 1) throw new UsageError(`expected exactly one trace FILE, got ${positionals.length}\n${usage}`);
+    const file = positionals[0]!;
+    const events = await readTrace(file);
+    const session = values.session === undefined ? null : integerOption('session', values.session, 1, 1);
+    const exporting = values.html !== undefined || values.svg !== undefined || values.mermaid !== undefined;
+    if (exporting) {
+      const targets = { html: values.html, svg: values.svg, mermaid: values.mermaid };
+      try {
+        for (const path of await writeTraceExports(events, targets, { title: file, session })) console.log(`wrote ${path}`);
+      } catch (error) {
+        if (error instanceof RangeError) throw new UsageError(`--session: ${error.message}`);
+        throw error;
+      }
+      if (values.port === undefined) return EXIT_OK;
+    }
+    const port = integerOption('port', values.port, 0, 0, 65535);
+    const viewer = await startViewer({ port, title: file, events }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') throw new UsageError(`--port ${port}: ${error.code}`);
+      throw error;
+    });
+    console.log(`viewing ${file} (${events.length} events) at ${viewer.url}  (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+    await viewer.close();
+    return EXIT_OK;
+  },
+};
+
+async function readTrace(file: string): Promise<TraceEvent[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseTraceFile(text);
+  } catch (error) {
+    if (error instanceof TraceFormatError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
