@@ -11,7 +11,8 @@ const QUEUE_ID = /\b[0-9A-F]{6,12}\b/g;
 
 /** One reply line with host names and queue ids replaced ("220 <host> Dovecot (Debian) ready."). */
 export function normaliseReplyLine(line: string): string {
-  return line
+  const [, code = '', text = line] = /^(\d{3}[ -]?)(.*)$/s.exec(line) ?? [];
+  return code + text
     .replace(QUEUE_ID, '<queue-id>')
     .replace(HOST_NAME, (name) => (ENHANCED_CODE.test(name) || /^\d+(\.\d+)+$/.test(name) ? name : '<host>'));
 }

@@ -1,0 +1,112 @@
+/* transcripts - the conformance readers and judge, checked on the recorded real-stack files */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { conformanceCases, type ConformanceCase } from '../../conformance/cases.ts';
+import { binomialTwoSided, compareCase, type SideOutcome } from '../../conformance/compare.ts';
+import { normalisePostfixLogLine, normaliseReplies, smtpdLines } from '../../conformance/normalise.ts';
+import { DEFAULT_SHARED } from '../../conformance/real-stack.ts';
+import { parseSwaksTranscript } from '../../conformance/swaks-transcript.ts';
+
+const RAW = join(DEFAULT_SHARED, 'raw');
+const raw = (file: string) => readFileSync(join(RAW, file), 'latin1');
+
+describe('parseSwaksTranscript on recorded swaks output', () => {
+  it('A3 (AUTH LOGIN, 235 after two reconnects): replies in order, final AUTH reply after the 334s', () => {
+    const parsed = parseSwaksTranscript(raw('A3-forbid-yes-quickack-login.client.txt'));
+    expect(parsed.authReply).toBe('235 2.7.0 Logged in.');
+    expect(parsed.replies[0]).toBe('220 front.example.test Dovecot (Debian) ready.');
+    expect(parsed.replies[1]!.split('\n')).toHaveLength(10);
+    expect(parsed.replies.slice(2)).toEqual([
+      '334 VXNlcm5hbWU6', '334 UGFzc3dvcmQ6', '235 2.7.0 Logged in.', '250 2.1.0 Ok', '250 2.1.5 Ok',
+      '354 End data with <CR><LF>.<CR><LF>', '250 2.0.0 Ok: queued as C42B420C3E3', '221 2.0.0 Bye',
+    ]);
+    expect(parsed.authToReplyMs).toBeNull();
+  });
+
+  it('E1 (454): the error reply counts as the AUTH reply; --show-time-lapse gives AUTH→reply ms', () => {
+    expect(parseSwaksTranscript(raw('E1-slowxclient-forbid-yes-default-plain.client.txt')).authReply).toBe('454 4.7.0 Account is temporarily unavailable.');
+    const timed = [
+      ' -> AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=',
+      '=== response in 3.840s',
+      '<** 454 4.7.0 Account is temporarily unavailable.',
+      ' -> QUIT',
+      '*** No authentication type succeeded',
+      '=== response in 0.003s',
+      '<-  221 2.0.0 Bye',
+    ].join('\n');
+    expect(parseSwaksTranscript(timed)).toEqual({
+      replies: ['454 4.7.0 Account is temporarily unavailable.', '221 2.0.0 Bye'],
+      authReply: '454 4.7.0 Account is temporarily unavailable.',
+      authToReplyMs: 3840,
+    });
+  });
+});
+
+describe('normalisation', () => {
+  it('replaces host names and queue ids in replies, keeps codes, enhanced codes and addresses', () => {
+    expect(normaliseReplies(['220 front.example.test Dovecot (Debian) ready.', '250-backend.example.test\n250 PIPELINING', '250 2.0.0 Ok: queued as E48D920C078'])).toEqual([
+      '220 <host> Dovecot (Debian) ready.', '250-<host>', '250 PIPELINING', '250 2.0.0 Ok: queued as <queue-id>',
+    ]);
+  });
+
+  it('reduces real Postfix log lines and lab log lines to the same form', () => {
+    const real = raw('A1-forbid-yes-default-plain.postfix.log').split('\n').filter(Boolean);
+    expect(smtpdLines(real)).toEqual([
+      'postfix/smtpd: connect from localhost[127.0.0.1]',
+      'postfix/smtpd: <queue-id>: client=localhost[127.0.0.1], sasl_method=XCLIENT, sasl_username=alice@example.test',
+      'postfix/smtpd: disconnect from localhost[127.0.0.1] ehlo=2 xclient=0/1 mail=1 rcpt=1 data=1 quit=1 commands=6/7',
+    ]);
+    expect(normalisePostfixLogLine('postfix/smtpd: connect from localhost[127.0.0.1]')).toBe(smtpdLines(real)[0]);
+  });
+});
+
+describe('compareCase', () => {
+  const cases = conformanceCases(RAW, { trials: 20, racyRepeat: 6 });
+  const byName = (name: string): ConformanceCase => cases.find((c) => c.name === name)!;
+  const e1Log = smtpdLines(raw('E1-slowxclient-forbid-yes-default-plain.postfix.log').split('\n').filter(Boolean));
+  const e1: SideOutcome = {
+    sessions: [{ replies: ['454 4.7.0 Account is temporarily unavailable.'], authReply: '454 4.7.0 Account is temporarily unavailable.', authToReplyMs: 3824 }],
+    backendConnections: 4,
+    smtpdLog: e1Log,
+  };
+
+  it('covers every recorded run and trial cell, and marks quickack/pp3 without slow lookup as racy', () => {
+    expect(cases.filter((c) => c.source !== 'own').map((c) => c.name)).toHaveLength(16);
+    expect(byName('A2-forbid-yes-quickack-plain')).toMatchObject({ racy: true, repeat: 6 });
+    expect(byName('E1-slowxclient-forbid-yes-default-plain')).toMatchObject({ racy: false, repeat: 1, setting: { forbid: true, tcpMode: 'default', xclientLookupMs: 100 } });
+    expect(byName('T7-forbid-yes-default-slowxclient')).toMatchObject({ repeat: 20, client: { mail: false } });
+  });
+
+  it('matches identical outcomes and names each difference otherwise', () => {
+    const c = { ...byName('E1-slowxclient-forbid-yes-default-plain'), client: { ...byName('E1-slowxclient-forbid-yes-default-plain').client, mail: false } };
+    expect(compareCase(c, e1, e1)).toMatchObject({ match: true, problems: [] });
+    const fewer: SideOutcome = { ...e1, backendConnections: 1, smtpdLog: e1Log.slice(0, 3), sessions: [{ ...e1.sessions[0]!, authToReplyMs: 3200 }] };
+    expect(compareCase(c, e1, fewer).problems).toEqual([
+      'backend connections: real 4, lab 1',
+      'improper-pipelining lines: real 4, lab 1',
+      'AUTH→reply time: real 3824 ms, lab 3200 ms (allowed ±532 ms)',
+    ]);
+  });
+
+  it('racy cells: a plausible rate matches, a lab that never loses against a real 17 of 19 does not', () => {
+    const c = byName('T3-forbid-yes-quickack');
+    const side = (sessions: number, lost: number, conns: number): SideOutcome => ({
+      sessions: Array.from({ length: sessions }, () => ({ replies: [], authReply: '235 2.7.0 Logged in.', authToReplyMs: null })),
+      backendConnections: conns,
+      smtpdLog: Array.from({ length: lost }, () => 'postfix/smtpd: improper command pipelining after XCLIENT from localhost[127.0.0.1]: EHLO front.example.test\\r\\n'),
+    });
+    expect(compareCase(c, side(20, 4, 24), side(20, 0, 20)).match).toBe(true);
+    expect(compareCase(c, side(20, 4, 24), side(20, 7, 27)).match).toBe(true);
+    const verdict = compareCase(c, side(2, 17, 19), side(40, 0, 40));
+    expect(verdict.match).toBe(false);
+    expect(verdict.problems[0]).toMatch(/^lost races: real 17\/19 \(sometimes\), lab 0\/40 \(never\)/);
+    expect(compareCase(c, side(20, 4, 30), side(20, 4, 24)).problems).toEqual(['real: 30 backend connections, reconnect accounting expects 24']);
+  });
+
+  it('binomialTwoSided is the exact two-sided tail', () => {
+    expect(binomialTwoSided(10, 20, 0.5)).toBeCloseTo(1, 9);
+    expect(binomialTwoSided(0, 20, 0.5)).toBeCloseTo(2 * 0.5 ** 20, 12);
+    expect(binomialTwoSided(3, 10, 0.3)).toBeCloseTo(1, 9);
+  });
+});
