@@ -46,14 +46,26 @@ export const REAL_PORTS = { dovecot: 1587, postfix: 10025, xclientTable: 11333 }
 export const DEFAULT_LAB = '/tmp/mailstack-lab';
 export const DEFAULT_SHARED = resolve(import.meta.dirname, '../../shared/conformance');
 
-/** Why the real stack cannot run here, or null when it can. */
-export function realStackMissing(lab = DEFAULT_LAB): string | null {
+/** Why the real stack cannot run here (with `lab`: also why that lab is not configured), or null when it can. */
+export function realStackMissing(lab?: string): string | null {
   if (process.getuid?.() !== 0) return 'not root (the postfix and dovecot masters need it)';
   for (const tool of ['postfix', 'dovecot', 'swaks', 'ip', 'python3']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (run .ci/install-real-stack.sh)`;
   }
-  if (!existsSync(join(lab, 'postfix/main.cf'))) return `no lab configuration in ${lab} (run .ci/install-real-stack.sh)`;
+  if (lab !== undefined && !existsSync(join(lab, 'postfix/main.cf'))) return `no lab configuration in ${lab} (run .ci/install-real-stack.sh)`;
   return null;
+}
+
+/**
+ * Write a fresh lab configuration under `lab` with the shared setup script (INSTALL=0: no
+ * packages, config only), so that several stacks (the suite in its namespace, tests on the
+ * host's loopback) never share queues, pid files or logs.
+ */
+export function prepareLab(lab: string, shared = DEFAULT_SHARED): void {
+  const result = spawnSync('bash', [join(shared, 'setup-real-stack.sh')], {
+    env: { ...process.env, LAB: lab, INSTALL: '0' }, encoding: 'utf8', timeout: 60_000,
+  });
+  if (result.status !== 0) throw new Error(`setup-real-stack.sh for ${lab} failed: ${result.stderr || result.stdout}`);
 }
 
 export class RealStack {
@@ -158,6 +170,12 @@ export class RealStack {
       last = lines.length;
       await sleep(250);
     }
+  }
+
+  /** Wait until Dovecot's log since `mark` has a line containing `text` (bounded by timeoutMs). */
+  async settleDovecot(mark: { dovecot: number }, text: string, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.dovecotLogSince(mark).some((l) => l.includes(text))) await sleep(100);
   }
 
   async stop(): Promise<void> {
