@@ -11,6 +11,7 @@ import { CommandStats, commandsFor, LAST, LIMIT, lookupCommand, type CommandRow 
 import { parseVersion, type PostfixConfig } from './config.js';
 import { LineReader, type Line } from './line-reader.js';
 import type { PostfixQueue } from './queue.js';
+import { discards, EHLO_MASK_ENHANCEDSTATUSCODES, EHLO_MASK_SILENT, ehloMask, strEhloMask } from './ehlo-mask.js';
 import { escape, printable } from './text.js';
 import { applyXclientAttributes, type ClientRecord } from './xclient.js';
 
@@ -54,7 +55,9 @@ export class SmtpdSession {
   private reason: string | null = null;
   private flaggedIllPipelining = false;
   private xclientAllowed: boolean;
-  private ehloDiscard: ReadonlySet<string> = new Set();
+  private ehloDiscardMask = 0;
+  /** SMTPD_FLAG_HANGUP: set by any 421 or 521 reply; the loop stops before the next command. */
+  private hangup = false;
   private helo: string | null = null;
   private protocol = 'SMTP';
   private saslUsername: string | null = null;
@@ -63,6 +66,12 @@ export class SmtpdSession {
   private errorCount = 0;
   private junkCommands = 0;
   private transaction: Transaction | null = null;
+  /** state->act_size: message bytes received so far (for "... after DATA (N bytes)"). */
+  private actSize = 0;
+  /** SMTPD_PROCESSING_BDAT / SMTPD_BDAT_STAT_ERROR. */
+  private bdat: 'none' | 'ok' | 'error' = 'none';
+  private bdatContent = '';
+  private bdatTooBig = false;
 
   constructor(
     private readonly shared: SmtpdShared,
@@ -153,6 +162,7 @@ export class SmtpdSession {
   }
 
   private reply(text: string): void {
+    if (text.startsWith('421') || text.startsWith('521')) this.hangup = true;
     this.pendingOutput += `${text}\r\n`;
   }
 
@@ -228,7 +238,7 @@ export class SmtpdSession {
       this.reply('554 5.5.0 Error: SMTP protocol synchronization');
       return this.end(now);
     }
-    this.ehloDiscard = new Set(this.config.smtpd_discard_ehlo_keywords);
+    this.ehloDiscardMask = ehloMask(this.config.smtpd_discard_ehlo_keywords);
     const sendBanner: Step = (at) => {
       this.reply(`220 ${this.config.smtpd_banner}`);
       this.commandLoop(at);
@@ -239,6 +249,7 @@ export class SmtpdSession {
   }
 
   private commandLoop(now: Micros): void {
+    if (this.hangup) return this.end(now);
     if (this.errorCount >= this.config.smtpd_hard_error_limit) {
       this.reason = 'too many errors';
       this.reply(`421 4.7.0 ${this.config.myhostname} Error: too many errors`);
@@ -325,10 +336,10 @@ export class SmtpdSession {
       case 'DATA':
         return this.data(now, row, argv);
       case 'BDAT':
-        return quick(false, '502 5.5.1 Error: command not implemented');
+        return this.bdatCommand(now, row, argv, text);
       case 'RSET':
         if (argv.length !== 1) return quick(false, '501 5.5.4 Syntax: RSET');
-        this.transaction = null;
+        this.mailReset();
         return quick(true, '250 2.0.0 Ok');
       case 'NOOP':
         if (argv.length !== 1) return quick(false, '501 5.5.4 Syntax: NOOP');
@@ -346,6 +357,82 @@ export class SmtpdSession {
     }
   }
 
+  /** mail_reset() + rcpt_reset(): forget the transaction, BDAT state and size. */
+  private mailReset(): void {
+    this.transaction = null;
+    this.bdat = 'none';
+    this.bdatContent = '';
+    this.bdatTooBig = false;
+    this.actSize = 0;
+  }
+
+  /** smtp_fread_buf(): exactly `count` bytes, through the same buffers and timeouts as lines. */
+  private readBytes(now: Micros, count: number, then: (at: Micros, bytes: string) => void): void {
+    let got = '';
+    const step = (at: Micros): void => {
+      for (;;) {
+        got += this.reader.take(count - got.length);
+        if (got.length === count) return then(at, got);
+        if (this.fillFromSocket()) continue;
+        if (this.eof) {
+          this.reason = 'lost connection';
+          return this.end(at);
+        }
+        this.waitingForInput = step;
+        this.shared.out.push({ kind: 'timer', timer: this.idleTimer, at: at + this.config.smtpd_timeout * 1_000_000 });
+        return;
+      }
+    };
+    step(now);
+  }
+
+  /** bdat_cmd()/skip_bdat() (v3.7.11 ~3925): chunks read by count, LAST queues the message. */
+  private bdatCommand(now: Micros, row: CommandRow, argv: string[], text: string): void {
+    const t = this.config.timings;
+    const noqueue = this.transaction?.queueId ?? 'NOQUEUE';
+    if (discards(this.ehloDiscardMask, 'CHUNKING')) return this.respond(now, row, false, t.quickDelayUs, '521 5.5.1 Error: command not implemented');
+    const size = argv[1] ?? '';
+    const last = argv.length === 3;
+    if (argv.length < 2 || argv.length > 3 || !/^\d+$/.test(size) || (last && (argv[2] ?? '').toUpperCase() !== 'LAST')) {
+      this.log(`warning: ${noqueue}: malformed BDAT command syntax from ${this.namaddr}: ${printable(text).slice(0, 100)}`);
+      return this.respond(now, row, false, t.quickDelayUs, '521 5.5.4 Syntax: BDAT count [LAST]');
+    }
+    const chunkSize = Number(size);
+    const skip = (reply: string) =>
+      this.readBytes(now, chunkSize, (at) => {
+        if (last) this.mailReset();
+        else this.bdat = 'error';
+        this.respond(at, row, false, t.quickDelayUs, reply);
+      });
+    if (chunkSize === 0 && !last) {
+      this.log(`warning: ${noqueue}: null BDAT request from ${this.namaddr}`);
+      return skip('551 5.7.1 Null BDAT request');
+    }
+    if (this.bdat === 'error') return skip(`551 5.0.0 Discarded ${chunkSize} bytes after earlier error`);
+    const transaction = this.transaction;
+    if (this.bdat === 'none' && (!transaction || transaction.recipients.length === 0)) {
+      return skip(transaction ? '554 5.5.1 Error: no valid recipients' : '503 5.5.1 Error: need RCPT command');
+    }
+    const limit = this.config.message_size_limit;
+    if (limit > 0 && this.actSize > limit - chunkSize) {
+      this.log(`warning: ${noqueue}: BDAT request from ${this.namaddr} exceeds message size limit`);
+      return skip('552 5.3.4 Chunk exceeds message size limit');
+    }
+    this.bdat = 'ok';
+    this.where = 'BDAT content';
+    this.readBytes(now, chunkSize, (at, chunk) => {
+      // Records are stored without their LF/CRLF and counted as len + 2 (act_size).
+      const normalised = chunk.replace(/\r?\n/g, '\r\n');
+      if (limit > 0 && this.actSize + normalised.length > limit) this.bdatTooBig = true;
+      else {
+        this.bdatContent += normalised;
+        this.actSize += normalised.length;
+      }
+      if (!last) return this.respond(at, row, true, t.quickDelayUs, `250 2.0.0 Ok: ${chunkSize} bytes`);
+      this.endOfData(at, row, transaction as Transaction, this.bdatContent, this.bdatTooBig);
+    });
+  }
+
   // ---- commands ----------------------------------------------------------------------------
 
   /** helo_cmd()/ehlo_cmd(): reset HELO and transaction, set the protocol, answer. */
@@ -353,10 +440,14 @@ export class SmtpdSession {
     const t = this.config.timings;
     if (argv.length < 2) return this.respond(now, row, false, t.quickDelayUs, `501 Syntax: ${row.name} hostname`);
     this.helo = argv[1] ?? '';
-    this.transaction = null;
+    this.mailReset();
     this.protocol = row.name === 'EHLO' ? 'ESMTP' : 'SMTP';
     const delay = this.shared.ehloCount++ === 0 ? t.ehloFirstDelayUs : t.ehloDelayUs;
     if (row.name === 'HELO') return this.respond(now, row, true, delay, `250 ${this.config.myhostname}`);
+    const mask = this.ehloDiscardMask;
+    if ((mask & EHLO_MASK_ENHANCEDSTATUSCODES) === 0 && mask !== 0 && (mask & EHLO_MASK_SILENT) === 0) {
+      this.log(`discarding EHLO keywords: ${strEhloMask(mask)}`);
+    }
     const words = this.ehloWords();
     this.respond(now, row, true, delay, words.map((word, i) => `250${i === words.length - 1 ? ' ' : '-'}${word}`).join('\r\n'));
   }
@@ -364,7 +455,7 @@ export class SmtpdSession {
   /** ehlo_cmd()'s list, in its order, less smtpd_discard_ehlo_keywords. */
   private ehloWords(): string[] {
     const c = this.config;
-    const keep = (keyword: string) => !this.ehloDiscard.has(keyword);
+    const keep = (keyword: string) => !discards(this.ehloDiscardMask, keyword);
     const words = [c.myhostname];
     if (keep('pipelining')) words.push('PIPELINING');
     if (keep('size')) words.push(c.message_size_limit > 0 ? `SIZE ${c.message_size_limit}` : 'SIZE');
@@ -404,7 +495,7 @@ export class SmtpdSession {
         this.saslUsername = null;
         this.saslMethod = null;
       }
-      this.transaction = null;
+      this.mailReset();
       // vstream_longjmp(SMTP_ERR_NONE): the success counter is never reached (xclient=0/1).
       this.greeting(at);
     });
@@ -429,7 +520,7 @@ export class SmtpdSession {
     this.protocol = 'SMTP';
     this.saslUsername = null;
     this.saslMethod = null;
-    this.transaction = null;
+    this.mailReset();
     this.busy(now, t.quickDelayUs, this.finish(row, true));
   }
 
@@ -509,6 +600,7 @@ export class SmtpdSession {
     const t = this.config.timings;
     const fail = (reply: string) => this.respond(now, row, false, t.quickDelayUs, reply);
     if (!this.transaction) return fail('503 5.5.1 Error: need MAIL command');
+    if (this.bdat !== 'none') return fail('503 5.5.1 Error: RCPT after BDAT');
     const match = /^\S+\s+to:\s*(.*)$/i.exec(text);
     const rest = match?.[1]?.trim() ?? '';
     if (rest === '') return fail('501 5.5.4 Syntax: RCPT TO:<address>');
@@ -522,6 +614,7 @@ export class SmtpdSession {
   private data(now: Micros, row: CommandRow, argv: string[]): void {
     const t = this.config.timings;
     const transaction = this.transaction;
+    if (this.bdat !== 'none') return this.respond(now, row, false, t.quickDelayUs, '503 5.5.1 Error: DATA after BDAT');
     if (!transaction || transaction.recipients.length === 0) {
       const text = transaction ? '554 5.5.1 Error: no valid recipients' : '503 5.5.1 Error: need RCPT command';
       return this.respond(now, row, false, t.quickDelayUs, text);
@@ -541,7 +634,10 @@ export class SmtpdSession {
         const text = !continuing && line.text.startsWith('.') ? line.text.slice(1) : line.text;
         const piece = text + (line.complete ? '\r\n' : '');
         if (this.config.message_size_limit > 0 && content.length + piece.length > this.config.message_size_limit) tooBig = true;
-        else content += piece;
+        else {
+          content += piece;
+          this.actSize += piece.length;
+        }
         previousBareLf = line.bareLf;
         continuing = !line.complete;
         this.readRecord(at, this.config.line_length_limit, false, nextLine);
@@ -552,7 +648,7 @@ export class SmtpdSession {
 
   private endOfData(now: Micros, row: CommandRow, transaction: Transaction, content: string, tooBig: boolean): void {
     this.where = 'END-OF-MESSAGE';
-    this.transaction = null;
+    this.mailReset();
     if (tooBig) return this.respond(now, row, false, this.config.timings.queueDelayUs, '552 5.3.4 Error: message file too big');
     this.junkCommands = 0;
     const message = {
@@ -593,7 +689,9 @@ export class SmtpdSession {
     this.shared.out.push({ kind: 'timer', timer: this.busyTimer, at: null });
     if (this.reason) {
       if (this.where === 'DATA content') {
-        this.log(`${this.reason} after DATA (${this.reader.unread.length} bytes) from ${this.namaddr}`);
+        this.log(`${this.reason} after DATA (${this.actSize + this.reader.unread.length} bytes) from ${this.namaddr}`);
+      } else if (this.where === 'BDAT content') {
+        this.log(`${this.reason} after BDAT (${this.actSize} bytes) from ${this.namaddr}`);
       } else if (this.where !== 'END-OF-MESSAGE' || this.reason !== 'lost connection') {
         this.log(`${this.reason} after ${this.where} from ${this.namaddr}`);
       }

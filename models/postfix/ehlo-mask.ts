@@ -1,0 +1,56 @@
+/* ehlo-mask - smtpd_discard_ehlo_keywords as Postfix reads and prints it
+ *
+ * postfix/src/global/ehlo_mask.c (v3.7.11): names are matched case-insensitively and
+ * unknown names are ignored (NAME_MASK_IGNORE); str_ehlo_mask() prints the FIRST table
+ * name of each bit, which is why SMTPUTF8 prints as "EHLO_MASK_SMTPUTF8".
+ */
+
+const ehloMaskTable: readonly (readonly [string, number])[] = [
+  ['8BITMIME', 1 << 0],
+  ['AUTH', 1 << 1],
+  ['ETRN', 1 << 2],
+  ['PIPELINING', 1 << 3],
+  ['SIZE', 1 << 4],
+  ['VERP', 1 << 5],
+  ['VRFY', 1 << 6],
+  ['XCLIENT', 1 << 7],
+  ['XFORWARD', 1 << 8],
+  ['STARTTLS', 1 << 9],
+  ['ENHANCEDSTATUSCODES', 1 << 10],
+  ['DSN', 1 << 11],
+  ['EHLO_MASK_SMTPUTF8', 1 << 12],
+  ['SMTPUTF8', 1 << 12],
+  ['CHUNKING', 1 << 13],
+  ['SILENT-DISCARD', 1 << 14],
+];
+
+export const EHLO_MASK_SILENT = 1 << 14;
+export const EHLO_MASK_ENHANCEDSTATUSCODES = 1 << 10;
+
+/** ehlo_mask(): keyword list -> bit mask. */
+export function ehloMask(words: readonly string[]): number {
+  let mask = 0;
+  for (const word of words) {
+    const row = ehloMaskTable.find(([name]) => name === word.toUpperCase());
+    if (row) mask |= row[1];
+  }
+  return mask;
+}
+
+/** Is this EHLO keyword (as listed in the reply) discarded by the mask? */
+export function discards(mask: number, keyword: string): boolean {
+  return (ehloMask([keyword]) & mask) !== 0;
+}
+
+/** str_ehlo_mask(): the mask as a list of names, first name per bit. */
+export function strEhloMask(mask: number): string {
+  const seen = new Set<number>();
+  const names: string[] = [];
+  for (const [name, bit] of ehloMaskTable) {
+    if ((mask & bit) !== 0 && !seen.has(bit)) {
+      seen.add(bit);
+      names.push(name);
+    }
+  }
+  return names.join(' ');
+}
