@@ -1,0 +1,188 @@
+/* catalogue - the link fault table: every fault the lab can inject, its parameters and what it does
+ *
+ * Faults attach to a listener (`LinkOptions.faults`, an array of `{ name, ...params }`)
+ * and apply to every connection accepted on it. An integer parameter may be given
+ * as a number or as a `[min, max]` pair; a pair is drawn once per connection from
+ * the seed (decision `pickFaultParam:<fault>.<param>`). Directions are named from
+ * the listener's point of view: `toListener` is connector -> listener.
+ * Byte counts are TCP payload bytes entering the link; times are µs since the
+ * connection's SYN. Every action a fault takes is a `fault` trace event.
+ * The behaviour lives in link.ts; this table is what a reader checks it against.
+ */
+import { SimConfigError } from '../errors.ts';
+
+export type FaultName =
+  | 'latency' | 'bandwidth' | 'slicer' | 'coalesce' | 'reset_peer' | 'timeout' | 'slow_close' | 'limit_data' | 'half_close';
+
+export type Direction = 'both' | 'toListener' | 'toConnector';
+
+interface IntParam {
+  readonly type: 'int';
+  readonly doc: string;
+  readonly min: number;
+  readonly max: number;
+  /** Absent: the parameter is optional with no default, or required when `required`. */
+  readonly default?: number;
+  readonly required?: boolean;
+}
+interface DirectionParam {
+  readonly type: 'direction';
+  readonly doc: string;
+  readonly allowBoth: boolean;
+  readonly default?: Direction;
+}
+type ParamSpec = IntParam | DirectionParam;
+
+export interface FaultDefinition {
+  readonly name: FaultName;
+  readonly doc: string;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  /** Names of which at least one must be given. */
+  readonly oneOf?: readonly string[];
+}
+
+const US_MAX = 3_600_000_000; // one virtual hour
+const BYTES_MAX = 1 << 30;
+const direction = (allowBoth: boolean, dflt?: Direction): DirectionParam =>
+  ({ type: 'direction', doc: allowBoth ? 'both | toListener | toConnector' : 'toListener | toConnector', allowBoth, ...(dflt ? { default: dflt } : {}) });
+
+export const FAULT_CATALOGUE: Readonly<Record<FaultName, FaultDefinition>> = {
+  latency: {
+    name: 'latency',
+    doc: 'every segment takes extraUs plus a seeded jitter in [0, jitterUs] longer; order is kept',
+    params: {
+      extraUs: { type: 'int', doc: 'fixed extra one-way delay', min: 0, max: US_MAX, default: 0 },
+      jitterUs: { type: 'int', doc: 'upper bound of the per-segment random extra delay', min: 0, max: US_MAX, default: 0 },
+      direction: direction(true, 'both'),
+    },
+  },
+  bandwidth: {
+    name: 'bandwidth',
+    doc: 'segments are serialised at bytesPerSec: a segment leaves after the previous one and len*1e6/bytesPerSec µs',
+    params: {
+      bytesPerSec: { type: 'int', doc: 'link rate', min: 1, max: BYTES_MAX, required: true },
+      direction: direction(true, 'both'),
+    },
+  },
+  slicer: {
+    name: 'slicer',
+    doc: 'with probability numerator/denominator an application write is cut at seeded points into 2..maxPieces separate writes',
+    params: {
+      numerator: { type: 'int', doc: 'split probability numerator', min: 0, max: 1 << 20, default: 1 },
+      denominator: { type: 'int', doc: 'split probability denominator', min: 1, max: 1 << 20, default: 2 },
+      maxPieces: { type: 'int', doc: 'most pieces one write becomes', min: 2, max: 1 << 16, default: 4 },
+      direction: direction(true, 'both'),
+    },
+  },
+  coalesce: {
+    name: 'coalesce',
+    doc: 'writes are held for holdUs after the first one and handed to TCP as one write (a FIN or RST flushes or drops them)',
+    params: {
+      holdUs: { type: 'int', doc: 'how long the first held write waits', min: 1, max: US_MAX, required: true },
+      direction: direction(true, 'both'),
+    },
+  },
+  reset_peer: {
+    name: 'reset_peer',
+    doc: 'the link resets the connection (RST to both ends) once afterBytes payload bytes have passed in either direction, or at atUs',
+    params: {
+      afterBytes: { type: 'int', doc: 'payload bytes (both directions) that pass before the RST; the segment crossing it is cut', min: 0, max: BYTES_MAX },
+      atUs: { type: 'int', doc: 'time after the SYN at which the RST is sent', min: 0, max: US_MAX },
+    },
+    oneOf: ['afterBytes', 'atUs'],
+  },
+  timeout: {
+    name: 'timeout',
+    doc: 'blackhole: from the first data segment after afterBytes bytes, or from atUs, nothing more is delivered either way (no RST, no FIN)',
+    params: {
+      afterBytes: { type: 'int', doc: 'payload bytes (both directions) that still pass', min: 0, max: BYTES_MAX },
+      atUs: { type: 'int', doc: 'time after the SYN from which everything is dropped', min: 0, max: US_MAX },
+    },
+    oneOf: ['afterBytes', 'atUs'],
+  },
+  slow_close: {
+    name: 'slow_close',
+    doc: 'a segment carrying FIN takes delayUs longer (and everything behind it waits, order is kept)',
+    params: {
+      delayUs: { type: 'int', doc: 'extra delay of the FIN', min: 0, max: US_MAX, required: true },
+      direction: direction(true, 'both'),
+    },
+  },
+  limit_data: {
+    name: 'limit_data',
+    doc: 'after bytes payload bytes (both directions) the link closes: both ends receive a FIN and later segments are dropped',
+    params: {
+      bytes: { type: 'int', doc: 'payload bytes that pass; the segment crossing the limit is cut', min: 0, max: BYTES_MAX, required: true },
+    },
+  },
+  half_close: {
+    name: 'half_close',
+    doc: 'after afterBytes payload bytes in `direction`, its receiver gets a FIN and that direction carries nothing more; the other keeps working',
+    params: {
+      afterBytes: { type: 'int', doc: 'payload bytes in that direction that pass', min: 0, max: BYTES_MAX, default: 0 },
+      direction: { ...direction(false), default: 'toListener' },
+    },
+  },
+};
+
+/** A fault as written in LinkOptions.faults. */
+export type FaultSpec = { readonly name: string } & Readonly<Record<string, unknown>>;
+
+/** A fault after validation; integer ranges are still [min, max] until drawn per connection. */
+export interface CheckedFault {
+  readonly name: FaultName;
+  readonly ints: Readonly<Record<string, number | readonly [number, number]>>;
+  readonly direction: Direction;
+}
+
+/** Validate fault specs once per listener; errors name the fault, the parameter and what is allowed. */
+export function checkFaults(specs: readonly FaultSpec[] | undefined): CheckedFault[] {
+  if (specs === undefined) return [];
+  if (!Array.isArray(specs)) throw new SimConfigError('link faults must be an array of { name, ...params }');
+  return specs.map((spec, index) => checkFault(spec, index));
+}
+
+function checkFault(spec: FaultSpec, index: number): CheckedFault {
+  const where = `faults[${index}]`;
+  if (spec === null || typeof spec !== 'object' || typeof spec.name !== 'string') {
+    throw new SimConfigError(`${where}: expected an object with a string 'name'`);
+  }
+  const def = (FAULT_CATALOGUE as Record<string, FaultDefinition | undefined>)[spec.name];
+  if (!def) throw new SimConfigError(`${where}: unknown fault '${spec.name}'; allowed: ${Object.keys(FAULT_CATALOGUE).join(', ')}`);
+  const ints: Record<string, number | readonly [number, number]> = {};
+  let dir: Direction = 'both';
+  for (const key of Object.keys(spec)) {
+    if (key !== 'name' && !(key in def.params)) {
+      throw new SimConfigError(`${where} (${def.name}): unknown parameter '${key}'; allowed: ${Object.keys(def.params).join(', ') || 'none'}`);
+    }
+  }
+  for (const [key, param] of Object.entries(def.params)) {
+    const value = spec[key];
+    if (param.type === 'direction') {
+      const allowed: Direction[] = param.allowBoth ? ['both', 'toListener', 'toConnector'] : ['toListener', 'toConnector'];
+      const chosen = value === undefined ? param.default : value;
+      if (typeof chosen !== 'string' || !allowed.includes(chosen as Direction)) {
+        throw new SimConfigError(`${where} (${def.name}): parameter '${key}' must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+      }
+      dir = chosen as Direction;
+      continue;
+    }
+    if (value === undefined) {
+      if (param.default !== undefined) ints[key] = param.default;
+      else if (param.required) throw new SimConfigError(`${where} (${def.name}): parameter '${key}' is required (${param.doc}, integer ${param.min}..${param.max})`);
+      continue;
+    }
+    ints[key] = checkInt(value, param, `${where} (${def.name}): parameter '${key}'`);
+  }
+  if (def.oneOf && !def.oneOf.some((key) => key in ints)) {
+    throw new SimConfigError(`${where} (${def.name}): give at least one of ${def.oneOf.join(', ')}`);
+  }
+  return { name: def.name, ints, direction: dir };
+}
+
+function checkInt(value: unknown, param: IntParam, what: string): number | readonly [number, number] {
+  const ok = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= param.min && (n as number) <= param.max;
+  if (ok(value)) return value;
+  if (Array.isArray(value) && value.length === 2 && ok(value[0]) && ok(value[1]) && value[0] <= value[1]) return [value[0], value[1]];
+  throw new SimConfigError(`${what} must be an integer ${param.min}..${param.max} or a [min, max] pair of them (${param.doc}), got ${JSON.stringify(value)}`);
+}

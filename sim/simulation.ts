@@ -1,0 +1,378 @@
+/* simulation - the deterministic run loop: nodes (models), listeners, TCP connections, timers, trace
+ *
+ * API (docs/architecture.md):
+ *   const sim = new Simulation({ seed, trace? });
+ *   sim.addNode(model, { listen?: [{ host, port, link? }], host? });
+ *   sim.runUntilIdle(maxSteps) / sim.runUntil(timeUs, maxSteps) -> { idle, steps, now }
+ *   sim.now, sim.trace (TraceRecorder), sim.logs(node?), sim.facts(node?)
+ * Models are driven only through models/contract.ts: handle(now, input), then
+ * poll() until empty, acting on each Output. One seed feeds every random
+ * decision; the event queue orders ties by insertion, so a seed replays exactly.
+ * Accepted connections get ids "<conn label>" ("c1", "c2", ... in connect order),
+ * the same label the trace uses; outgoing ones keep the id the model chose.
+ */
+import type { ConnId, Input, Micros, Model, Output, SocketAddress } from '../models/contract.ts';
+import { bytesToLatin1 } from '../models/contract.ts';
+import { VirtualClock } from './clock.ts';
+import { Decider } from './decisions.ts';
+import { LivenessError, SimConfigError } from './errors.ts';
+import { EventQueue } from './event-queue.ts';
+import { checkFaults, type CheckedFault, type FaultSpec } from './faults/catalogue.ts';
+import { Link } from './faults/link.ts';
+import { Prng } from './prng.ts';
+import type { SimEvent } from './sim-event.ts';
+import { TcpConnection, type TcpHost } from './tcp/connection.ts';
+import { TcpEndpoint } from './tcp/endpoint.ts';
+import { LOOPBACK_MSS, LOOPBACK_ONE_WAY_US, tcpProfile, type TcpProfile, type TcpProfileName } from './tcp/profiles.ts';
+import { TraceRecorder, type FactRecord, type LogRecord } from './trace.ts';
+
+export interface LinkOptions {
+  readonly profile?: TcpProfileName;
+  /** One-way delay per segment, default 10 µs (loopback). */
+  readonly oneWayDelayUs?: number;
+  /** Default 65483 (loopback). */
+  readonly mss?: number;
+  readonly faults?: readonly FaultSpec[];
+}
+
+export interface ListenOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly link?: LinkOptions;
+}
+
+export interface NodeOptions {
+  readonly listen?: readonly ListenOptions[];
+  /** Address of the node's outgoing connections (default 127.0.0.1). */
+  readonly host?: string;
+}
+
+export interface SimulationOptions {
+  readonly seed: number;
+  /** Record the full trace (default true). Off: only logs and facts are kept. */
+  readonly trace?: boolean;
+}
+
+export interface RunResult {
+  /** No events are left. */
+  readonly idle: boolean;
+  /** Events processed by this call. */
+  readonly steps: number;
+  readonly now: Micros;
+}
+
+/** Most outputs one model may emit for one input before it counts as a livelock. */
+const MAX_OUTPUTS_PER_TURN = 100_000;
+
+interface Listener {
+  readonly node: number;
+  readonly address: SocketAddress;
+  readonly profile: TcpProfile;
+  readonly oneWayDelayUs: number;
+  readonly mss: number;
+  readonly faults: readonly CheckedFault[];
+}
+
+interface NodeState {
+  readonly index: number;
+  readonly model: Model;
+  readonly host: string;
+  started: boolean;
+  /** Null conn: a connect whose refusal is still on its way back. */
+  readonly conns: Map<ConnId, { conn: TcpConnection | null; side: 0 | 1 }>;
+  readonly timers: Map<string, number>;
+  readonly logs: LogRecord[];
+  readonly facts: FactRecord[];
+}
+
+export class Simulation implements TcpHost {
+  readonly seed: number;
+  readonly trace: TraceRecorder;
+  private readonly clock = new VirtualClock();
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly decider: Decider;
+  private readonly nodes: NodeState[] = [];
+  private readonly nodesByName = new Map<string, NodeState>();
+  private readonly listeners = new Map<string, Listener>();
+  private readonly usedPorts = new Set<string>();
+  private timerGen = 0;
+  private connCount = 0;
+  private readonly allLogs: LogRecord[] = [];
+  private readonly allFacts: FactRecord[] = [];
+
+  constructor(options: SimulationOptions) {
+    this.seed = options.seed;
+    this.trace = new TraceRecorder(options.trace ?? true);
+    this.decider = new Decider(new Prng(options.seed), this.trace, this.clock, '');
+    this.trace.record({ t: 0, kind: 'run', seed: options.seed, options: { trace: this.trace.enabled } });
+  }
+
+  get now(): Micros {
+    return this.clock.now;
+  }
+
+  /** Add a model; its listeners take connections from now on. Returns the node's name. */
+  addNode(model: Model, options: NodeOptions = {}): string {
+    if (this.nodesByName.has(model.name)) throw new SimConfigError(`a node named '${model.name}' already exists`);
+    const node: NodeState = {
+      index: this.nodes.length, model, host: options.host ?? '127.0.0.1', started: false,
+      conns: new Map(), timers: new Map(), logs: [], facts: [],
+    };
+    for (const listen of options.listen ?? []) {
+      const key = `${listen.host}:${listen.port}`;
+      if (this.listeners.has(key)) throw new SimConfigError(`${key} is already listened on`);
+      const link = listen.link ?? {};
+      const oneWayDelayUs = link.oneWayDelayUs ?? LOOPBACK_ONE_WAY_US;
+      const mss = link.mss ?? LOOPBACK_MSS;
+      if (!Number.isSafeInteger(oneWayDelayUs) || oneWayDelayUs < 0) throw new SimConfigError(`${key}: oneWayDelayUs must be a non-negative integer, got ${oneWayDelayUs}`);
+      if (!Number.isSafeInteger(mss) || mss < 1) throw new SimConfigError(`${key}: mss must be a positive integer, got ${mss}`);
+      this.listeners.set(key, {
+        node: node.index, address: { host: listen.host, port: listen.port }, profile: tcpProfile(link.profile ?? 'linux-default'),
+        oneWayDelayUs, mss, faults: checkFaults(link.faults),
+      });
+    }
+    this.nodes.push(node);
+    this.nodesByName.set(model.name, node);
+    return model.name;
+  }
+
+  /** Run until no event is left. Throws LivenessError (with the seed) when maxSteps events were not enough. */
+  runUntilIdle(maxSteps: number): RunResult {
+    return this.runUntil(Infinity, maxSteps);
+  }
+
+  /** Run events up to and including time `timeUs` (then the clock stands at timeUs). */
+  runUntil(timeUs: Micros, maxSteps: number): RunResult {
+    if (!(maxSteps >= 0)) throw new SimConfigError(`maxSteps must be a non-negative number, got ${maxSteps}`);
+    this.startNodes();
+    let steps = 0;
+    while (this.queue.size > 0) {
+      if (this.queue.peekTime() > timeUs) {
+        this.clock.advanceTo(timeUs);
+        return { idle: false, steps, now: this.now };
+      }
+      if (steps >= maxSteps) {
+        throw new LivenessError(this.seed, maxSteps, this.now, `not idle after ${maxSteps} steps, ${this.queue.size} events pending`);
+      }
+      const time = this.queue.peekTime();
+      const event = this.queue.pop() as SimEvent;
+      this.clock.advanceTo(time);
+      steps++;
+      this.dispatch(event);
+    }
+    if (timeUs !== Infinity && timeUs > this.now) this.clock.advanceTo(timeUs);
+    return { idle: true, steps, now: this.now };
+  }
+
+  /** Log lines the models emitted, in order; only those of `node` when given. */
+  logs(node?: string): readonly LogRecord[] {
+    return node === undefined ? this.allLogs : this.nodeNamed(node).logs;
+  }
+
+  /** Facts the models emitted, in order; only those of `node` when given. */
+  facts(node?: string): readonly FactRecord[] {
+    return node === undefined ? this.allFacts : this.nodeNamed(node).facts;
+  }
+
+  // ---- TcpHost ----
+
+  schedule(at: number, event: SimEvent): void {
+    this.queue.push(at, event);
+  }
+
+  announce(conn: TcpConnection, end: TcpEndpoint): void {
+    const node = this.nodes[end.node] as NodeState;
+    end.announced = true;
+    if (end.side === 1) {
+      end.modelConn = conn.id;
+      node.conns.set(conn.id, { conn, side: 1 });
+      if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'accept', conn: conn.id, node: node.model.name, remote: end.remote });
+      this.toModel(end, { kind: 'accepted', conn: conn.id, local: end.local, remote: end.remote });
+    } else {
+      this.toModel(end, { kind: 'connected', conn: end.modelConn, local: end.local, remote: end.remote });
+    }
+  }
+
+  toModel(end: TcpEndpoint, input: Input): void {
+    this.feed(this.nodes[end.node] as NodeState, input);
+  }
+
+  // ---- internals ----
+
+  private startNodes(): void {
+    for (const node of this.nodes) {
+      if (node.started) continue;
+      node.started = true;
+      node.model.start?.(this.now);
+      this.drain(node);
+    }
+  }
+
+  private dispatch(event: SimEvent): void {
+    switch (event.type) {
+      case 'arrive':
+        event.conn.arrive(event.side, event.seg);
+        return;
+      case 'delack':
+        event.conn.delackFired(event.side, event.gen);
+        return;
+      case 'timer': {
+        const node = this.nodes[event.node] as NodeState;
+        if (node.timers.get(event.name) !== event.gen) return; // cancelled or re-set
+        node.timers.delete(event.name);
+        if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'fire', node: node.model.name, timer: event.name });
+        this.feed(node, { kind: 'timeout', timer: event.name });
+        return;
+      }
+      case 'refused': {
+        const node = this.nodes[event.node] as NodeState;
+        if (node.conns.get(event.conn)?.conn !== null) return; // closed by the model meanwhile
+        node.conns.delete(event.conn);
+        this.feed(node, { kind: 'connectFailed', conn: event.conn, reason: 'refused' });
+        return;
+      }
+      case 'call':
+        event.run();
+        return;
+    }
+  }
+
+  private feed(node: NodeState, input: Input): void {
+    node.model.handle(this.now, input);
+    this.drain(node);
+  }
+
+  private drain(node: NodeState): void {
+    for (let count = 0; ; count++) {
+      const output = node.model.poll();
+      if (output === undefined) return;
+      if (count >= MAX_OUTPUTS_PER_TURN) {
+        throw new LivenessError(this.seed, MAX_OUTPUTS_PER_TURN, this.now, `node '${node.model.name}' emitted more than ${MAX_OUTPUTS_PER_TURN} outputs for one input`);
+      }
+      this.act(node, output);
+    }
+  }
+
+  private act(node: NodeState, output: Output): void {
+    switch (output.kind) {
+      case 'connect':
+        this.connect(node, output.conn, output.to, output.noDelay);
+        return;
+      case 'write': {
+        const { conn, side } = this.connOf(node, output.conn, 'write');
+        if (this.trace.enabled) {
+          this.trace.record({ t: this.now, kind: 'write', conn: conn.id, from: node.model.name, to: conn.ends[side === 0 ? 1 : 0].nodeName, len: output.bytes.length, data: bytesToLatin1(output.bytes) });
+        }
+        if (conn.ends[side].finRequested) throw new SimConfigError(`node '${node.model.name}' wrote to connection '${output.conn}' after shutting it down`);
+        conn.link.write(side, output.bytes);
+        return;
+      }
+      case 'shutdown':
+      case 'close': {
+        if (this.pendingRefusal(node, output.conn, output.kind === 'close')) return;
+        const { conn, side } = this.connOf(node, output.conn, output.kind);
+        if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'fin', conn: conn.id, node: node.model.name, how: output.kind });
+        conn.finish(side, output.kind === 'close');
+        if (output.kind === 'close') node.conns.delete(output.conn);
+        return;
+      }
+      case 'abort': {
+        if (this.pendingRefusal(node, output.conn, true)) return;
+        const { conn, side } = this.connOf(node, output.conn, 'abort');
+        if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'rst', conn: conn.id, node: node.model.name, why: 'abort' });
+        conn.abort(side);
+        node.conns.delete(output.conn);
+        return;
+      }
+      case 'timer': {
+        if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'timer', node: node.model.name, timer: output.timer, at: output.at });
+        if (output.at === null) {
+          node.timers.delete(output.timer);
+          return;
+        }
+        const gen = ++this.timerGen;
+        node.timers.set(output.timer, gen);
+        this.queue.push(Math.max(output.at, this.now), { type: 'timer', node: node.index, name: output.timer, gen });
+        return;
+      }
+      case 'log': {
+        const record: LogRecord = output.conn === undefined
+          ? { t: this.now, node: node.model.name, program: output.program, line: output.line }
+          : { t: this.now, node: node.model.name, program: output.program, line: output.line, conn: output.conn };
+        node.logs.push(record);
+        this.allLogs.push(record);
+        if (this.trace.enabled) this.trace.record({ t: record.t, kind: 'log', node: record.node, program: record.program, line: record.line, conn: record.conn });
+        return;
+      }
+      case 'fact': {
+        const record: FactRecord = output.conn === undefined
+          ? { t: this.now, node: node.model.name, fact: output.fact }
+          : { t: this.now, node: node.model.name, fact: output.fact, conn: output.conn };
+        node.facts.push(record);
+        this.allFacts.push(record);
+        if (this.trace.enabled) this.trace.record({ t: record.t, kind: 'fact', node: record.node, fact: record.fact, conn: record.conn });
+        return;
+      }
+    }
+  }
+
+  private connect(node: NodeState, id: ConnId, to: SocketAddress, noDelay: boolean): void {
+    if (node.conns.has(id)) throw new SimConfigError(`node '${node.model.name}' opened connection '${id}' twice`);
+    const label = `c${++this.connCount}`;
+    const connDecider = this.decider.forConnection(label, this.connCount);
+    const local = { host: node.host, port: this.ephemeralPort(node.host, connDecider) };
+    const listener = this.listeners.get(`${to.host}:${to.port}`);
+    if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'connect', conn: label, node: node.model.name, local, remote: to, noDelay });
+    if (!listener) {
+      // RST answers the SYN: the failure is known one round trip later
+      if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'refused', conn: label, node: node.model.name, remote: to });
+      node.conns.set(id, { conn: null, side: 0 });
+      this.queue.push(this.now + 2 * LOOPBACK_ONE_WAY_US, { type: 'refused', node: node.index, conn: id });
+      return;
+    }
+    const target = this.nodes[listener.node] as NodeState;
+    const profile = listener.profile;
+    const connector = new TcpEndpoint(0, node.index, node.model.name, local, to, noDelay || profile.forceNoDelay);
+    connector.modelConn = id;
+    const acceptor = new TcpEndpoint(1, target.index, target.model.name, listener.address, local, profile.forceNoDelay);
+    const conn = new TcpConnection(label, this, profile, listener.mss, listener.oneWayDelayUs, connDecider, connector, acceptor);
+    conn.link = new Link(conn, this, this.trace, connDecider, listener.oneWayDelayUs, listener.faults);
+    node.conns.set(id, { conn, side: 0 });
+    conn.open();
+  }
+
+  /** A free port from the ephemeral range; bounded linear probe from a seeded start. */
+  private ephemeralPort(host: string, decider: Decider): number {
+    const first = decider.pickEphemeralPort();
+    const span = 60999 - 32768 + 1;
+    for (let i = 0; i < span; i++) {
+      const port = 32768 + ((first - 32768 + i) % span);
+      const key = `${host}:${port}`;
+      if (!this.usedPorts.has(key)) {
+        this.usedPorts.add(key);
+        return port;
+      }
+    }
+    throw new SimConfigError(`no free ephemeral port left on ${host}`);
+  }
+
+  private connOf(node: NodeState, id: ConnId, what: string): { conn: TcpConnection; side: 0 | 1 } {
+    const entry = node.conns.get(id);
+    if (!entry || entry.conn === null) throw new SimConfigError(`node '${node.model.name}' asked to ${what} on unknown, unconnected or closed connection '${id}'`);
+    return { conn: entry.conn, side: entry.side };
+  }
+
+  /** Closing a connect that is about to be refused: forget it (the refusal is still reported). */
+  private pendingRefusal(node: NodeState, id: ConnId, forget: boolean): boolean {
+    const entry = node.conns.get(id);
+    if (!entry || entry.conn !== null) return false;
+    if (forget) node.conns.delete(id);
+    return true;
+  }
+
+  private nodeNamed(name: string): NodeState {
+    const node = this.nodesByName.get(name);
+    if (!node) throw new SimConfigError(`no node named '${name}'`);
+    return node;
+  }
+}
