@@ -59,7 +59,7 @@ export interface SessionSummary {
   readonly endUs: number;
   readonly firstEvent: number;
   readonly lastEvent: number;
-  /** First 4xx/5xx reply the client got, else its last reply line; null before any reply. */
+  /** First 4xx/5xx reply the client got, else its last reply before 221 Bye; null before any reply. */
   readonly outcome: string | null;
   /** Whether Postfix found improper pipelining in this session. */
   readonly decisive: boolean;
@@ -227,6 +227,7 @@ function clientOutcome(items: readonly DiagramItem[], clientConn: string, client
     (item): item is ArrowItem => item.shape === 'arrow' && item.kind === 'write' && item.conn === clientConn && item.to === client && replyCode(item.detail) !== null,
   );
   const failed = replies.find((item) => replyCode(item.detail)! >= '400');
-  const chosen = failed ?? replies[replies.length - 1];
+  const beforeBye = replies.filter((item) => replyCode(item.detail) !== '221');
+  const chosen = failed ?? beforeBye[beforeBye.length - 1] ?? replies[replies.length - 1];
   return chosen ? (chosen.detail.split('\\r\\n')[0] ?? chosen.detail) : null;
 }
