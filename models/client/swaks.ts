@@ -32,7 +32,8 @@ export interface SwaksOptions {
   readonly user: string;
   readonly password: string;
   readonly helo: string;
-  readonly auth: AuthMechanism;
+  /** 'none': no AUTH at all (a port-25 delivery). */
+  readonly auth: AuthMechanism | 'none';
   /** client.pipelining = yes: MAIL, RCPT and DATA as one group after login. */
   readonly pipelining: boolean;
   /** PLAIN: blob on the AUTH line (swaks) or after an empty 334; LOGIN: user on the AUTH line or not (swaks). */
@@ -61,16 +62,18 @@ export function swaksScript(options: SwaksOptions): ClientScript {
     thinkTimeUs: options.thinkTimeUs ?? SWAKS_THINK_TIME_US,
     replyTimeoutUs: SWAKS_REPLY_TIMEOUT_US,
     groups: [
-      ...lockstepGroups([
-        { kind: 'ehlo', domain: options.helo },
-        {
-          kind: 'auth',
-          mechanism: options.auth,
-          user: options.user,
-          password: options.password,
-          initialResponse: options.authInitialResponse ?? options.auth === 'PLAIN',
-        },
-      ]),
+      ...lockstepGroups([{ kind: 'ehlo', domain: options.helo }]),
+      ...(options.auth === 'none'
+        ? []
+        : lockstepGroups([
+            {
+              kind: 'auth',
+              mechanism: options.auth,
+              user: options.user,
+              password: options.password,
+              initialResponse: options.authInitialResponse ?? options.auth === 'PLAIN',
+            },
+          ])),
       ...envelope,
       ...lockstepGroups([{ kind: 'message', content: swaksMessage(from, to) }, { kind: 'quit' }]),
     ],

@@ -1,0 +1,49 @@
+/* builtin - the scenarios smtp-lab ships, by name
+ *
+ * Each sets only the keys where it differs from the key defaults (scenarios/keys.ts), which
+ * are Postfix 3.9, Dovecot 2.3 and the measured loopback timings.
+ *   mailu-2024.06         Mailu 2024.06: Dovecot 2.3 submission proxy -> Postfix 3.9 defaults
+ *                         (smtpd_forbid_unauth_pipelining=yes): the bug of Mailu issue #3301.
+ *   mailu-2024.06-pr3322  Mailu's workaround, PR 3322 (commit 648c98ab):
+ *                         core/postfix/conf/main.cf smtpd_forbid_unauth_pipelining=no.
+ *   lockstep              the fixed sequencing: a proxy that waits for each reply.
+ *   postfix-3.7           the same chain on Postfix 3.7 defaults (forbid defaults to no).
+ *   nginx-port25          Mailu's port 25: nginx mail proxy, smtp_auth none, xclient on
+ *                         (core/nginx/conf/nginx.conf mail {}); the client delivers without AUTH.
+ *   real-stack            the recorded runs (conformance/raw, T1/A1): Postfix 3.7.11 with
+ *                         forbid=yes behind Dovecot 2.3 on port 1587; real-stack-forbid-no: T4/B3.
+ */
+import type { ScenarioValues } from './keys.ts';
+import type { ScenarioDefinition } from './scenario.ts';
+
+const define = (name: string, description: string, values: Partial<ScenarioValues>): ScenarioDefinition => ({ name, description, values });
+
+const MAILU: Partial<ScenarioValues> = { 'front.model': 'dovecot-2.3', 'postfix.mail_version': '3.9' };
+const REAL_STACK: Partial<ScenarioValues> = {
+  'front.model': 'dovecot-2.3',
+  'front.port': 1587,
+  'postfix.mail_version': '3.7.11',
+  'postfix.smtpd_forbid_unauth_pipelining': 'yes',
+};
+
+export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [
+  define('mailu-2024.06', 'Mailu 2024.06: Dovecot 2.3 submission proxy -> Postfix 3.9 defaults', MAILU),
+  define('mailu-2024.06-pr3322', 'Mailu 2024.06 with PR 3322: smtpd_forbid_unauth_pipelining = no', { ...MAILU, 'postfix.smtpd_forbid_unauth_pipelining': 'no' }),
+  define('lockstep', 'lock-step proxy (waits for every reply) -> Postfix 3.9 defaults', { 'front.model': 'lockstep', 'postfix.mail_version': '3.9' }),
+  define('postfix-3.7', 'Dovecot 2.3 submission proxy -> Postfix 3.7 defaults', { 'front.model': 'dovecot-2.3', 'postfix.mail_version': '3.7.11' }),
+  define('nginx-port25', "Mailu's port 25: nginx mail proxy, smtp_auth none -> Postfix 3.9 defaults", {
+    'front.model': 'nginx',
+    'front.port': 25,
+    'front.smtp_auth': 'none',
+    'client.auth': 'none',
+    'postfix.mail_version': '3.9',
+  }),
+  define('real-stack', 'the recorded real stack: Dovecot 2.3.19.1 -> Postfix 3.7.11, smtpd_forbid_unauth_pipelining = yes', REAL_STACK),
+  define('real-stack-forbid-no', 'the recorded real stack with smtpd_forbid_unauth_pipelining = no', { ...REAL_STACK, 'postfix.smtpd_forbid_unauth_pipelining': 'no' }),
+];
+
+export function builtinScenario(name: string): ScenarioDefinition | undefined {
+  return BUILTIN_SCENARIOS.find((scenario) => scenario.name === name);
+}
+
+export const BUILTIN_NAMES: readonly string[] = BUILTIN_SCENARIOS.map((scenario) => scenario.name);

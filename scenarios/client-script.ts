@@ -1,0 +1,23 @@
+/* client-script - the client script a scenario's client.* keys describe (swaks with those options) */
+import type { SocketAddress } from '../models/contract.ts';
+import type { ClientScript } from '../models/client/script.ts';
+import { swaksScript } from '../models/client/swaks.ts';
+import type { Scenario } from './scenario.ts';
+
+/** `connectTo` is where the topology puts the front (the lead's wiring); the port is front.port. */
+export function clientScriptOf(scenario: Scenario, frontHost: string): ClientScript {
+  const connectTo: SocketAddress = { host: frontHost, port: scenario.get('front.port') };
+  return swaksScript({
+    connectTo,
+    user: scenario.get('client.user'),
+    password: scenario.get('client.password'),
+    helo: scenario.get('client.helo'),
+    auth: scenario.get('client.auth'),
+    authInitialResponse: scenario.isOn('client.auth_initial_response'),
+    pipelining: scenario.isOn('client.pipelining'),
+    from: scenario.get('client.from'),
+    to: scenario.get('client.to'),
+    thinkTimeUs: scenario.get('client.think_time_us'),
+    waitForGreeting: scenario.isOn('client.wait_for_greeting'),
+  });
+}

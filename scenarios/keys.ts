@@ -1,0 +1,144 @@
+/* keys - every scenario key in one table: name, type, allowed values, default, what it means
+ *
+ * A scenario is one flat key space with dotted keys: `<component>.<setting>`. Settings of
+ * the real daemons keep their own names (Dovecot's login_proxy_max_reconnects, Postfix's
+ * smtpd_forbid_unauth_pipelining, nginx's smtp_auth); lab timing knobs end in their unit.
+ * Timing defaults are the measured real-stack values the model presets use
+ * (models/postfix/config.ts measuredTimings, models/auth/config.ts, sim/tcp/profiles.ts),
+ * so a scenario that sets nothing behaves like the recorded runs.
+ *
+ * A default is a value or a function of the keys above it (the table is resolved in order):
+ * smtpd_forbid_unauth_pipelining follows mail_version as Postfix's own default does.
+ * The table is read by validation (values.ts), `--set` parsing, the CLI help and the tests.
+ */
+import { versionDefaults } from '../models/postfix/config.ts';
+import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
+
+export type YesNo = 'yes' | 'no';
+export type FrontModel = 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep' | 'nginx';
+export type ClientAuth = 'PLAIN' | 'LOGIN' | 'none';
+export type AuthFault = 'none' | 'timeout' | 'http500' | 'refused';
+export type NginxSmtpAuth = 'none' | 'plain' | 'login' | 'login plain';
+
+/** The resolved values of a scenario, one property per key. */
+export interface ScenarioValues {
+  'client.user': string;
+  'client.password': string;
+  'client.helo': string;
+  'client.auth': ClientAuth;
+  'client.auth_initial_response': YesNo;
+  'client.pipelining': YesNo;
+  'client.from': string;
+  'client.to': string;
+  'client.wait_for_greeting': YesNo;
+  'client.think_time_us': number;
+  'front.model': FrontModel;
+  'front.port': number;
+  'front.login_proxy_max_reconnects': number;
+  'front.login_proxy_timeout': number;
+  'front.smtp_auth': NginxSmtpAuth;
+  'front.xclient': 'on' | 'off';
+  'postfix.mail_version': string;
+  'postfix.smtpd_forbid_unauth_pipelining': YesNo;
+  'postfix.xclient_lookup_ms': number;
+  'postfix.milter_ms': number;
+  'postfix.banner_delay_ms': number;
+  'auth.latency_ms': number;
+  'auth.fault': AuthFault;
+  'tcp.profile': TcpProfileName;
+  'tcp.client_profile': TcpProfileName;
+  'tcp.one_way_delay_us': number;
+}
+
+export type ScenarioKey = keyof ScenarioValues;
+export type ScenarioValue = ScenarioValues[ScenarioKey];
+
+export type KeyType =
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  /** Whole numbers in [min, max]. */
+  | { readonly kind: 'integer'; readonly min: number; readonly max: number }
+  /** Decimal numbers in [min, max] (milliseconds may be fractional). */
+  | { readonly kind: 'number'; readonly min: number; readonly max: number }
+  /** Text matching `pattern`; `allowed` says so in words for error messages. */
+  | { readonly kind: 'text'; readonly pattern: RegExp; readonly allowed: string };
+
+export interface KeySpec<K extends ScenarioKey = ScenarioKey> {
+  readonly name: K;
+  readonly type: KeyType;
+  /** A value, or a function of the keys resolved before this one. */
+  readonly default: ScenarioValues[K] | ((resolved: Readonly<Partial<ScenarioValues>>) => ScenarioValues[K]);
+  readonly description: string;
+}
+
+const yesNo: KeyType = { kind: 'enum', values: ['yes', 'no'] };
+const tcpProfiles: KeyType = { kind: 'enum', values: Object.keys(TCP_PROFILES) };
+const anyText: KeyType = { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'any text (sent as UTF-8)' };
+const address: KeyType = { kind: 'text', pattern: /^[^\s<>]*$/, allowed: 'an address without spaces or angle brackets (empty: the null sender)' };
+const milliseconds = (max: number): KeyType => ({ kind: 'number', min: 0, max });
+/** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
+const MAX_DELAY_MS = 600_000;
+
+/** Every key, in resolution order (a derived default may read only keys above it). */
+export const SCENARIO_KEYS: readonly KeySpec[] = [
+  { name: 'client.user', type: anyText, default: 'alice@example.test', description: 'SASL user the client logs in as; the auth service accepts any user with password "secret"' },
+  { name: 'client.password', type: anyText, default: 'secret', description: 'SASL password; anything but "secret" is a wrong password' },
+  { name: 'client.helo', type: { kind: 'text', pattern: /^\S+$/, allowed: 'a name without spaces' }, default: 'client.example.test', description: 'EHLO argument' },
+  { name: 'client.auth', type: { kind: 'enum', values: ['PLAIN', 'LOGIN', 'none'] }, default: 'PLAIN', description: 'SASL mechanism; none: no AUTH (port-25 delivery)' },
+  {
+    name: 'client.auth_initial_response',
+    type: yesNo,
+    default: (v) => (v['client.auth'] === 'LOGIN' ? 'no' : 'yes'),
+    description: 'PLAIN: credentials on the AUTH line (yes, swaks) or after an empty 334 (no); LOGIN: user on the AUTH line (yes) or as a continuation (no, swaks)',
+  },
+  { name: 'client.pipelining', type: yesNo, default: 'no', description: 'send MAIL, RCPT and DATA as one group after login (swaks --pipeline)' },
+  { name: 'client.from', type: address, default: (v) => v['client.user'] ?? '', description: 'MAIL FROM address (default: client.user, as swaks did)' },
+  { name: 'client.to', type: address, default: 'bob@example.test', description: 'RCPT TO address' },
+  { name: 'client.wait_for_greeting', type: yesNo, default: 'yes', description: 'no: talk before the 220 greeting (illegal, RFC 5321 §3.1)' },
+  { name: 'client.think_time_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 150, description: 'client reaction time after each reply (swaks: 98-200 µs in raw/A1 segments)' },
+  { name: 'front.model', type: { kind: 'enum', values: ['dovecot-2.3', 'dovecot-2.4', 'lockstep', 'nginx'] }, default: 'dovecot-2.3', description: 'front proxy: Dovecot submission-login 2.3/2.4 (pipelines EHLO after XCLIENT), the fixed lock-step proxy, or nginx mail' },
+  { name: 'front.port', type: { kind: 'integer', min: 1, max: 65535 }, default: 587, description: 'port the front listens on and the client connects to' },
+  { name: 'front.login_proxy_max_reconnects', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'Dovecot login_proxy_max_reconnects: backend reconnects after a remote failure (default 3)' },
+  { name: 'front.login_proxy_timeout', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 30_000, description: 'Dovecot login_proxy_timeout in ms (default 30 secs)' },
+  { name: 'front.smtp_auth', type: { kind: 'enum', values: ['none', 'plain', 'login', 'login plain'] }, default: 'login plain', description: 'nginx smtp_auth (Mailu port 25: none)' },
+  { name: 'front.xclient', type: { kind: 'enum', values: ['on', 'off'] }, default: 'on', description: 'nginx xclient (default on)' },
+  {
+    name: 'postfix.mail_version',
+    type: { kind: 'text', pattern: /^\d+\.\d+(\.\d+)?$/, allowed: 'a Postfix release like 3.9 or 3.7.11' },
+    default: '3.9',
+    description: 'Postfix release whose defaults apply',
+  },
+  {
+    name: 'postfix.smtpd_forbid_unauth_pipelining',
+    type: yesNo,
+    default: (v) => (versionDefaults(v['postfix.mail_version'] ?? '3.9').smtpd_forbid_unauth_pipelining ? 'yes' : 'no'),
+    description: 'reject improper pipelining before authentication with 554 (default: yes from Postfix 3.9, no before)',
+  },
+  { name: 'postfix.xclient_lookup_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time of the smtpd_authorized_xclient_hosts lookup inside xclient_cmd() (slowxclient runs: 100)' },
+  { name: 'postfix.milter_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time a connect-stage milter takes before the 220 (0: no milter)' },
+  { name: 'postfix.banner_delay_ms', type: milliseconds(MAX_DELAY_MS), default: 13, description: 'smtpd start-up: accept to 220 banner (real stack: 11-15 ms)' },
+  { name: 'auth.latency_ms', type: milliseconds(MAX_DELAY_MS), default: 4.5, description: 'time the Mailu auth service takes to answer' },
+  { name: 'auth.fault', type: { kind: 'enum', values: ['none', 'timeout', 'http500', 'refused'] }, default: 'none', description: 'auth service fault: never answers, HTTP 500, or no listener' },
+  { name: 'tcp.profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the front -> Postfix link (the real-stack modes)' },
+  { name: 'tcp.client_profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the client -> front link' },
+  { name: 'tcp.one_way_delay_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 10, description: 'one-way delay of every link (loopback: ~10 µs)' },
+];
+
+const BY_NAME: ReadonlyMap<string, KeySpec> = new Map(SCENARIO_KEYS.map((spec) => [spec.name, spec]));
+
+export function keySpec(name: string): KeySpec | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The allowed values of a key in words, for error messages and help. */
+export function allowedValues(type: KeyType): string {
+  switch (type.kind) {
+    case 'enum':
+      return type.values.join(', ');
+    case 'integer':
+      return `an integer from ${type.min} to ${type.max}`;
+    case 'number':
+      return `a number from ${type.min} to ${type.max}`;
+    case 'text':
+      return type.allowed;
+  }
+}

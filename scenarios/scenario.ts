@@ -1,0 +1,48 @@
+/* scenario - a resolved scenario: every key has a checked value, and nothing changes it afterwards
+ *
+ * A definition names the keys it sets; resolution walks the key table in order, taking the
+ * definition's value or the key's default (which may read the keys above it). The result
+ * is frozen, so a scenario handed to a run is the scenario the run used.
+ */
+import { SCENARIO_KEYS, type ScenarioKey, type ScenarioValues } from './keys.ts';
+
+export interface ScenarioDefinition {
+  readonly name: string;
+  readonly description: string;
+  /** Keys this definition sets; every other key takes its default. Values are checked already. */
+  readonly values: Readonly<Partial<ScenarioValues>>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly values: Readonly<ScenarioValues>;
+  /** Keys whose value differs from the key's default, in table order (for reports and replay tokens). */
+  readonly overrides: Readonly<Partial<ScenarioValues>>;
+  get<K extends ScenarioKey>(key: K): ScenarioValues[K];
+  /** For yes|no and on|off keys. */
+  isOn(key: ScenarioKey): boolean;
+}
+
+export function resolveScenario(definition: ScenarioDefinition): Scenario {
+  const resolved: Partial<Record<ScenarioKey, unknown>> = {};
+  const defaults: Partial<Record<ScenarioKey, unknown>> = {};
+  const overrides: Partial<Record<ScenarioKey, unknown>> = {};
+  for (const spec of SCENARIO_KEYS) {
+    const fallback = typeof spec.default === 'function' ? spec.default(resolved as Partial<ScenarioValues>) : spec.default;
+    const given = definition.values[spec.name];
+    const value = given ?? fallback;
+    resolved[spec.name] = value;
+    defaults[spec.name] = fallback;
+    if (value !== fallback) overrides[spec.name] = value;
+  }
+  const values = Object.freeze(resolved) as Readonly<ScenarioValues>;
+  return Object.freeze({
+    name: definition.name,
+    description: definition.description,
+    values,
+    overrides: Object.freeze(overrides) as Readonly<Partial<ScenarioValues>>,
+    get: <K extends ScenarioKey>(key: K): ScenarioValues[K] => values[key],
+    isOn: (key: ScenarioKey): boolean => values[key] === 'yes' || values[key] === 'on',
+  });
+}

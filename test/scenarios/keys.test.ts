@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioError } from '../../scenarios/errors.ts';
+import { SCENARIO_KEYS, type ScenarioKey } from '../../scenarios/keys.ts';
+import { checkKeyJson, parseAssignment, parseKeyText } from '../../scenarios/values.ts';
+import { UsageError } from '../../cli/command.ts';
+
+/** One good and one bad value per key, as text for --set. */
+const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: string]> = {
+  'client.user': ['mallory@evil.test', '', 'any text (sent as UTF-8)'],
+  'client.password': ['wrong', '', 'any text (sent as UTF-8)'],
+  'client.helo': ['h.example.test', 'two words', 'a name without spaces'],
+  'client.auth': ['LOGIN', 'XOAUTH2', 'PLAIN, LOGIN, none'],
+  'client.auth_initial_response': ['no', 'maybe', 'yes, no'],
+  'client.pipelining': ['yes', 'true', 'yes, no'],
+  'client.from': ['', 'a b@x', 'an address without spaces or angle brackets (empty: the null sender)'],
+  'client.to': ['carol@example.test', '<c@x>', 'an address without spaces or angle brackets (empty: the null sender)'],
+  'client.wait_for_greeting': ['no', '0', 'yes, no'],
+  'client.think_time_us': ['0', '1.5', 'an integer from 0 to 10000000'],
+  'front.model': ['lockstep', 'haproxy', 'dovecot-2.3, dovecot-2.4, lockstep, nginx'],
+  'front.port': ['25', '0', 'an integer from 1 to 65535'],
+  'front.login_proxy_max_reconnects': ['0', '-1', 'an integer from 0 to 100'],
+  'front.login_proxy_timeout': ['5000', '0', 'an integer from 1 to 600000'],
+  'front.smtp_auth': ['none', 'cram-md5', 'none, plain, login, login plain'],
+  'front.xclient': ['off', 'yes', 'on, off'],
+  'postfix.mail_version': ['3.8.4', 'latest', 'a Postfix release like 3.9 or 3.7.11'],
+  'postfix.smtpd_forbid_unauth_pipelining': ['no', 'No', 'yes, no'],
+  'postfix.xclient_lookup_ms': ['100', '1e3', 'a number from 0 to 600000'],
+  'postfix.milter_ms': ['2.5', 'fast', 'a number from 0 to 600000'],
+  'postfix.banner_delay_ms': ['0', '600001', 'a number from 0 to 600000'],
+  'auth.latency_ms': ['0.25', '-3', 'a number from 0 to 600000'],
+  'auth.fault': ['refused', 'http404', 'none, timeout, http500, refused'],
+  'tcp.profile': ['quickack', 'cubic', 'linux-default, pingpong3, quickack, nodelay'],
+  'tcp.client_profile': ['nodelay', 'fast', 'linux-default, pingpong3, quickack, nodelay'],
+  'tcp.one_way_delay_us': ['40', '1.5', 'an integer from 0 to 10000000'],
+};
+
+describe('the key table', () => {
+  it('has exactly the keys the tests cover, in an order where derived defaults read keys above them', () => {
+    expect(SCENARIO_KEYS.map((k) => k.name).sort()).toEqual(Object.keys(CASES).sort());
+    const names = SCENARIO_KEYS.map((k) => k.name);
+    expect(names.indexOf('client.from')).toBeGreaterThan(names.indexOf('client.user'));
+    expect(names.indexOf('client.auth_initial_response')).toBeGreaterThan(names.indexOf('client.auth'));
+    expect(names.indexOf('postfix.smtpd_forbid_unauth_pipelining')).toBeGreaterThan(names.indexOf('postfix.mail_version'));
+  });
+
+  it('has a description for every key', () => {
+    for (const spec of SCENARIO_KEYS) expect(spec.description.length, spec.name).toBeGreaterThan(10);
+  });
+});
+
+describe('each key validates its values', () => {
+  for (const [key, [good, bad, allowed]] of Object.entries(CASES)) {
+    it(key, () => {
+      const numeric = ['integer', 'number'].includes(SCENARIO_KEYS.find((k) => k.name === key)?.type.kind ?? '');
+      expect(parseKeyText(key, good)).toBe(numeric ? Number(good) : good);
+      if (key === 'client.user' || key === 'client.password') return; // any text, even empty, is a credential
+      let error: unknown;
+      try {
+        parseKeyText(key, bad);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ScenarioError);
+      expect((error as ScenarioError).key).toBe(key);
+      expect((error as Error).message).toBe(`${key}: '${bad}' is not allowed; allowed values: ${allowed}`);
+    });
+  }
+
+  it('takes numeric text for numbers and keeps it a number', () => {
+    expect(parseKeyText('client.think_time_us', '200')).toBe(200);
+    expect(parseKeyText('postfix.xclient_lookup_ms', '0.05')).toBe(0.05);
+  });
+});
+
+describe('--set and JSON values', () => {
+  it('parses key=value, with = allowed in the value', () => {
+    expect(parseAssignment('client.password=a=b')).toEqual(['client.password', 'a=b']);
+    expect(parseAssignment('postfix.xclient_lookup_ms=100')).toEqual(['postfix.xclient_lookup_ms', 100]);
+  });
+
+  it('refuses an assignment without =', () => {
+    expect(() => parseAssignment('tcp.profile')).toThrow("--set 'tcp.profile': expected key=value, e.g. --set tcp.profile=quickack");
+  });
+
+  it('names the unknown key and lists the known ones', () => {
+    expect(() => parseAssignment('tcp.profil=quickack')).toThrow(/^unknown scenario key 'tcp.profil'; known keys: client.user, client.password, .*tcp.profile/);
+  });
+
+  it('a ScenarioError is a UsageError (the CLI exits 2 on it)', () => {
+    expect(() => parseAssignment('nope=1')).toThrow(UsageError);
+  });
+
+  it('JSON keeps types: numbers for number keys, strings for the others', () => {
+    expect(checkKeyJson('front.port', 25)).toBe(25);
+    expect(checkKeyJson('front.port', '25')).toBe(25);
+    expect(() => checkKeyJson('client.pipelining', true)).toThrow('client.pipelining: expected a string, got a boolean (true); allowed values: yes, no');
+    expect(() => checkKeyJson('front.port', null)).toThrow('front.port: expected a number, got null (null); allowed values: an integer from 1 to 65535');
+    expect(() => checkKeyJson('client.auth', 3)).toThrow('client.auth: 3 is not allowed; allowed values: PLAIN, LOGIN, none');
+    expect(() => checkKeyJson('front.port', 2.5)).toThrow('front.port: 2.5 is not allowed; allowed values: an integer from 1 to 65535');
+  });
+});
