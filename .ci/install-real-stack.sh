@@ -16,7 +16,8 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 if command -v postfix >/dev/null && command -v dovecot >/dev/null && command -v swaks >/dev/null \
-   && [ -e /usr/lib/dovecot/modules/auth/libauthdb_lua.so ] && [ -e /usr/lib/dovecot/submission-login ]; then
+   && [ -e /usr/lib/dovecot/modules/auth/libauthdb_lua.so ] && [ -e /usr/lib/dovecot/submission-login ] \
+   && perl -MIO::Socket::SSL -e1 2>/dev/null; then
   echo "== real stack already installed"
 else
   # Keep the maintainer scripts from starting the daemons with Debian's stock configuration
@@ -31,7 +32,8 @@ else
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q
   $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends \
-    postfix dovecot-core dovecot-submissiond dovecot-auth-lua swaks iproute2 python3 bc procps openssl
+    postfix dovecot-core dovecot-submissiond dovecot-auth-lua swaks libnet-ssleay-perl libio-socket-ssl-perl \
+    iproute2 python3 bc procps openssl
   if [ "$created_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
 
