@@ -1,0 +1,30 @@
+/* text - escape(), xtext decoding and printable() as Postfix does them */
+import { describe, expect, it } from 'vitest';
+import { escape, printable, xtextUnquote } from '../../../models/postfix/text.js';
+
+describe('escape (util/unescape.c escape())', () => {
+  it('escapes CR LF as in the real "improper command pipelining" log line', () => {
+    expect(escape('EHLO front.example.test\r\n')).toBe('EHLO front.example.test\\r\\n');
+  });
+  it('uses C escapes, doubles backslashes and writes other bytes in octal', () => {
+    expect(escape('\x07\b\f\t\v\\')).toBe('\\a\\b\\f\\t\\v\\\\');
+    expect(escape('\x00\x1b\x7f\xe9')).toBe('\\000\\033\\177\\351');
+  });
+});
+
+describe('xtextUnquote (global/xtext.c)', () => {
+  it('decodes +HH in either case', () => {
+    expect(xtextUnquote('alice+40example.test')).toBe('alice@example.test');
+    expect(xtextUnquote('a+2bb+2B')).toBe('a+b+');
+  });
+  it('reports malformed xtext so the raw value is used', () => {
+    expect(xtextUnquote('a+4')).toBeNull();
+    expect(xtextUnquote('a+ZZ')).toBeNull();
+  });
+});
+
+describe('printable', () => {
+  it('replaces non-printable characters by ?', () => {
+    expect(printable('a\tb\xe9c')).toBe('a?b?c');
+  });
+});
