@@ -332,9 +332,13 @@ export class SmtpClient implements Model {
 
   private schedule(now: Micros, action: Action): void {
     this.actions.push(action);
-    if (this.thinking) return;
+    if (!this.thinking) this.startThinking(now, action);
+  }
+
+  private startThinking(now: Micros, action: Action): void {
+    const delayUs = action.kind === 'group' ? (this.script.groups[action.index]?.delayUs ?? this.script.thinkTimeUs) : this.script.thinkTimeUs;
     this.thinking = true;
-    this.out.push({ kind: 'timer', timer: this.thinkTimer, at: now + this.script.thinkTimeUs });
+    this.out.push({ kind: 'timer', timer: this.thinkTimer, at: now + delayUs });
   }
 
   private onThinkDone(now: Micros): void {
@@ -342,10 +346,8 @@ export class SmtpClient implements Model {
     const action = this.actions.shift();
     if (action !== undefined) this.perform(now, action);
     if (this.done) return;
-    if (this.actions.length > 0) {
-      this.thinking = true;
-      this.out.push({ kind: 'timer', timer: this.thinkTimer, at: now + this.script.thinkTimeUs });
-    }
+    const next = this.actions[0];
+    if (next !== undefined) this.startThinking(now, next);
     this.matchReplies(now);
   }
 

@@ -40,6 +40,8 @@ export interface ClientGroup {
   readonly steps: readonly ClientStep[];
   /** 'one': the whole group is one write() (swaks' send buffer); 'separate': one write per step, back to back. */
   readonly writes: 'one' | 'separate';
+  /** Time between the reply that releases this group and its write; default: the script's thinkTimeUs. */
+  readonly delayUs?: Micros;
 }
 
 export interface ClientScript {

@@ -292,3 +292,15 @@ describe('several transactions, RSET and NOOP', () => {
     expect(client.result().closedBy).toBe('client');
   });
 });
+
+describe('think time', () => {
+  it('a group may wait longer than the think time before it is written', () => {
+    const base = defaultSwaksScript(FRONT);
+    const script: ClientScript = {
+      ...base,
+      groups: [{ steps: [{ kind: 'noop' }], writes: 'one', delayUs: 5_000 }, { steps: [{ kind: 'quit' }], writes: 'one' }],
+    };
+    const run = runClient(new SmtpClient(script), mailServer());
+    expect(run.writes.map((w) => w.at)).toEqual([5_000, 5_150]);
+  });
+});
