@@ -117,7 +117,7 @@ export class Link {
         extraUs += (fault.p.extraUs as number) + this.decider.jitterUs(fault.p.jitterUs as number);
       } else if (fault.name === 'bandwidth') {
         const start = Math.max(now, dir.busyUntilUs);
-        dir.busyUntilUs = start + Math.ceil((Math.max(out.len, 1) * 1_000_000) / (fault.p.bytesPerSec as number));
+        dir.busyUntilUs = start + Math.ceil((out.len * 1_000_000) / (fault.p.bytesPerSec as number)); // payload only; headers are free
         departUs = dir.busyUntilUs;
       } else if (fault.name === 'slow_close' && out.flags & FIN) {
         extraUs += fault.p.delayUs as number;
