@@ -46,6 +46,8 @@ export interface PostfixConfig {
   /** CIDR list (IPv4 a.b.c.d/n or exact addresses). */
   readonly smtpd_authorized_xclient_hosts: readonly string[];
   readonly mynetworks: readonly string[];
+  /** Address families smtpd accepts, e.g. in XCLIENT ADDR= (the lab: ipv4). */
+  readonly inet_protocols: 'ipv4' | 'ipv6' | 'all';
   readonly smtpd_forbid_unauth_pipelining: boolean;
   /** Lower-case EHLO keywords to leave out; "silent-discard" only suppresses logging. */
   readonly smtpd_discard_ehlo_keywords: readonly string[];
@@ -123,6 +125,7 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     smtpd_banner: 'localhost ESMTP Postfix',
     smtpd_authorized_xclient_hosts: [],
     mynetworks: ['127.0.0.0/8'],
+    inet_protocols: 'all',
     ...versionDefaults(version),
     smtpd_discard_ehlo_keywords: [],
     smtpd_sasl_auth_enable: false,
@@ -153,6 +156,7 @@ export function labPreset(overrides: Partial<PostfixConfig> = {}): PostfixConfig
     smtpd_banner: 'backend.example.test ESMTP lab-postfix',
     smtpd_authorized_xclient_hosts: ['127.0.0.0/8'],
     mynetworks: ['127.0.0.0/8'],
+    inet_protocols: 'ipv4',
     smtpd_forbid_unauth_pipelining: true,
     smtpd_sasl_auth_enable: true,
     smtpd_helo_required: true,
@@ -205,12 +209,13 @@ function parseList(value: string): string[] {
 const stringKeys = ['myhostname', 'smtpd_banner', 'mail_version'] as const;
 const booleanKeys = ['smtpd_forbid_unauth_pipelining', 'smtpd_sasl_auth_enable', 'smtpd_helo_required', 'disable_vrfy_command', 'smtpd_tls_auth_only'] as const;
 const tlsLevels = ['none', 'may', 'encrypt'] as const;
+const inetProtocols = ['ipv4', 'ipv6', 'all'] as const;
 const countKeys = ['line_length_limit', 'smtpd_hard_error_limit', 'smtpd_junk_command_limit', 'message_size_limit', 'smtpd_forbid_bare_newline_reject_code'] as const;
 const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters'] as const;
 
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
-  'smtpd_timeout', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level',
+  'smtpd_timeout', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols',
 ];
 
 /**
@@ -239,6 +244,10 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
       const level = raw.trim().toLowerCase();
       if (!(tlsLevels as readonly string[]).includes(level)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${tlsLevels.join(', ')}`);
       out[key] = level;
+    } else if (key === 'inet_protocols') {
+      const value = raw.trim().toLowerCase();
+      if (!(inetProtocols as readonly string[]).includes(value)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${inetProtocols.join(', ')}`);
+      out[key] = value;
     } else throw new Error(`${key}: unknown parameter; known: ${knownKeys.join(', ')}`);
   }
   out.smtpd_banner = String(out.smtpd_banner).replace(/\$\{?myhostname\}?/g, String(out.myhostname));

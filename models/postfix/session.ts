@@ -482,7 +482,7 @@ export class SmtpdSession {
     if (this.transaction) return this.respond(now, row, false, t.quickDelayUs, '503 5.5.1 Error: MAIL transaction in progress');
     if (argv.length < 2) return this.respond(now, row, false, t.quickDelayUs, '501 5.5.4 Syntax: XCLIENT attribute=value...');
     if (!this.xclientAllowed) return this.respond(now, row, false, t.quickDelayUs, '550 5.7.0 Error: insufficient authorization');
-    const outcome = applyXclientAttributes(argv.slice(1), this.client);
+    const outcome = applyXclientAttributes(argv.slice(1), this.client, this.config.inet_protocols);
     if (outcome.error) return this.respond(now, row, false, t.quickDelayUs, outcome.error);
     // The lookup of smtpd_authorized_xclient_hosts (a slow tcp: table in E1) happens here.
     this.busy(now, t.xclientLookupDelayUs + t.xclientDelayUs, (at) => {

@@ -35,24 +35,33 @@ export function validHostname(name: string): boolean {
   return labels.every((label) => /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label)) && !/^\d+$/.test(labels[labels.length - 1] ?? '');
 }
 
-/** normalize_mailhost_addr(): IPv4, or IPv6 with the "IPv6:" prefix (any case) or without. */
-function normalizeAddr(value: string): string | null {
-  const bare = value.replace(/^ipv6:/i, '');
-  if (isIPv4(bare) && bare === value) return bare;
-  if (isIPv6(bare)) return bare.toLowerCase();
-  return null;
+/** Address families smtpd may use: inet_protocols. */
+export type InetProtocols = 'ipv4' | 'ipv6' | 'all';
+
+/**
+ * normalize_mailhost_addr() (global/normalize_mailhost_addr.c): IPv4, or IPv6 only with
+ * the "IPv6:" prefix (any case); ::ffff:a.b.c.d becomes IPv4; the family must be enabled
+ * in inet_protocols. (IPv6 is lower-cased but not re-compressed as getnameinfo would.)
+ */
+function normalizeAddr(value: string, protocols: InetProtocols): string | null {
+  const v6 = /^ipv6:/i.test(value) ? value.slice(5) : null;
+  if (v6 === null) return isIPv4(value) && protocols !== 'ipv6' ? value : null;
+  if (!isIPv6(v6)) return null;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v6);
+  if (mapped && protocols !== 'ipv6') return mapped[1] ?? null;
+  return protocols === 'ipv4' ? null : v6.toLowerCase();
 }
 
-/** neuter(): characters that could mess up headers become '?'. */
+/** neuter() with smtpd.c's NEUTER_CHARACTERS: characters that could mess up headers become '?'. */
 function neuter(value: string): string {
-  return value.replace(/[<>()\\";:@]/g, '?');
+  return value.replace(/[ <>()\\";@]/g, '?');
 }
 
 function isPort(value: string): boolean {
   return /^\d{1,5}$/.test(value);
 }
 
-export function applyXclientAttributes(args: readonly string[], client: ClientRecord): XclientOutcome {
+export function applyXclientAttributes(args: readonly string[], client: ClientRecord, protocols: InetProtocols): XclientOutcome {
   let helo: string | null | undefined;
   let proto: 'SMTP' | 'ESMTP' | undefined;
   let login: string | undefined;
@@ -77,7 +86,7 @@ export function applyXclientAttributes(args: readonly string[], client: ClientRe
     } else if (key === 'ADDR') {
       if (unavailable) client.addr = 'unknown';
       else {
-        const addr = normalizeAddr(neuter(value));
+        const addr = normalizeAddr(neuter(value), protocols);
         if (addr === null) return fail(`501 5.5.4 Bad ADDR syntax: ${neuter(value)}`);
         client.addr = addr;
       }
@@ -99,7 +108,7 @@ export function applyXclientAttributes(args: readonly string[], client: ClientRe
     } else if (key === 'DESTADDR') {
       if (unavailable) client.destAddr = 'unknown';
       else {
-        const addr = normalizeAddr(neuter(value));
+        const addr = normalizeAddr(neuter(value), protocols);
         if (addr === null) return fail(`501 5.5.4 Bad DESTADDR syntax: ${neuter(value)}`);
         client.destAddr = addr;
       }
