@@ -1,0 +1,213 @@
+/* auth/authenticate - the decision of Mailu's GET /internal/auth/email (views/auth.py nginx_authentication + nginx.py handle_authentication)
+ *
+ * Input: the request headers and `now`; output: the HTTP answer Flask would give, and the log lines.
+ * The Python code reads headers with flask.request.headers["X"] in places: a missing header is a
+ * BadRequestKeyError, i.e. HTTP 400. An exception anywhere else (bad IP for the limiter, unknown
+ * Auth-Method, a protocol missing from a status row) is HTTP 500. The order of the checks below is
+ * the order of the Python statements, because it decides which limiter keys a request touches.
+ */
+import type { Micros } from '../contract.ts';
+import { headerValue } from '../http/codec.ts';
+import type { AuthAccount, AuthServiceConfig } from './config.ts';
+import { cidrContains, clientNetwork, parseCidr, parseIp, type Cidr } from './ip-network.ts';
+import { LimiterStorage, parseRateLimit, type RateLimit } from './rate-limiter.ts';
+import { AUTH_NOT_SUPPORTED, backendFor, lookupStatus, RATELIMIT_BYPASS_PORTS, type StatusName } from './statuses.ts';
+
+export type AuthAnswer =
+  | { readonly status: 200; readonly headers: ReadonlyArray<readonly [string, string]> }
+  | { readonly status: 400 | 404 | 405 | 500; readonly reason: string };
+
+type Headers = ReadonlyArray<readonly [string, string]>;
+
+/** Raised inside a decision for what Flask turns into a 4xx/5xx; caught in authenticate(). */
+class HttpAbort {
+  constructor(readonly status: 400 | 500, readonly reason: string) {}
+}
+
+function required(headers: Headers, name: string): string {
+  const value = headerValue(headers, name);
+  if (value === undefined) throw new HttpAbort(400, `missing header ${name}`);
+  return value;
+}
+
+/** urllib.parse.unquote then .encode('iso8859-1').decode('utf8'); null when that raises. */
+function unquoteUtf8(text: string): string | null {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const hex = text.slice(i + 1, i + 3);
+    if (text[i] === '%' && /^[0-9a-fA-F]{2}$/.test(hex)) { bytes.push(parseInt(hex, 16)); i += 2; }
+    else bytes.push(text.charCodeAt(i) & 0xff);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+  } catch {
+    return null;
+  }
+}
+
+/** utils.is_app_token: 32 lowercase hex characters. */
+function isAppToken(candidate: string): boolean {
+  return /^[0-9a-f]{32}$/.test(candidate);
+}
+
+export class MailuAuthenticator {
+  private readonly storage = new LimiterStorage();
+  private readonly ipLimit: RateLimit;
+  private readonly userLimit: RateLimit;
+  private readonly exemptions: Cidr[];
+  readonly logs: string[] = [];
+
+  constructor(private readonly config: AuthServiceConfig) {
+    this.ipLimit = parseRateLimit(config.AUTH_RATELIMIT_IP);
+    this.userLimit = parseRateLimit(config.AUTH_RATELIMIT_USER);
+    this.exemptions = config.AUTH_RATELIMIT_EXEMPTION.split(',').map((c) => c.trim()).filter((c) => c !== '').map((c) => {
+      const cidr = parseCidr(c);
+      if (!cidr) throw new Error(`AUTH_RATELIMIT_EXEMPTION: bad network ${c}`);
+      return cidr;
+    });
+  }
+
+  authenticate(headers: Headers, now: Micros): AuthAnswer {
+    try {
+      return { status: 200, headers: this.decide(headers, now) };
+    } catch (error) {
+      if (error instanceof HttpAbort) return { status: error.status, reason: error.reason };
+      throw error;
+    }
+  }
+
+  private decide(headers: Headers, now: Micros): [string, string][] {
+    const clientIp = required(headers, 'Client-Ip');
+    const authPort = required(headers, 'Auth-Port');
+    const isPort25 = authPort === '25';
+    if (isPort25 && required(headers, 'Auth-Method') !== 'none') {
+      this.rateLimitIp(clientIp, null, now);
+      return [['Auth-Status', AUTH_NOT_SUPPORTED.status], ['Auth-Error-Code', AUTH_NOT_SUPPORTED.code]];
+    }
+    const isFromWebmail = RATELIMIT_BYPASS_PORTS.includes(authPort);
+    const appToken = isAppToken(headerValue(headers, 'Auth-Pass') ?? '');
+    if (!isFromWebmail && !isPort25 && !appToken && this.shouldRateLimitIp(clientIp, now)) {
+      return this.statusHeaders(required(headers, 'Auth-Protocol'), 'ratelimit');
+    }
+    const rawPassword = unquoteUtf8(headerValue(headers, 'Auth-Pass') ?? '');
+    const result = this.handleAuthentication(headers);
+    const resultValue = (name: string) => result.find(([key]) => key === name)?.[1];
+    const username = resultValue('Auth-User') ?? null;
+    let isValidUser = false;
+    if (resultValue('Auth-User-Exists') === 'True' && username !== null) {
+      if (!isFromWebmail && !appToken && this.shouldRateLimitUser(username, clientIp, now)) {
+        return this.statusHeaders(required(headers, 'Auth-Protocol'), 'ratelimit');
+      }
+      isValidUser = true;
+    }
+    if (resultValue('Auth-Status') === 'OK') {
+      // "successful email delivery isn't enough to warrant an exemption"
+      if (!isPort25) this.storage.incr(`exempt-${clientIp}`, this.config.AUTH_RATELIMIT_EXEMPTION_LENGTH, now);
+    } else if (isValidUser && username !== null) {
+      this.rateLimitUser(username, clientIp, rawPassword ?? '', now);
+    } else if (!isFromWebmail) {
+      this.rateLimitIp(clientIp, username, now);
+    }
+    return result;
+  }
+
+  /** nginx.py handle_authentication */
+  private handleAuthentication(headers: Headers): [string, string][] {
+    const method = required(headers, 'Auth-Method').toLowerCase();
+    const protocol = required(headers, 'Auth-Protocol').toLowerCase();
+    if ((method === '' || method === 'none') && (protocol === 'smtp' || protocol === 'lmtp')) {
+      const backend = this.backend(protocol, false);
+      if (this.config.INBOUND_TLS_ENFORCE && headerValue(headers, 'Auth-SSL') !== 'on') {
+        return [...this.statusHeaders(protocol, 'encryption'), ['Auth-Wait', '0']];
+      }
+      return [['Auth-Status', 'OK'], ['Auth-Server', backend.server], ['Auth-Port', String(backend.port)]];
+    }
+    if (method !== 'plain' && method !== 'login') throw new HttpAbort(500, `SHOULD NOT HAPPEN ${protocol} ${method}`);
+    const rawUser = required(headers, 'Auth-User');
+    const rawPass = required(headers, 'Auth-Pass');
+    let userEmail = 'invalid';
+    let isValidUser = false;
+    const decodedUser = unquoteUtf8(rawUser);
+    const decodedPass = unquoteUtf8(rawPass);
+    if (decodedUser !== null && decodedPass !== null) {
+      userEmail = decodedUser;
+      const account = userEmail.includes('@') ? this.account(userEmail) : null;
+      isValidUser = account !== null;
+      if (this.checkCredentials(account, decodedPass, protocol)) {
+        const backend = this.backend(required(headers, 'Auth-Protocol'), true);
+        return [['Auth-Status', 'OK'], ['Auth-Server', backend.server], ['Auth-User', userEmail], ['Auth-User-Exists', isValidUser ? 'True' : 'False'], ['Auth-Port', String(backend.port)]];
+      }
+    }
+    return [...this.statusHeaders(protocol, 'authentication'), ['Auth-User', userEmail], ['Auth-User-Exists', isValidUser ? 'True' : 'False'], ['Auth-Wait', '0']];
+  }
+
+  private account(email: string): AuthAccount | null {
+    const listed = this.config.accounts[email];
+    if (listed) return listed;
+    return this.config.anyUserPassword === null ? null : { password: this.config.anyUserPassword };
+  }
+
+  /** nginx.py check_credentials, for password logins (app tokens and webmail tokens are not modelled). */
+  private checkCredentials(account: AuthAccount | null, password: string, protocol: string): boolean {
+    if (!account || account.enabled === false) return false;
+    if (account.password !== password) return false;
+    return !(this.config.AUTH_REQUIRE_TOKENS && protocol !== 'web' && protocol !== 'sso');
+  }
+
+  private backend(protocol: string, authenticated: boolean): { server: string; port: number } {
+    const backend = backendFor(protocol, authenticated, this.config);
+    if (!backend) throw new HttpAbort(500, `no backend for protocol ${protocol}`);
+    return backend;
+  }
+
+  private statusHeaders(protocol: string, name: StatusName): [string, string][] {
+    const found = lookupStatus(protocol, name);
+    if (!found) throw new HttpAbort(500, `no ${name} status for protocol ${protocol}`);
+    return [['Auth-Status', found.status], ['Auth-Error-Code', found.code]];
+  }
+
+  private network(ip: string): string {
+    const address = parseIp(ip);
+    if (!address) throw new HttpAbort(500, `bad client IP ${ip}`);
+    return clientNetwork(address, this.config.AUTH_RATELIMIT_IP_V4_MASK, this.config.AUTH_RATELIMIT_IP_V6_MASK);
+  }
+
+  /** limiter.is_subject_to_rate_limits */
+  private isSubjectToRateLimits(ip: string, now: Micros): boolean {
+    const address = parseIp(ip);
+    if (!address) throw new HttpAbort(500, `bad client IP ${ip}`);
+    if (this.exemptions.some((cidr) => cidrContains(cidr, address))) return false;
+    return !(this.storage.get(`exempt-${ip}`, now) > 0);
+  }
+
+  private shouldRateLimitIp(ip: string, now: Micros): boolean {
+    const limited = this.isSubjectToRateLimits(ip, now) && !this.storage.test(this.ipLimit, `auth-ip/${this.network(ip)}`, now);
+    if (limited) this.logs.push(`Authentication attempt from ${ip} has been rate-limited.`);
+    return limited;
+  }
+
+  private rateLimitIp(ip: string, username: string | null, now: Micros): void {
+    const network = this.network(ip);
+    if (!this.isSubjectToRateLimits(ip, now)) return;
+    const dedupKey = `dedup-${network}-${username ?? 'None'}`;
+    if (username !== null && this.storage.get(dedupKey, now) > 0) return;
+    this.storage.incr(dedupKey, this.ipLimit.granularitySeconds, now);
+    this.storage.hit(this.ipLimit, `auth-ip/${network}`, now);
+  }
+
+  private shouldRateLimitUser(username: string, ip: string, now: Micros): boolean {
+    const limited = this.isSubjectToRateLimits(ip, now) && !this.storage.test(this.userLimit, `auth-user/${username}`, now);
+    if (limited) this.logs.push(`Authentication attempt from ${ip} for ${username} has been rate-limited.`);
+    return limited;
+  }
+
+  private rateLimitUser(username: string, ip: string, password: string, now: Micros): void {
+    if (!this.isSubjectToRateLimits(ip, now)) return;
+    // Mailu keys the de-duplication by an HMAC of the password; the password itself is an equivalent key here.
+    const dedupKey = `dedup2-${username}-${password}`;
+    if (password !== '' && this.storage.get(dedupKey, now) > 0) return;
+    this.storage.incr(dedupKey, this.userLimit.granularitySeconds, now);
+    this.storage.hit(this.userLimit, `auth-user/${username}`, now);
+    this.rateLimitIp(ip, username, now);
+  }
+}

@@ -1,0 +1,69 @@
+/* auth/config - settings of the Mailu auth service model, named as in Mailu's configuration.py
+ *
+ * Keys in CAPITALS are Mailu's own settings (core/admin/mailu/configuration.py, DEFAULT_CONFIG).
+ * The account table stands in for Mailu's user database. The lab's accounts:
+ *   - `accounts`: exact users and passwords (alice@example.test / secret by default);
+ *   - `anyUserPassword`: when set, every address containing '@' is an existing, enabled account
+ *     with this password. Scenarios that draw arbitrary client users ("any client.user is a valid
+ *     account") set it; the lab default is 'secret'. Set it to null for a strict table.
+ * Service-side faults are what a scenario may ask of the service itself; "connection refused"
+ * is not a fault here: it is simply no listener in the simulation.
+ */
+import type { Micros } from '../contract.ts';
+
+export interface AuthAccount {
+  readonly password: string;
+  readonly enabled?: boolean;
+}
+
+export type AuthServiceFault =
+  /** Answer normally (after latencyUs). */
+  | 'none'
+  /** Accept the request and never answer (the caller's timeout decides). */
+  | 'timeout'
+  /** HTTP 500 Internal Server Error, as Flask answers an unhandled exception. */
+  | 'http500'
+  /** Bytes that are not an HTTP response, then close. */
+  | 'malformed';
+
+export interface AuthServiceConfig {
+  /** Model name in traces. */
+  readonly name: string;
+  readonly AUTH_RATELIMIT_IP: string;
+  readonly AUTH_RATELIMIT_IP_V4_MASK: number;
+  readonly AUTH_RATELIMIT_IP_V6_MASK: number;
+  readonly AUTH_RATELIMIT_USER: string;
+  /** Comma-separated CIDRs never rate limited. */
+  readonly AUTH_RATELIMIT_EXEMPTION: string;
+  /** Seconds a successful login exempts its IP. */
+  readonly AUTH_RATELIMIT_EXEMPTION_LENGTH: number;
+  readonly AUTH_REQUIRE_TOKENS: boolean;
+  readonly INBOUND_TLS_ENFORCE: boolean;
+  /** Already resolved: Mailu resolves these names with socrate.system.resolve_hostname. */
+  readonly SMTP_ADDRESS: string;
+  readonly IMAP_ADDRESS: string;
+  readonly accounts: Readonly<Record<string, AuthAccount>>;
+  readonly anyUserPassword: string | null;
+  /** Time the service takes to answer one request (slow answer = a large value). */
+  readonly latencyUs: Micros;
+  readonly fault: AuthServiceFault;
+}
+
+/** Mailu's defaults, with the lab's addresses and accounts. */
+export const defaultAuthServiceConfig: AuthServiceConfig = {
+  name: 'auth',
+  AUTH_RATELIMIT_IP: '5/hour',
+  AUTH_RATELIMIT_IP_V4_MASK: 24,
+  AUTH_RATELIMIT_IP_V6_MASK: 48,
+  AUTH_RATELIMIT_USER: '50/day',
+  AUTH_RATELIMIT_EXEMPTION: '',
+  AUTH_RATELIMIT_EXEMPTION_LENGTH: 86400,
+  AUTH_REQUIRE_TOKENS: false,
+  INBOUND_TLS_ENFORCE: false,
+  SMTP_ADDRESS: '127.0.0.1',
+  IMAP_ADDRESS: '127.0.0.1',
+  accounts: { 'alice@example.test': { password: 'secret' } },
+  anyUserPassword: 'secret',
+  latencyUs: 4_500,
+  fault: 'none',
+};

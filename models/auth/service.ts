@@ -1,0 +1,133 @@
+/* auth/service - the Mailu admin container's /internal/auth/email endpoint as an HTTP server model
+ *
+ * One instance serves every connection accepted on its listeners. Requests on one connection are
+ * answered in order (HTTP/1.1 keep-alive without pipelining surprises); each answer is computed
+ * when the service has spent `latencyUs` on it, so rate-limit windows see the time of the answer.
+ * Faults (config.fault) are the service's own misbehaviour; see config.ts.
+ */
+import { OutputQueue, asciiBytes, type ConnId, type Input, type Micros, type Model, type Output } from '../contract.ts';
+import { HttpParser, serializeResponse, type HttpRequest } from '../http/codec.ts';
+import { MailuAuthenticator, type AuthAnswer } from './authenticate.ts';
+import { defaultAuthServiceConfig, type AuthServiceConfig } from './config.ts';
+
+const ENDPOINT = '/internal/auth/email';
+
+interface HttpConnection {
+  readonly parser: HttpParser;
+  readonly pending: HttpRequest[];
+  busy: boolean;
+  closed: boolean;
+}
+
+/** Python's http.HTTPStatus phrases for the statuses the service gives. */
+const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 400: 'BAD REQUEST', 404: 'NOT FOUND', 405: 'METHOD NOT ALLOWED', 500: 'INTERNAL SERVER ERROR' };
+
+export class AuthServiceModel implements Model {
+  readonly name: string;
+  private readonly out = new OutputQueue();
+  private readonly connections = new Map<ConnId, HttpConnection>();
+  private readonly authenticator: MailuAuthenticator;
+
+  constructor(private readonly config: AuthServiceConfig) {
+    this.name = config.name;
+    this.authenticator = new MailuAuthenticator(config);
+  }
+
+  poll(): Output | undefined {
+    return this.out.poll();
+  }
+
+  handle(now: Micros, input: Input): void {
+    switch (input.kind) {
+      case 'accepted':
+        this.connections.set(input.conn, { parser: new HttpParser('request'), pending: [], busy: false, closed: false });
+        return;
+      case 'bytes': {
+        const connection = this.connections.get(input.conn);
+        if (!connection || connection.closed) return;
+        connection.parser.feed(input.bytes);
+        this.readRequests(now, input.conn, connection);
+        return;
+      }
+      case 'eof':
+      case 'reset':
+        this.drop(input.conn, input.kind === 'eof');
+        return;
+      case 'timeout':
+        this.answerNext(now, input.timer.slice(0, -'/answer'.length));
+        return;
+      default:
+        return; // the service opens no connections: connected/connectFailed cannot concern it
+    }
+  }
+
+  private readRequests(now: Micros, conn: ConnId, connection: HttpConnection): void {
+    for (let guard = 0; guard < 1000; guard++) {
+      const parsed = connection.parser.nextRequest();
+      if (parsed.kind === 'incomplete') break;
+      if (parsed.kind === 'error') {
+        this.respond(conn, { status: 400, reason: parsed.reason });
+        this.out.push({ kind: 'close', conn });
+        connection.closed = true;
+        return;
+      }
+      connection.pending.push(parsed.message);
+    }
+    this.startNext(now, conn, connection);
+  }
+
+  private startNext(now: Micros, conn: ConnId, connection: HttpConnection): void {
+    if (connection.busy || connection.pending.length === 0) return;
+    connection.busy = true;
+    if (this.config.fault === 'timeout') return; // accepted, read, never answered
+    this.out.push({ kind: 'timer', timer: `${conn}/answer`, at: now + this.config.latencyUs });
+  }
+
+  private answerNext(now: Micros, conn: ConnId): void {
+    const connection = this.connections.get(conn);
+    const request = connection?.pending.shift();
+    if (!connection || !request || connection.closed) return;
+    connection.busy = false;
+    switch (this.config.fault) {
+      case 'http500':
+        this.respond(conn, { status: 500, reason: 'fault: http500' });
+        break;
+      case 'malformed':
+        this.out.push({ kind: 'write', conn, bytes: asciiBytes('<html>upstream exploded\r\n\r\n') });
+        this.out.push({ kind: 'close', conn });
+        connection.closed = true;
+        return;
+      default:
+        this.respond(conn, this.answer(request, now));
+    }
+    this.startNext(now, conn, connection);
+  }
+
+  private answer(request: HttpRequest, now: Micros): AuthAnswer {
+    const path = request.target.split('?')[0];
+    if (path !== ENDPOINT) return { status: 404, reason: `no route ${path}` };
+    if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, reason: `method ${request.method}` };
+    const answer = this.authenticator.authenticate(request.headers, now);
+    for (const line of this.authenticator.logs.splice(0)) this.out.push({ kind: 'log', program: 'admin', line });
+    return answer;
+  }
+
+  private respond(conn: ConnId, answer: AuthAnswer): void {
+    const headers: (readonly [string, string])[] = [['Content-Type', 'text/html; charset=utf-8']];
+    if (answer.status === 200) headers.push(...answer.headers);
+    this.out.push({ kind: 'write', conn, bytes: serializeResponse({ status: answer.status, reason: REASONS[answer.status] ?? 'ERROR', headers, body: '' }) });
+  }
+
+  private drop(conn: ConnId, closeOurSide: boolean): void {
+    const connection = this.connections.get(conn);
+    if (!connection) return;
+    this.connections.delete(conn);
+    this.out.push({ kind: 'timer', timer: `${conn}/answer`, at: null });
+    if (closeOurSide && !connection.closed) this.out.push({ kind: 'close', conn });
+  }
+}
+
+/** The Mailu auth service; `config` overrides Mailu's defaults key by key. */
+export function createAuthService(config: Partial<AuthServiceConfig> = {}): Model {
+  return new AuthServiceModel({ ...defaultAuthServiceConfig, ...config });
+}

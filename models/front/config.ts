@@ -1,0 +1,140 @@
+/* front/config - settings of the front proxy models, named as the real daemons name them
+ *
+ * Dovecot settings keep Dovecot's names (doveconf): hostname, login_greeting, auth_mechanisms,
+ * login_proxy_max_reconnects, login_proxy_timeout (ms, as doveconf prints `30 secs`),
+ * auth_failure_delay (s), submission_backend_capabilities, submission_max_mail_size, log_debug.
+ * The passdb lookup is Mailu's core/nginx/dovecot/login.lua: an HTTP GET through Dovecot's
+ * lib-http client with `timeout = 2000; max_attempts = 3`, so those two keep the Lua names.
+ * Processing times are not settings of the real daemons: they are measured reaction times of
+ * Dovecot 2.3.19.1 on loopback (../shared/conformance/raw, A1 unless noted) and end in `Us`.
+ */
+import type { Micros, SocketAddress } from '../contract.ts';
+
+export type FrontKind = 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep' | 'nginx';
+
+/** Measured Dovecot reaction times (µs). */
+export interface DovecotTimings {
+  /** accept -> `220` banner written (A1 segments: SYN-ACK 0.000010 -> banner 0.013331; login process start-up). */
+  readonly greetingDelayUs: Micros;
+  /** a client command line read -> its reply written (A1: EHLO 0.013531 -> reply 0.013678). */
+  readonly commandReplyDelayUs: Micros;
+  /** AUTH credentials complete -> HTTP request to the auth service written (auth-client -> auth process -> Lua). */
+  readonly authRequestDelayUs: Micros;
+  /** backend banner read -> `EHLO` written (A1 rawlog: .921309 in -> .921368 out). */
+  readonly bannerReactionUs: Micros;
+  /** backend EHLO reply read -> first XCLIENT write (A1 rawlog: .924634 -> .924680). */
+  readonly ehloReactionUs: Micros;
+  /** the XCLIENT write -> the pipelined `EHLO` write, same turn of the event loop (A1 rawlog: .924680 -> .924685; E1: 3 µs). */
+  readonly xclientEhloGapUs: Micros;
+  /** an XCLIENT reply read -> next command written (lock-step only; same code path as the EHLO reaction). */
+  readonly xclientReactionUs: Micros;
+  /** final EHLO reply read -> `235` written to the client (A1 segments: 0.033832 -> 0.034069). */
+  readonly loginReplyDelayUs: Micros;
+  /** proxy failure -> `454` to the client (E1 segments: FIN 3.831782 -> 454 3.831958). */
+  readonly failureReplyDelayUs: Micros;
+  /** `235` written -> relaying starts (login_proxy_detach; A1: MAIL read 0.034603 but relayed 0.035983). */
+  readonly detachDelayUs: Micros;
+  /** bytes read on one side -> written to the other while relaying (A1: 20-60 µs). */
+  readonly relayDelayUs: Micros;
+}
+
+export interface AuthHttpSettings {
+  /** Mailu: http://{{ ADMIN_ADDRESS }}:8080/internal/auth/email */
+  readonly address: SocketAddress;
+  readonly hostHeader: string;
+  /** lib-http request timeout per attempt (login.lua: 2000 ms). */
+  readonly timeout: number;
+  /** lib-http max_attempts (login.lua: 3). */
+  readonly max_attempts: number;
+}
+
+export interface DovecotFrontConfig {
+  readonly name: string;
+  readonly hostname: string;
+  /** Upstream default "Dovecot ready."; Debian's build prints "Dovecot (Debian) ready." (recorded banner). */
+  readonly login_greeting: string;
+  readonly auth_mechanisms: readonly string[];
+  readonly submission_backend_capabilities: readonly string[];
+  readonly submission_max_mail_size: number;
+  readonly login_proxy_max_reconnects: number;
+  readonly login_proxy_timeout: number;
+  readonly auth_failure_delay: number;
+  /** `category=submission` in the lab: the proxy's Debug lines are logged. */
+  readonly log_debug: boolean;
+  /** `%c` of login_log_format_elements: "secured" (loopback/plaintext trusted) or "TLS". */
+  readonly secured: 'secured' | 'TLS' | '';
+  /** The machine's hostname (my_hostname), shown in "Temporary authentication failure. [host:time]". */
+  readonly systemHostname: string;
+  /** Wall-clock seconds at virtual time 0, only to print that timestamp (UTC). */
+  readonly clockEpochSeconds: number;
+  readonly authHttp: AuthHttpSettings;
+  readonly timings: DovecotTimings;
+}
+
+export const recordedDovecotTimings: DovecotTimings = {
+  greetingDelayUs: 13_320,
+  commandReplyDelayUs: 147,
+  authRequestDelayUs: 300,
+  bannerReactionUs: 59,
+  ehloReactionUs: 46,
+  xclientEhloGapUs: 5,
+  xclientReactionUs: 46,
+  loginReplyDelayUs: 237,
+  failureReplyDelayUs: 176,
+  detachDelayUs: 1_350,
+  relayDelayUs: 30,
+};
+
+/** The lab preset: matches the recorded Debian 12 Dovecot 2.3.19.1 run (raw/doveconf-n.txt). */
+export const labDovecotConfig: DovecotFrontConfig = {
+  name: 'front',
+  hostname: 'front.example.test',
+  login_greeting: 'Dovecot (Debian) ready.',
+  auth_mechanisms: ['plain', 'login'],
+  submission_backend_capabilities: ['8BITMIME', 'DSN', 'VRFY'],
+  submission_max_mail_size: 0,
+  login_proxy_max_reconnects: 3,
+  login_proxy_timeout: 30_000,
+  auth_failure_delay: 2,
+  log_debug: true,
+  secured: 'secured',
+  systemHostname: 'vm',
+  clockEpochSeconds: 1_795_799_900,
+  authHttp: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'admin:8080', timeout: 2000, max_attempts: 3 },
+  timings: recordedDovecotTimings,
+};
+
+/** nginx mail proxy settings (ngx_mail_core/smtp/proxy/auth_http modules), Mailu's values. */
+export interface NginxFrontConfig {
+  readonly name: string;
+  readonly server_name: string;
+  /** `smtp_auth none` (Mailu's port 25) or the authenticated mechanisms. */
+  readonly smtp_auth: readonly ('none' | 'plain' | 'login')[];
+  readonly smtp_capabilities: readonly string[];
+  readonly xclient: boolean;
+  readonly proxy_pass_error_message: boolean;
+  readonly auth_http: { readonly address: SocketAddress; readonly hostHeader: string; readonly uri: string; readonly timeoutMs: number };
+  /** auth_http_header lines (Mailu: Auth-Port 25). Client-Port is added per connection as $remote_port. */
+  readonly auth_http_header: ReadonlyArray<readonly [string, string]>;
+  /** `timeout` of the mail server block: bounds the handshake with the backend (ms). */
+  readonly timeout: number;
+  /** s->host: the client's name from the resolver, "[UNAVAILABLE]" when it has none. */
+  readonly clientHostName: string;
+  readonly timings: { readonly reactionUs: Micros; readonly relayDelayUs: Micros };
+}
+
+export const mailuNginxConfig: NginxFrontConfig = {
+  name: 'front',
+  server_name: 'mail.example.test',
+  smtp_auth: ['none'],
+  smtp_capabilities: ['PIPELINING', 'SIZE 50000000', 'ETRN', 'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN'],
+  xclient: true,
+  proxy_pass_error_message: true,
+  // Mailu points auth_http at nginx's own http block (127.0.0.1:8000/auth/email), which proxies to
+  // admin's /internal/auth/email; the lab talks to the auth model's endpoint directly.
+  auth_http: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'localhost', uri: '/internal/auth/email', timeoutMs: 60_000 },
+  auth_http_header: [['Auth-Port', '25']],
+  timeout: 60_000,
+  clientHostName: '[UNAVAILABLE]',
+  timings: { reactionUs: 40, relayDelayUs: 30 },
+};

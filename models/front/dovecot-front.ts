@@ -1,0 +1,70 @@
+/* front/dovecot-front - the submission-login service as one Model: many client sessions, their outgoing connections and timers
+ *
+ * Routing only: accepted connections become DovecotSessions; connections a session opens (to the
+ * auth service, to the backend) are bound to it; timers are named "<client conn>/<timer>".
+ * Session ids stand in for Dovecot's random session ids (base64 of random bytes + the IP):
+ * deterministic, derived from the model name and a counter.
+ */
+import { OutputQueue, type ConnId, type Input, type Micros, type Model, type Output } from '../contract.ts';
+import type { DovecotFrontConfig } from './config.ts';
+import { DovecotSession, type SessionHost, type SessionTimer } from './dovecot-session.ts';
+import type { SequencingPolicy } from './submission-proxy.ts';
+
+export class DovecotFront implements Model {
+  readonly name: string;
+  private readonly out = new OutputQueue();
+  private readonly sessions = new Map<ConnId, DovecotSession>();
+  private readonly outgoing = new Map<ConnId, DovecotSession>();
+  private connCounter = 0;
+  private readonly host: SessionHost;
+
+  constructor(config: DovecotFrontConfig, policy: SequencingPolicy) {
+    this.name = config.name;
+    this.host = {
+      config,
+      policy,
+      emit: (output) => this.out.push(output),
+      setTimer: (session, timer, at) => this.out.push({ kind: 'timer', timer: `${session.conn}/${timer}`, at }),
+      newConnId: (purpose) => `${this.name}:${purpose}${++this.connCounter}`,
+      bind: (conn, session) => this.outgoing.set(conn, session),
+      sessionClosed: (session) => {
+        this.sessions.delete(session.conn);
+        for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
+      },
+    };
+  }
+
+  poll(): Output | undefined {
+    return this.out.poll();
+  }
+
+  handle(now: Micros, input: Input): void {
+    switch (input.kind) {
+      case 'accepted': {
+        const sessionId = Buffer.from(`${this.name}#${this.sessions.size}:${++this.connCounter}`).toString('base64').slice(0, 16);
+        this.sessions.set(input.conn, new DovecotSession(this.host, input.conn, input.local, input.remote, now, sessionId));
+        return;
+      }
+      case 'connected':
+        return this.outgoing.get(input.conn)?.outgoingConnected(now, input.conn);
+      case 'connectFailed':
+        return this.outgoing.get(input.conn)?.outgoingFailed(now, input.conn, input.reason);
+      case 'bytes': {
+        const session = this.sessions.get(input.conn);
+        if (session) return session.clientBytes(now, input.bytes);
+        return this.outgoing.get(input.conn)?.outgoingBytes(now, input.conn, input.bytes);
+      }
+      case 'eof':
+      case 'reset': {
+        const session = this.sessions.get(input.conn);
+        if (session) return session.clientGone(now, input.kind);
+        return this.outgoing.get(input.conn)?.outgoingGone(now, input.conn, input.kind);
+      }
+      case 'timeout': {
+        const slash = input.timer.lastIndexOf('/');
+        const session = this.sessions.get(input.timer.slice(0, slash));
+        return session?.timer(now, input.timer.slice(slash + 1) as SessionTimer);
+      }
+    }
+  }
+}

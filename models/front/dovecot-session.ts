@@ -1,0 +1,702 @@
+/* front/dovecot-session - one client of Dovecot's submission-login: SMTP greeting and AUTH, the passdb lookup, the backend proxy, the relay
+ *
+ * Sources (dovecot/core 2.3.21, identical for this path to the recorded 2.3.19.1):
+ *  - client side: src/submission-login/client.c, client-authenticate.c (EHLO list, auth replies),
+ *    src/lib-smtp/smtp-server-cmd-*.c (replies to other commands), src/login-common/sasl-server.c;
+ *  - auth failures reach the client after the auth process's auth_failure_delay
+ *    (src/auth/auth-request-handler.c, auth_request_handle_failure); Mailu disables auth_penalty;
+ *  - backend: ./submission-proxy.ts; failures and reconnects: src/login-common/login-proxy.c
+ *    (login_proxy_failed, proxy_try_reconnect: PROXY_CONNECT_RETRY_MSECS 1000, no retry when less than
+ *    PROXY_CONNECT_RETRY_MIN_MSECS 1100 of login_proxy_timeout is left; the timeout runs from each
+ *    connect until the proxy detaches) and client-common-auth.c (proxy_input, "Started proxying").
+ * Processing times are timers (config.timings); while one runs, input waits in the buffers.
+ */
+import type { ConnId, Micros, Output, SocketAddress } from '../contract.ts';
+import { asciiBytes } from '../contract.ts';
+import { parseIp } from '../auth/ip-network.ts';
+import type { DovecotFrontConfig } from './config.ts';
+import { LineBuffer } from './line-buffer.ts';
+import { PassdbLookup, type PassdbResult } from './passdb-lookup.ts';
+import { SubmissionProxyHandshake, type HandshakeStep, type ProxyFailureType, type SequencingPolicy } from './submission-proxy.ts';
+import { isoStamp, wallSeconds } from './wall-clock.ts';
+
+export type SessionTimer =
+  | 'greeting' | 'command' | 'passdb' | 'passdbTimeout' | 'authFailure' | 'backendProcess' | 'ehloGap'
+  | 'reconnect' | 'proxyTimeout' | 'failureReply' | 'detach' | 'relayToServer' | 'relayToClient';
+
+export interface SessionHost {
+  readonly config: DovecotFrontConfig;
+  readonly policy: SequencingPolicy;
+  emit(output: Output): void;
+  setTimer(session: DovecotSession, timer: SessionTimer, at: Micros | null): void;
+  newConnId(purpose: string): ConnId;
+  bind(conn: ConnId, session: DovecotSession): void;
+  sessionClosed(session: DovecotSession): void;
+}
+
+/** login-common's reply texts (login-common.h, login-proxy.h). */
+const AUTH_FAILED_MSG = 'Authentication failed.';
+const AUTH_TEMP_FAILED_MSG = 'Temporary authentication failure.';
+const LOGIN_PROXY_FAILURE_MSG = 'Account is temporarily unavailable.';
+/** lib-smtp's command line limit is larger; AUTH responses are bounded by LOGIN_MAX_AUTH_BUF_SIZE 8192. */
+const MAX_CLIENT_LINE = 8192;
+/** login-proxy.c MAX_PROXY_INPUT_SIZE: a longer backend line is "Too long input line". */
+const MAX_PROXY_INPUT_SIZE = 4096;
+const PROXY_CONNECT_RETRY_MSECS = 1000;
+const PROXY_CONNECT_RETRY_MIN_MSECS = PROXY_CONNECT_RETRY_MSECS + 100;
+/** login-common LOGIN_PROXY_TTL: XCLIENT TTL= carries proxy_ttl - 1. */
+const LOGIN_PROXY_TTL = 5;
+
+/** login_proxy_failed(): log prefix and whether the failure type may reconnect. */
+const FAILURE_TYPES: Readonly<Record<ProxyFailureType, { prefix: string; reconnect: boolean; replies454: boolean }>> = {
+  INTERNAL: { prefix: 'Aborting due to internal error: ', reconnect: false, replies454: true },
+  INTERNAL_CONFIG: { prefix: '', reconnect: false, replies454: true },
+  CONNECT: { prefix: '', reconnect: true, replies454: true },
+  REMOTE_CONFIG: { prefix: 'Aborting due to remote server: ', reconnect: false, replies454: true },
+  REMOTE: { prefix: 'Aborting due to remote server: ', reconnect: true, replies454: true },
+  PROTOCOL: { prefix: 'Remote server sent invalid input: ', reconnect: true, replies454: true },
+  AUTH: { prefix: '', reconnect: false, replies454: false },
+  AUTH_TEMPFAIL: { prefix: '', reconnect: true, replies454: false },
+};
+
+type Phase = 'greeting' | 'command' | 'auth-continue' | 'auth-lookup' | 'auth-failed' | 'proxying' | 'detaching' | 'relay' | 'closed';
+
+/** What one client line produced: corked reply text, an immediate 334 challenge, or the end of the session. */
+interface CommandResult {
+  readonly reply?: string;
+  readonly immediate?: string;
+  readonly quit?: boolean;
+}
+
+interface SaslExchange {
+  readonly mechanism: 'PLAIN' | 'LOGIN';
+  username: string | null;
+}
+
+interface Credentials {
+  readonly mechanism: 'PLAIN' | 'LOGIN';
+  readonly user: string;
+  readonly password: string;
+}
+
+interface BackendAttempt {
+  readonly conn: ConnId;
+  readonly handshake: SubmissionProxyHandshake;
+  readonly lines: LineBuffer;
+  connected: boolean;
+  eofSeen: 'eof' | 'reset' | null;
+  bytesWritten: number;
+  pendingEhlo: string | null;
+}
+
+interface ProxySession {
+  readonly ip: string;
+  readonly port: number;
+  readonly createdAt: Micros;
+  reconnectCount: number;
+  attempt: BackendAttempt | null;
+}
+
+function base64Decode(text: string): string | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) return null;
+  return Buffer.from(text, 'base64').toString('latin1');
+}
+
+function base64Encode(text: string): string {
+  return Buffer.from(text, 'latin1').toString('base64');
+}
+
+export class DovecotSession {
+  private phase: Phase = 'greeting';
+  private readonly clientLines = new LineBuffer(MAX_CLIENT_LINE);
+  private helo: { domain: string; oldSmtp: boolean } | null = null;
+  private sasl: SaslExchange | null = null;
+  private credentials: Credentials | null = null;
+  private authAttempts = 0;
+  private authSuccesses = 0;
+  private authStartedAt: Micros = 0;
+  private lookup: PassdbLookup | null = null;
+  private lookupResult: PassdbResult | null = null;
+  private proxy: ProxySession | null = null;
+  private clientBytesWritten = 0;
+  private toServer = '';
+  private toClient = '';
+  private relayEnd: { side: 'server' | 'client'; how: 'eof' | 'reset' } | null = null;
+  private lastIo: Micros;
+  private readonly timersSet = new Set<SessionTimer>();
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly conn: ConnId,
+    private readonly local: SocketAddress,
+    private readonly remote: SocketAddress,
+    private readonly createdAt: Micros,
+    private readonly sessionId: string,
+  ) {
+    this.lastIo = createdAt;
+    this.setTimer('greeting', createdAt + host.config.timings.greetingDelayUs);
+  }
+
+  private get config(): DovecotFrontConfig {
+    return this.host.config;
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  clientBytes(now: Micros, bytes: Uint8Array): void {
+    if (this.phase === 'closed') return;
+    this.lastIo = now;
+    if (this.phase === 'relay' || this.phase === 'detaching') {
+      this.toServer += Buffer.from(bytes).toString('latin1');
+      if (this.phase === 'relay') this.scheduleOnce(now, 'relayToServer', this.config.timings.relayDelayUs);
+      return;
+    }
+    this.clientLines.push(bytes);
+    this.scheduleCommands(now);
+  }
+
+  clientGone(now: Micros, how: 'eof' | 'reset'): void {
+    if (this.phase === 'closed') return;
+    if (this.phase === 'relay' || this.phase === 'detaching') {
+      this.relayEnd = { side: 'client', how };
+      this.scheduleOnce(now, 'relayToServer', this.config.timings.relayDelayUs);
+      return;
+    }
+    const reason = how === 'eof' ? 'Connection closed' : 'Connection reset by peer';
+    this.logClient('Info', `Disconnected: ${reason} ${this.disconnectDetail(now)}`);
+    this.shutdownAll(how === 'eof');
+  }
+
+  outgoingConnected(now: Micros, conn: ConnId): void {
+    if (this.lookup?.connection === conn) return this.lookup.connected(now);
+    const attempt = this.proxy?.attempt;
+    if (attempt && attempt.conn === conn) attempt.connected = true;
+  }
+
+  outgoingFailed(now: Micros, conn: ConnId, reason: 'refused' | 'timeout'): void {
+    const errno = reason === 'refused' ? 'Connection refused' : 'Connection timed out';
+    if (this.lookup?.connection === conn) return this.lookup.temporaryError(now, errno, true);
+    const proxy = this.proxy;
+    if (proxy?.attempt?.conn === conn) {
+      proxy.attempt = null;
+      this.proxyFailed(now, 'CONNECT', `connect(${proxy.ip}, ${proxy.port}) failed: ${errno}${this.afterSecs(now)}`);
+    }
+  }
+
+  outgoingBytes(now: Micros, conn: ConnId, bytes: Uint8Array): void {
+    if (this.lookup?.connection === conn) return this.lookup.bytes(now, bytes);
+    const attempt = this.proxy?.attempt;
+    if (!attempt || attempt.conn !== conn) return;
+    this.lastIo = now;
+    if (this.phase === 'relay' || this.phase === 'detaching') {
+      this.toClient += Buffer.from(bytes).toString('latin1');
+      if (this.phase === 'relay') this.scheduleOnce(now, 'relayToClient', this.config.timings.relayDelayUs);
+      return;
+    }
+    attempt.lines.push(bytes);
+    this.scheduleBackendProcessing(now, attempt);
+  }
+
+  outgoingGone(now: Micros, conn: ConnId, how: 'eof' | 'reset'): void {
+    if (this.lookup?.connection === conn) return this.lookup.temporaryError(now, 'Connection lost', how === 'reset');
+    const attempt = this.proxy?.attempt;
+    if (!attempt || attempt.conn !== conn) return;
+    if (this.phase === 'relay' || this.phase === 'detaching') {
+      this.relayEnd = { side: 'server', how };
+      this.scheduleOnce(now, 'relayToClient', this.config.timings.relayDelayUs);
+      return;
+    }
+    attempt.eofSeen = how;
+    this.scheduleBackendProcessing(now, attempt);
+  }
+
+  timer(now: Micros, timer: SessionTimer): void {
+    this.timersSet.delete(timer);
+    switch (timer) {
+      case 'greeting': return this.sendGreeting();
+      case 'command': return this.processClientLines(now);
+      case 'passdb': return this.startLookup(now);
+      case 'passdbTimeout': return this.lookup?.temporaryError(now, 'Request timed out', false);
+      case 'authFailure': return this.replyAuthFailure(now);
+      case 'backendProcess': return this.processBackendLines(now);
+      case 'ehloGap': return this.writePendingEhlo();
+      case 'reconnect': return this.connectBackend(now);
+      case 'proxyTimeout': return this.proxyTimedOut(now);
+      case 'failureReply': return this.replyProxyFailure(now);
+      case 'detach': return this.detach(now);
+      case 'relayToServer': return this.flushToServer(now);
+      case 'relayToClient': return this.flushToClient(now);
+    }
+  }
+
+  // ---- client side: greeting, commands, SASL -----------------------------------------------
+
+  private sendGreeting(): void {
+    this.phase = 'command';
+    this.writeClient(`220 ${this.config.hostname} ${this.config.login_greeting}\r\n`);
+  }
+
+  private scheduleCommands(now: Micros): void {
+    if (this.phase !== 'command' && this.phase !== 'auth-continue') return;
+    if (this.clientLines.size === 0) return;
+    this.scheduleOnce(now, 'command', this.config.timings.commandReplyDelayUs);
+  }
+
+  /** lib-smtp answers pipelined commands in order, corked: one write for the replies of one pass. */
+  private processClientLines(now: Micros): void {
+    let replies = '';
+    for (let guard = 0; guard < 10_000; guard++) {
+      if (this.phase !== 'command' && this.phase !== 'auth-continue') break;
+      const event = this.clientLines.next();
+      if (!event) break;
+      if (event.kind === 'too-long') {
+        if (this.phase === 'auth-continue') this.sasl = null;
+        this.phase = 'command';
+        replies += '500 5.5.2 Line too long\r\n';
+        continue;
+      }
+      const result: CommandResult = this.phase === 'auth-continue' ? this.saslResponse(now, event.line) : this.command(now, event.line);
+      if (result.immediate) {
+        // smtp_server_connection_reply_immediate(): a 334 challenge is written at once.
+        if (replies !== '') this.writeClient(replies);
+        replies = '';
+        this.writeClient(result.immediate);
+      }
+      replies += result.reply ?? '';
+      if (result.quit) {
+        this.writeClient(replies);
+        this.logClient('Info', `Disconnected: Aborted login by logging out ${this.disconnectDetail(now)}`);
+        this.shutdownAll(true);
+        return;
+      }
+    }
+    if (replies !== '') this.writeClient(replies);
+  }
+
+  private command(now: Micros, line: string): CommandResult {
+    const space = line.indexOf(' ');
+    const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
+    const args = space < 0 ? '' : line.slice(space + 1).trim();
+    switch (verb) {
+      case 'EHLO':
+      case 'HELO':
+        if (args === '') return { reply: '501 Missing hostname\r\n' };
+        this.helo = { domain: args.split(' ')[0]!, oldSmtp: verb === 'HELO' };
+        return { reply: verb === 'HELO' ? `250 ${this.config.hostname}\r\n` : this.ehloReply() };
+      case 'AUTH':
+        return this.authCommand(now, args);
+      case 'MAIL':
+        return { reply: '530 5.7.0 Authentication required.\r\n' };
+      case 'RCPT':
+      case 'DATA':
+      case 'BDAT':
+        return { reply: '503 5.5.0 MAIL needed first\r\n' };
+      case 'RSET':
+      case 'NOOP':
+        return { reply: '250 2.0.0 OK\r\n' };
+      case 'VRFY':
+        return { reply: '252 2.3.3 Try RCPT instead\r\n' };
+      case 'QUIT':
+        return { reply: '221 2.0.0 Bye\r\n', quit: true };
+      default:
+        return { reply: '500 5.5.1 Unknown command\r\n' };
+    }
+  }
+
+  /** client-authenticate.c cmd_helo_reply(), for a non-exotic backend and no TLS offered. */
+  private ehloReply(): string {
+    const backend = new Set(this.config.submission_backend_capabilities.map((c) => c.toUpperCase()));
+    const lines = [this.config.hostname];
+    if (backend.has('8BITMIME')) lines.push('8BITMIME');
+    lines.push(`AUTH ${this.config.auth_mechanisms.map((m) => m.toUpperCase()).join(' ')}`);
+    if (backend.has('BINARYMIME') && backend.has('CHUNKING')) lines.push('BINARYMIME');
+    lines.push('BURL imap', 'CHUNKING');
+    if (backend.has('DSN')) lines.push('DSN');
+    lines.push('ENHANCEDSTATUSCODES');
+    lines.push(this.config.submission_max_mail_size > 0 ? `SIZE ${this.config.submission_max_mail_size}` : 'SIZE');
+    lines.push('PIPELINING');
+    if (backend.has('VRFY')) lines.push('VRFY');
+    return lines.map((text, i) => `250${i === lines.length - 1 ? ' ' : '-'}${text}\r\n`).join('');
+  }
+
+  private authCommand(now: Micros, args: string): CommandResult {
+    const [mechanismText, initialResponse] = args.split(' ').filter((a) => a !== '');
+    if (!mechanismText) return { reply: '501 5.5.4 Invalid parameters\r\n' };
+    const mechanism = mechanismText.toUpperCase();
+    if ((mechanism !== 'PLAIN' && mechanism !== 'LOGIN') || !this.config.auth_mechanisms.some((m) => m.toUpperCase() === mechanism)) {
+      return { reply: '504 5.5.4 Unsupported authentication mechanism.\r\n' };
+    }
+    this.authAttempts++;
+    this.authStartedAt = now;
+    this.sasl = { mechanism, username: null };
+    if (initialResponse === undefined) {
+      this.phase = 'auth-continue';
+      return { immediate: mechanism === 'PLAIN' ? '334 \r\n' : `334 ${base64Encode('Username:')}\r\n` };
+    }
+    return this.saslResponse(now, initialResponse === '=' ? '' : initialResponse, 'initial');
+  }
+
+  private saslResponse(now: Micros, line: string, which: 'initial' | 'continued' = 'continued'): CommandResult {
+    const sasl = this.sasl;
+    if (!sasl) return {};
+    if (line === '*') {
+      this.sasl = null;
+      this.phase = 'command';
+      return { reply: '501 5.5.2 Authentication aborted by client.\r\n' };
+    }
+    const decoded = base64Decode(line);
+    if (decoded === null) {
+      this.sasl = null;
+      this.phase = 'command';
+      return { reply: `501 5.5.2 Invalid base64 data in ${which} response\r\n` };
+    }
+    if (sasl.mechanism === 'LOGIN' && sasl.username === null) {
+      sasl.username = decoded;
+      this.phase = 'auth-continue';
+      return { immediate: `334 ${base64Encode('Password:')}\r\n` };
+    }
+    this.sasl = null;
+    if (sasl.mechanism === 'LOGIN') {
+      this.credentials = { mechanism: 'LOGIN', user: sasl.username ?? '', password: decoded };
+    } else {
+      // RFC 4616: [authzid] NUL authcid NUL passwd; an authzid other than authcid needs a master user.
+      const parts = decoded.split('\0');
+      const valid = parts.length === 3 && parts[1] !== '' && (parts[0] === '' || parts[0] === parts[1]);
+      this.credentials = valid ? { mechanism: 'PLAIN', user: parts[1]!, password: parts[2]! } : null;
+      if (!valid) {
+        this.phase = 'auth-failed';
+        this.lookupResult = { kind: 'password-mismatch' };
+        this.setTimer('authFailure', now + this.config.auth_failure_delay * 1_000_000);
+        return {};
+      }
+    }
+    this.phase = 'auth-lookup';
+    this.setTimer('passdb', now + this.config.timings.authRequestDelayUs);
+    return {};
+  }
+
+  // ---- passdb lookup ------------------------------------------------------------------------
+
+  private startLookup(now: Micros): void {
+    const credentials = this.credentials;
+    if (!credentials || this.phase !== 'auth-lookup') return;
+    this.lookup = new PassdbLookup(this.config.authHttp, {
+      user: credentials.user, password: credentials.password, service: 'submission',
+      localPort: this.local.port, remoteIp: this.remote.host, remotePort: this.remote.port,
+      secured: this.config.secured, mechanism: credentials.mechanism,
+    }, this.config.clockEpochSeconds, {
+      newConnId: (purpose) => this.host.newConnId(purpose),
+      bind: (conn) => this.host.bind(conn, this),
+      emit: (output) => this.host.emit(output),
+      setTimer: (timer, at) => this.setTimer(timer, at),
+      finished: (when, result) => this.lookupFinished(when, result),
+    });
+    this.lookup.start(now);
+  }
+
+  private lookupFinished(now: Micros, result: PassdbResult): void {
+    this.lookup = null;
+    if (this.phase !== 'auth-lookup') return;
+    if (result.kind !== 'ok') {
+      // Every failed auth request waits auth_failure_delay in the auth process before the login process hears of it.
+      this.phase = 'auth-failed';
+      this.lookupResult = result;
+      this.setTimer('authFailure', now + this.config.auth_failure_delay * 1_000_000);
+      return;
+    }
+    this.authSuccesses++;
+    if (parseIp(result.host) === null || !Number.isInteger(result.port) || result.port <= 0 || result.port > 65535) {
+      // client-common-auth.c proxy_check_start(): "BUG: host %s is not an IP" -> INTERNAL failure.
+      this.phase = 'proxying';
+      this.logProxy(result.host, result.port, 'Error', `BUG: host ${result.host} is not an IP (auth should have changed it)`);
+      this.setTimer('failureReply', now + this.config.timings.failureReplyDelayUs);
+      return;
+    }
+    this.phase = 'proxying';
+    this.proxy = { ip: result.host, port: result.port, createdAt: now, reconnectCount: 0, attempt: null };
+    this.logProxyDebug(`Created proxy session to <${result.host}>`);
+    this.connectBackend(now);
+  }
+
+  private replyAuthFailure(now: Micros): void {
+    if (this.phase !== 'auth-failed') return;
+    const result = this.lookupResult;
+    this.lookupResult = null;
+    this.phase = 'command';
+    if (result?.kind === 'internal-failure') {
+      const stamp = isoStamp(wallSeconds(this.config.clockEpochSeconds, now));
+      this.writeClient(`454 4.7.0 ${AUTH_TEMP_FAILED_MSG} [${this.config.systemHostname}:${stamp}]\r\n`);
+    } else {
+      this.writeClient(`535 5.7.8 ${AUTH_FAILED_MSG}\r\n`);
+    }
+    this.scheduleCommands(now);
+  }
+
+  // ---- backend: connect, handshake, failures ------------------------------------------------
+
+  private connectBackend(now: Micros): void {
+    const proxy = this.proxy;
+    if (!proxy || this.phase !== 'proxying') return;
+    this.logProxyDebug(`Connecting to <${proxy.ip}>`);
+    const conn = this.host.newConnId('backend');
+    this.host.bind(conn, this);
+    proxy.attempt = {
+      conn,
+      handshake: new SubmissionProxyHandshake(this.host.policy, this.config.hostname, {
+        helo: this.helo?.domain ?? null,
+        proto: this.helo?.oldSmtp ? 'SMTP' : 'ESMTP',
+        login: this.credentials?.user ?? null,
+        ttl: LOGIN_PROXY_TTL - 1,
+        port: this.remote.port,
+        addr: this.remote.host,
+        session: this.sessionId,
+      }),
+      lines: new LineBuffer(MAX_PROXY_INPUT_SIZE),
+      connected: false,
+      eofSeen: null,
+      bytesWritten: 0,
+      pendingEhlo: null,
+    };
+    // Dovecot leaves Nagle on for the backend socket (recorded segments: EHLO waits for the XCLIENT ACK).
+    this.host.emit({ kind: 'connect', conn, to: { host: proxy.ip, port: proxy.port }, noDelay: false });
+    this.host.emit({ kind: 'fact', fact: { kind: 'backendAttempt', attempt: proxy.reconnectCount + 1 }, conn });
+    this.setTimer('proxyTimeout', now + this.config.login_proxy_timeout * 1000);
+  }
+
+  private scheduleBackendProcessing(now: Micros, attempt: BackendAttempt): void {
+    const t = this.config.timings;
+    const reaction = attempt.eofSeen !== null && attempt.lines.size === 0 ? 0 : {
+      banner: t.bannerReactionUs, ehlo: t.ehloReactionUs, xclient: t.xclientReactionUs, 'xclient-ehlo': t.loginReplyDelayUs,
+    }[attempt.handshake.state];
+    this.scheduleOnce(now, 'backendProcess', reaction);
+  }
+
+  /** client-common-auth.c proxy_input(): every complete line now buffered, then EOF if it came. */
+  private processBackendLines(now: Micros): void {
+    const proxy = this.proxy;
+    const attempt = proxy?.attempt;
+    if (!proxy || !attempt || this.phase !== 'proxying') return;
+    this.writePendingEhlo();
+    for (let guard = 0; guard < 10_000; guard++) {
+      const event = attempt.lines.next();
+      if (!event) break;
+      if (event.kind === 'too-long') return this.proxyFailed(now, 'PROTOCOL', 'Too long input line');
+      for (const step of attempt.handshake.parseLine(event.line)) {
+        if (this.runStep(now, attempt, step)) return;
+      }
+    }
+    if (attempt.eofSeen !== null) {
+      const reason = attempt.eofSeen === 'eof' ? 'Connection closed' : 'Connection reset by peer';
+      const duration = wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, this.createdAt);
+      this.proxyFailed(now, 'CONNECT', `Disconnected by server: ${reason} (state=${attempt.handshake.state}, duration=${duration}s)`);
+    }
+  }
+
+  /** Runs one handshake step; true when the handshake is over (failed or logged in). */
+  private runStep(now: Micros, attempt: BackendAttempt, step: HandshakeStep): boolean {
+    switch (step.kind) {
+      case 'write':
+        this.writeServer(attempt, step.text);
+        return false;
+      case 'writeAfterGap':
+        attempt.pendingEhlo = step.text;
+        this.setTimer('ehloGap', now + this.config.timings.xclientEhloGapUs);
+        return false;
+      case 'fail':
+        this.proxyFailed(now, step.type, step.reason);
+        return true;
+      case 'loggedIn':
+        this.loggedIn(now);
+        return true;
+    }
+  }
+
+  private writePendingEhlo(): void {
+    const attempt = this.proxy?.attempt;
+    if (!attempt || attempt.pendingEhlo === null) return;
+    const text = attempt.pendingEhlo;
+    attempt.pendingEhlo = null;
+    this.setTimer('ehloGap', null);
+    this.writeServer(attempt, text);
+  }
+
+  private proxyTimedOut(now: Micros): void {
+    const proxy = this.proxy;
+    const attempt = proxy?.attempt;
+    if (!proxy || !attempt || this.phase !== 'proxying') return;
+    const what = attempt.connected
+      ? `Login timed out in state=${attempt.handshake.state}`
+      : `connect(${proxy.ip}, ${proxy.port}) failed: Connection timed out`;
+    this.proxyFailed(now, 'CONNECT', `${what}${this.afterSecs(now)}`);
+  }
+
+  /** login-proxy.c login_proxy_failed() + proxy_try_reconnect() */
+  private proxyFailed(now: Micros, type: ProxyFailureType, reason: string): void {
+    const proxy = this.proxy;
+    if (!proxy) return;
+    const rule = FAILURE_TYPES[type];
+    this.dropBackend();
+    const sinceStartedMs = Math.floor((now - proxy.createdAt) / 1000);
+    const leftMs = this.config.login_proxy_timeout - sinceStartedMs;
+    if (rule.reconnect && proxy.reconnectCount < this.config.login_proxy_max_reconnects && leftMs > PROXY_CONNECT_RETRY_MIN_MSECS) {
+      proxy.reconnectCount++;
+      this.logProxyDebug(`${rule.prefix}${reason} - reconnecting (attempt #${proxy.reconnectCount})`);
+      this.setTimer('reconnect', now + PROXY_CONNECT_RETRY_MSECS * 1000);
+      return;
+    }
+    if (rule.replies454) this.logProxy(proxy.ip, proxy.port, 'Error', `${rule.prefix}${reason}`);
+    this.setTimer('failureReply', now + this.config.timings.failureReplyDelayUs);
+  }
+
+  /** submission_proxy_send_failure_reply() then client_proxy_failed(): 454, and the client may try again. */
+  private replyProxyFailure(now: Micros): void {
+    if (this.phase !== 'proxying') return;
+    const proxy = this.proxy;
+    this.writeClient(`454 4.7.0 ${LOGIN_PROXY_FAILURE_MSG}\r\n`);
+    if (proxy) this.logProxyDebug(`Failed to connect to ${proxy.ip}`);
+    this.proxy = null;
+    this.phase = 'command';
+    this.scheduleCommands(now);
+  }
+
+  private dropBackend(): void {
+    const attempt = this.proxy?.attempt;
+    for (const timer of ['backendProcess', 'ehloGap', 'proxyTimeout'] as const) this.setTimer(timer, null);
+    if (!attempt) return;
+    this.proxy!.attempt = null;
+    this.host.emit({ kind: 'close', conn: attempt.conn });
+  }
+
+  // ---- success and relay ----------------------------------------------------------------------
+
+  private loggedIn(now: Micros): void {
+    const proxy = this.proxy!;
+    this.writeClient('235 2.7.0 Logged in.\r\n');
+    const msecs = Math.floor((now - proxy.createdAt) / 1000);
+    const reconnects = proxy.reconnectCount > 0 ? `, ${proxy.reconnectCount} reconnects` : '';
+    this.logProxy(proxy.ip, proxy.port, 'Info', `Started proxying to <${proxy.ip}> (${Math.floor(msecs / 1000)}.${String(msecs % 1000).padStart(3, '0')} secs${reconnects})`);
+    this.host.emit({ kind: 'fact', fact: { kind: 'proxying', reconnects: proxy.reconnectCount }, conn: this.conn });
+    this.phase = 'detaching';
+    this.setTimer('detach', now + this.config.timings.detachDelayUs);
+  }
+
+  /** login_proxy_detach(): the iostream proxy takes over both streams, buffered input included. */
+  private detach(now: Micros): void {
+    const attempt = this.proxy?.attempt;
+    if (this.phase !== 'detaching' || !attempt) return;
+    this.setTimer('proxyTimeout', null);
+    this.phase = 'relay';
+    this.toServer = this.clientLines.takeRest() + this.toServer;
+    this.toClient = attempt.lines.takeRest() + this.toClient;
+    if (this.toServer !== '') this.flushToServer(now);
+    if (this.toClient !== '' || this.relayEnd) this.flushToClient(now);
+  }
+
+  private flushToServer(now: Micros): void {
+    const attempt = this.proxy?.attempt;
+    if (this.phase !== 'relay' || !attempt) return;
+    if (this.toServer !== '') {
+      this.writeServer(attempt, this.toServer);
+      this.toServer = '';
+      this.lastIo = now;
+    }
+    if (this.relayEnd?.side === 'client') this.endRelay(now);
+  }
+
+  private flushToClient(now: Micros): void {
+    if (this.phase !== 'relay') return;
+    if (this.toClient !== '') {
+      this.writeClient(this.toClient);
+      this.toClient = '';
+      this.lastIo = now;
+    }
+    if (this.relayEnd?.side === 'server') this.endRelay(now);
+  }
+
+  /** login_proxy_free_errstr(): "Disconnected by server|client[: error] (Ns idle, in=N, out=N)". */
+  private endRelay(now: Micros): void {
+    const proxy = this.proxy!;
+    const end = this.relayEnd!;
+    const attempt = proxy.attempt!;
+    const idle = wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, this.lastIo);
+    const error = end.how === 'reset' ? ': Connection reset by peer' : '';
+    this.logProxy(proxy.ip, proxy.port, 'Info', `Disconnected by ${end.side}${error} (${idle}s idle, in=${attempt.bytesWritten}, out=${this.clientBytesWritten})`);
+    this.shutdownAll(end.how === 'eof');
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  private shutdownAll(gracefully: boolean): void {
+    if (this.lookup?.connection) this.host.emit({ kind: 'abort', conn: this.lookup.connection });
+    this.lookup = null;
+    const attempt = this.proxy?.attempt;
+    if (attempt) this.host.emit({ kind: gracefully ? 'close' : 'abort', conn: attempt.conn });
+    this.host.emit({ kind: gracefully ? 'close' : 'abort', conn: this.conn });
+    for (const timer of [...this.timersSet]) this.setTimer(timer, null);
+    this.phase = 'closed';
+    this.host.sessionClosed(this);
+  }
+
+  private writeClient(text: string): void {
+    this.clientBytesWritten += text.length;
+    this.host.emit({ kind: 'write', conn: this.conn, bytes: asciiBytes(text) });
+  }
+
+  private writeServer(attempt: BackendAttempt, text: string): void {
+    attempt.bytesWritten += text.length;
+    this.host.emit({ kind: 'write', conn: attempt.conn, bytes: asciiBytes(text) });
+  }
+
+  private setTimer(timer: SessionTimer, at: Micros | null): void {
+    if (at === null) {
+      if (!this.timersSet.delete(timer)) return;
+    } else {
+      this.timersSet.add(timer);
+    }
+    this.host.setTimer(this, timer, at);
+  }
+
+  private scheduleOnce(now: Micros, timer: SessionTimer, delayUs: Micros): void {
+    if (!this.timersSet.has(timer)) this.setTimer(timer, now + delayUs);
+  }
+
+  private afterSecs(now: Micros): string {
+    const proxy = this.proxy!;
+    const secs = wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, proxy.createdAt);
+    return ` (after ${secs} secs${proxy.reconnectCount > 0 ? `, ${proxy.reconnectCount} reconnects` : ''})`;
+  }
+
+  /** client-common.c client_get_extra_disconnect_reason(), the cases this model reaches. */
+  private disconnectDetail(now: Micros): string {
+    const seconds = (from: Micros) => wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, from);
+    if (this.authAttempts === 0) return `(no auth attempts in ${seconds(this.createdAt)} secs)`;
+    if (this.phase === 'auth-continue' && this.authAttempts === 1) return `(client didn't finish SASL auth, waited ${seconds(this.authStartedAt)} secs)`;
+    if ((this.phase === 'auth-lookup' || this.phase === 'auth-failed') && this.authAttempts === 1) return `(disconnected while authenticating, waited ${seconds(this.authStartedAt)} secs)`;
+    if (this.authSuccesses > 0) return `(internal failure, ${this.authSuccesses} successful auths)`;
+    return `(auth failed, ${this.authAttempts} attempts in ${seconds(this.authStartedAt)} secs)`;
+  }
+
+  /** login_log_format_elements = user=<%u> method=%m rip=%r rport=%b lip=%l lport=%a mpid=%e %c; empty elements are dropped. */
+  private logSuffix(): string {
+    const parts: string[] = [];
+    if (this.credentials) parts.push(`user=<${this.credentials.user}>`, `method=${this.credentials.mechanism}`);
+    parts.push(`rip=${this.remote.host}`, `rport=${this.remote.port}`, `lip=${this.local.host}`, `lport=${this.local.port}`);
+    if (this.config.secured !== '') parts.push(this.config.secured);
+    return parts.join(', ');
+  }
+
+  private logClient(level: 'Info' | 'Error' | 'Debug', message: string): void {
+    this.host.emit({ kind: 'log', program: 'submission-login', line: `${level}: ${message}: ${this.logSuffix()}`, conn: this.conn });
+  }
+
+  private logProxy(ip: string, port: number, level: 'Info' | 'Error' | 'Debug', message: string): void {
+    if (level === 'Debug' && !this.config.log_debug) return;
+    const user = this.credentials?.user ?? '';
+    this.host.emit({ kind: 'log', program: 'submission-login', line: `${level}: proxy(${user},${ip}:${port}): ${message}: ${this.logSuffix()}`, conn: this.conn });
+  }
+
+  private logProxyDebug(message: string): void {
+    const proxy = this.proxy;
+    if (proxy) this.logProxy(proxy.ip, proxy.port, 'Debug', message);
+  }
+}

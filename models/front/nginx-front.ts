@@ -1,0 +1,448 @@
+/* front/nginx-front - the nginx mail proxy (smtp) as a Model: lock-step XCLIENT handshake, auth_http, relay
+ *
+ * nginx/nginx @3f6f782:
+ *  - src/mail/ngx_mail_smtp_handler.c: greeting "220 <server_name> ESMTP ready", EHLO capability
+ *    list (ngx_mail_smtp_module.c merge_srv_conf), replies smtp_ok/smtp_bye/smtp_invalid_command/...,
+ *    `smtp_auth none`: MAIL FROM is stored and answered 250, RCPT TO starts auth_http;
+ *  - src/mail/ngx_mail_auth_http_module.c: GET <uri> HTTP/1.0 with Auth-Method (LOGIN is sent as
+ *    "plain"), Auth-User, Auth-Pass, Auth-Protocol, Auth-Login-Attempt, Client-IP, Client-Host,
+ *    Auth-SMTP-Helo/From/To (auth none), then the auth_http_header lines. The status line is ignored:
+ *    an Auth-Status other than OK is "<Auth-Error-Code or 535 5.7.0> <Auth-Status>", closed when
+ *    Auth-Wait is 0/absent; no server/port, a bad answer, a refused or timed-out auth server: 451;
+ *  - src/mail/ngx_mail_proxy_module.c ngx_mail_proxy_smtp_handler / read_response: strictly one
+ *    command per complete reply: 220 -> EHLO <server_name> -> 250 -> XCLIENT ADDR= [LOGIN=] NAME=
+ *    -> 2xx -> client HELO/EHLO -> (auth none) MAIL FROM -> 250 -> RCPT TO -> any reply, which goes
+ *    to the client; (authenticated) "235 2.0.0 OK". A wrong reply: with proxy_pass_error_message
+ *    the backend's reply goes to the client, else "451 4.3.2 Internal server error"; then close.
+ */
+import { OutputQueue, asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type Model, type Output, type SocketAddress } from '../contract.ts';
+import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
+import { parseIp } from '../auth/ip-network.ts';
+import type { NginxFrontConfig } from './config.ts';
+import { LineBuffer } from './line-buffer.ts';
+import { xtextEncode } from './xclient.ts';
+
+const SMTP_OK = '250 2.0.0 OK\r\n';
+const SMTP_BYE = '221 2.0.0 Bye\r\n';
+const SMTP_USERNAME = '334 VXNlcm5hbWU6\r\n';
+const SMTP_PASSWORD = '334 UGFzc3dvcmQ6\r\n';
+const SMTP_NEXT = '334 \r\n';
+const SMTP_INVALID_COMMAND = '500 5.5.1 Invalid command\r\n';
+const SMTP_INVALID_ARGUMENT = '501 5.5.4 Invalid argument\r\n';
+const SMTP_AUTH_REQUIRED = '530 5.7.1 Authentication required\r\n';
+const SMTP_BAD_SEQUENCE = '503 5.5.1 Bad sequence of commands\r\n';
+const SMTP_AUTH_OK = '235 2.0.0 OK\r\n';
+const INTERNAL_SERVER_ERROR = '451 4.3.2 Internal server error\r\n';
+/** client_buffer_size defaults to one page. */
+const CLIENT_BUFFER_SIZE = 4096;
+const DEFAULT_ERRCODE = '535 5.7.0';
+
+type ClientState = 'greeting' | 'start' | 'login-username' | 'login-password' | 'plain' | 'auth-http' | 'proxy-handshake' | 'relay' | 'closed';
+type UpstreamState = 'start' | 'helo-xclient' | 'xclient' | 'xclient-helo' | 'xclient-from' | 'helo-from' | 'from' | 'to';
+
+/** Which first digits read_response() accepts in each state (ngx_mail_proxy_read_response, SMTP). */
+const ACCEPTED: Readonly<Record<UpstreamState, (code: string) => boolean>> = {
+  start: (c) => c === '220',
+  'helo-xclient': (c) => c === '250',
+  'helo-from': (c) => c === '250',
+  from: (c) => c === '250',
+  xclient: (c) => c === '220' || c === '250',
+  'xclient-from': (c) => c === '220' || c === '250',
+  'xclient-helo': (c) => c === '220' || c === '250',
+  to: () => true,
+};
+
+class NginxSession {
+  state: ClientState = 'greeting';
+  readonly lines = new LineBuffer(CLIENT_BUFFER_SIZE);
+  helo = '';
+  esmtp = false;
+  from = '';
+  to = '';
+  login = '';
+  passwd = '';
+  authMethod: 'none' | 'plain' | 'login' = 'none';
+  loginAttempt = 0;
+  authConn: ConnId | null = null;
+  authParser = new HttpParser('response');
+  upstream: ConnId | null = null;
+  upstreamState: UpstreamState = 'start';
+  upstreamBuffer = '';
+  relayToServer = '';
+  relayToClient = '';
+
+  constructor(readonly conn: ConnId, readonly local: SocketAddress, readonly remote: SocketAddress) {}
+}
+
+export class NginxFront implements Model {
+  readonly name: string;
+  private readonly out = new OutputQueue();
+  private readonly sessions = new Map<ConnId, NginxSession>();
+  private readonly outgoing = new Map<ConnId, NginxSession>();
+  private counter = 0;
+
+  constructor(private readonly config: NginxFrontConfig) {
+    this.name = config.name;
+  }
+
+  poll(): Output | undefined {
+    return this.out.poll();
+  }
+
+  handle(now: Micros, input: Input): void {
+    switch (input.kind) {
+      case 'accepted': {
+        const session = new NginxSession(input.conn, input.local, input.remote);
+        this.sessions.set(input.conn, session);
+        this.timer(session, 'greeting', now + this.config.timings.reactionUs);
+        return;
+      }
+      case 'connected': {
+        const session = this.outgoing.get(input.conn);
+        if (session && session.authConn === input.conn) this.sendAuthRequest(session);
+        return;
+      }
+      case 'connectFailed': {
+        const session = this.outgoing.get(input.conn);
+        if (session) this.internalError(session); // auth server or upstream refused: 451
+        return;
+      }
+      case 'bytes': return this.bytes(now, input.conn, input.bytes);
+      case 'eof':
+      case 'reset': return this.gone(input.conn);
+      case 'timeout': {
+        const slash = input.timer.lastIndexOf('/');
+        const session = this.sessions.get(input.timer.slice(0, slash));
+        if (session) this.fire(now, session, input.timer.slice(slash + 1));
+      }
+    }
+  }
+
+  private bytes(now: Micros, conn: ConnId, bytes: Uint8Array): void {
+    const client = this.sessions.get(conn);
+    if (client) {
+      if (client.state === 'relay') {
+        client.relayToServer += bytesToLatin1(bytes);
+        this.timer(client, 'toServer', now + this.config.timings.relayDelayUs);
+      } else if (client.state !== 'closed') {
+        client.lines.push(bytes);
+        this.timer(client, 'commands', now + this.config.timings.reactionUs);
+      }
+      return;
+    }
+    const session = this.outgoing.get(conn);
+    if (!session) return;
+    if (conn === session.authConn) return this.authBytes(session, bytes);
+    if (conn !== session.upstream) return;
+    if (session.state === 'relay') {
+      session.relayToClient += bytesToLatin1(bytes);
+      this.timer(session, 'toClient', now + this.config.timings.relayDelayUs);
+      return;
+    }
+    session.upstreamBuffer += bytesToLatin1(bytes);
+    this.timer(session, 'upstream', now + this.config.timings.reactionUs);
+  }
+
+  private fire(now: Micros, session: NginxSession, what: string): void {
+    switch (what) {
+      case 'greeting':
+        session.state = 'start';
+        this.write(session.conn, `220 ${this.config.server_name} ESMTP ready\r\n`);
+        return this.commands(now, session);
+      case 'commands': return this.commands(now, session);
+      case 'upstream': return this.upstreamReply(now, session);
+      case 'handshakeTimeout': return this.internalError(session);
+      case 'authTimeout': return this.internalError(session);
+      case 'toServer':
+        if (session.upstream && session.relayToServer !== '') this.write(session.upstream, session.relayToServer);
+        session.relayToServer = '';
+        return;
+      case 'toClient':
+        if (session.relayToClient !== '') this.write(session.conn, session.relayToClient);
+        session.relayToClient = '';
+        return;
+    }
+  }
+
+  // ---- client commands (ngx_mail_smtp_auth_state) ------------------------------------------
+
+  private commands(now: Micros, session: NginxSession): void {
+    for (let guard = 0; guard < 10_000; guard++) {
+      if (!['start', 'login-username', 'login-password', 'plain'].includes(session.state)) return;
+      const event = session.lines.next();
+      if (!event) return;
+      if (event.kind === 'too-long') {
+        this.write(session.conn, SMTP_INVALID_COMMAND);
+        return this.close(session);
+      }
+      const reply = this.command(now, session, event.line);
+      if (reply === null) return; // auth_http started
+      this.write(session.conn, reply.text);
+      if (reply.quit) return this.close(session);
+    }
+  }
+
+  private command(now: Micros, session: NginxSession, line: string): { text: string; quit?: boolean } | null {
+    if (session.state === 'login-username') {
+      const user = decodeBase64(line);
+      if (user === null) return this.invalid(session);
+      session.login = user;
+      session.state = 'login-password';
+      return { text: SMTP_PASSWORD };
+    }
+    if (session.state === 'login-password' || session.state === 'plain') {
+      const decoded = decodeBase64(line);
+      if (decoded === null) return this.invalid(session);
+      if (session.state === 'plain') {
+        const parts = decoded.split('\0');
+        if (parts.length !== 3 || parts[1] === '' || parts[2] === '') return this.invalid(session);
+        session.login = parts[1]!;
+        session.passwd = parts[2]!;
+      } else {
+        session.passwd = decoded;
+      }
+      this.startAuth(now, session);
+      return null;
+    }
+    const args = line.split(' ').filter((a) => a !== '');
+    const verb = (args.shift() ?? '').toUpperCase();
+    switch (verb) {
+      case 'HELO':
+      case 'EHLO':
+        if (args.length !== 1) return { text: SMTP_INVALID_ARGUMENT };
+        session.helo = args[0]!;
+        session.from = '';
+        session.to = '';
+        if (verb === 'HELO') return { text: `250 ${this.config.server_name}\r\n` };
+        session.esmtp = true;
+        return { text: this.capability() };
+      case 'AUTH':
+        return this.authCommand(now, session, args);
+      case 'QUIT':
+        return { text: SMTP_BYE, quit: true };
+      case 'MAIL':
+        if (!this.config.smtp_auth.includes('none')) return { text: SMTP_AUTH_REQUIRED };
+        if (session.from !== '') return { text: SMTP_BAD_SEQUENCE };
+        if (args.length === 0) return { text: SMTP_INVALID_ARGUMENT };
+        session.from = line.trim();
+        return { text: SMTP_OK };
+      case 'RCPT':
+        if (session.from === '') return { text: SMTP_BAD_SEQUENCE };
+        if (args.length === 0) return { text: SMTP_INVALID_ARGUMENT };
+        session.to = line.trim();
+        session.authMethod = 'none';
+        session.login = '';
+        session.passwd = '';
+        this.startAuth(now, session);
+        return null;
+      case 'RSET':
+        session.from = '';
+        session.to = '';
+        return { text: SMTP_OK };
+      case 'NOOP':
+        return { text: SMTP_OK };
+      default:
+        return { text: SMTP_INVALID_COMMAND };
+    }
+  }
+
+  private invalid(session: NginxSession): { text: string } {
+    session.state = 'start';
+    return { text: SMTP_INVALID_COMMAND };
+  }
+
+  private authCommand(now: Micros, session: NginxSession, args: string[]): { text: string } | null {
+    if (args.length === 0) return { text: SMTP_INVALID_ARGUMENT };
+    const mechanism = args[0]!.toUpperCase();
+    if (mechanism === 'LOGIN' && args.length <= 2) {
+      session.authMethod = 'login';
+      if (args.length === 1) {
+        session.state = 'login-username';
+        return { text: SMTP_USERNAME };
+      }
+      const user = decodeBase64(args[1]!);
+      if (user === null) return { text: SMTP_INVALID_COMMAND };
+      session.login = user;
+      session.state = 'login-password';
+      return { text: SMTP_PASSWORD };
+    }
+    if (mechanism === 'PLAIN' && args.length <= 2) {
+      session.authMethod = 'plain';
+      session.state = 'plain';
+      if (args.length === 1) return { text: SMTP_NEXT };
+      const reply = this.command(now, session, args[1]!);
+      return reply;
+    }
+    return { text: SMTP_INVALID_COMMAND };
+  }
+
+  /** ngx_mail_smtp_merge_srv_conf: "250-<name>", the capabilities, then "250 AUTH ..." if any method but none. */
+  private capability(): string {
+    const methods = this.config.smtp_auth.filter((m) => m !== 'none').map((m) => m.toUpperCase());
+    const lines = [this.config.server_name, ...this.config.smtp_capabilities];
+    if (methods.length > 0) lines.push(`AUTH ${methods.join(' ')}`);
+    return lines.map((text, i) => `250${i === lines.length - 1 ? ' ' : '-'}${text}\r\n`).join('');
+  }
+
+  // ---- auth_http ---------------------------------------------------------------------------
+
+  private startAuth(now: Micros, session: NginxSession): void {
+    session.state = 'auth-http';
+    session.loginAttempt++;
+    session.authParser = new HttpParser('response');
+    session.authConn = `${this.name}:auth${++this.counter}`;
+    this.outgoing.set(session.authConn, session);
+    this.out.push({ kind: 'connect', conn: session.authConn, to: this.config.auth_http.address, noDelay: true });
+    this.timer(session, 'authTimeout', now + this.config.auth_http.timeoutMs * 1000);
+  }
+
+  private sendAuthRequest(session: NginxSession): void {
+    const escape = (text: string) => text.replace(/[\x00-\x20%\x7f-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    const headers: [string, string][] = [
+      ['Host', this.config.auth_http.hostHeader],
+      ['Auth-Method', session.authMethod === 'none' ? 'none' : 'plain'],
+      ['Auth-User', escape(session.login)],
+      ['Auth-Pass', escape(session.passwd)],
+      ['Auth-Protocol', 'smtp'],
+      ['Auth-Login-Attempt', String(session.loginAttempt)],
+      ['Client-IP', session.remote.host],
+      ['Client-Host', this.config.clientHostName],
+    ];
+    if (session.authMethod === 'none') headers.push(['Auth-SMTP-Helo', session.helo], ['Auth-SMTP-From', session.from], ['Auth-SMTP-To', session.to]);
+    for (const [name, value] of this.config.auth_http_header) headers.push([name, value]);
+    if (!this.config.auth_http_header.some(([name]) => name === 'Client-Port')) headers.push(['Client-Port', String(session.remote.port)]);
+    const bytes = serializeRequest({ method: 'GET', target: this.config.auth_http.uri, headers });
+    // ngx_mail_auth_http_create_request writes "HTTP/1.0"; the codec writes 1.1, so patch the request line.
+    const text = bytesToLatin1(bytes).replace(' HTTP/1.1\r\n', ' HTTP/1.0\r\n');
+    this.write(session.authConn!, text);
+  }
+
+  private authBytes(session: NginxSession, bytes: Uint8Array): void {
+    session.authParser.feed(bytes);
+    const parsed = session.authParser.nextResponse();
+    if (parsed.kind === 'incomplete') return;
+    this.timer(session, 'authTimeout', null);
+    this.out.push({ kind: 'close', conn: session.authConn! });
+    session.authConn = null;
+    if (parsed.kind === 'error') return this.internalError(session); // "auth http server sent invalid response"
+    const headers = parsed.message.headers;
+    const status = headerValue(headers, 'Auth-Status');
+    if (status !== undefined && status !== 'OK' && status !== 'WAIT') {
+      const code = headerValue(headers, 'Auth-Error-Code') ?? DEFAULT_ERRCODE;
+      this.write(session.conn, `${code} ${status}\r\n`);
+      const wait = Number(headerValue(headers, 'Auth-Wait') ?? '0');
+      if (!(wait > 0)) return this.close(session);
+      // Auth-Wait > 0: nginx sleeps, then reads commands again; the sleep is not modelled separately.
+      session.state = 'start';
+      return;
+    }
+    const server = headerValue(headers, 'Auth-Server');
+    const port = Number(headerValue(headers, 'Auth-Port'));
+    if (server === undefined || parseIp(server) === null || !Number.isInteger(port) || port <= 0 || port > 65535) return this.internalError(session);
+    session.state = 'proxy-handshake';
+    session.upstreamState = 'start';
+    session.upstreamBuffer = '';
+    session.upstream = `${this.name}:upstream${++this.counter}`;
+    this.outgoing.set(session.upstream, session);
+    this.out.push({ kind: 'connect', conn: session.upstream, to: { host: server, port }, noDelay: true });
+    this.out.push({ kind: 'fact', fact: { kind: 'backendAttempt', attempt: 1 }, conn: session.conn });
+  }
+
+  // ---- upstream handshake (ngx_mail_proxy_smtp_handler) -------------------------------------
+
+  private upstreamReply(now: Micros, session: NginxSession): void {
+    if (session.state !== 'proxy-handshake' || !session.upstream) return;
+    const buffer = session.upstreamBuffer;
+    if (buffer.length < 4 || !buffer.endsWith('\r\n')) return;
+    if (buffer[3] === '-') {
+      const lastLineStart = buffer.lastIndexOf('\r\n', buffer.length - 3) + 2;
+      if (lastLineStart <= 1 || buffer[lastLineStart + 3] === '-') return;
+    }
+    session.upstreamBuffer = '';
+    if (!ACCEPTED[session.upstreamState](buffer.slice(0, 3))) {
+      this.out.push({ kind: 'log', program: 'nginx', line: `[info] upstream sent invalid response: "${buffer.slice(0, -2)}"`, conn: session.conn });
+      this.out.push({ kind: 'close', conn: session.upstream });
+      session.upstream = null;
+      this.write(session.conn, this.config.proxy_pass_error_message ? buffer : INTERNAL_SERVER_ERROR);
+      return this.close(session);
+    }
+    const upstream = session.upstream;
+    switch (session.upstreamState) {
+      case 'start':
+        this.timer(session, 'handshakeTimeout', now + this.config.timeout * 1000);
+        session.upstreamState = this.config.xclient ? 'helo-xclient' : 'helo-from';
+        return this.write(upstream, `${session.esmtp || this.config.xclient ? 'EHLO' : 'HELO'} ${this.config.server_name}\r\n`);
+      case 'helo-xclient': {
+        const address = parseIp(session.remote.host)?.version === 6 ? `IPV6:${session.remote.host}` : session.remote.host;
+        const login = session.login !== '' ? ` LOGIN=${xtextEncode(session.login)}` : '';
+        session.upstreamState = session.helo !== '' ? 'xclient-helo' : session.authMethod === 'none' ? 'xclient-from' : 'xclient';
+        return this.write(upstream, `XCLIENT ADDR=${address}${login} NAME=${this.config.clientHostName}\r\n`);
+      }
+      case 'xclient-helo':
+        session.upstreamState = session.authMethod === 'none' ? 'helo-from' : 'xclient';
+        return this.write(upstream, `${session.esmtp ? 'EHLO' : 'HELO'} ${session.helo}\r\n`);
+      case 'helo-from':
+      case 'xclient-from':
+        session.upstreamState = 'from';
+        return this.write(upstream, `${session.from}\r\n`);
+      case 'from':
+        session.upstreamState = 'to';
+        return this.write(upstream, `${session.to}\r\n`);
+      case 'xclient':
+      case 'to':
+        // Ready: auth none relays the RCPT reply, otherwise "235 2.0.0 OK"; buffered client input goes upstream.
+        this.timer(session, 'handshakeTimeout', null);
+        session.state = 'relay';
+        this.write(session.conn, session.authMethod === 'none' ? buffer : SMTP_AUTH_OK);
+        this.out.push({ kind: 'log', program: 'nginx', line: `[info] client logged in`, conn: session.conn });
+        this.out.push({ kind: 'fact', fact: { kind: 'proxying', reconnects: 0 }, conn: session.conn });
+        session.relayToServer = session.lines.takeRest();
+        if (session.relayToServer !== '') this.timer(session, 'toServer', now + this.config.timings.relayDelayUs);
+        return;
+    }
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private internalError(session: NginxSession): void {
+    if (session.state === 'closed') return;
+    for (const conn of [session.authConn, session.upstream]) if (conn) this.out.push({ kind: 'close', conn });
+    session.authConn = null;
+    session.upstream = null;
+    this.write(session.conn, INTERNAL_SERVER_ERROR);
+    this.close(session);
+  }
+
+  private gone(conn: ConnId): void {
+    const client = this.sessions.get(conn);
+    const session = client ?? this.outgoing.get(conn);
+    if (!session || session.state === 'closed') return;
+    if (!client && conn === session.authConn) return this.internalError(session);
+    if (!client && session.state === 'proxy-handshake') return this.internalError(session);
+    if (!client && session.relayToClient !== '') this.write(session.conn, session.relayToClient);
+    if (client && session.upstream && session.relayToServer !== '') this.write(session.upstream, session.relayToServer);
+    this.close(session);
+  }
+
+  private close(session: NginxSession): void {
+    for (const conn of [session.authConn, session.upstream]) if (conn) this.out.push({ kind: 'close', conn });
+    this.out.push({ kind: 'close', conn: session.conn });
+    for (const t of ['greeting', 'commands', 'upstream', 'handshakeTimeout', 'authTimeout', 'toServer', 'toClient']) this.timer(session, t, null);
+    session.state = 'closed';
+    this.sessions.delete(session.conn);
+    for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
+  }
+
+  private write(conn: ConnId, text: string): void {
+    this.out.push({ kind: 'write', conn, bytes: asciiBytes(text) });
+  }
+
+  private timer(session: NginxSession, what: string, at: Micros | null): void {
+    this.out.push({ kind: 'timer', timer: `${session.conn}/${what}`, at });
+  }
+}
+
+function decodeBase64(text: string): string | null {
+  if (text === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) return null;
+  return Buffer.from(text, 'base64').toString('latin1');
+}
