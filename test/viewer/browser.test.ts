@@ -118,7 +118,8 @@ describe.skipIf(skipBrowserTests)('viewer in chromium', () => {
       await page.locator('#prev').click();
       expect(await page.locator('#step').textContent()).toMatch(/^step 1\/\d+ · 0 µs · connect c1/);
       await page.locator('#tcp').uncheck();
-      expect(await page.locator('#diagram g.kind-segment').count()).toBe(0);
+      expect(await page.locator('#diagram g.kind-segment:not(.decisive)').count()).toBe(0);
+      expect(await page.locator('#diagram g.kind-segment.decisive').count()).toBe(2);
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'export.png') });
       expect(errors).toEqual([]);
       expect(requests).toEqual([`file://${file}`]);

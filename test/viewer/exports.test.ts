@@ -43,18 +43,21 @@ describe('mermaid', () => {
 
   it('wraps the early EHLO and the pipelining report in a highlight block, and notes the 1 s gap', () => {
     const start = lines.indexOf('  rect rgb(255, 224, 224)');
-    expect(lines.slice(start, start + 4)).toEqual([
+    expect(lines.slice(start, start + 6)).toEqual([
       '  rect rgb(255, 224, 224)',
       '  front->>postfix: [27.934 ms] EHLO front.example.test\\r\\n',
       '  front-)postfix: [27.935 ms] [AP] seq=123 len=25',
+      '  Note right of postfix: [28.047 ms] postfix/smtpd: improper command pipelining after XCLIENT from localhost…',
+      '  Note right of postfix: [28.047 ms] fact kind=improperPipelining where=XCLIENT unread=EHLO front.example.te…',
       '  end',
     ]);
     expect(lines).toContain('  Note over client,postfix: ⋯ +982.1 ms later ⋯');
     expect(lines.filter((line) => /^\s*rect /.test(line)).length).toBe(lines.filter((line) => line.trim() === 'end').length);
   });
 
-  it('leaves TCP segments out unless asked, and keeps every line a statement Mermaid knows', () => {
+  it('leaves TCP segments and timers out unless asked, and keeps every line a statement Mermaid knows', () => {
     expect(lines.filter((line) => line.includes('[AP]')).length).toBe(2);
+    expect(lines.filter((line) => line.includes('timer ')).length).toBe(0);
     expect(renderMermaid(diagram, { session: 1, detail: 'all' }).split('\n').filter((line) => line.includes('[AP]')).length).toBeGreaterThan(20);
     const statement = /^(sequenceDiagram|  participant \w+ as .+|  \w+(->>|-\)|--\)|-->>|-x|--x)\w+: .+|  Note (right of \w+|over \w+,\w+): .+|  rect rgb\(255, 224, 224\)|  end)$/;
     expect(lines.filter((line) => !statement.test(line))).toEqual([]);

@@ -10,6 +10,7 @@
 import { buildDiagram, type Diagram, type DiagramItem } from '../model/diagram.ts';
 import type { TraceEvent } from '../model/trace-event.ts';
 import { formatMicros } from '../model/time-axis.ts';
+import { LOW_LEVEL_KINDS } from '../export/layout.ts';
 import { renderSvg } from '../export/svg.ts';
 import type { PageConfig } from './page-config.ts';
 
@@ -44,9 +45,7 @@ const state: ViewState = {
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 function sessionItems(): DiagramItem[] {
-  return state.diagram.items.filter(
-    (item) => item.session === state.session && (state.detail === 'all' || !(item.shape === 'arrow' && (item.kind === 'segment' || item.kind === 'ack'))),
-  );
+  return state.diagram.items.filter((item) => item.session === state.session && (state.detail === 'all' || item.decisive || !LOW_LEVEL_KINDS.has(item.kind)));
 }
 
 let redrawPending = false;

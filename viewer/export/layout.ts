@@ -10,10 +10,13 @@ import { defaultTimeAxis, layoutRows, type AxisRow, type TimeAxisOptions } from 
 export interface LayoutOptions {
   /** Draw only this session's items; null draws the whole trace. */
   readonly session: number | null;
-  /** 'app' leaves out TCP segments and pure ACKs. */
+  /** 'app' leaves out TCP segments, pure ACKs, timers and random decisions (except decisive ones). */
   readonly detail: 'all' | 'app';
   readonly axis: TimeAxisOptions;
 }
+
+/** What 'app' detail hides: the machinery under the SMTP exchange. */
+export const LOW_LEVEL_KINDS: ReadonlySet<string> = new Set(['segment', 'ack', 'timer', 'fire', 'decision']);
 
 export const defaultLayout: LayoutOptions = { session: null, detail: 'all', axis: defaultTimeAxis };
 
@@ -34,7 +37,7 @@ export function layoutDiagram(diagram: Diagram, options: Partial<LayoutOptions> 
   const items = diagram.items.filter(
     (item) =>
       (settings.session === null || item.session === settings.session) &&
-      (settings.detail === 'all' || !(item.shape === 'arrow' && (item.kind === 'segment' || item.kind === 'ack'))),
+      (settings.detail === 'all' || item.decisive || !LOW_LEVEL_KINDS.has(item.kind)),
   );
   const lanes = [...diagram.lanes];
   for (const item of items) {

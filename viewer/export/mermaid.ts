@@ -1,12 +1,13 @@
 /* mermaid - a trace as a Mermaid sequenceDiagram (for READMEs, issues and docs that render Mermaid)
  *
  * Mermaid has no time axis, so each message is prefixed with its virtual time and long
- * gaps become a note. TCP segments and ACKs are left out by default (they would bury
- * the SMTP exchange) except the one that carried the early bytes; the decisive moment is
+ * gaps become a note. TCP segments, ACKs, timers and decisions are left out by default (they
+ * would bury the SMTP exchange) except the segment that carried the early bytes; the decisive moment is
  * wrapped in a red `rect` block.
  */
 import type { Diagram, DiagramItem } from '../model/diagram.ts';
 import { defaultTimeAxis, formatDelta, formatMicros } from '../model/time-axis.ts';
+import { LOW_LEVEL_KINDS } from './layout.ts';
 
 export interface MermaidOptions {
   readonly session?: number | null;
@@ -19,7 +20,6 @@ const ARROWS: Readonly<Record<string, string>> = {
   segment: '-)',
   ack: '--)',
   connect: '-->>',
-  refused: '-x',
   fin: '--x',
   rst: '-x',
 };
@@ -30,7 +30,7 @@ export function renderMermaid(diagram: Diagram, options: MermaidOptions = {}): s
   const items = diagram.items.filter(
     (item) =>
       (session === null || item.session === session) &&
-      (detail === 'all' || item.decisive || !(item.shape === 'arrow' && (item.kind === 'segment' || item.kind === 'ack'))),
+      (detail === 'all' || item.decisive || !LOW_LEVEL_KINDS.has(item.kind)),
   );
   const lanes = [...diagram.lanes];
   const ids = new Map(lanes.map((lane) => [lane, participantId(lane)]));

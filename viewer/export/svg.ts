@@ -49,7 +49,7 @@ const STYLE_AND_MARKERS = `<defs>
 .kind-segment text,.kind-ack text{fill:#8a8f98;font-size:9px}
 .kind-ack line{stroke:#a7acb5;stroke-width:1;stroke-dasharray:3 3}
 .kind-connect line{stroke:#2e7d32;stroke-width:1.2;stroke-dasharray:5 3}
-.kind-fin line,.kind-rst line,.kind-refused line{stroke:#6d4c41;stroke-width:1.2;stroke-dasharray:2 2}
+.kind-fin line,.kind-rst line{stroke:#6d4c41;stroke-width:1.2;stroke-dasharray:2 2}
 .note rect{fill:#fffbe6;stroke:#d6c27a}
 .note text{fill:#4a3c00}
 .kind-timer rect,.kind-fire rect{fill:#eef7ff;stroke:#8ab4e0}

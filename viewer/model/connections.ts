@@ -9,6 +9,9 @@ import { textField, type TraceEvent } from './trace-event.ts';
 
 export const CANONICAL_LANES: readonly string[] = ['client', 'front', 'auth', 'postfix'];
 
+/** Event kinds whose `conn` is the simulator's connection label (sim/simulation.ts, sim/tcp/connection.ts). */
+const CONNECTION_KINDS: ReadonlySet<string> = new Set(['connect', 'refused', 'accept', 'write', 'segment', 'deliver', 'ack', 'fin', 'rst', 'fault', 'decision']);
+
 export interface Endpoints {
   /** The node that opened the connection (from its `connect` event), when the trace says. */
   initiator: string | null;
@@ -25,9 +28,9 @@ export interface ConnectionTable {
   readonly conns: ReadonlyMap<string, Endpoints>;
 }
 
-/** The node an event happens on: `node`, else the sender `from`. */
+/** The node an event happens on: `node`, else the sender `from`, else the receiver `to` (a delivery). */
 export function eventNode(event: TraceEvent): string | undefined {
-  return textField(event, 'node') ?? textField(event, 'from');
+  return textField(event, 'node') ?? textField(event, 'from') ?? textField(event, 'to');
 }
 
 export function connectionTable(events: readonly TraceEvent[]): ConnectionTable {
@@ -39,11 +42,14 @@ export function connectionTable(events: readonly TraceEvent[]): ConnectionTable 
   events.forEach((event, index) => {
     const from = textField(event, 'from');
     const to = textField(event, 'to');
-    note(textField(event, 'node'));
+    const node = textField(event, 'node');
+    note(node);
     note(from);
-    if (event.kind !== 'connect' && event.kind !== 'refused') note(to);
+    note(to);
     const conn = textField(event, 'conn');
-    if (conn === undefined) return;
+    // Log lines and facts carry the model's own name for a connection, which for outgoing
+    // connections is not the simulator's; only connection-level events define connections.
+    if (conn === undefined || !CONNECTION_KINDS.has(event.kind)) return;
     let ends = conns.get(conn);
     if (!ends) {
       ends = { initiator: null, acceptor: null, firstEvent: index, lastEvent: index };
@@ -51,10 +57,10 @@ export function connectionTable(events: readonly TraceEvent[]): ConnectionTable 
     }
     ends.lastEvent = index;
     if (event.kind === 'connect' || event.kind === 'refused') {
-      ends.initiator = from ?? ends.initiator;
+      ends.initiator = from ?? node ?? ends.initiator;
     } else if (event.kind === 'accept') {
       // accept happens on the listening node: `node`, else the `to` of the opening side.
-      ends.acceptor = textField(event, 'node') ?? to ?? ends.acceptor;
+      ends.acceptor = node ?? to ?? ends.acceptor;
       if (ends.initiator === null && from !== undefined && from !== ends.acceptor) ends.initiator = from;
     } else if (from !== undefined && to !== undefined) {
       if (ends.initiator === null && ends.acceptor === null) {

@@ -39,7 +39,8 @@ export function findDecisiveMoments(events: readonly TraceEvent[]): DecisiveMome
       same.reportEvents.push(index);
       return;
     }
-    const earlyEvent = earlyBytesEvent(events, index, node, conn);
+    // A model may name the connection its own way (outgoing ones); then any connection to the node will do.
+    const earlyEvent = earlyBytesEvent(events, index, node, conn) ?? earlyBytesEvent(events, index, node, null);
     const earlyWrite = earlyEvent === null ? null : carryingWrite(events, earlyEvent);
     moments.push({ eventIndex: index, reportEvents: [index], node, conn, where, earlyEvent, earlyWrite });
   });

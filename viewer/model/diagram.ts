@@ -5,14 +5,14 @@
  * beside the lane that wrote them, timers set and fired, facts, faults, random decisions.
  * Every item keeps the index of the event it came from so a page can step through them.
  */
-import { connectionTable, eventNode } from './connections.ts';
+import { connectionTable, eventNode, type Endpoints } from './connections.ts';
 import { findDecisiveMoments, type DecisiveMoment } from './decisive.ts';
 import { clip, describeRecord, escapeBytes, replyCode, writeLabel } from './labels.ts';
 import { assignSessions } from './sessions.ts';
 import { formatMicros } from './time-axis.ts';
 import { numberField, textField, type TraceEvent } from './trace-event.ts';
 
-export type ArrowKind = 'write' | 'segment' | 'ack' | 'connect' | 'refused' | 'fin' | 'rst';
+export type ArrowKind = 'write' | 'segment' | 'ack' | 'connect' | 'fin' | 'rst';
 export type NoteKind = 'log' | 'fact' | 'timer' | 'fire' | 'fault' | 'decision' | 'run' | 'other';
 
 interface ItemBase {
@@ -83,9 +83,7 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
   events.forEach((event, index) => {
     const conn = textField(event, 'conn') ?? null;
     const ends = conn === null ? undefined : table.conns.get(conn);
-    const from = textField(event, 'from') ?? ends?.initiator ?? eventNode(event) ?? '?';
-    const peerOf = (node: string): string => (ends ? (ends.initiator === node ? ends.acceptor : ends.initiator) : null) ?? '?';
-    const to = textField(event, 'to') ?? peerOf(from);
+    const { from, to } = direction(event, ends);
     const base = { event: index, t: event.t, conn, session: sessionOf[index] ?? null, decisive: false };
     const arrow = (kind: ArrowKind, arrowFrom: string, arrowTo: string, weight: 'bold' | 'thin', label: string, detail: string, error = false): ArrowItem => {
       const item: ArrowItem = { ...base, shape: 'arrow', kind, from: arrowFrom, to: arrowTo, weight, label, detail, error, endEvent: index, tEnd: event.t };
@@ -99,14 +97,12 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
     switch (event.kind) {
       case 'connect': {
         const target = ends?.acceptor ?? (table.lanes.includes(to) ? to : '?');
-        arrow('connect', from, target, 'thin', `connect ${conn ?? ''}`.trim(), `connect ${conn ?? ''} to ${describeRecord(event.to)}`);
+        arrow('connect', from, target, 'thin', `connect ${conn ?? ''}`.trim(), `connect ${conn ?? ''} to ${describeRecord(event.remote ?? event.to)}`);
         break;
       }
-      case 'refused': {
-        const target = ends?.acceptor ?? (table.lanes.includes(to) ? to : '?');
-        arrow('refused', from, target, 'thin', 'connection refused', `connect ${conn ?? ''} refused: ${describeRecord(event.to)}`, true);
+      case 'refused':
+        note('other', from, `connection refused: ${describeRecord(event.remote ?? event.to)}`, `connect ${conn ?? ''} refused: ${describeRecord(event.remote ?? event.to)}`, true);
         break;
-      }
       case 'accept':
         break; // the connect arrow already shows the handshake; accept only names the acceptor
       case 'write': {
@@ -122,8 +118,11 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
         const label = `${flags ? `[${flags}] ` : ''}${seq !== undefined ? `seq=${seq} ` : ''}len=${len}`;
         const data = textField(event, 'data');
         const item = arrow('segment', from, to, 'thin', label, data ? `${label} ${escapeBytes(data)}` : label);
-        const key = flightKey(event, from);
-        inFlight.set(key, [...(inFlight.get(key) ?? []), item]);
+        // Only segments carrying bytes or a FIN are reported delivered (sim/tcp/connection.ts, arrive()).
+        if (len > 0 || flags.includes('F')) {
+          const key = flightKey(event, from);
+          inFlight.set(key, [...(inFlight.get(key) ?? []), item]);
+        }
         break;
       }
       case 'deliver': {
@@ -143,9 +142,15 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
         arrow('ack', from, to, 'thin', label, label);
         break;
       }
-      case 'fin':
+      case 'fin': {
+        const how = textField(event, 'how');
+        const label = `FIN${how ? ` (${how})` : ''}`;
+        arrow('fin', from, to, 'thin', label, `${label} on ${conn ?? '?'}`);
+        break;
+      }
       case 'rst':
-        arrow(event.kind, from, to, 'thin', event.kind.toUpperCase(), `${event.kind.toUpperCase()} on ${conn ?? '?'}`, event.kind === 'rst');
+        if (textField(event, 'why') === 'received') note('other', to, `RST received on ${conn ?? '?'}`, `RST received on ${conn ?? '?'}`, true);
+        else arrow('rst', from, to, 'thin', 'RST', `RST on ${conn ?? '?'}${textField(event, 'why') ? ` (${textField(event, 'why')})` : ''}`, true);
         break;
       case 'log': {
         const program = textField(event, 'program');
@@ -215,6 +220,23 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
     eventCount: events.length,
     endUs: events.length ? events[events.length - 1]!.t : 0,
   };
+}
+
+/**
+ * Sender and receiver of a connection-level event. The simulator names them differently per
+ * kind (sim/simulation.ts, sim/tcp/connection.ts): write/segment `from`+`to`, ack `from`,
+ * deliver `to`, fin/rst(abort)/connect `node` for the sender, rst(received) `node` for the receiver.
+ */
+function direction(event: TraceEvent, ends: Endpoints | undefined): { from: string; to: string } {
+  const peerOf = (node: string): string => (ends ? (ends.initiator === node ? ends.acceptor : ends.initiator) : null) ?? '?';
+  const from = textField(event, 'from');
+  const to = textField(event, 'to');
+  const node = textField(event, 'node');
+  if (from !== undefined) return { from, to: to ?? peerOf(from) };
+  if (to !== undefined) return { from: peerOf(to), to };
+  if (event.kind === 'rst' && textField(event, 'why') === 'received' && node !== undefined) return { from: peerOf(node), to: node };
+  const sender = node ?? ends?.initiator ?? '?';
+  return { from: sender, to: peerOf(sender) };
 }
 
 /** Segments and their deliveries meet on connection, sender, and sequence number. */
