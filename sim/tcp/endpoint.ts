@@ -67,6 +67,11 @@ export class TcpEndpoint {
   /** Take `len` unsent bytes off the front (no copy when they lie in one write). */
   take(len: number): Uint8Array {
     const first = this.chunks[0] as Uint8Array;
+    if (this.headOffset === 0 && first.length === len) {
+      // the common case: one write becomes one segment
+      this.advance(len);
+      return first;
+    }
     if (first.length - this.headOffset >= len) {
       const out = first.subarray(this.headOffset, this.headOffset + len);
       this.advance(len);
