@@ -59,3 +59,8 @@ export function clientReceived(events: readonly TraceEvent[]): string {
 export function writeTimes(events: readonly TraceEvent[], from: string, to: string, match: RegExp): number[] {
   return events.filter((e) => e.kind === 'write' && e.from === from && e.to === to && match.test(String(e.data))).map((e) => e.t);
 }
+
+/** Times of the front's connects to the backend (Postfix on port 10025). */
+export function backendConnects(events: readonly TraceEvent[]): number[] {
+  return events.filter((e) => e.kind === 'connect' && e.node === 'front' && (e.remote as { port: number }).port === 10025).map((e) => e.t);
+}

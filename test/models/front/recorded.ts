@@ -1,0 +1,52 @@
+/* recorded - readers for the real-stack records in ../shared/conformance/raw used by the front tests
+ *
+ * dovecot-rawlog.txt: Dovecot's login_proxy_rawlog_dir output, one "==> <session>.<n>.in|out <=="
+ * file per backend connection, each line "<unix time with µs> <line>". Lines of one write() carry
+ * the same stamp; consecutive lines with the same stamp are taken as one write (no two writes in
+ * these records share a microsecond).
+ * client.txt: the swaks transcript; "<-  " and "<** " lines are what the server sent.
+ */
+import { readFileSync } from 'node:fs';
+
+export const RAW = '/work/shared/conformance/raw';
+
+export function rawFile(run: string, suffix: string): string {
+  return readFileSync(`${RAW}/${run}.${suffix}`, 'latin1');
+}
+
+/** Dovecot's writes to the backend, per connection, ports normalised to PORT=<port>. */
+export function rawlogWrites(run: string): string[][] {
+  const connections: string[][] = [];
+  let current: string[] | null = null;
+  let lastStamp = '';
+  for (const line of rawFile(run, 'dovecot-rawlog.txt').split('\n').map((l) => l.replace(/\r$/, ''))) {
+    const header = /^==> .*\.(\d+)\.(in|out) <==$/.exec(line);
+    if (header) {
+      current = header[2] === 'out' ? [] : null;
+      if (current) connections.push(current);
+      lastStamp = '';
+      continue;
+    }
+    const entry = /^(\d+\.\d+) (.*)$/.exec(line);
+    if (!current || !entry) continue;
+    const text = `${entry[2]}\r\n`;
+    if (entry[1] === lastStamp && current.length > 0) current[current.length - 1] += text;
+    else current.push(text);
+    lastStamp = entry[1]!;
+  }
+  return connections.map((writes) => writes.map(normalisePorts));
+}
+
+export function normalisePorts(text: string): string {
+  return text.replace(/PORT=\d+/g, 'PORT=<port>');
+}
+
+/** The server's lines as swaks printed them. */
+export function clientSaw(run: string): string[] {
+  return rawFile(run, 'client.txt').split('\n').filter((l) => l.startsWith('<-  ') || l.startsWith('<** ')).map((l) => l.slice(4));
+}
+
+/** What the client sent, as swaks printed it. */
+export function clientSent(run: string): string[] {
+  return rawFile(run, 'client.txt').split('\n').filter((l) => l.startsWith(' -> ')).map((l) => l.slice(4));
+}
