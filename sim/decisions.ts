@@ -45,6 +45,11 @@ export class Decider {
     return this.note('shouldSplitWrite', this.prng.chance(numerator, denominator));
   }
 
+  /** How many pieces the slicer cuts a write into: 2..maxPieces. */
+  slicePieces(maxPieces: number): number {
+    return this.note('slicePieces', this.prng.between(2, maxPieces));
+  }
+
   /** Cut point inside a write of `len` bytes: 1..len-1. */
   splitPoint(len: number): number {
     return this.note('splitPoint', this.prng.between(1, len - 1));

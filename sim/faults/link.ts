@@ -218,7 +218,7 @@ export class Link {
 
   private slice(fault: ActiveFault, bytes: Uint8Array): Uint8Array[] | null {
     if (!this.decider.shouldSplitWrite(fault.p.numerator as number, fault.p.denominator as number)) return null;
-    const pieceCount = this.decider.pickFaultParam('slicer.pieces', 2, Math.min(fault.p.maxPieces as number, bytes.length));
+    const pieceCount = this.decider.slicePieces(Math.min(fault.p.maxPieces as number, bytes.length));
     const cuts: number[] = [];
     // bounded by pieceCount - 1 draws; a repeated cut point is dropped (one piece fewer)
     for (let i = 1; i < pieceCount; i++) {
