@@ -7,6 +7,8 @@
  */
 
 export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'reject';
+export const relayRestrictions = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination', 'defer_unauth_destination'] as const;
+export type RelayRestriction = (typeof relayRestrictions)[number];
 
 export interface PostfixTimings {
   /** connect -> 220 banner for the process's first session, excluding table lookups (A1/B1/B3: 11-16 ms). */
@@ -59,6 +61,15 @@ export interface PostfixConfig {
   /** Seconds. */
   readonly smtpd_timeout: number;
   readonly smtpd_hard_error_limit: number;
+  readonly smtpd_soft_error_limit: number;
+  /** Seconds smtpd sleeps before each reply once smtpd_soft_error_limit is reached. */
+  readonly smtpd_error_sleep_time: number;
+  /** Supported: permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, defer_unauth_destination. */
+  readonly smtpd_relay_restrictions: readonly RelayRestriction[];
+  /** Destinations that count as authorized for *_unauth_destination (exact domain match). */
+  readonly mydestination: readonly string[];
+  readonly virtual_mailbox_domains: readonly string[];
+  readonly relay_domains: readonly string[];
   readonly smtpd_junk_command_limit: number;
   /** Bytes; 0 = no limit. */
   readonly message_size_limit: number;
@@ -134,6 +145,12 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     line_length_limit: 2048,
     smtpd_timeout: 300,
     smtpd_hard_error_limit: 20,
+    smtpd_soft_error_limit: 10,
+    smtpd_error_sleep_time: 1,
+    smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'defer_unauth_destination'],
+    mydestination: ['localhost'],
+    virtual_mailbox_domains: [],
+    relay_domains: [],
     smtpd_junk_command_limit: 100,
     message_size_limit: 10_240_000,
     smtpd_helo_required: false,
@@ -161,6 +178,9 @@ export function labPreset(overrides: Partial<PostfixConfig> = {}): PostfixConfig
     smtpd_sasl_auth_enable: true,
     smtpd_helo_required: true,
     saslUsers: { 'alice@example.test': 'secret' },
+    smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'],
+    mydestination: [],
+    virtual_mailbox_domains: ['example.test'],
     ...overrides,
   };
 }
@@ -210,12 +230,12 @@ const stringKeys = ['myhostname', 'smtpd_banner', 'mail_version'] as const;
 const booleanKeys = ['smtpd_forbid_unauth_pipelining', 'smtpd_sasl_auth_enable', 'smtpd_helo_required', 'disable_vrfy_command', 'smtpd_tls_auth_only'] as const;
 const tlsLevels = ['none', 'may', 'encrypt'] as const;
 const inetProtocols = ['ipv4', 'ipv6', 'all'] as const;
-const countKeys = ['line_length_limit', 'smtpd_hard_error_limit', 'smtpd_junk_command_limit', 'message_size_limit', 'smtpd_forbid_bare_newline_reject_code'] as const;
-const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters'] as const;
+const countKeys = ['line_length_limit', 'smtpd_hard_error_limit', 'smtpd_soft_error_limit', 'smtpd_junk_command_limit', 'message_size_limit', 'smtpd_forbid_bare_newline_reject_code'] as const;
+const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters', 'mydestination', 'virtual_mailbox_domains', 'relay_domains'] as const;
 
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
-  'smtpd_timeout', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols',
+  'smtpd_timeout', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions',
 ];
 
 /**
@@ -234,7 +254,13 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
     else if ((booleanKeys as readonly string[]).includes(key)) out[key] = parseBoolean(key, raw);
     else if ((countKeys as readonly string[]).includes(key)) out[key] = parseCount(key, raw);
     else if ((listKeys as readonly string[]).includes(key)) out[key] = parseList(raw);
-    else if (key === 'smtpd_timeout') out[key] = parseSeconds(key, raw);
+    else if (key === 'smtpd_timeout' || key === 'smtpd_error_sleep_time') out[key] = parseSeconds(key, raw);
+    else if (key === 'smtpd_relay_restrictions') {
+      const list = parseList(raw);
+      const unknown = list.find((item) => !(relayRestrictions as readonly string[]).includes(item));
+      if (unknown !== undefined) throw new Error(`${key}: "${unknown}" is not modelled; allowed: ${relayRestrictions.join(', ')}`);
+      out[key] = list;
+    }
     else if (key === 'smtpd_discard_ehlo_keywords') out[key] = parseList(raw).map((word) => word.toLowerCase());
     else if (key === 'smtpd_forbid_bare_newline') {
       const mode = raw.trim().toLowerCase() as BareNewlineMode;

@@ -33,7 +33,8 @@ export interface SmtpdShared {
 type Step = (now: Micros) => void;
 
 interface Transaction {
-  readonly queueId: string;
+  /** Assigned by the first accepted RCPT (smtpd_delay_open_until_valid_rcpt = yes). */
+  queueId: string | null;
   readonly sender: string;
   readonly recipients: string[];
 }
@@ -252,8 +253,7 @@ export class SmtpdSession {
     if (this.hangup) return this.end(now);
     if (this.errorCount >= this.config.smtpd_hard_error_limit) {
       this.reason = 'too many errors';
-      this.reply(`421 4.7.0 ${this.config.myhostname} Error: too many errors`);
-      return this.end(now);
+      return this.replyThen(now, `421 4.7.0 ${this.config.myhostname} Error: too many errors`, 0, (at) => this.end(at));
     }
     this.readRecord(now, this.config.line_length_limit, true, (at, line) => this.dispatch(at, line));
   }
@@ -291,9 +291,26 @@ export class SmtpdSession {
   }
 
   private protocolError(now: Micros, text: string): void {
-    this.reply(text);
-    this.errorCount++;
-    this.busy(now, this.config.timings.quickDelayUs, (at) => this.commandLoop(at));
+    this.replyThen(now, text, this.config.timings.quickDelayUs, (at) => {
+      this.errorCount++;
+      this.commandLoop(at);
+    });
+  }
+
+  /**
+   * vsmtpd_chat_reply(): once error_count reaches smtpd_soft_error_limit, sleep
+   * smtpd_error_sleep_time before the reply and flush it; then the command's own time.
+   */
+  private replyThen(now: Micros, text: string, delayUs: number, then: Step): void {
+    if (this.errorCount < this.config.smtpd_soft_error_limit) {
+      this.reply(text);
+      return this.busy(now, delayUs, then);
+    }
+    this.busy(now, this.config.smtpd_error_sleep_time * 1_000_000, (at) => {
+      this.reply(text);
+      this.flush();
+      this.busy(at, delayUs, then);
+    });
   }
 
   /** After an action: success/total counts, junk limit, next command (smtpd_proto loop tail). */
@@ -308,8 +325,7 @@ export class SmtpdSession {
   }
 
   private respond(now: Micros, row: CommandRow, ok: boolean, delayUs: number, text: string): void {
-    this.reply(text);
-    this.busy(now, delayUs, this.finish(row, ok));
+    this.replyThen(now, text, delayUs, this.finish(row, ok));
   }
 
   private run(now: Micros, row: CommandRow, argv: string[], text: string): void {
@@ -589,10 +605,7 @@ export class SmtpdSession {
         if (this.config.message_size_limit > 0 && Number(value) > this.config.message_size_limit) return fail('552 5.3.4 Message size exceeds fixed limit');
       } else if (!['BODY', 'SMTPUTF8', 'AUTH', 'ENVID', 'RET'].includes(upper)) return fail(`555 5.5.4 Unsupported option: ${param}`);
     }
-    const queueId = this.shared.queue.allocateId(now);
-    this.transaction = { queueId, sender: parsed.address, recipients: [] };
-    const sasl = this.saslUsername !== null ? `, sasl_method=${this.saslMethod}, sasl_username=${this.saslUsername}` : '';
-    this.log(`${queueId}: client=${this.namaddr}${sasl}`);
+    this.transaction = { queueId: null, sender: parsed.address, recipients: [] };
     this.respond(now, row, true, t.mailDelayUs, '250 2.1.0 Ok');
   }
 
@@ -606,8 +619,38 @@ export class SmtpdSession {
     if (rest === '') return fail('501 5.5.4 Syntax: RCPT TO:<address>');
     const parsed = parsePath(rest);
     if (!parsed || parsed.address === '') return fail('501 5.1.3 Bad recipient address syntax');
-    this.transaction.recipients.push(parsed.address);
+    const transaction = this.transaction;
+    const rejection = this.relayRejection(parsed.address);
+    if (rejection) {
+      const from = `from=<${transaction.sender}> to=<${parsed.address}> proto=${this.protocol}${this.helo !== null ? ` helo=<${this.helo}>` : ''}`;
+      this.log(`${transaction.queueId ?? 'NOQUEUE'}: reject: RCPT from ${this.namaddr}: ${rejection}; ${from}`);
+      return this.respond(now, row, false, t.rcptDelayUs, rejection);
+    }
+    // rcpt_cmd(): with smtpd_delay_open_until_valid_rcpt the queue file (and its ID and
+    // the "client=" line) comes with the first accepted recipient.
+    if (transaction.queueId === null) {
+      transaction.queueId = this.shared.queue.allocateId(now);
+      const sasl = this.saslUsername !== null ? `, sasl_method=${this.saslMethod}, sasl_username=${this.saslUsername}` : '';
+      this.log(`${transaction.queueId}: client=${this.namaddr}${sasl}`);
+    }
+    transaction.recipients.push(parsed.address);
     this.respond(now, row, true, t.rcptDelayUs, '250 2.1.5 Ok');
+  }
+
+  /** smtpd_relay_restrictions, first match wins (smtpd_check.c generic_checks). */
+  private relayRejection(recipient: string): string | null {
+    const c = this.config;
+    for (const restriction of c.smtpd_relay_restrictions) {
+      if (restriction === 'permit_mynetworks' && namadrListMatch(c.mynetworks, this.client.name, this.client.addr)) return null;
+      if (restriction === 'permit_sasl_authenticated' && this.saslUsername !== null) return null;
+      if (restriction === 'reject_unauth_destination' || restriction === 'defer_unauth_destination') {
+        const at = recipient.lastIndexOf('@');
+        const domain = at < 0 ? null : recipient.slice(at + 1).toLowerCase();
+        const authorized = domain === null || [...c.mydestination, ...c.virtual_mailbox_domains, ...c.relay_domains].some((d) => d.toLowerCase() === domain);
+        if (!authorized) return restriction === 'reject_unauth_destination' ? `554 5.7.1 <${recipient}>: Relay access denied` : `450 4.7.1 <${recipient}>: Relay access denied`;
+      }
+    }
+    return null;
   }
 
   /** data_cmd() + receive_data_message(): 354, content up to ".", dot-unstuffing, size limit. */
@@ -652,7 +695,7 @@ export class SmtpdSession {
     if (tooBig) return this.respond(now, row, false, this.config.timings.queueDelayUs, '552 5.3.4 Error: message file too big');
     this.junkCommands = 0;
     const message = {
-      queueId: transaction.queueId,
+      queueId: transaction.queueId ?? '',
       from: transaction.sender,
       to: [...transaction.recipients],
       size: content.length,
@@ -661,7 +704,7 @@ export class SmtpdSession {
     };
     this.shared.queue.enqueue({ ...message, content });
     this.shared.out.push({ kind: 'fact', fact: { kind: 'queued', ...message }, conn: this.conn });
-    this.respond(now, row, true, this.config.timings.queueDelayUs, `250 2.0.0 Ok: queued as ${transaction.queueId}`);
+    this.respond(now, row, true, this.config.timings.queueDelayUs, `250 2.0.0 Ok: queued as ${transaction.queueId ?? ''}`);
   }
 
   /** etrn_cmd(): the lab has no fast flush domains, so a valid request is denied (459). */

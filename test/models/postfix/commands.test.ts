@@ -220,6 +220,28 @@ describe('each config key has its effect', () => {
     expect(big.model.queue.messages).toHaveLength(0);
   });
 
+  it('smtpd_relay_restrictions: unauthenticated clients outside mynetworks may not relay; the queue opens at the first good RCPT', () => {
+    const outside = talk({}, lockstep([EHLO, MAIL, 'RCPT TO:<carol@elsewhere.test>\r\n', RCPT, 'QUIT\r\n']), '192.0.2.9');
+    expect(outside.replies).toContain('554 5.7.1 <carol@elsewhere.test>: Relay access denied');
+    expect(outside.logLines.slice(1, 3)).toEqual([
+      'NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 554 5.7.1 <carol@elsewhere.test>: Relay access denied; from=<alice@example.test> to=<carol@elsewhere.test> proto=ESMTP helo=<front.example.test>',
+      expect.stringMatching(/^[0-9A-F]{11}: client=unknown\[192\.0\.2\.9\]$/),
+    ]);
+    expect(outside.logLines.at(-1)).toBe('disconnect from unknown[192.0.2.9] ehlo=1 mail=1 rcpt=1/2 quit=1 commands=4/5');
+    const defer = talk({ smtpd_relay_restrictions: ['defer_unauth_destination'] }, lockstep([EHLO, MAIL, 'RCPT TO:<carol@elsewhere.test>\r\n']));
+    expect(defer.replies).toContain('450 4.7.1 <carol@elsewhere.test>: Relay access denied');
+    const authenticated = talk({}, lockstep([EHLO, PLAIN, MAIL, 'RCPT TO:<carol@elsewhere.test>\r\n']), '192.0.2.9');
+    expect(authenticated.replies).toContain('250 2.1.5 Ok');
+  });
+
+  it('smtpd_soft_error_limit / smtpd_error_sleep_time: replies wait once the error count is reached', () => {
+    const conv = talk({ smtpd_soft_error_limit: 1, smtpd_error_sleep_time: 2 }, lockstep(['FOO\r\n', 'NOOP\r\n'], 200_000, 5_000_000));
+    const noop = conv.writes.find((w) => w.data === '250 2.0.0 Ok\r\n');
+    expect(noop?.t).toBe(5_200_000 + 2_000_000);
+    const first = conv.writes.find((w) => w.data.startsWith('500'));
+    expect(first?.t).toBe(200_000 + measuredTimings.quickDelayUs);
+  });
+
   it('smtpd_helo_required: MAIL without HELO is fine when off', () => {
     expect(run([MAIL], { smtpd_helo_required: false }).replies).toContain('250 2.1.0 Ok');
   });

@@ -64,6 +64,7 @@ describe('XCLIENT', () => {
   it('LOGIN= becomes the SASL user: the queue line says sasl_method=XCLIENT', () => {
     const run = talk(labPreset(), lockstep([
       EHLO, 'XCLIENT HELO=client PROTO=ESMTP LOGIN=alice@example.test ADDR=127.0.0.1\r\n', 'MAIL FROM:<alice@example.test>\r\n',
+      'RCPT TO:<bob@example.test>\r\n',
     ]));
     expect(run.logLines.find((l) => l.includes('client='))).toMatch(/^[0-9A-F]{11}: client=localhost\[127\.0\.0\.1\], sasl_method=XCLIENT, sasl_username=alice@example\.test$/);
   });
