@@ -104,7 +104,11 @@ export class NginxFront implements Model {
       }
       case 'connectFailed': {
         const session = this.outgoing.get(input.conn);
-        if (session) this.internalError(session); // auth server or upstream refused: 451
+        if (!session) return;
+        // The failed connection is gone already; then 451, as for any auth server or upstream failure.
+        if (session.authConn === input.conn) session.authConn = null;
+        if (session.upstream === input.conn) session.upstream = null;
+        this.internalError(session);
         return;
       }
       case 'bytes': return this.bytes(now, input.conn, input.bytes);
