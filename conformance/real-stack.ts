@@ -56,6 +56,24 @@ export function realStackMissing(lab?: string): string | null {
   return null;
 }
 
+/** Run swaks against `server` (host:port), in a network namespace if given; never rejects. */
+export function runSwaks(server: string, args: readonly string[], options: { netns?: string | null; timeoutMs?: number } = {}): Promise<SwaksRun> {
+  const argv = [...(options.netns ? ['ip', 'netns', 'exec', options.netns] : []), 'swaks', '--server', server, ...args];
+  const started = process.hrtime.bigint();
+  return new Promise((resolvePromise) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let transcript = '';
+    child.stdout.setEncoding('latin1').on('data', (t: string) => (transcript += t));
+    child.stderr.setEncoding('latin1').on('data', (t: string) => (transcript += t));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', (error) => (transcript += `\n*** ${error.message}`));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ transcript, exitCode: code, wallMs: Number(process.hrtime.bigint() - started) / 1e6 });
+    });
+  });
+}
+
 /**
  * Write a fresh lab configuration under `lab` with the shared setup script (INSTALL=0: no
  * packages, config only), so that several stacks (the suite in its namespace, tests on the
@@ -127,19 +145,7 @@ export class RealStack {
 
   /** Run swaks against the real Dovecot (or `server`) inside the stack's namespace. */
   swaks(args: readonly string[], options: { server?: string; timeoutMs?: number } = {}): Promise<SwaksRun> {
-    const argv = [...this.prefix(), 'swaks', '--server', options.server ?? `127.0.0.1:${REAL_PORTS.dovecot}`, ...args];
-    const started = process.hrtime.bigint();
-    return new Promise((resolvePromise) => {
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-      let transcript = '';
-      child.stdout.setEncoding('latin1').on('data', (t: string) => (transcript += t));
-      child.stderr.setEncoding('latin1').on('data', (t: string) => (transcript += t));
-      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolvePromise({ transcript, exitCode: code, wallMs: Number(process.hrtime.bigint() - started) / 1e6 });
-      });
-    });
+    return runSwaks(options.server ?? `127.0.0.1:${REAL_PORTS.dovecot}`, args, { netns: this.netns, timeoutMs: options.timeoutMs });
   }
 
   /** Line counts of both logs now; pass to *LogSince to read what a case added. */

@@ -19,7 +19,7 @@ export type TimerFire = (owner: string, timer: string) => void;
 
 export class TimerWheel {
   private readonly deadlines = new Map<string, Deadline>();
-  private armed: NodeJS.Timeout | undefined;
+  private armed: { cancel(): void } | undefined;
   private armedAt: Micros = Infinity;
   private setCount = 0;
   private stopped = false;
@@ -40,7 +40,7 @@ export class TimerWheel {
   stop(): void {
     this.stopped = true;
     this.deadlines.clear();
-    if (this.armed) clearTimeout(this.armed);
+    this.armed?.cancel();
     this.armed = undefined;
   }
 
@@ -49,12 +49,21 @@ export class TimerWheel {
     let earliest = Infinity;
     for (const d of this.deadlines.values()) earliest = Math.min(earliest, d.at);
     if (earliest === this.armedAt) return;
-    if (this.armed) clearTimeout(this.armed);
+    this.armed?.cancel();
     this.armed = undefined;
     this.armedAt = earliest;
     if (earliest === Infinity) return;
-    const delayMs = Math.max(0, Math.ceil((earliest - this.clock.now()) / 1000));
-    this.armed = setTimeout(() => this.expire(), delayMs);
+    const delayUs = earliest - this.clock.now();
+    // Host timers have millisecond resolution; models ask for microsecond gaps (Dovecot's
+    // XCLIENT→EHLO is 3-32 µs), so a deadline under 1 ms away is polled on the next turn of the
+    // event loop instead of being rounded up to a whole millisecond.
+    if (delayUs < 1000) {
+      const handle = setImmediate(() => this.expire());
+      this.armed = { cancel: () => clearImmediate(handle) };
+    } else {
+      const handle = setTimeout(() => this.expire(), Math.floor(delayUs / 1000));
+      this.armed = { cancel: () => clearTimeout(handle) };
+    }
   }
 
   private expire(): void {

@@ -1,21 +1,40 @@
-/* mixed-topologies - models and real daemons on either side of each other, over real sockets
+/* mixed-topologies - models and real programs on either side of each other, over real sockets
  *
- * All on the host's 127.0.0.1 (node's own sockets must reach the daemons), one real stack at a
- * time, in its own lab directory. The fixed ports are the recorded lab's: Dovecot 1587, Postfix
- * 10025 (the passdb's proxy host), the slow XCLIENT table 11333.
+ * All on the host's 127.0.0.1 (node's own sockets must reach the daemons), one topology at a
+ * time: every block here needs 127.0.0.1:10025, where Mailu's auth service (and the recorded
+ * lab's passdb) sends the backend connection. Real daemons run from their own lab directory;
+ * the other fixed ports are the recorded lab's: Dovecot 1587, the slow XCLIENT table 11333.
  */
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareLab, RealStack, REAL_PORTS } from '../../conformance/real-stack.ts';
+import { prepareLab, RealStack, REAL_PORTS, runSwaks } from '../../conformance/real-stack.ts';
 import { smtpdLines } from '../../conformance/normalise.ts';
-import { parseSwaksTranscript } from '../../conformance/swaks-transcript.ts';
+import { parseSwaksTranscript, type ClientOutcome } from '../../conformance/swaks-transcript.ts';
 import { createPostfix } from '../../models/postfix/smtpd.ts';
 import { labPreset, measuredTimings } from '../../models/postfix/config.ts';
-import { SocketRuntime } from '../../runtime/socket/index.ts';
+import { SocketRuntime, type RuntimeEvent } from '../../runtime/socket/index.ts';
+import { startTopology, type RunningTopology } from '../../runtime/topology.ts';
 import { realStackSkipReason } from './real-stack-env.ts';
 
 const LAB = '/tmp/smtp-lab-mixed';
 const AUTH = ['--auth', 'PLAIN', '--auth-user', 'alice@example.test', '--auth-password', 'secret', '--helo', 'client.example.test', '--show-time-lapse'];
 const MAIL = ['--from', 'alice@example.test', '--to', 'bob@example.test'];
+const IMPROPER = 'improper command pipelining after XCLIENT from localhost[127.0.0.1]: EHLO front.example.test\\r\\n';
+const QUEUED = /^250 2\.0\.0 Ok: queued as [0-9A-F]+$/;
+
+async function swaksTo(address: { port: number }, args: readonly string[]): Promise<ClientOutcome> {
+  const run = await runSwaks(`127.0.0.1:${address.port}`, args);
+  return parseSwaksTranscript(run.transcript);
+}
+
+async function withTopology(options: Parameters<typeof startTopology>[0], body: (t: RunningTopology) => Promise<void>): Promise<void> {
+  const topology = await startTopology(options);
+  try {
+    await body(topology);
+  } finally {
+    await topology.close();
+  }
+}
 
 describe.skipIf(realStackSkipReason !== null)('real Dovecot → model Postfix', () => {
   let stack: RealStack;
@@ -68,5 +87,124 @@ describe.skipIf(realStackSkipReason !== null)('real Dovecot → model Postfix', 
       const dovecot = stack.dovecotLogSince(mark).join('\n');
       expect(dovecot.match(/XCLIENT failed: 554 5\.5\.0 Error: SMTP protocol synchronization - reconnecting \(attempt #\d\)/g)).toHaveLength(3);
     });
+  });
+});
+
+describe.skipIf(realStackSkipReason !== null)('swaks → model front → model Postfix', () => {
+  it('dovecot-2.3 front, plain and 465-style TLS listener: 235 and the message queued in the model', async () => {
+    await withTopology({ front: 'dovecot-2.3', frontPort: 0, frontTlsPort: 0, postfix: labPreset() }, async (t) => {
+      for (const [address, extra] of [[t.front, []], [t.frontTls!, ['--tls-on-connect']]] as const) {
+        const client = await swaksTo(address, [...AUTH, ...MAIL, ...extra]);
+        expect(client.replies[0]).toBe('220 front.example.test Dovecot (Debian) ready.');
+        expect(client.authReply).toBe('235 2.7.0 Logged in.');
+        expect(client.replies.at(-2)).toMatch(QUEUED);
+      }
+      const log = smtpdLines(t.runtime.logLines('postfix'));
+      expect(log.filter((l) => l.includes('sasl_method=XCLIENT, sasl_username=alice@example.test'))).toHaveLength(2);
+      expect(t.runtime.events.filter((e) => e.kind === 'error')).toEqual([]);
+    });
+  });
+
+  it('dovecot-2.3 front against model Postfix 3.9 with a slow XCLIENT lookup: 454 after 4 backend connections', async () => {
+    const postfix = labPreset({ mail_version: '3.9', timings: { ...measuredTimings, xclientLookupDelayUs: 100_000 } });
+    await withTopology({ front: 'dovecot-2.3', frontPort: 0, postfix }, async (t) => {
+      const client = await swaksTo(t.front, [...AUTH, '--quit-after', 'AUTH']);
+      expect(client.authReply).toBe('454 4.7.0 Account is temporarily unavailable.');
+      expect(t.runtime.events.filter((e) => e.kind === 'accept' && e.node === 'postfix')).toHaveLength(4);
+      expect(smtpdLines(t.runtime.logLines('postfix')).filter((l) => l.includes('improper'))).toEqual(Array(4).fill(`postfix/smtpd: ${IMPROPER}`));
+    });
+  });
+
+  it('lockstep front against the same slow Postfix 3.9: 235, queued, no improper pipelining', async () => {
+    const postfix = labPreset({ mail_version: '3.9', timings: { ...measuredTimings, xclientLookupDelayUs: 100_000 } });
+    await withTopology({ front: 'lockstep', frontPort: 0, postfix }, async (t) => {
+      const client = await swaksTo(t.front, [...AUTH, ...MAIL]);
+      expect(client.authReply).toBe('235 2.7.0 Logged in.');
+      expect(client.replies.at(-2)).toMatch(QUEUED);
+      expect(t.runtime.events.filter((e) => e.kind === 'accept' && e.node === 'postfix')).toHaveLength(1);
+      expect(smtpdLines(t.runtime.logLines('postfix')).filter((l) => l.includes('improper'))).toEqual([]);
+    });
+  });
+});
+
+describe.skipIf(realStackSkipReason !== null)('swaks → model front → real Postfix (forbid=yes, slow XCLIENT lookup)', () => {
+  let stack: RealStack;
+  beforeAll(async () => {
+    prepareLab(LAB);
+    // Dovecot runs too: the real smtpd's SASL server (smtpd_sasl_type=dovecot) needs its auth socket.
+    stack = await RealStack.start({ lab: LAB, netns: null });
+    await stack.configure({ forbid: true, tcpMode: 'default', xclientLookupMs: 100 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('dovecot-2.3 front: the real Postfix rejects each pipelined EHLO, the client gets 454', async () => {
+    await withTopology({ front: 'dovecot-2.3', frontPort: 0, postfix: null }, async (t) => {
+      const mark = stack.mark();
+      const client = await swaksTo(t.front, [...AUTH, '--quit-after', 'AUTH']);
+      await stack.settle(mark);
+      expect(client.authReply).toBe('454 4.7.0 Account is temporarily unavailable.');
+      const log = smtpdLines(stack.postfixLogSince(mark));
+      expect(log.filter((l) => l.startsWith('postfix/smtpd: connect from'))).toHaveLength(4);
+      expect(log.filter((l) => l.includes('improper'))).toEqual(Array(4).fill(`postfix/smtpd: ${IMPROPER}`));
+      const replies554 = t.runtime.events.filter((e) => e.kind === 'recv' && e.data.startsWith('554 5.5.0 Error: SMTP protocol synchronization\r\n'));
+      expect(replies554).toHaveLength(4);
+    });
+  });
+
+  it('lockstep front: the real Postfix accepts, 235 and the message queued', async () => {
+    await withTopology({ front: 'lockstep', frontPort: 0, postfix: null }, async (t) => {
+      const mark = stack.mark();
+      const client = await swaksTo(t.front, [...AUTH, ...MAIL]);
+      await stack.settle(mark);
+      expect(client.authReply).toBe('235 2.7.0 Logged in.');
+      expect(client.replies.at(-2)).toMatch(QUEUED);
+      const log = smtpdLines(stack.postfixLogSince(mark));
+      expect(log.filter((l) => l.includes('improper'))).toEqual([]);
+      expect(log).toContainEqual(expect.stringMatching(/^postfix\/smtpd: <queue-id>: client=localhost\[127\.0\.0\.1\], sasl_method=XCLIENT, sasl_username=alice@example\.test$/));
+    });
+  });
+});
+
+describe.skipIf(realStackSkipReason !== null)('swaks → model front → smtp-server (useXClient) as a lenient backend', () => {
+  it('dovecot-2.3 pipelines EHLO after XCLIENT and the lenient server does not mind: 235, message delivered', async () => {
+    const received: { user: unknown; from: string; bytes: number }[] = [];
+    const server = new SMTPServer({
+      useXClient: true,
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      // XCLIENT LOGIN= is handed to onAuth with method XCLIENT: accept it as the identity.
+      onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+      onData: (stream, session, callback) => {
+        let bytes = 0;
+        stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        stream.on('end', () => {
+          received.push({ user: session.user, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', bytes });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(REAL_PORTS.postfix, '127.0.0.1', resolve));
+    try {
+      await withTopology({ front: 'dovecot-2.3', frontPort: 0, postfix: null }, async (t) => {
+        const client = await swaksTo(t.front, [...AUTH, ...MAIL]);
+        expect(client.authReply).toBe('235 2.7.0 Logged in.');
+        expect(client.replies.at(-2)).toMatch(/^250 OK: message queued/);
+        // The front did pipeline: its second EHLO went out before the reply to XCLIENT came back.
+        const backend = t.runtime.events.filter((e): e is Extract<RuntimeEvent, { kind: 'write' | 'recv' }> =>
+          (e.kind === 'write' || e.kind === 'recv') && e.node === 'front' && e.conn.includes('backend'));
+        const xclient = backend.findIndex((e) => e.kind === 'write' && e.data.startsWith('XCLIENT '));
+        const secondEhlo = backend.findIndex((e, i) => i > xclient && e.kind === 'write' && e.data.startsWith('EHLO '));
+        const xclientReply = backend.findIndex((e, i) => i > xclient && e.kind === 'recv');
+        expect(xclient).toBeGreaterThan(0);
+        expect(secondEhlo).toBeGreaterThan(xclient);
+        expect(secondEhlo).toBeLessThan(xclientReply);
+      });
+      expect(received).toEqual([{ user: 'alice@example.test', from: 'alice@example.test', bytes: expect.any(Number) }]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
