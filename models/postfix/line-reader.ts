@@ -47,6 +47,15 @@ export class LineReader {
     return this.buffer.length === 0;
   }
 
+  /** vstream_fpurge(): drop everything read but not parsed (STARTTLS: no plaintext may carry over). */
+  purge(): void {
+    this.buffer = '';
+    this.partial = '';
+    this.awaitingLfAfterCr = false;
+    this.skipping = false;
+    this.truncated = null;
+  }
+
   /** Take bytes straight out of the buffer (BDAT chunks). */
   take(count: number): string {
     const out = this.buffer.slice(0, count);

@@ -7,7 +7,7 @@
  */
 import { asciiBytes, type ConnId, type Micros, type OutputQueue, type SocketAddress } from '../contract.js';
 import { namadrListMatch } from './address-list.js';
-import { CommandStats, commandsFor, LAST, LIMIT, lookupCommand, type CommandRow } from './command-table.js';
+import { CommandStats, commandsFor, LAST, LIMIT, lookupCommand, PRE_TLS, type CommandRow } from './command-table.js';
 import { parseVersion, type PostfixConfig } from './config.js';
 import { LineReader, type Line } from './line-reader.js';
 import type { PostfixQueue } from './queue.js';
@@ -281,6 +281,10 @@ export class SmtpdSession {
       }
       return this.protocolError(now, '500 5.5.2 Error: command not recognized');
     }
+    // smtpd_tls_security_level = encrypt (var_smtpd_enforce_tls): only PRE_TLS commands before STARTTLS.
+    if (this.config.smtpd_tls_security_level === 'encrypt' && !this.tls && (row.flags & PRE_TLS) === 0) {
+      return this.protocolError(now, '530 5.7.0 Must issue a STARTTLS command first');
+    }
     this.where = row.name;
     // Check 2: before a command when not ESMTP, or when the command must end a group.
     if ((this.protocol !== 'ESMTP' || (row.flags & LAST) !== 0) && this.rejectsPipelining()) {
@@ -531,11 +535,11 @@ export class SmtpdSession {
     if (this.config.smtpd_tls_security_level === 'none') return this.respond(now, row, false, t.quickDelayUs, '502 5.5.1 Error: command not implemented');
     this.reply('220 2.0.0 Ready to start TLS');
     this.flush();
+    // "At this point there must not be any pending plaintext": vstream_fpurge(BOTH).
+    this.reader.purge();
     this.tls = true;
     this.helo = null;
     this.protocol = 'SMTP';
-    this.saslUsername = null;
-    this.saslMethod = null;
     this.mailReset();
     this.busy(now, t.quickDelayUs, this.finish(row, true));
   }

@@ -234,6 +234,19 @@ describe('each config key has its effect', () => {
     expect(authenticated.replies).toContain('250 2.1.5 Ok');
   });
 
+  it('mynetworks, relay_domains, mydestination: what counts as allowed relaying', () => {
+    const relay = [EHLO, MAIL, 'RCPT TO:<carol@elsewhere.test>\r\n'];
+    expect(talk({ mynetworks: ['192.0.2.0/24'] }, lockstep(relay), '192.0.2.9').replies).toContain('250 2.1.5 Ok');
+    expect(talk({ relay_domains: ['elsewhere.test'] }, lockstep(relay), '192.0.2.9').replies).toContain('250 2.1.5 Ok');
+    expect(talk({ mydestination: ['ELSEWHERE.test'] }, lockstep(relay), '192.0.2.9').replies).toContain('250 2.1.5 Ok');
+  });
+
+  it('saslMechanisms (Dovecot\'s list): announced in EHLO; others fail', () => {
+    const conv = run([EHLO, PLAIN], { saslMechanisms: ['LOGIN'] });
+    expect(conv.replies).toContain('250-AUTH LOGIN');
+    expect(conv.replies).toContain('535 5.7.8 Error: authentication failed: Invalid authentication mechanism');
+  });
+
   it('smtpd_soft_error_limit / smtpd_error_sleep_time: replies wait once the error count is reached', () => {
     const conv = talk({ smtpd_soft_error_limit: 1, smtpd_error_sleep_time: 2 }, lockstep(['FOO\r\n', 'NOOP\r\n'], 200_000, 5_000_000));
     const noop = conv.writes.find((w) => w.data === '250 2.0.0 Ok\r\n');
@@ -257,6 +270,17 @@ describe('each config key has its effect', () => {
     expect(conv.replies.filter((r) => r === '250-STARTTLS')).toHaveLength(1);
     expect(conv.replies).toContain('220 2.0.0 Ready to start TLS');
     expect(conv.replies.at(-2)).toBe('554 5.5.1 Error: TLS already active');
+  });
+
+  it('smtpd_tls_security_level = encrypt: only PRE_TLS commands (EHLO, NOOP, QUIT, XCLIENT...) before STARTTLS', () => {
+    const conv = run([EHLO, MAIL, 'NOOP\r\n', 'STARTTLS\r\n', EHLO, MAIL], { smtpd_tls_security_level: 'encrypt' });
+    expect(conv.replies.filter((r) => r === '530 5.7.0 Must issue a STARTTLS command first')).toHaveLength(1);
+    expect(conv.replies.at(-2)).toBe('250 2.1.0 Ok');
+  });
+
+  it('STARTTLS discards plaintext pipelined after it (vstream_fpurge)', () => {
+    const conv = talk({ smtpd_tls_security_level: 'may' }, [[200_000, EHLO], [250_000, `STARTTLS\r\n${MAIL}`], [300_000, 'QUIT\r\n']]);
+    expect(conv.replies.slice(-2)).toEqual(['220 2.0.0 Ready to start TLS', '221 2.0.0 Bye']);
   });
 
   it('smtpd_tls_auth_only: AUTH only after STARTTLS', () => {
