@@ -1,0 +1,181 @@
+/* dovecot-client-side - submission-login's own SMTP dialogue and proxy failure rules, driven through the contract by hand */
+import { describe, expect, test } from 'vitest';
+import { createFront } from '../../../models/front/index.ts';
+import { DirectDriver } from './direct-driver.ts';
+
+const CLIENT = 'c1';
+const local = { host: '127.0.0.1', port: 1587 };
+const remote = { host: '127.0.0.1', port: 40000 };
+const OK_RESPONSE = 'HTTP/1.1 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\nContent-Length: 0\r\n\r\n';
+const BAD_RESPONSE = 'HTTP/1.1 200 OK\r\nAuth-Status: Authentication credentials invalid\r\nAuth-Error-Code: 535 5.7.8\r\nContent-Length: 0\r\n\r\n';
+
+function greeted(kind: 'dovecot-2.3' | 'lockstep' = 'dovecot-2.3') {
+  const d = new DirectDriver(createFront(kind)).input({ kind: 'accepted', conn: CLIENT, local, remote }).advanceBy(20_000);
+  d.bytes(CLIENT, 'EHLO client.example.test\r\n').advanceBy(1_000);
+  return d;
+}
+
+/** Answers the passdb lookup the front opens, returns the backend connection id it then opens. */
+function answerLookup(d: DirectDriver, response: string): string | undefined {
+  d.advanceBy(1_000);
+  const http = d.of('connect').at(-1)!.output;
+  d.input({ kind: 'connected', conn: http.conn, local: { host: '127.0.0.1', port: 50000 }, remote: http.to });
+  d.bytes(http.conn, response).advanceBy(1_000);
+  const last = d.of('connect').at(-1)!.output;
+  return last.conn === http.conn ? undefined : last.conn;
+}
+
+describe('client side', () => {
+  test('banner and EHLO reply', () => {
+    const d = greeted();
+    expect(d.writes(CLIENT)).toEqual([
+      '220 front.example.test Dovecot (Debian) ready.\r\n',
+      '250-front.example.test\r\n250-8BITMIME\r\n250-AUTH PLAIN LOGIN\r\n250-BURL imap\r\n250-CHUNKING\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n250-SIZE\r\n250-PIPELINING\r\n250 VRFY\r\n',
+    ]);
+  });
+
+  test('upstream banner when configured so (login_greeting "Dovecot ready.")', () => {
+    const d = new DirectDriver(createFront('dovecot-2.3', { login_greeting: 'Dovecot ready.', hostname: 'mail.example.test' }));
+    d.input({ kind: 'accepted', conn: CLIENT, local, remote }).advanceBy(20_000);
+    expect(d.writes(CLIENT)).toEqual(['220 mail.example.test Dovecot ready.\r\n']);
+  });
+
+  test('pipelined commands are answered in order, in one write', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'NOOP\r\nMAIL FROM:<a@b>\r\nRSET\r\nFOO\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('250 2.0.0 OK\r\n530 5.7.0 Authentication required.\r\n250 2.0.0 OK\r\n500 5.5.1 Unknown command\r\n');
+  });
+
+  test('AUTH PLAIN without initial response: "334 " on its own write, then the blob', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('334 \r\n');
+    d.bytes(CLIENT, 'AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=\r\n');
+    expect(answerLookup(d, OK_RESPONSE)).toBeDefined();
+  });
+
+  test('AUTH LOGIN: Username: and Password: challenges', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH LOGIN\r\n').advanceBy(1_000);
+    d.bytes(CLIENT, 'YWxpY2VAZXhhbXBsZS50ZXN0\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).slice(-2)).toEqual(['334 VXNlcm5hbWU6\r\n', '334 UGFzc3dvcmQ6\r\n']);
+  });
+
+  test('"*" aborts, bad base64 and unknown mechanisms are refused', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, '*\r\n').advanceBy(1_000);
+    d.bytes(CLIENT, 'AUTH PLAIN !!!\r\n').advanceBy(1_000);
+    d.bytes(CLIENT, 'AUTH CRAM-MD5\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).slice(-3)).toEqual([
+      '501 5.5.2 Authentication aborted by client.\r\n',
+      '501 5.5.2 Invalid base64 data in initial response\r\n',
+      '504 5.5.4 Unsupported authentication mechanism.\r\n',
+    ]);
+  });
+
+  test('bad password: 535 after auth_failure_delay, and the client may try again', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZw==\r\n');
+    expect(answerLookup(d, BAD_RESPONSE)).toBeUndefined();
+    const answeredAt = d.now - 1_000; // answerLookup fed the answer, then advanced 1 ms
+    d.advanceBy(1_990_000);
+    expect(d.writes(CLIENT).at(-1)).not.toContain('535');
+    d.advanceBy(20_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('535 5.7.8 Authentication failed.\r\n');
+    expect(d.of('write').at(-1)!.t - answeredAt).toBe(2_000_000);
+    d.bytes(CLIENT, 'NOOP\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('250 2.0.0 OK\r\n');
+  });
+
+  test('QUIT: 221 and close, logged as Dovecot logs it', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('221 2.0.0 Bye\r\n');
+    expect(d.of('close').map((o) => o.output.conn)).toContain(CLIENT);
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual('Info: Disconnected: Aborted login by logging out (no auth attempts in 0 secs): rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587, secured');
+  });
+
+  test('hostile input: too long lines are refused and NUL bytes do not break the session', () => {
+    const d = greeted();
+    d.bytes(CLIENT, `${'A'.repeat(9000)}\r\nNO\0OP\r\nNOOP\r\n`).advanceBy(1_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('500 5.5.2 Line too long\r\n500 5.5.1 Unknown command\r\n250 2.0.0 OK\r\n');
+  });
+});
+
+describe('proxy failures (login-proxy.c)', () => {
+  function loggedInAttempt(kind: 'dovecot-2.3' | 'lockstep' = 'dovecot-2.3') {
+    const d = greeted(kind);
+    d.bytes(CLIENT, 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=\r\n');
+    const backend = answerLookup(d, OK_RESPONSE)!;
+    return { d, backend };
+  }
+
+  test('refused backend: a retry 1 s later, 3 reconnects, then 454', () => {
+    const { d, backend } = loggedInAttempt();
+    let conn = backend;
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      d.input({ kind: 'connectFailed', conn, reason: 'refused' });
+      d.advanceBy(999_000);
+      if (attempt === 4) break;
+      expect(d.of('connect').at(-1)!.output.conn).toBe(conn);
+      d.advanceBy(2_000);
+      const next = d.of('connect').at(-1)!.output.conn;
+      expect(next).not.toBe(conn);
+      conn = next;
+    }
+    expect(d.writes(CLIENT).at(-1)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringMatching(/^Error: proxy\(alice@example\.test,127\.0\.0\.1:10025\): connect\(127\.0\.0\.1, 10025\) failed: Connection refused \(after 3 secs, 3 reconnects\): user=<alice@example.test>/));
+  });
+
+  test('login_proxy_timeout: a backend that never greets fails after 30 s, too late to reconnect', () => {
+    const { d, backend } = loggedInAttempt();
+    d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+    d.advanceBy(29_990_000);
+    expect(d.writes(CLIENT).at(-1)).not.toContain('454');
+    d.advanceBy(20_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
+    expect(d.of('connect').filter((o) => o.output.to.port === 10025)).toHaveLength(1);
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringContaining('Login timed out in state=banner (after 30 secs)'));
+  });
+
+  test('no reconnect when less than 1.1 s of login_proxy_timeout is left', () => {
+    const d = new DirectDriver(createFront('dovecot-2.3', { login_proxy_timeout: 2_000 })).input({ kind: 'accepted', conn: CLIENT, local, remote }).advanceBy(20_000);
+    d.bytes(CLIENT, 'EHLO x\r\nAUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=\r\n');
+    const backend = answerLookup(d, OK_RESPONSE)!;
+    d.advanceBy(950_000);
+    d.input({ kind: 'connectFailed', conn: backend, reason: 'refused' }).advanceBy(10_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
+  });
+
+  test('an invalid banner is a protocol failure, retried', () => {
+    const { d, backend } = loggedInAttempt();
+    d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+    d.bytes(backend, '421 busy\r\n').advanceBy(1_000);
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringContaining('Remote server sent invalid input: Invalid banner: 421 busy - reconnecting (attempt #1)'));
+  });
+
+  test('backend closes before greeting: "Disconnected by server: Connection closed (state=banner, ...)", retried', () => {
+    const { d, backend } = loggedInAttempt();
+    d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+    d.input({ kind: 'eof', conn: backend }).advanceBy(1_000);
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringMatching(/Disconnected by server: Connection closed \(state=banner, duration=\ds\) - reconnecting \(attempt #1\)/));
+  });
+
+  test('lockstep: with a split XCLIENT, each part waits for its reply, and EHLO for the last', () => {
+    const d = greeted('lockstep');
+    const user = `${'l'.repeat(430)}@example.test`;
+    const blob = Buffer.from(`\0${user}\0secret`, 'latin1').toString('base64');
+    d.bytes(CLIENT, `AUTH PLAIN ${blob}\r\n`);
+    const backend = answerLookup(d, OK_RESPONSE)!;
+    d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+    d.bytes(backend, '220 b ESMTP\r\n').advanceBy(1_000);
+    d.bytes(backend, '250-b\r\n250 XCLIENT NAME ADDR PROTO HELO PORT LOGIN\r\n').advanceBy(1_000);
+    expect(d.writes(backend).map((w) => w.slice(0, 20))).toEqual(['EHLO front.example.t', 'XCLIENT HELO=client.', '\r\n']);
+    d.bytes(backend, '220 b ESMTP\r\n').advanceBy(1_000);
+    expect(d.writes(backend).slice(3)).toEqual(['XCLIENT ADDR=127.0.0.1\r\n']);
+    d.bytes(backend, '220 b ESMTP\r\n').advanceBy(1_000);
+    expect(d.writes(backend).slice(4)).toEqual(['EHLO front.example.test\r\n']);
+    d.bytes(backend, '250 b\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('235 2.7.0 Logged in.\r\n');
+  });
+});
