@@ -559,8 +559,8 @@ export class SmtpdSession {
         this.setSasl(user, mechanism, 'sasl');
         return this.respond(at, row, true, t.authDelayUs, '235 2.7.0 Authentication successful');
       }
-      this.log(`warning: ${this.namaddr}: SASL ${mechanism} authentication failed: authentication failure`);
-      this.respond(at, row, false, t.authDelayUs, '535 5.7.8 Error: authentication failed: authentication failure');
+      // Dovecot's FAIL carries user= but no reason= for a bad password (xsasl_dovecot_server.c).
+      this.authFailed(at, row, mechanism, '(reason unavailable)', user);
     };
     const challenge = (at: Micros, prompt: string, then: (at2: Micros, answer: string) => void) => {
       this.reply(`334 ${prompt}`);
@@ -577,9 +577,7 @@ export class SmtpdSession {
       if (!parts || parts.length !== 3) return verdict(at, null, null);
       verdict(at, parts[1] ?? null, parts[2] ?? null);
     };
-    if (!this.config.saslMechanisms.includes(mechanism)) {
-      return fail('535 5.7.8 Error: authentication failed: Invalid authentication mechanism');
-    }
+    if (!this.config.saslMechanisms.includes(mechanism)) return this.authFailed(now, row, mechanism, 'Invalid authentication mechanism', null);
     if (mechanism === 'PLAIN') {
       if (argv.length === 3) return plain(now, argv[2] === '=' ? '' : argv[2] ?? '');
       return challenge(now, '', plain);
@@ -588,6 +586,12 @@ export class SmtpdSession {
       challenge(at, 'UGFzc3dvcmQ6', (at2, answer) => verdict(at2, user, decodeBase64(answer)));
     if (argv.length === 3) return askPassword(now, decodeBase64(argv[2] ?? ''));
     challenge(now, 'VXNlcm5hbWU6', (at, answer) => askPassword(at, decodeBase64(answer)));
+  }
+
+  /** smtpd_sasl_authenticate() failure: warning with the reason and user, then 535. */
+  private authFailed(now: Micros, row: CommandRow, mechanism: string, reason: string, user: string | null): void {
+    this.log(`warning: ${this.namaddr}: SASL ${mechanism} authentication failed: ${reason}, sasl_username=${user ?? '(unavailable)'}`);
+    this.respond(now, row, false, this.config.timings.authDelayUs, `535 5.7.8 Error: authentication failed: ${reason}`);
   }
 
   /** mail_cmd(): sequencing, syntax, SIZE; opens the queue file (the "client=" line). */
