@@ -9,6 +9,10 @@ import { OutputQueue, type ConnId, type Input, type Micros, type Model, type Out
 import type { DovecotFrontConfig } from './config.ts';
 import { DovecotSession, type SessionHost, type SessionTimer } from './dovecot-session.ts';
 import type { SequencingPolicy } from './submission-proxy.ts';
+import { AuthFailureQueue } from './auth-failure-queue.ts';
+
+/** The auth process's failure-check timer; not of the "<conn>/<timer>" form of session timers. */
+const AUTH_FAILURE_TICK = 'auth-process:failure-check';
 
 export class DovecotFront implements Model {
   readonly name: string;
@@ -17,9 +21,11 @@ export class DovecotFront implements Model {
   private readonly outgoing = new Map<ConnId, DovecotSession>();
   private connCounter = 0;
   private readonly host: SessionHost;
+  private readonly authFailures: AuthFailureQueue;
 
   constructor(config: DovecotFrontConfig, policy: SequencingPolicy) {
     this.name = config.name;
+    this.authFailures = new AuthFailureQueue(config.auth_failure_delay, config.clockEpochSeconds, (at) => this.out.push({ kind: 'timer', timer: AUTH_FAILURE_TICK, at }));
     this.host = {
       config,
       policy,
@@ -27,6 +33,7 @@ export class DovecotFront implements Model {
       setTimer: (session, timer, at) => this.out.push({ kind: 'timer', timer: `${session.conn}/${timer}`, at }),
       newConnId: (purpose) => `${this.name}:${purpose}${++this.connCounter}`,
       bind: (conn, session) => this.outgoing.set(conn, session),
+      queueAuthFailure: (now, deliver) => this.authFailures.add(now, deliver),
       sessionClosed: (session) => {
         this.sessions.delete(session.conn);
         for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
@@ -61,6 +68,7 @@ export class DovecotFront implements Model {
         return this.outgoing.get(input.conn)?.outgoingGone(now, input.conn, input.kind);
       }
       case 'timeout': {
+        if (input.timer === AUTH_FAILURE_TICK) return this.authFailures.tick(now);
         const slash = input.timer.lastIndexOf('/');
         const session = this.sessions.get(input.timer.slice(0, slash));
         return session?.timer(now, input.timer.slice(slash + 1) as SessionTimer);

@@ -4,7 +4,7 @@
  *  - client side: src/submission-login/client.c, client-authenticate.c (EHLO list, auth replies),
  *    src/lib-smtp/smtp-server-cmd-*.c (replies to other commands), src/login-common/sasl-server.c;
  *  - auth failures reach the client after the auth process's auth_failure_delay
- *    (src/auth/auth-request-handler.c, auth_request_handle_failure); Mailu disables auth_penalty;
+ *    (./auth-failure-queue.ts); Mailu disables auth_penalty (anvil-auth-penalty mode = 0);
  *  - backend: ./submission-proxy.ts; failures and reconnects: src/login-common/login-proxy.c
  *    (login_proxy_failed, proxy_try_reconnect: PROXY_CONNECT_RETRY_MSECS 1000, no retry when less than
  *    PROXY_CONNECT_RETRY_MIN_MSECS 1100 of login_proxy_timeout is left; the timeout runs from each
@@ -21,7 +21,7 @@ import { SubmissionProxyHandshake, type HandshakeStep, type ProxyFailureType, ty
 import { isoStamp, wallSeconds } from './wall-clock.ts';
 
 export type SessionTimer =
-  | 'greeting' | 'command' | 'passdb' | 'passdbTimeout' | 'authFailure' | 'backendProcess' | 'ehloGap'
+  | 'greeting' | 'command' | 'passdb' | 'passdbTimeout' | 'backendProcess' | 'ehloGap'
   | 'reconnect' | 'proxyTimeout' | 'failureReply' | 'detach' | 'relayToServer' | 'relayToClient';
 
 export interface SessionHost {
@@ -32,6 +32,8 @@ export interface SessionHost {
   newConnId(purpose: string): ConnId;
   bind(conn: ConnId, session: DovecotSession): void;
   sessionClosed(session: DovecotSession): void;
+  /** Hand a failed auth request to the auth process's delayed-failure queue (./auth-failure-queue.ts). */
+  queueAuthFailure(now: Micros, deliver: (now: Micros) => void): void;
 }
 
 /** login-common's reply texts (login-common.h, login-proxy.h). */
@@ -217,7 +219,6 @@ export class DovecotSession {
       case 'command': return this.processClientLines(now);
       case 'passdb': return this.startLookup(now);
       case 'passdbTimeout': return this.lookup?.temporaryError(now, 'Request timed out', false);
-      case 'authFailure': return this.replyAuthFailure(now);
       case 'backendProcess': return this.processBackendLines(now);
       case 'ehloGap': return this.writePendingEhlo();
       case 'reconnect': return this.connectBackend(now);
@@ -366,7 +367,7 @@ export class DovecotSession {
       if (!valid) {
         this.phase = 'auth-failed';
         this.lookupResult = { kind: 'password-mismatch' };
-        this.setTimer('authFailure', now + this.config.auth_failure_delay * 1_000_000);
+        this.host.queueAuthFailure(now, (when) => this.replyAuthFailure(when));
         return {};
       }
     }
@@ -401,7 +402,7 @@ export class DovecotSession {
       // Every failed auth request waits auth_failure_delay in the auth process before the login process hears of it.
       this.phase = 'auth-failed';
       this.lookupResult = result;
-      this.setTimer('authFailure', now + this.config.auth_failure_delay * 1_000_000);
+      this.host.queueAuthFailure(now, (when) => this.replyAuthFailure(when));
       return;
     }
     this.authSuccesses++;

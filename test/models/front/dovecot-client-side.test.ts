@@ -87,6 +87,16 @@ describe('client side', () => {
     expect(d.writes(CLIENT).at(-1)).toBe('250 2.0.0 OK\r\n');
   });
 
+  test('the failure delay follows the auth process\'s 500 ms check on whole seconds: 1.5 s for a failure late in a second', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZw==\r\n').advanceTo(899_000);
+    expect(answerLookup(d, BAD_RESPONSE)).toBeUndefined(); // answered at 0.900 s
+    d.advanceTo(900_000 + 1_499_000);
+    expect(d.writes(CLIENT).at(-1)).not.toContain('535');
+    d.advanceTo(900_000 + 1_500_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('535 5.7.8 Authentication failed.\r\n');
+  });
+
   test('QUIT: 221 and close, logged as Dovecot logs it', () => {
     const d = greeted();
     d.bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);

@@ -1,0 +1,53 @@
+/* front/auth-failure-queue - the Dovecot auth process's delayed-failure queue, shared by all sessions of the service
+ *
+ * dovecot/core 2.3.21 src/auth/auth-request-handler.c: a failed request is appended to
+ * `auth_failures` with last_access = ioloop_time (whole seconds); a 500 ms repeating timeout
+ * (AUTH_FAILURE_DELAY_CHECK_MSECS) is started when the queue was idle. Each tick flushes, from the
+ * head, the requests with ioloop_time - last_access >= auth_failure_delay and stops at the first
+ * that is not due; a tick that finds the queue empty removes the timeout. So the delay seen by a
+ * client lies between auth_failure_delay - 0.5 s and + 0.5 s, depending on where in the second the
+ * failure fell. Compromise: Dovecot shuffles the flushed requests with random() against timing
+ * attacks; the model keeps them in order (no randomness in models).
+ */
+import type { Micros } from '../contract.ts';
+import { wallSeconds } from './wall-clock.ts';
+
+export const AUTH_FAILURE_DELAY_CHECK_US = 500_000;
+
+export interface QueuedFailure {
+  readonly lastAccessSeconds: number;
+  readonly deliver: (now: Micros) => void;
+}
+
+export class AuthFailureQueue {
+  private readonly queue: QueuedFailure[] = [];
+  private ticking = false;
+
+  constructor(
+    private readonly delaySeconds: number,
+    private readonly clockEpochSeconds: number,
+    /** Arms the one repeating check timer of the auth process. */
+    private readonly armTick: (at: Micros) => void,
+  ) {}
+
+  add(now: Micros, deliver: (now: Micros) => void): void {
+    this.queue.push({ lastAccessSeconds: wallSeconds(this.clockEpochSeconds, now), deliver });
+    if (!this.ticking) {
+      this.ticking = true;
+      this.armTick(now + AUTH_FAILURE_DELAY_CHECK_US);
+    }
+  }
+
+  /** auth_failure_timeout() -> auth_request_handler_flush_failures(FALSE) */
+  tick(now: Micros): void {
+    if (this.queue.length === 0) {
+      this.ticking = false;
+      return;
+    }
+    const nowSeconds = wallSeconds(this.clockEpochSeconds, now);
+    let due = 0;
+    while (due < this.queue.length && nowSeconds - this.queue[due]!.lastAccessSeconds >= this.delaySeconds) due++;
+    for (const failure of this.queue.splice(0, due)) failure.deliver(now);
+    this.armTick(now + AUTH_FAILURE_DELAY_CHECK_US);
+  }
+}
