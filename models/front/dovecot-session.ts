@@ -589,8 +589,9 @@ export class DovecotSession {
     this.phase = 'relay';
     this.toServer = this.clientLines.takeRest() + this.toServer;
     this.toClient = attempt.lines.takeRest() + this.toClient;
-    if (this.toServer !== '') this.flushToServer(now);
-    if (this.toClient !== '' || this.relayEnd) this.flushToClient(now);
+    // A side that ended while detaching ends the relay now, after what it sent has been passed on.
+    if (this.toServer !== '' || this.relayEnd?.side === 'client') this.flushToServer(now);
+    if (this.phase === 'relay' && (this.toClient !== '' || this.relayEnd?.side === 'server')) this.flushToClient(now);
   }
 
   private flushToServer(now: Micros): void {
