@@ -63,11 +63,15 @@ export type Fact =
   | { readonly kind: 'authenticated'; readonly user: string; readonly via: 'xclient' | 'sasl' | 'proxy' }
   | { readonly kind: 'improperPipelining'; readonly where: string; readonly unread: string }
   | { readonly kind: 'backendAttempt'; readonly attempt: number }
-  | { readonly kind: 'proxying'; readonly reconnects: number };
+  | { readonly kind: 'proxying'; readonly reconnects: number }
+  /** A client's session is over: nothing more will be written or read. */
+  | { readonly kind: 'sessionEnded'; readonly closedBy: string };
 
 export interface Model {
   /** Short name used in traces and diagrams ("client", "front", "auth", "postfix"). */
   readonly name: string;
+  /** Called once by the driver before any input, at the run's start time (a client opens its connection here). */
+  start?(now: Micros): void;
   /** Feed one input at time `now`. Never throws on bad bytes: protocol errors become replies or closes. */
   handle(now: Micros, input: Input): void;
   /** Drain the next output, or undefined when there is none. */

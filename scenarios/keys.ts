@@ -48,6 +48,7 @@ export interface ScenarioValues {
   'tcp.profile': TcpProfileName;
   'tcp.client_profile': TcpProfileName;
   'tcp.one_way_delay_us': number;
+  'sim.scheduling_jitter_us': number;
 }
 
 export type ScenarioKey = keyof ScenarioValues;
@@ -121,6 +122,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'tcp.profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the front -> Postfix link (the real-stack modes)' },
   { name: 'tcp.client_profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the client -> front link' },
   { name: 'tcp.one_way_delay_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 10, description: 'one-way delay of every link (loopback: ~10 µs)' },
+  {
+    name: 'sim.scheduling_jitter_us',
+    type: { kind: 'integer', min: 0, max: 1_000_000 },
+    default: 60,
+    description: 'CPU scheduling noise of the front and Postfix: each of their timers fires up to this many µs late (seeded); 0 makes every race deterministic',
+  },
 ];
 
 const BY_NAME: ReadonlyMap<string, KeySpec> = new Map(SCENARIO_KEYS.map((spec) => [spec.name, spec]));

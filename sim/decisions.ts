@@ -35,6 +35,11 @@ export class Decider {
     return maxUs <= 0 ? 0 : this.note('delackSlackUs', this.prng.below(maxUs));
   }
 
+  /** How late a node's timer fires: CPU scheduling noise of the process, in [0, maxUs]. */
+  schedulingDelayUs(maxUs: number): number {
+    return maxUs <= 0 ? 0 : this.note('schedulingDelayUs', this.prng.between(0, maxUs));
+  }
+
   /** Per-segment latency jitter in [0, maxUs]. */
   jitterUs(maxUs: number): number {
     return maxUs <= 0 ? 0 : this.note('jitterUs', this.prng.between(0, maxUs));

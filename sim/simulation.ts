@@ -45,6 +45,12 @@ export interface NodeOptions {
   readonly listen?: readonly ListenOptions[];
   /** Address of the node's outgoing connections (default 127.0.0.1). */
   readonly host?: string;
+  /**
+   * Scheduling noise: every timer the node sets fires up to this many µs late (seeded, decision
+   * `schedulingDelayUs`). A real daemon's reaction times vary by tens of µs with what the CPU is
+   * doing, which is what makes the quick-ACK races of the real stack "sometimes" (trials.tsv).
+   */
+  readonly schedulingJitterUs?: number;
 }
 
 export interface SimulationOptions {
@@ -60,6 +66,9 @@ export interface RunResult {
   readonly steps: number;
   readonly now: Micros;
 }
+
+/** Node PRNG streams are numbered above any connection count a run can reach. */
+const NODE_STREAM_BASE = 0x4000_0000;
 
 /** Most outputs one model may emit for one input before it counts as a livelock. */
 const MAX_OUTPUTS_PER_TURN = 100_000;
@@ -81,6 +90,9 @@ interface NodeState {
   /** Null conn: a connect whose refusal is still on its way back. */
   readonly conns: Map<ConnId, { conn: TcpConnection | null; side: 0 | 1 }>;
   readonly timers: Map<string, number>;
+  readonly schedulingJitterUs: number;
+  /** Own PRNG stream, so one node's draws never shift another's. */
+  readonly decider: Decider;
   readonly logs: LogRecord[];
   readonly facts: FactRecord[];
 }
@@ -114,9 +126,13 @@ export class Simulation implements TcpHost {
   /** Add a model; its listeners take connections from now on. Returns the node's name. */
   addNode(model: Model, options: NodeOptions = {}): string {
     if (this.nodesByName.has(model.name)) throw new SimConfigError(`a node named '${model.name}' already exists`);
+    const jitter = options.schedulingJitterUs ?? 0;
+    if (!Number.isSafeInteger(jitter) || jitter < 0) throw new SimConfigError(`${model.name}: schedulingJitterUs must be a non-negative integer, got ${jitter}`);
     const node: NodeState = {
       index: this.nodes.length, model, host: options.host ?? '127.0.0.1', started: false,
       conns: new Map(), timers: new Map(), logs: [], facts: [],
+      schedulingJitterUs: options.schedulingJitterUs ?? 0,
+      decider: this.decider.forConnection(`node:${model.name}`, NODE_STREAM_BASE + this.nodes.length),
     };
     for (const listen of options.listen ?? []) {
       const key = `${listen.host}:${listen.port}`;
@@ -156,8 +172,10 @@ export class Simulation implements TcpHost {
       }
       const time = this.queue.peekTime();
       const event = this.queue.pop() as SimEvent;
-      this.clock.advanceTo(time);
       steps++;
+      // A cancelled or re-set timer is skipped without moving the clock: an idle run ends at its last real event.
+      if (this.isStaleTimer(event)) continue;
+      this.clock.advanceTo(time);
       this.dispatch(event);
     }
     if (timeUs !== Infinity && timeUs > this.now) this.clock.advanceTo(timeUs);
@@ -206,6 +224,10 @@ export class Simulation implements TcpHost {
       node.model.start?.(this.now);
       this.drain(node);
     }
+  }
+
+  private isStaleTimer(event: SimEvent): boolean {
+    return event.type === 'timer' && (this.nodes[event.node] as NodeState).timers.get(event.name) !== event.gen;
   }
 
   private dispatch(event: SimEvent): void {
@@ -292,7 +314,8 @@ export class Simulation implements TcpHost {
         }
         const gen = ++this.timerGen;
         node.timers.set(output.timer, gen);
-        this.queue.push(Math.max(output.at, this.now), { type: 'timer', node: node.index, name: output.timer, gen });
+        const late = node.schedulingJitterUs > 0 ? node.decider.schedulingDelayUs(node.schedulingJitterUs) : 0;
+        this.queue.push(Math.max(output.at, this.now) + late, { type: 'timer', node: node.index, name: output.timer, gen });
         return;
       }
       case 'log': {

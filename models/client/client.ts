@@ -413,6 +413,7 @@ export class SmtpClient implements Model {
     this.done = true;
     this.closedBy = closedBy;
     this.error = error;
+    this.out.push({ kind: 'fact', fact: { kind: 'sessionEnded', closedBy } });
     if (closeSocket) this.out.push({ kind: 'close', conn: this.conn });
     if (this.thinking) this.out.push({ kind: 'timer', timer: this.thinkTimer, at: null });
     this.thinking = false;

@@ -99,6 +99,35 @@ describe('Simulation run loop', () => {
     expect(sim.now).toBe(500 * 1000);
   });
 
+  it('a cancelled timer does not move the clock: an idle run ends at its last real event', () => {
+    const sim = new Simulation({ seed: 3, trace: false });
+    sim.addNode(new FnModel('m', (m) => {
+      m.out.push({ kind: 'timer', timer: 'soon', at: 50 });
+      m.out.push({ kind: 'timer', timer: 'idle', at: 300_000_000 });
+      m.out.push({ kind: 'timer', timer: 'idle', at: null });
+    }));
+    expect(sim.runUntilIdle(10)).toEqual({ idle: true, steps: 2, now: 50 });
+  });
+
+  it('schedulingJitterUs makes a node\'s timers fire up to that late, from the seed, as named decisions', () => {
+    const fireTimes = (seed: number) => {
+      const sim = new Simulation({ seed });
+      const model = new FnModel('m', (m) => m.out.push({ kind: 'timer', timer: 't', at: 1000 }));
+      sim.addNode(model, { schedulingJitterUs: 60 });
+      sim.runUntilIdle(10);
+      const decision = sim.trace.events.find((e) => e.kind === 'decision' && e['name'] === 'schedulingDelayUs');
+      return { fired: model.seen[0]?.t, decision: decision?.['value'] };
+    };
+    const draws = [1, 2, 3, 4, 5, 6, 7, 8].map(fireTimes);
+    for (const { fired, decision } of draws) {
+      expect(fired).toBe(1000 + (decision as number));
+      expect(fired).toBeGreaterThanOrEqual(1000);
+      expect(fired).toBeLessThanOrEqual(1060);
+    }
+    expect(new Set(draws.map((d) => d.fired)).size).toBeGreaterThan(1);
+    expect(fireTimes(5)).toEqual(fireTimes(5));
+  });
+
   it('runUntil stops at the time limit without losing events, then continues', () => {
     const sim = new Simulation({ seed: 1 });
     const model = new FnModel('m', (m) => {

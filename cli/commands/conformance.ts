@@ -1,0 +1,85 @@
+/* conformance - run every conformance case on the real Postfix/Dovecot and in the lab, print the verdicts */
+import { join } from 'node:path';
+import { integerOption, parseOptions } from '../args.ts';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
+import { conformanceCases } from '../../conformance/cases.ts';
+import { AUTH_TIME_TOLERANCE, RACE_P_MIN } from '../../conformance/compare.ts';
+import { labRunner } from '../../conformance/lab.ts';
+import { DEFAULT_SHARED, prepareLab, RealStack, realStackMissing } from '../../conformance/real-stack.ts';
+import { formatTable, runSuite } from '../../conformance/suite.ts';
+
+const usage = `usage: smtp-lab conformance [--only REGEX] [--trials N] [--racy-repeat N] [--seed N] [--json]
+
+Runs each case of ../shared/conformance/raw/runs.tsv and trials.tsv (and the suite's own cases)
+on the real Postfix 3.7.11 and Dovecot 2.3.19.1 (installed by .ci/install-real-stack.sh; needs
+root) inside a private network namespace, and in the lab (scenario real-stack), then prints
+case | real | lab | match. Exit 1 when any case does not match.
+
+  --only REGEX       run only the cases whose name matches
+  --trials N        sessions per race-matrix cell (default 20, as recorded)
+  --racy-repeat N   sessions for each racy recorded run (quickack, pp3; default 6)
+  --seed N          lab seed the session seeds derive from (default 1)
+  --lab DIR         lab directory to write the daemons' configuration into (default /tmp/smtp-lab-conformance)
+  --json            print the results as JSON instead of the table
+
+Criteria: deterministic cases must agree on every reply line (host names and queue ids
+normalised), the AUTH reply, backend connections and Postfix smtpd log lines, and on the
+AUTH→reply time within ${AUTH_TIME_TOLERANCE.fixedMs} ms + ${AUTH_TIME_TOLERANCE.fraction * 100} %. Racy cases compare the rate of
+lost races per backend connection: same class (never/sometimes/always) or exact binomial
+p ≥ ${RACE_P_MIN} (see docs/conformance.md).`;
+
+export const conformance: Command = {
+  name: 'conformance',
+  summary: 'compare the lab with the real Postfix and Dovecot, case by case (needs root and the real stack)',
+  usage,
+  async run(args) {
+    const { values } = parseOptions(args, {
+      only: { type: 'string' }, trials: { type: 'string' }, 'racy-repeat': { type: 'string' },
+      seed: { type: 'string' }, lab: { type: 'string' }, json: { type: 'boolean' },
+    });
+    let only: RegExp;
+    try {
+      only = new RegExp(values.only ?? '.');
+    } catch (error) {
+      throw new UsageError(`--only: ${(error as Error).message}`);
+    }
+    const trials = integerOption('trials', values.trials, 20, 1, 1000);
+    const racyRepeat = integerOption('racy-repeat', values['racy-repeat'], 6, 1, 1000);
+    const seed = integerOption('seed', values.seed, 1);
+    const lab = values.lab ?? '/tmp/smtp-lab-conformance';
+    const cases = conformanceCases(join(DEFAULT_SHARED, 'raw'), { trials, racyRepeat }).filter((c) => only.test(c.name));
+    if (cases.length === 0) throw new UsageError(`--only ${values.only}: no case matches`);
+
+    const missing = realStackMissing();
+    if (missing) {
+      console.error(`smtp-lab conformance: the real stack cannot run here: ${missing}`);
+      return EXIT_EXPECTATION_FAILED;
+    }
+    prepareLab(lab);
+    const stack = await RealStack.start({ lab, netns: `smtplab-${process.pid}` });
+    const interrupted = () => void stack.stop().then(() => process.exit(130));
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+    const started = process.hrtime.bigint();
+    try {
+      const indexOf = new Map(cases.map((c, i) => [c, i]));
+      const results = await runSuite(cases, stack, labRunner((c) => indexOf.get(c) ?? 0), {
+        seed,
+        onResult: (r) => console.error(`${r.verdict.match ? 'ok ' : 'NO '} ${r.case.name} (${(r.realMs / 1000).toFixed(1)} s real)`),
+      });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const failed = results.filter((r) => !r.verdict.match).length;
+      if (values.json) {
+        console.log(JSON.stringify({ seed, seconds, failed, results: results.map((r) => ({ case: r.case.name, racy: r.case.racy, repeat: r.case.repeat, ...r.verdict })) }, null, 2));
+      } else {
+        console.log(formatTable(results));
+        console.log(`\n${results.length - failed}/${results.length} cases match (seed ${seed}, ${seconds.toFixed(0)} s)`);
+      }
+      return failed === 0 ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+    } finally {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      await stack.stop();
+    }
+  },
+};

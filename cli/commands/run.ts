@@ -1,0 +1,63 @@
+/* run - one deterministic session of a scenario's client (or N with derived seeds) */
+import type { Command } from '../command.ts';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK } from '../command.ts';
+import { integerOption, parseOptions } from '../args.ts';
+import { SCENARIO_USAGE, scenarioChoice, scenarioOptions } from '../common-options.ts';
+import { runScenario, type RunReport } from '../../scenarios/run.ts';
+
+const usage = `usage: smtp-lab run [--scenario NAME|FILE] [--set KEY=VALUE]... [--seed N] [--repeat N] [--json]
+
+Runs the scenario's client once in the simulator: greeting, EHLO, AUTH, one message, QUIT.
+Exit 0 when the session completed (the client saw QUIT answered or a close), 1 when it did not.
+
+${SCENARIO_USAGE}
+  --repeat N            N sessions with seeds seed, seed+1, ...; prints each and a summary`;
+
+/** The JSON shape of issue 5: what a script or a person compares. */
+function publicReport(report: RunReport) {
+  return {
+    scenario: report.scenario,
+    seed: report.seed,
+    client: { replies: report.client.replies, authReply: report.client.authReply, authToReplyMs: report.client.authToReplyMs },
+    backend: report.backend,
+    postfix: report.postfix,
+    front: report.front,
+    queue: report.queue.map(({ id, from, to, size }) => ({ id, from, to, size })),
+  };
+}
+
+function describe(report: RunReport): string {
+  return [
+    `scenario ${report.scenario}, seed ${report.seed}`,
+    ...report.client.replies.map((reply) => reply.split('\n').map((line) => `  <- ${line}`).join('\n')),
+    `AUTH reply: ${report.client.authReply ?? '(none)'}${report.client.authToReplyMs === null ? '' : ` after ${report.client.authToReplyMs.toFixed(3)} ms`}`,
+    `backend connections: ${report.backend.connections}`,
+    'postfix log:',
+    ...report.postfix.log.map((line) => `  ${line}`),
+    `queue: ${report.queue.map((m) => `${m.id} from=<${m.from}> size=${m.size}`).join(', ') || '(empty)'}`,
+  ].join('\n');
+}
+
+export const run: Command = {
+  name: 'run',
+  summary: 'one deterministic session of a scenario (or --repeat N)',
+  usage,
+  async run(args) {
+    const { values } = parseOptions(args, { ...scenarioOptions, repeat: { type: 'string' } });
+    const choice = scenarioChoice(values);
+    const repeat = integerOption('repeat', values.repeat, 0, 1, 100_000);
+    const seeds = repeat === 0 ? [choice.seed] : Array.from({ length: repeat }, (_, i) => choice.seed + i);
+    const reports = seeds.map((seed) => runScenario(choice.scenario, { seed }));
+    const summary: Record<string, number> = {};
+    for (const report of reports) summary[report.client.authReply ?? '(none)'] = (summary[report.client.authReply ?? '(none)'] ?? 0) + 1;
+    if (choice.json) {
+      const out = repeat === 0 ? publicReport(reports[0]!) : { runs: reports.map(publicReport), summary: { authReply: summary } };
+      console.log(JSON.stringify(out, null, 2));
+    } else if (repeat === 0) {
+      console.log(describe(reports[0]!));
+    } else {
+      for (const [reply, count] of Object.entries(summary)) console.log(`${String(count).padStart(6)}  ${reply}`);
+    }
+    return reports.every((report) => report.client.done) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+  },
+};

@@ -1,0 +1,68 @@
+/* serve - the model side of a scenario on loopback ports, for real clients (swaks, nodemailer) */
+import { createWriteStream } from 'node:fs';
+import { integerOption, parseOptions } from '../args.ts';
+import { EXIT_OK, UsageError, type Command } from '../command.ts';
+import { BUILTIN_NAMES, DEFAULT_SCENARIO, loadScenario } from '../../scenarios/index.ts';
+import { serveScenario, SERVE_BACKENDS, type ServeBackend } from '../../runtime/serve-scenario.ts';
+import type { RuntimeEvent } from '../../runtime/socket/index.ts';
+
+const usage = `usage: smtp-lab serve [--scenario NAME|FILE] [--set key=value]... [--port N] [--tls-port N]
+                      [--backend model|real|smtp-server] [--trace FILE] [--host ADDR]
+
+Starts the scenario's front proxy, Mailu auth service and Postfix as models on real sockets,
+prints the ports, and logs every session's log lines as the simulator would, until Ctrl-C.
+Built-in scenarios: ${BUILTIN_NAMES.join(', ')} (default ${DEFAULT_SCENARIO}).
+
+  --port N         front port (default: the scenario's front.port; 0 = any free port)
+  --tls-port N     also a TLS front listener (465-style, self-signed certificate; 0 = any free port)
+  --backend B      model (default): the Postfix model on 127.0.0.1:10025;
+                   real: the real Postfix 3.7.11 there (root; .ci/install-real-stack.sh), with the
+                         scenario's smtpd_forbid_unauth_pipelining and, for postfix.xclient_lookup_ms > 0,
+                         the real slow XCLIENT lookup (slow_tcp_table.py);
+                   smtp-server: nodemailer's smtp-server with useXClient (a lenient backend)
+  --trace FILE     write every runtime event (accept, write, recv, fin, rst, log, fact) as JSON Lines
+  --host ADDR      front listen address (default 127.0.0.1; the backend always stays on loopback)
+
+Example: smtp-lab serve --scenario lockstep --port 2525, then
+         swaks --server 127.0.0.1:2525 --auth PLAIN --auth-user alice@example.test --auth-password secret`;
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'run a scenario\'s models on loopback sockets for real clients (swaks, nodemailer)',
+  usage,
+  async run(args) {
+    const { values } = parseOptions(args, {
+      scenario: { type: 'string' }, set: { type: 'string', multiple: true }, port: { type: 'string' },
+      'tls-port': { type: 'string' }, backend: { type: 'string' }, trace: { type: 'string' }, host: { type: 'string' },
+    });
+    const backend = (values.backend ?? 'model') as ServeBackend;
+    if (!SERVE_BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${SERVE_BACKENDS.join(', ')}, got '${values.backend}'`);
+    // A bad scenario name, key or value is a ScenarioError, i.e. a UsageError: exit 2.
+    const scenario = loadScenario({ ...(values.scenario ? { scenario: values.scenario } : {}), sets: values.set ?? [] });
+    const trace = values.trace ? createWriteStream(values.trace) : null;
+    const onEvent = (event: RuntimeEvent) => {
+      trace?.write(`${JSON.stringify(event)}\n`);
+      if (event.kind === 'log') console.log(`${(event.t / 1e6).toFixed(6)} ${event.node} ${event.program}: ${event.line}`);
+    };
+    const running = await serveScenario(scenario, {
+      backend,
+      ...(values.port !== undefined ? { port: integerOption('port', values.port, 0, 0, 65535) } : {}),
+      ...(values['tls-port'] !== undefined ? { tlsPort: integerOption('tls-port', values['tls-port'], 0, 0, 65535) } : {}),
+      ...(values.host ? { host: values.host } : {}),
+      onEvent,
+      onLenientMessage: (line) => console.log(line),
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') throw new UsageError(`cannot listen: ${error.message}`);
+      throw error;
+    });
+    console.log(`serving scenario ${scenario.name} (Ctrl-C to stop)`);
+    for (const line of running.listeners) console.log(`  ${line}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await running.close();
+    trace?.end();
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,116 @@
+/* client-behaviour - fast-check builder of what a generated client does
+ *
+ * Legal and illegal clients on purpose: the credentials are of any length and alphabet
+ * (UTF-8, long enough to make Dovecot split XCLIENT above 512 bytes), passwords are
+ * sometimes wrong, transactions come lock-step or pipelined (RFC 2920 legal: MAIL, RCPT,
+ * DATA in one group) or illegally grouped (AUTH or EHLO not last in its group), and some
+ * clients try their own XCLIENT after login (property 5 checks it changes nothing).
+ * Shrinking goes towards swaks' default dialogue: alice/secret, PLAIN, one small message.
+ */
+import fc from 'fast-check';
+import type { ClientGroup, ClientStep } from '../../models/client/index.ts';
+import type { ClientBehaviour } from '../lab-case.ts';
+
+export const CORRECT_PASSWORD = 'secret';
+export const DEFAULT_USER = 'alice@example.test';
+/** The identity a client tries to take with its own XCLIENT after login. */
+export const IMPOSTOR = 'mallory@example.test';
+
+const user = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(DEFAULT_USER) },
+  { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).map((local) => `${local.replace(/[@\s]/g, '_')}@example.test`) },
+  // Long enough that LOGIN= pushes the XCLIENT line past 512 bytes (Dovecot splits it).
+  { weight: 1, arbitrary: fc.integer({ min: 380, max: 700 }).map((length) => `${'u'.repeat(length)}@example.test`) },
+);
+
+const password = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(CORRECT_PASSWORD) },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 0, maxLength: 64 }).filter((p) => p !== CORRECT_PASSWORD) },
+);
+
+/** Message bodies with lines that need dot-stuffing, of any size up to 20 kB. */
+const content = fc
+  .record({
+    lines: fc.array(fc.oneof(fc.constant('.'), fc.constant('..leading dots'), fc.string({ unit: 'grapheme-ascii', maxLength: 80 })), { maxLength: 8 }),
+    padding: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 20_000 }) }),
+  })
+  .map(({ lines, padding }) => ['Subject: lab', '', ...lines.map((line) => line.replace(/[\r\n]/g, ' ')), 'x'.repeat(padding), ''].join('\r\n'));
+
+interface Transaction {
+  readonly recipients: number;
+  readonly content: string;
+  readonly pipelined: boolean;
+  readonly before: 'none' | 'rset' | 'noop';
+}
+
+const transaction = fc.record({
+  recipients: fc.integer({ min: 1, max: 3 }),
+  content,
+  pipelined: fc.boolean(),
+  before: fc.constantFrom<Transaction['before']>('none', 'rset', 'noop'),
+});
+
+/** How the login part is grouped: lock-step, or one of the illegal groupings a sloppy client uses. */
+type LoginGrouping = 'lockstep' | 'ehlo-with-auth' | 'auth-with-mail';
+
+const writes = fc.constantFrom<ClientGroup['writes']>('one', 'separate');
+
+function transactionGroups(from: string, t: Transaction, index: number, write: ClientGroup['writes']): ClientGroup[] {
+  const envelope: ClientStep[] = [
+    { kind: 'mail', from },
+    ...Array.from({ length: t.recipients }, (_, r): ClientStep => ({ kind: 'rcpt', to: `rcpt${index}-${r}@example.test` })),
+    { kind: 'data' },
+  ];
+  const lead: ClientGroup[] = t.before === 'none' ? [] : [{ steps: [{ kind: t.before }], writes: 'one' }];
+  const body: ClientGroup = { steps: [{ kind: 'message', content: t.content }], writes: 'one' };
+  return t.pipelined
+    ? [...lead, { steps: envelope, writes: write }, body]
+    : [...lead, ...envelope.map((step): ClientGroup => ({ steps: [step], writes: 'one' })), body];
+}
+
+export function clientBehaviour(): fc.Arbitrary<ClientBehaviour> {
+  return fc
+    .record({
+      user,
+      password,
+      helo: fc.constantFrom('client.example.test', 'laptop', '[203.0.113.25]'),
+      mechanism: fc.constantFrom<'PLAIN' | 'LOGIN'>('PLAIN', 'LOGIN'),
+      initialResponse: fc.boolean(),
+      grouping: fc.oneof(
+        { weight: 8, arbitrary: fc.constant<LoginGrouping>('lockstep') },
+        { weight: 1, arbitrary: fc.constantFrom<LoginGrouping>('ehlo-with-auth', 'auth-with-mail') },
+      ),
+      waitForGreeting: fc.oneof({ weight: 19, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      ownXclient: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      transactions: fc.array(transaction, { minLength: 1, maxLength: 3 }),
+      write: writes,
+      quit: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      thinkTimeUs: fc.oneof({ weight: 3, arbitrary: fc.constant(150) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 50_000 }) }),
+    })
+    .map((c): ClientBehaviour => {
+      const ehlo: ClientStep = { kind: 'ehlo', domain: c.helo };
+      const auth: ClientStep = { kind: 'auth', mechanism: c.mechanism, user: c.user, password: c.password, initialResponse: c.initialResponse };
+      const txGroups = c.transactions.flatMap((t, i) => transactionGroups(c.user, t, i, c.write));
+      let login: ClientGroup[];
+      if (c.grouping === 'ehlo-with-auth') login = [{ steps: [ehlo, auth], writes: c.write }];
+      else if (c.grouping === 'auth-with-mail') {
+        // AUTH must end its group (RFC 4954 §4): here MAIL rides behind it.
+        const [first, ...rest] = txGroups;
+        login = [{ steps: [ehlo], writes: 'one' }, { steps: [auth, ...(first?.steps ?? [])], writes: c.write }];
+        txGroups.splice(0, txGroups.length, ...rest);
+      } else login = [{ steps: [ehlo], writes: 'one' }, { steps: [auth], writes: 'one' }];
+      // Followed by EHLO: a successful XCLIENT resets the session to the greeting stage.
+      const xclient: ClientGroup[] = c.ownXclient
+        ? [{ steps: [{ kind: 'line', text: `XCLIENT LOGIN=${IMPOSTOR}` }], writes: 'one' }, { steps: [ehlo], writes: 'one' }]
+        : [];
+      const quit: ClientGroup[] = c.quit ? [{ steps: [{ kind: 'quit' }], writes: 'one' }] : [];
+      return {
+        user: c.user,
+        password: c.password,
+        helo: c.helo,
+        waitForGreeting: c.waitForGreeting,
+        thinkTimeUs: c.thinkTimeUs,
+        groups: [...login, ...xclient, ...txGroups, ...quit],
+      };
+    });
+}

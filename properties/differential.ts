@@ -1,0 +1,66 @@
+/* differential - property 4: the same generated traces on several scenarios, failures counted and explained
+ *
+ * Traces come from one seed (fc.sample), so every scenario sees exactly the same client,
+ * network, timing and faults; only the scenario's own keys (front.model, forbid, version)
+ * differ. A failure is a correct client not served (verdicts.correctClientServed); its
+ * reason is read off the run: the 454 after Postfix's improper-pipelining 554, or other.
+ */
+import fc from 'fast-check';
+import type { Scenario } from '../scenarios/index.ts';
+import { labCase } from './arbitraries/lab-case.ts';
+import { runCase, type LabCase } from './lab-case.ts';
+import { correctClientServed, proxyNeverPipelines, showsMailuBug } from './verdicts.ts';
+
+export interface ScenarioTally {
+  readonly scenario: string;
+  readonly traces: number;
+  /** Correct clients not served (454 or mail lost). */
+  readonly failures: number;
+  /** Of those, failures caused by Postfix's pipelining check after XCLIENT (the Mailu bug). */
+  readonly pipeliningFailures: number;
+  /** Traces in which Postfix logged improper pipelining after XCLIENT (served or not). */
+  readonly improperLogged: number;
+  /** Index (into the traces) of the first failure, for replay. */
+  readonly firstFailure: number | null;
+  readonly reasons: ReadonlyMap<string, number>;
+}
+
+export interface DifferentialReport {
+  readonly seed: number;
+  readonly cases: readonly LabCase[];
+  readonly tallies: readonly ScenarioTally[];
+}
+
+export function generateCases(seed: number, count: number): LabCase[] {
+  return fc.sample(labCase({ faults: 'benign' }), { seed, numRuns: count });
+}
+
+/** The reason in a few words, for the table. */
+function reasonOf(verdict: string, bug: boolean): string {
+  if (bug) return '454 after 554 SMTP protocol synchronization (pipelined EHLO after XCLIENT)';
+  return verdict.replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N');
+}
+
+export function runDifferential(scenarios: readonly Scenario[], cases: readonly LabCase[], seed: number): DifferentialReport {
+  const tallies = scenarios.map((scenario): ScenarioTally => {
+    let failures = 0;
+    let pipeliningFailures = 0;
+    let improperLogged = 0;
+    let firstFailure: number | null = null;
+    const reasons = new Map<string, number>();
+    cases.forEach((labCase, index) => {
+      const report = runCase(scenario, labCase);
+      if (proxyNeverPipelines(labCase, report) !== null) improperLogged++;
+      const verdict = correctClientServed(labCase, report);
+      if (verdict === null) return;
+      failures++;
+      firstFailure ??= index;
+      const bug = showsMailuBug(labCase, report);
+      if (bug) pipeliningFailures++;
+      const reason = reasonOf(verdict, bug);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    });
+    return { scenario: scenario.name, traces: cases.length, failures, pipeliningFailures, improperLogged, firstFailure, reasons };
+  });
+  return { seed, cases, tallies };
+}

@@ -1,0 +1,71 @@
+/* lab-case - one generated trace: client behaviour, network, component timing, faults, seed
+ *
+ * A LabCase is plain data, so fast-check shrinks it and a replay token can carry it. The same
+ * case runs on any scenario: `overrides` are applied on top of the scenario's own keys, and
+ * the keys that make the scenario what it is (front.model, smtpd_forbid_unauth_pipelining,
+ * mail_version) are never generated, so "the same traces" on two scenarios differ only there.
+ */
+import type { ClientGroup } from '../models/client/index.ts';
+import type { FaultSpec } from '../sim/index.ts';
+import { resolveScenario, type Scenario, type ScenarioValues } from '../scenarios/index.ts';
+import { runScenario, type LinkFaults, type RunReport } from '../scenarios/run.ts';
+import { frontAddress } from '../scenarios/topology.ts';
+
+/** What the generated client does; turned into a ClientScript against the scenario's front. */
+export interface ClientBehaviour {
+  readonly user: string;
+  readonly password: string;
+  readonly helo: string;
+  readonly waitForGreeting: boolean;
+  readonly thinkTimeUs: number;
+  /** Groups after connect (EHLO, AUTH, transactions, QUIT), as the client writes them. */
+  readonly groups: readonly ClientGroup[];
+}
+
+export interface LabCase {
+  /** Network and component timing keys (tcp.*, postfix timing, auth.*). */
+  readonly overrides: Readonly<Partial<ScenarioValues>>;
+  readonly client: ClientBehaviour;
+  readonly faults: LinkFaults;
+  readonly seed: number;
+}
+
+/** The scenario with the case's keys applied (client.* keys follow the generated behaviour). */
+export function scenarioFor(base: Scenario, labCase: LabCase): Scenario {
+  return resolveScenario({
+    name: base.name,
+    description: base.description,
+    values: {
+      ...base.values,
+      ...labCase.overrides,
+      'client.user': labCase.client.user,
+      'client.password': labCase.client.password,
+      'client.helo': labCase.client.helo,
+    },
+  });
+}
+
+export function runCase(base: Scenario, labCase: LabCase, trace = false): RunReport {
+  const scenario = scenarioFor(base, labCase);
+  return runScenario(scenario, {
+    seed: labCase.seed,
+    trace,
+    faults: labCase.faults,
+    script: {
+      connectTo: frontAddress(scenario),
+      noDelay: false,
+      waitForGreeting: labCase.client.waitForGreeting,
+      thinkTimeUs: labCase.client.thinkTimeUs,
+      replyTimeoutUs: 30_000_000,
+      groups: labCase.client.groups,
+    },
+  });
+}
+
+/** Faults that can make a correct session fail through no fault of the proxy (they break or stall a link). */
+const DESTRUCTIVE: ReadonlySet<string> = new Set(['reset_peer', 'timeout', 'limit_data', 'half_close']);
+
+export function hasDestructiveFault(faults: LinkFaults): boolean {
+  const all: readonly FaultSpec[] = [...(faults.client ?? []), ...(faults.backend ?? []), ...(faults.auth ?? [])];
+  return all.some((fault) => DESTRUCTIVE.has(fault.name));
+}

@@ -1,0 +1,74 @@
+/* verdicts - what a run report says about each property: null when it holds, else why not
+ *
+ * Pure functions of (case, report), shared by the property suite, the CLI reports and the
+ * tests. Each returns a sentence a developer can act on, naming what was seen.
+ */
+import type { LabCase } from './lab-case.ts';
+import { hasDestructiveFault } from './lab-case.ts';
+import type { RunReport } from '../scenarios/run.ts';
+import { CORRECT_PASSWORD, IMPOSTOR } from './arbitraries/client-behaviour.ts';
+import { pipeliningViolations } from '../models/client/index.ts';
+
+export type Verdict = string | null;
+
+/** The client's credentials are right, so only the chain can refuse it. */
+export function isCorrectClient(labCase: LabCase): boolean {
+  return labCase.client.password === CORRECT_PASSWORD;
+}
+
+/** Nothing in the case makes success impossible: right credentials, legal client, healthy services and links. */
+export function successPossible(labCase: LabCase): boolean {
+  const script = { connectTo: { host: '', port: 0 }, noDelay: false, waitForGreeting: labCase.client.waitForGreeting, thinkTimeUs: 0, replyTimeoutUs: 0, groups: labCase.client.groups };
+  return (
+    isCorrectClient(labCase) &&
+    (labCase.overrides['auth.fault'] ?? 'none') === 'none' &&
+    !hasDestructiveFault(labCase.faults) &&
+    pipeliningViolations(script, true).length === 0 &&
+    !labCase.client.groups.some((group) => group.steps.some((step) => step.kind === 'line'))
+  );
+}
+
+/** The Mailu failure: a correct client refused with 454 because Postfix saw the pipelined EHLO after XCLIENT. */
+export function showsMailuBug(labCase: LabCase, report: RunReport): boolean {
+  return isCorrectClient(labCase) && (report.client.authReply ?? '').startsWith('454 4.7.0') && report.postfix.log.some((line) => line.includes('improper command pipelining after XCLIENT'));
+}
+
+/** Property 2/3: a correct client gets 235 and every message it sent is queued, once. */
+export function correctClientServed(labCase: LabCase, report: RunReport): Verdict {
+  if (!successPossible(labCase)) return null;
+  if (!(report.client.authReply ?? '').startsWith('235')) return `correct client got '${report.client.authReply}' instead of 235 (${report.backend.connections} backend connections)`;
+  const sent = labCase.client.groups.flatMap((group) => group.steps).filter((step) => step.kind === 'message').length;
+  if (report.queue.length !== sent) return `client sent ${sent} message(s), Postfix queued ${report.queue.length}`;
+  return null;
+}
+
+/** Property 2: the proxy's own handshake never trips Postfix's pipelining check. */
+export function proxyNeverPipelines(_labCase: LabCase, report: RunReport): Verdict {
+  const line = report.postfix.log.find((entry) => entry.includes('improper command pipelining after XCLIENT'));
+  return line === undefined ? null : `Postfix logged: ${line}`;
+}
+
+/** Property 5: safety under any faults. */
+export function safety(labCase: LabCase, report: RunReport): Verdict {
+  const acknowledged = report.client.acceptedMessages.map((message) => message.queueId).filter((id): id is string => id !== null);
+  for (const id of acknowledged) {
+    const copies = report.queue.filter((message) => message.id === id).length;
+    if (copies !== 1) return `message acknowledged as ${id} is queued ${copies} times`;
+  }
+  if (report.queue.length > 0 && !report.client.authenticated) return `${report.queue.length} message(s) queued although the client never authenticated (AUTH reply '${report.client.authReply}')`;
+  const impostor = report.queue.find((message) => message.saslUser !== labCase.client.user);
+  if (impostor) return `message ${impostor.id} queued as sasl_username=${impostor.saslUser} but the client logged in as ${labCase.client.user}${impostor.saslUser === IMPOSTOR ? ' (its own XCLIENT after login changed the identity)' : ''}`;
+  if (!report.client.done) return `the client session never ended (last reply: '${report.client.replies.at(-1) ?? ''}')`;
+  return null;
+}
+
+/** Virtual time within which every session must be over, whatever the faults (longest chain of timers: 3 × 2 s passdb attempts, 30 s login_proxy_timeout, client's 30 s reply timeout). */
+export const LIVENESS_BOUND_US = 120_000_000;
+
+/** Property 6: the session ends within the bound and the simulator goes idle. */
+export function liveness(_labCase: LabCase, report: RunReport): Verdict {
+  const endedAt = report.client.done ? report.clientEndedAtUs : null;
+  if (endedAt === null) return 'the client session did not end';
+  if (endedAt > LIVENESS_BOUND_US) return `the client session ended only at ${(endedAt / 1e6).toFixed(3)} s (bound ${LIVENESS_BOUND_US / 1e6} s)`;
+  return null;
+}

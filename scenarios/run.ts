@@ -1,0 +1,125 @@
+/* run - one simulated session of a scenario: build the chain in the simulator, run it, report
+ *
+ * The report is what `smtp-lab run --json` prints and what every property reads; it is
+ * computed from what the models said (client result, log lines, facts), never from the
+ * scenario's expectations.
+ */
+import type { FaultSpec } from '../sim/index.ts';
+import { Simulation, type LinkOptions } from '../sim/index.ts';
+import type { FactRecord, LogRecord, TraceEvent } from '../sim/trace.ts';
+import { createAuthService } from '../models/auth/index.ts';
+import { SmtpClient, type ClientResult, type ClientScript } from '../models/client/index.ts';
+import { createFront } from '../models/front/index.ts';
+import { createPostfix } from '../models/postfix/smtpd.ts';
+import { clientScriptOf } from './client-script.ts';
+import type { Scenario } from './scenario.ts';
+import {
+  AUTH_PORT, POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT, authConfigOf, dovecotConfigOf, frontAddress, hostsOf, nginxConfigOf, postfixConfigOf,
+} from './topology.ts';
+
+/** Link faults per hop, from the listener's point of view (sim/faults/catalogue.ts). */
+export interface LinkFaults {
+  readonly client?: readonly FaultSpec[];
+  readonly backend?: readonly FaultSpec[];
+  readonly auth?: readonly FaultSpec[];
+}
+
+export interface RunOptions {
+  readonly seed: number;
+  /** The client's script; default: swaks with the scenario's client.* keys. */
+  readonly script?: ClientScript;
+  readonly faults?: LinkFaults;
+  /** Record the full trace (for diagrams and replay); off for speed. */
+  readonly trace?: boolean;
+  /** Event bound of the run; hitting it is a liveness failure (LivenessError). */
+  readonly maxSteps?: number;
+}
+
+export interface RunReport {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly client: {
+    readonly replies: readonly string[];
+    readonly authReply: string | null;
+    readonly authToReplyMs: number | null;
+    readonly authenticated: boolean;
+    readonly closedBy: ClientResult['closedBy'];
+    readonly error: string | null;
+    readonly done: boolean;
+    readonly acceptedMessages: ClientResult['acceptedMessages'];
+  };
+  readonly backend: { readonly connections: number };
+  readonly postfix: { readonly log: readonly string[] };
+  readonly front: { readonly log: readonly string[] };
+  readonly queue: readonly { readonly id: string; readonly from: string; readonly to: readonly string[]; readonly size: number; readonly saslUser: string | null }[];
+  /** Postfix found unread input where smtpd checks for it (the race was lost). */
+  readonly improperPipelining: readonly string[];
+  readonly facts: readonly FactRecord[];
+  /** Virtual time when the last event ran. */
+  readonly endedAtUs: number;
+  /** Virtual time when the client's session ended, or null if it never did. */
+  readonly clientEndedAtUs: number | null;
+  readonly trace?: readonly TraceEvent[];
+}
+
+export const DEFAULT_MAX_STEPS = 200_000;
+
+function linkOf(profile: LinkOptions['profile'], oneWayDelayUs: number, faults: readonly FaultSpec[] | undefined): LinkOptions {
+  return { profile, oneWayDelayUs, ...(faults && faults.length > 0 ? { faults } : {}) };
+}
+
+const logText = (record: LogRecord) => `${record.program}: ${record.line}`;
+
+export function runScenario(scenario: Scenario, options: RunOptions): RunReport {
+  const hosts = hostsOf(scenario);
+  const delay = scenario.get('tcp.one_way_delay_us');
+  const schedulingJitterUs = scenario.get('sim.scheduling_jitter_us');
+  const sim = new Simulation({ seed: options.seed, trace: options.trace ?? false });
+
+  const postfix = createPostfix(postfixConfigOf(scenario));
+  const backendLink = linkOf(scenario.get('tcp.profile'), delay, options.faults?.backend);
+  sim.addNode(postfix, {
+    host: hosts.postfix,
+    schedulingJitterUs,
+    listen: [POSTFIX_SUBMISSION_PORT, POSTFIX_SMTP_PORT].map((port) => ({ host: hosts.postfix, port, link: backendLink })),
+  });
+  if (scenario.get('auth.fault') !== 'refused') {
+    const authLink = linkOf('linux-default', delay, options.faults?.auth);
+    sim.addNode(createAuthService(authConfigOf(scenario)), { host: hosts.auth, listen: [{ host: hosts.auth, port: AUTH_PORT, link: authLink }] });
+  }
+  const kind = scenario.get('front.model');
+  const front = kind === 'nginx' ? createFront('nginx', nginxConfigOf(scenario)) : createFront(kind, dovecotConfigOf(scenario));
+  const clientLink = linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client);
+  sim.addNode(front, { host: hosts.front, schedulingJitterUs, listen: [{ ...frontAddress(scenario), link: clientLink }] });
+  const client = new SmtpClient(options.script ?? clientScriptOf(scenario, hosts.front));
+  sim.addNode(client, { host: hosts.client });
+
+  const result = sim.runUntilIdle(options.maxSteps ?? DEFAULT_MAX_STEPS);
+  const clientResult = client.result();
+  const facts = sim.facts();
+  const postfixLog = sim.logs(postfix.name).map(logText);
+  return {
+    scenario: scenario.name,
+    seed: options.seed,
+    client: {
+      replies: clientResult.replies,
+      authReply: clientResult.authReply,
+      authToReplyMs: clientResult.authToReplyUs === null ? null : clientResult.authToReplyUs / 1000,
+      authenticated: clientResult.authenticated,
+      closedBy: clientResult.closedBy,
+      error: clientResult.error,
+      done: clientResult.done,
+      acceptedMessages: clientResult.acceptedMessages,
+    },
+    // Counted where the real stack counted them: smtpd's "connect from" line per accepted connection.
+    backend: { connections: postfixLog.filter((line) => line.startsWith('postfix/smtpd: connect from ')).length },
+    postfix: { log: postfixLog },
+    front: { log: sim.logs(front.name).map(logText) },
+    queue: postfix.queue.messages.map((m) => ({ id: m.queueId, from: m.from, to: m.to, size: m.size, saslUser: m.saslUser })),
+    improperPipelining: facts.flatMap((record) => (record.fact.kind === 'improperPipelining' ? [record.fact.unread] : [])),
+    facts,
+    endedAtUs: result.now,
+    clientEndedAtUs: facts.find((record) => record.node === client.name && record.fact.kind === 'sessionEnded')?.t ?? null,
+    ...(options.trace ? { trace: sim.trace.events } : {}),
+  };
+}

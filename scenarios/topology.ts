@@ -1,0 +1,103 @@
+/* topology - where each component of a scenario sits and how it is configured
+ *
+ * The one place that turns scenario keys into model configurations and addresses, so the
+ * simulator (run.ts) and the socket runtime build the same chain. Two layouts:
+ *   - postfix.mail_version 3.7.11 with front.port 1587 is the recorded real stack
+ *     (everything on 127.0.0.1, Postfix as in raw/postconf-n.txt): names and bytes match
+ *     ../shared/conformance/raw;
+ *   - everything else is Mailu's Docker network (core/nginx, admin, smtp on one /24;
+ *     the client outside it), Postfix configured as Mailu's main.cf/master.cf.
+ * The layout matters beyond names: a client address outside smtpd_authorized_xclient_hosts
+ * is what stops a logged-in client's own XCLIENT from changing its identity (FACTS §3).
+ */
+import type { SocketAddress } from '../models/contract.ts';
+import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
+import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
+import { labPreset, mailuPreset, type PostfixConfig } from '../models/postfix/config.ts';
+import type { Scenario } from './scenario.ts';
+
+export interface Hosts {
+  readonly client: string;
+  readonly front: string;
+  readonly auth: string;
+  readonly postfix: string;
+}
+
+const LOOPBACK: Hosts = { client: '127.0.0.1', front: '127.0.0.1', auth: '127.0.0.1', postfix: '127.0.0.1' };
+/** Mailu's docker-compose subnet (192.168.203.0/24, as models/postfix mailuPreset) and a documentation-range client. */
+const MAILU: Hosts = { client: '203.0.113.25', front: '192.168.203.2', auth: '192.168.203.3', postfix: '192.168.203.4' };
+
+export const AUTH_PORT = 8080;
+/** Mailu's smtpd for authenticated submission (master.cf `10025 inet ... smtpd -o smtpd_sasl_auth_enable=yes`). */
+export const POSTFIX_SUBMISSION_PORT = 10025;
+/** Mailu's port-25 smtpd, which nginx's smtp_auth-none proxy reaches (auth service backend choice). */
+export const POSTFIX_SMTP_PORT = 25;
+
+export function isRealStackLayout(scenario: Scenario): boolean {
+  return scenario.get('postfix.mail_version') === '3.7.11' && scenario.get('front.port') === 1587;
+}
+
+export function hostsOf(scenario: Scenario): Hosts {
+  return isRealStackLayout(scenario) ? LOOPBACK : MAILU;
+}
+
+export function frontAddress(scenario: Scenario): SocketAddress {
+  return { host: hostsOf(scenario).front, port: scenario.get('front.port') };
+}
+
+const ms = (value: number) => Math.round(value * 1000);
+
+export function postfixConfigOf(scenario: Scenario): PostfixConfig {
+  const version = scenario.get('postfix.mail_version');
+  const forbid = scenario.isOn('postfix.smtpd_forbid_unauth_pipelining');
+  const base = isRealStackLayout(scenario)
+    ? labPreset({ mail_version: version })
+    : mailuPreset({ mail_version: version });
+  return {
+    ...base,
+    smtpd_forbid_unauth_pipelining: forbid,
+    smtpd_milters: scenario.get('postfix.milter_ms') > 0 ? ['inet:milter:11332'] : [],
+    saslUsers: { [scenario.get('client.user')]: 'secret', ...base.saslUsers },
+    timings: {
+      ...base.timings,
+      bannerDelayUs: ms(scenario.get('postfix.banner_delay_ms')),
+      xclientLookupDelayUs: ms(scenario.get('postfix.xclient_lookup_ms')),
+      milterSetupDelayUs: ms(scenario.get('postfix.milter_ms')),
+    },
+  };
+}
+
+export function authConfigOf(scenario: Scenario): AuthServiceConfig {
+  const fault = scenario.get('auth.fault');
+  return {
+    ...defaultAuthServiceConfig,
+    SMTP_ADDRESS: hostsOf(scenario).postfix,
+    IMAP_ADDRESS: hostsOf(scenario).postfix,
+    latencyUs: ms(scenario.get('auth.latency_ms')),
+    // 'refused' is no listener at all (run.ts leaves the auth node out), not a service fault.
+    fault: fault === 'refused' ? 'none' : fault,
+  };
+}
+
+export function dovecotConfigOf(scenario: Scenario): DovecotFrontConfig {
+  const realStack = isRealStackLayout(scenario);
+  return {
+    ...labDovecotConfig,
+    // Mailu's front image is Alpine's Dovecot: the upstream greeting.
+    login_greeting: realStack ? labDovecotConfig.login_greeting : 'Dovecot ready.',
+    login_proxy_max_reconnects: scenario.get('front.login_proxy_max_reconnects'),
+    login_proxy_timeout: scenario.get('front.login_proxy_timeout'),
+    authHttp: { ...labDovecotConfig.authHttp, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
+  };
+}
+
+export function nginxConfigOf(scenario: Scenario): NginxFrontConfig {
+  const smtpAuth = scenario.get('front.smtp_auth').split(' ') as NginxFrontConfig['smtp_auth'];
+  return {
+    ...mailuNginxConfig,
+    smtp_auth: smtpAuth,
+    xclient: scenario.isOn('front.xclient'),
+    auth_http: { ...mailuNginxConfig.auth_http, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
+    auth_http_header: [['Auth-Port', String(scenario.get('front.port'))]],
+  };
+}
