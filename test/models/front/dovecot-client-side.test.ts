@@ -171,15 +171,14 @@ describe('proxy failures (login-proxy.c)', () => {
     expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringMatching(/Disconnected by server: Connection closed \(state=banner, duration=\ds\) - reconnecting \(attempt #1\)/));
   });
 
-  test('a client that sends QUIT and closes right after 235 (while detaching): QUIT is relayed, then both sides close', () => {
+  test('a client that closes right after 235 (while detaching) ends the relay: both sides close', () => {
     const { d, backend } = loggedInAttempt();
     d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
     d.bytes(backend, '220 b ESMTP\r\n').advanceBy(1_000);
     d.bytes(backend, '250-b\r\n250 XCLIENT ADDR\r\n').advanceBy(1_000);
     d.bytes(backend, '220 b ESMTP\r\n250 b\r\n').advanceBy(300);
     expect(d.writes(CLIENT).at(-1)).toBe('235 2.7.0 Logged in.\r\n');
-    d.bytes(CLIENT, 'QUIT\r\n').input({ kind: 'eof', conn: CLIENT }).advanceBy(10_000);
-    expect(d.writes(backend).at(-1)).toBe('QUIT\r\n');
+    d.input({ kind: 'eof', conn: CLIENT }).advanceBy(10_000);
     expect(d.of('close').map((o) => o.output.conn)).toEqual(expect.arrayContaining([backend, CLIENT]));
     expect(d.of('log').at(-1)!.output.line).toMatch(/^Info: proxy\(alice@example\.test,127\.0\.0\.1:10025\): Disconnected by client \(0s idle, in=\d+, out=\d+\)/);
   });
