@@ -15,10 +15,19 @@ export function createFront(kind: 'nginx', config?: Partial<NginxFrontConfig>): 
 export function createFront(kind: Exclude<FrontKind, 'nginx'>, config?: Partial<DovecotFrontConfig>): Model;
 export function createFront(kind: FrontKind, config?: Partial<DovecotFrontConfig> | Partial<NginxFrontConfig>): Model;
 export function createFront(kind: FrontKind, config: Partial<DovecotFrontConfig> | Partial<NginxFrontConfig> = {}): Model {
-  if (kind === 'nginx') return new NginxFront({ ...mailuNginxConfig, ...(config as Partial<NginxFrontConfig>) });
+  if (kind === 'nginx') {
+    const nginx = config as Partial<NginxFrontConfig>;
+    return new NginxFront({ ...mailuNginxConfig, ...nginx, timings: { ...mailuNginxConfig.timings, ...nginx.timings } });
+  }
   const policy = SEQUENCING[kind];
   if (!policy) throw new Error(`unknown front kind ${String(kind)}`);
-  return new DovecotFront({ ...labDovecotConfig, ...(config as Partial<DovecotFrontConfig>) }, policy);
+  const dovecot = config as Partial<DovecotFrontConfig>;
+  // Nested settings merge key by key, so a scenario may override one timing or the auth address alone.
+  return new DovecotFront({
+    ...labDovecotConfig, ...dovecot,
+    timings: { ...labDovecotConfig.timings, ...dovecot.timings },
+    authHttp: { ...labDovecotConfig.authHttp, ...dovecot.authHttp },
+  }, policy);
 }
 
 export { labDovecotConfig, mailuNginxConfig, recordedDovecotTimings } from './config.ts';

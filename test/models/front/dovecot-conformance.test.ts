@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { measuredTimings } from '../../../models/postfix/config.ts';
 import { readFileSync } from 'node:fs';
 import { backendConnects, backendWrites, clientReceived, runChain, writeTimes } from './chain.ts';
-import { clientSaw, normalisePorts, rawlogWrites } from './recorded.ts';
+import { clientSaw, normalisePorts, rawlogLines, rawlogWrites } from './recorded.ts';
 
 const slowXclient = { timings: { ...measuredTimings, xclientLookupDelayUs: 100_000 } };
 
@@ -22,6 +22,9 @@ describe('dovecot-2.3 writes to the backend what the real Dovecot wrote', () => 
     const recorded = rawlogWrites('A1-forbid-yes-default-plain');
     expect(recorded).toHaveLength(1);
     expect(backendWrites(run.events).map((c) => c.map(normalisePorts))).toEqual(recorded);
+    // Nagle stays on for the backend socket, as the recorded segments show.
+    expect(run.events.filter((e) => e.kind === 'connect' && e.node === 'front').map((e) => e.noDelay)).toContain(false);
+    expect(run.events.filter((e) => e.kind === 'connect' && e.node === 'front' && (e.remote as { port: number }).port === 10025).map((e) => e.noDelay)).toEqual([false]);
   });
 
   test('E1 (slow XCLIENT lookup, forbid=yes): four connections, each EHLO, XCLIENT, EHLO', () => {
@@ -29,6 +32,29 @@ describe('dovecot-2.3 writes to the backend what the real Dovecot wrote', () => 
     const recorded = rawlogWrites('E1-slowxclient-forbid-yes-default-plain');
     expect(recorded).toHaveLength(4);
     expect(backendWrites(run.events).map((c) => c.map(normalisePorts))).toEqual(recorded);
+  });
+});
+
+describe('Dovecot\'s reaction times come from its own rawlog (A1)', () => {
+  test('banner -> EHLO, EHLO reply -> XCLIENT, XCLIENT -> EHLO: the recorded gaps, to the microsecond', () => {
+    const [recorded] = rawlogLines('A1-forbid-yes-default-plain');
+    const firstReplyEnd = recorded!.in.find((l) => l.text.startsWith('250 '))!;
+    const expected = {
+      bannerToEhlo: recorded!.out[0]!.us - recorded!.in[0]!.us,
+      ehloReplyToXclient: recorded!.out[1]!.us - firstReplyEnd.us,
+      xclientToEhlo: recorded!.out[2]!.us - recorded!.out[1]!.us,
+    };
+    expect(expected).toEqual({ bannerToEhlo: 59, ehloReplyToXclient: 46, xclientToEhlo: 5 });
+
+    const run = runChain({ kind: 'dovecot-2.3' });
+    const backendConn = String(run.events.find((e) => e.kind === 'write' && e.from === 'front' && e.to === 'postfix')!.conn);
+    const arrivals = run.events.filter((e) => e.kind === 'deliver' && e.conn === backendConn && e.to === 'front' && Number(e.len) > 0).map((e) => e.t);
+    const writes = run.events.filter((e) => e.kind === 'write' && e.conn === backendConn && e.from === 'front').map((e) => e.t);
+    expect({
+      bannerToEhlo: writes[0]! - arrivals[0]!,
+      ehloReplyToXclient: writes[1]! - arrivals[1]!,
+      xclientToEhlo: writes[2]! - writes[1]!,
+    }).toEqual(expected);
   });
 });
 

@@ -50,3 +50,25 @@ export function clientSaw(run: string): string[] {
 export function clientSent(run: string): string[] {
   return rawFile(run, 'client.txt').split('\n').filter((l) => l.startsWith(' -> ')).map((l) => l.slice(4));
 }
+
+export interface StampedLine {
+  readonly us: number;
+  readonly text: string;
+}
+
+/** Every rawlog line with its stamp in µs, per connection and direction ("in": from the backend). */
+export function rawlogLines(run: string): { in: StampedLine[]; out: StampedLine[] }[] {
+  const connections = new Map<string, { in: StampedLine[]; out: StampedLine[] }>();
+  let current: StampedLine[] | null = null;
+  for (const line of rawFile(run, 'dovecot-rawlog.txt').split('\n').map((l) => l.replace(/\r$/, ''))) {
+    const header = /^==> (.*)\.(in|out) <==$/.exec(line);
+    if (header) {
+      if (!connections.has(header[1]!)) connections.set(header[1]!, { in: [], out: [] });
+      current = connections.get(header[1]!)![header[2] as 'in' | 'out'];
+      continue;
+    }
+    const entry = /^(\d+)\.(\d{6}) (.*)$/.exec(line);
+    if (current && entry) current.push({ us: Number(entry[1]) * 1_000_000 + Number(entry[2]), text: entry[3]! });
+  }
+  return [...connections.values()];
+}
