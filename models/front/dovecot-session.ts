@@ -215,7 +215,7 @@ export class DovecotSession {
   timer(now: Micros, timer: SessionTimer): void {
     this.timersSet.delete(timer);
     switch (timer) {
-      case 'greeting': return this.sendGreeting();
+      case 'greeting': return this.sendGreeting(now);
       case 'command': return this.processClientLines(now);
       case 'passdb': return this.startLookup(now);
       case 'passdbTimeout': return this.lookup?.temporaryError(now, 'Request timed out', false);
@@ -232,9 +232,11 @@ export class DovecotSession {
 
   // ---- client side: greeting, commands, SASL -----------------------------------------------
 
-  private sendGreeting(): void {
+  private sendGreeting(now: Micros): void {
     this.phase = 'command';
     this.writeClient(`220 ${this.config.hostname} ${this.config.login_greeting}\r\n`);
+    // Commands sent before the greeting wait in the buffer and are answered after it, in order.
+    this.scheduleCommands(now);
   }
 
   private scheduleCommands(now: Micros): void {

@@ -40,6 +40,12 @@ describe('client side', () => {
     expect(d.writes(CLIENT)).toEqual(['220 mail.example.test Dovecot ready.\r\n']);
   });
 
+  test('commands sent before the greeting are answered after it', () => {
+    const d = new DirectDriver(createFront('dovecot-2.3')).input({ kind: 'accepted', conn: CLIENT, local, remote });
+    d.bytes(CLIENT, 'NOOP\r\n').advanceBy(20_000);
+    expect(d.writes(CLIENT)).toEqual(['220 front.example.test Dovecot (Debian) ready.\r\n', '250 2.0.0 OK\r\n']);
+  });
+
   test('pipelined commands are answered in order, in one write', () => {
     const d = greeted();
     d.bytes(CLIENT, 'NOOP\r\nMAIL FROM:<a@b>\r\nRSET\r\nFOO\r\n').advanceBy(1_000);
