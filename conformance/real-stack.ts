@@ -32,6 +32,8 @@ export interface RealStackOptions {
   readonly shared?: string;
   readonly postfix?: boolean;
   readonly dovecot?: boolean;
+  /** Dovecot's submission port, when prepareLab moved it. */
+  readonly dovecotPort?: number;
 }
 
 export interface SwaksRun {
@@ -79,17 +81,24 @@ export function runSwaks(server: string, args: readonly string[], options: { net
  * packages, config only), so that several stacks (the suite in its namespace, tests on the
  * host's loopback) never share queues, pid files or logs.
  */
-export function prepareLab(lab: string, shared = DEFAULT_SHARED): void {
-  const result = spawnSync('bash', [join(shared, 'setup-real-stack.sh')], {
+export function prepareLab(lab: string, options: { shared?: string; dovecotPort?: number } = {}): void {
+  const result = spawnSync('bash', [join(options.shared ?? DEFAULT_SHARED, 'setup-real-stack.sh')], {
     env: { ...process.env, LAB: lab, INSTALL: '0' }, encoding: 'utf8', timeout: 60_000,
   });
   if (result.status !== 0) throw new Error(`setup-real-stack.sh for ${lab} failed: ${result.stderr || result.stdout}`);
+  if (options.dovecotPort !== undefined && options.dovecotPort !== REAL_PORTS.dovecot) {
+    // Moves Dovecot's submission listener off 1587 (a model front may want that port); its
+    // auth socket, which the real smtpd's SASL server needs, stays where it is.
+    const conf = join(lab, 'dovecot/dovecot.conf');
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace(`port = ${REAL_PORTS.dovecot}`, `port = ${options.dovecotPort}`));
+  }
 }
 
 export class RealStack {
   private readonly lab: string;
   private readonly shared: string;
   private readonly netns: string | null;
+  private readonly dovecotPort: number;
   private readonly children = new Map<string, ChildProcess>();
   private createdNetns = false;
   private setting: RealSetting = { forbid: true, tcpMode: 'default', xclientLookupMs: null };
@@ -98,6 +107,7 @@ export class RealStack {
     this.lab = options.lab ?? DEFAULT_LAB;
     this.shared = options.shared ?? DEFAULT_SHARED;
     this.netns = options.netns ?? null;
+    this.dovecotPort = options.dovecotPort ?? REAL_PORTS.dovecot;
   }
 
   /** Start the daemons (both unless told otherwise) with forbid=yes, default TCP, fast XCLIENT. */
@@ -145,7 +155,7 @@ export class RealStack {
 
   /** Run swaks against the real Dovecot (or `server`) inside the stack's namespace. */
   swaks(args: readonly string[], options: { server?: string; timeoutMs?: number } = {}): Promise<SwaksRun> {
-    return runSwaks(options.server ?? `127.0.0.1:${REAL_PORTS.dovecot}`, args, { netns: this.netns, timeoutMs: options.timeoutMs });
+    return runSwaks(options.server ?? `127.0.0.1:${this.dovecotPort}`, args, { netns: this.netns, timeoutMs: options.timeoutMs });
   }
 
   /** Line counts of both logs now; pass to *LogSince to read what a case added. */
@@ -206,7 +216,7 @@ export class RealStack {
       }
       this.run(['ip', 'link', 'set', 'lo', 'up']);
     } else {
-      const busy = this.listening().filter((p) => (postfix && p === REAL_PORTS.postfix) || (dovecot && p === REAL_PORTS.dovecot));
+      const busy = this.listening().filter((p) => (postfix && p === REAL_PORTS.postfix) || (dovecot && p === this.dovecotPort));
       if (busy.length > 0) throw new Error(`port(s) ${busy.join(', ')} on 127.0.0.1 already in use`);
     }
     // Start from the recorded configuration: forbid=yes, static XCLIENT hosts.
@@ -222,7 +232,7 @@ export class RealStack {
     }
     if (dovecot) {
       this.startChild('dovecot', 'dovecot', ['-F', '-c', join(this.lab, 'dovecot/dovecot.conf')]);
-      ports.push(REAL_PORTS.dovecot);
+      ports.push(this.dovecotPort);
     }
     await this.waitListening(ports);
     if (dovecot) {

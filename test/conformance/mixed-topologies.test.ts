@@ -5,7 +5,9 @@
  * lab's passdb) sends the backend connection. Real daemons run from their own lab directory;
  * the other fixed ports are the recorded lab's: Dovecot 1587, the slow XCLIENT table 11333.
  */
-import { SMTPServer } from 'smtp-server';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareLab, RealStack, REAL_PORTS, runSwaks } from '../../conformance/real-stack.ts';
 import { smtpdLines } from '../../conformance/normalise.ts';
@@ -13,10 +15,13 @@ import { parseSwaksTranscript, type ClientOutcome } from '../../conformance/swak
 import { createPostfix } from '../../models/postfix/smtpd.ts';
 import { labPreset, measuredTimings } from '../../models/postfix/config.ts';
 import { SocketRuntime, type RuntimeEvent } from '../../runtime/socket/index.ts';
+import { lenientServer, serveScenario } from '../../runtime/serve-scenario.ts';
 import { startTopology, type RunningTopology } from '../../runtime/topology.ts';
+import { loadScenario } from '../../scenarios/index.ts';
 import { realStackSkipReason } from './real-stack-env.ts';
 
 const LAB = '/tmp/smtp-lab-mixed';
+const ROOT = resolve(import.meta.dirname, '../..');
 const AUTH = ['--auth', 'PLAIN', '--auth-user', 'alice@example.test', '--auth-password', 'secret', '--helo', 'client.example.test', '--show-time-lapse'];
 const MAIL = ['--from', 'alice@example.test', '--to', 'bob@example.test'];
 const IMPROPER = 'improper command pipelining after XCLIENT from localhost[127.0.0.1]: EHLO front.example.test\\r\\n';
@@ -169,23 +174,8 @@ describe.skipIf(realStackSkipReason !== null)('swaks → model front → real Po
 
 describe.skipIf(realStackSkipReason !== null)('swaks → model front → smtp-server (useXClient) as a lenient backend', () => {
   it('dovecot-2.3 pipelines EHLO after XCLIENT and the lenient server does not mind: 235, message delivered', async () => {
-    const received: { user: unknown; from: string; bytes: number }[] = [];
-    const server = new SMTPServer({
-      useXClient: true,
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      // XCLIENT LOGIN= is handed to onAuth with method XCLIENT: accept it as the identity.
-      onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
-      onData: (stream, session, callback) => {
-        let bytes = 0;
-        stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        stream.on('end', () => {
-          received.push({ user: session.user, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', bytes });
-          callback();
-        });
-      },
-    });
+    const received: string[] = [];
+    const server = lenientServer((summary) => received.push(summary));
     await new Promise<void>((resolve) => server.listen(REAL_PORTS.postfix, '127.0.0.1', resolve));
     try {
       await withTopology({ front: 'dovecot-2.3', frontPort: 0, postfix: null }, async (t) => {
@@ -202,9 +192,53 @@ describe.skipIf(realStackSkipReason !== null)('swaks → model front → smtp-se
         expect(secondEhlo).toBeGreaterThan(xclient);
         expect(secondEhlo).toBeLessThan(xclientReply);
       });
-      expect(received).toEqual([{ user: 'alice@example.test', from: 'alice@example.test', bytes: expect.any(Number) }]);
+      expect(received).toEqual([expect.stringMatching(/^smtp-server: message from=<alice@example\.test> user=alice@example\.test size=\d+$/)]);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe.skipIf(realStackSkipReason !== null)('smtp-lab serve: swaks against a served scenario', () => {
+  it('lockstep delivers a message (model backend)', async () => {
+    const served = await serveScenario(loadScenario({ scenario: 'lockstep' }), { backend: 'model', port: 0 });
+    try {
+      const client = await swaksTo(served.topology.front, [...AUTH, ...MAIL]);
+      expect(client.authReply).toBe('235 2.7.0 Logged in.');
+      expect(client.replies.at(-2)).toMatch(QUEUED);
+      expect(served.listeners[0]).toBe(`front 127.0.0.1:${served.topology.front.port} (lockstep)`);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('mailu-2024.06 with the real trigger (real Postfix, slow XCLIENT lookup): 454', async () => {
+    const scenario = loadScenario({ scenario: 'mailu-2024.06', sets: ['postfix.xclient_lookup_ms=100'] });
+    const served = await serveScenario(scenario, { backend: 'real', port: 0, lab: LAB });
+    try {
+      const client = await swaksTo(served.topology.front, [...AUTH, '--quit-after', 'AUTH']);
+      expect(client.authReply).toBe('454 4.7.0 Account is temporarily unavailable.');
+      expect(served.listeners.at(-1)).toMatch(/^postfix 127\.0\.0\.1:10025 \(real Postfix 3\.7\.11, smtpd_forbid_unauth_pipelining=yes, XCLIENT lookup 100 ms;/);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('the CLI prints its ports, serves swaks, and stops on SIGINT with exit 0', async () => {
+    const child = spawn(process.execPath, ['bin/smtp-lab.js', 'serve', '--scenario', 'lockstep', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      for (let i = 0; i < 100 && !/front 127\.0\.0\.1:\d+/.test(out); i++) await sleep(100);
+      const port = Number(/front 127\.0\.0\.1:(\d+) \(lockstep\)/.exec(out)?.[1]);
+      const client = await swaksTo({ port }, [...AUTH, ...MAIL]);
+      expect(client.replies.at(-2)).toMatch(QUEUED);
+      for (let i = 0; i < 50 && !out.includes('disconnect from'); i++) await sleep(100);
+      expect(out).toMatch(/ postfix postfix\/smtpd: [0-9A-F]+: client=localhost\[127\.0\.0\.1\], sasl_method=XCLIENT, sasl_username=alice@example\.test/);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   });
 });

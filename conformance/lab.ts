@@ -1,0 +1,54 @@
+/* lab - the lab side of a conformance case: the same setting and client in the simulator
+ *
+ * The real stack is the built-in scenario `real-stack` (Dovecot 2.3 → Postfix 3.7.11 on
+ * loopback); a case only adds `--set` overrides for what it varies. Each of the case's
+ * sessions runs with its own seed derived from the suite's seed, like `run --repeat`.
+ */
+import type { ConformanceCase } from './cases.ts';
+import type { SideOutcome } from './compare.ts';
+import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
+import type { LabRunner } from './suite.ts';
+import { loadScenario } from '../scenarios/index.ts';
+import { runScenario } from '../scenarios/run.ts';
+
+const TCP_PROFILE = { default: 'linux-default', pp3: 'pingpong3', quickack: 'quickack' } as const;
+
+/** The scenario overrides that make `real-stack` this case. */
+export function labSets(c: ConformanceCase): string[] {
+  return [
+    `postfix.smtpd_forbid_unauth_pipelining=${c.setting.forbid ? 'yes' : 'no'}`,
+    `tcp.profile=${TCP_PROFILE[c.setting.tcpMode]}`,
+    `postfix.xclient_lookup_ms=${c.setting.xclientLookupMs ?? 0}`,
+    `client.auth=${c.client.auth}`,
+    `client.user=${c.client.user}`,
+    `client.password=${c.client.password}`,
+    `client.helo=${c.client.helo}`,
+    `client.pipelining=${c.client.pipelining ? 'yes' : 'no'}`,
+  ];
+}
+
+/** Seed of session `index` of a case: distinct per case and per session, reproducible from the suite seed. */
+export function sessionSeed(suiteSeed: number, caseIndex: number, index: number): number {
+  return (suiteSeed * 1_000_003 + caseIndex * 10_007 + index) >>> 0;
+}
+
+export function labRunner(caseIndexOf: (c: ConformanceCase) => number): LabRunner {
+  return (c, seed) => {
+    const scenario = loadScenario({ scenario: 'real-stack', sets: labSets(c) });
+    const sessions = [];
+    let backendConnections = 0;
+    const log: string[] = [];
+    for (let i = 0; i < c.repeat; i++) {
+      const run = runScenario(scenario, { seed: sessionSeed(seed, caseIndexOf(c), i) });
+      sessions.push({
+        replies: normaliseReplies(run.client.replies),
+        authReply: run.client.authReply === null ? null : normaliseReplyLine(run.client.authReply),
+        authToReplyMs: run.client.authToReplyMs === null ? null : Math.round(run.client.authToReplyMs),
+      });
+      backendConnections += run.backend.connections;
+      log.push(...run.postfix.log);
+    }
+    const outcome: SideOutcome = { sessions, backendConnections, smtpdLog: smtpdLines(log) };
+    return outcome;
+  };
+}

@@ -1,0 +1,129 @@
+/* serve-scenario - the model side of a scenario on loopback sockets, with the backend of choice
+ *
+ * Scenario keys become model configurations in exactly one place (scenarios/topology.ts); this
+ * file only moves the result onto 127.0.0.1. Two loopback-specific changes, both stated:
+ *   - Mailu's layout puts the front, auth service and Postfix on a Docker /24; on loopback all
+ *     three are 127.0.0.1, so the model Postfix trusts 127.0.0.0/8 for XCLIENT and mynetworks
+ *     (and, unlike in Mailu, so does a client that connects from 127.0.0.1: its own XCLIENT
+ *     would be authorized);
+ *   - the backend can be the model Postfix, the real Postfix 3.7.11 (conformance/real-stack.ts,
+ *     with the scenario's smtpd_forbid_unauth_pipelining and slow XCLIENT lookup as the real
+ *     trigger: slow_tcp_table.py), or nodemailer's smtp-server with useXClient (lenient).
+ */
+import { SMTPServer } from 'smtp-server';
+import { prepareLab, RealStack, REAL_PORTS } from '../conformance/real-stack.ts';
+import type { SocketAddress } from '../models/contract.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
+import { authConfigOf, dovecotConfigOf, isRealStackLayout, nginxConfigOf, postfixConfigOf, POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT } from '../scenarios/topology.ts';
+import type { RuntimeEventListener } from './socket/index.ts';
+import { startTopology, type RunningTopology } from './topology.ts';
+
+export type ServeBackend = 'model' | 'real' | 'smtp-server';
+export const SERVE_BACKENDS: readonly ServeBackend[] = ['model', 'real', 'smtp-server'];
+
+export interface ServeOptions {
+  readonly backend: ServeBackend;
+  /** Front port; default the scenario's front.port. 0 picks a free port. */
+  readonly port?: number;
+  /** Also a TLS (465-style) front listener on this port. */
+  readonly tlsPort?: number;
+  readonly host?: string;
+  readonly onEvent?: RuntimeEventListener;
+  /** Called for each message the smtp-server backend receives. */
+  readonly onLenientMessage?: (summary: string) => void;
+  /** Lab directory for the real backend's configuration. */
+  readonly lab?: string;
+}
+
+export interface RunningServe {
+  readonly topology: RunningTopology;
+  /** One line per listener, for the user: "front 127.0.0.1:587 (dovecot-2.3)". */
+  readonly listeners: readonly string[];
+  close(): Promise<void>;
+}
+
+export async function serveScenario(scenario: Scenario, options: ServeOptions): Promise<RunningServe> {
+  const kind = scenario.get('front.model');
+  const frontPort = options.port ?? scenario.get('front.port');
+  const postfixPorts = kind === 'nginx' ? [POSTFIX_SUBMISSION_PORT, POSTFIX_SMTP_PORT] : [POSTFIX_SUBMISSION_PORT];
+  const lookupMs = scenario.get('postfix.xclient_lookup_ms');
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
+  try {
+    let backendLine: string;
+    if (options.backend === 'real') {
+      const lab = options.lab ?? '/tmp/smtp-lab-serve';
+      // The real Dovecot only serves the real smtpd's SASL socket here; keep it off the front's port.
+      const dovecotPort = frontPort === REAL_PORTS.dovecot ? REAL_PORTS.dovecot + 10_000 : REAL_PORTS.dovecot;
+      prepareLab(lab, { dovecotPort });
+      const stack = await RealStack.start({ lab, netns: null, dovecotPort });
+      closers.push(() => stack.stop());
+      const forbid = scenario.isOn('postfix.smtpd_forbid_unauth_pipelining');
+      await stack.configure({ forbid, tcpMode: 'default', xclientLookupMs: lookupMs > 0 ? lookupMs : null });
+      backendLine = `postfix 127.0.0.1:${REAL_PORTS.postfix} (real Postfix 3.7.11, smtpd_forbid_unauth_pipelining=${forbid ? 'yes' : 'no'}${lookupMs > 0 ? `, XCLIENT lookup ${lookupMs} ms` : ''}; log ${lab}/logs/postfix.log)`;
+    } else if (options.backend === 'smtp-server') {
+      const server = lenientServer(options.onLenientMessage ?? (() => undefined));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(REAL_PORTS.postfix, '127.0.0.1', resolve);
+      });
+      closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      backendLine = `backend 127.0.0.1:${REAL_PORTS.postfix} (smtp-server with useXClient: lenient)`;
+    } else {
+      backendLine = '';
+    }
+    const postfix = options.backend === 'model' ? loopbackPostfix(scenario) : null;
+    const topology = await startTopology({
+      front: kind,
+      frontPort,
+      ...(options.tlsPort !== undefined ? { frontTlsPort: options.tlsPort } : {}),
+      frontConfig: kind === 'nginx' ? nginxConfigOf(scenario) : dovecotConfigOf(scenario),
+      auth: scenario.get('auth.fault') === 'refused' ? null : authConfigOf(scenario),
+      postfix,
+      postfixPorts,
+      ...(options.host ? { host: options.host } : {}),
+      runtime: { ...(options.onEvent ? { onEvent: options.onEvent } : {}) },
+    });
+    closers.push(() => topology.close());
+    const at = (a: SocketAddress) => `${a.host}:${a.port}`;
+    const listeners = [
+      `front ${at(topology.front)} (${kind})`,
+      ...(topology.frontTls ? [`front ${at(topology.frontTls)} (${kind}, TLS, self-signed)`] : []),
+      topology.auth ? `auth ${at(topology.auth)} (Mailu auth service model)` : 'auth: no listener (auth.fault=refused)',
+      ...(postfix ? topology.postfix.map((a) => `postfix ${at(a)} (model, Postfix ${postfix.mail_version}, smtpd_forbid_unauth_pipelining=${postfix.smtpd_forbid_unauth_pipelining ? 'yes' : 'no'})`) : [backendLine]),
+    ];
+    return { topology, listeners, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function loopbackPostfix(scenario: Scenario) {
+  const config = postfixConfigOf(scenario);
+  if (isRealStackLayout(scenario)) return config;
+  return { ...config, smtpd_authorized_xclient_hosts: ['127.0.0.0/8'], mynetworks: ['127.0.0.0/8'] };
+}
+
+/** nodemailer's smtp-server as a lenient backend: XCLIENT allowed from anywhere, every message accepted. */
+export function lenientServer(onMessage: (summary: string) => void): SMTPServer {
+  return new SMTPServer({
+    useXClient: true,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    // XCLIENT LOGIN= arrives as an onAuth call with method XCLIENT: take it as the identity.
+    onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+    onData: (stream, session, callback) => {
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      stream.on('end', () => {
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        onMessage(`smtp-server: message from=<${from}> user=${String(session.user)} size=${bytes}`);
+        callback();
+      });
+    },
+  });
+}
