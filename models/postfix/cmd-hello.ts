@@ -1,0 +1,62 @@
+/* cmd-hello - HELO, EHLO (the capability list) and STARTTLS
+ *
+ * helo_cmd(), ehlo_cmd() and starttls_cmd() in postfix/src/smtpd/smtpd.c (v3.7.11).
+ */
+import type { Micros } from '../contract.js';
+import type { CommandRow } from './command-table.js';
+import { discards, EHLO_MASK_ENHANCEDSTATUSCODES, EHLO_MASK_SILENT, strEhloMask } from './ehlo-mask.js';
+import type { SmtpdSession } from './session.js';
+
+/** helo_cmd()/ehlo_cmd(): reset HELO and transaction, set the protocol, answer. */
+export function heloCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
+  const t = s.config.timings;
+  if (argv.length < 2) return s.respond(now, row, false, t.quickDelayUs, `501 Syntax: ${row.name} hostname`);
+  s.helo = argv[1] ?? '';
+  s.mailReset();
+  s.protocol = row.name === 'EHLO' ? 'ESMTP' : 'SMTP';
+  const delay = s.shared.ehloCount++ === 0 ? t.ehloFirstDelayUs : t.ehloDelayUs;
+  if (row.name === 'HELO') return s.respond(now, row, true, delay, `250 ${s.config.myhostname}`);
+  const mask = s.ehloDiscardMask;
+  if ((mask & EHLO_MASK_ENHANCEDSTATUSCODES) === 0 && mask !== 0 && (mask & EHLO_MASK_SILENT) === 0) {
+    s.log(`discarding EHLO keywords: ${strEhloMask(mask)}`);
+  }
+  const words = ehloWords(s);
+  s.respond(now, row, true, delay, words.map((word, i) => `250${i === words.length - 1 ? ' ' : '-'}${word}`).join('\r\n'));
+}
+
+/** ehlo_cmd()'s list, in its order, less smtpd_discard_ehlo_keywords. */
+function ehloWords(s: SmtpdSession): string[] {
+  const c = s.config;
+  const keep = (keyword: string) => !discards(s.ehloDiscardMask, keyword);
+  const words = [c.myhostname];
+  if (keep('pipelining')) words.push('PIPELINING');
+  if (keep('size')) words.push(c.message_size_limit > 0 ? `SIZE ${c.message_size_limit}` : 'SIZE');
+  if (keep('vrfy') && !c.disable_vrfy_command) words.push('VRFY');
+  if (keep('etrn')) words.push('ETRN');
+  if (keep('starttls') && c.smtpd_tls_security_level !== 'none' && !s.tls) words.push('STARTTLS');
+  if (keep('auth') && s.saslActive()) words.push(`AUTH ${c.saslMechanisms.join(' ')}`);
+  if (keep('xclient') && s.xclientAllowed) words.push('XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT');
+  if (keep('enhancedstatuscodes')) words.push('ENHANCEDSTATUSCODES');
+  if (keep('8bitmime')) words.push('8BITMIME');
+  if (keep('dsn')) words.push('DSN');
+  if (keep('smtputf8')) words.push('SMTPUTF8');
+  if (keep('chunking')) words.push('CHUNKING');
+  return words;
+}
+
+/** starttls_cmd(): with TLS configured, 220 and from then on a TLS session (handshake not modelled). */
+export function starttlsCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
+  const t = s.config.timings;
+  if (argv.length !== 1) return s.respond(now, row, false, t.quickDelayUs, '501 5.5.4 Syntax: STARTTLS');
+  if (s.tls) return s.respond(now, row, false, t.quickDelayUs, '554 5.5.1 Error: TLS already active');
+  if (s.config.smtpd_tls_security_level === 'none') return s.respond(now, row, false, t.quickDelayUs, '502 5.5.1 Error: command not implemented');
+  s.reply('220 2.0.0 Ready to start TLS');
+  s.flush();
+  // "At this point there must not be any pending plaintext": vstream_fpurge(BOTH).
+  s.reader.purge();
+  s.tls = true;
+  s.helo = null;
+  s.protocol = 'SMTP';
+  s.mailReset();
+  s.busy(now, t.quickDelayUs, s.finish(row, true));
+}

@@ -1,0 +1,62 @@
+/* cmd-sasl - AUTH PLAIN / LOGIN against the lab's credential table
+ *
+ * smtpd_sasl_proto.c smtpd_sasl_auth_cmd(), smtpd_sasl_glue.c, xsasl_dovecot_server.c (v3.7.11); Dovecot's passdb is the config's saslUsers.
+ */
+import type { Micros } from '../contract.js';
+import type { CommandRow } from './command-table.js';
+import type { SmtpdSession } from './session.js';
+
+/** smtpd_sasl_auth_cmd() with the lab credential table standing in for Dovecot. */
+export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
+  const t = s.config.timings;
+  const fail = (text: string) => s.respond(now, row, false, t.quickDelayUs, text);
+  if (s.config.smtpd_helo_required && s.helo === null) return fail('503 5.5.1 Error: send HELO/EHLO first');
+  if (!s.saslActive()) return fail('503 5.5.1 Error: authentication not enabled');
+  if (s.transaction) return fail('503 5.5.1 Error: MAIL transaction in progress');
+  if (s.saslUsername !== null) return fail('503 5.5.1 Error: already authenticated');
+  if (argv.length < 2 || argv.length > 3) return fail('501 5.5.4 Syntax: AUTH mechanism');
+  const mechanism = (argv[1] ?? '').toUpperCase();
+  const verdict = (at: Micros, user: string | null, pass: string | null) => {
+    if (user !== null && pass !== null && s.config.saslUsers[user] === pass) {
+      s.setSasl(user, mechanism, 'sasl');
+      return s.respond(at, row, true, t.authDelayUs, '235 2.7.0 Authentication successful');
+    }
+    // Dovecot's FAIL carries user= but no reason= for a bad password (xsasl_dovecot_server.c).
+    authFailed(s, at, row, mechanism, '(reason unavailable)', user);
+  };
+  const challenge = (at: Micros, prompt: string, then: (at2: Micros, answer: string) => void) => {
+    s.reply(`334 ${prompt}`);
+    s.readRecord(at, 12_288, true, (at2, line) => {
+      if (line.text === '*') {
+        s.log(`warning: ${s.namaddr}: SASL ${mechanism} authentication aborted`);
+        return s.respond(at2, row, false, t.quickDelayUs, '501 5.7.0 Authentication aborted');
+      }
+      then(at2, line.text);
+    });
+  };
+  const plain = (at: Micros, b64: string) => {
+    const parts = decodeBase64(b64)?.split('\0');
+    if (!parts || parts.length !== 3) return verdict(at, null, null);
+    verdict(at, parts[1] ?? null, parts[2] ?? null);
+  };
+  if (!s.config.saslMechanisms.includes(mechanism)) return authFailed(s, now, row, mechanism, 'Invalid authentication mechanism', null);
+  if (mechanism === 'PLAIN') {
+    if (argv.length === 3) return plain(now, argv[2] === '=' ? '' : argv[2] ?? '');
+    return challenge(now, '', plain);
+  }
+  const askPassword = (at: Micros, user: string | null) =>
+    challenge(at, 'UGFzc3dvcmQ6', (at2, answer) => verdict(at2, user, decodeBase64(answer)));
+  if (argv.length === 3) return askPassword(now, decodeBase64(argv[2] ?? ''));
+  challenge(now, 'VXNlcm5hbWU6', (at, answer) => askPassword(at, decodeBase64(answer)));
+}
+
+/** smtpd_sasl_authenticate() failure: warning with the reason and user, then 535. */
+function authFailed(s: SmtpdSession, now: Micros, row: CommandRow, mechanism: string, reason: string, user: string | null): void {
+  s.log(`warning: ${s.namaddr}: SASL ${mechanism} authentication failed: ${reason}, sasl_username=${user ?? '(unavailable)'}`);
+  s.respond(now, row, false, s.config.timings.authDelayUs, `535 5.7.8 Error: authentication failed: ${reason}`);
+}
+
+function decodeBase64(text: string): string | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
+  return Buffer.from(text, 'base64').toString('latin1');
+}
