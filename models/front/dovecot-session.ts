@@ -45,6 +45,8 @@ const MAX_CLIENT_LINE = 8192;
 /** login-proxy.c MAX_PROXY_INPUT_SIZE: a longer backend line is "Too long input line". */
 const MAX_PROXY_INPUT_SIZE = 4096;
 const PROXY_CONNECT_RETRY_MSECS = 1000;
+/** src/submission-login/client.c */
+const CLIENT_MAX_BAD_COMMANDS = 10;
 const PROXY_CONNECT_RETRY_MIN_MSECS = PROXY_CONNECT_RETRY_MSECS + 100;
 /** login-common LOGIN_PROXY_TTL: XCLIENT TTL= carries proxy_ttl - 1. */
 const LOGIN_PROXY_TTL = 5;
@@ -115,6 +117,7 @@ export class DovecotSession {
   private sasl: SaslExchange | null = null;
   private credentials: Credentials | null = null;
   private authAttempts = 0;
+  private badCommands = 0;
   private authSuccesses = 0;
   private authStartedAt: Micros = 0;
   private lookup: PassdbLookup | null = null;
@@ -266,6 +269,13 @@ export class DovecotSession {
         this.writeClient(result.immediate);
       }
       replies += result.reply ?? '';
+      if (result.reply !== undefined && this.tooManyBadCommands(result.reply)) {
+        // lib-smtp smtp_server_command_reply_submit(): more than max_bad_commands in a row -> terminate.
+        this.writeClient(`${replies}421 4.7.0 Too many invalid commands.\r\n`);
+        this.logClient('Info', `Disconnected: Too many invalid commands. ${this.disconnectDetail(now)}`);
+        this.shutdownAll(true);
+        return;
+      }
       if (result.quit) {
         this.writeClient(replies);
         this.logClient('Info', `Disconnected: Aborted login by logging out ${this.disconnectDetail(now)}`);
@@ -274,6 +284,13 @@ export class DovecotSession {
       }
     }
     if (replies !== '') this.writeClient(replies);
+  }
+
+  /** Consecutive 500/501/503 replies; submission-login sets max_bad_commands = CLIENT_MAX_BAD_COMMANDS (10). */
+  private tooManyBadCommands(reply: string): boolean {
+    if (/^50[013] /.test(reply)) this.badCommands++;
+    else this.badCommands = 0;
+    return this.badCommands > CLIENT_MAX_BAD_COMMANDS;
   }
 
   private command(now: Micros, line: string): CommandResult {

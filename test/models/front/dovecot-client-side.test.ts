@@ -103,6 +103,15 @@ describe('client side', () => {
     expect(d.writes(CLIENT).at(-1)).toBe('535 5.7.8 Authentication failed.\r\n');
   });
 
+  test('more than 10 bad commands in a row: 421 4.7.0 Too many invalid commands. and close', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'FOO\r\n'.repeat(10) + 'NOOP\r\n' + 'FOO\r\n'.repeat(11)).advanceBy(1_000);
+    const text = d.writes(CLIENT).at(-1)!;
+    expect(text.split('\r\n').filter((l) => l.startsWith('500 '))).toHaveLength(21);
+    expect(text.endsWith('500 5.5.1 Unknown command\r\n421 4.7.0 Too many invalid commands.\r\n')).toBe(true);
+    expect(d.of('close').map((o) => o.output.conn)).toContain(CLIENT);
+  });
+
   test('QUIT: 221 and close, logged as Dovecot logs it', () => {
     const d = greeted();
     d.bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
