@@ -8,6 +8,7 @@ import { hasDestructiveFault } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import { CORRECT_PASSWORD, IMPOSTOR } from './arbitraries/client-behaviour.ts';
 import { pipeliningViolations } from '../models/client/index.ts';
+import { xtextEncode } from '../models/front/index.ts';
 
 export type Verdict = string | null;
 
@@ -16,12 +17,32 @@ export function isCorrectClient(labCase: LabCase): boolean {
   return labCase.client.password === CORRECT_PASSWORD;
 }
 
+/**
+ * Mailu's login.lua asks the auth service with a 2000 ms lib-http timeout per attempt; an
+ * answer slower than that (less the network's share) fails every attempt whatever the proxy does.
+ */
+export const AUTH_ANSWER_LIMIT_MS = 1_990;
+
+/**
+ * Postfix refuses an XCLIENT attribute whose xtext form is longer than 255 bytes
+ * (smtpd.c xclient_cmd: "501 5.5.4 Error: attribute value too long"), so a login or HELO name
+ * longer than that cannot pass any XCLIENT proxy, however it sequences its commands.
+ */
+export const XCLIENT_VALUE_LIMIT = 255;
+
+function fitsXclient(value: string): boolean {
+  return xtextEncode(Buffer.from(value, 'utf8').toString('latin1')).length <= XCLIENT_VALUE_LIMIT;
+}
+
 /** Nothing in the case makes success impossible: right credentials, legal client, healthy services and links. */
 export function successPossible(labCase: LabCase): boolean {
   const script = { connectTo: { host: '', port: 0 }, noDelay: false, waitForGreeting: labCase.client.waitForGreeting, thinkTimeUs: 0, replyTimeoutUs: 0, groups: labCase.client.groups };
   return (
     isCorrectClient(labCase) &&
+    fitsXclient(labCase.client.user) &&
+    fitsXclient(labCase.client.helo) &&
     (labCase.overrides['auth.fault'] ?? 'none') === 'none' &&
+    (labCase.overrides['auth.latency_ms'] ?? 0) < AUTH_ANSWER_LIMIT_MS &&
     !hasDestructiveFault(labCase.faults) &&
     pipeliningViolations(script, true).length === 0 &&
     !labCase.client.groups.some((group) => group.steps.some((step) => step.kind === 'line'))
@@ -56,8 +77,10 @@ export function safety(labCase: LabCase, report: RunReport): Verdict {
     if (copies !== 1) return `message acknowledged as ${id} is queued ${copies} times`;
   }
   if (report.queue.length > 0 && !report.client.authenticated) return `${report.queue.length} message(s) queued although the client never authenticated (AUTH reply '${report.client.authReply}')`;
-  const impostor = report.queue.find((message) => message.saslUser !== labCase.client.user);
-  if (impostor) return `message ${impostor.id} queued as sasl_username=${impostor.saslUser} but the client logged in as ${labCase.client.user}${impostor.saslUser === IMPOSTOR ? ' (its own XCLIENT after login changed the identity)' : ''}`;
+  // Compared with the impostor's name, not the login name: Postfix masks non-printable bytes of
+  // XCLIENT values with '?' (smtpd.c xclient_cmd, printable()), so a UTF-8 login is recorded masked.
+  const impostor = labCase.client.user === IMPOSTOR ? undefined : report.queue.find((message) => message.saslUser === IMPOSTOR);
+  if (impostor) return `message ${impostor.id} queued as sasl_username=${impostor.saslUser} but the client logged in as ${labCase.client.user}: its own XCLIENT after login changed the identity`;
   if (!report.client.done) return `the client session never ended (last reply: '${report.client.replies.at(-1) ?? ''}')`;
   return null;
 }

@@ -2,7 +2,9 @@
 import type { Command } from '../command.ts';
 import { conformance } from './conformance.ts';
 import { serve } from './serve.ts';
+import { check } from './check.ts';
+import { repro } from './repro.ts';
 import { run } from './run.ts';
 import { view } from './view.ts';
 
-export const commands: readonly Command[] = [run, view, serve, conformance];
+export const commands: readonly Command[] = [run, repro, check, view, serve, conformance];
