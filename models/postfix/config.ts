@@ -185,7 +185,12 @@ export function labPreset(overrides: Partial<PostfixConfig> = {}): PostfixConfig
   };
 }
 
-/** Mailu 2024.06's port-10025 service (FACTS §1: master.cf, main.cf:127), before PR 3322. */
+/**
+ * Mailu's port-10025 service on Postfix 3.9, before PR 3322: master.cf `-o` options
+ * (FACTS §1: smtpd_sasl_auth_enable=yes, smtpd_discard_ehlo_keywords=pipelining,silent-discard)
+ * over core/postfix/conf/main.cf (helo required, relay restrictions, no mydestination,
+ * the rspamd milter, MESSAGE_SIZE_LIMIT's default 50000000, SUBNET 192.168.203.0/24).
+ */
 export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConfig {
   const version = overrides.mail_version ?? '3.9';
   return {
@@ -193,9 +198,15 @@ export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConf
     myhostname: 'mail.example.test',
     smtpd_banner: 'mail.example.test ESMTP Postfix',
     smtpd_authorized_xclient_hosts: ['192.168.203.0/24'],
-    mynetworks: ['192.168.203.0/24'],
+    mynetworks: ['127.0.0.1/32', '[::1]/128', '192.168.203.0/24'],
     smtpd_sasl_auth_enable: true,
     smtpd_discard_ehlo_keywords: ['pipelining', 'silent-discard'],
+    smtpd_helo_required: true,
+    smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'],
+    mydestination: [],
+    virtual_mailbox_domains: ['example.test'],
+    smtpd_milters: ['inet:antispam:11332'],
+    message_size_limit: 50_000_000,
     ...overrides,
   };
 }

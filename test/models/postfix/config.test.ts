@@ -68,6 +68,8 @@ describe('presets', () => {
     expect(mailu.smtpd_forbid_unauth_pipelining).toBe(true);
     expect(mailu.smtpd_discard_ehlo_keywords).toEqual(['pipelining', 'silent-discard']);
     expect(mailu.smtpd_sasl_auth_enable).toBe(true);
+    expect(mailu.smtpd_milters).toEqual(['inet:antispam:11332']);
+    expect(mailu.smtpd_relay_restrictions).toEqual(['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination']);
     expect(mailuPreset({ smtpd_forbid_unauth_pipelining: false }).smtpd_forbid_unauth_pipelining).toBe(false);
   });
 });

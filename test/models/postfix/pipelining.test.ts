@@ -1,6 +1,6 @@
 /* pipelining - both smtpd pipelining checks, XCLIENT's return to the greeting stage */
 import { describe, expect, it } from 'vitest';
-import { labPreset, measuredTimings, versionDefaults } from '../../../models/postfix/config.js';
+import { labPreset, mailuPreset, measuredTimings, versionDefaults } from '../../../models/postfix/config.js';
 import { EHLO_LAB, lockstep, talk } from './talk.js';
 
 const XCLIENT = 'XCLIENT HELO=client.example.test PROTO=ESMTP LOGIN=alice@example.test PORT=50382 ADDR=127.0.0.1\r\n';
@@ -118,5 +118,16 @@ describe('check 2: before a command when not ESMTP or the command is LAST', () =
     const script = lockstep([EHLO, 'XCLIENT ADDR=127.0.0.1 HELO=client\r\n', mailRcpt]);
     const run = talk(labPreset(), script);
     expect(run.logLines).toContain('improper command pipelining after MAIL from localhost[127.0.0.1]: RCPT TO:<bob@example.test>\\r\\n');
+  });
+});
+
+describe('the Mailu preset (3.9 defaults, rspamd milter, PIPELINING discarded)', () => {
+  it('rejects Dovecot\'s pipelined EHLO after XCLIENT (Mailu #3301) and accepts it with PR 3322\'s fix', () => {
+    const script = [[200_000, EHLO], [300_000, XCLIENT.replace('127.0.0.1', '192.168.203.5')], [300_010, EHLO]] as const;
+    const broken = talk(mailuPreset(), script, '192.168.203.3');
+    expect(broken.replies.at(-1)).toBe(SYNC);
+    expect(broken.replies).not.toContain('250-PIPELINING');
+    const fixed = talk(mailuPreset({ smtpd_forbid_unauth_pipelining: false }), script, '192.168.203.3');
+    expect(fixed.replies.filter((r) => r === '220 mail.example.test ESMTP Postfix')).toHaveLength(2);
   });
 });
