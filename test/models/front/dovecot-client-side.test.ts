@@ -198,6 +198,28 @@ describe('proxy failures (login-proxy.c)', () => {
     expect(d.of('log').at(-1)!.output.line).toMatch(/^Info: proxy\(alice@example\.test,127\.0\.0\.1:10025\): Disconnected by client \(0s idle, in=\d+, out=\d+\)/);
   });
 
+  test('a reconnect that wins: 235 late, "Started proxying ... (1.0xx secs, 1 reconnects)" as in raw/A4', () => {
+    const { d, backend } = loggedInAttempt();
+    const start = d.now;
+    const handshake = (conn: string, xclientReply: string) => {
+      d.input({ kind: 'connected', conn, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+      d.advanceBy(11_000).bytes(conn, '220 b ESMTP\r\n').advanceBy(1_000);
+      d.bytes(conn, '250-b\r\n250 XCLIENT NAME ADDR PROTO HELO PORT LOGIN\r\n').advanceBy(1_000);
+      d.bytes(conn, xclientReply).advanceBy(1_000);
+    };
+    handshake(backend, '554 5.5.0 Error: SMTP protocol synchronization\r\n');
+    d.input({ kind: 'eof', conn: backend });
+    d.advanceBy(1_000_000);
+    const second = d.of('connect').at(-1)!.output.conn;
+    expect(second).not.toBe(backend);
+    handshake(second, '220 b ESMTP\r\n250 b\r\n');
+    expect(d.writes(CLIENT).at(-1)).toBe('235 2.7.0 Logged in.\r\n');
+    const started = d.of('log').map((o) => o.output.line).find((l) => l.includes('Started proxying'))!;
+    expect(started).toMatch(/^Info: proxy\(alice@example\.test,127\.0\.0\.1:10025\): Started proxying to <127\.0\.0\.1> \(1\.0\d\d secs, 1 reconnects\): /);
+    expect(d.of('fact').map((o) => o.output.fact)).toContainEqual({ kind: 'proxying', reconnects: 1 });
+    expect(d.now - start).toBeGreaterThan(1_000_000);
+  });
+
   test('lockstep: with a split XCLIENT, each part waits for its reply, and EHLO for the last', () => {
     const d = greeted('lockstep');
     const user = `${'l'.repeat(430)}@example.test`;
