@@ -2,7 +2,8 @@
  *
  * Deterministic cases must agree exactly on: every client reply line (normalise.ts), the AUTH
  * reply, the number of backend connections and Postfix's smtpd log lines; and on the client's
- * AUTH→reply time within AUTH_TIME_TOLERANCE (real wall time vs virtual time).
+ * AUTH→reply time within AUTH_TIME_TOLERANCE (real wall time vs virtual time), or, for a case
+ * whose real time depends on the wall clock's phase (realAuthTimeRangeMs), both inside that range.
  *
  * Racy cases (the real outcome is a TCP race: quickack, pp3) are compared as distributions of
  * lost races per backend connection (a lost race is one "improper command pipelining" line).
@@ -97,10 +98,16 @@ function accountingProblem(label: string, c: ConformanceCase, side: SideOutcome)
     : `${label}: ${side.backendConnections} backend connections, reconnect accounting expects ${expected}`;
 }
 
-function timeProblem(real: SideOutcome, lab: SideOutcome): string | null {
+function timeProblem(c: ConformanceCase, real: SideOutcome, lab: SideOutcome): string | null {
   const r = median(real.sessions.map((s) => s.authToReplyMs).filter((t): t is number => t !== null));
   const l = median(lab.sessions.map((s) => s.authToReplyMs).filter((t): t is number => t !== null));
   if (r === null || l === null) return r === l ? null : `AUTH→reply time: real ${r} ms, lab ${l} ms`;
+  if (c.realAuthTimeRangeMs) {
+    const [low, high] = c.realAuthTimeRangeMs;
+    const slack = AUTH_TIME_TOLERANCE.fixedMs;
+    const inside = (t: number) => t >= low - slack && t <= high + slack;
+    return inside(r) && inside(l) ? null : `AUTH→reply time: real ${r} ms, lab ${l} ms (both must lie in ${low}-${high} ms ±${slack} ms)`;
+  }
   const allowed = AUTH_TIME_TOLERANCE.fixedMs + AUTH_TIME_TOLERANCE.fraction * r;
   return Math.abs(l - r) <= allowed ? null : `AUTH→reply time: real ${r} ms, lab ${l} ms (allowed ±${Math.round(allowed)} ms)`;
 }
@@ -139,7 +146,7 @@ export function compareCase(c: ConformanceCase, real: SideOutcome, lab: SideOutc
     } else if (losses(real) !== losses(lab)) {
       problems.push(`improper-pipelining lines: real ${losses(real)}, lab ${losses(lab)}`);
     }
-    const slow = timeProblem(real, lab);
+    const slow = timeProblem(c, real, lab);
     if (slow) problems.push(slow);
   }
   return { match: problems.length === 0, real: summarise(real), lab: summarise(lab), problems };

@@ -89,6 +89,14 @@ describe('compareCase', () => {
     ]);
   });
 
+  it('a case whose real time depends on the wall clock (W1) accepts both sides inside its range, nothing outside', () => {
+    const w1 = byName('W1-wrong-password');
+    const at = (ms: number): SideOutcome => ({ sessions: [{ replies: [], authReply: '535 5.7.8 Authentication failed.', authToReplyMs: ms }], backendConnections: 0, smtpdLog: [] });
+    expect(compareCase(w1, at(1502), at(2005)).match).toBe(true);
+    expect(compareCase(w1, at(1502), at(3000)).problems).toEqual(['AUTH→reply time: real 1502 ms, lab 3000 ms (both must lie in 1500-2000 ms ±150 ms)']);
+    expect(cases.at(-1)).toBe(w1);
+  });
+
   it('racy cells: a plausible rate matches, a lab that never loses against a real 17 of 19 does not', () => {
     const c = byName('T3-forbid-yes-quickack');
     const side = (sessions: number, lost: number, conns: number): SideOutcome => ({
