@@ -29,12 +29,14 @@ export interface DecisiveMoment {
 /** Every improper-pipelining report in the trace, log line and fact deduplicated per connection and time. */
 export function findDecisiveMoments(events: readonly TraceEvent[]): DecisiveMoment[] {
   const moments: DecisiveMoment[] = [];
+  const byNodeAndTime = new Map<string, DecisiveMoment[]>();
   events.forEach((event, index) => {
     const where = reportedWhere(event);
     if (where === null) return;
     const node = textField(event, 'node') ?? 'postfix';
     const conn = textField(event, 'conn') ?? null;
-    const same = moments.find((m) => m.node === node && (m.conn === conn || conn === null || m.conn === null) && events[m.eventIndex]!.t === event.t);
+    const key = `${node}|${event.t}`;
+    const same = byNodeAndTime.get(key)?.find((m) => m.conn === conn || conn === null || m.conn === null);
     if (same) {
       same.reportEvents.push(index);
       return;
@@ -42,7 +44,9 @@ export function findDecisiveMoments(events: readonly TraceEvent[]): DecisiveMome
     // A model may name the connection its own way (outgoing ones); then any connection to the node will do.
     const earlyEvent = earlyBytesEvent(events, index, node, conn) ?? earlyBytesEvent(events, index, node, null);
     const earlyWrite = earlyEvent === null ? null : carryingWrite(events, earlyEvent);
-    moments.push({ eventIndex: index, reportEvents: [index], node, conn, where, earlyEvent, earlyWrite });
+    const moment = { eventIndex: index, reportEvents: [index], node, conn, where, earlyEvent, earlyWrite };
+    moments.push(moment);
+    byNodeAndTime.set(key, [...(byNodeAndTime.get(key) ?? []), moment]);
   });
   return moments;
 }

@@ -9,17 +9,11 @@ const MAX_LABEL_CHARS = 72;
 
 /** Every byte visible: \r, \n, \t, and \xNN for other control bytes (C0, DEL, C1). */
 export function escapeBytes(data: string): string {
-  let out = '';
-  for (let i = 0; i < data.length; i++) {
-    const code = data.charCodeAt(i);
-    if (code === 0x0d) out += '\\r';
-    else if (code === 0x0a) out += '\\n';
-    else if (code === 0x09) out += '\\t';
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += data[i];
-  }
-  return out;
+  return data.replace(CONTROL_BYTES, (ch) => NAMED_ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+const CONTROL_BYTES = /[\x00-\x1f\x7f-\x9f]/g;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
 
 /** A short label for one write: its first line, and how many more lines follow. */
 export function writeLabel(data: string): string {

@@ -45,15 +45,23 @@ export function assignSessions(events: readonly TraceEvent[], table: ConnectionT
     sessionOfConn.set(conn, open);
   }
 
-  const sessionOf = events.map((event, index): number | null => {
+  // One sweep over the events with the sessions open at each index (spans are in start order).
+  const sessionOf: (number | null)[] = [];
+  let open: SessionSpan[] = [];
+  let started = 0;
+  events.forEach((event, index) => {
+    while (started < spans.length && spans[started]!.firstEvent <= index) open.push(spans[started++]!);
+    if (open.some((span) => span.lastEvent < index)) open = open.filter((span) => span.lastEvent >= index);
     const conn = textField(event, 'conn');
     const byConn = conn === undefined ? undefined : sessionOfConn.get(conn);
-    if (byConn) return byConn.id;
+    if (byConn) {
+      sessionOf.push(byConn.id);
+      return;
+    }
     const node = eventNode(event);
-    const open = spans.filter((span) => span.firstEvent <= index && index <= span.lastEvent);
     const onNode = open.filter((span) => span.conns.some((c) => touches(table, c, node)));
-    const chosen = onNode[onNode.length - 1] ?? open[open.length - 1] ?? latestStartedBefore(spans, index);
-    return chosen ? chosen.id : null;
+    const chosen = onNode[onNode.length - 1] ?? open[open.length - 1] ?? spans[started - 1];
+    sessionOf.push(chosen ? chosen.id : null);
   });
   return { spans, sessionOf };
 }
@@ -68,10 +76,5 @@ function latestOpenAt(spans: readonly SessionSpan[], index: number): SessionSpan
     const span = spans[i]!;
     if (span.firstEvent <= index && index <= span.lastEvent) return span;
   }
-  return undefined;
-}
-
-function latestStartedBefore(spans: readonly SessionSpan[], index: number): SessionSpan | undefined {
-  for (let i = spans.length - 1; i >= 0; i--) if (spans[i]!.firstEvent <= index) return spans[i];
   return undefined;
 }
