@@ -14,7 +14,8 @@ import { smtpdLines } from '../../conformance/normalise.ts';
 import { parseSwaksTranscript, type ClientOutcome } from '../../conformance/swaks-transcript.ts';
 import { createPostfix } from '../../models/postfix/smtpd.ts';
 import { labPreset, measuredTimings } from '../../models/postfix/config.ts';
-import { SocketRuntime, type RuntimeEvent } from '../../runtime/socket/index.ts';
+import nodemailer from 'nodemailer';
+import { SocketRuntime, selfSignedIdentity, type RuntimeEvent } from '../../runtime/socket/index.ts';
 import { lenientServer, serveScenario } from '../../runtime/serve-scenario.ts';
 import { startTopology, type RunningTopology } from '../../runtime/topology.ts';
 import { loadScenario } from '../../scenarios/index.ts';
@@ -95,7 +96,7 @@ describe.skipIf(realStackSkipReason !== null)('real Dovecot → model Postfix', 
   });
 });
 
-describe.skipIf(realStackSkipReason !== null)('swaks → model front → model Postfix', () => {
+describe.skipIf(realStackSkipReason !== null)('real clients (swaks, nodemailer) → model front → model Postfix', () => {
   it('dovecot-2.3 front, plain and 465-style TLS listener: 235 and the message queued in the model', async () => {
     await withTopology({ front: 'dovecot-2.3', frontPort: 0, frontTlsPort: 0, postfix: labPreset() }, async (t) => {
       for (const [address, extra] of [[t.front, []], [t.frontTls!, ['--tls-on-connect']]] as const) {
@@ -107,6 +108,26 @@ describe.skipIf(realStackSkipReason !== null)('swaks → model front → model P
       const log = smtpdLines(t.runtime.logLines('postfix'));
       expect(log.filter((l) => l.includes('sasl_method=XCLIENT, sasl_username=alice@example.test'))).toHaveLength(2);
       expect(t.runtime.events.filter((e) => e.kind === 'error')).toEqual([]);
+    });
+  });
+
+  it('nodemailer submits through the dovecot-2.3 front, plain and over TLS (pinned self-signed certificate)', async () => {
+    await withTopology({ front: 'dovecot-2.3', frontPort: 0, frontTlsPort: 0, postfix: labPreset() }, async (t) => {
+      for (const [address, secure] of [[t.front, false], [t.frontTls!, true]] as const) {
+        const transport = nodemailer.createTransport({
+          host: '127.0.0.1', port: address.port, secure, ignoreTLS: !secure, name: 'client.example.test',
+          auth: { user: 'alice@example.test', pass: 'secret' }, authMethod: 'PLAIN',
+          tls: { ca: selfSignedIdentity().cert, servername: 'localhost' },
+        });
+        try {
+          const info = await transport.sendMail({ from: 'alice@example.test', to: 'bob@example.test', subject: 'lab', text: 'hello' });
+          expect(info.accepted).toEqual(['bob@example.test']);
+          expect(info.response).toMatch(QUEUED);
+        } finally {
+          transport.close();
+        }
+      }
+      expect(t.runtime.events.filter((e) => e.kind === 'fact' && e.fact.kind === 'queued')).toHaveLength(2);
     });
   });
 
