@@ -1,0 +1,109 @@
+/* measure - the lab's benchmark figures: throughput, time to the bug, shrink time, repro wall time, memory
+ *
+ * Every figure is a median over repeated measurements taken in one run on one machine, so
+ * ratios between them are meaningful; nothing here asserts a target (targets are compared
+ * in BENCHMARKS.md, never in a timed test).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario } from '../scenarios/index.ts';
+import { runScenario } from '../scenarios/run.ts';
+import { runLabProperty } from '../properties/check.ts';
+import { propertyById } from '../properties/suite.ts';
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Full sessions (connect, EHLO, AUTH, one message, QUIT through the whole chain) per second on this thread. */
+export function sessionsPerSecond(scenarioName: string, batches: number, batchMs: number): number[] {
+  const scenario = loadScenario({ scenario: scenarioName });
+  for (let seed = 0; seed < 200; seed++) runScenario(scenario, { seed }); // warm-up: JIT
+  const rates: number[] = [];
+  let seed = 0;
+  for (let b = 0; b < batches; b++) {
+    const start = performance.now();
+    let sessions = 0;
+    while (performance.now() - start < batchMs) {
+      runScenario(scenario, { seed: seed++ });
+      sessions++;
+    }
+    rates.push(sessions / ((performance.now() - start) / 1000));
+  }
+  return rates;
+}
+
+export interface SearchFigures {
+  readonly seeds: number;
+  readonly found: number;
+  readonly runsToFailure: number[];
+  readonly msToFailure: number[];
+  readonly shrinkMs: number[];
+  readonly shrinkSteps: number[];
+}
+
+/** Property 1 on mailu-2024.06 for seeds 1..n: how many generated runs and how long until the bug, and shrinking. */
+export function bugSearch(seeds: number): SearchFigures {
+  const scenario = loadScenario({ scenario: 'mailu-2024.06' });
+  const property = propertyById('bug-exists')!;
+  const figures = { seeds, found: 0, runsToFailure: [] as number[], msToFailure: [] as number[], shrinkMs: [] as number[], shrinkSteps: [] as number[] };
+  for (let seed = 1; seed <= seeds; seed++) {
+    const start = performance.now();
+    // onRun fires for generated runs only, so its last call is the run that failed; shrinking follows.
+    let failedAt = 0;
+    const outcome = runLabProperty(property, { scenario, seed, numRuns: 10_000, onRun: () => { failedAt = performance.now(); } });
+    const end = performance.now();
+    if (outcome.runsToFailure === null) continue;
+    figures.found++;
+    figures.runsToFailure.push(outcome.runsToFailure);
+    figures.msToFailure.push(failedAt - start);
+    figures.shrinkMs.push(end - failedAt);
+    figures.shrinkSteps.push(outcome.shrinks);
+  }
+  return figures;
+}
+
+/** Process wall time of `smtp-lab repro` (start-up, search, shrinking, drawing, files), in ms. */
+export function reproWallMs(times: number): number[] {
+  const out = mkdtempSync(join(tmpdir(), 'smtp-lab-bench-'));
+  try {
+    return Array.from({ length: times }, () => {
+      const start = performance.now();
+      const result = spawnSync(process.execPath, ['bin/smtp-lab.js', 'repro', '--out', out], { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`repro exited ${result.status}: ${result.stderr}`);
+      return performance.now() - start;
+    });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export interface MemoryFigures {
+  readonly sessions: number;
+  /** Heap used after a GC at each tenth of the run, in MiB. */
+  readonly heapMiB: number[];
+  readonly rssPeakMiB: number;
+}
+
+/** Heap after each tenth of `sessions` runs (after a forced GC when --expose-gc is on). */
+export function memoryOver(sessions: number): MemoryFigures {
+  const scenario = loadScenario({ scenario: 'mailu-2024.06' });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const heapMiB: number[] = [];
+  let rssPeak = 0;
+  const step = Math.max(1, Math.floor(sessions / 10));
+  for (let i = 0; i < sessions; i++) {
+    runScenario(scenario, { seed: i });
+    if ((i + 1) % step === 0) {
+      gc?.();
+      const usage = process.memoryUsage();
+      heapMiB.push(usage.heapUsed / 2 ** 20);
+      rssPeak = Math.max(rssPeak, usage.rss / 2 ** 20);
+    }
+  }
+  return { sessions, heapMiB, rssPeakMiB: rssPeak };
+}

@@ -1,0 +1,71 @@
+/* bench - npm run bench: measure the lab against its targets and write BENCHMARKS.md */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import type { Command } from '../command.ts';
+import { EXIT_OK } from '../command.ts';
+import { integerOption, parseOptions } from '../args.ts';
+import { bugSearch, median, memoryOver, reproWallMs, sessionsPerSecond } from '../../bench/measure.ts';
+
+const usage = `usage: smtp-lab bench [--sessions N] [--seeds N] [--no-write]
+
+Measures, in one run on this machine: simulated full sessions per second on one core (median of 5
+batches), generated runs and time to the first counterexample of the Mailu bug over N seeds (default
+20), shrink time, the wall time of \`smtp-lab repro\` as a process (median of 5), and heap over N sessions
+(default 1,000,000; run node with --expose-gc for exact heap figures). Prints the figures (one line
+reads "<N> sessions/s") and writes them to BENCHMARKS.md unless --no-write.
+
+Targets (issue 5): >= 20,000 sessions/s on one core; the bug within 100 generated runs (median over 20
+seeds); repro under 2 s of process wall time; memory flat over 10^6 sessions.`;
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export const bench: Command = {
+  name: 'bench',
+  summary: 'benchmarks: sessions/s, time to the bug, shrink time, repro wall time, memory; writes BENCHMARKS.md',
+  usage,
+  async run(args) {
+    const { values } = parseOptions(args, { sessions: { type: 'string' }, seeds: { type: 'string' }, 'no-write': { type: 'boolean' } });
+    const sessions = integerOption('sessions', values.sessions, 1_000_000, 10, 100_000_000);
+    const seeds = integerOption('seeds', values.seeds, 20, 1, 1000);
+    const log = (line: string) => console.log(line);
+
+    const buggy = sessionsPerSecond('mailu-2024.06', 5, 2000);
+    const fixed = sessionsPerSecond('lockstep', 5, 2000);
+    log(`${fmt(median(buggy))} sessions/s (mailu-2024.06, one core, median of 5 batches: ${buggy.map((r) => fmt(r)).join(', ')})`);
+    log(`${fmt(median(fixed))} sessions/s (lockstep)`);
+
+    const search = bugSearch(seeds);
+    log(`bug found for ${search.found}/${search.seeds} seeds; median ${median(search.runsToFailure)} generated runs, ${fmt(median(search.msToFailure), 1)} ms to the first counterexample; shrinking ${fmt(median(search.shrinkMs), 1)} ms in ${median(search.shrinkSteps)} steps (medians)`);
+
+    const repro = reproWallMs(5);
+    log(`repro process wall time: median ${fmt(median(repro))} ms (${repro.map((r) => fmt(r)).join(', ')})`);
+
+    const memory = memoryOver(sessions);
+    const first = memory.heapMiB[0] ?? 0;
+    const last = memory.heapMiB.at(-1) ?? 0;
+    log(`heap over ${fmt(sessions)} sessions: ${memory.heapMiB.map((h) => fmt(h, 1)).join(', ')} MiB (first tenth ${fmt(first, 1)}, last ${fmt(last, 1)}); peak RSS ${fmt(memory.rssPeakMiB)} MiB`);
+
+    if (!values['no-write']) {
+      const cpu = cpus()[0]?.model ?? 'unknown CPU';
+      const lines = [
+        '# Benchmarks',
+        '',
+        `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}. All figures from one run; medians.`,
+        '',
+        '| figure | target | measured |',
+        '|---|---|---|',
+        `| full simulated sessions/s, one core (mailu-2024.06, 235 path) | ≥ 20,000 | ${fmt(median(buggy))} (batches: ${buggy.map((r) => fmt(r)).join(', ')}) |`,
+        `| full simulated sessions/s, one core (lockstep) | ≥ 20,000 | ${fmt(median(fixed))} |`,
+        `| generated runs to the first counterexample (median over ${seeds} seeds) | ≤ 100 | ${median(search.runsToFailure)} (found for ${search.found}/${search.seeds} seeds; per seed: ${search.runsToFailure.join(', ')}) |`,
+        `| time to the first counterexample (median) | | ${fmt(median(search.msToFailure), 1)} ms |`,
+        `| shrink time (median) | | ${fmt(median(search.shrinkMs), 1)} ms, ${median(search.shrinkSteps)} steps |`,
+        `| \`smtp-lab repro\` process wall time incl. shrinking (median of 5) | < 2 s | ${fmt(median(repro))} ms |`,
+        `| heap after each tenth of ${fmt(sessions)} sessions | flat | ${memory.heapMiB.map((h) => fmt(h, 1)).join(', ')} MiB; peak RSS ${fmt(memory.rssPeakMiB)} MiB |`,
+        '',
+      ];
+      writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->\n`);
+      log('wrote BENCHMARKS.md');
+    }
+    return EXIT_OK;
+  },
+};
