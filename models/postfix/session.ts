@@ -102,10 +102,6 @@ export class SmtpdSession {
     this.xclientAllowed = namadrListMatch(this.config.smtpd_authorized_xclient_hosts, this.client.name, this.client.addr);
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   get namaddr(): string {
     return `${this.client.name}[${this.client.addr}]`;
   }

@@ -25,7 +25,7 @@ class PostfixSmtpd implements PostfixModel {
   handle(now: Micros, input: Input): void {
     this.route(now, input);
     // A finished session keeps nothing the driver can still reach.
-    for (const [conn, session] of this.sessions) if (session.isClosed) this.sessions.delete(conn);
+    for (const [conn, session] of this.sessions) if (session.closed) this.sessions.delete(conn);
   }
 
   private route(now: Micros, input: Input): void {
