@@ -7,7 +7,7 @@
  */
 import type { ClientGroup } from '../models/client/index.ts';
 import type { FaultSpec } from '../sim/index.ts';
-import { resolveScenario, type Scenario, type ScenarioValues } from '../scenarios/index.ts';
+import { resolveScenario, type Scenario, type ScenarioKey, type ScenarioValues } from '../scenarios/index.ts';
 import { runScenario, type LinkFaults, type RunReport } from '../scenarios/run.ts';
 import { frontAddress } from '../scenarios/topology.ts';
 
@@ -30,14 +30,19 @@ export interface LabCase {
   readonly seed: number;
 }
 
-/** The scenario with the case's keys applied (client.* keys follow the generated behaviour). */
+/**
+ * The scenario with the case's keys applied (client.* keys follow the generated behaviour).
+ * Keys the scenario itself gives (its definition or the user's --set) stay pinned: a user who
+ * checks with `--set tcp.profile=quickack` gets every trace on quickack.
+ */
 export function scenarioFor(base: Scenario, labCase: LabCase): Scenario {
+  const generated = Object.fromEntries(Object.entries(labCase.overrides).filter(([key]) => !base.given.has(key as ScenarioKey)));
   return resolveScenario({
     name: base.name,
     description: base.description,
     values: {
       ...base.values,
-      ...labCase.overrides,
+      ...generated,
       'client.user': labCase.client.user,
       'client.password': labCase.client.password,
       'client.helo': labCase.client.helo,

@@ -43,6 +43,7 @@ export interface ScenarioValues {
   'postfix.xclient_lookup_ms': number;
   'postfix.milter_ms': number;
   'postfix.banner_delay_ms': number;
+  'postfix.smtpd_timeout': number;
   'auth.latency_ms': number;
   'auth.fault': AuthFault;
   'tcp.profile': TcpProfileName;
@@ -117,6 +118,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'postfix.xclient_lookup_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time of the smtpd_authorized_xclient_hosts lookup inside xclient_cmd() (slowxclient runs: 100)' },
   { name: 'postfix.milter_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time a connect-stage milter takes before the 220 (0: no milter)' },
   { name: 'postfix.banner_delay_ms', type: milliseconds(MAX_DELAY_MS), default: 13, description: 'smtpd start-up: accept to 220 banner (real stack: 11-15 ms)' },
+  { name: 'postfix.smtpd_timeout', type: { kind: 'integer', min: 1, max: 86_400 }, default: 300, description: 'Postfix smtpd_timeout in seconds: how long smtpd waits for a silent client (default 300s)' },
   { name: 'auth.latency_ms', type: milliseconds(MAX_DELAY_MS), default: 4.5, description: 'time the Mailu auth service takes to answer' },
   { name: 'auth.fault', type: { kind: 'enum', values: ['none', 'timeout', 'http500', 'refused'] }, default: 'none', description: 'auth service fault: never answers, HTTP 500, or no listener' },
   { name: 'tcp.profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the front -> Postfix link (the real-stack modes)' },

@@ -19,6 +19,8 @@ export interface Scenario {
   readonly values: Readonly<ScenarioValues>;
   /** Keys whose value differs from the key's default, in table order (for reports and replay tokens). */
   readonly overrides: Readonly<Partial<ScenarioValues>>;
+  /** Keys the definition gave (built-in, file or --set), default or not: generators leave these alone. */
+  readonly given: ReadonlySet<ScenarioKey>;
   get<K extends ScenarioKey>(key: K): ScenarioValues[K];
   /** For yes|no and on|off keys. */
   isOn(key: ScenarioKey): boolean;
@@ -42,6 +44,7 @@ export function resolveScenario(definition: ScenarioDefinition): Scenario {
     description: definition.description,
     values,
     overrides: Object.freeze(overrides) as Readonly<Partial<ScenarioValues>>,
+    given: new Set(Object.keys(definition.values) as ScenarioKey[]),
     get: <K extends ScenarioKey>(key: K): ScenarioValues[K] => values[key],
     isOn: (key: ScenarioKey): boolean => values[key] === 'yes' || values[key] === 'on',
   });

@@ -56,6 +56,7 @@ export function postfixConfigOf(scenario: Scenario): PostfixConfig {
   return {
     ...base,
     smtpd_forbid_unauth_pipelining: forbid,
+    smtpd_timeout: scenario.get('postfix.smtpd_timeout'),
     smtpd_milters: scenario.get('postfix.milter_ms') > 0 ? ['inet:milter:11332'] : [],
     saslUsers: { [scenario.get('client.user')]: 'secret', ...base.saslUsers },
     timings: {
