@@ -7,13 +7,15 @@
  *
  * Racy cases (the real outcome is a TCP race: quickack, pp3) are compared as distributions of
  * lost races per backend connection (a lost race is one "improper command pipelining" line).
- * The recorded real rates swing from 17 % to 90 % between batches on the same machine
- * (../shared/conformance/README.md, race matrix), so a tight two-sample test would fail the
- * real stack against itself. The stated criterion is therefore:
- *   match  ⇔  both sides agree on the class of the rate (never / sometimes / always),
+ * The real rate is not a stable property of the real stack: on the same machine it was 17 % and
+ * 31 % in the recorded final batches, about 90 % in exploratory runs
+ * (../shared/conformance/README.md, race matrix), and 13 %, 42 % and 95 % in batches of this
+ * suite (docs/conformance.md). A test of equal rates would fail the real stack against itself.
+ * What is stable is that the outcome is a race: sometimes lost, sometimes won. So:
+ *   match  ⇔  the lab's rate is "sometimes" (0 < lost < connections) and the real batch is not
+ *             "always" (a batch of 20 at a low rate may show no loss at all),
  *          or  the real count is plausible under the lab's rate: two-sided exact binomial
- *              p ≥ 0.001, with the lab's rate smoothed as (k+1)/(n+2) (Laplace) so that a lab
- *              that never lost does not declare every real loss impossible.
+ *              p ≥ 0.001, with the lab's rate smoothed as (k+1)/(n+2) (Laplace);
  * and on each side separately the reconnect accounting must hold (Dovecot 2.3
  * login_proxy_failed(): a lost race costs one more backend connection unless it was the last
  * attempt): connections = sessions + losses − sessions answered 454, with forbid=yes;
@@ -123,9 +125,9 @@ export function compareCase(c: ConformanceCase, real: SideOutcome, lab: SideOutc
   const problems: string[] = [];
   if (c.racy) {
     const [kr, nr, kl, nl] = [losses(real), real.backendConnections, losses(lab), lab.backendConnections];
-    const sameClass = rateClass(kr, nr) === rateClass(kl, nl);
+    const bothRacy = rateClass(kl, nl) === 'sometimes' && rateClass(kr, nr) !== 'always';
     const p = nr === 0 ? 1 : binomialTwoSided(kr, nr, (kl + 1) / (nl + 2));
-    if (!sameClass && p < RACE_P_MIN) {
+    if (!bothRacy && p < RACE_P_MIN) {
       problems.push(`lost races: real ${kr}/${nr} (${rateClass(kr, nr)}), lab ${kl}/${nl} (${rateClass(kl, nl)}), binomial p=${p.toExponential(1)}`);
     }
     for (const [label, side] of [['real', real], ['lab', lab]] as const) {
