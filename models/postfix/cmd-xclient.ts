@@ -19,8 +19,8 @@ export function xclientCommand(s: SmtpdSession, now: Micros, row: CommandRow, ar
   // The lookup of smtpd_authorized_xclient_hosts (a slow tcp: table in E1) happens here.
   s.busy(now, t.xclientLookupDelayUs + t.xclientDelayUs, (at) => {
     s.xclientAllowed = namadrListMatch(s.config.smtpd_authorized_xclient_hosts, s.client.name, s.client.addr);
-    if (outcome.helo !== undefined) s.helo = outcome.helo;
-    else s.helo = null;
+    // helo_reset() unless HELO= was given ([UNAVAILABLE] also leaves no HELO name).
+    s.helo = outcome.helo ?? null;
     s.protocol = outcome.proto ?? 'SMTP';
     if (outcome.login !== undefined) s.setSasl(outcome.login, 'XCLIENT', 'xclient');
     else {
