@@ -27,11 +27,13 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.xclient_lookup_ms': ['100', '1e3', 'a number from 0 to 600000'],
   'postfix.milter_ms': ['2.5', 'fast', 'a number from 0 to 600000'],
   'postfix.banner_delay_ms': ['0', '600001', 'a number from 0 to 600000'],
+  'postfix.smtpd_timeout': ['3600', '0', 'an integer from 1 to 86400'],
   'auth.latency_ms': ['0.25', '-3', 'a number from 0 to 600000'],
   'auth.fault': ['refused', 'http404', 'none, timeout, http500, refused'],
   'tcp.profile': ['quickack', 'cubic', 'linux-default, pingpong3, quickack, nodelay'],
   'tcp.client_profile': ['nodelay', 'fast', 'linux-default, pingpong3, quickack, nodelay'],
   'tcp.one_way_delay_us': ['40', '1.5', 'an integer from 0 to 10000000'],
+  'sim.scheduling_jitter_us': ['0', '-5', 'an integer from 0 to 1000000'],
 };
 
 describe('the key table', () => {
