@@ -9,8 +9,13 @@ import { renderSvg } from '../../viewer/export/svg.ts';
 import { buildDiagram } from '../../viewer/model/diagram.ts';
 import { parseTraceFile, type TraceEvent } from '../../viewer/model/trace-event.ts';
 import { startViewer, type Viewer } from '../../viewer/server.ts';
+import { loadScenario } from '../../scenarios/index.ts';
+import { serveScenario } from '../../runtime/serve-scenario.ts';
+import { BACKEND_PORT } from '../../runtime/topology.ts';
 import { launchChromium, skipBrowserTests, type Browser } from './chromium.ts';
+import { withPortLock } from './port-lock.ts';
 import { realRecordTrace } from './real-record.ts';
+import { lockstepSession } from './smtp-client.ts';
 
 const SCREENSHOT_DIR = join(tmpdir(), 'smtp-lab-viewer-screenshots');
 const events = parseTraceFile(await readFile(new URL('./fixtures/two-sessions.jsonl', import.meta.url), 'utf8'));
@@ -90,6 +95,50 @@ describe.skipIf(skipBrowserTests)('viewer in chromium', () => {
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'live-failure.png') });
 
       expect(requests.filter((url) => !url.startsWith(viewer.url.replace(/\/$/, '')) && !url.startsWith('ws://127.0.0.1'))).toEqual([]);
+    } finally {
+      await page.close();
+      await viewer.close();
+    }
+  });
+
+  it('serve mailu-2024.06 with the slow-XCLIENT trigger: a real client session shows live, 554s and the 454 on their lanes', async () => {
+    // The trigger: a 100 ms XCLIENT lookup outlasts the delayed ACK, so Dovecot's EHLO is
+    // already in Postfix's buffer (conformance README, "Postfix's XCLIENT processing outlasts").
+    const scenario = loadScenario({ scenario: 'mailu-2024.06', sets: ['postfix.xclient_lookup_ms=100'] });
+    const viewer = await startViewer({ title: 'serve mailu-2024.06' });
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(viewer.url);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('live'));
+      await withPortLock(BACKEND_PORT, async () => {
+        const served = await serveScenario(scenario, { backend: 'model', port: 0, onEvent: (event) => viewer.publish(event) });
+        try {
+          let clientDone = false;
+          const session = lockstepSession(served.topology.front.port, ['EHLO client.example.test', 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=', 'QUIT']).finally(() => {
+            clientDone = true;
+          });
+          // The session is listed while the client still waits for its AUTH reply (the 454 takes ~3 s).
+          await page.locator('#sessions li[data-session="1"]').waitFor();
+          expect(clientDone).toBe(false);
+          const { replies } = await session;
+          expect(replies[2]).toBe('454 4.7.0 Account is temporarily unavailable.');
+        } finally {
+          await served.close();
+        }
+      });
+      await page.waitForFunction(() => document.querySelector('#sessions li[data-session="1"] .outcome')?.textContent?.startsWith('454'));
+      const lanes = await page.locator('#diagram g.lane-head').evaluateAll((heads) => heads.map((head) => head.getAttribute('data-lane')));
+      expect(lanes).toEqual(['client', 'front', 'auth', 'postfix']);
+      const replies = async (from: string, to: string, code: string) =>
+        (await page.locator(`#diagram g.kind-write[data-from="${from}"][data-to="${to}"] > text`).allTextContents()).filter((text) => text.startsWith(code));
+      expect(await replies('postfix', 'front', '554 ')).toEqual(Array(4).fill('554 5.5.0 Error: SMTP protocol synchronization\\r\\n'));
+      expect(await replies('front', 'client', '454 ')).toEqual(['454 4.7.0 Account is temporarily unavailable.\\r\\n']);
+      expect(await page.locator('#diagram g.decisive.kind-log[data-lane="postfix"]').count()).toBe(4);
+      await page.locator('#failure').click();
+      const shot = await page.screenshot({ path: join(SCREENSHOT_DIR, 'serve-mailu-454.png') });
+      const stats = pixelStats(shot);
+      expect(stats.colours).toBeGreaterThan(50);
+      expect(stats.inkShare).toBeGreaterThan(0.02);
     } finally {
       await page.close();
       await viewer.close();

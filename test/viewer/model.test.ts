@@ -118,3 +118,34 @@ describe('reading trace files', () => {
     expect(odd.items.map((item) => [item.shape, item.kind, item.label])).toEqual([['note', 'other', 'from-the-future t=5 kind=from-the-future node=postfix x=1']]);
   });
 });
+
+describe('buildDiagram on a socket-runtime trace (serve, mailu-2024.06 with a 100 ms XCLIENT lookup)', () => {
+  // Recorded with serveScenario(..., { onEvent }) and a lock-step client: EHLO, AUTH PLAIN, QUIT.
+  const served = parseTraceFile(readFileSync(new URL('./fixtures/serve-mailu-454.jsonl', import.meta.url), 'utf8'));
+  const live = buildDiagram(served);
+
+  it('pairs each node-to-node connection across its two ends and puts the real client on its own lane', () => {
+    expect(live.lanes).toEqual(['client', 'front', 'auth', 'postfix']);
+    expect(live.sessions.map((s) => [s.clientConn, s.conns, s.outcome, s.decisive])).toEqual([
+      ['front<1', ['front<1', 'front:http2', 'front:backend3', 'front:backend4', 'front:backend5', 'front:backend6'], '454 4.7.0 Account is temporarily unavailable.', true],
+    ]);
+    const clientWrites = writes(live.items).filter((w) => w.from === 'client').map((w) => w.label);
+    expect(clientWrites).toEqual(['EHLO client.example.test\\r\\n', 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=\\r\\n', 'QUIT\\r\\n']);
+  });
+
+  it('shows four 554s from postfix to front, one 454 to the client, and four decisive moments', () => {
+    expect(writes(live.items).filter(startsWith('554 ')).map((w) => `${w.from}->${w.to} ${w.conn}`)).toEqual([
+      'postfix->front front:backend3',
+      'postfix->front front:backend4',
+      'postfix->front front:backend5',
+      'postfix->front front:backend6',
+    ]);
+    expect(writes(live.items).filter(startsWith('454 ')).map((w) => `${w.from}->${w.to}`)).toEqual(['front->client']);
+    expect(live.decisive.map((m) => [m.conn, m.reportEvents.length, served[m.earlyWrite!]!.data])).toEqual([
+      ['front:backend3', 2, 'EHLO front.example.test\r\n'],
+      ['front:backend4', 2, 'EHLO front.example.test\r\n'],
+      ['front:backend5', 2, 'EHLO front.example.test\r\n'],
+      ['front:backend6', 2, 'EHLO front.example.test\r\n'],
+    ]);
+  });
+});

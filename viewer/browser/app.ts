@@ -101,7 +101,17 @@ function applyStep(): void {
     return;
   }
   panel.textContent = `step ${state.step! + 1}/${items.length} · ${formatMicros(current.t)} · ${current.detail}\n${JSON.stringify(state.events[current.event])}`;
-  document.querySelector('#diagram g.current')?.scrollIntoView({ block: 'center', behavior: 'auto' });
+  scrollToCurrent();
+}
+
+/** Bring the current step to the middle of the diagram pane, vertically only (wide notes must not scroll the lanes away). */
+function scrollToCurrent(): void {
+  const holder = $('diagram');
+  const element = holder.querySelector('g.current');
+  if (!element) return;
+  const box = element.getBoundingClientRect();
+  const pane = holder.getBoundingClientRect();
+  holder.scrollTop += box.top + box.height / 2 - (pane.top + pane.height / 2);
 }
 
 function openSession(id: number): void {

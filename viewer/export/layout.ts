@@ -20,11 +20,14 @@ export const LOW_LEVEL_KINDS: ReadonlySet<string> = new Set(['segment', 'ack', '
 
 export const defaultLayout: LayoutOptions = { session: null, detail: 'all', axis: defaultTimeAxis };
 
-export const GEOMETRY = { axisWidth: 150, laneWidth: 250, headerHeight: 56, notesWidth: 380, footer: 40 } as const;
+/** Notes stand right of their lane, except on the last lane where they stand left of it so the page needs no sideways scrolling. */
+export const GEOMETRY = { axisWidth: 150, laneWidth: 240, headerHeight: 56, rightMargin: 20, noteMaxWidth: 500, footer: 40 } as const;
 
 export interface Layout {
   readonly items: readonly DiagramItem[];
   readonly laneX: ReadonlyMap<string, number>;
+  /** The rightmost lane: its notes are drawn to its left. */
+  readonly lastLane: string | null;
   readonly rows: readonly AxisRow[];
   /** y of an event index that starts or ends an item. */
   readonly yOfEvent: ReadonlyMap<number, number>;
@@ -61,7 +64,8 @@ export function layoutDiagram(diagram: Diagram, options: Partial<LayoutOptions> 
     laneX,
     rows,
     yOfEvent,
-    width: GEOMETRY.axisWidth + GEOMETRY.laneWidth * lanes.length + GEOMETRY.notesWidth,
+    lastLane: lanes.length > 1 ? lanes[lanes.length - 1]! : null,
+    width: GEOMETRY.axisWidth + GEOMETRY.laneWidth * lanes.length + GEOMETRY.rightMargin,
     height: lastY + GEOMETRY.footer,
   };
 }

@@ -106,9 +106,10 @@ function drawItem(item: DiagramItem, layout: Layout): string {
   const y1 = layout.yOfEvent.get(item.event)!;
   const common = `class="${classes}" data-event="${item.event}" data-session="${item.session ?? ''}" data-t="${item.t}"`;
   if (item.shape === 'note') {
-    const x = item.lane === null ? GEOMETRY.axisWidth + 4 : layout.laneX.get(item.lane)! + 8;
-    const width = Math.min(GEOMETRY.notesWidth + GEOMETRY.laneWidth - 20, item.label.length * 6.7 + 10);
-    return `<g ${common} data-end="${item.event}" data-lane="${xml(item.lane ?? '')}"><title>${xml(item.detail)}</title><rect x="${x}" y="${y1 - 11}" width="${Math.round(width)}" height="16" rx="3"/><text x="${x + 5}" y="${y1 + 1}">${xml(item.label)}</text></g>`;
+    const width = Math.round(Math.min(GEOMETRY.noteMaxWidth, item.label.length * 6.7 + 10));
+    const laneX = item.lane === null ? null : layout.laneX.get(item.lane)!;
+    const x = laneX === null ? GEOMETRY.axisWidth + 4 : item.lane === layout.lastLane ? laneX - 8 - width : laneX + 8;
+    return `<g ${common} data-end="${item.event}" data-lane="${xml(item.lane ?? '')}"><title>${xml(item.detail)}</title><rect x="${x}" y="${y1 - 11}" width="${width}" height="16" rx="3"/><text x="${x + 5}" y="${y1 + 1}">${xml(item.label)}</text></g>`;
   }
   const y2 = layout.yOfEvent.get(item.endEvent)!;
   const x1 = layout.laneX.get(item.from) ?? GEOMETRY.axisWidth;

@@ -29,14 +29,18 @@ export interface DecisiveMoment {
 /** Every improper-pipelining report in the trace, log line and fact deduplicated per connection and time. */
 export function findDecisiveMoments(events: readonly TraceEvent[]): DecisiveMoment[] {
   const moments: DecisiveMoment[] = [];
-  const byNodeAndTime = new Map<string, DecisiveMoment[]>();
+  const momentByKey = new Map<string, DecisiveMoment>();
   events.forEach((event, index) => {
     const where = reportedWhere(event);
     if (where === null) return;
     const node = textField(event, 'node') ?? 'postfix';
     const conn = textField(event, 'conn') ?? null;
-    const key = `${node}|${event.t}`;
-    const same = byNodeAndTime.get(key)?.find((m) => m.conn === conn || conn === null || m.conn === null);
+    // Postfix reports improper pipelining once per session (smtpd_flag_ill_pipelining sets a
+    // session flag), so a log line and a fact on one connection are one moment; without a
+    // connection they must share the instant.
+    const key = conn === null ? `${node}|@${event.t}` : `${node}|${conn}`;
+    const atInstant = momentByKey.get(`${node}|@${event.t}`);
+    const same = momentByKey.get(key) ?? (atInstant && (atInstant.conn === null || conn === null) ? atInstant : undefined);
     if (same) {
       same.reportEvents.push(index);
       return;
@@ -46,7 +50,8 @@ export function findDecisiveMoments(events: readonly TraceEvent[]): DecisiveMome
     const earlyWrite = earlyEvent === null ? null : carryingWrite(events, earlyEvent);
     const moment = { eventIndex: index, reportEvents: [index], node, conn, where, earlyEvent, earlyWrite };
     moments.push(moment);
-    byNodeAndTime.set(key, [...(byNodeAndTime.get(key) ?? []), moment]);
+    momentByKey.set(key, moment);
+    momentByKey.set(`${node}|@${event.t}`, moment);
   });
   return moments;
 }
@@ -75,13 +80,13 @@ function earlyBytesEvent(events: readonly TraceEvent[], before: number, node: st
   return fallbackWrite;
 }
 
-/** The latest write on the same connection and direction at or before the delivery. */
+/** The latest write on the same connection towards the same node at or before the delivery (deliveries name only `to`). */
 function carryingWrite(events: readonly TraceEvent[], delivered: number): number | null {
   const delivery = events[delivered]!;
   if (delivery.kind === 'write') return delivered;
   for (let i = delivered - 1; i >= 0; i--) {
     const event = events[i]!;
-    const sameWay = ['conn', 'from', 'to'].every((field) => textField(event, field) === textField(delivery, field));
+    const sameWay = ['conn', 'to'].every((field) => textField(event, field) === textField(delivery, field));
     if (event.kind === 'write' && sameWay) return i;
   }
   return null;

@@ -4,10 +4,12 @@
  * to delivery and pure ACKs (thin), connection set-up and tear-down. Notes: log lines
  * beside the lane that wrote them, timers set and fired, facts, faults, random decisions.
  * Every item keeps the index of the event it came from so a page can step through them.
+ * Traces of the socket runtime (smtp-lab serve) are first mapped onto the simulator's shapes.
  */
 import { connectionTable, eventNode, type Endpoints } from './connections.ts';
 import { findDecisiveMoments, type DecisiveMoment } from './decisive.ts';
 import { clip, describeRecord, escapeBytes, replyCode, writeLabel } from './labels.ts';
+import { isRuntimeTrace, normalizeRuntimeEvents } from './runtime-events.ts';
 import { assignSessions } from './sessions.ts';
 import { formatMicros } from './time-axis.ts';
 import { numberField, textField, type TraceEvent } from './trace-event.ts';
@@ -74,7 +76,8 @@ export interface Diagram {
   readonly endUs: number;
 }
 
-export function buildDiagram(events: readonly TraceEvent[]): Diagram {
+export function buildDiagram(recorded: readonly TraceEvent[]): Diagram {
+  const events = isRuntimeTrace(recorded) ? normalizeRuntimeEvents(recorded) : recorded;
   const table = connectionTable(events);
   const { spans, sessionOf } = assignSessions(events, table);
   const items: DiagramItem[] = [];
@@ -105,7 +108,9 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
         note('other', from, `connection refused: ${describeRecord(event.remote ?? event.to)}`, `connect ${conn ?? ''} refused: ${describeRecord(event.remote ?? event.to)}`, true);
         break;
       case 'accept':
-        break; // the connect arrow already shows the handshake; accept only names the acceptor
+      case 'connected':
+      case 'listen':
+        break; // the connect arrow already shows the handshake; these only name the ends
       case 'write': {
         const data = textField(event, 'data') ?? '';
         const code = replyCode(data);
@@ -144,6 +149,10 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
         break;
       }
       case 'fin': {
+        if (textField(event, 'why') === 'received') {
+          note('other', to, `FIN received on ${conn ?? '?'}`);
+          break;
+        }
         const how = textField(event, 'how');
         const label = `FIN${how ? ` (${how})` : ''}`;
         arrow('fin', from, to, 'thin', label, `${label} on ${conn ?? '?'}`);
@@ -178,6 +187,10 @@ export function buildDiagram(events: readonly TraceEvent[]): Diagram {
         note('fault', eventNode(event) ?? null, `fault ${describeRecord(rest)}`, `fault ${JSON.stringify(rest)}`, true);
         break;
       }
+      case 'limit':
+      case 'error':
+        note('fault', eventNode(event) ?? null, `${event.kind} ${textField(event, 'what') ?? textField(event, 'message') ?? ''}`.trim(), JSON.stringify(event), true);
+        break;
       case 'decision':
         note('decision', eventNode(event) ?? ends?.initiator ?? null, `decision ${textField(event, 'name') ?? '?'}=${describeRecord(event.value)}`);
         break;
