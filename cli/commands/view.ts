@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_OK, UsageError, type Command } from '../command.ts';
-import { writeTraceExports } from '../../viewer/export/files.ts';
+import { STDOUT, writeTraceExports } from '../../viewer/export/files.ts';
 import { parseTraceFile, TraceFormatError, type TraceEvent } from '../../viewer/model/trace-event.ts';
 import { startViewer } from '../../viewer/server.ts';
 
@@ -13,7 +13,8 @@ Show a trace (JSON Lines, as written by run/repro/check) or a counterexample rep
 
   --html F      write a self-contained HTML page (no network needed to open it)
   --svg F       write an SVG sequence diagram
-  --mermaid F   write a Mermaid sequenceDiagram
+  --mermaid F   write a Mermaid sequenceDiagram (app level: no TCP segments, ACKs or timers)
+                F = - writes that one to standard output
   --session N   SVG/Mermaid: draw only session N (default: every session)
   --port N      serve the viewer on http://127.0.0.1:N/ (0 = any free port)
 
@@ -37,8 +38,12 @@ export const view: Command = {
     const exporting = values.html !== undefined || values.svg !== undefined || values.mermaid !== undefined;
     if (exporting) {
       const targets = { html: values.html, svg: values.svg, mermaid: values.mermaid };
+      const toStdout = Object.entries(targets).filter(([, path]) => path === STDOUT).map(([name]) => `--${name}`);
+      if (toStdout.length > 1) throw new UsageError(`only one of ${toStdout.join(', ')} can be '-' (standard output)`);
+      // With a picture on standard output, the list of files written goes to standard error.
+      const say = toStdout.length > 0 ? console.error : console.log;
       try {
-        for (const path of await writeTraceExports(events, targets, { title: file, session })) console.log(`wrote ${path}`);
+        for (const path of await writeTraceExports(events, targets, { title: file, session })) say(`wrote ${path}`);
       } catch (error) {
         if (error instanceof RangeError) throw new UsageError(`--session: ${error.message}`);
         throw error;

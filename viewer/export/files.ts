@@ -7,6 +7,9 @@ import { renderHtml } from './html.ts';
 import { renderMermaid } from './mermaid.ts';
 import { renderSvg } from './svg.ts';
 
+/** A target path that means standard output. */
+export const STDOUT = '-';
+
 export interface ExportTargets {
   readonly html?: string;
   readonly svg?: string;
@@ -19,7 +22,7 @@ export interface ExportOptions {
   readonly session?: number | null;
 }
 
-/** Write each requested picture; returns the paths written, in the order html, svg, mermaid. */
+/** Write each requested picture ('-' writes it to standard output); returns the files written, in the order html, svg, mermaid. */
 export async function writeTraceExports(events: readonly TraceEvent[], targets: ExportTargets, options: ExportOptions = {}): Promise<string[]> {
   const diagram = buildDiagram(events);
   const session = options.session ?? null;
@@ -30,6 +33,10 @@ export async function writeTraceExports(events: readonly TraceEvent[], targets: 
   const written: string[] = [];
   const put = async (path: string | undefined, content: () => Promise<string> | string): Promise<void> => {
     if (path === undefined) return;
+    if (path === STDOUT) {
+      process.stdout.write(await content());
+      return;
+    }
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, await content());
     written.push(path);
