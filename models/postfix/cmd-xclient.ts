@@ -29,6 +29,6 @@ export function xclientCommand(s: SmtpdSession, now: Micros, row: CommandRow, ar
     }
     s.mailReset();
     // vstream_longjmp(SMTP_ERR_NONE): the success counter is never reached (xclient=0/1).
-    s.greeting(at);
+    s.greeting(at, t.xclientReplyDelayUs);
   });
 }

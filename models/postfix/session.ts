@@ -238,10 +238,14 @@ export class SmtpdSession {
   // ---- smtpd_proto() ---------------------------------------------------------------------
 
   /** case 0 of smtpd_proto(): entered at connect and again by XCLIENT's longjmp. */
-  greeting(now: Micros): void {
+  /** The greeting stage: the pipelining check looks at what has arrived by `now`; the reply follows `replyDelayUs` later. */
+  greeting(now: Micros, replyDelayUs = 0): void {
     if (this.rejectsPipelining()) {
-      this.reply('554 5.5.0 Error: SMTP protocol synchronization');
-      return this.end();
+      const reject: Step = () => {
+        this.reply('554 5.5.0 Error: SMTP protocol synchronization');
+        this.end();
+      };
+      return replyDelayUs > 0 ? this.busy(now, replyDelayUs, reject) : reject(now);
     }
     this.ehloDiscardMask = ehloMask(this.config.smtpd_discard_ehlo_keywords);
     const sendBanner: Step = (at) => {
@@ -249,7 +253,8 @@ export class SmtpdSession {
       this.commandLoop(at);
     };
     // milter_conn_event() runs after the pipelining check, before the 220.
-    if (this.config.smtpd_milters.length > 0) this.busy(now, this.config.timings.milterSetupDelayUs, sendBanner);
+    const setupUs = (this.config.smtpd_milters.length > 0 ? this.config.timings.milterSetupDelayUs : 0) + replyDelayUs;
+    if (setupUs > 0) this.busy(now, setupUs, sendBanner);
     else sendBanner(now);
   }
 

@@ -92,7 +92,7 @@ describe('conformance with the recorded real stack', () => {
     const banner = rec.writes.find((w) => w.conn === 's1')!;
     const reject = rec.writes.find((w) => w.conn === 's1' && w.data.startsWith('554'))!;
     expect(banner.t - connect.timeUs).toBeGreaterThanOrEqual(100_000 + measuredTimings.bannerDelayUs);
-    expect(reject.t - xclient.timeUs).toBe(100_000 + measuredTimings.xclientDelayUs);
+    expect(reject.t - xclient.timeUs).toBe(100_000 + measuredTimings.xclientDelayUs + measuredTimings.xclientReplyDelayUs);
     expect(rec.closed.get('s1')).toBe(reject.t);
   });
 });

@@ -45,7 +45,7 @@ describe('check 1: before the greeting, at connect and after XCLIENT', () => {
     const run = talk(labPreset({ timings }), [[200_000, EHLO], [300_000, XCLIENT], [340_000, EHLO]]);
     expect(run.logLines).toContain(IMPROPER_AFTER_XCLIENT);
     const reject = run.writes.find((w) => w.data.startsWith('554'));
-    expect(reject?.t).toBe(300_000 + 100_000 + measuredTimings.xclientDelayUs);
+    expect(reject?.t).toBe(300_000 + 100_000 + measuredTimings.xclientDelayUs + measuredTimings.xclientReplyDelayUs);
     // The same lookup delays the banner at connect.
     expect(run.writes[0]?.t).toBe(100_000 + measuredTimings.bannerDelayUs);
   });
