@@ -49,7 +49,6 @@ class VerdictFailure extends Error {
 export function runLabProperty(property: LabProperty, options: CheckOptions): CheckOutcome {
   const coverage = new CoverageCounter();
   let runsToFailure: number | null = null;
-  let lastVerdict: string | null = null;
   const predicate = fc.property(labCase({ faults: property.faults }), (generated) => {
     const report: RunReport = runCase(options.scenario, generated);
     const verdict = property.verdict(generated, report);
@@ -58,10 +57,7 @@ export function runLabProperty(property: LabProperty, options: CheckOptions): Ch
       options.onRun?.(coverage.runs);
       if (verdict !== null) runsToFailure = coverage.runs;
     }
-    if (verdict !== null) {
-      lastVerdict = verdict;
-      throw new VerdictFailure(verdict);
-    }
+    if (verdict !== null) throw new VerdictFailure(verdict);
   });
   const details = fc.check(predicate, {
     seed: options.seed,
@@ -71,8 +67,8 @@ export function runLabProperty(property: LabProperty, options: CheckOptions): Ch
   const failure = details.failed ? (details.errorInstance as Error | undefined) : undefined;
   const crashed = failure !== undefined && !(failure instanceof VerdictFailure);
   const counterexample = details.counterexample?.[0] ?? null;
-  // The verdict of the shrunk counterexample: fast-check's last failing run is the minimal one.
-  const verdict = crashed ? null : details.failed ? (failure?.message ?? lastVerdict) : null;
+  // fast-check reports the error of the shrunk counterexample, so this is the minimal case's verdict.
+  const verdict = failure instanceof VerdictFailure ? failure.message : null;
   const missingCoverage = property.kind === 'forall' && !details.failed ? coverage.missing(property.coverage) : [];
   let result: CheckResult;
   if (crashed) result = 'crashed';

@@ -5,7 +5,8 @@
  * the keys that make the scenario what it is (front.model, smtpd_forbid_unauth_pipelining,
  * mail_version) are never generated, so "the same traces" on two scenarios differ only there.
  */
-import type { ClientGroup } from '../models/client/index.ts';
+import type { SocketAddress } from '../models/contract.ts';
+import { SWAKS_REPLY_TIMEOUT_US, type ClientGroup, type ClientScript } from '../models/client/index.ts';
 import type { FaultSpec } from '../sim/index.ts';
 import { resolveScenario, type Scenario, type ScenarioKey, type ScenarioValues } from '../scenarios/index.ts';
 import { runScenario, type LinkFaults, type RunReport } from '../scenarios/run.ts';
@@ -50,21 +51,21 @@ export function scenarioFor(base: Scenario, labCase: LabCase): Scenario {
   });
 }
 
+/** The client script of a case: swaks' socket options and timeout, the generated groups. */
+export function scriptOf(labCase: LabCase, connectTo: SocketAddress): ClientScript {
+  return {
+    connectTo,
+    noDelay: false,
+    waitForGreeting: labCase.client.waitForGreeting,
+    thinkTimeUs: labCase.client.thinkTimeUs,
+    replyTimeoutUs: SWAKS_REPLY_TIMEOUT_US,
+    groups: labCase.client.groups,
+  };
+}
+
 export function runCase(base: Scenario, labCase: LabCase, trace = false): RunReport {
   const scenario = scenarioFor(base, labCase);
-  return runScenario(scenario, {
-    seed: labCase.seed,
-    trace,
-    faults: labCase.faults,
-    script: {
-      connectTo: frontAddress(scenario),
-      noDelay: false,
-      waitForGreeting: labCase.client.waitForGreeting,
-      thinkTimeUs: labCase.client.thinkTimeUs,
-      replyTimeoutUs: 30_000_000,
-      groups: labCase.client.groups,
-    },
-  });
+  return runScenario(scenario, { seed: labCase.seed, trace, faults: labCase.faults, script: scriptOf(labCase, frontAddress(scenario)) });
 }
 
 /** Faults that can make a correct session fail through no fault of the proxy (they break or stall a link). */

@@ -4,7 +4,7 @@
  * tests. Each returns a sentence a developer can act on, naming what was seen.
  */
 import type { LabCase } from './lab-case.ts';
-import { hasDestructiveFault } from './lab-case.ts';
+import { hasDestructiveFault, scriptOf } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import { CORRECT_PASSWORD, IMPOSTOR } from './arbitraries/client-behaviour.ts';
 import { pipeliningViolations } from '../models/client/index.ts';
@@ -36,7 +36,8 @@ function fitsXclient(value: string): boolean {
 
 /** Nothing in the case makes success impossible: right credentials, legal client, healthy services and links. */
 export function successPossible(labCase: LabCase): boolean {
-  const script = { connectTo: { host: '', port: 0 }, noDelay: false, waitForGreeting: labCase.client.waitForGreeting, thinkTimeUs: 0, replyTimeoutUs: 0, groups: labCase.client.groups };
+  // Where the client connects does not matter to RFC 2920's rules.
+  const script = scriptOf(labCase, { host: '', port: 0 });
   return (
     isCorrectClient(labCase) &&
     fitsXclient(labCase.client.user) &&
