@@ -27,28 +27,28 @@ export function labSets(c: ConformanceCase): string[] {
   ];
 }
 
-/** Seed of session `index` of a case: distinct per case and per session, reproducible from the suite seed. */
-export function sessionSeed(suiteSeed: number, caseIndex: number, index: number): number {
-  return (suiteSeed * 1_000_003 + caseIndex * 10_007 + index) >>> 0;
+/** Seed of session `index` of a case: distinct per case (FNV-1a of its name) and per session, reproducible from the suite seed. */
+export function sessionSeed(suiteSeed: number, caseName: string, index: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < caseName.length; i++) hash = Math.imul(hash ^ caseName.charCodeAt(i), 0x01000193) >>> 0;
+  return (Math.imul(suiteSeed, 0x9e3779b1) ^ hash ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
 }
 
-export function labRunner(caseIndexOf: (c: ConformanceCase) => number): LabRunner {
-  return (c, seed) => {
-    const scenario = loadScenario({ scenario: 'real-stack', sets: labSets(c) });
-    const sessions = [];
-    let backendConnections = 0;
-    const log: string[] = [];
-    for (let i = 0; i < c.repeat; i++) {
-      const run = runScenario(scenario, { seed: sessionSeed(seed, caseIndexOf(c), i) });
-      sessions.push({
-        replies: normaliseReplies(run.client.replies),
-        authReply: run.client.authReply === null ? null : normaliseReplyLine(run.client.authReply),
-        authToReplyMs: run.client.authToReplyMs === null ? null : Math.round(run.client.authToReplyMs),
-      });
-      backendConnections += run.backend.connections;
-      log.push(...run.postfix.log);
-    }
-    const outcome: SideOutcome = { sessions, backendConnections, smtpdLog: smtpdLines(log) };
-    return outcome;
-  };
-}
+export const runInLab: LabRunner = (c, seed) => {
+  const scenario = loadScenario({ scenario: 'real-stack', sets: labSets(c) });
+  const sessions = [];
+  let backendConnections = 0;
+  const log: string[] = [];
+  for (let i = 0; i < c.repeat; i++) {
+    const run = runScenario(scenario, { seed: sessionSeed(seed, c.name, i) });
+    sessions.push({
+      replies: normaliseReplies(run.client.replies),
+      authReply: run.client.authReply === null ? null : normaliseReplyLine(run.client.authReply),
+      authToReplyMs: run.client.authToReplyMs === null ? null : Math.round(run.client.authToReplyMs),
+    });
+    backendConnections += run.backend.connections;
+    log.push(...run.postfix.log);
+  }
+  const outcome: SideOutcome = { sessions, backendConnections, smtpdLog: smtpdLines(log) };
+  return outcome;
+};

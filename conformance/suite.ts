@@ -1,11 +1,11 @@
 /* suite - run every conformance case on the real stack and in the lab, and judge each pair */
 import type { ConformanceCase } from './cases.ts';
 import { compareCase, type SideOutcome, type Verdict } from './compare.ts';
-import { runOnRealStack } from './real-run.ts';
-import type { RealStack } from './real-stack.ts';
 
 /** The lab side: the same case in the simulator, `repeat` sessions with seeds derived from `seed`. */
 export type LabRunner = (c: ConformanceCase, seed: number) => SideOutcome | Promise<SideOutcome>;
+/** The real side: a live run on the real stack (real-run.ts) or the recorded files (recorded.ts). */
+export type RealRunner = (c: ConformanceCase) => SideOutcome | Promise<SideOutcome>;
 
 export interface CaseResult {
   readonly case: ConformanceCase;
@@ -15,16 +15,16 @@ export interface CaseResult {
 
 export async function runSuite(
   cases: readonly ConformanceCase[],
-  stack: RealStack,
+  real: RealRunner,
   lab: LabRunner,
   options: { seed: number; onResult?: (result: CaseResult) => void },
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const c of cases) {
     const started = process.hrtime.bigint();
-    const real = await runOnRealStack(stack, c);
+    const realSide = await real(c);
     const realMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const result = { case: c, verdict: compareCase(c, real, await lab(c, options.seed)), realMs };
+    const result = { case: c, verdict: compareCase(c, realSide, await lab(c, options.seed)), realMs };
     results.push(result);
     options.onResult?.(result);
   }

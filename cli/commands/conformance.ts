@@ -4,11 +4,13 @@ import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
 import { conformanceCases } from '../../conformance/cases.ts';
 import { AUTH_TIME_TOLERANCE, RACE_P_MIN } from '../../conformance/compare.ts';
-import { labRunner } from '../../conformance/lab.ts';
+import { runInLab } from '../../conformance/lab.ts';
 import { DEFAULT_SHARED, prepareLab, RealStack, realStackMissing } from '../../conformance/real-stack.ts';
-import { formatTable, runSuite } from '../../conformance/suite.ts';
+import { runOnRealStack } from '../../conformance/real-run.ts';
+import { recordedOutcome, withoutTimes } from '../../conformance/recorded.ts';
+import { formatTable, runSuite, type CaseResult } from '../../conformance/suite.ts';
 
-const usage = `usage: smtp-lab conformance [--only REGEX] [--trials N] [--racy-repeat N] [--seed N] [--json]
+const usage = `usage: smtp-lab conformance [--only REGEX] [--trials N] [--racy-repeat N] [--seed N] [--json] [--recorded]
 
 Runs each case of ../shared/conformance/raw/runs.tsv and trials.tsv (and the suite's own cases)
 on the real Postfix 3.7.11 and Dovecot 2.3.19.1 (installed by .ci/install-real-stack.sh; needs
@@ -21,6 +23,8 @@ case | real | lab | match. Exit 1 when any case does not match.
   --seed N          lab seed the session seeds derive from (default 1)
   --lab DIR         lab directory to write the daemons' configuration into (default /tmp/smtp-lab-conformance)
   --json            print the results as JSON instead of the table
+  --recorded        compare with the recorded real-stack files in ../shared/conformance/raw instead
+                    of running the daemons (no root needed; times are not recorded, so not compared)
 
 Criteria: deterministic cases must agree on every reply line (host names and queue ids
 normalised), the AUTH reply, backend connections and Postfix smtpd log lines, and on the
@@ -36,7 +40,7 @@ export const conformance: Command = {
   async run(args) {
     const { values } = parseOptions(args, {
       only: { type: 'string' }, trials: { type: 'string' }, 'racy-repeat': { type: 'string' },
-      seed: { type: 'string' }, lab: { type: 'string' }, json: { type: 'boolean' },
+      seed: { type: 'string' }, lab: { type: 'string' }, json: { type: 'boolean' }, recorded: { type: 'boolean' },
     });
     let only: RegExp;
     try {
@@ -48,9 +52,29 @@ export const conformance: Command = {
     const racyRepeat = integerOption('racy-repeat', values['racy-repeat'], 6, 1, 1000);
     const seed = integerOption('seed', values.seed, 1);
     const lab = values.lab ?? '/tmp/smtp-lab-conformance';
-    const cases = conformanceCases(join(DEFAULT_SHARED, 'raw'), { trials, racyRepeat }).filter((c) => only.test(c.name));
+    const raw = join(DEFAULT_SHARED, 'raw');
+    const cases = conformanceCases(raw, { trials, racyRepeat })
+      .filter((c) => only.test(c.name))
+      .filter((c) => !values.recorded || recordedOutcome(raw, c) !== null);
     if (cases.length === 0) throw new UsageError(`--only ${values.only}: no case matches`);
+    const report = (results: readonly CaseResult[], seconds: number): number => {
+      const failed = results.filter((r) => !r.verdict.match).length;
+      if (values.json) {
+        console.log(JSON.stringify({ seed, seconds, recorded: values.recorded ?? false, failed, results: results.map((r) => ({ case: r.case.name, racy: r.case.racy, repeat: r.case.repeat, ...r.verdict })) }, null, 2));
+      } else {
+        console.log(formatTable(results));
+        console.log(`\n${results.length - failed}/${results.length} cases match (seed ${seed}, ${seconds.toFixed(0)} s${values.recorded ? ', real side from the recorded files' : ''})`);
+      }
+      return failed === 0 ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+    };
+    const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const progress = (r: CaseResult) => console.error(`${r.verdict.match ? 'ok ' : 'NO '} ${r.case.name} (${(r.realMs / 1000).toFixed(1)} s real)`);
 
+    if (values.recorded) {
+      const results = await runSuite(cases, (c) => recordedOutcome(raw, c)!, async (c, s) => withoutTimes(await runInLab(c, s)), { seed });
+      return report(results, elapsed());
+    }
     const missing = realStackMissing();
     if (missing) {
       console.error(`smtp-lab conformance: the real stack cannot run here: ${missing}`);
@@ -61,22 +85,9 @@ export const conformance: Command = {
     const interrupted = () => void stack.stop().then(() => process.exit(130));
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
-    const started = process.hrtime.bigint();
     try {
-      const indexOf = new Map(cases.map((c, i) => [c, i]));
-      const results = await runSuite(cases, stack, labRunner((c) => indexOf.get(c) ?? 0), {
-        seed,
-        onResult: (r) => console.error(`${r.verdict.match ? 'ok ' : 'NO '} ${r.case.name} (${(r.realMs / 1000).toFixed(1)} s real)`),
-      });
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const failed = results.filter((r) => !r.verdict.match).length;
-      if (values.json) {
-        console.log(JSON.stringify({ seed, seconds, failed, results: results.map((r) => ({ case: r.case.name, racy: r.case.racy, repeat: r.case.repeat, ...r.verdict })) }, null, 2));
-      } else {
-        console.log(formatTable(results));
-        console.log(`\n${results.length - failed}/${results.length} cases match (seed ${seed}, ${seconds.toFixed(0)} s)`);
-      }
-      return failed === 0 ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+      const results = await runSuite(cases, (c) => runOnRealStack(stack, c), runInLab, { seed, onResult: progress });
+      return report(results, elapsed());
     } finally {
       process.off('SIGINT', interrupted);
       process.off('SIGTERM', interrupted);
