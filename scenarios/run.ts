@@ -12,6 +12,7 @@ import { SmtpClient, type ClientResult, type ClientScript } from '../models/clie
 import { createFront } from '../models/front/index.ts';
 import { createPostfix } from '../models/postfix/smtpd.ts';
 import { clientScriptOf } from './client-script.ts';
+import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
 import {
   AUTH_PORT, POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT, authConfigOf, dovecotConfigOf, frontAddress, hostsOf, nginxConfigOf, postfixConfigOf,
@@ -70,6 +71,9 @@ function linkOf(profile: LinkOptions['profile'], oneWayDelayUs: number, faults: 
 
 const logText = (record: LogRecord) => `${record.program}: ${record.line}`;
 
+/** The default script (swaks with the scenario's client.* keys), built once per scenario. */
+const defaultScriptOf = oncePerScenario((scenario) => clientScriptOf(scenario, hostsOf(scenario).front));
+
 export function runScenario(scenario: Scenario, options: RunOptions): RunReport {
   const hosts = hostsOf(scenario);
   const delay = scenario.get('tcp.one_way_delay_us');
@@ -91,7 +95,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const front = kind === 'nginx' ? createFront('nginx', nginxConfigOf(scenario)) : createFront(kind, dovecotConfigOf(scenario));
   const clientLink = linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client);
   sim.addNode(front, { host: hosts.front, schedulingJitterUs, listen: [{ ...frontAddress(scenario), link: clientLink }] });
-  const client = new SmtpClient(options.script ?? clientScriptOf(scenario, hosts.front));
+  const client = new SmtpClient(options.script ?? defaultScriptOf(scenario));
   sim.addNode(client, { host: hosts.client });
 
   const result = sim.runUntilIdle(options.maxSteps ?? DEFAULT_MAX_STEPS);

@@ -14,6 +14,7 @@ import type { SocketAddress } from '../models/contract.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
 import { labPreset, mailuPreset, type PostfixConfig } from '../models/postfix/config.ts';
+import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
 
 export interface Hosts {
@@ -47,7 +48,7 @@ export function frontAddress(scenario: Scenario): SocketAddress {
 
 const ms = (value: number) => Math.round(value * 1000);
 
-export function postfixConfigOf(scenario: Scenario): PostfixConfig {
+export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario: Scenario): PostfixConfig {
   const version = scenario.get('postfix.mail_version');
   const forbid = scenario.isOn('postfix.smtpd_forbid_unauth_pipelining');
   const base = isRealStackLayout(scenario)
@@ -66,9 +67,9 @@ export function postfixConfigOf(scenario: Scenario): PostfixConfig {
       milterSetupDelayUs: ms(scenario.get('postfix.milter_ms')),
     },
   };
-}
+});
 
-export function authConfigOf(scenario: Scenario): AuthServiceConfig {
+export const authConfigOf = oncePerScenario(function authConfigOf(scenario: Scenario): AuthServiceConfig {
   const fault = scenario.get('auth.fault');
   return {
     ...defaultAuthServiceConfig,
@@ -78,9 +79,9 @@ export function authConfigOf(scenario: Scenario): AuthServiceConfig {
     // 'refused' is no listener at all (run.ts leaves the auth node out), not a service fault.
     fault: fault === 'refused' ? 'none' : fault,
   };
-}
+});
 
-export function dovecotConfigOf(scenario: Scenario): DovecotFrontConfig {
+export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario: Scenario): DovecotFrontConfig {
   const realStack = isRealStackLayout(scenario);
   return {
     ...labDovecotConfig,
@@ -90,9 +91,9 @@ export function dovecotConfigOf(scenario: Scenario): DovecotFrontConfig {
     login_proxy_timeout: scenario.get('front.login_proxy_timeout'),
     authHttp: { ...labDovecotConfig.authHttp, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
   };
-}
+});
 
-export function nginxConfigOf(scenario: Scenario): NginxFrontConfig {
+export const nginxConfigOf = oncePerScenario(function nginxConfigOf(scenario: Scenario): NginxFrontConfig {
   const smtpAuth = scenario.get('front.smtp_auth').split(' ') as NginxFrontConfig['smtp_auth'];
   return {
     ...mailuNginxConfig,
@@ -101,4 +102,4 @@ export function nginxConfigOf(scenario: Scenario): NginxFrontConfig {
     auth_http: { ...mailuNginxConfig.auth_http, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
     auth_http_header: [['Auth-Port', String(scenario.get('front.port'))]],
   };
-}
+});

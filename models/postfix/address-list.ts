@@ -2,26 +2,57 @@
  *
  * postfix/src/global/namadr_list.c matches a client name or address against a list;
  * the lab's lists are IPv4 CIDR blocks (127.0.0.0/8), exact addresses, or host names.
+ * Like namadr_list_init(), a list is parsed once (per config list, cached) and then only
+ * matched: smtpd consults these lists on every record read.
  */
 import { isIPv4 } from 'node:net';
+
+interface Pattern {
+  /** IPv4 CIDR block: network number and prefix length (null when the pattern is not one). */
+  readonly cidr: { readonly network: number; readonly bits: number } | null;
+  /** The pattern without [brackets], lower case: compared with the address. */
+  readonly bareLower: string;
+  /** The pattern as written, lower case: compared with the host name. */
+  readonly lower: string;
+}
 
 function ipv4ToNumber(addr: string): number {
   return addr.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
 }
 
-function matchesOne(pattern: string, name: string, addr: string): boolean {
+function parsePattern(pattern: string): Pattern {
   const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(pattern);
   const network = cidr?.[1] ?? '';
-  if (cidr && isIPv4(network) && isIPv4(addr)) {
-    const bits = Number(cidr[2]);
-    if (bits > 32) return false;
-    const size = 2 ** (32 - bits);
-    return Math.floor(ipv4ToNumber(addr) / size) === Math.floor(ipv4ToNumber(network) / size);
+  return {
+    cidr: cidr && isIPv4(network) ? { network: ipv4ToNumber(network), bits: Number(cidr[2]) } : null,
+    bareLower: pattern.replace(/^\[|\]$/g, '').toLowerCase(),
+    lower: pattern.toLowerCase(),
+  };
+}
+
+/** Parsed lists by identity (config lists are readonly and never changed in place); weak, so it never outlives its configs. */
+const parsedLists = new WeakMap<readonly string[], readonly Pattern[]>();
+
+function parsedList(list: readonly string[]): readonly Pattern[] {
+  let parsed = parsedLists.get(list);
+  if (parsed === undefined) {
+    parsed = list.map(parsePattern);
+    parsedLists.set(list, parsed);
   }
-  const bare = pattern.replace(/^\[|\]$/g, '');
-  return bare.toLowerCase() === addr.toLowerCase() || pattern.toLowerCase() === name.toLowerCase();
+  return parsed;
 }
 
 export function namadrListMatch(list: readonly string[], name: string, addr: string): boolean {
-  return list.some((pattern) => matchesOne(pattern, name, addr));
+  if (list.length === 0) return false;
+  const addrNumber = isIPv4(addr) ? ipv4ToNumber(addr) : null;
+  const addrLower = addr.toLowerCase();
+  const nameLower = name.toLowerCase();
+  return parsedList(list).some((pattern) => {
+    if (pattern.cidr && addrNumber !== null) {
+      if (pattern.cidr.bits > 32) return false;
+      const size = 2 ** (32 - pattern.cidr.bits);
+      return Math.floor(addrNumber / size) === Math.floor(pattern.cidr.network / size);
+    }
+    return pattern.bareLower === addrLower || pattern.lower === nameLower;
+  });
 }

@@ -27,19 +27,24 @@ const ehloMaskTable: readonly (readonly [string, number])[] = [
 export const EHLO_MASK_SILENT = 1 << 14;
 export const EHLO_MASK_ENHANCEDSTATUSCODES = 1 << 10;
 
+/** The table as a lookup (names are unique; EHLO answers ask once per keyword). */
+const bitByName: ReadonlyMap<string, number> = new Map(ehloMaskTable);
+
+/** One keyword's bit, 0 when unknown (NAME_MASK_IGNORE). */
+function keywordBit(word: string): number {
+  return bitByName.get(word.toUpperCase()) ?? 0;
+}
+
 /** ehlo_mask(): keyword list -> bit mask. */
 export function ehloMask(words: readonly string[]): number {
   let mask = 0;
-  for (const word of words) {
-    const row = ehloMaskTable.find(([name]) => name === word.toUpperCase());
-    if (row) mask |= row[1];
-  }
+  for (const word of words) mask |= keywordBit(word);
   return mask;
 }
 
 /** Is this EHLO keyword (as listed in the reply) discarded by the mask? */
 export function discards(mask: number, keyword: string): boolean {
-  return (ehloMask([keyword]) & mask) !== 0;
+  return (keywordBit(keyword) & mask) !== 0;
 }
 
 /** str_ehlo_mask(): the mask as a list of names, first name per bit. */

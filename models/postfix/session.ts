@@ -453,10 +453,18 @@ export class SmtpdSession {
 }
 
 function isValidUtf8(latin1: string): boolean {
+  // Fast path: pure ASCII (every command a client model sends) is valid UTF-8; the decoder
+  // is only needed when a byte >= 0x80 appears.
+  if (isAscii(latin1)) return true;
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(asciiBytes(latin1));
     return true;
   } catch {
     return false;
   }
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
