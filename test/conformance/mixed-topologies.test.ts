@@ -19,6 +19,7 @@ import { SocketRuntime, selfSignedIdentity, type RuntimeEvent } from '../../runt
 import { lenientServer, serveScenario } from '../../runtime/serve-scenario.ts';
 import { startTopology, type RunningTopology } from '../../runtime/topology.ts';
 import { loadScenario } from '../../scenarios/index.ts';
+import { withPortLock } from '../viewer/port-lock.ts';
 import { realStackSkipReason } from './real-stack-env.ts';
 
 const LAB = '/tmp/smtp-lab-mixed';
@@ -27,6 +28,23 @@ const AUTH = ['--auth', 'PLAIN', '--auth-user', 'alice@example.test', '--auth-pa
 const MAIL = ['--from', 'alice@example.test', '--to', 'bob@example.test'];
 const IMPROPER = 'improper command pipelining after XCLIENT from localhost[127.0.0.1]: EHLO front.example.test\\r\\n';
 const QUEUED = /^250 2\.0\.0 Ok: queued as [0-9A-F]+$/;
+
+// Every block binds 127.0.0.1:10025; other test files that serve a scenario take the same lock.
+let releasePort: () => void = () => undefined;
+let portHeld: Promise<void> = Promise.resolve();
+beforeAll(async () => {
+  if (realStackSkipReason !== null) return;
+  await new Promise<void>((acquired) => {
+    portHeld = withPortLock(REAL_PORTS.postfix, () => new Promise<void>((release) => {
+      releasePort = release;
+      acquired();
+    }), 300_000);
+  });
+}, 310_000);
+afterAll(async () => {
+  releasePort();
+  await portHeld;
+});
 
 async function swaksTo(address: { port: number }, args: readonly string[]): Promise<ClientOutcome> {
   const run = await runSwaks(`127.0.0.1:${address.port}`, args);
