@@ -1,15 +1,16 @@
 /* view - show a recorded trace or counterexample: in the browser viewer, or as HTML/SVG/Mermaid files */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_OK, UsageError, type Command } from '../command.ts';
 import { STDOUT, writeTraceExports } from '../../viewer/export/files.ts';
 import { parseTraceFile, TraceFormatError, type TraceEvent } from '../../viewer/model/trace-event.ts';
 import { startViewer } from '../../viewer/server.ts';
 
-const usage = `usage: smtp-lab view FILE [--html F] [--svg F] [--mermaid F] [--session N] [--port N]
+const usage = `usage: smtp-lab view FILE|DIR [--html F] [--svg F] [--mermaid F] [--session N] [--port N]
 
-Show a trace (JSON Lines, as written by run/repro/check) or a counterexample report
-(JSON carrying its trace under "trace" or "events").
+Show a trace: JSON Lines as the simulator or \`serve --trace\` write it, a JSON report carrying
+its trace under "trace" or "events", or the directory repro/check/replay wrote (its trace.jsonl).
 
   --html F      write a self-contained HTML page (no network needed to open it)
   --svg F       write an SVG sequence diagram
@@ -62,7 +63,9 @@ export const view: Command = {
   },
 };
 
-async function readTrace(file: string): Promise<TraceEvent[]> {
+async function readTrace(given: string): Promise<TraceEvent[]> {
+  // A repro/check/replay output directory holds its trace as trace.jsonl (cli/counterexample.ts).
+  const file = (await stat(given).catch(() => null))?.isDirectory() ? join(given, 'trace.jsonl') : given;
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -166,6 +166,11 @@ describe.skipIf(skipBrowserTests)('viewer in chromium', () => {
       expect(await page.locator('#step').textContent()).toMatch(/^step 2\/\d+ · 8\.963 ms · 220 front\.example\.test/);
       await page.locator('#prev').click();
       expect(await page.locator('#step').textContent()).toMatch(/^step 1\/\d+ · 0 µs · connect c1/);
+      // Play walks forward on its own; pause stops it.
+      await page.locator('#play').click();
+      await page.waitForFunction(() => /^step [3-9]\//.test(document.getElementById('step')?.textContent ?? ''));
+      await page.locator('#play').click();
+      expect(await page.locator('#play').textContent()).toBe('▶ play');
       await page.locator('#tcp').uncheck();
       expect(await page.locator('#diagram g.kind-segment:not(.decisive)').count()).toBe(0);
       expect(await page.locator('#diagram g.kind-segment.decisive').count()).toBe(2);

@@ -1,5 +1,5 @@
 /* exports - Mermaid, SVG and HTML of a trace, and `smtp-lab view` writing them (XML/HTML parsing is in browser.test.ts) */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,11 +115,34 @@ describe('smtp-lab view', () => {
   it('writes --html, --svg and --mermaid and exits 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'viewer-'));
     const out = { html: join(dir, 'a', 't.html'), svg: join(dir, 't.svg'), mermaid: join(dir, 't.mmd') };
-    const code = await main(['view', fixturePath.pathname, '--html', out.html, '--svg', out.svg, '--mermaid', out.mermaid, '--session', '2']);
+    const printed: string[] = [];
+    const original = console.log;
+    console.log = (line: string) => printed.push(line);
+    let code: number;
+    try {
+      code = await main(['view', fixturePath.pathname, '--html', out.html, '--svg', out.svg, '--mermaid', out.mermaid, '--session', '2']);
+    } finally {
+      console.log = original;
+    }
     expect(code).toBe(0);
+    expect(printed).toEqual([`wrote ${out.html}`, `wrote ${out.svg}`, `wrote ${out.mermaid}`]);
     expect(await readFile(out.mermaid, 'utf8')).toContain('front->>client: [2.062400 s] 235 2.7.0 Logged in.\\r\\n');
     expect(await readFile(out.svg, 'utf8')).not.toContain('454 4.7.0');
     expect(await readFile(out.html, 'utf8')).toContain('454 4.7.0');
+  });
+
+  it('reads the trace.jsonl of a repro/check output directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'viewer-dir-'));
+    await writeFile(join(dir, 'trace.jsonl'), await readFile(fixturePath, 'utf8'));
+    const svg = join(dir, 'picture.svg');
+    const original = console.log;
+    console.log = () => undefined;
+    try {
+      expect(await main(['view', dir, '--svg', svg])).toBe(0);
+    } finally {
+      console.log = original;
+    }
+    expect(await readFile(svg, 'utf8')).toContain('454 4.7.0 Account is temporarily unavailable.');
   });
 
   it('exits 2 with a message naming the problem', async () => {
