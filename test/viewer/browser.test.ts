@@ -171,7 +171,7 @@ describe.skipIf(skipBrowserTests)('viewer in chromium', () => {
       await page.waitForFunction(() => /^step [3-9]\//.test(document.getElementById('step')?.textContent ?? ''));
       await page.locator('#play').click();
       expect(await page.locator('#play').textContent()).toBe('▶ play');
-      await page.locator('#tcp').uncheck();
+      await page.locator('#detail').selectOption('app');
       expect(await page.locator('#diagram g.kind-segment:not(.decisive)').count()).toBe(0);
       expect(await page.locator('#diagram g.kind-segment.decisive').count()).toBe(2);
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'export.png') });

@@ -10,7 +10,7 @@
 import { buildDiagram, type Diagram, type DiagramItem } from '../model/diagram.ts';
 import type { TraceEvent } from '../model/trace-event.ts';
 import { formatMicros } from '../model/time-axis.ts';
-import { LOW_LEVEL_KINDS } from '../export/layout.ts';
+import { isShown, type Detail } from '../export/detail.ts';
 import { renderSvg } from '../export/svg.ts';
 import type { PageConfig } from './page-config.ts';
 
@@ -25,7 +25,7 @@ interface ViewState {
   pinned: boolean;
   /** Index into the session's items of the current step; null shows everything. */
   step: number | null;
-  detail: 'all' | 'app';
+  detail: Detail;
   playing: ReturnType<typeof setInterval> | null;
   connection: string;
 }
@@ -37,7 +37,7 @@ const state: ViewState = {
   session: null,
   pinned: false,
   step: null,
-  detail: 'all',
+  detail: 'tcp',
   playing: null,
   connection: config.wsPath ? 'connecting' : 'recorded',
 };
@@ -45,7 +45,7 @@ const state: ViewState = {
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 function sessionItems(): DiagramItem[] {
-  return state.diagram.items.filter((item) => item.session === state.session && (state.detail === 'all' || item.decisive || !LOW_LEVEL_KINDS.has(item.kind)));
+  return state.diagram.items.filter((item) => item.session === state.session && isShown(item, state.detail));
 }
 
 let redrawPending = false;
@@ -186,8 +186,8 @@ $('all').addEventListener('click', () => {
   state.step = null;
   applyStep();
 });
-$('tcp').addEventListener('change', (event) => {
-  state.detail = (event.target as HTMLInputElement).checked ? 'all' : 'app';
+$('detail').addEventListener('change', (event) => {
+  state.detail = (event.target as HTMLSelectElement).value as Detail;
   state.step = null;
   drawDiagram();
 });

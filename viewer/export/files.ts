@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildDiagram } from '../model/diagram.ts';
 import type { TraceEvent } from '../model/trace-event.ts';
+import type { Detail } from './detail.ts';
 import { renderHtml } from './html.ts';
 import { renderMermaid } from './mermaid.ts';
 import { renderSvg } from './svg.ts';
@@ -20,6 +21,8 @@ export interface ExportOptions {
   readonly title?: string;
   /** Limit SVG and Mermaid to one session; null or absent draws every session. */
   readonly session?: number | null;
+  /** SVG and Mermaid detail; absent: 'tcp' for the SVG, 'app' for Mermaid. */
+  readonly detail?: Detail;
 }
 
 /** Write each requested picture ('-' writes it to standard output); returns the files written, in the order html, svg, mermaid. */
@@ -42,8 +45,9 @@ export async function writeTraceExports(events: readonly TraceEvent[], targets: 
     written.push(path);
   };
   await put(targets.html, () => renderHtml({ title, events }));
-  await put(targets.svg, () => renderSvg(diagram, { session, title }));
-  await put(targets.mermaid, () => renderMermaid(diagram, { session }));
+  const detail = options.detail ? { detail: options.detail } : {};
+  await put(targets.svg, () => renderSvg(diagram, { session, title, ...detail }));
+  await put(targets.mermaid, () => renderMermaid(diagram, { session, ...detail }));
   return written;
 }
 

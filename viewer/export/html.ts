@@ -47,7 +47,7 @@ export async function renderHtml(options: HtmlOptions): Promise<string> {
 <button id="play" title="play (space)">▶ play</button>
 <button id="failure" title="jump to the improper pipelining (f)">⚠ jump to failure</button>
 <button id="all">show all</button>
-<label><input type="checkbox" id="tcp" checked> TCP segments, ACKs, timers</label>
+<label>show <select id="detail"><option value="app">SMTP only</option><option value="tcp" selected>+ TCP segments, ACKs</option><option value="all">+ timers, decisions</option></select></label>
 </nav>
 <div id="diagram">${initial}</div>
 <pre id="step"></pre>

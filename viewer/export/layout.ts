@@ -5,20 +5,17 @@
  * delivery row, so flight time and the bytes waiting in a buffer show as a slant.
  */
 import type { Diagram, DiagramItem } from '../model/diagram.ts';
+import { isShown, type Detail } from './detail.ts';
 import { defaultTimeAxis, layoutRows, type AxisRow, type TimeAxisOptions } from '../model/time-axis.ts';
 
 export interface LayoutOptions {
   /** Draw only this session's items; null draws the whole trace. */
   readonly session: number | null;
-  /** 'app' leaves out TCP segments, pure ACKs, timers and random decisions (except decisive ones). */
-  readonly detail: 'all' | 'app';
+  readonly detail: Detail;
   readonly axis: TimeAxisOptions;
 }
 
-/** What 'app' detail hides: the machinery under the SMTP exchange. */
-export const LOW_LEVEL_KINDS: ReadonlySet<string> = new Set(['segment', 'ack', 'timer', 'fire', 'decision']);
-
-export const defaultLayout: LayoutOptions = { session: null, detail: 'all', axis: defaultTimeAxis };
+export const defaultLayout: LayoutOptions = { session: null, detail: 'tcp', axis: defaultTimeAxis };
 
 /** Notes stand right of their lane, except on the last lane where they stand left of it so the page needs no sideways scrolling. */
 export const GEOMETRY = { axisWidth: 150, laneWidth: 240, headerHeight: 56, rightMargin: 20, noteMaxWidth: 500, footer: 40 } as const;
@@ -40,7 +37,7 @@ export function layoutDiagram(diagram: Diagram, options: Partial<LayoutOptions> 
   const items = diagram.items.filter(
     (item) =>
       (settings.session === null || item.session === settings.session) &&
-      (settings.detail === 'all' || item.decisive || !LOW_LEVEL_KINDS.has(item.kind)),
+      isShown(item, settings.detail),
   );
   const lanes = [...diagram.lanes];
   for (const item of items) {

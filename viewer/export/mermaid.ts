@@ -7,11 +7,11 @@
  */
 import type { Diagram, DiagramItem } from '../model/diagram.ts';
 import { defaultTimeAxis, formatDelta, formatMicros } from '../model/time-axis.ts';
-import { LOW_LEVEL_KINDS } from './layout.ts';
+import { isShown, type Detail } from './detail.ts';
 
 export interface MermaidOptions {
   readonly session?: number | null;
-  readonly detail?: 'all' | 'app';
+  readonly detail?: Detail;
 }
 
 /** Mermaid arrows by item kind: ->> solid, -) async open arrow, --) dotted async, -x cross. */
@@ -30,7 +30,7 @@ export function renderMermaid(diagram: Diagram, options: MermaidOptions = {}): s
   const items = diagram.items.filter(
     (item) =>
       (session === null || item.session === session) &&
-      (detail === 'all' || item.decisive || !LOW_LEVEL_KINDS.has(item.kind)),
+      isShown(item, detail),
   );
   const lanes = [...diagram.lanes];
   const ids = new Map(lanes.map((lane) => [lane, participantId(lane)]));

@@ -7,7 +7,7 @@
  */
 import type { Diagram, DiagramItem } from '../model/diagram.ts';
 import { formatMicros } from '../model/time-axis.ts';
-import { LOW_LEVEL_KINDS } from './layout.ts';
+import { isShown } from './detail.ts';
 
 export interface TerminalOptions {
   readonly colour?: boolean;
@@ -51,7 +51,7 @@ export function renderTerminal(diagram: Diagram, options: TerminalOptions = {}):
   const lanes = diagram.lanes;
   const header = `${'time'.padStart(12)}  ${lanes.map((lane) => lane.padEnd(LANE_WIDTH)).join('').trimEnd()}`;
   const rows = diagram.items
-    .filter((item) => (session === null || item.session === session) && (item.decisive || !LOW_LEVEL_KINDS.has(item.kind)))
+    .filter((item) => (session === null || item.session === session) && isShown(item, 'app'))
     .filter((item) => item.shape === 'arrow' ? item.kind === 'write' || item.kind === 'connect' || item.decisive || item.kind === 'rst' : item.kind === 'log' || item.kind === 'fault' || item.decisive)
     .map((item) => {
       const mark = item.decisive ? '!! ' : '';
