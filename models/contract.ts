@@ -99,13 +99,26 @@ export class OutputQueue {
   }
 }
 
+/** Break-even lengths of the two conversion paths, measured on Node 20. */
+const SHORT_TEXT = 32;
+const SHORT_BYTES = 16;
+
 /** SMTP is bytes; the lab reads and writes them as latin1 so every byte survives a round trip. */
 export function asciiBytes(text: string): Uint8Array {
+  // Both paths keep the low byte of each code unit. Short texts (one command) are cheapest
+  // copied here; longer ones (message content, HTTP requests) by Node's native latin1 encoder.
+  if (text.length > SHORT_TEXT) {
+    const encoded = Buffer.from(text, 'latin1');
+    return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  }
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
   return out;
 }
 
 export function bytesToLatin1(bytes: Uint8Array): string {
+  // A Buffer view costs more than decoding a handful of bytes directly.
+  if (bytes.length <= SHORT_BYTES) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
+

@@ -9,7 +9,7 @@
 import type { Micros } from '../contract.ts';
 import { headerValue } from '../http/codec.ts';
 import type { AuthAccount, AuthServiceConfig } from './config.ts';
-import { cidrContains, clientNetwork, parseCidr, parseIp, type Cidr } from './ip-network.ts';
+import { cidrContains, clientNetwork, parseCidr, parseIp, type Cidr, type IpAddress } from './ip-network.ts';
 import { LimiterStorage, parseRateLimit, type RateLimit } from './rate-limiter.ts';
 import { AUTH_NOT_SUPPORTED, backendFor, lookupStatus, RATELIMIT_BYPASS_PORTS, type StatusName } from './statuses.ts';
 
@@ -166,15 +166,23 @@ export class MailuAuthenticator {
     return [['Auth-Status', found.status], ['Auth-Error-Code', found.code]];
   }
 
+  /** The last address parsed: one request asks about the same client IP up to three times. */
+  private lastParsedIp: { readonly text: string; readonly address: IpAddress | null } | null = null;
+
+  private parsedIp(ip: string): IpAddress | null {
+    if (this.lastParsedIp?.text !== ip) this.lastParsedIp = { text: ip, address: parseIp(ip) };
+    return this.lastParsedIp.address;
+  }
+
   private network(ip: string): string {
-    const address = parseIp(ip);
+    const address = this.parsedIp(ip);
     if (!address) throw new HttpAbort(500, `bad client IP ${ip}`);
     return clientNetwork(address, this.config.AUTH_RATELIMIT_IP_V4_MASK, this.config.AUTH_RATELIMIT_IP_V6_MASK);
   }
 
   /** limiter.is_subject_to_rate_limits */
   private isSubjectToRateLimits(ip: string, now: Micros): boolean {
-    const address = parseIp(ip);
+    const address = this.parsedIp(ip);
     if (!address) throw new HttpAbort(500, `bad client IP ${ip}`);
     if (this.exemptions.some((cidr) => cidrContains(cidr, address))) return false;
     return !(this.storage.get(`exempt-${ip}`, now) > 0);

@@ -381,7 +381,8 @@ export class SmtpClient implements Model {
       if (step.kind === 'quit') this.quitSent = true;
       this.expectations.push({ kind: 'step', step, rcptTotal: this.rcptTotalByStep[index]?.[i] ?? 0 });
     });
-    if (group.writes === 'one') this.emitWrite(Buffer.concat(chunks));
+    // One chunk needs no concatenation (emitWrite copies it either way).
+    if (group.writes === 'one') this.emitWrite(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     else for (const chunk of chunks) this.emitWrite(chunk);
     this.armReplyTimer(now);
   }

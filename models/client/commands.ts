@@ -26,8 +26,23 @@ function plainBlob(user: string, password: string): string {
   return base64Utf8(`\0${user}\0${password}`);
 }
 
-/** The first line of a step: what goes into its group's write. */
+/**
+ * Step bytes by step: a scenario's script (and so its steps) is shared by all its runs, and
+ * encoding a step is pure. Callers copy before handing bytes to the driver (SmtpClient.emitWrite).
+ */
+const encodedSteps = new WeakMap<ClientStep, Uint8Array>();
+
+/** The first line of a step: what goes into its group's write (shared: do not modify). */
 export function stepBytes(step: ClientStep): Uint8Array {
+  let bytes = encodedSteps.get(step);
+  if (bytes === undefined) {
+    bytes = encodeStep(step);
+    encodedSteps.set(step, bytes);
+  }
+  return bytes;
+}
+
+function encodeStep(step: ClientStep): Uint8Array {
   switch (step.kind) {
     case 'ehlo':
       return lineBytes(`EHLO ${step.domain}`);

@@ -12,7 +12,7 @@
  * Processing times are timers (config.timings); while one runs, input waits in the buffers.
  */
 import type { ConnId, Micros, Output, SocketAddress } from '../contract.ts';
-import { asciiBytes } from '../contract.ts';
+import { asciiBytes, bytesToLatin1 } from '../contract.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import type { DovecotFrontConfig } from './config.ts';
 import { LineBuffer } from './line-buffer.ts';
@@ -152,7 +152,7 @@ export class DovecotSession {
     if (this.phase === 'closed') return;
     this.lastIo = now;
     if (this.phase === 'relay' || this.phase === 'detaching') {
-      this.toServer += Buffer.from(bytes).toString('latin1');
+      this.toServer += bytesToLatin1(bytes);
       if (this.phase === 'relay') this.scheduleOnce(now, 'relayToServer', this.config.timings.relayDelayUs);
       return;
     }
@@ -194,7 +194,7 @@ export class DovecotSession {
     if (!attempt || attempt.conn !== conn) return;
     this.lastIo = now;
     if (this.phase === 'relay' || this.phase === 'detaching') {
-      this.toClient += Buffer.from(bytes).toString('latin1');
+      this.toClient += bytesToLatin1(bytes);
       if (this.phase === 'relay') this.scheduleOnce(now, 'relayToClient', this.config.timings.relayDelayUs);
       return;
     }

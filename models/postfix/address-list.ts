@@ -30,24 +30,29 @@ function parsePattern(pattern: string): Pattern {
   };
 }
 
-/** Parsed lists by identity (config lists are readonly and never changed in place); weak, so it never outlives its configs. */
-const parsedLists = new WeakMap<readonly string[], readonly Pattern[]>();
+interface ParsedList {
+  readonly patterns: readonly Pattern[];
+  /** The last question and its answer: smtpd asks the same list about the same client on every read. */
+  last: { readonly name: string; readonly addr: string; readonly matched: boolean } | null;
+}
 
-function parsedList(list: readonly string[]): readonly Pattern[] {
+/** Parsed lists by identity (config lists are readonly and never changed in place); weak, so it never outlives its configs. */
+const parsedLists = new WeakMap<readonly string[], ParsedList>();
+
+function parsedList(list: readonly string[]): ParsedList {
   let parsed = parsedLists.get(list);
   if (parsed === undefined) {
-    parsed = list.map(parsePattern);
+    parsed = { patterns: list.map(parsePattern), last: null };
     parsedLists.set(list, parsed);
   }
   return parsed;
 }
 
-export function namadrListMatch(list: readonly string[], name: string, addr: string): boolean {
-  if (list.length === 0) return false;
+function matchPatterns(patterns: readonly Pattern[], name: string, addr: string): boolean {
   const addrNumber = isIPv4(addr) ? ipv4ToNumber(addr) : null;
   const addrLower = addr.toLowerCase();
   const nameLower = name.toLowerCase();
-  return parsedList(list).some((pattern) => {
+  return patterns.some((pattern) => {
     if (pattern.cidr && addrNumber !== null) {
       if (pattern.cidr.bits > 32) return false;
       const size = 2 ** (32 - pattern.cidr.bits);
@@ -55,4 +60,14 @@ export function namadrListMatch(list: readonly string[], name: string, addr: str
     }
     return pattern.bareLower === addrLower || pattern.lower === nameLower;
   });
+}
+
+export function namadrListMatch(list: readonly string[], name: string, addr: string): boolean {
+  if (list.length === 0) return false;
+  const parsed = parsedList(list);
+  const last = parsed.last;
+  if (last !== null && last.name === name && last.addr === addr) return last.matched;
+  const matched = matchPatterns(parsed.patterns, name, addr);
+  parsed.last = { name, addr, matched };
+  return matched;
 }

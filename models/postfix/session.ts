@@ -81,6 +81,9 @@ export class SmtpdSession {
   bdat: 'none' | 'ok' | 'error' = 'none';
   bdatContent = '';
   bdatTooBig = false;
+  /** Timer names, built once: every read sets or cancels the idle timer. */
+  readonly busyTimer: string;
+  readonly idleTimer: string;
 
   constructor(
     readonly shared: SmtpdShared,
@@ -89,6 +92,8 @@ export class SmtpdSession {
     remote: SocketAddress,
   ) {
     this.config = shared.config;
+    this.busyTimer = `${conn}/busy`;
+    this.idleTimer = `${conn}/smtpd_timeout`;
     this.table = commandsFor(parseVersion(this.config.mail_version));
     this.stats = new CommandStats(this.table);
     this.client = {
@@ -106,13 +111,6 @@ export class SmtpdSession {
     return `${this.client.name}[${this.client.addr}]`;
   }
 
-  get busyTimer(): string {
-    return `${this.conn}/busy`;
-  }
-
-  get idleTimer(): string {
-    return `${this.conn}/smtpd_timeout`;
-  }
 
   // ---- driver side -------------------------------------------------------------------
 
