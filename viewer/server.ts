@@ -4,7 +4,8 @@
  * event passed to publish() is kept (up to `maxEvents`, oldest dropped first) so a page
  * opened late still sees the whole run, and is sent to every open page, batched per tick
  * so a simulator publishing thousands of events in one turn sends a few messages.
- * Requests whose Host is not this loopback address are refused (DNS rebinding).
+ * Requests whose Host is not this loopback address are refused (DNS rebinding), and so are
+ * WebSocket upgrades from another page's Origin.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,7 +68,11 @@ export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> 
 
   server.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?')[0];
-    if (path !== EVENTS_PATH || !allowedHosts().includes(request.headers.host ?? '')) {
+    // Browsers let any page open a WebSocket to 127.0.0.1; only this viewer's own page (or a
+    // non-browser client, which sends no Origin) may read the trace: it carries AUTH bytes.
+    const origin = request.headers.origin;
+    const ownPage = origin === undefined || allowedHosts().some((host) => origin === `http://${host}`);
+    if (path !== EVENTS_PATH || !allowedHosts().includes(request.headers.host ?? '') || !ownPage) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
