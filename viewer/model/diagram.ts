@@ -58,9 +58,6 @@ export interface SessionSummary {
   readonly clientConn: string;
   readonly conns: readonly string[];
   readonly startUs: number;
-  readonly endUs: number;
-  readonly firstEvent: number;
-  readonly lastEvent: number;
   /** First 4xx/5xx reply the client got, else its last reply before 221 Bye; null before any reply. */
   readonly outcome: string | null;
   /** Whether Postfix found improper pipelining in this session. */
@@ -72,8 +69,6 @@ export interface Diagram {
   readonly items: readonly DiagramItem[];
   readonly sessions: readonly SessionSummary[];
   readonly decisive: readonly (DecisiveMoment & { readonly session: number | null })[];
-  readonly eventCount: number;
-  readonly endUs: number;
 }
 
 export function buildDiagram(recorded: readonly TraceEvent[]): Diagram {
@@ -218,15 +213,11 @@ export function buildDiagram(recorded: readonly TraceEvent[]): Diagram {
 
   const sessions = spans.map((span): SessionSummary => {
     const first = events[span.firstEvent]!;
-    const last = events[span.lastEvent]!;
     return {
       id: span.id,
       clientConn: span.clientConn,
       conns: span.conns,
       startUs: first.t,
-      endUs: last.t,
-      firstEvent: span.firstEvent,
-      lastEvent: span.lastEvent,
       outcome: clientOutcome(repliesByConn.get(span.clientConn) ?? [], table.conns.get(span.clientConn)?.initiator ?? null),
       decisive: sessionsWithMoments.has(span.id),
     };
@@ -237,8 +228,6 @@ export function buildDiagram(recorded: readonly TraceEvent[]): Diagram {
     items,
     sessions,
     decisive: moments,
-    eventCount: events.length,
-    endUs: events.length ? events[events.length - 1]!.t : 0,
   };
 }
 
