@@ -6,6 +6,7 @@
  * wrapped in a red `rect` block.
  */
 import type { Diagram, DiagramItem } from '../model/diagram.ts';
+import { escapeBytes } from '../model/labels.ts';
 import { defaultTimeAxis, formatDelta, formatMicros } from '../model/time-axis.ts';
 import { isShown, type Detail } from './detail.ts';
 
@@ -72,7 +73,7 @@ function participantId(lane: string): string {
   return /^[A-Za-z]/.test(id) ? id : `n_${id}`;
 }
 
-/** Mermaid message text: `#`, `;`, `<` and `>` would be read as syntax or HTML, so they go in as entity codes. */
+/** Mermaid message text: one line (control bytes escaped), and `#`, `;`, `<`, `>` as entity codes, since they would be read as syntax or HTML. */
 function text(raw: string): string {
-  return raw.replace(/[#;<>]/g, (ch) => `#${ch.charCodeAt(0)};`);
+  return escapeBytes(raw).replace(/[#;<>]/g, (ch) => `#${ch.charCodeAt(0)};`);
 }

@@ -7,6 +7,7 @@
  * find "the 554 on the postfix -> front arrow".
  */
 import type { Diagram, DiagramItem } from '../model/diagram.ts';
+import { escapeBytes } from '../model/labels.ts';
 import { formatDelta, formatMicros } from '../model/time-axis.ts';
 import { GEOMETRY, layoutDiagram, type Layout, type LayoutOptions } from './layout.ts';
 
@@ -120,7 +121,7 @@ function drawItem(item: DiagramItem, layout: Layout): string {
   return `<g ${common} data-end="${item.endEvent}" data-from="${xml(item.from)}" data-to="${xml(item.to)}"><title>${xml(item.detail)}</title><line x1="${x1}" y1="${y1}" x2="${Math.round(x2)}" y2="${y2}"/><text x="${Math.round(labelX)}" y="${y1 - 4}" text-anchor="${anchor}">${xml(item.label)}</text></g>`;
 }
 
-/** Escape text for XML content and attribute values. */
+/** Escape text for XML content and attribute values; control bytes (not allowed in XML 1.0) become visible escapes. */
 export function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return escapeBytes(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
