@@ -32,6 +32,8 @@ function required(headers: Headers, name: string): string {
 
 /** urllib.parse.unquote then .encode('iso8859-1').decode('utf8'); null when that raises. */
 function unquoteUtf8(text: string): string | null {
+  // Fast path: without '%' escapes and bytes >= 0x80 both steps give the text back unchanged.
+  if (isPlainAscii(text)) return text;
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const hex = text.slice(i + 1, i + 3);
@@ -43,6 +45,14 @@ function unquoteUtf8(text: string): string | null {
   } catch {
     return null;
   }
+}
+
+function isPlainAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80 || code === 0x25 /* % */) return false;
+  }
+  return true;
 }
 
 /** utils.is_app_token: 32 lowercase hex characters. */

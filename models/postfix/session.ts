@@ -339,9 +339,12 @@ export class SmtpdSession {
     this.replyThen(now, text, delayUs, this.finish(row, ok));
   }
 
+  /** A command that takes smtpd no measurable time: reply after the quick delay. */
+  quickReply(now: Micros, row: CommandRow, ok: boolean, reply: string): void {
+    this.respond(now, row, ok, this.config.timings.quickDelayUs, reply);
+  }
+
   run(now: Micros, row: CommandRow, argv: string[], text: string): void {
-    const t = this.config.timings;
-    const quick = (ok: boolean, reply: string) => this.respond(now, row, ok, t.quickDelayUs, reply);
     switch (row.name) {
       case 'HELO':
       case 'EHLO':
@@ -349,9 +352,9 @@ export class SmtpdSession {
       case 'XCLIENT':
         return xclientCommand(this, now, row, argv);
       case 'XFORWARD':
-        if (this.transaction) return quick(false, '503 5.5.1 Error: MAIL transaction in progress');
-        if (argv.length < 2) return quick(false, '501 5.5.4 Syntax: XFORWARD attribute=value...');
-        return quick(false, '550 5.7.0 Error: insufficient authorization');
+        if (this.transaction) return this.quickReply(now, row, false, '503 5.5.1 Error: MAIL transaction in progress');
+        if (argv.length < 2) return this.quickReply(now, row, false, '501 5.5.4 Syntax: XFORWARD attribute=value...');
+        return this.quickReply(now, row, false, '550 5.7.0 Error: insufficient authorization');
       case 'STARTTLS':
         return starttlsCommand(this, now, row, argv);
       case 'AUTH':
@@ -365,22 +368,22 @@ export class SmtpdSession {
       case 'BDAT':
         return bdatCommand(this, now, row, argv, text);
       case 'RSET':
-        if (argv.length !== 1) return quick(false, '501 5.5.4 Syntax: RSET');
+        if (argv.length !== 1) return this.quickReply(now, row, false, '501 5.5.4 Syntax: RSET');
         this.mailReset();
-        return quick(true, '250 2.0.0 Ok');
+        return this.quickReply(now, row, true, '250 2.0.0 Ok');
       case 'NOOP':
-        if (argv.length !== 1) return quick(false, '501 5.5.4 Syntax: NOOP');
-        return quick(true, '250 2.0.0 Ok');
+        if (argv.length !== 1) return this.quickReply(now, row, false, '501 5.5.4 Syntax: NOOP');
+        return this.quickReply(now, row, true, '250 2.0.0 Ok');
       case 'VRFY':
-        if (this.config.disable_vrfy_command) return quick(false, '502 5.5.1 VRFY command is disabled');
-        if (argv.length < 2) return quick(false, '501 5.5.4 Syntax: VRFY address');
-        return quick(true, `252 2.0.0 ${argv[1]}`);
+        if (this.config.disable_vrfy_command) return this.quickReply(now, row, false, '502 5.5.1 VRFY command is disabled');
+        if (argv.length < 2) return this.quickReply(now, row, false, '501 5.5.4 Syntax: VRFY address');
+        return this.quickReply(now, row, true, `252 2.0.0 ${argv[1]}`);
       case 'ETRN':
         return etrnCommand(this, now, row, argv);
       case 'QUIT':
-        return quick(true, '221 2.0.0 Bye');
+        return this.quickReply(now, row, true, '221 2.0.0 Bye');
       case 'HELP':
-        return quick(true, `214 2.0.0 Commands: ${this.table.map((r) => r.name).sort().join(' ')}`);
+        return this.quickReply(now, row, true, `214 2.0.0 Commands: ${this.table.map((r) => r.name).sort().join(' ')}`);
     }
   }
 
