@@ -5,9 +5,10 @@ import { EXIT_OK, UsageError, type Command } from '../command.ts';
 import { BUILTIN_NAMES, DEFAULT_SCENARIO, loadScenario } from '../../scenarios/index.ts';
 import { serveScenario, SERVE_BACKENDS, type ServeBackend } from '../../runtime/serve-scenario.ts';
 import type { RuntimeEvent } from '../../runtime/socket/index.ts';
+import { startViewer } from '../../viewer/server.ts';
 
 const usage = `usage: smtp-lab serve [--scenario NAME|FILE] [--set key=value]... [--port N] [--tls-port N]
-                      [--backend model|real|smtp-server] [--trace FILE] [--host ADDR]
+                      [--backend model|real|smtp-server] [--trace FILE] [--host ADDR] [--view PORT]
 
 Starts the scenario's front proxy, Mailu auth service and Postfix as models on real sockets,
 prints the ports, and logs every session's log lines as the simulator would, until Ctrl-C.
@@ -22,6 +23,7 @@ Built-in scenarios: ${BUILTIN_NAMES.join(', ')} (default ${DEFAULT_SCENARIO}).
                    smtp-server: nodemailer's smtp-server with useXClient (a lenient backend)
   --trace FILE     write every runtime event (accept, write, recv, fin, rst, log, fact) as JSON Lines
   --host ADDR      front listen address (default 127.0.0.1; the backend always stays on loopback)
+  --view PORT      also serve the live trace viewer on http://127.0.0.1:PORT/ (0 = any free port)
 
 Example: smtp-lab serve --scenario lockstep --port 2525, then
          swaks --server 127.0.0.1:2525 --auth PLAIN --auth-user alice@example.test --auth-password secret`;
@@ -34,14 +36,17 @@ export const serve: Command = {
     const { values } = parseOptions(args, {
       scenario: { type: 'string' }, set: { type: 'string', multiple: true }, port: { type: 'string' },
       'tls-port': { type: 'string' }, backend: { type: 'string' }, trace: { type: 'string' }, host: { type: 'string' },
+      view: { type: 'string' },
     });
     const backend = (values.backend ?? 'model') as ServeBackend;
     if (!SERVE_BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${SERVE_BACKENDS.join(', ')}, got '${values.backend}'`);
     // A bad scenario name, key or value is a ScenarioError, i.e. a UsageError: exit 2.
     const scenario = loadScenario({ ...(values.scenario ? { scenario: values.scenario } : {}), sets: values.set ?? [] });
     const trace = values.trace ? createWriteStream(values.trace) : null;
+    const viewer = values.view === undefined ? null : await startViewer({ port: integerOption('view', values.view, 0, 0, 65535), title: `serve ${scenario.name}` });
     const onEvent = (event: RuntimeEvent) => {
       trace?.write(`${JSON.stringify(event)}\n`);
+      viewer?.publish(event);
       if (event.kind === 'log') console.log(`${(event.t / 1e6).toFixed(6)} ${event.node} ${event.program}: ${event.line}`);
     };
     const running = await serveScenario(scenario, {
@@ -51,17 +56,20 @@ export const serve: Command = {
       ...(values.host ? { host: values.host } : {}),
       onEvent,
       onLenientMessage: (line) => console.log(line),
-    }).catch((error: NodeJS.ErrnoException) => {
+    }).catch(async (error: NodeJS.ErrnoException) => {
+      await viewer?.close();
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') throw new UsageError(`cannot listen: ${error.message}`);
       throw error;
     });
     console.log(`serving scenario ${scenario.name} (Ctrl-C to stop)`);
     for (const line of running.listeners) console.log(`  ${line}`);
+    if (viewer) console.log(`  viewer ${viewer.url}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     await running.close();
+    await viewer?.close();
     trace?.end();
     return EXIT_OK;
   },

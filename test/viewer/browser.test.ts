@@ -1,7 +1,10 @@
 /* browser - the viewer page in chromium: live over the WebSocket, exported HTML from disk, SVG through a real XML parser */
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../viewer/export/html.ts';
@@ -18,6 +21,7 @@ import { realRecordTrace } from './real-record.ts';
 import { lockstepSession } from './smtp-client.ts';
 
 const SCREENSHOT_DIR = join(tmpdir(), 'smtp-lab-viewer-screenshots');
+const BIN = fileURLToPath(new URL('../../bin/smtp-lab.js', import.meta.url));
 const events = parseTraceFile(await readFile(new URL('./fixtures/two-sessions.jsonl', import.meta.url), 'utf8'));
 
 /** Distinct colours and the share of non-white pixels: a blank or one-colour page fails both. */
@@ -143,6 +147,40 @@ describe.skipIf(skipBrowserTests)('viewer in chromium', () => {
       await page.close();
       await viewer.close();
     }
+  });
+
+  it('smtp-lab serve --scenario mailu-2024.06 (slow XCLIENT) --view 0: the CLI serves the live viewer', async () => {
+    await withPortLock(BACKEND_PORT, async () => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--scenario', 'mailu-2024.06', '--set', 'postfix.xclient_lookup_ms=100', '--port', '0', '--view', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+      child.stderr.setEncoding('utf8').on('data', (text: string) => (out += text));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const page = await browser.context.newPage();
+      try {
+        const listening = /front 127\.0\.0\.1:(\d+)[\s\S]*viewer (http:\/\/127\.0\.0\.1:\d+\/)/;
+        for (let i = 0; i < 300 && !listening.test(out); i++) await sleep(100);
+        const [, frontPort, viewerUrl] = listening.exec(out) ?? [];
+        expect(viewerUrl, `serve printed:\n${out}`).toBeDefined();
+        await page.goto(viewerUrl!);
+        await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('live'));
+        const { replies } = await lockstepSession(Number(frontPort), ['EHLO client.example.test', 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=', 'QUIT']);
+        expect(replies[2]).toBe('454 4.7.0 Account is temporarily unavailable.');
+        await page.waitForFunction(() => document.querySelector('#sessions li[data-session="1"] .outcome')?.textContent?.startsWith('454'));
+        const texts = async (from: string, to: string, code: string) =>
+          (await page.locator(`#diagram g.kind-write[data-from="${from}"][data-to="${to}"] > text`).allTextContents()).filter((text) => text.startsWith(code));
+        expect(await texts('postfix', 'front', '554 ')).toHaveLength(4);
+        expect(await texts('front', 'client', '454 ')).toEqual(['454 4.7.0 Account is temporarily unavailable.\\r\\n']);
+        const shot = await page.screenshot({ path: join(SCREENSHOT_DIR, 'serve-cli.png') });
+        expect(pixelStats(shot).colours).toBeGreaterThan(50);
+      } finally {
+        await page.close();
+        child.kill('SIGINT');
+        expect(await exited).toBe(0);
+      }
+    });
   });
 
   it('opens an exported HTML page from disk without any network, and steps through it', async () => {
