@@ -70,6 +70,18 @@ type Action =
   | { readonly kind: 'quit' }
   | { readonly kind: 'close' };
 
+/** rcptTotals by script: a scenario's script is shared by all its runs, and the table is read only. */
+const rcptTotalsByScript = new WeakMap<ClientScript, readonly (readonly number[])[]>();
+
+function rcptTotalsOf(script: ClientScript): readonly (readonly number[])[] {
+  let totals = rcptTotalsByScript.get(script);
+  if (totals === undefined) {
+    totals = rcptTotals(script);
+    rcptTotalsByScript.set(script, totals);
+  }
+  return totals;
+}
+
 /** Per group step: how many RCPTs its transaction has (swaks quits when all are refused). */
 function rcptTotals(script: ClientScript): number[][] {
   const steps = script.groups.flatMap((group) => group.steps);
@@ -92,7 +104,7 @@ function rcptTotals(script: ClientScript): number[][] {
 export class SmtpClient implements Model {
   readonly name: string;
   private readonly script: ClientScript;
-  private readonly rcptTotalByStep: number[][];
+  private readonly rcptTotalByStep: readonly (readonly number[])[];
   private readonly conn: ConnId;
   private readonly thinkTimer: string;
   private readonly replyTimer: string;
@@ -131,7 +143,7 @@ export class SmtpClient implements Model {
   constructor(script: ClientScript, name = 'client') {
     this.script = script;
     this.name = name;
-    this.rcptTotalByStep = rcptTotals(script);
+    this.rcptTotalByStep = rcptTotalsOf(script);
     this.conn = `${name}:smtp`;
     this.thinkTimer = `${name}:think`;
     this.replyTimer = `${name}:reply`;

@@ -21,13 +21,24 @@ export function createFront(kind: FrontKind, config: Partial<DovecotFrontConfig>
   }
   const policy = SEQUENCING[kind];
   if (!policy) throw new Error(`unknown front kind ${String(kind)}`);
-  const dovecot = config as Partial<DovecotFrontConfig>;
-  // Nested settings merge key by key, so a scenario may override one timing or the auth address alone.
-  return new DovecotFront({
-    ...labDovecotConfig, ...dovecot,
-    timings: { ...labDovecotConfig.timings, ...dovecot.timings },
-    authHttp: { ...labDovecotConfig.authHttp, ...dovecot.authHttp },
-  }, policy);
+  return new DovecotFront(mergedDovecotConfig(config as Partial<DovecotFrontConfig>), policy);
+}
+
+/** Merged configs by the caller's config object: a scenario hands the same one to every run. */
+const mergedDovecotConfigs = new WeakMap<Partial<DovecotFrontConfig>, DovecotFrontConfig>();
+
+function mergedDovecotConfig(dovecot: Partial<DovecotFrontConfig>): DovecotFrontConfig {
+  let merged = mergedDovecotConfigs.get(dovecot);
+  if (merged === undefined) {
+    // Nested settings merge key by key, so a scenario may override one timing or the auth address alone.
+    merged = {
+      ...labDovecotConfig, ...dovecot,
+      timings: { ...labDovecotConfig.timings, ...dovecot.timings },
+      authHttp: { ...labDovecotConfig.authHttp, ...dovecot.authHttp },
+    };
+    mergedDovecotConfigs.set(dovecot, merged);
+  }
+  return merged;
 }
 
 export { labDovecotConfig, mailuNginxConfig, recordedDovecotTimings } from './config.ts';
