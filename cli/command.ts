@@ -13,9 +13,15 @@ export class UsageError extends Error {
 
 export interface Command {
   readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
   /** Full help text: synopsis and options. */
   readonly usage: string;
   run(args: readonly string[]): Promise<number>;
+}
+
+/** What the registry knows before a command is loaded: enough for `smtp-lab --help`. */
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  load(): Promise<Command>;
 }

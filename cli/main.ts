@@ -24,11 +24,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(overview());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     console.error(`smtp-lab: unknown command '${name}'; commands are: ${commands.map((c) => c.name).join(', ')}`);
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.usage);
     return EXIT_OK;

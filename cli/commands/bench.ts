@@ -21,7 +21,6 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 export const bench: Command = {
   name: 'bench',
-  summary: 'benchmarks: sessions/s, time to the bug, shrink time, repro wall time, memory; writes BENCHMARKS.md',
   usage,
   async run(args) {
     const { values } = parseOptions(args, { sessions: { type: 'string' }, seeds: { type: 'string' }, 'no-write': { type: 'boolean' } });

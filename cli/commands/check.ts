@@ -48,7 +48,6 @@ function outcomeJson(outcome: CheckOutcome, replay: string | null) {
 
 export const check: Command = {
   name: 'check',
-  summary: 'run the property suite (fixed sequencing, workaround, safety, liveness) with statistics',
   usage,
   async run(args) {
     const { values } = parseOptions(args, { ...scenarioOptions, runs: { type: 'string' }, property: { type: 'string', multiple: true } });

@@ -35,7 +35,6 @@ sides must keep Dovecot's reconnect accounting (see docs/conformance.md).`;
 
 export const conformance: Command = {
   name: 'conformance',
-  summary: 'compare the lab with the real Postfix and Dovecot, case by case (needs root and the real stack)',
   usage,
   async run(args) {
     const { values } = parseOptions(args, {

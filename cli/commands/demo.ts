@@ -35,7 +35,6 @@ function why(tally: ScenarioTally): string {
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'the main job: reproduce and shrink the bug, then show the fix and workaround hold on the same traces',
   usage,
   async run(args) {
     const { values } = parseOptions(args, { seed: { type: 'string' }, traces: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } });

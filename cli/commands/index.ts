@@ -1,15 +1,20 @@
-/* index - the registry of subcommands; each lives in its own file beside this one */
-import type { Command } from '../command.ts';
-import { bench } from './bench.ts';
-import { check } from './check.ts';
-import { conformance } from './conformance.ts';
-import { demo } from './demo.ts';
-import { keys } from './keys.ts';
-import { replay } from './replay.ts';
-import { repro } from './repro.ts';
-import { run } from './run.ts';
-import { serve } from './serve.ts';
-import { view } from './view.ts';
+/* index - the registry of subcommands; each lives in its own file beside this one
+ *
+ * Entries load their command on demand: `smtp-lab run` should not pay for importing the
+ * browser viewer, the socket runtime or the real-stack harness.
+ */
+import type { CommandEntry } from '../command.ts';
 
 /** In the order `smtp-lab --help` lists them: the main job first, then by how often a user needs them. */
-export const commands: readonly Command[] = [demo, run, repro, check, replay, keys, view, serve, conformance, bench];
+export const commands: readonly CommandEntry[] = [
+  { name: 'demo', summary: 'the main job: reproduce and shrink the bug, then show the fix and workaround hold on the same traces', load: async () => (await import('./demo.ts')).demo },
+  { name: 'run', summary: 'one deterministic session of a scenario (or --repeat N)', load: async () => (await import('./run.ts')).run },
+  { name: 'repro', summary: 'find, shrink and draw the 454/XCLIENT failure; print a replay token', load: async () => (await import('./repro.ts')).repro },
+  { name: 'check', summary: 'run the property suite (fixed sequencing, workaround, safety, liveness) with statistics', load: async () => (await import('./check.ts')).check },
+  { name: 'replay', summary: 're-run a printed counterexample exactly', load: async () => (await import('./replay.ts')).replay },
+  { name: 'keys', summary: 'list the scenario keys (--set KEY=VALUE) and the built-in scenarios', load: async () => (await import('./keys.ts')).keys },
+  { name: 'view', summary: 'show a trace as a sequence diagram: browser viewer, or --html/--svg/--mermaid files', load: async () => (await import('./view.ts')).view },
+  { name: 'serve', summary: 'run a scenario\'s models on loopback sockets for real clients (swaks, nodemailer)', load: async () => (await import('./serve.ts')).serve },
+  { name: 'conformance', summary: 'compare the lab with the real Postfix and Dovecot, case by case (needs root and the real stack)', load: async () => (await import('./conformance.ts')).conformance },
+  { name: 'bench', summary: 'benchmarks: sessions/s, time to the bug, shrink time, repro wall time, memory; writes BENCHMARKS.md', load: async () => (await import('./bench.ts')).bench },
+];

@@ -6,7 +6,6 @@ import { allowedValues, BUILTIN_SCENARIOS, SCENARIO_KEYS } from '../../scenarios
 
 export const keys: Command = {
   name: 'keys',
-  summary: 'list the scenario keys (--set KEY=VALUE) and the built-in scenarios',
   usage: 'usage: smtp-lab keys [--json]\n\nLists every scenario key with its allowed values, default and meaning, then the built-in scenarios.',
   async run(args) {
     const { values } = parseOptions(args, { json: { type: 'boolean' } });

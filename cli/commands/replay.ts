@@ -17,7 +17,6 @@ Exit 0 when the trace still shows what it showed (the bug for repro, the propert
 
 export const replay: Command = {
   name: 'replay',
-  summary: 're-run a printed counterexample exactly',
   usage,
   async run(args) {
     const { values, positionals } = parseOptions(args, { out: { type: 'string' }, json: { type: 'boolean' } }, true);

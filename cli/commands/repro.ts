@@ -22,7 +22,6 @@ ${SCENARIO_USAGE}
 
 export const repro: Command = {
   name: 'repro',
-  summary: 'find, shrink and draw the 454/XCLIENT failure; print a replay token',
   usage,
   async run(args) {
     const { values } = parseOptions(args, { ...scenarioOptions, runs: { type: 'string' }, out: { type: 'string' } });

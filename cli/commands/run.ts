@@ -40,7 +40,6 @@ function describe(report: RunReport): string {
 
 export const run: Command = {
   name: 'run',
-  summary: 'one deterministic session of a scenario (or --repeat N)',
   usage,
   async run(args) {
     const { values } = parseOptions(args, { ...scenarioOptions, repeat: { type: 'string' } });

@@ -30,7 +30,6 @@ Example: smtp-lab serve --scenario lockstep --port 2525, then
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'run a scenario\'s models on loopback sockets for real clients (swaks, nodemailer)',
   usage,
   async run(args) {
     const { values } = parseOptions(args, {

@@ -27,7 +27,6 @@ step with the arrow keys, space plays, f jumps to the improper pipelining.`;
 
 export const view: Command = {
   name: 'view',
-  summary: 'show a trace as a sequence diagram: browser viewer, or --html/--svg/--mermaid files',
   usage,
   async run(args) {
     const { values, positionals } = parseOptions(
