@@ -239,8 +239,8 @@ export class Simulation implements TcpHost {
         event.conn.delackFired(event.side, event.gen);
         return;
       case 'timer': {
+        // runUntil has skipped the event if the timer was cancelled or re-set meanwhile (isStaleTimer)
         const node = this.nodes[event.node] as NodeState;
-        if (node.timers.get(event.name) !== event.gen) return; // cancelled or re-set
         node.timers.delete(event.name);
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'fire', node: node.model.name, timer: event.name });
         this.feed(node, { kind: 'timeout', timer: event.name });
@@ -379,10 +379,11 @@ export class Simulation implements TcpHost {
     throw new SimConfigError(`no free ephemeral port left on ${host}`);
   }
 
-  private connOf(node: NodeState, id: ConnId, what: string): { conn: TcpConnection; side: 0 | 1 } {
+  private connOf(node: NodeState, id: ConnId, what: string): { readonly conn: TcpConnection; readonly side: 0 | 1 } {
     const entry = node.conns.get(id);
     if (!entry || entry.conn === null) throw new SimConfigError(`node '${node.model.name}' asked to ${what} on unknown, unconnected or closed connection '${id}'`);
-    return { conn: entry.conn, side: entry.side };
+    // The entry itself, not a copy: every write goes through here.
+    return entry as { readonly conn: TcpConnection; readonly side: 0 | 1 };
   }
 
   /** Closing a connect that is about to be refused: forget it (the refusal is still reported). */

@@ -11,7 +11,22 @@ export interface IpAddress {
   readonly value: bigint;
 }
 
+/** Parsed addresses by text: a run parses the same few addresses again and again (BigInt work), and answers are immutable. */
+const parsedIps = new Map<string, IpAddress | null>();
+/** Bound on the cache; when full it starts over (inputs may be hostile and unbounded). */
+const MAX_PARSED_IPS = 256;
+
 export function parseIp(text: string): IpAddress | null {
+  let parsed = parsedIps.get(text);
+  if (parsed === undefined) {
+    if (parsedIps.size >= MAX_PARSED_IPS) parsedIps.clear();
+    parsed = parseIpUncached(text);
+    parsedIps.set(text, parsed);
+  }
+  return parsed;
+}
+
+function parseIpUncached(text: string): IpAddress | null {
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
     const parts = text.split('.').map(Number);
     if (parts.some((p) => p > 255)) return null;

@@ -24,7 +24,14 @@ export interface ServerReply {
 /** A reply longer than this is a protocol error: swaks would buffer forever, the lab stays bounded. */
 export const MAX_REPLY_BYTES = 65_536;
 
-const FINAL_LINE = /^(\d{3}) /;
+/** /^\d{3} /: three digits and a space (char codes: this runs for every reply line). */
+function isFinalLine(line: string): boolean {
+  return line.length >= 4 && isDigit(line.charCodeAt(0)) && isDigit(line.charCodeAt(1)) && isDigit(line.charCodeAt(2)) && line.charCodeAt(3) === 0x20;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
 
 export class ReplyParser {
   private partialLine = '';
@@ -61,12 +68,11 @@ export class ReplyParser {
   }
 
   private completeLine(rawLine: string): void {
-    const line = rawLine.replaceAll('\r', '');
+    const line = rawLine.indexOf('\r') < 0 ? rawLine : rawLine.replaceAll('\r', '');
     this.lines.push(line);
     this.lineBytes += rawLine.length + 1;
-    const final = FINAL_LINE.exec(line);
-    if (final === null) return;
-    this.ready.push({ code: Number(final[1]), lines: this.lines, text: this.lines.join('\n'), finalLine: line });
+    if (!isFinalLine(line)) return;
+    this.ready.push({ code: Number(line.slice(0, 3)), lines: this.lines, text: this.lines.join('\n'), finalLine: line });
     this.lines = [];
     this.lineBytes = 0;
   }

@@ -30,7 +30,7 @@ export class DovecotFront implements Model {
       config,
       policy,
       emit: (output) => this.out.push(output),
-      setTimer: (session, timer, at) => this.out.push({ kind: 'timer', timer: `${session.conn}/${timer}`, at }),
+      setTimer: (session, timer, at) => this.out.push({ kind: 'timer', timer: session.timerName(timer), at }),
       newConnId: (purpose) => `${this.name}:${purpose}${++this.connCounter}`,
       bind: (conn, session) => this.outgoing.set(conn, session),
       queueAuthFailure: (now, deliver) => this.authFailures.add(now, deliver),

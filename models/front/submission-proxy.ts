@@ -43,6 +43,18 @@ export function sanitize(text: string, maxLength: number): string {
   return clean.length <= maxLength ? clean : `${clean.slice(0, maxLength - 3)}...`;
 }
 
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** /^XCLIENT /i without a regex: letters compare case-folded (| 0x20), the space exactly. */
+function startsWithXclient(text: string): boolean {
+  if (text.length < 8 || text.charCodeAt(7) !== 0x20) return false;
+  for (let i = 0; i < 7; i++) if ((text.charCodeAt(i) | 0x20) !== XCLIENT_LOWER.charCodeAt(i)) return false;
+  return true;
+}
+const XCLIENT_LOWER = 'xclient';
+
 export class SubmissionProxyHandshake {
   state: HandshakeState = 'banner';
   private replyStatus = 0;
@@ -58,9 +70,12 @@ export class SubmissionProxyHandshake {
   ) {}
 
   parseLine(line: string): HandshakeStep[] {
-    const match = /^(\d{3})([ -])/.exec(line);
-    const leadingDigits = /^\d+/.exec(line);
-    const status = match ? Number(match[1]) : leadingDigits ? Number(leadingDigits[0]) : 0;
+    // The reply-line shape /^(\d{3})([ -])/ and its leading digits, by char codes (one pass, no regex per line).
+    let digits = 0;
+    while (digits < line.length && isDigit(line.charCodeAt(digits))) digits++;
+    const separator = line.charCodeAt(3);
+    const match = digits >= 3 && (separator === 0x20 || separator === 0x2d);
+    const status = match ? Number(line.slice(0, 3)) : digits > 0 ? Number(line.slice(0, digits)) : 0;
     const invalid = !match || status < 200 || status >= 560;
     const text = match ? line.slice(4) : '';
     if (this.replyStatus !== 0 && this.replyStatus !== status) {
@@ -78,7 +93,7 @@ export class SubmissionProxyHandshake {
       case 'ehlo':
       case 'xclient-ehlo':
         if (invalid || Math.floor(status / 100) !== 2) return [{ kind: 'fail', type: 'PROTOCOL', reason: `Invalid EHLO line: ${sanitize(line, 160)}` }];
-        if (/^XCLIENT /i.test(text)) this.xclientAttributes = text.slice(8).split(' ').filter((a) => a !== '');
+        if (startsWithXclient(text)) this.xclientAttributes = text.slice(8).split(' ').filter((a) => a !== '');
         if (!lastLine) return [];
         return this.ehloReplyDone();
       case 'xclient':

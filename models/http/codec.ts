@@ -23,7 +23,8 @@ export interface HttpResponse {
 /** First value of a header, by case-insensitive name (RFC 9110 §5.1), or undefined. */
 export function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of headers) if (key.toLowerCase() === wanted) return value;
+  // The exact spelling first: it is what both ends of the lab send, and spares a lower-cased copy.
+  for (const [key, value] of headers) if (key === name || key.toLowerCase() === wanted) return value;
   return undefined;
 }
 
@@ -50,6 +51,16 @@ export type ParseResult<T> =
 
 type HeadParse = { kind: 'incomplete' } | { kind: 'error'; reason: string } | { kind: 'head'; start: string; headers: [string, string][]; headEnd: number };
 
+/** /[\s]/ over line[0, end) without slicing: JavaScript's \s (WhiteSpace and LineTerminator code points). */
+function hasWhitespace(line: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if ((c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0) return true;
+    if (c > 0xff && /\s/.test(line[i]!)) return true;
+  }
+  return false;
+}
+
 function parseHead(text: string): HeadParse {
   const end = text.indexOf('\r\n\r\n');
   if (end < 0) return text.length > MAX_HEADER_BYTES ? { kind: 'error', reason: 'header block too large' } : { kind: 'incomplete' };
@@ -58,7 +69,7 @@ function parseHead(text: string): HeadParse {
   const headers: [string, string][] = [];
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0 || /[\s]/.test(line.slice(0, colon))) return { kind: 'error', reason: `bad header line: ${line.slice(0, 80)}` };
+    if (colon <= 0 || hasWhitespace(line, colon)) return { kind: 'error', reason: `bad header line: ${line.slice(0, 80)}` };
     headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
   }
   return { kind: 'head', start, headers, headEnd: end + 4 };
