@@ -21,31 +21,40 @@ export class EventQueue<T> {
   }
 
   push(time: number, item: T): void {
-    let i = this.items.length;
+    const times = this.times;
+    const seqs = this.seqs;
+    const items = this.items;
+    let i = items.length;
     const seq = this.nextSeq++;
-    this.times.push(time);
-    this.seqs.push(seq);
-    this.items.push(item);
-    // sift up
+    times.push(time);
+    seqs.push(seq);
+    items.push(item);
+    // sift up (comparisons inline: this runs for every event)
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(time, seq, parent)) break;
-      this.move(parent, i);
+      const parentTime = times[parent] as number;
+      if (!(time < parentTime || (time === parentTime && seq < (seqs[parent] as number)))) break;
+      times[i] = parentTime;
+      seqs[i] = seqs[parent] as number;
+      items[i] = items[parent] as T;
       i = parent;
     }
-    this.times[i] = time;
-    this.seqs[i] = seq;
-    this.items[i] = item;
+    times[i] = time;
+    seqs[i] = seq;
+    items[i] = item;
   }
 
   /** Remove and return the earliest event (undefined when empty). */
   pop(): T | undefined {
-    const n = this.items.length;
+    const times = this.times;
+    const seqs = this.seqs;
+    const items = this.items;
+    const n = items.length;
     if (n === 0) return undefined;
-    const top = this.items[0] as T;
-    const lastTime = this.times.pop() as number;
-    const lastSeq = this.seqs.pop() as number;
-    const lastItem = this.items.pop() as T;
+    const top = items[0] as T;
+    const lastTime = times.pop() as number;
+    const lastSeq = seqs.pop() as number;
+    const lastItem = items.pop() as T;
     const size = n - 1;
     if (size === 0) return top;
     // sift down the former last element from the root
@@ -54,31 +63,22 @@ export class EventQueue<T> {
       const left = 2 * i + 1;
       if (left >= size) break;
       const right = left + 1;
-      const child = right < size && this.lessAt(right, left) ? right : left;
-      if (!this.less(this.times[child] as number, this.seqs[child] as number, i, lastTime, lastSeq)) break;
-      this.move(child, i);
+      let child = left;
+      if (right < size) {
+        const rightTime = times[right] as number;
+        const leftTime = times[left] as number;
+        if (rightTime < leftTime || (rightTime === leftTime && (seqs[right] as number) < (seqs[left] as number))) child = right;
+      }
+      const childTime = times[child] as number;
+      if (!(childTime < lastTime || (childTime === lastTime && (seqs[child] as number) < lastSeq))) break;
+      times[i] = childTime;
+      seqs[i] = seqs[child] as number;
+      items[i] = items[child] as T;
       i = child;
     }
-    this.times[i] = lastTime;
-    this.seqs[i] = lastSeq;
-    this.items[i] = lastItem;
+    times[i] = lastTime;
+    seqs[i] = lastSeq;
+    items[i] = lastItem;
     return top;
-  }
-
-  /** Is (time, seq) before the entry at index j (or before (jt, js) when given)? */
-  private less(time: number, seq: number, j: number, jt?: number, js?: number): boolean {
-    const otherTime = jt ?? (this.times[j] as number);
-    const otherSeq = js ?? (this.seqs[j] as number);
-    return time < otherTime || (time === otherTime && seq < otherSeq);
-  }
-
-  private lessAt(a: number, b: number): boolean {
-    return this.less(this.times[a] as number, this.seqs[a] as number, b);
-  }
-
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from] as number;
-    this.seqs[to] = this.seqs[from] as number;
-    this.items[to] = this.items[from] as T;
   }
 }

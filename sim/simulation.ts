@@ -106,7 +106,8 @@ export class Simulation implements TcpHost {
   private readonly nodes: NodeState[] = [];
   private readonly nodesByName = new Map<string, NodeState>();
   private readonly listeners = new Map<string, Listener>();
-  private readonly usedPorts = new Set<string>();
+  /** Ephemeral ports taken, by host (numbers per host: no "host:port" string per probe). */
+  private readonly usedPorts = new Map<string, Set<number>>();
   private timerGen = 0;
   private connCount = 0;
   private readonly allLogs: LogRecord[] = [];
@@ -367,12 +368,16 @@ export class Simulation implements TcpHost {
   /** A free port from the ephemeral range; bounded linear probe from a seeded start. */
   private ephemeralPort(host: string, decider: Decider): number {
     const first = decider.pickEphemeralPort();
+    let used = this.usedPorts.get(host);
+    if (used === undefined) {
+      used = new Set();
+      this.usedPorts.set(host, used);
+    }
     const span = 60999 - 32768 + 1;
     for (let i = 0; i < span; i++) {
       const port = 32768 + ((first - 32768 + i) % span);
-      const key = `${host}:${port}`;
-      if (!this.usedPorts.has(key)) {
-        this.usedPorts.add(key);
+      if (!used.has(port)) {
+        used.add(port);
         return port;
       }
     }

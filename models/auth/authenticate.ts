@@ -24,6 +24,11 @@ class HttpAbort {
   constructor(readonly status: 400 | 500, readonly reason: string) {}
 }
 
+/** The value of `name` among the handler's result pairs (a function, not a closure per request). */
+function resultValue(result: readonly (readonly [string, string])[], name: string): string | undefined {
+  return result.find(([key]) => key === name)?.[1];
+}
+
 function required(headers: Headers, name: string): string {
   const value = headerValue(headers, name);
   if (value === undefined) throw new HttpAbort(400, `missing header ${name}`);
@@ -101,16 +106,15 @@ export class MailuAuthenticator {
     }
     const rawPassword = unquoteUtf8(headerValue(headers, 'Auth-Pass') ?? '');
     const result = this.handleAuthentication(headers);
-    const resultValue = (name: string) => result.find(([key]) => key === name)?.[1];
-    const username = resultValue('Auth-User') ?? null;
+    const username = resultValue(result, 'Auth-User') ?? null;
     let isValidUser = false;
-    if (resultValue('Auth-User-Exists') === 'True' && username !== null) {
+    if (resultValue(result, 'Auth-User-Exists') === 'True' && username !== null) {
       if (!isFromWebmail && !appToken && this.shouldRateLimitUser(username, clientIp, now)) {
         return this.statusHeaders(required(headers, 'Auth-Protocol'), 'ratelimit');
       }
       isValidUser = true;
     }
-    if (resultValue('Auth-Status') === 'OK') {
+    if (resultValue(result, 'Auth-Status') === 'OK') {
       // "successful email delivery isn't enough to warrant an exemption"
       if (!isPort25) this.storage.incr(`exempt-${clientIp}`, this.config.AUTH_RATELIMIT_EXEMPTION_LENGTH, now);
     } else if (isValidUser && username !== null) {

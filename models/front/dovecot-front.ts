@@ -14,32 +14,51 @@ import { AuthFailureQueue } from './auth-failure-queue.ts';
 /** The auth process's failure-check timer; not of the "<conn>/<timer>" form of session timers. */
 const AUTH_FAILURE_TICK = 'auth-process:failure-check';
 
-export class DovecotFront implements Model {
+/** The front is also its sessions' host (SessionHost): methods rather than a host object of closures built per front. */
+export class DovecotFront implements Model, SessionHost {
   readonly name: string;
   private readonly out = new OutputQueue();
   private readonly sessions = new Map<ConnId, DovecotSession>();
   private readonly outgoing = new Map<ConnId, DovecotSession>();
   private connCounter = 0;
-  private readonly host: SessionHost;
   private readonly authFailures: AuthFailureQueue;
 
-  constructor(config: DovecotFrontConfig, policy: SequencingPolicy) {
+  constructor(
+    readonly config: DovecotFrontConfig,
+    readonly policy: SequencingPolicy,
+  ) {
     this.name = config.name;
     this.authFailures = new AuthFailureQueue(config.auth_failure_delay, config.clockEpochSeconds, (at) => this.out.push({ kind: 'timer', timer: AUTH_FAILURE_TICK, at }));
-    this.host = {
-      config,
-      policy,
-      emit: (output) => this.out.push(output),
-      setTimer: (session, timer, at) => this.out.push({ kind: 'timer', timer: session.timerName(timer), at }),
-      newConnId: (purpose) => `${this.name}:${purpose}${++this.connCounter}`,
-      bind: (conn, session) => this.outgoing.set(conn, session),
-      queueAuthFailure: (now, deliver) => this.authFailures.add(now, deliver),
-      sessionClosed: (session) => {
-        this.sessions.delete(session.conn);
-        for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
-      },
-    };
   }
+
+  // ---- SessionHost ----
+
+  emit(output: Output): void {
+    this.out.push(output);
+  }
+
+  setTimer(session: DovecotSession, timer: SessionTimer, at: Micros | null): void {
+    this.out.push({ kind: 'timer', timer: session.timerName(timer), at });
+  }
+
+  newConnId(purpose: string): ConnId {
+    return `${this.name}:${purpose}${++this.connCounter}`;
+  }
+
+  bind(conn: ConnId, session: DovecotSession): void {
+    this.outgoing.set(conn, session);
+  }
+
+  queueAuthFailure(now: Micros, deliver: (now: Micros) => void): void {
+    this.authFailures.add(now, deliver);
+  }
+
+  sessionClosed(session: DovecotSession): void {
+    this.sessions.delete(session.conn);
+    for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
+  }
+
+  // ---- Model ----
 
   poll(): Output | undefined {
     return this.out.poll();
@@ -49,7 +68,7 @@ export class DovecotFront implements Model {
     switch (input.kind) {
       case 'accepted': {
         const sessionId = Buffer.from(`${this.name}#${this.sessions.size}:${++this.connCounter}`).toString('base64').slice(0, 16);
-        this.sessions.set(input.conn, new DovecotSession(this.host, input.conn, input.local, input.remote, now, sessionId));
+        this.sessions.set(input.conn, new DovecotSession(this, input.conn, input.local, input.remote, now, sessionId));
         return;
       }
       case 'connected':

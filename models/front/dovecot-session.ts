@@ -16,7 +16,7 @@ import { asciiBytes, bytesToLatin1 } from '../contract.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import type { DovecotFrontConfig } from './config.ts';
 import { LineBuffer } from './line-buffer.ts';
-import { PassdbLookup, type PassdbResult } from './passdb-lookup.ts';
+import { PassdbLookup, type PassdbHost, type PassdbResult } from './passdb-lookup.ts';
 import { SubmissionProxyHandshake, type HandshakeState, type HandshakeStep, type ProxyFailureType, type SequencingPolicy } from './submission-proxy.ts';
 import { isoStamp, wallSeconds } from './wall-clock.ts';
 
@@ -421,14 +421,23 @@ export class DovecotSession {
       user: credentials.user, password: credentials.password, service: 'submission',
       localPort: this.local.port, remoteIp: this.remote.host, remotePort: this.remote.port,
       secured: this.config.secured, mechanism: credentials.mechanism,
-    }, this.config.clockEpochSeconds, {
-      newConnId: (purpose) => this.host.newConnId(purpose),
-      bind: (conn) => this.host.bind(conn, this),
-      emit: (output) => this.host.emit(output),
-      setTimer: (timer, at) => this.setTimer(timer, at),
-      finished: (when, result) => this.lookupFinished(when, result),
-    });
+    }, this.config.clockEpochSeconds, this.passdbHost());
     this.lookup.start(now);
+  }
+
+  /**
+   * The lookup's view of this session. Methods, not arrow-function properties: tsx (esbuild
+   * keepNames) wraps every named arrow in a defineProperty call each time the object is built.
+   */
+  private passdbHost(): PassdbHost {
+    const session = this;
+    return {
+      newConnId(purpose) { return session.host.newConnId(purpose); },
+      bind(conn) { session.host.bind(conn, session); },
+      emit(output) { session.host.emit(output); },
+      setTimer(timer, at) { session.setTimer(timer, at); },
+      finished(when, result) { session.lookupFinished(when, result); },
+    };
   }
 
   private lookupFinished(now: Micros, result: PassdbResult): void {
@@ -532,7 +541,7 @@ export class DovecotSession {
     }
     if (attempt.eofSeen !== null) {
       const reason = attempt.eofSeen === 'eof' ? 'Connection closed' : 'Connection reset by peer';
-      const duration = wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, this.createdAt);
+      const duration = this.wallSecondsBetween(this.createdAt, now);
       this.proxyFailed(now, 'CONNECT', `Disconnected by server: ${reason} (state=${attempt.handshake.state}, duration=${duration}s)`);
     }
   }
@@ -664,7 +673,7 @@ export class DovecotSession {
     const proxy = this.proxy!;
     const end = this.relayEnd!;
     const attempt = proxy.attempt!;
-    const idle = wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, this.lastIo);
+    const idle = this.wallSecondsBetween(this.lastIo, now);
     const error = end.how === 'reset' ? ': Connection reset by peer' : '';
     this.logProxy(proxy.ip, proxy.port, 'Info', `Disconnected by ${end.side}${error} (${idle}s idle, in=${attempt.bytesWritten}, out=${this.clientBytesWritten})`);
     this.shutdownAll(end.how === 'eof');
@@ -718,27 +727,30 @@ export class DovecotSession {
 
   private afterSecs(now: Micros): string {
     const proxy = this.proxy!;
-    const secs = wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, proxy.createdAt);
+    const secs = this.wallSecondsBetween(proxy.createdAt, now);
     return ` (after ${secs} secs${proxy.reconnectCount > 0 ? `, ${proxy.reconnectCount} reconnects` : ''})`;
+  }
+
+  /** Whole wall-clock seconds from `from` to `now`, the way the log lines count them. */
+  private wallSecondsBetween(from: Micros, now: Micros): number {
+    return wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, from);
   }
 
   /** client-common.c client_get_extra_disconnect_reason(), the cases this model reaches. */
   private disconnectDetail(now: Micros): string {
-    const seconds = (from: Micros) => wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, from);
-    if (this.authAttempts === 0) return `(no auth attempts in ${seconds(this.createdAt)} secs)`;
-    if (this.phase === 'auth-continue' && this.authAttempts === 1) return `(client didn't finish SASL auth, waited ${seconds(this.authStartedAt)} secs)`;
-    if ((this.phase === 'auth-lookup' || this.phase === 'auth-failed') && this.authAttempts === 1) return `(disconnected while authenticating, waited ${seconds(this.authStartedAt)} secs)`;
+    if (this.authAttempts === 0) return `(no auth attempts in ${this.wallSecondsBetween(this.createdAt, now)} secs)`;
+    if (this.phase === 'auth-continue' && this.authAttempts === 1) return `(client didn't finish SASL auth, waited ${this.wallSecondsBetween(this.authStartedAt, now)} secs)`;
+    if ((this.phase === 'auth-lookup' || this.phase === 'auth-failed') && this.authAttempts === 1) return `(disconnected while authenticating, waited ${this.wallSecondsBetween(this.authStartedAt, now)} secs)`;
     if (this.authSuccesses > 0) return `(internal failure, ${this.authSuccesses} successful auths)`;
-    return `(auth failed, ${this.authAttempts} attempts in ${seconds(this.authStartedAt)} secs)`;
+    return `(auth failed, ${this.authAttempts} attempts in ${this.wallSecondsBetween(this.authStartedAt, now)} secs)`;
   }
 
   /** login_log_format_elements = user=<%u> method=%m rip=%r rport=%b lip=%l lport=%a mpid=%e %c; empty elements are dropped. */
   private logSuffix(): string {
-    const parts: string[] = [];
-    if (this.credentials) parts.push(`user=<${this.credentials.user}>`, `method=${this.credentials.mechanism}`);
-    parts.push(`rip=${this.remote.host}`, `rport=${this.remote.port}`, `lip=${this.local.host}`, `lport=${this.local.port}`);
-    if (this.config.secured !== '') parts.push(this.config.secured);
-    return parts.join(', ');
+    // One template per shape rather than an array joined per log line.
+    const user = this.credentials ? `user=<${this.credentials.user}>, method=${this.credentials.mechanism}, ` : '';
+    const secured = this.config.secured !== '' ? `, ${this.config.secured}` : '';
+    return `${user}rip=${this.remote.host}, rport=${this.remote.port}, lip=${this.local.host}, lport=${this.local.port}${secured}`;
   }
 
   private logClient(level: 'Info' | 'Error' | 'Debug', message: string): void {

@@ -30,6 +30,8 @@ const COMMAND = 'XCLIENT';
 const LINE_LIMIT = 512;
 
 export function xtextEncode(value: string): string {
+  // Fast path: a value of xchars only (every value a lab run sends) encodes to itself.
+  if (isAllXchars(value)) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i) & 0xff;
@@ -37,6 +39,14 @@ export function xtextEncode(value: string): string {
     out += isXchar ? String.fromCharCode(code) : `+${code.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
+}
+
+function isAllXchars(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 33 || code > 126 || code === 0x2b || code === 0x3d) return false;
+  }
+  return true;
 }
 
 export function buildXclientCommands(advertised: readonly string[], values: XclientValues): XclientCommand[] {

@@ -10,21 +10,20 @@ import type { SmtpdSession } from './session.js';
 /** mail_cmd(): sequencing, syntax, SIZE; opens the queue file (the "client=" line). */
 export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text: string): void {
   const t = s.config.timings;
-  const fail = (reply: string) => s.respond(now, row, false, t.quickDelayUs, reply);
-  if (s.config.smtpd_helo_required && s.helo === null) return fail('503 5.5.1 Error: send HELO/EHLO first');
-  if (s.transaction) return fail('503 5.5.1 Error: nested MAIL command');
+  if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 5.5.1 Error: send HELO/EHLO first');
+  if (s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: nested MAIL command');
   const match = /^\S+\s+from:\s*(.*)$/i.exec(text);
   const rest = match?.[1]?.trim() ?? '';
-  if (rest === '') return fail('501 5.5.4 Syntax: MAIL FROM:<address>');
+  if (rest === '') return s.quickReply(now, row, false, '501 5.5.4 Syntax: MAIL FROM:<address>');
   const parsed = parsePath(rest);
-  if (!parsed) return fail('501 5.1.7 Bad sender address syntax');
+  if (!parsed) return s.quickReply(now, row, false, '501 5.1.7 Bad sender address syntax');
   for (const param of parsed.params) {
     const [key = '', value = ''] = param.split('=', 2);
     const upper = key.toUpperCase();
     if (upper === 'SIZE') {
-      if (!/^\d+$/.test(value)) return fail('501 5.5.4 Bad message size syntax');
-      if (s.config.message_size_limit > 0 && Number(value) > s.config.message_size_limit) return fail('552 5.3.4 Message size exceeds fixed limit');
-    } else if (!['BODY', 'SMTPUTF8', 'AUTH', 'ENVID', 'RET'].includes(upper)) return fail(`555 5.5.4 Unsupported option: ${param}`);
+      if (!/^\d+$/.test(value)) return s.quickReply(now, row, false, '501 5.5.4 Bad message size syntax');
+      if (s.config.message_size_limit > 0 && Number(value) > s.config.message_size_limit) return s.quickReply(now, row, false, '552 5.3.4 Message size exceeds fixed limit');
+    } else if (!['BODY', 'SMTPUTF8', 'AUTH', 'ENVID', 'RET'].includes(upper)) return s.quickReply(now, row, false, `555 5.5.4 Unsupported option: ${param}`);
   }
   s.transaction = { queueId: null, sender: parsed.address, recipients: [] };
   s.respond(now, row, true, t.mailDelayUs, '250 2.1.0 Ok');
@@ -32,14 +31,13 @@ export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
 
 export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text: string): void {
   const t = s.config.timings;
-  const fail = (reply: string) => s.respond(now, row, false, t.quickDelayUs, reply);
-  if (!s.transaction) return fail('503 5.5.1 Error: need MAIL command');
-  if (s.bdat !== 'none') return fail('503 5.5.1 Error: RCPT after BDAT');
+  if (!s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: need MAIL command');
+  if (s.bdat !== 'none') return s.quickReply(now, row, false, '503 5.5.1 Error: RCPT after BDAT');
   const match = /^\S+\s+to:\s*(.*)$/i.exec(text);
   const rest = match?.[1]?.trim() ?? '';
-  if (rest === '') return fail('501 5.5.4 Syntax: RCPT TO:<address>');
+  if (rest === '') return s.quickReply(now, row, false, '501 5.5.4 Syntax: RCPT TO:<address>');
   const parsed = parsePath(rest);
-  if (!parsed || parsed.address === '') return fail('501 5.1.3 Bad recipient address syntax');
+  if (!parsed || parsed.address === '') return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
   const transaction = s.transaction;
   const rejection = relayRejection(s, parsed.address);
   if (rejection) {
@@ -76,14 +74,13 @@ function relayRejection(s: SmtpdSession, recipient: string): string | null {
 
 /** etrn_cmd(): the lab has no fast flush domains, so a valid request is denied (459). */
 export function etrnCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
-  const fail = (text: string) => s.respond(now, row, false, s.config.timings.quickDelayUs, text);
-  if (s.config.smtpd_helo_required && s.helo === null) return fail('503 Error: send HELO/EHLO first');
-  if (s.transaction) return fail('503 Error: MAIL transaction in progress');
-  if (argv.length !== 2) return fail('500 Syntax: ETRN domain');
+  if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 Error: send HELO/EHLO first');
+  if (s.transaction) return s.quickReply(now, row, false, '503 Error: MAIL transaction in progress');
+  if (argv.length !== 2) return s.quickReply(now, row, false, '500 Syntax: ETRN domain');
   const domain = (argv[1] ?? '').replace(/^[@#]/, '');
-  if (!/^[A-Za-z0-9_.-]+$/.test(domain) && !/^\[[0-9A-Fa-f.:]+\]$/.test(domain)) return fail('501 Error: invalid parameter syntax');
+  if (!/^[A-Za-z0-9_.-]+$/.test(domain) && !/^\[[0-9A-Fa-f.:]+\]$/.test(domain)) return s.quickReply(now, row, false, '501 Error: invalid parameter syntax');
   s.log(`warning: reject: ETRN ${domain.slice(0, 100)}... from ${s.namaddr}`);
-  fail(`459 <${domain}>: service unavailable`);
+  s.quickReply(now, row, false, `459 <${domain}>: service unavailable`);
 }
 
 /** "<address> params" or "address params" (smtpd_token's <> handling, simplified). */

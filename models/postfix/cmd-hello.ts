@@ -24,23 +24,27 @@ export function heloCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   s.respond(now, row, true, delay, words.map((word, i) => `250${i === words.length - 1 ? ' ' : '-'}${word}`).join('\r\n'));
 }
 
+/** An EHLO keyword smtpd_discard_ehlo_keywords leaves in (a function, not a closure per EHLO). */
+function kept(s: SmtpdSession, keyword: string): boolean {
+  return !discards(s.ehloDiscardMask, keyword);
+}
+
 /** ehlo_cmd()'s list, in its order, less smtpd_discard_ehlo_keywords. */
 function ehloWords(s: SmtpdSession): string[] {
   const c = s.config;
-  const keep = (keyword: string) => !discards(s.ehloDiscardMask, keyword);
   const words = [c.myhostname];
-  if (keep('pipelining')) words.push('PIPELINING');
-  if (keep('size')) words.push(c.message_size_limit > 0 ? `SIZE ${c.message_size_limit}` : 'SIZE');
-  if (keep('vrfy') && !c.disable_vrfy_command) words.push('VRFY');
-  if (keep('etrn')) words.push('ETRN');
-  if (keep('starttls') && c.smtpd_tls_security_level !== 'none' && !s.tls) words.push('STARTTLS');
-  if (keep('auth') && s.saslActive()) words.push(`AUTH ${c.saslMechanisms.join(' ')}`);
-  if (keep('xclient') && s.xclientAllowed) words.push('XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT');
-  if (keep('enhancedstatuscodes')) words.push('ENHANCEDSTATUSCODES');
-  if (keep('8bitmime')) words.push('8BITMIME');
-  if (keep('dsn')) words.push('DSN');
-  if (keep('smtputf8')) words.push('SMTPUTF8');
-  if (keep('chunking')) words.push('CHUNKING');
+  if (kept(s, 'pipelining')) words.push('PIPELINING');
+  if (kept(s, 'size')) words.push(c.message_size_limit > 0 ? `SIZE ${c.message_size_limit}` : 'SIZE');
+  if (kept(s, 'vrfy') && !c.disable_vrfy_command) words.push('VRFY');
+  if (kept(s, 'etrn')) words.push('ETRN');
+  if (kept(s, 'starttls') && c.smtpd_tls_security_level !== 'none' && !s.tls) words.push('STARTTLS');
+  if (kept(s, 'auth') && s.saslActive()) words.push(`AUTH ${c.saslMechanisms.join(' ')}`);
+  if (kept(s, 'xclient') && s.xclientAllowed) words.push('XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT');
+  if (kept(s, 'enhancedstatuscodes')) words.push('ENHANCEDSTATUSCODES');
+  if (kept(s, '8bitmime')) words.push('8BITMIME');
+  if (kept(s, 'dsn')) words.push('DSN');
+  if (kept(s, 'smtputf8')) words.push('SMTPUTF8');
+  if (kept(s, 'chunking')) words.push('CHUNKING');
   return words;
 }
 

@@ -9,12 +9,11 @@ import type { SmtpdSession } from './session.js';
 /** smtpd_sasl_auth_cmd() with the lab credential table standing in for Dovecot. */
 export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
   const t = s.config.timings;
-  const fail = (text: string) => s.respond(now, row, false, t.quickDelayUs, text);
-  if (s.config.smtpd_helo_required && s.helo === null) return fail('503 5.5.1 Error: send HELO/EHLO first');
-  if (!s.saslActive()) return fail('503 5.5.1 Error: authentication not enabled');
-  if (s.transaction) return fail('503 5.5.1 Error: MAIL transaction in progress');
-  if (s.saslUsername !== null) return fail('503 5.5.1 Error: already authenticated');
-  if (argv.length < 2 || argv.length > 3) return fail('501 5.5.4 Syntax: AUTH mechanism');
+  if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 5.5.1 Error: send HELO/EHLO first');
+  if (!s.saslActive()) return s.quickReply(now, row, false, '503 5.5.1 Error: authentication not enabled');
+  if (s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: MAIL transaction in progress');
+  if (s.saslUsername !== null) return s.quickReply(now, row, false, '503 5.5.1 Error: already authenticated');
+  if (argv.length < 2 || argv.length > 3) return s.quickReply(now, row, false, '501 5.5.4 Syntax: AUTH mechanism');
   const mechanism = (argv[1] ?? '').toUpperCase();
   const verdict = (at: Micros, user: string | null, pass: string | null) => {
     if (user !== null && pass !== null && s.config.saslUsers[user] === pass) {

@@ -31,20 +31,38 @@ export const EHLO_MASK_ENHANCEDSTATUSCODES = 1 << 10;
 const bitByName: ReadonlyMap<string, number> = new Map(ehloMaskTable);
 
 /** One keyword's bit, 0 when unknown (NAME_MASK_IGNORE). */
+/** Bits by the spelling asked about, so a keyword is upper-cased once, not at every EHLO; bounded. */
+const bitBySpelling = new Map<string, number>();
+const MAX_SPELLINGS = 256;
+
 function keywordBit(word: string): number {
-  return bitByName.get(word.toUpperCase()) ?? 0;
+  let bit = bitBySpelling.get(word);
+  if (bit === undefined) {
+    if (bitBySpelling.size >= MAX_SPELLINGS) bitBySpelling.clear();
+    bit = bitByName.get(word.toUpperCase()) ?? 0;
+    bitBySpelling.set(word, bit);
+  }
+  return bit;
 }
 
 /** ehlo_mask(): keyword list -> bit mask. */
+/** Masks by keyword list (config lists are readonly and shared by every session of a config). */
+const maskByList = new WeakMap<readonly string[], number>();
+
 export function ehloMask(words: readonly string[]): number {
-  let mask = 0;
-  for (const word of words) mask |= keywordBit(word);
+  let mask = maskByList.get(words);
+  if (mask === undefined) {
+    mask = 0;
+    for (const word of words) mask |= keywordBit(word);
+    maskByList.set(words, mask);
+  }
   return mask;
 }
 
 /** Is this EHLO keyword (as listed in the reply) discarded by the mask? */
 export function discards(mask: number, keyword: string): boolean {
-  return (keywordBit(keyword) & mask) !== 0;
+  // An empty mask discards nothing: no upper-cased lookup (EHLO asks about every keyword).
+  return mask !== 0 && (keywordBit(keyword) & mask) !== 0;
 }
 
 /** str_ehlo_mask(): the mask as a list of names, first name per bit. */

@@ -239,21 +239,25 @@ export class SmtpdSession {
   /** The greeting stage: the pipelining check looks at what has arrived by `now`; the reply follows `replyDelayUs` later. */
   greeting(now: Micros, replyDelayUs = 0): void {
     if (this.rejectsPipelining()) {
-      const reject: Step = () => {
-        this.reply('554 5.5.0 Error: SMTP protocol synchronization');
-        this.end();
-      };
-      return replyDelayUs > 0 ? this.busy(now, replyDelayUs, reject) : reject(now);
+      return replyDelayUs > 0 ? this.busy(now, replyDelayUs, () => this.rejectGreeting()) : this.rejectGreeting();
     }
     this.ehloDiscardMask = ehloMask(this.config.smtpd_discard_ehlo_keywords);
-    const sendBanner: Step = (at) => {
-      this.reply(`220 ${this.config.smtpd_banner}`);
-      this.commandLoop(at);
-    };
     // milter_conn_event() runs after the pipelining check, before the 220.
     const setupUs = (this.config.smtpd_milters.length > 0 ? this.config.timings.milterSetupDelayUs : 0) + replyDelayUs;
-    if (setupUs > 0) this.busy(now, setupUs, sendBanner);
-    else sendBanner(now);
+    if (setupUs > 0) this.busy(now, setupUs, (at) => this.sendBanner(at));
+    else this.sendBanner(now);
+  }
+
+  // Methods rather than named local arrows: tsx (esbuild keepNames) wraps each named arrow in a
+  // defineProperty call every time it is created, once per connection here.
+  private rejectGreeting(): void {
+    this.reply('554 5.5.0 Error: SMTP protocol synchronization');
+    this.end();
+  }
+
+  private sendBanner(now: Micros): void {
+    this.reply(`220 ${this.config.smtpd_banner}`);
+    this.commandLoop(now);
   }
 
   commandLoop(now: Micros): void {
