@@ -15,6 +15,25 @@ import { AuthFailureQueue } from './auth-failure-queue.ts';
 const AUTH_FAILURE_TICK = 'auth-process:failure-check';
 
 /** The front is also its sessions' host (SessionHost): methods rather than a host object of closures built per front. */
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * The first 16 characters of the base64 of `text` (UTF-8). The 16 characters encode the first 12
+ * bytes, so for ASCII text at least 12 long they are computed here (Buffer.from + toString costs
+ * ~0.7 µs per session); anything else goes through Buffer.
+ */
+function base64Prefix16(text: string): string {
+  let ascii = text.length >= 12;
+  for (let i = 0; ascii && i < 12; i++) ascii = text.charCodeAt(i) < 0x80;
+  if (!ascii) return Buffer.from(text).toString('base64').slice(0, 16);
+  let out = '';
+  for (let i = 0; i < 12; i += 3) {
+    const triple = (text.charCodeAt(i) << 16) | (text.charCodeAt(i + 1) << 8) | text.charCodeAt(i + 2);
+    out += BASE64_ALPHABET[(triple >> 18) & 63]! + BASE64_ALPHABET[(triple >> 12) & 63]! + BASE64_ALPHABET[(triple >> 6) & 63]! + BASE64_ALPHABET[triple & 63]!;
+  }
+  return out;
+}
+
 export class DovecotFront implements Model, SessionHost {
   readonly name: string;
   private readonly out = new OutputQueue();
@@ -67,7 +86,7 @@ export class DovecotFront implements Model, SessionHost {
   handle(now: Micros, input: Input): void {
     switch (input.kind) {
       case 'accepted': {
-        const sessionId = Buffer.from(`${this.name}#${this.sessions.size}:${++this.connCounter}`).toString('base64').slice(0, 16);
+        const sessionId = base64Prefix16(`${this.name}#${this.sessions.size}:${++this.connCounter}`);
         this.sessions.set(input.conn, new DovecotSession(this, input.conn, input.local, input.remote, now, sessionId));
         return;
       }

@@ -65,19 +65,20 @@ export function applyXclientAttributes(args: readonly string[], client: ClientRe
   let helo: string | null | undefined;
   let proto: 'SMTP' | 'ESMTP' | undefined;
   let login: string | undefined;
-  const fail = (error: string): XclientOutcome => ({ error, helo, proto, login });
+  // The first bad attribute ends the loop (a break, not a closure per call); the outcome keeps what was accepted before it.
+  let error: string | null = null;
   for (const arg of args) {
     const eq = arg.indexOf('=');
-    if (eq < 0 || eq === arg.length - 1) return fail('501 5.5.4 Error: attribute=value expected');
+    if (eq < 0 || eq === arg.length - 1) { error = '501 5.5.4 Error: attribute=value expected'; break; }
     const name = arg.slice(0, eq);
     const raw = arg.slice(eq + 1);
-    if (raw.length > 255) return fail('501 5.5.4 Error: attribute value too long');
+    if (raw.length > 255) { error = '501 5.5.4 Error: attribute value too long'; break; }
     const value = printable(xtextUnquote(raw) ?? raw);
     const key = name.toUpperCase();
     const unavailable = value.toUpperCase() === XCLIENT_UNAVAILABLE;
     if (key === 'NAME' || key === 'REVERSE_NAME') {
       const peerUnknown = unavailable || value.toUpperCase() === XCLIENT_TEMPORARY;
-      if (!peerUnknown && !validHostname(value)) return fail(`501 5.5.4 Bad ${key} syntax: ${value}`);
+      if (!peerUnknown && !validHostname(value)) { error = `501 5.5.4 Bad ${key} syntax: ${value}`; break; }
       const resolved = peerUnknown ? 'unknown' : value;
       if (key === 'NAME') {
         client.name = resolved;
@@ -87,21 +88,21 @@ export function applyXclientAttributes(args: readonly string[], client: ClientRe
       if (unavailable) client.addr = 'unknown';
       else {
         const addr = normalizeAddr(neuter(value), protocols);
-        if (addr === null) return fail(`501 5.5.4 Bad ADDR syntax: ${neuter(value)}`);
+        if (addr === null) { error = `501 5.5.4 Bad ADDR syntax: ${neuter(value)}`; break; }
         client.addr = addr;
       }
     } else if (key === 'PORT' || key === 'DESTPORT') {
-      if (!unavailable && !isPort(value)) return fail(`501 5.5.4 Bad ${key} syntax: ${value}`);
+      if (!unavailable && !isPort(value)) { error = `501 5.5.4 Bad ${key} syntax: ${value}`; break; }
       const port = unavailable ? 'unknown' : value;
       if (key === 'PORT') client.port = port;
       else client.destPort = port;
     } else if (key === 'HELO') {
       if (unavailable) helo = null;
-      else if (value.length > 255) return fail(`501 5.5.4 Bad HELO syntax: ${value}`);
+      else if (value.length > 255) { error = `501 5.5.4 Bad HELO syntax: ${value}`; break; }
       else helo = neuter(value);
     } else if (key === 'PROTO') {
       const upper = value.toUpperCase();
-      if (upper !== 'SMTP' && upper !== 'ESMTP') return fail(`501 5.5.4 Bad PROTO syntax: ${value}`);
+      if (upper !== 'SMTP' && upper !== 'ESMTP') { error = `501 5.5.4 Bad PROTO syntax: ${value}`; break; }
       proto = upper;
     } else if (key === 'LOGIN') {
       if (!unavailable) login = value;
@@ -109,10 +110,10 @@ export function applyXclientAttributes(args: readonly string[], client: ClientRe
       if (unavailable) client.destAddr = 'unknown';
       else {
         const addr = normalizeAddr(neuter(value), protocols);
-        if (addr === null) return fail(`501 5.5.4 Bad DESTADDR syntax: ${neuter(value)}`);
+        if (addr === null) { error = `501 5.5.4 Bad DESTADDR syntax: ${neuter(value)}`; break; }
         client.destAddr = addr;
       }
-    } else return fail(`501 5.5.4 Bad XCLIENT attribute name: ${name}`);
+    } else { error = `501 5.5.4 Bad XCLIENT attribute name: ${name}`; break; }
   }
-  return { error: null, helo, proto, login };
+  return { error, helo, proto, login };
 }
