@@ -68,7 +68,9 @@ export class ReplyParser {
   }
 
   private completeLine(rawLine: string): void {
-    const line = rawLine.indexOf('\r') < 0 ? rawLine : rawLine.replaceAll('\r', '');
+    // Usually the one CR is the last character (CR LF): cut it instead of a replace per line.
+    const cr = rawLine.indexOf('\r');
+    const line = cr < 0 ? rawLine : cr === rawLine.length - 1 ? rawLine.slice(0, cr) : rawLine.replaceAll('\r', '');
     this.lines.push(line);
     this.lineBytes += rawLine.length + 1;
     if (!isFinalLine(line)) return;

@@ -120,13 +120,15 @@ export class LineReader {
 
   private finish(record: string, options: ReadOptions): Line {
     this.partial = '';
-    let text = record.slice(0, -1);
+    // `record` ends with LF; one slice takes off CR LF or LF (no regex unless a CR is there to strip).
+    const endsWithCrLf = record.charCodeAt(record.length - 2) === 0x0d;
+    let text: string;
     let bareLf = false;
     if (options.detectBareLf) {
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      else bareLf = true;
+      text = record.slice(0, endsWithCrLf ? -2 : -1);
+      bareLf = !endsWithCrLf;
     } else {
-      text = text.replace(/\r+$/, '');
+      text = endsWithCrLf ? record.slice(0, -1).replace(/\r+$/, '') : record.slice(0, -1);
     }
     return { text, complete: true, bareLf };
   }
