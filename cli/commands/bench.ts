@@ -1,5 +1,5 @@
 /* bench - npm run bench: measure the lab against its targets and write BENCHMARKS.md */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import type { Command } from '../command.ts';
 import { EXIT_OK } from '../command.ts';
@@ -16,6 +16,8 @@ reads "<N> sessions/s") and writes them to BENCHMARKS.md unless --no-write.
 
 Targets (issue 5): >= 20,000 sessions/s on one core; the bug within 100 generated runs (median over 20
 seeds); repro under 2 s of process wall time; memory flat over 10^6 sessions.`;
+
+const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -62,7 +64,11 @@ export const bench: Command = {
         `| heap after each tenth of ${fmt(sessions)} sessions | flat | ${memory.heapMiB.map((h) => fmt(h, 1)).join(', ')} MiB; peak RSS ${fmt(memory.rssPeakMiB)} MiB |`,
         '',
       ];
-      writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->\n`);
+      // The figures are regenerated; the hand-written notes after the marker are kept.
+      const previous = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
+      const markerAt = previous.indexOf(NOTES_MARKER);
+      const notes = markerAt < 0 ? '\n' : previous.slice(markerAt + NOTES_MARKER.length);
+      writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n${NOTES_MARKER}${notes}`);
       log('wrote BENCHMARKS.md');
     }
     return EXIT_OK;
