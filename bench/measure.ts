@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../scenarios/index.ts';
 import { runScenario } from '../scenarios/run.ts';
 import { runLabProperty } from '../properties/check.ts';
@@ -67,13 +68,15 @@ export function bugSearch(seeds: number): SearchFigures {
   return figures;
 }
 
+const SMTP_LAB = fileURLToPath(new URL('../bin/smtp-lab.js', import.meta.url));
+
 /** Process wall time of `smtp-lab repro` (start-up, search, shrinking, drawing, files), in ms. */
 export function reproWallMs(times: number): number[] {
   const out = mkdtempSync(join(tmpdir(), 'smtp-lab-bench-'));
   try {
     return Array.from({ length: times }, () => {
       const start = performance.now();
-      const result = spawnSync(process.execPath, ['bin/smtp-lab.js', 'repro', '--out', out], { encoding: 'utf8' });
+      const result = spawnSync(process.execPath, [SMTP_LAB, 'repro', '--out', out], { encoding: 'utf8' });
       if (result.status !== 0) throw new Error(`repro exited ${result.status}: ${result.stderr}`);
       return performance.now() - start;
     });

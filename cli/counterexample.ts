@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Scenario } from '../scenarios/index.ts';
-import type { RunReport } from '../scenarios/run.ts';
+import { withoutTrace, type RunReport } from '../scenarios/run.ts';
 import { runCase, type LabCase } from '../properties/lab-case.ts';
 import { buildDiagram } from '../viewer/model/diagram.ts';
 import { renderTerminal } from '../viewer/export/terminal.ts';
@@ -27,8 +27,7 @@ export async function showCounterexample(scenario: Scenario, labCase: LabCase, o
   const jsonl = join(options.outDir, 'trace.jsonl');
   await writeFile(jsonl, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
   const reportFile = join(options.outDir, 'report.json');
-  const { trace: _omitted, ...withoutTrace } = report;
-  await writeFile(reportFile, JSON.stringify({ ...options.extra, replay: options.replay, case: labCase, report: withoutTrace }, null, 2) + '\n');
+  await writeFile(reportFile, JSON.stringify({ ...options.extra, replay: options.replay, case: labCase, report: withoutTrace(report) }, null, 2) + '\n');
   const text = [
     `${options.title}`,
     '',

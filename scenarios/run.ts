@@ -65,6 +65,12 @@ export interface RunReport {
 
 export const DEFAULT_MAX_STEPS = 200_000;
 
+/** The report without its trace: what JSON outputs print (the trace goes to its own file). */
+export function withoutTrace(report: RunReport): Omit<RunReport, 'trace'> {
+  const { trace: _trace, ...rest } = report;
+  return rest;
+}
+
 function linkOf(profile: LinkOptions['profile'], oneWayDelayUs: number, faults: readonly FaultSpec[] | undefined): LinkOptions {
   return { profile, oneWayDelayUs, ...(faults && faults.length > 0 ? { faults } : {}) };
 }

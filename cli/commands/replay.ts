@@ -7,6 +7,7 @@ import { runLabProperty } from '../../properties/check.ts';
 import { propertyById } from '../../properties/suite.ts';
 import { decodeReplayToken } from '../../properties/replay-token.ts';
 import { showCounterexample } from '../counterexample.ts';
+import { withoutTrace } from '../../scenarios/run.ts';
 
 const usage = `usage: smtp-lab replay TOKEN [--out DIR] [--json]
 
@@ -38,8 +39,7 @@ export const replay: Command = {
       colour: !values.json && process.stdout.isTTY === true,
     });
     if (values.json) {
-      const { trace: _omitted, ...report } = shown.report;
-      console.log(JSON.stringify({ property: property.id, scenario: scenario.name, seed: token.seed, path: token.path, verdict: outcome.verdict, counterexample: outcome.counterexample, report, files: shown.files }, null, 2));
+      console.log(JSON.stringify({ property: property.id, scenario: scenario.name, seed: token.seed, path: token.path, verdict: outcome.verdict, counterexample: outcome.counterexample, report: withoutTrace(shown.report), files: shown.files }, null, 2));
     } else console.log(shown.text);
     return EXIT_OK;
   },

@@ -7,6 +7,7 @@ import { runLabProperty } from '../../properties/check.ts';
 import { propertyById } from '../../properties/suite.ts';
 import { encodeReplayToken } from '../../properties/replay-token.ts';
 import { showCounterexample } from '../counterexample.ts';
+import { withoutTrace } from '../../scenarios/run.ts';
 
 const usage = `usage: smtp-lab repro [--scenario NAME|FILE] [--set KEY=VALUE]... [--seed N] [--runs N] [--out DIR] [--json]
 
@@ -29,7 +30,11 @@ export const repro: Command = {
     const numRuns = integerOption('runs', values.runs, 200, 1, 1_000_000);
     const property = propertyById('bug-exists')!;
     const outcome = runLabProperty(property, { scenario: choice.scenario, seed: choice.seed, numRuns });
-    if (outcome.error !== null) throw new Error(`a generated trace crashed the lab (seed ${outcome.seed}, path ${outcome.path}): ${outcome.error}`);
+    if (outcome.error !== null) {
+      // A model or the simulator threw on a generated trace: that is a lab bug, reported with what replays it.
+      console.error(`smtp-lab repro: a generated trace crashed the lab (fast-check seed ${outcome.seed}, path ${outcome.path}): ${outcome.error}`);
+      return EXIT_EXPECTATION_FAILED;
+    }
     const base = { scenario: choice.scenario.name, seed: choice.seed, reproduced: outcome.result === 'found', runsToFailure: outcome.runsToFailure, shrinkSteps: outcome.shrinks };
     if (outcome.counterexample === null || outcome.path === null) {
       if (choice.json) console.log(JSON.stringify({ ...base, replay: null }, null, 2));
@@ -45,8 +50,7 @@ export const repro: Command = {
       extra: base,
     });
     if (choice.json) {
-      const { trace: _omitted, ...report } = shown.report;
-      console.log(JSON.stringify({ ...base, replay, counterexample: outcome.counterexample, verdict: outcome.verdict, report, files: shown.files }, null, 2));
+      console.log(JSON.stringify({ ...base, replay, counterexample: outcome.counterexample, verdict: outcome.verdict, report: withoutTrace(shown.report), files: shown.files }, null, 2));
     } else console.log(shown.text);
     return EXIT_OK;
   },

@@ -11,7 +11,6 @@ describe('4. differential', () => {
   it('counts the traces that broke dovecot-2.3, each for the pipelining reason', () => {
     expect(tally('mailu-2024.06').failures).toBeGreaterThan(0);
     expect(tally('mailu-2024.06').pipeliningFailures).toBe(tally('mailu-2024.06').failures);
-    expect(tally('mailu-2024.06').firstFailure).not.toBeNull();
   });
 
   it('none of the same traces broke lockstep, and Postfix never saw it pipeline', () => {
