@@ -9,7 +9,7 @@
  * lost races per backend connection (a lost race is one "improper command pipelining" line).
  * The real rate is not a stable property of the real stack: on the same machine it was 17 % and
  * 31 % in the recorded final batches, about 90 % in exploratory runs
- * (../shared/conformance/README.md, race matrix), and 13 %, 42 % and 95 % in batches of this
+ * (conformance/records/README.md, race matrix), and 13 %, 42 % and 95 % in batches of this
  * suite (docs/conformance.md). A test of equal rates would fail the real stack against itself.
  * What is stable is that the outcome is a race: sometimes lost, sometimes won. So:
  *   match  ⇔  the lab's rate is "sometimes" (0 < lost < connections) and the real batch is not

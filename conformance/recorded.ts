@@ -1,6 +1,6 @@
 /* recorded - the real side of a case read from the recorded real-stack files instead of a live run
  *
- * ../shared/conformance/raw holds what the real daemons did when the record was made: per run
+ * conformance/records holds what the real daemons did when the record was made: per run
  * the swaks transcript (<name>.client.txt) and Postfix's log (<name>.postfix.log); per trial
  * cell the replies (<name>.trials.txt) and Postfix's log. The transcripts were taken without
  * --show-time-lapse, so AUTH→reply times are not part of a recorded outcome. This lets the lab

@@ -3,8 +3,8 @@
  * The one place that turns scenario keys into model configurations and addresses, so the
  * simulator (run.ts) and the socket runtime build the same chain. Two layouts:
  *   - postfix.mail_version 3.7.11 with front.port 1587 is the recorded real stack
- *     (everything on 127.0.0.1, Postfix as in raw/postconf-n.txt): names and bytes match
- *     ../shared/conformance/raw;
+ *     (everything on 127.0.0.1, Postfix as in records/postconf-n.txt): names and bytes match
+ *     conformance/records;
  *   - everything else is Mailu's Docker network (core/nginx, admin, smtp on one /24;
  *     the client outside it), Postfix configured as Mailu's main.cf/master.cf.
  * The layout matters beyond names: a client address outside smtpd_authorized_xclient_hosts

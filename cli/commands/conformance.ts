@@ -1,18 +1,18 @@
 /* conformance - run every conformance case on the real Postfix/Dovecot and in the lab, print the verdicts */
-import { join } from 'node:path';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
 import { conformanceCases } from '../../conformance/cases.ts';
 import { AUTH_TIME_TOLERANCE, RACE_P_MIN } from '../../conformance/compare.ts';
 import { runInLab } from '../../conformance/lab.ts';
-import { DEFAULT_SHARED, prepareLab, RealStack, realStackMissing } from '../../conformance/real-stack.ts';
+import { prepareLab, RealStack, realStackMissing } from '../../conformance/real-stack.ts';
 import { runOnRealStack } from '../../conformance/real-run.ts';
+import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { recordedOutcome, withoutTimes } from '../../conformance/recorded.ts';
 import { formatTable, runSuite, type CaseResult } from '../../conformance/suite.ts';
 
 const usage = `usage: smtp-lab conformance [--only REGEX] [--trials N] [--racy-repeat N] [--seed N] [--json] [--recorded]
 
-Runs each case of ../shared/conformance/raw/runs.tsv and trials.tsv (and the suite's own cases)
+Runs each case of conformance/records/runs.tsv and trials.tsv (and the suite's own cases)
 on the real Postfix 3.7.11 and Dovecot 2.3.19.1 (installed by .ci/install-real-stack.sh; needs
 root) inside a private network namespace, and in the lab (scenario real-stack), then prints
 case | real | lab | match. Exit 1 when any case does not match.
@@ -23,7 +23,7 @@ case | real | lab | match. Exit 1 when any case does not match.
   --seed N          lab seed the session seeds derive from (default 1)
   --lab DIR         lab directory to write the daemons' configuration into (default /tmp/smtp-lab-conformance)
   --json            print the results as JSON instead of the table
-  --recorded        compare with the recorded real-stack files in ../shared/conformance/raw instead
+  --recorded        compare with the recorded real-stack files in conformance/records instead
                     of running the daemons (no root needed; times are not recorded, so not compared)
 
 Criteria: deterministic cases must agree on every reply line (host names and queue ids
@@ -51,10 +51,9 @@ export const conformance: Command = {
     const racyRepeat = integerOption('racy-repeat', values['racy-repeat'], 6, 1, 1000);
     const seed = integerOption('seed', values.seed, 1);
     const lab = values.lab ?? '/tmp/smtp-lab-conformance';
-    const raw = join(DEFAULT_SHARED, 'raw');
-    const cases = conformanceCases(raw, { trials, racyRepeat })
+    const cases = conformanceCases(RECORDS_DIR, { trials, racyRepeat })
       .filter((c) => only.test(c.name))
-      .filter((c) => !values.recorded || recordedOutcome(raw, c) !== null);
+      .filter((c) => !values.recorded || recordedOutcome(RECORDS_DIR, c) !== null);
     if (cases.length === 0) throw new UsageError(`--only ${values.only}: no case matches`);
     const report = (results: readonly CaseResult[], seconds: number): number => {
       const failed = results.filter((r) => !r.verdict.match).length;
@@ -71,7 +70,7 @@ export const conformance: Command = {
     const progress = (r: CaseResult) => console.error(`${r.verdict.match ? 'ok ' : 'NO '} ${r.case.name} (${(r.realMs / 1000).toFixed(1)} s real)`);
 
     if (values.recorded) {
-      const results = await runSuite(cases, (c) => recordedOutcome(raw, c)!, async (c, s) => withoutTimes(await runInLab(c, s)), { seed });
+      const results = await runSuite(cases, (c) => recordedOutcome(RECORDS_DIR, c)!, async (c, s) => withoutTimes(await runInLab(c, s)), { seed });
       return report(results, elapsed());
     }
     const missing = realStackMissing();

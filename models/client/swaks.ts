@@ -1,6 +1,6 @@
 /* swaks - the script swaks 20201014.0 played in the recorded real-stack runs, and its variants
  *
- * Recorded: /work/shared/conformance/raw/A1-forbid-yes-default-plain.client.txt (PLAIN) and
+ * Recorded: conformance/records/A1-forbid-yes-default-plain.client.txt (PLAIN) and
  * A3-forbid-yes-quickack-login.client.txt (LOGIN). swaks --pipeline defers MAIL and RCPT and
  * flushes at DATA, so MAIL, RCPT and DATA leave in one write (jetmore/swaks, swaks: transact,
  * do_smtp_mail, do_smtp_rcpt).

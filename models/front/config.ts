@@ -6,7 +6,7 @@
  * The passdb lookup is Mailu's core/nginx/dovecot/login.lua: an HTTP GET through Dovecot's
  * lib-http client with `timeout = 2000; max_attempts = 3`, so those two keep the Lua names.
  * Processing times are not settings of the real daemons: they are measured reaction times of
- * Dovecot 2.3.19.1 on loopback (../shared/conformance/raw, A1 unless noted) and end in `Us`.
+ * Dovecot 2.3.19.1 on loopback (conformance/records, A1 unless noted) and end in `Us`.
  */
 import type { Micros, SocketAddress } from '../contract.ts';
 

@@ -3,7 +3,7 @@
  * Keys are Postfix's own parameter names (postconf(5)); the lab-only timing knobs
  * (camelCase, unit last) model how long the real smtpd spends on each step. Their
  * defaults were measured on the real stack (Postfix 3.7.11 on loopback,
- * ../shared/conformance/raw/*.segments.txt), not guessed.
+ * conformance/records/*.segments.txt), not guessed.
  */
 
 export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'reject';

@@ -1,6 +1,6 @@
 /* profiles - the named TCP behaviours of the real-stack runs, in one table
  *
- * Each row is one TCP mode of ../shared/conformance/run-real-stack.sh:
+ * Each row is one TCP mode of the recorded real-stack runs (conformance/records/README.md):
  *   linux-default  kernel defaults, net.ipv4.tcp_pingpong_thresh=1
  *   pingpong3      tcp_pingpong_thresh=3 (upstream 4a41f453bede .. reverted by 4d8f24eeedc5)
  *   quickack       loopback route with `quickack 1` (RTAX_QUICKACK: tcp_in_quickack_mode is always true)

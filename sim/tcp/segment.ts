@@ -16,7 +16,7 @@ export interface Segment {
   readonly data: Uint8Array | null;
 }
 
-/** Flags the way tshark prints them in ../shared/conformance/raw/*.segments.txt ("AP", "AS", "AF"). */
+/** Flags the way tshark prints them in conformance/records/*.segments.txt ("AP", "AS", "AF"). */
 export function flagText(flags: number): string {
   return (flags & ACK ? 'A' : '') + (flags & PSH ? 'P' : '') + (flags & SYN ? 'S' : '') + (flags & FIN ? 'F' : '') + (flags & RST ? 'R' : '');
 }

@@ -5,11 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { conformanceCases, type ConformanceCase } from '../../conformance/cases.ts';
 import { binomialTwoSided, compareCase, type SideOutcome } from '../../conformance/compare.ts';
 import { normalisePostfixLogLine, normaliseReplies, smtpdLines } from '../../conformance/normalise.ts';
-import { DEFAULT_SHARED } from '../../conformance/real-stack.ts';
+import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { parseSwaksTranscript } from '../../conformance/swaks-transcript.ts';
 
-const RAW = join(DEFAULT_SHARED, 'raw');
-const raw = (file: string) => readFileSync(join(RAW, file), 'latin1');
+const raw = (file: string) => readFileSync(join(RECORDS_DIR, file), 'latin1');
 
 describe('parseSwaksTranscript on recorded swaks output', () => {
   it('A3 (AUTH LOGIN, 235 after two reconnects): replies in order, final AUTH reply after the 334s', () => {
@@ -62,7 +61,7 @@ describe('normalisation', () => {
 });
 
 describe('compareCase', () => {
-  const cases = conformanceCases(RAW, { trials: 20, racyRepeat: 6 });
+  const cases = conformanceCases(RECORDS_DIR, { trials: 20, racyRepeat: 6 });
   const byName = (name: string): ConformanceCase => cases.find((c) => c.name === name)!;
   const e1Log = smtpdLines(raw('E1-slowxclient-forbid-yes-default-plain.postfix.log').split('\n').filter(Boolean));
   const e1: SideOutcome = {

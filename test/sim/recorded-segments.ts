@@ -1,7 +1,7 @@
-/* recorded-segments - reads ../shared/conformance/raw/*.segments.txt (tshark output of the real runs) */
+/* recorded-segments - reads conformance/records/*.segments.txt (tshark output of the real runs) */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 
 export interface RecordedSegment {
   /** Capture time in µs. */
@@ -15,15 +15,14 @@ export interface RecordedSegment {
   readonly data: string;
 }
 
-const RAW_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/conformance/raw');
 const LINE = /^\s*(\d+\.\d+)\s+(s\d+)\s+(\w+)->(\w+)\s+(\w+)\s+len=(\d+)\s*(?:'(.*)')?\s*$/;
 
 /** The segments of the run whose file name starts with `prefix` ("A1-", "E1-"). */
 export function readRecordedSegments(prefix: string, fileNames: readonly string[]): RecordedSegment[] {
   const name = fileNames.find((f) => f.startsWith(prefix) && f.endsWith('.segments.txt'));
-  if (!name) throw new Error(`no recorded segments file for ${prefix} in ${RAW_DIR}`);
+  if (!name) throw new Error(`no recorded segments file for ${prefix} in ${RECORDS_DIR}`);
   const out: RecordedSegment[] = [];
-  for (const line of readFileSync(join(RAW_DIR, name), 'latin1').split('\n')) {
+  for (const line of readFileSync(join(RECORDS_DIR, name), 'latin1').split('\n')) {
     if (line.trim() === '') continue;
     const m = LINE.exec(line);
     if (!m) throw new Error(`${name}: cannot parse line: ${line}`);
@@ -34,10 +33,6 @@ export function readRecordedSegments(prefix: string, fileNames: readonly string[
     });
   }
   return out;
-}
-
-export function rawDir(): string {
-  return RAW_DIR;
 }
 
 function unescape(text: string): string {

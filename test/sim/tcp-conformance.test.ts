@@ -10,7 +10,8 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../sim/simulation.ts';
 import type { TcpProfileName } from '../../sim/tcp/profiles.ts';
-import { readRecordedSegments, rawDir, type RecordedSegment } from './recorded-segments.ts';
+import { RECORDS_DIR } from '../../conformance/records-dir.ts';
+import { readRecordedSegments, type RecordedSegment } from './recorded-segments.ts';
 import { ScriptedPeer } from './scripted-peer.ts';
 
 const ONE_WAY_US = 10;
@@ -20,7 +21,7 @@ const PIPELINE_GAP_US = 3;
 const FAST_TOLERANCE_US = 15;
 /** Delayed-ACK firing: TCP_DELACK_MIN plus up to one 4 ms jiffy of slack. */
 const DELACK_TOLERANCE_US = 4_000;
-const FILES = readdirSync(rawDir());
+const FILES = readdirSync(RECORDS_DIR);
 
 interface Shape {
   readonly from: string;

@@ -62,7 +62,7 @@ describe('buildDiagram on the hand-written two-session trace', () => {
   });
 });
 
-describe('buildDiagram on the real stack (shared/conformance/raw, Postfix 3.7.11 + Dovecot 2.3.19.1)', () => {
+describe('buildDiagram on the real stack (conformance/records, Postfix 3.7.11 + Dovecot 2.3.19.1)', () => {
   it('A2 (forbid=yes, quickack): three backend attempts lose the race, the fourth wins', () => {
     const trace = realRecordTrace('A2-forbid-yes-quickack-plain');
     const real = buildDiagram(trace);

@@ -1,4 +1,4 @@
-/* real-record - a recorded real-stack run (shared/conformance/raw) as viewer trace events
+/* real-record - a recorded real-stack run (conformance/records) as viewer trace events
  *
  * segments.txt has one captured TCP segment per line ("0.027934 s1 dovecot->postfix AP len=25
  * 'EHLO ...\r\n'"); loopback delivery is instant, so each becomes a segment and a deliver at
@@ -7,16 +7,16 @@
  * that 554 (smtpd.c logs before it replies).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import type { TraceEvent } from '../../viewer/model/trace-event.ts';
-
-export const CONFORMANCE_RAW = new URL('../../../shared/conformance/raw/', import.meta.url);
 
 const NODE_NAMES: Readonly<Record<string, string>> = { client: 'client', dovecot: 'front', postfix: 'postfix' };
 const SEGMENT_LINE = /^\s*(\d+\.\d+)\s+(s\d+)\s+(\w+)->(\w+)\s+(\S+)\s+len=(\d+)\s*(?:'(.*)')?\s*$/;
 
 export function realRecordTrace(run: string): TraceEvent[] {
-  const segments = readFileSync(new URL(`${run}.segments.txt`, CONFORMANCE_RAW), 'latin1').split('\n').filter((line) => line.trim() !== '');
-  const pipeliningLines = readFileSync(new URL(`${run}.postfix.log`, CONFORMANCE_RAW), 'latin1')
+  const segments = readFileSync(join(RECORDS_DIR, `${run}.segments.txt`), 'latin1').split('\n').filter((line) => line.trim() !== '');
+  const pipeliningLines = readFileSync(join(RECORDS_DIR, `${run}.postfix.log`), 'latin1')
     .split('\n')
     .map((line) => /postfix\/smtpd\[\d+\]: (improper command pipelining .*)$/.exec(line)?.[1])
     .filter((line): line is string => line !== undefined);

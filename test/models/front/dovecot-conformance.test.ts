@@ -6,9 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { measuredTimings } from '../../../models/postfix/config.ts';
-import { readFileSync } from 'node:fs';
 import { backendConnects, backendWrites, clientReceived, runChain, writeTimes } from './chain.ts';
-import { clientSaw, normalisePorts, rawlogLines, rawlogWrites } from './recorded.ts';
+import { clientSaw, normalisePorts, rawFile, rawlogLines, rawlogWrites } from './recorded.ts';
 
 const slowXclient = { timings: { ...measuredTimings, xclientLookupDelayUs: 100_000 } };
 
@@ -137,7 +136,7 @@ describe('log lines as Dovecot writes them', () => {
 
   test('E1: the submission-login lines of raw/E1 dovecot-short.log, in order', () => {
     const run = runChain({ kind: 'dovecot-2.3', postfix: slowXclient });
-    const recorded = readFileSync('/work/shared/conformance/raw/E1-slowxclient-forbid-yes-default-plain.dovecot-short.log', 'latin1')
+    const recorded = rawFile('E1-slowxclient-forbid-yes-default-plain', 'dovecot-short.log')
       .split('\n').filter((l) => l.includes(' submission-login: ')).map((l) => l.slice(l.indexOf('submission-login: ')).replace(/rport=\d+/, 'rport=<port>'));
     const lines = run.sim.logs('front').map((l) => `${l.program}: ${l.line}`.replace(/rport=\d+/, 'rport=<port>'));
     expect(lines).toEqual(recorded);

@@ -1,4 +1,4 @@
-/* recorded - readers for the real-stack records in ../shared/conformance/raw used by the front tests
+/* recorded - readers for the real-stack records in conformance/records used by the front tests
  *
  * dovecot-rawlog.txt: Dovecot's login_proxy_rawlog_dir output, one "==> <session>.<n>.in|out <=="
  * file per backend connection, each line "<unix time with µs> <line>". Lines of one write() carry
@@ -7,11 +7,11 @@
  * client.txt: the swaks transcript; "<-  " and "<** " lines are what the server sent.
  */
 import { readFileSync } from 'node:fs';
-
-export const RAW = '/work/shared/conformance/raw';
+import { join } from 'node:path';
+import { RECORDS_DIR } from '../../../conformance/records-dir.ts';
 
 export function rawFile(run: string, suffix: string): string {
-  return readFileSync(`${RAW}/${run}.${suffix}`, 'latin1');
+  return readFileSync(join(RECORDS_DIR, `${run}.${suffix}`), 'latin1');
 }
 
 /** Dovecot's writes to the backend, per connection, ports normalised to PORT=<port>. */

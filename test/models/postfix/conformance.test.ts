@@ -5,17 +5,18 @@
  * here), at about the same times, and log the same smtpd lines (queue IDs normalised).
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RECORDS_DIR } from '../../../conformance/records-dir.ts';
 import { labPreset, measuredTimings } from '../../../models/postfix/config.js';
 import { createPostfix } from '../../../models/postfix/smtpd.js';
 import { accept, drive, type Scheduled } from './driver.js';
 import { parseSegments, type Segment } from './segments.js';
 
-const RAW = new URL('../../../../shared/conformance/raw/', import.meta.url);
 const rawFile = (run: string, suffix: string) => {
-  const name = readdirSync(RAW).find((file) => file.startsWith(`${run}-`) && file.endsWith(suffix));
-  if (!name) throw new Error(`no ${run}-*${suffix} in ${RAW.pathname}`);
-  return readFileSync(new URL(name, RAW), 'latin1');
+  const name = readdirSync(RECORDS_DIR).find((file) => file.startsWith(`${run}-`) && file.endsWith(suffix));
+  if (!name) throw new Error(`no ${run}-*${suffix} in ${RECORDS_DIR}`);
+  return readFileSync(join(RECORDS_DIR, name), 'latin1');
 };
 
 /**

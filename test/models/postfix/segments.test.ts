@@ -1,15 +1,16 @@
 /* segments - the fixture parser on real capture files and on Python bytes reprs */
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RECORDS_DIR } from '../../../conformance/records-dir.ts';
 import { decodePythonBytesRepr, parseSegments } from './segments.js';
 
-const RAW = new URL('../../../../shared/conformance/raw/', import.meta.url);
 
 describe('segments fixture parser', () => {
   it('parses every recorded capture, checking each payload against its len=', () => {
-    const files = readdirSync(RAW).filter((f) => f.endsWith('.segments.txt'));
+    const files = readdirSync(RECORDS_DIR).filter((f) => f.endsWith('.segments.txt'));
     expect(files.length).toBeGreaterThanOrEqual(6);
-    for (const file of files) expect(parseSegments(readFileSync(new URL(file, RAW), 'latin1')).length).toBeGreaterThan(10);
+    for (const file of files) expect(parseSegments(readFileSync(join(RECORDS_DIR, file), 'latin1')).length).toBeGreaterThan(10);
   });
 
   it('reads times, streams, directions, flags and payloads', () => {
