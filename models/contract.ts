@@ -76,6 +76,13 @@ export interface Model {
   handle(now: Micros, input: Input): void;
   /** Drain the next output, or undefined when there is none. */
   poll(): Output | undefined;
+  /**
+   * Why the real program, in the model's present state, would hold `conn` open with no deadline
+   * at all (citing its source), or null when it would not. A driver asks this only of a
+   * connection still held when nothing is left to happen; liveness excuses such a hang only
+   * when the real program hangs there too. A model without the method never hangs legitimately.
+   */
+  waitsWithoutDeadline?(conn: ConnId): string | null;
 }
 
 /** Outputs queue shared by models: push while handling, drain with poll(). */

@@ -1,28 +1,51 @@
-/* coverage - the classes of generated traces, counted so a pass can be trusted
+/* coverage - the classes of traces that ran, counted so a pass can be trusted
  *
- * A property that passes only because the traces that matter were never generated is a
- * failure: after a run, every class the property lists must have been seen at least once.
+ * A property that passes only because the traces that matter never ran is a failure: after a
+ * run, every class the property requires must have been seen at least once. A trace is
+ * classified by what it actually ran with (the scenario after the case's keys were applied),
+ * never by what the generator drew: a key the user pinned with --set overrides the draw, and a
+ * class that the pin rules out is reported as pinned away, not as covered.
  */
 import type { LabCase } from './lab-case.ts';
 import { hasDestructiveFault } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
+import type { Scenario, ScenarioKey } from '../scenarios/index.ts';
 
 export type CoverageClass = string;
 
 /** Delayed-ACK timer (40 ms) or longer: the XCLIENT lookup outlasts it, the pipelined EHLO arrives early. */
 const SLOW_XCLIENT_MS = 40;
 
-export function classify(labCase: LabCase, report: RunReport): CoverageClass[] {
-  const slow = (labCase.overrides['postfix.xclient_lookup_ms'] ?? 0) >= SLOW_XCLIENT_MS;
+/** The class a scenario key decides, for the classes a key decides (the others come from the run or the case). */
+const DECIDED_BY: readonly { readonly prefix: string; readonly key: ScenarioKey; readonly classOf: (ran: Scenario) => CoverageClass }[] = [
+  { prefix: 'profile:', key: 'tcp.profile', classOf: (ran) => `profile:${ran.get('tcp.profile')}` },
+  { prefix: 'trigger:', key: 'postfix.xclient_lookup_ms', classOf: (ran) => (ran.get('postfix.xclient_lookup_ms') >= SLOW_XCLIENT_MS ? 'trigger:slow-xclient' : 'trigger:none') },
+];
+
+/** The classes of one trace; `ran` is the scenario the trace ran on (scenarioFor(base, case)). */
+export function classify(ran: Scenario, labCase: LabCase, report: RunReport): CoverageClass[] {
   const authCode = report.client.authReply?.slice(0, 3) ?? 'none';
   return [
-    `profile:${labCase.overrides['tcp.profile'] ?? 'linux-default'}`,
-    slow ? 'trigger:slow-xclient' : 'trigger:none',
+    ...DECIDED_BY.map((decided) => decided.classOf(ran)),
     report.improperPipelining.length > 0 ? 'race:lost' : 'race:won',
     `auth:${authCode}`,
     hasDestructiveFault(labCase.faults) ? 'fault:destructive' : 'fault:none',
     labCase.client.groups.some((g) => g.steps.some((s) => s.kind === 'line' && s.text.startsWith('XCLIENT'))) ? 'client:own-xclient' : 'client:plain',
   ];
+}
+
+/** A required class that a key pinned on the scenario rules out, with the pin that does it; else null. */
+export function pinnedAway(base: Scenario, required: CoverageClass): string | null {
+  const decided = DECIDED_BY.find((d) => required.startsWith(d.prefix));
+  if (!decided || !base.given.has(decided.key) || decided.classOf(base) === required) return null;
+  return `${decided.key}=${String(base.get(decided.key))}`;
+}
+
+export interface CoverageGap {
+  /** Required classes no trace ran, though the scenario allows them: a pass would mean nothing. */
+  readonly missing: readonly CoverageClass[];
+  /** Required classes the scenario's own pinned keys rule out, each with its pin. */
+  readonly pinned: readonly { readonly coverageClass: CoverageClass; readonly by: string }[];
 }
 
 export class CoverageCounter {
@@ -34,9 +57,14 @@ export class CoverageCounter {
     for (const c of classes) this.counts.set(c, (this.counts.get(c) ?? 0) + 1);
   }
 
-  /** Required classes never generated. */
-  missing(required: readonly CoverageClass[]): CoverageClass[] {
-    return required.filter((c) => !this.counts.has(c));
+  /** Required classes that never ran, split into missing and pinned away by `base`. */
+  gap(required: readonly CoverageClass[], base: Scenario): CoverageGap {
+    const notRun = required.filter((c) => !this.counts.has(c));
+    const pinned = notRun.flatMap((coverageClass) => {
+      const by = pinnedAway(base, coverageClass);
+      return by === null ? [] : [{ coverageClass, by }];
+    });
+    return { missing: notRun.filter((c) => pinnedAway(base, c) === null), pinned };
   }
 
   /** fast-check's statistics layout: one line per class with its share of runs. */

@@ -64,8 +64,12 @@ export function scriptOf(labCase: LabCase, connectTo: SocketAddress): ClientScri
 }
 
 export function runCase(base: Scenario, labCase: LabCase, trace = false): RunReport {
-  const scenario = scenarioFor(base, labCase);
-  return runScenario(scenario, { seed: labCase.seed, trace, faults: labCase.faults, script: scriptOf(labCase, frontAddress(scenario)) });
+  return runResolvedCase(scenarioFor(base, labCase), labCase, trace);
+}
+
+/** Run a case on the scenario it resolved to (scenarioFor), for callers that need that scenario too. */
+export function runResolvedCase(ran: Scenario, labCase: LabCase, trace = false): RunReport {
+  return runScenario(ran, { seed: labCase.seed, trace, faults: labCase.faults, script: scriptOf(labCase, frontAddress(ran)) });
 }
 
 /** Faults that can make a correct session fail through no fault of the proxy (they break or stall a link). */

@@ -1,13 +1,19 @@
-/* suite - the lab's properties as a table: what each promises, on which scenario, over which traces
+/* suite - the lab's properties as a table: what each promises, where it applies, over which traces
  *
- * Each row is one property of issue 5. `kind: 'exists'` rows are searches: they hold when a
- * counterexample to "no trace shows the bug" is found (property 1 proves the bug is real).
- * `kind: 'forall'` rows must hold on every generated trace. `coverage` names the classes of
- * traces that must have been generated for a pass to mean anything (see coverage.ts).
+ * Each row is one property. `kind: 'exists'` rows are searches: they hold when a counterexample
+ * to "no trace shows the bug" is found (property 1 proves the bug is real). `kind: 'forall'`
+ * rows must hold on every generated trace. `kind: 'differential'` runs the same traces on the
+ * scenario and on a reference (the buggy Mailu chain): it holds when the scenario refuses no
+ * correct client while the reference refuses some, so the traces could have shown a difference.
+ * `appliesTo` says why a row does not apply to a scenario (null: it does); `coverage` names the
+ * classes of traces that must have run on that scenario for a pass to mean anything.
  */
 import type { LabCase } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
-import { correctClientServed, liveness, proxyNeverPipelines, safety, showsMailuBug, type Verdict } from './verdicts.ts';
+import type { Scenario } from '../scenarios/index.ts';
+import { pipelinesAfterXclient } from '../models/front/index.ts';
+import { correctClientServed, liveness, proxyNeverPipelines, safety, showsMailuBug, wrongPasswordRefused, type Verdict } from './verdicts.ts';
+import { PROFILES } from './arbitraries/network.ts';
 import type { CoverageClass } from './coverage.ts';
 
 export interface LabProperty {
@@ -15,13 +21,18 @@ export interface LabProperty {
   readonly title: string;
   /** Scenario it runs on unless the user names another. */
   readonly scenario: string;
-  readonly kind: 'forall' | 'exists';
+  readonly kind: 'forall' | 'exists' | 'differential';
   /** Traces with destructive faults too ('any'), or only those in which success is possible ('benign'). */
   readonly faults: 'benign' | 'any';
-  readonly coverage: readonly CoverageClass[];
+  /** Why the property says nothing about `scenario`, or null when it applies. */
+  appliesTo(scenario: Scenario): string | null;
+  coverage(scenario: Scenario): readonly CoverageClass[];
   /** null: this trace is fine for the property; else what went wrong. For 'exists', non-null is the sought trace. */
   verdict(labCase: LabCase, report: RunReport): Verdict;
 }
+
+/** The scenario a differential property compares with: the chain that has the bug. */
+export const DIFFERENTIAL_REFERENCE = 'mailu-2024.06';
 
 const both = (...checks: ((c: LabCase, r: RunReport) => Verdict)[]) => (c: LabCase, r: RunReport): Verdict => {
   for (const check of checks) {
@@ -31,6 +42,13 @@ const both = (...checks: ((c: LabCase, r: RunReport) => Verdict)[]) => (c: LabCa
   return null;
 };
 
+const always = (): null => null;
+const profiles = PROFILES.map((profile) => `profile:${profile}`);
+const pipelines = (s: Scenario) => pipelinesAfterXclient(s.get('front.model'));
+const authenticates = (s: Scenario) => s.get('client.auth') !== 'none';
+/** Generated clients are submission clients: they log in. A scenario whose client does not cannot judge them. */
+const loginsApply = (s: Scenario) => (authenticates(s) ? null : "the scenario's client does not log in (client.auth = none); generated clients do");
+
 export const PROPERTIES: readonly LabProperty[] = [
   {
     id: 'bug-exists',
@@ -38,7 +56,13 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'mailu-2024.06',
     kind: 'exists',
     faults: 'benign',
-    coverage: [],
+    appliesTo: (s) => {
+      if (loginsApply(s) !== null) return loginsApply(s);
+      if (!pipelines(s)) return `front ${s.get('front.model')} waits for XCLIENT's reply: the bug cannot happen`;
+      if (!s.isOn('postfix.smtpd_forbid_unauth_pipelining')) return 'smtpd_forbid_unauth_pipelining = no: Postfix logs but never refuses';
+      return null;
+    },
+    coverage: () => [],
     verdict: (c, r) => (showsMailuBug(c, r) ? `correct client got '${r.client.authReply}' after ${r.backend.connections} backend connections; Postfix: improper command pipelining after XCLIENT` : null),
   },
   {
@@ -47,16 +71,29 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'lockstep',
     kind: 'forall',
     faults: 'benign',
-    coverage: ['profile:linux-default', 'profile:pingpong3', 'profile:quickack', 'profile:nodelay', 'trigger:slow-xclient', 'trigger:none', 'auth:235', 'auth:535'],
+    appliesTo: (s) => (pipelines(s) ? `front ${s.get('front.model')} pipelines EHLO after XCLIENT by design; 'workaround' says whether clients are still served` : loginsApply(s)),
+    coverage: () => [...profiles, 'trigger:slow-xclient', 'trigger:none', 'auth:235', 'auth:535'],
     verdict: both(correctClientServed, proxyNeverPipelines),
   },
   {
     id: 'workaround',
-    title: "3. Mailu's workaround (PR 3322): a correct client gets 235 and its mail queued",
+    title: "3. Correct clients served (Mailu's workaround, PR 3322): a correct client gets 235 and its mail queued",
     scenario: 'mailu-2024.06-pr3322',
     kind: 'forall',
     faults: 'benign',
-    coverage: ['profile:linux-default', 'profile:quickack', 'race:lost', 'race:won', 'auth:235', 'auth:535'],
+    appliesTo: loginsApply,
+    // A lost race is what the workaround must survive; a front that waits for replies never loses one.
+    coverage: (s) => ['profile:linux-default', 'profile:quickack', ...(pipelines(s) ? ['race:lost'] : []), 'race:won', 'auth:235', 'auth:535'],
+    verdict: correctClientServed,
+  },
+  {
+    id: 'differential',
+    title: `4. Differential: on the same traces, no correct client refused, while ${DIFFERENTIAL_REFERENCE} refuses some`,
+    scenario: 'lockstep',
+    kind: 'differential',
+    faults: 'benign',
+    appliesTo: (s) => (s.name === DIFFERENTIAL_REFERENCE ? 'this is the reference scenario itself' : loginsApply(s)),
+    coverage: () => [],
     verdict: correctClientServed,
   },
   {
@@ -65,17 +102,29 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'mailu-2024.06',
     kind: 'forall',
     faults: 'any',
-    coverage: ['fault:destructive', 'fault:none', 'client:own-xclient', 'auth:235', 'auth:454'],
+    appliesTo: always,
+    coverage: (s) => ['fault:destructive', 'fault:none', 'client:own-xclient', ...(authenticates(s) ? ['auth:235', 'auth:454'] : [])],
     verdict: safety,
   },
   {
     id: 'liveness',
-    title: '6. Liveness: every session ends within the bound, whatever the faults',
+    title: '6. Liveness: every session ends within the bound and no component is left holding a connection, whatever the faults',
     scenario: 'lockstep',
     kind: 'forall',
     faults: 'any',
-    coverage: ['fault:destructive', 'auth:235'],
+    appliesTo: always,
+    coverage: (s) => ['fault:destructive', ...(authenticates(s) ? ['auth:235'] : [])],
     verdict: liveness,
+  },
+  {
+    id: 'wrong-password',
+    title: '7. Authentication: a wrong password never gets 235 and nothing is queued under the identity it claimed',
+    scenario: 'mailu-2024.06',
+    kind: 'forall',
+    faults: 'benign',
+    appliesTo: loginsApply,
+    coverage: () => ['auth:535'],
+    verdict: wrongPasswordRefused,
   },
 ];
 

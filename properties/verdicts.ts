@@ -70,6 +70,26 @@ export function proxyNeverPipelines(_labCase: LabCase, report: RunReport): Verdi
   return line === undefined ? null : `Postfix logged: ${line}`;
 }
 
+/**
+ * Connections a component still held when nothing was left to happen, where the real program
+ * would not hang (Model.waitsWithoutDeadline): a deadlock, or a session that never ends.
+ */
+export function hangs(report: RunReport): string[] {
+  return report.heldAtEnd
+    .filter((held) => held.realProgramWaits === null)
+    .map((held) => `${held.node} still holds ${held.label}${held.peerFinished ? ' (the peer had closed)' : ''}${held.shutDown ? ' (after its own FIN)' : ''}`);
+}
+
+/** Property 7: a wrong password never gets 235, and nothing is queued under the identity it claimed. */
+export function wrongPasswordRefused(labCase: LabCase, report: RunReport): Verdict {
+  if (isCorrectClient(labCase)) return null;
+  if ((report.client.authReply ?? '').startsWith('235') || report.client.authenticated) {
+    return `a client with a wrong password got '${report.client.authReply}' for ${labCase.client.user}`;
+  }
+  const claimed = report.queue.find((message) => message.saslUser !== null);
+  return claimed ? `message ${claimed.id} queued as sasl_username=${claimed.saslUser} although the client's password was wrong` : null;
+}
+
 /** Property 5: safety under any faults. */
 export function safety(labCase: LabCase, report: RunReport): Verdict {
   const acknowledged = report.client.acceptedMessages.map((message) => message.queueId).filter((id): id is string => id !== null);
@@ -83,6 +103,8 @@ export function safety(labCase: LabCase, report: RunReport): Verdict {
   const impostor = labCase.client.user === IMPOSTOR ? undefined : report.queue.find((message) => message.saslUser === IMPOSTOR);
   if (impostor) return `message ${impostor.id} queued as sasl_username=${impostor.saslUser} but the client logged in as ${labCase.client.user}: its own XCLIENT after login changed the identity`;
   if (!report.client.done) return `the client session never ended (last reply: '${report.client.replies.at(-1) ?? ''}')`;
+  const hung = hangs(report);
+  if (hung.length > 0) return `a session never ended: ${hung.join('; ')}`;
   return null;
 }
 
@@ -93,9 +115,14 @@ export function safety(labCase: LabCase, report: RunReport): Verdict {
  */
 export const LIVENESS_BOUND_US = 330_000_000;
 
-/** Property 6: the client's session ends, and every component (proxy, auth, Postfix) falls idle within the bound. */
+/**
+ * Property 6: the client's session ends, every component (proxy, auth, Postfix) falls idle
+ * within the bound, and none is left holding a connection that nothing will ever touch again.
+ */
 export function liveness(_labCase: LabCase, report: RunReport): Verdict {
   if (report.clientEndedAtUs === null) return 'the client session did not end';
+  const hung = hangs(report);
+  if (hung.length > 0) return `deadlock: nothing was left to happen at ${(report.endedAtUs / 1e6).toFixed(3)} s but ${hung.join('; ')}`;
   if (report.endedAtUs > LIVENESS_BOUND_US) return `the chain was still busy at ${(report.endedAtUs / 1e6).toFixed(3)} s (bound ${LIVENESS_BOUND_US / 1e6} s); the client had left at ${(report.clientEndedAtUs / 1e6).toFixed(3)} s`;
   return null;
 }

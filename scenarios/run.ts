@@ -4,7 +4,7 @@
  * computed from what the models said (client result, log lines, facts), never from the
  * scenario's expectations.
  */
-import type { FaultSpec } from '../sim/index.ts';
+import type { FaultSpec, HeldConnection } from '../sim/index.ts';
 import { Simulation, type LinkOptions } from '../sim/index.ts';
 import type { FactRecord, LogRecord, TraceEvent } from '../sim/trace.ts';
 import { createAuthService } from '../models/auth/index.ts';
@@ -60,6 +60,8 @@ export interface RunReport {
   readonly endedAtUs: number;
   /** Virtual time when the client's session ended, or null if it never did. */
   readonly clientEndedAtUs: number | null;
+  /** Connections some component still held when no event was left: each one is a hang. */
+  readonly heldAtEnd: readonly HeldConnection[];
   readonly trace?: readonly TraceEvent[];
 }
 
@@ -130,6 +132,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     facts,
     endedAtUs: result.now,
     clientEndedAtUs: facts.find((record) => record.node === client.name && record.fact.kind === 'sessionEnded')?.t ?? null,
+    heldAtEnd: sim.heldConnections(),
     ...(options.trace ? { trace: sim.trace.events } : {}),
   };
 }

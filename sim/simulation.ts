@@ -59,6 +59,25 @@ export interface SimulationOptions {
   readonly trace?: boolean;
 }
 
+/**
+ * A connection a model still holds: it has neither closed nor aborted it, and no RST killed it.
+ * At quiescence (no event left) nothing will ever touch it again: a hang, as a real daemon
+ * blocked in read() with no timeout would be.
+ */
+export interface HeldConnection {
+  readonly node: string;
+  /** The model's own id of the connection. */
+  readonly conn: ConnId;
+  /** The trace's label ("c3"). */
+  readonly label: string;
+  /** The model has sent its FIN (shutdown) and waits for the peer's. */
+  readonly shutDown: boolean;
+  /** The peer's FIN has arrived (the model saw eof) and the model still holds the socket. */
+  readonly peerFinished: boolean;
+  /** The model's word that the real program waits here with no deadline too (Model.waitsWithoutDeadline), or null. */
+  readonly realProgramWaits: string | null;
+}
+
 export interface RunResult {
   /** No events are left. */
   readonly idle: boolean;
@@ -191,6 +210,23 @@ export class Simulation implements TcpHost {
   /** Facts the models emitted, in order; only those of `node` when given. */
   facts(node?: string): readonly FactRecord[] {
     return node === undefined ? this.allFacts : this.nodeNamed(node).facts;
+  }
+
+  /** Connections the models still hold, in node order (see HeldConnection). */
+  heldConnections(): HeldConnection[] {
+    const held: HeldConnection[] = [];
+    for (const node of this.nodes) {
+      for (const [id, entry] of node.conns) {
+        if (entry.conn === null) continue; // a refusal still on its way back
+        const end = entry.conn.ends[entry.side];
+        if (end.dead) continue;
+        held.push({
+          node: node.model.name, conn: id, label: entry.conn.id, shutDown: end.finRequested, peerFinished: end.finReceived,
+          realProgramWaits: node.model.waitsWithoutDeadline?.(id) ?? null,
+        });
+      }
+    }
+    return held;
   }
 
   // ---- TcpHost ----

@@ -5,23 +5,24 @@ import { integerOption, parseOptions } from '../args.ts';
 import { SCENARIO_USAGE, scenarioOptions } from '../common-options.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { runLabProperty, type CheckOutcome } from '../../properties/check.ts';
-import { PROPERTIES, type LabProperty } from '../../properties/suite.ts';
-import { encodeReplayToken } from '../../properties/replay-token.ts';
+import { DIFFERENTIAL_REFERENCE, PROPERTIES, type LabProperty } from '../../properties/suite.ts';
+import { replayTokenOf } from '../../properties/replay-token.ts';
 import { describeLabCase } from '../lab-case-text.ts';
-
-const FORALL = PROPERTIES.filter((property) => property.kind === 'forall');
 
 const usage = `usage: smtp-lab check [--scenario NAME|FILE] [--set KEY=VALUE]... [--seed N] [--runs N] [--property ID]... [--json]
 
 Runs the lab's properties with fast-check: generated client behaviour, TCP timing, component timing
-and faults. Without --scenario each property runs on its own scenario (${FORALL.map((p) => `${p.id}: ${p.scenario}`).join(', ')});
-with --scenario every property runs on that one. Prints a progress line, the statistics of the
-generated traces (coverage classes), and for each failure the shrunk counterexample with its seed,
-path and replay token. Exit 0 when every property holds and its coverage classes were generated.
+and faults. Without --scenario each property runs on its own scenario (${PROPERTIES.map((p) => `${p.id}: ${p.scenario}`).join(', ')});
+with --scenario, the properties that apply to that scenario run on it (the others are listed with
+the reason they do not apply); a property named with --property runs whether it applies or not.
+Prints a progress line, the statistics of the traces that ran (classified by the configuration
+each actually ran with), and for each failure the shrunk counterexample with its seed, path and
+replay token. Exit 0 when every property run holds and its coverage classes ran; a class that
+a --set rules out is listed as pinned away, not counted as covered.
 
 ${SCENARIO_USAGE}
   --runs N              generated traces per property (default 100)
-  --property ID         only this property (repeatable): ${FORALL.map((p) => p.id).join(', ')}`;
+  --property ID         only this property (repeatable): ${PROPERTIES.map((p) => p.id).join(', ')}`;
 
 function progress(property: LabProperty, runs: number, total: number): void {
   if (process.stderr.isTTY) process.stderr.write(`\r${property.id}: ${runs}/${total} traces`);
@@ -40,9 +41,36 @@ function outcomeJson(outcome: CheckOutcome, replay: string | null) {
     verdict: outcome.verdict,
     counterexample: outcome.counterexample,
     replay,
-    missingCoverage: outcome.missingCoverage,
+    missingCoverage: outcome.coverageGap.missing,
+    pinnedCoverage: outcome.coverageGap.pinned,
     statistics: Object.fromEntries(outcome.coverage.counts),
+    tallies: outcome.tallies.map(({ reasons, ...tally }) => ({ ...tally, reasons: Object.fromEntries(reasons) })),
     error: outcome.error,
+  };
+}
+
+function printOutcome(outcome: CheckOutcome, replay: string | null): void {
+  console.log(`${outcome.ok ? 'ok  ' : 'FAIL'} ${outcome.property.title}`);
+  console.log(`     scenario ${outcome.scenario}, ${outcome.runs} traces, seed ${outcome.seed}: ${outcome.result}`);
+  for (const line of outcome.coverage.lines()) console.log(`       ${line}`);
+  for (const tally of outcome.tallies) console.log(`       ${tally.scenario}: ${tally.failures} of ${tally.traces} correct clients refused`);
+  if (outcome.coverageGap.missing.length > 0) console.log(`     never ran: ${outcome.coverageGap.missing.join(', ')} (a pass would mean nothing)`);
+  for (const { coverageClass, by } of outcome.coverageGap.pinned) console.log(`     not covered: ${coverageClass} (ruled out by ${by})`);
+  if (outcome.error) console.log(`     crashed: ${outcome.error}`);
+  if (outcome.verdict) console.log(`     counterexample: ${outcome.verdict}`);
+  if (outcome.counterexample) for (const line of describeLabCase(outcome.counterexample)) console.log(`       ${line}`);
+  if (replay) console.log(`     seed ${outcome.seed}, path ${outcome.path}\n     replay: smtp-lab replay ${replay}`);
+}
+
+/** The properties to run and, for the others, why they do not apply to the scenario the user named. */
+function selection(wanted: readonly string[] | undefined, scenarioName: string | undefined, sets: readonly string[]) {
+  if (wanted) return { run: PROPERTIES.filter((p) => wanted.includes(p.id)), skipped: [] };
+  if (scenarioName === undefined) return { run: PROPERTIES, skipped: [] };
+  const scenario = loadScenario({ scenario: scenarioName, sets });
+  const reasons = PROPERTIES.map((property) => ({ property, why: property.appliesTo(scenario) }));
+  return {
+    run: reasons.filter(({ why }) => why === null).map(({ property }) => property),
+    skipped: reasons.flatMap(({ property, why }) => (why === null ? [] : [{ property, why }])),
   };
 }
 
@@ -54,29 +82,25 @@ export const check: Command = {
     const numRuns = integerOption('runs', values.runs, 100, 1, 1_000_000);
     const seed = integerOption('seed', values.seed, 1, 0, 0x7fffffff);
     const sets = values.set ?? [];
-    const wanted = values.property ?? FORALL.map((p) => p.id);
-    const unknown = wanted.filter((id) => !FORALL.some((p) => p.id === id));
-    if (unknown.length > 0) throw new UsageError(`unknown property '${unknown[0]}'; allowed: ${FORALL.map((p) => p.id).join(', ')}`);
-    const outcomes = FORALL.filter((p) => wanted.includes(p.id)).map((property) => {
+    const unknown = (values.property ?? []).filter((id) => !PROPERTIES.some((p) => p.id === id));
+    if (unknown.length > 0) throw new UsageError(`unknown property '${unknown[0]}'; allowed: ${PROPERTIES.map((p) => p.id).join(', ')}`);
+    const { run, skipped } = selection(values.property, values.scenario, sets);
+    const reference = loadScenario({ scenario: DIFFERENTIAL_REFERENCE, sets });
+    const outcomes = run.map((property) => {
       const scenarioName = values.scenario ?? property.scenario;
       const scenario = loadScenario({ scenario: scenarioName, sets });
-      const outcome = runLabProperty(property, { scenario, seed, numRuns, onRun: (runs) => progress(property, runs, numRuns) });
+      const outcome = runLabProperty(property, { scenario, seed, numRuns, reference, onRun: (runs) => progress(property, runs, numRuns) });
       if (process.stderr.isTTY) process.stderr.write('\n');
-      const replay = outcome.path === null || outcome.counterexample === null ? null : encodeReplayToken({ property: property.id, scenario: scenarioName, sets, seed: outcome.seed, path: outcome.path });
-      return { outcome, replay };
+      return { outcome, replay: replayTokenOf(outcome, scenarioName, sets) };
     });
-    if (values.json) console.log(JSON.stringify(outcomes.map(({ outcome, replay }) => outcomeJson(outcome, replay)), null, 2));
-    else {
-      for (const { outcome, replay } of outcomes) {
-        console.log(`${outcome.ok ? 'ok  ' : 'FAIL'} ${outcome.property.title}`);
-        console.log(`     scenario ${outcome.scenario}, ${outcome.runs} traces, seed ${outcome.seed}: ${outcome.result}`);
-        for (const line of outcome.coverage.lines()) console.log(`       ${line}`);
-        if (outcome.missingCoverage.length > 0) console.log(`     never generated: ${outcome.missingCoverage.join(', ')} (a pass would mean nothing)`);
-        if (outcome.error) console.log(`     crashed: ${outcome.error}`);
-        if (outcome.verdict) console.log(`     counterexample: ${outcome.verdict}`);
-        if (outcome.counterexample) for (const line of describeLabCase(outcome.counterexample)) console.log(`       ${line}`);
-        if (replay) console.log(`     seed ${outcome.seed}, path ${outcome.path}\n     replay: smtp-lab replay ${replay}`);
-      }
+    if (values.json) {
+      console.log(JSON.stringify({
+        results: outcomes.map(({ outcome, replay }) => outcomeJson(outcome, replay)),
+        notApplicable: skipped.map(({ property, why }) => ({ property: property.id, why })),
+      }, null, 2));
+    } else {
+      for (const { outcome, replay } of outcomes) printOutcome(outcome, replay);
+      for (const { property, why } of skipped) console.log(`n/a  ${property.title}\n     ${why}`);
     }
     return outcomes.every(({ outcome }) => outcome.ok) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
   },

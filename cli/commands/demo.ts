@@ -5,7 +5,7 @@ import { integerOption, parseOptions } from '../args.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { runLabProperty } from '../../properties/check.ts';
 import { propertyById } from '../../properties/suite.ts';
-import { encodeReplayToken } from '../../properties/replay-token.ts';
+import { replayTokenOf } from '../../properties/replay-token.ts';
 import { generateCases, runDifferential, type ScenarioTally } from '../../properties/differential.ts';
 import { showCounterexample } from '../counterexample.ts';
 
@@ -46,9 +46,8 @@ export const demo: Command = {
     say(`smtp-lab demo, seed ${seed}\n\n== 1. repro on ${BUGGY} (Dovecot 2.3 submission proxy -> Postfix 3.9 defaults)\n`);
     const property = propertyById('bug-exists')!;
     const found = runLabProperty(property, { scenario: buggy, seed, numRuns: 500 });
-    let replay: string | null = null;
-    if (found.counterexample !== null && found.path !== null) {
-      replay = encodeReplayToken({ property: property.id, scenario: BUGGY, sets: [], seed: found.seed, path: found.path });
+    const replay = replayTokenOf(found, BUGGY, []);
+    if (found.counterexample !== null && replay !== null) {
       const shown = await showCounterexample(buggy, found.counterexample, {
         outDir: values.out ?? 'lab-output',
         replay,

@@ -13,8 +13,9 @@ const usage = `usage: smtp-lab replay TOKEN [--out DIR] [--json]
 
 Re-runs the counterexample a repro or check printed ("replay: smtp-lab replay TOKEN"): the same
 generated trace on the same scenario, drawn again, with the files written to DIR (default ./lab-output).
-Exit 0 when the trace still shows what it showed (the bug for repro, the property failure for check),
-1 when it no longer does (the code changed since the token was printed).`;
+Exit 0 when the trace gives the same verdict it gave when the token was printed (the bug for repro,
+the property failure for check); 1 when it no longer fails, or fails differently (both verdicts are
+printed: the lab or the scenario changed since).`;
 
 export const replay: Command = {
   name: 'replay',
@@ -29,18 +30,23 @@ export const replay: Command = {
     const firstRun = Number(token.path.split(':')[0] ?? '0');
     const outcome = runLabProperty(property, { scenario, seed: token.seed, numRuns: firstRun + 1, path: token.path });
     if (outcome.counterexample === null) {
-      console.log(`the trace no longer fails: ${property.title} holds for seed ${token.seed}, path ${token.path} on ${scenario.name}`);
+      console.log(`the trace no longer fails: ${property.title} holds for seed ${token.seed}, path ${token.path} on ${scenario.name}\n  it showed: ${token.verdict}`);
       return EXIT_EXPECTATION_FAILED;
     }
+    const verdict = outcome.verdict ?? outcome.error ?? '';
     const shown = await showCounterexample(scenario, outcome.counterexample, {
       outDir: values.out ?? 'lab-output',
       replay: positionals[0]!,
-      title: `replayed ${property.id} on ${scenario.name}: ${outcome.verdict ?? outcome.error} (seed ${token.seed}, path ${token.path})`,
+      title: `replayed ${property.id} on ${scenario.name}: ${verdict} (seed ${token.seed}, path ${token.path})`,
       colour: !values.json && process.stdout.isTTY === true,
     });
+    const same = verdict === token.verdict;
     if (values.json) {
-      console.log(JSON.stringify({ property: property.id, scenario: scenario.name, seed: token.seed, path: token.path, verdict: outcome.verdict, counterexample: outcome.counterexample, report: withoutTrace(shown.report), files: shown.files }, null, 2));
-    } else console.log(shown.text);
-    return EXIT_OK;
+      console.log(JSON.stringify({ property: property.id, scenario: scenario.name, seed: token.seed, path: token.path, reproduced: same, verdict, printedVerdict: token.verdict, counterexample: outcome.counterexample, report: withoutTrace(shown.report), files: shown.files }, null, 2));
+    } else {
+      console.log(shown.text);
+      if (!same) console.log(`the trace fails differently now:\n  printed: ${token.verdict}\n  now:     ${verdict}`);
+    }
+    return same ? EXIT_OK : EXIT_EXPECTATION_FAILED;
   },
 };

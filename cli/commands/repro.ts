@@ -5,7 +5,7 @@ import { integerOption, parseOptions } from '../args.ts';
 import { SCENARIO_USAGE, scenarioChoice, scenarioOptions } from '../common-options.ts';
 import { runLabProperty } from '../../properties/check.ts';
 import { propertyById } from '../../properties/suite.ts';
-import { encodeReplayToken } from '../../properties/replay-token.ts';
+import { replayTokenOf } from '../../properties/replay-token.ts';
 import { showCounterexample } from '../counterexample.ts';
 import { withoutTrace } from '../../scenarios/run.ts';
 
@@ -36,12 +36,12 @@ export const repro: Command = {
       return EXIT_EXPECTATION_FAILED;
     }
     const base = { scenario: choice.scenario.name, seed: choice.seed, reproduced: outcome.result === 'found', runsToFailure: outcome.runsToFailure, shrinkSteps: outcome.shrinks };
-    if (outcome.counterexample === null || outcome.path === null) {
+    const replay = replayTokenOf(outcome, choice.scenarioName, choice.sets);
+    if (outcome.counterexample === null || replay === null) {
       if (choice.json) console.log(JSON.stringify({ ...base, replay: null }, null, 2));
       else console.log(`not reproduced: ${outcome.runs} generated traces of ${choice.scenario.name} (seed ${choice.seed}) gave no correct client a 454 with improper pipelining after XCLIENT`);
       return EXIT_EXPECTATION_FAILED;
     }
-    const replay = encodeReplayToken({ property: property.id, scenario: choice.scenarioName, sets: choice.sets, seed: outcome.seed, path: outcome.path });
     const shown = await showCounterexample(choice.scenario, outcome.counterexample, {
       outDir: values.out ?? 'lab-output',
       replay,

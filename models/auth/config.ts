@@ -44,6 +44,11 @@ export interface AuthServiceConfig {
   readonly IMAP_ADDRESS: string;
   readonly accounts: Readonly<Record<string, AuthAccount>>;
   readonly anyUserPassword: string | null;
+  /**
+   * gunicorn's `keepalive` (seconds, default 2; Mailu's start.py does not set --keep-alive): an
+   * answered connection left idle this long is closed (workers/gthread.py murder_keepalived).
+   */
+  readonly keepalive: number;
   /** Time the service takes to answer one request (slow answer = a large value). */
   readonly latencyUs: Micros;
   readonly fault: AuthServiceFault;
@@ -64,6 +69,7 @@ export const defaultAuthServiceConfig: AuthServiceConfig = {
   IMAP_ADDRESS: '127.0.0.1',
   accounts: { 'alice@example.test': { password: 'secret' } },
   anyUserPassword: 'secret',
+  keepalive: 2,
   latencyUs: 4_500,
   fault: 'none',
 };

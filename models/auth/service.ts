@@ -4,6 +4,11 @@
  * answered in order (HTTP/1.1 keep-alive without pipelining surprises); each answer is computed
  * when the service has spent `latencyUs` on it, so rate-limit windows see the time of the answer.
  * Faults (config.fault) are the service's own misbehaviour; see config.ts.
+ *
+ * Connection lifetime is gunicorn's gthread worker's (Mailu's start.py runs gunicorn with
+ * --threads, which selects it; workers/gthread.py): an answered connection is kept alive for
+ * `keepalive` seconds, then closed; a connection waiting for a request, or for the rest of one,
+ * has no deadline at all (the poller has none, and the request is read blocking).
  */
 import { OutputQueue, asciiBytes, type ConnId, type Input, type Micros, type Model, type Output } from '../contract.ts';
 import { HttpParser, serializeResponse, type HttpRequest } from '../http/codec.ts';
@@ -17,7 +22,12 @@ interface HttpConnection {
   readonly pending: HttpRequest[];
   busy: boolean;
   closed: boolean;
+  /** Answered and idle: gunicorn's keep-alive deadline runs. */
+  keptAlive: boolean;
 }
+
+const ANSWER = '/answer';
+const KEEPALIVE = '/keepalive';
 
 /** Python's http.HTTPStatus phrases for the statuses the service gives. */
 const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 400: 'BAD REQUEST', 404: 'NOT FOUND', 405: 'METHOD NOT ALLOWED', 500: 'INTERNAL SERVER ERROR' };
@@ -40,11 +50,12 @@ export class AuthServiceModel implements Model {
   handle(now: Micros, input: Input): void {
     switch (input.kind) {
       case 'accepted':
-        this.connections.set(input.conn, { parser: new HttpParser('request'), pending: [], busy: false, closed: false });
+        this.connections.set(input.conn, { parser: new HttpParser('request'), pending: [], busy: false, closed: false, keptAlive: false });
         return;
       case 'bytes': {
         const connection = this.connections.get(input.conn);
         if (!connection || connection.closed) return;
+        if (connection.keptAlive) this.endKeepAlive(input.conn, connection);
         connection.parser.feed(input.bytes);
         this.readRequests(now, input.conn, connection);
         return;
@@ -54,7 +65,8 @@ export class AuthServiceModel implements Model {
         this.drop(input.conn, input.kind === 'eof');
         return;
       case 'timeout':
-        this.answerNext(now, input.timer.slice(0, -'/answer'.length));
+        if (input.timer.endsWith(KEEPALIVE)) this.closeIdle(input.timer.slice(0, -KEEPALIVE.length));
+        else this.answerNext(now, input.timer.slice(0, -ANSWER.length));
         return;
       default:
         return; // the service opens no connections: connected/connectFailed cannot concern it
@@ -80,7 +92,27 @@ export class AuthServiceModel implements Model {
     if (connection.busy || connection.pending.length === 0) return;
     connection.busy = true;
     if (this.config.fault === 'timeout') return; // accepted, read, never answered
-    this.out.push({ kind: 'timer', timer: `${conn}/answer`, at: now + this.config.latencyUs });
+    this.out.push({ kind: 'timer', timer: conn + ANSWER, at: now + this.config.latencyUs });
+  }
+
+  private endKeepAlive(conn: ConnId, connection: HttpConnection): void {
+    connection.keptAlive = false;
+    this.out.push({ kind: 'timer', timer: conn + KEEPALIVE, at: null });
+  }
+
+  /** murder_keepalived(): the keep-alive deadline passed with no new request. */
+  private closeIdle(conn: ConnId): void {
+    const connection = this.connections.get(conn);
+    if (!connection?.keptAlive) return;
+    this.connections.delete(conn);
+    this.out.push({ kind: 'close', conn });
+  }
+
+  waitsWithoutDeadline(conn: ConnId): string | null {
+    const connection = this.connections.get(conn);
+    if (!connection || connection.closed || connection.keptAlive) return null;
+    if (connection.busy) return this.config.fault === 'timeout' ? 'auth.fault=timeout: the service was told never to answer' : null;
+    return 'gunicorn (gthread worker) waits for a request, or the rest of one, with no deadline: accept() registers the socket in the poller without a timeout and handle() reads the request blocking (workers/gthread.py)';
   }
 
   private answerNext(now: Micros, conn: ConnId): void {
@@ -100,7 +132,11 @@ export class AuthServiceModel implements Model {
       default:
         this.respond(conn, this.answer(request, now));
     }
-    this.startNext(now, conn, connection);
+    if (connection.pending.length > 0) return this.startNext(now, conn, connection);
+    // finish_request(): an answered connection goes back to the poller with its keep-alive
+    // deadline, even when part of the next request is already read (the poller waits for new bytes)
+    connection.keptAlive = true;
+    this.out.push({ kind: 'timer', timer: conn + KEEPALIVE, at: now + this.config.keepalive * 1_000_000 });
   }
 
   private answer(request: HttpRequest, now: Micros): AuthAnswer {
@@ -122,7 +158,8 @@ export class AuthServiceModel implements Model {
     const connection = this.connections.get(conn);
     if (!connection) return;
     this.connections.delete(conn);
-    this.out.push({ kind: 'timer', timer: `${conn}/answer`, at: null });
+    this.out.push({ kind: 'timer', timer: conn + ANSWER, at: null });
+    if (connection.keptAlive) this.out.push({ kind: 'timer', timer: conn + KEEPALIVE, at: null });
     if (closeOurSide && !connection.closed) this.out.push({ kind: 'close', conn });
   }
 }

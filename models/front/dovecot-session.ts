@@ -22,7 +22,7 @@ import { isoStamp, wallSeconds } from './wall-clock.ts';
 
 export type SessionTimer =
   | 'greeting' | 'command' | 'passdb' | 'passdbTimeout' | 'backendProcess' | 'ehloGap'
-  | 'reconnect' | 'proxyTimeout' | 'failureReply' | 'detach' | 'relayToServer' | 'relayToClient';
+  | 'reconnect' | 'proxyTimeout' | 'failureReply' | 'detach' | 'relayToServer' | 'relayToClient' | 'loginTimeout';
 
 export interface SessionHost {
   readonly config: DovecotFrontConfig;
@@ -50,6 +50,12 @@ const CLIENT_MAX_BAD_COMMANDS = 10;
 const PROXY_CONNECT_RETRY_MIN_MSECS = PROXY_CONNECT_RETRY_MSECS + 100;
 /** login-common LOGIN_PROXY_TTL: XCLIENT TTL= carries proxy_ttl - 1. */
 const LOGIN_PROXY_TTL = 5;
+/**
+ * client-common.h CLIENT_LOGIN_TIMEOUT_MSECS = MASTER_LOGIN_TIMEOUT_SECS*1000 (3 minutes): a
+ * client that has not logged in by then is disconnected (client_init: to_disconnect). The
+ * timer goes when the login proxy takes over (client_destroy_success removes to_disconnect).
+ */
+const CLIENT_LOGIN_TIMEOUT_US = 180_000_000;
 
 /** login_proxy_failed(): log prefix and whether the failure type may reconnect. */
 const FAILURE_TYPES: Readonly<Record<ProxyFailureType, { prefix: string; reconnect: boolean; replies454: boolean }>> = {
@@ -160,6 +166,7 @@ export class DovecotSession {
   ) {
     this.lastIo = createdAt;
     this.setTimer('greeting', createdAt + host.config.timings.greetingDelayUs);
+    this.setTimer('loginTimeout', createdAt + CLIENT_LOGIN_TIMEOUT_US);
   }
 
   private get config(): DovecotFrontConfig {
@@ -250,7 +257,29 @@ export class DovecotSession {
       case 'detach': return this.detach(now);
       case 'relayToServer': return this.flushToServer(now);
       case 'relayToClient': return this.flushToClient(now);
+      case 'loginTimeout': return this.loginTimedOut(now);
     }
+  }
+
+  /**
+   * client-common.c client_idle_disconnect_timeout(): the reason told to the client (submission
+   * client_notify_disconnect: smtp_server_connection_terminate with 421 4.4.2) and the one logged.
+   */
+  private loginTimedOut(now: Micros): void {
+    if (this.phase === 'relay' || this.phase === 'closed') return;
+    let told = 'Disconnected for inactivity.';
+    if (this.phase === 'auth-lookup' || this.phase === 'auth-continue') {
+      told = 'Disconnected for inactivity during authentication.';
+      this.logClient('Info', `Disconnected: Inactivity during authentication ${this.disconnectDetail(now)}`);
+    } else if (this.proxy) {
+      told = 'Timeout while finishing login.';
+      const state = this.proxy.attempt?.handshake.state ?? 'connect';
+      this.logProxy(this.proxy.ip, this.proxy.port, 'Error', `Logging in to ${this.proxy.ip}:${this.proxy.port} timed out (state=${state}, duration=${this.wallSecondsBetween(this.createdAt, now)}s)`);
+    } else {
+      this.logClient('Info', `Disconnected: Inactivity ${this.disconnectDetail(now)}`);
+    }
+    this.writeClient(`421 4.4.2 ${this.config.hostname} ${told}\r\n`);
+    this.shutdownAll(true);
   }
 
   // ---- client side: greeting, commands, SASL -----------------------------------------------
@@ -639,6 +668,7 @@ export class DovecotSession {
     const attempt = this.proxy?.attempt;
     if (this.phase !== 'detaching' || !attempt) return;
     this.setTimer('proxyTimeout', null);
+    this.setTimer('loginTimeout', null);
     this.phase = 'relay';
     this.toServer = this.clientLines.takeRest() + this.toServer;
     this.toClient = attempt.lines.takeRest() + this.toClient;

@@ -24,6 +24,15 @@ export function createFront(kind: FrontKind, config: Partial<DovecotFrontConfig>
   return new DovecotFront(mergedDovecotConfig(config as Partial<DovecotFrontConfig>), policy);
 }
 
+/**
+ * Whether the front writes EHLO behind XCLIENT without waiting for XCLIENT's reply (Dovecot's
+ * submission proxy) or waits for every reply (the lock-step proxy; nginx's smtp proxy handler
+ * moves one state per complete reply).
+ */
+export function pipelinesAfterXclient(kind: FrontKind): boolean {
+  return kind !== 'nginx' && SEQUENCING[kind].pipelineEhloAfterXclient;
+}
+
 /** Merged configs by the caller's config object: a scenario hands the same one to every run. */
 const mergedDovecotConfigs = new WeakMap<Partial<DovecotFrontConfig>, DovecotFrontConfig>();
 

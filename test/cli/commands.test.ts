@@ -80,7 +80,7 @@ describe('smtp-lab', () => {
   it('check --json lists each property with runs, result and counterexample', () => {
     const result = lab('check', '--runs', '30', '--json', '--property', 'fixed-sequencing', '--scenario', 'mailu-2024.06');
     expect(result.code).toBe(1);
-    const [entry] = JSON.parse(result.out);
+    const [entry] = JSON.parse(result.out).results;
     expect(entry).toMatchObject({ property: 'fixed-sequencing', result: 'failed', ok: false });
     expect(entry.counterexample).not.toBeNull();
     expect(entry.replay).toEqual(expect.any(String));

@@ -25,7 +25,7 @@ describe('1. bug exists', () => {
 describe('2. fixed sequencing', () => {
   it('holds on lockstep over generated traces, with every coverage class generated', () => {
     const outcome = check('fixed-sequencing', 'lockstep', 150);
-    expect(outcome.missingCoverage).toEqual([]);
+    expect(outcome.coverageGap.missing).toEqual([]);
     expect(outcome.result).toBe('passed');
   });
 
@@ -51,7 +51,7 @@ describe("3. Mailu's workaround", () => {
 describe('5. safety under any faults', () => {
   it('holds on mailu-2024.06 with destructive faults generated', () => {
     const outcome = check('safety', 'mailu-2024.06', 200);
-    expect(outcome.missingCoverage).toEqual([]);
+    expect(outcome.coverageGap.missing).toEqual([]);
     expect(outcome.result).toBe('passed');
   });
 
@@ -76,11 +76,22 @@ describe('6. liveness', () => {
 
 describe('coverage gate', () => {
   it('a pass that never generated a required class is reported as coverage-missing, not passed', () => {
-    const strict: LabProperty = { ...property('fixed-sequencing'), coverage: ['auth:999'] };
+    const strict: LabProperty = { ...property('fixed-sequencing'), coverage: () => ['auth:999'] };
     const outcome = runLabProperty(strict, { scenario: loadScenario({ scenario: 'lockstep' }), seed: 1, numRuns: 20 });
     expect(outcome.result).toBe('coverage-missing');
     expect(outcome.ok).toBe(false);
-    expect(outcome.missingCoverage).toEqual(['auth:999']);
+    expect(outcome.coverageGap.missing).toEqual(['auth:999']);
+  });
+
+  it('traces are classified by the configuration they ran with: a pinned profile is the only profile counted', () => {
+    const outcome = check('fixed-sequencing', 'lockstep', 60, ['tcp.profile=nodelay', 'postfix.xclient_lookup_ms=0']);
+    expect([...outcome.coverage.counts.keys()].filter((c) => c.startsWith('profile:') || c.startsWith('trigger:')).sort()).toEqual(['profile:nodelay', 'trigger:none']);
+    expect(outcome.coverage.counts.get('profile:nodelay')).toBe(outcome.runs);
+    // What the pins rule out is said, not counted as covered.
+    expect(outcome.coverageGap.pinned.map((p) => `${p.coverageClass} by ${p.by}`)).toEqual([
+      'profile:linux-default by tcp.profile=nodelay', 'profile:pingpong3 by tcp.profile=nodelay', 'profile:quickack by tcp.profile=nodelay',
+      'trigger:slow-xclient by postfix.xclient_lookup_ms=0',
+    ]);
   });
 });
 
