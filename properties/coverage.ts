@@ -29,6 +29,8 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
     ...DECIDED_BY.map((decided) => decided.classOf(ran)),
     report.improperPipelining.length > 0 ? 'race:lost' : 'race:won',
     `auth:${authCode}`,
+    // A temporary failure whatever the front calls it (Dovecot 454, nginx 451).
+    ...(authCode.startsWith('4') ? ['auth:4xx'] : []),
     hasDestructiveFault(labCase.faults) ? 'fault:destructive' : 'fault:none',
     labCase.client.groups.some((g) => g.steps.some((s) => s.kind === 'line' && s.text.startsWith('XCLIENT'))) ? 'client:own-xclient' : 'client:plain',
   ];

@@ -103,7 +103,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     kind: 'forall',
     faults: 'any',
     appliesTo: always,
-    coverage: (s) => ['fault:destructive', 'fault:none', 'client:own-xclient', ...(authenticates(s) ? ['auth:235', 'auth:454'] : [])],
+    coverage: (s) => ['fault:destructive', 'fault:none', 'client:own-xclient', ...(authenticates(s) ? ['auth:235', 'auth:4xx'] : [])],
     verdict: safety,
   },
   {

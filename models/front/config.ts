@@ -116,7 +116,11 @@ export interface NginxFrontConfig {
   readonly auth_http: { readonly address: SocketAddress; readonly hostHeader: string; readonly uri: string; readonly timeoutMs: number };
   /** auth_http_header lines (Mailu: Auth-Port 25). Client-Port is added per connection as $remote_port. */
   readonly auth_http_header: ReadonlyArray<readonly [string, string]>;
-  /** `timeout` of the mail server block: bounds the handshake with the backend (ms). */
+  /**
+   * `timeout` of the mail server block (ms): bounds every wait before proxying starts, the
+   * client's commands (ngx_mail_smtp_init_session/auth_state: "client timed out") and the
+   * handshake with the backend.
+   */
   readonly timeout: number;
   /** s->host: the client's name from the resolver, "[UNAVAILABLE]" when it has none. */
   readonly clientHostName: string;

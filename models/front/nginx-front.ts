@@ -38,6 +38,8 @@ const CLIENT_BUFFER_SIZE = 4096;
 const DEFAULT_ERRCODE = '535 5.7.0';
 
 type ClientState = 'greeting' | 'start' | 'login-username' | 'login-password' | 'plain' | 'auth-http' | 'proxy-handshake' | 'relay' | 'closed';
+/** States in which nginx reads the client under its `timeout` (before auth_http and the backend take over). */
+const CLIENT_READ_STATES: ReadonlySet<ClientState> = new Set(['start', 'login-username', 'login-password', 'plain']);
 type UpstreamState = 'start' | 'helo-xclient' | 'xclient' | 'xclient-helo' | 'xclient-from' | 'helo-from' | 'from' | 'to';
 
 /** Which first digits read_response() accepts in each state (ngx_mail_proxy_read_response, SMTP). */
@@ -131,12 +133,13 @@ export class NginxFront implements Model {
       } else if (client.state !== 'closed') {
         client.lines.push(bytes);
         this.timer(client, 'commands', now + this.config.timings.reactionUs);
+        this.waitForClient(now, client);
       }
       return;
     }
     const session = this.outgoing.get(conn);
     if (!session) return;
-    if (conn === session.authConn) return this.authBytes(session, bytes);
+    if (conn === session.authConn) return this.authBytes(now, session, bytes);
     if (conn !== session.upstream) return;
     if (session.state === 'relay') {
       session.relayToClient += bytesToLatin1(bytes);
@@ -152,7 +155,13 @@ export class NginxFront implements Model {
       case 'greeting':
         session.state = 'start';
         this.write(session.conn, `220 ${this.config.server_name} ESMTP ready\r\n`);
+        this.waitForClient(now, session);
         return this.commands(now, session);
+      case 'clientTimeout':
+        // ngx_mail_smtp_auth_state(): rev->timedout -> "client timed out", ngx_mail_close_connection()
+        if (!CLIENT_READ_STATES.has(session.state)) return;
+        this.out.push({ kind: 'log', program: 'nginx', line: '[info] client timed out (110: Connection timed out) while in auth state', conn: session.conn });
+        return this.close(session);
       case 'commands': return this.commands(now, session);
       case 'upstream': return this.upstreamReply(now, session);
       case 'handshakeTimeout': return this.internalError(session);
@@ -321,7 +330,7 @@ export class NginxFront implements Model {
     this.write(session.authConn!, text);
   }
 
-  private authBytes(session: NginxSession, bytes: Uint8Array): void {
+  private authBytes(now: Micros, session: NginxSession, bytes: Uint8Array): void {
     session.authParser.feed(bytes);
     const parsed = session.authParser.nextResponse();
     if (parsed.kind === 'incomplete') return;
@@ -338,7 +347,7 @@ export class NginxFront implements Model {
       if (!(wait > 0)) return this.close(session);
       // Auth-Wait > 0: nginx sleeps, then reads commands again; the sleep is not modelled separately.
       session.state = 'start';
-      return;
+      return this.waitForClient(now, session);
     }
     const server = headerValue(headers, 'Auth-Server');
     const port = Number(headerValue(headers, 'Auth-Port'));
@@ -431,10 +440,15 @@ export class NginxFront implements Model {
   private close(session: NginxSession): void {
     for (const conn of [session.authConn, session.upstream]) if (conn) this.out.push({ kind: 'close', conn });
     this.out.push({ kind: 'close', conn: session.conn });
-    for (const t of ['greeting', 'commands', 'upstream', 'handshakeTimeout', 'authTimeout', 'toServer', 'toClient']) this.timer(session, t, null);
+    for (const t of ['greeting', 'commands', 'upstream', 'handshakeTimeout', 'authTimeout', 'toServer', 'toClient', 'clientTimeout']) this.timer(session, t, null);
     session.state = 'closed';
     this.sessions.delete(session.conn);
     for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
+  }
+
+  /** ngx_add_timer(c->read, cscf->timeout): the client's read deadline, re-armed by each read until proxying starts. */
+  private waitForClient(now: Micros, session: NginxSession): void {
+    if (CLIENT_READ_STATES.has(session.state)) this.timer(session, 'clientTimeout', now + this.config.timeout * 1000);
   }
 
   private write(conn: ConnId, text: string): void {

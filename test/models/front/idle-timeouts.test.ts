@@ -1,0 +1,33 @@
+/* idle-timeouts - a client that vanishes before logging in is let go by every front, as by the real daemons
+ *
+ * The client hop black-holes from its first byte (fault `timeout`): the client gives up after its
+ * own 30 s, its FIN never arrives, and only the front's own deadline can end the session.
+ * Dovecot: CLIENT_LOGIN_TIMEOUT_MSECS (3 min), client_idle_disconnect_timeout(). nginx: the mail
+ * `timeout` (60 s) on the client read, ngx_mail_smtp_auth_state(): "client timed out".
+ */
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../../scenarios/index.ts';
+import { runScenario } from '../../../scenarios/run.ts';
+
+const vanishingClient = { client: [{ name: 'timeout' as const, afterBytes: 0 }] };
+
+function run(sets: string[]) {
+  return runScenario(loadScenario({ scenario: 'mailu-2024.06', sets }), { seed: 1, faults: vanishingClient });
+}
+
+describe('a client that vanishes before logging in', () => {
+  it('Dovecot 2.3 disconnects it after 3 minutes, as client_idle_disconnect_timeout() logs it', () => {
+    const report = run([]);
+    expect(report.heldAtEnd).toEqual([]);
+    expect(report.front.log).toContainEqual(expect.stringMatching(/^submission-login: Info: Disconnected: Inactivity \(no auth attempts in 18\d secs\): rip=/));
+    expect(report.endedAtUs).toBeGreaterThanOrEqual(180_000_000);
+  });
+
+  it('nginx closes it after its mail `timeout` (60 s): "client timed out"', () => {
+    const report = run(['front.model=nginx']);
+    expect(report.heldAtEnd).toEqual([]);
+    expect(report.front.log).toContainEqual('nginx: [info] client timed out (110: Connection timed out) while in auth state');
+    expect(report.endedAtUs).toBeGreaterThanOrEqual(60_000_000);
+    expect(report.endedAtUs).toBeLessThan(61_000_000);
+  });
+});
