@@ -1,21 +1,18 @@
 #!/usr/bin/env bash
-# install-real-stack - Debian's postfix, dovecot and swaks for `npm run conformance`, configured
-# the way ../shared/conformance/setup-real-stack.sh records it (every listener on 127.0.0.1,
-# all state under $LAB, nothing under /etc). The daemons are not started here: the conformance
-# suite (conformance/real-stack.ts) starts and stops them by PID.
+# install-real-stack - Debian's postfix, dovecot and swaks for `npm run conformance` and the tests
+# that put real daemons beside the models.
 #
-# Packages are installed here (without the capture tools tshark/tcpdump, which the suite does
-# not need); the configuration is written by the shared script with INSTALL=0 so the two can
-# never drift apart.
+# Only packages are installed here. Each run writes its own configuration into a fresh lab
+# directory (conformance/real-stack/config.ts and lab-dir.ts: every listener on 127.0.0.1, on
+# ports the run chooses, all state under the lab directory, nothing under /etc) and starts and
+# stops the daemons itself, by PID, so nothing is left configured or running on the machine.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
-LAB=${LAB:-/tmp/mailstack-lab}
-SHARED=${SHARED:-../shared/conformance}
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 if command -v postfix >/dev/null && command -v dovecot >/dev/null && command -v swaks >/dev/null \
+   && command -v ip >/dev/null && command -v ss >/dev/null \
    && [ -e /usr/lib/dovecot/modules/auth/libauthdb_lua.so ] && [ -e /usr/lib/dovecot/submission-login ] \
    && perl -MIO::Socket::SSL -e1 2>/dev/null; then
   echo "== real stack already installed"
@@ -33,9 +30,8 @@ else
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q
   $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends \
     postfix dovecot-core dovecot-submissiond dovecot-auth-lua swaks libnet-ssleay-perl libio-socket-ssl-perl \
-    iproute2 python3 bc procps openssl
+    iproute2 procps openssl
   if [ "$created_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
 
-$SUDO env LAB="$LAB" INSTALL=0 bash "$SHARED/setup-real-stack.sh"
 echo "== real stack: $(postconf -h -d mail_version) / dovecot $(dovecot --version) / $(swaks --version 2>&1 | head -1)"

@@ -1,39 +1,47 @@
 /* real-stack - start, reconfigure and stop the real Postfix and Dovecot for conformance runs
  *
- * The TypeScript twin of ../shared/conformance/run-real-stack.sh: the lab configuration written
- * by setup-real-stack.sh (.ci/install-real-stack.sh) under $LAB, the daemons started in the
- * foreground (`postfix start-fg`, `dovecot -F`) so each is one child with a PID we own, and
- * the same knobs: smtpd_forbid_unauth_pipelining, the loopback TCP mode, and the slow
- * smtpd_authorized_xclient_hosts lookup (slow_tcp_table.py). With `netns` set, everything runs
- * in a private network namespace that has only a loopback interface, so the TCP modes change
- * nothing outside it; without, the daemons listen on the host's 127.0.0.1 (mixed topologies,
- * where node's own sockets must reach them) and the TCP mode cannot be changed.
- * stop() ends every process it started, by PID, and deletes a namespace it created.
+ * Each stack writes its configuration (real-stack/config.ts) into a lab directory of its own
+ * (real-stack/lab-dir.ts), starts the daemons in the foreground (`postfix start-fg`,
+ * `dovecot -F`) so each is one child with a PID we own, and switches the knobs the records were
+ * made with (conformance/records/README.md): smtpd_forbid_unauth_pipelining, the loopback TCP
+ * mode, and the slow smtpd_authorized_xclient_hosts lookup (real-stack/xclient-table.ts). With
+ * `netns` set, everything runs in a private network namespace that has only a loopback
+ * interface, so the TCP modes change nothing outside it; without, the daemons listen on the
+ * host's 127.0.0.1 (mixed topologies, where node's own sockets must reach them), on ports the
+ * caller names or free ones, and the TCP mode cannot be changed.
+ * stop() ends every process it started, by PID, deletes a namespace it created and the lab
+ * directory it created.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, chownSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../runtime/free-port.ts';
+import { RECORDED_PORTS, type RealStackPorts } from './real-stack/config.ts';
+import { createLab, prepareLab, removeLab } from './real-stack/lab-dir.ts';
+import { xclientTableCommand } from './real-stack/xclient-table.ts';
 
 export type TcpMode = 'default' | 'pp3' | 'quickack';
 
 export interface RealSetting {
   readonly forbid: boolean;
   readonly tcpMode: TcpMode;
-  /** Delay of each smtpd_authorized_xclient_hosts lookup (slow_tcp_table.py), or null for the static 127.0.0.0/8. */
+  /** Delay of each smtpd_authorized_xclient_hosts lookup (the slow table), or null for the static 127.0.0.0/8. */
   readonly xclientLookupMs: number | null;
 }
 
 export interface RealStackOptions {
-  readonly lab?: string;
   /** Namespace to create and run in; null runs on the host's loopback. */
   readonly netns?: string | null;
-  /** ../shared/conformance (slow_tcp_table.py lives there). */
-  readonly shared?: string;
+  /**
+   * Dovecot's submission port and Postfix's smtpd port (which Dovecot relays and proxies to);
+   * 0 or missing: the recorded port inside a namespace, any free port on the host's loopback.
+   */
+  readonly ports?: Partial<RealStackPorts>;
+  /** An existing directory to configure and keep; by default a fresh one that stop() removes. */
+  readonly lab?: string;
   readonly postfix?: boolean;
   readonly dovecot?: boolean;
-  /** Dovecot's submission port, when prepareLab moved it. */
-  readonly dovecotPort?: number;
 }
 
 export interface SwaksRun {
@@ -42,19 +50,16 @@ export interface SwaksRun {
   readonly wallMs: number;
 }
 
-/** Ports fixed by setup-real-stack.sh's configuration. */
-export const REAL_PORTS = { dovecot: 1587, postfix: 10025, xclientTable: 11333 } as const;
+/** Dovecot's Lua passdb driver (Debian's dovecot-auth-lua), which the lab's passdb needs. */
+const LUA_PASSDB_MODULE = '/usr/lib/dovecot/modules/auth/libauthdb_lua.so';
 
-export const DEFAULT_LAB = '/tmp/mailstack-lab';
-export const DEFAULT_SHARED = resolve(import.meta.dirname, '../../shared/conformance');
-
-/** Why the real stack cannot run here (with `lab`: also why that lab is not configured), or null when it can. */
-export function realStackMissing(lab?: string): string | null {
+/** Why the real stack cannot run here, or null when it can. */
+export function realStackMissing(): string | null {
   if (process.getuid?.() !== 0) return 'not root (the postfix and dovecot masters need it)';
-  for (const tool of ['postfix', 'dovecot', 'swaks', 'ip', 'python3']) {
+  for (const tool of ['postfix', 'postconf', 'dovecot', 'doveconf', 'swaks', 'ip', 'ss']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (run .ci/install-real-stack.sh)`;
   }
-  if (lab !== undefined && !existsSync(join(lab, 'postfix/main.cf'))) return `no lab configuration in ${lab} (run .ci/install-real-stack.sh)`;
+  if (!existsSync(LUA_PASSDB_MODULE)) return `${LUA_PASSDB_MODULE} is missing (dovecot-auth-lua; run .ci/install-real-stack.sh)`;
   return null;
 }
 
@@ -76,46 +81,30 @@ export function runSwaks(server: string, args: readonly string[], options: { net
   });
 }
 
-/**
- * Write a fresh lab configuration under `lab` with the shared setup script (INSTALL=0: no
- * packages, config only), so that several stacks (the suite in its namespace, tests on the
- * host's loopback) never share queues, pid files or logs.
- */
-export function prepareLab(lab: string, options: { shared?: string; dovecotPort?: number } = {}): void {
-  const result = spawnSync('bash', [join(options.shared ?? DEFAULT_SHARED, 'setup-real-stack.sh')], {
-    env: { ...process.env, LAB: lab, INSTALL: '0' }, encoding: 'utf8', timeout: 60_000,
-  });
-  if (result.status !== 0) throw new Error(`setup-real-stack.sh for ${lab} failed: ${result.stderr || result.stdout}`);
-  if (options.dovecotPort !== undefined && options.dovecotPort !== REAL_PORTS.dovecot) {
-    // Moves Dovecot's submission listener off 1587 (a model front may want that port); its
-    // auth socket, which the real smtpd's SASL server needs, stays where it is.
-    const conf = join(lab, 'dovecot/dovecot.conf');
-    writeFileSync(conf, readFileSync(conf, 'utf8').replace(`port = ${REAL_PORTS.dovecot}`, `port = ${options.dovecotPort}`));
-  }
-}
-
 export class RealStack {
-  private readonly lab: string;
-  private readonly shared: string;
-  private readonly netns: string | null;
-  private readonly dovecotPort: number;
   private readonly children = new Map<string, ChildProcess>();
   private createdNetns = false;
   private setting: RealSetting = { forbid: true, tcpMode: 'default', xclientLookupMs: null };
 
-  private constructor(options: RealStackOptions) {
-    this.lab = options.lab ?? DEFAULT_LAB;
-    this.shared = options.shared ?? DEFAULT_SHARED;
-    this.netns = options.netns ?? null;
-    this.dovecotPort = options.dovecotPort ?? REAL_PORTS.dovecot;
-  }
+  private constructor(
+    /** The lab directory: configuration, queues, sockets and logs (logs/postfix.log, logs/dovecot.log). */
+    readonly lab: string,
+    private readonly ownsLab: boolean,
+    /** The ports the daemons were configured with. */
+    readonly ports: RealStackPorts,
+    private readonly netns: string | null,
+  ) {}
 
-  /** Start the daemons (both unless told otherwise) with forbid=yes, default TCP, fast XCLIENT. */
+  /** Configure a lab and start the daemons (both unless told otherwise) with forbid=yes, default TCP, fast XCLIENT. */
   static async start(options: RealStackOptions = {}): Promise<RealStack> {
-    const stack = new RealStack(options);
-    const missing = realStackMissing(stack.lab);
+    const missing = realStackMissing();
     if (missing) throw new Error(`real stack unavailable: ${missing}`);
+    const netns = options.netns ?? null;
+    const port = async (wanted: number | undefined, recorded: number) => wanted || (netns ? recorded : await freePort());
+    const ports = { dovecot: await port(options.ports?.dovecot, RECORDED_PORTS.dovecot), postfix: await port(options.ports?.postfix, RECORDED_PORTS.postfix) };
+    const stack = new RealStack(options.lab ?? createLab(), options.lab === undefined, ports, netns);
     try {
+      prepareLab(stack.lab, ports);
       await stack.boot(options.postfix ?? true, options.dovecot ?? true);
     } catch (error) {
       await stack.stop();
@@ -134,11 +123,8 @@ export class RealStack {
     let reload = false;
     if (next.xclientLookupMs !== this.setting.xclientLookupMs) {
       await this.stopChild('xclient-table');
-      if (next.xclientLookupMs !== null) {
-        this.startChild('xclient-table', 'python3', [join(this.shared, 'slow_tcp_table.py'), String(REAL_PORTS.xclientTable), String(next.xclientLookupMs)]);
-        await this.waitListening([REAL_PORTS.xclientTable]);
-      }
-      this.postconf(`smtpd_authorized_xclient_hosts=${next.xclientLookupMs === null ? '127.0.0.0/8' : `tcp:127.0.0.1:${REAL_PORTS.xclientTable}`}`);
+      const table = next.xclientLookupMs === null ? null : await this.startXclientTable(next.xclientLookupMs);
+      this.postconf(`smtpd_authorized_xclient_hosts=${table === null ? '127.0.0.0/8' : `tcp:127.0.0.1:${table}`}`);
       reload = true;
     }
     if (next.forbid !== this.setting.forbid) {
@@ -148,14 +134,14 @@ export class RealStack {
     this.setting = next;
     if (reload && this.children.has('postfix')) {
       this.run(['postfix', '-c', join(this.lab, 'postfix'), 'reload']);
-      // As run-real-stack.sh: let already-running smtpd processes exit on the old config.
+      // Let already-running smtpd processes exit on the old configuration.
       await sleep(1200);
     }
   }
 
   /** Run swaks against the real Dovecot (or `server`) inside the stack's namespace. */
   swaks(args: readonly string[], options: { server?: string; timeoutMs?: number } = {}): Promise<SwaksRun> {
-    return runSwaks(options.server ?? `127.0.0.1:${this.dovecotPort}`, args, { netns: this.netns, timeoutMs: options.timeoutMs });
+    return runSwaks(options.server ?? `127.0.0.1:${this.ports.dovecot}`, args, { netns: this.netns, timeoutMs: options.timeoutMs });
   }
 
   /** Line counts of both logs now; pass to *LogSince to read what a case added. */
@@ -204,6 +190,7 @@ export class RealStack {
       spawnSync('ip', ['netns', 'del', this.netns]);
       this.createdNetns = false;
     }
+    if (this.ownsLab) removeLab(this.lab);
   }
 
   private async boot(postfix: boolean, dovecot: boolean): Promise<void> {
@@ -216,7 +203,7 @@ export class RealStack {
       }
       this.run(['ip', 'link', 'set', 'lo', 'up']);
     } else {
-      const busy = this.listening().filter((p) => (postfix && p === REAL_PORTS.postfix) || (dovecot && p === this.dovecotPort));
+      const busy = this.listening().filter((p) => (postfix && p === this.ports.postfix) || (dovecot && p === this.ports.dovecot));
       if (busy.length > 0) throw new Error(`port(s) ${busy.join(', ')} on 127.0.0.1 already in use`);
     }
     // Start from the recorded configuration: forbid=yes, static XCLIENT hosts.
@@ -228,15 +215,15 @@ export class RealStack {
     const ports: number[] = [];
     if (postfix) {
       this.startChild('postfix', 'postfix', ['-c', join(this.lab, 'postfix'), 'start-fg']);
-      ports.push(REAL_PORTS.postfix);
+      ports.push(this.ports.postfix);
     }
     if (dovecot) {
       this.startChild('dovecot', 'dovecot', ['-F', '-c', join(this.lab, 'dovecot/dovecot.conf')]);
-      ports.push(this.dovecotPort);
+      ports.push(this.ports.dovecot);
     }
     await this.waitListening(ports);
     if (dovecot) {
-      // login_proxy_rawlog_dir=/rawlog lives inside submission-login's chroot (see README).
+      // login_proxy_rawlog_dir=/rawlog lives inside submission-login's chroot (real-stack/config.ts).
       const rawlog = join(this.lab, 'dovecot-run/login/rawlog');
       mkdirSync(rawlog, { recursive: true });
       const dovenull = spawnSync('id', ['-u', 'dovenull'], { encoding: 'utf8' }).stdout.trim();
@@ -250,7 +237,7 @@ export class RealStack {
       if (mode !== 'default') throw new Error(`TCP mode ${mode} needs a private network namespace (netns option)`);
       return;
     }
-    // As run-real-stack.sh tcp_mode(): per-namespace sysctl and loopback routes.
+    // The recorded TCP modes (records/README.md): per-namespace sysctl and loopback routes.
     this.run(['sysctl', '-qw', `net.ipv4.tcp_pingpong_thresh=${mode === 'pp3' ? 3 : 1}`]);
     const quickack = mode === 'quickack' ? ['quickack', '1'] : [];
     for (const prefix of ['127.0.0.0/8', '127.0.0.1']) {
@@ -273,11 +260,37 @@ export class RealStack {
     if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr || result.error?.message}`);
   }
 
-  private startChild(name: string, command: string, args: readonly string[]): void {
+  private startChild(name: string, command: string, args: readonly string[]): ChildProcess & { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream } {
     const full = [...this.prefix(), command, ...args];
-    const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.resume();
+    const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.setEncoding('utf8').resume();
+    child.stderr.setEncoding('utf8').resume();
     this.children.set(name, child);
+    return child;
+  }
+
+  /** Start the slow XCLIENT table in the stack's namespace on any free port; resolves with that port. */
+  private startXclientTable(delayMs: number): Promise<number> {
+    const [command, ...args] = xclientTableCommand({ port: 0, delayMs });
+    const child = this.startChild('xclient-table', command!, args);
+    let out = '';
+    let err = '';
+    return new Promise((resolve, reject) => {
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new Error(`xclient table ${why}${err ? `: ${err.trim()}` : ''}`));
+      };
+      const timer = setTimeout(() => fail('printed no port within 10 s'), 10_000);
+      child.stderr.on('data', (text: string) => (err += text));
+      child.stdout.on('data', (text: string) => {
+        out += text;
+        const listening = /^listening 127\.0\.0\.1:(\d+)$/m.exec(out);
+        if (!listening) return;
+        clearTimeout(timer);
+        resolve(Number(listening[1]));
+      });
+      child.once('exit', (code) => fail(`exited with ${code} before listening`));
+    });
   }
 
   private async stopChild(name: string): Promise<void> {

@@ -8,13 +8,18 @@
  *     would be authorized);
  *   - the backend can be the model Postfix, the real Postfix 3.7.11 (conformance/real-stack.ts,
  *     with the scenario's smtpd_forbid_unauth_pipelining and slow XCLIENT lookup as the real
- *     trigger: slow_tcp_table.py), or nodemailer's smtp-server with useXClient (lenient).
+ *     trigger: conformance/real-stack/xclient-table.ts), or nodemailer's smtp-server with
+ *     useXClient (lenient).
+ * Only the front has a fixed default port (the scenario's front.port); the auth service and the
+ * backend take any free port unless told otherwise, so a running `serve` never holds a port
+ * that another lab needs.
  */
+import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { prepareLab, RealStack, REAL_PORTS } from '../conformance/real-stack.ts';
+import { RealStack } from '../conformance/real-stack.ts';
 import type { SocketAddress } from '../models/contract.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import { authConfigOf, dovecotConfigOf, isRealStackLayout, nginxConfigOf, postfixConfigOf, POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT } from '../scenarios/topology.ts';
+import { authConfigOf, dovecotConfigOf, isRealStackLayout, nginxConfigOf, postfixConfigOf } from '../scenarios/topology.ts';
 import type { RuntimeEventListener } from './socket/index.ts';
 import { startTopology, type RunningTopology } from './topology.ts';
 
@@ -27,12 +32,14 @@ export interface ServeOptions {
   readonly port?: number;
   /** Also a TLS (465-style) front listener on this port. */
   readonly tlsPort?: number;
+  /** The backend's port (model Postfix, real Postfix or smtp-server); 0 or missing: any free port. */
+  readonly backendPort?: number;
+  /** The auth service's port; 0 or missing: any free port. */
+  readonly authPort?: number;
   readonly host?: string;
   readonly onEvent?: RuntimeEventListener;
   /** Called for each message the smtp-server backend receives. */
   readonly onLenientMessage?: (summary: string) => void;
-  /** Lab directory for the real backend's configuration. */
-  readonly lab?: string;
 }
 
 export interface RunningServe {
@@ -45,34 +52,31 @@ export interface RunningServe {
 export async function serveScenario(scenario: Scenario, options: ServeOptions): Promise<RunningServe> {
   const kind = scenario.get('front.model');
   const frontPort = options.port ?? scenario.get('front.port');
-  const postfixPorts = kind === 'nginx' ? [POSTFIX_SUBMISSION_PORT, POSTFIX_SMTP_PORT] : [POSTFIX_SUBMISSION_PORT];
   const lookupMs = scenario.get('postfix.xclient_lookup_ms');
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    let backendLine: string;
+    let backendLine = '';
+    let backendPort = options.backendPort ?? 0;
     if (options.backend === 'real') {
-      const lab = options.lab ?? '/tmp/smtp-lab-serve';
-      // The real Dovecot only serves the real smtpd's SASL socket here; keep it off the front's port.
-      const dovecotPort = frontPort === REAL_PORTS.dovecot ? REAL_PORTS.dovecot + 10_000 : REAL_PORTS.dovecot;
-      prepareLab(lab, { dovecotPort });
-      const stack = await RealStack.start({ lab, netns: null, dovecotPort });
+      // The real Dovecot only serves the real smtpd's SASL socket here, on a free port of its own.
+      const stack = await RealStack.start({ netns: null, ports: { postfix: backendPort } });
       closers.push(() => stack.stop());
       const forbid = scenario.isOn('postfix.smtpd_forbid_unauth_pipelining');
       await stack.configure({ forbid, tcpMode: 'default', xclientLookupMs: lookupMs > 0 ? lookupMs : null });
-      backendLine = `postfix 127.0.0.1:${REAL_PORTS.postfix} (real Postfix 3.7.11, smtpd_forbid_unauth_pipelining=${forbid ? 'yes' : 'no'}${lookupMs > 0 ? `, XCLIENT lookup ${lookupMs} ms` : ''}; log ${lab}/logs/postfix.log)`;
+      backendPort = stack.ports.postfix;
+      backendLine = `postfix 127.0.0.1:${backendPort} (real Postfix 3.7.11, smtpd_forbid_unauth_pipelining=${forbid ? 'yes' : 'no'}${lookupMs > 0 ? `, XCLIENT lookup ${lookupMs} ms` : ''}; log ${stack.lab}/logs/postfix.log)`;
     } else if (options.backend === 'smtp-server') {
       const server = lenientServer(options.onLenientMessage ?? (() => undefined));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(REAL_PORTS.postfix, '127.0.0.1', resolve);
+        server.listen(backendPort, '127.0.0.1', resolve);
       });
       closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      backendLine = `backend 127.0.0.1:${REAL_PORTS.postfix} (smtp-server with useXClient: lenient)`;
-    } else {
-      backendLine = '';
+      backendPort = (server.server.address() as AddressInfo).port;
+      backendLine = `backend 127.0.0.1:${backendPort} (smtp-server with useXClient: lenient)`;
     }
     const postfix = options.backend === 'model' ? loopbackPostfix(scenario) : null;
     const topology = await startTopology({
@@ -81,8 +85,9 @@ export async function serveScenario(scenario: Scenario, options: ServeOptions): 
       ...(options.tlsPort !== undefined ? { frontTlsPort: options.tlsPort } : {}),
       frontConfig: kind === 'nginx' ? nginxConfigOf(scenario) : dovecotConfigOf(scenario),
       auth: scenario.get('auth.fault') === 'refused' ? null : authConfigOf(scenario),
+      ...(options.authPort !== undefined ? { authPort: options.authPort } : {}),
       postfix,
-      postfixPorts,
+      backendPorts: { authenticated: backendPort },
       ...(options.host ? { host: options.host } : {}),
       runtime: { ...(options.onEvent ? { onEvent: options.onEvent } : {}) },
     });

@@ -2,26 +2,29 @@
  *
  *   client (real: swaks, nodemailer) ──▶ model front ──HTTP──▶ model auth service
  *                                           │
- *                                           └──▶ 127.0.0.1:10025 (and :25): model Postfix, or
- *                                                whatever real server listens there (real
- *                                                Postfix, smtp-server)
+ *                                           └──▶ 127.0.0.1:<backend>: model Postfix, or whatever
+ *                                                real server listens there (real Postfix,
+ *                                                smtp-server)
  *
- * The backend ports are fixed because Mailu's auth service answers them (models/auth/statuses.ts,
- * Mailu core/admin/mailu/internal/nginx.py get_server: 10025 for authenticated submission, 25
- * for port-25 delivery); the auth service and the front listen where they are told (port 0:
- * any free port), and the front is pointed at the auth service's real port. The front can also
- * terminate TLS on a 465-style listener with a generated self-signed certificate.
+ * Every listener takes a port, 0 meaning any free one. Mailu's auth service answers Postfix's
+ * ports (get_server: 10025 for authenticated mail, 25 for port-25 delivery); here it answers the
+ * ports the backend actually has, and the front is pointed at the auth service's actual port,
+ * so several chains can run on one machine. The front can also terminate TLS on a 465-style
+ * listener with a generated self-signed certificate.
  */
-import net from 'node:net';
 import type { Model, SocketAddress } from '../models/contract.ts';
 import { createAuthService, type AuthServiceConfig } from '../models/auth/index.ts';
 import { createFront, labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type FrontKind, type NginxFrontConfig } from '../models/front/index.ts';
 import type { PostfixConfig } from '../models/postfix/config.ts';
 import { createPostfix } from '../models/postfix/smtpd.ts';
+import { freePort } from './free-port.ts';
 import { SocketRuntime, selfSignedIdentity, type ListenSpec, type SocketRuntimeOptions } from './socket/index.ts';
 
-/** Where Mailu's auth service sends authenticated submission. */
-export const BACKEND_PORT = 10025;
+/** Postfix's two services in Mailu: authenticated mail (Mailu's 10025) and port-25 delivery (25, nginx only). */
+export interface BackendPorts {
+  readonly authenticated: number;
+  readonly unauthenticated: number;
+}
 
 export interface TopologyOptions {
   readonly front: FrontKind;
@@ -33,10 +36,16 @@ export interface TopologyOptions {
   readonly frontConfig?: Partial<DovecotFrontConfig> | Partial<NginxFrontConfig>;
   /** Auth service settings, or null for no listener at all (auth.fault = refused). */
   readonly auth?: Partial<AuthServiceConfig> | null;
-  /** The model Postfix with this configuration, or null when a real server has the backend ports. */
+  /** The auth service's port; 0 or missing: any free port. */
+  readonly authPort?: number;
+  /** The model Postfix with this configuration, or null when a real server is the backend. */
   readonly postfix: PostfixConfig | null;
-  /** Ports the model Postfix listens on (default 10025). */
-  readonly postfixPorts?: readonly number[];
+  /**
+   * With a model Postfix: the ports it listens on (0 or missing: any free port; the port-25
+   * service only behind nginx). With a real server: where it listens (`authenticated` required;
+   * `unauthenticated` defaults to the same port).
+   */
+  readonly backendPorts?: Partial<BackendPorts>;
   /** Listen address for the front (127.0.0.1 unless told otherwise). */
   readonly host?: string;
   readonly runtime?: SocketRuntimeOptions;
@@ -47,7 +56,10 @@ export interface RunningTopology {
   readonly front: SocketAddress;
   readonly frontTls: SocketAddress | null;
   readonly auth: SocketAddress | null;
+  /** The model Postfix's listeners (none for a real backend). */
   readonly postfix: readonly SocketAddress[];
+  /** The ports the auth service sends the front to. */
+  readonly backendPorts: BackendPorts;
   readonly models: { readonly front: Model; readonly auth: Model | null; readonly postfix: Model | null };
   close(): Promise<void>;
 }
@@ -55,20 +67,27 @@ export interface RunningTopology {
 export async function startTopology(options: TopologyOptions): Promise<RunningTopology> {
   const runtime = new SocketRuntime(options.runtime);
   try {
-    let auth: Model | null = null;
-    let authAddress: SocketAddress = { host: '127.0.0.1', port: 0 };
-    if (options.auth !== null) {
-      auth = createAuthService({ ...options.auth, SMTP_ADDRESS: '127.0.0.1', IMAP_ADDRESS: '127.0.0.1' });
-      [authAddress] = (await runtime.addNode(auth, { listen: [{ port: 0 }] })) as [SocketAddress];
-    } else {
-      // No listener: a port that was free a moment ago refuses the front's connections.
-      authAddress = await freePort();
-    }
     let postfix: Model | null = null;
     let postfixAddresses: SocketAddress[] = [];
+    let backendPorts: BackendPorts;
     if (options.postfix) {
       postfix = createPostfix(options.postfix);
-      postfixAddresses = await runtime.addNode(postfix, { listen: (options.postfixPorts ?? [BACKEND_PORT]).map((port) => ({ port })) });
+      const wanted = [options.backendPorts?.authenticated ?? 0, ...(options.front === 'nginx' ? [options.backendPorts?.unauthenticated ?? 0] : [])];
+      postfixAddresses = await runtime.addNode(postfix, { listen: wanted.map((port) => ({ port })) });
+      backendPorts = { authenticated: postfixAddresses[0]!.port, unauthenticated: (postfixAddresses[1] ?? postfixAddresses[0]!).port };
+    } else {
+      const authenticated = options.backendPorts?.authenticated;
+      if (!authenticated) throw new Error('startTopology: a real backend needs backendPorts.authenticated (the port it listens on)');
+      backendPorts = { authenticated, unauthenticated: options.backendPorts?.unauthenticated || authenticated };
+    }
+    let auth: Model | null = null;
+    let authAddress: SocketAddress;
+    if (options.auth !== null) {
+      auth = createAuthService({ ...options.auth, SMTP_ADDRESS: '127.0.0.1', IMAP_ADDRESS: '127.0.0.1', smtpPorts: backendPorts });
+      [authAddress] = (await runtime.addNode(auth, { listen: [{ port: options.authPort ?? 0 }] })) as [SocketAddress];
+    } else {
+      // No listener: a port that was free a moment ago refuses the front's connections.
+      authAddress = { host: '127.0.0.1', port: await freePort() };
     }
     const front = options.front === 'nginx'
       ? createFront('nginx', { ...(options.frontConfig as Partial<NginxFrontConfig>), auth_http: { ...((options.frontConfig as Partial<NginxFrontConfig>)?.auth_http ?? mailuNginxConfig.auth_http), address: authAddress } })
@@ -83,6 +102,7 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
       frontTls: frontTls ?? null,
       auth: auth ? authAddress : null,
       postfix: postfixAddresses,
+      backendPorts,
       models: { front, auth, postfix },
       close: () => runtime.close(),
     };
@@ -90,15 +110,4 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     await runtime.close();
     throw error;
   }
-}
-
-function freePort(): Promise<SocketAddress> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve({ host: '127.0.0.1', port }));
-    });
-  });
 }

@@ -1,16 +1,17 @@
 /* conformance - run every conformance case on the real Postfix/Dovecot and in the lab, print the verdicts */
+import { resolve } from 'node:path';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
 import { conformanceCases } from '../../conformance/cases.ts';
 import { AUTH_TIME_TOLERANCE, RACE_P_MIN } from '../../conformance/compare.ts';
 import { runInLab } from '../../conformance/lab.ts';
-import { prepareLab, RealStack, realStackMissing } from '../../conformance/real-stack.ts';
+import { RealStack, realStackMissing } from '../../conformance/real-stack.ts';
 import { runOnRealStack } from '../../conformance/real-run.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { recordedOutcome, withoutTimes } from '../../conformance/recorded.ts';
 import { formatTable, runSuite, type CaseResult } from '../../conformance/suite.ts';
 
-const usage = `usage: smtp-lab conformance [--only REGEX] [--trials N] [--racy-repeat N] [--seed N] [--json] [--recorded]
+const usage = `usage: smtp-lab conformance [--only REGEX] [--trials N] [--racy-repeat N] [--seed N] [--lab DIR] [--json] [--recorded]
 
 Runs each case of conformance/records/runs.tsv and trials.tsv (and the suite's own cases)
 on the real Postfix 3.7.11 and Dovecot 2.3.19.1 (installed by .ci/install-real-stack.sh; needs
@@ -21,7 +22,8 @@ case | real | lab | match. Exit 1 when any case does not match.
   --trials N        sessions per race-matrix cell (default 20, as recorded)
   --racy-repeat N   sessions for each racy recorded run (quickack, pp3; default 6)
   --seed N          lab seed the session seeds derive from (default 1)
-  --lab DIR         lab directory to write the daemons' configuration into (default /tmp/smtp-lab-conformance)
+  --lab DIR         write the daemons' configuration, queues and logs into DIR and keep it
+                    (default: a fresh temporary directory, removed at the end)
   --json            print the results as JSON instead of the table
   --recorded        compare with the recorded real-stack files in conformance/records instead
                     of running the daemons (no root needed; times are not recorded, so not compared)
@@ -50,7 +52,6 @@ export const conformance: Command = {
     const trials = integerOption('trials', values.trials, 20, 1, 1000);
     const racyRepeat = integerOption('racy-repeat', values['racy-repeat'], 6, 1, 1000);
     const seed = integerOption('seed', values.seed, 1);
-    const lab = values.lab ?? '/tmp/smtp-lab-conformance';
     const cases = conformanceCases(RECORDS_DIR, { trials, racyRepeat })
       .filter((c) => only.test(c.name))
       .filter((c) => !values.recorded || recordedOutcome(RECORDS_DIR, c) !== null);
@@ -78,8 +79,7 @@ export const conformance: Command = {
       console.error(`smtp-lab conformance: the real stack cannot run here: ${missing}`);
       return EXIT_EXPECTATION_FAILED;
     }
-    prepareLab(lab);
-    const stack = await RealStack.start({ lab, netns: `smtplab-${process.pid}` });
+    const stack = await RealStack.start({ ...(values.lab ? { lab: resolve(values.lab) } : {}), netns: `smtplab-${process.pid}` });
     const interrupted = () => void stack.stop().then(() => process.exit(130));
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);

@@ -8,7 +8,8 @@ import type { RuntimeEvent } from '../../runtime/socket/index.ts';
 import { startViewer } from '../../viewer/server.ts';
 
 const usage = `usage: smtp-lab serve [--scenario NAME|FILE] [--set key=value]... [--port N] [--tls-port N]
-                      [--backend model|real|smtp-server] [--trace FILE] [--host ADDR] [--view PORT]
+                      [--backend model|real|smtp-server] [--backend-port N] [--auth-port N]
+                      [--trace FILE] [--host ADDR] [--view PORT]
 
 Starts the scenario's front proxy, Mailu auth service and Postfix as models on real sockets,
 prints the ports, and logs every session's log lines as the simulator would, until Ctrl-C.
@@ -16,11 +17,14 @@ Built-in scenarios: ${BUILTIN_NAMES.join(', ')} (default ${DEFAULT_SCENARIO}).
 
   --port N         front port (default: the scenario's front.port; 0 = any free port)
   --tls-port N     also a TLS front listener (465-style, self-signed certificate; 0 = any free port)
-  --backend B      model (default): the Postfix model on 127.0.0.1:10025;
+  --backend B      model (default): the Postfix model on 127.0.0.1;
                    real: the real Postfix 3.7.11 there (root; .ci/install-real-stack.sh), with the
                          scenario's smtpd_forbid_unauth_pipelining and, for postfix.xclient_lookup_ms > 0,
-                         the real slow XCLIENT lookup (slow_tcp_table.py);
+                         the real slow XCLIENT lookup (conformance/real-stack/xclient-table.ts);
                    smtp-server: nodemailer's smtp-server with useXClient (a lenient backend)
+  --backend-port N the backend's port (default 0 = any free port; Mailu's is 10025). The auth
+                   service sends the front to the port actually bound.
+  --auth-port N    the Mailu auth service's port (default 0 = any free port)
   --trace FILE     write every runtime event (accept, write, recv, fin, rst, log, fact) as JSON Lines
   --host ADDR      front listen address (default 127.0.0.1; the backend always stays on loopback)
   --view PORT      also serve the live trace viewer on http://127.0.0.1:PORT/ (0 = any free port)
@@ -35,7 +39,7 @@ export const serve: Command = {
     const { values } = parseOptions(args, {
       scenario: { type: 'string' }, set: { type: 'string', multiple: true }, port: { type: 'string' },
       'tls-port': { type: 'string' }, backend: { type: 'string' }, trace: { type: 'string' }, host: { type: 'string' },
-      view: { type: 'string' },
+      view: { type: 'string' }, 'backend-port': { type: 'string' }, 'auth-port': { type: 'string' },
     });
     const backend = (values.backend ?? 'model') as ServeBackend;
     if (!SERVE_BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${SERVE_BACKENDS.join(', ')}, got '${values.backend}'`);
@@ -52,6 +56,8 @@ export const serve: Command = {
       backend,
       ...(values.port !== undefined ? { port: integerOption('port', values.port, 0, 0, 65535) } : {}),
       ...(values['tls-port'] !== undefined ? { tlsPort: integerOption('tls-port', values['tls-port'], 0, 0, 65535) } : {}),
+      backendPort: integerOption('backend-port', values['backend-port'], 0, 0, 65535),
+      authPort: integerOption('auth-port', values['auth-port'], 0, 0, 65535),
       ...(values.host ? { host: values.host } : {}),
       onEvent,
       onLenientMessage: (line) => console.log(line),

@@ -42,6 +42,12 @@ export interface AuthServiceConfig {
   /** Already resolved: Mailu resolves these names with socrate.system.resolve_hostname. */
   readonly SMTP_ADDRESS: string;
   readonly IMAP_ADDRESS: string;
+  /**
+   * Postfix's ports in the answer (`Auth-Port`). Mailu's get_server hard-codes them: 10025 for
+   * authenticated mail, 25 for port-25 delivery. The socket runtime puts the ports its backend
+   * actually bound here, so that several labs can run on one machine.
+   */
+  readonly smtpPorts: { readonly authenticated: number; readonly unauthenticated: number };
   readonly accounts: Readonly<Record<string, AuthAccount>>;
   readonly anyUserPassword: string | null;
   /**
@@ -67,6 +73,7 @@ export const defaultAuthServiceConfig: AuthServiceConfig = {
   INBOUND_TLS_ENFORCE: false,
   SMTP_ADDRESS: '127.0.0.1',
   IMAP_ADDRESS: '127.0.0.1',
+  smtpPorts: { authenticated: 10025, unauthenticated: 25 },
   accounts: { 'alice@example.test': { password: 'secret' } },
   anyUserPassword: 'secret',
   keepalive: 2,

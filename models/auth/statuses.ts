@@ -3,6 +3,7 @@
  * Kept as data so a reader checks it line by line against nginx.py. A protocol missing from a
  * status row is a KeyError in Mailu (HTTP 500); lookupStatus returns null for it.
  */
+import type { AuthServiceConfig } from './config.ts';
 
 export type StatusName = 'authentication' | 'encryption' | 'ratelimit';
 
@@ -26,12 +27,12 @@ export function lookupStatus(protocol: string, name: StatusName): { status: stri
 }
 
 /** get_server: which backend and port serve a protocol; 'smtp' depends on whether the client authenticated. */
-export function backendFor(protocol: string, authenticated: boolean, addresses: { SMTP_ADDRESS: string; IMAP_ADDRESS: string }): { server: string; port: number } | null {
+export function backendFor(protocol: string, authenticated: boolean, addresses: Pick<AuthServiceConfig, 'SMTP_ADDRESS' | 'IMAP_ADDRESS' | 'smtpPorts'>): { server: string; port: number } | null {
   switch (protocol) {
     case 'imap': return { server: addresses.IMAP_ADDRESS, port: 143 };
     case 'pop3': return { server: addresses.IMAP_ADDRESS, port: 110 };
-    case 'smtp': return { server: addresses.SMTP_ADDRESS, port: authenticated ? 10025 : 25 };
-    case 'submission': return { server: addresses.SMTP_ADDRESS, port: 10025 };
+    case 'smtp': return { server: addresses.SMTP_ADDRESS, port: authenticated ? addresses.smtpPorts.authenticated : addresses.smtpPorts.unauthenticated };
+    case 'submission': return { server: addresses.SMTP_ADDRESS, port: addresses.smtpPorts.authenticated };
     case 'lmtp': return { server: addresses.IMAP_ADDRESS, port: 2525 };
     case 'sieve': return { server: addresses.IMAP_ADDRESS, port: 4190 };
     default: return null; // Python: hostname unbound -> UnboundLocalError -> HTTP 500

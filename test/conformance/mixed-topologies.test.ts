@@ -1,15 +1,16 @@
 /* mixed-topologies - models and real programs on either side of each other, over real sockets
  *
- * All on the host's 127.0.0.1 (node's own sockets must reach the daemons), one topology at a
- * time: every block here needs 127.0.0.1:10025, where Mailu's auth service (and the recorded
- * lab's passdb) sends the backend connection. Real daemons run from their own lab directory;
- * the other fixed ports are the recorded lab's: Dovecot 1587, the slow XCLIENT table 11333.
+ * All on the host's 127.0.0.1 (node's own sockets must reach the daemons), every listener on a
+ * free port: the auth service model and the real Dovecot's passdb send the backend connection
+ * to the port the backend actually bound, and each real stack runs from a lab directory of its
+ * own, so several test runs (or a running `smtp-lab serve`) can share the machine.
  */
 import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareLab, RealStack, REAL_PORTS, runSwaks } from '../../conformance/real-stack.ts';
+import { RealStack, runSwaks } from '../../conformance/real-stack.ts';
 import { smtpdLines } from '../../conformance/normalise.ts';
 import { parseSwaksTranscript, type ClientOutcome } from '../../conformance/swaks-transcript.ts';
 import { createPostfix } from '../../models/postfix/smtpd.ts';
@@ -19,32 +20,13 @@ import { SocketRuntime, selfSignedIdentity, type RuntimeEvent } from '../../runt
 import { lenientServer, serveScenario } from '../../runtime/serve-scenario.ts';
 import { startTopology, type RunningTopology } from '../../runtime/topology.ts';
 import { loadScenario } from '../../scenarios/index.ts';
-import { withPortLock } from '../viewer/port-lock.ts';
 import { realStackSkipReason } from './real-stack-env.ts';
 
-const LAB = '/tmp/smtp-lab-mixed';
 const ROOT = resolve(import.meta.dirname, '../..');
 const AUTH = ['--auth', 'PLAIN', '--auth-user', 'alice@example.test', '--auth-password', 'secret', '--helo', 'client.example.test', '--show-time-lapse'];
 const MAIL = ['--from', 'alice@example.test', '--to', 'bob@example.test'];
 const IMPROPER = 'improper command pipelining after XCLIENT from localhost[127.0.0.1]: EHLO front.example.test\\r\\n';
 const QUEUED = /^250 2\.0\.0 Ok: queued as [0-9A-F]+$/;
-
-// Every block binds 127.0.0.1:10025; other test files that serve a scenario take the same lock.
-let releasePort: () => void = () => undefined;
-let portHeld: Promise<void> = Promise.resolve();
-beforeAll(async () => {
-  if (realStackSkipReason !== null) return;
-  await new Promise<void>((acquired) => {
-    portHeld = withPortLock(REAL_PORTS.postfix, () => new Promise<void>((release) => {
-      releasePort = release;
-      acquired();
-    }), 300_000);
-  });
-}, 310_000);
-afterAll(async () => {
-  releasePort();
-  await portHeld;
-});
 
 async function swaksTo(address: { port: number }, args: readonly string[]): Promise<ClientOutcome> {
   const run = await runSwaks(`127.0.0.1:${address.port}`, args);
@@ -61,28 +43,23 @@ async function withTopology(options: Parameters<typeof startTopology>[0], body: 
 }
 
 describe.skipIf(realStackSkipReason !== null)('real Dovecot → model Postfix', () => {
-  let stack: RealStack;
-  beforeAll(async () => {
-    prepareLab(LAB);
-    stack = await RealStack.start({ lab: LAB, netns: null, postfix: false, dovecot: true });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  async function withModelPostfix(xclientLookupDelayUs: number, body: (runtime: SocketRuntime) => Promise<void>): Promise<void> {
+  /** The model Postfix on a free port, then the real Dovecot (alone) proxying to that port. */
+  async function withModelPostfix(xclientLookupDelayUs: number, body: (runtime: SocketRuntime, stack: RealStack) => Promise<void>): Promise<void> {
     const runtime = new SocketRuntime();
+    let stack: RealStack | undefined;
     try {
       const postfix = createPostfix(labPreset({ timings: { ...measuredTimings, xclientLookupDelayUs } }));
-      await runtime.addNode(postfix, { listen: [{ port: REAL_PORTS.postfix }] });
-      await body(runtime);
+      const [backend] = await runtime.addNode(postfix, { listen: [{ port: 0 }] });
+      stack = await RealStack.start({ netns: null, postfix: false, dovecot: true, ports: { postfix: backend!.port } });
+      await body(runtime, stack);
     } finally {
+      await stack?.stop();
       await runtime.close();
     }
   }
 
   it('fast model Postfix: the real Dovecot logs in, relays the message, one backend connection', async () => {
-    await withModelPostfix(0, async (runtime) => {
+    await withModelPostfix(0, async (runtime, stack) => {
       const run = await stack.swaks([...AUTH, ...MAIL]);
       const client = parseSwaksTranscript(run.transcript);
       expect(client.authReply).toBe('235 2.7.0 Logged in.');
@@ -93,7 +70,7 @@ describe.skipIf(realStackSkipReason !== null)('real Dovecot → model Postfix', 
   });
 
   it('slow XCLIENT lookup in the model: 554 on each of 4 connections, the real Dovecot gives up with 454', async () => {
-    await withModelPostfix(100_000, async (runtime) => {
+    await withModelPostfix(100_000, async (runtime, stack) => {
       const mark = stack.mark();
       const run = await stack.swaks([...AUTH, '--quit-after', 'AUTH']);
       const client = parseSwaksTranscript(run.transcript);
@@ -174,9 +151,8 @@ describe.skipIf(realStackSkipReason !== null)('real clients (swaks, nodemailer) 
 describe.skipIf(realStackSkipReason !== null)('swaks → model front → real Postfix (forbid=yes, slow XCLIENT lookup)', () => {
   let stack: RealStack;
   beforeAll(async () => {
-    prepareLab(LAB);
     // Dovecot runs too: the real smtpd's SASL server (smtpd_sasl_type=dovecot) needs its auth socket.
-    stack = await RealStack.start({ lab: LAB, netns: null });
+    stack = await RealStack.start({ netns: null });
     await stack.configure({ forbid: true, tcpMode: 'default', xclientLookupMs: 100 });
   });
   afterAll(async () => {
@@ -184,7 +160,7 @@ describe.skipIf(realStackSkipReason !== null)('swaks → model front → real Po
   });
 
   it('dovecot-2.3 front: the real Postfix rejects each pipelined EHLO, the client gets 454', async () => {
-    await withTopology({ front: 'dovecot-2.3', frontPort: 0, postfix: null }, async (t) => {
+    await withTopology({ front: 'dovecot-2.3', frontPort: 0, postfix: null, backendPorts: { authenticated: stack.ports.postfix } }, async (t) => {
       const mark = stack.mark();
       const client = await swaksTo(t.front, [...AUTH, '--quit-after', 'AUTH']);
       await stack.settle(mark);
@@ -198,7 +174,7 @@ describe.skipIf(realStackSkipReason !== null)('swaks → model front → real Po
   });
 
   it('lockstep front: the real Postfix accepts, 235 and the message queued', async () => {
-    await withTopology({ front: 'lockstep', frontPort: 0, postfix: null }, async (t) => {
+    await withTopology({ front: 'lockstep', frontPort: 0, postfix: null, backendPorts: { authenticated: stack.ports.postfix } }, async (t) => {
       const mark = stack.mark();
       const client = await swaksTo(t.front, [...AUTH, ...MAIL]);
       await stack.settle(mark);
@@ -215,9 +191,10 @@ describe.skipIf(realStackSkipReason !== null)('swaks → model front → smtp-se
   it('dovecot-2.3 pipelines EHLO after XCLIENT and the lenient server does not mind: 235, message delivered', async () => {
     const received: string[] = [];
     const server = lenientServer((summary) => received.push(summary));
-    await new Promise<void>((resolve) => server.listen(REAL_PORTS.postfix, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      await withTopology({ front: 'dovecot-2.3', frontPort: 0, postfix: null }, async (t) => {
+      const backend = (server.server.address() as AddressInfo).port;
+      await withTopology({ front: 'dovecot-2.3', frontPort: 0, postfix: null, backendPorts: { authenticated: backend } }, async (t) => {
         const client = await swaksTo(t.front, [...AUTH, ...MAIL]);
         expect(client.authReply).toBe('235 2.7.0 Logged in.');
         expect(client.replies.at(-2)).toMatch(/^250 OK: message queued/);
@@ -253,11 +230,11 @@ describe.skipIf(realStackSkipReason !== null)('smtp-lab serve: swaks against a s
 
   it('mailu-2024.06 with the real trigger (real Postfix, slow XCLIENT lookup): 454', async () => {
     const scenario = loadScenario({ scenario: 'mailu-2024.06', sets: ['postfix.xclient_lookup_ms=100'] });
-    const served = await serveScenario(scenario, { backend: 'real', port: 0, lab: LAB });
+    const served = await serveScenario(scenario, { backend: 'real', port: 0 });
     try {
       const client = await swaksTo(served.topology.front, [...AUTH, '--quit-after', 'AUTH']);
       expect(client.authReply).toBe('454 4.7.0 Account is temporarily unavailable.');
-      expect(served.listeners.at(-1)).toMatch(/^postfix 127\.0\.0\.1:10025 \(real Postfix 3\.7\.11, smtpd_forbid_unauth_pipelining=yes, XCLIENT lookup 100 ms;/);
+      expect(served.listeners.at(-1)).toMatch(new RegExp(`^postfix 127\\.0\\.0\\.1:${served.topology.backendPorts.authenticated} \\(real Postfix 3\\.7\\.11, smtpd_forbid_unauth_pipelining=yes, XCLIENT lookup 100 ms;`));
     } finally {
       await served.close();
     }

@@ -14,9 +14,7 @@ import { parseTraceFile, type TraceEvent } from '../../viewer/model/trace-event.
 import { startViewer, type Viewer } from '../../viewer/server.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { serveScenario } from '../../runtime/serve-scenario.ts';
-import { BACKEND_PORT } from '../../runtime/topology.ts';
 import { launchChromium, skipBrowserTests, type Browser } from './chromium.ts';
-import { withPortLock } from './port-lock.ts';
 import { realRecordTrace } from './real-record.ts';
 import { lockstepSession } from './smtp-client.ts';
 
@@ -114,22 +112,20 @@ describe.skipIf(skipBrowserTests)('viewer in chromium', () => {
     try {
       await page.goto(viewer.url);
       await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('live'));
-      await withPortLock(BACKEND_PORT, async () => {
-        const served = await serveScenario(scenario, { backend: 'model', port: 0, onEvent: (event) => viewer.publish(event) });
-        try {
-          let clientDone = false;
-          const session = lockstepSession(served.topology.front.port, ['EHLO client.example.test', 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=', 'QUIT']).finally(() => {
-            clientDone = true;
-          });
-          // The session is listed while the client still waits for its AUTH reply (the 454 takes ~3 s).
-          await page.locator('#sessions li[data-session="1"]').waitFor();
-          expect(clientDone).toBe(false);
-          const { replies } = await session;
-          expect(replies[2]).toBe('454 4.7.0 Account is temporarily unavailable.');
-        } finally {
-          await served.close();
-        }
-      });
+      const served = await serveScenario(scenario, { backend: 'model', port: 0, onEvent: (event) => viewer.publish(event) });
+      try {
+        let clientDone = false;
+        const session = lockstepSession(served.topology.front.port, ['EHLO client.example.test', 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=', 'QUIT']).finally(() => {
+          clientDone = true;
+        });
+        // The session is listed while the client still waits for its AUTH reply (the 454 takes ~3 s).
+        await page.locator('#sessions li[data-session="1"]').waitFor();
+        expect(clientDone).toBe(false);
+        const { replies } = await session;
+        expect(replies[2]).toBe('454 4.7.0 Account is temporarily unavailable.');
+      } finally {
+        await served.close();
+      }
       await page.waitForFunction(() => document.querySelector('#sessions li[data-session="1"] .outcome')?.textContent?.startsWith('454'));
       const lanes = await page.locator('#diagram g.lane-head').evaluateAll((heads) => heads.map((head) => head.getAttribute('data-lane')));
       expect(lanes).toEqual(['client', 'front', 'auth', 'postfix']);
@@ -150,37 +146,35 @@ describe.skipIf(skipBrowserTests)('viewer in chromium', () => {
   });
 
   it('smtp-lab serve --scenario mailu-2024.06 (slow XCLIENT) --view 0: the CLI serves the live viewer', async () => {
-    await withPortLock(BACKEND_PORT, async () => {
-      const child = spawn(process.execPath, [BIN, 'serve', '--scenario', 'mailu-2024.06', '--set', 'postfix.xclient_lookup_ms=100', '--port', '0', '--view', '0'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
-      child.stderr.setEncoding('utf8').on('data', (text: string) => (out += text));
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      const page = await browser.context.newPage();
-      try {
-        const listening = /front 127\.0\.0\.1:(\d+)[\s\S]*viewer (http:\/\/127\.0\.0\.1:\d+\/)/;
-        for (let i = 0; i < 300 && !listening.test(out); i++) await sleep(100);
-        const [, frontPort, viewerUrl] = listening.exec(out) ?? [];
-        expect(viewerUrl, `serve printed:\n${out}`).toBeDefined();
-        await page.goto(viewerUrl!);
-        await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('live'));
-        const { replies } = await lockstepSession(Number(frontPort), ['EHLO client.example.test', 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=', 'QUIT']);
-        expect(replies[2]).toBe('454 4.7.0 Account is temporarily unavailable.');
-        await page.waitForFunction(() => document.querySelector('#sessions li[data-session="1"] .outcome')?.textContent?.startsWith('454'));
-        const texts = async (from: string, to: string, code: string) =>
-          (await page.locator(`#diagram g.kind-write[data-from="${from}"][data-to="${to}"] > text`).allTextContents()).filter((text) => text.startsWith(code));
-        expect(await texts('postfix', 'front', '554 ')).toHaveLength(4);
-        expect(await texts('front', 'client', '454 ')).toEqual(['454 4.7.0 Account is temporarily unavailable.\\r\\n']);
-        const shot = await page.screenshot({ path: join(SCREENSHOT_DIR, 'serve-cli.png') });
-        expect(pixelStats(shot).colours).toBeGreaterThan(50);
-      } finally {
-        await page.close();
-        child.kill('SIGINT');
-        expect(await exited).toBe(0);
-      }
+    const child = spawn(process.execPath, [BIN, 'serve', '--scenario', 'mailu-2024.06', '--set', 'postfix.xclient_lookup_ms=100', '--port', '0', '--view', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (out += text));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const page = await browser.context.newPage();
+    try {
+      const listening = /front 127\.0\.0\.1:(\d+)[\s\S]*viewer (http:\/\/127\.0\.0\.1:\d+\/)/;
+      for (let i = 0; i < 300 && !listening.test(out); i++) await sleep(100);
+      const [, frontPort, viewerUrl] = listening.exec(out) ?? [];
+      expect(viewerUrl, `serve printed:\n${out}`).toBeDefined();
+      await page.goto(viewerUrl!);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('live'));
+      const { replies } = await lockstepSession(Number(frontPort), ['EHLO client.example.test', 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=', 'QUIT']);
+      expect(replies[2]).toBe('454 4.7.0 Account is temporarily unavailable.');
+      await page.waitForFunction(() => document.querySelector('#sessions li[data-session="1"] .outcome')?.textContent?.startsWith('454'));
+      const texts = async (from: string, to: string, code: string) =>
+        (await page.locator(`#diagram g.kind-write[data-from="${from}"][data-to="${to}"] > text`).allTextContents()).filter((text) => text.startsWith(code));
+      expect(await texts('postfix', 'front', '554 ')).toHaveLength(4);
+      expect(await texts('front', 'client', '454 ')).toEqual(['454 4.7.0 Account is temporarily unavailable.\\r\\n']);
+      const shot = await page.screenshot({ path: join(SCREENSHOT_DIR, 'serve-cli.png') });
+      expect(pixelStats(shot).colours).toBeGreaterThan(50);
+    } finally {
+      await page.close();
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
   });
 
   it('opens an exported HTML page from disk without any network, and steps through it', async () => {

@@ -149,10 +149,12 @@ describe('smtp-lab view', () => {
     const errors: string[] = [];
     const original = console.error;
     console.error = (line: string) => errors.push(line);
+    // Never written: each call fails before it would write.
+    const svg = join(await mkdtemp(join(tmpdir(), 'viewer-unwritten-')), 'x.svg');
     try {
       expect(await main(['view'])).toBe(2);
-      expect(await main(['view', '/nonexistent/trace.jsonl', '--svg', '/tmp/x.svg'])).toBe(2);
-      expect(await main(['view', fixturePath.pathname, '--svg', '/tmp/x.svg', '--session', '9'])).toBe(2);
+      expect(await main(['view', '/nonexistent/trace.jsonl', '--svg', svg])).toBe(2);
+      expect(await main(['view', fixturePath.pathname, '--svg', svg, '--session', '9'])).toBe(2);
       expect(await main(['view', fixturePath.pathname, '--bogus'])).toBe(2);
     } finally {
       console.error = original;
