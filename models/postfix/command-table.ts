@@ -1,9 +1,19 @@
 /* command-table - smtpd's command table as data, and the per-session statistics it feeds
  *
  * Mirrors smtpd_cmd_table in postfix/src/smtpd/smtpd.c (v3.7.11 ~5500, HEAD ~5739):
- * one row per verb with the flags the dispatcher reads. The last, nameless row counts
- * unknown and malformed commands ("unknown=" in the disconnect line).
+ * one row per verb with its action and the flags the dispatcher reads, as the real table
+ * pairs each name with its *_cmd() function. A row cannot be written without its action.
+ * The last, nameless row counts unknown and malformed commands ("unknown=" in the
+ * disconnect line).
  */
+import type { Micros } from '../contract.js';
+import { etrnCommand, mailCommand, rcptCommand } from './cmd-envelope.js';
+import { heloCommand, starttlsCommand } from './cmd-hello.js';
+import { bdatCommand, dataCommand } from './cmd-message.js';
+import { helpCommand, noopCommand, quitCommand, rsetCommand, vrfyCommand, xforwardCommand } from './cmd-misc.js';
+import { authCommand } from './cmd-sasl.js';
+import { xclientCommand } from './cmd-xclient.js';
+import type { SmtpdSession } from './session.js';
 
 /** SMTPD_CMD_FLAG_LIMIT: counts towards smtpd_junk_command_limit. */
 export const LIMIT = 1 << 0;
@@ -16,30 +26,38 @@ export type CommandName =
   | 'HELO' | 'EHLO' | 'XCLIENT' | 'XFORWARD' | 'STARTTLS' | 'AUTH' | 'MAIL' | 'RCPT'
   | 'DATA' | 'BDAT' | 'RSET' | 'NOOP' | 'VRFY' | 'ETRN' | 'QUIT' | 'HELP';
 
+/**
+ * A command's *_cmd(): it replies (now or after its processing time) and hands the session back
+ * to the command loop through SmtpdSession.finish. `argv` is the split command line, `text`
+ * the whole line (MAIL and RCPT parse the address from it, as smtpd's extract_addr does).
+ */
+export type CommandAction = (s: SmtpdSession, now: Micros, row: CommandRow, argv: string[], text: string) => void;
+
 export interface CommandRow {
   readonly name: CommandName;
+  readonly action: CommandAction;
   readonly flags: number;
   /** First release with this verb (HELP: postfix-3.9-20240124, commit 0ed684971). */
   readonly since?: readonly [number, number];
 }
 
 export const commandTable: readonly CommandRow[] = [
-  { name: 'HELO', flags: LIMIT | PRE_TLS | LAST },
-  { name: 'EHLO', flags: LIMIT | PRE_TLS | LAST },
-  { name: 'XCLIENT', flags: PRE_TLS },
-  { name: 'XFORWARD', flags: 0 },
-  { name: 'STARTTLS', flags: PRE_TLS },
-  { name: 'AUTH', flags: 0 },
-  { name: 'MAIL', flags: 0 },
-  { name: 'RCPT', flags: 0 },
-  { name: 'DATA', flags: LAST },
-  { name: 'BDAT', flags: 0 },
-  { name: 'RSET', flags: LIMIT },
-  { name: 'NOOP', flags: LIMIT | PRE_TLS | LAST },
-  { name: 'VRFY', flags: LIMIT | LAST },
-  { name: 'ETRN', flags: LIMIT },
-  { name: 'QUIT', flags: PRE_TLS },
-  { name: 'HELP', flags: PRE_TLS, since: [3, 9] },
+  { name: 'HELO', action: heloCommand, flags: LIMIT | PRE_TLS | LAST },
+  { name: 'EHLO', action: heloCommand, flags: LIMIT | PRE_TLS | LAST },
+  { name: 'XCLIENT', action: xclientCommand, flags: PRE_TLS },
+  { name: 'XFORWARD', action: xforwardCommand, flags: 0 },
+  { name: 'STARTTLS', action: starttlsCommand, flags: PRE_TLS },
+  { name: 'AUTH', action: authCommand, flags: 0 },
+  { name: 'MAIL', action: (s, now, row, _argv, text) => mailCommand(s, now, row, text), flags: 0 },
+  { name: 'RCPT', action: (s, now, row, _argv, text) => rcptCommand(s, now, row, text), flags: 0 },
+  { name: 'DATA', action: dataCommand, flags: LAST },
+  { name: 'BDAT', action: bdatCommand, flags: 0 },
+  { name: 'RSET', action: rsetCommand, flags: LIMIT },
+  { name: 'NOOP', action: noopCommand, flags: LIMIT | PRE_TLS | LAST },
+  { name: 'VRFY', action: vrfyCommand, flags: LIMIT | LAST },
+  { name: 'ETRN', action: etrnCommand, flags: LIMIT },
+  { name: 'QUIT', action: quitCommand, flags: PRE_TLS },
+  { name: 'HELP', action: helpCommand, flags: PRE_TLS, since: [3, 9] },
 ];
 
 /** The table a given release has (HELP only from 3.9). */

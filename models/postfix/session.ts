@@ -12,11 +12,6 @@ import { asciiBytes, type ConnId, type Micros, type OutputQueue, type SocketAddr
 import { namadrListMatch } from './address-list.js';
 import { CommandStats, commandsFor, LAST, LIMIT, lookupCommand, PRE_TLS, type CommandRow } from './command-table.js';
 import { parseVersion, type PostfixConfig } from './config.js';
-import { etrnCommand, mailCommand, rcptCommand } from './cmd-envelope.js';
-import { heloCommand, starttlsCommand } from './cmd-hello.js';
-import { bdatCommand, dataCommand } from './cmd-message.js';
-import { authCommand } from './cmd-sasl.js';
-import { xclientCommand } from './cmd-xclient.js';
 import { ehloMask } from './ehlo-mask.js';
 import { LineReader, type Line } from './line-reader.js';
 import type { PostfixQueue } from './queue.js';
@@ -302,7 +297,7 @@ export class SmtpdSession {
       this.reply('554 5.5.0 Error: SMTP protocol synchronization');
       return this.end();
     }
-    this.run(now, row, argv, line.text);
+    row.action(this, now, row, argv, line.text);
   }
 
   protocolError(now: Micros, text: string): void {
@@ -346,49 +341,6 @@ export class SmtpdSession {
   /** A command that takes smtpd no measurable time: reply after the quick delay. */
   quickReply(now: Micros, row: CommandRow, ok: boolean, reply: string): void {
     this.respond(now, row, ok, this.config.timings.quickDelayUs, reply);
-  }
-
-  run(now: Micros, row: CommandRow, argv: string[], text: string): void {
-    switch (row.name) {
-      case 'HELO':
-      case 'EHLO':
-        return heloCommand(this, now, row, argv);
-      case 'XCLIENT':
-        return xclientCommand(this, now, row, argv);
-      case 'XFORWARD':
-        if (this.transaction) return this.quickReply(now, row, false, '503 5.5.1 Error: MAIL transaction in progress');
-        if (argv.length < 2) return this.quickReply(now, row, false, '501 5.5.4 Syntax: XFORWARD attribute=value...');
-        return this.quickReply(now, row, false, '550 5.7.0 Error: insufficient authorization');
-      case 'STARTTLS':
-        return starttlsCommand(this, now, row, argv);
-      case 'AUTH':
-        return authCommand(this, now, row, argv);
-      case 'MAIL':
-        return mailCommand(this, now, row, text);
-      case 'RCPT':
-        return rcptCommand(this, now, row, text);
-      case 'DATA':
-        return dataCommand(this, now, row, argv);
-      case 'BDAT':
-        return bdatCommand(this, now, row, argv, text);
-      case 'RSET':
-        if (argv.length !== 1) return this.quickReply(now, row, false, '501 5.5.4 Syntax: RSET');
-        this.mailReset();
-        return this.quickReply(now, row, true, '250 2.0.0 Ok');
-      case 'NOOP':
-        if (argv.length !== 1) return this.quickReply(now, row, false, '501 5.5.4 Syntax: NOOP');
-        return this.quickReply(now, row, true, '250 2.0.0 Ok');
-      case 'VRFY':
-        if (this.config.disable_vrfy_command) return this.quickReply(now, row, false, '502 5.5.1 VRFY command is disabled');
-        if (argv.length < 2) return this.quickReply(now, row, false, '501 5.5.4 Syntax: VRFY address');
-        return this.quickReply(now, row, true, `252 2.0.0 ${argv[1]}`);
-      case 'ETRN':
-        return etrnCommand(this, now, row, argv);
-      case 'QUIT':
-        return this.quickReply(now, row, true, '221 2.0.0 Bye');
-      case 'HELP':
-        return this.quickReply(now, row, true, `214 2.0.0 Commands: ${this.table.map((r) => r.name).sort().join(' ')}`);
-    }
   }
 
   /** mail_reset() + rcpt_reset(): forget the transaction, BDAT state and size. */
