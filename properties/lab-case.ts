@@ -7,7 +7,7 @@
  */
 import type { SocketAddress } from '../models/contract.ts';
 import { SWAKS_REPLY_TIMEOUT_US, type ClientGroup, type ClientScript } from '../models/client/index.ts';
-import type { FaultSpec } from '../sim/index.ts';
+import { FAULT_CATALOGUE, faultDefinition, type FaultName, type FaultSpec } from '../sim/index.ts';
 import { resolveScenario, type Scenario, type ScenarioKey, type ScenarioValues } from '../scenarios/index.ts';
 import { runScenario, type LinkFaults, type RunReport } from '../scenarios/run.ts';
 import { frontAddress } from '../scenarios/topology.ts';
@@ -72,10 +72,8 @@ export function runResolvedCase(ran: Scenario, labCase: LabCase, trace = false):
   return runScenario(ran, { seed: labCase.seed, trace, faults: labCase.faults, script: scriptOf(labCase, frontAddress(ran)) });
 }
 
-/** Faults that can make a correct session fail through no fault of the proxy (they break or stall a link). */
-const DESTRUCTIVE: ReadonlySet<string> = new Set(['reset_peer', 'timeout', 'limit_data', 'half_close']);
-
+/** A fault that can make a correct session fail through no fault of the proxy (the catalogue's `destructive`). */
 export function hasDestructiveFault(faults: LinkFaults): boolean {
   const all: readonly FaultSpec[] = [...(faults.client ?? []), ...(faults.backend ?? []), ...(faults.auth ?? [])];
-  return all.some((fault) => DESTRUCTIVE.has(fault.name));
+  return all.some((fault) => fault.name in FAULT_CATALOGUE && faultDefinition(fault.name as FaultName).destructive);
 }

@@ -3,5 +3,5 @@ export { Simulation, type HeldConnection, type LinkOptions, type ListenOptions, 
 export { LivenessError, SimConfigError } from './errors.ts';
 export { TraceRecorder, type TraceEvent, type TraceKind, type LogRecord, type FactRecord } from './trace.ts';
 export { TCP_PROFILES, type TcpProfileName } from './tcp/profiles.ts';
-export { FAULT_CATALOGUE, type FaultName, type FaultSpec } from './faults/catalogue.ts';
+export { FAULT_CATALOGUE, faultDefinition, type AnyFaultDefinition, type FaultName, type FaultSpec } from './faults/catalogue.ts';
 export { Prng } from './prng.ts';

@@ -1,14 +1,14 @@
 /* network - fast-check builder of TCP behaviour per hop and of link faults
  *
  * Profiles are drawn uniformly so every real-stack TCP mode is exercised (the coverage gate
- * checks it). Faults come from the kernel's catalogue (sim/faults/catalogue.ts): the benign ones
- * (latency, bandwidth, slicer, coalesce, slow_close) must never break a correct chain; the
- * destructive ones (reset_peer, timeout, limit_data, half_close) may, and properties that
- * promise success exclude them. Most cases carry no fault, so shrinking lands on plain TCP.
+ * checks it). Faults come from the kernel's catalogue (sim/faults/catalogue.ts), each drawn from
+ * the ranges its entry gives: the benign ones must never break a correct chain; the destructive
+ * ones may, and properties that promise success exclude them. A new catalogue entry is generated
+ * without a change here. Most cases carry no fault, so shrinking lands on plain TCP.
  */
 import fc from 'fast-check';
-import type { FaultSpec, TcpProfileName } from '../../sim/index.ts';
-import { TCP_PROFILES } from '../../sim/index.ts';
+import type { FaultName, FaultSpec, TcpProfileName } from '../../sim/index.ts';
+import { FAULT_CATALOGUE, TCP_PROFILES, faultDefinition, type AnyFaultDefinition } from '../../sim/index.ts';
 import type { LinkFaults } from '../../scenarios/run.ts';
 
 export const PROFILES = Object.keys(TCP_PROFILES) as TcpProfileName[];
@@ -28,20 +28,20 @@ export function network(): fc.Arbitrary<NetworkChoice> {
   });
 }
 
-const benignFault: fc.Arbitrary<FaultSpec> = fc.oneof(
-  fc.record({ name: fc.constant('latency'), extraUs: fc.integer({ min: 0, max: 5_000 }), jitterUs: fc.integer({ min: 0, max: 5_000 }) }),
-  fc.record({ name: fc.constant('bandwidth'), bytesPerSec: fc.integer({ min: 10_000, max: 100_000_000 }) }),
-  fc.record({ name: fc.constant('slicer'), numerator: fc.integer({ min: 1, max: 4 }), denominator: fc.constant(4), maxPieces: fc.integer({ min: 2, max: 8 }) }),
-  fc.record({ name: fc.constant('coalesce'), holdUs: fc.integer({ min: 1, max: 2_000 }) }),
-  fc.record({ name: fc.constant('slow_close'), delayUs: fc.integer({ min: 0, max: 200_000 }) }),
-);
+/** A fault drawn from the ranges its catalogue entry gives (`generated`), keys in the entry's order. */
+function faultArbitrary(definition: AnyFaultDefinition): fc.Arbitrary<FaultSpec> {
+  const params = Object.entries(definition.generated).map(([key, range]): [string, fc.Arbitrary<unknown>] => {
+    if (typeof range === 'number') return [key, fc.constant(range)];
+    if (typeof range[0] === 'string') return [key, fc.constantFrom(...(range as readonly string[]))];
+    const [min, max] = range as readonly [number, number];
+    return [key, fc.integer({ min, max })];
+  });
+  return fc.record({ name: fc.constant(definition.name), ...Object.fromEntries(params) }) as fc.Arbitrary<FaultSpec>;
+}
 
-const destructiveFault: fc.Arbitrary<FaultSpec> = fc.oneof(
-  fc.record({ name: fc.constant('reset_peer'), afterBytes: fc.integer({ min: 0, max: 2_000 }) }),
-  fc.record({ name: fc.constant('timeout'), afterBytes: fc.integer({ min: 0, max: 2_000 }) }),
-  fc.record({ name: fc.constant('limit_data'), bytes: fc.integer({ min: 0, max: 2_000 }) }),
-  fc.record({ name: fc.constant('half_close'), afterBytes: fc.integer({ min: 0, max: 1_000 }), direction: fc.constantFrom('toListener', 'toConnector') }),
-);
+const entries = (Object.keys(FAULT_CATALOGUE) as FaultName[]).map(faultDefinition);
+const benignFault = fc.oneof(...entries.filter((entry) => !entry.destructive).map(faultArbitrary));
+const destructiveFault = fc.oneof(...entries.filter((entry) => entry.destructive).map(faultArbitrary));
 
 function hopFaults(destructive: boolean): fc.Arbitrary<readonly FaultSpec[]> {
   const one = destructive ? fc.oneof({ weight: 3, arbitrary: benignFault }, { weight: 1, arbitrary: destructiveFault }) : benignFault;

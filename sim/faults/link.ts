@@ -11,12 +11,14 @@ import type { TraceRecorder } from '../trace.ts';
 import type { NetHost } from '../sim-event.ts';
 import type { TcpConnection } from '../tcp/connection.ts';
 import { FIN, RST, type Segment } from '../tcp/segment.ts';
-import type { CheckedFault, Direction, FaultName } from './catalogue.ts';
+import { faultDefinition, type AnyFaultDefinition, type CheckedFault, type Direction } from './catalogue.ts';
+import type { Departure, LinkControl } from './hooks.ts';
 
 /** A fault with its per-connection parameters drawn. */
 interface ActiveFault {
-  readonly name: FaultName;
-  readonly p: Readonly<Record<string, number>>;
+  readonly definition: AnyFaultDefinition;
+  /** Drawn parameters; each hook reads them typed by its own entry (catalogue.ts defineFault). */
+  readonly p: never;
   readonly sides: readonly [boolean, boolean];
 }
 
@@ -30,39 +32,55 @@ class DirectionState {
   heldGen = 0;
 }
 
-export class Link {
+export class Link implements LinkControl {
   private readonly dirs: readonly [DirectionState, DirectionState] = [new DirectionState(), new DirectionState()];
   private readonly faults: readonly ActiveFault[];
-  private totalBytes = 0;
-  private readonly openedAtUs: number;
+  totalBytes = 0;
 
   constructor(
     private readonly conn: TcpConnection,
     private readonly host: NetHost,
     private readonly trace: TraceRecorder,
-    private readonly decider: Decider,
+    readonly decider: Decider,
     private readonly oneWayDelayUs: number,
     checked: readonly CheckedFault[],
   ) {
-    this.openedAtUs = host.now;
     this.faults = checked.map((fault) => this.activate(fault));
-    for (const fault of this.faults) {
-      const at = fault.p.atUs;
-      if (at === undefined) continue;
-      if (fault.name === 'reset_peer') host.schedule(this.openedAtUs + at, { type: 'call', run: () => this.resetBoth(fault.name) });
-      if (fault.name === 'timeout') host.schedule(this.openedAtUs + at, { type: 'call', run: () => this.blackhole() });
-    }
+    for (const fault of this.faults) fault.definition.hooks.open?.(this, fault.p);
   }
 
-  /** One application write from `side`: slicer and coalesce may reshape it before TCP sees it. */
+  get now(): number {
+    return this.host.now;
+  }
+
+  directionBytes(side: 0 | 1): number {
+    return this.dirs[side].bytes;
+  }
+
+  schedule(at: number, run: () => void): void {
+    this.host.schedule(at, { type: 'call', run });
+  }
+
+  busyUntil(side: 0 | 1): number {
+    return this.dirs[side].busyUntilUs;
+  }
+
+  setBusyUntil(side: 0 | 1, at: number): void {
+    this.dirs[side].busyUntilUs = at;
+  }
+
+  /** One application write from `side`: reshaping and holding faults act before TCP sees it. */
   write(side: 0 | 1, bytes: Uint8Array): void {
     let pieces: Uint8Array[] | null = null;
+    // A write shorter than two bytes has no point to cut at.
     for (const fault of this.faults) {
-      if (fault.name === 'slicer' && fault.sides[side] && bytes.length >= 2) pieces = this.slice(fault, bytes);
+      const reshape = fault.definition.hooks.reshape;
+      if (reshape && fault.sides[side] && bytes.length >= 2) pieces = reshape(this, fault.p, bytes);
     }
     for (const fault of this.faults) {
-      if (fault.name === 'coalesce' && fault.sides[side]) {
-        this.hold(side, fault, pieces ?? [bytes]);
+      const hold = fault.definition.hooks.hold;
+      if (hold && fault.sides[side]) {
+        hold(this, fault.p, side, pieces ?? [bytes]);
         return;
       }
     }
@@ -70,7 +88,7 @@ export class Link {
     else for (const piece of pieces) this.conn.tcpWrite(side, piece);
   }
 
-  /** Before a FIN: hand coalesced writes to TCP now. */
+  /** Before a FIN: hand held writes to TCP now. */
   flushHeld(side: 0 | 1): void {
     const dir = this.dirs[side];
     if (dir.held.length === 0) return;
@@ -82,7 +100,7 @@ export class Link {
     this.conn.tcpWrite(side, merged);
   }
 
-  /** On abort: coalesced writes are lost with the connection. */
+  /** On abort: held writes are lost with the connection. */
   dropHeld(side: 0 | 1): void {
     const dir = this.dirs[side];
     dir.held = [];
@@ -99,7 +117,7 @@ export class Link {
     let out = seg;
     let after: (() => void) | null = null;
     if (seg.len > 0 && this.faults.length > 0) {
-      const verdict = this.byteTriggers(side, seg);
+      const verdict = this.byteLimits(side, seg);
       if (verdict === null) return;
       out = verdict.seg;
       after = verdict.after;
@@ -108,67 +126,37 @@ export class Link {
       dir.bytes += out.len;
       this.totalBytes += out.len;
     }
-    const now = this.host.now;
-    let departUs = now;
-    let extraUs = 0;
+    const departure: Departure = { departUs: this.host.now, extraUs: 0 };
     for (const fault of this.faults) {
-      if (!fault.sides[side]) continue;
-      if (fault.name === 'latency') {
-        extraUs += (fault.p.extraUs as number) + this.decider.jitterUs(fault.p.jitterUs as number);
-      } else if (fault.name === 'bandwidth') {
-        const start = Math.max(now, dir.busyUntilUs);
-        dir.busyUntilUs = start + Math.ceil((out.len * 1_000_000) / (fault.p.bytesPerSec as number)); // payload only; headers are free
-        departUs = dir.busyUntilUs;
-      } else if (fault.name === 'slow_close' && out.flags & FIN) {
-        extraUs += fault.p.delayUs as number;
-        this.note('slow_close', 'delay-fin', side, { delayUs: fault.p.delayUs });
-      }
+      if (fault.sides[side]) fault.definition.hooks.departure?.(this, fault.p, side, out, departure);
     }
-    const arrival = Math.max(departUs + this.oneWayDelayUs + extraUs, dir.lastArrivalUs);
+    const arrival = Math.max(departure.departUs + this.oneWayDelayUs + departure.extraUs, dir.lastArrivalUs);
     dir.lastArrivalUs = arrival;
     this.host.schedule(arrival, { type: 'arrive', conn: this.conn, side: side === 0 ? 1 : 0, seg: out });
     if (after) after();
   }
 
-  /** reset_peer / timeout / limit_data / half_close on a data segment: null = dropped. */
-  private byteTriggers(side: 0 | 1, seg: Segment): { seg: Segment; after: (() => void) | null } | null {
+  /** The first byte budget a data segment crosses: null = dropped. */
+  private byteLimits(side: 0 | 1, seg: Segment): { seg: Segment; after: (() => void) | null } | null {
     let out = seg;
     let after: (() => void) | null = null;
     for (const fault of this.faults) {
-      let limit: number | undefined;
-      let counted: number;
-      if (fault.name === 'half_close') {
-        if (!fault.sides[side]) continue;
-        limit = fault.p.afterBytes;
-        counted = this.dirs[side].bytes;
-      } else if (fault.name === 'reset_peer' || fault.name === 'timeout') {
-        limit = fault.p.afterBytes;
-        counted = this.totalBytes;
-      } else if (fault.name === 'limit_data') {
-        limit = fault.p.bytes;
-        counted = this.totalBytes;
-      } else {
-        continue;
-      }
-      if (limit === undefined) continue;
-      const allowance = limit - counted;
+      const limit = fault.definition.hooks.limit;
+      const budget = limit?.budget(this, fault.p, side, fault.sides[side]);
+      if (!limit || !budget) continue;
+      const allowance = budget.limit - budget.counted;
       if (allowance >= out.len) continue;
-      if (fault.name === 'timeout') {
-        this.blackhole();
+      if (limit.crossing === 'drop') {
+        limit.act(this, side);
         this.note('drop', 'drop', side, { seq: seg.seq, len: seg.len });
         return null;
       }
       const cutLen = Math.max(allowance, 0);
       if (cutLen < out.len) {
-        this.note(fault.name, 'truncate', side, { len: out.len, passed: cutLen });
+        this.note(fault.definition.name, 'truncate', side, { len: out.len, passed: cutLen });
         out = { ...out, len: cutLen, data: out.data ? out.data.subarray(0, cutLen) : null, flags: out.flags & ~FIN };
       }
-      const name = fault.name;
-      after = () => {
-        if (name === 'reset_peer') this.resetBoth(name);
-        else if (name === 'limit_data') this.finBoth();
-        else this.halfClose(side);
-      };
+      after = () => limit.act(this, side);
       break;
     }
     if (out.len === 0 && !(out.flags & FIN)) {
@@ -179,7 +167,7 @@ export class Link {
   }
 
   /** RST to both ends; the link then carries nothing. */
-  private resetBoth(name: FaultName): void {
+  resetBoth(name: string): void {
     if (this.dirs[0].cut && this.dirs[1].cut) return;
     this.note(name, 'reset', 0, {});
     for (const side of [0, 1] as const) this.injectAfter(side, { seq: 0, ack: 0, len: 0, flags: RST, data: null });
@@ -187,7 +175,7 @@ export class Link {
   }
 
   /** limit_data: both ends get a FIN; the link then carries nothing. */
-  private finBoth(): void {
+  finBoth(): void {
     if (this.dirs[0].cut && this.dirs[1].cut) return;
     this.note('limit_data', 'fin-both', 0, {});
     for (const side of [0, 1] as const) this.injectAfter(side, { seq: 0, ack: 0, len: 0, flags: FIN, data: null });
@@ -195,14 +183,14 @@ export class Link {
   }
 
   /** half_close: the receiver of `senderSide`'s direction gets a FIN; that direction is cut. */
-  private halfClose(senderSide: 0 | 1): void {
+  halfClose(senderSide: 0 | 1): void {
     if (this.dirs[senderSide].cut) return;
     this.note('half_close', 'fin', senderSide, {});
     this.injectAfter(senderSide, { seq: 0, ack: 0, len: 0, flags: FIN, data: null });
     this.dirs[senderSide].cut = true;
   }
 
-  private blackhole(): void {
+  blackhole(): void {
     if (this.dirs[0].cut && this.dirs[1].cut) return;
     this.note('timeout', 'blackhole', 0, {});
     this.dirs[0].cut = this.dirs[1].cut = true;
@@ -216,40 +204,15 @@ export class Link {
     this.host.schedule(arrival, { type: 'arrive', conn: this.conn, side: senderSide === 0 ? 1 : 0, seg });
   }
 
-  private slice(fault: ActiveFault, bytes: Uint8Array): Uint8Array[] | null {
-    if (!this.decider.shouldSplitWrite(fault.p.numerator as number, fault.p.denominator as number)) return null;
-    const pieceCount = this.decider.slicePieces(Math.min(fault.p.maxPieces as number, bytes.length));
-    const cuts: number[] = [];
-    // bounded by pieceCount - 1 draws; a repeated cut point is dropped (one piece fewer)
-    for (let i = 1; i < pieceCount; i++) {
-      const at = this.decider.splitPoint(bytes.length);
-      if (!cuts.includes(at)) cuts.push(at);
-    }
-    cuts.sort((a, b) => a - b);
-    const pieces: Uint8Array[] = [];
-    let start = 0;
-    for (const cut of cuts) {
-      pieces.push(bytes.subarray(start, cut));
-      start = cut;
-    }
-    pieces.push(bytes.subarray(start));
-    this.note('slicer', 'split', 0, { len: bytes.length, pieces: pieces.map((p) => p.length) });
-    return pieces;
-  }
-
-  private hold(side: 0 | 1, fault: ActiveFault, pieces: readonly Uint8Array[]): void {
+  hold(side: 0 | 1, holdUs: number, pieces: readonly Uint8Array[]): void {
     const dir = this.dirs[side];
     const first = dir.held.length === 0;
     for (const piece of pieces) dir.held.push(piece);
     if (!first) return;
     const gen = ++dir.heldGen;
-    const holdUs = fault.p.holdUs as number;
     this.note('coalesce', 'hold', side, { holdUs });
-    this.host.schedule(this.host.now + holdUs, {
-      type: 'call',
-      run: () => {
-        if (dir.heldGen === gen && !this.conn.ends[side].dead) this.flushHeld(side);
-      },
+    this.schedule(this.host.now + holdUs, () => {
+      if (dir.heldGen === gen && !this.conn.ends[side].dead) this.flushHeld(side);
     });
   }
 
@@ -258,10 +221,11 @@ export class Link {
     for (const [key, value] of Object.entries(fault.ints)) {
       p[key] = typeof value === 'number' ? value : this.decider.pickFaultParam(`${fault.name}.${key}`, value[0], value[1]);
     }
-    return { name: fault.name, p, sides: directionSides(fault.direction) };
+    // checkFaults validated the names and ranges against this entry's params, so p is its DrawnParams.
+    return { definition: faultDefinition(fault.name), p: p as never, sides: directionSides(fault.direction) };
   }
 
-  private note(fault: string, action: string, side: 0 | 1, detail: Record<string, unknown>): void {
+  note(fault: string, action: string, side: 0 | 1, detail: Record<string, unknown>): void {
     if (!this.trace.enabled) return;
     this.trace.record({ t: this.host.now, kind: 'fault', conn: this.conn.id, fault, action, from: this.conn.ends[side].nodeName, ...detail });
   }
