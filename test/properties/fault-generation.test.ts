@@ -6,7 +6,7 @@ import { hasDestructiveFault } from '../../properties/lab-case.ts';
 import { checkFaults, FAULT_CATALOGUE } from '../../sim/faults/catalogue.ts';
 
 describe('faults generated from the catalogue', () => {
-  const drawn = fc.sample(linkFaults(true), { seed: 11, numRuns: 2_000 }).flatMap((hop) => [...hop.client, ...hop.backend, ...hop.auth]);
+  const drawn = fc.sample(linkFaults(true), { seed: 11, numRuns: 2_000 }).flatMap((hop) => [...(hop.client ?? []), ...(hop.backend ?? []), ...(hop.auth ?? [])]);
 
   it('every entry is generated, and every draw passes the catalogue check', () => {
     expect(new Set(drawn.map((fault) => fault.name))).toEqual(new Set(Object.keys(FAULT_CATALOGUE)));
