@@ -5,8 +5,10 @@
  * a TCP race on the real stack (quickack, pp3 without the deterministic slow lookup) are run
  * `repeat` times on both sides and compared as distributions (compare.ts).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ScenarioValues } from '../scenarios/keys.ts';
+import { fitScheduling, readBatch } from './calibration/fit.ts';
 import type { RealSetting, TcpMode } from './real-stack.ts';
 
 export interface ClientPlan {
@@ -22,7 +24,7 @@ export interface ClientPlan {
 
 export interface ConformanceCase {
   readonly name: string;
-  readonly source: 'runs.tsv' | 'trials.tsv' | 'own';
+  readonly source: 'runs.tsv' | 'trials.tsv' | 'own' | 'calibration';
   readonly why: string;
   readonly setting: RealSetting;
   readonly client: ClientPlan;
@@ -35,7 +37,16 @@ export interface ConformanceCase {
    * both sides must fall inside it (widened by the tolerance) instead of matching each other.
    */
   readonly realAuthTimeRangeMs?: readonly [number, number];
+  /**
+   * The scheduling parameters measured in this case's own capture (calibration/fit.ts), for the
+   * lab to run with instead of the built-in calibration: a calibration batch is judged against
+   * the load it was recorded under.
+   */
+  readonly labValues?: Partial<ScenarioValues>;
 }
+
+/** Calibration batches: records/calibration/<batch>/ (calibration/record.ts). */
+export const CALIBRATION_DIR = 'calibration';
 
 export const USER = 'alice@example.test';
 /** The 249-character EHLO name run-real-stack.sh names: three 63-character labels and one of 57. */
@@ -109,5 +120,23 @@ export function conformanceCases(rawDir: string, options: CaseOptions): Conforma
       setting: fast, client: { ...CLIENT, password: 'wrong', mail: false }, repeat: 1, racy: false, realAuthTimeRangeMs: [1500, 2000],
     },
   ];
-  return [...runs, ...trials, ...own];
+  return [...runs, ...trials, ...calibrationCases(join(rawDir, CALIBRATION_DIR)), ...own];
+}
+
+/**
+ * One case per recorded calibration batch: AUTH-only sessions as in the trial cells, as many as
+ * the batch had. A racy batch's lab runs with the scheduling its own capture shows; whether the
+ * race was lost (Postfix's log) is not part of that fit, so the loss rate is still a prediction.
+ */
+function calibrationCases(dir: string): ConformanceCase[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => existsSync(join(dir, name, 'batch.json'))).sort().map((name) => {
+    const batch = readBatch(join(dir, name));
+    const setting = batch.info.setting;
+    return {
+      name: `C-${name}`, source: 'calibration', why: `calibration batch, load ${batch.info.loadBefore[0]}`, setting,
+      client: { ...CLIENT, mail: false }, repeat: batch.info.sessions, racy: racy(setting),
+      ...(racy(setting) ? { labValues: fitScheduling([batch]).values } : {}),
+    };
+  });
 }

@@ -1,33 +1,41 @@
 /* compare - decide whether the lab predicted what the real daemons did
  *
  * Deterministic cases must agree exactly on: every client reply line (normalise.ts), the AUTH
- * reply, the number of backend connections and Postfix's smtpd log lines; and on the client's
- * AUTH→reply time within AUTH_TIME_TOLERANCE (real wall time vs virtual time), or, for a case
- * whose real time depends on the wall clock's phase (realAuthTimeRangeMs), both inside that range.
+ * reply and its outcome class (reconnect waits included), the number of backend connections and
+ * Postfix's smtpd log lines.
  *
- * Racy cases (the real outcome is a TCP race: quickack, pp3) are compared as distributions of
- * lost races per backend connection (a lost race is one "improper command pipelining" line).
- * The real rate is not a stable property of the real stack: on the same machine it was 17 % and
- * 31 % in the recorded final batches, about 90 % in exploratory runs
- * (conformance/records/README.md, race matrix), and 13 %, 42 % and 95 % in batches of this
- * suite (docs/conformance.md). A test of equal rates would fail the real stack against itself.
- * What is stable is that the outcome is a race: sometimes lost, sometimes won. So:
- *   match  ⇔  the lab's rate is "sometimes" (0 < lost < connections) and the real batch is not
- *             "always" (a batch of 20 at a low rate may show no loss at all),
- *          or  the real count is plausible under the lab's rate: two-sided exact binomial
- *              p ≥ 0.001, with the lab's rate smoothed as (k+1)/(n+2) (Laplace);
- * and on each side separately the reconnect accounting must hold (Dovecot 2.3
- * login_proxy_failed(): a lost race costs one more backend connection unless it was the last
- * attempt): connections = sessions + losses − sessions answered 454, with forbid=yes;
- * connections = sessions with forbid=no (Postfix carries on, nobody reconnects).
+ * Racy cases (the real outcome is a TCP race: quickack, pp3) are compared as samples, each with
+ * a stated test at ALPHA = 0.01 (stats.ts):
+ *   - lost races per backend connection (one lost race = one "improper command pipelining"
+ *     line): Fisher's exact test of real k/n against lab k/n; both rates are printed with
+ *     their Wilson 95 % intervals;
+ *   - the distribution of session outcomes (outcomeClass: the AUTH reply, and for a 235 how
+ *     many 1 s reconnect waits it took): one Fisher test per outcome against all others,
+ *     Bonferroni-corrected (ALPHA / number of outcomes);
+ *   - on each side separately, Dovecot's reconnect accounting (Dovecot 2.3 login_proxy_failed():
+ *     a lost race costs one more backend connection unless it was the last attempt):
+ *     connections = sessions + losses − sessions answered 454 with forbid=yes; = sessions with no.
+ *
+ * Every case, racy or not, compares the AUTH→reply time per outcome (real: swaks
+ * --show-time-lapse or a recorded time; lab: virtual time): the medians of each outcome that both
+ * sides produced must agree within a factor TIME_RATIO, or within TIME_RESOLUTION_MS (swaks
+ * prints milliseconds). A lab twice as fast or twice as slow fails whenever the real median is
+ * above 2 ms. A case whose real time depends on the wall clock's phase (realAuthTimeRangeMs)
+ * instead needs both sides inside that range.
  */
 import type { ConformanceCase } from './cases.ts';
+import { ALPHA, fisherExact, median, rateText } from './stats.ts';
 
 export interface SessionOutcome {
   /** Normalised reply lines, in order. */
   readonly replies: readonly string[];
   readonly authReply: string | null;
   readonly authToReplyMs: number | null;
+  /**
+   * Whole reconnect waits before the AUTH reply when only the session's wall time is known
+   * (the 2026-11-27 trial cells: swaks without --show-time-lapse); the time itself stays null.
+   */
+  readonly reconnectWaits?: number;
 }
 
 /** What one side did over all sessions of a case. */
@@ -43,11 +51,16 @@ export interface Verdict {
   readonly real: string;
   readonly lab: string;
   readonly problems: readonly string[];
+  /** Test results that are printed but not judged (see compareCase). */
+  readonly notes: readonly string[];
 }
 
-/** |lab − real| allowed for AUTH→reply: 150 ms (backend banner 15–115 ms, README) plus 10 % of real. */
-export const AUTH_TIME_TOLERANCE = { fixedMs: 150, fraction: 0.1 } as const;
-export const RACE_P_MIN = 0.001;
+/** Medians per outcome may differ by this factor (a 2× error fails). */
+export const TIME_RATIO = 1.5;
+/** …or by this much: swaks --show-time-lapse prints whole milliseconds. */
+export const TIME_RESOLUTION_MS = 1;
+/** Dovecot's PROXY_CONNECT_RETRY_MSECS: every reconnect adds this wait to the AUTH→reply time. */
+export const RECONNECT_WAIT_MS = 1000;
 
 const IMPROPER = 'improper command pipelining after XCLIENT';
 
@@ -55,41 +68,44 @@ function code(reply: string | null): string {
   return reply === null ? 'none' : reply.slice(0, 3);
 }
 
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+/**
+ * The outcome of one session: its AUTH reply code, and for a 235 the number of whole reconnect
+ * waits before it ("235+1s": logged in on the second backend connection). A 454 always took all
+ * of them. Without a time, the code alone.
+ */
+export function outcomeClass(s: SessionOutcome): string {
+  const c = code(s.authReply);
+  const waits = s.authToReplyMs === null ? s.reconnectWaits : Math.floor(s.authToReplyMs / RECONNECT_WAIT_MS);
+  if (c !== '235' || waits === undefined) return c;
+  return waits === 0 ? c : `${c}+${waits}s`;
 }
 
-function tally(side: SideOutcome): string {
-  const counts = new Map<string, number>();
-  for (const s of side.sessions) counts.set(code(s.authReply), (counts.get(code(s.authReply)) ?? 0) + 1);
-  return [...counts].sort().map(([c, n]) => (side.sessions.length === 1 ? c : `${c}×${n}`)).join(' ');
+function counts(side: SideOutcome): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const s of side.sessions) result.set(outcomeClass(s), (result.get(outcomeClass(s)) ?? 0) + 1);
+  return result;
 }
 
 function losses(side: SideOutcome): number {
   return side.smtpdLog.filter((l) => l.includes(IMPROPER)).length;
 }
 
+function timesOf(side: SideOutcome, outcome: string): number[] {
+  return side.sessions.filter((s) => outcomeClass(s) === outcome && s.authToReplyMs !== null).map((s) => s.authToReplyMs!);
+}
+
+function msText(ms: number): string {
+  return `${Math.round(ms)} ms`;
+}
+
 export function summarise(side: SideOutcome): string {
-  const ms = median(side.sessions.map((s) => s.authToReplyMs).filter((t): t is number => t !== null));
-  return `${tally(side)}, conns ${side.backendConnections}, improper ${losses(side)}${ms === null ? '' : `, auth ${ms} ms`}`;
-}
-
-/** Two-sided exact binomial test: P(X at least as unlikely as k | n, p). */
-export function binomialTwoSided(k: number, n: number, p: number): number {
-  const pmf: number[] = [];
-  let logC = 0;
-  for (let i = 0; i <= n; i++) {
-    if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
-    pmf.push(Math.exp(logC + i * Math.log(p) + (n - i) * Math.log(1 - p)));
-  }
-  const observed = pmf[k]!;
-  return Math.min(1, pmf.filter((q) => q <= observed * (1 + 1e-9)).reduce((a, b) => a + b, 0));
-}
-
-function rateClass(k: number, n: number): 'never' | 'sometimes' | 'always' {
-  return k === 0 ? 'never' : k >= n ? 'always' : 'sometimes';
+  const tally = [...counts(side)].sort().map(([c, n]) => (side.sessions.length === 1 ? c : `${c}×${n}`)).join(' ');
+  const times = [...counts(side).keys()].sort().flatMap((outcome) => {
+    const m = median(timesOf(side, outcome));
+    return m === null ? [] : [`${outcome} ${msText(m)}`];
+  });
+  const race = side.sessions.length > 1 ? `lost ${rateText(losses(side), side.backendConnections)}` : `improper ${losses(side)}`;
+  return `${tally}, conns ${side.backendConnections}, ${race}${times.length > 0 ? `, auth ${times.join(' / ')}` : ''}`;
 }
 
 function accountingProblem(label: string, c: ConformanceCase, side: SideOutcome): string | null {
@@ -100,18 +116,41 @@ function accountingProblem(label: string, c: ConformanceCase, side: SideOutcome)
     : `${label}: ${side.backendConnections} backend connections, reconnect accounting expects ${expected}`;
 }
 
-function timeProblem(c: ConformanceCase, real: SideOutcome, lab: SideOutcome): string | null {
-  const r = median(real.sessions.map((s) => s.authToReplyMs).filter((t): t is number => t !== null));
-  const l = median(lab.sessions.map((s) => s.authToReplyMs).filter((t): t is number => t !== null));
-  if (r === null || l === null) return r === l ? null : `AUTH→reply time: real ${r} ms, lab ${l} ms`;
-  if (c.realAuthTimeRangeMs) {
-    const [low, high] = c.realAuthTimeRangeMs;
-    const slack = AUTH_TIME_TOLERANCE.fixedMs;
-    const inside = (t: number) => t >= low - slack && t <= high + slack;
-    return inside(r) && inside(l) ? null : `AUTH→reply time: real ${r} ms, lab ${l} ms (both must lie in ${low}-${high} ms ±${slack} ms)`;
+function raceProblems(real: SideOutcome, lab: SideOutcome): string[] {
+  const problems: string[] = [];
+  const [kr, nr, kl, nl] = [losses(real), real.backendConnections, losses(lab), lab.backendConnections];
+  const p = fisherExact(kr, nr, kl, nl);
+  if (p < ALPHA) problems.push(`lost races per backend connection: real ${rateText(kr, nr)}, lab ${rateText(kl, nl)}; Fisher p=${p.toExponential(1)} < ${ALPHA}`);
+  const [cr, cl] = [counts(real), counts(lab)];
+  const outcomes = [...new Set([...cr.keys(), ...cl.keys()])].sort();
+  const alpha = ALPHA / outcomes.length;
+  for (const outcome of outcomes) {
+    const [a, b] = [cr.get(outcome) ?? 0, cl.get(outcome) ?? 0];
+    const q = fisherExact(a, real.sessions.length, b, lab.sessions.length);
+    if (q < alpha) {
+      problems.push(`sessions with outcome ${outcome}: real ${rateText(a, real.sessions.length)}, lab ${rateText(b, lab.sessions.length)}; Fisher p=${q.toExponential(1)} < ${alpha.toPrecision(2)}`);
+    }
   }
-  const allowed = AUTH_TIME_TOLERANCE.fixedMs + AUTH_TIME_TOLERANCE.fraction * r;
-  return Math.abs(l - r) <= allowed ? null : `AUTH→reply time: real ${r} ms, lab ${l} ms (allowed ±${Math.round(allowed)} ms)`;
+  return problems;
+}
+
+function timeProblems(c: ConformanceCase, real: SideOutcome, lab: SideOutcome): string[] {
+  if (c.realAuthTimeRangeMs) {
+    const r = median(real.sessions.flatMap((s) => (s.authToReplyMs === null ? [] : [s.authToReplyMs])));
+    const l = median(lab.sessions.flatMap((s) => (s.authToReplyMs === null ? [] : [s.authToReplyMs])));
+    if (r === null || l === null) return [];
+    const [low, high] = c.realAuthTimeRangeMs;
+    const inside = (t: number) => t >= low - TIME_RESOLUTION_MS && t <= high + TIME_RESOLUTION_MS;
+    return inside(r) && inside(l) ? [] : [`AUTH→reply time: real ${msText(r)}, lab ${msText(l)} (both must lie in ${low}-${high} ms)`];
+  }
+  const outcomes = [...new Set(real.sessions.map(outcomeClass))].sort();
+  return outcomes.flatMap((outcome) => {
+    const r = median(timesOf(real, outcome));
+    const l = median(timesOf(lab, outcome));
+    if (r === null || l === null) return [];
+    const close = Math.abs(l - r) <= TIME_RESOLUTION_MS || Math.max(l, r) / Math.max(Math.min(l, r), 1e-9) <= TIME_RATIO;
+    return close ? [] : [`AUTH→reply time of ${outcome} (median): real ${msText(r)}, lab ${msText(l)} (allowed: within ×${TIME_RATIO} or ±${TIME_RESOLUTION_MS} ms)`];
+  });
 }
 
 function firstDifference(real: readonly string[], lab: readonly string[]): string | null {
@@ -121,35 +160,40 @@ function firstDifference(real: readonly string[], lab: readonly string[]): strin
   return null;
 }
 
+function exactProblems(c: ConformanceCase, real: SideOutcome, lab: SideOutcome): string[] {
+  const problems: string[] = [];
+  const authDiff = firstDifference(real.sessions.map((s) => String(s.authReply)), lab.sessions.map((s) => String(s.authReply)));
+  if (authDiff) problems.push(`AUTH reply ${authDiff}`);
+  const outcomes = (side: SideOutcome) => side.sessions.map(outcomeClass).sort().join(' ');
+  if (!authDiff && outcomes(real) !== outcomes(lab)) problems.push(`session outcomes: real ${outcomes(real)}, lab ${outcomes(lab)}`);
+  if (real.backendConnections !== lab.backendConnections) problems.push(`backend connections: real ${real.backendConnections}, lab ${lab.backendConnections}`);
+  if (c.client.mail) {
+    const replyDiff = firstDifference(real.sessions[0]?.replies ?? [], lab.sessions[0]?.replies ?? []);
+    if (replyDiff) problems.push(`client reply ${replyDiff}`);
+    const logDiff = firstDifference(real.smtpdLog, lab.smtpdLog);
+    if (logDiff) problems.push(`postfix log ${logDiff}`);
+  } else if (losses(real) !== losses(lab)) {
+    problems.push(`improper-pipelining lines: real ${losses(real)}, lab ${losses(lab)}`);
+  }
+  return problems;
+}
+
+/**
+ * A racy case is judged on its rates only when the lab runs with the scheduling measured for
+ * that very batch (c.labValues, from its capture): the real rate follows the machine's load
+ * (records/calibration: 21 % to 73 % answered first within minutes), so a batch recorded
+ * without a capture has no calibration to predict it from. Such a case's rate and outcome tests
+ * are still computed and printed as notes; its accounting and times are judged.
+ */
 export function compareCase(c: ConformanceCase, real: SideOutcome, lab: SideOutcome): Verdict {
   const problems: string[] = [];
+  const notes: string[] = [];
   if (c.racy) {
-    const [kr, nr, kl, nl] = [losses(real), real.backendConnections, losses(lab), lab.backendConnections];
-    const bothRacy = rateClass(kl, nl) === 'sometimes' && rateClass(kr, nr) !== 'always';
-    const p = nr === 0 ? 1 : binomialTwoSided(kr, nr, (kl + 1) / (nl + 2));
-    if (!bothRacy && p < RACE_P_MIN) {
-      problems.push(`lost races: real ${kr}/${nr} (${rateClass(kr, nr)}), lab ${kl}/${nl} (${rateClass(kl, nl)}), binomial p=${p.toExponential(1)}`);
-    }
-    for (const [label, side] of [['real', real], ['lab', lab]] as const) {
-      const bad = accountingProblem(label, c, side);
-      if (bad) problems.push(bad);
-    }
+    (c.labValues ? problems : notes).push(...raceProblems(real, lab));
+    problems.push(...(['real', 'lab'] as const).flatMap((label) => accountingProblem(label, c, label === 'real' ? real : lab) ?? []));
   } else {
-    const realCodes = real.sessions.map((s) => s.authReply);
-    const labCodes = lab.sessions.map((s) => s.authReply);
-    const authDiff = firstDifference(realCodes.map(String), labCodes.map(String));
-    if (authDiff) problems.push(`AUTH reply ${authDiff}`);
-    if (real.backendConnections !== lab.backendConnections) problems.push(`backend connections: real ${real.backendConnections}, lab ${lab.backendConnections}`);
-    if (c.client.mail) {
-      const replyDiff = firstDifference(real.sessions[0]?.replies ?? [], lab.sessions[0]?.replies ?? []);
-      if (replyDiff) problems.push(`client reply ${replyDiff}`);
-      const logDiff = firstDifference(real.smtpdLog, lab.smtpdLog);
-      if (logDiff) problems.push(`postfix log ${logDiff}`);
-    } else if (losses(real) !== losses(lab)) {
-      problems.push(`improper-pipelining lines: real ${losses(real)}, lab ${losses(lab)}`);
-    }
-    const slow = timeProblem(c, real, lab);
-    if (slow) problems.push(slow);
+    problems.push(...exactProblems(c, real, lab));
   }
-  return { match: problems.length === 0, real: summarise(real), lab: summarise(lab), problems };
+  problems.push(...timeProblems(c, real, lab));
+  return { match: problems.length === 0, real: summarise(real), lab: summarise(lab), problems, notes };
 }

@@ -24,6 +24,7 @@ export function labSets(c: ConformanceCase): string[] {
     `client.password=${c.client.password}`,
     `client.helo=${c.client.helo}`,
     `client.pipelining=${c.client.pipelining ? 'yes' : 'no'}`,
+    ...Object.entries(c.labValues ?? {}).map(([key, value]) => `${key}=${value}`),
   ];
 }
 
@@ -34,13 +35,19 @@ export function sessionSeed(suiteSeed: number, caseName: string, index: number):
   return (Math.imul(suiteSeed, 0x9e3779b1) ^ hash ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
 }
 
+/**
+ * Sessions of a case follow each other on the real stack: the first after a reload gets a new
+ * smtpd process, the later ones reuse it (Postfix master max_use/max_idle), so session 1 runs
+ * cold and the rest with postfix.smtpd_process_reused=yes.
+ */
 export const runInLab: LabRunner = (c, seed) => {
-  const scenario = loadScenario({ scenario: 'real-stack', sets: labSets(c) });
+  const cold = loadScenario({ scenario: 'real-stack', sets: labSets(c) });
+  const warm = loadScenario({ scenario: 'real-stack', sets: [...labSets(c), 'postfix.smtpd_process_reused=yes'] });
   const sessions = [];
   let backendConnections = 0;
   const log: string[] = [];
   for (let i = 0; i < c.repeat; i++) {
-    const run = runScenario(scenario, { seed: sessionSeed(seed, c.name, i) });
+    const run = runScenario(i === 0 ? cold : warm, { seed: sessionSeed(seed, c.name, i) });
     sessions.push({
       replies: normaliseReplies(run.client.replies),
       authReply: run.client.authReply === null ? null : normaliseReplyLine(run.client.authReply),

@@ -6,10 +6,13 @@
  * --show-time-lapse, so AUTH→reply times are not part of a recorded outcome. This lets the lab
  * be checked against the real stack on machines where the daemons cannot run (no root).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConformanceCase } from './cases.ts';
-import type { SessionOutcome, SideOutcome } from './compare.ts';
+import { RECONNECT_WAIT_MS, type SessionOutcome, type SideOutcome } from './compare.ts';
+import { CALIBRATION_DIR } from './cases.ts';
+import { readSessions } from './calibration/record.ts';
+import { median } from './stats.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import { parseSwaksTranscript } from './swaks-transcript.ts';
 
@@ -30,10 +33,15 @@ export function recordedOutcome(rawDir: string, c: ConformanceCase): SideOutcome
     }];
   } else if (c.source === 'trials.tsv' && existsSync(`${base}.trials.txt`)) {
     // " 1\t1.082s\t235 2.7.0 Logged in." : trial number, swaks wall time, AUTH reply.
+    const overheadMs = swaksOverheadMs(join(rawDir, CALIBRATION_DIR));
     sessions = lines(`${base}.trials.txt`).map((line) => {
-      const reply = line.split('\t')[2]?.trim() || null;
-      return { replies: reply ? [reply] : [], authReply: reply, authToReplyMs: null };
+      const [, wall, text] = line.split('\t');
+      const reply = text?.trim() || null;
+      const waits = Math.max(0, Math.round((Number.parseFloat(wall ?? '') * 1000 - overheadMs) / RECONNECT_WAIT_MS));
+      return { replies: reply ? [reply] : [], authReply: reply, authToReplyMs: null, reconnectWaits: waits };
     });
+  } else if (c.source === 'calibration' && existsSync(join(rawDir, CALIBRATION_DIR, c.name.slice(2), 'sessions.tsv'))) {
+    return calibrationOutcome(join(rawDir, CALIBRATION_DIR, c.name.slice(2)));
   } else {
     return null;
   }
@@ -41,7 +49,21 @@ export function recordedOutcome(rawDir: string, c: ConformanceCase): SideOutcome
   return { sessions, backendConnections: log.filter((l) => l.startsWith('postfix/smtpd: connect from ')).length, smtpdLog: log };
 }
 
-/** The same outcome without AUTH→reply times, to compare with a recorded one. */
-export function withoutTimes(side: SideOutcome): SideOutcome {
-  return { ...side, sessions: side.sessions.map((s) => ({ ...s, authToReplyMs: null })) };
+/** A calibration batch: swaks' AUTH→reply time per session (--show-time-lapse) and Postfix's log. */
+function calibrationOutcome(dir: string): SideOutcome {
+  const sessions = readSessions(dir).map((s) => ({ replies: s.authReply ? [s.authReply] : [], authReply: s.authReply, authToReplyMs: s.authToReplyMs }));
+  const log = smtpdLines(lines(join(dir, 'postfix.log')));
+  return { sessions, backendConnections: log.filter((l) => l.startsWith('postfix/smtpd: connect from ')).length, smtpdLog: log };
+}
+
+/**
+ * swaks' own share of a session's wall time (start-up, banner, EHLO, QUIT): the median of wall
+ * time minus AUTH→reply over the calibration batches, which recorded both. It turns the trial
+ * cells' wall times into whole reconnect waits (1 s each, far larger than its spread).
+ */
+function swaksOverheadMs(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  const spans = readdirSync(dir).filter((b) => existsSync(join(dir, b, 'sessions.tsv')))
+    .flatMap((b) => readSessions(join(dir, b)).flatMap((s) => (s.authToReplyMs === null ? [] : [s.wallMs - s.authToReplyMs])));
+  return median(spans) ?? 0;
 }

@@ -41,6 +41,7 @@ export function formatTable(results: readonly CaseResult[]): string {
   results.forEach((r, i) => {
     out.push(line(rows[i]!));
     for (const problem of r.verdict.problems) out.push(`    ${problem}`);
+    for (const note of r.verdict.notes) out.push(`    (not judged: no capture of this batch's scheduling) ${note}`);
   });
   return out.join('\n');
 }

@@ -10,20 +10,30 @@
  *   postfix-3.7           the same chain on Postfix 3.7 defaults (forbid defaults to no).
  *   nginx-port25          Mailu's port 25: nginx mail proxy, smtp_auth none, xclient on
  *                         (core/nginx/conf/nginx.conf mail {}); the client delivers without AUTH.
- *   real-stack            the recorded runs (conformance/raw, T1/A1): Postfix 3.7.11 with
+ *   real-stack            the recorded runs (conformance/records, T1/A1): Postfix 3.7.11 with
  *                         forbid=yes behind Dovecot 2.3 on port 1587; real-stack-forbid-no: T4/B3.
+ *                         Their scheduling keys are the calibration of the recorded batches
+ *                         (real-stack.calibration.json, written by `smtp-lab calibrate --recorded`).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ScenarioValues } from './keys.ts';
 import type { ScenarioDefinition } from './scenario.ts';
 
 const define = (name: string, description: string, values: Partial<ScenarioValues>): ScenarioDefinition => ({ name, description, values });
 
 const MAILU: Partial<ScenarioValues> = { 'front.model': 'dovecot-2.3', 'postfix.mail_version': '3.9' };
+const RECORDED_CALIBRATION = JSON.parse(readFileSync(join(import.meta.dirname, 'real-stack.calibration.json'), 'utf8')) as { values: Partial<ScenarioValues> };
 const REAL_STACK: Partial<ScenarioValues> = {
+  ...RECORDED_CALIBRATION.values,
   'front.model': 'dovecot-2.3',
   'front.port': 1587,
   'postfix.mail_version': '3.7.11',
   'postfix.smtpd_forbid_unauth_pipelining': 'yes',
+  // The lab's passdb is Lua inside Dovecot's auth process, not Mailu's HTTP service: AUTH → backend
+  // SYN took 764 µs (median, records/calibration/default-a capture) = authRequestDelayUs (300 µs)
+  // + this + the lab's loopback HTTP round trip (~60 µs).
+  'auth.latency_ms': 0.4,
 };
 
 export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [

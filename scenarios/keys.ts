@@ -44,12 +44,17 @@ export interface ScenarioValues {
   'postfix.milter_ms': number;
   'postfix.banner_delay_ms': number;
   'postfix.smtpd_timeout': number;
+  'postfix.smtpd_process_reused': YesNo;
   'auth.latency_ms': number;
   'auth.fault': AuthFault;
   'tcp.profile': TcpProfileName;
   'tcp.client_profile': TcpProfileName;
   'tcp.one_way_delay_us': number;
   'sim.scheduling_jitter_us': number;
+  'sim.wakeup_preempt_per_mille': number;
+  'sim.wakeup_latency_min_us': number;
+  'sim.wakeup_latency_median_us': number;
+  'sim.wakeup_latency_max_us': number;
 }
 
 export type ScenarioKey = keyof ScenarioValues;
@@ -119,6 +124,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'postfix.milter_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time a connect-stage milter takes before the 220 (0: no milter)' },
   { name: 'postfix.banner_delay_ms', type: milliseconds(MAX_DELAY_MS), default: 13, description: 'smtpd start-up: accept to 220 banner (real stack: 11-15 ms)' },
   { name: 'postfix.smtpd_timeout', type: { kind: 'integer', min: 1, max: 86_400 }, default: 300, description: 'Postfix smtpd_timeout in seconds: how long smtpd waits for a silent client (default 300s)' },
+  { name: 'postfix.smtpd_process_reused', type: yesNo, default: 'no', description: 'the smtpd process already served a session (as on consecutive real sessions): banner in 0.2 ms instead of postfix.banner_delay_ms, no first-EHLO cost' },
   { name: 'auth.latency_ms', type: milliseconds(MAX_DELAY_MS), default: 4.5, description: 'time the Mailu auth service takes to answer' },
   { name: 'auth.fault', type: { kind: 'enum', values: ['none', 'timeout', 'http500', 'refused'] }, default: 'none', description: 'auth service fault: never answers, HTTP 500, or no listener' },
   { name: 'tcp.profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the front -> Postfix link (the real-stack modes)' },
@@ -129,6 +135,26 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'integer', min: 0, max: 1_000_000 },
     default: 60,
     description: 'CPU scheduling noise of the front and Postfix: each of their timers fires up to this many µs late (seeded); 0 makes every race deterministic',
+  },
+  // sim/wakeup.ts: who runs first when the front's write wakes Postfix (or back). All 0: no such model.
+  {
+    name: 'sim.wakeup_preempt_per_mille',
+    type: { kind: 'integer', min: 0, max: 1000 },
+    default: 0,
+    description: 'per mille of wake-ups in which the woken process (Postfix on XCLIENT) runs before the writer (Dovecot) writes again: the race is won (calibrate fits it)',
+  },
+  { name: 'sim.wakeup_latency_min_us', type: { kind: 'integer', min: 0, max: 1_000_000 }, default: 0, description: 'wake-up latency of a process woken on another CPU: minimum (calibrate fits it)' },
+  {
+    name: 'sim.wakeup_latency_median_us',
+    type: { kind: 'integer', min: 0, max: 1_000_000 },
+    default: (v) => v['sim.wakeup_latency_min_us'] ?? 0,
+    description: 'wake-up latency on another CPU: median (two-piece uniform through min, median, max)',
+  },
+  {
+    name: 'sim.wakeup_latency_max_us',
+    type: { kind: 'integer', min: 0, max: 1_000_000 },
+    default: (v) => v['sim.wakeup_latency_median_us'] ?? 0,
+    description: 'wake-up latency on another CPU: maximum',
   },
 ];
 

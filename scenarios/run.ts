@@ -14,6 +14,7 @@ import { createPostfix } from '../models/postfix/smtpd.ts';
 import { clientScriptOf } from './client-script.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
+import { wakeupOf } from './wakeup.ts';
 import {
   AUTH_PORT, POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT, authConfigOf, dovecotConfigOf, frontAddress, hostsOf, nginxConfigOf, postfixConfigOf,
 } from './topology.ts';
@@ -86,6 +87,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const hosts = hostsOf(scenario);
   const delay = scenario.get('tcp.one_way_delay_us');
   const schedulingJitterUs = scenario.get('sim.scheduling_jitter_us');
+  const wakeup = wakeupOf(scenario);
   const sim = new Simulation({ seed: options.seed, trace: options.trace ?? false });
 
   const postfix = createPostfix(postfixConfigOf(scenario));
@@ -93,6 +95,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   sim.addNode(postfix, {
     host: hosts.postfix,
     schedulingJitterUs,
+    ...wakeup,
     listen: [POSTFIX_SUBMISSION_PORT, POSTFIX_SMTP_PORT].map((port) => ({ host: hosts.postfix, port, link: backendLink })),
   });
   if (scenario.get('auth.fault') !== 'refused') {
@@ -102,7 +105,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const kind = scenario.get('front.model');
   const front = kind === 'nginx' ? createFront('nginx', nginxConfigOf(scenario)) : createFront(kind, dovecotConfigOf(scenario));
   const clientLink = linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client);
-  sim.addNode(front, { host: hosts.front, schedulingJitterUs, listen: [{ ...frontAddress(scenario), link: clientLink }] });
+  sim.addNode(front, { host: hosts.front, schedulingJitterUs, ...wakeup, listen: [{ ...frontAddress(scenario), link: clientLink }] });
   const client = new SmtpClient(options.script ?? defaultScriptOf(scenario));
   sim.addNode(client, { host: hosts.client });
 

@@ -40,6 +40,17 @@ export class Decider {
     return maxUs <= 0 ? 0 : this.note('schedulingDelayUs', this.prng.between(0, maxUs));
   }
 
+  /** Does a process woken by this node's write run before this node continues (sim/wakeup.ts)? */
+  shouldWakeePreempt(perMille: number): boolean {
+    return this.note('shouldWakeePreempt', this.prng.chance(perMille, 1000));
+  }
+
+  /** Wake-up latency of a process woken on another CPU: two-piece uniform through min, median, max. */
+  wakeupLatencyUs(minUs: number, medianUs: number, maxUs: number): number {
+    const upper = this.prng.chance(1, 2);
+    return this.note('wakeupLatencyUs', upper ? this.prng.between(medianUs, maxUs) : this.prng.between(minUs, medianUs));
+  }
+
   /** Per-segment latency jitter in [0, maxUs]. */
   jitterUs(maxUs: number): number {
     return maxUs <= 0 ? 0 : this.note('jitterUs', this.prng.between(0, maxUs));

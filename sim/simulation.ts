@@ -25,6 +25,7 @@ import { TcpConnection, type TcpHost } from './tcp/connection.ts';
 import { TcpEndpoint } from './tcp/endpoint.ts';
 import { LOOPBACK_MSS, LOOPBACK_ONE_WAY_US, tcpProfile, type TcpProfile, type TcpProfileName } from './tcp/profiles.ts';
 import { TraceRecorder, type FactRecord, type LogRecord } from './trace.ts';
+import { SCHED_SLICE_US, WakeupState, type WakeupOptions } from './wakeup.ts';
 
 export interface LinkOptions {
   readonly profile?: TcpProfileName;
@@ -51,6 +52,8 @@ export interface NodeOptions {
    * doing, which is what makes the quick-ACK races of the real stack "sometimes" (trials.tsv).
    */
   readonly schedulingJitterUs?: number;
+  /** Who runs first when this node and a peer with the same option wake each other (sim/wakeup.ts); none: no such model. */
+  readonly wakeup?: WakeupOptions;
 }
 
 export interface SimulationOptions {
@@ -110,6 +113,7 @@ interface NodeState {
   readonly conns: Map<ConnId, { conn: TcpConnection | null; side: 0 | 1 }>;
   readonly timers: Map<string, number>;
   readonly schedulingJitterUs: number;
+  readonly wakeup: WakeupState | null;
   /** Own PRNG stream, so one node's draws never shift another's. */
   readonly decider: Decider;
   readonly logs: LogRecord[];
@@ -152,6 +156,7 @@ export class Simulation implements TcpHost {
       index: this.nodes.length, model, host: options.host ?? '127.0.0.1', started: false,
       conns: new Map(), timers: new Map(), logs: [], facts: [],
       schedulingJitterUs: options.schedulingJitterUs ?? 0,
+      wakeup: options.wakeup ? new WakeupState(options.wakeup) : null,
       decider: this.decider.forConnection(`node:${model.name}`, NODE_STREAM_BASE + this.nodes.length),
     };
     for (const listen of options.listen ?? []) {
@@ -278,7 +283,12 @@ export class Simulation implements TcpHost {
       case 'timer': {
         // runUntil has skipped the event if the timer was cancelled or re-set meanwhile (isStaleTimer)
         const node = this.nodes[event.node] as NodeState;
+        if (node.wakeup && node.wakeup.frozenBy >= 0) {
+          node.wakeup.deferred.push({ name: event.name, gen: event.gen });
+          return;
+        }
         node.timers.delete(event.name);
+        node.wakeup?.timerSet(event.name, null);
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'fire', node: node.model.name, timer: event.name });
         this.feed(node, { kind: 'timeout', timer: event.name });
         return;
@@ -324,6 +334,7 @@ export class Simulation implements TcpHost {
         }
         if (conn.ends[side].finRequested) throw new SimConfigError(`node '${node.model.name}' wrote to connection '${output.conn}' after shutting it down`);
         conn.link.write(side, output.bytes);
+        this.afterWrite(node, this.nodes[conn.ends[side === 0 ? 1 : 0].node] as NodeState);
         return;
       }
       case 'shutdown':
@@ -345,13 +356,14 @@ export class Simulation implements TcpHost {
       }
       case 'timer': {
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'timer', node: node.model.name, timer: output.timer, at: output.at });
+        node.wakeup?.timerSet(output.timer, output.at);
         if (output.at === null) {
           node.timers.delete(output.timer);
           return;
         }
         const gen = ++this.timerGen;
         node.timers.set(output.timer, gen);
-        const late = node.schedulingJitterUs > 0 ? node.decider.schedulingDelayUs(node.schedulingJitterUs) : 0;
+        const late = (node.schedulingJitterUs > 0 ? node.decider.schedulingDelayUs(node.schedulingJitterUs) : 0) + (node.wakeup?.takeLatencyUs() ?? 0);
         this.queue.push(Math.max(output.at, this.now) + late, { type: 'timer', node: node.index, name: output.timer, gen });
         return;
       }
@@ -374,6 +386,28 @@ export class Simulation implements TcpHost {
         return;
       }
     }
+  }
+
+  /**
+   * sim/wakeup.ts: a write by `writer` ends any freeze its run imposed, and may wake `peer`;
+   * when the woken peer preempts, the writer is frozen until the peer writes or a slice passes.
+   */
+  private afterWrite(writer: NodeState, peer: NodeState): void {
+    if (!writer.wakeup) return;
+    for (const node of this.nodes) if (node.wakeup?.frozenBy === writer.index) this.unfreeze(node);
+    if (!peer.wakeup || peer === writer || !peer.wakeup.sleeps(this.now)) return;
+    if (!peer.wakeup.wokenBy(writer.decider)) return;
+    writer.wakeup.frozenBy = peer.index;
+    const frozen = writer.wakeup;
+    this.queue.push(this.now + SCHED_SLICE_US, { type: 'call', run: () => {
+      if (frozen.frozenBy === peer.index) this.unfreeze(writer);
+    } });
+  }
+
+  private unfreeze(node: NodeState): void {
+    const wakeup = node.wakeup as WakeupState;
+    wakeup.frozenBy = -1;
+    for (const timer of wakeup.deferred.splice(0)) this.queue.push(this.now, { type: 'timer', node: node.index, name: timer.name, gen: timer.gen });
   }
 
   private connect(node: NodeState, id: ConnId, to: SocketAddress, noDelay: boolean): void {

@@ -3,12 +3,13 @@ import { resolve } from 'node:path';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
 import { conformanceCases } from '../../conformance/cases.ts';
-import { AUTH_TIME_TOLERANCE, RACE_P_MIN } from '../../conformance/compare.ts';
+import { TIME_RATIO, TIME_RESOLUTION_MS } from '../../conformance/compare.ts';
+import { ALPHA } from '../../conformance/stats.ts';
 import { runInLab } from '../../conformance/lab.ts';
 import { RealStack, realStackMissing } from '../../conformance/real-stack.ts';
 import { runOnRealStack } from '../../conformance/real-run.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
-import { recordedOutcome, withoutTimes } from '../../conformance/recorded.ts';
+import { recordedOutcome } from '../../conformance/recorded.ts';
 import { formatTable, runSuite, type CaseResult } from '../../conformance/suite.ts';
 
 const usage = `usage: smtp-lab conformance [--only REGEX] [--trials N] [--racy-repeat N] [--seed N] [--lab DIR] [--json] [--recorded]
@@ -26,14 +27,16 @@ case | real | lab | match. Exit 1 when any case does not match.
                     (default: a fresh temporary directory, removed at the end)
   --json            print the results as JSON instead of the table
   --recorded        compare with the recorded real-stack files in conformance/records instead
-                    of running the daemons (no root needed; times are not recorded, so not compared)
+                    of running the daemons (no root needed); the calibration batches
+                    (records/calibration) are cases too, with their recorded AUTH→reply times
 
 Criteria: deterministic cases must agree on every reply line (host names and queue ids
-normalised), the AUTH reply, backend connections and Postfix smtpd log lines, and on the
-AUTH→reply time within ${AUTH_TIME_TOLERANCE.fixedMs} ms + ${AUTH_TIME_TOLERANCE.fraction * 100} %. Racy cases compare lost races per backend
-connection: the lab must lose the race sometimes and the real batch must not lose it always,
-or the real count must be plausible under the lab's rate (exact binomial p ≥ ${RACE_P_MIN}); both
-sides must keep Dovecot's reconnect accounting (see docs/conformance.md).`;
+normalised), the AUTH reply, backend connections and Postfix smtpd log lines. Racy cases
+(quickack, pp3) compare lost races per backend connection and the distribution of session
+outcomes (AUTH reply, and reconnect waits before a 235) with Fisher's exact test at
+α = ${ALPHA}, printing both rates with 95 % intervals; both sides must keep Dovecot's reconnect
+accounting. Every case compares the median AUTH→reply time per outcome: within ×${TIME_RATIO} or
+±${TIME_RESOLUTION_MS} ms (see docs/conformance.md).`;
 
 export const conformance: Command = {
   name: 'conformance',
@@ -71,7 +74,7 @@ export const conformance: Command = {
     const progress = (r: CaseResult) => console.error(`${r.verdict.match ? 'ok ' : 'NO '} ${r.case.name} (${(r.realMs / 1000).toFixed(1)} s real)`);
 
     if (values.recorded) {
-      const results = await runSuite(cases, (c) => recordedOutcome(RECORDS_DIR, c)!, async (c, s) => withoutTimes(await runInLab(c, s)), { seed });
+      const results = await runSuite(cases, (c) => recordedOutcome(RECORDS_DIR, c)!, runInLab, { seed });
       return report(results, elapsed());
     }
     const missing = realStackMissing();

@@ -16,5 +16,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'view', summary: 'show a trace as a sequence diagram: browser viewer, or --html/--svg/--mermaid files', load: async () => (await import('./view.ts')).view },
   { name: 'serve', summary: 'run a scenario\'s models on loopback sockets for real clients (swaks, nodemailer)', load: async () => (await import('./serve.ts')).serve },
   { name: 'conformance', summary: 'compare the lab with the real Postfix and Dovecot, case by case (needs root and the real stack)', load: async () => (await import('./conformance.ts')).conformance },
+  { name: 'calibrate', summary: 'measure the race on the real stack (or --recorded) and write a calibrated real-stack scenario file', load: async () => (await import('./calibrate.ts')).calibrate },
   { name: 'bench', summary: 'benchmarks: sessions/s, time to the bug, shrink time, repro wall time, memory; writes BENCHMARKS.md', load: async () => (await import('./bench.ts')).bench },
 ];

@@ -19,7 +19,7 @@ class PostfixSmtpd implements PostfixModel {
   private readonly shared: SmtpdShared;
 
   constructor(readonly config: PostfixConfig) {
-    this.shared = { config, queue: this.queue, out: this.out, ehloCount: 0, sessionCount: 0 };
+    this.shared = { config, queue: this.queue, out: this.out, ehloCount: config.processReused ? 1 : 0, sessionCount: config.processReused ? 1 : 0 };
   }
 
   handle(now: Micros, input: Input): void {

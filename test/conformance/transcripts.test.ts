@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conformanceCases, type ConformanceCase } from '../../conformance/cases.ts';
-import { binomialTwoSided, compareCase, type SideOutcome } from '../../conformance/compare.ts';
+import { compareCase, outcomeClass, type SideOutcome } from '../../conformance/compare.ts';
+import { fisherExact, wilson } from '../../conformance/stats.ts';
 import { normalisePostfixLogLine, normaliseReplies, smtpdLines } from '../../conformance/normalise.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { parseSwaksTranscript } from '../../conformance/swaks-transcript.ts';
@@ -71,7 +72,8 @@ describe('compareCase', () => {
   };
 
   it('covers every recorded run and trial cell, and marks quickack/pp3 without slow lookup as racy', () => {
-    expect(cases.filter((c) => c.source !== 'own').map((c) => c.name)).toHaveLength(16);
+    expect(cases.filter((c) => c.source === 'runs.tsv' || c.source === 'trials.tsv').map((c) => c.name)).toHaveLength(16);
+    expect(cases.filter((c) => c.source === 'calibration').length).toBeGreaterThanOrEqual(6);
     expect(byName('A2-forbid-yes-quickack-plain')).toMatchObject({ racy: true, repeat: 6 });
     expect(byName('E1-slowxclient-forbid-yes-default-plain')).toMatchObject({ racy: false, repeat: 1, setting: { forbid: true, tcpMode: 'default', xclientLookupMs: 100 } });
     expect(byName('T7-forbid-yes-default-slowxclient')).toMatchObject({ repeat: 20, client: { mail: false } });
@@ -80,42 +82,70 @@ describe('compareCase', () => {
   it('matches identical outcomes and names each difference otherwise', () => {
     const c = { ...byName('E1-slowxclient-forbid-yes-default-plain'), client: { ...byName('E1-slowxclient-forbid-yes-default-plain').client, mail: false } };
     expect(compareCase(c, e1, e1)).toMatchObject({ match: true, problems: [] });
-    const fewer: SideOutcome = { ...e1, backendConnections: 1, smtpdLog: e1Log.slice(0, 3), sessions: [{ ...e1.sessions[0]!, authToReplyMs: 3200 }] };
+    const fewer: SideOutcome = { ...e1, backendConnections: 1, smtpdLog: e1Log.slice(0, 3), sessions: [{ ...e1.sessions[0]!, authToReplyMs: 1500 }] };
     expect(compareCase(c, e1, fewer).problems).toEqual([
       'backend connections: real 4, lab 1',
       'improper-pipelining lines: real 4, lab 1',
-      'AUTH→reply time: real 3824 ms, lab 3200 ms (allowed ±532 ms)',
+      'AUTH→reply time of 454 (median): real 3824 ms, lab 1500 ms (allowed: within ×1.5 or ±1 ms)',
     ]);
+  });
+
+  it('times per outcome: a 2× error fails, a 1.4× error or one millisecond passes', () => {
+    const c = byName('T1-forbid-yes-default');
+    const at = (...ms: number[]): SideOutcome => ({ sessions: ms.map((t) => ({ replies: [], authReply: '235 2.7.0 Logged in.', authToReplyMs: t })), backendConnections: ms.length, smtpdLog: [] });
+    expect(compareCase(c, at(2, 2, 3), at(3, 3, 3)).problems).toEqual([]);
+    expect(compareCase(c, at(10, 10, 10), at(14, 14, 14)).problems).toEqual([]);
+    expect(compareCase(c, at(3, 3, 3), at(6, 6, 6)).problems).toEqual(['AUTH→reply time of 235 (median): real 3 ms, lab 6 ms (allowed: within ×1.5 or ±1 ms)']);
+    expect(compareCase(c, at(3024, 3024, 3024), at(1512, 1512, 1512)).problems).toEqual(['session outcomes: real 235+3s 235+3s 235+3s, lab 235+1s 235+1s 235+1s']);
   });
 
   it('a case whose real time depends on the wall clock (W1) accepts both sides inside its range, nothing outside', () => {
     const w1 = byName('W1-wrong-password');
     const at = (ms: number): SideOutcome => ({ sessions: [{ replies: [], authReply: '535 5.7.8 Authentication failed.', authToReplyMs: ms }], backendConnections: 0, smtpdLog: [] });
-    expect(compareCase(w1, at(1502), at(2005)).match).toBe(true);
-    expect(compareCase(w1, at(1502), at(3000)).problems).toEqual(['AUTH→reply time: real 1502 ms, lab 3000 ms (both must lie in 1500-2000 ms ±150 ms)']);
+    expect(compareCase(w1, at(1502), at(2000)).match).toBe(true);
+    expect(compareCase(w1, at(1502), at(3000)).problems).toEqual(['AUTH→reply time: real 1502 ms, lab 3000 ms (both must lie in 1500-2000 ms)']);
     expect(cases.at(-1)).toBe(w1);
   });
 
-  it('racy cells: a plausible rate matches, a lab that never loses against a real 17 of 19 does not', () => {
-    const c = byName('T3-forbid-yes-quickack');
-    const side = (sessions: number, lost: number, conns: number): SideOutcome => ({
-      sessions: Array.from({ length: sessions }, () => ({ replies: [], authReply: '235 2.7.0 Logged in.', authToReplyMs: null })),
-      backendConnections: conns,
-      smtpdLog: Array.from({ length: lost }, () => 'postfix/smtpd: improper command pipelining after XCLIENT from localhost[127.0.0.1]: EHLO front.example.test\\r\\n'),
+  it('racy cells: Fisher on lost races and outcomes when the batch is calibrated, notes only when it is not', () => {
+    const calibrated = { ...byName('T3-forbid-yes-quickack'), labValues: { 'sim.wakeup_preempt_per_mille': 500 } };
+    const improper = 'postfix/smtpd: improper command pipelining after XCLIENT from localhost[127.0.0.1]: EHLO front.example.test\\r\\n';
+    const side = (ok: number, failed: number, lost: number): SideOutcome => ({
+      sessions: [
+        ...Array.from({ length: ok }, () => ({ replies: [], authReply: '235 2.7.0 Logged in.', authToReplyMs: null })),
+        ...Array.from({ length: failed }, () => ({ replies: [], authReply: '454 4.7.0 Account is temporarily unavailable.', authToReplyMs: null })),
+      ],
+      backendConnections: ok + failed + lost - failed,
+      smtpdLog: Array.from({ length: lost }, () => improper),
     });
-    expect(compareCase(c, side(20, 4, 24), side(20, 0, 20)).match).toBe(true);
-    expect(compareCase(c, side(20, 4, 24), side(20, 7, 27)).match).toBe(true);
-    // A real batch with no loss at all is a low rate sampled, not a contradiction of a racy lab.
-    expect(compareCase(c, side(20, 0, 20), side(20, 19, 39)).match).toBe(true);
-    const verdict = compareCase(c, side(2, 17, 19), side(40, 0, 40));
+    expect(compareCase(calibrated, side(20, 0, 4), side(20, 0, 7)).match).toBe(true);
+    const verdict = compareCase(calibrated, side(20, 0, 4), side(2, 18, 72));
     expect(verdict.match).toBe(false);
-    expect(verdict.problems[0]).toMatch(/^lost races: real 17\/19 \(sometimes\), lab 0\/40 \(never\)/);
-    expect(compareCase(c, side(20, 4, 30), side(20, 4, 24)).problems).toEqual(['real: 30 backend connections, reconnect accounting expects 24']);
+    expect(verdict.problems[0]).toBe('lost races per backend connection: real 4/24 = 17 % [7–36 %], lab 72/74 = 97 % [91–99 %]; Fisher p=6.5e-15 < 0.01');
+    expect(verdict.problems.some((p) => p.startsWith('sessions with outcome 454: real 0/20 = 0 %'))).toBe(true);
+    const uncalibrated = compareCase(byName('T3-forbid-yes-quickack'), side(20, 0, 4), side(2, 18, 72));
+    expect(uncalibrated.match).toBe(true);
+    expect(uncalibrated.notes[0]).toBe(verdict.problems[0]);
+    const broken = { ...side(20, 0, 4), backendConnections: 30 };
+    expect(compareCase(calibrated, broken, side(20, 0, 4)).problems).toEqual(['real: 30 backend connections, reconnect accounting expects 24']);
   });
 
-  it('binomialTwoSided is the exact two-sided tail', () => {
-    expect(binomialTwoSided(10, 20, 0.5)).toBeCloseTo(1, 9);
-    expect(binomialTwoSided(0, 20, 0.5)).toBeCloseTo(2 * 0.5 ** 20, 12);
-    expect(binomialTwoSided(3, 10, 0.3)).toBeCloseTo(1, 9);
+  it('outcome classes count whole reconnect waits before a 235', () => {
+    const s = (authReply: string, ms: number | null, reconnectWaits?: number) => ({ replies: [], authReply, authToReplyMs: ms, ...(reconnectWaits === undefined ? {} : { reconnectWaits }) });
+    expect(outcomeClass(s('235 2.7.0 Logged in.', 3))).toBe('235');
+    expect(outcomeClass(s('235 2.7.0 Logged in.', 2039))).toBe('235+2s');
+    expect(outcomeClass(s('235 2.7.0 Logged in.', null, 1))).toBe('235+1s');
+    expect(outcomeClass(s('454 4.7.0 Account is temporarily unavailable.', 3010))).toBe('454');
+  });
+
+  it('Fisher exact and Wilson intervals agree with published values', () => {
+    // 1 of 4 against 3 of 4: p = 34/70; 0 of 10 against 10 of 10: the two extreme tables, 2 / C(20, 10).
+    expect(fisherExact(10, 20, 10, 20)).toBeCloseTo(1, 9);
+    expect(fisherExact(1, 4, 3, 4)).toBeCloseTo(0.4857143, 6);
+    expect(fisherExact(0, 10, 10, 10)).toBeCloseTo(1.082509e-5, 9);
+    const [low, high] = wilson(4, 24);
+    expect(low).toBeCloseTo(0.0668, 3);
+    expect(high).toBeCloseTo(0.3588, 3);
+    expect(wilson(0, 0)).toEqual([0, 1]);
   });
 });

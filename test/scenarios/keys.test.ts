@@ -34,6 +34,11 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'tcp.client_profile': ['nodelay', 'fast', 'linux-default, pingpong3, quickack, nodelay'],
   'tcp.one_way_delay_us': ['40', '1.5', 'an integer from 0 to 10000000'],
   'sim.scheduling_jitter_us': ['0', '-5', 'an integer from 0 to 1000000'],
+  'postfix.smtpd_process_reused': ['yes', 'maybe', 'yes, no'],
+  'sim.wakeup_preempt_per_mille': ['213', '1001', 'an integer from 0 to 1000'],
+  'sim.wakeup_latency_min_us': ['26', '1.5', 'an integer from 0 to 1000000'],
+  'sim.wakeup_latency_median_us': ['45', '-1', 'an integer from 0 to 1000000'],
+  'sim.wakeup_latency_max_us': ['95', 'x', 'an integer from 0 to 1000000'],
 };
 
 describe('the key table', () => {

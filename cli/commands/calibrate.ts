@@ -1,0 +1,82 @@
+/* calibrate - measure the race's scheduling on the real stack (or from the records), write a scenario */
+import { mkdtempSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { integerOption, parseOptions } from '../args.ts';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
+import { USER } from '../../conformance/cases.ts';
+import { fitScheduling, readBatch, type BatchEvidence } from '../../conformance/calibration/fit.ts';
+import { recordBatch } from '../../conformance/calibration/record.ts';
+import { calibrationScenario } from '../../conformance/calibration/scenario-file.ts';
+import { RealStack, realStackMissing, type TcpMode } from '../../conformance/real-stack.ts';
+import { RECORDS_DIR } from '../../conformance/records-dir.ts';
+import { rateText } from '../../conformance/stats.ts';
+
+const usage = `usage: smtp-lab calibrate [--recorded] [--sessions N] [--out FILE] [--keep DIR]
+
+Measures when Postfix answers XCLIENT relative to Dovecot's pipelined EHLO on the real stack
+(Postfix 3.7.11, Dovecot 2.3.19.1, swaks, tcpdump; root; a private network namespace): one batch
+of N AUTH-only sessions per racy TCP mode (quickack, pp3), captured with tcpdump. From the
+captures it fits the scheduling keys (sim.wakeup_*, sim.scheduling_jitter_us; see
+conformance/calibration/fit.ts) and writes a scenario file based on real-stack.
+
+  --recorded      fit from the recorded batches in conformance/records/calibration instead
+  --sessions N    sessions per batch (default 60)
+  --out FILE      scenario file to write (default: print it)
+  --keep DIR      keep the batches (capture, logs, sessions) under DIR (default: a temporary directory)`;
+
+const RACY_MODES: readonly TcpMode[] = ['quickack', 'pp3'];
+
+async function recordLive(sessions: number, keep: string | undefined): Promise<BatchEvidence[]> {
+  const dir = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'smtp-lab-calibrate-'));
+  const netns = `smtplab-cal-${process.pid}`;
+  const stack = await RealStack.start({ netns });
+  const stop = () => void stack.stop().then(() => process.exit(130));
+  process.once('SIGINT', stop);
+  try {
+    const batches: BatchEvidence[] = [];
+    for (const mode of RACY_MODES) {
+      const name = `${mode}-${new Date().toISOString().replace(/[:.]/g, '').slice(0, 15)}`;
+      const client = { auth: 'PLAIN' as const, user: USER, password: 'secret', helo: 'client.example.test', mail: false, pipelining: false };
+      await recordBatch(stack, netns, join(dir, name), name, { forbid: true, tcpMode: mode, xclientLookupMs: null }, client, sessions);
+      batches.push(readBatch(join(dir, name)));
+      console.error(`recorded ${join(dir, name)}`);
+    }
+    return batches;
+  } finally {
+    process.off('SIGINT', stop);
+    await stack.stop();
+  }
+}
+
+export const calibrate: Command = {
+  name: 'calibrate',
+  usage,
+  async run(args) {
+    const { values } = parseOptions(args, { recorded: { type: 'boolean' }, sessions: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' } });
+    const sessions = integerOption('sessions', values.sessions, 60, 1, 10_000);
+    let batches: BatchEvidence[];
+    if (values.recorded) {
+      const dir = join(RECORDS_DIR, 'calibration');
+      if (!existsSync(dir)) throw new UsageError(`--recorded: no calibration batches in ${dir}`);
+      batches = readdirSync(dir).filter((b) => existsSync(join(dir, b, 'batch.json'))).sort().map((b) => readBatch(join(dir, b)));
+    } else {
+      const missing = realStackMissing() ?? (existsSync('/usr/bin/tcpdump') || existsSync('/usr/sbin/tcpdump') ? null : 'tcpdump is not installed (apt-get install tcpdump)');
+      if (missing) {
+        console.error(`smtp-lab calibrate: the real stack cannot run here: ${missing}`);
+        return EXIT_EXPECTATION_FAILED;
+      }
+      batches = await recordLive(sessions, values.keep);
+    }
+    const fit = fitScheduling(batches);
+    for (const b of batches.filter((x) => x.info.setting.tcpMode !== 'default')) {
+      const single = fitScheduling([b]);
+      console.error(`${b.info.name}: load ${b.info.loadBefore.join(' ')}, Postfix answered first on ${rateText(single.answeredFirst, single.connections)} of backend connections`);
+    }
+    const scenario = calibrationScenario(values.recorded ? 'real-stack-recorded-calibration' : 'real-stack-calibrated', fit, batches);
+    const text = `${JSON.stringify(scenario, null, 2)}\n`;
+    if (values.out) writeFileSync(values.out, text);
+    else process.stdout.write(text);
+    return EXIT_OK;
+  },
+};

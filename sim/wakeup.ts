@@ -1,0 +1,83 @@
+/* wakeup - who runs first when data wakes a sleeping process: the CPU-placement model of the race
+ *
+ * The XCLIENT race is decided by the scheduler, not by TCP alone (records/calibration, every
+ * batch's capture.pcap; docs/conformance.md "The race is a scheduling race"). When Dovecot's
+ * write() of XCLIENT lands in smtpd's socket, loopback delivers it inside that very syscall and
+ * wakes smtpd with a sync wake-up (sock_def_readable → wake_up_interruptible_sync_poll, WF_SYNC:
+ * "the waker is about to sleep", so wake_affine favours the waker's CPU). Then one of two things:
+ *   - smtpd preempts Dovecot on its CPU (check_preempt_wakeup_fair): it processes XCLIENT and
+ *     answers before Dovecot runs again to write its EHLO. Capture: XCLIENT → 220 in 24-50 µs,
+ *     the EHLO after it. The race is won whatever TCP does.
+ *   - smtpd runs elsewhere (the other CPU, or later on this one): Dovecot carries on and writes
+ *     EHLO 10-30 µs after XCLIENT, while smtpd starts after a wake-up latency. Capture: EHLO
+ *     first, XCLIENT → 554 after 56-800 µs. With a quick ACK the EHLO is there before smtpd looks.
+ * Which of the two happens depends on the load of the machine (other engineers' test runs on
+ * the same 2 cores), so it is a distribution with named parameters, fitted by `calibrate`:
+ *   preemptPerMille   how often the woken process runs first (integer ratio, decision shouldWakeePreempt)
+ *   latency*Us        its wake-up latency otherwise, drawn from a two-piece uniform through
+ *                     min, median and max (decision wakeupLatencyUs)
+ * Rules of this model:
+ *   - A wake-up happens when a node with wake-up options writes to a peer with wake-up options
+ *     that sleeps: it is not frozen and has no timer due within one scheduler slice.
+ *   - Preempted, the writer is frozen: its timers that come due wait until the woken peer writes
+ *     (it answered and goes back to sleep) or one slice has passed, whichever is first.
+ *   - Otherwise the peer's first timer set after the wake-up (its processing of the new bytes)
+ *     fires the drawn latency late.
+ * SCHED_SLICE_US: sysctl_sched_base_slice = 0.75 ms scaled by 1 + ilog2(CPUs)
+ * (kernel/sched/fair.c, SCHED_TUNABLESCALING_LOG) = 1.5 ms on the 2-CPU machines of the records.
+ */
+import type { Decider } from './decisions.ts';
+
+export interface WakeupOptions {
+  /** Per mille of wake-ups in which the woken process runs before the writer continues. */
+  readonly preemptPerMille: number;
+  readonly latencyMinUs: number;
+  readonly latencyMedianUs: number;
+  readonly latencyMaxUs: number;
+}
+
+export const SCHED_SLICE_US = 1_500;
+
+/** The scheduling state of one node (process) under this model. */
+export class WakeupState {
+  /** Pending timers' due times, to tell whether the process sleeps. */
+  private readonly due = new Map<string, number>();
+  /** Index of the node whose run froze this one, or -1. */
+  frozenBy = -1;
+  /** Timers that came due while frozen, in order: name and generation. */
+  readonly deferred: { name: string; gen: number }[] = [];
+  /** Latency owed to the next timer this node sets (woken on another CPU), or 0. */
+  private owedLatencyUs = 0;
+
+  constructor(readonly options: WakeupOptions) {
+    const { latencyMinUs: min, latencyMedianUs: median, latencyMaxUs: max } = options;
+    if (!(0 <= min && min <= median && median <= max) || ![min, median, max, options.preemptPerMille].every(Number.isSafeInteger) || options.preemptPerMille > 1000) {
+      throw new RangeError(`wake-up options need integers with 0 <= min <= median <= max and preemptPerMille <= 1000, got ${JSON.stringify(options)}`);
+    }
+  }
+
+  timerSet(name: string, at: number | null): void {
+    if (at === null) this.due.delete(name);
+    else this.due.set(name, at);
+  }
+
+  /** The latency for a timer set now (once per wake-up). */
+  takeLatencyUs(): number {
+    const owed = this.owedLatencyUs;
+    this.owedLatencyUs = 0;
+    return owed;
+  }
+
+  sleeps(now: number): boolean {
+    if (this.frozenBy >= 0 || this.owedLatencyUs > 0) return false;
+    for (const at of this.due.values()) if (at < now + SCHED_SLICE_US) return false;
+    return true;
+  }
+
+  /** `writer` woke this node: decide where it runs. True: it preempts the writer (freeze the writer). */
+  wokenBy(writer: Decider): boolean {
+    if (writer.shouldWakeePreempt(this.options.preemptPerMille)) return true;
+    this.owedLatencyUs = writer.wakeupLatencyUs(this.options.latencyMinUs, this.options.latencyMedianUs, this.options.latencyMaxUs);
+    return false;
+  }
+}
