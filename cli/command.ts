@@ -6,10 +6,8 @@ export const EXIT_EXPECTATION_FAILED = 1;
 /** Usage or input error: the message names the bad argument and what is allowed. */
 export const EXIT_USAGE = 2;
 
-/** Thrown for bad input anywhere below a command; main() prints it and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+/** Bad input is one error kind for every layer (scenarios/errors.ts); main() prints it and exits 2. */
+export { UsageError } from '../scenarios/errors.ts';
 
 export interface Command {
   readonly name: string;

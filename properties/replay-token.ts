@@ -5,7 +5,7 @@
  * overrides, and the verdict the trace had, as base64url JSON so it survives any shell. A
  * replay holds only when the same trace gives the same verdict again.
  */
-import { UsageError } from '../cli/command.ts';
+import { UsageError } from '../scenarios/errors.ts';
 import type { CheckOutcome } from './check.ts';
 
 export interface ReplayToken {

@@ -1,9 +1,14 @@
-/* errors - the one error kind of scenario handling: bad input, named precisely
+/* errors - bad input, named precisely: the one error kind every layer throws for what a user gave
  *
- * A ScenarioError is a UsageError, so the CLI prints its message and exits 2 without
- * special cases. `key` is set when one key is at fault.
+ * A UsageError is what the CLI prints and exits 2 on, without special cases; it lives here, below
+ * the CLI, so scenario loading, replay tokens and the runtime can throw it without importing cli/.
+ * A ScenarioError is a UsageError with the scenario key at fault, when one key is.
  */
-import { UsageError } from '../cli/command.ts';
+
+/** Thrown for bad input anywhere below a command; cli/main() prints it and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 export class ScenarioError extends UsageError {
   readonly key: string | null;
