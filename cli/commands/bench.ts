@@ -2,11 +2,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import type { Command } from '../command.ts';
-import { EXIT_OK } from '../command.ts';
+import { EXIT_OK, UsageError } from '../command.ts';
 import { integerOption, parseOptions } from '../args.ts';
 import { bugSearch, median, memoryOver, reproWallMs, sessionsPerSecond } from '../../bench/measure.ts';
 
-const usage = `usage: smtp-lab bench [--sessions N] [--seeds N] [--no-write]
+const usage = `usage: smtp-lab bench [--quick [--write]] [--sessions N] [--seeds N] [--no-write]
 
 Measures, in one run on this machine: simulated full sessions per second on one core (median of 5
 batches), generated runs and time to the first counterexample of the Mailu bug over N seeds (default
@@ -14,8 +14,24 @@ batches), generated runs and time to the first counterexample of the Mailu bug o
 (default 1,000,000; run node with --expose-gc for exact heap figures). Prints the figures (one line
 reads "<N> sessions/s") and writes them to BENCHMARKS.md unless --no-write.
 
+--quick measures every figure once, small (one 0.2 s batch per scenario, 3 seeds, one repro,
+1,000 sessions), in a few seconds: to see that the bench still runs, not to compare figures. It
+writes BENCHMARKS.md only with --write.
+
 Targets (issue 5): >= 20,000 sessions/s on one core; the bug within 100 generated runs (median over 20
 seeds); repro under 2 s of process wall time; memory flat over 10^6 sessions.`;
+
+/** How much each figure measures; --sessions and --seeds override their entries. */
+interface BenchPlan {
+  readonly batches: number;
+  readonly batchMs: number;
+  readonly seeds: number;
+  readonly reproRuns: number;
+  readonly sessions: number;
+}
+
+const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000 };
+const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000 };
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';
 
@@ -25,20 +41,27 @@ export const bench: Command = {
   name: 'bench',
   usage,
   async run(args) {
-    const { values } = parseOptions(args, { sessions: { type: 'string' }, seeds: { type: 'string' }, 'no-write': { type: 'boolean' } });
-    const sessions = integerOption('sessions', values.sessions, 1_000_000, 10, 100_000_000);
-    const seeds = integerOption('seeds', values.seeds, 20, 1, 1000);
+    const { values } = parseOptions(args, {
+      quick: { type: 'boolean' }, write: { type: 'boolean' }, sessions: { type: 'string' }, seeds: { type: 'string' }, 'no-write': { type: 'boolean' },
+    });
+    if (values.write && !values.quick) throw new UsageError('--write goes with --quick (the full bench writes BENCHMARKS.md unless --no-write)');
+    if (values['no-write'] && values.quick) throw new UsageError('--quick writes nothing unless --write; --no-write is for the full bench');
+    const plan = values.quick ? QUICK : FULL;
+    const sessions = integerOption('sessions', values.sessions, plan.sessions, 10, 100_000_000);
+    const seeds = integerOption('seeds', values.seeds, plan.seeds, 1, 1000);
+    const write = values.quick ? values.write === true : !values['no-write'];
     const log = (line: string) => console.log(line);
 
-    const buggy = sessionsPerSecond('mailu-2024.06', 5, 2000);
-    const fixed = sessionsPerSecond('lockstep', 5, 2000);
-    log(`${fmt(median(buggy))} sessions/s (mailu-2024.06, one core, median of 5 batches: ${buggy.map((r) => fmt(r)).join(', ')})`);
+    const buggy = sessionsPerSecond('mailu-2024.06', plan.batches, plan.batchMs);
+    const fixed = sessionsPerSecond('lockstep', plan.batches, plan.batchMs);
+    const batches = plan.batches === 1 ? 'one batch' : `median of ${plan.batches} batches`;
+    log(`${fmt(median(buggy))} sessions/s (mailu-2024.06, one core, ${batches}: ${buggy.map((r) => fmt(r)).join(', ')})`);
     log(`${fmt(median(fixed))} sessions/s (lockstep)`);
 
     const search = bugSearch(seeds);
     log(`bug found for ${search.found}/${search.seeds} seeds; median ${median(search.runsToFailure)} generated runs, ${fmt(median(search.msToFailure), 1)} ms to the first counterexample; shrinking ${fmt(median(search.shrinkMs), 1)} ms in ${median(search.shrinkSteps)} steps (medians)`);
 
-    const repro = reproWallMs(5);
+    const repro = reproWallMs(plan.reproRuns);
     log(`repro process wall time: median ${fmt(median(repro))} ms (${repro.map((r) => fmt(r)).join(', ')})`);
 
     const memory = memoryOver(sessions);
@@ -46,12 +69,12 @@ export const bench: Command = {
     const last = memory.heapMiB.at(-1) ?? 0;
     log(`heap over ${fmt(sessions)} sessions: ${memory.heapMiB.map((h) => fmt(h, 1)).join(', ')} MiB (first tenth ${fmt(first, 1)}, last ${fmt(last, 1)}); peak RSS ${fmt(memory.rssPeakMiB)} MiB`);
 
-    if (!values['no-write']) {
+    if (write) {
       const cpu = cpus()[0]?.model ?? 'unknown CPU';
       const lines = [
         '# Benchmarks',
         '',
-        `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}. All figures from one run; medians.`,
+        `Measured by \`npm run bench${values.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}. All figures from one run; medians.`,
         '',
         '| figure | target | measured |',
         '|---|---|---|',
@@ -60,7 +83,7 @@ export const bench: Command = {
         `| generated runs to the first counterexample (median over ${seeds} seeds) | ≤ 100 | ${median(search.runsToFailure)} (found for ${search.found}/${search.seeds} seeds; per seed: ${search.runsToFailure.join(', ')}) |`,
         `| time to the first counterexample (median) | | ${fmt(median(search.msToFailure), 1)} ms |`,
         `| shrink time (median) | | ${fmt(median(search.shrinkMs), 1)} ms, ${median(search.shrinkSteps)} steps |`,
-        `| \`smtp-lab repro\` process wall time incl. shrinking (median of 5) | < 2 s | ${fmt(median(repro))} ms |`,
+        `| \`smtp-lab repro\` process wall time incl. shrinking (median of ${plan.reproRuns}) | < 2 s | ${fmt(median(repro))} ms |`,
         `| heap after each tenth of ${fmt(sessions)} sessions | flat | ${memory.heapMiB.map((h) => fmt(h, 1)).join(', ')} MiB; peak RSS ${fmt(memory.rssPeakMiB)} MiB |`,
         '',
       ];

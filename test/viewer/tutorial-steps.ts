@@ -4,9 +4,9 @@
  * command, are its standard output. A line "..." stands for any number of lines; a last line
  * "[exit N]" is the exit code (0 when absent). An HTML comment "<!-- picture: smtp-lab ARGS -->"
  * says that the next ```mermaid block is that command's standard output, exactly.
+ * Read by test/viewer/tutorial.test.ts (checks the page) and scripts/refresh-tutorial.ts
+ * (rewrites the outputs in place, so each step also says where its output sits on the page).
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
 export interface TutorialStep {
   /** Arguments after "smtp-lab". */
@@ -17,9 +17,19 @@ export interface TutorialStep {
   readonly exact: boolean;
   /** 1-based line of the command in the tutorial. */
   readonly line: number;
+  /** The page lines (0-based, end exclusive) that hold `expected` and the "[exit N]" line if any. */
+  readonly output: { readonly from: number; readonly to: number };
+  /** Whether the page writes the exit code ("[exit N]"); absent means 0. */
+  readonly exitAnnotated: boolean;
 }
 
-const BIN = fileURLToPath(new URL('../../bin/smtp-lab.js', import.meta.url));
+/** The line that stands for lines left out of an output. */
+export const ELISION = '...';
+const EXIT_ANNOTATION = /^\[exit (\d+)\]$/;
+
+export function exitAnnotation(exitCode: number): string {
+  return `[exit ${exitCode}]`;
+}
 
 export function tutorialSteps(markdown: string): TutorialStep[] {
   const lines = markdown.split('\n');
@@ -30,7 +40,8 @@ export function tutorialSteps(markdown: string): TutorialStep[] {
       const open = lines.indexOf('```mermaid', i);
       const close = lines.indexOf('```', open + 1);
       if (open !== i + 1 || close < 0) throw new Error(`tutorial line ${i + 1}: a picture comment must be followed by a \`\`\`mermaid block`);
-      steps.push({ args: splitArgs(picture[1]!), expected: lines.slice(open + 1, close), exitCode: 0, exact: true, line: i + 1 });
+      const output = { from: open + 1, to: close };
+      steps.push({ args: splitArgs(picture[1]!), expected: lines.slice(output.from, output.to), exitCode: 0, exact: true, line: i + 1, output, exitAnnotated: false });
       i = close;
       continue;
     }
@@ -38,25 +49,29 @@ export function tutorialSteps(markdown: string): TutorialStep[] {
     const close = lines.indexOf('```', i + 1);
     if (close < 0) throw new Error(`tutorial line ${i + 1}: unclosed console block`);
     let current: { args: string[]; expected: string[]; line: number } | null = null;
-    const finish = () => {
+    const finish = (end: number) => {
       if (!current) return;
       const last = current.expected[current.expected.length - 1];
-      const exit = last === undefined ? null : /^\[exit (\d+)\]$/.exec(last);
+      const exit = last === undefined ? null : EXIT_ANNOTATION.exec(last);
       if (exit) current.expected.pop();
-      steps.push({ args: current.args, expected: current.expected, exitCode: exit ? Number(exit[1]) : 0, exact: false, line: current.line });
+      const misplaced = current.expected.findIndex((text) => EXIT_ANNOTATION.test(text));
+      if (misplaced >= 0) throw new Error(`tutorial line ${current.line + 1 + misplaced}: "[exit N]" must be the last line of a command's output`);
+      steps.push({ args: current.args, expected: current.expected, exitCode: exit ? Number(exit[1]) : 0, exact: false, line: current.line, output: { from: current.line, to: end }, exitAnnotated: exit !== null });
     };
     for (let j = i + 1; j < close; j++) {
       const command = /^\$ smtp-lab (.+)$/.exec(lines[j]!);
       if (command) {
-        finish();
+        finish(j);
         current = { args: splitArgs(command[1]!), expected: [], line: j + 1 };
       } else if (lines[j]!.startsWith('$ ')) {
         throw new Error(`tutorial line ${j + 1}: only smtp-lab commands can be checked: ${lines[j]}`);
       } else if (current) {
         current.expected.push(lines[j]!);
+      } else {
+        throw new Error(`tutorial line ${j + 1}: output before the first command of a console block`);
       }
     }
-    finish();
+    finish(close);
     i = close;
   }
   return steps;
@@ -67,45 +82,29 @@ function splitArgs(text: string): string[] {
   return text.trim().split(/ +/);
 }
 
-export interface CommandResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exitCode: number | null;
-}
-
-/** Run the CLI as a user would, in `cwd`. */
-export function runSmtpLab(args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, exitCode });
-    });
-  });
+/** A command's standard output as the page's lines (the final newline ends the last line). */
+export function outputLines(stdout: string): string[] {
+  return stdout.replace(/\n$/, '').split('\n');
 }
 
 /** Does `actual` match `expected`, where a "..." line in expected stands for any lines? */
 export function matchesWithElision(expected: readonly string[], actual: readonly string[]): boolean {
-  const trim = (lines: readonly string[]) => {
-    const out = [...lines];
-    while (out.length > 0 && out[out.length - 1] === '') out.pop();
-    return out;
-  };
-  const want = trim(expected);
-  const got = trim(actual);
+  const want = withoutTrailingBlankLines(expected);
+  const got = withoutTrailingBlankLines(actual);
   const match = (w: number, g: number): boolean => {
     if (w === want.length) return g === got.length;
-    if (want[w] === '...') {
+    if (want[w] === ELISION) {
       for (let skip = g; skip <= got.length; skip++) if (match(w + 1, skip)) return true;
       return false;
     }
     return g < got.length && got[g] === want[w] && match(w + 1, g + 1);
   };
   return match(0, 0);
+}
+
+/** Blank lines at the end of an output are not compared: the page's fence may follow a blank line or not. */
+export function withoutTrailingBlankLines(lines: readonly string[]): string[] {
+  const out = [...lines];
+  while (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
 }

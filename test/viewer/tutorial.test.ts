@@ -3,7 +3,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchesWithElision, runSmtpLab, tutorialSteps } from './tutorial-steps.ts';
+import { runSmtpLab } from '../cli/run-smtp-lab.ts';
+import { matchesWithElision, outputLines, tutorialSteps } from './tutorial-steps.ts';
 
 const markdown = await readFile(new URL('../../docs/tutorial.md', import.meta.url), 'utf8');
 const steps = tutorialSteps(markdown);
@@ -28,7 +29,7 @@ describe('docs/tutorial.md', () => {
   for (const step of steps) {
     it(`line ${step.line}: smtp-lab ${step.args.join(' ')}`, async () => {
       const result = await runSmtpLab(step.args, cwd);
-      const actual = result.stdout.replace(/\n$/, '').split('\n');
+      const actual = outputLines(result.stdout);
       const shown = step.exact ? step.expected.join('\n') === actual.join('\n') : matchesWithElision(step.expected, actual);
       if (!shown) expect(actual.join('\n'), `the tutorial (line ${step.line}) shows other output than the command prints now`).toBe(step.expected.join('\n'));
       expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: step.exitCode, stderr: '' });
@@ -48,9 +49,11 @@ describe('the tutorial checker', () => {
   it('reads commands, exit codes and pictures, and refuses commands it cannot run', () => {
     const page = ['```console', '$ smtp-lab run --seed 2', 'out', '[exit 1]', '```', '<!-- picture: smtp-lab view t --mermaid - -->', '```mermaid', 'sequenceDiagram', '```'].join('\n');
     expect(tutorialSteps(page)).toEqual([
-      { args: ['run', '--seed', '2'], expected: ['out'], exitCode: 1, exact: false, line: 2 },
-      { args: ['view', 't', '--mermaid', '-'], expected: ['sequenceDiagram'], exitCode: 0, exact: true, line: 6 },
+      { args: ['run', '--seed', '2'], expected: ['out'], exitCode: 1, exact: false, line: 2, output: { from: 2, to: 4 }, exitAnnotated: true },
+      { args: ['view', 't', '--mermaid', '-'], expected: ['sequenceDiagram'], exitCode: 0, exact: true, line: 6, output: { from: 7, to: 8 }, exitAnnotated: false },
     ]);
     expect(() => tutorialSteps('```console\n$ rm -rf /\n```')).toThrow(/only smtp-lab commands can be checked/);
+    expect(() => tutorialSteps('```console\nout\n$ smtp-lab keys\n```')).toThrow(/line 2: output before the first command/);
+    expect(() => tutorialSteps('```console\n$ smtp-lab keys\n[exit 1]\nout\n```')).toThrow(/line 3: "\[exit N\]" must be the last line/);
   });
 });
