@@ -19,7 +19,8 @@ import { SMTPServer } from 'smtp-server';
 import { RealStack } from '../conformance/real-stack.ts';
 import type { SocketAddress } from '../models/contract.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import { authConfigOf, dovecotConfigOf, isRealStackLayout, nginxConfigOf, postfixConfigOf } from '../scenarios/topology.ts';
+import { FRONT_SCENARIOS } from '../scenarios/fronts.ts';
+import { authConfigOf, isRealStackLayout, postfixConfigOf } from '../scenarios/topology.ts';
 import type { RuntimeEventListener } from './socket/index.ts';
 import { startTopology, type RunningTopology } from './topology.ts';
 
@@ -83,7 +84,7 @@ export async function serveScenario(scenario: Scenario, options: ServeOptions): 
       front: kind,
       frontPort,
       ...(options.tlsPort !== undefined ? { frontTlsPort: options.tlsPort } : {}),
-      frontConfig: kind === 'nginx' ? nginxConfigOf(scenario) : dovecotConfigOf(scenario),
+      frontConfig: FRONT_SCENARIOS[kind].configOf(scenario),
       auth: scenario.get('auth.fault') === 'refused' ? null : authConfigOf(scenario),
       ...(options.authPort !== undefined ? { authPort: options.authPort } : {}),
       postfix,

@@ -14,7 +14,7 @@
  */
 import type { Model, SocketAddress } from '../models/contract.ts';
 import { createAuthService, type AuthServiceConfig } from '../models/auth/index.ts';
-import { createFront, labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type FrontKind, type NginxFrontConfig } from '../models/front/index.ts';
+import { FRONT_MODELS, frontModel, type DovecotFrontConfig, type FrontKind, type NginxFrontConfig } from '../models/front/index.ts';
 import type { PostfixConfig } from '../models/postfix/config.ts';
 import { createPostfix } from '../models/postfix/smtpd.ts';
 import { freePort } from './free-port.ts';
@@ -32,7 +32,7 @@ export interface TopologyOptions {
   readonly frontPort: number;
   /** Also listen with TLS (465-style) on this port; 0 picks a free port. */
   readonly frontTlsPort?: number;
-  /** Front settings (Dovecot's for the dovecot kinds, nginx's for nginx); the auth address is filled in. */
+  /** Settings of that front (its FRONT_MODELS row says which); the auth address is filled in. */
   readonly frontConfig?: Partial<DovecotFrontConfig> | Partial<NginxFrontConfig>;
   /** Auth service settings, or null for no listener at all (auth.fault = refused). */
   readonly auth?: Partial<AuthServiceConfig> | null;
@@ -42,7 +42,7 @@ export interface TopologyOptions {
   readonly postfix: PostfixConfig | null;
   /**
    * With a model Postfix: the ports it listens on (0 or missing: any free port; the port-25
-   * service only behind nginx). With a real server: where it listens (`authenticated` required;
+   * service only behind a front that reaches it, FrontModelRow.reachesPort25). With a real server: where it listens (`authenticated` required;
    * `unauthenticated` defaults to the same port).
    */
   readonly backendPorts?: Partial<BackendPorts>;
@@ -72,7 +72,7 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     let backendPorts: BackendPorts;
     if (options.postfix) {
       postfix = createPostfix(options.postfix);
-      const wanted = [options.backendPorts?.authenticated ?? 0, ...(options.front === 'nginx' ? [options.backendPorts?.unauthenticated ?? 0] : [])];
+      const wanted = [options.backendPorts?.authenticated ?? 0, ...(FRONT_MODELS[options.front].reachesPort25 ? [options.backendPorts?.unauthenticated ?? 0] : [])];
       postfixAddresses = await runtime.addNode(postfix, { listen: wanted.map((port) => ({ port })) });
       backendPorts = { authenticated: postfixAddresses[0]!.port, unauthenticated: (postfixAddresses[1] ?? postfixAddresses[0]!).port };
     } else {
@@ -89,9 +89,8 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
       // No listener: a port that was free a moment ago refuses the front's connections.
       authAddress = { host: '127.0.0.1', port: await freePort() };
     }
-    const front = options.front === 'nginx'
-      ? createFront('nginx', { ...(options.frontConfig as Partial<NginxFrontConfig>), auth_http: { ...((options.frontConfig as Partial<NginxFrontConfig>)?.auth_http ?? mailuNginxConfig.auth_http), address: authAddress } })
-      : createFront(options.front, { ...(options.frontConfig as Partial<DovecotFrontConfig>), authHttp: { ...((options.frontConfig as Partial<DovecotFrontConfig>)?.authHttp ?? labDovecotConfig.authHttp), address: authAddress } });
+    const row = frontModel(options.front);
+    const front = row.create(row.withAuthService(options.frontConfig ?? {}, authAddress));
     const host = options.host ?? '127.0.0.1';
     const listen: ListenSpec[] = [{ host, port: options.frontPort }];
     if (options.frontTlsPort !== undefined) listen.push({ host, port: options.frontTlsPort, tls: selfSignedIdentity() });

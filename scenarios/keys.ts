@@ -11,11 +11,12 @@
  * smtpd_forbid_unauth_pipelining follows mail_version as Postfix's own default does.
  * The table is read by validation (values.ts), `--set` parsing, the CLI help and the tests.
  */
+import { FRONT_KINDS, type FrontKind } from '../models/front/config.ts';
 import { versionDefaults } from '../models/postfix/config.ts';
 import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
 
 export type YesNo = 'yes' | 'no';
-export type FrontModel = 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep' | 'nginx';
+export type FrontModel = FrontKind;
 export type ClientAuth = 'PLAIN' | 'LOGIN' | 'none';
 export type AuthFault = 'none' | 'timeout' | 'http500' | 'refused';
 export type NginxSmtpAuth = 'none' | 'plain' | 'login' | 'login plain';
@@ -102,7 +103,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'client.to', type: address, default: 'bob@example.test', description: 'RCPT TO address' },
   { name: 'client.wait_for_greeting', type: yesNo, default: 'yes', description: 'no: talk before the 220 greeting (illegal, RFC 5321 §3.1)' },
   { name: 'client.think_time_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 150, description: 'client reaction time after each reply (swaks: 98-200 µs in raw/A1 segments)' },
-  { name: 'front.model', type: { kind: 'enum', values: ['dovecot-2.3', 'dovecot-2.4', 'lockstep', 'nginx'] }, default: 'dovecot-2.3', description: 'front proxy: Dovecot submission-login 2.3/2.4 (pipelines EHLO after XCLIENT), the fixed lock-step proxy, or nginx mail' },
+  { name: 'front.model', type: { kind: 'enum', values: FRONT_KINDS }, default: 'dovecot-2.3', description: 'front proxy: Dovecot submission-login 2.3/2.4 (pipelines EHLO after XCLIENT), the fixed lock-step proxy, or nginx mail' },
   { name: 'front.port', type: { kind: 'integer', min: 1, max: 65535 }, default: 587, description: 'port the front listens on and the client connects to' },
   { name: 'front.login_proxy_max_reconnects', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'Dovecot login_proxy_max_reconnects: backend reconnects after a remote failure (default 3)' },
   { name: 'front.login_proxy_timeout', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 30_000, description: 'Dovecot login_proxy_timeout in ms (default 30 secs)' },

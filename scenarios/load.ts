@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BUILTIN_NAMES, builtinScenario } from './builtin.ts';
 import { ScenarioError } from './errors.ts';
+import { checkFrontKeys } from './fronts.ts';
 import type { ScenarioKey, ScenarioValues } from './keys.ts';
 import { resolveScenario, type Scenario, type ScenarioDefinition } from './scenario.ts';
 import { checkKeyJson, parseAssignment } from './values.ts';
@@ -34,7 +35,9 @@ export function loadScenario(options: LoadOptions = {}): Scenario {
     const [key, value] = parseAssignment(assignment);
     values[key as ScenarioKey] = value;
   }
-  return resolveScenario({ ...base, values: values as Partial<ScenarioValues> });
+  const scenario = resolveScenario({ ...base, values: values as Partial<ScenarioValues> });
+  checkFrontKeys(scenario);
+  return scenario;
 }
 
 /** A built-in by name, else a scenario file by path. */

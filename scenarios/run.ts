@@ -9,14 +9,14 @@ import { Simulation, type LinkOptions } from '../sim/index.ts';
 import type { FactRecord, LogRecord, TraceEvent } from '../sim/trace.ts';
 import { createAuthService } from '../models/auth/index.ts';
 import { SmtpClient, type ClientResult, type ClientScript } from '../models/client/index.ts';
-import { createFront } from '../models/front/index.ts';
 import { createPostfix } from '../models/postfix/smtpd.ts';
 import { clientScriptOf } from './client-script.ts';
+import { frontOf } from './fronts.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { wakeupOf } from './wakeup.ts';
 import {
-  AUTH_PORT, POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT, authConfigOf, dovecotConfigOf, frontAddress, hostsOf, nginxConfigOf, postfixConfigOf,
+  AUTH_PORT, POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT, authConfigOf, frontAddress, hostsOf, postfixConfigOf,
 } from './topology.ts';
 
 /** Link faults per hop, from the listener's point of view (sim/faults/catalogue.ts). */
@@ -102,8 +102,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     const authLink = linkOf('linux-default', delay, options.faults?.auth);
     sim.addNode(createAuthService(authConfigOf(scenario)), { host: hosts.auth, listen: [{ host: hosts.auth, port: AUTH_PORT, link: authLink }] });
   }
-  const kind = scenario.get('front.model');
-  const front = kind === 'nginx' ? createFront('nginx', nginxConfigOf(scenario)) : createFront(kind, dovecotConfigOf(scenario));
+  const front = frontOf(scenario);
   const clientLink = linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client);
   sim.addNode(front, { host: hosts.front, schedulingJitterUs, ...wakeup, listen: [{ ...frontAddress(scenario), link: clientLink }] });
   const client = new SmtpClient(options.script ?? defaultScriptOf(scenario));

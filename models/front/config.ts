@@ -10,7 +10,9 @@
  */
 import type { Micros, SocketAddress } from '../contract.ts';
 
-export type FrontKind = 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep' | 'nginx';
+/** Every front the lab models; models/front/registry.ts and scenarios/fronts.ts each have one row per kind. */
+export const FRONT_KINDS = ['dovecot-2.3', 'dovecot-2.4', 'lockstep', 'nginx'] as const;
+export type FrontKind = (typeof FRONT_KINDS)[number];
 
 /** Measured Dovecot reaction times (µs). */
 export interface DovecotTimings {

@@ -6,51 +6,25 @@
  *   'nginx'                                     -> nginx mail proxy (config: Partial<NginxFrontConfig>, defaults = mailuNginxConfig)
  */
 import type { Model } from '../contract.ts';
-import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type FrontKind, type NginxFrontConfig } from './config.ts';
-import { DovecotFront } from './dovecot-front.ts';
-import { NginxFront } from './nginx-front.ts';
-import { SEQUENCING } from './submission-proxy.ts';
+import type { DovecotFrontConfig, FrontKind, NginxFrontConfig } from './config.ts';
+import { FRONT_MODELS, frontModel } from './registry.ts';
 
 export function createFront(kind: 'nginx', config?: Partial<NginxFrontConfig>): Model;
 export function createFront(kind: Exclude<FrontKind, 'nginx'>, config?: Partial<DovecotFrontConfig>): Model;
 export function createFront(kind: FrontKind, config?: Partial<DovecotFrontConfig> | Partial<NginxFrontConfig>): Model;
 export function createFront(kind: FrontKind, config: Partial<DovecotFrontConfig> | Partial<NginxFrontConfig> = {}): Model {
-  if (kind === 'nginx') {
-    const nginx = config as Partial<NginxFrontConfig>;
-    return new NginxFront({ ...mailuNginxConfig, ...nginx, timings: { ...mailuNginxConfig.timings, ...nginx.timings } });
-  }
-  const policy = SEQUENCING[kind];
-  if (!policy) throw new Error(`unknown front kind ${String(kind)}`);
-  return new DovecotFront(mergedDovecotConfig(config as Partial<DovecotFrontConfig>), policy);
+  if (!(kind in FRONT_MODELS)) throw new Error(`unknown front kind ${String(kind)}`);
+  return frontModel(kind).create(config);
 }
 
-/**
- * Whether the front writes EHLO behind XCLIENT without waiting for XCLIENT's reply (Dovecot's
- * submission proxy) or waits for every reply (the lock-step proxy; nginx's smtp proxy handler
- * moves one state per complete reply).
- */
+/** Whether the front writes EHLO behind XCLIENT without waiting for XCLIENT's reply (its registry row). */
 export function pipelinesAfterXclient(kind: FrontKind): boolean {
-  return kind !== 'nginx' && SEQUENCING[kind].pipelineEhloAfterXclient;
-}
-
-/** Merged configs by the caller's config object: a scenario hands the same one to every run. */
-const mergedDovecotConfigs = new WeakMap<Partial<DovecotFrontConfig>, DovecotFrontConfig>();
-
-function mergedDovecotConfig(dovecot: Partial<DovecotFrontConfig>): DovecotFrontConfig {
-  let merged = mergedDovecotConfigs.get(dovecot);
-  if (merged === undefined) {
-    // Nested settings merge key by key, so a scenario may override one timing or the auth address alone.
-    merged = {
-      ...labDovecotConfig, ...dovecot,
-      timings: { ...labDovecotConfig.timings, ...dovecot.timings },
-      authHttp: { ...labDovecotConfig.authHttp, ...dovecot.authHttp },
-    };
-    mergedDovecotConfigs.set(dovecot, merged);
-  }
-  return merged;
+  return FRONT_MODELS[kind].pipelinesAfterXclient;
 }
 
 export { labDovecotConfig, mailuNginxConfig, recordedDovecotTimings } from './config.ts';
+export { FRONT_KINDS } from './config.ts';
 export type { DovecotFrontConfig, DovecotTimings, FrontKind, NginxFrontConfig, AuthHttpSettings } from './config.ts';
+export { FRONT_MODELS, frontModel, type FrontConfigOf, type FrontModelRow } from './registry.ts';
 export { buildXclientCommands, xtextEncode } from './xclient.ts';
 export { SEQUENCING } from './submission-proxy.ts';

@@ -1,0 +1,20 @@
+/* fronts - the registry rows: every kind has both halves, and a key the chosen front does not read is refused */
+import { describe, expect, it } from 'vitest';
+import { FRONT_KINDS, FRONT_MODELS } from '../../models/front/index.ts';
+import { loadScenario, ScenarioError } from '../../scenarios/index.ts';
+import { FRONT_SCENARIOS, frontOf } from '../../scenarios/fronts.ts';
+
+describe('front registry', () => {
+  it('has a model row and a scenario row for every front kind, and the keys enum lists exactly those kinds', () => {
+    expect(Object.keys(FRONT_MODELS).sort()).toEqual([...FRONT_KINDS].sort());
+    expect(Object.keys(FRONT_SCENARIOS).sort()).toEqual([...FRONT_KINDS].sort());
+    for (const kind of FRONT_KINDS) expect(frontOf(loadScenario({ sets: [`front.model=${kind}`] })).name).toBe('front');
+  });
+
+  it("refuses a front.* key that the scenario's front does not read, naming the fronts that do", () => {
+    expect(() => loadScenario({ scenario: 'mailu-2024.06', sets: ['front.smtp_auth=none'] })).toThrow(ScenarioError);
+    expect(() => loadScenario({ scenario: 'mailu-2024.06', sets: ['front.smtp_auth=none'] })).toThrow(/front\.smtp_auth is a setting of nginx; this scenario's front is dovecot-2\.3/);
+    expect(() => loadScenario({ scenario: 'nginx-port25', sets: ['front.login_proxy_max_reconnects=1'] })).toThrow(/setting of dovecot-2\.3, dovecot-2\.4, lockstep/);
+    expect(loadScenario({ scenario: 'nginx-port25', sets: ['front.xclient=off'] }).get('front.xclient')).toBe('off');
+  });
+});
