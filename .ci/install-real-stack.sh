@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install-real-stack - Debian's postfix, dovecot and swaks for `npm run conformance` and the tests
-# that put real daemons beside the models.
+# that put real daemons beside the models; tcpdump and tshark for `smtp-lab record`, which makes
+# the records in conformance/records again.
 #
 # Only packages are installed here. Each run writes its own configuration into a fresh lab
 # directory (conformance/real-stack/config.ts and lab-dir.ts: every listener on 127.0.0.1, on
@@ -12,7 +13,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 if command -v postfix >/dev/null && command -v dovecot >/dev/null && command -v swaks >/dev/null \
-   && command -v ip >/dev/null && command -v ss >/dev/null \
+   && command -v ip >/dev/null && command -v ss >/dev/null && command -v tcpdump >/dev/null && command -v tshark >/dev/null \
    && [ -e /usr/lib/dovecot/modules/auth/libauthdb_lua.so ] && [ -e /usr/lib/dovecot/submission-login ] \
    && perl -MIO::Socket::SSL -e1 2>/dev/null; then
   echo "== real stack already installed"
@@ -26,11 +27,12 @@ else
     created_policy=1
   fi
   echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q
   $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends \
     postfix dovecot-core dovecot-submissiond dovecot-auth-lua swaks libnet-ssleay-perl libio-socket-ssl-perl \
-    iproute2 procps openssl
+    iproute2 procps openssl tcpdump tshark
   if [ "$created_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
 

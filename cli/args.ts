@@ -22,3 +22,12 @@ export function integerOption(name: string, raw: string | undefined, fallback: n
   if (value < min || value > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${raw}'`);
   return value;
 }
+
+/** A regular-expression option (a filter on names); absent, it matches everything. */
+export function regexOption(name: string, raw: string | undefined): RegExp {
+  try {
+    return new RegExp(raw ?? '');
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}

@@ -56,11 +56,15 @@ const LUA_PASSDB_MODULE = '/usr/lib/dovecot/modules/auth/libauthdb_lua.so';
 /** Why the real stack cannot run here, or null when it can. */
 export function realStackMissing(): string | null {
   if (process.getuid?.() !== 0) return 'not root (the postfix and dovecot masters need it)';
-  for (const tool of ['postfix', 'postconf', 'dovecot', 'doveconf', 'swaks', 'ip', 'ss']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (run .ci/install-real-stack.sh)`;
-  }
+  const tool = firstMissingTool(['postfix', 'postconf', 'dovecot', 'doveconf', 'swaks', 'ip', 'ss']);
+  if (tool) return `${tool} is not installed (run .ci/install-real-stack.sh)`;
   if (!existsSync(LUA_PASSDB_MODULE)) return `${LUA_PASSDB_MODULE} is missing (dovecot-auth-lua; run .ci/install-real-stack.sh)`;
   return null;
+}
+
+/** The first of `tools` that is not on the PATH, or null. */
+export function firstMissingTool(tools: readonly string[]): string | null {
+  return tools.find((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) ?? null;
 }
 
 /** Run swaks against `server` (host:port), in a network namespace if given; never rejects. */
@@ -92,7 +96,8 @@ export class RealStack {
     private readonly ownsLab: boolean,
     /** The ports the daemons were configured with. */
     readonly ports: RealStackPorts,
-    private readonly netns: string | null,
+    /** The network namespace the daemons run in, or null for the host's loopback. */
+    readonly netns: string | null,
   ) {}
 
   /** Configure a lab and start the daemons (both unless told otherwise) with forbid=yes, default TCP, fast XCLIENT. */
@@ -115,6 +120,11 @@ export class RealStack {
 
   get current(): RealSetting {
     return this.setting;
+  }
+
+  /** Dovecot's record of every backend connection's bytes (login_proxy_rawlog_dir, inside submission-login's chroot). */
+  get rawlogDir(): string {
+    return join(this.lab, 'dovecot-run/login/rawlog');
   }
 
   /** Switch forbid, TCP mode and XCLIENT lookup; Postfix is reloaded only when its config changed. */
@@ -223,8 +233,7 @@ export class RealStack {
     }
     await this.waitListening(ports);
     if (dovecot) {
-      // login_proxy_rawlog_dir=/rawlog lives inside submission-login's chroot (real-stack/config.ts).
-      const rawlog = join(this.lab, 'dovecot-run/login/rawlog');
+      const rawlog = this.rawlogDir;
       mkdirSync(rawlog, { recursive: true });
       const dovenull = spawnSync('id', ['-u', 'dovenull'], { encoding: 'utf8' }).stdout.trim();
       if (dovenull) chownSync(rawlog, Number(dovenull), 0);

@@ -1,6 +1,6 @@
 /* conformance - run every conformance case on the real Postfix/Dovecot and in the lab, print the verdicts */
 import { resolve } from 'node:path';
-import { integerOption, parseOptions } from '../args.ts';
+import { integerOption, parseOptions, regexOption } from '../args.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
 import { conformanceCases } from '../../conformance/cases.ts';
 import { TIME_RATIO, TIME_RESOLUTION_MS } from '../../conformance/compare.ts';
@@ -46,12 +46,7 @@ export const conformance: Command = {
       only: { type: 'string' }, trials: { type: 'string' }, 'racy-repeat': { type: 'string' },
       seed: { type: 'string' }, lab: { type: 'string' }, json: { type: 'boolean' }, recorded: { type: 'boolean' },
     });
-    let only: RegExp;
-    try {
-      only = new RegExp(values.only ?? '.');
-    } catch (error) {
-      throw new UsageError(`--only: ${(error as Error).message}`);
-    }
+    const only = regexOption('only', values.only);
     const trials = integerOption('trials', values.trials, 20, 1, 1000);
     const racyRepeat = integerOption('racy-repeat', values['racy-repeat'], 6, 1, 1000);
     const seed = integerOption('seed', values.seed, 1);

@@ -17,5 +17,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'serve', summary: 'run a scenario\'s models on loopback sockets for real clients (swaks, nodemailer)', load: async () => (await import('./serve.ts')).serve },
   { name: 'conformance', summary: 'compare the lab with the real Postfix and Dovecot, case by case (needs root and the real stack)', load: async () => (await import('./conformance.ts')).conformance },
   { name: 'calibrate', summary: 'measure the race on the real stack (or --recorded) and write a calibrated real-stack scenario file', load: async () => (await import('./calibrate.ts')).calibrate },
+  { name: 'record', summary: 'make the real-stack records (conformance/records) again on this machine\'s daemons (root, tcpdump, tshark)', load: async () => (await import('./record.ts')).record },
   { name: 'bench', summary: 'benchmarks: sessions/s, time to the bug, shrink time, repro wall time, memory; writes BENCHMARKS.md', load: async () => (await import('./bench.ts')).bench },
 ];

@@ -3,7 +3,7 @@
  * Per backend connection (port 10025) of a capture: when Dovecot's XCLIENT segment left, when
  * its pipelined EHLO left, when Postfix answered XCLIENT (220, or 554 for a lost race with
  * forbid=yes) and when the connection was opened and greeted. The recorded captures
- * (../shared/conformance/raw/A2-*.segments.txt, and every batch under records/calibration)
+ * (conformance/records/A2-*.segments.txt, and every batch under records/calibration)
  * show two kinds of connection on a quick-ACK link:
  *   - Postfix answered first and the EHLO left only after that answer (XCLIENT→reply 24-50 µs):
  *     smtpd was woken on Dovecot's CPU and ran before Dovecot could write its EHLO;

@@ -2,9 +2,9 @@
  *
  * A clone of this repository alone must work, so no file may depend on (or send a reader to)
  * anything beside or above it. Two kinds of reference are found:
- *   - relative paths with `..` segments (`../shared/x`, `'../..'`, `join(dir, '..', '..')`)
- *     that, taken from the file's own directory, leave the repository or name something the
- *     repository does not have (a sibling folder such as `../shared` from a subdirectory);
+ *   - relative paths with parent (`..`) segments, written as one path or as separate join()
+ *     arguments, that, taken from the file's own directory, leave the repository or name
+ *     something the repository does not have (a sibling folder named from a subdirectory);
  *   - absolute paths under the directories where a developer's machine keeps its own files
  *     (/work, /home, /root, /Users, /mnt, /media), and fixed paths under /tmp, which every run
  *     on a machine would share (a run makes its own directory with mkdtemp instead).
@@ -20,7 +20,7 @@ export interface OutsideReference {
   readonly why: string;
 }
 
-/** `..` segments: `../a/b`, `../..`, and string arguments `'..', '..'` that a join() would chain. */
+/** Parent segments: a path that starts with them, or string arguments starting with `'..'` that a join() would chain. */
 const PARENT_PATH = /(?<![\w.\/-])\.\.(?:\/\.\.)*(?:\/[\w.@+-]+)*\/?(?![\w.])|(['"])\.\.\1(?:\s*,\s*(['"])[\w.@+-]+\2)*/g;
 const DEV_MACHINE_ROOTS = ['work', 'home', 'root', 'Users', 'mnt', 'media'];
 const ABSOLUTE_PATH = new RegExp(`(?:file://|(?<![\\w.:/~$}-]))/(?:(${DEV_MACHINE_ROOTS.join('|')})|tmp)/[\\w.@+-]+|(?<![\\w$])~/[\\w.-]+|\\b[A-Za-z]:\\\\Users\\\\`, 'g');
