@@ -1,0 +1,47 @@
+/* mutation/run - `npm run mutation [-- GROUP...]`: Stryker over each scope group in turn, then MUTATION.md
+ *
+ * Groups (mutation/scope.json) run in the order listed, most sequencing-critical first, each with its
+ * own incremental file (mutation/incremental/<group>.json, committed): a rerun tests only the mutants
+ * whose code or covering tests changed, and a group's results stay when another group is rerun.
+ * MUTATION.md is rebuilt from every group's incremental file, so it always shows the whole scope.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { EQUIVALENT_FILE, incrementalFileOf, renderMutationReport, RUNS_FILE, SCOPE_FILE, STRYKER_CONFIG, type EquivalentMutant, type GroupResult, type ScopeGroup, type StrykerReport } from './report.ts';
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+const scope = readJson<ScopeGroup[]>(SCOPE_FILE);
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !scope.some((g) => g.group === name));
+if (unknown.length > 0) {
+  console.error(`unknown group ${unknown.join(', ')}; the groups are: ${scope.map((g) => g.group).join(', ')}`);
+  process.exit(2);
+}
+
+const runs = existsSync(RUNS_FILE) ? readJson<Record<string, GroupResult['run']>>(RUNS_FILE) : {};
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+let failed = false;
+for (const { group, mutate } of scope.filter((g) => asked.length === 0 || asked.includes(g.group))) {
+  console.log(`== mutation group ${group}: ${mutate.join(', ')}`);
+  const started = Date.now();
+  const stryker = spawnSync('npx', ['stryker', 'run', STRYKER_CONFIG, '--mutate', mutate.join(','), '--incrementalFile', incrementalFileOf(group)], { stdio: 'inherit' });
+  if (stryker.status !== 0) {
+    console.error(`stryker run for ${group} exited with ${stryker.status ?? stryker.signal}`);
+    failed = true;
+    continue;
+  }
+  runs[group] = { date: new Date().toISOString().slice(0, 10), wallMinutes: (Date.now() - started) / 60_000, machine };
+  writeFileSync(RUNS_FILE, `${JSON.stringify(runs, null, 2)}\n`);
+}
+
+const groups: GroupResult[] = scope.map(({ group, why }) => ({
+  group,
+  why,
+  report: existsSync(incrementalFileOf(group)) ? readJson<StrykerReport>(incrementalFileOf(group)) : null,
+  run: runs[group] ?? null,
+}));
+writeFileSync('MUTATION.md', renderMutationReport(groups, readJson<EquivalentMutant[]>(EQUIVALENT_FILE)));
+console.log('wrote MUTATION.md');
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,64 @@
+/* report - MUTATION.md counts each mutant once, leaves equivalent ones out of the score and names every escape */
+import { describe, expect, it } from 'vitest';
+import { renderMutationReport, scoreOf, type GroupResult, type StrykerMutant } from '../../mutation/report.ts';
+
+const at = (line: number, mutatorName: string, replacement: string, status: string): StrykerMutant => ({ mutatorName, replacement, status, location: { start: { line, column: 3 } } });
+const source = 'const a = 1;\nif (a > 0) run();\nreturn a;\n';
+const ran: GroupResult = {
+  group: 'core',
+  why: 'the part that matters',
+  run: { date: '2026-11-29', wallMinutes: 12.34, machine: 'test machine' },
+  report: {
+    files: {
+      'models/x.ts': {
+        source,
+        mutants: [
+          at(3, 'BlockStatement', '{}', 'NoCoverage'),
+          at(1, 'NumericLiteral', '0', 'Killed'),
+          at(2, 'EqualityOperator', 'a >= 0', 'Survived'),
+          at(2, 'ConditionalExpression', 'true', 'Survived'),
+          at(3, 'StringLiteral', '""', 'Timeout'),
+          at(1, 'StringLiteral', '""', 'CompileError'),
+        ],
+      },
+    },
+  },
+};
+const notRun: GroupResult = { group: 'rest', why: 'the rest', run: null, report: null };
+const equivalent = { file: 'models/x.ts', line: 2, mutator: 'EqualityOperator', replacement: 'a >= 0', reason: 'a is never 0' };
+
+describe('the mutation report', () => {
+  it('scores detected over every mutant that could run and is not equivalent', () => {
+    const page = renderMutationReport([ran, notRun], [equivalent]);
+    // killed 1 + timeout 1 detected; survived 1 + no coverage 1 escaped; the compile error and the equivalent one do not count.
+    expect(page).toContain('| core | `models/x.ts` | 6 | 1 | 1 | 1 | 1 | 1 | 50.0 % |');
+    expect(page).toContain('| **all** | | 6 | 1 | 1 | 1 | 1 | 1 | 50.0 % |');
+  });
+
+  it('says when each group last ran, how long it took, and which groups never ran', () => {
+    const page = renderMutationReport([ran, notRun], []);
+    expect(page).toContain('| core | 2026-11-29 | 12.3 min | test machine | the part that matters |');
+    expect(page).toContain('| rest | not run | – | – | the rest |');
+  });
+
+  it('lists each survivor in source order with its line of code, and each equivalent one with its reason', () => {
+    const page = renderMutationReport([ran], [equivalent]);
+    expect(page).toContain('## Surviving mutants (2)');
+    const survivors = page.slice(page.indexOf('## Surviving'), page.indexOf('## Equivalent'));
+    expect(survivors.indexOf('models/x.ts:2:3')).toBeLessThan(survivors.indexOf('models/x.ts:3:3'));
+    expect(page).toContain("- `models/x.ts:2:3` Survived: ConditionalExpression → `true` in `if (a > 0) run();`");
+    expect(page).toContain('- `models/x.ts:3:3` NoCoverage: BlockStatement → `{}` in `return a;`');
+    expect(page).toContain('## Equivalent mutants (1, from mutation/equivalent.json)');
+    expect(page).toContain('EqualityOperator → `a >= 0` in `if (a > 0) run();`: a is never 0');
+  });
+
+  it('names an equivalence entry that no longer matches a surviving mutant, so the list cannot rot', () => {
+    const page = renderMutationReport([ran], [{ ...equivalent, line: 7 }]);
+    expect(page).toContain('## Stale entries in mutation/equivalent.json (1)');
+    expect(page).toContain('## Surviving mutants (3)');
+  });
+
+  it('has no score for a file without runnable mutants', () => {
+    expect(scoreOf({ killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 2, other: 1 })).toBeNull();
+  });
+});
