@@ -6,17 +6,15 @@
  *     three are 127.0.0.1, so the model Postfix trusts 127.0.0.0/8 for XCLIENT and mynetworks
  *     (and, unlike in Mailu, so does a client that connects from 127.0.0.1: its own XCLIENT
  *     would be authorized);
- *   - the backend can be the model Postfix, the real Postfix 3.7.11 (conformance/real-stack.ts,
- *     with the scenario's smtpd_forbid_unauth_pipelining and slow XCLIENT lookup as the real
- *     trigger: conformance/real-stack/xclient-table.ts), or nodemailer's smtp-server with
- *     useXClient (lenient).
+ *   - the backend can be the model Postfix, nodemailer's smtp-server with useXClient (lenient),
+ *     or a server someone else started (ExternalBackend: the real Postfix 3.7.11 of
+ *     conformance/real-backend.ts, which `serve --backend real` starts first).
  * Only the front has a fixed default port (the scenario's front.port); the auth service and the
  * backend take any free port unless told otherwise, so a running `serve` never holds a port
  * that another lab needs.
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { RealStack } from '../conformance/real-stack.ts';
 import type { SocketAddress } from '../models/contract.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { FRONT_SCENARIOS } from '../scenarios/fronts.ts';
@@ -24,8 +22,15 @@ import { authConfigOf, isRealStackLayout, postfixConfigOf } from '../scenarios/t
 import type { RuntimeEventListener } from './socket/index.ts';
 import { startTopology, type RunningTopology } from './topology.ts';
 
-export type ServeBackend = 'model' | 'real' | 'smtp-server';
-export const SERVE_BACKENDS: readonly ServeBackend[] = ['model', 'real', 'smtp-server'];
+/** A backend already listening on 127.0.0.1, started by the caller; the serve stops it when it closes. */
+export interface ExternalBackend {
+  readonly port: number;
+  /** The listener line for the user ("postfix 127.0.0.1:N (real Postfix 3.7.11, ...)"). */
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+export type ServeBackend = 'model' | 'smtp-server' | ExternalBackend;
 
 export interface ServeOptions {
   readonly backend: ServeBackend;
@@ -53,7 +58,6 @@ export interface RunningServe {
 export async function serveScenario(scenario: Scenario, options: ServeOptions): Promise<RunningServe> {
   const kind = scenario.get('front.model');
   const frontPort = options.port ?? scenario.get('front.port');
-  const lookupMs = scenario.get('postfix.xclient_lookup_ms');
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
@@ -61,14 +65,11 @@ export async function serveScenario(scenario: Scenario, options: ServeOptions): 
   try {
     let backendLine = '';
     let backendPort = options.backendPort ?? 0;
-    if (options.backend === 'real') {
-      // The real Dovecot only serves the real smtpd's SASL socket here, on a free port of its own.
-      const stack = await RealStack.start({ netns: null, ports: { postfix: backendPort } });
-      closers.push(() => stack.stop());
-      const forbid = scenario.isOn('postfix.smtpd_forbid_unauth_pipelining');
-      await stack.configure({ forbid, tcpMode: 'default', xclientLookupMs: lookupMs > 0 ? lookupMs : null });
-      backendPort = stack.ports.postfix;
-      backendLine = `postfix 127.0.0.1:${backendPort} (real Postfix 3.7.11, smtpd_forbid_unauth_pipelining=${forbid ? 'yes' : 'no'}${lookupMs > 0 ? `, XCLIENT lookup ${lookupMs} ms` : ''}; log ${stack.lab}/logs/postfix.log)`;
+    if (typeof options.backend === 'object') {
+      const external = options.backend;
+      closers.push(() => external.stop());
+      backendPort = external.port;
+      backendLine = external.description;
     } else if (options.backend === 'smtp-server') {
       const server = lenientServer(options.onLenientMessage ?? (() => undefined));
       await new Promise<void>((resolve, reject) => {

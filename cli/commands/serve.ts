@@ -3,9 +3,13 @@ import { createWriteStream } from 'node:fs';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_OK, UsageError, type Command } from '../command.ts';
 import { BUILTIN_NAMES, DEFAULT_SCENARIO, loadScenario } from '../../scenarios/index.ts';
-import { serveScenario, SERVE_BACKENDS, type ServeBackend } from '../../runtime/serve-scenario.ts';
+import { serveScenario, type ServeBackend } from '../../runtime/serve-scenario.ts';
+import { startRealBackend } from '../../conformance/real-backend.ts';
 import type { RuntimeEvent } from '../../runtime/socket/index.ts';
 import { startViewer } from '../../viewer/server.ts';
+
+/** model and smtp-server run in-process; real is the real Postfix 3.7.11 (conformance/real-backend.ts). */
+const BACKENDS = ['model', 'real', 'smtp-server'];
 
 const usage = `usage: smtp-lab serve [--scenario NAME|FILE] [--set key=value]... [--port N] [--tls-port N]
                       [--backend model|real|smtp-server] [--backend-port N] [--auth-port N]
@@ -41,8 +45,8 @@ export const serve: Command = {
       'tls-port': { type: 'string' }, backend: { type: 'string' }, trace: { type: 'string' }, host: { type: 'string' },
       view: { type: 'string' }, 'backend-port': { type: 'string' }, 'auth-port': { type: 'string' },
     });
-    const backend = (values.backend ?? 'model') as ServeBackend;
-    if (!SERVE_BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${SERVE_BACKENDS.join(', ')}, got '${values.backend}'`);
+    const backendName = values.backend ?? 'model';
+    if (!BACKENDS.includes(backendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
     // A bad scenario name, key or value is a ScenarioError, i.e. a UsageError: exit 2.
     const scenario = loadScenario({ ...(values.scenario ? { scenario: values.scenario } : {}), sets: values.set ?? [] });
     const trace = values.trace ? createWriteStream(values.trace) : null;
@@ -52,11 +56,13 @@ export const serve: Command = {
       viewer?.publish(event);
       if (event.kind === 'log') console.log(`${(event.t / 1e6).toFixed(6)} ${event.node} ${event.program}: ${event.line}`);
     };
+    const backendPort = integerOption('backend-port', values['backend-port'], 0, 0, 65535);
+    const backend: ServeBackend = backendName === 'real' ? await startRealBackend(scenario, backendPort) : (backendName as 'model' | 'smtp-server');
     const running = await serveScenario(scenario, {
       backend,
       ...(values.port !== undefined ? { port: integerOption('port', values.port, 0, 0, 65535) } : {}),
       ...(values['tls-port'] !== undefined ? { tlsPort: integerOption('tls-port', values['tls-port'], 0, 0, 65535) } : {}),
-      backendPort: integerOption('backend-port', values['backend-port'], 0, 0, 65535),
+      backendPort,
       authPort: integerOption('auth-port', values['auth-port'], 0, 0, 65535),
       ...(values.host ? { host: values.host } : {}),
       onEvent,

@@ -18,6 +18,7 @@ import { labPreset, measuredTimings } from '../../models/postfix/config.ts';
 import nodemailer from 'nodemailer';
 import { SocketRuntime, selfSignedIdentity, type RuntimeEvent } from '../../runtime/socket/index.ts';
 import { lenientServer, serveScenario } from '../../runtime/serve-scenario.ts';
+import { startRealBackend } from '../../conformance/real-backend.ts';
 import { startTopology, type RunningTopology } from '../../runtime/topology.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { realStackSkipReason } from './real-stack-env.ts';
@@ -230,7 +231,7 @@ describe.skipIf(realStackSkipReason !== null)('smtp-lab serve: swaks against a s
 
   it('mailu-2024.06 with the real trigger (real Postfix, slow XCLIENT lookup): 454', async () => {
     const scenario = loadScenario({ scenario: 'mailu-2024.06', sets: ['postfix.xclient_lookup_ms=100'] });
-    const served = await serveScenario(scenario, { backend: 'real', port: 0 });
+    const served = await serveScenario(scenario, { backend: await startRealBackend(scenario), port: 0 });
     try {
       const client = await swaksTo(served.topology.front, [...AUTH, '--quit-after', 'AUTH']);
       expect(client.authReply).toBe('454 4.7.0 Account is temporarily unavailable.');
