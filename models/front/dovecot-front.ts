@@ -7,7 +7,7 @@
  */
 import { OutputQueue, type ConnId, type Input, type Micros, type Model, type Output } from '../contract.ts';
 import type { DovecotFrontConfig } from './config.ts';
-import { DovecotSession, type SessionHost, type SessionTimer } from './dovecot-session.ts';
+import { DovecotSession, SESSION_TIMERS, type SessionHost, type SessionTimer } from './dovecot-session.ts';
 import type { SequencingPolicy } from './submission-proxy.ts';
 import { AuthFailureQueue } from './auth-failure-queue.ts';
 
@@ -107,9 +107,8 @@ export class DovecotFront implements Model, SessionHost {
       }
       case 'timeout': {
         if (input.timer === AUTH_FAILURE_TICK) return this.authFailures.tick(now);
-        const slash = input.timer.lastIndexOf('/');
-        const session = this.sessions.get(input.timer.slice(0, slash));
-        return session?.timer(now, input.timer.slice(slash + 1) as SessionTimer);
+        const timer = SESSION_TIMERS.parse(input.timer);
+        return timer ? this.sessions.get(timer.conn)?.timer(now, timer.kind) : undefined;
       }
     }
   }

@@ -15,14 +15,19 @@ import type { ConnId, Micros, Output, SocketAddress } from '../contract.ts';
 import { asciiBytes, bytesToLatin1 } from '../contract.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import type { DovecotFrontConfig } from './config.ts';
+import { decodeSaslBase64, encodeSaslBase64 } from './kit/sasl.ts';
+import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { PassdbLookup, type PassdbHost, type PassdbResult } from './passdb-lookup.ts';
 import { SubmissionProxyHandshake, type HandshakeState, type HandshakeStep, type ProxyFailureType, type SequencingPolicy } from './submission-proxy.ts';
 import { isoStamp, wallSeconds } from './wall-clock.ts';
 
-export type SessionTimer =
-  | 'greeting' | 'command' | 'passdb' | 'passdbTimeout' | 'backendProcess' | 'ehloGap'
-  | 'reconnect' | 'proxyTimeout' | 'failureReply' | 'detach' | 'relayToServer' | 'relayToClient' | 'loginTimeout';
+/** Every timer a session sets; the front routes "<client conn>/<timer>" back to its session. */
+export const SESSION_TIMERS = new SessionTimerKinds([
+  'greeting', 'command', 'passdb', 'passdbTimeout', 'backendProcess', 'ehloGap',
+  'reconnect', 'proxyTimeout', 'failureReply', 'detach', 'relayToServer', 'relayToClient', 'loginTimeout',
+] as const);
+export type SessionTimer = typeof SESSION_TIMERS extends SessionTimerKinds<infer K> ? K : never;
 
 export interface SessionHost {
   readonly config: DovecotFrontConfig;
@@ -107,14 +112,6 @@ interface ProxySession {
   attempt: BackendAttempt | null;
 }
 
-function base64Decode(text: string): string | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) return null;
-  return Buffer.from(text, 'base64').toString('latin1');
-}
-
-function base64Encode(text: string): string {
-  return Buffer.from(text, 'latin1').toString('base64');
-}
 
 /** client-authenticate.c cmd_helo_reply(), for a non-exotic backend and no TLS offered. */
 function ehloReplyOf(config: DovecotFrontConfig): string {
@@ -397,7 +394,7 @@ export class DovecotSession {
     this.sasl = { mechanism, username: null };
     if (initialResponse === undefined) {
       this.phase = 'auth-continue';
-      return { immediate: mechanism === 'PLAIN' ? '334 \r\n' : `334 ${base64Encode('Username:')}\r\n` };
+      return { immediate: mechanism === 'PLAIN' ? '334 \r\n' : `334 ${encodeSaslBase64('Username:')}\r\n` };
     }
     return this.saslResponse(now, initialResponse === '=' ? '' : initialResponse, 'initial');
   }
@@ -410,7 +407,7 @@ export class DovecotSession {
       this.phase = 'command';
       return { reply: '501 5.5.2 Authentication aborted by client.\r\n' };
     }
-    const decoded = base64Decode(line);
+    const decoded = decodeSaslBase64(line, { allowEmpty: true });
     if (decoded === null) {
       this.sasl = null;
       this.phase = 'command';
@@ -419,7 +416,7 @@ export class DovecotSession {
     if (sasl.mechanism === 'LOGIN' && sasl.username === null) {
       sasl.username = decoded;
       this.phase = 'auth-continue';
-      return { immediate: `334 ${base64Encode('Password:')}\r\n` };
+      return { immediate: `334 ${encodeSaslBase64('Password:')}\r\n` };
     }
     this.sasl = null;
     if (sasl.mechanism === 'LOGIN') {
@@ -736,7 +733,7 @@ export class DovecotSession {
   timerName(timer: SessionTimer): string {
     let name = this.timerNames.get(timer);
     if (name === undefined) {
-      name = `${this.conn}/${timer}`;
+      name = SESSION_TIMERS.name(this.conn, timer);
       this.timerNames.set(timer, name);
     }
     return name;

@@ -19,6 +19,8 @@ import { OutputQueue, asciiBytes, bytesToLatin1, type ConnId, type Input, type M
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import type { NginxFrontConfig } from './config.ts';
+import { decodeSaslBase64 } from './kit/sasl.ts';
+import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { xtextEncode } from './xclient.ts';
 
@@ -36,6 +38,13 @@ const INTERNAL_SERVER_ERROR = '451 4.3.2 Internal server error\r\n';
 /** client_buffer_size defaults to one page. */
 const CLIENT_BUFFER_SIZE = 4096;
 const DEFAULT_ERRCODE = '535 5.7.0';
+
+/** ngx_decode_base64 of an empty response is refused (ngx_mail_auth_plain/login_username). */
+const NGINX_BASE64 = { allowEmpty: false } as const;
+
+/** Every timer a session sets; handle() routes "<client conn>/<timer>" back to its session. */
+const NGINX_TIMERS = new SessionTimerKinds(['greeting', 'commands', 'upstream', 'handshakeTimeout', 'authTimeout', 'toServer', 'toClient', 'clientTimeout'] as const);
+type NginxTimer = typeof NGINX_TIMERS extends SessionTimerKinds<infer K> ? K : never;
 
 type ClientState = 'greeting' | 'start' | 'login-username' | 'login-password' | 'plain' | 'auth-http' | 'proxy-handshake' | 'relay' | 'closed';
 /** States in which nginx reads the client under its `timeout` (before auth_http and the backend take over). */
@@ -117,9 +126,9 @@ export class NginxFront implements Model {
       case 'eof':
       case 'reset': return this.gone(input.conn);
       case 'timeout': {
-        const slash = input.timer.lastIndexOf('/');
-        const session = this.sessions.get(input.timer.slice(0, slash));
-        if (session) this.fire(now, session, input.timer.slice(slash + 1));
+        const timer = NGINX_TIMERS.parse(input.timer);
+        const session = timer && this.sessions.get(timer.conn);
+        if (session) this.fire(now, session, timer.kind);
       }
     }
   }
@@ -150,7 +159,7 @@ export class NginxFront implements Model {
     this.timer(session, 'upstream', now + this.config.timings.reactionUs);
   }
 
-  private fire(now: Micros, session: NginxSession, what: string): void {
+  private fire(now: Micros, session: NginxSession, what: NginxTimer): void {
     switch (what) {
       case 'greeting':
         session.state = 'start';
@@ -197,14 +206,14 @@ export class NginxFront implements Model {
 
   private command(now: Micros, session: NginxSession, line: string): { text: string; quit?: boolean } | null {
     if (session.state === 'login-username') {
-      const user = decodeBase64(line);
+      const user = decodeSaslBase64(line, NGINX_BASE64);
       if (user === null) return this.invalid(session);
       session.login = user;
       session.state = 'login-password';
       return { text: SMTP_PASSWORD };
     }
     if (session.state === 'login-password' || session.state === 'plain') {
-      const decoded = decodeBase64(line);
+      const decoded = decodeSaslBase64(line, NGINX_BASE64);
       if (decoded === null) return this.invalid(session);
       if (session.state === 'plain') {
         const parts = decoded.split('\0');
@@ -273,7 +282,7 @@ export class NginxFront implements Model {
         session.state = 'login-username';
         return { text: SMTP_USERNAME };
       }
-      const user = decodeBase64(args[1]!);
+      const user = decodeSaslBase64(args[1]!, NGINX_BASE64);
       if (user === null) return { text: SMTP_INVALID_COMMAND };
       session.login = user;
       session.state = 'login-password';
@@ -440,7 +449,7 @@ export class NginxFront implements Model {
   private close(session: NginxSession): void {
     for (const conn of [session.authConn, session.upstream]) if (conn) this.out.push({ kind: 'close', conn });
     this.out.push({ kind: 'close', conn: session.conn });
-    for (const t of ['greeting', 'commands', 'upstream', 'handshakeTimeout', 'authTimeout', 'toServer', 'toClient', 'clientTimeout']) this.timer(session, t, null);
+    for (const t of NGINX_TIMERS.all) this.timer(session, t, null);
     session.state = 'closed';
     this.sessions.delete(session.conn);
     for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
@@ -455,12 +464,7 @@ export class NginxFront implements Model {
     this.out.push({ kind: 'write', conn, bytes: asciiBytes(text) });
   }
 
-  private timer(session: NginxSession, what: string, at: Micros | null): void {
-    this.out.push({ kind: 'timer', timer: `${session.conn}/${what}`, at });
+  private timer(session: NginxSession, what: NginxTimer, at: Micros | null): void {
+    this.out.push({ kind: 'timer', timer: NGINX_TIMERS.name(session.conn, what), at });
   }
-}
-
-function decodeBase64(text: string): string | null {
-  if (text === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) return null;
-  return Buffer.from(text, 'base64').toString('latin1');
 }
