@@ -5,10 +5,8 @@
  *    src/lib-smtp/smtp-server-cmd-*.c (replies to other commands), src/login-common/sasl-server.c;
  *  - auth failures reach the client after the auth process's auth_failure_delay
  *    (./auth-failure-queue.ts); Mailu disables auth_penalty (anvil-auth-penalty mode = 0);
- *  - backend: ./submission-proxy.ts; failures and reconnects: src/login-common/login-proxy.c
- *    (login_proxy_failed, proxy_try_reconnect: PROXY_CONNECT_RETRY_MSECS 1000, no retry when less than
- *    PROXY_CONNECT_RETRY_MIN_MSECS 1100 of login_proxy_timeout is left; the timeout runs from each
- *    connect until the proxy detaches) and client-common-auth.c (proxy_input, "Started proxying").
+ *  - backend: ./dovecot-login-proxy.ts (attempts, handshake, failures and reconnects), from the
+ *    passdb's OK until "Started proxying" or the 454; then the relay here (login_proxy_detach).
  * Processing times are timers (config.timings); while one runs, input waits in the buffers.
  */
 import type { ConnId, Micros, Output, SocketAddress } from '../contract.ts';
@@ -19,7 +17,8 @@ import { decodeSaslBase64, encodeSaslBase64 } from './kit/sasl.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { PassdbLookup, type PassdbHost, type PassdbResult } from './passdb-lookup.ts';
-import { SubmissionProxyHandshake, type HandshakeState, type HandshakeStep, type ProxyFailureType, type SequencingPolicy } from './submission-proxy.ts';
+import { LoginProxy, type LoginProxyOwner } from './dovecot-login-proxy.ts';
+import type { SequencingPolicy } from './submission-proxy.ts';
 import { isoStamp, wallSeconds } from './wall-clock.ts';
 
 /** Every timer a session sets; the front routes "<client conn>/<timer>" back to its session. */
@@ -47,12 +46,8 @@ const AUTH_TEMP_FAILED_MSG = 'Temporary authentication failure.';
 const LOGIN_PROXY_FAILURE_MSG = 'Account is temporarily unavailable.';
 /** lib-smtp's command line limit is larger; AUTH responses are bounded by LOGIN_MAX_AUTH_BUF_SIZE 8192. */
 const MAX_CLIENT_LINE = 8192;
-/** login-proxy.c MAX_PROXY_INPUT_SIZE: a longer backend line is "Too long input line". */
-const MAX_PROXY_INPUT_SIZE = 4096;
-const PROXY_CONNECT_RETRY_MSECS = 1000;
 /** src/submission-login/client.c */
 const CLIENT_MAX_BAD_COMMANDS = 10;
-const PROXY_CONNECT_RETRY_MIN_MSECS = PROXY_CONNECT_RETRY_MSECS + 100;
 /** login-common LOGIN_PROXY_TTL: XCLIENT TTL= carries proxy_ttl - 1. */
 const LOGIN_PROXY_TTL = 5;
 /**
@@ -61,18 +56,6 @@ const LOGIN_PROXY_TTL = 5;
  * timer goes when the login proxy takes over (client_destroy_success removes to_disconnect).
  */
 const CLIENT_LOGIN_TIMEOUT_US = 180_000_000;
-
-/** login_proxy_failed(): log prefix and whether the failure type may reconnect. */
-const FAILURE_TYPES: Readonly<Record<ProxyFailureType, { prefix: string; reconnect: boolean; replies454: boolean }>> = {
-  INTERNAL: { prefix: 'Aborting due to internal error: ', reconnect: false, replies454: true },
-  INTERNAL_CONFIG: { prefix: '', reconnect: false, replies454: true },
-  CONNECT: { prefix: '', reconnect: true, replies454: true },
-  REMOTE_CONFIG: { prefix: 'Aborting due to remote server: ', reconnect: false, replies454: true },
-  REMOTE: { prefix: 'Aborting due to remote server: ', reconnect: true, replies454: true },
-  PROTOCOL: { prefix: 'Remote server sent invalid input: ', reconnect: true, replies454: true },
-  AUTH: { prefix: '', reconnect: false, replies454: false },
-  AUTH_TEMPFAIL: { prefix: '', reconnect: true, replies454: false },
-};
 
 type Phase = 'greeting' | 'command' | 'auth-continue' | 'auth-lookup' | 'auth-failed' | 'proxying' | 'detaching' | 'relay' | 'closed';
 
@@ -93,25 +76,6 @@ interface Credentials {
   readonly user: string;
   readonly password: string;
 }
-
-interface BackendAttempt {
-  readonly conn: ConnId;
-  readonly handshake: SubmissionProxyHandshake;
-  readonly lines: LineBuffer;
-  connected: boolean;
-  eofSeen: 'eof' | 'reset' | null;
-  bytesWritten: number;
-  pendingEhlo: string | null;
-}
-
-interface ProxySession {
-  readonly ip: string;
-  readonly port: number;
-  readonly createdAt: Micros;
-  reconnectCount: number;
-  attempt: BackendAttempt | null;
-}
-
 
 /** client-authenticate.c cmd_helo_reply(), for a non-exotic backend and no TLS offered. */
 function ehloReplyOf(config: DovecotFrontConfig): string {
@@ -144,7 +108,7 @@ export class DovecotSession {
   private authStartedAt: Micros = 0;
   private lookup: PassdbLookup | null = null;
   private lookupResult: PassdbResult | null = null;
-  private proxy: ProxySession | null = null;
+  private proxy: LoginProxy | null = null;
   private clientBytesWritten = 0;
   private toServer = '';
   private toClient = '';
@@ -198,45 +162,38 @@ export class DovecotSession {
 
   outgoingConnected(now: Micros, conn: ConnId): void {
     if (this.lookup?.connection === conn) return this.lookup.connected(now);
-    const attempt = this.proxy?.attempt;
-    if (attempt && attempt.conn === conn) attempt.connected = true;
+    this.proxy?.connected(conn);
   }
 
   outgoingFailed(now: Micros, conn: ConnId, reason: 'refused' | 'timeout'): void {
     const errno = reason === 'refused' ? 'Connection refused' : 'Connection timed out';
     if (this.lookup?.connection === conn) return this.lookup.temporaryError(now, errno, true);
-    const proxy = this.proxy;
-    if (proxy?.attempt?.conn === conn) {
-      proxy.attempt = null;
-      this.proxyFailed(now, 'CONNECT', `connect(${proxy.ip}, ${proxy.port}) failed: ${errno}${this.afterSecs(now)}`);
-    }
+    this.proxy?.connectFailed(now, conn, errno);
   }
 
   outgoingBytes(now: Micros, conn: ConnId, bytes: Uint8Array): void {
     if (this.lookup?.connection === conn) return this.lookup.bytes(now, bytes);
-    const attempt = this.proxy?.attempt;
-    if (!attempt || attempt.conn !== conn) return;
+    const proxy = this.proxy;
+    if (!proxy || proxy.backendConn !== conn) return;
     this.lastIo = now;
     if (this.phase === 'relay' || this.phase === 'detaching') {
       this.toClient += bytesToLatin1(bytes);
       if (this.phase === 'relay') this.scheduleOnce(now, 'relayToClient', this.config.timings.relayDelayUs);
       return;
     }
-    attempt.lines.push(bytes);
-    this.scheduleBackendProcessing(now, attempt);
+    proxy.bytes(now, conn, bytes);
   }
 
   outgoingGone(now: Micros, conn: ConnId, how: 'eof' | 'reset'): void {
     if (this.lookup?.connection === conn) return this.lookup.temporaryError(now, 'Connection lost', how === 'reset');
-    const attempt = this.proxy?.attempt;
-    if (!attempt || attempt.conn !== conn) return;
+    const proxy = this.proxy;
+    if (!proxy || proxy.backendConn !== conn) return;
     if (this.phase === 'relay' || this.phase === 'detaching') {
       this.relayEnd = { side: 'server', how };
       this.scheduleOnce(now, 'relayToClient', this.config.timings.relayDelayUs);
       return;
     }
-    attempt.eofSeen = how;
-    this.scheduleBackendProcessing(now, attempt);
+    proxy.gone(now, conn, how);
   }
 
   timer(now: Micros, timer: SessionTimer): void {
@@ -246,10 +203,10 @@ export class DovecotSession {
       case 'command': return this.processClientLines(now);
       case 'passdb': return this.startLookup(now);
       case 'passdbTimeout': return this.lookup?.temporaryError(now, 'Request timed out', false);
-      case 'backendProcess': return this.processBackendLines(now);
-      case 'ehloGap': return this.writePendingEhlo();
-      case 'reconnect': return this.connectBackend(now);
-      case 'proxyTimeout': return this.proxyTimedOut(now);
+      case 'backendProcess': return this.whileProxying()?.processLines(now);
+      case 'ehloGap': return this.proxy?.writePendingEhlo();
+      case 'reconnect': return this.whileProxying()?.connect(now);
+      case 'proxyTimeout': return this.whileProxying()?.timedOut(now);
       case 'failureReply': return this.replyProxyFailure(now);
       case 'detach': return this.detach(now);
       case 'relayToServer': return this.flushToServer(now);
@@ -270,8 +227,7 @@ export class DovecotSession {
       this.logClient('Info', `Disconnected: Inactivity during authentication ${this.disconnectDetail(now)}`);
     } else if (this.proxy) {
       told = 'Timeout while finishing login.';
-      const state = this.proxy.attempt?.handshake.state ?? 'connect';
-      this.logProxy(this.proxy.ip, this.proxy.port, 'Error', `Logging in to ${this.proxy.ip}:${this.proxy.port} timed out (state=${state}, duration=${this.wallSecondsBetween(this.createdAt, now)}s)`);
+      this.logProxy(this.proxy.ip, this.proxy.port, 'Error', `Logging in to ${this.proxy.ip}:${this.proxy.port} timed out (state=${this.proxy.state}, duration=${this.wallSecondsBetween(this.createdAt, now)}s)`);
     } else {
       this.logClient('Info', `Disconnected: Inactivity ${this.disconnectDetail(now)}`);
     }
@@ -485,9 +441,46 @@ export class DovecotSession {
       return;
     }
     this.phase = 'proxying';
-    this.proxy = { ip: result.host, port: result.port, createdAt: now, reconnectCount: 0, attempt: null };
+    this.proxy = new LoginProxy(this.loginProxyOwner(), result.host, result.port, now);
     this.logProxyDebug(`Created proxy session to <${result.host}>`);
-    this.connectBackend(now);
+    this.proxy.connect(now);
+  }
+
+  /** The login proxy while the session is handing the client over (not yet relaying, not failed back to commands). */
+  private whileProxying(): LoginProxy | null {
+    return this.phase === 'proxying' ? this.proxy : null;
+  }
+
+  /** The login proxy's view of this session (methods, not arrow properties: see passdbHost). */
+  private loginProxyOwner(): LoginProxyOwner {
+    const session = this;
+    return {
+      get config() { return session.config; },
+      get policy() { return session.host.policy; },
+      newConnId(purpose) { return session.host.newConnId(purpose); },
+      bind(conn) { session.host.bind(conn, session); },
+      emit(output) { session.host.emit(output); },
+      setTimer(timer, at) { session.setTimer(timer, at); },
+      scheduleOnce(now, timer, delayUs) { session.scheduleOnce(now, timer, delayUs); },
+      log(level, message) { session.logProxyOf(level, message); },
+      identity() { return session.xclientIdentity(); },
+      secondsSinceClientConnected(now) { return session.wallSecondsBetween(session.createdAt, now); },
+      wallSecondsBetween(from, now) { return session.wallSecondsBetween(from, now); },
+      loggedIn(now) { session.loggedIn(now); },
+    };
+  }
+
+  /** What XCLIENT tells the backend about this client (HELO, PROTO, LOGIN, TTL, PORT, ADDR, SESSION). */
+  private xclientIdentity() {
+    return {
+      helo: this.helo?.domain ?? null,
+      proto: this.helo?.oldSmtp ? 'SMTP' : 'ESMTP',
+      login: this.credentials?.user ?? null,
+      ttl: LOGIN_PROXY_TTL - 1,
+      port: this.remote.port,
+      addr: this.remote.host,
+      session: this.sessionId,
+    } as const;
   }
 
   private replyAuthFailure(now: Micros): void {
@@ -504,130 +497,6 @@ export class DovecotSession {
     this.scheduleCommands(now);
   }
 
-  // ---- backend: connect, handshake, failures ------------------------------------------------
-
-  private connectBackend(now: Micros): void {
-    const proxy = this.proxy;
-    if (!proxy || this.phase !== 'proxying') return;
-    this.logProxyDebug(`Connecting to <${proxy.ip}>`);
-    const conn = this.host.newConnId('backend');
-    this.host.bind(conn, this);
-    proxy.attempt = {
-      conn,
-      handshake: new SubmissionProxyHandshake(this.host.policy, this.config.hostname, {
-        helo: this.helo?.domain ?? null,
-        proto: this.helo?.oldSmtp ? 'SMTP' : 'ESMTP',
-        login: this.credentials?.user ?? null,
-        ttl: LOGIN_PROXY_TTL - 1,
-        port: this.remote.port,
-        addr: this.remote.host,
-        session: this.sessionId,
-      }),
-      lines: new LineBuffer(MAX_PROXY_INPUT_SIZE),
-      connected: false,
-      eofSeen: null,
-      bytesWritten: 0,
-      pendingEhlo: null,
-    };
-    // Dovecot leaves Nagle on for the backend socket (recorded segments: EHLO waits for the XCLIENT ACK).
-    this.host.emit({ kind: 'connect', conn, to: { host: proxy.ip, port: proxy.port }, noDelay: false });
-    this.host.emit({ kind: 'fact', fact: { kind: 'backendAttempt', attempt: proxy.reconnectCount + 1 }, conn });
-    this.setTimer('proxyTimeout', now + this.config.login_proxy_timeout * 1000);
-  }
-
-  private scheduleBackendProcessing(now: Micros, attempt: BackendAttempt): void {
-    const reaction = attempt.eofSeen !== null && attempt.lines.size === 0 ? 0 : this.reactionUs(attempt.handshake.state);
-    this.scheduleOnce(now, 'backendProcess', reaction);
-  }
-
-  /** How long the login process takes to act on a backend reply in each handshake state. */
-  private reactionUs(state: HandshakeState): Micros {
-    const t = this.config.timings;
-    switch (state) {
-      case 'banner': return t.bannerReactionUs;
-      case 'ehlo': return t.ehloReactionUs;
-      case 'xclient': return t.xclientReactionUs;
-      case 'xclient-ehlo': return t.loginReplyDelayUs;
-    }
-  }
-
-  /** client-common-auth.c proxy_input(): every complete line now buffered, then EOF if it came. */
-  private processBackendLines(now: Micros): void {
-    const proxy = this.proxy;
-    const attempt = proxy?.attempt;
-    if (!proxy || !attempt || this.phase !== 'proxying') return;
-    this.writePendingEhlo();
-    for (let guard = 0; guard < 10_000; guard++) {
-      const event = attempt.lines.next();
-      if (!event) break;
-      if (event.kind === 'too-long') return this.proxyFailed(now, 'PROTOCOL', 'Too long input line');
-      for (const step of attempt.handshake.parseLine(event.line)) {
-        if (this.runStep(now, attempt, step)) return;
-      }
-    }
-    if (attempt.eofSeen !== null) {
-      const reason = attempt.eofSeen === 'eof' ? 'Connection closed' : 'Connection reset by peer';
-      const duration = this.wallSecondsBetween(this.createdAt, now);
-      this.proxyFailed(now, 'CONNECT', `Disconnected by server: ${reason} (state=${attempt.handshake.state}, duration=${duration}s)`);
-    }
-  }
-
-  /** Runs one handshake step; true when the handshake is over (failed or logged in). */
-  private runStep(now: Micros, attempt: BackendAttempt, step: HandshakeStep): boolean {
-    switch (step.kind) {
-      case 'write':
-        this.writeServer(attempt, step.text);
-        return false;
-      case 'writeAfterGap':
-        attempt.pendingEhlo = step.text;
-        this.setTimer('ehloGap', now + this.config.timings.xclientEhloGapUs);
-        return false;
-      case 'fail':
-        this.proxyFailed(now, step.type, step.reason);
-        return true;
-      case 'loggedIn':
-        this.loggedIn(now);
-        return true;
-    }
-  }
-
-  private writePendingEhlo(): void {
-    const attempt = this.proxy?.attempt;
-    if (!attempt || attempt.pendingEhlo === null) return;
-    const text = attempt.pendingEhlo;
-    attempt.pendingEhlo = null;
-    this.setTimer('ehloGap', null);
-    this.writeServer(attempt, text);
-  }
-
-  private proxyTimedOut(now: Micros): void {
-    const proxy = this.proxy;
-    const attempt = proxy?.attempt;
-    if (!proxy || !attempt || this.phase !== 'proxying') return;
-    const what = attempt.connected
-      ? `Login timed out in state=${attempt.handshake.state}`
-      : `connect(${proxy.ip}, ${proxy.port}) failed: Connection timed out`;
-    this.proxyFailed(now, 'CONNECT', `${what}${this.afterSecs(now)}`);
-  }
-
-  /** login-proxy.c login_proxy_failed() + proxy_try_reconnect() */
-  private proxyFailed(now: Micros, type: ProxyFailureType, reason: string): void {
-    const proxy = this.proxy;
-    if (!proxy) return;
-    const rule = FAILURE_TYPES[type];
-    this.dropBackend();
-    const sinceStartedMs = Math.floor((now - proxy.createdAt) / 1000);
-    const leftMs = this.config.login_proxy_timeout - sinceStartedMs;
-    if (rule.reconnect && proxy.reconnectCount < this.config.login_proxy_max_reconnects && leftMs > PROXY_CONNECT_RETRY_MIN_MSECS) {
-      proxy.reconnectCount++;
-      this.logProxyDebug(`${rule.prefix}${reason} - reconnecting (attempt #${proxy.reconnectCount})`);
-      this.setTimer('reconnect', now + PROXY_CONNECT_RETRY_MSECS * 1000);
-      return;
-    }
-    if (rule.replies454) this.logProxy(proxy.ip, proxy.port, 'Error', `${rule.prefix}${reason}`);
-    this.setTimer('failureReply', now + this.config.timings.failureReplyDelayUs);
-  }
-
   /** submission_proxy_send_failure_reply() then client_proxy_failed(): 454, and the client may try again. */
   private replyProxyFailure(now: Micros): void {
     if (this.phase !== 'proxying') return;
@@ -639,46 +508,38 @@ export class DovecotSession {
     this.scheduleCommands(now);
   }
 
-  private dropBackend(): void {
-    const attempt = this.proxy?.attempt;
-    for (const timer of ['backendProcess', 'ehloGap', 'proxyTimeout'] as const) this.setTimer(timer, null);
-    if (!attempt) return;
-    this.proxy!.attempt = null;
-    this.host.emit({ kind: 'close', conn: attempt.conn });
-  }
-
   // ---- success and relay ----------------------------------------------------------------------
 
   private loggedIn(now: Micros): void {
     const proxy = this.proxy!;
     this.writeClient('235 2.7.0 Logged in.\r\n');
     const msecs = Math.floor((now - proxy.createdAt) / 1000);
-    const reconnects = proxy.reconnectCount > 0 ? `, ${proxy.reconnectCount} reconnects` : '';
+    const reconnects = proxy.reconnects > 0 ? `, ${proxy.reconnects} reconnects` : '';
     this.logProxy(proxy.ip, proxy.port, 'Info', `Started proxying to <${proxy.ip}> (${Math.floor(msecs / 1000)}.${String(msecs % 1000).padStart(3, '0')} secs${reconnects})`);
-    this.host.emit({ kind: 'fact', fact: { kind: 'proxying', reconnects: proxy.reconnectCount }, conn: this.conn });
+    this.host.emit({ kind: 'fact', fact: { kind: 'proxying', reconnects: proxy.reconnects }, conn: this.conn });
     this.phase = 'detaching';
     this.setTimer('detach', now + this.config.timings.detachDelayUs);
   }
 
   /** login_proxy_detach(): the iostream proxy takes over both streams, buffered input included. */
   private detach(now: Micros): void {
-    const attempt = this.proxy?.attempt;
-    if (this.phase !== 'detaching' || !attempt) return;
+    const proxy = this.proxy;
+    if (this.phase !== 'detaching' || proxy?.backendConn == null) return;
     this.setTimer('proxyTimeout', null);
     this.setTimer('loginTimeout', null);
     this.phase = 'relay';
     this.toServer = this.clientLines.takeRest() + this.toServer;
-    this.toClient = attempt.lines.takeRest() + this.toClient;
+    this.toClient = proxy.takeUnread() + this.toClient;
     // A side that ended while detaching ends the relay now, after what it sent has been passed on.
     if (this.toServer !== '' || this.relayEnd?.side === 'client') this.flushToServer(now);
     if (this.phase === 'relay' && (this.toClient !== '' || this.relayEnd?.side === 'server')) this.flushToClient(now);
   }
 
   private flushToServer(now: Micros): void {
-    const attempt = this.proxy?.attempt;
-    if (this.phase !== 'relay' || !attempt) return;
+    const proxy = this.proxy;
+    if (this.phase !== 'relay' || proxy?.backendConn == null) return;
     if (this.toServer !== '') {
-      this.writeServer(attempt, this.toServer);
+      proxy.writeBackend(this.toServer);
       this.toServer = '';
       this.lastIo = now;
     }
@@ -699,10 +560,9 @@ export class DovecotSession {
   private endRelay(now: Micros): void {
     const proxy = this.proxy!;
     const end = this.relayEnd!;
-    const attempt = proxy.attempt!;
     const idle = this.wallSecondsBetween(this.lastIo, now);
     const error = end.how === 'reset' ? ': Connection reset by peer' : '';
-    this.logProxy(proxy.ip, proxy.port, 'Info', `Disconnected by ${end.side}${error} (${idle}s idle, in=${attempt.bytesWritten}, out=${this.clientBytesWritten})`);
+    this.logProxy(proxy.ip, proxy.port, 'Info', `Disconnected by ${end.side}${error} (${idle}s idle, in=${proxy.bytesToBackend}, out=${this.clientBytesWritten})`);
     this.shutdownAll(end.how === 'eof');
   }
 
@@ -711,8 +571,8 @@ export class DovecotSession {
   private shutdownAll(gracefully: boolean): void {
     if (this.lookup?.connection) this.host.emit({ kind: 'abort', conn: this.lookup.connection });
     this.lookup = null;
-    const attempt = this.proxy?.attempt;
-    if (attempt) this.host.emit({ kind: gracefully ? 'close' : 'abort', conn: attempt.conn });
+    const backend = this.proxy?.backendConn;
+    if (backend) this.host.emit({ kind: gracefully ? 'close' : 'abort', conn: backend });
     this.host.emit({ kind: gracefully ? 'close' : 'abort', conn: this.conn });
     for (const timer of [...this.timersSet]) this.setTimer(timer, null);
     this.phase = 'closed';
@@ -722,11 +582,6 @@ export class DovecotSession {
   private writeClient(text: string): void {
     this.clientBytesWritten += text.length;
     this.host.emit({ kind: 'write', conn: this.conn, bytes: asciiBytes(text) });
-  }
-
-  private writeServer(attempt: BackendAttempt, text: string): void {
-    attempt.bytesWritten += text.length;
-    this.host.emit({ kind: 'write', conn: attempt.conn, bytes: asciiBytes(text) });
   }
 
   /** The front's name for one of this session's timers, "<client conn>/<timer>"; built once per timer. */
@@ -750,12 +605,6 @@ export class DovecotSession {
 
   private scheduleOnce(now: Micros, timer: SessionTimer, delayUs: Micros): void {
     if (!this.timersSet.has(timer)) this.setTimer(timer, now + delayUs);
-  }
-
-  private afterSecs(now: Micros): string {
-    const proxy = this.proxy!;
-    const secs = this.wallSecondsBetween(proxy.createdAt, now);
-    return ` (after ${secs} secs${proxy.reconnectCount > 0 ? `, ${proxy.reconnectCount} reconnects` : ''})`;
   }
 
   /** Whole wall-clock seconds from `from` to `now`, the way the log lines count them. */
@@ -791,7 +640,12 @@ export class DovecotSession {
   }
 
   private logProxyDebug(message: string): void {
+    this.logProxyOf('Debug', message);
+  }
+
+  /** A line about the current login proxy, if there is one. */
+  private logProxyOf(level: 'Info' | 'Error' | 'Debug', message: string): void {
     const proxy = this.proxy;
-    if (proxy) this.logProxy(proxy.ip, proxy.port, 'Debug', message);
+    if (proxy) this.logProxy(proxy.ip, proxy.port, level, message);
   }
 }
