@@ -18,6 +18,7 @@ import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { PassdbLookup, type PassdbHost, type PassdbResult } from './passdb-lookup.ts';
 import { LoginProxy, type LoginProxyOwner } from './dovecot-login-proxy.ts';
+import { PHASES, transition, type Phase } from './dovecot-phases.ts';
 import type { SequencingPolicy } from './submission-proxy.ts';
 import { isoStamp, wallSeconds } from './wall-clock.ts';
 
@@ -57,7 +58,6 @@ const LOGIN_PROXY_TTL = 5;
  */
 const CLIENT_LOGIN_TIMEOUT_US = 180_000_000;
 
-type Phase = 'greeting' | 'command' | 'auth-continue' | 'auth-lookup' | 'auth-failed' | 'proxying' | 'detaching' | 'relay' | 'closed';
 
 /** What one client line produced: corked reply text, an immediate 334 challenge, or the end of the session. */
 interface CommandResult {
@@ -139,7 +139,7 @@ export class DovecotSession {
   clientBytes(now: Micros, bytes: Uint8Array): void {
     if (this.phase === 'closed') return;
     this.lastIo = now;
-    if (this.phase === 'relay' || this.phase === 'detaching') {
+    if (PHASES[this.phase].relaysBytes) {
       this.toServer += bytesToLatin1(bytes);
       if (this.phase === 'relay') this.scheduleOnce(now, 'relayToServer', this.config.timings.relayDelayUs);
       return;
@@ -150,7 +150,7 @@ export class DovecotSession {
 
   clientGone(now: Micros, how: 'eof' | 'reset'): void {
     if (this.phase === 'closed') return;
-    if (this.phase === 'relay' || this.phase === 'detaching') {
+    if (PHASES[this.phase].relaysBytes) {
       this.relayEnd = { side: 'client', how };
       this.scheduleOnce(now, 'relayToServer', this.config.timings.relayDelayUs);
       return;
@@ -176,7 +176,7 @@ export class DovecotSession {
     const proxy = this.proxy;
     if (!proxy || proxy.backendConn !== conn) return;
     this.lastIo = now;
-    if (this.phase === 'relay' || this.phase === 'detaching') {
+    if (PHASES[this.phase].relaysBytes) {
       this.toClient += bytesToLatin1(bytes);
       if (this.phase === 'relay') this.scheduleOnce(now, 'relayToClient', this.config.timings.relayDelayUs);
       return;
@@ -188,7 +188,7 @@ export class DovecotSession {
     if (this.lookup?.connection === conn) return this.lookup.temporaryError(now, 'Connection lost', how === 'reset');
     const proxy = this.proxy;
     if (!proxy || proxy.backendConn !== conn) return;
-    if (this.phase === 'relay' || this.phase === 'detaching') {
+    if (PHASES[this.phase].relaysBytes) {
       this.relayEnd = { side: 'server', how };
       this.scheduleOnce(now, 'relayToClient', this.config.timings.relayDelayUs);
       return;
@@ -238,14 +238,14 @@ export class DovecotSession {
   // ---- client side: greeting, commands, SASL -----------------------------------------------
 
   private sendGreeting(now: Micros): void {
-    this.phase = 'command';
+    this.enter('command');
     this.writeClient(`220 ${this.config.hostname} ${this.config.login_greeting}\r\n`);
     // Commands sent before the greeting wait in the buffer and are answered after it, in order.
     this.scheduleCommands(now);
   }
 
   private scheduleCommands(now: Micros): void {
-    if (this.phase !== 'command' && this.phase !== 'auth-continue') return;
+    if (!PHASES[this.phase].readsClientLines) return;
     if (this.clientLines.size === 0) return;
     this.scheduleOnce(now, 'command', this.config.timings.commandReplyDelayUs);
   }
@@ -254,12 +254,12 @@ export class DovecotSession {
   private processClientLines(now: Micros): void {
     let replies = '';
     for (let guard = 0; guard < 10_000; guard++) {
-      if (this.phase !== 'command' && this.phase !== 'auth-continue') break;
+      if (!PHASES[this.phase].readsClientLines) break;
       const event = this.clientLines.next();
       if (!event) break;
       if (event.kind === 'too-long') {
         if (this.phase === 'auth-continue') this.sasl = null;
-        this.phase = 'command';
+        this.enter('command');
         replies += '500 5.5.2 Line too long\r\n';
         continue;
       }
@@ -349,7 +349,7 @@ export class DovecotSession {
     this.authStartedAt = now;
     this.sasl = { mechanism, username: null };
     if (initialResponse === undefined) {
-      this.phase = 'auth-continue';
+      this.enter('auth-continue');
       return { immediate: mechanism === 'PLAIN' ? '334 \r\n' : `334 ${encodeSaslBase64('Username:')}\r\n` };
     }
     return this.saslResponse(now, initialResponse === '=' ? '' : initialResponse, 'initial');
@@ -360,18 +360,18 @@ export class DovecotSession {
     if (!sasl) return {};
     if (line === '*') {
       this.sasl = null;
-      this.phase = 'command';
+      this.enter('command');
       return { reply: '501 5.5.2 Authentication aborted by client.\r\n' };
     }
     const decoded = decodeSaslBase64(line, { allowEmpty: true });
     if (decoded === null) {
       this.sasl = null;
-      this.phase = 'command';
+      this.enter('command');
       return { reply: `501 5.5.2 Invalid base64 data in ${which} response\r\n` };
     }
     if (sasl.mechanism === 'LOGIN' && sasl.username === null) {
       sasl.username = decoded;
-      this.phase = 'auth-continue';
+      this.enter('auth-continue');
       return { immediate: `334 ${encodeSaslBase64('Password:')}\r\n` };
     }
     this.sasl = null;
@@ -383,13 +383,13 @@ export class DovecotSession {
       const valid = parts.length === 3 && parts[1] !== '' && (parts[0] === '' || parts[0] === parts[1]);
       this.credentials = valid ? { mechanism: 'PLAIN', user: parts[1]!, password: parts[2]! } : null;
       if (!valid) {
-        this.phase = 'auth-failed';
+        this.enter('auth-failed');
         this.lookupResult = { kind: 'password-mismatch' };
         this.host.queueAuthFailure(now, (when) => this.replyAuthFailure(when));
         return {};
       }
     }
-    this.phase = 'auth-lookup';
+    this.enter('auth-lookup');
     this.setTimer('passdb', now + this.config.timings.authRequestDelayUs);
     return {};
   }
@@ -427,7 +427,7 @@ export class DovecotSession {
     if (this.phase !== 'auth-lookup') return;
     if (result.kind !== 'ok') {
       // Every failed auth request waits auth_failure_delay in the auth process before the login process hears of it.
-      this.phase = 'auth-failed';
+      this.enter('auth-failed');
       this.lookupResult = result;
       this.host.queueAuthFailure(now, (when) => this.replyAuthFailure(when));
       return;
@@ -435,12 +435,12 @@ export class DovecotSession {
     this.authSuccesses++;
     if (parseIp(result.host) === null || !Number.isInteger(result.port) || result.port <= 0 || result.port > 65535) {
       // client-common-auth.c proxy_check_start(): "BUG: host %s is not an IP" -> INTERNAL failure.
-      this.phase = 'proxying';
+      this.enter('proxying');
       this.logProxy(result.host, result.port, 'Error', `BUG: host ${result.host} is not an IP (auth should have changed it)`);
       this.setTimer('failureReply', now + this.config.timings.failureReplyDelayUs);
       return;
     }
-    this.phase = 'proxying';
+    this.enter('proxying');
     this.proxy = new LoginProxy(this.loginProxyOwner(), result.host, result.port, now);
     this.logProxyDebug(`Created proxy session to <${result.host}>`);
     this.proxy.connect(now);
@@ -487,7 +487,7 @@ export class DovecotSession {
     if (this.phase !== 'auth-failed') return;
     const result = this.lookupResult;
     this.lookupResult = null;
-    this.phase = 'command';
+    this.enter('command');
     if (result?.kind === 'internal-failure') {
       const stamp = isoStamp(wallSeconds(this.config.clockEpochSeconds, now));
       this.writeClient(`454 4.7.0 ${AUTH_TEMP_FAILED_MSG} [${this.config.systemHostname}:${stamp}]\r\n`);
@@ -504,7 +504,7 @@ export class DovecotSession {
     this.writeClient(`454 4.7.0 ${LOGIN_PROXY_FAILURE_MSG}\r\n`);
     if (proxy) this.logProxyDebug(`Failed to connect to ${proxy.ip}`);
     this.proxy = null;
-    this.phase = 'command';
+    this.enter('command');
     this.scheduleCommands(now);
   }
 
@@ -517,7 +517,7 @@ export class DovecotSession {
     const reconnects = proxy.reconnects > 0 ? `, ${proxy.reconnects} reconnects` : '';
     this.logProxy(proxy.ip, proxy.port, 'Info', `Started proxying to <${proxy.ip}> (${Math.floor(msecs / 1000)}.${String(msecs % 1000).padStart(3, '0')} secs${reconnects})`);
     this.host.emit({ kind: 'fact', fact: { kind: 'proxying', reconnects: proxy.reconnects }, conn: this.conn });
-    this.phase = 'detaching';
+    this.enter('detaching');
     this.setTimer('detach', now + this.config.timings.detachDelayUs);
   }
 
@@ -527,12 +527,13 @@ export class DovecotSession {
     if (this.phase !== 'detaching' || proxy?.backendConn == null) return;
     this.setTimer('proxyTimeout', null);
     this.setTimer('loginTimeout', null);
-    this.phase = 'relay';
+    this.enter('relay');
     this.toServer = this.clientLines.takeRest() + this.toServer;
     this.toClient = proxy.takeUnread() + this.toClient;
-    // A side that ended while detaching ends the relay now, after what it sent has been passed on.
+    // A side that ended while detaching ends the relay now, after what it sent has been passed on
+    // (flushing towards the server may close the session, hence the phase read again).
     if (this.toServer !== '' || this.relayEnd?.side === 'client') this.flushToServer(now);
-    if (this.phase === 'relay' && (this.toClient !== '' || this.relayEnd?.side === 'server')) this.flushToClient(now);
+    if (this.currentPhase() === 'relay' && (this.toClient !== '' || this.relayEnd?.side === 'server')) this.flushToClient(now);
   }
 
   private flushToServer(now: Micros): void {
@@ -575,7 +576,7 @@ export class DovecotSession {
     if (backend) this.host.emit({ kind: gracefully ? 'close' : 'abort', conn: backend });
     this.host.emit({ kind: gracefully ? 'close' : 'abort', conn: this.conn });
     for (const timer of [...this.timersSet]) this.setTimer(timer, null);
-    this.phase = 'closed';
+    this.enter('closed');
     this.host.sessionClosed(this);
   }
 
@@ -592,6 +593,16 @@ export class DovecotSession {
       this.timerNames.set(timer, name);
     }
     return name;
+  }
+
+  /** The phase now, read through a call: a method that moved it leaves TypeScript's narrowing stale. */
+  private currentPhase(): Phase {
+    return this.phase;
+  }
+
+  /** Move to `next` as dovecot-phases.ts allows. */
+  private enter(next: Phase): void {
+    this.phase = transition(this.phase, next);
   }
 
   private setTimer(timer: SessionTimer, at: Micros | null): void {
