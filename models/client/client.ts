@@ -17,6 +17,7 @@
  */
 import { OutputQueue, type ConnId, type Input, type Micros, type Model, type Output } from '../contract.ts';
 import { authContinuations, lineBytes, stepBytes } from './commands.ts';
+import { lifecycleStep, quitAnswered, type Lifecycle } from './lifecycle.ts';
 import { MAX_REPLY_BYTES, ReplyParser, type ServerReply } from './reply-parser.ts';
 import type { ClientScript, ClientStep } from './script.ts';
 
@@ -118,11 +119,7 @@ export class SmtpClient implements Model {
   private thinking = false;
   private replyDeadline: Micros | null = null;
   private nextGroup = 0;
-  private connected = false;
-  private quitting = false;
-  private quitSent = false;
-  private quitAnswered = false;
-  private closeScheduled = false;
+  private lifecycle: Lifecycle = 'connecting';
   private heloFallback: string | null = null;
 
   private authWrittenAt: Micros | null = null;
@@ -138,7 +135,6 @@ export class SmtpClient implements Model {
   private readonly acceptedMessages: AcceptedMessage[] = [];
   private closedBy: ClientClosedBy | null = null;
   private error: string | null = null;
-  private done = false;
 
   constructor(script: ClientScript, name = 'client') {
     this.script = script;
@@ -154,7 +150,7 @@ export class SmtpClient implements Model {
   }
 
   handle(now: Micros, input: Input): void {
-    if (this.done) return;
+    if (this.lifecycle === 'done') return;
     switch (input.kind) {
       case 'connected':
         if (input.conn === this.conn) this.onConnected(now);
@@ -167,7 +163,7 @@ export class SmtpClient implements Model {
         return;
       case 'eof':
         // After the QUIT reply the close is ours (swaks tears down on 221); before it, the server hung up.
-        if (input.conn === this.conn) this.finish(this.quitAnswered ? 'client' : 'server', null, true);
+        if (input.conn === this.conn) this.finish(quitAnswered(this.lifecycle) ? 'client' : 'server', null, true);
         return;
       case 'reset':
         if (input.conn === this.conn) this.finish('reset', null, false);
@@ -196,12 +192,12 @@ export class SmtpClient implements Model {
       acceptedMessages: [...this.acceptedMessages],
       closedBy: this.closedBy,
       error: this.error,
-      done: this.done,
+      done: this.lifecycle === 'done',
     });
   }
 
   private onConnected(now: Micros): void {
-    this.connected = true;
+    this.enter('talking');
     this.expectations.push({ kind: 'greeting' });
     this.armReplyTimer(now);
     if (!this.script.waitForGreeting && this.script.groups.length > 0) {
@@ -227,27 +223,27 @@ export class SmtpClient implements Model {
   }
 
   private matchReplies(now: Micros): void {
-    while (!this.done && this.unmatched.length > 0 && this.expectations.length > 0) {
+    while (this.lifecycle !== 'done' && this.unmatched.length > 0 && this.expectations.length > 0) {
       const reply = this.unmatched.shift() as ServerReply;
       const expectation = this.expectations.shift() as Expectation;
       this.onReply(now, expectation, reply);
     }
-    if (this.done) return;
+    if (this.lifecycle === 'done') return;
     if (this.expectations.length === 0) this.cancelReplyTimer();
     this.advance(now);
   }
 
   private onReply(now: Micros, expectation: Expectation, reply: ServerReply): void {
-    if (reply.code === 421) this.quitting = true;
+    if (reply.code === 421) this.giveUp();
     switch (expectation.kind) {
       case 'greeting':
-        if (reply.code !== 220) this.quitting = true;
+        if (reply.code !== 220) this.giveUp();
         return;
       case 'heloFallback':
-        if (reply.code !== 250) this.quitting = true;
+        if (reply.code !== 250) this.giveUp();
         return;
       case 'quit':
-        this.quitAnswered = true;
+        this.enter('quit-answered');
         return;
       case 'authContinuation':
         this.onAuthReply(now, expectation.step, expectation.remaining, reply);
@@ -265,32 +261,32 @@ export class SmtpClient implements Model {
         else if (reply.code !== 421) this.heloFallback = step.domain;
         return;
       case 'helo':
-        if (reply.code !== 250) this.quitting = true;
+        if (reply.code !== 250) this.giveUp();
         return;
       case 'mail':
         if (reply.code === 250) this.mailFrom = step.from;
-        else this.quitting = true;
+        else this.giveUp();
         return;
       case 'auth':
         this.onAuthReply(now, step, authContinuations(step), reply);
         return;
       case 'rcpt':
         if (reply.code === 250) this.acceptedRcpts.push(step.to);
-        else if (++this.refusedRcpts >= rcptTotal) this.quitting = true;
+        else if (++this.refusedRcpts >= rcptTotal) this.giveUp();
         return;
       case 'data':
-        if (reply.code !== 354) this.quitting = true;
+        if (reply.code !== 354) this.giveUp();
         return;
       case 'message':
         if (reply.code === 250) this.acceptMessage(reply, Buffer.byteLength(step.content, 'utf8'));
-        else this.quitting = true;
+        else this.giveUp();
         this.resetTransaction();
         return;
       case 'rset':
         if (reply.code === 250) this.resetTransaction();
         return;
       case 'quit':
-        this.quitAnswered = true;
+        this.enter('quit-answered');
         return;
       case 'noop':
       case 'line':
@@ -308,7 +304,7 @@ export class SmtpClient implements Model {
     this.authReply = reply.finalLine;
     this.authenticated = reply.code === 235;
     this.authToReplyUs = this.authWrittenAt === null ? null : now - this.authWrittenAt;
-    if (!this.authenticated) this.quitting = true;
+    if (!this.authenticated) this.giveUp();
   }
 
   private acceptMessage(reply: ServerReply, bytes: number): void {
@@ -324,11 +320,12 @@ export class SmtpClient implements Model {
 
   /** When every reply owed has come: decide the next move. */
   private advance(now: Micros): void {
-    if (!this.connected || this.expectations.length > 0 || this.actions.length > 0 || this.closeScheduled) return;
-    if (this.quitAnswered || (this.quitting && this.quitSent)) {
-      this.closeScheduled = true;
+    if (this.expectations.length > 0 || this.actions.length > 0) return;
+    if (this.lifecycle !== 'talking' && this.lifecycle !== 'giving-up' && this.lifecycle !== 'quit-answered') return;
+    if (this.lifecycle === 'quit-answered') {
+      this.enter('closing-after-quit');
       this.schedule(now, { kind: 'close' });
-    } else if (this.quitting) {
+    } else if (this.lifecycle === 'giving-up') {
       this.schedule(now, { kind: 'quit' });
     } else if (this.heloFallback !== null) {
       this.schedule(now, { kind: 'heloFallback', domain: this.heloFallback });
@@ -337,7 +334,7 @@ export class SmtpClient implements Model {
       this.schedule(now, { kind: 'group', index: this.nextGroup++ });
     } else {
       // The script ended without QUIT: the client just hangs up.
-      this.closeScheduled = true;
+      this.enter('hanging-up');
       this.schedule(now, { kind: 'close' });
     }
   }
@@ -357,7 +354,7 @@ export class SmtpClient implements Model {
     this.thinking = false;
     const action = this.actions.shift();
     if (action !== undefined) this.perform(now, action);
-    if (this.done) return;
+    if (this.lifecycle === 'done') return;
     const next = this.actions[0];
     if (next !== undefined) this.startThinking(now, next);
     this.matchReplies(now);
@@ -375,7 +372,6 @@ export class SmtpClient implements Model {
         this.write(now, lineBytes(`HELO ${action.domain}`), { kind: 'heloFallback' });
         return;
       case 'quit':
-        this.quitSent = true;
         this.write(now, lineBytes('QUIT'), { kind: 'quit' });
         return;
       case 'close':
@@ -390,7 +386,6 @@ export class SmtpClient implements Model {
     const chunks = group.steps.map((step) => stepBytes(step));
     group.steps.forEach((step, i) => {
       if (step.kind === 'auth') this.authWrittenAt = now;
-      if (step.kind === 'quit') this.quitSent = true;
       this.expectations.push({ kind: 'step', step, rcptTotal: this.rcptTotalByStep[index]?.[i] ?? 0 });
     });
     // One chunk needs no concatenation (emitWrite copies it either way).
@@ -421,9 +416,18 @@ export class SmtpClient implements Model {
     this.out.push({ kind: 'timer', timer: this.replyTimer, at: null });
   }
 
+  private enter(next: Lifecycle): void {
+    this.lifecycle = lifecycleStep(this.lifecycle, next);
+  }
+
+  /** A reply swaks counts as failure: after the replies still owed, QUIT (once the session still talks). */
+  private giveUp(): void {
+    if (this.lifecycle === 'talking') this.enter('giving-up');
+  }
+
   /** End the session. `closeSocket`: the connection still exists and the client closes it. */
   private finish(closedBy: ClientClosedBy, error: string | null, closeSocket: boolean): void {
-    this.done = true;
+    this.enter('done');
     this.closedBy = closedBy;
     this.error = error;
     this.out.push({ kind: 'fact', fact: { kind: 'sessionEnded', closedBy } });
