@@ -137,8 +137,10 @@ export class NginxFront implements Model {
     const client = this.sessions.get(conn);
     if (client) {
       if (client.state === 'relay') {
+        // ngx_mail_proxy_handler passes on what it read in the same event: one pass per burst,
+        // scheduled by its first bytes (re-arming per read would hold a steady trickle back forever).
+        if (client.relayToServer === '') this.timer(client, 'toServer', now + this.config.timings.relayDelayUs);
         client.relayToServer += bytesToLatin1(bytes);
-        this.timer(client, 'toServer', now + this.config.timings.relayDelayUs);
       } else if (client.state !== 'closed') {
         client.lines.push(bytes);
         this.timer(client, 'commands', now + this.config.timings.reactionUs);
@@ -151,8 +153,8 @@ export class NginxFront implements Model {
     if (conn === session.authConn) return this.authBytes(now, session, bytes);
     if (conn !== session.upstream) return;
     if (session.state === 'relay') {
+      if (session.relayToClient === '') this.timer(session, 'toClient', now + this.config.timings.relayDelayUs);
       session.relayToClient += bytesToLatin1(bytes);
-      this.timer(session, 'toClient', now + this.config.timings.relayDelayUs);
       return;
     }
     session.upstreamBuffer += bytesToLatin1(bytes);

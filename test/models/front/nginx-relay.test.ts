@@ -1,0 +1,47 @@
+/* nginx-relay - once proxying, nginx passes bytes on as it reads them: a steady trickle is not held back
+ *
+ * ngx_mail_proxy_handler reads what the socket has and sends it in the same event, so the model
+ * passes on one burst per relayDelayUs, scheduled by the burst's first bytes. (A timer re-armed by
+ * every read would hold a client that writes more often than relayDelayUs back indefinitely.)
+ */
+import { describe, expect, it } from 'vitest';
+import { createFront } from '../../../models/front/index.ts';
+import { DirectDriver } from './direct-driver.ts';
+
+const CLIENT = 'c1';
+const OK_AUTH = 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\nContent-Length: 0\r\n\r\n';
+
+/** An nginx front with smtp_auth plain, driven by hand through AUTH and the lock-step handshake into the relay. */
+function relaying(): { d: DirectDriver; upstream: string; relayDelayUs: number } {
+  const relayDelayUs = 30;
+  const d = new DirectDriver(createFront('nginx', { smtp_auth: ['plain'], timings: { reactionUs: 40, relayDelayUs } }));
+  d.input({ kind: 'accepted', conn: CLIENT, local: { host: '127.0.0.1', port: 587 }, remote: { host: '203.0.113.7', port: 40000 } }).advanceBy(100);
+  d.bytes(CLIENT, 'EHLO client.example.test\r\n').advanceBy(100);
+  d.bytes(CLIENT, `AUTH PLAIN ${Buffer.from('\0alice@example.test\0secret').toString('base64')}\r\n`).advanceBy(100);
+  const connectTo = (n: number) => d.of('connect')[n]!.output.conn;
+  const auth = connectTo(0);
+  d.input({ kind: 'connected', conn: auth, local: { host: '127.0.0.1', port: 50000 }, remote: { host: '127.0.0.1', port: 8080 } }).advanceBy(100);
+  d.bytes(auth, OK_AUTH).advanceBy(100);
+  const upstream = connectTo(1);
+  d.input({ kind: 'connected', conn: upstream, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+  for (const reply of ['220 backend ESMTP\r\n', '250 backend\r\n', '220 backend ESMTP\r\n', '250 backend\r\n']) d.bytes(upstream, reply).advanceBy(100);
+  return { d, upstream, relayDelayUs };
+}
+
+describe('nginx relay', () => {
+  it('reaches the relay: the client gets 235 after the lock-step handshake', () => {
+    const { d } = relaying();
+    expect(d.writes(CLIENT).at(-1)).toBe('235 2.0.0 OK\r\n');
+  });
+
+  it('a client writing every 10 µs is passed on within relayDelayUs of its first byte, and nothing is lost', () => {
+    const { d, upstream, relayDelayUs } = relaying();
+    const before = d.writes(upstream).length;
+    const start = d.now;
+    for (let i = 0; i < 20; i++) d.bytes(CLIENT, `${String(i).padStart(2, '0')}`).advanceBy(10);
+    const relayed = d.outputs.filter((o) => o.output.kind === 'write' && o.output.conn === upstream).slice(before);
+    expect(relayed[0]!.t - start).toBeLessThanOrEqual(relayDelayUs);
+    d.advanceBy(1_000);
+    expect(d.writes(upstream).slice(before).join('')).toBe(Array.from({ length: 20 }, (_, i) => String(i).padStart(2, '0')).join(''));
+  });
+});
