@@ -9,6 +9,20 @@
  *
  * Connections are named by the model that owns them (for outgoing ones) or by
  * the driver (for accepted ones). A ConnId is unique within one driver run.
+ *
+ * Where the two drivers differ, on purpose (the simulator hunts model bugs, the socket runtime
+ * keeps serving real peers):
+ *   - an output on a connection the driver does not know, or a write after shutdown: the
+ *     simulator throws SimConfigError (a model bug, reported with the seed); the runtime drops
+ *     it, since a peer's RST can always race a write;
+ *   - more than 100,000 outputs for one input: the simulator throws LivenessError (a runaway
+ *     model is a liveness failure); the runtime records a `limit` event and stops draining;
+ *   - a model that throws despite the contract: the simulator lets it crash the run (the
+ *     property reports it with its replay token); the runtime records an `error` event and
+ *     keeps the other sessions up;
+ *   - time: virtual in the simulator, wall-clock µs since start in the runtime; the runtime also
+ *     caps line length, pending output, idle time and connection count (runtime/socket/limits.ts),
+ *     which the simulator leaves to the models.
  */
 
 /** Virtual or wall time in integer microseconds since the run started. */
