@@ -12,9 +12,10 @@
  *
  * Where the two drivers differ, on purpose (the simulator hunts model bugs, the socket runtime
  * keeps serving real peers):
- *   - an output on a connection the driver does not know, or a write after shutdown: the
- *     simulator throws SimConfigError (a model bug, reported with the seed); the runtime drops
- *     it, since a peer's RST can always race a write;
+ *   - an output on a connection the driver does not know: the simulator throws SimConfigError
+ *     (a model bug, reported with the seed); the runtime drops it, since a peer's RST can always
+ *     race a write; a write after shutdown: the simulator throws too, the runtime hands it to
+ *     the socket, whose write-after-end error is recorded as an `error` event;
  *   - more than 100,000 outputs for one input: the simulator throws LivenessError (a runaway
  *     model is a liveness failure); the runtime records a `limit` event and stops draining;
  *   - a model that throws despite the contract: the simulator lets it crash the run (the
