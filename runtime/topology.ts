@@ -14,7 +14,7 @@
  */
 import type { Model, SocketAddress } from '../models/contract.ts';
 import { createAuthService, type AuthServiceConfig } from '../models/auth/index.ts';
-import { FRONT_MODELS, frontModel, type DovecotFrontConfig, type FrontKind, type NginxFrontConfig } from '../models/front/index.ts';
+import { FRONT_MODELS, frontModel, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
 import type { PostfixConfig } from '../models/postfix/config.ts';
 import { createPostfix } from '../models/postfix/smtpd.ts';
 import { freePort } from './free-port.ts';
@@ -33,7 +33,7 @@ export interface TopologyOptions {
   /** Also listen with TLS (465-style) on this port; 0 picks a free port. */
   readonly frontTlsPort?: number;
   /** Settings of that front (its FRONT_MODELS row says which); the auth address is filled in. */
-  readonly frontConfig?: Partial<DovecotFrontConfig> | Partial<NginxFrontConfig>;
+  readonly frontConfig?: Partial<AnyFrontConfig>;
   /** Auth service settings, or null for no listener at all (auth.fault = refused). */
   readonly auth?: Partial<AuthServiceConfig> | null;
   /** The auth service's port; 0 or missing: any free port. */
@@ -90,7 +90,7 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
       authAddress = { host: '127.0.0.1', port: await freePort() };
     }
     const row = frontModel(options.front);
-    const front = row.create(row.withAuthService(options.frontConfig ?? {}, authAddress));
+    const front = row.create(row.withPeers(options.frontConfig ?? {}, { authService: authAddress, backend: { host: '127.0.0.1', port: backendPorts.authenticated } }));
     const host = options.host ?? '127.0.0.1';
     const listen: ListenSpec[] = [{ host, port: options.frontPort }];
     if (options.frontTlsPort !== undefined) listen.push({ host, port: options.frontTlsPort, tls: selfSignedIdentity() });

@@ -10,6 +10,10 @@
  *   postfix-3.7           the same chain on Postfix 3.7 defaults (forbid defaults to no).
  *   nginx-port25          Mailu's port 25: nginx mail proxy, smtp_auth none, xclient on
  *                         (core/nginx/conf/nginx.conf mail {}); the client delivers without AUTH.
+ *   haproxy-proxy-protocol  HAProxy mode tcp with send-proxy in front of Postfix 3.9 with
+ *                         smtpd_upstream_proxy_protocol = haproxy: the client's address travels in
+ *                         a PROXY header instead of XCLIENT, and the client logs in with Postfix's
+ *                         own SASL (HAProxy does no SMTP), on the authenticated service.
  *   real-stack            the recorded runs (conformance/records, T1/A1): Postfix 3.7.11 with
  *                         forbid=yes behind Dovecot 2.3 on port 1587; real-stack-forbid-no: T4/B3.
  *                         Their scheduling keys are the calibration of the recorded batches
@@ -47,6 +51,12 @@ export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [
     'front.smtp_auth': 'none',
     'client.auth': 'none',
     'postfix.mail_version': '3.9',
+  }),
+  define('haproxy-proxy-protocol', 'HAProxy mode tcp, send-proxy -> Postfix 3.9 with smtpd_upstream_proxy_protocol = haproxy and its own SASL', {
+    'front.model': 'haproxy',
+    'front.send_proxy': 'v1',
+    'postfix.mail_version': '3.9',
+    'postfix.smtpd_upstream_proxy_protocol': 'haproxy',
   }),
   define('real-stack', 'the recorded real stack: Dovecot 2.3.19.1 -> Postfix 3.7.11, smtpd_forbid_unauth_pipelining = yes', REAL_STACK),
   define('real-stack-forbid-no', 'the recorded real stack with smtpd_forbid_unauth_pipelining = no', { ...REAL_STACK, 'postfix.smtpd_forbid_unauth_pipelining': 'no' }),

@@ -5,36 +5,50 @@
  * table only. A scenario that gives a front.* key its front does not read is refused with the
  * fronts that do read it, rather than silently ignored.
  */
-import type { Model, SocketAddress } from '../models/contract.ts';
-import { FRONT_MODELS, frontModel, type DovecotFrontConfig, type FrontKind, type NginxFrontConfig } from '../models/front/index.ts';
+import type { Model } from '../models/contract.ts';
+import { edgeHaproxyConfig, type HaproxyFrontConfig } from '../models/front/config.ts';
+import { FRONT_MODELS, frontModel, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
 import { ScenarioError } from './errors.ts';
 import type { ScenarioKey } from './keys.ts';
+import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
-import { dovecotConfigOf, nginxConfigOf } from './topology.ts';
+import { POSTFIX_SUBMISSION_PORT, dovecotConfigOf, hostsOf, nginxConfigOf } from './topology.ts';
 
 export interface FrontScenarioRow {
   /** The front.* keys this front reads (front.model and front.port are every front's). */
   readonly keys: readonly ScenarioKey[];
   /** The front's configuration for `scenario` (its auth service at the scenario's own address). */
-  configOf(scenario: Scenario): Partial<DovecotFrontConfig> | Partial<NginxFrontConfig>;
+  configOf(scenario: Scenario): Partial<AnyFrontConfig>;
 }
 
 const EVERY_FRONT: readonly ScenarioKey[] = ['front.model', 'front.port'];
 const DOVECOT: FrontScenarioRow = { keys: [...EVERY_FRONT, 'front.login_proxy_max_reconnects', 'front.login_proxy_timeout'], configOf: dovecotConfigOf };
+
+/** HAProxy's `server` line points at Postfix's authenticated service, where Postfix's own SASL logs the client in. */
+const haproxyConfigOf = oncePerScenario(function haproxyConfigOf(scenario: Scenario): HaproxyFrontConfig {
+  return {
+    ...edgeHaproxyConfig,
+    server: { host: hostsOf(scenario).postfix, port: POSTFIX_SUBMISSION_PORT },
+    send_proxy: scenario.get('front.send_proxy'),
+    timeout_connect: scenario.get('front.timeout_connect'),
+    timeout_client: scenario.get('front.timeout_client'),
+    timeout_server: scenario.get('front.timeout_server'),
+    retries: scenario.get('front.retries'),
+  };
+});
 
 export const FRONT_SCENARIOS = {
   'dovecot-2.3': DOVECOT,
   'dovecot-2.4': DOVECOT,
   lockstep: DOVECOT,
   nginx: { keys: [...EVERY_FRONT, 'front.smtp_auth', 'front.xclient'], configOf: nginxConfigOf },
+  haproxy: { keys: [...EVERY_FRONT, 'front.send_proxy', 'front.timeout_connect', 'front.timeout_client', 'front.timeout_server', 'front.retries'], configOf: haproxyConfigOf },
 } as const satisfies Readonly<Record<keyof typeof FRONT_MODELS, FrontScenarioRow>>;
 
-/** The scenario's front model, asking the auth service at `authService` (default: the scenario's own address). */
-export function frontOf(scenario: Scenario, authService?: SocketAddress): Model {
+/** The scenario's front model, its peers at the scenario's own addresses. */
+export function frontOf(scenario: Scenario): Model {
   const kind = scenario.get('front.model');
-  const config = FRONT_SCENARIOS[kind].configOf(scenario);
-  const model = frontModel(kind);
-  return model.create(authService ? model.withAuthService(config, authService) : config);
+  return frontModel(kind).create(FRONT_SCENARIOS[kind].configOf(scenario));
 }
 
 /** Refuse front.* keys the scenario gave that its front does not read. */

@@ -11,8 +11,8 @@
  * smtpd_forbid_unauth_pipelining follows mail_version as Postfix's own default does.
  * The table is read by validation (values.ts), `--set` parsing, the CLI help and the tests.
  */
-import { FRONT_KINDS, type FrontKind } from '../models/front/config.ts';
-import { versionDefaults } from '../models/postfix/config.ts';
+import { FRONT_KINDS, type FrontKind, type SendProxy } from '../models/front/config.ts';
+import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
 
 export type YesNo = 'yes' | 'no';
@@ -20,6 +20,7 @@ export type FrontModel = FrontKind;
 export type ClientAuth = 'PLAIN' | 'LOGIN' | 'none';
 export type AuthFault = 'none' | 'timeout' | 'http500' | 'refused';
 export type NginxSmtpAuth = 'none' | 'plain' | 'login' | 'login plain';
+export type UpstreamProxyProtocol = PostfixConfig['smtpd_upstream_proxy_protocol'];
 
 /** The resolved values of a scenario, one property per key. */
 export interface ScenarioValues {
@@ -39,6 +40,11 @@ export interface ScenarioValues {
   'front.login_proxy_timeout': number;
   'front.smtp_auth': NginxSmtpAuth;
   'front.xclient': 'on' | 'off';
+  'front.send_proxy': SendProxy;
+  'front.timeout_connect': number;
+  'front.timeout_client': number;
+  'front.timeout_server': number;
+  'front.retries': number;
   'postfix.mail_version': string;
   'postfix.smtpd_forbid_unauth_pipelining': YesNo;
   'postfix.xclient_lookup_ms': number;
@@ -46,6 +52,8 @@ export interface ScenarioValues {
   'postfix.banner_delay_ms': number;
   'postfix.smtpd_timeout': number;
   'postfix.smtpd_process_reused': YesNo;
+  'postfix.smtpd_upstream_proxy_protocol': UpstreamProxyProtocol;
+  'postfix.smtpd_upstream_proxy_timeout': number;
   'auth.latency_ms': number;
   'auth.fault': AuthFault;
   'tcp.profile': TcpProfileName;
@@ -103,12 +111,17 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'client.to', type: address, default: 'bob@example.test', description: 'RCPT TO address' },
   { name: 'client.wait_for_greeting', type: yesNo, default: 'yes', description: 'no: talk before the 220 greeting (illegal, RFC 5321 §3.1)' },
   { name: 'client.think_time_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 150, description: 'client reaction time after each reply (swaks: 98-200 µs in raw/A1 segments)' },
-  { name: 'front.model', type: { kind: 'enum', values: FRONT_KINDS }, default: 'dovecot-2.3', description: 'front proxy: Dovecot submission-login 2.3/2.4 (pipelines EHLO after XCLIENT), the fixed lock-step proxy, or nginx mail' },
+  { name: 'front.model', type: { kind: 'enum', values: FRONT_KINDS }, default: 'dovecot-2.3', description: 'front proxy: Dovecot submission-login 2.3/2.4 (pipelines EHLO after XCLIENT), the fixed lock-step proxy, nginx mail, or HAProxy mode tcp (PROXY protocol instead of XCLIENT)' },
   { name: 'front.port', type: { kind: 'integer', min: 1, max: 65535 }, default: 587, description: 'port the front listens on and the client connects to' },
   { name: 'front.login_proxy_max_reconnects', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'Dovecot login_proxy_max_reconnects: backend reconnects after a remote failure (default 3)' },
   { name: 'front.login_proxy_timeout', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 30_000, description: 'Dovecot login_proxy_timeout in ms (default 30 secs)' },
   { name: 'front.smtp_auth', type: { kind: 'enum', values: ['none', 'plain', 'login', 'login plain'] }, default: 'login plain', description: 'nginx smtp_auth (Mailu port 25: none)' },
   { name: 'front.xclient', type: { kind: 'enum', values: ['on', 'off'] }, default: 'on', description: 'nginx xclient (default on)' },
+  { name: 'front.send_proxy', type: { kind: 'enum', values: ['none', 'v1', 'v2'] }, default: 'none', description: "HAProxy server line: send-proxy (v1), send-proxy-v2 (v2) or neither (none, HAProxy's default)" },
+  { name: 'front.timeout_connect', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 10_000, description: 'HAProxy timeout connect in ms, per attempt (examples/basic-config-edge.cfg: 10s)' },
+  { name: 'front.timeout_client', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 60_000, description: 'HAProxy timeout client in ms: client-side inactivity (examples/basic-config-edge.cfg: 1m)' },
+  { name: 'front.timeout_server', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 60_000, description: 'HAProxy timeout server in ms: server-side inactivity (examples/basic-config-edge.cfg: 1m)' },
+  { name: 'front.retries', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'HAProxy retries: connection attempts after a failed one (default 3)' },
   {
     name: 'postfix.mail_version',
     type: { kind: 'text', pattern: /^\d+\.\d+(\.\d+)?$/, allowed: 'a Postfix release like 3.9 or 3.7.11' },
@@ -126,6 +139,13 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'postfix.banner_delay_ms', type: milliseconds(MAX_DELAY_MS), default: 13, description: 'smtpd start-up: accept to 220 banner (real stack: 11-15 ms)' },
   { name: 'postfix.smtpd_timeout', type: { kind: 'integer', min: 1, max: 86_400 }, default: 300, description: 'Postfix smtpd_timeout in seconds: how long smtpd waits for a silent client (default 300s)' },
   { name: 'postfix.smtpd_process_reused', type: yesNo, default: 'no', description: 'the smtpd process already served a session (as on consecutive real sessions): banner in 0.2 ms instead of postfix.banner_delay_ms, no first-EHLO cost' },
+  {
+    name: 'postfix.smtpd_upstream_proxy_protocol',
+    type: { kind: 'text', pattern: /^(haproxy)?$/, allowed: 'empty (no upstream proxy, the default) or haproxy' },
+    default: '',
+    description: 'haproxy: smtpd reads a PROXY protocol header (v1 or v2) before the greeting and takes the client address from it',
+  },
+  { name: 'postfix.smtpd_upstream_proxy_timeout', type: { kind: 'integer', min: 1, max: 86_400 }, default: 5, description: 'Postfix smtpd_upstream_proxy_timeout in seconds: how long smtpd waits for the PROXY header (default 5s)' },
   { name: 'auth.latency_ms', type: milliseconds(MAX_DELAY_MS), default: 4.5, description: 'time the Mailu auth service takes to answer' },
   { name: 'auth.fault', type: { kind: 'enum', values: ['none', 'timeout', 'http500', 'refused'] }, default: 'none', description: 'auth service fault: never answers, HTTP 500, or no listener' },
   { name: 'tcp.profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the front -> Postfix link (the real-stack modes)' },

@@ -58,6 +58,8 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     ...base,
     smtpd_forbid_unauth_pipelining: forbid,
     smtpd_timeout: scenario.get('postfix.smtpd_timeout'),
+    smtpd_upstream_proxy_protocol: scenario.get('postfix.smtpd_upstream_proxy_protocol'),
+    smtpd_upstream_proxy_timeout: scenario.get('postfix.smtpd_upstream_proxy_timeout'),
     processReused: scenario.isOn('postfix.smtpd_process_reused'),
     smtpd_milters: scenario.get('postfix.milter_ms') > 0 ? ['inet:milter:11332'] : [],
     saslUsers: { [scenario.get('client.user')]: 'secret', ...base.saslUsers },

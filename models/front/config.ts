@@ -11,7 +11,7 @@
 import type { Micros, SocketAddress } from '../contract.ts';
 
 /** Every front the lab models; models/front/registry.ts and scenarios/fronts.ts each have one row per kind. */
-export const FRONT_KINDS = ['dovecot-2.3', 'dovecot-2.4', 'lockstep', 'nginx'] as const;
+export const FRONT_KINDS = ['dovecot-2.3', 'dovecot-2.4', 'lockstep', 'nginx', 'haproxy'] as const;
 export type FrontKind = (typeof FRONT_KINDS)[number];
 
 /** Measured Dovecot reaction times (µs). */
@@ -143,4 +143,48 @@ export const mailuNginxConfig: NginxFrontConfig = {
   timeout: 60_000,
   clientHostName: '[UNAVAILABLE]',
   timings: { reactionUs: 40, relayDelayUs: 30 },
+};
+
+/** The PROXY protocol header a `server` line sends: `send-proxy` (v1), `send-proxy-v2` (v2), or neither (HAProxy's default). */
+export type SendProxy = 'v1' | 'v2' | 'none';
+
+/**
+ * HAProxy `mode tcp` with one `server` line, keywords as haproxy.cfg writes them
+ * (doc/configuration.txt). Timeouts are in ms; null is a timeout the configuration leaves unset,
+ * which HAProxy takes as infinite (it warns at start-up).
+ */
+export interface HaproxyFrontConfig {
+  readonly name: string;
+  /** `frontend`/`listen` and `backend` names, as the tcplog line prints them ("fnt bck/srv1"). */
+  readonly frontend: string;
+  readonly backend: string;
+  /** `server <name> <address>`. */
+  readonly serverName: string;
+  readonly server: SocketAddress;
+  readonly send_proxy: SendProxy;
+  readonly timeout_connect: number | null;
+  readonly timeout_client: number | null;
+  readonly timeout_server: number | null;
+  /** `retries`: connection attempts after the first (CONN_RETRIES, include/haproxy/defaults.h: 3). */
+  readonly retries: number;
+  /** Wall-clock seconds at virtual time 0, only to print the tcplog accept date (UTC). */
+  readonly clockEpochSeconds: number;
+  /** Not settings of HAProxy: lab reaction times (unmeasured), as nginx's. */
+  readonly timings: { readonly relayDelayUs: Micros };
+}
+
+/** examples/basic-config-edge.cfg's timeouts (connect 10s, client and server 1m), send-proxy to Postfix. */
+export const edgeHaproxyConfig: HaproxyFrontConfig = {
+  name: 'front',
+  frontend: 'smtp',
+  backend: 'postfix',
+  serverName: 'smtpd',
+  server: { host: '127.0.0.1', port: 10025 },
+  send_proxy: 'v1',
+  timeout_connect: 10_000,
+  timeout_client: 60_000,
+  timeout_server: 60_000,
+  retries: 3,
+  clockEpochSeconds: 1_795_799_900,
+  timings: { relayDelayUs: 30 },
 };

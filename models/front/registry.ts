@@ -1,22 +1,41 @@
 /* front/registry - the front proxies the lab models: one row per kind with what the rest of the lab needs
  *
- * A row says how to build the model from its (partial) configuration, how to point it at an auth
- * service, whether it writes EHLO behind XCLIENT without waiting (the Mailu bug's premise), and
+ * A row says how to build the model from its (partial) configuration, how to point it at the
+ * peers a run gives it (an auth service, a backend), how it passes the client's identity to
+ * Postfix, whether it writes EHLO behind XCLIENT without waiting (the Mailu bug's premise), and
  * which Postfix services it can be sent to. Adding a front is a model file plus a row here and
- * one in scenarios/fronts.ts; the compiler refuses a kind in FRONT_KINDS without both rows.
+ * one in scenarios/fronts.ts; the compiler refuses a kind in FRONT_KINDS without both rows
+ * (docs/architecture.md, "Adding a front").
  */
 import type { Model, SocketAddress } from '../contract.ts';
-import { FRONT_KINDS, labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type FrontKind, type NginxFrontConfig } from './config.ts';
+import {
+  FRONT_KINDS, edgeHaproxyConfig, labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type FrontKind, type HaproxyFrontConfig, type NginxFrontConfig,
+} from './config.ts';
 import { DovecotFront } from './dovecot-front.ts';
+import { HaproxyFront } from './haproxy-front.ts';
 import { NginxFront } from './nginx-front.ts';
 import { SEQUENCING, type SequencingPolicy } from './submission-proxy.ts';
+
+/** Where a run put the front's peers (the socket runtime picks free ports). */
+export interface FrontPeers {
+  /** Mailu's auth service, for fronts that ask it where to send a client. */
+  readonly authService: SocketAddress;
+  /** Postfix's authenticated service, for fronts configured with a fixed server. */
+  readonly backend: SocketAddress;
+}
 
 export interface FrontModelRow<C> {
   readonly kind: FrontKind;
   /** The model with `config` over this front's defaults (nested settings merge key by key). */
   create(config: Partial<C>): Model;
-  /** `config` with the auth service the front asks at `address`. */
-  withAuthService(config: Partial<C>, address: SocketAddress): Partial<C>;
+  /** `config` pointed at the peers of this run (each front takes the ones it talks to). */
+  withPeers(config: Partial<C>, peers: FrontPeers): Partial<C>;
+  /**
+   * How Postfix learns who the client is: an XCLIENT command after the front's own handshake,
+   * or a PROXY protocol header before any SMTP (smtpd_upstream_proxy_protocol). Properties about
+   * the XCLIENT handshake apply to the first kind only.
+   */
+  readonly passesIdentityBy: 'xclient' | 'proxy-protocol';
   /** Writes EHLO behind XCLIENT without waiting for XCLIENT's reply. */
   readonly pipelinesAfterXclient: boolean;
   /**
@@ -47,7 +66,8 @@ function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: Se
   return {
     kind,
     create: (config) => new DovecotFront(mergedDovecotConfig(config), policy),
-    withAuthService: (config, address) => ({ ...config, authHttp: { ...(config.authHttp ?? labDovecotConfig.authHttp), address } }),
+    withPeers: (config, { authService }) => ({ ...config, authHttp: { ...(config.authHttp ?? labDovecotConfig.authHttp), address: authService } }),
+    passesIdentityBy: 'xclient',
     pipelinesAfterXclient: policy.pipelineEhloAfterXclient,
     reachesPort25: false,
   };
@@ -56,10 +76,22 @@ function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: Se
 const nginxRow: FrontModelRow<NginxFrontConfig> = {
   kind: 'nginx',
   create: (config) => new NginxFront({ ...mailuNginxConfig, ...config, timings: { ...mailuNginxConfig.timings, ...config.timings } }),
-  withAuthService: (config, address) => ({ ...config, auth_http: { ...(config.auth_http ?? mailuNginxConfig.auth_http), address } }),
+  withPeers: (config, { authService }) => ({ ...config, auth_http: { ...(config.auth_http ?? mailuNginxConfig.auth_http), address: authService } }),
+  passesIdentityBy: 'xclient',
   // ngx_mail_proxy_module: one command per complete reply.
   pipelinesAfterXclient: false,
   reachesPort25: true,
+};
+
+/** HAProxy mode tcp: asks no auth service, relays to its `server` line, sends no SMTP at all. */
+const haproxyRow: FrontModelRow<HaproxyFrontConfig> = {
+  kind: 'haproxy',
+  create: (config) => new HaproxyFront({ ...edgeHaproxyConfig, ...config, timings: { ...edgeHaproxyConfig.timings, ...config.timings } }),
+  withPeers: (config, { backend }) => ({ ...config, server: backend }),
+  passesIdentityBy: 'proxy-protocol',
+  pipelinesAfterXclient: false,
+  // One `server` line: the scenario points it at the authenticated service; port 25 is another listen section.
+  reachesPort25: false,
 };
 
 export const FRONT_MODELS = {
@@ -67,12 +99,16 @@ export const FRONT_MODELS = {
   'dovecot-2.4': dovecotRow('dovecot-2.4', SEQUENCING['dovecot-2.4']),
   lockstep: dovecotRow('lockstep', SEQUENCING.lockstep),
   nginx: nginxRow,
+  haproxy: haproxyRow,
 } as const satisfies Readonly<Record<(typeof FRONT_KINDS)[number], { readonly kind: FrontKind; readonly pipelinesAfterXclient: boolean }>>;
 
 /** The configuration type of a front kind. */
 export type FrontConfigOf<K extends FrontKind> = (typeof FRONT_MODELS)[K] extends FrontModelRow<infer C> ? C : never;
 
+/** Any front's configuration: what code that holds the kind as a value passes around. */
+export type AnyFrontConfig = FrontConfigOf<FrontKind>;
+
 /** The row of `kind`, for code that holds the kind as a value. Its config type is that kind's; callers pass that kind's config. */
-export function frontModel(kind: FrontKind): FrontModelRow<DovecotFrontConfig | NginxFrontConfig> {
-  return FRONT_MODELS[kind] as unknown as FrontModelRow<DovecotFrontConfig | NginxFrontConfig>;
+export function frontModel(kind: FrontKind): FrontModelRow<AnyFrontConfig> {
+  return FRONT_MODELS[kind] as unknown as FrontModelRow<AnyFrontConfig>;
 }

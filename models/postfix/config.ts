@@ -86,6 +86,13 @@ export interface PostfixConfig {
   /** "none" (the lab: no STARTTLS), "may" or "encrypt"; STARTTLS is a state change only. */
   readonly smtpd_tls_security_level: 'none' | 'may' | 'encrypt';
   readonly smtpd_tls_auth_only: boolean;
+  /**
+   * "haproxy": smtpd_peer_init() reads a PROXY protocol header (v1, or v2 from Postfix 3.5)
+   * before anything else and takes the client's address and port from it; empty: none.
+   */
+  readonly smtpd_upstream_proxy_protocol: '' | 'haproxy';
+  /** Seconds smtpd waits for that header (smtpd_haproxy.c read_wait; default 5s). */
+  readonly smtpd_upstream_proxy_timeout: number;
   /** Milter names (any non-empty list makes smtpd contact milters at connect). */
   readonly smtpd_milters: readonly string[];
   /** Mechanisms the SASL server (Dovecot) offers: lab knob, the AUTH line of EHLO. */
@@ -172,6 +179,8 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     disable_vrfy_command: false,
     smtpd_tls_security_level: 'none',
     smtpd_tls_auth_only: false,
+    smtpd_upstream_proxy_protocol: '',
+    smtpd_upstream_proxy_timeout: 5,
     smtpd_milters: [],
     saslMechanisms: ['PLAIN', 'LOGIN'],
     saslUsers: {},
@@ -257,12 +266,14 @@ const stringKeys = ['myhostname', 'smtpd_banner', 'mail_version'] as const;
 const booleanKeys = ['smtpd_forbid_unauth_pipelining', 'smtpd_sasl_auth_enable', 'smtpd_helo_required', 'disable_vrfy_command', 'smtpd_tls_auth_only'] as const;
 const tlsLevels = ['none', 'may', 'encrypt'] as const;
 const inetProtocols = ['ipv4', 'ipv6', 'all'] as const;
+/** smtpd_peer.c smtpd_endpt_lookup_info: the one upstream proxy protocol smtpd knows. */
+const upstreamProxyProtocols = ['', 'haproxy'] as const;
 const countKeys = ['line_length_limit', 'smtpd_hard_error_limit', 'smtpd_soft_error_limit', 'smtpd_junk_command_limit', 'message_size_limit', 'smtpd_forbid_bare_newline_reject_code'] as const;
 const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters', 'mydestination', 'virtual_mailbox_domains', 'relay_domains'] as const;
 
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
-  'smtpd_timeout', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions',
+  'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions',
 ];
 
 /**
@@ -281,7 +292,13 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
     else if ((booleanKeys as readonly string[]).includes(key)) out[key] = parseBoolean(key, raw);
     else if ((countKeys as readonly string[]).includes(key)) out[key] = parseCount(key, raw);
     else if ((listKeys as readonly string[]).includes(key)) out[key] = parseList(raw);
-    else if (key === 'smtpd_timeout' || key === 'smtpd_error_sleep_time') out[key] = parseSeconds(key, raw);
+    else if (key === 'smtpd_timeout' || key === 'smtpd_error_sleep_time' || key === 'smtpd_upstream_proxy_timeout') out[key] = parseSeconds(key, raw);
+    else if (key === 'smtpd_upstream_proxy_protocol') {
+      // smtpd_peer_from_proxy() refuses any other name: msg_fatal("unsupported %s value: %s").
+      const value = raw.trim();
+      if (!(upstreamProxyProtocols as readonly string[]).includes(value)) throw new Error(`${key}: unsupported value "${raw}"; allowed: haproxy, or empty`);
+      out[key] = value;
+    }
     else if (key === 'smtpd_relay_restrictions') {
       const list = parseList(raw);
       const unknown = list.find((item) => !(relayRestrictions as readonly string[]).includes(item));

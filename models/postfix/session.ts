@@ -16,6 +16,7 @@ import { ehloMask } from './ehlo-mask.js';
 import { LineReader, type Line } from './line-reader.js';
 import type { PostfixQueue } from './queue.js';
 import { escape, printable } from './text.js';
+import { UpstreamProxyHandshake } from './upstream-proxy.js';
 import type { ClientRecord } from './xclient.js';
 
 /** VSTREAM_BUFSIZE: one read() takes at most this much. */
@@ -58,7 +59,10 @@ export class SmtpdSession {
   where = 'CONNECT';
   reason: string | null = null;
   flaggedIllPipelining = false;
-  xclientAllowed: boolean;
+  /** xclient_allowed, decided in smtpd_service() once the client's address is known. */
+  xclientAllowed = false;
+  /** smtpd_upstream_proxy_protocol: the PROXY header still awaited (upstream-proxy.ts). */
+  proxyHandshake: UpstreamProxyHandshake | null = null;
   ehloDiscardMask = 0;
   /** SMTPD_FLAG_HANGUP: set by any 421 or 521 reply; the loop stops before the next command. */
   hangup = false;
@@ -99,7 +103,6 @@ export class SmtpdSession {
       destAddr: local.host,
       destPort: String(local.port),
     };
-    this.xclientAllowed = namadrListMatch(this.config.smtpd_authorized_xclient_hosts, this.client.name, this.client.addr);
   }
 
   get namaddr(): string {
@@ -109,8 +112,15 @@ export class SmtpdSession {
 
   // ---- driver side -------------------------------------------------------------------
 
-  /** smtpd_service(): "connect from", the xclient hosts lookup, then the greeting stage. */
+  /** smtpd_state_init(): with an upstream proxy, smtpd_peer_init() first reads its header. */
   start(now: Micros): void {
+    if (this.config.smtpd_upstream_proxy_protocol === '') return this.serve(now);
+    this.proxyHandshake = new UpstreamProxyHandshake(this, now, (at) => this.serve(at));
+  }
+
+  /** smtpd_service(): "connect from", the xclient hosts lookup, then the greeting stage. */
+  private serve(now: Micros): void {
+    this.xclientAllowed = namadrListMatch(this.config.smtpd_authorized_xclient_hosts, this.client.name, this.client.addr);
     this.log(`connect from ${this.namaddr}`);
     const t = this.config.timings;
     const setupUs = this.shared.sessionCount++ === 0 ? t.bannerDelayUs : t.bannerReuseDelayUs;
@@ -120,6 +130,7 @@ export class SmtpdSession {
   bytes(now: Micros, latin1: string): void {
     if (this.closed) return;
     this.socket += latin1;
+    if (this.proxyHandshake) return this.proxyHandshake.readable(now);
     this.resumeReader(now);
   }
 
@@ -127,6 +138,7 @@ export class SmtpdSession {
     if (this.closed) return;
     this.eof = true;
     this.peerGone ||= reset;
+    if (this.proxyHandshake) return this.proxyHandshake.readable(now);
     this.resumeReader(now);
   }
 
@@ -142,6 +154,8 @@ export class SmtpdSession {
       this.reason = 'timeout';
       this.reply(`421 4.4.2 ${this.config.myhostname} Error: timeout exceeded`);
       this.end();
+    } else if (timer === this.proxyHandshake?.timer) {
+      this.proxyHandshake.expired(now);
     }
   }
 
@@ -233,6 +247,11 @@ export class SmtpdSession {
   /** case 0 of smtpd_proto(): entered at connect and again by XCLIENT's longjmp. */
   /** The greeting stage: the pipelining check looks at what has arrived by `now`; the reply follows `replyDelayUs` later. */
   greeting(now: Micros, replyDelayUs = 0): void {
+    // "Don't bother doing anything if some pre-SMTP handshake (haproxy) did not work out."
+    if (this.hangup) {
+      this.reply(`421 4.3.0 ${this.config.myhostname} Server local error`);
+      return this.end();
+    }
     if (this.rejectsPipelining()) {
       return replyDelayUs > 0 ? this.busy(now, replyDelayUs, () => this.rejectGreeting()) : this.rejectGreeting();
     }

@@ -34,6 +34,7 @@ describe('built-in scenarios', () => {
       ['lockstep', 'lockstep', '3.9', 'yes', 587],
       ['postfix-3.7', 'dovecot-2.3', '3.7.11', 'no', 587],
       ['nginx-port25', 'nginx', '3.9', 'yes', 25],
+      ['haproxy-proxy-protocol', 'haproxy', '3.9', 'yes', 587],
       ['real-stack', 'dovecot-2.3', '3.7.11', 'yes', 1587],
       ['real-stack-forbid-no', 'dovecot-2.3', '3.7.11', 'no', 1587],
     ]);
