@@ -12,7 +12,7 @@ export const EQUIVALENT_FILE = 'mutation/equivalent.json';
 export const RUNS_FILE = 'mutation/runs.json';
 export const incrementalFileOf = (group: string) => `mutation/incremental/${group}.json`;
 
-/** One row of mutation/scope.json: files (or file:line-range) mutated together, and why they matter. */
+/** One row of mutation/scope.json: files mutated together, and why they matter. */
 export interface ScopeGroup {
   readonly group: string;
   readonly why: string;

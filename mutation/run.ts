@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { EQUIVALENT_FILE, incrementalFileOf, renderMutationReport, RUNS_FILE, SCOPE_FILE, STRYKER_CONFIG, type EquivalentMutant, type GroupResult, type ScopeGroup, type StrykerReport } from './report.ts';
 
+const NOTES_MARKER = '<!-- figures above are rewritten by npm run mutation; notes below are kept by hand -->';
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
 const scope = readJson<ScopeGroup[]>(SCOPE_FILE);
@@ -42,6 +43,9 @@ const groups: GroupResult[] = scope.map(({ group, why }) => ({
   report: existsSync(incrementalFileOf(group)) ? readJson<StrykerReport>(incrementalFileOf(group)) : null,
   run: runs[group] ?? null,
 }));
-writeFileSync('MUTATION.md', renderMutationReport(groups, readJson<EquivalentMutant[]>(EQUIVALENT_FILE)));
+// The figures are regenerated; the hand-written notes after the marker are kept (as BENCHMARKS.md's).
+const previous = existsSync('MUTATION.md') ? readFileSync('MUTATION.md', 'utf8') : '';
+const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER) + NOTES_MARKER.length) : '\n';
+writeFileSync('MUTATION.md', `${renderMutationReport(groups, readJson<EquivalentMutant[]>(EQUIVALENT_FILE))}\n${NOTES_MARKER}${notes}`);
 console.log('wrote MUTATION.md');
 process.exit(failed ? 1 : 0);

@@ -99,6 +99,15 @@ describe('reply lines as submission_proxy_parse_line() reads them', () => {
     expect(fail(feed(SEQUENCING['dovecot-2.3'], ['220 ok', '25 x']).steps)?.reason).toBe('Invalid EHLO line: 25 x');
   });
 
+  it('digits end at the first non-digit, whichever side of "0".."9" it lies: "250/x" is 250 and invalid, not inconsistent', () => {
+    const { steps } = feed(SEQUENCING['dovecot-2.3'], ['220 backend ESMTP', '250-backend.example.test', '250/x']);
+    expect(fail(steps)?.reason).toBe('Invalid EHLO line: 250/x');
+  });
+
+  it('any 2xx ends the EHLO reply (status / 100 == 2), 299 as well as 250', () => {
+    expect(feed(SEQUENCING['dovecot-2.3'], ['220 backend ESMTP', '299 fine']).steps[1]).toEqual([{ kind: 'loggedIn' }]);
+  });
+
   it('an EHLO reply that is not 2xx fails PROTOCOL', () => {
     const { steps } = feed(SEQUENCING['dovecot-2.3'], ['220 backend ESMTP', '421 4.3.2 Service shutting down']);
     expect(fail(steps)).toEqual({ kind: 'fail', type: 'PROTOCOL', reason: 'Invalid EHLO line: 421 4.3.2 Service shutting down' });
@@ -123,6 +132,7 @@ describe('reply lines as submission_proxy_parse_line() reads them', () => {
     expect(attributesOf('XCLIENTS ADDR LOGIN')).toEqual([{ kind: 'loggedIn' }]);
     expect(attributesOf('XCLIENT')).toEqual([{ kind: 'loggedIn' }]);
     expect(attributesOf('XCLIEN ADDR LOGIN')).toEqual([{ kind: 'loggedIn' }]);
+    expect(attributesOf('XCLIENX ADDR LOGIN')).toEqual([{ kind: 'loggedIn' }]);
   });
 
   it('reasons pass through str_sanitize(line, 160): control bytes become "?", longer lines end in "..."', () => {

@@ -28,6 +28,17 @@ describe('XCLIENT composition', () => {
     expect(xtextEncode('a+b=c d\x01é')).toBe('a+2Bb+3Dc+20d+01+E9');
   });
 
+  test('xtext: "+" or "=" alone is encoded too, and "!" and "~" (33 and 126, the xchar bounds) are kept', () => {
+    expect(xtextEncode('a+b')).toBe('a+2Bb');
+    expect(xtextEncode('a=b')).toBe('a+3Db');
+    expect(xtextEncode('!~ ~!')).toBe('!~+20~!');
+  });
+
+  // proxy_send_xclient(): proto stays "[UNAVAILABLE]" for SMTP_PROXY_PROTOCOL_UNKNOWN.
+  test('PROTO=[UNAVAILABLE] when the client never said HELO or EHLO', () => {
+    expect(buildXclientCommands(['PROTO'], { ...values, proto: null })).toEqual([['XCLIENT PROTO=[UNAVAILABLE]\r\n']]);
+  });
+
   test('a line passing 512 bytes is cut before the attribute that overflowed: text and CRLF are two writes', () => {
     const login = `${'l'.repeat(430)}@example.test`;
     const commands = buildXclientCommands(POSTFIX_ATTRIBUTES, { ...values, login });
