@@ -334,7 +334,7 @@ export class Simulation implements TcpHost {
         }
         if (conn.ends[side].finRequested) throw new SimConfigError(`node '${node.model.name}' wrote to connection '${output.conn}' after shutting it down`);
         conn.link.write(side, output.bytes);
-        this.afterWrite(node, this.nodes[conn.ends[side === 0 ? 1 : 0].node] as NodeState);
+        this.afterWrite(node, this.nodes[conn.ends[side === 0 ? 1 : 0].node] as NodeState, conn.oneWayDelayUs);
         return;
       }
       case 'shutdown':
@@ -391,10 +391,18 @@ export class Simulation implements TcpHost {
   /**
    * sim/wakeup.ts: a write by `writer` ends any freeze its run imposed, and may wake `peer`;
    * when the woken peer preempts, the writer is frozen until the peer writes or a slice passes.
+   * The frozen node's deferred work runs once that write has reached it (`deliveryUs`, the
+   * link's one-way step): on loopback the receiving kernel processes the segment inside the sender's send()
+   * (drivers/net/loopback.c loopback_xmit → __netif_rx; the NET_RX softirq runs when
+   * __dev_queue_xmit re-enables bottom halves), so by the time the woken process sleeps again
+   * its bytes sit in the frozen process's receive queue and have been ACKed or not. Resuming at
+   * the write itself let Dovecot send EHLO before Postfix's 220 arrived, which put Dovecot's
+   * socket into ping-pong mode first and delayed its ACK of the 220 (pp3: a 40 ms Nagle stall
+   * on Postfix's EHLO reply that the captures never show).
    */
-  private afterWrite(writer: NodeState, peer: NodeState): void {
+  private afterWrite(writer: NodeState, peer: NodeState, deliveryUs: number): void {
     if (!writer.wakeup) return;
-    for (const node of this.nodes) if (node.wakeup?.frozenBy === writer.index) this.unfreeze(node);
+    for (const node of this.nodes) if (node.wakeup?.frozenBy === writer.index) this.unfreeze(node, deliveryUs);
     if (!peer.wakeup || peer === writer || !peer.wakeup.sleeps(this.now)) return;
     if (!peer.wakeup.wokenBy(writer.decider)) return;
     writer.wakeup.frozenBy = peer.index;
@@ -404,10 +412,11 @@ export class Simulation implements TcpHost {
     } });
   }
 
-  private unfreeze(node: NodeState): void {
+  /** End a freeze; the timers that came due meanwhile run `afterUs` from now. */
+  private unfreeze(node: NodeState, afterUs = 0): void {
     const wakeup = node.wakeup as WakeupState;
     wakeup.frozenBy = -1;
-    for (const timer of wakeup.deferred.splice(0)) this.queue.push(this.now, { type: 'timer', node: node.index, name: timer.name, gen: timer.gen });
+    for (const timer of wakeup.deferred.splice(0)) this.queue.push(this.now + afterUs, { type: 'timer', node: node.index, name: timer.name, gen: timer.gen });
   }
 
   private connect(node: NodeState, id: ConnId, to: SocketAddress, noDelay: boolean): void {

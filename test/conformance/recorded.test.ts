@@ -14,22 +14,14 @@ import { recordedOutcome } from '../../conformance/recorded.ts';
 /**
  * Disagreements found and not fixed yet (docs/conformance.md, "Disagreements found"): each is
  * asserted as it stands, so a fix or a new difference both show up here.
- *   pp3: the lab's ping-pong-3 link adds a delayed ACK (~40 ms) to the warm 235 path that the real
- *   pp3 batches do not show (2 ms).
  *   pp3-c: real losses cluster by session (9 sessions lost all 4 attempts, 80 of 110 won at
  *   once), the lab draws each connection's scheduling independently (1 and 56 of 110) at the same
  *   per-connection rate (40 % real, 44 % lab): load comes in bursts longer than a session.
- *   quickack-c: the fitted wake-up latency (up to the batch's 95th percentile) is drawn at every
- *   wake-up of the 235 path, not only at XCLIENT, and adds ~2 ms.
  */
 const KNOWN_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {
-  'C-pp3-a': ['AUTH→reply time of 235 (median): real 2 ms, lab 44 ms (allowed: within ×1.5 or ±1 ms)'],
-  'C-pp3-b': ['AUTH→reply time of 235 (median): real 2 ms, lab 44 ms (allowed: within ×1.5 or ±1 ms)'],
   'C-pp3-c': [
     'sessions with outcome 235: real 80/110 = 73 % [64–80 %], lab 56/110 = 51 % [42–60 %]; Fisher p=1.3e-3 < 0.0020',
-    'AUTH→reply time of 235 (median): real 2 ms, lab 44 ms (allowed: within ×1.5 or ±1 ms)',
   ],
-  'C-quickack-c': ['AUTH→reply time of 235 (median): real 2 ms, lab 4 ms (allowed: within ×1.5 or ±1 ms)'],
 };
 
 const recordedCases = conformanceCases(RECORDS_DIR, { trials: 20, racyRepeat: 6 }).filter((c) => c.source !== 'own');
