@@ -11,8 +11,11 @@
 import type { LabCase } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import type { Scenario } from '../scenarios/index.ts';
-import { pipelinesAfterXclient } from '../models/front/index.ts';
-import { correctClientServed, liveness, proxyNeverPipelines, safety, showsMailuBug, wrongPasswordRefused, type Verdict } from './verdicts.ts';
+import { FRONT_MODELS, pipelinesAfterXclient } from '../models/front/index.ts';
+import {
+  correctClientServed, earlyTalkJudgedOnTheClient, identityCarried, liveness, proxyAddsNoPipelining, proxyNeverPipelines, safety, showsMailuBug,
+  wrongPasswordRefused, type Verdict,
+} from './verdicts.ts';
 import { PROFILES } from './arbitraries/network.ts';
 import type { CoverageClass } from './coverage.ts';
 
@@ -46,6 +49,10 @@ const always = (): null => null;
 const profiles = PROFILES.map((profile) => `profile:${profile}`);
 const pipelines = (s: Scenario) => pipelinesAfterXclient(s.get('front.model'));
 const authenticates = (s: Scenario) => s.get('client.auth') !== 'none';
+const identityBy = (s: Scenario) => FRONT_MODELS[s.get('front.model')].passesIdentityBy;
+/** Properties of the XCLIENT handshake say nothing about a front that sends no XCLIENT. */
+const xclientApplies = (s: Scenario) => (identityBy(s) === 'xclient' ? null : `front ${s.get('front.model')} passes the client's identity with the PROXY protocol, not XCLIENT`);
+const proxyProtocolApplies = (s: Scenario) => (identityBy(s) === 'proxy-protocol' ? null : `front ${s.get('front.model')} passes the client's identity with XCLIENT, not the PROXY protocol`);
 /** Generated clients are submission clients: they log in. A scenario whose client does not cannot judge them. */
 const loginsApply = (s: Scenario) => (authenticates(s) ? null : "the scenario's client does not log in (client.auth = none); generated clients do");
 
@@ -58,6 +65,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     faults: 'benign',
     appliesTo: (s) => {
       if (loginsApply(s) !== null) return loginsApply(s);
+      if (xclientApplies(s) !== null) return xclientApplies(s);
       if (!pipelines(s)) return `front ${s.get('front.model')} waits for XCLIENT's reply: the bug cannot happen`;
       if (!s.isOn('postfix.smtpd_forbid_unauth_pipelining')) return 'smtpd_forbid_unauth_pipelining = no: Postfix logs but never refuses';
       return null;
@@ -71,7 +79,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'lockstep',
     kind: 'forall',
     faults: 'benign',
-    appliesTo: (s) => (pipelines(s) ? `front ${s.get('front.model')} pipelines EHLO after XCLIENT by design; 'workaround' says whether clients are still served` : loginsApply(s)),
+    appliesTo: (s) => xclientApplies(s) ?? (pipelines(s) ? `front ${s.get('front.model')} pipelines EHLO after XCLIENT by design; 'workaround' says whether clients are still served` : loginsApply(s)),
     coverage: () => [...profiles, 'trigger:slow-xclient', 'trigger:none', 'auth:235', 'auth:535'],
     verdict: both(correctClientServed, proxyNeverPipelines),
   },
@@ -103,7 +111,8 @@ export const PROPERTIES: readonly LabProperty[] = [
     kind: 'forall',
     faults: 'any',
     appliesTo: always,
-    coverage: (s) => ['fault:destructive', 'fault:none', 'client:own-xclient', ...(authenticates(s) ? ['auth:235', 'auth:4xx'] : [])],
+    // A temporary AUTH failure comes from the auth service; behind a front that asks none, only 235 and 535 exist.
+    coverage: (s) => ['fault:destructive', 'fault:none', 'client:own-xclient', ...(authenticates(s) ? ['auth:235', ...(FRONT_MODELS[s.get('front.model')].asksAuthService ? ['auth:4xx'] : [])] : [])],
     verdict: safety,
   },
   {
@@ -125,6 +134,37 @@ export const PROPERTIES: readonly LabProperty[] = [
     appliesTo: loginsApply,
     coverage: () => ['auth:535'],
     verdict: wrongPasswordRefused,
+  },
+  {
+    id: 'proxy-identity',
+    title: "8. Identity carried: Postfix logs and records the client's own address (the one HAProxy accepted), never the proxy's",
+    scenario: 'haproxy-proxy-protocol',
+    kind: 'forall',
+    faults: 'any',
+    appliesTo: proxyProtocolApplies,
+    coverage: () => ['fault:none', 'fault:destructive', 'auth:235'],
+    verdict: identityCarried,
+  },
+  {
+    id: 'proxy-no-pipelining',
+    title: '9. No pipelining from the proxy: Postfix never reads the PROXY header as SMTP, nor flags a client that waited for every reply',
+    scenario: 'haproxy-proxy-protocol',
+    kind: 'forall',
+    faults: 'benign',
+    appliesTo: proxyProtocolApplies,
+    coverage: () => [...profiles, 'auth:235', 'auth:535'],
+    verdict: proxyAddsNoPipelining,
+  },
+  {
+    id: 'proxy-early-talker',
+    title: '10. Early talker: a client that talks before the greeting is flagged by Postfix under its own address and bytes, as if connected directly',
+    scenario: 'haproxy-proxy-protocol',
+    kind: 'forall',
+    faults: 'benign',
+    appliesTo: proxyProtocolApplies,
+    // race:lost: some early talk reached smtpd's greeting check (else the verdict judged nothing).
+    coverage: () => ['race:lost', 'race:won'],
+    verdict: earlyTalkJudgedOnTheClient,
   },
 ];
 

@@ -126,3 +126,80 @@ export function liveness(_labCase: LabCase, report: RunReport): Verdict {
   if (report.endedAtUs > LIVENESS_BOUND_US) return `the chain was still busy at ${(report.endedAtUs / 1e6).toFixed(3)} s (bound ${LIVENESS_BOUND_US / 1e6} s); the client had left at ${(report.clientEndedAtUs / 1e6).toFixed(3)} s`;
   return null;
 }
+
+// ---- fronts that pass the client's identity with the PROXY protocol (HAProxy) ----------------------
+
+/** The client address and port each tcplog line of HAProxy names (%ci:%cp, the first field). */
+function proxiedClients(report: RunReport): string[] {
+  return report.front.log.flatMap((line) => {
+    const match = /^haproxy: (\S+):\d+ \[/.exec(line);
+    return match ? [match[1]!] : [];
+  });
+}
+
+/**
+ * The proxy's header (a v1 line or the v2 signature, as smtpd escapes them) left for smtpd to
+ * read as SMTP: what a Postfix without smtpd_upstream_proxy_protocol shows as "improper command
+ * pipelining after CONNECT".
+ */
+const PROXY_HEADER = /^(PROXY |\\r\\n\\r\\n\\000)/;
+
+/**
+ * Property 8: Postfix logs and records the client HAProxy accepted. The one exception is the one
+ * Postfix makes on purpose: when the header is bad or missing it logs the proxy as the peer and
+ * hangs up at once ("we can't maintain an audit trail or enforce access control, therefore we
+ * forcibly hang up", smtpd_peer.c smtpd_peer_from_proxy), right after its "haproxy read" warning.
+ */
+export function identityCarried(_labCase: LabCase, report: RunReport): Verdict {
+  const clients = proxiedClients(report);
+  const log = report.postfix.log;
+  for (let i = 0; i < log.length; i++) {
+    const peer = /^postfix\/smtpd: connect from [^[]*\[([^\]]+)\]/.exec(log[i]!)?.[1];
+    if (peer === undefined || clients.includes(peer)) continue;
+    const failedClosed = log[i - 1]?.startsWith('postfix/smtpd: warning: haproxy read: ') && log[i + 1] === `postfix/smtpd: disconnect from ${log[i]!.slice('postfix/smtpd: connect from '.length)} commands=0/0`;
+    if (!failedClosed) return `Postfix served connect from [${peer}] but HAProxy's client was ${clients.join(', ') || 'never logged'}`;
+  }
+  const stranger = report.facts.find((record) => record.fact.kind === 'queued' && !clients.includes(record.fact.clientAddr));
+  if (stranger && stranger.fact.kind === 'queued') return `message ${stranger.fact.queueId} queued with client=${stranger.fact.clientAddr}, not the client HAProxy accepted (${clients.join(', ')})`;
+  return null;
+}
+
+/** The client waits for every reply: RFC 5321 §3.1 and RFC 2920 groups only. */
+function waitsForReplies(labCase: LabCase): boolean {
+  const script = scriptOf(labCase, { host: '', port: 0 });
+  return labCase.client.waitForGreeting && pipeliningViolations(script, true).length === 0 && !labCase.client.groups.some((group) => group.steps.some((step) => step.kind === 'line'));
+}
+
+/**
+ * Property 9: the proxy adds nothing to the SMTP stream: Postfix never finds the proxy's own bytes
+ * unread, and never finds improper pipelining at all from a client that waits for every reply.
+ */
+export function proxyAddsNoPipelining(labCase: LabCase, report: RunReport): Verdict {
+  const own = report.improperPipelining.find((unread) => PROXY_HEADER.test(unread));
+  if (own !== undefined) return `Postfix read the proxy's own bytes as SMTP: improper command pipelining, unread ${own}`;
+  const line = report.postfix.log.find((entry) => entry.includes('improper command pipelining'));
+  return line !== undefined && waitsForReplies(labCase) ? `the client waited for every reply, yet Postfix logged: ${line}` : null;
+}
+
+/**
+ * Property 10: a client that talks before the greeting is judged as if it were connected
+ * directly. smtpd_peer_init() takes exactly the header off the socket (haproxy_srvr_receive:
+ * peek, parse, recv of the parsed length), so what the client sent after it is still unread
+ * when smtpd_proto() case 0 looks (smtpd_flag_ill_pipelining, peekfd): Postfix logs "improper
+ * command pipelining after CONNECT" naming the client's own address and bytes, and with
+ * smtpd_forbid_unauth_pipelining answers 554 (else 220). What it must never do is let the early
+ * bytes spoil the header ("haproxy read: ...", 421): HAProxy writes the header first.
+ * Bytes that arrive after smtpd's check are not seen by it; the source allows that too.
+ */
+export function earlyTalkJudgedOnTheClient(labCase: LabCase, report: RunReport): Verdict {
+  if (labCase.client.waitForGreeting) return null;
+  const spoiled = report.postfix.log.find((line) => line.includes('warning: haproxy read:'));
+  if (spoiled) return `the client's early bytes spoiled the PROXY header: ${spoiled} (first reply '${report.client.replies[0] ?? ''}')`;
+  const flagged = report.postfix.log.find((line) => line.includes('improper command pipelining after CONNECT'));
+  if (flagged === undefined) return null;
+  const clients = proxiedClients(report);
+  if (!clients.some((client) => flagged.includes(`[${client}]: `))) return `Postfix blamed someone else than the client (${clients.join(', ')}): ${flagged}`;
+  const first = report.client.replies[0] ?? '';
+  if (!first.startsWith('554 5.5.0') && !first.startsWith('220')) return `after flagging the early talker Postfix answered '${first}', neither 554 nor 220`;
+  return null;
+}

@@ -36,6 +36,8 @@ export interface FrontModelRow<C> {
    * the XCLIENT handshake apply to the first kind only.
    */
   readonly passesIdentityBy: 'xclient' | 'proxy-protocol';
+  /** Asks Mailu's auth service about each login (else Postfix's own SASL logs the client in, or nobody does). */
+  readonly asksAuthService: boolean;
   /** Writes EHLO behind XCLIENT without waiting for XCLIENT's reply. */
   readonly pipelinesAfterXclient: boolean;
   /**
@@ -68,6 +70,7 @@ function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: Se
     create: (config) => new DovecotFront(mergedDovecotConfig(config), policy),
     withPeers: (config, { authService }) => ({ ...config, authHttp: { ...(config.authHttp ?? labDovecotConfig.authHttp), address: authService } }),
     passesIdentityBy: 'xclient',
+    asksAuthService: true,
     pipelinesAfterXclient: policy.pipelineEhloAfterXclient,
     reachesPort25: false,
   };
@@ -78,6 +81,7 @@ const nginxRow: FrontModelRow<NginxFrontConfig> = {
   create: (config) => new NginxFront({ ...mailuNginxConfig, ...config, timings: { ...mailuNginxConfig.timings, ...config.timings } }),
   withPeers: (config, { authService }) => ({ ...config, auth_http: { ...(config.auth_http ?? mailuNginxConfig.auth_http), address: authService } }),
   passesIdentityBy: 'xclient',
+  asksAuthService: true,
   // ngx_mail_proxy_module: one command per complete reply.
   pipelinesAfterXclient: false,
   reachesPort25: true,
@@ -89,6 +93,7 @@ const haproxyRow: FrontModelRow<HaproxyFrontConfig> = {
   create: (config) => new HaproxyFront({ ...edgeHaproxyConfig, ...config, timings: { ...edgeHaproxyConfig.timings, ...config.timings } }),
   withPeers: (config, { backend }) => ({ ...config, server: backend }),
   passesIdentityBy: 'proxy-protocol',
+  asksAuthService: false,
   pipelinesAfterXclient: false,
   // One `server` line: the scenario points it at the authenticated service; port 25 is another listen section.
   reachesPort25: false,

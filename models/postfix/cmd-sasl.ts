@@ -16,8 +16,9 @@ export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (argv.length < 2 || argv.length > 3) return s.quickReply(now, row, false, '501 5.5.4 Syntax: AUTH mechanism');
   const mechanism = (argv[1] ?? '').toUpperCase();
   const verdict = (at: Micros, user: string | null, pass: string | null) => {
-    if (user !== null && pass !== null && s.config.saslUsers[user] === pass) {
-      s.setSasl(user, mechanism, 'sasl');
+    // The credential table holds names as text; the decoded bytes are UTF-8 (RFC 4616), read here as latin1.
+    if (user !== null && pass !== null && s.config.saslUsers[utf8(user)] === utf8(pass)) {
+      s.setSasl(utf8(user), mechanism, 'sasl');
       return s.respond(at, row, true, t.authDelayUs, '235 2.7.0 Authentication successful');
     }
     // Dovecot's FAIL carries user= but no reason= for a bad password (xsasl_dovecot_server.c).
@@ -58,4 +59,8 @@ function authFailed(s: SmtpdSession, now: Micros, row: CommandRow, mechanism: st
 function decodeBase64(text: string): string | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
   return Buffer.from(text, 'base64').toString('latin1');
+}
+
+function utf8(latin1: string): string {
+  return Buffer.from(latin1, 'latin1').toString('utf8');
 }

@@ -1,0 +1,106 @@
+/* proxy-protocol - properties 8-10 (a front that passes identity with the PROXY protocol) hold, and each fails on its break */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { asciiBytes, type Micros, type OutputQueue } from '../../models/contract.ts';
+import { HaproxyFront } from '../../models/front/haproxy-front.ts';
+import { runLabProperty } from '../../properties/check.ts';
+import { PROPERTIES, propertyById, type LabProperty } from '../../properties/suite.ts';
+import { loadScenario } from '../../scenarios/index.ts';
+import { runScenario } from '../../scenarios/run.ts';
+
+const SCENARIO = 'haproxy-proxy-protocol';
+const property = (id: string): LabProperty => propertyById(id) ?? (() => { throw new Error(id); })();
+const check = (id: string, sets: string[] = [], numRuns = 150) => runLabProperty(property(id), { scenario: loadScenario({ scenario: SCENARIO, sets }), seed: 1, numRuns });
+
+/** The model's insides a break reaches into (tests only). */
+interface HaproxyInsides {
+  header(session: unknown): Uint8Array | null;
+  relayToServer(now: Micros, session: { server: string | null; toServer: string }): void;
+  out: OutputQueue;
+}
+const insides = HaproxyFront.prototype as unknown as HaproxyInsides;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('which properties apply to a PROXY-protocol front', () => {
+  it('the XCLIENT handshake properties do not, the others do', () => {
+    const haproxy = loadScenario({ scenario: SCENARIO });
+    const notApplying = PROPERTIES.filter((p) => p.appliesTo(haproxy) !== null).map((p) => p.id);
+    expect(notApplying).toEqual(['bug-exists', 'fixed-sequencing']);
+    const mailu = loadScenario({ scenario: 'mailu-2024.06' });
+    expect(['proxy-identity', 'proxy-no-pipelining', 'proxy-early-talker'].map((id) => property(id).appliesTo(mailu))).toEqual(Array(3).fill("front dovecot-2.3 passes the client's identity with XCLIENT, not the PROXY protocol"));
+  });
+});
+
+describe('8. identity carried', () => {
+  it('holds under any faults, v1 and v2', () => {
+    for (const version of ['v1', 'v2']) {
+      const outcome = check('proxy-identity', [`front.send_proxy=${version}`]);
+      expect(outcome.coverageGap.missing).toEqual([]);
+      expect(outcome.result).toBe('passed');
+    }
+  });
+
+  it('sibling: fails when HAProxy forgets the header and Postfix expects none (Postfix serves the proxy as the client)', () => {
+    const outcome = check('proxy-identity', ['front.send_proxy=none', 'postfix.smtpd_upstream_proxy_protocol=']);
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/Postfix served connect from \[192\.168\.203\.2\] but HAProxy's client was 203\.0\.113\.25/);
+  });
+});
+
+describe('9. no pipelining trouble from the proxy', () => {
+  it('holds', () => {
+    const outcome = check('proxy-no-pipelining');
+    expect(outcome.coverageGap.missing).toEqual([]);
+    expect(outcome.result).toBe('passed');
+  });
+
+  it('sibling: fails when Postfix is not told about the header (it reads it as an early command)', () => {
+    const outcome = check('proxy-no-pipelining', ['postfix.smtpd_upstream_proxy_protocol=']);
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/read the proxy's own bytes as SMTP: improper command pipelining, unread PROXY TCP4 203\.0\.113\.25 /);
+  });
+
+  it('sibling: fails when the proxy adds a CRLF after its header', () => {
+    const header = insides.header;
+    vi.spyOn(insides, 'header').mockImplementation(function (this: unknown, session) {
+      return asciiBytes(`${Buffer.from(header.call(this, session)!).toString('latin1')}\r\n`);
+    });
+    const outcome = check('proxy-no-pipelining');
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/the client waited for every reply, yet Postfix logged: .*improper command pipelining after CONNECT from unknown\[203\.0\.113\.25\]: \\r\\n/);
+  });
+});
+
+describe('10. a client that talks early', () => {
+  it('is flagged under its own address and bytes: 554 with smtpd_forbid_unauth_pipelining (smtpd.c smtpd_proto case 0)', () => {
+    const report = runScenario(loadScenario({ scenario: SCENARIO, sets: ['client.wait_for_greeting=no'] }), { seed: 1 });
+    expect(report.postfix.log).toContain('postfix/smtpd: improper command pipelining after CONNECT from unknown[203.0.113.25]: EHLO client.example.test\\r\\n');
+    expect(report.client.replies).toEqual(['554 5.5.0 Error: SMTP protocol synchronization']);
+    const forbidNo = runScenario(loadScenario({ scenario: SCENARIO, sets: ['client.wait_for_greeting=no', 'postfix.smtpd_forbid_unauth_pipelining=no'] }), { seed: 1 });
+    expect(forbidNo.client.authReply).toBe('235 2.7.0 Authentication successful');
+  });
+
+  it('holds over generated clients, some of which talk early', () => {
+    const outcome = check('proxy-early-talker');
+    expect(outcome.coverageGap.missing).toEqual([]);
+    expect(outcome.result).toBe('passed');
+  });
+
+  it('sibling: fails when HAProxy sends the header late, after the bytes the client sent early', () => {
+    const header = insides.header;
+    const relay = insides.relayToServer;
+    const late = new WeakSet<object>();
+    vi.spyOn(insides, 'header').mockReturnValue(null);
+    vi.spyOn(insides, 'relayToServer').mockImplementation(function (this: HaproxyInsides, now, session) {
+      relay.call(this, now, session);
+      if (late.has(session) || session.server === null) return;
+      late.add(session);
+      this.out.push({ kind: 'write', conn: session.server, bytes: header.call(this, session)! });
+    });
+    const outcome = check('proxy-early-talker');
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/the client's early bytes spoiled the PROXY header: postfix\/smtpd: warning: haproxy read: unrecognized protocol header: EHLO /);
+  });
+});
