@@ -13,6 +13,7 @@ import { bdatCommand, dataCommand } from './cmd-message.js';
 import { helpCommand, noopCommand, quitCommand, rsetCommand, vrfyCommand, xforwardCommand } from './cmd-misc.js';
 import { authCommand } from './cmd-sasl.js';
 import { xclientCommand } from './cmd-xclient.js';
+import { hasGate, type PostfixGateName, type PostfixRelease } from './releases.js';
 import type { SmtpdSession } from './session.js';
 
 /** SMTPD_CMD_FLAG_LIMIT: counts towards smtpd_junk_command_limit. */
@@ -37,8 +38,8 @@ export interface CommandRow {
   readonly name: CommandName;
   readonly action: CommandAction;
   readonly flags: number;
-  /** First release with this verb (HELP: postfix-3.9-20240124, commit 0ed684971). */
-  readonly since?: readonly [number, number];
+  /** The release gate that brought this verb (releases.ts); a row without one is in every modelled release. */
+  readonly since?: PostfixGateName;
 }
 
 export const commandTable: readonly CommandRow[] = [
@@ -57,12 +58,12 @@ export const commandTable: readonly CommandRow[] = [
   { name: 'VRFY', action: vrfyCommand, flags: LIMIT | LAST },
   { name: 'ETRN', action: etrnCommand, flags: LIMIT },
   { name: 'QUIT', action: quitCommand, flags: PRE_TLS },
-  { name: 'HELP', action: helpCommand, flags: PRE_TLS, since: [3, 9] },
+  { name: 'HELP', action: helpCommand, flags: PRE_TLS, since: 'help_command' },
 ];
 
 /** The table a given release has (HELP only from 3.9). */
-export function commandsFor(version: readonly [number, number, number]): readonly CommandRow[] {
-  return commandTable.filter((row) => !row.since || version[0] > row.since[0] || (version[0] === row.since[0] && version[1] >= row.since[1]));
+export function commandsFor(release: PostfixRelease): readonly CommandRow[] {
+  return commandTable.filter((row) => row.since === undefined || hasGate(release, row.since));
 }
 
 /** Case-insensitive lookup, as smtpd's strcasecmp loop; undefined is the "unknown" row. */

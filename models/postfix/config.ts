@@ -6,6 +6,8 @@
  * conformance/records/*.segments.txt), not guessed.
  */
 
+import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
+
 export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'reject';
 export const relayRestrictions = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination', 'defer_unauth_destination'] as const;
 export type RelayRestriction = (typeof relayRestrictions)[number];
@@ -128,25 +130,19 @@ export const measuredTimings: PostfixTimings = {
   authDelayUs: 500,
 };
 
-export function parseVersion(version: string): [number, number, number] {
-  const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version);
-  if (!match) throw new Error(`mail_version: "${version}" is not a Postfix release number like 3.7.11 or 3.9`);
-  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+/** The release as numbers; throws naming the modelled releases when it is not one (releases.ts). */
+export function parseVersion(version: string): PostfixRelease {
+  return postfixRelease(version);
 }
 
-export function versionAtLeast(version: string, major: number, minor: number, patch = 0): boolean {
-  const [a, b, c] = parseVersion(version);
-  return a !== major ? a > major : b !== minor ? b > minor : c >= patch;
-}
-
-/** Defaults that differ between releases (postconf.proto; mail_params.h of each tag). */
+/** Defaults that differ between releases (mail_params.h of each tag; the gates in releases.ts). */
 export function versionDefaults(version: string): Pick<PostfixConfig, 'smtpd_forbid_unauth_pipelining' | 'smtpd_forbid_bare_newline'> {
-  const from39 = versionAtLeast(version, 3, 9);
+  const release = parseVersion(version);
   return {
-    // DEF_SMTPD_FORBID_UNAUTH_PIPE: 1 from v3.9.0, 0 in 3.5.20/3.6.10/3.7.6/3.8.1 and later patch levels.
-    smtpd_forbid_unauth_pipelining: from39,
-    // DEF_SMTPD_FORBID_BARE_LF: "normalize" from v3.9.0, "no" in the backports.
-    smtpd_forbid_bare_newline: from39 ? 'normalize' : 'no',
+    // DEF_SMTPD_FORBID_UNAUTH_PIPE: 1 from v3.9.0, 0 in the back-ports; a release without the parameter never rejects.
+    smtpd_forbid_unauth_pipelining: hasGate(release, 'forbid_unauth_pipelining_default_yes'),
+    // DEF_SMTPD_FORBID_BARE_LF: "normalize" from v3.9.0, "no" (or 0) in the back-ports; absent before them: no detection.
+    smtpd_forbid_bare_newline: hasGate(release, 'forbid_bare_newline_default_normalize') ? 'normalize' : 'no',
   };
 }
 
@@ -258,6 +254,23 @@ function parseSeconds(key: string, value: string): number {
   return Number(match[1]) * (unit[match[2] ?? ''] ?? 1);
 }
 
+/**
+ * smtpd_forbid_bare_newline as the release reads it. The first back-ports (3.5.23, 3.6.13, 3.7.9,
+ * 3.8.4) made it a boolean whose "yes" replied 521 and disconnected on any bare <LF>
+ * (smtpd.c SMTP_ERR_LF); the lab models the later modes only, so that "yes" is refused, not
+ * silently read as the later "normalize".
+ */
+function parseBareNewlineMode(release: PostfixRelease, raw: string): BareNewlineMode {
+  const key = 'smtpd_forbid_bare_newline';
+  const mode = raw.trim().toLowerCase() as BareNewlineMode;
+  if (!hasGate(release, 'forbid_bare_newline_modes')) {
+    if (mode === 'no') return mode;
+    throw new Error(`${key}: "${raw}" on Postfix ${release.join('.')} is the first back-port's boolean (yes: 521 and disconnect), which the lab does not model; allowed here: no`);
+  }
+  if (!bareNewlineModes.includes(mode)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${bareNewlineModes.join(', ')}`);
+  return mode;
+}
+
 function parseList(value: string): string[] {
   return value.split(/[\s,]+/).filter((item) => item.length > 0);
 }
@@ -283,11 +296,11 @@ export const knownKeys: readonly string[] = [
  */
 export function parsePostfixConfig(settings: Readonly<Record<string, string>>, base: PostfixConfig = postfixDefaults()): PostfixConfig {
   const out: Record<string, unknown> = { ...base };
-  if (settings.mail_version !== undefined) {
-    parseVersion(settings.mail_version);
-    Object.assign(out, versionDefaults(settings.mail_version));
-  }
+  if (settings.mail_version !== undefined) Object.assign(out, versionDefaults(settings.mail_version.trim()));
+  const release = parseVersion(String(settings.mail_version?.trim() ?? base.mail_version));
   for (const [key, raw] of Object.entries(settings)) {
+    const missing = missingParameter(release, key);
+    if (missing !== null) throw new Error(`${key}: ${missing}`);
     if ((stringKeys as readonly string[]).includes(key)) out[key] = raw.trim();
     else if ((booleanKeys as readonly string[]).includes(key)) out[key] = parseBoolean(key, raw);
     else if ((countKeys as readonly string[]).includes(key)) out[key] = parseCount(key, raw);
@@ -307,9 +320,7 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
     }
     else if (key === 'smtpd_discard_ehlo_keywords') out[key] = parseList(raw).map((word) => word.toLowerCase());
     else if (key === 'smtpd_forbid_bare_newline') {
-      const mode = raw.trim().toLowerCase() as BareNewlineMode;
-      if (!bareNewlineModes.includes(mode)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${bareNewlineModes.join(', ')}`);
-      out[key] = mode;
+      out[key] = parseBareNewlineMode(release, raw);
     } else if (key === 'smtpd_tls_security_level') {
       const level = raw.trim().toLowerCase();
       if (!(tlsLevels as readonly string[]).includes(level)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${tlsLevels.join(', ')}`);

@@ -12,6 +12,7 @@ import { asciiBytes, type ConnId, type Micros, type OutputQueue, type SocketAddr
 import { namadrListMatch } from './address-list.js';
 import { CommandStats, commandsFor, LAST, LIMIT, lookupCommand, PRE_TLS, type CommandRow } from './command-table.js';
 import { parseVersion, type PostfixConfig } from './config.js';
+import { hasGate, type PostfixRelease } from './releases.js';
 import { ehloMask } from './ehlo-mask.js';
 import { LineReader, type Line } from './line-reader.js';
 import type { PostfixQueue } from './queue.js';
@@ -45,6 +46,9 @@ export interface Transaction {
 
 export class SmtpdSession {
   readonly config: PostfixConfig;
+  readonly release: PostfixRelease;
+  /** smtpd_flag_ill_pipelining() and smtpd_forbid_unauth_pipelining exist (releases.ts forbid_unauth_pipelining). */
+  readonly forbidsUnauthPipelining: boolean;
   readonly table: readonly CommandRow[];
   readonly stats: CommandStats;
   readonly reader = new LineReader();
@@ -93,7 +97,9 @@ export class SmtpdSession {
     this.config = shared.config;
     this.busyTimer = `${conn}/busy`;
     this.idleTimer = `${conn}/smtpd_timeout`;
-    this.table = commandsFor(parseVersion(this.config.mail_version));
+    this.release = parseVersion(this.config.mail_version);
+    this.table = commandsFor(this.release);
+    this.forbidsUnauthPipelining = hasGate(this.release, 'forbid_unauth_pipelining');
     this.stats = new CommandStats(this.table);
     this.client = {
       name: this.config.reverseDns[remote.host] ?? 'unknown',
@@ -227,10 +233,17 @@ export class SmtpdSession {
    * (smtp_fgetc + ungetc); if anything is then buffered, log its first 100 bytes escaped.
    * Note: despite "unauth" in smtpd_forbid_unauth_pipelining, smtpd_proto() makes no
    * exception for SASL- or XCLIENT-authenticated sessions; neither does this model.
+   * Before that function (releases.ts forbid_unauth_pipelining: 3.7.5 and older) the per-command
+   * check only peeked: input still in the socket was flagged, but the log line showed only what
+   * the stream buffer held, often nothing (smtpd.c smtpd_proto(), v3.7.5).
    */
   flagIllPipelining(): boolean {
-    if (this.reader.empty && this.socket.length > 0) this.fillFromSocket();
-    if (this.reader.empty) return false;
+    if (!this.forbidsUnauthPipelining) {
+      if (this.reader.empty && this.socket.length === 0) return false;
+    } else {
+      if (this.reader.empty && this.socket.length > 0) this.fillFromSocket();
+      if (this.reader.empty) return false;
+    }
     const unread = escape(this.reader.unread.slice(0, 100));
     this.log(`improper command pipelining after ${this.where} from ${this.namaddr}: ${unread}`);
     this.shared.out.push({ kind: 'fact', fact: { kind: 'improperPipelining', where: this.where, unread }, conn: this.conn });
@@ -239,7 +252,8 @@ export class SmtpdSession {
   }
 
   rejectsPipelining(): boolean {
-    return !this.flaggedIllPipelining && this.flagIllPipelining() && this.config.smtpd_forbid_unauth_pipelining;
+    // A release without the parameter only logs, whatever a hand-built config says.
+    return !this.flaggedIllPipelining && this.flagIllPipelining() && this.forbidsUnauthPipelining && this.config.smtpd_forbid_unauth_pipelining;
   }
 
   // ---- smtpd_proto() ---------------------------------------------------------------------
@@ -252,7 +266,8 @@ export class SmtpdSession {
       this.reply(`421 4.3.0 ${this.config.myhostname} Server local error`);
       return this.end();
     }
-    if (this.rejectsPipelining()) {
+    // The greeting-stage check came with smtpd_forbid_unauth_pipelining (releases.ts forbid_unauth_pipelining).
+    if (this.forbidsUnauthPipelining && this.rejectsPipelining()) {
       return replyDelayUs > 0 ? this.busy(now, replyDelayUs, () => this.rejectGreeting()) : this.rejectGreeting();
     }
     this.ehloDiscardMask = ehloMask(this.config.smtpd_discard_ehlo_keywords);
@@ -414,12 +429,14 @@ export class SmtpdSession {
     this.shared.out.push({ kind: 'timer', timer: this.idleTimer, at: null });
     this.shared.out.push({ kind: 'timer', timer: this.busyTimer, at: null });
     if (this.reason) {
+      // From 3.10.0 the line starts with the queue ID or NOQUEUE (releases.ts abnormal_end_queue_id).
+      const queueId = hasGate(this.release, 'abnormal_end_queue_id') ? `${this.transaction?.queueId ?? 'NOQUEUE'}: ` : '';
       if (this.where === 'DATA content') {
-        this.log(`${this.reason} after DATA (${this.actSize + this.reader.unread.length} bytes) from ${this.namaddr}`);
+        this.log(`${queueId}${this.reason} after DATA (${this.actSize + this.reader.unread.length} bytes) from ${this.namaddr}`);
       } else if (this.where === 'BDAT content') {
-        this.log(`${this.reason} after BDAT (${this.actSize} bytes) from ${this.namaddr}`);
+        this.log(`${queueId}${this.reason} after BDAT (${this.actSize} bytes) from ${this.namaddr}`);
       } else if (this.where !== 'END-OF-MESSAGE' || this.reason !== 'lost connection') {
-        this.log(`${this.reason} after ${this.where} from ${this.namaddr}`);
+        this.log(`${queueId}${this.reason} after ${this.where} from ${this.namaddr}`);
       }
     }
     this.log(`disconnect from ${this.namaddr}${this.stats.format()}`);

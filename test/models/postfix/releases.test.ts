@@ -1,0 +1,131 @@
+/* releases - each gated Postfix behaviour (models/postfix/releases.ts, docs/versions.md) at the releases either side of its change */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { labPreset, parsePostfixConfig, postfixDefaults, versionDefaults } from '../../../models/postfix/config.ts';
+import { POSTFIX_GATES, isModelledRelease, postfixRelease, type PostfixGateName } from '../../../models/postfix/releases.ts';
+import { EHLO_LAB, lockstep, talk } from './talk.ts';
+
+const BANNER = '220 backend.example.test ESMTP lab-postfix';
+const EHLO = 'EHLO front.example.test\r\n';
+const XCLIENT = 'XCLIENT LOGIN=alice@example.test ADDR=127.0.0.1\r\n';
+const IMPROPER_AFTER_XCLIENT = 'improper command pipelining after XCLIENT from localhost[127.0.0.1]: EHLO front.example.test\\r\\n';
+
+/** The lab's Postfix at `version` with that release's defaults and `settings` (main.cf text), as a scenario builds it. */
+function postfixAt(version: string, settings: Record<string, string> = {}) {
+  return parsePostfixConfig({ mail_version: version, ...settings }, labPreset());
+}
+
+/** Dovecot's proxy: EHLO, then XCLIENT and EHLO 10 µs apart, without waiting for XCLIENT's 220. */
+const pipelinedAfterXclient = [[200_000, EHLO], [300_000, XCLIENT], [300_010, EHLO], [400_000, 'QUIT\r\n']] as const;
+
+/** Either side of every back-port: the last release without, the first with. */
+const BACKPORT_EDGES = (gate: PostfixGateName) => POSTFIX_GATES[gate].since
+  .filter(([, , patch]) => patch > 0)
+  .map(([a, b, patch]) => [`${a}.${b}.${patch - 1}`, `${a}.${b}.${patch}`] as const);
+
+describe('release validation', () => {
+  it('knows 3.5.0 .. 3.10.13 and a line alone as its .0 release; refuses others naming the modelled ones', () => {
+    expect(postfixRelease('3.9')).toEqual([3, 9, 0]);
+    expect(isModelledRelease('3.7.22')).toBe(true);
+    for (const bad of ['3.4.14', '3.7.23', '3.11.0', 'latest']) {
+      expect(() => postfixDefaults(bad)).toThrow(/not a modelled Postfix release; modelled: 3\.5\.0-3\.5\.27, .*3\.10\.0-3\.10\.13/);
+    }
+  });
+});
+
+describe('forbid_unauth_pipelining: the parameter and the greeting-stage check (3.5.20, 3.6.10, 3.7.6, 3.8.1)', () => {
+  for (const [before, since] of BACKPORT_EDGES('forbid_unauth_pipelining')) {
+    it(`${before}: EHLO behind XCLIENT is not noticed; ${since}: logged, still answered (default no)`, () => {
+      const old = talk(postfixAt(before), pipelinedAfterXclient);
+      expect(old.logLines.some((line) => line.includes('improper'))).toBe(false);
+      expect(old.replies).toEqual([BANNER, ...EHLO_LAB, BANNER, ...EHLO_LAB, '221 2.0.0 Bye']);
+      const fixed = talk(postfixAt(since), pipelinedAfterXclient);
+      expect(fixed.logLines).toContain(IMPROPER_AFTER_XCLIENT);
+      expect(fixed.replies).toEqual(old.replies);
+    });
+
+    it(`${before} has no smtpd_forbid_unauth_pipelining to set; ${since} rejects with it`, () => {
+      expect(() => postfixAt(before, { smtpd_forbid_unauth_pipelining: 'yes' })).toThrow(`has no parameter smtpd_forbid_unauth_pipelining; the first releases that have it are 3.5.20, 3.6.10, 3.7.6, 3.8.1, 3.9.0`);
+      const forbidding = talk(postfixAt(since, { smtpd_forbid_unauth_pipelining: 'yes' }), pipelinedAfterXclient);
+      expect(forbidding.replies.at(-1)).toBe('554 5.5.0 Error: SMTP protocol synchronization');
+    });
+  }
+
+  it('3.7.5: the per-command check only peeks, so input still in the socket is flagged with an empty excerpt', () => {
+    // One write: 4096 bytes (one vstream read, VSTREAM_BUFSIZE) ending in NOOP, then QUIT, which stays in the socket.
+    const mail = `MAIL FROM:<${'a'.repeat(2015)}@example.test>\r\n`;
+    const burst = `${mail}RSET\r\n${mail}NOOP\r\n`;
+    expect(burst.length).toBe(4096);
+    const script = [[200_000, EHLO], [300_000, `${burst}QUIT\r\n`]] as const;
+    expect(talk(postfixAt('3.7.5'), script).logLines).toContain('improper command pipelining after NOOP from localhost[127.0.0.1]: ');
+    expect(talk(postfixAt('3.7.6'), script).logLines).toContain('improper command pipelining after NOOP from localhost[127.0.0.1]: QUIT\\r\\n');
+  });
+});
+
+describe('forbid_unauth_pipelining_default_yes (3.9.0)', () => {
+  it('3.8.20 defaults to no and answers the pipelined EHLO; 3.9.0 defaults to yes and answers 554', () => {
+    expect(versionDefaults('3.8.20').smtpd_forbid_unauth_pipelining).toBe(false);
+    expect(talk(postfixAt('3.8.20'), pipelinedAfterXclient).replies.at(-1)).toBe('221 2.0.0 Bye');
+    expect(versionDefaults('3.9.0').smtpd_forbid_unauth_pipelining).toBe(true);
+    expect(talk(postfixAt('3.9.0'), pipelinedAfterXclient).replies.at(-1)).toBe('554 5.5.0 Error: SMTP protocol synchronization');
+  });
+});
+
+describe('forbid_bare_newline: the parameter, first as a boolean (3.5.23, 3.6.13, 3.7.9, 3.8.4)', () => {
+  for (const [before, since] of BACKPORT_EDGES('forbid_bare_newline')) {
+    it(`${before} has no smtpd_forbid_bare_newline; ${since} takes no, and refuses the boolean yes the lab does not model`, () => {
+      expect(() => postfixAt(before, { smtpd_forbid_bare_newline: 'no' })).toThrow(/the first releases that have it are 3\.5\.23, 3\.6\.13, 3\.7\.9, 3\.8\.4, 3\.9\.0/);
+      expect(() => postfixAt(before, { smtpd_forbid_bare_newline_exclusions: '' })).toThrow(/has no parameter smtpd_forbid_bare_newline_exclusions/);
+      expect(postfixAt(since, { smtpd_forbid_bare_newline: 'no' }).smtpd_forbid_bare_newline).toBe('no');
+      expect(() => postfixAt(since, { smtpd_forbid_bare_newline: 'yes' })).toThrow(/boolean \(yes: 521 and disconnect\)/);
+    });
+  }
+});
+
+describe('forbid_bare_newline_modes: normalize|reject and the reject code (3.5.24, 3.6.14, 3.7.10, 3.8.5)', () => {
+  for (const [before, since] of BACKPORT_EDGES('forbid_bare_newline_modes')) {
+    it(`${before} has no reject code and no reject mode; ${since} rejects a bare-LF command with the code given`, () => {
+      expect(() => postfixAt(before, { smtpd_forbid_bare_newline_reject_code: '521' })).toThrow(/first releases that have it are 3\.5\.24, 3\.6\.14, 3\.7\.10, 3\.8\.5, 3\.9\.0/);
+      expect(() => postfixAt(before, { smtpd_forbid_bare_newline: 'reject' })).toThrow(/allowed here: no/);
+      const config = postfixAt(since, { smtpd_forbid_bare_newline: 'reject', smtpd_forbid_bare_newline_exclusions: '', smtpd_forbid_bare_newline_reject_code: '521' });
+      expect(talk(config, lockstep(['NOOP\n'])).replies.at(-1)).toBe('521 5.5.2 backend.example.test Error: bare <LF> received');
+    });
+  }
+});
+
+describe('forbid_bare_newline_default_normalize (3.9.0)', () => {
+  it('3.8.20 defaults to no: a bare-LF "." ends DATA; 3.9.0 defaults to normalize: it does not', () => {
+    const data = ['EHLO c\r\n', 'MAIL FROM:<alice@example.test>\r\n', 'RCPT TO:<bob@example.test>\r\n', 'DATA\r\n', 'x\r\n.\n', 'QUIT\r\n'];
+    const outside = { smtpd_forbid_bare_newline_exclusions: '' };
+    expect(versionDefaults('3.8.20').smtpd_forbid_bare_newline).toBe('no');
+    expect(talk(postfixAt('3.8.20'), lockstep(data)).replies.some((reply) => reply.includes('queued as'))).toBe(true);
+    expect(versionDefaults('3.9.0').smtpd_forbid_bare_newline).toBe('normalize');
+    expect(talk(postfixAt('3.9.0', outside), lockstep(data)).replies.some((reply) => reply.includes('queued as'))).toBe(false);
+  });
+});
+
+describe('help_command (3.9.0)', () => {
+  it('3.8.20: HELP is an unknown command; 3.9.0: 214 with the command list', () => {
+    const help = lockstep(['HELP\r\n', 'QUIT\r\n']);
+    expect(talk(postfixAt('3.8.20'), help).replies.slice(1, -1)).toEqual(['500 5.5.2 Error: command not recognized']);
+    expect(talk(postfixAt('3.9.0'), help).replies[1]).toMatch(/^214 2\.0\.0 Commands: AUTH /);
+  });
+});
+
+describe('abnormal_end_queue_id (3.10.0)', () => {
+  it('3.9.14: "lost connection after EHLO"; 3.10.0: "NOQUEUE: lost connection after EHLO"', () => {
+    const vanish = [[200_000, EHLO], [250_000, 'EOF']] as const;
+    expect(talk(postfixAt('3.9.14'), vanish).logLines).toContain('lost connection after EHLO from localhost[127.0.0.1]');
+    expect(talk(postfixAt('3.10.0'), vanish).logLines).toContain('NOQUEUE: lost connection after EHLO from localhost[127.0.0.1]');
+  });
+});
+
+describe('docs/versions.md', () => {
+  it('has a row for every Postfix gate, with its source', () => {
+    const doc = readFileSync(new URL('../../../docs/versions.md', import.meta.url), 'utf8');
+    for (const [name, gate] of Object.entries(POSTFIX_GATES)) {
+      expect(doc, name).toContain(`\`${name}\``);
+      expect(doc, name).toContain(gate.since.map((release) => release.join('.')).join(', '));
+    }
+  });
+});
