@@ -5,7 +5,8 @@
  * Session ids stand in for Dovecot's random session ids (base64 of random bytes + the IP):
  * deterministic, derived from the model name and a counter.
  */
-import { OutputQueue, type ConnId, type Input, type Micros, type Model, type Output } from '../contract.ts';
+import type { ConnId, Input, Micros, Model, Output } from '../contract.ts';
+import { SessionFront } from './kit/session-front.ts';
 import type { DovecotFrontConfig } from './config.ts';
 import { DovecotSession, SESSION_TIMERS, type SessionHost, type SessionTimer } from './dovecot-session.ts';
 import type { SequencingPolicy } from './submission-proxy.ts';
@@ -34,11 +35,7 @@ function base64Prefix16(text: string): string {
   return out;
 }
 
-export class DovecotFront implements Model, SessionHost {
-  readonly name: string;
-  private readonly out = new OutputQueue();
-  private readonly sessions = new Map<ConnId, DovecotSession>();
-  private readonly outgoing = new Map<ConnId, DovecotSession>();
+export class DovecotFront extends SessionFront<DovecotSession> implements Model, SessionHost {
   private connCounter = 0;
   private readonly authFailures: AuthFailureQueue;
 
@@ -46,7 +43,7 @@ export class DovecotFront implements Model, SessionHost {
     readonly config: DovecotFrontConfig,
     readonly policy: SequencingPolicy,
   ) {
-    this.name = config.name;
+    super(config.name);
     this.authFailures = new AuthFailureQueue(config.auth_failure_delay, config.clockEpochSeconds, (at) => this.out.push({ kind: 'timer', timer: AUTH_FAILURE_TICK, at }));
   }
 
@@ -65,7 +62,7 @@ export class DovecotFront implements Model, SessionHost {
   }
 
   bind(conn: ConnId, session: DovecotSession): void {
-    this.outgoing.set(conn, session);
+    this.bindOutgoing(conn, session);
   }
 
   queueAuthFailure(now: Micros, deliver: (now: Micros) => void): void {
@@ -73,15 +70,10 @@ export class DovecotFront implements Model, SessionHost {
   }
 
   sessionClosed(session: DovecotSession): void {
-    this.sessions.delete(session.conn);
-    for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
+    this.forget(session);
   }
 
   // ---- Model ----
-
-  poll(): Output | undefined {
-    return this.out.poll();
-  }
 
   handle(now: Micros, input: Input): void {
     switch (input.kind) {

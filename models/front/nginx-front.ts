@@ -15,11 +15,12 @@
  *    to the client; (authenticated) "235 2.0.0 OK". A wrong reply: with proxy_pass_error_message
  *    the backend's reply goes to the client, else "451 4.3.2 Internal server error"; then close.
  */
-import { OutputQueue, asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type Model, type Output, type SocketAddress } from '../contract.ts';
+import { asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type Model, type SocketAddress } from '../contract.ts';
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import type { NginxFrontConfig } from './config.ts';
 import { decodeSaslBase64 } from './kit/sasl.ts';
+import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { xtextEncode } from './xclient.ts';
@@ -85,19 +86,11 @@ class NginxSession {
   constructor(readonly conn: ConnId, readonly local: SocketAddress, readonly remote: SocketAddress) {}
 }
 
-export class NginxFront implements Model {
-  readonly name: string;
-  private readonly out = new OutputQueue();
-  private readonly sessions = new Map<ConnId, NginxSession>();
-  private readonly outgoing = new Map<ConnId, NginxSession>();
+export class NginxFront extends SessionFront<NginxSession> implements Model {
   private counter = 0;
 
   constructor(private readonly config: NginxFrontConfig) {
-    this.name = config.name;
-  }
-
-  poll(): Output | undefined {
-    return this.out.poll();
+    super(config.name);
   }
 
   handle(now: Micros, input: Input): void {
@@ -315,7 +308,7 @@ export class NginxFront implements Model {
     session.loginAttempt++;
     session.authParser = new HttpParser('response');
     session.authConn = `${this.name}:auth${++this.counter}`;
-    this.outgoing.set(session.authConn, session);
+    this.bindOutgoing(session.authConn, session);
     this.out.push({ kind: 'connect', conn: session.authConn, to: this.config.auth_http.address, noDelay: true });
     this.timer(session, 'authTimeout', now + this.config.auth_http.timeoutMs * 1000);
   }
@@ -367,7 +360,7 @@ export class NginxFront implements Model {
     session.upstreamState = 'start';
     session.upstreamBuffer = '';
     session.upstream = `${this.name}:upstream${++this.counter}`;
-    this.outgoing.set(session.upstream, session);
+    this.bindOutgoing(session.upstream, session);
     this.out.push({ kind: 'connect', conn: session.upstream, to: { host: server, port }, noDelay: true });
     this.out.push({ kind: 'fact', fact: { kind: 'backendAttempt', attempt: 1 }, conn: session.conn });
   }
@@ -453,8 +446,7 @@ export class NginxFront implements Model {
     this.out.push({ kind: 'close', conn: session.conn });
     for (const t of NGINX_TIMERS.all) this.timer(session, t, null);
     session.state = 'closed';
-    this.sessions.delete(session.conn);
-    for (const [conn, owner] of this.outgoing) if (owner === session) this.outgoing.delete(conn);
+    this.forget(session);
   }
 
   /** ngx_add_timer(c->read, cscf->timeout): the client's read deadline, re-armed by each read until proxying starts. */
