@@ -52,6 +52,8 @@ export interface AuthHttpSettings {
 
 export interface DovecotFrontConfig {
   readonly name: string;
+  /** The Dovecot release imitated (front.version; what it changes: ./releases.ts DOVECOT_GATES). */
+  readonly version: string;
   readonly hostname: string;
   /** Upstream default "Dovecot ready."; Debian's build prints "Dovecot (Debian) ready." (recorded banner). */
   readonly login_greeting: string;
@@ -90,6 +92,7 @@ export const recordedDovecotTimings: DovecotTimings = {
 /** The lab preset: matches the recorded Debian 12 Dovecot 2.3.19.1 run (raw/doveconf-n.txt). */
 export const labDovecotConfig: DovecotFrontConfig = {
   name: 'front',
+  version: '2.3.19.1',
   hostname: 'front.example.test',
   login_greeting: 'Dovecot (Debian) ready.',
   auth_mechanisms: ['plain', 'login'],
@@ -109,6 +112,8 @@ export const labDovecotConfig: DovecotFrontConfig = {
 /** nginx mail proxy settings (ngx_mail_core/smtp/proxy/auth_http modules), Mailu's values. */
 export interface NginxFrontConfig {
   readonly name: string;
+  /** The nginx release imitated (front.version; what it changes: ./releases.ts NGINX_GATES). */
+  readonly version: string;
   readonly server_name: string;
   /** `smtp_auth none` (Mailu's port 25) or the authenticated mechanisms. */
   readonly smtp_auth: readonly ('none' | 'plain' | 'login')[];
@@ -131,6 +136,8 @@ export interface NginxFrontConfig {
 
 export const mailuNginxConfig: NginxFrontConfig = {
   name: 'front',
+  // Mailu 2024.06's line (Alpine 3.20, FACTS §9: nginx 1.26), its newest patch release.
+  version: '1.26.3',
   server_name: 'mail.example.test',
   smtp_auth: ['none'],
   smtp_capabilities: ['PIPELINING', 'SIZE 50000000', 'ETRN', 'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN'],

@@ -12,6 +12,7 @@ import type { ConnId, Micros, Output } from '../contract.ts';
 import { asciiBytes } from '../contract.ts';
 import type { DovecotFrontConfig } from './config.ts';
 import { LineBuffer } from './line-buffer.ts';
+import { dovecotBehaviour } from './releases.ts';
 import { SubmissionProxyHandshake, type HandshakeState, type HandshakeStep, type ProxyFailureType, type SequencingPolicy, } from './submission-proxy.ts';
 import type { XclientValues } from './xclient.ts';
 
@@ -45,7 +46,7 @@ export interface LoginProxyOwner {
   setTimer(timer: LoginProxyTimer, at: Micros | null): void;
   scheduleOnce(now: Micros, timer: LoginProxyTimer, delayUs: Micros): void;
   /** A "proxy(user,ip:port): ..." line. */
-  log(level: 'Info' | 'Error' | 'Debug', message: string): void;
+  log(level: 'Info' | 'Warning' | 'Error' | 'Debug', message: string): void;
   /** What XCLIENT tells the backend about the client. */
   identity(): XclientValues;
   /** Whole wall-clock seconds since the client connected (state=..., duration=Ns). */
@@ -232,7 +233,8 @@ export class LoginProxy {
     const leftMs = this.owner.config.login_proxy_timeout - sinceStartedMs;
     if (rule.reconnect && this.reconnectCount < this.owner.config.login_proxy_max_reconnects && leftMs > PROXY_CONNECT_RETRY_MIN_MSECS) {
       this.reconnectCount++;
-      this.owner.log('Debug', `${rule.prefix}${reason} - reconnecting (attempt #${this.reconnectCount})`);
+      // Debug through 2.4.0, Warning from 2.4.1 (releases.ts reconnect_logged_as_warning).
+      this.owner.log(dovecotBehaviour(this.owner.config.version).reconnectLogLevel, `${rule.prefix}${reason} - reconnecting (attempt #${this.reconnectCount})`);
       this.owner.setTimer('reconnect', now + PROXY_CONNECT_RETRY_MSECS * 1000);
       return;
     }

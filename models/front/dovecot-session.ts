@@ -19,6 +19,7 @@ import { LineBuffer } from './line-buffer.ts';
 import { PassdbLookup, type PassdbHost, type PassdbResult } from './passdb-lookup.ts';
 import { LoginProxy, type LoginProxyOwner } from './dovecot-login-proxy.ts';
 import { PHASES, transition, type Phase } from './dovecot-phases.ts';
+import { dovecotBehaviour } from './releases.ts';
 import type { SequencingPolicy } from './submission-proxy.ts';
 import { isoStamp, wallSeconds } from './wall-clock.ts';
 
@@ -470,8 +471,9 @@ export class DovecotSession {
     };
   }
 
-  /** What XCLIENT tells the backend about this client (HELO, PROTO, LOGIN, TTL, PORT, ADDR, SESSION). */
+  /** What XCLIENT tells the backend about this client (HELO, PROTO, LOGIN, TTL, PORT, ADDR, DESTPORT, DESTADDR, SESSION). */
   private xclientIdentity() {
+    const destination = dovecotBehaviour(this.config.version).sendsXclientDestination ? { port: this.local.port, addr: this.local.host } : null;
     return {
       helo: this.helo?.domain ?? null,
       proto: this.helo?.oldSmtp ? 'SMTP' : 'ESMTP',
@@ -479,6 +481,7 @@ export class DovecotSession {
       ttl: LOGIN_PROXY_TTL - 1,
       port: this.remote.port,
       addr: this.remote.host,
+      destination,
       session: this.sessionId,
     } as const;
   }
@@ -644,7 +647,7 @@ export class DovecotSession {
     this.host.emit({ kind: 'log', program: 'submission-login', line: `${level}: ${message}: ${this.logSuffix()}`, conn: this.conn });
   }
 
-  private logProxy(ip: string, port: number, level: 'Info' | 'Error' | 'Debug', message: string): void {
+  private logProxy(ip: string, port: number, level: 'Info' | 'Warning' | 'Error' | 'Debug', message: string): void {
     if (level === 'Debug' && !this.config.log_debug) return;
     const user = this.credentials?.user ?? '';
     this.host.emit({ kind: 'log', program: 'submission-login', line: `${level}: proxy(${user},${ip}:${port}): ${message}: ${this.logSuffix()}`, conn: this.conn });
@@ -655,7 +658,7 @@ export class DovecotSession {
   }
 
   /** A line about the current login proxy, if there is one. */
-  private logProxyOf(level: 'Info' | 'Error' | 'Debug', message: string): void {
+  private logProxyOf(level: 'Info' | 'Warning' | 'Error' | 'Debug', message: string): void {
     const proxy = this.proxy;
     if (proxy) this.logProxy(proxy.ip, proxy.port, level, message);
   }

@@ -23,6 +23,7 @@ import { decodeSaslBase64 } from './kit/sasl.ts';
 import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
+import { nginxHas } from './releases.ts';
 import { xtextEncode } from './xclient.ts';
 
 const SMTP_OK = '250 2.0.0 OK\r\n';
@@ -391,7 +392,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         return this.write(upstream, `${session.esmtp || this.config.xclient ? 'EHLO' : 'HELO'} ${this.config.server_name}\r\n`);
       case 'helo-xclient': {
         const address = parseIp(session.remote.host)?.version === 6 ? `IPV6:${session.remote.host}` : session.remote.host;
-        const login = session.login !== '' ? ` LOGIN=${xtextEncode(session.login)}` : '';
+        // LOGIN= is xtext-encoded from 1.29.2, raw before (releases.ts xclient_login_xtext).
+        const encoded = nginxHas(this.config.version, 'xclient_login_xtext') ? xtextEncode(session.login) : session.login;
+        const login = session.login !== '' ? ` LOGIN=${encoded}` : '';
         session.upstreamState = session.helo !== '' ? 'xclient-helo' : session.authMethod === 'none' ? 'xclient-from' : 'xclient';
         return this.write(upstream, `XCLIENT ADDR=${address}${login} NAME=${this.config.clientHostName}\r\n`);
       }

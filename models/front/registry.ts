@@ -14,6 +14,7 @@ import {
 import { DovecotFront } from './dovecot-front.ts';
 import { HaproxyFront } from './haproxy-front.ts';
 import { NginxFront } from './nginx-front.ts';
+import { DEFAULT_FRONT_RELEASE, dovecotBehaviour } from './releases.ts';
 import { SEQUENCING, type SequencingPolicy } from './submission-proxy.ts';
 
 /** Where a run put the front's peers (the socket runtime picks free ports). */
@@ -47,27 +48,32 @@ export interface FrontModelRow<C> {
   readonly reachesPort25: boolean;
 }
 
-/** Merged configs by the caller's config object: a scenario hands the same one to every run. */
-const mergedDovecotConfigs = new WeakMap<Partial<DovecotFrontConfig>, DovecotFrontConfig>();
-
-function mergedDovecotConfig(dovecot: Partial<DovecotFrontConfig>): DovecotFrontConfig {
-  let merged = mergedDovecotConfigs.get(dovecot);
-  if (merged === undefined) {
-    merged = {
-      ...labDovecotConfig, ...dovecot,
-      timings: { ...labDovecotConfig.timings, ...dovecot.timings },
-      authHttp: { ...labDovecotConfig.authHttp, ...dovecot.authHttp },
-    };
-    mergedDovecotConfigs.set(dovecot, merged);
-  }
-  return merged;
-}
-
-/** Dovecot submission-login with one of its sequencing policies (submission-proxy.ts). */
-function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: SequencingPolicy): FrontModelRow<DovecotFrontConfig> {
+/** Dovecot submission-login with one of its sequencing policies (submission-proxy.ts), imitating `defaultVersion` unless the config names a release. */
+function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: SequencingPolicy, defaultVersion: string): FrontModelRow<DovecotFrontConfig> {
+  /** Merged configs by the caller's config object: a scenario hands the same one to every run. */
+  const merged = new WeakMap<Partial<DovecotFrontConfig>, DovecotFrontConfig>();
+  const mergedConfig = (dovecot: Partial<DovecotFrontConfig>): DovecotFrontConfig => {
+    let config = merged.get(dovecot);
+    if (config === undefined) {
+      config = {
+        ...labDovecotConfig, version: defaultVersion, ...dovecot,
+        timings: { ...labDovecotConfig.timings, ...dovecot.timings },
+        authHttp: { ...labDovecotConfig.authHttp, ...dovecot.authHttp },
+      };
+      merged.set(dovecot, config);
+    }
+    return config;
+  };
   return {
     kind,
-    create: (config) => new DovecotFront(mergedDovecotConfig(config), policy),
+    create: (config) => {
+      const dovecot = mergedConfig(config);
+      // The release decides whether an XCLIENT failure is retried (releases.ts xclient_failure_not_retried);
+      // the lock-step proxy is the lab's own design and keeps its policy. The policy object is read
+      // at each creation, so a test that switches its sequencing sees the switch.
+      const sequencing = kind === 'lockstep' ? policy : { ...policy, xclientFailureType: dovecotBehaviour(dovecot.version).xclientFailureType };
+      return new DovecotFront(dovecot, sequencing);
+    },
     withPeers: (config, { authService }) => ({ ...config, authHttp: { ...(config.authHttp ?? labDovecotConfig.authHttp), address: authService } }),
     passesIdentityBy: 'xclient',
     asksAuthService: true,
@@ -100,9 +106,9 @@ const haproxyRow: FrontModelRow<HaproxyFrontConfig> = {
 };
 
 export const FRONT_MODELS = {
-  'dovecot-2.3': dovecotRow('dovecot-2.3', SEQUENCING['dovecot-2.3']),
-  'dovecot-2.4': dovecotRow('dovecot-2.4', SEQUENCING['dovecot-2.4']),
-  lockstep: dovecotRow('lockstep', SEQUENCING.lockstep),
+  'dovecot-2.3': dovecotRow('dovecot-2.3', SEQUENCING['dovecot-2.3'], DEFAULT_FRONT_RELEASE['dovecot-2.3']),
+  'dovecot-2.4': dovecotRow('dovecot-2.4', SEQUENCING['dovecot-2.4'], DEFAULT_FRONT_RELEASE['dovecot-2.4']),
+  lockstep: dovecotRow('lockstep', SEQUENCING.lockstep, labDovecotConfig.version),
   nginx: nginxRow,
   haproxy: haproxyRow,
 } as const satisfies Readonly<Record<(typeof FRONT_KINDS)[number], { readonly kind: FrontKind; readonly pipelinesAfterXclient: boolean }>>;

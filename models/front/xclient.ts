@@ -3,7 +3,8 @@
  * dovecot/core src/submission-login/submission-proxy.c, proxy_send_xclient() and
  * proxy_send_xclient_more_data() (2.3.17 .. HEAD):
  *  - attributes in this order, each only if the backend's EHLO advertised it (case-insensitive):
- *    HELO, PROTO, LOGIN (only with proxy_noauth), TTL, PORT, ADDR, SESSION, FORWARD;
+ *    HELO, PROTO, LOGIN (only with proxy_noauth), TTL, PORT, ADDR, DESTPORT and DESTADDR (2.4.3 on),
+ *    SESSION, FORWARD;
  *  - values xtext-encoded (lib-smtp smtp_xtext_encode: bytes outside 33..126, '+' and '=' become +XX);
  *  - after appending an attribute, if the line passed 512 bytes, everything before that attribute
  *    is sent as its own command (or the whole line, if that attribute was the first), and the
@@ -20,6 +21,8 @@ export interface XclientValues {
   readonly ttl: number;
   readonly port: number;
   readonly addr: string;
+  /** DESTPORT and DESTADDR: the address the client connected to; null for releases that do not send them (releases.ts xclient_destination). */
+  readonly destination: { readonly port: number; readonly addr: string } | null;
   readonly session: string;
 }
 
@@ -58,6 +61,8 @@ export function buildXclientCommands(advertised: readonly string[], values: Xcli
   if (offered.has('TTL')) fields.push(['TTL', String(values.ttl)]);
   if (offered.has('PORT')) fields.push(['PORT', String(values.port)]);
   if (offered.has('ADDR')) fields.push(['ADDR', values.addr]);
+  if (values.destination !== null && offered.has('DESTPORT')) fields.push(['DESTPORT', String(values.destination.port)]);
+  if (values.destination !== null && offered.has('DESTADDR')) fields.push(['DESTADDR', values.destination.addr]);
   if (offered.has('SESSION')) fields.push(['SESSION', values.session]);
   // FORWARD carries passdb forward_* fields; Mailu's passdb returns none, so Dovecot skips it.
 

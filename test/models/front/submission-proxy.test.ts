@@ -15,7 +15,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEQUENCING, SubmissionProxyHandshake, type HandshakeStep, type SequencingPolicy } from '../../../models/front/submission-proxy.ts';
 
-const values = { helo: 'client.example.test', proto: 'ESMTP' as const, login: 'alice@example.test', ttl: 4, port: 34202, addr: '203.0.113.25', session: 's1' };
+const values = { helo: 'client.example.test', proto: 'ESMTP' as const, login: 'alice@example.test', ttl: 4, port: 34202, addr: '203.0.113.25', destination: null, session: 's1' };
 const XCLIENT = 'XCLIENT HELO=client.example.test PROTO=ESMTP LOGIN=alice@example.test PORT=34202 ADDR=203.0.113.25\r\n';
 const EHLO = 'EHLO front.example.test\r\n';
 const EHLO_REPLY = ['250-backend.example.test', '250-PIPELINING', '250-XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN', '250 SMTPUTF8'];

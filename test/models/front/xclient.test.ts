@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { buildXclientCommands, xtextEncode } from '../../../models/front/index.ts';
 import { backendWrites, runChain } from './chain.ts';
 
-const values = { helo: 'client.example.test', proto: 'ESMTP' as const, login: 'alice@example.test', ttl: 4, port: 34202, addr: '127.0.0.1', session: 'e10uP0VhmoV/AAAB' };
+const values = { helo: 'client.example.test', proto: 'ESMTP' as const, login: 'alice@example.test', ttl: 4, port: 34202, addr: '127.0.0.1', destination: null, session: 'e10uP0VhmoV/AAAB' };
 const POSTFIX_ATTRIBUTES = 'NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT'.split(' ');
 
 describe('XCLIENT composition', () => {

@@ -1,0 +1,116 @@
+/* front/releases - the Dovecot and nginx releases the front models imitate, and what each release changed
+ *
+ * Dovecot (dovecot/core tags): 2.3.17 is the first release whose submission proxy sends XCLIENT
+ * with HELO, PROTO and LOGIN (proxy_send_xclient_more(), src/submission-login/submission-proxy.c);
+ * before it the proxy sent only ADDR PORT SESSION TTL FORWARD, so Mailu's proxy_noauth login could
+ * not name the user, and the lab does not model those releases.
+ * nginx (nginx/nginx tags release-1.22.0 .. release-1.29.8): the mail proxy's SMTP side.
+ * Each gate names the first release with the behaviour and where it is read; docs/versions.md
+ * lists them with their tests (test/models/front/releases.test.ts).
+ */
+import type { ProxyFailureType } from './submission-proxy.ts';
+
+type Release = readonly number[];
+
+/** Every tag of the range, oldest first (dovecot/core `git tag`, nginx/nginx `git tag`). */
+export const DOVECOT_RELEASES: readonly string[] = [
+  '2.3.17', '2.3.17.1', '2.3.18', '2.3.19', '2.3.19.1', '2.3.20', '2.3.21', '2.3.21.1',
+  '2.4.0', '2.4.1', '2.4.2', '2.4.3', '2.4.4',
+];
+
+export const NGINX_RELEASES: readonly string[] = [
+  '1.22.0', '1.22.1', '1.23.0', '1.23.1', '1.23.2', '1.23.3', '1.23.4', '1.24.0',
+  '1.25.0', '1.25.1', '1.25.2', '1.25.3', '1.25.4', '1.25.5', '1.26.0', '1.26.1', '1.26.2', '1.26.3',
+  '1.27.0', '1.27.1', '1.27.2', '1.27.3', '1.27.4', '1.27.5', '1.28.0', '1.28.1', '1.28.2', '1.28.3',
+  '1.29.0', '1.29.1', '1.29.2', '1.29.3', '1.29.4', '1.29.5', '1.29.6', '1.29.7', '1.29.8',
+];
+
+function parse(version: string): Release {
+  return version.split('.').map(Number);
+}
+
+function atLeast(version: string, first: string): boolean {
+  const a = parse(version);
+  const b = parse(first);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff > 0;
+  }
+  return true;
+}
+
+export interface FrontGate {
+  readonly behaviour: string;
+  readonly since: string;
+  readonly source: string;
+}
+
+export const DOVECOT_GATES = {
+  reconnect_logged_as_warning: {
+    behaviour: 'a backend failure that is retried logs "... - reconnecting (attempt #N)" as a Warning; before, as a Debug line (shown only with debug logging)',
+    since: '2.4.1',
+    source: 'src/login-common/login-proxy.c login_proxy_failed(): e_debug at 2.4.0, e_warning with event proxy_session_reconnecting at 2.4.1',
+  },
+  xclient_failure_not_retried: {
+    behaviour: 'an XCLIENT refusal is REMOTE_CONFIG, never retried: one backend connection, then 454; before, REMOTE: retried up to login_proxy_max_reconnects',
+    since: '2.4.3',
+    source: 'commit e4fd6e2fbb "submission-login: proxy - Don\'t try to reconnect and retry XCLIENT command failures" (first tag 2.4.3), submission_proxy_parse_line()',
+  },
+  xclient_destination: {
+    behaviour: 'XCLIENT also carries DESTPORT and DESTADDR (the address the client connected to) after ADDR, when the backend offers them (Postfix does)',
+    since: '2.4.3',
+    source: 'src/submission-login/submission-proxy.c proxy_send_xclient(): DESTPORT, DESTADDR at 2.4.3, absent at 2.4.2',
+  },
+} as const satisfies Readonly<Record<string, FrontGate>>;
+
+export const NGINX_GATES = {
+  xclient_login_xtext: {
+    behaviour: 'XCLIENT LOGIN= is xtext-encoded (+XX for bytes outside 33..126, "+" and "="); before, the login is sent raw',
+    since: '1.29.2',
+    source: 'commit 6f81314a0 "Mail: xtext encoding (RFC 3461) in XCLIENT LOGIN" (first tag release-1.29.2), src/mail/ngx_mail_proxy_module.c ngx_mail_proxy_smtp_handler(), NGX_ESCAPE_MAIL_XTEXT in src/core/ngx_string.c',
+  },
+} as const satisfies Readonly<Record<string, FrontGate>>;
+
+/**
+ * The release a front kind imitates unless front.version says otherwise: dovecot-2.3 is the
+ * recorded real stack's 2.3.19.1 (conformance/records; 2.3.17-2.3.21.1 are the same on this path),
+ * dovecot-2.4 the first release that stops retrying XCLIENT failures (what that kind has always
+ * modelled), nginx Mailu 2024.06's line.
+ */
+export const DEFAULT_FRONT_RELEASE = { 'dovecot-2.3': '2.3.19.1', 'dovecot-2.4': '2.4.3', nginx: '1.26.3' } as const;
+
+export type DovecotGateName = keyof typeof DOVECOT_GATES;
+export type NginxGateName = keyof typeof NGINX_GATES;
+
+export function dovecotHas(version: string, gate: DovecotGateName): boolean {
+  return atLeast(version, DOVECOT_GATES[gate].since);
+}
+
+export function nginxHas(version: string, gate: NginxGateName): boolean {
+  return atLeast(version, NGINX_GATES[gate].since);
+}
+
+/** What a Dovecot release changes in the login proxy. */
+export interface DovecotReleaseBehaviour {
+  readonly xclientFailureType: Extract<ProxyFailureType, 'REMOTE' | 'REMOTE_CONFIG'>;
+  readonly reconnectLogLevel: 'Debug' | 'Warning';
+  readonly sendsXclientDestination: boolean;
+}
+
+export function dovecotBehaviour(version: string): DovecotReleaseBehaviour {
+  return {
+    xclientFailureType: dovecotHas(version, 'xclient_failure_not_retried') ? 'REMOTE_CONFIG' : 'REMOTE',
+    reconnectLogLevel: dovecotHas(version, 'reconnect_logged_as_warning') ? 'Warning' : 'Debug',
+    sendsXclientDestination: dovecotHas(version, 'xclient_destination'),
+  };
+}
+
+/** The releases in words: "2.3.17-2.3.21.1, 2.4.0-2.4.4". */
+export function releasesText(releases: readonly string[]): string {
+  const lines = new Map<string, string[]>();
+  for (const release of releases) {
+    const line = release.split('.').slice(0, 2).join('.');
+    lines.set(line, [...(lines.get(line) ?? []), release]);
+  }
+  return [...lines.values()].map((line) => (line.length === 1 ? line[0] : `${line[0]}-${line.at(-1)}`)).join(', ');
+}
