@@ -5,6 +5,11 @@
  * payload in a third, so a push allocates nothing beyond array growth.
  */
 
+export interface PendingEvent<T> {
+  readonly time: number;
+  readonly item: T;
+}
+
 export class EventQueue<T> {
   private readonly times: number[] = [];
   private readonly seqs: number[] = [];
@@ -42,6 +47,13 @@ export class EventQueue<T> {
     times[i] = time;
     seqs[i] = seq;
     items[i] = item;
+  }
+
+  /** Every queued event in the order they would pop (a copy; for state digests, not the run loop). */
+  pending(): PendingEvent<T>[] {
+    const order = this.items.map((_, i) => i);
+    order.sort((a, b) => (this.times[a] as number) - (this.times[b] as number) || (this.seqs[a] as number) - (this.seqs[b] as number));
+    return order.map((i) => ({ time: this.times[i] as number, item: this.items[i] as T }));
   }
 
   /** Remove and return the earliest event (undefined when empty). */
