@@ -29,7 +29,7 @@ describe('smtp-lab check --scenario', () => {
 
   it('--property accepts every property of the suite', () => {
     const ids = PROPERTIES.map((p) => p.id);
-    expect(ids).toEqual(['bug-exists', 'fixed-sequencing', 'workaround', 'differential', 'safety', 'liveness', 'wrong-password']);
+    expect(ids).toEqual(['bug-exists', 'fixed-sequencing', 'workaround', 'differential', 'safety', 'liveness', 'wrong-password', 'proxy-identity', 'proxy-no-pipelining', 'proxy-early-talker']);
     const result = lab('check', '--runs', '20', '--json', ...ids.flatMap((id) => ['--property', id]));
     expect(JSON.parse(result.out).results.map((r: { property: string }) => r.property)).toEqual(ids);
   });
