@@ -104,3 +104,15 @@ describe('10. a client that talks early', () => {
     expect(outcome.verdict).toMatch(/the client's early bytes spoiled the PROXY header: postfix\/smtpd: warning: haproxy read: unrecognized protocol header: EHLO /);
   });
 });
+
+describe('3. correct clients served behind HAProxy', () => {
+  it('holds: a header the slicer cut is Postfix\'s one-peek limit (haproxy_srvr_receive), not a refusal by the chain', () => {
+    expect(check('workaround', [], 300).result).toBe('passed');
+  });
+
+  it('sibling: a HAProxy that sends no header to a Postfix that expects one still fails it (only the slicer\'s cut is excused)', () => {
+    const outcome = check('workaround', ['front.send_proxy=none'], 300);
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/instead of 235/);
+  });
+});
