@@ -21,8 +21,10 @@
  * sides produced must agree within a factor TIME_RATIO, or within TIME_RESOLUTION_MS (swaks
  * prints milliseconds). A lab twice as fast or twice as slow fails whenever the real median is
  * above 2 ms. A case whose real time depends on the wall clock's phase (realAuthTimeRangeMs)
- * instead needs both sides inside that range.
+ * also needs the lab inside that range; the real time is not held to it, since under load
+ * Dovecot's 500 ms check timer fires late (a live run measured 2023 ms on a busy machine).
  */
+import type { ScenarioValues } from '../scenarios/keys.ts';
 import type { ConformanceCase } from './cases.ts';
 import { ALPHA, fisherExact, median, rateText } from './stats.ts';
 
@@ -44,6 +46,19 @@ export interface SideOutcome {
   readonly backendConnections: number;
   /** Normalised postfix/smtpd lines over all sessions. */
   readonly smtpdLog: readonly string[];
+  /**
+   * What a live run measured in its own capture that the lab takes as input rather than
+   * predicts (real-run.ts): the scheduling of a racy case (calibration/fit.ts) and the cold
+   * smtpd's start-up before the case's first banner.
+   */
+  readonly measured?: Measured;
+}
+
+export interface Measured {
+  /** Scheduling keys fitted to this run's capture (racy cases with raced connections only). */
+  readonly scheduling?: Partial<ScenarioValues>;
+  /** SYN → 220 of the run's first backend connection, ms (a fresh smtpd process). */
+  readonly firstBannerMs?: number;
 }
 
 export interface Verdict {
@@ -51,7 +66,7 @@ export interface Verdict {
   readonly real: string;
   readonly lab: string;
   readonly problems: readonly string[];
-  /** Test results that are printed but not judged (see compareCase). */
+  /** Printed, not judged: tests a case without a capture cannot be held to, and the lab's measured inputs. */
   readonly notes: readonly string[];
 }
 
@@ -140,17 +155,20 @@ function timeProblems(c: ConformanceCase, real: SideOutcome, lab: SideOutcome): 
     const l = median(lab.sessions.flatMap((s) => (s.authToReplyMs === null ? [] : [s.authToReplyMs])));
     if (r === null || l === null) return [];
     const [low, high] = c.realAuthTimeRangeMs;
-    const inside = (t: number) => t >= low - TIME_RESOLUTION_MS && t <= high + TIME_RESOLUTION_MS;
-    return inside(r) && inside(l) ? [] : [`AUTH→reply time: real ${msText(r)}, lab ${msText(l)} (both must lie in ${low}-${high} ms)`];
+    const inside = l >= low - TIME_RESOLUTION_MS && l <= high + TIME_RESOLUTION_MS;
+    return inside && close(r, l) ? [] : [`AUTH→reply time: real ${msText(r)}, lab ${msText(l)} (the lab must lie in ${low}-${high} ms and within ×${TIME_RATIO} or ±${TIME_RESOLUTION_MS} ms of the real time)`];
   }
   const outcomes = [...new Set(real.sessions.map(outcomeClass))].sort();
   return outcomes.flatMap((outcome) => {
     const r = median(timesOf(real, outcome));
     const l = median(timesOf(lab, outcome));
     if (r === null || l === null) return [];
-    const close = Math.abs(l - r) <= TIME_RESOLUTION_MS || Math.max(l, r) / Math.max(Math.min(l, r), 1e-9) <= TIME_RATIO;
-    return close ? [] : [`AUTH→reply time of ${outcome} (median): real ${msText(r)}, lab ${msText(l)} (allowed: within ×${TIME_RATIO} or ±${TIME_RESOLUTION_MS} ms)`];
+    return close(r, l) ? [] : [`AUTH→reply time of ${outcome} (median): real ${msText(r)}, lab ${msText(l)} (allowed: within ×${TIME_RATIO} or ±${TIME_RESOLUTION_MS} ms)`];
   });
+}
+
+function close(r: number, l: number): boolean {
+  return Math.abs(l - r) <= TIME_RESOLUTION_MS || Math.max(l, r) / Math.max(Math.min(l, r), 1e-9) <= TIME_RATIO;
 }
 
 function firstDifference(real: readonly string[], lab: readonly string[]): string | null {
@@ -180,7 +198,7 @@ function exactProblems(c: ConformanceCase, real: SideOutcome, lab: SideOutcome):
 
 /**
  * A racy case is judged on its rates only when the lab runs with the scheduling measured for
- * that very batch (c.labValues, from its capture): the real rate follows the machine's load
+ * that very batch (c.labValues from a recorded capture, or real.measured from a live run's): the real rate follows the machine's load
  * (records/calibration: 21 % to 73 % answered first within minutes), so a batch recorded
  * without a capture has no calibration to predict it from. Such a case's rate and outcome tests
  * are still computed and printed as notes; its accounting and times are judged.
@@ -189,11 +207,17 @@ export function compareCase(c: ConformanceCase, real: SideOutcome, lab: SideOutc
   const problems: string[] = [];
   const notes: string[] = [];
   if (c.racy) {
-    (c.labValues ? problems : notes).push(...raceProblems(real, lab));
+    if (c.labValues || real.measured?.scheduling) problems.push(...raceProblems(real, lab));
+    else notes.push(...raceProblems(real, lab).map((p) => `(not judged: no capture of this batch's scheduling) ${p}`));
     problems.push(...(['real', 'lab'] as const).flatMap((label) => accountingProblem(label, c, label === 'real' ? real : lab) ?? []));
   } else {
     problems.push(...exactProblems(c, real, lab));
   }
   problems.push(...timeProblems(c, real, lab));
+  const m = real.measured;
+  if (m?.firstBannerMs !== undefined || m?.scheduling) {
+    const scheduling = Object.entries(m.scheduling ?? {}).map(([k, v]) => `${k.replace(/^sim\./, '')}=${v}`).join(' ');
+    notes.push(`(lab input from the run's capture) ${[m.firstBannerMs === undefined ? '' : `first banner ${m.firstBannerMs} ms`, scheduling].filter(Boolean).join('; ')}`);
+  }
   return { match: problems.length === 0, real: summarise(real), lab: summarise(lab), problems, notes };
 }

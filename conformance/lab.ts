@@ -5,7 +5,7 @@
  * sessions runs with its own seed derived from the suite's seed, like `run --repeat`.
  */
 import type { ConformanceCase } from './cases.ts';
-import type { SideOutcome } from './compare.ts';
+import type { Measured, SideOutcome } from './compare.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import type { LabRunner } from './suite.ts';
 import { loadScenario } from '../scenarios/index.ts';
@@ -28,6 +28,11 @@ export function labSets(c: ConformanceCase): string[] {
   ];
 }
 
+/** The scheduling a live run measured replaces the case's own (and the built-in calibration). */
+function measuredSets(measured: Measured | undefined): string[] {
+  return Object.entries(measured?.scheduling ?? {}).map(([key, value]) => `${key}=${value}`);
+}
+
 /** Seed of session `index` of a case: distinct per case (FNV-1a of its name) and per session, reproducible from the suite seed. */
 export function sessionSeed(suiteSeed: number, caseName: string, index: number): number {
   let hash = 0x811c9dc5;
@@ -37,12 +42,18 @@ export function sessionSeed(suiteSeed: number, caseName: string, index: number):
 
 /**
  * Sessions of a case follow each other on the real stack: the first after a reload gets a new
- * smtpd process, the later ones reuse it (Postfix master max_use/max_idle), so session 1 runs
- * cold and the rest with postfix.smtpd_process_reused=yes.
+ * smtpd process (a live run reloads before every case), the later ones reuse it (Postfix master
+ * max_use/max_idle), so session 1 runs cold and the rest with postfix.smtpd_process_reused=yes.
+ * A live run's capture says how long that fresh process took to its banner
+ * (measured.firstBannerMs): the cold session starts up as long, so the comparison of AUTH→reply
+ * times is about the chain, not about how busy the machine was when smtpd was spawned.
  */
-export const runInLab: LabRunner = (c, seed) => {
-  const cold = loadScenario({ scenario: 'real-stack', sets: labSets(c) });
-  const warm = loadScenario({ scenario: 'real-stack', sets: [...labSets(c), 'postfix.smtpd_process_reused=yes'] });
+export const runInLab: LabRunner = (c, seed, real) => {
+  const own = real?.measured?.scheduling ? { ...c, labValues: undefined } : c;
+  const sets = [...labSets(own), ...measuredSets(real?.measured)];
+  const firstBanner = real?.measured?.firstBannerMs === undefined ? [] : [`postfix.banner_delay_ms=${real.measured.firstBannerMs}`];
+  const cold = loadScenario({ scenario: 'real-stack', sets: [...sets, ...firstBanner] });
+  const warm = loadScenario({ scenario: 'real-stack', sets: [...sets, 'postfix.smtpd_process_reused=yes'] });
   const sessions = [];
   let backendConnections = 0;
   const log: string[] = [];

@@ -1,9 +1,24 @@
-/* real-run - run one conformance case on the real stack with swaks, as run-real-stack.sh does */
+/* real-run - run one conformance case on the real stack with swaks, as run-real-stack.sh does
+ *
+ * Every case starts on a fresh smtpd process (a reload), as the lab's first session does, and
+ * runs under tcpdump inside the stack's namespace. From the capture the lab takes what depends
+ * on the machine rather than on the daemons' code (SideOutcome.measured): the scheduling of a
+ * racy case (calibration/fit.ts: who ran first after each XCLIENT, wake-up latencies, the
+ * session load), and how long the fresh smtpd took to its first banner.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ConformanceCase, ClientPlan } from './cases.ts';
-import type { SideOutcome } from './compare.ts';
+import type { Measured, SideOutcome } from './compare.ts';
+import { evidenceOfCapture, fitCaptures } from './calibration/fit.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import type { RealStack } from './real-stack.ts';
+import { startCapture } from './real-stack/capture.ts';
 import { parseSwaksTranscript } from './swaks-transcript.ts';
+
+/** Headers and the first bytes of each command: all the fit reads (calibration/record.ts). */
+const SNAP_BYTES = 160;
 
 /** swaks arguments for a client plan (the server is added by RealStack.swaks). */
 export function swaksArgs(client: ClientPlan): string[] {
@@ -17,23 +32,47 @@ export function swaksArgs(client: ClientPlan): string[] {
 }
 
 export async function runOnRealStack(stack: RealStack, c: ConformanceCase): Promise<SideOutcome> {
-  await stack.configure(c.setting);
-  const mark = stack.mark();
-  const sessions = [];
-  for (let i = 0; i < c.repeat; i++) {
-    const run = await stack.swaks(swaksArgs(c.client), { timeoutMs: 60_000 });
-    const parsed = parseSwaksTranscript(run.transcript);
-    sessions.push({
-      replies: normaliseReplies(parsed.replies),
-      authReply: parsed.authReply === null ? null : normaliseReplyLine(parsed.authReply),
-      authToReplyMs: parsed.authToReplyMs,
-    });
+  await stack.configure(c.setting, { fresh: true });
+  const dir = stack.netns ? mkdtempSync(join(tmpdir(), 'smtplab-case-')) : null;
+  try {
+    const file = dir ? join(dir, 'capture.pcap') : null;
+    const capture = stack.netns && file ? await startCapture({ netns: stack.netns, file, ports: stack.ports, snapBytes: SNAP_BYTES }) : null;
+    const mark = stack.mark();
+    const sessions = [];
+    try {
+      for (let i = 0; i < c.repeat; i++) {
+        const run = await stack.swaks(swaksArgs(c.client), { timeoutMs: 60_000 });
+        const parsed = parseSwaksTranscript(run.transcript);
+        sessions.push({
+          replies: normaliseReplies(parsed.replies),
+          authReply: parsed.authReply === null ? null : normaliseReplyLine(parsed.authReply),
+          authToReplyMs: parsed.authToReplyMs,
+        });
+      }
+      await stack.settle(mark);
+    } finally {
+      await capture?.stop();
+    }
+    const log = smtpdLines(stack.postfixLogSince(mark));
+    const measured = file ? measure(c, readFileSync(file), stack.ports) : undefined;
+    return {
+      sessions,
+      backendConnections: log.filter((l) => l.startsWith('postfix/smtpd: connect from ')).length,
+      smtpdLog: log,
+      ...(measured ? { measured } : {}),
+    };
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
-  await stack.settle(mark);
-  const log = smtpdLines(stack.postfixLogSince(mark));
+}
+
+/** What the lab takes from this run's capture. */
+export function measure(c: ConformanceCase, pcap: Uint8Array, ports: { dovecot: number; postfix: number }): Measured {
+  const evidence = evidenceOfCapture(pcap, ports);
+  const banner = evidence.connections[0]?.bannerAfterUs;
+  const raced = evidence.connections.some((x) => x.replyAfterXclientUs !== null);
   return {
-    sessions,
-    backendConnections: log.filter((l) => l.startsWith('postfix/smtpd: connect from ')).length,
-    smtpdLog: log,
+    ...(banner === null || banner === undefined ? {} : { firstBannerMs: Math.round(banner / 1000) }),
+    ...(c.racy && raced ? { scheduling: fitCaptures([evidence]).values } : {}),
   };
 }

@@ -56,7 +56,8 @@ const LUA_PASSDB_MODULE = '/usr/lib/dovecot/modules/auth/libauthdb_lua.so';
 /** Why the real stack cannot run here, or null when it can. */
 export function realStackMissing(): string | null {
   if (process.getuid?.() !== 0) return 'not root (the postfix and dovecot masters need it)';
-  const tool = firstMissingTool(['postfix', 'postconf', 'dovecot', 'doveconf', 'swaks', 'ip', 'ss']);
+  // tcpdump: every live case is captured (real-run.ts) for what the lab takes from it
+  const tool = firstMissingTool(['postfix', 'postconf', 'dovecot', 'doveconf', 'swaks', 'ip', 'ss', 'tcpdump']);
   if (tool) return `${tool} is not installed (run .ci/install-real-stack.sh)`;
   if (!existsSync(LUA_PASSDB_MODULE)) return `${LUA_PASSDB_MODULE} is missing (dovecot-auth-lua; run .ci/install-real-stack.sh)`;
   return null;
@@ -127,10 +128,14 @@ export class RealStack {
     return join(this.lab, 'dovecot-run/login/rawlog');
   }
 
-  /** Switch forbid, TCP mode and XCLIENT lookup; Postfix is reloaded only when its config changed. */
-  async configure(next: RealSetting): Promise<void> {
+  /**
+   * Switch forbid, TCP mode and XCLIENT lookup; Postfix is reloaded when its config changed, or
+   * always with `fresh` (the next session then gets a new smtpd process, as the lab's first
+   * session of a case assumes).
+   */
+  async configure(next: RealSetting, options: { fresh?: boolean } = {}): Promise<void> {
     if (next.tcpMode !== this.setting.tcpMode || this.children.size === 0) this.tcpMode(next.tcpMode);
-    let reload = false;
+    let reload = options.fresh ?? false;
     if (next.xclientLookupMs !== this.setting.xclientLookupMs) {
       await this.stopChild('xclient-table');
       const table = next.xclientLookupMs === null ? null : await this.startXclientTable(next.xclientLookupMs);

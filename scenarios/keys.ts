@@ -64,6 +64,8 @@ export interface ScenarioValues {
   'sim.wakeup_latency_min_us': number;
   'sim.wakeup_latency_median_us': number;
   'sim.wakeup_latency_max_us': number;
+  'sim.wakeup_busy_per_mille': number;
+  'sim.wakeup_busy_preempt_per_mille': number;
 }
 
 export type ScenarioKey = keyof ScenarioValues;
@@ -176,6 +178,18 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'integer', min: 0, max: 1_000_000 },
     default: (v) => v['sim.wakeup_latency_median_us'] ?? 0,
     description: 'wake-up latency on another CPU: maximum',
+  },
+  {
+    name: 'sim.wakeup_busy_per_mille',
+    type: { kind: 'integer', min: 0, max: 1000 },
+    default: 0,
+    description: 'per mille of sessions that run while the machine is busy (load comes in bursts longer than a session): drawn once per session (decision sessionUnderLoad); 0: every session alike (calibrate fits it)',
+  },
+  {
+    name: 'sim.wakeup_busy_preempt_per_mille',
+    type: { kind: 'integer', min: 0, max: 1000 },
+    default: 0,
+    description: 'sim.wakeup_preempt_per_mille of a session drawn busy (calibrate fits it)',
   },
 ];
 

@@ -45,6 +45,11 @@ export class Decider {
     return this.note('shouldWakeePreempt', this.prng.chance(perMille, 1000));
   }
 
+  /** Does this run (one session) happen while the machine is busy (sim/wakeup.ts)? */
+  sessionUnderLoad(perMille: number): boolean {
+    return this.note('sessionUnderLoad', this.prng.chance(perMille, 1000));
+  }
+
   /** Wake-up latency of a process woken on another CPU: two-piece uniform through min, median, max. */
   wakeupLatencyUs(minUs: number, medianUs: number, maxUs: number): number {
     const upper = this.prng.chance(1, 2);

@@ -25,7 +25,7 @@ import { TcpConnection, type TcpHost } from './tcp/connection.ts';
 import { TcpEndpoint } from './tcp/endpoint.ts';
 import { LOOPBACK_MSS, LOOPBACK_ONE_WAY_US, tcpProfile, type TcpProfile, type TcpProfileName } from './tcp/profiles.ts';
 import { TraceRecorder, type FactRecord, type LogRecord } from './trace.ts';
-import { SCHED_SLICE_US, WakeupState, type WakeupOptions } from './wakeup.ts';
+import { SCHED_SLICE_US, WakeupState, optionsForRun, type WakeupOptions } from './wakeup.ts';
 
 export interface LinkOptions {
   readonly profile?: TcpProfileName;
@@ -91,6 +91,8 @@ export interface RunResult {
 
 /** Node PRNG streams are numbered above any connection count a run can reach. */
 const NODE_STREAM_BASE = 0x4000_0000;
+/** The run-wide machine-load decision's stream (below the node streams, above any connection count). */
+const MACHINE_STREAM = 0x3fff_ffff;
 
 /** Most outputs one model may emit for one input before it counts as a livelock. */
 const MAX_OUTPUTS_PER_TURN = 100_000;
@@ -126,6 +128,8 @@ export class Simulation implements TcpHost {
   private readonly clock = new VirtualClock();
   private readonly queue = new EventQueue<SimEvent>();
   private readonly decider: Decider;
+  /** The run's machine load (sim/wakeup.ts), once drawn. */
+  private busy: boolean | undefined;
   private readonly nodes: NodeState[] = [];
   private readonly nodesByName = new Map<string, NodeState>();
   private readonly listeners = new Map<string, Listener>();
@@ -143,6 +147,16 @@ export class Simulation implements TcpHost {
     this.trace.record({ t: 0, kind: 'run', seed: options.seed, options: { trace: this.trace.enabled } });
   }
 
+  /**
+   * Whether this run is under load (sim/wakeup.ts busyPerMille): drawn once, on its own stream,
+   * by the first node whose options ask; runs without the option draw nothing.
+   */
+  private underLoad(options: WakeupOptions): boolean {
+    if ((options.busyPerMille ?? 0) === 0) return false;
+    this.busy ??= this.decider.forConnection('machine', MACHINE_STREAM).sessionUnderLoad(options.busyPerMille!);
+    return this.busy;
+  }
+
   get now(): Micros {
     return this.clock.now;
   }
@@ -156,7 +170,7 @@ export class Simulation implements TcpHost {
       index: this.nodes.length, model, host: options.host ?? '127.0.0.1', started: false,
       conns: new Map(), timers: new Map(), logs: [], facts: [],
       schedulingJitterUs: options.schedulingJitterUs ?? 0,
-      wakeup: options.wakeup ? new WakeupState(options.wakeup) : null,
+      wakeup: options.wakeup ? new WakeupState(optionsForRun(options.wakeup, this.underLoad(options.wakeup))) : null,
       decider: this.decider.forConnection(`node:${model.name}`, NODE_STREAM_BASE + this.nodes.length),
     };
     for (const listen of options.listen ?? []) {

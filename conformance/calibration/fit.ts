@@ -12,6 +12,20 @@
  *                                  the answered-first ones (smtpd's own run time)
  *   sim.scheduling_jitter_us       spread (95th − 5th percentile) of XCLIENT→EHLO of the
  *                                  EHLO-first connections: how late Dovecot's next write comes
+ *   sim.wakeup_busy_per_mille, sim.wakeup_busy_preempt_per_mille, and the idle sessions'
+ *   sim.wakeup_preempt_per_mille
+ *                                  when the batch's sessions made more than one raced backend
+ *                                  connection: a two-state session load (sim/wakeup.ts) fitted by
+ *                                  maximum likelihood to each session's sequence of
+ *                                  answered-first / EHLO-first connections (grid of 1 ‰ steps
+ *                                  refined from 20 ‰); the busy state is the one where Postfix
+ *                                  runs first less often. Without such sessions (forbid=no: one
+ *                                  connection per session) the single rate above.
+ * These are read off the capture's order of segments, which on these links is the race's
+ * outcome by another name (a connection with the EHLO first and the race won never occurred,
+ * records/calibration/README.md): a lab run with them reproduces the batch's scheduling, and
+ * what the comparison then tests is everything after it (TCP, Postfix's check, Dovecot's
+ * reconnects, the times), not the machine's load, which nothing here can predict.
  * Whether a race was lost is read from Postfix's log (one "improper command pipelining" line
  * per lost race) and used only to judge the lab afterwards, not to fit it.
  * A linux-default batch has a delayed ACK: the EHLO waits for Postfix's answer by TCP alone,
@@ -21,22 +35,32 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioValues } from '../../scenarios/keys.ts';
 import { median } from '../stats.ts';
-import { backendConnections, type BackendConnection } from './observe.ts';
+import { backendConnections, connectionsBySession, type BackendConnection } from './observe.ts';
 import { readPcap } from './pcap.ts';
 import type { BatchInfo } from './record.ts';
 
 export type SchedulingValues = Pick<ScenarioValues,
-  'sim.wakeup_preempt_per_mille' | 'sim.wakeup_latency_min_us' | 'sim.wakeup_latency_median_us' | 'sim.wakeup_latency_max_us' | 'sim.scheduling_jitter_us'>;
+  'sim.wakeup_preempt_per_mille' | 'sim.wakeup_latency_min_us' | 'sim.wakeup_latency_median_us' | 'sim.wakeup_latency_max_us' | 'sim.scheduling_jitter_us'>
+  & Partial<Pick<ScenarioValues, 'sim.wakeup_busy_per_mille' | 'sim.wakeup_busy_preempt_per_mille'>>;
 
 export interface BatchEvidence {
   readonly dir: string;
   readonly info: BatchInfo;
   readonly connections: readonly BackendConnection[];
+  /** The same connections by client session, in order (observe.ts connectionsBySession). */
+  readonly sessions: readonly (readonly BackendConnection[])[];
 }
 
 export function readBatch(dir: string): BatchEvidence {
   const info = JSON.parse(readFileSync(join(dir, 'batch.json'), 'utf8')) as BatchInfo;
-  return { dir, info, connections: backendConnections(readPcap(readFileSync(join(dir, 'capture.pcap')))) };
+  return { dir, info, ...evidenceOfCapture(readFileSync(join(dir, 'capture.pcap'))) };
+}
+
+/** Backend connections and sessions of a capture file's bytes. */
+export function evidenceOfCapture(pcap: Uint8Array, ports?: { dovecot: number; postfix: number }): Pick<BatchEvidence, 'connections' | 'sessions'> {
+  const segments = readPcap(pcap);
+  const connections = backendConnections(segments, ports?.postfix);
+  return { connections, sessions: connectionsBySession(segments, connections, ports?.dovecot) };
 }
 
 /** Connections with both an XCLIENT and Postfix's answer to it in the capture. */
@@ -63,7 +87,11 @@ export interface SchedulingFit {
 
 /** The fit over the quick-ACK and ping-pong-3 batches given (linux-default ones are skipped). */
 export function fitScheduling(batches: readonly BatchEvidence[]): SchedulingFit {
-  const used = batches.filter((b) => b.info.setting.tcpMode !== 'default' && b.info.setting.xclientLookupMs === null);
+  return fitCaptures(batches.filter((b) => b.info.setting.tcpMode !== 'default' && b.info.setting.xclientLookupMs === null));
+}
+
+/** The fit over captures of racy settings (quickack or pp3, no slow lookup), e.g. a live conformance case's own. */
+export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | 'sessions'>[]): SchedulingFit {
   const all = used.flatMap((b) => raced(b.connections));
   if (all.length === 0) throw new Error('calibration needs at least one quickack or pp3 batch with captured XCLIENT replies');
   const first = all.filter(answeredFirst);
@@ -72,9 +100,12 @@ export function fitScheduling(batches: readonly BatchEvidence[]): SchedulingFit 
   const latencies = elsewhere.map((c) => Math.max(0, c.replyAfterXclientUs! - (smtpdRunUs ?? 0)));
   const gaps = elsewhere.map((c) => c.ehloAfterXclientUs!);
   const q = (values: number[], p: number) => (values.length === 0 ? 0 : Math.round(percentile(values, p)));
+  const load = fitSessionLoad(used.flatMap((b) => b.sessions.map((session) => raced(session).map(answeredFirst))));
   return {
     values: {
-      'sim.wakeup_preempt_per_mille': Math.round((1000 * first.length) / all.length),
+      'sim.wakeup_preempt_per_mille': load ? load.idlePreempt : Math.round((1000 * first.length) / all.length),
+      'sim.wakeup_busy_per_mille': load?.busy ?? 0,
+      'sim.wakeup_busy_preempt_per_mille': load?.busyPreempt ?? 0,
       'sim.wakeup_latency_min_us': q(latencies, 0.05),
       'sim.wakeup_latency_median_us': q(latencies, 0.5),
       'sim.wakeup_latency_max_us': q(latencies, 0.95),
@@ -84,4 +115,52 @@ export function fitScheduling(batches: readonly BatchEvidence[]): SchedulingFit 
     answeredFirst: first.length,
     smtpdRunUs,
   };
+}
+
+export interface SessionLoad {
+  /** Per mille of sessions under load. */
+  readonly busy: number;
+  readonly busyPreempt: number;
+  readonly idlePreempt: number;
+}
+
+/**
+ * Maximum-likelihood two-state session load from each session's answered-first flags, or null
+ * when no session raced more than once (nothing to tell the states apart). A session's
+ * likelihood is busy·q^w(1−q)^l + (1−busy)·p^w(1−p)^l for w connections answered first and l
+ * not (the order does not matter, and Dovecot's stopping rule does not depend on the rates).
+ */
+export function fitSessionLoad(sessions: readonly (readonly boolean[])[]): SessionLoad | null {
+  if (!sessions.some((s) => s.length > 1)) return null;
+  const patterns = new Map<string, { w: number; l: number; n: number }>();
+  for (const s of sessions) {
+    if (s.length === 0) continue;
+    const w = s.filter(Boolean).length;
+    const key = `${w}/${s.length - w}`;
+    const entry = patterns.get(key) ?? { w, l: s.length - w, n: 0 };
+    entry.n++;
+    patterns.set(key, entry);
+  }
+  const list = [...patterns.values()];
+  const logLikelihood = (busy: number, q: number, p: number): number => {
+    let sum = 0;
+    for (const { w, l, n } of list) sum += n * Math.log(busy * q ** w * (1 - q) ** l + (1 - busy) * p ** w * (1 - p) ** l + 1e-300);
+    return sum;
+  };
+  // coarse grid, then 1 ‰ steps around the best point; q <= p names the busy state
+  let best = { busy: 0, q: 0, p: 0, ll: -Infinity };
+  const search = (busyRange: readonly [number, number], qRange: readonly [number, number], pRange: readonly [number, number], step: number) => {
+    for (let busy = busyRange[0]; busy <= busyRange[1]; busy += step) {
+      for (let q = qRange[0]; q <= qRange[1]; q += step) {
+        for (let p = Math.max(q, pRange[0]); p <= pRange[1]; p += step) {
+          const ll = logLikelihood(busy / 1000, q / 1000, p / 1000);
+          if (ll > best.ll + 1e-9) best = { busy, q, p, ll };
+        }
+      }
+    }
+  };
+  search([0, 1000], [0, 1000], [0, 1000], 20);
+  const around = (x: number): readonly [number, number] => [Math.max(0, x - 20), Math.min(1000, x + 20)];
+  search(around(best.busy), around(best.q), around(best.p), 1);
+  return { busy: best.busy, busyPreempt: best.q, idlePreempt: best.p };
 }

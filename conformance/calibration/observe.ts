@@ -32,6 +32,8 @@ export interface BackendConnection {
 }
 
 export const POSTFIX_PORT = 10025;
+/** Dovecot's submission port in the recorded stack: one client session per connection to it. */
+export const DOVECOT_PORT = 1587;
 
 /** Every backend connection in the capture, in the order they were opened. */
 export function backendConnections(segments: readonly TcpSegment[], postfixPort = POSTFIX_PORT): BackendConnection[] {
@@ -65,4 +67,21 @@ function describe(port: number, segs: readonly TcpSegment[], postfixPort: number
     replyAfterXclientUs: since(reply, x?.tUs),
     reply: reply ? reply.data.slice(0, 3) : null,
   };
+}
+
+/**
+ * The backend connections of each client session, in order: a backend connection belongs to the
+ * client connection (SYN to Dovecot's port) most recently opened before it. Sessions run one
+ * after the other (swaks waits for each), so the grouping is exact; a session without a backend
+ * connection (a wrong password) is an empty list.
+ */
+export function connectionsBySession(segments: readonly TcpSegment[], connections: readonly BackendConnection[], dovecotPort = DOVECOT_PORT): BackendConnection[][] {
+  const starts = segments.filter((s) => s.syn && s.dstPort === dovecotPort).map((s) => s.tUs);
+  const sessions: BackendConnection[][] = starts.map(() => []);
+  for (const c of connections) {
+    let index = -1;
+    for (let i = 0; i < starts.length && starts[i]! <= c.synUs; i++) index = i;
+    if (index >= 0) sessions[index]!.push(c);
+  }
+  return sessions;
 }

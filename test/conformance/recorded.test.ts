@@ -13,16 +13,13 @@ import { recordedOutcome } from '../../conformance/recorded.ts';
 
 /**
  * Disagreements found and not fixed yet (docs/conformance.md, "Disagreements found"): each is
- * asserted as it stands, so a fix or a new difference both show up here.
- *   pp3-c: real losses cluster by session (9 sessions lost all 4 attempts, 80 of 110 won at
- *   once), the lab draws each connection's scheduling independently (1 and 56 of 110) at the same
- *   per-connection rate (40 % real, 44 % lab): load comes in bursts longer than a session.
+ * asserted as it stands, so a fix or a new difference both show up here. None at present: the
+ * pp3 warm 235 path (a 40 ms delayed ACK) and quickack-c's 235 time were the wake-up model
+ * resuming Dovecot before Postfix's reply had arrived (sim/simulation.ts afterWrite); pp3-c's
+ * outcome distribution was the lab drawing every connection's scheduling independently where
+ * the machine's load comes in bursts longer than a session (sim/wakeup.ts busyPerMille).
  */
-const KNOWN_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {
-  'C-pp3-c': [
-    'sessions with outcome 235: real 80/110 = 73 % [64–80 %], lab 56/110 = 51 % [42–60 %]; Fisher p=1.3e-3 < 0.0020',
-  ],
-};
+const KNOWN_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {};
 
 const recordedCases = conformanceCases(RECORDS_DIR, { trials: 20, racyRepeat: 6 }).filter((c) => c.source !== 'own');
 

@@ -46,6 +46,8 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'sim.wakeup_latency_min_us': ['26', '1.5', 'an integer from 0 to 1000000'],
   'sim.wakeup_latency_median_us': ['45', '-1', 'an integer from 0 to 1000000'],
   'sim.wakeup_latency_max_us': ['95', 'x', 'an integer from 0 to 1000000'],
+  'sim.wakeup_busy_per_mille': ['300', '-1', 'an integer from 0 to 1000'],
+  'sim.wakeup_busy_preempt_per_mille': ['90', '1001', 'an integer from 0 to 1000'],
 };
 
 describe('the key table', () => {
