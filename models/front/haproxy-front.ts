@@ -23,8 +23,9 @@
  *  - the log is `option tcplog` (section 8.2.2), one line when the stream ends.
  * IPv4 only: the lab's hosts are IPv4 (make_proxy_line's TCP6 forms are not modelled).
  */
-import { OutputQueue, asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type Model, type Output, type SocketAddress } from '../contract.ts';
+import { asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type Model, type SocketAddress } from '../contract.ts';
 import type { HaproxyFrontConfig, SendProxy } from './config.ts';
+import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { httpDate } from './wall-clock.ts';
 
@@ -90,18 +91,9 @@ class HaproxySession {
   constructor(readonly conn: ConnId, readonly client: SocketAddress, readonly frontend: SocketAddress, readonly acceptedAt: Micros) {}
 }
 
-export class HaproxyFront implements Model {
-  readonly name: string;
-  private readonly out = new OutputQueue();
-  private readonly sessions = new Map<ConnId, HaproxySession>();
-  private readonly servers = new Map<ConnId, HaproxySession>();
-
+export class HaproxyFront extends SessionFront<HaproxySession> implements Model {
   constructor(private readonly config: HaproxyFrontConfig) {
-    this.name = config.name;
-  }
-
-  poll(): Output | undefined {
-    return this.out.poll();
+    super(config.name);
   }
 
   handle(now: Micros, input: Input): void {
@@ -113,12 +105,12 @@ export class HaproxyFront implements Model {
         return this.connect(now, session);
       }
       case 'connected': {
-        const session = this.servers.get(input.conn);
+        const session = this.outgoing.get(input.conn);
         if (session?.server === input.conn) this.established(now, session);
         return;
       }
       case 'connectFailed': {
-        const session = this.servers.get(input.conn);
+        const session = this.outgoing.get(input.conn);
         if (session?.server === input.conn) this.attemptFailed(now, session, 'SC');
         return;
       }
@@ -139,7 +131,7 @@ export class HaproxyFront implements Model {
    */
   waitsWithoutDeadline(conn: ConnId): string | null {
     if (this.sessions.has(conn) && this.config.timeout_client === null) return 'haproxy.cfg sets no `timeout client`: an unspecified timeout is infinite (doc/configuration.txt)';
-    if (this.servers.has(conn) && this.config.timeout_server === null) return 'haproxy.cfg sets no `timeout server`: an unspecified timeout is infinite (doc/configuration.txt)';
+    if (this.outgoing.has(conn) && this.config.timeout_server === null) return 'haproxy.cfg sets no `timeout server`: an unspecified timeout is infinite (doc/configuration.txt)';
     return null;
   }
 
@@ -153,7 +145,7 @@ export class HaproxyFront implements Model {
   private connect(now: Micros, session: HaproxySession): void {
     session.attempts++;
     session.server = `${session.conn}>srv${session.attempts}`;
-    this.servers.set(session.server, session);
+    this.bindOutgoing(session.server, session);
     this.out.push({ kind: 'connect', conn: session.server, to: this.config.server, noDelay: true });
     this.timer(session, 'connect', this.config.timeout_connect === null ? null : now + this.config.timeout_connect * 1000);
   }
@@ -171,7 +163,7 @@ export class HaproxyFront implements Model {
   /** A refused or timed-out attempt: retry after the turn-around, or give up and close the client. */
   private attemptFailed(now: Micros, session: HaproxySession, state: 'SC' | 'sC'): void {
     this.timer(session, 'connect', null);
-    if (session.server) this.servers.delete(session.server);
+    if (session.server) this.outgoing.delete(session.server);
     session.server = null;
     if (session.attempts > this.config.retries) return this.end(now, session, state);
     const turnAroundMs = Math.min(this.config.timeout_connect ?? TURN_AROUND_MAX_MS, TURN_AROUND_MAX_MS);
@@ -188,7 +180,7 @@ export class HaproxyFront implements Model {
       if (client.connectedAt !== null) this.timer(client, 'toServer', now + this.config.timings.relayDelayUs);
       return;
     }
-    const session = this.servers.get(conn);
+    const session = this.outgoing.get(conn);
     if (session?.server !== conn) return;
     session.toClient += text;
     this.refresh(now, session, 'server');
@@ -231,7 +223,7 @@ export class HaproxyFront implements Model {
       if (client.connectedAt !== null && client.toServer === '') this.relayToServer(now, client);
       return;
     }
-    const session = this.servers.get(conn);
+    const session = this.outgoing.get(conn);
     if (session?.server !== conn) return;
     session.serverEof = true;
     this.timer(session, 'server', null);
@@ -241,7 +233,7 @@ export class HaproxyFront implements Model {
   private reset(now: Micros, conn: ConnId): void {
     const client = this.sessions.get(conn);
     if (client) return this.end(now, client, 'CD');
-    const session = this.servers.get(conn);
+    const session = this.outgoing.get(conn);
     if (session?.server !== conn) return;
     // A reset while connecting is a failed attempt (SC); once connected, the server aborted (SD).
     if (session.connectedAt === null) return this.attemptFailed(now, session, 'SC');
@@ -284,8 +276,7 @@ export class HaproxyFront implements Model {
     for (const timer of HAPROXY_TIMERS.all) this.timer(session, timer, null);
     if (state !== 'CD') this.out.push({ kind: 'close', conn: session.conn });
     if (session.server !== null && state !== 'SD') this.out.push({ kind: session.connectedAt === null ? 'abort' : 'close', conn: session.server });
-    this.sessions.delete(session.conn);
-    for (const [conn, owner] of this.servers) if (owner === session) this.servers.delete(conn);
+    this.forget(session);
     this.out.push({ kind: 'log', program: 'haproxy', line: this.tcplog(now, session, state), conn: session.conn });
   }
 
