@@ -49,7 +49,7 @@ export interface ConformanceCase {
 export const CALIBRATION_DIR = 'calibration';
 
 export const USER = 'alice@example.test';
-/** The 249-character EHLO name run-real-stack.sh names: three 63-character labels and one of 57. */
+/** A 249-character EHLO name: three 63-character labels and one of 57. */
 export const LONG_HELO = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}`;
 
 const CLIENT: ClientPlan = { auth: 'PLAIN', user: USER, password: 'secret', helo: 'client.example.test', mail: true, pipelining: false };

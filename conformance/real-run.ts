@@ -1,4 +1,4 @@
-/* real-run - run one conformance case on the real stack with swaks, as run-real-stack.sh does
+/* real-run - run one conformance case on the real stack with swaks, as the records were made (records/README.md)
  *
  * Every case starts on a fresh smtpd process (a reload), as the lab's first session does, and
  * runs under tcpdump inside the stack's namespace. From the capture the lab takes what depends

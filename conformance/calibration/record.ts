@@ -1,7 +1,7 @@
 /* record - one calibration batch on the real stack: N AUTH-only swaks sessions, captured
  *
- * Like a trials.tsv cell of run-real-stack.sh (swaks --quit-after AUTH, the stack in its private
- * network namespace), plus what calibration needs and the old record lacks: a tcpdump capture
+ * Like a trials.tsv cell of the records (records/README.md: swaks --quit-after AUTH, the stack
+ * in its private network namespace), plus what calibration needs and the old record lacks: a tcpdump capture
  * of the client (1587) and backend (10025) sides, swaks --show-time-lapse for AUTH→reply, and
  * the machine's load average before and after the batch (the race is decided by CPU
  * scheduling, docs/conformance.md). A batch directory holds:

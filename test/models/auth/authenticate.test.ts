@@ -1,7 +1,7 @@
 /* authenticate - Mailu's /internal/auth/email decision: one test per status row, backend row and rate-limit rule
  *
  * Expected values are read off Mailu @648c98ab core/admin/mailu/internal/views/auth.py, nginx.py
- * and limiter.py (FACTS.md §5).
+ * and limiter.py.
  */
 import { describe, expect, test } from 'vitest';
 import { MailuAuthenticator, defaultAuthServiceConfig, type AuthServiceConfig } from '../../../models/auth/index.ts';

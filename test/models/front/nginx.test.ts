@@ -1,7 +1,8 @@
 /* nginx - the nginx mail proxy model (Mailu's port 25: smtp_auth none, xclient on, proxy_pass_error_message on)
  *
  * nginx/nginx src/mail/ngx_mail_proxy_module.c: lock-step handshake, one command per complete reply;
- * ngx_mail_smtp_handler.c: MAIL answered locally, RCPT starts auth_http; errors per FACTS.md §4.
+ * ngx_mail_smtp_handler.c: MAIL answered locally, RCPT starts auth_http; errors as ngx_mail_proxy_module.c
+ * (proxy_pass_error_message) and the auth_http reply (Auth-Error-Code, Auth-Status) make them.
  */
 import { describe, expect, test } from 'vitest';
 import { Simulation } from '../../../sim/simulation.ts';
