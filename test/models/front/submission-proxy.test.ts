@@ -104,7 +104,8 @@ describe('reply lines as submission_proxy_parse_line() reads them', () => {
     expect(fail(steps)?.reason).toBe('Invalid EHLO line: 250/x');
   });
 
-  it('any 2xx ends the EHLO reply (status / 100 == 2), 299 as well as 250', () => {
+  it('any 2xx ends the EHLO reply (status / 100 == 2), 200 and 299 as well as 250', () => {
+    expect(feed(SEQUENCING['dovecot-2.3'], ['220 backend ESMTP', '200 fine']).steps[1]).toEqual([{ kind: 'loggedIn' }]);
     expect(feed(SEQUENCING['dovecot-2.3'], ['220 backend ESMTP', '299 fine']).steps[1]).toEqual([{ kind: 'loggedIn' }]);
   });
 

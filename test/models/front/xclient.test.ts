@@ -51,6 +51,11 @@ describe('XCLIENT composition', () => {
     ]);
   });
 
+  test('a line of exactly 512 bytes is not cut (proxy_send_xclient_more_data: str_len(buf) > 512)', () => {
+    const login = 'x'.repeat(512 - 'XCLIENT LOGIN='.length);
+    expect(buildXclientCommands(['LOGIN'], { ...values, login })).toEqual([[`XCLIENT LOGIN=${login}\r\n`]]);
+  });
+
   test('an attribute too long on its own is sent whole, and the buffer restarts empty', () => {
     const login = 'x'.repeat(600);
     expect(buildXclientCommands(['LOGIN', 'ADDR'], { ...values, login })).toEqual([
