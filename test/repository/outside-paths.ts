@@ -29,11 +29,11 @@ const ABSOLUTE_PATH = new RegExp(`(?:file://|(?<![\\w.:/~$}-]))/(?:(${DEV_MACHIN
  * The references to paths outside the repository in `text`, the content of the file at
  * `file` (relative to `root`, the repository's top directory).
  */
-export function outsideReferences(root: string, file: string, text: string, options: { absolute?: boolean } = {}): OutsideReference[] {
+export function outsideReferences(root: string, file: string, text: string, options: { relative?: boolean; absolute?: boolean } = {}): OutsideReference[] {
   const found: OutsideReference[] = [];
   const fileDir = posix.dirname(file);
   text.split('\n').forEach((lineText, index) => {
-    for (const match of lineText.matchAll(PARENT_PATH)) {
+    for (const match of options.relative === false ? [] : lineText.matchAll(PARENT_PATH)) {
       const relative = match[1] === undefined ? match[0] : [...match[0].matchAll(/(['"])([^'"]+)\1/g)].map((m) => m[2]).join('/');
       const resolved = posix.normalize(posix.join(fileDir, relative));
       if (resolved === '..' || resolved.startsWith('../')) found.push({ line: index + 1, text: match[0], why: `leaves the repository (${file} → ${resolved})` });
@@ -43,7 +43,7 @@ export function outsideReferences(root: string, file: string, text: string, opti
     for (const match of lineText.matchAll(ABSOLUTE_PATH)) {
       const why = match[1] !== undefined || match[0].startsWith('~') || match[0].includes('\\')
         ? 'a path on a developer\'s machine'
-        : 'a fixed temporary path that every run on the machine shares (make one with mkdtemp)';
+        : 'a fixed path under /tmp: outside the repository, and shared by every run on the machine (make one with mkdtemp)';
       found.push({ line: index + 1, text: match[0], why });
     }
   });
