@@ -9,6 +9,7 @@ import type { Model } from '../models/contract.ts';
 import { edgeHaproxyConfig, type HaproxyFrontConfig } from '../models/front/config.ts';
 import { FRONT_MODELS, frontModel, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
 import { ScenarioError } from './errors.ts';
+import { FRONT_RELEASES, releasesOf } from './front-releases.ts';
 import type { ScenarioKey } from './keys.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
@@ -17,12 +18,15 @@ import { POSTFIX_SUBMISSION_PORT, dovecotConfigOf, hostsOf, nginxConfigOf } from
 export interface FrontScenarioRow {
   /** The front.* keys this front reads (front.model and front.port are every front's). */
   readonly keys: readonly ScenarioKey[];
+  /** The releases front.version may name (none: the front has no release to choose). */
+  readonly releases: readonly string[];
   /** The front's configuration for `scenario` (its auth service at the scenario's own address). */
   configOf(scenario: Scenario): Partial<AnyFrontConfig>;
 }
 
 const EVERY_FRONT: readonly ScenarioKey[] = ['front.model', 'front.port'];
-const DOVECOT: FrontScenarioRow = { keys: [...EVERY_FRONT, 'front.login_proxy_max_reconnects', 'front.login_proxy_timeout'], configOf: dovecotConfigOf };
+const DOVECOT_KEYS: readonly ScenarioKey[] = [...EVERY_FRONT, 'front.login_proxy_max_reconnects', 'front.login_proxy_timeout'];
+const dovecot = (releases: readonly string[]): FrontScenarioRow => ({ keys: [...DOVECOT_KEYS, 'front.version'], releases, configOf: dovecotConfigOf });
 
 /** HAProxy's `server` line points at Postfix's authenticated service, where Postfix's own SASL logs the client in. */
 const haproxyConfigOf = oncePerScenario(function haproxyConfigOf(scenario: Scenario): HaproxyFrontConfig {
@@ -38,11 +42,12 @@ const haproxyConfigOf = oncePerScenario(function haproxyConfigOf(scenario: Scena
 });
 
 export const FRONT_SCENARIOS = {
-  'dovecot-2.3': DOVECOT,
-  'dovecot-2.4': DOVECOT,
-  lockstep: DOVECOT,
-  nginx: { keys: [...EVERY_FRONT, 'front.smtp_auth', 'front.xclient'], configOf: nginxConfigOf },
-  haproxy: { keys: [...EVERY_FRONT, 'front.send_proxy', 'front.timeout_connect', 'front.timeout_client', 'front.timeout_server', 'front.retries'], configOf: haproxyConfigOf },
+  'dovecot-2.3': dovecot(FRONT_RELEASES['dovecot-2.3']),
+  'dovecot-2.4': dovecot(FRONT_RELEASES['dovecot-2.4']),
+  // The lab's own fixed proxy: Dovecot's settings, no release.
+  lockstep: { keys: DOVECOT_KEYS, releases: FRONT_RELEASES.lockstep, configOf: dovecotConfigOf },
+  nginx: { keys: [...EVERY_FRONT, 'front.version', 'front.smtp_auth', 'front.xclient'], releases: FRONT_RELEASES.nginx, configOf: nginxConfigOf },
+  haproxy: { keys: [...EVERY_FRONT, 'front.send_proxy', 'front.timeout_connect', 'front.timeout_client', 'front.timeout_server', 'front.retries'], releases: FRONT_RELEASES.haproxy, configOf: haproxyConfigOf },
 } as const satisfies Readonly<Record<keyof typeof FRONT_MODELS, FrontScenarioRow>>;
 
 /** The scenario's front model, its peers at the scenario's own addresses. */
@@ -59,5 +64,10 @@ export function checkFrontKeys(scenario: Scenario): void {
     if (!key.startsWith('front.') || reads.includes(key)) continue;
     const readers = (Object.keys(FRONT_SCENARIOS) as FrontKind[]).filter((other) => FRONT_SCENARIOS[other].keys.includes(key));
     throw new ScenarioError(`${key} is a setting of ${readers.join(', ')}; this scenario's front is ${kind}, which reads ${reads.join(', ')}`, key);
+  }
+  const version = scenario.get('front.version');
+  const { releases } = FRONT_SCENARIOS[kind];
+  if (releases.length === 0 ? version !== '' : !releases.includes(version)) {
+    throw new ScenarioError(`front.version: '${version}' is not a release of ${kind}; allowed: ${releasesOf(kind)}`, 'front.version');
   }
 }

@@ -13,6 +13,8 @@
  */
 import { FRONT_KINDS, type FrontKind, type SendProxy } from '../models/front/config.ts';
 import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
+import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
+import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
 import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
 
 export type YesNo = 'yes' | 'no';
@@ -36,6 +38,7 @@ export interface ScenarioValues {
   'client.think_time_us': number;
   'front.model': FrontModel;
   'front.port': number;
+  'front.version': string;
   'front.login_proxy_max_reconnects': number;
   'front.login_proxy_timeout': number;
   'front.smtp_auth': NginxSmtpAuth;
@@ -77,8 +80,8 @@ export type KeyType =
   | { readonly kind: 'integer'; readonly min: number; readonly max: number }
   /** Decimal numbers in [min, max] (milliseconds may be fractional). */
   | { readonly kind: 'number'; readonly min: number; readonly max: number }
-  /** Text matching `pattern`; `allowed` says so in words for error messages. */
-  | { readonly kind: 'text'; readonly pattern: RegExp; readonly allowed: string };
+  /** Text matching `pattern` (a RegExp, or a release table's own test); `allowed` says so in words for error messages. */
+  | { readonly kind: 'text'; readonly pattern: { test(text: string): boolean }; readonly allowed: string };
 
 export interface KeySpec<K extends ScenarioKey = ScenarioKey> {
   readonly name: K;
@@ -115,6 +118,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'client.think_time_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 150, description: 'client reaction time after each reply (swaks: 98-200 µs in raw/A1 segments)' },
   { name: 'front.model', type: { kind: 'enum', values: FRONT_KINDS }, default: 'dovecot-2.3', description: 'front proxy: Dovecot submission-login 2.3/2.4 (pipelines EHLO after XCLIENT), the fixed lock-step proxy, nginx mail, or HAProxy mode tcp (PROXY protocol instead of XCLIENT)' },
   { name: 'front.port', type: { kind: 'integer', min: 1, max: 65535 }, default: 587, description: 'port the front listens on and the client connects to' },
+  {
+    name: 'front.version',
+    type: { kind: 'text', pattern: /^(\d+(\.\d+){1,3})?$/, allowed: FRONT_RELEASES_TEXT },
+    default: (v) => defaultFrontRelease(v['front.model'] ?? 'dovecot-2.3'),
+    description: 'release of the front proxy: a Dovecot release for the Dovecot fronts, an nginx release for nginx (docs/versions.md: what each changes); the lock-step proxy and HAProxy have none',
+  },
   { name: 'front.login_proxy_max_reconnects', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'Dovecot login_proxy_max_reconnects: backend reconnects after a remote failure (default 3)' },
   { name: 'front.login_proxy_timeout', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 30_000, description: 'Dovecot login_proxy_timeout in ms (default 30 secs)' },
   { name: 'front.smtp_auth', type: { kind: 'enum', values: ['none', 'plain', 'login', 'login plain'] }, default: 'login plain', description: 'nginx smtp_auth (Mailu port 25: none)' },
@@ -126,9 +135,9 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'front.retries', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'HAProxy retries: connection attempts after a failed one (default 3)' },
   {
     name: 'postfix.mail_version',
-    type: { kind: 'text', pattern: /^\d+\.\d+(\.\d+)?$/, allowed: 'a Postfix release like 3.9 or 3.7.11' },
+    type: { kind: 'text', pattern: { test: isModelledRelease }, allowed: `a modelled Postfix release: ${POSTFIX_RELEASES_TEXT}` },
     default: '3.9',
-    description: 'Postfix release whose defaults apply',
+    description: 'Postfix release whose defaults and behaviour apply (docs/versions.md: what each release changes)',
   },
   {
     name: 'postfix.smtpd_forbid_unauth_pipelining',

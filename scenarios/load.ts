@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BUILTIN_NAMES, builtinScenario } from './builtin.ts';
 import { ScenarioError } from './errors.ts';
+import { checkReleases } from './front-releases.ts';
 import { checkFrontKeys } from './fronts.ts';
 import type { ScenarioKey, ScenarioValues } from './keys.ts';
 import { resolveScenario, type Scenario, type ScenarioDefinition } from './scenario.ts';
@@ -37,6 +38,7 @@ export function loadScenario(options: LoadOptions = {}): Scenario {
   }
   const scenario = resolveScenario({ ...base, values: values as Partial<ScenarioValues> });
   checkFrontKeys(scenario);
+  checkReleases(scenario);
   return scenario;
 }
 

@@ -88,6 +88,8 @@ export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario
   const realStack = isRealStackLayout(scenario);
   return {
     ...labDovecotConfig,
+    // The lock-step proxy has no release of its own (front.version empty): it keeps the lab preset's.
+    version: scenario.get('front.version') || labDovecotConfig.version,
     // Mailu's front image is Alpine's Dovecot: the upstream greeting.
     login_greeting: realStack ? labDovecotConfig.login_greeting : 'Dovecot ready.',
     login_proxy_max_reconnects: scenario.get('front.login_proxy_max_reconnects'),
@@ -100,6 +102,7 @@ export const nginxConfigOf = oncePerScenario(function nginxConfigOf(scenario: Sc
   const smtpAuth = scenario.get('front.smtp_auth').split(' ') as NginxFrontConfig['smtp_auth'];
   return {
     ...mailuNginxConfig,
+    version: scenario.get('front.version'),
     smtp_auth: smtpAuth,
     xclient: scenario.isOn('front.xclient'),
     auth_http: { ...mailuNginxConfig.auth_http, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },

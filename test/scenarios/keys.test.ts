@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../scenarios/errors.ts';
 import { SCENARIO_KEYS, type ScenarioKey } from '../../scenarios/keys.ts';
+import { FRONT_RELEASES_TEXT } from '../../scenarios/front-releases.ts';
+import { POSTFIX_RELEASES_TEXT } from '../../models/postfix/releases.ts';
 import { checkKeyJson, parseAssignment, parseKeyText } from '../../scenarios/values.ts';
 import { UsageError } from '../../cli/command.ts';
 
@@ -18,6 +20,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'client.think_time_us': ['0', '1.5', 'an integer from 0 to 10000000'],
   'front.model': ['haproxy', 'envoy', 'dovecot-2.3, dovecot-2.4, lockstep, nginx, haproxy'],
   'front.port': ['25', '0', 'an integer from 1 to 65535'],
+  'front.version': ['2.4.1', 'latest', FRONT_RELEASES_TEXT],
   'front.login_proxy_max_reconnects': ['0', '-1', 'an integer from 0 to 100'],
   'front.login_proxy_timeout': ['5000', '0', 'an integer from 1 to 600000'],
   'front.smtp_auth': ['none', 'cram-md5', 'none, plain, login, login plain'],
@@ -27,7 +30,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'front.timeout_client': ['300000', '5s', 'an integer from 1 to 600000'],
   'front.timeout_server': ['1', '600001', 'an integer from 1 to 600000'],
   'front.retries': ['0', '-1', 'an integer from 0 to 100'],
-  'postfix.mail_version': ['3.8.4', 'latest', 'a Postfix release like 3.9 or 3.7.11'],
+  'postfix.mail_version': ['3.8.4', '3.4.14', `a modelled Postfix release: ${POSTFIX_RELEASES_TEXT}`],
   'postfix.smtpd_forbid_unauth_pipelining': ['no', 'No', 'yes, no'],
   'postfix.xclient_lookup_ms': ['100', '1e3', 'a number from 0 to 600000'],
   'postfix.milter_ms': ['2.5', 'fast', 'a number from 0 to 600000'],

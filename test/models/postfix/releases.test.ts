@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { labPreset, parsePostfixConfig, postfixDefaults, versionDefaults } from '../../../models/postfix/config.ts';
 import { POSTFIX_GATES, isModelledRelease, postfixRelease, type PostfixGateName } from '../../../models/postfix/releases.ts';
+import { ScenarioError } from '../../../scenarios/errors.ts';
+import { loadScenario } from '../../../scenarios/load.ts';
 import { EHLO_LAB, lockstep, talk } from './talk.ts';
 
 const BANNER = '220 backend.example.test ESMTP lab-postfix';
@@ -30,6 +32,16 @@ describe('release validation', () => {
     for (const bad of ['3.4.14', '3.7.23', '3.11.0', 'latest']) {
       expect(() => postfixDefaults(bad)).toThrow(/not a modelled Postfix release; modelled: 3\.5\.0-3\.5\.27, .*3\.10\.0-3\.10\.13/);
     }
+  });
+});
+
+describe('scenario keys', () => {
+  it('--set of a parameter the release lacks is a ScenarioError (exit 2) naming the first releases with it; an unmodelled release lists the modelled ones', () => {
+    const sets = ['postfix.mail_version=3.7.5', 'postfix.smtpd_forbid_unauth_pipelining=yes'];
+    expect(() => loadScenario({ sets })).toThrow(ScenarioError);
+    expect(() => loadScenario({ sets })).toThrow('postfix.smtpd_forbid_unauth_pipelining: Postfix 3.7.5 has no parameter smtpd_forbid_unauth_pipelining; the first releases that have it are 3.5.20, 3.6.10, 3.7.6, 3.8.1, 3.9.0 (postfix.mail_version=3.7.5)');
+    expect(loadScenario({ sets: ['postfix.mail_version=3.7.5'] }).get('postfix.smtpd_forbid_unauth_pipelining')).toBe('no');
+    expect(() => loadScenario({ sets: ['postfix.mail_version=3.4.14'] })).toThrow(/allowed values: a modelled Postfix release: 3\.5\.0-3\.5\.27/);
   });
 });
 

@@ -1,0 +1,68 @@
+/* releases - each gated Dovecot and nginx behaviour (models/front/releases.ts, docs/versions.md), run through the lab at the releases either side of its change */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DOVECOT_GATES, NGINX_GATES } from '../../../models/front/releases.ts';
+import { ScenarioError } from '../../../scenarios/errors.ts';
+import { loadScenario } from '../../../scenarios/load.ts';
+import { runScenario } from '../../../scenarios/run.ts';
+
+/** Mailu 2024.06 with a slow smtpd_authorized_xclient_hosts lookup: Postfix 3.9 answers the pipelined EHLO with 554 (E1). */
+function mailuRun(sets: readonly string[], trace = false) {
+  return runScenario(loadScenario({ scenario: 'mailu-2024.06', sets: ['postfix.xclient_lookup_ms=100', ...sets] }), { seed: 1, trace });
+}
+
+/** What the front wrote to Postfix, in order (the trace's application writes on the backend connection). */
+function xclientLines(sets: readonly string[]): string[] {
+  const trace = mailuRun(sets, true).trace ?? [];
+  return trace.flatMap((event) => (event.kind === 'write' && typeof event.data === 'string' && event.data.startsWith('XCLIENT') ? [event.data] : []));
+}
+
+describe('Dovecot', () => {
+  it('reconnect_logged_as_warning: 2.4.0 logs the retry as Debug, 2.4.1 as Warning', () => {
+    const retry = (version: string) => mailuRun(['front.model=dovecot-2.4', `front.version=${version}`]).front.log.filter((line) => line.includes('reconnecting (attempt #1)'));
+    expect(retry('2.4.0')).toEqual([expect.stringMatching(/^submission-login: Debug: proxy\(alice@example\.test,.*XCLIENT failed: 554 5\.5\.0 Error: SMTP protocol synchronization - reconnecting/)]);
+    expect(retry('2.4.1')).toEqual([expect.stringMatching(/^submission-login: Warning: proxy\(alice@example\.test,.*XCLIENT failed: 554 5\.5\.0 Error: SMTP protocol synchronization - reconnecting/)]);
+  });
+
+  it('xclient_failure_not_retried: 2.4.2 retries the refused XCLIENT (4 connections), 2.4.3 gives up at once (1); both answer 454', () => {
+    const at = (version: string) => mailuRun(['front.model=dovecot-2.4', `front.version=${version}`]);
+    expect([at('2.4.2').backend.connections, at('2.4.2').client.authReply]).toEqual([4, '454 4.7.0 Account is temporarily unavailable.']);
+    expect([at('2.4.3').backend.connections, at('2.4.3').client.authReply]).toEqual([1, '454 4.7.0 Account is temporarily unavailable.']);
+  });
+
+  it('xclient_destination: 2.4.2 sends no DESTPORT/DESTADDR, 2.4.3 sends the address the client connected to after ADDR', () => {
+    expect(xclientLines(['front.model=dovecot-2.4', 'front.version=2.4.2'])[0]).not.toMatch(/DEST/);
+    expect(xclientLines(['front.model=dovecot-2.4', 'front.version=2.4.3'])[0]).toMatch(/ ADDR=203\.0\.113\.25 DESTPORT=587 DESTADDR=192\.168\.203\.2\r\n$/);
+  });
+
+  it('front.version must be a release of the front: 2.4.x for dovecot-2.4, none for the lock-step proxy', () => {
+    expect(() => loadScenario({ sets: ['front.version=2.4.3'] })).toThrow(ScenarioError);
+    expect(() => loadScenario({ sets: ['front.version=2.4.3'] })).toThrow("front.version: '2.4.3' is not a release of dovecot-2.3; allowed: 2.3.17-2.3.21.1");
+    expect(() => loadScenario({ scenario: 'lockstep', sets: ['front.version=2.3.21'] })).toThrow(/front\.version is a setting of dovecot-2\.3, dovecot-2\.4, nginx/);
+    expect(loadScenario({ sets: ['front.model=dovecot-2.4'] }).get('front.version')).toBe('2.4.3');
+  });
+});
+
+describe('nginx', () => {
+  it('xclient_login_xtext: 1.29.1 sends LOGIN raw, 1.29.2 xtext-encodes it', () => {
+    const user = 'al ice+x@example.test';
+    const login = (version: string) => {
+      const sets = ['front.model=nginx', 'front.port=587', 'front.smtp_auth=plain', `front.version=${version}`, `client.user=${user}`];
+      const trace = runScenario(loadScenario({ sets }), { seed: 1, trace: true }).trace ?? [];
+      const xclient = trace.flatMap((event) => (event.kind === 'write' && typeof event.data === 'string' && event.data.startsWith('XCLIENT') ? [event.data] : []))[0];
+      return /LOGIN=.*? NAME=/.exec(xclient ?? '')?.[0];
+    };
+    expect(login('1.29.1')).toContain('LOGIN=al ice+x@example.test');
+    expect(login('1.29.2')).toContain('LOGIN=al+20ice+2Bx@example.test');
+  });
+});
+
+describe('docs/versions.md', () => {
+  it('has a row for every Dovecot and nginx gate, with its first release', () => {
+    const doc = readFileSync(new URL('../../../docs/versions.md', import.meta.url), 'utf8');
+    for (const [name, gate] of Object.entries({ ...DOVECOT_GATES, ...NGINX_GATES })) {
+      expect(doc, name).toContain(`\`${name}\``);
+      expect(doc, name).toContain(gate.since);
+    }
+  });
+});
