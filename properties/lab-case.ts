@@ -9,7 +9,7 @@ import type { SocketAddress } from '../models/contract.ts';
 import { SWAKS_REPLY_TIMEOUT_US, type ClientGroup, type ClientScript } from '../models/client/index.ts';
 import { FAULT_CATALOGUE, faultDefinition, type FaultName, type FaultSpec } from '../sim/index.ts';
 import { resolveScenario, type Scenario, type ScenarioKey, type ScenarioValues } from '../scenarios/index.ts';
-import { runScenario, type LinkFaults, type RunReport } from '../scenarios/run.ts';
+import { runScenario, type LinkFaults, type RunOptions, type RunReport } from '../scenarios/run.ts';
 import { frontAddress } from '../scenarios/topology.ts';
 
 /** What the generated client does; turned into a ClientScript against the scenario's front. */
@@ -67,9 +67,9 @@ export function runCase(base: Scenario, labCase: LabCase, trace = false): RunRep
   return runResolvedCase(scenarioFor(base, labCase), labCase, trace);
 }
 
-/** Run a case on the scenario it resolved to (scenarioFor), for callers that need that scenario too. */
-export function runResolvedCase(ran: Scenario, labCase: LabCase, trace = false): RunReport {
-  return runScenario(ran, { seed: labCase.seed, trace, faults: labCase.faults, script: scriptOf(labCase, frontAddress(ran)) });
+/** Run a case on the scenario it resolved to (scenarioFor), for callers that need that scenario too; `explorer`: one explored schedule. */
+export function runResolvedCase(ran: Scenario, labCase: LabCase, trace = false, explorer?: RunOptions['explorer']): RunReport {
+  return runScenario(ran, { seed: labCase.seed, trace, faults: labCase.faults, script: scriptOf(labCase, frontAddress(ran)), ...(explorer ? { explorer } : {}) });
 }
 
 /** A fault that can make a correct session fail through no fault of the proxy (the catalogue's `destructive`). */

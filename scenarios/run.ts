@@ -5,6 +5,7 @@
  * scenario's expectations.
  */
 import type { FaultSpec, HeldConnection } from '../sim/index.ts';
+import type { RunExplorer } from '../sim/explore/run-explorer.ts';
 import { Simulation, type LinkOptions } from '../sim/index.ts';
 import type { FactRecord, LogRecord, TraceEvent } from '../sim/trace.ts';
 import { createAuthService } from '../models/auth/index.ts';
@@ -35,6 +36,8 @@ export interface RunOptions {
   readonly trace?: boolean;
   /** Event bound of the run; hitting it is a liveness failure (LivenessError). */
   readonly maxSteps?: number;
+  /** `smtp-lab explore`: every decision from this schedule instead of the seed. */
+  readonly explorer?: RunExplorer;
 }
 
 export interface RunReport {
@@ -88,7 +91,8 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const delay = scenario.get('tcp.one_way_delay_us');
   const schedulingJitterUs = scenario.get('sim.scheduling_jitter_us');
   const wakeup = wakeupOf(scenario);
-  const sim = new Simulation({ seed: options.seed, trace: options.trace ?? false });
+  const explorer = options.explorer;
+  const sim = new Simulation({ seed: options.seed, trace: options.trace ?? false, ...(explorer ? { choices: explorer, explorer } : {}) });
 
   const postfix = createPostfix(postfixConfigOf(scenario));
   const backendLink = linkOf(scenario.get('tcp.profile'), delay, options.faults?.backend);

@@ -13,13 +13,14 @@
  */
 import type { ConnId, Input, Micros, Model, Output, SocketAddress } from '../models/contract.ts';
 import { bytesToLatin1 } from '../models/contract.ts';
+import { PrngChoices, type ChoiceSource } from './choices.ts';
 import { VirtualClock } from './clock.ts';
 import { Decider } from './decisions.ts';
 import { LivenessError, SimConfigError } from './errors.ts';
-import { EventQueue } from './event-queue.ts';
+import { EventQueue, type PendingEvent } from './event-queue.ts';
+import type { SimulationExplorer } from './explore/hooks.ts';
 import { checkFaults, type CheckedFault, type FaultSpec } from './faults/catalogue.ts';
 import { Link } from './faults/link.ts';
-import { Prng } from './prng.ts';
 import type { SimEvent } from './sim-event.ts';
 import { TcpConnection, type TcpHost } from './tcp/connection.ts';
 import { TcpEndpoint } from './tcp/endpoint.ts';
@@ -60,6 +61,26 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Record the full trace (default true). Off: only logs and facts are kept. */
   readonly trace?: boolean;
+  /** Where the decisions come from (choices.ts); default: the PRNG seeded with `seed`. */
+  readonly choices?: ChoiceSource;
+  /** `smtp-lab explore` (explore/hooks.ts): sees every model input and picks among simultaneous events. */
+  readonly explorer?: SimulationExplorer;
+}
+
+/** What explore/state-digest.ts reads of a run between events: see ExplorationView. */
+export interface NodeView {
+  readonly index: number;
+  readonly conns: ReadonlyMap<ConnId, { readonly conn: TcpConnection | null; readonly side: 0 | 1 }>;
+  readonly timers: ReadonlyMap<string, number>;
+  readonly wakeup: WakeupState | null;
+}
+
+export interface ExplorationView {
+  readonly now: Micros;
+  readonly connCount: number;
+  readonly nodes: readonly NodeView[];
+  /** The event queue in the order it would pop (a sorted copy: ask only when it is needed). */
+  pending(): readonly PendingEvent<SimEvent>[];
 }
 
 /**
@@ -128,6 +149,7 @@ export class Simulation implements TcpHost {
   private readonly clock = new VirtualClock();
   private readonly queue = new EventQueue<SimEvent>();
   private readonly decider: Decider;
+  private readonly explorer: SimulationExplorer | undefined;
   /** The run's machine load (sim/wakeup.ts), once drawn. */
   private busy: boolean | undefined;
   private readonly nodes: NodeState[] = [];
@@ -143,7 +165,9 @@ export class Simulation implements TcpHost {
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
     this.trace = new TraceRecorder(options.trace ?? true);
-    this.decider = new Decider(new Prng(options.seed), this.trace, this.clock, '');
+    this.decider = new Decider(options.choices ?? PrngChoices.seeded(options.seed), this.trace, this.clock, '');
+    this.explorer = options.explorer;
+    this.explorer?.attach(() => this.explorationView());
     this.trace.record({ t: 0, kind: 'run', seed: options.seed, options: { trace: this.trace.enabled } });
   }
 
@@ -210,7 +234,7 @@ export class Simulation implements TcpHost {
         throw new LivenessError(this.seed, maxSteps, this.now, `not idle after ${maxSteps} steps, ${this.queue.size} events pending`);
       }
       const time = this.queue.peekTime();
-      const event = this.queue.pop() as SimEvent;
+      const event = this.explorer ? this.popChosen(time, this.explorer) : (this.queue.pop() as SimEvent);
       steps++;
       // A cancelled or re-set timer is skipped without moving the clock: an idle run ends at its last real event.
       if (this.isStaleTimer(event)) continue;
@@ -248,6 +272,11 @@ export class Simulation implements TcpHost {
     return held;
   }
 
+  /** The state explore/state-digest.ts hashes. */
+  explorationView(): ExplorationView {
+    return { now: this.now, connCount: this.connCount, nodes: this.nodes, pending: () => this.queue.pending() };
+  }
+
   // ---- TcpHost ----
 
   schedule(at: number, event: SimEvent): void {
@@ -280,6 +309,17 @@ export class Simulation implements TcpHost {
       node.model.start?.(this.now);
       this.drain(node);
     }
+  }
+
+  /** Exploration: the explorer picks which event due at `time` runs now; the others go back in their order. */
+  private popChosen(time: number, explorer: SimulationExplorer): SimEvent {
+    const due: SimEvent[] = [this.queue.pop() as SimEvent];
+    // bounded by the queue's size
+    while (this.queue.peekTime() === time) due.push(this.queue.pop() as SimEvent);
+    const chosen = due.length === 1 ? 0 : explorer.nextOf(due);
+    for (let i = 0; i < due.length; i++) if (i !== chosen) this.queue.push(time, due[i] as SimEvent);
+    explorer.dispatching(due[chosen] as SimEvent);
+    return due[chosen] as SimEvent;
   }
 
   private isStaleTimer(event: SimEvent): boolean {
@@ -321,6 +361,7 @@ export class Simulation implements TcpHost {
   }
 
   private feed(node: NodeState, input: Input): void {
+    this.explorer?.modelInput(node.index, this.now, input);
     node.model.handle(this.now, input);
     this.drain(node);
   }

@@ -53,6 +53,11 @@ export class Link implements LinkControl {
     return this.host.now;
   }
 
+  /** What the link carries from one event to the next, for `smtp-lab explore`'s state digest (sim/explore/state-digest.ts). */
+  explorationState(): { readonly directions: readonly DirectionState[]; readonly totalBytes: number; readonly drawn: readonly unknown[] } {
+    return { directions: this.dirs, totalBytes: this.totalBytes, drawn: this.faults.map((fault) => fault.p) };
+  }
+
   directionBytes(side: 0 | 1): number {
     return this.dirs[side].bytes;
   }
