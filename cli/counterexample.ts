@@ -10,6 +10,8 @@ import { runCase, type LabCase } from '../properties/lab-case.ts';
 import { buildDiagram } from '../viewer/model/diagram.ts';
 import { renderTerminal } from '../viewer/export/terminal.ts';
 import { writeTraceExportsTo } from '../viewer/export/files.ts';
+import { traceJsonLines } from '../viewer/export/jsonl.ts';
+import { replayLinkLine } from '../playground/link.ts';
 import { describeLabCase } from './lab-case-text.ts';
 
 export interface ShownCounterexample {
@@ -25,7 +27,7 @@ export async function showCounterexample(scenario: Scenario, labCase: LabCase, o
   await mkdir(options.outDir, { recursive: true });
   const files = await writeTraceExportsTo(options.outDir, events, { title: options.title });
   const jsonl = join(options.outDir, 'trace.jsonl');
-  await writeFile(jsonl, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+  await writeFile(jsonl, traceJsonLines(events));
   const reportFile = join(options.outDir, 'report.json');
   await writeFile(reportFile, JSON.stringify({ ...options.extra, replay: options.replay, case: labCase, report: withoutTrace(report) }, null, 2) + '\n');
   const text = [
@@ -44,6 +46,7 @@ export async function showCounterexample(scenario: Scenario, labCase: LabCase, o
     `client AUTH reply: ${report.client.authReply ?? '(none)'}${report.client.authToReplyMs === null ? '' : ` after ${report.client.authToReplyMs.toFixed(3)} ms`}; backend connections: ${report.backend.connections}`,
     `files: ${[...files, jsonl, reportFile].join(', ')}`,
     `replay: smtp-lab replay ${options.replay}`,
+    replayLinkLine(options.replay),
   ].join('\n');
   return { report, text, files: [...files, jsonl, reportFile] };
 }

@@ -7,6 +7,7 @@ import { loadScenario } from '../../scenarios/index.ts';
 import { runLabProperty, type CheckOutcome } from '../../properties/check.ts';
 import { DIFFERENTIAL_REFERENCE, PROPERTIES, type LabProperty } from '../../properties/suite.ts';
 import { replayTokenOf } from '../../properties/replay-token.ts';
+import { replayLinkLine } from '../../playground/link.ts';
 import { describeLabCase } from '../lab-case-text.ts';
 
 const usage = `usage: smtp-lab check [--scenario NAME|FILE] [--set KEY=VALUE]... [--seed N] [--runs N] [--property ID]... [--json]
@@ -59,7 +60,7 @@ function printOutcome(outcome: CheckOutcome, replay: string | null): void {
   if (outcome.error) console.log(`     crashed: ${outcome.error}`);
   if (outcome.verdict) console.log(`     counterexample: ${outcome.verdict}`);
   if (outcome.counterexample) for (const line of describeLabCase(outcome.counterexample)) console.log(`       ${line}`);
-  if (replay) console.log(`     seed ${outcome.seed}, path ${outcome.path}\n     replay: smtp-lab replay ${replay}`);
+  if (replay) console.log(`     seed ${outcome.seed}, path ${outcome.path}\n     replay: smtp-lab replay ${replay}\n     ${replayLinkLine(replay)}`);
 }
 
 /** The properties to run and, for the others, why they do not apply to the scenario the user named. */

@@ -6,6 +6,7 @@ import { loadScenario } from '../../scenarios/index.ts';
 import { runLabProperty } from '../../properties/check.ts';
 import { propertyById } from '../../properties/suite.ts';
 import { replayTokenOf } from '../../properties/replay-token.ts';
+import { replayLinkLine } from '../../playground/link.ts';
 import { generateCases, runDifferential, type ScenarioTally } from '../../properties/differential.ts';
 import { showCounterexample } from '../counterexample.ts';
 
@@ -94,7 +95,7 @@ export const demo: Command = {
       say(ok
         ? `\nRESULT: the bug is real (${tallyOf(BUGGY).pipeliningFailures} of ${cases.length} traces refuse a correct client on ${BUGGY}); the lock-step proxy and Mailu's workaround serve every one of them.`
         : '\nRESULT: expectation NOT met (see the table)');
-      if (replay) say(`replay the counterexample: smtp-lab replay ${replay}`);
+      if (replay) say(`replay the counterexample: smtp-lab replay ${replay}\n${replayLinkLine(replay)}`);
     }
     return ok ? EXIT_OK : EXIT_EXPECTATION_FAILED;
   },

@@ -14,6 +14,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'replay', summary: 're-run a printed counterexample exactly', load: async () => (await import('./replay.ts')).replay },
   { name: 'keys', summary: 'list the scenario keys (--set KEY=VALUE) and the built-in scenarios', load: async () => (await import('./keys.ts')).keys },
   { name: 'view', summary: 'show a trace as a sequence diagram: browser viewer, or --html/--svg/--mermaid files', load: async () => (await import('./view.ts')).view },
+  { name: 'playground', summary: 'build the teaching playground: the whole lab in one static web page, every state a link', load: async () => (await import('./playground.ts')).playground },
   { name: 'serve', summary: 'run a scenario\'s models on loopback sockets for real clients (swaks, nodemailer)', load: async () => (await import('./serve.ts')).serve },
   { name: 'conformance', summary: 'compare the lab with the real Postfix and Dovecot, case by case (needs root and the real stack)', load: async () => (await import('./conformance.ts')).conformance },
   { name: 'calibrate', summary: 'measure the race on the real stack (or --recorded) and write a calibrated real-stack scenario file', load: async () => (await import('./calibrate.ts')).calibrate },

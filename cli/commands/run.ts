@@ -1,17 +1,20 @@
 /* run - one deterministic session of a scenario's client (or N with derived seeds) */
+import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.ts';
-import { EXIT_EXPECTATION_FAILED, EXIT_OK } from '../command.ts';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError } from '../command.ts';
 import { integerOption, parseOptions } from '../args.ts';
 import { SCENARIO_USAGE, scenarioChoice, scenarioOptions } from '../common-options.ts';
 import { runScenario, type RunReport } from '../../scenarios/run.ts';
+import { traceJsonLines } from '../../viewer/export/jsonl.ts';
 
-const usage = `usage: smtp-lab run [--scenario NAME|FILE] [--set KEY=VALUE]... [--seed N] [--repeat N] [--json]
+const usage = `usage: smtp-lab run [--scenario NAME|FILE] [--set KEY=VALUE]... [--seed N] [--repeat N] [--json] [--trace FILE]
 
 Runs the scenario's client once in the simulator: greeting, EHLO, AUTH, one message, QUIT.
 Exit 0 when the session completed (the client saw QUIT answered or a close), 1 when it did not.
 
 ${SCENARIO_USAGE}
-  --repeat N            N sessions with seeds seed, seed+1, ...; prints each and a summary`;
+  --repeat N            N sessions with seeds seed, seed+1, ...; prints each and a summary
+  --trace FILE          write the session's trace as JSON Lines (what the playground shows for the same state)`;
 
 /** The JSON shape of issue 5: what a script or a person compares. */
 function publicReport(report: RunReport) {
@@ -42,11 +45,13 @@ export const run: Command = {
   name: 'run',
   usage,
   async run(args) {
-    const { values } = parseOptions(args, { ...scenarioOptions, repeat: { type: 'string' } });
+    const { values } = parseOptions(args, { ...scenarioOptions, repeat: { type: 'string' }, trace: { type: 'string' } });
     const choice = scenarioChoice(values);
     const repeat = integerOption('repeat', values.repeat, 0, 1, 100_000);
+    if (values.trace !== undefined && repeat !== 0) throw new UsageError('--trace writes the trace of one session; drop --repeat');
     const seeds = repeat === 0 ? [choice.seed] : Array.from({ length: repeat }, (_, i) => choice.seed + i);
-    const reports = seeds.map((seed) => runScenario(choice.scenario, { seed }));
+    const reports = seeds.map((seed) => runScenario(choice.scenario, { seed, trace: values.trace !== undefined }));
+    if (values.trace !== undefined) await writeFile(values.trace, traceJsonLines(reports[0]!.trace ?? []));
     const summary: Record<string, number> = {};
     for (const report of reports) summary[report.client.authReply ?? '(none)'] = (summary[report.client.authReply ?? '(none)'] ?? 0) + 1;
     if (choice.json) {

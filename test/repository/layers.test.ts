@@ -2,7 +2,7 @@
  *
  * From the bottom: the sans-I/O models, the simulator that drives them, scenarios that wire
  * them, properties and the viewer that read runs, the socket runtime, the conformance suite and
- * the benchmark that use all of it, the CLI on top; scripts and tests may import anything.
+ * the benchmark and the playground that use all of it, the CLI on top; scripts and tests may import anything.
  * A new import against this order is either a layering mistake or a reason to move a file.
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FLOORS: Readonly<Record<string, number>> = {
-  models: 0, sim: 1, scenarios: 2, properties: 3, viewer: 3, runtime: 4, conformance: 5, bench: 5, cli: 6,
+  models: 0, sim: 1, scenarios: 2, properties: 3, viewer: 3, runtime: 4, conformance: 5, bench: 5, playground: 5, cli: 6,
 };
 
 function trackedSources(): string[] {
