@@ -20,8 +20,22 @@ export interface ShownCounterexample {
   readonly files: readonly string[];
 }
 
-export async function showCounterexample(scenario: Scenario, labCase: LabCase, options: { outDir: string; replay: string; title: string; colour: boolean; extra?: Record<string, unknown> }): Promise<ShownCounterexample> {
-  const report = runCase(scenario, labCase, true);
+export interface CounterexampleOptions {
+  readonly outDir: string;
+  readonly replay: string;
+  readonly title: string;
+  readonly colour: boolean;
+  readonly extra?: Record<string, unknown>;
+  /** The traced run when the caller made it (an explored schedule); default: the case run from its seed. */
+  readonly report?: RunReport;
+  /** What the case is, above its description (default: a shrunk generated trace). */
+  readonly heading?: string;
+  /** Lines after the case's description (an explored schedule's deviations). */
+  readonly caseNotes?: readonly string[];
+}
+
+export async function showCounterexample(scenario: Scenario, labCase: LabCase, options: CounterexampleOptions): Promise<ShownCounterexample> {
+  const report = options.report ?? runCase(scenario, labCase, true);
   const events = report.trace ?? [];
   const diagram = buildDiagram(events);
   await mkdir(options.outDir, { recursive: true });
@@ -33,8 +47,9 @@ export async function showCounterexample(scenario: Scenario, labCase: LabCase, o
   const text = [
     `${options.title}`,
     '',
-    'generated trace (shrunk):',
+    options.heading ?? 'generated trace (shrunk):',
     ...describeLabCase(labCase).map((line) => `  ${line}`),
+    ...(options.caseNotes ?? []).map((line) => `  ${line}`),
     '',
     renderTerminal(diagram, { colour: options.colour }),
     '',

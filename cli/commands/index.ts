@@ -11,6 +11,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'run', summary: 'one deterministic session of a scenario (or --repeat N)', load: async () => (await import('./run.ts')).run },
   { name: 'repro', summary: 'find, shrink and draw the 454/XCLIENT failure; print a replay token', load: async () => (await import('./repro.ts')).repro },
   { name: 'check', summary: 'run the property suite (fixed sequencing, workaround, safety, liveness) with statistics', load: async () => (await import('./check.ts')).check },
+  { name: 'explore', summary: 'enumerate a scenario\'s schedules within stated bounds (decisions, event orders, timing bins, faults) and judge each', load: async () => (await import('./explore.ts')).explore },
   { name: 'replay', summary: 're-run a printed counterexample exactly', load: async () => (await import('./replay.ts')).replay },
   { name: 'keys', summary: 'list the scenario keys (--set KEY=VALUE) and the built-in scenarios', load: async () => (await import('./keys.ts')).keys },
   { name: 'view', summary: 'show a trace as a sequence diagram: browser viewer, or --html/--svg/--mermaid files', load: async () => (await import('./view.ts')).view },

@@ -6,13 +6,14 @@ import { loadScenario } from '../../scenarios/index.ts';
 import { runLabProperty } from '../../properties/check.ts';
 import { propertyById } from '../../properties/suite.ts';
 import { decodeReplayToken } from '../../properties/replay-token.ts';
+import { isExploreToken } from '../../properties/explore/explore-token.ts';
 import { showCounterexample } from '../counterexample.ts';
 import { withoutTrace } from '../../scenarios/run.ts';
 
 const usage = `usage: smtp-lab replay TOKEN [--out DIR] [--json]
 
-Re-runs the counterexample a repro or check printed ("replay: smtp-lab replay TOKEN"): the same
-generated trace on the same scenario, drawn again, with the files written to DIR (default ./lab-output).
+Re-runs the counterexample a repro, check or explore printed ("replay: smtp-lab replay TOKEN"): the same
+generated trace (or explored schedule) on the same scenario, drawn again, with the files written to DIR (default ./lab-output).
 Exit 0 when the trace gives the same verdict it gave when the token was printed (the bug for repro,
 the property failure for check); 1 when it no longer fails, or fails differently (both verdicts are
 printed: the lab or the scenario changed since).`;
@@ -22,7 +23,8 @@ export const replay: Command = {
   usage,
   async run(args) {
     const { values, positionals } = parseOptions(args, { out: { type: 'string' }, json: { type: 'boolean' } }, true);
-    if (positionals.length !== 1) throw new UsageError('give exactly one replay token (the text after "smtp-lab replay" in a repro or check report)');
+    if (positionals.length !== 1) throw new UsageError('give exactly one replay token (the text after "smtp-lab replay" in a repro, check or explore report)');
+    if (isExploreToken(positionals[0]!)) return (await import('./explore.ts')).replayExplored(positionals[0]!, values);
     const token = decodeReplayToken(positionals[0]!);
     const property = propertyById(token.property);
     if (!property) throw new UsageError(`the token names property '${token.property}', which this version does not have`);

@@ -6,10 +6,14 @@
  * The explorer (dfs.ts) turns that record into the next prefix. Decisions with a single
  * representative value are not branching and are not recorded. At each new branching decision
  * the run's state key is looked up: a state already explored with at least the deviations this
- * run has left ends the run (AlreadyExplored), since everything after it has been run before.
+ * run has left ends the run (AlreadyExplored), since everything after it has been run before;
+ * a run that ends in a state an earlier run ended in is a repeat too (endedAsBefore).
  */
 import type { ChoiceSource } from '../choices.ts';
 import { chanceRepresentatives, integerRepresentatives } from './representatives.ts';
+
+/** The state key's decision name for the state a run ended in. */
+const END_OF_RUN = 'end of run';
 
 export interface ChoicePoint {
   readonly name: string;
@@ -75,6 +79,15 @@ export class ChoiceSequence implements ChoiceSource {
   chance(name: string, numerator: number, denominator: number): boolean {
     const values = chanceRepresentatives(name, numerator, denominator);
     return values[this.choose(name, values.length)] as boolean;
+  }
+
+  /**
+   * After the run: did it end in a state an earlier run ended in? Then it is the same execution
+   * as far as anything after it can tell (two orders of events that changed nothing, such as a
+   * duplicate ACK before or after a timer), and it is not counted as a schedule of its own.
+   */
+  endedAsBefore(): boolean {
+    return this.stateKey !== null && !this.visited.enter(this.stateKey(END_OF_RUN), 0);
   }
 
   /** One sequence serves the whole run: the order of its decisions is fixed by the run itself. */

@@ -4,7 +4,8 @@
  * ChoiceSequence; after each run the deepest recorded decision that still has an untried value
  * (within the deviation budget) is advanced and everything after it is dropped, so schedules
  * come in lexicographic order of their choice indices and none is run twice. A run that meets a
- * state explored before (choice-sequence.ts) stops there and counts as pruned. Bounded by the
+ * state explored before, or ends in a state a run ended in before (choice-sequence.ts), counts
+ * as pruned, not as a schedule. Bounded by the
  * deviation budget, the decisions recorded per run and the number of runs; which bound cut the
  * enumeration short is part of the result, so a verdict can say what it covers.
  */
@@ -27,7 +28,7 @@ export interface Schedule<R> {
 export interface ExplorationCounts {
   /** Runs that went to the end. */
   readonly schedules: number;
-  /** Runs stopped at a state explored before. */
+  /** Runs stopped at a state explored before, or that ended in a state an earlier run ended in. */
   readonly pruned: number;
   /** Distinct states met at branching decisions. */
   readonly states: number;
@@ -51,8 +52,11 @@ export function exploreSchedules<R>(runOne: (choices: ChoiceSequence) => R, boun
     const sequence = new ChoiceSequence(prefix, bounds, visited);
     try {
       const result = runOne(sequence);
-      schedules++;
-      onSchedule({ choices: sequence.points.map((point) => point.chosen), deviations: sequence.deviations, points: sequence.points, result });
+      if (sequence.endedAsBefore()) pruned++;
+      else {
+        schedules++;
+        onSchedule({ choices: sequence.points.map((point) => point.chosen), deviations: sequence.deviations, points: sequence.points, result });
+      }
     } catch (error) {
       if (!(error instanceof AlreadyExplored)) throw error;
       pruned++;
