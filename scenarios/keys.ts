@@ -43,6 +43,7 @@ export interface ScenarioValues {
   'front.login_proxy_timeout': number;
   'front.smtp_auth': NginxSmtpAuth;
   'front.xclient': 'on' | 'off';
+  'front.max_errors': number;
   'front.send_proxy': SendProxy;
   'front.timeout_connect': number;
   'front.timeout_client': number;
@@ -128,6 +129,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'front.login_proxy_timeout', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 30_000, description: 'Dovecot login_proxy_timeout in ms (default 30 secs)' },
   { name: 'front.smtp_auth', type: { kind: 'enum', values: ['none', 'plain', 'login', 'login plain'] }, default: 'login plain', description: 'nginx smtp_auth (Mailu port 25: none)' },
   { name: 'front.xclient', type: { kind: 'enum', values: ['on', 'off'] }, default: 'on', description: 'nginx xclient (default on)' },
+  { name: 'front.max_errors', type: { kind: 'integer', min: 1, max: 1000 }, default: 5, description: 'nginx max_errors: lines its SMTP parser refuses before it closes the session (default 5)' },
   { name: 'front.send_proxy', type: { kind: 'enum', values: ['none', 'v1', 'v2'] }, default: 'none', description: "HAProxy server line: send-proxy (v1), send-proxy-v2 (v2) or neither (none, HAProxy's default)" },
   { name: 'front.timeout_connect', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 10_000, description: 'HAProxy timeout connect in ms, per attempt (examples/basic-config-edge.cfg: 10s)' },
   { name: 'front.timeout_client', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 60_000, description: 'HAProxy timeout client in ms: client-side inactivity (examples/basic-config-edge.cfg: 1m)' },

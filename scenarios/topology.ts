@@ -105,6 +105,7 @@ export const nginxConfigOf = oncePerScenario(function nginxConfigOf(scenario: Sc
     version: scenario.get('front.version'),
     smtp_auth: smtpAuth,
     xclient: scenario.isOn('front.xclient'),
+    max_errors: scenario.get('front.max_errors'),
     auth_http: { ...mailuNginxConfig.auth_http, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
     auth_http_header: [['Auth-Port', String(scenario.get('front.port'))]],
   };

@@ -129,6 +129,11 @@ export interface NginxFrontConfig {
    * handshake with the backend.
    */
   readonly timeout: number;
+  /**
+   * `max_errors` (ngx_mail_core_module, default 5, since 1.21.0): lines the SMTP parser refuses
+   * before nginx closes the session.
+   */
+  readonly max_errors: number;
   /** s->host: the client's name from the resolver, "[UNAVAILABLE]" when it has none. */
   readonly clientHostName: string;
   readonly timings: { readonly reactionUs: Micros; readonly relayDelayUs: Micros };
@@ -148,6 +153,7 @@ export const mailuNginxConfig: NginxFrontConfig = {
   auth_http: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'localhost', uri: '/internal/auth/email', timeoutMs: 60_000 },
   auth_http_header: [['Auth-Port', '25']],
   timeout: 60_000,
+  max_errors: 5,
   clientHostName: '[UNAVAILABLE]',
   timings: { reactionUs: 40, relayDelayUs: 30 },
 };

@@ -23,6 +23,7 @@ import { decodeSaslBase64 } from './kit/sasl.ts';
 import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
+import { refusedByParser } from './nginx-smtp-parse.ts';
 import { nginxHas } from './releases.ts';
 import { xtextEncode } from './xclient.ts';
 
@@ -40,6 +41,8 @@ const INTERNAL_SERVER_ERROR = '451 4.3.2 Internal server error\r\n';
 /** client_buffer_size defaults to one page. */
 const CLIENT_BUFFER_SIZE = 4096;
 const DEFAULT_ERRCODE = '535 5.7.0';
+/** The advertising order of the methods the model knows (ngx_mail_smtp_auth_methods_names). */
+const NGINX_AUTH_METHOD_ORDER = ['plain', 'login'] as const;
 
 /** ngx_decode_base64 of an empty response is refused (ngx_mail_auth_plain/login_username). */
 const NGINX_BASE64 = { allowEmpty: false } as const;
@@ -76,6 +79,8 @@ class NginxSession {
   passwd = '';
   authMethod: 'none' | 'plain' | 'login' = 'none';
   loginAttempt = 0;
+  /** s->errors: lines the parser refused (ngx_mail_read_command), against max_errors. */
+  errors = 0;
   authConn: ConnId | null = null;
   authParser = new HttpParser('response');
   upstream: ConnId | null = null;
@@ -193,6 +198,10 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         this.write(session.conn, SMTP_INVALID_COMMAND);
         return this.close(session);
       }
+      if (refusedByParser(event.line, session.state === 'start' ? 'command' : 'argument')) {
+        if (this.parserRefused(session)) return;
+        continue;
+      }
       const reply = this.command(now, session, event.line);
       if (reply === null) return; // auth_http started
       this.write(session.conn, reply.text);
@@ -264,6 +273,22 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     }
   }
 
+  /**
+   * ngx_mail_read_command(): a line the parser refused counts against max_errors (since 1.21.0,
+   * commit 173f16f73: every modelled release); at the limit nginx logs it, sends the 500 and
+   * closes (s->quit). ngx_mail_smtp_auth_state() then answers 500 and returns to the start state.
+   * True when the session is closed.
+   */
+  private parserRefused(session: NginxSession): boolean {
+    session.errors++;
+    session.state = 'start';
+    this.write(session.conn, SMTP_INVALID_COMMAND);
+    if (session.errors < this.config.max_errors) return false;
+    this.out.push({ kind: 'log', program: 'nginx', line: '[info] client sent too many invalid commands', conn: session.conn });
+    this.close(session);
+    return true;
+  }
+
   private invalid(session: NginxSession): { text: string } {
     session.state = 'start';
     return { text: SMTP_INVALID_COMMAND };
@@ -294,9 +319,15 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     return { text: SMTP_INVALID_COMMAND };
   }
 
-  /** ngx_mail_smtp_merge_srv_conf: "250-<name>", the capabilities, then "250 AUTH ..." if any method but none. */
+  /**
+   * ngx_mail_smtp_merge_srv_conf: "250-<name>", the capabilities, then "250 AUTH ..." if any method
+   * but none. The methods come in the order of nginx's bitmask (ngx_mail_smtp_auth_methods_names:
+   * PLAIN, LOGIN, CRAM-MD5, EXTERNAL), not the order smtp_auth lists them: Mailu's
+   * `smtp_auth plain login` and `smtp_auth login plain` both advertise "AUTH PLAIN LOGIN"
+   * (unchanged 1.22.0-1.29.8: ngx_mail_smtp_module.c is the same file at both tags).
+   */
   private capability(): string {
-    const methods = this.config.smtp_auth.filter((m) => m !== 'none').map((m) => m.toUpperCase());
+    const methods = NGINX_AUTH_METHOD_ORDER.filter((m) => this.config.smtp_auth.includes(m)).map((m) => m.toUpperCase());
     const lines = [this.config.server_name, ...this.config.smtp_capabilities];
     if (methods.length > 0) lines.push(`AUTH ${methods.join(' ')}`);
     return lines.map((text, i) => `250${i === lines.length - 1 ? ' ' : '-'}${text}\r\n`).join('');

@@ -25,6 +25,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'front.login_proxy_timeout': ['5000', '0', 'an integer from 1 to 600000'],
   'front.smtp_auth': ['none', 'cram-md5', 'none, plain, login, login plain'],
   'front.xclient': ['off', 'yes', 'on, off'],
+  'front.max_errors': ['1', '0', 'an integer from 1 to 1000'],
   'front.send_proxy': ['v2', 'v3', 'none, v1, v2'],
   'front.timeout_connect': ['5000', '0', 'an integer from 1 to 600000'],
   'front.timeout_client': ['300000', '5s', 'an integer from 1 to 600000'],
