@@ -2,10 +2,9 @@
  *
  * Each sets only the keys where it differs from the key defaults (scenarios/keys.ts), which
  * are Postfix 3.9, Dovecot 2.3 and the measured loopback timings.
- *   mailu-2024.06         Mailu 2024.06: Dovecot 2.3 submission proxy -> Postfix 3.9 defaults
- *                         (smtpd_forbid_unauth_pipelining=yes): the bug of Mailu issue #3301.
- *   mailu-2024.06-pr3322  Mailu's workaround, PR 3322 (commit 648c98ab):
- *                         core/postfix/conf/main.cf smtpd_forbid_unauth_pipelining=no.
+ *   mailu-2.0, mailu-2024.06, mailu-2024.06-pr3322, mailu-2024.06.57: Mailu releases with the
+ *                         components they ship (./mailu-releases.ts, where each version is read);
+ *                         mailu-2024.06 is the bug of Mailu issue #3301, pr3322 its workaround.
  *   lockstep              the fixed sequencing: a proxy that waits for each reply.
  *   postfix-3.7           the same chain on Postfix 3.7 defaults (forbid defaults to no).
  *   nginx-port25          Mailu's port 25: nginx mail proxy, smtp_auth none, xclient on
@@ -22,11 +21,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioValues } from './keys.ts';
+import { MAILU_RELEASES } from './mailu-releases.ts';
 import type { ScenarioDefinition } from './scenario.ts';
 
 const define = (name: string, description: string, values: Partial<ScenarioValues>): ScenarioDefinition => ({ name, description, values });
 
-const MAILU: Partial<ScenarioValues> = { 'front.model': 'dovecot-2.3', 'postfix.mail_version': '3.9' };
 const RECORDED_CALIBRATION = JSON.parse(readFileSync(join(import.meta.dirname, 'real-stack.calibration.json'), 'utf8')) as { values: Partial<ScenarioValues> };
 const REAL_STACK: Partial<ScenarioValues> = {
   ...RECORDED_CALIBRATION.values,
@@ -41,8 +40,7 @@ const REAL_STACK: Partial<ScenarioValues> = {
 };
 
 export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [
-  define('mailu-2024.06', 'Mailu 2024.06: Dovecot 2.3 submission proxy -> Postfix 3.9 defaults', MAILU),
-  define('mailu-2024.06-pr3322', 'Mailu 2024.06 with PR 3322: smtpd_forbid_unauth_pipelining = no', { ...MAILU, 'postfix.smtpd_forbid_unauth_pipelining': 'no' }),
+  ...MAILU_RELEASES,
   define('lockstep', 'lock-step proxy (waits for every reply) -> Postfix 3.9 defaults', { 'front.model': 'lockstep', 'postfix.mail_version': '3.9' }),
   define('postfix-3.7', 'Dovecot 2.3 submission proxy -> Postfix 3.7 defaults', { 'front.model': 'dovecot-2.3', 'postfix.mail_version': '3.7.11' }),
   define('nginx-port25', "Mailu's port 25: nginx mail proxy, smtp_auth none -> Postfix 3.9 defaults", {

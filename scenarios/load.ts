@@ -15,6 +15,7 @@ import { ScenarioError } from './errors.ts';
 import { checkReleases } from './front-releases.ts';
 import { checkFrontKeys } from './fronts.ts';
 import type { ScenarioKey, ScenarioValues } from './keys.ts';
+import { UNMODELLED_MAILU_RELEASES } from './mailu-releases.ts';
 import { resolveScenario, type Scenario, type ScenarioDefinition } from './scenario.ts';
 import { checkKeyJson, parseAssignment } from './values.ts';
 
@@ -46,6 +47,8 @@ export function loadScenario(options: LoadOptions = {}): Scenario {
 export function scenarioDefinition(nameOrPath: string): ScenarioDefinition {
   const builtin = builtinScenario(nameOrPath);
   if (builtin !== undefined) return builtin;
+  const unmodelled = UNMODELLED_MAILU_RELEASES[nameOrPath];
+  if (unmodelled !== undefined) throw new ScenarioError(`scenario '${nameOrPath}' is not offered: ${unmodelled}`);
   let text: string;
   try {
     text = readFileSync(nameOrPath, 'utf8');

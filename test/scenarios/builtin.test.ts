@@ -6,7 +6,21 @@ import { SCENARIO_KEYS } from '../../scenarios/keys.ts';
 
 describe('built-in scenarios', () => {
   it('include the ones the issue names', () => {
-    expect(BUILTIN_NAMES).toEqual(expect.arrayContaining(['mailu-2024.06', 'mailu-2024.06-pr3322', 'lockstep', 'postfix-3.7', 'nginx-port25']));
+    expect(BUILTIN_NAMES).toEqual(expect.arrayContaining(['mailu-2.0', 'mailu-2024.06', 'mailu-2024.06-pr3322', 'mailu-2024.06.57', 'lockstep', 'postfix-3.7', 'nginx-port25']));
+  });
+
+  it('Mailu releases carry the front and the component releases they ship', () => {
+    const release = (name: string) => {
+      const s = loadScenario({ scenario: name });
+      return [s.get('front.model'), s.get('front.version'), s.get('postfix.mail_version')];
+    };
+    expect(release('mailu-2.0')).toEqual(['nginx', '1.24.0', '3.8.9']);
+    expect(release('mailu-2024.06.57')).toEqual(['dovecot-2.3', '2.3.21.1', '3.9.9']);
+    expect(loadScenario({ scenario: 'mailu-2.0' }).get('front.smtp_auth')).toBe('login plain');
+  });
+
+  it('mailu-1.9 is refused with the reason: its nginx 1.20 is outside the modelled releases', () => {
+    expect(() => loadScenario({ scenario: 'mailu-1.9' })).toThrow(/not offered: .*nginx 1\.20\.2.*starts at 1\.22\.0.*173f16f73/);
   });
 
   for (const name of BUILTIN_NAMES) {
@@ -31,6 +45,8 @@ describe('built-in scenarios', () => {
     expect(table).toEqual([
       ['mailu-2024.06', 'dovecot-2.3', '3.9', 'yes', 587],
       ['mailu-2024.06-pr3322', 'dovecot-2.3', '3.9', 'no', 587],
+      ['mailu-2.0', 'nginx', '3.8.9', 'no', 587],
+      ['mailu-2024.06.57', 'dovecot-2.3', '3.9.9', 'no', 587],
       ['lockstep', 'lockstep', '3.9', 'yes', 587],
       ['postfix-3.7', 'dovecot-2.3', '3.7.11', 'no', 587],
       ['nginx-port25', 'nginx', '3.9', 'yes', 25],

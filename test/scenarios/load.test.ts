@@ -80,7 +80,7 @@ describe('scenario files', () => {
 
   it('a missing file or unknown name lists the built-ins', () => {
     expect(errorOf(() => loadScenario({ scenario: join(dir, 'nope.json') })).message).toBe(
-      `scenario '${join(dir, 'nope.json')}' is neither a built-in scenario (mailu-2024.06, mailu-2024.06-pr3322, lockstep, postfix-3.7, nginx-port25, haproxy-proxy-protocol, real-stack, real-stack-forbid-no) nor a readable file (ENOENT)`,
+      `scenario '${join(dir, 'nope.json')}' is neither a built-in scenario (mailu-2024.06, mailu-2024.06-pr3322, mailu-2.0, mailu-2024.06.57, lockstep, postfix-3.7, nginx-port25, haproxy-proxy-protocol, real-stack, real-stack-forbid-no) nor a readable file (ENOENT)`,
     );
   });
 
