@@ -14,6 +14,7 @@ import { DETAILS } from '../../viewer/export/detail.ts';
 import { PAGE_FILE } from '../link.ts';
 import { COMPARISONS, DEFAULT_STATE } from '../state.ts';
 import { browserSeamOptions, browserSeams } from './browser-seams.ts';
+import { lessonHtml, lessonPageFile, readLessons, type Lesson } from './lessons.ts';
 
 const PLAYGROUND = fileURLToPath(new URL('../', import.meta.url));
 
@@ -24,6 +25,8 @@ export interface BuiltSite {
   readonly bytes: number;
   /** Of which the script (lab, viewer, page, worker). */
   readonly scriptBytes: number;
+  /** The lesson pages written beside it. */
+  readonly lessons: readonly string[];
 }
 
 /** Bundle the page's script: the lab, the viewer and the page, for the browser. */
@@ -48,12 +51,19 @@ export async function bundlePlaygroundScript(): Promise<string> {
 }
 
 export async function buildPlayground(outDir: string): Promise<BuiltSite> {
-  const [script, style] = await Promise.all([bundlePlaygroundScript(), readFile(`${PLAYGROUND}page.css`, 'utf8')]);
-  const html = pageHtml(script, style);
+  const [script, style, lessons] = await Promise.all([bundlePlaygroundScript(), readFile(`${PLAYGROUND}page.css`, 'utf8'), readLessons()]);
+  const html = pageHtml(script, style, lessons);
   await mkdir(outDir, { recursive: true });
   const file = join(outDir, PAGE_FILE);
   await writeFile(file, html);
-  return { file, bytes: Buffer.byteLength(html), scriptBytes: Buffer.byteLength(script) };
+  const lessonFiles = await Promise.all(
+    lessons.map(async (lesson) => {
+      const path = join(outDir, lessonPageFile(lesson));
+      await writeFile(path, lessonHtml(lesson, style));
+      return path;
+    }),
+  );
+  return { file, bytes: Buffer.byteLength(html), scriptBytes: Buffer.byteLength(script), lessons: lessonFiles };
 }
 
 const DETAIL_WORDS: Readonly<Record<string, string>> = { app: 'SMTP only', tcp: '+ TCP segments and ACKs', all: '+ timers and decisions' };
@@ -62,7 +72,7 @@ const COMPARISON_WORDS: Readonly<Record<string, string>> = { lockstep: 'the lock
 const options = (values: readonly string[], selected: string, words: Readonly<Record<string, string>> = {}): string =>
   values.map((value) => `<option value="${value}"${value === selected ? ' selected' : ''}>${words[value] ?? value}</option>`).join('');
 
-function pageHtml(script: string, style: string): string {
+function pageHtml(script: string, style: string, lessons: readonly Lesson[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -88,6 +98,7 @@ function pageHtml(script: string, style: string): string {
 <div id="progress"></div>
 <div id="replaying"></div>
 <div id="knobs"></div>
+<details><summary>lessons</summary><ol id="lessons">${lessons.map((lesson) => `<li><a href="${lessonPageFile(lesson)}">${lesson.title.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</a></li>`).join('')}</ol></details>
 <details><summary>link to this state</summary><input id="share-url" readonly></details>
 <details><summary>shrunk counterexample</summary><div id="case"></div></details>
 <details><summary>trace as JSON Lines (as smtp-lab run --trace writes it)</summary><textarea id="trace-jsonl" readonly spellcheck="false"></textarea></details>
