@@ -46,7 +46,7 @@ export interface GroupResult {
   readonly why: string;
   readonly report: StrykerReport | null;
   /** When and how long its last `npm run mutation` took, from mutation/runs.json. */
-  readonly run: { readonly date: string; readonly wallMinutes: number; readonly machine: string } | null;
+  readonly run: { readonly date: string; readonly commit: string; readonly wallMinutes: number; readonly machine: string } | null;
 }
 
 interface Tally {
@@ -123,9 +123,9 @@ export function renderMutationReport(groups: readonly GroupResult[], equivalents
     'of `mutation/vitest.config.ts`. Score = (killed + timed out) / every mutant that could run and is not',
     'listed as equivalent, with its reason, in `mutation/equivalent.json`.',
     '',
-    '| group | last run | wall time | machine | why it is mutated |',
-    '|---|---|---|---|---|',
-    ...groups.map(({ group, why, run }) => `| ${group} | ${run?.date ?? 'not run'} | ${run ? `${run.wallMinutes.toFixed(1)} min` : '–'} | ${run?.machine ?? '–'} | ${why} |`),
+    '| group | last run | at commit | wall time | machine | why it is mutated |',
+    '|---|---|---|---|---|---|',
+    ...groups.map(({ group, why, run }) => `| ${group} | ${run?.date ?? 'not run'} | ${run?.commit ?? '–'} | ${run ? `${run.wallMinutes.toFixed(1)} min` : '–'} | ${run?.machine ?? '–'} | ${why} |`),
     '',
     '| group | file | mutants | killed | timed out | survived | no coverage | equivalent | score |',
     '|---|---|---|---|---|---|---|---|---|',

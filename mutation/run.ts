@@ -23,6 +23,8 @@ if (unknown.length > 0) {
 
 const runs = existsSync(RUNS_FILE) ? readJson<Record<string, GroupResult['run']>>(RUNS_FILE) : {};
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+// The tree others edit moves on; the commit says which code a group's figures belong to.
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
 let failed = false;
 for (const { group, mutate } of scope.filter((g) => asked.length === 0 || asked.includes(g.group))) {
   console.log(`== mutation group ${group}: ${mutate.join(', ')}`);
@@ -33,7 +35,7 @@ for (const { group, mutate } of scope.filter((g) => asked.length === 0 || asked.
     failed = true;
     continue;
   }
-  runs[group] = { date: new Date().toISOString().slice(0, 10), wallMinutes: (Date.now() - started) / 60_000, machine };
+  runs[group] = { date: new Date().toISOString().slice(0, 10), commit, wallMinutes: (Date.now() - started) / 60_000, machine };
   writeFileSync(RUNS_FILE, `${JSON.stringify(runs, null, 2)}\n`);
 }
 

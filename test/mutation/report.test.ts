@@ -7,7 +7,7 @@ const source = 'const a = 1;\nif (a > 0) run();\nreturn a;\n';
 const ran: GroupResult = {
   group: 'core',
   why: 'the part that matters',
-  run: { date: '2026-11-29', wallMinutes: 12.34, machine: 'test machine' },
+  run: { date: '2026-11-29', commit: 'abc1234', wallMinutes: 12.34, machine: 'test machine' },
   report: {
     files: {
       'models/x.ts': {
@@ -35,10 +35,10 @@ describe('the mutation report', () => {
     expect(page).toContain('| **all** | | 6 | 1 | 1 | 1 | 1 | 1 | 50.0 % |');
   });
 
-  it('says when each group last ran, how long it took, and which groups never ran', () => {
+  it('says when and at which commit each group last ran, how long it took, and which groups never ran', () => {
     const page = renderMutationReport([ran, notRun], []);
-    expect(page).toContain('| core | 2026-11-29 | 12.3 min | test machine | the part that matters |');
-    expect(page).toContain('| rest | not run | – | – | the rest |');
+    expect(page).toContain('| core | 2026-11-29 | abc1234 | 12.3 min | test machine | the part that matters |');
+    expect(page).toContain('| rest | not run | – | – | – | the rest |');
   });
 
   it('lists each survivor in source order with its line of code, and each equivalent one with its reason', () => {
