@@ -39,6 +39,7 @@ export interface ExploreOptions extends ExploreBoundsOptions {
 export interface JudgedSchedule {
   readonly labCase: LabCase;
   readonly placements: readonly FaultPlacement[];
+  /** The choice index at each branching decision up to the last deviation (the rest take their default). */
   readonly choices: readonly number[];
   readonly deviations: number;
   /** The decisions that left their default, in order. */
@@ -83,6 +84,13 @@ function judge(ran: Scenario, labCase: LabCase, property: LabProperty, sequence:
   return { verdict: property.verdict(labCase, report), report };
 }
 
+/** A replay takes the default after its prefix, so the defaults at the end need not be written down. */
+function withoutTrailingDefaults(choices: readonly number[]): number[] {
+  let end = choices.length;
+  while (end > 0 && choices[end - 1] === 0) end--;
+  return choices.slice(0, end);
+}
+
 /** Fewer deviations first, then the shorter run; the earlier found wins a tie. */
 function shorter(a: JudgedSchedule, b: JudgedSchedule | null): boolean {
   return b === null || a.deviations < b.deviations || (a.deviations === b.deviations && a.endedAtUs < b.endedAtUs);
@@ -115,7 +123,7 @@ export function exploreScenario(options: ExploreOptions): ExploreOutcome {
         if (verdict === null) return;
         totals.judged++;
         const candidate: JudgedSchedule = {
-          labCase, placements: set, choices: schedule.choices, deviations: schedule.deviations, verdict,
+          labCase, placements: set, choices: withoutTrailingDefaults(schedule.choices), deviations: schedule.deviations, verdict,
           deviated: schedule.points.flatMap((p, at) => (p.chosen > 0 ? [{ ...p, at }] : [])),
           endedAtUs: report?.endedAtUs ?? Infinity,
         };

@@ -29,8 +29,14 @@ export class Digest {
   }
 
   number(n: number): this {
+    if ((n | 0) === n) return this.word(n);
     if (Number.isSafeInteger(n)) return this.word(n | 0).word(Math.floor(n / 0x1_0000_0000));
     return this.text(String(n));
+  }
+
+  /** Another digest's running state (a model's input history kept apart). */
+  absorb(other: Digest): this {
+    return this.word(other.h1).word(other.h2);
   }
 
   text(s: string): this {
@@ -96,7 +102,10 @@ export function digestValue(digest: Digest, value: unknown, depth = 0): void {
     }
   } else if (typeof value === 'object') {
     digest.word(Tag.Record);
-    for (const [key, item] of Object.entries(value)) {
+    const record = value as Record<string, unknown>;
+    // for-in: own fields in order without an array per record (class methods are not enumerable)
+    for (const key in record) {
+      const item = record[key];
       if (typeof item === 'function') continue;
       digest.name(key);
       digestValue(digest, item, depth + 1);

@@ -78,7 +78,7 @@ export class RunExplorer implements ChoiceSource, SimulationExplorer {
   }
 
   private key(decision: string): string {
-    return stateKey({ view: this.readView(), modelInputs: this.modelInputs.map((digest) => digest.hex()), event: this.event, due: this.due, decision, ordinal: this.ordinal });
+    return stateKey({ view: this.readView(), modelInputs: this.modelInputs, event: this.event, due: this.due, decision, ordinal: this.ordinal });
   }
 
   private readView(): ExplorationView {

@@ -28,7 +28,7 @@ import { Digest, digestValue } from './digest.ts';
 export interface DecisionContext {
   readonly view: ExplorationView;
   /** Per node: the digest of the inputs its model handled (run-explorer.ts). */
-  readonly modelInputs: readonly string[];
+  readonly modelInputs: readonly (Digest | undefined)[];
   readonly event: SimEvent | null;
   /** Events due at the same time, popped while their order is the decision (run-explorer.ts). */
   readonly due: readonly SimEvent[];
@@ -44,7 +44,9 @@ export function stateKey(context: DecisionContext): string {
   for (const event of context.due) digestEvent(digest, event);
   const connections = new Set<TcpConnection>();
   for (const node of view.nodes) {
-    digest.text(context.modelInputs[node.index] ?? '');
+    const inputs = context.modelInputs[node.index];
+    if (inputs) digest.absorb(inputs);
+    else digest.word(0);
     digestValue(digest, [...node.timers.keys()]);
     if (node.wakeup) digestValue(digest, node.wakeup);
     for (const [id, entry] of node.conns) {
