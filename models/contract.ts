@@ -42,8 +42,12 @@ export type Input =
   | { readonly kind: 'accepted'; readonly conn: ConnId; readonly local: SocketAddress; readonly remote: SocketAddress }
   /** An outgoing connection the model asked for is established. */
   | { readonly kind: 'connected'; readonly conn: ConnId; readonly local: SocketAddress; readonly remote: SocketAddress }
-  /** An outgoing connection failed: RST to the SYN, or no answer within the connect timeout. */
-  | { readonly kind: 'connectFailed'; readonly conn: ConnId; readonly reason: 'refused' | 'timeout' }
+  /**
+   * An outgoing connection failed: RST to the SYN, or no answer within the connect timeout. `local`
+   * is the address connect() bound the socket to, when the driver knows it: Linux's getsockname()
+   * still answers with it after the refusal (Dovecot logs it).
+   */
+  | { readonly kind: 'connectFailed'; readonly conn: ConnId; readonly reason: 'refused' | 'timeout'; readonly local?: SocketAddress }
   /** Bytes arrived from the peer and sit in the model's receive buffer from now on. */
   | { readonly kind: 'bytes'; readonly conn: ConnId; readonly bytes: Uint8Array }
   /** The peer sent FIN: no more bytes will come on this connection. */

@@ -1,5 +1,5 @@
 /* sim-event - what sits in the simulator's event queue */
-import type { ConnId } from '../models/contract.ts';
+import type { ConnId, SocketAddress } from '../models/contract.ts';
 import type { Segment } from './tcp/segment.ts';
 import type { TcpConnection } from './tcp/connection.ts';
 
@@ -11,7 +11,7 @@ export type SimEvent =
   /** A model's named timer (stale when `gen` no longer matches). */
   | { readonly type: 'timer'; readonly node: number; readonly name: string; readonly gen: number }
   /** The RST answering a SYN to an address nobody listens on has come back. */
-  | { readonly type: 'refused'; readonly node: number; readonly conn: ConnId }
+  | { readonly type: 'refused'; readonly node: number; readonly conn: ConnId; readonly local: SocketAddress }
   /** A rare scheduled link action (fault trigger at a time, coalesce flush). */
   | { readonly type: 'call'; readonly run: () => void };
 

@@ -351,7 +351,7 @@ export class Simulation implements TcpHost {
         const node = this.nodes[event.node] as NodeState;
         if (node.conns.get(event.conn)?.conn !== null) return; // closed by the model meanwhile
         node.conns.delete(event.conn);
-        this.feed(node, { kind: 'connectFailed', conn: event.conn, reason: 'refused' });
+        this.feed(node, { kind: 'connectFailed', conn: event.conn, reason: 'refused', local: event.local });
         return;
       }
       case 'call':
@@ -485,7 +485,7 @@ export class Simulation implements TcpHost {
       // RST answers the SYN: the failure is known one round trip later
       if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'refused', conn: label, node: node.model.name, remote: to });
       node.conns.set(id, { conn: null, side: 0 });
-      this.queue.push(this.now + 2 * LOOPBACK_ONE_WAY_US, { type: 'refused', node: node.index, conn: id });
+      this.queue.push(this.now + 2 * LOOPBACK_ONE_WAY_US, { type: 'refused', node: node.index, conn: id, local });
       return;
     }
     const target = this.nodes[listener.node] as NodeState;

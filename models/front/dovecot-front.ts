@@ -83,9 +83,9 @@ export class DovecotFront extends SessionFront<DovecotSession> implements Model,
         return;
       }
       case 'connected':
-        return this.outgoing.get(input.conn)?.outgoingConnected(now, input.conn);
+        return this.outgoing.get(input.conn)?.outgoingConnected(now, input.conn, input.local);
       case 'connectFailed':
-        return this.outgoing.get(input.conn)?.outgoingFailed(now, input.conn, input.reason);
+        return this.outgoing.get(input.conn)?.outgoingFailed(now, input.conn, input.reason, input.local);
       case 'bytes': {
         const session = this.sessions.get(input.conn);
         if (session) return session.clientBytes(now, input.bytes);

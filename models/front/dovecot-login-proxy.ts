@@ -8,7 +8,7 @@
  * ./submission-proxy.ts. The session (./dovecot-session.ts) owns the client and the relay; this
  * class owns everything between "Created proxy session" and "Started proxying" or the 454.
  */
-import type { ConnId, Micros, Output } from '../contract.ts';
+import type { ConnId, Micros, Output, SocketAddress } from '../contract.ts';
 import { asciiBytes } from '../contract.ts';
 import type { DovecotFrontConfig } from './config.ts';
 import { LineBuffer } from './line-buffer.ts';
@@ -62,6 +62,8 @@ interface BackendAttempt {
   readonly handshake: SubmissionProxyHandshake;
   readonly lines: LineBuffer;
   connected: boolean;
+  /** The backend socket's own address (getsockname), once the driver has said it. */
+  local: SocketAddress | null;
   eofSeen: 'eof' | 'reset' | null;
   bytesWritten: number;
   pendingEhlo: string | null;
@@ -102,6 +104,7 @@ export class LoginProxy {
       handshake: new SubmissionProxyHandshake(owner.policy, owner.config.hostname, owner.identity()),
       lines: new LineBuffer(MAX_PROXY_INPUT_SIZE),
       connected: false,
+      local: null,
       eofSeen: null,
       bytesWritten: 0,
       pendingEhlo: null,
@@ -112,14 +115,16 @@ export class LoginProxy {
     owner.setTimer('proxyTimeout', now + owner.config.login_proxy_timeout * 1000);
   }
 
-  connected(conn: ConnId): void {
-    if (this.attempt?.conn === conn) this.attempt.connected = true;
+  connected(conn: ConnId, local: SocketAddress): void {
+    if (this.attempt?.conn !== conn) return;
+    this.attempt.connected = true;
+    this.attempt.local = local;
   }
 
-  connectFailed(now: Micros, conn: ConnId, errno: string): void {
+  connectFailed(now: Micros, conn: ConnId, errno: string, local: SocketAddress | null): void {
     if (this.attempt?.conn !== conn) return;
     this.attempt = null;
-    this.failed(now, 'CONNECT', `connect(${this.ip}, ${this.port}) failed: ${errno}${this.afterSecs(now)}`);
+    this.failed(now, 'CONNECT', `connect(${this.ip}, ${this.port}) failed: ${errno}${this.afterSecs(now, local)}`);
   }
 
   bytes(now: Micros, conn: ConnId, bytes: Uint8Array): void {
@@ -217,7 +222,7 @@ export class LoginProxy {
     const what = attempt.connected
       ? `Login timed out in state=${attempt.handshake.state}`
       : `connect(${this.ip}, ${this.port}) failed: Connection timed out`;
-    this.failed(now, 'CONNECT', `${what}${this.afterSecs(now)}`);
+    this.failed(now, 'CONNECT', `${what}${this.afterSecs(now, attempt.local)}`);
   }
 
   /** The handshake state for "Logging in ... timed out (state=...)". */
@@ -251,9 +256,15 @@ export class LoginProxy {
     this.owner.emit({ kind: 'close', conn: attempt.conn });
   }
 
-  /** " (after N secs[, N reconnects])" */
-  private afterSecs(now: Micros): string {
+  /**
+   * login-proxy.c proxy_connect_error_append(), every release from 2.3.0: " (after N secs[, N
+   * reconnects][, local=ip:port])". local= is getsockname() of the backend socket, still open
+   * here (also after a refused connect); 2.3 prints "%s:%u", 2.4 net_ipport2str(), the same text
+   * for IPv4. Not printed when the model was never told the address: a SYN that is never answered.
+   */
+  private afterSecs(now: Micros, local: SocketAddress | null): string {
     const secs = this.owner.wallSecondsBetween(this.createdAt, now);
-    return ` (after ${secs} secs${this.reconnectCount > 0 ? `, ${this.reconnectCount} reconnects` : ''})`;
+    const reconnects = this.reconnectCount > 0 ? `, ${this.reconnectCount} reconnects` : '';
+    return ` (after ${secs} secs${reconnects}${local ? `, local=${local.host}:${local.port}` : ''})`;
   }
 }

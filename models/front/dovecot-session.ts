@@ -161,15 +161,15 @@ export class DovecotSession {
     this.shutdownAll(how === 'eof');
   }
 
-  outgoingConnected(now: Micros, conn: ConnId): void {
+  outgoingConnected(now: Micros, conn: ConnId, local: SocketAddress): void {
     if (this.lookup?.connection === conn) return this.lookup.connected(now);
-    this.proxy?.connected(conn);
+    this.proxy?.connected(conn, local);
   }
 
-  outgoingFailed(now: Micros, conn: ConnId, reason: 'refused' | 'timeout'): void {
+  outgoingFailed(now: Micros, conn: ConnId, reason: 'refused' | 'timeout', local: SocketAddress | undefined): void {
     const errno = reason === 'refused' ? 'Connection refused' : 'Connection timed out';
     if (this.lookup?.connection === conn) return this.lookup.temporaryError(now, errno, true);
-    this.proxy?.connectFailed(now, conn, errno);
+    this.proxy?.connectFailed(now, conn, errno, local ?? null);
   }
 
   outgoingBytes(now: Micros, conn: ConnId, bytes: Uint8Array): void {

@@ -152,7 +152,7 @@ describe('Simulation run loop', () => {
     });
     sim.addNode(model);
     sim.runUntilIdle(100);
-    expect(model.seen).toEqual([{ t: 20, input: { kind: 'connectFailed', conn: 'x', reason: 'refused' } }]);
+    expect(model.seen).toEqual([{ t: 20, input: { kind: 'connectFailed', conn: 'x', reason: 'refused', local: { host: '127.0.0.1', port: expect.any(Number) } } }]);
     expect(sim.logs('client')).toEqual([{ t: 0, node: 'client', program: 'client', line: 'connecting' }]);
     expect(sim.facts()).toEqual([{ t: 20, node: 'client', fact: { kind: 'backendAttempt', attempt: 1 }, conn: 'x' }]);
     expect(sim.trace.events).toEqual([]); // tracing off

@@ -139,7 +139,8 @@ describe('proxy failures (login-proxy.c)', () => {
     const { d, backend } = loggedInAttempt();
     let conn = backend;
     for (let attempt = 1; attempt <= 4; attempt++) {
-      d.input({ kind: 'connectFailed', conn, reason: 'refused' });
+      // The refused socket still has its address (getsockname after ECONNREFUSED on Linux).
+      d.input({ kind: 'connectFailed', conn, reason: 'refused', local: { host: '127.0.0.1', port: 50000 + attempt } });
       d.advanceBy(999_000);
       if (attempt === 4) break;
       expect(d.of('connect').at(-1)!.output.conn).toBe(conn);
@@ -149,7 +150,7 @@ describe('proxy failures (login-proxy.c)', () => {
       conn = next;
     }
     expect(d.writes(CLIENT).at(-1)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
-    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringMatching(/^Error: proxy\(alice@example\.test,127\.0\.0\.1:10025\): connect\(127\.0\.0\.1, 10025\) failed: Connection refused \(after 3 secs, 3 reconnects\): user=<alice@example.test>/));
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringMatching(/^Error: proxy\(alice@example\.test,127\.0\.0\.1:10025\): connect\(127\.0\.0\.1, 10025\) failed: Connection refused \(after 3 secs, 3 reconnects, local=127\.0\.0\.1:50004\): user=<alice@example.test>/));
   });
 
   test('login_proxy_timeout: a backend that never greets fails after 30 s, too late to reconnect', () => {
@@ -160,7 +161,7 @@ describe('proxy failures (login-proxy.c)', () => {
     d.advanceBy(20_000);
     expect(d.writes(CLIENT).at(-1)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
     expect(d.of('connect').filter((o) => o.output.to.port === 10025)).toHaveLength(1);
-    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringContaining('Login timed out in state=banner (after 30 secs)'));
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringContaining('Login timed out in state=banner (after 30 secs, local=127.0.0.1:50001)'));
   });
 
   test('no reconnect when less than 1.1 s of login_proxy_timeout is left', () => {
