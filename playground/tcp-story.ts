@@ -55,7 +55,7 @@ function explainWrite(events: readonly TraceEvent[], index: number, from: string
   const sentAt = events.findIndex((other, i) => i > index && other.kind === 'segment' && sameWay(other, event) && (numberField(other, 'len') ?? 0) > 0);
   const segment = sentAt < 0 ? undefined : events[sentAt]!;
   if (!segment || segment.t === event.t) return `${head}. TCP sends it at once.`;
-  return `${head}. Nagle holds it back: ${unackedBefore(events, index, event)}. It leaves ${formatDelta(segment.t - event.t)} later, at ${formatMicros(segment.t)}.`;
+  return `${head}. Nagle holds it back: ${unackedBefore(events, index, event)}. It leaves ${duration(segment.t - event.t)} later, at ${formatMicros(segment.t)}.`;
 }
 
 function explainSegment(events: readonly TraceEvent[], index: number, from: string, to: string, len: number): string {
@@ -70,10 +70,13 @@ function explainSegment(events: readonly TraceEvent[], index: number, from: stri
   const write = writeOf(events, index);
   if (!write || write.t === event.t) return `${head}, as soon as they were written.`;
   const ack = releasingAck(events, index, event);
-  return `${head}. Nagle held these bytes for ${formatDelta(event.t - write.t)} (written at ${formatMicros(write.t)}) while earlier data was unacknowledged${
+  return `${head}. Nagle held these bytes for ${duration(event.t - write.t)} (written at ${formatMicros(write.t)}) while earlier data was unacknowledged${
     ack ? `; ${textField(ack, 'from')}'s ACK ${textField(ack, 'ack') ?? ''} (${textField(ack, 'why') ?? 'pure'}, sent at ${formatMicros(ack.t)}) released them` : ''
   }.`;
 }
+
+/** A span of virtual time in words ("41.5 ms"; formatDelta writes it as a step on the axis, "+41.5 ms"). */
+const duration = (us: number): string => formatDelta(us).replace(/^\+/, '');
 
 const sameWay = (a: TraceEvent, b: TraceEvent): boolean => textField(a, 'conn') === textField(b, 'conn') && textField(a, 'from') === textField(b, 'from');
 

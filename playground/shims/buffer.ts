@@ -101,15 +101,15 @@ function base64Of(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return out;
 }
 
-/** Node's lenient decoder: skip what is not in either alphabet, stop at '=', drop a lone trailing sextet. */
+/** Node's lenient decoder: skip what is not in either alphabet, stop at '=', drop a lone trailing sextet; it reads each UTF-16 unit's low byte. */
 function base64Bytes(text: string): Uint8Array {
   const out: number[] = [];
   let bits = 0;
   let count = 0;
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+    const code = text.charCodeAt(i) & 0xff;
     if (code === 0x3d) break;
-    const value = code < 256 ? SIXBITS[code]! : -1;
+    const value = SIXBITS[code]!;
     if (value < 0) continue;
     bits = (bits << 6) | value;
     count += 6;
