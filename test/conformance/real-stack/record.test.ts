@@ -1,5 +1,5 @@
 /* record - the recorder on the real daemons writes records the project's own readers take, with the outcomes the records show */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,14 +21,16 @@ if (skipReason && !realStackSkipReason) {
 const recordedCase = (name: RegExp): ConformanceCase => conformanceCases(RECORDS_DIR, { trials: 2, racyRepeat: 1 }).find((c) => name.test(c.name))!;
 
 describe.skipIf(skipReason !== null)('smtp-lab record on the real stack', () => {
-  const out = mkdtempSync(join(tmpdir(), 'smtp-lab-record-'));
+  let out: string;
   let stack: RealStack;
   beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'smtp-lab-record-'));
     stack = await RealStack.start({ netns: `smtplab-rt-${process.pid}` });
     recordSetup(stack, out);
   });
   afterAll(async () => {
     await stack?.stop();
+    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   it('E1 again: 454 after four backend connections, a capture the segment reader takes, Dovecot\'s rawlog', async () => {
