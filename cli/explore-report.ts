@@ -56,7 +56,6 @@ export function summarise(outcome: ExploreOutcome, bounds: ExploreBoundsOptions)
       "client behaviour: only the scenario's own client (client.* keys); `smtp-lab check` generates others",
       'decision values between the representatives (a delay is tried at the ends of its range, a cut point at its ends and middle)',
       'postfix.banner_delay_ms, postfix.milter_ms, auth.latency_ms, auth.fault, client.think_time_us, tcp.client_profile, tcp.one_way_delay_us: at the scenario\'s values',
-      ...(outcome.axes.length < 2 ? ['keys the scenario pins (its definition or --set) are not varied'] : []),
       `faults: latency, bandwidth, coalesce, slow_close, time-triggered (atUs) faults${outcome.property.faults === 'any' ? '' : ' and destructive ones (the property allows benign faults only)'}; two faults on one hop`,
     ],
     boundsReached: [

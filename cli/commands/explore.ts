@@ -62,9 +62,12 @@ function propertyOption(id: string | undefined, scenario: Scenario): LabProperty
   return property;
 }
 
+/** The seed line of the case description means nothing here: every decision came from the schedule. */
+const NO_SEED = '(seed unused: every decision comes from the schedule)';
+
 function deviationLines(schedule: JudgedSchedule): string[] {
-  if (schedule.deviated.length === 0) return ['schedule: every decision at its default (no deviation)'];
-  return [`schedule: ${schedule.deviations} deviation(s) from the default, the rest at default:`, ...schedule.deviated.map((p) => `  decision ${p.at + 1} (${p.name}): value ${p.chosen + 1} of ${p.options}`)];
+  if (schedule.deviated.length === 0) return [NO_SEED, 'schedule: every decision at its default (no deviation)'];
+  return [NO_SEED, `schedule: ${schedule.deviations} deviation(s) from the default, the rest at default:`, ...schedule.deviated.map((p) => `  decision ${p.at + 1} (${p.name}): value ${p.chosen + 1} of ${p.options}`)];
 }
 
 export const explore: Command = {
@@ -144,7 +147,7 @@ export async function replayExplored(text: string, options: { out?: string; json
   const drawn = await showCounterexample(scenario, labCase, {
     outDir: options.out ?? 'lab-output', replay: text, report, colour: !options.json && process.stdout.isTTY === true,
     title: `replayed explored schedule of ${property.id} on ${scenario.name}: ${verdict}`, heading: 'explored case:',
-    caseNotes: [`choices: ${token.choices.join(',') || '(all defaults)'}`],
+    caseNotes: [NO_SEED, `choices: ${token.choices.join(',') || '(all defaults)'}`],
   });
   const same = verdict === token.verdict;
   if (options.json) {

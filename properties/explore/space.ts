@@ -10,7 +10,7 @@
  *                              timeout) where a correct client is not served by any proxy: outside
  *                              the properties' domain, so not enumerated.
  *   tcp.profile                each of the four TCP modes of the real-stack runs.
- * A key the scenario gives (its definition or --set) is pinned and not enumerated, as with `check`.
+ * A key the scenario gives (its definition or --set) is pinned to that value, as with `check`.
  * Fault placements, up to k faults: the slicer on one hop, which makes every write on that hop a
  * branching decision (split or not, and where: representatives.ts), so "which step" is enumerated
  * by the decisions themselves; for properties that allow destructive faults, reset_peer, timeout,
@@ -51,6 +51,7 @@ export function binRepresentatives(edges: readonly number[]): number[] {
   return [...new Set(values.map((value) => Math.round(value * 1000) / 1000))];
 }
 
+/** The axes; a key the scenario gives (its definition or --set) keeps that one value. */
 export function parameterAxes(scenario: Scenario): ParameterAxis[] {
   const delackMs = TCP_DELACK_MIN_US / 1000;
   const latestDelackMs = (TCP_DELACK_MIN_US + DELACK_SLACK_US) / 1000;
@@ -62,7 +63,7 @@ export function parameterAxes(scenario: Scenario): ParameterAxis[] {
     },
     { key: 'tcp.profile', values: Object.keys(TCP_PROFILES) as TcpProfileName[], why: 'every TCP mode of the real-stack runs' },
   ];
-  return axes.filter((axis) => !scenario.given.has(axis.key));
+  return axes.map((axis) => (scenario.given.has(axis.key) ? { key: axis.key, values: [scenario.get(axis.key)], why: 'pinned by the scenario (its definition or --set)' } : axis));
 }
 
 /** Every combination of the axes' values, first axis slowest. */
