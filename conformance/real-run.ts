@@ -71,8 +71,11 @@ export function measure(c: ConformanceCase, pcap: Uint8Array, ports: { dovecot: 
   const evidence = evidenceOfCapture(pcap, ports);
   const banner = evidence.connections[0]?.bannerAfterUs;
   const raced = evidence.connections.some((x) => x.replyAfterXclientUs !== null);
+  // With the slow smtpd_authorized_xclient_hosts table the real banner waits for a 100 ms lookup
+  // too (SYN→220 118-157 ms measured), which the lab's Postfix makes itself: not start-up time.
+  const startUp = c.setting.xclientLookupMs === null && banner !== null && banner !== undefined;
   return {
-    ...(banner === null || banner === undefined ? {} : { firstBannerMs: Math.round(banner / 1000) }),
+    ...(startUp ? { firstBannerMs: Math.round(banner / 1000) } : {}),
     ...(c.racy && raced ? { scheduling: fitCaptures([evidence]).values } : {}),
   };
 }
