@@ -7,7 +7,7 @@ import type { ExploreOutcome, ExploreBoundsOptions } from '../properties/explore
 import { DECISIONS } from '../sim/explore/representatives.ts';
 
 export interface ExploreSummary {
-  readonly verdict: 'holds' | 'fails' | 'found' | 'not-found' | 'incomplete';
+  readonly verdict: 'holds' | 'fails' | 'found' | 'not-found' | 'incomplete' | 'crashed';
   /** One sentence: the verdict with its counts and bounds. */
   readonly sentence: string;
   readonly bounds: readonly string[];
@@ -21,7 +21,10 @@ export function summarise(outcome: ExploreOutcome, bounds: ExploreBoundsOptions)
   const counts = `${outcome.schedules} schedules, ${outcome.states} states`;
   let verdict: ExploreSummary['verdict'];
   let sentence: string;
-  if (outcome.property.kind === 'exists') {
+  if (outcome.crashed > 0) {
+    verdict = 'crashed';
+    sentence = `the lab crashed on ${outcome.crashed} of ${outcome.schedules} schedules of ${outcome.scenario} within bounds ${b} (the shortest is below): no verdict`;
+  } else if (outcome.property.kind === 'exists') {
     verdict = outcome.judged > 0 ? 'found' : outcome.complete ? 'not-found' : 'incomplete';
     sentence = outcome.judged > 0
       ? `${outcome.scenario} fails in ${outcome.judged} of ${outcome.schedules} schedules within bounds ${b}`

@@ -97,7 +97,10 @@ export const explore: Command = {
     const wallMs = Math.round(performance.now() - started);
     if (!json && process.stderr.isTTY) process.stderr.write('\n');
     const summary = summarise(outcome, bounds);
-    const counts = { cases: outcome.cases, casesRun: outcome.casesRun, schedules: outcome.schedules, states: outcome.states, pruned: outcome.pruned, judged: outcome.judged, wallMs };
+    const counts = {
+      cases: outcome.cases, casesRun: outcome.casesRun, schedules: outcome.schedules, states: outcome.states, pruned: outcome.pruned,
+      judged: outcome.judged, crashed: outcome.crashed, wallMs,
+    };
     const shortest = outcome.shortest;
     let shown: { replay: string; text: string; files: readonly string[]; report: object } | null = null;
     if (shortest) {

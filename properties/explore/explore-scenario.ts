@@ -60,6 +60,9 @@ export interface ExploreOutcome {
   readonly states: number;
   /** Schedules whose verdict was not null. */
   readonly judged: number;
+  /** Schedules on which the lab itself threw (a model, or the step bound): never a pass, nor a find. */
+  readonly crashed: number;
+  /** The shortest crash if there was one, else the shortest judged schedule. */
   readonly shortest: JudgedSchedule | null;
   /** Every case ran to the end of its enumeration (maxRuns did not stop it). */
   readonly complete: boolean;
@@ -69,7 +72,7 @@ export interface ExploreOutcome {
   readonly ok: boolean;
 }
 
-type Judged = { readonly verdict: string | null; readonly report: RunReport | null };
+type Judged = { readonly verdict: string | null; readonly report: RunReport | null; readonly crashed: boolean };
 
 /** One schedule of a case: its report and the property's verdict; a crash of the lab is a verdict too. */
 function judge(ran: Scenario, labCase: LabCase, property: LabProperty, sequence: ChoiceSequence): Judged {
@@ -79,9 +82,9 @@ function judge(ran: Scenario, labCase: LabCase, property: LabProperty, sequence:
     report = runResolvedCase(ran, labCase, false, explorer);
   } catch (error) {
     if (error instanceof AlreadyExplored) throw error;
-    return { verdict: `crashed: ${(error as Error).name}: ${(error as Error).message}`, report: null };
+    return { verdict: `crashed: ${(error as Error).name}: ${(error as Error).message}`, report: null, crashed: true };
   }
-  return { verdict: property.verdict(labCase, report), report };
+  return { verdict: property.verdict(labCase, report), report, crashed: false };
 }
 
 /** A replay takes the default after its prefix, so the defaults at the end need not be written down. */
@@ -102,11 +105,12 @@ export function exploreScenario(options: ExploreOptions): ExploreOutcome {
   const baseline = runResolvedCase(scenarioFor(scenario, exploredCase(scenario, {}, {})), exploredCase(scenario, {}, {}), true, new RunExplorer(new ChoiceSequence([], { deviations: 0, maxDecisions: options.maxDecisions }, new VisitedStates())));
   const placements = faultPlacements(property.faults === 'any', baseline);
   const cases = parameterPoints(axes).flatMap((point) => placementSets(placements, options.faults).map((set) => ({ point, set })));
-  const totals = { schedules: 0, pruned: 0, states: 0, judged: 0, casesRun: 0 };
+  const totals = { schedules: 0, pruned: 0, states: 0, judged: 0, crashed: 0, casesRun: 0 };
   let complete = true;
   let deviationBoundHit = false;
   let decisionBoundHit = false;
   let shortest: JudgedSchedule | null = null;
+  let shortestCrash: JudgedSchedule | null = null;
   for (const { point, set } of cases) {
     const left = options.maxRuns - totals.schedules - totals.pruned;
     if (left <= 0) {
@@ -119,15 +123,17 @@ export function exploreScenario(options: ExploreOptions): ExploreOutcome {
       (sequence) => judge(ran, labCase, property, sequence),
       { deviations: options.deviations, maxDecisions: options.maxDecisions, maxRuns: left },
       (schedule: Schedule<Judged>) => {
-        const { verdict, report } = schedule.result;
+        const { verdict, report, crashed } = schedule.result;
         if (verdict === null) return;
-        totals.judged++;
+        if (crashed) totals.crashed++;
+        else totals.judged++;
         const candidate: JudgedSchedule = {
           labCase, placements: set, choices: withoutTrailingDefaults(schedule.choices), deviations: schedule.deviations, verdict,
           deviated: schedule.points.flatMap((p, at) => (p.chosen > 0 ? [{ ...p, at }] : [])),
           endedAtUs: report?.endedAtUs ?? Infinity,
         };
-        if (shorter(candidate, shortest)) shortest = candidate;
+        if (crashed && shorter(candidate, shortestCrash)) shortestCrash = candidate;
+        if (!crashed && shorter(candidate, shortest)) shortest = candidate;
       },
     );
     totals.schedules += counts.schedules;
@@ -139,10 +145,10 @@ export function exploreScenario(options: ExploreOptions): ExploreOutcome {
     decisionBoundHit ||= counts.decisionBoundHit;
     options.onCase?.(totals.casesRun, cases.length);
   }
-  const ok = property.kind === 'exists' ? totals.judged > 0 : totals.judged === 0 && complete;
+  const ok = totals.crashed === 0 && (property.kind === 'exists' ? totals.judged > 0 : totals.judged === 0 && complete);
   return {
     property, scenario: scenario.name, axes, placements: placements.length, cases: cases.length, ...totals,
-    shortest, complete, deviationBoundHit, decisionBoundHit, ok,
+    shortest: shortestCrash ?? shortest, complete, deviationBoundHit, decisionBoundHit, ok,
   };
 }
 
