@@ -24,7 +24,7 @@ const ends: IntegerRepresentatives = (min, max) => (min === max ? [min] : [min, 
 /** Exact names; `pickFaultParam:<fault>.<param>` decisions share the row of their prefix. */
 export const DECISIONS: Readonly<Record<string, DecisionRow>> = {
   pickEphemeralPort: {
-    why: 'symmetric: no model branches on a port number (ports only appear in log text such as rport= and in connection keys), so every connection takes the lowest free port',
+    why: 'symmetric: no model branches on a port number; ports appear only as text (XCLIENT PORT=, PROXY headers, log lines) and every port of the range has five digits, so no line changes length; each connection takes the lowest free port',
     integer: (min) => [min],
   },
   delackSlackUs: { why: 'delayed-ACK timer at TCP_DELACK_MIN exactly or at the end of the jiffy/timer slack', integer: ends },
