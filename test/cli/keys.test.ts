@@ -9,7 +9,7 @@ interface KeysJson {
 }
 
 /** The built-in scenarios the README names. */
-const README_SCENARIOS = ['mailu-2024.06', 'mailu-2024.06-pr3322', 'lockstep', 'postfix-3.7', 'nginx-port25', 'haproxy-proxy-protocol', 'real-stack', 'real-stack-forbid-no'];
+const README_SCENARIOS = ['mailu-2024.06', 'mailu-2024.06-pr3322', 'mailu-2.0', 'mailu-2024.06.57', 'lockstep', 'postfix-3.7', 'nginx-port25', 'haproxy-proxy-protocol', 'real-stack', 'real-stack-forbid-no'];
 
 describe('smtp-lab keys', () => {
   it('--json lists each key once with allowed values and default, and the README\'s scenarios, which set only listed keys', async () => {
