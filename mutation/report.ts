@@ -31,10 +31,11 @@ export interface StrykerMutant {
   readonly location: { readonly start: { readonly line: number; readonly column: number } };
 }
 
-/** One row of mutation/equivalent.json: which mutant, and why no behaviour can tell it apart. */
+/** One row of mutation/equivalent.json: which mutant (where it starts), and why no behaviour can tell it apart. */
 export interface EquivalentMutant {
   readonly file: string;
   readonly line: number;
+  readonly column: number;
   readonly mutator: string;
   readonly replacement: string;
   readonly reason: string;
@@ -68,9 +69,14 @@ interface Escape {
 }
 
 const ESCAPED = new Set(['Survived', 'NoCoverage']);
+/**
+ * A listed mutant counts as equivalent when it escaped, and also when it timed out: on a busy
+ * machine a mutant no test can tell apart may still run past its time limit, and that is no kill.
+ */
+const LISTABLE = new Set([...ESCAPED, 'Timeout']);
 
 const sameMutant = (file: string, m: StrykerMutant) => (e: EquivalentMutant) =>
-  e.file === file && e.line === m.location.start.line && e.mutator === m.mutatorName && e.replacement === (m.replacement ?? '');
+  e.file === file && e.line === m.location.start.line && e.column === m.location.start.column && e.mutator === m.mutatorName && e.replacement === (m.replacement ?? '');
 
 export function scoreOf(t: Tally): number | null {
   const detected = t.killed + t.timeout;
@@ -90,7 +96,7 @@ export function renderMutationReport(groups: readonly GroupResult[], equivalents
     const lines = source.split('\n');
     const tally: Tally = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, other: 0 };
     for (const m of [...mutants].sort(byPlace)) {
-      const equivalent = ESCAPED.has(m.status) ? equivalents.find(sameMutant(file, m)) : undefined;
+      const equivalent = LISTABLE.has(m.status) ? equivalents.find(sameMutant(file, m)) : undefined;
       if (equivalent) matched.add(equivalent);
       if (equivalent) tally.equivalent++;
       else if (m.status === 'Killed') tally.killed++;
@@ -98,7 +104,7 @@ export function renderMutationReport(groups: readonly GroupResult[], equivalents
       else if (m.status === 'Survived') tally.survived++;
       else if (m.status === 'NoCoverage') tally.noCoverage++;
       else tally.other++;
-      if (ESCAPED.has(m.status)) {
+      if (ESCAPED.has(m.status) || equivalent) {
         const { line, column } = m.location.start;
         escapes.push({
           where: `${file}:${line}:${column}`,
@@ -145,9 +151,9 @@ export function renderMutationReport(groups: readonly GroupResult[], equivalents
       : [
           `## Stale entries in mutation/equivalent.json (${stale.length})`,
           '',
-          'These match no surviving mutant of this run (the code moved or a test now kills them); update or remove them.',
+          'These match no mutant of this run that escaped or timed out (the code moved or a test now kills them); update or remove them.',
           '',
-          ...stale.map((e) => `- \`${e.file}:${e.line}\` ${e.mutator} → \`${oneLine(e.replacement)}\``),
+          ...stale.map((e) => `- \`${e.file}:${e.line}:${e.column}\` ${e.mutator} → \`${oneLine(e.replacement)}\``),
           '',
         ]),
   ].join('\n');

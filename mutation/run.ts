@@ -1,4 +1,4 @@
-/* mutation/run - `npm run mutation [-- GROUP...]`: Stryker over each scope group in turn, then MUTATION.md
+/* mutation/run - `npm run mutation [-- GROUP... | --report-only]`: Stryker over each scope group in turn, then MUTATION.md
  *
  * Groups (mutation/scope.json) run in the order listed, most sequencing-critical first, each with its
  * own incremental file (mutation/incremental/<group>.json, committed): a rerun tests only the mutants
@@ -14,7 +14,9 @@ const NOTES_MARKER = '<!-- figures above are rewritten by npm run mutation; note
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
 const scope = readJson<ScopeGroup[]>(SCOPE_FILE);
-const asked = process.argv.slice(2);
+// --report-only: rebuild MUTATION.md from the committed results (after editing equivalent.json).
+const reportOnly = process.argv.includes('--report-only');
+const asked = process.argv.slice(2).filter((arg) => arg !== '--report-only');
 const unknown = asked.filter((name) => !scope.some((g) => g.group === name));
 if (unknown.length > 0) {
   console.error(`unknown group ${unknown.join(', ')}; the groups are: ${scope.map((g) => g.group).join(', ')}`);
@@ -26,7 +28,7 @@ const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, $
 // The tree others edit moves on; the commit says which code a group's figures belong to.
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
 let failed = false;
-for (const { group, mutate } of scope.filter((g) => asked.length === 0 || asked.includes(g.group))) {
+for (const { group, mutate } of scope.filter((g) => !reportOnly && (asked.length === 0 || asked.includes(g.group)))) {
   console.log(`== mutation group ${group}: ${mutate.join(', ')}`);
   const started = Date.now();
   const stryker = spawnSync('npx', ['stryker', 'run', STRYKER_CONFIG, '--mutate', mutate.join(','), '--incrementalFile', incrementalFileOf(group)], { stdio: 'inherit' });

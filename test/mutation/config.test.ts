@@ -26,7 +26,7 @@ describe('the mutation setup', () => {
   it('lists equivalent mutants only in mutated files, on lines they have, each with a reason', () => {
     const equivalents = JSON.parse(readFileSync(EQUIVALENT_FILE, 'utf8')) as EquivalentMutant[];
     const bad = equivalents.filter(
-      (e) => !mutated.includes(e.file) || e.line > readFileSync(e.file, 'utf8').split('\n').length || e.reason.trim().length < 10 || !e.mutator || typeof e.replacement !== 'string',
+      (e) => !mutated.includes(e.file) || e.line > readFileSync(e.file, 'utf8').split('\n').length || !Number.isInteger(e.column) || e.reason.trim().length < 10 || !e.mutator || typeof e.replacement !== 'string',
     );
     expect(bad).toEqual([]);
   });

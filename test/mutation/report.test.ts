@@ -25,7 +25,7 @@ const ran: GroupResult = {
   },
 };
 const notRun: GroupResult = { group: 'rest', why: 'the rest', run: null, report: null };
-const equivalent = { file: 'models/x.ts', line: 2, mutator: 'EqualityOperator', replacement: 'a >= 0', reason: 'a is never 0' };
+const equivalent = { file: 'models/x.ts', line: 2, column: 3, mutator: 'EqualityOperator', replacement: 'a >= 0', reason: 'a is never 0' };
 
 describe('the mutation report', () => {
   it('scores detected over every mutant that could run and is not equivalent', () => {
@@ -50,6 +50,14 @@ describe('the mutation report', () => {
     expect(page).toContain('- `models/x.ts:3:3` NoCoverage: BlockStatement → `{}` in `return a;`');
     expect(page).toContain('## Equivalent mutants (1, from mutation/equivalent.json)');
     expect(page).toContain('EqualityOperator → `a >= 0` in `if (a > 0) run();`: a is never 0');
+  });
+
+  it('counts a listed mutant that timed out as equivalent, not as detected (a busy machine is no kill)', () => {
+    const timedOut = { ...equivalent, line: 3, mutator: 'StringLiteral', replacement: '""' };
+    const page = renderMutationReport([ran], [equivalent, timedOut]);
+    // detected: only the killed one; escaped: the survivor and the no-coverage one.
+    expect(page).toContain('| core | `models/x.ts` | 6 | 1 | 0 | 1 | 1 | 2 | 33.3 % |');
+    expect(page).toContain('StringLiteral → `""` in `return a;`: a is never 0');
   });
 
   it('names an equivalence entry that no longer matches a surviving mutant, so the list cannot rot', () => {

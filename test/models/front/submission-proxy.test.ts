@@ -39,6 +39,10 @@ describe('the handshake the sequencing policy decides', () => {
     expect(handshake.state).toBe('xclient-ehlo');
   });
 
+  it('dovecot-2.4 sequences the handshake as 2.3 does (only its XCLIENT failure type differs)', () => {
+    expect(feed(SEQUENCING['dovecot-2.4'], ['220 backend ESMTP', ...EHLO_REPLY]).steps[4]).toEqual([write(XCLIENT), { kind: 'writeAfterGap', text: EHLO }]);
+  });
+
   it('lockstep writes EHLO only once the XCLIENT reply is complete, and logs in after the second EHLO reply', () => {
     const { handshake, steps } = feed(SEQUENCING.lockstep, ['220 backend ESMTP', ...EHLO_REPLY, '220-2.0.0 first', '220 2.0.0 Ok']);
     expect(steps[4]).toEqual([write(XCLIENT)]);
@@ -132,6 +136,8 @@ describe('reply lines as submission_proxy_parse_line() reads them', () => {
     expect(attributesOf('xclient  ADDR   LOGIN')).toEqual([write('XCLIENT LOGIN=alice@example.test ADDR=203.0.113.25\r\n'), { kind: 'writeAfterGap', text: EHLO }]);
     expect(attributesOf('XCLIENTS ADDR LOGIN')).toEqual([{ kind: 'loggedIn' }]);
     expect(attributesOf('XCLIENT')).toEqual([{ kind: 'loggedIn' }]);
+    // "XCLIENT " with no attribute is still XCLIENT: Dovecot sends a bare XCLIENT and waits for its reply.
+    expect(attributesOf('XCLIENT ')).toEqual([write('XCLIENT\r\n'), { kind: 'writeAfterGap', text: EHLO }]);
     expect(attributesOf('XCLIEN ADDR LOGIN')).toEqual([{ kind: 'loggedIn' }]);
     expect(attributesOf('XCLIENX ADDR LOGIN')).toEqual([{ kind: 'loggedIn' }]);
   });
