@@ -256,6 +256,7 @@ function bindControls(): void {
   $('detail').addEventListener('change', (event) => setState({ ...state, detail: (event.target as HTMLSelectElement).value as Detail, step: null }));
   $('run').addEventListener('click', () => setState({ ...state, replay: null, step: null }));
   $('find').addEventListener('click', findFailure);
+  $('fit').addEventListener('change', (event) => $('panes').classList.toggle('fit', (event.target as HTMLInputElement).checked));
   $('prev').addEventListener('click', () => move(-1));
   $('next').addEventListener('click', () => move(1));
   $('play').addEventListener('click', togglePlay);

@@ -37,10 +37,12 @@ export function showMoment(pane: DrawnPane, current: DiagramItem | null, sameTra
     element.classList.toggle('future', future);
     element.classList.toggle('current', current !== null && sameTrace && event === current.event);
   }
-  const element = pane.holder.querySelector('g.current');
-  if (element) {
-    const box = element.getBoundingClientRect();
-    const view = pane.holder.getBoundingClientRect();
-    pane.holder.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
-  }
+  // The current item, or in the other pane the last one that has happened by then, in the middle of the view.
+  const shown = pane.holder.querySelectorAll('g.item:not(.future)');
+  const element = pane.holder.querySelector('g.current') ?? (current === null ? null : shown[shown.length - 1]);
+  if (!element) return;
+  const box = element.getBoundingClientRect();
+  const view = pane.holder.getBoundingClientRect();
+  pane.holder.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
+  pane.holder.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
 }

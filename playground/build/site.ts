@@ -111,6 +111,7 @@ function pageHtml(script: string, style: string, lessons: readonly Lesson[]): st
 <button id="failure" title="jump to the improper pipelining (f)">⚠ jump to failure</button>
 <button id="all">show all</button>
 <label>show <select id="detail">${options(DETAILS, DEFAULT_STATE.detail, DETAIL_WORDS)}</select></label>
+<label title="shrink each diagram to its pane's width: an overview, small print"><input id="fit" type="checkbox"> fit width</label>
 <label>beside it <select id="compare">${options(COMPARISONS, DEFAULT_STATE.compare, COMPARISON_WORDS)}</select></label>
 </nav>
 <pre id="outcome"></pre>
