@@ -102,7 +102,8 @@ function shorter(a: JudgedSchedule, b: JudgedSchedule | null): boolean {
 export function exploreScenario(options: ExploreOptions): ExploreOutcome {
   const { scenario, property } = options;
   const axes = parameterAxes(scenario);
-  const baseline = runResolvedCase(scenarioFor(scenario, exploredCase(scenario, {}, {})), exploredCase(scenario, {}, {}), true, new RunExplorer(new ChoiceSequence([], { deviations: 0, maxDecisions: options.maxDecisions }, new VisitedStates())));
+  // Segment boundaries for fault placements come from the default schedule at the scenario's own values, fault-free.
+  const baseline = replaySchedule(scenario, exploredCase(scenario, {}, {}), [], options.maxDecisions);
   const placements = faultPlacements(property.faults === 'any', baseline);
   const cases = parameterPoints(axes).flatMap((point) => placementSets(placements, options.faults).map((set) => ({ point, set })));
   const totals = { schedules: 0, pruned: 0, states: 0, judged: 0, crashed: 0, casesRun: 0 };
