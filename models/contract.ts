@@ -22,8 +22,10 @@
  *     property reports it with its replay token); the runtime records an `error` event and
  *     keeps the other sessions up;
  *   - time: virtual in the simulator, wall-clock µs since start in the runtime; the runtime also
- *     caps line length, pending output, idle time and connection count (runtime/socket/limits.ts),
- *     which the simulator leaves to the models.
+ *     caps line length, pending output and idle time (runtime/socket/limits.ts) and the connections
+ *     each listener holds (runtime/socket/listener-limits.ts, asking makeRoom), which the simulator
+ *     leaves to the models; and it stops reading a connection whose bytes filled a peer's socket
+ *     buffer until it drains, where the simulator's links deliver at once.
  */
 
 /** Virtual or wall time in integer microseconds since the run started. */
@@ -102,6 +104,12 @@ export interface Model {
    * when the real program hangs there too. A model without the method never hangs legitimately.
    */
   waitsWithoutDeadline?(conn: ConnId): string | null;
+  /**
+   * Socket runtime only (the simulator has no listener caps): one of the model's listeners is full
+   * and a client waits for a slot. Close the connection the real program drops to make room (Dovecot:
+   * the oldest client not logged in yet) and return true, or return false when it drops none.
+   */
+  makeRoom?(now: Micros): boolean;
 }
 
 /** Outputs queue shared by models: push while handling, drain with poll(). */

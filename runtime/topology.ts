@@ -17,8 +17,9 @@ import { createAuthService, type AuthServiceConfig } from '../models/auth/index.
 import { FRONT_MODELS, frontModel, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
 import type { PostfixConfig } from '../models/postfix/config.ts';
 import { createPostfix } from '../models/postfix/smtpd.ts';
+import { FRONT_LISTENER_LIMITS, POSTFIX_LISTENER_LIMITS } from './daemon-limits.ts';
 import { freePort } from './free-port.ts';
-import { SocketRuntime, selfSignedIdentity, type ListenSpec, type SocketRuntimeOptions } from './socket/index.ts';
+import { SocketRuntime, selfSignedIdentity, type ListenerLimits, type ListenSpec, type SocketRuntimeOptions } from './socket/index.ts';
 
 /** Postfix's two services in Mailu: authenticated mail (Mailu's 10025) and port-25 delivery (25, nginx only). */
 export interface BackendPorts {
@@ -46,6 +47,8 @@ export interface TopologyOptions {
    * `unauthenticated` defaults to the same port).
    */
   readonly backendPorts?: Partial<BackendPorts>;
+  /** The front's client limits; default its daemon's (daemon-limits.ts). */
+  readonly frontLimits?: ListenerLimits;
   /** Listen address for the front (127.0.0.1 unless told otherwise). */
   readonly host?: string;
   readonly runtime?: SocketRuntimeOptions;
@@ -73,7 +76,7 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     if (options.postfix) {
       postfix = createPostfix(options.postfix);
       const wanted = [options.backendPorts?.authenticated ?? 0, ...(FRONT_MODELS[options.front].reachesPort25 ? [options.backendPorts?.unauthenticated ?? 0] : [])];
-      postfixAddresses = await runtime.addNode(postfix, { listen: wanted.map((port) => ({ port })) });
+      postfixAddresses = await runtime.addNode(postfix, { listen: wanted.map((port) => ({ port, limits: POSTFIX_LISTENER_LIMITS })) });
       backendPorts = { authenticated: postfixAddresses[0]!.port, unauthenticated: (postfixAddresses[1] ?? postfixAddresses[0]!).port };
     } else {
       const authenticated = options.backendPorts?.authenticated;
@@ -92,8 +95,9 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     const row = frontModel(options.front);
     const front = row.create(row.withPeers(options.frontConfig ?? {}, { authService: authAddress, backend: { host: '127.0.0.1', port: backendPorts.authenticated } }));
     const host = options.host ?? '127.0.0.1';
-    const listen: ListenSpec[] = [{ host, port: options.frontPort }];
-    if (options.frontTlsPort !== undefined) listen.push({ host, port: options.frontTlsPort, tls: selfSignedIdentity() });
+    const limits = options.frontLimits ?? FRONT_LISTENER_LIMITS[options.front];
+    const listen: ListenSpec[] = [{ host, port: options.frontPort, limits }];
+    if (options.frontTlsPort !== undefined) listen.push({ host, port: options.frontTlsPort, tls: selfSignedIdentity(), limits });
     const [frontAddress, frontTls] = await runtime.addNode(front, { listen });
     return {
       runtime,

@@ -75,6 +75,12 @@ export class DovecotFront extends SessionFront<DovecotSession> implements Model,
 
   // ---- Model ----
 
+  /** client_destroy_oldest(): the oldest client not logged in yet goes (sessions are kept in arrival order). */
+  makeRoom(now: Micros): boolean {
+    for (const session of this.sessions.values()) if (session.dropForRoom(now)) return true;
+    return false;
+  }
+
   handle(now: Micros, input: Input): void {
     switch (input.kind) {
       case 'accepted': {

@@ -236,6 +236,21 @@ export class DovecotSession {
     this.shutdownAll(true);
   }
 
+  /**
+   * Dropped to make room for a new client (login-common client-common.c client_destroy_oldest(),
+   * which the master asks for once every login process is full): only a client still logging in
+   * is in the login process's client list; a proxied one has left it. submission-login's
+   * client_notify_disconnect() answers RESOURCE_CONSTRAINT with its default case, 4.0.0.
+   * Returns false when this session is past login.
+   */
+  dropForRoom(now: Micros): boolean {
+    if (this.phase === 'detaching' || this.phase === 'relay' || this.phase === 'closed') return false;
+    this.logClient('Info', `Disconnected: Connection queue full ${this.disconnectDetail(now)}`);
+    this.writeClient(`421 4.0.0 ${this.config.hostname} Connection queue full\r\n`);
+    this.shutdownAll(true);
+    return true;
+  }
+
   // ---- client side: greeting, commands, SASL -----------------------------------------------
 
   private sendGreeting(now: Micros): void {

@@ -20,6 +20,8 @@ export type RuntimeEvent =
   | { readonly t: Micros; readonly kind: 'log'; readonly node: string; readonly program: string; readonly line: string; readonly conn?: ConnId }
   | { readonly t: Micros; readonly kind: 'fact'; readonly node: string; readonly fact: Fact; readonly conn?: ConnId }
   | { readonly t: Micros; readonly kind: 'limit'; readonly node: string; readonly conn?: ConnId; readonly what: keyof RuntimeLimits }
+  /** A listener was full when a client arrived; `setting` is the daemon's cap it stands for (listener-limits.ts). */
+  | { readonly t: Micros; readonly kind: 'limit'; readonly node: string; readonly what: 'maxConnections'; readonly setting: string }
   | { readonly t: Micros; readonly kind: 'error'; readonly node: string; readonly conn?: ConnId; readonly message: string };
 
 export type RuntimeEventListener = (event: RuntimeEvent) => void;

@@ -3,3 +3,4 @@ export { SocketRuntime, type ListenSpec, type NodeOptions, type SocketRuntimeOpt
 export { DEFAULT_LIMITS, type RuntimeLimits } from './limits.ts';
 export type { RuntimeEvent, RuntimeEventListener } from './events.ts';
 export { selfSignedIdentity } from './self-signed.ts';
+export { ACCEPT_QUEUE_MAX, LAB_LISTENER_LIMITS, type ListenerLimits, type WhenFull } from './listener-limits.ts';

@@ -14,7 +14,10 @@
  * read (later bytes get an RST, as the kernel does for a closed socket), abort →
  * resetAndDestroy() (RST). Socket events → Input: connection → accepted, connect →
  * connected, data → bytes, end → eof, ECONNRESET/close without FIN → reset.
- * Caps (limits.ts) reset the offending connection only; the listeners stay up.
+ * Caps (limits.ts) reset the offending connection only; the listeners stay up. Each listener holds
+ * its own clients (listener-limits.ts), so the lab's internal connections never compete with
+ * clients, and a socket whose bytes fill a peer's buffer is not read until it drains
+ * (back-pressure.ts).
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -22,7 +25,10 @@ import type { ConnId, Input, Micros, Model, Output, SocketAddress } from '../../
 import { bytesToLatin1 } from '../../models/contract.ts';
 import { WallClock } from './clock.ts';
 import type { RuntimeEvent, RuntimeEventListener } from './events.ts';
+import { hold, newFlow, release, type Flow } from './back-pressure.ts';
+import { EventRing } from './event-ring.ts';
 import { DEFAULT_LIMITS, type RuntimeLimits } from './limits.ts';
+import { ACCEPT_QUEUE_MAX, LAB_LISTENER_LIMITS, type ListenerLimits } from './listener-limits.ts';
 import { TimerWheel } from './timers.ts';
 
 export interface TlsIdentity {
@@ -39,6 +45,8 @@ export interface ListenSpec {
   readonly tls?: TlsIdentity;
   /** TCP_NODELAY on accepted sockets; off by default, as for a plain accept(). */
   readonly noDelay?: boolean;
+  /** How many clients it holds and what it does with one more; LAB_LISTENER_LIMITS when missing. */
+  readonly limits?: ListenerLimits;
 }
 
 export interface NodeOptions {
@@ -51,20 +59,39 @@ export interface SocketRuntimeOptions {
   readonly onEvent?: RuntimeEventListener;
   /** Events kept in memory for `events`; older ones are dropped first. */
   readonly keepEvents?: number;
+  /** Memory the kept events may take (EventRing's estimate); older ones are dropped first. */
+  readonly keepEventBytes?: number;
 }
 
 interface NodeState {
   readonly name: string;
   readonly model: Model;
   readonly servers: net.Server[];
+  readonly listeners: ListenerState[];
   acceptCount: number;
+  /** Outgoing connections open now (they take slots on a listener that `countsOutgoing`). */
+  outgoingOpen: number;
+}
+
+interface ListenerState {
+  readonly node: NodeState;
+  readonly spec: ListenSpec;
+  readonly limits: ListenerLimits;
+  /** Accepted connections that hold a slot. */
+  open: number;
+  /** Accepted by the kernel, not yet by the daemon: paused, in arrival order. */
+  readonly waiting: net.Socket[];
 }
 
 interface ConnState {
   readonly id: ConnId;
   readonly node: NodeState;
   readonly socket: net.Socket;
-  readonly accepted: boolean;
+  /** The listener it was accepted on; undefined for an outgoing connection. */
+  readonly listener: ListenerState | undefined;
+  readonly flow: Flow;
+  /** Its slot (on its listener, or as an outgoing connection) is free again. */
+  slotReleased: boolean;
   established: boolean;
   bytesSinceLf: number;
   localEnded: boolean;
@@ -84,19 +111,25 @@ export class SocketRuntime {
   /** Keyed by node and ConnId: each model names its own outgoing connections. */
   private readonly conns = new Map<string, ConnState>();
   private readonly listeners = new Set<RuntimeEventListener>();
-  private readonly recorded: RuntimeEvent[] = [];
-  private readonly keepEvents: number;
-  private readonly pending: Array<{ node: NodeState; input: Input }> = [];
+  private readonly recorded: EventRing;
+  private readonly pending: Array<{ node: NodeState; what: string; step: (now: Micros) => void; source: ConnState | undefined }> = [];
+  /** The connection whose bytes led to the input being handled: outputs are charged to it. */
+  private source: ConnState | undefined;
+  /** The connection whose bytes set each timer (by owner and name), so the timer's outputs are charged to it. */
+  private readonly timerSources = new Map<string, ConnState>();
   private draining = false;
   private closed = false;
 
   constructor(options: SocketRuntimeOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.keepEvents = options.keepEvents ?? 100_000;
+    this.recorded = new EventRing(options.keepEvents ?? 100_000, options.keepEventBytes ?? 64 * 1024 * 1024);
     if (options.onEvent) this.listeners.add(options.onEvent);
     this.timers = new TimerWheel(this.clock, (owner, timer) => {
       const node = this.nodes.get(owner);
-      if (node) this.deliver(node, { kind: 'timeout', timer });
+      const key = timerKey(owner, timer);
+      const source = this.timerSources.get(key);
+      this.timerSources.delete(key);
+      if (node) this.deliver(node, { kind: 'timeout', timer }, source);
     });
   }
 
@@ -105,14 +138,15 @@ export class SocketRuntime {
     return this.clock.now();
   }
 
-  /** Events recorded so far (at most `keepEvents`, newest last). */
+  /** Events recorded so far (at most `keepEvents` and `keepEventBytes`, newest last): a copy. */
   get events(): readonly RuntimeEvent[] {
-    return this.recorded;
+    return this.recorded.toArray();
   }
 
   /** Log lines the models wrote, as "program: line", optionally for one node. */
   logLines(node?: string): string[] {
     return this.recorded
+      .toArray()
       .filter((e): e is Extract<RuntimeEvent, { kind: 'log' }> => e.kind === 'log' && (node === undefined || e.node === node))
       .map((e) => `${e.program}: ${e.line}`);
   }
@@ -147,7 +181,7 @@ export class SocketRuntime {
   async addNode(model: Model, options: NodeOptions = {}): Promise<SocketAddress[]> {
     if (this.closed) throw new Error('runtime is closed');
     if (this.nodes.has(model.name)) throw new Error(`a node named '${model.name}' is already running`);
-    const node: NodeState = { name: model.name, model, servers: [], acceptCount: 0 };
+    const node: NodeState = { name: model.name, model, servers: [], listeners: [], acceptCount: 0, outgoingOpen: 0 };
     this.nodes.set(model.name, node);
     const bound: SocketAddress[] = [];
     for (const spec of options.listen ?? []) bound.push(await this.listen(node, spec));
@@ -166,13 +200,16 @@ export class SocketRuntime {
       conn.socket.destroy();
     }
     this.conns.clear();
+    for (const node of this.nodes.values()) for (const listener of node.listeners) for (const socket of listener.waiting.splice(0)) socket.destroy();
     const servers = [...this.nodes.values()].flatMap((n) => n.servers);
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 
   private listen(node: NodeState, spec: ListenSpec): Promise<SocketAddress> {
     const host = spec.host ?? '127.0.0.1';
-    const onSocket = (socket: net.Socket) => this.accept(node, socket, spec);
+    const listener: ListenerState = { node, spec, limits: spec.limits ?? LAB_LISTENER_LIMITS, open: 0, waiting: [] };
+    node.listeners.push(listener);
+    const onSocket = (socket: net.Socket) => this.arrived(listener, socket);
     const server = spec.tls
       ? tls.createServer({ key: spec.tls.key, cert: spec.tls.cert, allowHalfOpen: true }, onSocket)
       : net.createServer({ allowHalfOpen: true }, onSocket);
@@ -191,22 +228,75 @@ export class SocketRuntime {
     });
   }
 
-  private accept(node: NodeState, socket: net.Socket, spec: ListenSpec): void {
-    const acceptedNow = [...this.conns.values()].filter((c) => c.accepted).length;
-    if (this.closed || acceptedNow >= this.limits.maxConnections) {
-      this.record({ t: this.now(), kind: 'limit', node: node.name, what: 'maxConnections' });
-      socket.on('error', () => undefined);
+  /** A connection reached the listener: take it, queue it, or refuse it as the listener's daemon does at its cap. */
+  private arrived(listener: ListenerState, socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    if (this.closed) {
       socket.resetAndDestroy();
       return;
     }
+    if (listener.waiting.length === 0 && this.hasRoom(listener)) {
+      this.accept(listener, socket);
+      return;
+    }
+    const { node, limits } = listener;
+    this.record({ t: this.now(), kind: 'limit', node: node.name, what: 'maxConnections', setting: limits.setting });
+    if (limits.whenFull === 'close') {
+      socket.destroy();
+      return;
+    }
+    if (listener.waiting.length >= ACCEPT_QUEUE_MAX) {
+      socket.resetAndDestroy();
+      return;
+    }
+    socket.pause();
+    listener.waiting.push(socket);
+    socket.once('close', () => {
+      const at = listener.waiting.indexOf(socket);
+      if (at >= 0) listener.waiting.splice(at, 1);
+    });
+    const makeRoom = node.model.makeRoom?.bind(node.model);
+    if (limits.whenFull === 'make-room' && makeRoom) this.run(node, 'makeRoom', (now) => makeRoom(now));
+  }
+
+  private hasRoom(listener: ListenerState): boolean {
+    const used = listener.open + (listener.limits.countsOutgoing ? listener.node.outgoingOpen : 0);
+    return used < listener.limits.maxConnections;
+  }
+
+  /** Slots freed on `node`: take waiting connections, oldest first, while there is room. */
+  private admitWaiting(node: NodeState): void {
+    for (const listener of node.listeners) {
+      while (listener.waiting.length > 0 && this.hasRoom(listener) && !this.closed) {
+        const socket = listener.waiting.shift()!;
+        if (socket.destroyed) continue;
+        socket.resume();
+        this.accept(listener, socket);
+      }
+    }
+  }
+
+  private accept(listener: ListenerState, socket: net.Socket): void {
+    const { node, spec } = listener;
     const id = `${node.name}<${++node.acceptCount}`;
-    const conn = this.track(node, id, socket, true);
+    listener.open++;
+    const conn = this.track(node, id, socket, listener);
     conn.established = true;
     socket.setNoDelay(spec.noDelay ?? false);
     const local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     const remote = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     this.record({ t: this.now(), kind: 'accept', node: node.name, conn: id, local, remote });
     this.deliver(node, { kind: 'accepted', conn: id, local, remote });
+  }
+
+  /** The connection no longer takes a slot: the model closed it or the socket is gone. */
+  private releaseSlot(conn: ConnState): void {
+    if (conn.slotReleased) return;
+    conn.slotReleased = true;
+    if (conn.listener) conn.listener.open--;
+    else conn.node.outgoingOpen--;
+    release(conn.flow);
+    this.admitWaiting(conn.node);
   }
 
   private connect(node: NodeState, output: Extract<Output, { kind: 'connect' }>): void {
@@ -217,7 +307,8 @@ export class SocketRuntime {
     this.record({ t: this.now(), kind: 'connect', node: node.name, conn: output.conn, to: output.to, noDelay: output.noDelay });
     const socket = net.connect({ host: output.to.host, port: output.to.port, allowHalfOpen: true });
     socket.setNoDelay(output.noDelay);
-    const conn = this.track(node, output.conn, socket, false);
+    const conn = this.track(node, output.conn, socket, undefined);
+    node.outgoingOpen++;
     conn.connectTimer = setTimeout(() => this.failConnect(conn, 'timeout'), this.limits.connectTimeoutMs);
     socket.once('connect', () => {
       clearTimeout(conn.connectTimer);
@@ -240,9 +331,9 @@ export class SocketRuntime {
   }
 
   /** Wire one socket's events to inputs for its model. */
-  private track(node: NodeState, id: ConnId, socket: net.Socket, accepted: boolean): ConnState {
+  private track(node: NodeState, id: ConnId, socket: net.Socket, listener: ListenerState | undefined): ConnState {
     const conn: ConnState = {
-      id, node, socket, accepted, established: false, bytesSinceLf: 0,
+      id, node, socket, listener, flow: newFlow(socket), slotReleased: false, established: false, bytesSinceLf: 0,
       localEnded: false, peerEnded: false, modelClosed: false, finished: false,
     };
     this.conns.set(connKey(node, id), conn);
@@ -264,6 +355,7 @@ export class SocketRuntime {
         this.record({ t: this.now(), kind: 'error', node: node.name, conn: id, message: error.message });
       }
     });
+    socket.on('drain', () => release(conn.flow));
     socket.on('close', () => this.gone(conn));
     return conn;
   }
@@ -283,13 +375,14 @@ export class SocketRuntime {
     }
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.record({ t: this.now(), kind: 'recv', node: conn.node.name, conn: conn.id, len: bytes.length, data: bytesToLatin1(bytes) });
-    this.deliver(conn.node, { kind: 'bytes', conn: conn.id, bytes });
+    this.deliver(conn.node, { kind: 'bytes', conn: conn.id, bytes }, conn);
   }
 
   /** The socket is fully closed: tell the model unless the close was orderly or its own doing. */
   private gone(conn: ConnState): void {
     clearTimeout(conn.connectTimer);
     this.forget(conn);
+    this.releaseSlot(conn);
     if (conn.finished || conn.modelClosed) return;
     if (!conn.established) {
       this.failConnect(conn, 'refused');
@@ -313,6 +406,7 @@ export class SocketRuntime {
 
   private abortSocket(conn: ConnState): void {
     this.forget(conn);
+    this.releaseSlot(conn);
     this.record({ t: this.now(), kind: 'rst', node: conn.node.name, conn: conn.id, from: 'local' });
     if (!conn.socket.destroyed) conn.socket.resetAndDestroy();
   }
@@ -323,24 +417,31 @@ export class SocketRuntime {
   }
 
   /** Queue an input and run models until no input is pending (inputs never nest). */
-  private deliver(node: NodeState, input: Input): void {
+  private deliver(node: NodeState, input: Input, source?: ConnState): void {
+    this.run(node, input.kind, (now) => node.model.handle(now, input), source);
+  }
+
+  /** Queue a step of a model and run models until no step is pending (steps never nest). */
+  private run(node: NodeState, what: string, step: (now: Micros) => void, source?: ConnState): void {
     if (this.closed) return;
-    this.pending.push({ node, input });
+    this.pending.push({ node, what, step, source });
     if (this.draining) return;
     this.draining = true;
     try {
       for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+        this.source = next.source;
         try {
-          next.node.model.handle(this.now(), next.input);
+          next.step(this.now());
         } catch (error) {
           // The contract says models never throw; if one does, the runtime and the
           // other sessions stay up and the failure is on record.
-          this.record({ t: this.now(), kind: 'error', node: next.node.name, message: `model threw on ${next.input.kind}: ${String(error)}` });
+          this.record({ t: this.now(), kind: 'error', node: next.node.name, message: `model threw on ${next.what}: ${String(error)}` });
         }
         this.drain(next.node);
       }
     } finally {
       this.draining = false;
+      this.source = undefined;
     }
   }
 
@@ -362,9 +463,13 @@ export class SocketRuntime {
       case 'connect':
         this.connect(node, output);
         return;
-      case 'timer':
+      case 'timer': {
+        const key = timerKey(node.name, output.timer);
+        if (this.source && output.at !== null) this.timerSources.set(key, this.source);
+        else this.timerSources.delete(key);
         this.timers.set(node.name, output.timer, output.at);
         return;
+      }
       case 'log':
         this.record({ t, kind: 'log', node: node.name, program: output.program, line: output.line, ...(output.conn ? { conn: output.conn } : {}) });
         return;
@@ -380,8 +485,11 @@ export class SocketRuntime {
     switch (output.kind) {
       case 'write':
         this.record({ t, kind: 'write', node: node.name, conn: conn.id, len: output.bytes.length, data: bytesToLatin1(output.bytes) });
-        conn.socket.write(output.bytes);
-        if (conn.socket.writableLength > this.limits.maxPendingWriteBytes) this.enforce(conn, 'maxPendingWriteBytes');
+        if (conn.socket.write(output.bytes)) return;
+        // Bytes some connection's input caused: that connection waits for this one to drain. What
+        // is pending then is bounded by what one turn of the event loop reads (libuv: 32 reads).
+        if (this.source) hold(this.source.flow, conn.flow);
+        else if (conn.socket.writableLength > this.limits.maxPendingWriteBytes) this.enforce(conn, 'maxPendingWriteBytes');
         return;
       case 'shutdown':
         this.endSocket(conn);
@@ -389,6 +497,8 @@ export class SocketRuntime {
       case 'close':
         conn.modelClosed = true;
         this.endSocket(conn);
+        // close() gives the descriptor back: the daemon's slot is free though the FIN may wait for the peer.
+        this.releaseSlot(conn);
         return;
       case 'abort':
         conn.modelClosed = true;
@@ -406,9 +516,12 @@ export class SocketRuntime {
 
   private record(event: RuntimeEvent): void {
     this.recorded.push(event);
-    if (this.recorded.length > this.keepEvents) this.recorded.splice(0, this.recorded.length - this.keepEvents);
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function timerKey(owner: string, timer: string): string {
+  return `${owner}\u0000${timer}`;
 }
 
 function connKey(node: NodeState, conn: ConnId): string {

@@ -94,3 +94,48 @@ export class DialModel implements Model {
     return this.out.poll();
   }
 }
+
+/**
+ * A one-way relay like a proxy's: each accepted client gets a connection to `to`, and its bytes go
+ * there one timer later (as the fronts' relays do), the connection's end after them. The timer hop
+ * makes the runtime charge the write to the client through the timer (back-pressure.ts).
+ */
+export class RelayModel implements Model {
+  private readonly out = new OutputQueue();
+  private readonly queued = new Map<string, Uint8Array[]>();
+  private readonly ended = new Set<string>();
+
+  constructor(
+    readonly name: string,
+    private readonly to: { host: string; port: number },
+  ) {}
+
+  handle(now: Micros, input: Input): void {
+    switch (input.kind) {
+      case 'accepted':
+        this.queued.set(input.conn, []);
+        this.out.push({ kind: 'connect', conn: `up ${input.conn}`, to: this.to, noDelay: false });
+        return;
+      case 'bytes':
+        this.queued.get(input.conn)?.push(input.bytes);
+        this.out.push({ kind: 'timer', timer: input.conn, at: now });
+        return;
+      case 'eof':
+        this.ended.add(input.conn);
+        this.out.push({ kind: 'timer', timer: input.conn, at: now });
+        return;
+      case 'timeout': {
+        const client = input.timer;
+        for (const bytes of this.queued.get(client)?.splice(0) ?? []) this.out.push({ kind: 'write', conn: `up ${client}`, bytes });
+        if (this.ended.has(client)) this.out.push({ kind: 'shutdown', conn: `up ${client}` });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  poll(): Output | undefined {
+    return this.out.poll();
+  }
+}
