@@ -16,6 +16,7 @@ import type { Model, SocketAddress } from '../models/contract.ts';
 import { createAuthService, type AuthServiceConfig } from '../models/auth/index.ts';
 import { FRONT_MODELS, frontModel, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
 import type { PostfixConfig } from '../models/postfix/config.ts';
+import type { QueueRetention } from '../models/postfix/queue.ts';
 import { createPostfix } from '../models/postfix/smtpd.ts';
 import { FRONT_LISTENER_LIMITS, POSTFIX_LISTENER_LIMITS } from './daemon-limits.ts';
 import { freePort } from './free-port.ts';
@@ -26,6 +27,12 @@ export interface BackendPorts {
   readonly authenticated: number;
   readonly unauthenticated: number;
 }
+
+/**
+ * What a live model Postfix keeps of the mail it queues: a lab that serves for days must not hold
+ * every message (size, digest and envelope of the newest 10,000; content up to 16 MiB in all).
+ */
+export const LIVE_QUEUE_RETENTION: QueueRetention = { keepMessages: 10_000, keepContentBytes: 16 * 1024 * 1024 };
 
 export interface TopologyOptions {
   readonly front: FrontKind;
@@ -41,6 +48,8 @@ export interface TopologyOptions {
   readonly authPort?: number;
   /** The model Postfix with this configuration, or null when a real server is the backend. */
   readonly postfix: PostfixConfig | null;
+  /** What the model Postfix keeps of queued mail; default LIVE_QUEUE_RETENTION. */
+  readonly queueRetention?: QueueRetention;
   /**
    * With a model Postfix: the ports it listens on (0 or missing: any free port; the port-25
    * service only behind a front that reaches it, FrontModelRow.reachesPort25). With a real server: where it listens (`authenticated` required;
@@ -74,7 +83,7 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     let postfixAddresses: SocketAddress[] = [];
     let backendPorts: BackendPorts;
     if (options.postfix) {
-      postfix = createPostfix(options.postfix);
+      postfix = createPostfix(options.postfix, options.queueRetention ?? LIVE_QUEUE_RETENTION);
       const wanted = [options.backendPorts?.authenticated ?? 0, ...(FRONT_MODELS[options.front].reachesPort25 ? [options.backendPorts?.unauthenticated ?? 0] : [])];
       postfixAddresses = await runtime.addNode(postfix, { listen: wanted.map((port) => ({ port, limits: POSTFIX_LISTENER_LIMITS })) });
       backendPorts = { authenticated: postfixAddresses[0]!.port, unauthenticated: (postfixAddresses[1] ?? postfixAddresses[0]!).port };

@@ -6,6 +6,7 @@ import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
 import type { Line } from './line-reader.js';
+import { MessageContent } from './message-content.js';
 import type { SmtpdSession, Transaction } from './session.js';
 import { printable } from './text.js';
 
@@ -48,11 +49,12 @@ export function bdatCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     const normalised = chunk.replace(/\r?\n/g, '\r\n');
     if (limit > 0 && s.actSize + normalised.length > limit) s.bdatTooBig = true;
     else {
-      s.bdatContent += normalised;
+      s.bdatContent ??= new MessageContent(s.shared.queue.retention.keepContentBytes);
+      s.bdatContent.add(normalised);
       s.actSize += normalised.length;
     }
     if (!last) return s.respond(at, row, true, t.quickDelayUs, `250 2.0.0 Ok: ${chunkSize} bytes`);
-    endOfData(s, at, row, transaction as Transaction, s.bdatContent, s.bdatTooBig);
+    endOfData(s, at, row, transaction as Transaction, s.bdatContent ?? new MessageContent(0), s.bdatTooBig);
   });
 }
 
@@ -69,7 +71,7 @@ export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   s.busy(now, t.dataDelayUs, (start) => {
     s.reply('354 End data with <CR><LF>.<CR><LF>');
     s.where = 'DATA content';
-    let content = '';
+    const content = new MessageContent(s.shared.queue.retention.keepContentBytes);
     let tooBig = false;
     let previousBareLf = false;
     let continuing = false;
@@ -79,9 +81,9 @@ export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
       if (isEnd) return endOfData(s, at, row, transaction, content, tooBig);
       const text = !continuing && line.text.startsWith('.') ? line.text.slice(1) : line.text;
       const piece = text + (line.complete ? '\r\n' : '');
-      if (s.config.message_size_limit > 0 && content.length + piece.length > s.config.message_size_limit) tooBig = true;
+      if (s.config.message_size_limit > 0 && content.size + piece.length > s.config.message_size_limit) tooBig = true;
       else {
-        content += piece;
+        content.add(piece);
         s.actSize += piece.length;
       }
       previousBareLf = line.bareLf;
@@ -92,7 +94,7 @@ export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   });
 }
 
-function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: Transaction, content: string, tooBig: boolean): void {
+function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: Transaction, content: MessageContent, tooBig: boolean): void {
   s.where = 'END-OF-MESSAGE';
   s.mailReset();
   if (tooBig) return s.respond(now, row, false, s.config.timings.queueDelayUs, '552 5.3.4 Error: message file too big');
@@ -101,11 +103,11 @@ function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: T
     queueId: transaction.queueId ?? '',
     from: transaction.sender,
     to: [...transaction.recipients],
-    size: content.length,
+    size: content.size,
     saslUser: s.saslUsername,
     clientAddr: s.client.addr,
   };
-  s.shared.queue.enqueue({ ...message, content });
+  s.shared.queue.enqueue({ ...message, ...content.finish() });
   s.shared.out.push({ kind: 'fact', fact: { kind: 'queued', ...message }, conn: s.conn });
   s.respond(now, row, true, s.config.timings.queueDelayUs, `250 2.0.0 Ok: queued as ${transaction.queueId ?? ''}`);
 }

@@ -4,4 +4,4 @@ export {
   labPreset, mailuPreset, measuredTimings, parsePostfixConfig, postfixDefaults, versionDefaults,
   type PostfixConfig, type PostfixTimings,
 } from './config.js';
-export { PostfixQueue, type QueuedMessage } from './queue.js';
+export { KEEP_EVERYTHING, PostfixQueue, type QueueRetention, type QueuedMessage } from './queue.js';

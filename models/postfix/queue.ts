@@ -4,7 +4,20 @@
  * queue file's creation time as 5 hex digits followed by its inode number in hex
  * (e.g. 132DB20C00B). The lab keeps that shape but takes the "inode" from a counter,
  * so the same run gives the same IDs: no randomness, no clock.
+ *
+ * What is kept is bounded for a live lab (QueueRetention): the newest messages' records, and
+ * their content only while it fits a byte budget; the simulator keeps everything.
  */
+
+export interface QueueRetention {
+  /** Message records kept, newest last; older ones are dropped. */
+  readonly keepMessages: number;
+  /** Content bytes kept over all records; older messages lose their content first (size and digest stay). */
+  readonly keepContentBytes: number;
+}
+
+/** Everything: a simulated run is short and its properties read every message. */
+export const KEEP_EVERYTHING: QueueRetention = { keepMessages: Infinity, keepContentBytes: Infinity };
 
 export interface QueuedMessage {
   readonly queueId: string;
@@ -13,12 +26,20 @@ export interface QueuedMessage {
   readonly size: number;
   readonly saslUser: string | null;
   readonly clientAddr: string;
-  readonly content: string;
+  /** SHA-256 of the content (hex), as node:crypto gives it for the latin1 bytes. */
+  readonly sha256: string;
+  /** The content, or null once it fell out of the retention budget. */
+  content: string | null;
 }
 
 export class PostfixQueue {
   private nextInode = 0x20c000;
   readonly messages: QueuedMessage[] = [];
+  private contentBytes = 0;
+  /** Index of the oldest message that may still hold content. */
+  private oldestWithContent = 0;
+
+  constructor(readonly retention: QueueRetention = KEEP_EVERYTHING) {}
 
   /** A new queue ID at virtual time `now` (µs). */
   allocateId(now: number): string {
@@ -29,5 +50,16 @@ export class PostfixQueue {
 
   enqueue(message: QueuedMessage): void {
     this.messages.push(message);
+    this.contentBytes += message.content?.length ?? 0;
+    while (this.contentBytes > this.retention.keepContentBytes && this.oldestWithContent < this.messages.length) {
+      const oldest = this.messages[this.oldestWithContent++]!;
+      this.contentBytes -= oldest.content?.length ?? 0;
+      oldest.content = null;
+    }
+    if (this.messages.length > this.retention.keepMessages) {
+      const dropped = this.messages.splice(0, this.messages.length - this.retention.keepMessages);
+      for (const gone of dropped) this.contentBytes -= gone.content?.length ?? 0;
+      this.oldestWithContent = Math.max(0, this.oldestWithContent - dropped.length);
+    }
   }
 }

@@ -15,6 +15,7 @@ import { parseVersion, type PostfixConfig } from './config.js';
 import { hasGate, type PostfixRelease } from './releases.js';
 import { ehloMask } from './ehlo-mask.js';
 import { LineReader, type Line } from './line-reader.js';
+import type { MessageContent } from './message-content.js';
 import type { PostfixQueue } from './queue.js';
 import { escape, printable } from './text.js';
 import { UpstreamProxyHandshake } from './upstream-proxy.js';
@@ -82,7 +83,8 @@ export class SmtpdSession {
   actSize = 0;
   /** SMTPD_PROCESSING_BDAT / SMTPD_BDAT_STAT_ERROR. */
   bdat: 'none' | 'ok' | 'error' = 'none';
-  bdatContent = '';
+  /** The message BDAT chunks are building; made at the first chunk. */
+  bdatContent: MessageContent | null = null;
   bdatTooBig = false;
   /** Timer names, built once: every read sets or cancels the idle timer. */
   readonly busyTimer: string;
@@ -381,7 +383,7 @@ export class SmtpdSession {
   mailReset(): void {
     this.transaction = null;
     this.bdat = 'none';
-    this.bdatContent = '';
+    this.bdatContent = null;
     this.bdatTooBig = false;
     this.actSize = 0;
   }

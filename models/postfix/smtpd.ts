@@ -6,19 +6,23 @@
  */
 import { bytesToLatin1, OutputQueue, type Input, type Micros, type Model, type Output } from '../contract.js';
 import { labPreset, type PostfixConfig } from './config.js';
-import { PostfixQueue } from './queue.js';
+import { KEEP_EVERYTHING, PostfixQueue, type QueueRetention } from './queue.js';
 import { SmtpdSession, type SmtpdShared } from './session.js';
 
 export type PostfixModel = Model & { readonly queue: PostfixQueue; readonly config: PostfixConfig };
 
 class PostfixSmtpd implements PostfixModel {
   readonly name = 'postfix';
-  readonly queue = new PostfixQueue();
+  readonly queue: PostfixQueue;
   private readonly out = new OutputQueue();
   private readonly sessions = new Map<string, SmtpdSession>();
   private readonly shared: SmtpdShared;
 
-  constructor(readonly config: PostfixConfig) {
+  constructor(
+    readonly config: PostfixConfig,
+    retention: QueueRetention,
+  ) {
+    this.queue = new PostfixQueue(retention);
     this.shared = { config, queue: this.queue, out: this.out, ehloCount: config.processReused ? 1 : 0, sessionCount: config.processReused ? 1 : 0 };
   }
 
@@ -55,7 +59,7 @@ class PostfixSmtpd implements PostfixModel {
   }
 }
 
-/** A Postfix smtpd instance; defaults to the recorded lab stack. */
-export function createPostfix(config: PostfixConfig = labPreset()): PostfixModel {
-  return new PostfixSmtpd(config);
+/** A Postfix smtpd instance; defaults to the recorded lab stack, keeping every message it queues. */
+export function createPostfix(config: PostfixConfig = labPreset(), retention: QueueRetention = KEEP_EVERYTHING): PostfixModel {
+  return new PostfixSmtpd(config, retention);
 }

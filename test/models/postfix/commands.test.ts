@@ -25,7 +25,7 @@ describe('a whole transaction', () => {
     expect(message).toMatchObject({ from: 'alice@example.test', to: ['bob@example.test'], saslUser: 'alice@example.test', clientAddr: '127.0.0.1' });
     expect(conv.facts.map((f) => f.fact)).toContainEqual({
       kind: 'queued', queueId: message?.queueId, from: 'alice@example.test', to: ['bob@example.test'],
-      size: message?.content.length, saslUser: 'alice@example.test', clientAddr: '127.0.0.1',
+      size: message?.content?.length, saslUser: 'alice@example.test', clientAddr: '127.0.0.1',
     });
     expect(conv.logLines).toEqual([
       'connect from localhost[127.0.0.1]',
