@@ -1,11 +1,11 @@
 /* serve - the model side of a scenario on loopback ports, for real clients (swaks, nodemailer) */
-import { createWriteStream } from 'node:fs';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_OK, UsageError, type Command } from '../command.ts';
 import { BUILTIN_NAMES, DEFAULT_SCENARIO, loadScenario } from '../../scenarios/index.ts';
 import { serveScenario, type ServeBackend } from '../../runtime/serve-scenario.ts';
 import { startRealBackend } from '../../conformance/real-backend.ts';
 import type { RuntimeEvent } from '../../runtime/socket/index.ts';
+import { TraceFile } from '../../runtime/trace-file.ts';
 import { startViewer } from '../../viewer/server.ts';
 
 /** model and smtp-server run in-process; real is the real Postfix 3.7.11 (conformance/real-backend.ts). */
@@ -13,7 +13,7 @@ const BACKENDS = ['model', 'real', 'smtp-server'];
 
 const usage = `usage: smtp-lab serve [--scenario NAME|FILE] [--set key=value]... [--port N] [--tls-port N]
                       [--backend model|real|smtp-server] [--backend-port N] [--auth-port N]
-                      [--trace FILE] [--host ADDR] [--view PORT]
+                      [--trace FILE [--trace-max-mb N] [--trace-secrets]] [--host ADDR] [--view PORT]
 
 Starts the scenario's front proxy, Mailu auth service and Postfix as models on real sockets,
 prints the ports, and logs every session's log lines as the simulator would, until Ctrl-C.
@@ -29,7 +29,10 @@ Built-in scenarios: ${BUILTIN_NAMES.join(', ')} (default ${DEFAULT_SCENARIO}).
   --backend-port N the backend's port (default 0 = any free port; Mailu's is 10025). The auth
                    service sends the front to the port actually bound.
   --auth-port N    the Mailu auth service's port (default 0 = any free port)
-  --trace FILE     write every runtime event (accept, write, recv, fin, rst, log, fact) as JSON Lines
+  --trace FILE     write every runtime event (accept, write, recv, fin, rst, log, fact) as JSON Lines;
+                   created 0600, AUTH credentials and Auth-Pass headers replaced by <redacted>
+  --trace-max-mb N rotate the trace at N MiB (FILE -> FILE.1; default 256, so at most twice that on disk)
+  --trace-secrets  keep credentials in the trace in clear
   --host ADDR      front listen address (default 127.0.0.1; the backend always stays on loopback)
   --view PORT      also serve the live trace viewer on http://127.0.0.1:PORT/ (0 = any free port)
 
@@ -44,15 +47,18 @@ export const serve: Command = {
       scenario: { type: 'string' }, set: { type: 'string', multiple: true }, port: { type: 'string' },
       'tls-port': { type: 'string' }, backend: { type: 'string' }, trace: { type: 'string' }, host: { type: 'string' },
       view: { type: 'string' }, 'backend-port': { type: 'string' }, 'auth-port': { type: 'string' },
+      'trace-max-mb': { type: 'string' }, 'trace-secrets': { type: 'boolean' },
     });
     const backendName = values.backend ?? 'model';
     if (!BACKENDS.includes(backendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
     // A bad scenario name, key or value is a ScenarioError, i.e. a UsageError: exit 2.
     const scenario = loadScenario({ ...(values.scenario ? { scenario: values.scenario } : {}), sets: values.set ?? [] });
-    const trace = values.trace ? createWriteStream(values.trace) : null;
+    if (!values.trace && (values['trace-max-mb'] !== undefined || values['trace-secrets'])) throw new UsageError('--trace-max-mb and --trace-secrets need --trace FILE');
+    const traceMaxMb = integerOption('trace-max-mb', values['trace-max-mb'], 256, 1, 1_000_000);
+    const trace = values.trace ? new TraceFile(values.trace, { maxBytes: traceMaxMb * 1024 * 1024, secrets: values['trace-secrets'] ?? false }) : null;
     const viewer = values.view === undefined ? null : await startViewer({ port: integerOption('view', values.view, 0, 0, 65535), title: `serve ${scenario.name}` });
     const onEvent = (event: RuntimeEvent) => {
-      trace?.write(`${JSON.stringify(event)}\n`);
+      trace?.write(event);
       viewer?.publish(event);
       if (event.kind === 'log') console.log(`${(event.t / 1e6).toFixed(6)} ${event.node} ${event.program}: ${event.line}`);
     };
@@ -81,7 +87,7 @@ export const serve: Command = {
     });
     await running.close();
     await viewer?.close();
-    trace?.end();
+    trace?.close();
     return EXIT_OK;
   },
 };
