@@ -309,8 +309,13 @@ export class SmtpdSession {
       this.reply(`${this.config.smtpd_forbid_bare_newline_reject_code} 5.5.2 ${this.config.myhostname} Error: bare <LF> received`);
       return this.end();
     }
-    if (!isValidUtf8(line.text)) return this.protocolError(now, '500 5.5.2 Error: bad UTF-8 syntax');
-    const argv = words(line.text);
+    // smtp_get() keeps a NUL byte in the line, but smtpd_proto() reads the buffer as a C string
+    // (valid_utf8_stringz(), smtpd_token(vstring_str(state->buffer))): the command ends at the
+    // first NUL. "MAIL FROM:<a\0b@example.test>" is "MAIL FROM:<a", a sender syntax error.
+    const nul = line.text.indexOf('\0');
+    const text = nul < 0 ? line.text : line.text.slice(0, nul);
+    if (!isValidUtf8(text)) return this.protocolError(now, '500 5.5.2 Error: bad UTF-8 syntax');
+    const argv = words(text);
     if (argv.length === 0) return this.protocolError(now, '500 5.5.2 Error: bad syntax');
     const row = lookupCommand(this.table, argv[0] ?? '');
     this.stats.counted(row);
@@ -333,7 +338,7 @@ export class SmtpdSession {
       this.reply('554 5.5.0 Error: SMTP protocol synchronization');
       return this.end();
     }
-    row.action(this, now, row, argv, line.text);
+    row.action(this, now, row, argv, text);
   }
 
   protocolError(now: Micros, text: string): void {

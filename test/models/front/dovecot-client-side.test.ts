@@ -199,6 +199,25 @@ describe('proxy failures (login-proxy.c)', () => {
     expect(d.of('log').at(-1)!.output.line).toMatch(/^Info: proxy\(alice@example\.test,127\.0\.0\.1:10025\): Disconnected by client \(0s idle, in=\d+, out=\d+\)/);
   });
 
+  test('a client that half-closes right after the final dot: the data reach the server, then both sides close and its 250 has nowhere to go', () => {
+    // login-proxy.c login_proxy_finished(): the client side's IOSTREAM_PROXY_STATUS_INPUT_EOF is
+    // "success" and goes straight to login_proxy_free_errstr(), which closes both connections once
+    // the pump has flushed what it read. Dovecot has no half-close in its relay, so a client that
+    // shuts down its side after "." loses the server's "250 ... queued as" though the mail is queued.
+    const { d, backend } = loggedInAttempt();
+    d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+    d.bytes(backend, '220 b ESMTP\r\n').advanceBy(1_000);
+    d.bytes(backend, '250-b\r\n250 XCLIENT ADDR\r\n').advanceBy(1_000);
+    d.bytes(backend, '220 b ESMTP\r\n250 b\r\n').advanceBy(10_000);
+    d.bytes(CLIENT, 'DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n');
+    d.input({ kind: 'eof', conn: CLIENT }).advanceBy(10_000);
+    expect(d.writes(backend).at(-1)).toBe('DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n');
+    const ends = d.outputs.filter((o) => o.output.kind === 'close' || o.output.kind === 'write').map((o) => `${o.output.kind} ${o.output.conn}`);
+    expect(ends.slice(-3)).toEqual([`write ${backend}`, `close ${backend}`, `close ${CLIENT}`]);
+    d.bytes(backend, '250 2.0.0 Ok: queued as 12345\r\n').advanceBy(10_000);
+    expect(d.writes(CLIENT).join('')).not.toContain('queued as');
+  });
+
   test('a reconnect that wins: 235 late, "Started proxying ... (1.0xx secs, 1 reconnects)" as in raw/A4', () => {
     const { d, backend } = loggedInAttempt();
     const start = d.now;

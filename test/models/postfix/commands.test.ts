@@ -72,6 +72,9 @@ describe('sequencing and syntax errors (Postfix reply texts)', () => {
     ['MAIL syntax', [EHLO, 'MAIL alice\r\n'], '501 5.5.4 Syntax: MAIL FROM:<address>'],
     ['RCPT syntax', [EHLO, MAIL, 'RCPT bob\r\n'], '501 5.5.4 Syntax: RCPT TO:<address>'],
     ['bad sender', [EHLO, 'MAIL FROM:a<b\r\n'], '501 5.1.7 Bad sender address syntax'],
+    // smtpd reads the command as a C string: it ends at the NUL (smtpd_token(vstring_str(...))).
+    ['NUL inside the sender', [EHLO, 'MAIL FROM:<alice\0evil@example.test>\r\n'], '501 5.1.7 Bad sender address syntax'],
+    ['NUL after the sender', [EHLO, MAIL.replace('\r\n', '\0 FOO=1\r\n'), RCPT], '250 2.1.5 Ok'],
     ['unsupported option', [EHLO, 'MAIL FROM:<a@b> FOO=1\r\n'], '555 5.5.4 Unsupported option: FOO=1'],
     ['DATA syntax', [EHLO, MAIL, RCPT, 'DATA now\r\n'], '501 5.5.4 Syntax: DATA'],
     ['HELO syntax', ['HELO\r\n'], '501 Syntax: HELO hostname'],
