@@ -81,6 +81,13 @@ export interface PostfixConfig {
   readonly virtual_mailbox_domains: readonly string[];
   readonly relay_domains: readonly string[];
   readonly smtpd_junk_command_limit: number;
+  /**
+   * Connections one client address may hold at once (anvil; 0 = no limit). Default
+   * (default_process_limit + 1) / 2 = 50 (mail_params.h DEF_SMTPD_CCONN_LIMIT).
+   */
+  readonly smtpd_client_connection_count_limit: number;
+  /** Clients anvil does not limit; null means the default, $mynetworks (DEF_SMTPD_HOGGERS). */
+  readonly smtpd_client_event_limit_exceptions: readonly string[] | null;
   /** Bytes; 0 = no limit. */
   readonly message_size_limit: number;
   readonly smtpd_helo_required: boolean;
@@ -170,6 +177,8 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     virtual_mailbox_domains: [],
     relay_domains: [],
     smtpd_junk_command_limit: 100,
+    smtpd_client_connection_count_limit: 50,
+    smtpd_client_event_limit_exceptions: null,
     message_size_limit: 10_240_000,
     smtpd_helo_required: false,
     disable_vrfy_command: false,
@@ -281,8 +290,8 @@ const tlsLevels = ['none', 'may', 'encrypt'] as const;
 const inetProtocols = ['ipv4', 'ipv6', 'all'] as const;
 /** smtpd_peer.c smtpd_endpt_lookup_info: the one upstream proxy protocol smtpd knows. */
 const upstreamProxyProtocols = ['', 'haproxy'] as const;
-const countKeys = ['line_length_limit', 'smtpd_hard_error_limit', 'smtpd_soft_error_limit', 'smtpd_junk_command_limit', 'message_size_limit', 'smtpd_forbid_bare_newline_reject_code'] as const;
-const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters', 'mydestination', 'virtual_mailbox_domains', 'relay_domains'] as const;
+const countKeys = ['line_length_limit', 'smtpd_hard_error_limit', 'smtpd_soft_error_limit', 'smtpd_junk_command_limit', 'smtpd_client_connection_count_limit', 'message_size_limit', 'smtpd_forbid_bare_newline_reject_code'] as const;
+const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters', 'mydestination', 'virtual_mailbox_domains', 'relay_domains', 'smtpd_client_event_limit_exceptions'] as const;
 
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,

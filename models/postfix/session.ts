@@ -34,6 +34,8 @@ export interface SmtpdShared {
   ehloCount: number;
   /** Sessions this process served (the first one pays for process start-up before the banner). */
   sessionCount: number;
+  /** The anvil server's connection counts, by client address (anvil.c). */
+  readonly anvilCounts: Map<string, number>;
 }
 
 export type Step = (now: Micros) => void;
@@ -66,6 +68,8 @@ export class SmtpdSession {
   flaggedIllPipelining = false;
   /** xclient_allowed, decided in smtpd_service() once the client's address is known. */
   xclientAllowed = false;
+  /** anvil has counted this connection (and must be told when it ends). */
+  private anvilCounted = false;
   /** smtpd_upstream_proxy_protocol: the PROXY header still awaited (upstream-proxy.ts). */
   proxyHandshake: UpstreamProxyHandshake | null = null;
   ehloDiscardMask = 0;
@@ -93,7 +97,7 @@ export class SmtpdSession {
   constructor(
     readonly shared: SmtpdShared,
     readonly conn: ConnId,
-    local: SocketAddress,
+    private readonly local: SocketAddress,
     remote: SocketAddress,
   ) {
     this.config = shared.config;
@@ -272,11 +276,29 @@ export class SmtpdSession {
     if (this.forbidsUnauthPipelining && this.rejectsPipelining()) {
       return replyDelayUs > 0 ? this.busy(now, replyDelayUs, () => this.rejectGreeting()) : this.rejectGreeting();
     }
+    if (this.exceedsConnectionCount()) return this.end();
     this.ehloDiscardMask = ehloMask(this.config.smtpd_discard_ehlo_keywords);
     // milter_conn_event() runs after the pipelining check, before the 220.
     const setupUs = (this.config.smtpd_milters.length > 0 ? this.config.timings.milterSetupDelayUs : 0) + replyDelayUs;
     if (setupUs > 0) this.busy(now, setupUs, (at) => this.sendBanner(at));
     else this.sendBanner(now);
+  }
+
+  /**
+   * smtpd_proto() case 0, after the pipelining check: anvil counts this connection unless the
+   * client may send XCLIENT or is in smtpd_client_event_limit_exceptions (default $mynetworks),
+   * and over smtpd_client_connection_count_limit the client gets 421 and the session ends.
+   */
+  private exceedsConnectionCount(): boolean {
+    const c = this.config;
+    if (this.xclientAllowed || namadrListMatch(c.smtpd_client_event_limit_exceptions ?? c.mynetworks, this.client.name, this.client.addr)) return false;
+    const count = (this.shared.anvilCounts.get(this.client.addr) ?? 0) + 1;
+    this.shared.anvilCounts.set(this.client.addr, count);
+    this.anvilCounted = true;
+    if (c.smtpd_client_connection_count_limit <= 0 || count <= c.smtpd_client_connection_count_limit) return false;
+    this.log(`warning: Connection concurrency limit exceeded: ${count} from ${this.namaddr} for service ${masterServiceName(this.local.port)}`);
+    this.reply(`421 4.7.0 ${c.myhostname} Error: too many connections from ${this.client.addr}`);
+    return true;
   }
 
   // Methods rather than named local arrows: tsx (esbuild keepNames) wraps each named arrow in a
@@ -431,6 +453,12 @@ export class SmtpdSession {
   end(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.anvilCounted) {
+      // anvil_clnt_disconnect(): the count drops when the session ends.
+      const left = (this.shared.anvilCounts.get(this.client.addr) ?? 1) - 1;
+      if (left > 0) this.shared.anvilCounts.set(this.client.addr, left);
+      else this.shared.anvilCounts.delete(this.client.addr);
+    }
     this.waitingForInput = null;
     this.afterBusy = null;
     this.shared.out.push({ kind: 'timer', timer: this.idleTimer, at: null });
@@ -484,4 +512,9 @@ function isValidUtf8(latin1: string): boolean {
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
   return true;
+}
+
+/** The master.cf name of the inet service on `port`: "smtp" for 25, the port itself otherwise (Mailu's "10025"). */
+function masterServiceName(port: number): string {
+  return port === 25 ? 'smtp' : String(port);
 }

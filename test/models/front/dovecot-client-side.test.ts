@@ -212,7 +212,7 @@ describe('proxy failures (login-proxy.c)', () => {
     d.bytes(CLIENT, 'DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n');
     d.input({ kind: 'eof', conn: CLIENT }).advanceBy(10_000);
     expect(d.writes(backend).at(-1)).toBe('DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n');
-    const ends = d.outputs.filter((o) => o.output.kind === 'close' || o.output.kind === 'write').map((o) => `${o.output.kind} ${o.output.conn}`);
+    const ends = d.outputs.flatMap((o) => (o.output.kind === 'close' || o.output.kind === 'write' ? [`${o.output.kind} ${o.output.conn}`] : []));
     expect(ends.slice(-3)).toEqual([`write ${backend}`, `close ${backend}`, `close ${CLIENT}`]);
     d.bytes(backend, '250 2.0.0 Ok: queued as 12345\r\n').advanceBy(10_000);
     expect(d.writes(CLIENT).join('')).not.toContain('queued as');

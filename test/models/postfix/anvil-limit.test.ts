@@ -1,0 +1,38 @@
+/* anvil-limit - smtpd_client_connection_count_limit: 421 past the limit per client, proxies and $mynetworks exempt */
+import { describe, expect, it } from 'vitest';
+import { postfixDefaults } from '../../../models/postfix/config.ts';
+import { createPostfix } from '../../../models/postfix/smtpd.ts';
+import { DirectDriver } from '../front/direct-driver.ts';
+
+const local = { host: '192.0.2.10', port: 25 };
+const outsider = (port: number) => ({ host: '198.51.100.7', port });
+
+function connect(d: DirectDriver, conn: string, remote = outsider(40000)) {
+  d.input({ kind: 'accepted', conn, local, remote }).advanceBy(1_000_000);
+}
+
+describe('smtpd_client_connection_count_limit (smtpd.c smtpd_proto(), anvil)', () => {
+  it('the connection over the limit gets 421 4.7.0 and the warning; a slot freed lets the next one in', () => {
+    const d = new DirectDriver(createPostfix({ ...postfixDefaults(), smtpd_client_connection_count_limit: 2 }));
+    connect(d, 'a');
+    connect(d, 'b');
+    connect(d, 'c');
+    expect(d.writes('a')).toEqual(['220 localhost ESMTP Postfix\r\n']);
+    expect(d.writes('c')).toEqual(['421 4.7.0 localhost Error: too many connections from 198.51.100.7\r\n']);
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual('warning: Connection concurrency limit exceeded: 3 from unknown[198.51.100.7] for service smtp');
+    d.input({ kind: 'eof', conn: 'a' }).advanceBy(1_000_000);
+    connect(d, 'd');
+    expect(d.writes('d')).toEqual(['220 localhost ESMTP Postfix\r\n']);
+  });
+
+  it('does not count $mynetworks (the default exceptions) or an XCLIENT-authorized proxy', () => {
+    const fromLoopback = new DirectDriver(createPostfix({ ...postfixDefaults(), smtpd_client_connection_count_limit: 1 }));
+    const proxy = new DirectDriver(createPostfix({ ...postfixDefaults(), smtpd_client_connection_count_limit: 1, smtpd_authorized_xclient_hosts: ['198.51.100.7'] }));
+    for (const conn of ['a', 'b', 'c']) {
+      connect(fromLoopback, conn, { host: '127.0.0.1', port: 40000 });
+      connect(proxy, conn);
+    }
+    expect(fromLoopback.writes('c')).toEqual(['220 localhost ESMTP Postfix\r\n']);
+    expect(proxy.writes('c')).toEqual(['220 localhost ESMTP Postfix\r\n']);
+  });
+});
