@@ -1,23 +1,15 @@
 /* listener-limits - each listener holds its own clients and does at its cap what its daemon does */
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutputQueue, type Input, type Micros, type Model, type Output } from '../../models/contract.ts';
 import { SocketRuntime, type ListenerLimits } from '../../runtime/socket/index.ts';
 import { LineModel } from './line-model.ts';
-import { converse } from './socket-client.ts';
+import { converse, rawSocket } from './socket-client.ts';
 
 let runtime: SocketRuntime | undefined;
 afterEach(async () => {
   await runtime?.close();
   runtime = undefined;
 });
-
-function held(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(socket));
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
-  });
-}
 
 const cap = (maxConnections: number, whenFull: ListenerLimits['whenFull']): ListenerLimits => ({ setting: `test cap ${maxConnections}`, maxConnections, whenFull });
 
@@ -48,7 +40,7 @@ describe('listener limits', () => {
   it("'wait': the client over the cap waits in the accept queue and is served once a slot frees", async () => {
     runtime = new SocketRuntime();
     const [address] = await runtime.addNode(new LineModel(), { listen: [{ port: 0, limits: cap(1, 'wait') }] });
-    const first = await held(address!.port);
+    const first = await rawSocket(address!.port);
     await runtime.waitFor((e) => e.kind === 'accept' && e.conn === 'line<1', 5_000);
     const second = converse(address!.port, ['QUIT\r\n']);
     await runtime.waitFor((e) => e.kind === 'limit' && e.what === 'maxConnections', 5_000);
@@ -61,7 +53,7 @@ describe('listener limits', () => {
   it("'close': the client over the cap is closed at once, the ones inside are served", async () => {
     runtime = new SocketRuntime();
     const [address] = await runtime.addNode(new LineModel(), { listen: [{ port: 0, limits: cap(1, 'close') }] });
-    const first = await held(address!.port);
+    const first = await rawSocket(address!.port);
     await runtime.waitFor((e) => e.kind === 'accept' && e.conn === 'line<1', 5_000);
     const over = await converse(address!.port, [], { waitFor: 'never' });
     expect(over.received).toBe('');
@@ -84,7 +76,7 @@ describe('listener limits', () => {
     runtime = new SocketRuntime();
     const [full] = await runtime.addNode(new LineModel('full'), { listen: [{ port: 0, limits: cap(1, 'close') }] });
     const [other] = await runtime.addNode(new LineModel('other'), { listen: [{ port: 0, limits: cap(1, 'close') }] });
-    const first = await held(full!.port);
+    const first = await rawSocket(full!.port);
     await runtime.waitFor((e) => e.kind === 'accept' && e.conn === 'full<1', 5_000);
     expect((await converse(other!.port, ['QUIT\r\n'])).received).toBe('220 ready\r\n221 bye\r\n');
     first.destroy();

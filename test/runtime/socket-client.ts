@@ -42,3 +42,11 @@ export function converse(
     });
   });
 }
+
+/** A connected socket that sends nothing; an RST from the server is not an error. */
+export function rawSocket(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(socket));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+  });
+}

@@ -3,20 +3,13 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SocketRuntime, selfSignedIdentity } from '../../runtime/socket/index.ts';
 import { DialModel, LineModel } from './line-model.ts';
-import { converse } from './socket-client.ts';
+import { converse, rawSocket } from './socket-client.ts';
 
 let runtime: SocketRuntime | undefined;
 afterEach(async () => {
   await runtime?.close();
   runtime = undefined;
 });
-
-function rawSocket(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(socket));
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
-  });
-}
 
 describe('SocketRuntime serving a model', () => {
   it('answers a real socket client: timer-driven greeting, one reply per line, close on QUIT', async () => {
