@@ -16,6 +16,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { SocketAddress } from '../models/contract.ts';
+import type { PostfixConfig } from '../models/postfix/config.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { FRONT_SCENARIOS } from '../scenarios/fronts.ts';
 import { authConfigOf, isRealStackLayout, postfixConfigOf } from '../scenarios/topology.ts';
@@ -42,6 +43,8 @@ export interface ServeOptions {
   readonly backendPort?: number;
   /** The auth service's port; 0 or missing: any free port. */
   readonly authPort?: number;
+  /** main.cf settings of the model Postfix over the scenario's (the load test lifts message_size_limit for its 100 MB message). */
+  readonly postfixSettings?: Partial<PostfixConfig>;
   readonly host?: string;
   readonly onEvent?: RuntimeEventListener;
   /** Called for each message the smtp-server backend receives. */
@@ -80,7 +83,7 @@ export async function serveScenario(scenario: Scenario, options: ServeOptions): 
       backendPort = (server.server.address() as AddressInfo).port;
       backendLine = `backend 127.0.0.1:${backendPort} (smtp-server with useXClient: lenient)`;
     }
-    const postfix = options.backend === 'model' ? loopbackPostfix(scenario) : null;
+    const postfix = options.backend === 'model' ? { ...loopbackPostfix(scenario), ...options.postfixSettings } : null;
     const topology = await startTopology({
       front: kind,
       frontPort,

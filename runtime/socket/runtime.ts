@@ -122,7 +122,7 @@ export class SocketRuntime {
 
   constructor(options: SocketRuntimeOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.recorded = new EventRing(options.keepEvents ?? 100_000, options.keepEventBytes ?? 64 * 1024 * 1024);
+    this.recorded = new EventRing(options.keepEvents ?? 100_000, options.keepEventBytes ?? 16 * 1024 * 1024);
     if (options.onEvent) this.listeners.add(options.onEvent);
     this.timers = new TimerWheel(this.clock, (owner, timer) => {
       const node = this.nodes.get(owner);
