@@ -57,9 +57,9 @@ export interface SocketRuntimeOptions {
   readonly limits?: Partial<RuntimeLimits>;
   /** Called for every event as it happens (serve streams them as JSON Lines). */
   readonly onEvent?: RuntimeEventListener;
-  /** Events kept in memory for `events`; older ones are dropped first. */
+  /** Events kept in memory for `events` (default 100,000); older ones are dropped first. */
   readonly keepEvents?: number;
-  /** Memory the kept events may take (EventRing's estimate); older ones are dropped first. */
+  /** Memory the kept events may take (EventRing's estimate; default 16 MiB); older ones are dropped first. */
   readonly keepEventBytes?: number;
 }
 
