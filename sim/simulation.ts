@@ -308,6 +308,7 @@ export class Simulation implements TcpHost {
       node.started = true;
       node.model.start?.(this.now);
       this.drain(node);
+      this.settleWakes(node);
     }
   }
 
@@ -364,6 +365,7 @@ export class Simulation implements TcpHost {
     this.explorer?.modelInput(node.index, this.now, input);
     node.model.handle(this.now, input);
     this.drain(node);
+    this.settleWakes(node);
   }
 
   private drain(node: NodeState): void {
@@ -459,12 +461,23 @@ export class Simulation implements TcpHost {
     if (!writer.wakeup) return;
     for (const node of this.nodes) if (node.wakeup?.frozenBy === writer.index) this.unfreeze(node, deliveryUs);
     if (!peer.wakeup || peer === writer || !peer.wakeup.sleeps(this.now)) return;
-    if (!peer.wakeup.wokenBy(writer.decider)) return;
+    if (!peer.wakeup.wokenBy(writer.decider, writer.index)) return;
     writer.wakeup.frozenBy = peer.index;
     const frozen = writer.wakeup;
     this.queue.push(this.now + SCHED_SLICE_US, { type: 'call', run: () => {
       if (frozen.frozenBy === peer.index) this.unfreeze(writer);
     } });
+  }
+
+  /**
+   * sim/wakeup.ts: `writer`'s turn has ended; each peer it woke without yielding owes the drawn
+   * wake-up latency only if the writer keeps running (a timer of its own due within a slice,
+   * e.g. Dovecot's EHLO after XCLIENT); a writer that blocks lets the peer run at once.
+   */
+  private settleWakes(writer: NodeState): void {
+    if (!writer.wakeup) return;
+    const keepsRunning = writer.wakeup.hasWorkWithinSlice(this.now);
+    for (const node of this.nodes) if (node.wakeup?.wokenByIndex === writer.index) node.wakeup.settleWake(writer.decider, keepsRunning);
   }
 
   /** End a freeze; the timers that came due meanwhile run `afterUs` from now. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conformanceCases, type ConformanceCase } from '../../conformance/cases.ts';
-import { compareCase, outcomeClass, type SideOutcome } from '../../conformance/compare.ts';
+import { compareCase, MIN_RACY_TIMED_SESSIONS, outcomeClass, type SideOutcome } from '../../conformance/compare.ts';
 import { fisherExact, wilson } from '../../conformance/stats.ts';
 import { normalisePostfixLogLine, normaliseReplies, smtpdLines } from '../../conformance/normalise.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
@@ -97,6 +97,17 @@ describe('compareCase', () => {
     expect(compareCase(c, at(10, 10, 10), at(14, 14, 14)).problems).toEqual([]);
     expect(compareCase(c, at(3, 3, 3), at(6, 6, 6)).problems).toEqual(['AUTH→reply time of 235 (median): real 3 ms, lab 6 ms (allowed: within ×1.5 or ±1 ms)']);
     expect(compareCase(c, at(3024, 3024, 3024), at(1512, 1512, 1512)).problems).toEqual(['session outcomes: real 235+3s 235+3s 235+3s, lab 235+1s 235+1s 235+1s']);
+  });
+
+  it('racy cases: a median time over fewer than MIN_RACY_TIMED_SESSIONS sessions on either side is a note, not judged', () => {
+    const a2 = byName('A2-forbid-yes-quickack-plain');
+    const at = (...ms: number[]): SideOutcome => ({ sessions: ms.map((t) => ({ replies: [], authReply: '235 2.7.0 Logged in.', authToReplyMs: t })), backendConnections: ms.length, smtpdLog: [] });
+    const few = compareCase(a2, at(13, 13), at(28, 28, 28, 28, 28));
+    expect(few.problems).toEqual([]);
+    expect(few.notes).toContain(`(not judged: 2 sessions < ${MIN_RACY_TIMED_SESSIONS}) AUTH→reply time of 235 (median): real 13 ms, lab 28 ms (allowed: within ×1.5 or ±1 ms)`);
+    expect(compareCase(a2, at(2, 2, 2, 2, 2), at(16, 16, 16, 16, 16)).problems).toEqual(['AUTH→reply time of 235 (median): real 2 ms, lab 16 ms (allowed: within ×1.5 or ±1 ms)']);
+    // a deterministic case's single session is judged as before
+    expect(compareCase(byName('T1-forbid-yes-default'), at(3), at(6)).problems).toHaveLength(1);
   });
 
   it('a case whose real time depends on the wall clock (W1): the lab inside its range and close to the real time; a late real timer is no failure', () => {
