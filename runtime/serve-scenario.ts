@@ -20,7 +20,7 @@ import type { PostfixConfig } from '../models/postfix/config.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { FRONT_SCENARIOS } from '../scenarios/fronts.ts';
 import { authConfigOf, isRealStackLayout, postfixConfigOf } from '../scenarios/topology.ts';
-import type { RuntimeEventListener } from './socket/index.ts';
+import type { ListenerLimits, RuntimeEventListener } from './socket/index.ts';
 import { startTopology, type RunningTopology } from './topology.ts';
 
 /** A backend already listening on 127.0.0.1, started by the caller; the serve stops it when it closes. */
@@ -43,6 +43,8 @@ export interface ServeOptions {
   readonly backendPort?: number;
   /** The auth service's port; 0 or missing: any free port. */
   readonly authPort?: number;
+  /** The front's client limits; default its daemon's (runtime/daemon-limits.ts). */
+  readonly frontLimits?: ListenerLimits;
   /** main.cf settings of the model Postfix over the scenario's (the load test lifts message_size_limit for its 100 MB message). */
   readonly postfixSettings?: Partial<PostfixConfig>;
   readonly host?: string;
@@ -92,6 +94,7 @@ export async function serveScenario(scenario: Scenario, options: ServeOptions): 
       auth: scenario.get('auth.fault') === 'refused' ? null : authConfigOf(scenario),
       ...(options.authPort !== undefined ? { authPort: options.authPort } : {}),
       postfix,
+      ...(options.frontLimits ? { frontLimits: options.frontLimits } : {}),
       backendPorts: { authenticated: backendPort },
       ...(options.host ? { host: options.host } : {}),
       runtime: { ...(options.onEvent ? { onEvent: options.onEvent } : {}) },
