@@ -135,6 +135,16 @@ describe('proxy failures (login-proxy.c)', () => {
     return { d, backend };
   }
 
+  /** Logged in, and the backend has answered the banner, EHLO, XCLIENT and the second EHLO; then `afterUs` pass. */
+  function handshakeDone(afterUs: number) {
+    const { d, backend } = loggedInAttempt();
+    d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+    d.bytes(backend, '220 b ESMTP\r\n').advanceBy(1_000);
+    d.bytes(backend, '250-b\r\n250 XCLIENT ADDR\r\n').advanceBy(1_000);
+    d.bytes(backend, '220 b ESMTP\r\n250 b\r\n').advanceBy(afterUs);
+    return { d, backend };
+  }
+
   test('refused backend: a retry 1 s later, 3 reconnects, then 454', () => {
     const { d, backend } = loggedInAttempt();
     let conn = backend;
@@ -188,11 +198,7 @@ describe('proxy failures (login-proxy.c)', () => {
   });
 
   test('a client that closes right after 235 (while detaching) ends the relay: both sides close', () => {
-    const { d, backend } = loggedInAttempt();
-    d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
-    d.bytes(backend, '220 b ESMTP\r\n').advanceBy(1_000);
-    d.bytes(backend, '250-b\r\n250 XCLIENT ADDR\r\n').advanceBy(1_000);
-    d.bytes(backend, '220 b ESMTP\r\n250 b\r\n').advanceBy(300);
+    const { d, backend } = handshakeDone(300);
     expect(d.writes(CLIENT).at(-1)).toBe('235 2.7.0 Logged in.\r\n');
     d.input({ kind: 'eof', conn: CLIENT }).advanceBy(10_000);
     expect(d.of('close').map((o) => o.output.conn)).toEqual(expect.arrayContaining([backend, CLIENT]));
@@ -204,11 +210,7 @@ describe('proxy failures (login-proxy.c)', () => {
     // "success" and goes straight to login_proxy_free_errstr(), which closes both connections once
     // the pump has flushed what it read. Dovecot has no half-close in its relay, so a client that
     // shuts down its side after "." loses the server's "250 ... queued as" though the mail is queued.
-    const { d, backend } = loggedInAttempt();
-    d.input({ kind: 'connected', conn: backend, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
-    d.bytes(backend, '220 b ESMTP\r\n').advanceBy(1_000);
-    d.bytes(backend, '250-b\r\n250 XCLIENT ADDR\r\n').advanceBy(1_000);
-    d.bytes(backend, '220 b ESMTP\r\n250 b\r\n').advanceBy(10_000);
+    const { d, backend } = handshakeDone(10_000);
     d.bytes(CLIENT, 'DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n');
     d.input({ kind: 'eof', conn: CLIENT }).advanceBy(10_000);
     expect(d.writes(backend).at(-1)).toBe('DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n');
