@@ -85,7 +85,8 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     if (options.postfix) {
       postfix = createPostfix(options.postfix, options.queueRetention ?? LIVE_QUEUE_RETENTION);
       const wanted = [options.backendPorts?.authenticated ?? 0, ...(FRONT_MODELS[options.front].reachesPort25 ? [options.backendPorts?.unauthenticated ?? 0] : [])];
-      postfixAddresses = await runtime.addNode(postfix, { listen: wanted.map((port) => ({ port, limits: POSTFIX_LISTENER_LIMITS })) });
+      // Each port is a master.cf service of its own, with its own maxproc: a copy of the limits each.
+      postfixAddresses = await runtime.addNode(postfix, { listen: wanted.map((port) => ({ port, limits: { ...POSTFIX_LISTENER_LIMITS } })) });
       backendPorts = { authenticated: postfixAddresses[0]!.port, unauthenticated: (postfixAddresses[1] ?? postfixAddresses[0]!).port };
     } else {
       const authenticated = options.backendPorts?.authenticated;
@@ -104,6 +105,7 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     const row = frontModel(options.front);
     const front = row.create(row.withPeers(options.frontConfig ?? {}, { authService: authAddress, backend: { host: '127.0.0.1', port: backendPorts.authenticated } }));
     const host = options.host ?? '127.0.0.1';
+    // One limits object for both ports: they are one service (one pool of slots, SocketRuntime's ListenSpec.limits).
     const limits = options.frontLimits ?? FRONT_LISTENER_LIMITS[options.front];
     const listen: ListenSpec[] = [{ host, port: options.frontPort, limits }];
     if (options.frontTlsPort !== undefined) listen.push({ host, port: options.frontTlsPort, tls: selfSignedIdentity(), limits });

@@ -45,7 +45,11 @@ export interface ListenSpec {
   readonly tls?: TlsIdentity;
   /** TCP_NODELAY on accepted sockets; off by default, as for a plain accept(). */
   readonly noDelay?: boolean;
-  /** How many clients it holds and what it does with one more; LAB_LISTENER_LIMITS when missing. */
+  /**
+   * How many clients it holds and what it does with one more; LAB_LISTENER_LIMITS when missing.
+   * A node's listeners given the same object share its slots, as the ports of one daemon service
+   * do (Dovecot's submission and submissions listeners of one submission-login service).
+   */
   readonly limits?: ListenerLimits;
 }
 
@@ -67,7 +71,8 @@ interface NodeState {
   readonly name: string;
   readonly model: Model;
   readonly servers: net.Server[];
-  readonly listeners: ListenerState[];
+  /** Slots by the limits object that defines them: listeners given the same one share them. */
+  readonly pools: Map<ListenerLimits, SlotPool>;
   acceptCount: number;
   /** Outgoing connections open now (they take slots on a listener that `countsOutgoing`). */
   outgoingOpen: number;
@@ -76,11 +81,15 @@ interface NodeState {
 interface ListenerState {
   readonly node: NodeState;
   readonly spec: ListenSpec;
+  readonly pool: SlotPool;
+}
+
+interface SlotPool {
   readonly limits: ListenerLimits;
   /** Accepted connections that hold a slot. */
   open: number;
   /** Accepted by the kernel, not yet by the daemon: paused, in arrival order. */
-  readonly waiting: net.Socket[];
+  readonly waiting: Array<{ readonly listener: ListenerState; readonly socket: net.Socket }>;
 }
 
 interface ConnState {
@@ -181,7 +190,7 @@ export class SocketRuntime {
   async addNode(model: Model, options: NodeOptions = {}): Promise<SocketAddress[]> {
     if (this.closed) throw new Error('runtime is closed');
     if (this.nodes.has(model.name)) throw new Error(`a node named '${model.name}' is already running`);
-    const node: NodeState = { name: model.name, model, servers: [], listeners: [], acceptCount: 0, outgoingOpen: 0 };
+    const node: NodeState = { name: model.name, model, servers: [], pools: new Map(), acceptCount: 0, outgoingOpen: 0 };
     this.nodes.set(model.name, node);
     const bound: SocketAddress[] = [];
     for (const spec of options.listen ?? []) bound.push(await this.listen(node, spec));
@@ -200,15 +209,17 @@ export class SocketRuntime {
       conn.socket.destroy();
     }
     this.conns.clear();
-    for (const node of this.nodes.values()) for (const listener of node.listeners) for (const socket of listener.waiting.splice(0)) socket.destroy();
+    for (const node of this.nodes.values()) for (const pool of node.pools.values()) for (const { socket } of pool.waiting.splice(0)) socket.destroy();
     const servers = [...this.nodes.values()].flatMap((n) => n.servers);
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 
   private listen(node: NodeState, spec: ListenSpec): Promise<SocketAddress> {
     const host = spec.host ?? '127.0.0.1';
-    const listener: ListenerState = { node, spec, limits: spec.limits ?? LAB_LISTENER_LIMITS, open: 0, waiting: [] };
-    node.listeners.push(listener);
+    const limits = spec.limits ?? LAB_LISTENER_LIMITS;
+    let pool = node.pools.get(limits);
+    if (!pool) node.pools.set(limits, (pool = { limits, open: 0, waiting: [] }));
+    const listener: ListenerState = { node, spec, pool };
     const onSocket = (socket: net.Socket) => this.arrived(listener, socket);
     const server = spec.tls
       ? tls.createServer({ key: spec.tls.key, cert: spec.tls.cert, allowHalfOpen: true }, onSocket)
@@ -235,40 +246,41 @@ export class SocketRuntime {
       socket.resetAndDestroy();
       return;
     }
-    if (listener.waiting.length === 0 && this.hasRoom(listener)) {
+    const { node, pool } = listener;
+    if (pool.waiting.length === 0 && this.hasRoom(node, pool)) {
       this.accept(listener, socket);
       return;
     }
-    const { node, limits } = listener;
-    this.record({ t: this.now(), kind: 'limit', node: node.name, what: 'maxConnections', setting: limits.setting });
-    if (limits.whenFull === 'close') {
+    this.record({ t: this.now(), kind: 'limit', node: node.name, what: 'maxConnections', setting: pool.limits.setting });
+    if (pool.limits.whenFull === 'close') {
       socket.destroy();
       return;
     }
-    if (listener.waiting.length >= ACCEPT_QUEUE_MAX) {
+    if (pool.waiting.length >= ACCEPT_QUEUE_MAX) {
       socket.resetAndDestroy();
       return;
     }
     socket.pause();
-    listener.waiting.push(socket);
+    const entry = { listener, socket };
+    pool.waiting.push(entry);
     socket.once('close', () => {
-      const at = listener.waiting.indexOf(socket);
-      if (at >= 0) listener.waiting.splice(at, 1);
+      const at = pool.waiting.indexOf(entry);
+      if (at >= 0) pool.waiting.splice(at, 1);
     });
     const makeRoom = node.model.makeRoom?.bind(node.model);
-    if (limits.whenFull === 'make-room' && makeRoom) this.run(node, 'makeRoom', (now) => makeRoom(now));
+    if (pool.limits.whenFull === 'make-room' && makeRoom) this.run(node, 'makeRoom', (now) => makeRoom(now));
   }
 
-  private hasRoom(listener: ListenerState): boolean {
-    const used = listener.open + (listener.limits.countsOutgoing ? listener.node.outgoingOpen : 0);
-    return used < listener.limits.maxConnections;
+  private hasRoom(node: NodeState, pool: SlotPool): boolean {
+    const used = pool.open + (pool.limits.countsOutgoing ? node.outgoingOpen : 0);
+    return used < pool.limits.maxConnections;
   }
 
   /** Slots freed on `node`: take waiting connections, oldest first, while there is room. */
   private admitWaiting(node: NodeState): void {
-    for (const listener of node.listeners) {
-      while (listener.waiting.length > 0 && this.hasRoom(listener) && !this.closed) {
-        const socket = listener.waiting.shift()!;
+    for (const pool of node.pools.values()) {
+      while (pool.waiting.length > 0 && this.hasRoom(node, pool) && !this.closed) {
+        const { listener, socket } = pool.waiting.shift()!;
         if (socket.destroyed) continue;
         socket.resume();
         this.accept(listener, socket);
@@ -279,7 +291,7 @@ export class SocketRuntime {
   private accept(listener: ListenerState, socket: net.Socket): void {
     const { node, spec } = listener;
     const id = `${node.name}<${++node.acceptCount}`;
-    listener.open++;
+    listener.pool.open++;
     const conn = this.track(node, id, socket, listener);
     conn.established = true;
     socket.setNoDelay(spec.noDelay ?? false);
@@ -293,7 +305,7 @@ export class SocketRuntime {
   private releaseSlot(conn: ConnState): void {
     if (conn.slotReleased) return;
     conn.slotReleased = true;
-    if (conn.listener) conn.listener.open--;
+    if (conn.listener) conn.listener.pool.open--;
     else conn.node.outgoingOpen--;
     release(conn.flow);
     this.admitWaiting(conn.node);

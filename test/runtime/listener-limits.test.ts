@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutputQueue, type Input, type Micros, type Model, type Output } from '../../models/contract.ts';
 import { SocketRuntime, type ListenerLimits } from '../../runtime/socket/index.ts';
-import { LineModel } from './line-model.ts';
+import net from 'node:net';
+import { LineModel, RelayModel } from './line-model.ts';
 import { converse, rawSocket } from './socket-client.ts';
 
 let runtime: SocketRuntime | undefined;
@@ -80,5 +81,33 @@ describe('listener limits', () => {
     await runtime.waitFor((e) => e.kind === 'accept' && e.conn === 'full<1', 5_000);
     expect((await converse(other!.port, ['QUIT\r\n'])).received).toBe('220 ready\r\n221 bye\r\n');
     first.destroy();
+  });
+
+  it('listeners given the same limits share their slots, as two ports of one daemon service do', async () => {
+    runtime = new SocketRuntime();
+    const shared = cap(1, 'close');
+    const [plain, other] = await runtime.addNode(new LineModel(), { listen: [{ port: 0, limits: shared }, { port: 0, limits: shared }] });
+    const first = await rawSocket(plain!.port);
+    await runtime.waitFor((e) => e.kind === 'accept' && e.conn === 'line<1', 5_000);
+    expect((await converse(other!.port, [], { waitFor: 'never' })).received).toBe('');
+    first.destroy();
+  });
+
+  it('countsOutgoing: the outgoing connections of the node take slots too (nginx worker_connections)', async () => {
+    const sink = net.createServer(() => undefined);
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    try {
+      runtime = new SocketRuntime();
+      const to = { host: '127.0.0.1', port: (sink.address() as net.AddressInfo).port };
+      const [address] = await runtime.addNode(new RelayModel('relay', to), { listen: [{ port: 0, limits: { ...cap(2, 'close'), countsOutgoing: true } }] });
+      const first = await rawSocket(address!.port);
+      await runtime.waitFor((e) => e.kind === 'connected' && e.node === 'relay', 5_000);
+      // One client and its upstream connection: the worker is full.
+      expect((await converse(address!.port, [], { waitFor: 'never' })).received).toBe('');
+      expect(runtime.events.filter((e) => e.kind === 'limit')).toHaveLength(1);
+      first.destroy();
+    } finally {
+      sink.close();
+    }
   });
 });
