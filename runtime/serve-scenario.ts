@@ -20,7 +20,8 @@ import type { PostfixConfig } from '../models/postfix/config.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { FRONT_SCENARIOS } from '../scenarios/fronts.ts';
 import { authConfigOf, isRealStackLayout, postfixConfigOf } from '../scenarios/topology.ts';
-import type { ListenerLimits, RuntimeEventListener } from './socket/index.ts';
+import { FRONT_LISTENER_LIMITS } from './daemon-limits.ts';
+import type { ListenerLimits, RuntimeEventListener, WhenFull } from './socket/index.ts';
 import { startTopology, type RunningTopology } from './topology.ts';
 
 /** A backend already listening on 127.0.0.1, started by the caller; the serve stops it when it closes. */
@@ -101,9 +102,11 @@ export async function serveScenario(scenario: Scenario, options: ServeOptions): 
     });
     closers.push(() => topology.close());
     const at = (a: SocketAddress) => `${a.host}:${a.port}`;
+    const frontLimits = options.frontLimits ?? FRONT_LISTENER_LIMITS[kind];
     const listeners = [
       `front ${at(topology.front)} (${kind})`,
       ...(topology.frontTls ? [`front ${at(topology.frontTls)} (${kind}, TLS, self-signed)`] : []),
+      `  clients: at most ${frontLimits.maxConnections} at once (${frontLimits.setting}); then ${WHEN_FULL_TEXT[frontLimits.whenFull]}`,
       topology.auth ? `auth ${at(topology.auth)} (Mailu auth service model)` : 'auth: no listener (auth.fault=refused)',
       ...(postfix ? topology.postfix.map((a) => `postfix ${at(a)} (model, Postfix ${postfix.mail_version}, smtpd_forbid_unauth_pipelining=${postfix.smtpd_forbid_unauth_pipelining ? 'yes' : 'no'})`) : [backendLine]),
     ];
@@ -113,6 +116,12 @@ export async function serveScenario(scenario: Scenario, options: ServeOptions): 
     throw error;
   }
 }
+
+const WHEN_FULL_TEXT: Readonly<Record<WhenFull, string>> = {
+  close: 'a new client is closed at once',
+  wait: 'a new client waits in the accept queue',
+  'make-room': 'the oldest client not logged in yet is dropped for a new one',
+};
 
 function loopbackPostfix(scenario: Scenario) {
   const config = postfixConfigOf(scenario);
