@@ -82,6 +82,12 @@ describe('sequencing and syntax errors (Postfix reply texts)', () => {
     ['unknown command', ['FOO\r\n'], '500 5.5.2 Error: command not recognized'],
     ['empty line', ['\r\n'], '500 5.5.2 Error: bad syntax'],
     ['bad UTF-8', ['NOOP \xff\r\n'], '500 5.5.2 Error: bad UTF-8 syntax'],
+    // smtputf8 checks the whole line (valid_utf8_string): 0x80 alone is no UTF-8, C3 A9 ("é") is.
+    ['bad UTF-8 at 0x80', ['NOOP \x80\r\n'], '500 5.5.2 Error: bad UTF-8 syntax'],
+    ['good UTF-8', ['VRFY \xc3\xa9\r\n'], '252 2.0.0 \xc3\xa9'],
+    // Words are separated by runs of spaces and tabs, never empty.
+    ['tab between words', ['EHLO\tclient.example.test\r\n'], '250 CHUNKING'],
+    ['two spaces between words', ['HELO  client.example.test\r\n'], '250 backend.example.test'],
     ['RSET syntax', ['RSET x\r\n'], '501 5.5.4 Syntax: RSET'],
     ['NOOP', ['NOOP\r\n'], '250 2.0.0 Ok'],
     ['RSET', [EHLO, MAIL, 'RSET\r\n'], '250 2.0.0 Ok'],

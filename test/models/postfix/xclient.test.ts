@@ -69,6 +69,20 @@ describe('XCLIENT', () => {
     expect(run.logLines.find((l) => l.includes('client='))).toMatch(/^[0-9A-F]{11}: client=localhost\[127\.0\.0\.1\], sasl_method=XCLIENT, sasl_username=alice@example\.test$/);
   });
 
+  it('a refused XCLIENT (503, 501) does not count as a success: xclient=0/1', () => {
+    const inTransaction = talk(labPreset(), lockstep([EHLO, 'MAIL FROM:<a@example.test>\r\n', 'XCLIENT ADDR=127.0.0.1\r\n', 'QUIT\r\n']));
+    expect(inTransaction.logLines.at(-1)).toMatch(/ xclient=0\/1 /);
+    expect(replyTo('XCLIENT\r\n').logLines.at(-1)).toMatch(/ xclient=0\/1 /);
+    expect(replyTo('XCLIENT FOO=bar\r\n').logLines.at(-1)).toMatch(/ xclient=0\/1 /);
+  });
+
+  it('PROTO= sets the protocol the session goes on with, and without PROTO it is SMTP (the proto= of a reject log line)', () => {
+    const relay = (xclient: string) => talk(labPreset(), lockstep([EHLO, xclient, 'MAIL FROM:<a@example.test>\r\n', 'RCPT TO:<x@elsewhere.example>\r\n']));
+    const reject = (conv: ReturnType<typeof relay>) => conv.logLines.find((l) => l.startsWith('NOQUEUE: reject: RCPT'));
+    expect(reject(relay('XCLIENT ADDR=192.0.2.7 HELO=c PROTO=ESMTP\r\n'))).toMatch(/ proto=ESMTP helo=<c>$/);
+    expect(reject(relay('XCLIENT ADDR=192.0.2.7 HELO=c\r\n'))).toMatch(/ proto=SMTP helo=<c>$/);
+  });
+
   it('resets HELO unless given: MAIL right after a bare XCLIENT needs HELO/EHLO again', () => {
     const without = talk(labPreset(), lockstep([EHLO, 'XCLIENT ADDR=127.0.0.1\r\n', 'MAIL FROM:<a@example.test>\r\n']));
     expect(without.replies).toContain('503 5.5.1 Error: send HELO/EHLO first');
