@@ -27,8 +27,10 @@ import { WallClock } from './clock.ts';
 import type { RuntimeEvent, RuntimeEventListener } from './events.ts';
 import { hold, newFlow, release, type Flow } from './back-pressure.ts';
 import { EventRing } from './event-ring.ts';
+import { RuntimeEventLog } from './event-log.ts';
 import { DEFAULT_LIMITS, type RuntimeLimits } from './limits.ts';
-import { ACCEPT_QUEUE_MAX, LAB_LISTENER_LIMITS, type ListenerLimits } from './listener-limits.ts';
+import { LAB_LISTENER_LIMITS, type ListenerLimits } from './listener-limits.ts';
+import { SlotPool } from './slot-pool.ts';
 import { TimerWheel } from './timers.ts';
 
 export interface TlsIdentity {
@@ -72,7 +74,7 @@ interface NodeState {
   readonly model: Model;
   readonly servers: net.Server[];
   /** Slots by the limits object that defines them: listeners given the same one share them. */
-  readonly pools: Map<ListenerLimits, SlotPool>;
+  readonly pools: Map<ListenerLimits, SlotPool<ListenerState>>;
   acceptCount: number;
   /** Outgoing connections open now (they take slots on a listener that `countsOutgoing`). */
   outgoingOpen: number;
@@ -81,15 +83,7 @@ interface NodeState {
 interface ListenerState {
   readonly node: NodeState;
   readonly spec: ListenSpec;
-  readonly pool: SlotPool;
-}
-
-interface SlotPool {
-  readonly limits: ListenerLimits;
-  /** Accepted connections that hold a slot. */
-  open: number;
-  /** Accepted by the kernel, not yet by the daemon: paused, in arrival order. */
-  readonly waiting: Array<{ readonly listener: ListenerState; readonly socket: net.Socket }>;
+  readonly pool: SlotPool<ListenerState>;
 }
 
 interface ConnState {
@@ -112,15 +106,13 @@ interface ConnState {
   connectTimer?: NodeJS.Timeout;
 }
 
-export class SocketRuntime {
+export class SocketRuntime extends RuntimeEventLog {
   readonly limits: RuntimeLimits;
   private readonly clock = new WallClock();
   private readonly timers: TimerWheel;
   private readonly nodes = new Map<string, NodeState>();
   /** Keyed by node and ConnId: each model names its own outgoing connections. */
   private readonly conns = new Map<string, ConnState>();
-  private readonly listeners = new Set<RuntimeEventListener>();
-  private readonly recorded: EventRing;
   private readonly pending: Array<{ node: NodeState; what: string; step: (now: Micros) => void; source: ConnState | undefined }> = [];
   /** The connection whose bytes led to the input being handled: outputs are charged to it. */
   private source: ConnState | undefined;
@@ -130,9 +122,9 @@ export class SocketRuntime {
   private closed = false;
 
   constructor(options: SocketRuntimeOptions = {}) {
+    super(new EventRing(options.keepEvents ?? 100_000, options.keepEventBytes ?? 16 * 1024 * 1024));
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.recorded = new EventRing(options.keepEvents ?? 100_000, options.keepEventBytes ?? 16 * 1024 * 1024);
-    if (options.onEvent) this.listeners.add(options.onEvent);
+    if (options.onEvent) this.onEvent(options.onEvent);
     this.timers = new TimerWheel(this.clock, (owner, timer) => {
       const node = this.nodes.get(owner);
       const key = timerKey(owner, timer);
@@ -145,42 +137,6 @@ export class SocketRuntime {
   /** Wall-clock microseconds since this runtime was created. */
   now(): Micros {
     return this.clock.now();
-  }
-
-  /** Events recorded so far (at most `keepEvents` and `keepEventBytes`, newest last): a copy. */
-  get events(): readonly RuntimeEvent[] {
-    return this.recorded.toArray();
-  }
-
-  /** Log lines the models wrote, as "program: line", optionally for one node. */
-  logLines(node?: string): string[] {
-    return this.recorded
-      .toArray()
-      .filter((e): e is Extract<RuntimeEvent, { kind: 'log' }> => e.kind === 'log' && (node === undefined || e.node === node))
-      .map((e) => `${e.program}: ${e.line}`);
-  }
-
-  onEvent(listener: RuntimeEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Resolve with the first event (already recorded or future) that matches; reject after timeoutMs. */
-  waitFor(match: (event: RuntimeEvent) => boolean, timeoutMs: number): Promise<RuntimeEvent> {
-    const seen = this.recorded.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`no matching runtime event within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const off = this.onEvent((event) => {
-        if (!match(event)) return;
-        clearTimeout(timer);
-        off();
-        resolve(event);
-      });
-    });
   }
 
   /**
@@ -209,7 +165,7 @@ export class SocketRuntime {
       conn.socket.destroy();
     }
     this.conns.clear();
-    for (const node of this.nodes.values()) for (const pool of node.pools.values()) for (const { socket } of pool.waiting.splice(0)) socket.destroy();
+    for (const node of this.nodes.values()) for (const pool of node.pools.values()) pool.destroyQueued();
     const servers = [...this.nodes.values()].flatMap((n) => n.servers);
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
@@ -218,7 +174,7 @@ export class SocketRuntime {
     const host = spec.host ?? '127.0.0.1';
     const limits = spec.limits ?? LAB_LISTENER_LIMITS;
     let pool = node.pools.get(limits);
-    if (!pool) node.pools.set(limits, (pool = { limits, open: 0, waiting: [] }));
+    if (!pool) node.pools.set(limits, (pool = new SlotPool(limits)));
     const listener: ListenerState = { node, spec, pool };
     const onSocket = (socket: net.Socket) => this.arrived(listener, socket);
     const server = spec.tls
@@ -247,7 +203,7 @@ export class SocketRuntime {
       return;
     }
     const { node, pool } = listener;
-    if (pool.waiting.length === 0 && this.hasRoom(node, pool)) {
+    if (pool.queued === 0 && pool.hasRoom(node.outgoingOpen)) {
       this.accept(listener, socket);
       return;
     }
@@ -256,34 +212,21 @@ export class SocketRuntime {
       socket.destroy();
       return;
     }
-    if (pool.waiting.length >= ACCEPT_QUEUE_MAX) {
+    if (!pool.enqueue(listener, socket)) {
       socket.resetAndDestroy();
       return;
     }
-    socket.pause();
-    const entry = { listener, socket };
-    pool.waiting.push(entry);
-    socket.once('close', () => {
-      const at = pool.waiting.indexOf(entry);
-      if (at >= 0) pool.waiting.splice(at, 1);
-    });
     const makeRoom = node.model.makeRoom?.bind(node.model);
     if (pool.limits.whenFull === 'make-room' && makeRoom) this.run(node, 'makeRoom', (now) => makeRoom(now));
-  }
-
-  private hasRoom(node: NodeState, pool: SlotPool): boolean {
-    const used = pool.open + (pool.limits.countsOutgoing ? node.outgoingOpen : 0);
-    return used < pool.limits.maxConnections;
   }
 
   /** Slots freed on `node`: take waiting connections, oldest first, while there is room. */
   private admitWaiting(node: NodeState): void {
     for (const pool of node.pools.values()) {
-      while (pool.waiting.length > 0 && this.hasRoom(node, pool) && !this.closed) {
-        const { listener, socket } = pool.waiting.shift()!;
-        if (socket.destroyed) continue;
-        socket.resume();
-        this.accept(listener, socket);
+      while (!this.closed && pool.hasRoom(node.outgoingOpen)) {
+        const waiting = pool.next();
+        if (!waiting) break;
+        this.accept(waiting.listener, waiting.socket);
       }
     }
   }
@@ -524,11 +467,6 @@ export class SocketRuntime {
     conn.localEnded = true;
     this.record({ t: this.now(), kind: 'fin', node: conn.node.name, conn: conn.id, from: 'local' });
     conn.socket.end();
-  }
-
-  private record(event: RuntimeEvent): void {
-    this.recorded.push(event);
-    for (const listener of this.listeners) listener(event);
   }
 }
 
