@@ -29,7 +29,7 @@ import { hold, newFlow, release, type Flow } from './back-pressure.ts';
 import { EventRing } from './event-ring.ts';
 import { RuntimeEventLog } from './event-log.ts';
 import { DEFAULT_LIMITS, type RuntimeLimits } from './limits.ts';
-import { LAB_LISTENER_LIMITS, type ListenerLimits } from './listener-limits.ts';
+import { ACCEPT_QUEUE_MAX, LAB_LISTENER_LIMITS, type ListenerLimits } from './listener-limits.ts';
 import { SlotPool } from './slot-pool.ts';
 import { TimerWheel } from './timers.ts';
 
@@ -185,7 +185,9 @@ export class SocketRuntime extends RuntimeEventLog {
     node.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(spec.port, host, () => {
+      // A backlog as deep as the accept queue the pools allow, so a burst of connects is not
+      // dropped by the kernel at Node's default of 511 before the pool can queue it.
+      server.listen({ port: spec.port, host, backlog: ACCEPT_QUEUE_MAX }, () => {
         server.off('error', reject);
         server.on('error', (error) => this.record({ t: this.now(), kind: 'error', node: node.name, message: `listener: ${error.message}` }));
         const address = server.address() as net.AddressInfo;
