@@ -62,7 +62,7 @@ export const conformance: Command = {
       .filter((c) => only.test(c.name))
       .filter((c) => kind === 'all' || c.racy === (kind === 'racy'))
       .filter((c) => !values.recorded || recordedOutcome(RECORDS_DIR, c) !== null);
-    if (cases.length === 0) throw new UsageError(`--only ${values.only ?? '.*'} --kind ${kind}: no case matches`);
+    if (cases.length === 0) throw new UsageError(`--only ${values.only ?? '.*'}${values.kind ? ` --kind ${kind}` : ''}: no case matches`);
     const report = (results: readonly CaseResult[], seconds: number): number => {
       const failed = results.filter((r) => !r.verdict.match).length;
       if (values.json) {
