@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { SocketRuntime } from '../../runtime/socket/index.ts';
-import { RelayModel } from './line-model.ts';
+import { LineModel, RelayModel } from './line-model.ts';
 
 let runtime: SocketRuntime | undefined;
 const servers: net.Server[] = [];
@@ -51,4 +51,31 @@ it('relays 16 MiB to a reader that pauses, with pending output far under the cap
   expect(received).toBe(16 * 1024 * 1024);
   expect(hash.digest('hex')).toBe(sent.digest('hex'));
   expect(runtime.events.filter((e) => e.kind === 'limit' || e.kind === 'rst')).toEqual([]);
+}, 30_000);
+
+it('stops reading a client that does not read its replies, and serves it in full once it does', async () => {
+  runtime = new SocketRuntime({ limits: { maxPendingWriteBytes: 256 * 1024 }, keepEvents: 1000 });
+  const [address] = await runtime.addNode(new LineModel('line', 0), { listen: [{ port: 0 }] });
+  const line = `${'x'.repeat(60_000)}\r\n`;
+  const lines = 200;
+  const client = net.connect({ host: '127.0.0.1', port: address!.port });
+  client.on('error', () => undefined);
+  client.pause();
+  // All 12 MB at once, none of the replies read: the runtime's reply buffer fills and it stops reading.
+  for (let i = 0; i < lines; i++) client.write(line);
+  await runtime.waitFor((e) => e.kind === 'recv', 5_000);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  let received = 0;
+  const done = new Promise<void>((resolve) => {
+    client.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received >= lines * (line.length + 4) + '220 ready\r\n'.length) resolve();
+    });
+    client.on('close', () => resolve());
+  });
+  client.resume();
+  await done;
+  client.destroy();
+  expect(runtime.events.filter((e) => e.kind === 'limit' || e.kind === 'rst')).toEqual([]);
+  expect(received).toBe(lines * (line.length + 4) + '220 ready\r\n'.length);
 }, 30_000);
