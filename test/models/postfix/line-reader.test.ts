@@ -99,3 +99,41 @@ describe('LineReader', () => {
     },
   );
 });
+
+describe('the limit, byte for byte (smtp_get_noexcept with a bound of `limit` bytes)', () => {
+  const limit10 = (options: Partial<ReadOptions> = {}): ReadOptions => ({ limit: 10, detectBareLf: false, skipExcess: true, ...options });
+
+  it('a record whose LF would be byte 11 is over-long, even when byte 10 ends the text', () => {
+    expect(readAll(['abcdefghij\n'], limit10())).toEqual([{ text: 'abcdefghij', complete: false, bareLf: false }]);
+    expect(readAll(['abcdefghi\n'], limit10())).toEqual([{ text: 'abcdefghi', complete: true, bareLf: false }]);
+  });
+
+  it('exactly `limit` bytes without LF are returned at once when not skipping (a DATA line piece)', () => {
+    expect(readAll(['abcdefghij'], limit10({ detectBareLf: true, skipExcess: false }))).toEqual([{ text: 'abcdefghij', complete: false, bareLf: false }]);
+  });
+
+  it('a CR at the limit followed by anything but LF is no CR LF: the record is over-long and keeps the CR', () => {
+    expect(readAll(['abcdefghi\rX\n', 'next\r\n'], limit10())).toEqual([
+      { text: 'abcdefghi\r', complete: false, bareLf: false },
+      { text: 'next', complete: true, bareLf: false },
+    ]);
+  });
+
+  it('the excess of a truncated command is skipped through its LF even when that LF comes in a later read', () => {
+    expect(readAll(['abcdefghijKLM', 'NOP\nnext\r\n'], limit10())).toEqual([
+      { text: 'abcdefghij', complete: false, bareLf: false },
+      { text: 'next', complete: true, bareLf: false },
+    ]);
+  });
+
+  it('only trailing CRs are stripped; a CR inside the text stays', () => {
+    expect(readAll(['a\rb\r\r\n'])).toEqual([{ text: 'a\rb', complete: true, bareLf: false }]);
+  });
+
+  it('take() hands out exactly the bytes asked for and keeps the rest (BDAT chunks)', () => {
+    const reader = new LineReader();
+    reader.fill('abcdef');
+    expect(reader.take(3)).toBe('abc');
+    expect(reader.take(10)).toBe('def');
+  });
+});
