@@ -84,6 +84,7 @@ export interface SessionResult {
   readonly sha256: string | null;
 }
 
+const SESSION_STALL_MS = 60_000;
 const LINE = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd';
 
 /** Content in 64 KiB pieces: a Subject line, then 78-byte lines until `bytes`, ending in CRLF. */
@@ -106,6 +107,8 @@ function* contentPieces(message: MessagePlan): Generator<string> {
 export async function sendOne(port: number, user: string, password: string, message: MessagePlan): Promise<SessionResult> {
   const socket = await connect(port);
   socket.on('error', () => undefined);
+  // Bounded: a session that stalls a minute ends as "connection closed" rather than hanging the run.
+  socket.setTimeout(SESSION_STALL_MS, () => socket.destroy());
   const replies = new ReplyReader(socket);
   const stopped = (step: string, reply: Reply | null): SessionResult => {
     socket.destroy();
