@@ -105,7 +105,12 @@ function* contentPieces(message: MessagePlan): Generator<string> {
 
 /** One session: greeting, EHLO, AUTH PLAIN, MAIL, RCPT, DATA, the message, QUIT. */
 export async function sendOne(port: number, user: string, password: string, message: MessagePlan): Promise<SessionResult> {
-  const socket = await connect(port);
+  let socket: net.Socket;
+  try {
+    socket = await connect(port);
+  } catch (error) {
+    return { outcome: `connect: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, queueId: null, sha256: null };
+  }
   socket.on('error', () => undefined);
   // Bounded: a session that stalls a minute ends as "connection closed" rather than hanging the run.
   socket.setTimeout(SESSION_STALL_MS, () => socket.destroy());
