@@ -50,7 +50,7 @@ Measured by \`npm run loadtest\` on ${new Date().toISOString().slice(0, 10)}: ${
 
 | figure | target | measured |
 |---|---|---|
-| ${fmt(held.sessions)} sessions started at once on \`lockstep\` (AUTH PLAIN, 2 kB message, QUIT) | all served, acknowledged = queued | ${fmt(held.queuedReplies)} acknowledged, ${fmt(held.queuedRecords)} queued, ${fmt(held.peakOpen)} client connections open at the peak, ${fmt(held.seconds, 1)} s (${outcomes(held.outcomes)}) |
+| ${fmt(held.sessions)} sessions started at once on \`lockstep\` (AUTH PLAIN, 2 kB message, QUIT) | all served, acknowledged = queued | ${fmt(held.queuedReplies)} acknowledged, ${fmt(held.queuedRecords)} queued, ${fmt(held.peakOpen)} sessions in flight at the peak, ${fmt(held.seconds, 1)} s (${outcomes(held.outcomes)}) |
 | ${fmt(run.sessions)} sessions, ${run.parallel} at a time: sessions/s of the first and the last thousand | last within 20 % of first | ${fmt(run.firstThousandPerSecond)} and ${fmt(run.lastThousandPerSecond)} (${fmt((100 * run.lastThousandPerSecond) / run.firstThousandPerSecond)} %), ${run.failed} failed |
 | RSS after the first thousand and after all ${fmt(run.sessions)} | flat within 50 MB | ${fmt(run.rssAfterWarmUpMiB)} and ${fmt(run.rssAtEndMiB)} MiB |
 | ${big.count} × ${fmt(big.bytes / 1e6)} MB messages, one session after another | all acknowledged and queued intact | ${big.acknowledged} acknowledged, ${big.intact} with the queued SHA-256 equal to the sent one, ${fmt(big.seconds, 1)} s; peak RSS ${fmt(big.peakRssMiB)} MiB |
