@@ -51,12 +51,12 @@ describe('smtp-lab conformance --recorded', () => {
   });
 
   it('--kind splits the cases into races and the rest, together all of them; a bad kind is exit 2', async () => {
-    const names = async (kind: string) => (JSON.parse((await runSmtpLab(['conformance', '--recorded', '--json', '--kind', kind])).stdout) as { results: { case: string; racy: boolean }[] }).results;
+    const names = async (kind: string) => (JSON.parse((await runSmtpLab(['conformance', '--recorded', '--json', '--kind', kind], tmpdir())).stdout) as { results: { case: string; racy: boolean }[] }).results;
     const [racy, deterministic, all] = [await names('racy'), await names('deterministic'), await names('all')];
     expect(racy.every((r) => r.racy) && deterministic.every((r) => !r.racy)).toBe(true);
     expect(racy.length).toBeGreaterThan(0);
     expect([...racy, ...deterministic].map((r) => r.case).sort()).toEqual(all.map((r) => r.case).sort());
-    const bad = await runSmtpLab(['conformance', '--recorded', '--kind', 'some']);
+    const bad = await runSmtpLab(['conformance', '--recorded', '--kind', 'some'], tmpdir());
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--kind must be one of deterministic, racy, all/);
   });
