@@ -7,20 +7,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { buildPlayground, type BuiltSite } from '../../playground/build/site.ts';
-import { launchChromium, skipBrowserTests, type Browser } from '../viewer/chromium.ts';
+import { launchChromium, skipBrowserTests, watchPage, type Browser } from '../viewer/chromium.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/smtp-lab.js', import.meta.url));
 
 /** A page that records every request and every script error. */
 async function openPage(browser: Browser, url: string): Promise<{ page: Page; requests: string[]; errors: string[] }> {
   const page = await browser.context.newPage();
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
+  const { requests, errors } = watchPage(page);
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.firstDiagramMs !== undefined);
   return { page, requests, errors };

@@ -47,7 +47,7 @@ describe('outsideReferences', () => {
     ['imports inside the repository', 'test/conformance/x.test.ts', "import { RealStack } from '../../conformance/real-stack.ts';"],
     ['the top from two levels down', 'test/conformance/x.test.ts', "const ROOT = resolve(import.meta.dirname, '../..');"],
     ['system paths of installed software', 'conformance/x.ts', "const LUA = '/usr/lib/dovecot/modules/auth/libauthdb_lua.so'; meta_directory = /etc/postfix"],
-    ['URL paths and ratios', 'models/x.ts', "GET /internal/auth/email http://127.0.0.1/work/x ehlo=1 xclient=0/1"],
+    ['URL paths and ratios', 'models/x.ts', "GET /internal/auth/email http://127.0.0.1/home/x ehlo=1 xclient=0/1"],
     ['ellipses', 'docs/x.md', 'XCLIENT attribute=value... and so on..'],
     ['a temporary directory made per run', 'conformance/x.ts', "mkdtempSync(join(tmpdir(), 'smtp-lab-real-'))"],
   ])('does not report %s', (_why, file, text) => {

@@ -14,7 +14,7 @@ import { parseTraceFile, type TraceEvent } from '../../viewer/model/trace-event.
 import { startViewer, type Viewer } from '../../viewer/server.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { serveScenario } from '../../runtime/serve-scenario.ts';
-import { launchChromium, skipBrowserTests, type Browser } from './chromium.ts';
+import { launchChromium, skipBrowserTests, type Browser, watchPage } from './chromium.ts';
 import { realRecordTrace } from './real-record.ts';
 import { lockstepSession } from './smtp-client.ts';
 
@@ -182,13 +182,7 @@ describe.skipIf(skipBrowserTests)('viewer in chromium', () => {
     const file = join(dir, 'trace.html');
     await writeFile(file, await renderHtml({ title: 'export test', events }));
     const page = await browser.context.newPage();
-    const requests: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    const { requests, errors } = watchPage(page);
     try {
       await page.goto(`file://${file}`);
       expect(await page.locator('#sessions li').count()).toBe(2);
