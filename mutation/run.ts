@@ -23,7 +23,8 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const runs = existsSync(RUNS_FILE) ? readJson<Record<string, GroupResult['run']>>(RUNS_FILE) : {};
+// Read afresh before each write: two `npm run mutation GROUP` processes may run side by side.
+const readRuns = () => (existsSync(RUNS_FILE) ? readJson<Record<string, GroupResult['run']>>(RUNS_FILE) : {});
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 // The tree others edit moves on; the commit says which code a group's figures belong to.
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
@@ -37,10 +38,11 @@ for (const { group, mutate } of scope.filter((g) => !reportOnly && (asked.length
     failed = true;
     continue;
   }
-  runs[group] = { date: new Date().toISOString().slice(0, 10), commit, wallMinutes: (Date.now() - started) / 60_000, machine };
+  const runs = { ...readRuns(), [group]: { date: new Date().toISOString().slice(0, 10), commit, wallMinutes: (Date.now() - started) / 60_000, machine } };
   writeFileSync(RUNS_FILE, `${JSON.stringify(runs, null, 2)}\n`);
 }
 
+const runs = readRuns();
 const groups: GroupResult[] = scope.map(({ group, why }) => ({
   group,
   why,
