@@ -37,9 +37,13 @@ export type HandshakeStep =
   /** proxy_noauth: answer the client `235 2.7.0 Logged in.` and relay from now on. */
   | { readonly kind: 'loggedIn' };
 
-/** lib str_sanitize(): control characters become '?', long text is cut with "...". */
+/**
+ * lib/str-sanitize.c str_sanitize_append() (2.3.19.1): a byte below 32 becomes '?' (DEL, 0x7f, is
+ * kept: the test is `(unsigned char)src[i] < 32`), long text is cut to max-3 bytes and "...".
+ * Its UTF-8 check (an invalid sequence's bytes become '?') is not modelled: bytes from 0x80 stay.
+ */
 export function sanitize(text: string, maxLength: number): string {
-  const clean = text.replace(/[\x00-\x1f\x7f]/g, '?');
+  const clean = text.replace(/[\x00-\x1f]/g, '?');
   return clean.length <= maxLength ? clean : `${clean.slice(0, maxLength - 3)}...`;
 }
 

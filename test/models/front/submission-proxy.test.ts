@@ -10,7 +10,7 @@
  *  - an EHLO line whose text starts with "XCLIENT " (strncasecmp) lists the attributes, split on
  *    spaces (t_strsplit_spaces: runs of spaces give no empty attribute);
  *  - reasons carry the line through str_sanitize(line, 160) (lib/str-sanitize.c): bytes below 32
- *    become '?', a line longer than 160 bytes is cut to 157 and "...".
+ *    become '?' (DEL stays), a line longer than 160 bytes is cut to 157 and "...".
  */
 import { describe, expect, it } from 'vitest';
 import { SEQUENCING, SubmissionProxyHandshake, type HandshakeStep, type SequencingPolicy } from '../../../models/front/submission-proxy.ts';
@@ -98,6 +98,12 @@ describe('reply lines as submission_proxy_parse_line() reads them', () => {
     expect(fail(steps)).toEqual({ kind: 'fail', type: 'PROTOCOL', reason: 'Invalid EHLO line: 250xPIPELINING' });
   });
 
+  it('a line with no separator after its three digits is invalid, whatever follows ("250", "2500 x")', () => {
+    // line[3] is neither ' ' nor '-' (the NUL of "250", the '0' of "2500 x"): invalid_line, so the EHLO step fails.
+    expect(fail(feed(SEQUENCING['dovecot-2.3'], ['220 ok', '250']).steps)?.reason).toBe('Invalid EHLO line: 250');
+    expect(fail(feed(SEQUENCING['dovecot-2.3'], ['220 ok', '2500 x']).steps)?.reason).toBe('Invalid EHLO line: 2500 x');
+  });
+
   it('a line without three digits before the separator is invalid', () => {
     expect(fail(feed(SEQUENCING['dovecot-2.3'], ['22 ready']).steps)?.reason).toBe('Invalid banner: 22 ready');
     expect(fail(feed(SEQUENCING['dovecot-2.3'], ['220 ok', '25 x']).steps)?.reason).toBe('Invalid EHLO line: 25 x');
@@ -144,6 +150,8 @@ describe('reply lines as submission_proxy_parse_line() reads them', () => {
 
   it('reasons pass through str_sanitize(line, 160): control bytes become "?", longer lines end in "..."', () => {
     expect(fail(feed(SEQUENCING['dovecot-2.3'], ['554 bad\tbanner\x01']).steps)?.reason).toBe('Invalid banner: 554 bad?banner?');
+    // str_sanitize_append() tests `< 32` only: DEL (0x7f) is printed as it came.
+    expect(fail(feed(SEQUENCING['dovecot-2.3'], ['554 del\x7f']).steps)?.reason).toBe('Invalid banner: 554 del\x7f');
     const exactly160 = `554 ${'x'.repeat(156)}`;
     expect(fail(feed(SEQUENCING['dovecot-2.3'], [exactly160]).steps)?.reason).toBe(`Invalid banner: ${exactly160}`);
     const longer = `554 ${'x'.repeat(157)}`;
