@@ -28,11 +28,15 @@ export interface XclientOutcome {
   readonly login: string | undefined;
 }
 
-/** valid_hostname(): dot-separated labels of letters, digits, '-' and '_', at most 255 bytes. */
+/**
+ * valid_hostname(name, DONT_GRIPE) (util/valid_hostname.c): at most 255 bytes of labels of 1 to 63
+ * letters, digits, '_' and inner '-'. Every '.' must follow a label and precede another ("misplaced
+ * delimiter"), so a trailing dot is refused too; the name is refused as numeric only when it is
+ * digits and dots throughout (`a.123` passes, `1.2.3.4` does not).
+ */
 export function validHostname(name: string): boolean {
   if (name.length === 0 || name.length > 255) return false;
-  const labels = name.replace(/\.$/, '').split('.');
-  return labels.every((label) => /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label)) && !/^\d+$/.test(labels[labels.length - 1] ?? '');
+  return name.split('.').every((label) => /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label)) && /[^\d.]/.test(name);
 }
 
 /** Address families smtpd may use: inet_protocols. */

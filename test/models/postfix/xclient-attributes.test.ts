@@ -6,7 +6,7 @@
  * refused before it is decoded. Addresses follow normalize_mailhost_addr(): IPv6 only behind
  * "IPV6:", ::ffff:a.b.c.d becomes IPv4, each family only when inet_protocols enables it.
  * util/valid_hostname.c: at most 255 bytes, labels of at most 63 letters, digits, '_' and inner '-',
- * no empty label, not all digits.
+ * no empty label (so no leading or trailing dot), not digits and dots throughout.
  */
 import { describe, expect, it } from 'vitest';
 import { applyXclientAttributes, validHostname, type ClientRecord, type InetProtocols } from '../../../models/postfix/xclient.ts';
@@ -27,6 +27,14 @@ describe('valid_hostname()', () => {
 
   it('refuses the empty name, empty labels, outer hyphens, other characters and an all-digit name', () => {
     expect(['', 'a..b', '-a.example', 'a-.example', 'a!.example', 'good.bad!', '123', '1.2.3.4'].filter(validHostname)).toEqual([]);
+  });
+
+  it('refuses a leading or a trailing dot: every "." must follow a label and precede one ("misplaced delimiter")', () => {
+    expect(['.example.test', 'mail.example.test.', 'a.', '.'].filter(validHostname)).toEqual([]);
+  });
+
+  it('calls a name numeric only when it is digits and dots throughout: a last label of digits passes', () => {
+    expect(['host.123', 'a.1.2', '1-2', '_1', '1.2.3.x'].filter((n) => !validHostname(n))).toEqual([]);
   });
 
   it('allows 63 bytes per label and 255 in all, no more', () => {
