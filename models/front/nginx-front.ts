@@ -221,10 +221,13 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       const decoded = decodeSaslBase64(line, NGINX_BASE64);
       if (decoded === null) return this.invalid(session);
       if (session.state === 'plain') {
-        const parts = decoded.split('\0');
-        if (parts.length !== 3 || parts[1] === '' || parts[2] === '') return this.invalid(session);
-        session.login = parts[1]!;
-        session.passwd = parts[2]!;
+        // ngx_mail_auth_plain(): skip the authzid up to its NUL, the login runs to the next NUL and
+        // the password is the rest; only a missing NUL is refused (an empty login or password is not).
+        const loginStart = decoded.indexOf('\0') + 1;
+        const loginEnd = loginStart === 0 ? -1 : decoded.indexOf('\0', loginStart);
+        if (loginEnd < 0) return this.invalid(session);
+        session.login = decoded.slice(loginStart, loginEnd);
+        session.passwd = decoded.slice(loginEnd + 1);
       } else {
         session.passwd = decoded;
       }
@@ -395,6 +398,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.bindOutgoing(session.upstream, session);
     this.out.push({ kind: 'connect', conn: session.upstream, to: { host: server, port }, noDelay: true });
     this.out.push({ kind: 'fact', fact: { kind: 'backendAttempt', attempt: 1 }, conn: session.conn });
+    // ngx_mail_proxy_init(): one read timer of `timeout` from the connect, never re-armed by a reply;
+    // when it fires (no greeting, a reply that never completes) ngx_mail_proxy_smtp_handler answers 451.
+    this.timer(session, 'handshakeTimeout', now + this.config.timeout * 1000);
   }
 
   // ---- upstream handshake (ngx_mail_proxy_smtp_handler) -------------------------------------
@@ -404,12 +410,16 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     const buffer = session.upstreamBuffer;
     if (buffer.length < 4 || !buffer.endsWith('\r\n')) return;
     if (buffer[3] === '-') {
-      const lastLineStart = buffer.lastIndexOf('\r\n', buffer.length - 3) + 2;
+      // The CRLF before the last line is searched from 7 bytes before the end (sizeof(CRLF "200" CRLF) - 1):
+      // a last line shorter than "200" CRLF is not seen as one, and the reply waits for more.
+      const lastLineStart = buffer.lastIndexOf('\r\n', buffer.length - 7) + 2;
       if (lastLineStart <= 1 || buffer[lastLineStart + 3] === '-') return;
     }
     session.upstreamBuffer = '';
     if (!ACCEPTED[session.upstreamState](buffer.slice(0, 3))) {
-      this.out.push({ kind: 'log', program: 'nginx', line: `[info] upstream sent invalid response: "${buffer.slice(0, -2)}"`, conn: session.conn });
+      // Logged at info when the reply is passed to the client (proxy_pass_error_message), else at error.
+      const level = this.config.proxy_pass_error_message ? 'info' : 'error';
+      this.out.push({ kind: 'log', program: 'nginx', line: `[${level}] upstream sent invalid response: "${buffer.slice(0, -2)}"`, conn: session.conn });
       this.out.push({ kind: 'close', conn: session.upstream });
       session.upstream = null;
       this.write(session.conn, this.config.proxy_pass_error_message ? buffer : INTERNAL_SERVER_ERROR);
@@ -418,7 +428,6 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     const upstream = session.upstream;
     switch (session.upstreamState) {
       case 'start':
-        this.timer(session, 'handshakeTimeout', now + this.config.timeout * 1000);
         session.upstreamState = this.config.xclient ? 'helo-xclient' : 'helo-from';
         return this.write(upstream, `${session.esmtp || this.config.xclient ? 'EHLO' : 'HELO'} ${this.config.server_name}\r\n`);
       case 'helo-xclient': {

@@ -1,0 +1,433 @@
+/* nginx-proxy - the nginx mail proxy model driven by hand: client commands, the auth_http request and answer, the upstream handshake, the relay
+ *
+ * nginx/nginx @3f6f782 (the same at release-1.26.3 for these paths):
+ *  - src/mail/ngx_mail_smtp_handler.c ngx_mail_smtp_auth_state(), _helo(), _auth(), _mail(), _rcpt(), _rset();
+ *  - src/mail/ngx_mail_handler.c ngx_mail_auth_plain(), ngx_mail_auth_login_username/_password();
+ *  - src/mail/ngx_mail_parse.c ngx_mail_auth_parse();
+ *  - src/mail/ngx_mail_auth_http_module.c ngx_mail_auth_http_create_request(), _process_headers();
+ *  - src/mail/ngx_mail_proxy_module.c ngx_mail_proxy_init(), ngx_mail_proxy_smtp_handler(),
+ *    ngx_mail_proxy_read_response(), ngx_mail_proxy_handler().
+ */
+import { describe, expect, test } from 'vitest';
+import { mailuNginxConfig, type NginxFrontConfig } from '../../../models/front/config.ts';
+import { NginxFront } from '../../../models/front/nginx-front.ts';
+import { DirectDriver } from './direct-driver.ts';
+
+const CLIENT = 'client1';
+const remote = { host: '203.0.113.25', port: 40000 };
+const OK_AUTH = 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\nContent-Length: 0\r\n\r\n';
+const INVALID = '500 5.5.1 Invalid command\r\n';
+const INTERNAL = '451 4.3.2 Internal server error\r\n';
+const b64 = (text: string) => Buffer.from(text, 'latin1').toString('base64');
+
+/** An nginx front with one client greeted. */
+function nginx(config: Partial<NginxFrontConfig> = {}, client = remote): DirectDriver {
+  const d = new DirectDriver(new NginxFront({ ...mailuNginxConfig, ...config }));
+  d.input({ kind: 'accepted', conn: CLIENT, local: { host: '127.0.0.1', port: 25 }, remote: client });
+  return d.advanceBy(1_000);
+}
+
+/** The client's lines, each answered before the next is sent. */
+function say(d: DirectDriver, ...lines: string[]): DirectDriver {
+  for (const line of lines) d.bytes(CLIENT, `${line}\r\n`).advanceBy(1_000);
+  return d;
+}
+
+const lastWrite = (d: DirectDriver, conn = CLIENT) => d.writes(conn).at(-1);
+const closed = (d: DirectDriver, conn = CLIENT) => d.of('close').some((o) => o.output.conn === conn);
+const logs = (d: DirectDriver) => d.of('log').map((o) => o.output.line);
+const connects = (d: DirectDriver) => d.of('connect').map((o) => o.output);
+
+/** Connects the auth_http request the front opened and returns its connection and the request text. */
+function authRequest(d: DirectDriver): { conn: string; request: string } {
+  const conn = connects(d).at(-1)!.conn;
+  d.input({ kind: 'connected', conn, local: { host: '127.0.0.1', port: 50000 }, remote: { host: '127.0.0.1', port: 8080 } });
+  return { conn, request: d.writes(conn).join('') };
+}
+
+/** Answers the auth_http request; returns the upstream connection when the front opened one. */
+function answerAuth(d: DirectDriver, response: string): string | undefined {
+  const { conn } = authRequest(d);
+  d.bytes(conn, response).advanceBy(1_000);
+  const last = connects(d).at(-1)!;
+  if (last.conn === conn) return undefined;
+  d.input({ kind: 'connected', conn: last.conn, local: { host: '127.0.0.1', port: 50001 }, remote: last.to });
+  return last.conn;
+}
+
+/** The upstream's replies, one at a time; returns what the front wrote to the upstream. */
+function upstreamSays(d: DirectDriver, upstream: string, ...replies: string[]): string[] {
+  for (const reply of replies) d.bytes(upstream, reply).advanceBy(1_000);
+  return d.writes(upstream);
+}
+
+/** AUTH PLAIN for alice through the auth answer OK: the upstream connection. */
+function authenticated(config: Partial<NginxFrontConfig> = {}, helo: string | null = 'EHLO client.example.test'): { d: DirectDriver; upstream: string } {
+  const d = nginx({ smtp_auth: ['plain', 'login'], ...config });
+  if (helo) say(d, helo);
+  say(d, `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+  return { d, upstream: answerAuth(d, OK_AUTH)! };
+}
+
+describe('client commands (ngx_mail_smtp_auth_state)', () => {
+  test('the greeting is "220 <server_name> ESMTP ready"; HELO is answered "250 <server_name>"', () => {
+    const d = say(nginx(), 'HELO client.example.test');
+    expect(d.writes(CLIENT)).toEqual(['220 mail.example.test ESMTP ready\r\n', '250 mail.example.test\r\n']);
+  });
+
+  test('HELO and EHLO want exactly one argument (501 5.5.4 Invalid argument)', () => {
+    const d = say(nginx(), 'EHLO', 'HELO a b');
+    expect(d.writes(CLIENT).slice(1)).toEqual(['501 5.5.4 Invalid argument\r\n', '501 5.5.4 Invalid argument\r\n']);
+  });
+
+  test('QUIT: 221 2.0.0 Bye, then the connection closes', () => {
+    const d = say(nginx(), 'QUIT');
+    expect(lastWrite(d)).toBe('221 2.0.0 Bye\r\n');
+    expect(closed(d)).toBe(true);
+  });
+
+  test('NOOP and RSET are 250 2.0.0 OK; VRFY (a verb the parser knows, the state machine does not) is 500', () => {
+    const d = say(nginx(), 'NOOP', 'RSET', 'VRFY bob');
+    expect(d.writes(CLIENT).slice(1)).toEqual(['250 2.0.0 OK\r\n', '250 2.0.0 OK\r\n', INVALID]);
+    expect(closed(d)).toBe(false);
+  });
+
+  test('MAIL without smtp_auth none: 530 5.7.1 Authentication required', () => {
+    const d = say(nginx({ smtp_auth: ['plain'] }), 'MAIL FROM:<a@example.test>');
+    expect(lastWrite(d)).toBe('530 5.7.1 Authentication required\r\n');
+  });
+
+  test('smtp_auth none: a second MAIL is 503, MAIL without argument 501; RSET and EHLO forget the sender', () => {
+    const d = say(nginx(), 'EHLO client.example.test', 'MAIL', 'MAIL FROM:<a@example.test>', 'MAIL FROM:<b@example.test>');
+    expect(d.writes(CLIENT).slice(-3)).toEqual(['501 5.5.4 Invalid argument\r\n', '250 2.0.0 OK\r\n', '503 5.5.1 Bad sequence of commands\r\n']);
+    say(d, 'RSET', 'MAIL FROM:<c@example.test>');
+    expect(lastWrite(d)).toBe('250 2.0.0 OK\r\n');
+    say(d, 'EHLO again.example.test', 'MAIL FROM:<d@example.test>');
+    expect(lastWrite(d)).toBe('250 2.0.0 OK\r\n');
+  });
+
+  test('RCPT before MAIL is 503, RCPT without argument 501; neither asks auth_http', () => {
+    const d = say(nginx(), 'RCPT TO:<bob@example.test>', 'MAIL FROM:<a@example.test>', 'RCPT');
+    expect(d.writes(CLIENT).slice(-3)).toEqual(['503 5.5.1 Bad sequence of commands\r\n', '250 2.0.0 OK\r\n', '501 5.5.4 Invalid argument\r\n']);
+    expect(connects(d)).toEqual([]);
+  });
+
+  test('a line longer than client_buffer_size (4096) gets 500 and the connection closes', () => {
+    const d = say(nginx(), `NOOP ${'x'.repeat(5000)}`);
+    expect(lastWrite(d)).toBe(INVALID);
+    expect(closed(d)).toBe(true);
+  });
+
+  test('a client silent for `timeout` while nginx reads its commands: "client timed out", closed; each read re-arms it', () => {
+    const d = nginx({ timeout: 10_000 });
+    d.advanceBy(9_000_000);
+    say(d, 'NOOP');
+    d.advanceBy(9_000_000);
+    expect(closed(d)).toBe(false);
+    d.advanceBy(1_100_000);
+    expect(logs(d)).toContain('[info] client timed out (110: Connection timed out) while in auth state');
+    expect(closed(d)).toBe(true);
+  });
+
+  test('the client timeout does not close a session that is waiting for auth_http', () => {
+    const d = say(nginx({ timeout: 10_000 }), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    d.advanceBy(11_000_000);
+    expect(logs(d)).not.toContain('[info] client timed out (110: Connection timed out) while in auth state');
+  });
+});
+
+describe('AUTH (ngx_mail_smtp_auth, ngx_mail_auth_parse)', () => {
+  const authed = { smtp_auth: ['plain', 'login'] } as const;
+
+  test('AUTH without a mechanism is 501; an unknown one, or too many arguments, 500', () => {
+    const d = say(nginx(authed), 'AUTH', 'AUTH CRAM-MD5', `AUTH LOGIN ${b64('a')} x`, `AUTH PLAIN ${b64('a')} x`);
+    expect(d.writes(CLIENT).slice(1)).toEqual(['501 5.5.4 Invalid argument\r\n', INVALID, INVALID, INVALID]);
+  });
+
+  test('AUTH LOGIN: Username: then Password:, then auth_http with Auth-Method plain and the decoded credentials', () => {
+    const d = say(nginx(authed), 'auth login', b64('alice@example.test'), b64('secret'));
+    expect(d.writes(CLIENT).slice(1)).toEqual(['334 VXNlcm5hbWU6\r\n', '334 UGFzc3dvcmQ6\r\n']);
+    const { request } = authRequest(d);
+    expect(request).toContain('\r\nAuth-Method: plain\r\nAuth-User: alice@example.test\r\nAuth-Pass: secret\r\n');
+  });
+
+  test('AUTH LOGIN with the user name on the line goes straight to Password:; bad base64 there is 500', () => {
+    const d = say(nginx(authed), `AUTH LOGIN ${b64('alice@example.test')}`, b64('secret'));
+    expect(d.writes(CLIENT).slice(1)).toEqual(['334 UGFzc3dvcmQ6\r\n']);
+    expect(authRequest(d).request).toContain('Auth-User: alice@example.test\r\nAuth-Pass: secret\r\n');
+    const bad = say(nginx(authed), 'AUTH LOGIN !!!!', 'NOOP');
+    expect(bad.writes(CLIENT).slice(1)).toEqual([INVALID, '250 2.0.0 OK\r\n']);
+  });
+
+  test('bad base64 in a continuation is 500 and the next line is a command again', () => {
+    for (const mechanism of ['LOGIN', 'PLAIN']) {
+      const d = say(nginx(authed), `AUTH ${mechanism}`, '!!!!', 'NOOP');
+      expect(d.writes(CLIENT).slice(2)).toEqual([INVALID, '250 2.0.0 OK\r\n']);
+    }
+    const password = say(nginx(authed), 'AUTH LOGIN', b64('alice'), '!!!!', 'NOOP');
+    expect(password.writes(CLIENT).slice(3)).toEqual([INVALID, '250 2.0.0 OK\r\n']);
+    expect(connects(password)).toEqual([]);
+  });
+
+  test('AUTH PLAIN: "334 " and the blob; the authzid is skipped, the password is everything after the second NUL', () => {
+    const d = say(nginx(authed), 'AUTH PLAIN', b64('admin\0alice@example.test\0se\0cret'));
+    expect(d.writes(CLIENT).slice(1)).toEqual(['334 \r\n']);
+    // The password keeps its NUL; Auth-Pass escapes it (%00).
+    expect(authRequest(d).request).toContain('Auth-User: alice@example.test\r\nAuth-Pass: se%00cret\r\n');
+  });
+
+  test('AUTH PLAIN refuses a blob without the two NULs, and accepts an empty login or password (ngx_mail_auth_plain checks only the NULs)', () => {
+    for (const blob of ['alice', '\0alice']) {
+      const d = say(nginx(authed), `AUTH PLAIN ${b64(blob)}`, 'NOOP');
+      expect(d.writes(CLIENT).slice(1)).toEqual([INVALID, '250 2.0.0 OK\r\n']);
+      expect(connects(d)).toEqual([]);
+    }
+    const empty = say(nginx(authed), `AUTH PLAIN ${b64('\0\0')}`);
+    expect(authRequest(empty).request).toContain('Auth-User: \r\nAuth-Pass: \r\n');
+  });
+});
+
+describe('the auth_http request and its answer', () => {
+  test('smtp_auth none: the whole request, HTTP/1.0, with the SMTP envelope and Client-Port after auth_http_header', () => {
+    const d = say(nginx(), 'EHLO client.example.test', 'MAIL FROM:<a@example.test> SIZE=10', 'RCPT TO:<b@example.test>');
+    expect(authRequest(d).request).toBe([
+      'GET /internal/auth/email HTTP/1.0', 'Host: localhost', 'Auth-Method: none', 'Auth-User: ', 'Auth-Pass: ',
+      'Auth-Protocol: smtp', 'Auth-Login-Attempt: 1', 'Client-IP: 203.0.113.25', 'Client-Host: [UNAVAILABLE]',
+      'Auth-SMTP-Helo: client.example.test', 'Auth-SMTP-From: MAIL FROM:<a@example.test> SIZE=10', 'Auth-SMTP-To: RCPT TO:<b@example.test>',
+      'Auth-Port: 25', 'Client-Port: 40000', '', '',
+    ].join('\r\n'));
+  });
+
+  test('a Client-Port among auth_http_header is not added twice; authenticated requests carry no Auth-SMTP lines', () => {
+    const d = say(nginx({ smtp_auth: ['plain'], auth_http_header: [['Client-Port', '1']] }), `AUTH PLAIN ${b64('\0a b%\0p')}`);
+    const { request } = authRequest(d);
+    expect(request.match(/Client-Port/g)).toHaveLength(1);
+    expect(request).not.toContain('Auth-SMTP');
+    // Auth-User and Auth-Pass are escaped (ngx_escape_uri NGX_ESCAPE_MAIL_AUTH: space and % among them).
+    expect(request).toContain('Auth-User: a%20b%25\r\nAuth-Pass: p\r\n');
+  });
+
+  test('a refusal is "<Auth-Error-Code> <Auth-Status>" (default 535 5.7.0) and closes unless Auth-Wait', () => {
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    expect(answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nContent-Length: 0\r\n\r\n')).toBeUndefined();
+    expect(lastWrite(d)).toBe('535 5.7.0 Invalid login\r\n');
+    expect(closed(d)).toBe(true);
+  });
+
+  test('with Auth-Wait the client may try again, and the next request counts Auth-Login-Attempt 2', () => {
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-Error-Code: 535 5.7.8\r\nAuth-Wait: 3\r\nContent-Length: 0\r\n\r\n');
+    expect(lastWrite(d)).toBe('535 5.7.8 Invalid login\r\n');
+    expect(closed(d)).toBe(false);
+    say(d, `AUTH PLAIN ${b64('\0a\0c')}`);
+    expect(authRequest(d).request).toContain('Auth-Login-Attempt: 2\r\n');
+  });
+
+  test('an answer split across reads waits for its end; the auth connection closes once it is read', () => {
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    const { conn } = authRequest(d);
+    d.bytes(conn, OK_AUTH.slice(0, 30)).advanceBy(1_000);
+    expect(closed(d, conn)).toBe(false);
+    d.bytes(conn, OK_AUTH.slice(30)).advanceBy(1_000);
+    expect(closed(d, conn)).toBe(true);
+    expect(connects(d).at(-1)!.to).toEqual({ host: '127.0.0.1', port: 10025 });
+  });
+
+  test.each([
+    ['no Auth-Server', 'Auth-Status: OK\r\nAuth-Port: 25'],
+    ['a name, not an IP', 'Auth-Status: OK\r\nAuth-Server: backend\r\nAuth-Port: 25'],
+    ['port 0', 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 0'],
+    ['port 65536', 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 65536'],
+    ['port 2.5', 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 2.5'],
+  ])('%s: 451 4.3.2 and closed, no upstream connection', (_what, headers) => {
+    const d = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    expect(answerAuth(d, `HTTP/1.0 200 OK\r\n${headers}\r\nContent-Length: 0\r\n\r\n`)).toBeUndefined();
+    expect(lastWrite(d)).toBe(INTERNAL);
+    expect(closed(d)).toBe(true);
+  });
+
+  test('port 65535 is a port', () => {
+    const d = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    expect(answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 65535\r\nContent-Length: 0\r\n\r\n')).toBeDefined();
+  });
+
+  test('an auth server that refuses the connection, or never answers within auth_http_timeout: 451', () => {
+    const refused = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    refused.input({ kind: 'connectFailed', conn: connects(refused)[0]!.conn, reason: 'refused' });
+    expect(lastWrite(refused)).toBe(INTERNAL);
+    const silent = say(nginx({ auth_http: { ...mailuNginxConfig.auth_http, timeoutMs: 5_000 } }), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    authRequest(silent);
+    silent.advanceBy(4_000_000);
+    expect(lastWrite(silent)).not.toBe(INTERNAL);
+    silent.advanceBy(1_000_000);
+    expect(lastWrite(silent)).toBe(INTERNAL);
+    expect(closed(silent)).toBe(true);
+  });
+});
+
+describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
+  test('authenticated after EHLO: EHLO <server_name>, XCLIENT with LOGIN, the client EHLO, then 235 2.0.0 OK', () => {
+    const { d, upstream } = authenticated();
+    const sent = upstreamSays(d, upstream, '220 backend ESMTP\r\n', '250 backend\r\n', '220 backend ESMTP\r\n');
+    expect(sent).toEqual(['EHLO mail.example.test\r\n', 'XCLIENT ADDR=203.0.113.25 LOGIN=alice@example.test NAME=[UNAVAILABLE]\r\n', 'EHLO client.example.test\r\n']);
+    expect(lastWrite(d)).not.toBe('235 2.0.0 OK\r\n');
+    upstreamSays(d, upstream, '250 backend\r\n');
+    expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
+    expect(logs(d)).toContain('[info] client logged in');
+  });
+
+  test('authenticated without HELO: the XCLIENT reply itself ends the handshake', () => {
+    const { d, upstream } = authenticated({}, null);
+    expect(upstreamSays(d, upstream, '220 backend ESMTP\r\n', '250 backend\r\n', '250 2.0.0 Ok\r\n')).toHaveLength(2);
+    expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
+  });
+
+  test('the client said HELO: nginx says HELO for the client too (EHLO <server_name> first, xclient on)', () => {
+    const d = say(nginx(), 'HELO client.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    const upstream = answerAuth(d, OK_AUTH)!;
+    const sent = upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n', '250 2.1.0 Ok\r\n', '554 5.7.1 no relaying\r\n');
+    expect(sent).toEqual(['EHLO mail.example.test\r\n', 'XCLIENT ADDR=203.0.113.25 NAME=[UNAVAILABLE]\r\n', 'HELO client.example.test\r\n', 'MAIL FROM:<a@example.test>\r\n', 'RCPT TO:<b@example.test>\r\n']);
+    // smtp_auth none relays the RCPT reply, whatever it is.
+    expect(lastWrite(d)).toBe('554 5.7.1 no relaying\r\n');
+  });
+
+  test('xclient off: HELO <server_name> (the client said HELO), then MAIL and RCPT straight away', () => {
+    const d = say(nginx({ xclient: false }), 'HELO client.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    const upstream = answerAuth(d, OK_AUTH)!;
+    expect(upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '250 2.1.0 Ok\r\n')).toEqual(['HELO mail.example.test\r\n', 'MAIL FROM:<a@example.test>\r\n', 'RCPT TO:<b@example.test>\r\n']);
+    const esmtp = say(nginx({ xclient: false }), 'EHLO client.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    expect(upstreamSays(esmtp, answerAuth(esmtp, OK_AUTH)!, '220 b\r\n')).toEqual(['EHLO mail.example.test\r\n']);
+  });
+
+  test('smtp_auth none without HELO: XCLIENT, then MAIL at once', () => {
+    const d = say(nginx(), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    const upstream = answerAuth(d, OK_AUTH)!;
+    expect(upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n')).toEqual(['EHLO mail.example.test\r\n', 'XCLIENT ADDR=203.0.113.25 NAME=[UNAVAILABLE]\r\n', 'MAIL FROM:<a@example.test>\r\n']);
+  });
+
+  test('an IPv6 client is ADDR=IPV6:<address>', () => {
+    const d = say(nginx({}, { host: '2001:db8::25', port: 40000 }), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    expect(upstreamSays(d, answerAuth(d, OK_AUTH)!, '220 b\r\n', '250 b\r\n').at(-1)).toBe('XCLIENT ADDR=IPV6:2001:db8::25 NAME=[UNAVAILABLE]\r\n');
+  });
+
+  test('LOGIN= is xtext-encoded from 1.29.2 (releases.ts xclient_login_xtext), written raw before', () => {
+    const login = (version: string) => {
+      const d = nginx({ smtp_auth: ['plain'], version });
+      say(d, `AUTH PLAIN ${b64('\0a+b=c\0secret')}`);
+      return upstreamSays(d, answerAuth(d, OK_AUTH)!, '220 b\r\n', '250 b\r\n').at(-1);
+    };
+    expect(login('1.29.2')).toBe('XCLIENT ADDR=203.0.113.25 LOGIN=a+2Bb+3Dc NAME=[UNAVAILABLE]\r\n');
+    expect(login('1.26.3')).toBe('XCLIENT ADDR=203.0.113.25 LOGIN=a+b=c NAME=[UNAVAILABLE]\r\n');
+  });
+
+  test('a multi-line reply is read once its last line is complete; a partial line or one under 4 bytes waits', () => {
+    const { d, upstream } = authenticated();
+    expect(upstreamSays(d, upstream, '220', '-backend\r\n', '220-more\r\n', '220 ready\r')).toEqual([]);
+    expect(upstreamSays(d, upstream, '\n')).toEqual(['EHLO mail.example.test\r\n']);
+  });
+
+  test('a last line shorter than "200" CRLF is not found as one (the search starts 7 bytes before the end): the reply waits', () => {
+    const { d, upstream } = authenticated();
+    expect(upstreamSays(d, upstream, '220-backend\r\n220-x\r\n22\r\n')).toEqual([]);
+    expect(upstreamSays(d, upstream, '220 ok\r\n')).toEqual(['EHLO mail.example.test\r\n']);
+  });
+
+  test('read_response: the greeting must be 220, the EHLO reply 250, XCLIENT 220 or 250', () => {
+    const refused = (replies: string[]) => {
+      const { d, upstream } = authenticated({ proxy_pass_error_message: false });
+      upstreamSays(d, upstream, ...replies);
+      return lastWrite(d) === INTERNAL && closed(d, upstream);
+    };
+    expect(refused(['250 not a greeting\r\n'])).toBe(true);
+    expect(refused(['220 b\r\n', '220 not an EHLO reply\r\n'])).toBe(true);
+    expect(refused(['220 b\r\n', '250 b\r\n', '251 not 220 or 250\r\n'])).toBe(true);
+    expect(refused(['220 b\r\n', '250 b\r\n', '250 b\r\n'])).toBe(false);
+  });
+
+  test('an invalid reply: passed to the client (logged at info) with proxy_pass_error_message, else 451 (logged at error)', () => {
+    const on = authenticated();
+    upstreamSays(on.d, on.upstream, '554 5.3.2 go away\r\n');
+    expect(lastWrite(on.d)).toBe('554 5.3.2 go away\r\n');
+    expect(logs(on.d)).toContain('[info] upstream sent invalid response: "554 5.3.2 go away"');
+    expect(closed(on.d)).toBe(true);
+    const off = authenticated({ proxy_pass_error_message: false });
+    upstreamSays(off.d, off.upstream, '554 5.3.2 go away\r\n');
+    expect(lastWrite(off.d)).toBe(INTERNAL);
+    expect(logs(off.d)).toContain('[error] upstream sent invalid response: "554 5.3.2 go away"');
+  });
+
+  test('the upstream closing or never greeting within `timeout` of the connect: 451 and closed', () => {
+    const eof = authenticated();
+    eof.d.input({ kind: 'eof', conn: eof.upstream });
+    expect(lastWrite(eof.d)).toBe(INTERNAL);
+    expect(closed(eof.d)).toBe(true);
+    const silent = authenticated({ timeout: 10_000 });
+    silent.d.advanceBy(9_000_000);
+    expect(closed(silent.d)).toBe(false);
+    silent.d.advanceBy(1_000_000);
+    expect(lastWrite(silent.d)).toBe(INTERNAL);
+    expect(closed(silent.d, silent.upstream)).toBe(true);
+  });
+
+  test('the handshake timer runs from the connect: replies do not re-arm it', () => {
+    const { d, upstream } = authenticated({ timeout: 10_000 });
+    d.advanceBy(8_000_000);
+    upstreamSays(d, upstream, '220 b\r\n');
+    d.advanceBy(2_000_000);
+    expect(lastWrite(d)).toBe(INTERNAL);
+  });
+
+  test('the upstream refusing the connection: 451', () => {
+    const d = say(nginx(), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    const { conn } = authRequest(d);
+    d.bytes(conn, OK_AUTH).advanceBy(1_000);
+    d.input({ kind: 'connectFailed', conn: connects(d).at(-1)!.conn, reason: 'refused' });
+    expect(lastWrite(d)).toBe(INTERNAL);
+    expect(closed(d)).toBe(true);
+  });
+});
+
+describe('the relay (ngx_mail_proxy_handler)', () => {
+  function relaying() {
+    const { d, upstream } = authenticated();
+    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n');
+    return { d, upstream };
+  }
+
+  test('client input buffered during the handshake goes upstream once relaying starts', () => {
+    const { d, upstream } = authenticated();
+    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n');
+    d.bytes(CLIENT, 'MAIL FROM:<alice@example.test>\r\n').advanceBy(1_000);
+    expect(d.writes(upstream).at(-1)).toBe('EHLO client.example.test\r\n');
+    upstreamSays(d, upstream, '250 b\r\n');
+    expect(d.writes(upstream).at(-1)).toBe('MAIL FROM:<alice@example.test>\r\n');
+  });
+
+  test('bytes pass both ways as they come, lines or not', () => {
+    const { d, upstream } = relaying();
+    d.bytes(CLIENT, 'MAIL FR').advanceBy(1_000);
+    d.bytes(upstream, '250 2.1.0').advanceBy(1_000);
+    expect(d.writes(upstream).at(-1)).toBe('MAIL FR');
+    expect(lastWrite(d)).toBe('250 2.1.0');
+  });
+
+  test('the client closing: what it sent is passed on, then both connections close', () => {
+    const { d, upstream } = relaying();
+    d.bytes(CLIENT, 'QUIT\r\n').input({ kind: 'eof', conn: CLIENT });
+    expect(d.writes(upstream).at(-1)).toBe('QUIT\r\n');
+    expect(closed(d, upstream) && closed(d)).toBe(true);
+  });
+
+  test('the upstream closing: what it sent reaches the client, then both close', () => {
+    const { d, upstream } = relaying();
+    d.bytes(upstream, '221 2.0.0 Bye\r\n').input({ kind: 'reset', conn: upstream });
+    expect(lastWrite(d)).toBe('221 2.0.0 Bye\r\n');
+    expect(closed(d)).toBe(true);
+  });
+
+  test('once relaying, the client read timeout of the auth state is gone', () => {
+    const { d } = relaying();
+    d.advanceBy(120_000_000);
+    expect(closed(d)).toBe(false);
+  });
+});
