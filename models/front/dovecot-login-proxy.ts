@@ -21,16 +21,19 @@ const MAX_PROXY_INPUT_SIZE = 4096;
 const PROXY_CONNECT_RETRY_MSECS = 1000;
 const PROXY_CONNECT_RETRY_MIN_MSECS = PROXY_CONNECT_RETRY_MSECS + 100;
 
-/** login_proxy_failed(): log prefix and whether the failure type may reconnect. */
-const FAILURE_TYPES: Readonly<Record<ProxyFailureType, { prefix: string; reconnect: boolean; replies454: boolean }>> = {
-  INTERNAL: { prefix: 'Aborting due to internal error: ', reconnect: false, replies454: true },
-  INTERNAL_CONFIG: { prefix: '', reconnect: false, replies454: true },
-  CONNECT: { prefix: '', reconnect: true, replies454: true },
-  REMOTE_CONFIG: { prefix: 'Aborting due to remote server: ', reconnect: false, replies454: true },
-  REMOTE: { prefix: 'Aborting due to remote server: ', reconnect: true, replies454: true },
-  PROTOCOL: { prefix: 'Remote server sent invalid input: ', reconnect: true, replies454: true },
-  AUTH: { prefix: '', reconnect: false, replies454: false },
-  AUTH_TEMPFAIL: { prefix: '', reconnect: true, replies454: false },
+/**
+ * login_proxy_failed(): log prefix, whether the failure type may reconnect, and whether the final
+ * failure is logged as an Error (the AUTH types are not: auth_verbose logs them elsewhere).
+ */
+const FAILURE_TYPES: Readonly<Record<ProxyFailureType, { prefix: string; reconnect: boolean; logsError: boolean }>> = {
+  INTERNAL: { prefix: 'Aborting due to internal error: ', reconnect: false, logsError: true },
+  INTERNAL_CONFIG: { prefix: '', reconnect: false, logsError: true },
+  CONNECT: { prefix: '', reconnect: true, logsError: true },
+  REMOTE_CONFIG: { prefix: 'Aborting due to remote server: ', reconnect: false, logsError: true },
+  REMOTE: { prefix: 'Aborting due to remote server: ', reconnect: true, logsError: true },
+  PROTOCOL: { prefix: 'Remote server sent invalid input: ', reconnect: true, logsError: true },
+  AUTH: { prefix: '', reconnect: false, logsError: false },
+  AUTH_TEMPFAIL: { prefix: '', reconnect: true, logsError: false },
 };
 
 /** The timers the login proxy sets, among its session's. */
@@ -243,7 +246,7 @@ export class LoginProxy {
       this.owner.setTimer('reconnect', now + PROXY_CONNECT_RETRY_MSECS * 1000);
       return;
     }
-    if (rule.replies454) this.owner.log('Error', `${rule.prefix}${reason}`);
+    if (rule.logsError) this.owner.log('Error', `${rule.prefix}${reason}`);
     this.owner.setTimer('failureReply', now + this.owner.config.timings.failureReplyDelayUs);
   }
 
