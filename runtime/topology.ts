@@ -13,20 +13,14 @@
  * listener with a generated self-signed certificate.
  */
 import type { Model, SocketAddress } from '../models/contract.ts';
-import { createAuthService, type AuthServiceConfig } from '../models/auth/index.ts';
-import { FRONT_MODELS, frontModel, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
+import type { AuthServiceConfig } from '../models/auth/index.ts';
+import { frontModel, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
 import type { PostfixConfig } from '../models/postfix/config.ts';
 import type { QueueRetention } from '../models/postfix/queue.ts';
-import { createPostfix } from '../models/postfix/smtpd.ts';
+import { buildChainAsync, type BackendPorts, type ChainPlan, type ListenRequest, type PostfixPlan } from '../scenarios/chain.ts';
 import { FRONT_LISTENER_LIMITS, POSTFIX_LISTENER_LIMITS } from './daemon-limits.ts';
 import { freePort } from './free-port.ts';
 import { SocketRuntime, selfSignedIdentity, type ListenerLimits, type ListenSpec, type SocketRuntimeOptions } from './socket/index.ts';
-
-/** Postfix's two services in Mailu: authenticated mail (Mailu's 10025) and port-25 delivery (25, nginx only). */
-export interface BackendPorts {
-  readonly authenticated: number;
-  readonly unauthenticated: number;
-}
 
 /**
  * What a live model Postfix keeps of the mail it queues: a lab that serves for days must not hold
@@ -79,49 +73,61 @@ export interface RunningTopology {
 export async function startTopology(options: TopologyOptions): Promise<RunningTopology> {
   const runtime = new SocketRuntime(options.runtime);
   try {
-    let postfix: Model | null = null;
-    let postfixAddresses: SocketAddress[] = [];
-    let backendPorts: BackendPorts;
-    if (options.postfix) {
-      postfix = createPostfix(options.postfix, options.queueRetention ?? LIVE_QUEUE_RETENTION);
-      const wanted = [options.backendPorts?.authenticated ?? 0, ...(FRONT_MODELS[options.front].reachesPort25 ? [options.backendPorts?.unauthenticated ?? 0] : [])];
-      // Each port is a master.cf service of its own, with its own maxproc: a copy of the limits each.
-      postfixAddresses = await runtime.addNode(postfix, { listen: wanted.map((port) => ({ port, limits: { ...POSTFIX_LISTENER_LIMITS } })) });
-      backendPorts = { authenticated: postfixAddresses[0]!.port, unauthenticated: (postfixAddresses[1] ?? postfixAddresses[0]!).port };
-    } else {
-      const authenticated = options.backendPorts?.authenticated;
-      if (!authenticated) throw new Error('startTopology: a real backend needs backendPorts.authenticated (the port it listens on)');
-      backendPorts = { authenticated, unauthenticated: options.backendPorts?.unauthenticated || authenticated };
-    }
-    let auth: Model | null = null;
-    let authAddress: SocketAddress;
-    if (options.auth !== null) {
-      auth = createAuthService({ ...options.auth, SMTP_ADDRESS: '127.0.0.1', IMAP_ADDRESS: '127.0.0.1', smtpPorts: backendPorts });
-      [authAddress] = (await runtime.addNode(auth, { listen: [{ port: options.authPort ?? 0 }] })) as [SocketAddress];
-    } else {
-      // No listener: a port that was free a moment ago refuses the front's connections.
-      authAddress = { host: '127.0.0.1', port: await freePort() };
-    }
-    const row = frontModel(options.front);
-    const front = row.create(row.withPeers(options.frontConfig ?? {}, { authService: authAddress, backend: { host: '127.0.0.1', port: backendPorts.authenticated } }));
     const host = options.host ?? '127.0.0.1';
-    // One limits object for both ports: they are one service (one pool of slots, SocketRuntime's ListenSpec.limits).
-    const limits = options.frontLimits ?? FRONT_LISTENER_LIMITS[options.front];
-    const listen: ListenSpec[] = [{ host, port: options.frontPort, limits }];
-    if (options.frontTlsPort !== undefined) listen.push({ host, port: options.frontTlsPort, tls: selfSignedIdentity(), limits });
-    const [frontAddress, frontTls] = await runtime.addNode(front, { listen });
+    // One limits object for both front ports: they are one service (one pool of slots, SocketRuntime's ListenSpec.limits).
+    const frontLimits = options.frontLimits ?? FRONT_LISTENER_LIMITS[options.front];
+    const listenSpecOf = ({ role, address }: ListenRequest): ListenSpec => {
+      switch (role) {
+        // Each port is a master.cf service of its own, with its own maxproc: a copy of the limits each.
+        case 'postfix-submission':
+        case 'postfix-smtp': return { ...address, limits: { ...POSTFIX_LISTENER_LIMITS } };
+        case 'auth': return address;
+        case 'front': return { ...address, limits: frontLimits };
+        case 'front-tls': return { ...address, tls: selfSignedIdentity(), limits: frontLimits };
+      }
+    };
+    const chain = await buildChainAsync(await planOf(options, host), (node) => runtime.addNode(node.model, { listen: node.listen.map(listenSpecOf) }));
     return {
       runtime,
-      front: frontAddress!,
-      frontTls: frontTls ?? null,
-      auth: auth ? authAddress : null,
-      postfix: postfixAddresses,
-      backendPorts,
-      models: { front, auth, postfix },
+      front: chain.frontListeners[0]!,
+      frontTls: chain.frontListeners[1] ?? null,
+      auth: chain.auth ? chain.authAddress : null,
+      postfix: chain.postfixListeners,
+      backendPorts: chain.backendPorts,
+      models: { front: chain.front, auth: chain.auth, postfix: chain.postfix },
       close: () => runtime.close(),
     };
   } catch (error) {
     await runtime.close();
     throw error;
   }
+}
+
+/** The chain on loopback: the model Postfix or a real server, the auth service or a refusing port, the front on `host`. */
+async function planOf(options: TopologyOptions, host: string): Promise<ChainPlan> {
+  const wanted = options.backendPorts ?? {};
+  let postfix: PostfixPlan;
+  if (options.postfix) {
+    const authenticated = wanted.authenticated ?? 0;
+    postfix = { model: options.postfix, retention: options.queueRetention ?? LIVE_QUEUE_RETENTION, host: '127.0.0.1', ports: { authenticated, unauthenticated: wanted.unauthenticated ?? 0 } };
+  } else {
+    const authenticated = wanted.authenticated;
+    if (!authenticated) throw new Error('startTopology: a real backend needs backendPorts.authenticated (the port it listens on)');
+    postfix = { external: true, host: '127.0.0.1', ports: { authenticated, unauthenticated: wanted.unauthenticated || authenticated } };
+  }
+  const row = frontModel(options.front);
+  const frontConfig = options.frontConfig ?? {};
+  return {
+    postfix,
+    // No listener: a port that was free a moment ago refuses the front's connections.
+    auth: options.auth === null
+      ? { refusedAt: { host: '127.0.0.1', port: await freePort() } }
+      : { config: options.auth ?? {}, address: { host: '127.0.0.1', port: options.authPort ?? 0 } },
+    front: {
+      kind: options.front,
+      config: (peers) => row.withPeers(frontConfig, peers),
+      address: { host, port: options.frontPort },
+      ...(options.frontTlsPort !== undefined ? { tlsAddress: { host, port: options.frontTlsPort } } : {}),
+    },
+  };
 }

@@ -5,9 +5,8 @@
  * table only. A scenario that gives a front.* key its front does not read is refused with the
  * fronts that do read it, rather than silently ignored.
  */
-import type { Model } from '../models/contract.ts';
 import { edgeHaproxyConfig, type HaproxyFrontConfig } from '../models/front/config.ts';
-import { FRONT_MODELS, frontModel, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
+import { FRONT_MODELS, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
 import { ScenarioError } from './errors.ts';
 import { FRONT_RELEASES, releasesOf } from './front-releases.ts';
 import type { ScenarioKey } from './keys.ts';
@@ -49,12 +48,6 @@ export const FRONT_SCENARIOS = {
   nginx: { keys: [...EVERY_FRONT, 'front.version', 'front.smtp_auth', 'front.xclient', 'front.max_errors'], releases: FRONT_RELEASES.nginx, configOf: nginxConfigOf },
   haproxy: { keys: [...EVERY_FRONT, 'front.send_proxy', 'front.timeout_connect', 'front.timeout_client', 'front.timeout_server', 'front.retries'], releases: FRONT_RELEASES.haproxy, configOf: haproxyConfigOf },
 } as const satisfies Readonly<Record<keyof typeof FRONT_MODELS, FrontScenarioRow>>;
-
-/** The scenario's front model, its peers at the scenario's own addresses. */
-export function frontOf(scenario: Scenario): Model {
-  const kind = scenario.get('front.model');
-  return frontModel(kind).create(FRONT_SCENARIOS[kind].configOf(scenario));
-}
 
 /** Refuse front.* keys the scenario gave that its front does not read. */
 export function checkFrontKeys(scenario: Scenario): void {

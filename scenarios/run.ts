@@ -8,17 +8,14 @@ import type { FaultSpec, HeldConnection } from '../sim/index.ts';
 import type { RunExplorer } from '../sim/explore/run-explorer.ts';
 import { Simulation, type LinkOptions } from '../sim/index.ts';
 import type { FactRecord, LogRecord, TraceEvent } from '../sim/trace.ts';
-import { createAuthService } from '../models/auth/index.ts';
 import { SmtpClient, type ClientResult, type ClientScript } from '../models/client/index.ts';
-import { createPostfix } from '../models/postfix/smtpd.ts';
 import { clientScriptOf } from './client-script.ts';
-import { frontOf } from './fronts.ts';
+import { chainPlanOf } from './chain-plan.ts';
+import { buildChain, type ListenerRole } from './chain.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
+import { hostsOf } from './topology.ts';
 import { wakeupOf } from './wakeup.ts';
-import {
-  AUTH_PORT, POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT, authConfigOf, frontAddress, hostsOf, postfixConfigOf,
-} from './topology.ts';
 
 /** Link faults per hop, from the listener's point of view (sim/faults/catalogue.ts). */
 export interface LinkFaults {
@@ -94,21 +91,27 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const explorer = options.explorer;
   const sim = new Simulation({ seed: options.seed, trace: options.trace ?? false, ...(explorer ? { choices: explorer, explorer } : {}) });
 
-  const postfix = createPostfix(postfixConfigOf(scenario));
   const backendLink = linkOf(scenario.get('tcp.profile'), delay, options.faults?.backend);
-  sim.addNode(postfix, {
-    host: hosts.postfix,
-    schedulingJitterUs,
-    ...wakeup,
-    listen: [POSTFIX_SUBMISSION_PORT, POSTFIX_SMTP_PORT].map((port) => ({ host: hosts.postfix, port, link: backendLink })),
+  const links: Readonly<Record<ListenerRole, LinkOptions>> = {
+    'postfix-submission': backendLink,
+    'postfix-smtp': backendLink,
+    auth: linkOf('linux-default', delay, options.faults?.auth),
+    front: linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client),
+    'front-tls': linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client),
+  };
+  const chain = buildChain(chainPlanOf(scenario), (node) => {
+    sim.addNode(node.model, {
+      host: node.host,
+      // Postfix and the front are the processes the wake-up model was calibrated on; the auth
+      // service (gunicorn) has no measured scheduling of its own (docs/conformance.md).
+      ...(node.role === 'auth' ? {} : { schedulingJitterUs, ...wakeup }),
+      listen: node.listen.map(({ role, address }) => ({ ...address, link: links[role] })),
+    });
+    return node.listen.map(({ address }) => address);
   });
-  if (scenario.get('auth.fault') !== 'refused') {
-    const authLink = linkOf('linux-default', delay, options.faults?.auth);
-    sim.addNode(createAuthService(authConfigOf(scenario)), { host: hosts.auth, listen: [{ host: hosts.auth, port: AUTH_PORT, link: authLink }] });
-  }
-  const front = frontOf(scenario);
-  const clientLink = linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client);
-  sim.addNode(front, { host: hosts.front, schedulingJitterUs, ...wakeup, listen: [{ ...frontAddress(scenario), link: clientLink }] });
+  const { postfix, front } = chain;
+  // chainPlanOf always plans the model Postfix; an external backend is the socket runtime's alone.
+  if (postfix === null) throw new Error('runScenario: the chain has no model Postfix');
   const client = new SmtpClient(options.script ?? defaultScriptOf(scenario));
   sim.addNode(client, { host: hosts.client });
 

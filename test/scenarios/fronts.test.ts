@@ -2,13 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { FRONT_KINDS, FRONT_MODELS } from '../../models/front/index.ts';
 import { loadScenario, ScenarioError } from '../../scenarios/index.ts';
-import { FRONT_SCENARIOS, frontOf } from '../../scenarios/fronts.ts';
+import { buildChain } from '../../scenarios/chain.ts';
+import { chainPlanOf } from '../../scenarios/chain-plan.ts';
+import { FRONT_SCENARIOS } from '../../scenarios/fronts.ts';
 
 describe('front registry', () => {
   it('has a model row and a scenario row for every front kind, and the keys enum lists exactly those kinds', () => {
     expect(Object.keys(FRONT_MODELS).sort()).toEqual([...FRONT_KINDS].sort());
     expect(Object.keys(FRONT_SCENARIOS).sort()).toEqual([...FRONT_KINDS].sort());
-    for (const kind of FRONT_KINDS) expect(frontOf(loadScenario({ sets: [`front.model=${kind}`] })).name).toBe('front');
+    for (const kind of FRONT_KINDS) {
+      const chain = buildChain(chainPlanOf(loadScenario({ sets: [`front.model=${kind}`] })), (node) => node.listen.map(({ address }) => address));
+      expect(chain.front.name).toBe('front');
+    }
   });
 
   it("refuses a front.* key that the scenario's front does not read, naming the fronts that do", () => {
