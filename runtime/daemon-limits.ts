@@ -41,13 +41,20 @@ export const FRONT_LISTENER_LIMITS: Readonly<Record<FrontKind, ListenerLimits>> 
     maxConnections: 512,
     whenFull: 'close',
     countsOutgoing: true,
+    // ngx_get_connection() (src/core/ngx_connection.c): NGX_LOG_ALERT "%ui worker_connections are not
+    // enough" with the worker's connection_n; a mail session is never reusable, so draining frees none.
+    logWhenFull: { program: 'nginx', line: '[alert] 512 worker_connections are not enough' },
   },
   // HAProxy stops accepting at a frontend's maxconn; new connections wait in the listen backlog.
-  // The value is the lab's: the edge example (examples/basic-config-edge.cfg) sets none and
-  // HAProxy then derives one from the process's file-descriptor limit.
+  // The edge example (examples/basic-config-edge.cfg) sets no maxconn anywhere, so the frontend's is
+  // 0 = the global one (doc/configuration.txt, proxy "maxconn"), which HAProxy computes at start
+  // (src/limits.c compute_ideal_maxconn()): with no limit configured, the larger of the soft and hard
+  // RLIMIT_NOFILE capped at DEFAULT_MAXFD 1048576, less the listeners' descriptors, over two
+  // descriptors per proxied connection (mode tcp, no splicing: no pipes). Under systemd (>= 240, as in
+  // Debian 12) the hard limit is 524288, and the two listeners of this chain leave (524288 - 2) / 2.
   haproxy: {
-    setting: 'frontend maxconn 3000 (the lab\'s value; HAProxy derives its default from ulimit -n)',
-    maxConnections: 3000,
+    setting: 'global maxconn 262143, computed by HAProxy (compute_ideal_maxconn) from systemd\'s hard RLIMIT_NOFILE 524288',
+    maxConnections: 262_143,
     whenFull: 'wait',
   },
 };

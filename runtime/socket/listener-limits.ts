@@ -27,6 +27,8 @@ export interface ListenerLimits {
   readonly whenFull: WhenFull;
   /** The node's own outgoing connections take slots too (nginx: worker_connections counts upstream connections). */
   readonly countsOutgoing?: boolean;
+  /** The line the daemon logs when a client finds it full (recorded as the node's `log` event), if it logs one. */
+  readonly logWhenFull?: { readonly program: string; readonly line: string };
 }
 
 /**

@@ -210,6 +210,8 @@ export class SocketRuntime extends RuntimeEventLog {
       return;
     }
     this.record({ t: this.now(), kind: 'limit', node: node.name, what: 'maxConnections', setting: pool.limits.setting });
+    const full = pool.limits.logWhenFull;
+    if (full) this.record({ t: this.now(), kind: 'log', node: node.name, program: full.program, line: full.line });
     if (pool.limits.whenFull === 'close') {
       socket.destroy();
       return;

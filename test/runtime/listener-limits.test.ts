@@ -51,13 +51,15 @@ describe('listener limits', () => {
     expect(runtime.events.find((e) => e.kind === 'limit')).toMatchObject({ node: 'line', setting: 'test cap 1' });
   });
 
-  it("'close': the client over the cap is closed at once, the ones inside are served", async () => {
+  it("'close': the client over the cap is closed at once, the ones inside are served, and the daemon's line is logged", async () => {
     runtime = new SocketRuntime();
-    const [address] = await runtime.addNode(new LineModel(), { listen: [{ port: 0, limits: cap(1, 'close') }] });
+    const logWhenFull = { program: 'nginx', line: '[alert] 1 worker_connections are not enough' };
+    const [address] = await runtime.addNode(new LineModel(), { listen: [{ port: 0, limits: { ...cap(1, 'close'), logWhenFull } }] });
     const first = await rawSocket(address!.port);
     await runtime.waitFor((e) => e.kind === 'accept' && e.conn === 'line<1', 5_000);
     const over = await converse(address!.port, [], { waitFor: 'never' });
     expect(over.received).toBe('');
+    expect(runtime.events.filter((e) => e.kind === 'log' && e.program === 'nginx')).toEqual([expect.objectContaining({ node: 'line', ...logWhenFull })]);
     first.destroy();
     await runtime.waitFor((e) => e.kind === 'fin' && e.conn === 'line<1' && e.from === 'peer', 5_000);
     expect((await converse(address!.port, ['QUIT\r\n'])).received).toBe('220 ready\r\n221 bye\r\n');
