@@ -46,9 +46,8 @@ export class ContentDigest {
     view.setUint32(56, Math.floor(bits / 0x1_0000_0000));
     view.setUint32(60, bits >>> 0);
     this.compress();
-    let out = '';
-    for (const word of this.state) out += (word >>> 0).toString(16).padStart(8, '0');
-    return out;
+    // One join, not eight appends: the queue keeps this string for each message it holds.
+    return Array.from(this.state, (word) => (word >>> 0).toString(16).padStart(8, '0')).join('');
   }
 
   private compress(): void {
