@@ -69,6 +69,16 @@ export interface SocketRuntimeOptions {
   readonly keepEventBytes?: number;
 }
 
+/** What the runtime holds for connections and timers now: all zero once every session is over and no timer is set. */
+export interface RuntimeHeld {
+  readonly connections: number;
+  /** Connections waiting in a listener's accept queue. */
+  readonly queuedClients: number;
+  readonly timers: number;
+  /** Timers remembered with the connection whose bytes set them (back-pressure.ts). */
+  readonly timerSources: number;
+}
+
 interface NodeState {
   readonly name: string;
   readonly model: Model;
@@ -153,6 +163,13 @@ export class SocketRuntime extends RuntimeEventLog {
     model.start?.(this.now());
     this.drain(node);
     return bound;
+  }
+
+  /** Counts of the per-connection and per-timer tables: a load test's check that finished sessions leave nothing behind. */
+  held(): RuntimeHeld {
+    let queuedClients = 0;
+    for (const node of this.nodes.values()) for (const pool of node.pools.values()) queuedClients += pool.queued;
+    return { connections: this.conns.size, queuedClients, timers: this.timers.pending, timerSources: this.timerSources.size };
   }
 
   /** Stop listening, reset every connection, cancel every timer. Models get no more input. */

@@ -29,6 +29,11 @@ export class TimerWheel {
     private readonly fire: TimerFire,
   ) {}
 
+  /** Deadlines set and not yet fired or cancelled. */
+  get pending(): number {
+    return this.deadlines.size;
+  }
+
   set(owner: string, timer: string, at: Micros | null): void {
     const key = `${owner}\u0000${timer}`;
     if (at === null) this.deadlines.delete(key);
