@@ -14,6 +14,7 @@ import type { Detail } from '../../viewer/export/detail.ts';
 import { traceJsonLines } from '../../viewer/export/jsonl.ts';
 import { formatMicros } from '../../viewer/model/time-axis.ts';
 import type { TraceEvent } from '../../viewer/model/trace-event.ts';
+import { bindStepKeys } from '../../viewer/browser/step-keys.ts';
 import type { FindProgress } from '../find-failure.ts';
 import { runState, type LabRun, type StateRuns } from '../lab.ts';
 import { DEFAULT_STATE, decodeState, encodeState, type Comparison, type PlaygroundState } from '../state.ts';
@@ -262,15 +263,7 @@ function bindControls(): void {
   $('play').addEventListener('click', togglePlay);
   $('failure').addEventListener('click', jumpToFailure);
   $('all').addEventListener('click', () => stepTo(null));
-  document.addEventListener('keydown', (event) => {
-    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement) return;
-    if (event.key === 'ArrowRight') move(1);
-    else if (event.key === 'ArrowLeft') move(-1);
-    else if (event.key === ' ') togglePlay();
-    else if (event.key === 'f') jumpToFailure();
-    else return;
-    event.preventDefault();
-  });
+  bindStepKeys({ move, togglePlay, jumpToFailure });
 }
 
 function escapeHtml(text: string): string {

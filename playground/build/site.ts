@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUILTIN_NAMES } from '../../scenarios/index.ts';
 import { DETAILS } from '../../viewer/export/detail.ts';
+import { stepNavButtons } from '../../viewer/export/step-nav.ts';
 import { PAGE_FILE } from '../link.ts';
 import { COMPARISONS, DEFAULT_STATE } from '../state.ts';
 import { browserSeamOptions, browserSeams } from './browser-seams.ts';
@@ -105,11 +106,7 @@ function pageHtml(script: string, style: string, lessons: readonly Lesson[]): st
 </aside>
 <main>
 <nav>
-<button id="prev" title="previous step (←)">◀ prev</button>
-<button id="next" title="next step (→)">next ▶</button>
-<button id="play" title="play (space)">▶ play</button>
-<button id="failure" title="jump to the improper pipelining (f)">⚠ jump to failure</button>
-<button id="all">show all</button>
+${stepNavButtons('step')}
 <label>show <select id="detail">${options(DETAILS, DEFAULT_STATE.detail, DETAIL_WORDS)}</select></label>
 <label title="shrink each diagram to its pane's width: an overview, small print"><input id="fit" type="checkbox"> fit width</label>
 <label>beside it <select id="compare">${options(COMPARISONS, DEFAULT_STATE.compare, COMPARISON_WORDS)}</select></label>

@@ -13,6 +13,7 @@ import { formatMicros } from '../model/time-axis.ts';
 import { isShown, type Detail } from '../export/detail.ts';
 import { renderSvg } from '../export/svg.ts';
 import type { PageConfig } from './page-config.ts';
+import { bindStepKeys } from './step-keys.ts';
 
 const PLAY_STEP_MS = 400;
 
@@ -191,14 +192,7 @@ $('detail').addEventListener('change', (event) => {
   state.step = null;
   drawDiagram();
 });
-document.addEventListener('keydown', (event) => {
-  if (event.key === 'ArrowRight') move(1);
-  else if (event.key === 'ArrowLeft') move(-1);
-  else if (event.key === ' ') togglePlay();
-  else if (event.key === 'f') jumpToFailure();
-  else return;
-  event.preventDefault();
-});
+bindStepKeys({ move, togglePlay, jumpToFailure });
 
 if (config.wsPath) connect(config.wsPath);
 if (state.events.length > 0) {

@@ -8,6 +8,7 @@ import { pageAssets } from '../bundle.ts';
 import type { PageConfig } from '../browser/page-config.ts';
 import { buildDiagram } from '../model/diagram.ts';
 import type { TraceEvent } from '../model/trace-event.ts';
+import { stepNavButtons } from './step-nav.ts';
 import { renderSvg, xml } from './svg.ts';
 
 export interface HtmlOptions {
@@ -42,11 +43,7 @@ export async function renderHtml(options: HtmlOptions): Promise<string> {
 </aside>
 <main>
 <nav>
-<button id="prev" title="previous event (←)">◀ prev</button>
-<button id="next" title="next event (→)">next ▶</button>
-<button id="play" title="play (space)">▶ play</button>
-<button id="failure" title="jump to the improper pipelining (f)">⚠ jump to failure</button>
-<button id="all">show all</button>
+${stepNavButtons('event')}
 <label>show <select id="detail"><option value="app">SMTP only</option><option value="tcp" selected>+ TCP segments, ACKs</option><option value="all">+ timers, decisions</option></select></label>
 </nav>
 <div id="diagram">${initial}</div>
