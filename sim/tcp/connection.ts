@@ -22,7 +22,8 @@
  *   leaves ping-pong and deflates ato; otherwise it inflates ato; then sends the ACK.
  * - FIN (tcp_input.c tcp_fin): in ESTABLISHED it schedules an ACK and enters ping-pong
  *   mode; after our own FIN it is ACKed at once. Data arriving after close() draws an
- *   RST (tcp_rcv_state_process, FIN_WAIT states).
+ *   RST (tcp_rcv_state_process, FIN_WAIT states), and so does any segment reaching a closed
+ *   (reset) end (tcp_v4_rcv finds no socket: tcp_v4_send_reset).
  * Not modelled: the read-side ACK of tcp_cleanup_rbuf (the contract gives the
  * driver no read events), autocorking, congestion/receive windows (loopback
  * windows never bind for SMTP-sized writes), retransmission (links never lose
@@ -116,7 +117,12 @@ export class TcpConnection {
   /** A segment reaches `side`. */
   arrive(side: 0 | 1, seg: Segment): void {
     const end = this.ends[side];
-    if (end.dead) return;
+    if (end.dead) {
+      // tcp_v4_rcv: a closed socket is unhashed, so the segment finds none (side 0) or only the
+      // listener (side 1, tcp_rcv_state_process LISTEN: an ACK is answered with a reset)
+      this.refuse(end, seg);
+      return;
+    }
     const now = this.host.now;
     if (seg.flags & RST) {
       this.kill(end);
@@ -140,8 +146,9 @@ export class TcpConnection {
     let finIn = false;
     if (seg.len > 0) {
       if (end.readClosed) {
-        this.emit(end, { seq: end.sndNxt, ack: end.rcvNxt, len: 0, flags: RST | ACK, data: null });
+        // tcp_rcv_state_process, FIN_WAIT1/2 after close(): tcp_reset, then tcp_v4_do_rcv answers the segment
         this.kill(end);
+        this.refuse(end, seg);
         return;
       }
       end.rcvNxt += seg.len;
@@ -288,16 +295,18 @@ export class TcpConnection {
     }
     ato = Math.min(ato, TCP_DELACK_MAX_US);
     if (end.delackAtUs >= 0) {
-      // a timer about to expire: ACK now; otherwise keep the earlier deadline
+      // a timer about to expire: ACK now; otherwise a pending ACK is never put off (the earlier deadline stays)
       if (end.delackAtUs <= now + (ato >> 2)) {
         this.sendPureAck(end, 'delayed');
         return;
       }
+      // the same deadline again is sk_reset_timer on an unchanged expiry: mod_timer leaves the timer as it is
       if (now + ato >= end.delackAtUs) return;
     }
-    end.delackAtUs = now + ato + this.decider.delackSlackUs(DELACK_SLACK_US);
+    end.delackAtUs = now + ato;
     end.delackGen++;
-    this.host.schedule(end.delackAtUs, { type: 'delack', conn: this, side: end.side, gen: end.delackGen });
+    // the slack is the timer wheel's, after icsk_ack.timeout: the comparisons above use the deadline itself
+    this.host.schedule(end.delackAtUs + this.decider.delackSlackUs(DELACK_SLACK_US), { type: 'delack', conn: this, side: end.side, gen: end.delackGen });
   }
 
   private sendPureAck(end: TcpEndpoint, why: AckWhy): void {
@@ -339,6 +348,21 @@ export class TcpConnection {
     this.link.transmit(end.side, seg);
   }
 
+  /**
+   * tcp_v4_send_reset: the RST answering a segment no socket takes. It acknowledges nothing when the
+   * segment carried an ACK (seq = its ack), else it ACKs the segment; a RST is never answered.
+   */
+  private refuse(end: TcpEndpoint, seg: Segment): void {
+    if (seg.flags & RST) return;
+    if (seg.flags & ACK) {
+      this.emit(end, { seq: seg.ack, ack: 0, len: 0, flags: RST, data: null });
+    } else {
+      const ack = seg.seq + seg.len + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+      this.emit(end, { seq: 0, ack, len: 0, flags: RST | ACK, data: null });
+    }
+  }
+
+  /** tcp_done: the socket is closed, owes no ACK and has no delayed-ACK timer (inet_csk_clear_xmit_timers). */
   private kill(end: TcpEndpoint): void {
     end.dead = true;
     end.discardUnsent();

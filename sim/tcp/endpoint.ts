@@ -44,7 +44,7 @@ export class TcpEndpoint {
   lrcvtimeUs = 0;
   /** ICSK_ACK_SCHED: an ACK is owed. */
   ackScheduled = false;
-  /** When the delayed-ACK timer fires, -1 when not armed. */
+  /** icsk_ack.timeout: the delayed-ACK deadline (the timer fires up to DELACK_SLACK_US later), -1 when not armed. */
   delackAtUs = -1;
   delackGen = 0;
 
