@@ -106,7 +106,8 @@ export class DovecotSession {
   private authAttempts = 0;
   private badCommands = 0;
   private authSuccesses = 0;
-  private authStartedAt: Micros = 0;
+  /** sasl-server.c auth_first_started: when the first AUTH began (the disconnect reasons count from it). */
+  private authFirstStartedAt: Micros = 0;
   private lookup: PassdbLookup | null = null;
   private lookupResult: PassdbResult | null = null;
   private proxy: LoginProxy | null = null;
@@ -361,8 +362,8 @@ export class DovecotSession {
     if ((mechanism !== 'PLAIN' && mechanism !== 'LOGIN') || !this.config.auth_mechanisms.some((m) => m.toUpperCase() === mechanism)) {
       return { reply: '504 5.5.4 Unsupported authentication mechanism.\r\n' };
     }
+    if (this.authAttempts === 0) this.authFirstStartedAt = now;
     this.authAttempts++;
-    this.authStartedAt = now;
     this.sasl = { mechanism, username: null };
     if (initialResponse === undefined) {
       this.enter('auth-continue');
@@ -643,11 +644,13 @@ export class DovecotSession {
 
   /** client-common.c client_get_extra_disconnect_reason(), the cases this model reaches. */
   private disconnectDetail(now: Micros): string {
+    // The greeting goes out once auth is ready (submission_client_notify_auth_ready): before it, !notified_auth_ready.
+    if (this.phase === 'greeting') return `(disconnected before auth was ready, waited ${this.wallSecondsBetween(this.createdAt, now)} secs)`;
     if (this.authAttempts === 0) return `(no auth attempts in ${this.wallSecondsBetween(this.createdAt, now)} secs)`;
-    if (this.phase === 'auth-continue' && this.authAttempts === 1) return `(client didn't finish SASL auth, waited ${this.wallSecondsBetween(this.authStartedAt, now)} secs)`;
-    if ((this.phase === 'auth-lookup' || this.phase === 'auth-failed') && this.authAttempts === 1) return `(disconnected while authenticating, waited ${this.wallSecondsBetween(this.authStartedAt, now)} secs)`;
+    if (this.phase === 'auth-continue' && this.authAttempts === 1) return `(client didn't finish SASL auth, waited ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
+    if ((this.phase === 'auth-lookup' || this.phase === 'auth-failed') && this.authAttempts === 1) return `(disconnected while authenticating, waited ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
     if (this.authSuccesses > 0) return `(internal failure, ${this.authSuccesses} successful auths)`;
-    return `(auth failed, ${this.authAttempts} attempts in ${this.wallSecondsBetween(this.authStartedAt, now)} secs)`;
+    return `(auth failed, ${this.authAttempts} attempts in ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
   }
 
   /** login_log_format_elements = user=<%u> method=%m rip=%r rport=%b lip=%l lport=%a mpid=%e %c; empty elements are dropped. */

@@ -2,28 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { createFront } from '../../../models/front/index.ts';
 import { DirectDriver } from './direct-driver.ts';
-
-const CLIENT = 'c1';
-const local = { host: '127.0.0.1', port: 1587 };
-const remote = { host: '127.0.0.1', port: 40000 };
-const OK_RESPONSE = 'HTTP/1.1 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\nContent-Length: 0\r\n\r\n';
-const BAD_RESPONSE = 'HTTP/1.1 200 OK\r\nAuth-Status: Authentication credentials invalid\r\nAuth-Error-Code: 535 5.7.8\r\nContent-Length: 0\r\n\r\n';
-
-function greeted(kind: 'dovecot-2.3' | 'lockstep' = 'dovecot-2.3') {
-  const d = new DirectDriver(createFront(kind)).input({ kind: 'accepted', conn: CLIENT, local, remote }).advanceBy(20_000);
-  d.bytes(CLIENT, 'EHLO client.example.test\r\n').advanceBy(1_000);
-  return d;
-}
-
-/** Answers the passdb lookup the front opens, returns the backend connection id it then opens. */
-function answerLookup(d: DirectDriver, response: string): string | undefined {
-  d.advanceBy(1_000);
-  const http = d.of('connect').at(-1)!.output;
-  d.input({ kind: 'connected', conn: http.conn, local: { host: '127.0.0.1', port: 50000 }, remote: http.to });
-  d.bytes(http.conn, response).advanceBy(1_000);
-  const last = d.of('connect').at(-1)!.output;
-  return last.conn === http.conn ? undefined : last.conn;
-}
+import { answerLookup, BAD_RESPONSE, CLIENT, greeted, local, OK_RESPONSE, remote } from './dovecot-driver.ts';
 
 describe('client side', () => {
   test('banner and EHLO reply', () => {

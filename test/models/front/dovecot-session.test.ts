@@ -1,0 +1,376 @@
+/* dovecot-session - a submission-login client's life through its phases: where each can end, what it logs, the hand-over and the relay
+ *
+ * dovecot/core 2.3.19.1:
+ *  - src/login-common/client-common.c client_get_extra_disconnect_reason() (the "(...)" of every
+ *    Disconnected line), client_idle_disconnect_timeout(), client_destroy_oldest();
+ *  - src/login-common/sasl-server.c (auth_attempts, auth_first_started, auth_successes);
+ *  - src/submission-login/client-authenticate.c cmd_helo_reply() (the EHLO list), client.c;
+ *  - src/login-common/client-common-auth.c proxy_check_start(), login-proxy.c login_proxy_detach()
+ *    and login_proxy_free_errstr() ("Disconnected by server|client[: error] (Ns idle, in=N, out=N)").
+ */
+import { describe, expect, test } from 'vitest';
+import { createFront } from '../../../models/front/index.ts';
+import type { DovecotFrontConfig } from '../../../models/front/config.ts';
+import { DirectDriver } from './direct-driver.ts';
+import { answerLookup, BAD_RESPONSE, CLIENT, greeted, local, OK_RESPONSE, remote } from './dovecot-driver.ts';
+
+const PLAIN_ALICE = `AUTH PLAIN ${Buffer.from('\0alice@example.test\0secret').toString('base64')}\r\n`;
+const SUFFIX = 'rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587, secured';
+const USER_SUFFIX = `user=<alice@example.test>, method=PLAIN, ${SUFFIX}`;
+const PROXY = 'proxy(alice@example.test,127.0.0.1:10025)';
+
+const logs = (d: DirectDriver) => d.of('log').map((o) => o.output.line);
+const closes = (d: DirectDriver) => d.of('close').map((o) => o.output.conn);
+const aborts = (d: DirectDriver) => d.of('abort').map((o) => o.output.conn);
+const lastWrite = (d: DirectDriver, conn = CLIENT) => d.writes(conn).at(-1);
+const connected = (d: DirectDriver, conn: string) => d.input({ kind: 'connected', conn, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+
+/** A client that sent AUTH and whose lookup is open (the request written, no answer yet). */
+function lookingUp(config: Partial<DovecotFrontConfig> = {}): { d: DirectDriver; http: string } {
+  const d = greeted('dovecot-2.3', config);
+  d.bytes(CLIENT, PLAIN_ALICE).advanceBy(1_000);
+  const http = d.of('connect').at(-1)!.output.conn;
+  d.input({ kind: 'connected', conn: http, local: { host: '127.0.0.1', port: 50000 }, remote: { host: '127.0.0.1', port: 8080 } });
+  return { d, http };
+}
+
+/** Logged in through the passdb; the backend is connected and has answered up to `replies`. */
+function proxying(replies: readonly string[] = [], config: Partial<DovecotFrontConfig> = {}): { d: DirectDriver; backend: string } {
+  const d = greeted('dovecot-2.3', config);
+  d.bytes(CLIENT, PLAIN_ALICE);
+  const backend = answerLookup(d, OK_RESPONSE)!;
+  connected(d, backend);
+  for (const reply of replies) d.bytes(backend, reply).advanceBy(1_000);
+  return { d, backend };
+}
+
+const HANDSHAKE = ['220 b ESMTP\r\n', '250-b\r\n250 XCLIENT ADDR\r\n', '220 ok\r\n250 b\r\n'];
+
+/** Proxying and relaying (the detach done). */
+function relaying(): { d: DirectDriver; backend: string } {
+  const run = proxying(HANDSHAKE);
+  run.d.advanceBy(10_000);
+  return run;
+}
+
+describe('where a client can end, and what Dovecot logs', () => {
+  test('before the greeting (auth not ready yet): "disconnected before auth was ready", and no greeting follows', () => {
+    const d = new DirectDriver(createFront('dovecot-2.3')).input({ kind: 'accepted', conn: CLIENT, local, remote }).advanceBy(5_000);
+    d.input({ kind: 'eof', conn: CLIENT }).advanceBy(50_000);
+    expect(logs(d)).toEqual([`Info: Disconnected: Connection closed (disconnected before auth was ready, waited 0 secs): ${SUFFIX}`]);
+    expect(d.writes(CLIENT)).toEqual([]);
+    expect(closes(d)).toEqual([CLIENT]);
+  });
+
+  test('a reset is "Connection reset by peer" and aborts the connection instead of closing it', () => {
+    const d = greeted();
+    d.advanceBy(2_000_000).input({ kind: 'reset', conn: CLIENT });
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection reset by peer (no auth attempts in 2 secs): ${SUFFIX}`);
+    expect(aborts(d)).toEqual([CLIENT]);
+  });
+
+  test('in the middle of SASL: "client didn\'t finish SASL auth, waited N secs", counted from the AUTH', () => {
+    const d = greeted();
+    d.advanceBy(3_000_000).bytes(CLIENT, 'AUTH LOGIN\r\n').advanceBy(2_000_000);
+    d.input({ kind: 'eof', conn: CLIENT });
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (client didn't finish SASL auth, waited 2 secs): ${SUFFIX}`);
+  });
+
+  test('while the passdb answers: "disconnected while authenticating", and the lookup connection is aborted', () => {
+    const { d, http } = lookingUp();
+    d.advanceBy(1_000_000).input({ kind: 'eof', conn: CLIENT });
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (disconnected while authenticating, waited 1 secs): ${USER_SUFFIX}`);
+    expect(aborts(d)).toEqual([http]);
+  });
+
+  test('while the failure is delayed: still "disconnected while authenticating"; the 535 never comes', () => {
+    const d = greeted();
+    d.bytes(CLIENT, PLAIN_ALICE);
+    answerLookup(d, BAD_RESPONSE);
+    d.input({ kind: 'eof', conn: CLIENT }).advanceBy(5_000_000);
+    expect(logs(d).at(-1)).toMatch(/^Info: Disconnected: Connection closed \(disconnected while authenticating, waited 0 secs\): /);
+    expect(d.writes(CLIENT).join('')).not.toContain('535');
+  });
+
+  test('after failed attempts: "auth failed, N attempts in N secs", counted from the first AUTH', () => {
+    const d = greeted();
+    for (let i = 0; i < 2; i++) {
+      d.bytes(CLIENT, PLAIN_ALICE);
+      answerLookup(d, BAD_RESPONSE);
+      d.advanceBy(3_000_000);
+    }
+    expect(d.writes(CLIENT).filter((w) => w.startsWith('535 '))).toHaveLength(2);
+    d.input({ kind: 'eof', conn: CLIENT });
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (auth failed, 2 attempts in 6 secs): ${USER_SUFFIX}`);
+  });
+
+  test('after a login that failed at the backend: "internal failure, 1 successful auths"', () => {
+    const { d, backend } = proxying([], { login_proxy_max_reconnects: 0 });
+    d.input({ kind: 'connectFailed', conn: backend, reason: 'refused' }).advanceBy(10_000);
+    expect(lastWrite(d)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
+    d.input({ kind: 'eof', conn: CLIENT });
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (internal failure, 1 successful auths): ${USER_SUFFIX}`);
+  });
+
+  test('the 3-minute login timeout: 421 4.4.2 with the phase\'s reason, or the login proxy\'s "Logging in ... timed out"', () => {
+    const idle = greeted();
+    idle.advanceTo(180_000_000);
+    expect(lastWrite(idle)).toBe('421 4.4.2 front.example.test Disconnected for inactivity.\r\n');
+    expect(logs(idle).at(-1)).toBe(`Info: Disconnected: Inactivity (no auth attempts in 180 secs): ${SUFFIX}`);
+
+    const sasl = greeted();
+    sasl.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceTo(180_000_000);
+    expect(lastWrite(sasl)).toBe('421 4.4.2 front.example.test Disconnected for inactivity during authentication.\r\n');
+    expect(logs(sasl).at(-1)).toMatch(/^Info: Disconnected: Inactivity during authentication \(client didn't finish SASL auth, waited 180 secs\): /);
+
+    const lookup = lookingUp({ authHttp: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'admin:8080', timeout: 200_000, max_attempts: 1 } });
+    lookup.d.advanceTo(180_000_000);
+    expect(lastWrite(lookup.d)).toBe('421 4.4.2 front.example.test Disconnected for inactivity during authentication.\r\n');
+
+    const backend = proxying([], { login_proxy_timeout: 200_000 });
+    backend.d.advanceTo(180_000_000);
+    expect(lastWrite(backend.d)).toBe('421 4.4.2 front.example.test Timeout while finishing login.\r\n');
+    expect(logs(backend.d).at(-1)).toBe(`Error: ${PROXY}: Logging in to 127.0.0.1:10025 timed out (state=banner, duration=180s): ${USER_SUFFIX}`);
+    expect(closes(backend.d)).toEqual(expect.arrayContaining([backend.backend, CLIENT]));
+  });
+
+  test('once relaying, the login timeout is gone', () => {
+    const { d } = relaying();
+    d.advanceTo(200_000_000);
+    expect(closes(d)).not.toContain(CLIENT);
+  });
+
+  test('make room: a client still logging in goes with 421 4.0.0; detaching and relaying ones stay', () => {
+    const front = createFront('dovecot-2.3');
+    const d = new DirectDriver(front).input({ kind: 'accepted', conn: CLIENT, local, remote });
+    expect(front.makeRoom!(d.now)).toBe(true);
+    d.input({ kind: 'timeout', timer: 'none' });
+    expect(logs(d)).toEqual([`Info: Disconnected: Connection queue full (disconnected before auth was ready, waited 0 secs): ${SUFFIX}`]);
+    const detaching = proxying(HANDSHAKE.slice(0, 2));
+    detaching.d.bytes(detaching.backend, HANDSHAKE[2]!).advanceBy(300);
+    expect(lastWrite(detaching.d)).toBe('235 2.7.0 Logged in.\r\n');
+    expect(detaching.d.model.makeRoom!(detaching.d.now)).toBe(false);
+    const relayed = relaying();
+    expect(relayed.d.model.makeRoom!(relayed.d.now)).toBe(false);
+  });
+});
+
+describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
+  test('EHLO without a domain is 501 Missing hostname; HELO is "250 <hostname>"', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'EHLO\r\nHELO  \r\nHELO c.example.test\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('501 Missing hostname\r\n501 Missing hostname\r\n250 front.example.test\r\n');
+  });
+
+  test('RCPT, DATA and BDAT want MAIL first; VRFY says try RCPT', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'RCPT TO:<a@b>\r\nDATA\r\nBDAT 10\r\nVRFY bob\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('503 5.5.0 MAIL needed first\r\n'.repeat(3) + '252 2.3.3 Try RCPT instead\r\n');
+  });
+
+  test('the EHLO list follows the backend\'s capabilities and submission_max_mail_size', () => {
+    const bare = greeted('dovecot-2.3', { submission_backend_capabilities: [], submission_max_mail_size: 1000, auth_mechanisms: ['plain'] });
+    expect(bare.writes(CLIENT)[1]).toBe('250-front.example.test\r\n250-AUTH PLAIN\r\n250-BURL imap\r\n250-CHUNKING\r\n250-ENHANCEDSTATUSCODES\r\n250-SIZE 1000\r\n250 PIPELINING\r\n');
+    const binary = greeted('dovecot-2.3', { submission_backend_capabilities: ['binarymime', 'chunking'] });
+    expect(binary.writes(CLIENT)[1]).toContain('250-AUTH PLAIN LOGIN\r\n250-BINARYMIME\r\n250-BURL imap\r\n');
+    expect(greeted('dovecot-2.3', { submission_backend_capabilities: ['BINARYMIME'] }).writes(CLIENT)[1]).not.toContain('BINARYMIME');
+  });
+
+  test('a bad command streak is broken by a good reply; the 11th bad command in a row ends the session', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'FOO\r\n'.repeat(10) + 'NOOP\r\n' + 'FOO\r\n'.repeat(10) + 'VRFY x\r\n').advanceBy(1_000);
+    expect(closes(d)).toEqual([]);
+    // 501 and 503 count as bad commands too.
+    d.bytes(CLIENT, 'EHLO\r\nRCPT TO:<a@b>\r\n'.repeat(5) + 'FOO\r\n').advanceBy(1_000);
+    expect(lastWrite(d)!.endsWith('421 4.7.0 Too many invalid commands.\r\n')).toBe(true);
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Too many invalid commands. (no auth attempts in 0 secs): ${SUFFIX}`);
+  });
+
+  test('replies of 5xx that are not 500, 501 or 503 do not count (504, 530)', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH CRAM-MD5\r\nMAIL FROM:<a@b>\r\n'.repeat(8)).advanceBy(1_000);
+    expect(closes(d)).toEqual([]);
+  });
+
+  test('a too-long line during SASL ends the exchange: 500 5.5.2 Line too long, and the next line is a command', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000);
+    d.bytes(CLIENT, `${'A'.repeat(9000)}\r\nNOOP\r\n`).advanceBy(1_000);
+    expect(lastWrite(d)).toBe('500 5.5.2 Line too long\r\n250 2.0.0 OK\r\n');
+  });
+
+  test('replies already corked go out before a 334, which is written at once', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'NOOP\r\nAUTH PLAIN\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).slice(-2)).toEqual(['250 2.0.0 OK\r\n', '334 \r\n']);
+  });
+});
+
+describe('AUTH and the passdb lookup', () => {
+  test('AUTH with a mechanism not in auth_mechanisms is 504; AUTH alone is 501', () => {
+    const d = greeted('dovecot-2.3', { auth_mechanisms: ['plain'] });
+    d.bytes(CLIENT, 'AUTH LOGIN\r\nAUTH\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('504 5.5.4 Unsupported authentication mechanism.\r\n501 5.5.4 Invalid parameters\r\n');
+  });
+
+  test('an initial response "=" is an empty one: PLAIN of nothing fails after the delay', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN =\r\n').advanceBy(3_000_000);
+    expect(lastWrite(d)).toBe('535 5.7.8 Authentication failed.\r\n');
+    expect(d.of('connect')).toEqual([]);
+  });
+
+  test('PLAIN: an authzid equal to the user is accepted, another one fails without asking the passdb', () => {
+    const same = greeted();
+    same.bytes(CLIENT, `AUTH PLAIN ${Buffer.from('alice@example.test\0alice@example.test\0secret').toString('base64')}\r\n`).advanceBy(1_000);
+    expect(same.of('connect')).toHaveLength(1);
+    const other = greeted();
+    other.bytes(CLIENT, `AUTH PLAIN ${Buffer.from('bob\0alice@example.test\0secret').toString('base64')}\r\n`).advanceBy(3_000_000);
+    expect(other.of('connect')).toEqual([]);
+    expect(lastWrite(other)).toBe('535 5.7.8 Authentication failed.\r\n');
+  });
+
+  test('the passdb request carries the user, the password, the ports and the mechanism, after authRequestDelayUs', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH LOGIN\r\n').advanceBy(1_000);
+    d.bytes(CLIENT, `${Buffer.from('alice@example.test').toString('base64')}\r\n`).advanceBy(1_000);
+    d.bytes(CLIENT, `${Buffer.from('secret').toString('base64')}\r\n`).advanceBy(299);
+    expect(d.of('connect')).toEqual([]);
+    d.advanceBy(1_000);
+    const http = d.of('connect').at(-1)!.output.conn;
+    d.input({ kind: 'connected', conn: http, local: { host: '127.0.0.1', port: 50000 }, remote: { host: '127.0.0.1', port: 8080 } });
+    const request = d.writes(http).join('');
+    for (const header of ['Auth-Port: 1587', 'Auth-User: alice@example.test', 'Auth-Pass: secret', 'Client-IP: 127.0.0.1', 'Client-Port: 40000', 'Auth-Method: LOGIN']) expect(request).toContain(`${header}\r\n`);
+  });
+
+  test('an internal passdb failure is "454 4.7.0 Temporary authentication failure. [<host>:<time>]"', () => {
+    const d = greeted();
+    d.bytes(CLIENT, PLAIN_ALICE);
+    answerLookup(d, 'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n');
+    d.advanceBy(3_000_000);
+    expect(lastWrite(d)).toMatch(/^454 4\.7\.0 Temporary authentication failure\. \[vm:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]\r\n$/);
+  });
+
+  test('a passdb host that is not an IP: "BUG: host ... is not an IP", then 454', () => {
+    const d = greeted();
+    d.bytes(CLIENT, PLAIN_ALICE);
+    expect(answerLookup(d, 'HTTP/1.1 200 OK\r\nAuth-Status: OK\r\nAuth-Server: backend\r\nAuth-Port: 10025\r\nContent-Length: 0\r\n\r\n')).toBeUndefined();
+    d.advanceBy(1_000);
+    expect(logs(d)).toContain(`Error: proxy(alice@example.test,backend:10025): BUG: host backend is not an IP (auth should have changed it): ${USER_SUFFIX}`);
+    expect(lastWrite(d)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
+    d.bytes(CLIENT, 'NOOP\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('250 2.0.0 OK\r\n');
+  });
+
+  test.each([['0'], ['65536'], ['1.5']])('passdb port %s is not a port: 454 without a backend connection', (port) => {
+    const d = greeted();
+    d.bytes(CLIENT, PLAIN_ALICE);
+    expect(answerLookup(d, `HTTP/1.1 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: ${port}\r\nContent-Length: 0\r\n\r\n`)).toBeUndefined();
+    d.advanceBy(1_000);
+    expect(lastWrite(d)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
+  });
+
+  test('passdb port 65535 is a port', () => {
+    const d = greeted();
+    d.bytes(CLIENT, PLAIN_ALICE);
+    expect(answerLookup(d, 'HTTP/1.1 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 65535\r\nContent-Length: 0\r\n\r\n')).toBeDefined();
+  });
+
+  test('XCLIENT tells the backend the client\'s HELO, PROTO, LOGIN, TTL, PORT and ADDR (and, from 2.4.3, DESTPORT and DESTADDR)', () => {
+    const xclientOf = (kind: 'dovecot-2.3' | 'dovecot-2.4', helo: string) => {
+      const d = new DirectDriver(createFront(kind)).input({ kind: 'accepted', conn: CLIENT, local, remote }).advanceBy(20_000);
+      d.bytes(CLIENT, `${helo}\r\n${PLAIN_ALICE}`).advanceBy(1_000);
+      const backend = answerLookup(d, OK_RESPONSE)!;
+      connected(d, backend);
+      d.bytes(backend, '220 b\r\n').advanceBy(1_000);
+      d.bytes(backend, '250 XCLIENT HELO PROTO LOGIN TTL PORT ADDR DESTADDR DESTPORT\r\n').advanceBy(1_000);
+      return d.writes(backend)[1];
+    };
+    expect(xclientOf('dovecot-2.3', 'HELO old.example.test')).toBe('XCLIENT HELO=old.example.test PROTO=SMTP LOGIN=alice@example.test TTL=4 PORT=40000 ADDR=127.0.0.1\r\n');
+    expect(xclientOf('dovecot-2.4', 'EHLO new.example.test x')).toBe('XCLIENT HELO=new.example.test PROTO=ESMTP LOGIN=alice@example.test TTL=4 PORT=40000 ADDR=127.0.0.1 DESTPORT=1587 DESTADDR=127.0.0.1\r\n');
+  });
+});
+
+describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errstr)', () => {
+  test('235, "Started proxying" with the seconds since the proxy began, and the relay after detachDelayUs', () => {
+    const { d, backend } = proxying(HANDSHAKE.slice(0, 2));
+    d.bytes(backend, HANDSHAKE[2]!).advanceBy(300);
+    expect(lastWrite(d)).toBe('235 2.7.0 Logged in.\r\n');
+    expect(logs(d)).toContainEqual(expect.stringMatching(new RegExp(`^Info: ${PROXY.replace(/[().]/g, '\\$&')}: Started proxying to <127\\.0\\.0\\.1> \\(0\\.0\\d\\d secs\\): user=<alice@example\\.test>`)));
+    // Client bytes while detaching wait for the relay.
+    d.bytes(CLIENT, 'MAIL FROM:<alice@example.test>\r\n').advanceBy(100);
+    expect(d.writes(backend).at(-1)).toBe('EHLO front.example.test\r\n');
+    d.advanceBy(2_000);
+    expect(d.writes(backend).at(-1)).toBe('MAIL FROM:<alice@example.test>\r\n');
+  });
+
+  test('client lines buffered behind the AUTH and backend bytes behind the last reply both go on at the detach', () => {
+    const d = greeted();
+    d.bytes(CLIENT, `${PLAIN_ALICE}MAIL FROM:<alice@example.test>\r\n`);
+    const backend = answerLookup(d, OK_RESPONSE)!;
+    connected(d, backend);
+    d.bytes(backend, HANDSHAKE[0]!).advanceBy(1_000);
+    d.bytes(backend, HANDSHAKE[1]!).advanceBy(1_000);
+    d.bytes(backend, `${HANDSHAKE[2]!}250 extra\r\n`).advanceBy(10_000);
+    expect(d.writes(backend).at(-1)).toBe('MAIL FROM:<alice@example.test>\r\n');
+    expect(lastWrite(d)).toBe('250 extra\r\n');
+  });
+
+  test('bytes pass both ways after relayDelayUs, one write per burst', () => {
+    const { d, backend } = relaying();
+    d.bytes(CLIENT, 'MAIL FROM:<a@b>\r\n').bytes(CLIENT, 'RCPT TO:<c@d>\r\n');
+    d.bytes(backend, '250 2.1.0 Ok\r\n').bytes(backend, '250 2.1.5 Ok\r\n');
+    expect(d.writes(backend).at(-1)).toBe('EHLO front.example.test\r\n');
+    d.advanceBy(30);
+    expect(d.writes(backend).at(-1)).toBe('MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n');
+    expect(lastWrite(d)).toBe('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n');
+  });
+
+  test('the server ending the relay: its last bytes reach the client, then "Disconnected by server" with idle time and byte counts', () => {
+    const { d, backend } = relaying();
+    d.advanceBy(2_000_000);
+    d.bytes(backend, '421 bye\r\n').input({ kind: 'reset', conn: backend }).advanceBy(1_000);
+    expect(lastWrite(d)).toBe('421 bye\r\n');
+    const inBytes = d.writes(backend).join('').length;
+    const outBytes = d.writes(CLIENT).join('').length;
+    expect(logs(d).at(-1)).toBe(`Info: ${PROXY}: Disconnected by server: Connection reset by peer (0s idle, in=${inBytes}, out=${outBytes}): ${USER_SUFFIX}`);
+    expect(aborts(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
+  });
+
+  test('the client ending the relay after a quiet spell: "Disconnected by client (Ns idle, ...)", both closed', () => {
+    const { d, backend } = relaying();
+    d.advanceBy(3_000_000).input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
+    expect(logs(d).at(-1)).toMatch(/^Info: proxy\(alice@example\.test,127\.0\.0\.1:10025\): Disconnected by client \(3s idle, in=\d+, out=\d+\): /);
+    expect(closes(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
+  });
+
+  test('the backend closing while detaching ends the relay once the detach is done', () => {
+    const { d, backend } = proxying(HANDSHAKE.slice(0, 2));
+    d.bytes(backend, HANDSHAKE[2]!).advanceBy(300);
+    d.input({ kind: 'eof', conn: backend }).advanceBy(10_000);
+    expect(logs(d).at(-1)).toMatch(/Disconnected by server \(0s idle/);
+    expect(closes(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
+  });
+
+  test('Debug lines are left out without log_debug', () => {
+    const { d } = proxying(HANDSHAKE, { log_debug: false });
+    expect(logs(d).filter((l) => l.startsWith('Debug:'))).toEqual([]);
+    const debug = proxying(HANDSHAKE);
+    expect(logs(debug.d)).toContainEqual(`Debug: ${PROXY}: Created proxy session to <127.0.0.1>: ${USER_SUFFIX}`);
+  });
+
+  test('the 454 after a failed proxy logs "Failed to connect to <ip>" and lets the client try again', () => {
+    const { d, backend } = proxying([], { login_proxy_max_reconnects: 0 });
+    d.input({ kind: 'connectFailed', conn: backend, reason: 'timeout' }).advanceBy(10_000);
+    expect(logs(d)).toContain(`Debug: ${PROXY}: Failed to connect to 127.0.0.1: ${USER_SUFFIX}`);
+    expect(logs(d)).toContainEqual(expect.stringContaining('connect(127.0.0.1, 10025) failed: Connection timed out'));
+    d.bytes(CLIENT, PLAIN_ALICE);
+    expect(answerLookup(d, OK_RESPONSE)).toBeDefined();
+  });
+
+  test('without a secured connection the log suffix has no %c', () => {
+    const d = greeted('dovecot-2.3', { secured: '' });
+    d.bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
+    expect(logs(d).at(-1)).toBe('Info: Disconnected: Aborted login by logging out (no auth attempts in 0 secs): rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587');
+  });
+});
