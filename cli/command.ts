@@ -14,6 +14,11 @@ export interface Command {
   /** Full help text: synopsis and options. */
   readonly usage: string;
   run(args: readonly string[]): Promise<number>;
+  /**
+   * For commands that take --shard: finish as `run(args)` would have, from the shares that
+   * `run([...args, '--shard', 'i/n'])` printed for i = 1..n, in order (`smtp-lab merge`).
+   */
+  merge?(args: readonly string[], shares: readonly unknown[], workers: number): Promise<number>;
 }
 
 /** What the registry knows before a command is loaded: enough for `smtp-lab --help`. */

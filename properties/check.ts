@@ -2,14 +2,17 @@
  *
  * Every failure carries fast-check's seed and path; with them `runLabProperty` replays the
  * exact counterexample (fast-check's own replay mechanism), so a printed token is a test case.
+ * The runs can be spread over threads or machines (parallel/run-ranges.ts says why the
+ * answer is the same); shrinking always happens in one thread, here.
  */
 import fc from 'fast-check';
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
-import type { RunReport } from '../scenarios/run.ts';
-import { labCase } from './arbitraries/lab-case.ts';
-import { CoverageCounter, classify, type CoverageGap } from './coverage.ts';
-import { generateCases, runDifferential, type ScenarioTally } from './differential.ts';
-import { runResolvedCase, scenarioFor, type LabCase } from './lab-case.ts';
+import { CoverageCounter, type CoverageGap } from './coverage.ts';
+import { combineTallies, generateCases, runDifferential, tallyCases, type ScenarioTally, type TallySlice } from './differential.ts';
+import type { LabCase } from './lab-case.ts';
+import type { Executor } from './parallel/executor.ts';
+import { combineRuns, evaluateRuns, searchPredicate, VerdictFailure, type RunsSummary } from './parallel/run-ranges.ts';
+import { searchInOrder } from './parallel/search-in-order.ts';
 import { DIFFERENTIAL_REFERENCE, type LabProperty } from './suite.ts';
 
 export interface CheckOptions {
@@ -47,58 +50,90 @@ export interface CheckOutcome {
   readonly error: string | null;
 }
 
-/** What the predicate threw when the verdict was not null: fast-check shrinks on it. */
-class VerdictFailure extends Error {
-  override readonly name = 'VerdictFailure';
-}
-
 const NO_GAP: CoverageGap = { missing: [], pinned: [] };
 
+/** What a run of a property computes before its conclusion: a shard's share, or the whole (see combineCheckParts). */
+export type CheckPart =
+  | { readonly kind: 'search'; readonly runs: RunsSummary }
+  /** Property 4's tallies of the traces in the part; its shrinking search, when needed, is part of the conclusion. */
+  | { readonly kind: 'differential'; readonly tallies: TallySlice };
+
+/** The property on this thread: fast-check's search (or replay of options.path), shrunk on failure. */
 export function runLabProperty(property: LabProperty, options: CheckOptions): CheckOutcome {
-  return property.kind === 'differential' ? runDifferentialProperty(property, options) : runSearch(property, options);
+  if (property.kind === 'differential') {
+    const tallies = differentialTallies(options, 0, options.numRuns);
+    return differentialOutcome(property, options, tallies, hasFailures(tallies) ? runLabProperty(asShrinkingSearch(property), options) : null);
+  }
+  const runs = evaluateRuns(property, options.scenario, {
+    seed: options.seed, path: options.path ?? '0', numRuns: options.numRuns, ...(options.onRun ? { onRun: options.onRun } : {}),
+  });
+  return concludeSearch(property, options, runs);
 }
 
-/** forall and exists rows: one fast-check run over generated cases, shrunk on failure. */
-function runSearch(property: LabProperty, options: CheckOptions): CheckOutcome {
+/** The property over the executor's threads: the same outcome as runLabProperty, byte for byte. */
+export async function runLabPropertyOn(executor: Executor, property: LabProperty, options: CheckOptions): Promise<CheckOutcome> {
+  return concludeCheck(executor, property, options, await checkPart(executor, property, options, 0, options.numRuns));
+}
+
+/** Runs (or traces) [start, start + count) of the property: a shard's share of the work. */
+export async function checkPart(executor: Executor, property: LabProperty, options: CheckOptions, start: number, count: number): Promise<CheckPart> {
+  if (property.kind === 'differential') {
+    const scenarios = [options.scenario, referenceOf(options)];
+    return { kind: 'differential', tallies: await tallyCases(executor, scenarios, options.seed, start, count) };
+  }
+  const span = { seed: options.seed, start, count, ...(options.onRun ? { onRun: options.onRun } : {}) };
+  return { kind: 'search', runs: await searchInOrder(property, options.scenario, span, executor) };
+}
+
+/** `a` followed by `b`, parts of the same property. */
+export function combineCheckParts(a: CheckPart, b: CheckPart): CheckPart {
+  if (a.kind === 'search' && b.kind === 'search') return { kind: 'search', runs: combineRuns(a.runs, b.runs) };
+  if (a.kind === 'differential' && b.kind === 'differential') return { kind: 'differential', tallies: combineTallies(a.tallies, b.tallies) };
+  throw new Error(`cannot combine a ${a.kind} part with a ${b.kind} part`);
+}
+
+/** The outcome from the whole run's part: shrinking (on this thread) and the coverage gate. */
+export async function concludeCheck(executor: Executor, property: LabProperty, options: CheckOptions, part: CheckPart): Promise<CheckOutcome> {
+  if (part.kind === 'search') return concludeSearch(property, options, part.runs);
+  const shrunk = hasFailures(part.tallies) ? await runLabPropertyOn(executor, asShrinkingSearch(property), options) : null;
+  return differentialOutcome(property, options, part.tallies, shrunk);
+}
+
+/**
+ * The outcome of a search whose runs were evaluated (run-ranges.ts): the first failure is
+ * shrunk here, from its path, as fast-check would have shrunk it in the same fc.check; a
+ * replay (options.path) is evaluated again without shrinking.
+ */
+function concludeSearch(property: LabProperty, options: CheckOptions, runs: RunsSummary): CheckOutcome {
   const coverage = new CoverageCounter();
-  let runsToFailure: number | null = null;
-  const predicate = fc.property(labCase({ faults: property.faults }), (generated) => {
-    const ran = scenarioFor(options.scenario, generated);
-    const report: RunReport = runResolvedCase(ran, generated);
-    const verdict = property.verdict(generated, report);
-    if (runsToFailure === null) {
-      coverage.add(classify(ran, generated, report));
-      options.onRun?.(coverage.runs);
-      if (verdict !== null) runsToFailure = coverage.runs;
-    }
-    if (verdict !== null) throw new VerdictFailure(verdict);
+  coverage.runs = runs.classified;
+  for (const [coverageClass, n] of runs.counts) coverage.counts.set(coverageClass, n);
+  const runsToFailure = runs.failure?.verdict ? runs.classified : null;
+  const details = runs.failure === null ? null : fc.check(searchPredicate(property, options.scenario), {
+    seed: options.seed, path: runs.failure.path, ...(options.path !== undefined ? { endOnFailure: true } : {}),
   });
-  const details = fc.check(predicate, {
-    seed: options.seed,
-    numRuns: options.numRuns,
-    ...(options.path !== undefined ? { path: options.path, endOnFailure: true } : {}),
-  });
-  const failure = details.failed ? (details.errorInstance as Error | undefined) : undefined;
+  const failure = details?.failed ? (details.errorInstance as Error | undefined) : undefined;
+  const failed = details?.failed === true;
   const crashed = failure !== undefined && !(failure instanceof VerdictFailure);
   // fast-check reports the error of the shrunk counterexample, so this is the minimal case's verdict.
   const verdict = failure instanceof VerdictFailure ? failure.message : null;
-  const coverageGap = property.kind === 'forall' && !details.failed ? coverage.gap(property.coverage(options.scenario), options.scenario) : NO_GAP;
+  const coverageGap = property.kind === 'forall' && !failed ? coverage.gap(property.coverage(options.scenario), options.scenario) : NO_GAP;
   let result: CheckResult;
   if (crashed) result = 'crashed';
-  else if (property.kind === 'exists') result = details.failed ? 'found' : 'not-found';
-  else if (details.failed) result = 'failed';
+  else if (property.kind === 'exists') result = failed ? 'found' : 'not-found';
+  else if (failed) result = 'failed';
   else result = coverageGap.missing.length > 0 ? 'coverage-missing' : 'passed';
   return {
     property,
     scenario: options.scenario.name,
-    seed: details.seed,
+    seed: options.seed,
     result,
     ok: result === 'passed' || result === 'found',
     runs: coverage.runs,
     runsToFailure,
-    shrinks: details.numShrinks,
-    path: details.counterexamplePath ?? null,
-    counterexample: details.counterexample?.[0] ?? null,
+    shrinks: details?.numShrinks ?? 0,
+    path: details?.counterexamplePath ?? null,
+    counterexample: (details?.counterexample?.[0] as LabCase | undefined) ?? null,
     verdict,
     coverage,
     coverageGap,
@@ -112,22 +147,33 @@ function runSearch(property: LabProperty, options: CheckOptions): CheckOutcome {
  * shrunk as a forall of the same verdict (a replayable counterexample); a reference that refused
  * nobody means the traces could not have shown a difference, which is not a pass.
  */
-function runDifferentialProperty(property: LabProperty, options: CheckOptions): CheckOutcome {
-  const reference = options.reference ?? loadScenario({ scenario: DIFFERENTIAL_REFERENCE });
-  const cases = generateCases(options.seed, options.numRuns);
-  const { tallies } = runDifferential([options.scenario, reference], cases, options.seed);
+function differentialOutcome(property: LabProperty, options: CheckOptions, tallies: TallySlice, shrunk: CheckOutcome | null): CheckOutcome {
   const [mine, theirs] = tallies as [ScenarioTally, ScenarioTally];
-  if (mine.failures > 0) {
-    const shrunk = runSearch({ ...property, kind: 'forall', coverage: () => [] }, options);
+  if (shrunk !== null) {
     return { ...shrunk, property, tallies, result: 'failed', ok: false, verdict: shrunk.verdict ?? `${mine.failures} of ${mine.traces} correct clients refused` };
   }
   const coverage = new CoverageCounter();
-  coverage.runs = cases.length;
+  coverage.runs = mine.traces;
+  const reference = referenceOf(options);
   const missing = theirs.failures === 0 ? [`${reference.name} refused no correct client on these traces`] : [];
   return {
     property, scenario: options.scenario.name, seed: options.seed,
     result: missing.length > 0 ? 'coverage-missing' : 'passed', ok: missing.length === 0,
-    runs: cases.length, runsToFailure: null, shrinks: 0, path: null, counterexample: null, verdict: null,
+    runs: mine.traces, runsToFailure: null, shrinks: 0, path: null, counterexample: null, verdict: null,
     coverage, coverageGap: { missing, pinned: [] }, tallies, error: null,
   };
 }
+
+function referenceOf(options: CheckOptions): Scenario {
+  return options.reference ?? loadScenario({ scenario: DIFFERENTIAL_REFERENCE });
+}
+
+/** Traces [start, start + count) of the seed on the scenario and its reference, on this thread. */
+function differentialTallies(options: CheckOptions, start: number, count: number): TallySlice {
+  return runDifferential([options.scenario, referenceOf(options)], generateCases(options.seed, count, start), options.seed).tallies;
+}
+
+const hasFailures = (tallies: TallySlice) => (tallies[0]?.failures ?? 0) > 0;
+
+/** Property 4's failure is shrunk as a forall of the same verdict, with no coverage gate. */
+const asShrinkingSearch = (property: LabProperty): LabProperty => ({ ...property, kind: 'forall', coverage: () => [] });

@@ -10,6 +10,8 @@ import type { Scenario } from '../scenarios/index.ts';
 import { labCase } from './arbitraries/lab-case.ts';
 import { runCase, type LabCase } from './lab-case.ts';
 import { correctClientServed, proxyNeverPipelines, showsMailuBug } from './verdicts.ts';
+import { cutRanges, portableScenario, type Executor } from './parallel/executor.ts';
+import { mergeCounts } from './parallel/run-ranges.ts';
 
 export interface ScenarioTally {
   readonly scenario: string;
@@ -29,14 +31,42 @@ export interface DifferentialReport {
   readonly tallies: readonly ScenarioTally[];
 }
 
-export function generateCases(seed: number, count: number): LabCase[] {
-  return fc.sample(labCase({ faults: 'benign' }), { seed, numRuns: count });
+/** Generated traces [start, start + count) of the seed: trace i is the same whichever slice it is generated in (fast-check's path "i"). */
+export function generateCases(seed: number, count: number, start = 0): LabCase[] {
+  return fc.sample(labCase({ faults: 'benign' }), { seed, numRuns: count, path: String(start) });
 }
 
 /** The reason in a few words, for the table. */
 function reasonOf(verdict: string, bug: boolean): string {
   if (bug) return '454 after 554 SMTP protocol synchronization (pipelined EHLO after XCLIENT)';
   return verdict.replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N');
+}
+
+/** Each scenario's tally, in the order of the scenarios. */
+export type TallySlice = readonly ScenarioTally[];
+
+/** The tallies of `a`'s traces followed by `b`'s: counts added, reasons in the order first met. */
+export function combineTallies(a: TallySlice, b: TallySlice): TallySlice {
+  return a.map((mine, i) => {
+    const theirs = b[i]!;
+    if (theirs.scenario !== mine.scenario) throw new Error(`tallies of ${mine.scenario} and ${theirs.scenario} cannot be added`);
+    return {
+      scenario: mine.scenario,
+      traces: mine.traces + theirs.traces,
+      failures: mine.failures + theirs.failures,
+      pipeliningFailures: mine.pipeliningFailures + theirs.pipeliningFailures,
+      improperLogged: mine.improperLogged + theirs.improperLogged,
+      reasons: new Map(mergeCounts([...mine.reasons], [...theirs.reasons])),
+    };
+  });
+}
+
+/** Traces [start, start + count) of the seed on every scenario, in slices over the executor's threads, tallied in trace order. */
+export async function tallyCases(executor: Executor, scenarios: readonly Scenario[], seed: number, start: number, count: number): Promise<TallySlice> {
+  if (executor.workers === 1 || count === 0) return runDifferential(scenarios, generateCases(seed, count, start), seed).tallies;
+  const definitions = scenarios.map(portableScenario);
+  const slices = await Promise.all(cutRanges(start, count, executor.workers).map((range) => executor.run<'cases'>({ kind: 'cases', scenarios: definitions, seed, ...range })));
+  return slices.reduce(combineTallies);
 }
 
 export function runDifferential(scenarios: readonly Scenario[], cases: readonly LabCase[], seed: number): DifferentialReport {

@@ -4,29 +4,20 @@
  * such case the simulator's decisions and the order of simultaneous dependent events are
  * enumerated depth-first (sim/explore/dfs.ts) and every schedule that runs to the end is judged
  * by the property's verdict. Deterministic: the same options give the same counts, the same
- * failing schedules and the same shortest one.
+ * failing schedules and the same shortest one, on one thread or many (explore-case.ts: cases
+ * are enumerated anywhere, then folded here in case order under the run budget).
  */
-import { exploreSchedules, type ExplorationCounts, type Schedule } from '../../sim/explore/dfs.ts';
-import { AlreadyExplored, ChoiceSequence, VisitedStates, type ChoicePoint } from '../../sim/explore/choice-sequence.ts';
-import { RunExplorer } from '../../sim/explore/run-explorer.ts';
+import type { ChoicePoint } from '../../sim/explore/choice-sequence.ts';
 import type { Scenario } from '../../scenarios/index.ts';
-import type { RunReport } from '../../scenarios/run.ts';
-import { runResolvedCase, scenarioFor, type LabCase } from '../lab-case.ts';
+import type { LabCase } from '../lab-case.ts';
+import { portableScenario, type Executor } from '../parallel/executor.ts';
 import type { LabProperty } from '../suite.ts';
 import {
-  exploredCase, faultPlacements, linkFaultsOf, parameterAxes, parameterPoints, placementSets, type FaultPlacement, type ParameterAxis,
-} from './space.ts';
+  exploreCase, explorationPlan, fitsBudget, shorter, type CaseResult, type ExplorationPlan, type ExploreBoundsOptions, type JudgedCandidate,
+} from './explore-case.ts';
+import type { FaultPlacement, ParameterAxis } from './space.ts';
 
-export interface ExploreBoundsOptions {
-  /** Decisions per schedule that may take a value other than their default. */
-  readonly deviations: number;
-  /** Fault placements per schedule (k). */
-  readonly faults: number;
-  /** Branching decisions recorded per run (later ones take their default). */
-  readonly maxDecisions: number;
-  /** Runs over the whole exploration before it stops unfinished. */
-  readonly maxRuns: number;
-}
+export { replaySchedule, type ExploreBoundsOptions } from './explore-case.ts';
 
 export interface ExploreOptions extends ExploreBoundsOptions {
   readonly scenario: Scenario;
@@ -72,89 +63,82 @@ export interface ExploreOutcome {
   readonly ok: boolean;
 }
 
-type Judged = { readonly verdict: string | null; readonly report: RunReport | null; readonly crashed: boolean };
-
-/** One schedule of a case: its report and the property's verdict; a crash of the lab is a verdict too. */
-function judge(ran: Scenario, labCase: LabCase, property: LabProperty, sequence: ChoiceSequence): Judged {
-  const explorer = new RunExplorer(sequence);
-  let report: RunReport;
-  try {
-    report = runResolvedCase(ran, labCase, false, explorer);
-  } catch (error) {
-    if (error instanceof AlreadyExplored) throw error;
-    return { verdict: `crashed: ${(error as Error).name}: ${(error as Error).message}`, report: null, crashed: true };
-  }
-  return { verdict: property.verdict(labCase, report), report, crashed: false };
-}
-
-/** A replay takes the default after its prefix, so the defaults at the end need not be written down. */
-function withoutTrailingDefaults(choices: readonly number[]): number[] {
-  let end = choices.length;
-  while (end > 0 && choices[end - 1] === 0) end--;
-  return choices.slice(0, end);
-}
-
-/** Fewer deviations first, then the shorter run; the earlier found wins a tie. */
-function shorter(a: JudgedSchedule, b: JudgedSchedule | null): boolean {
-  return b === null || a.deviations < b.deviations || (a.deviations === b.deviations && a.endedAtUs < b.endedAtUs);
-}
-
-export function exploreScenario(options: ExploreOptions): ExploreOutcome {
-  const { scenario, property } = options;
-  const axes = parameterAxes(scenario);
-  // Segment boundaries for fault placements come from the default schedule at the scenario's own values, fault-free.
-  const baseline = replaySchedule(scenario, exploredCase(scenario, {}, {}), [], options.maxDecisions);
-  const placements = faultPlacements(property.faults === 'any', baseline);
-  const cases = parameterPoints(axes).flatMap((point) => placementSets(placements, options.faults).map((set) => ({ point, set })));
+/** Every case of the plan in order, each answer from `answerOf` (enumerated under the run budget left, or one that fits it). */
+export function foldCases(plan: ExplorationPlan, answerOf: (index: number, left: number) => CaseResult, onCase?: ExploreOptions['onCase']): ExploreOutcome {
   const totals = { schedules: 0, pruned: 0, states: 0, judged: 0, crashed: 0, casesRun: 0 };
   let complete = true;
   let deviationBoundHit = false;
   let decisionBoundHit = false;
-  let shortest: JudgedSchedule | null = null;
-  let shortestCrash: JudgedSchedule | null = null;
-  for (const { point, set } of cases) {
-    const left = options.maxRuns - totals.schedules - totals.pruned;
+  let shortest: JudgedCandidate | null = null;
+  let shortestCrash: JudgedCandidate | null = null;
+  for (let index = 0; index < plan.cases.length; index++) {
+    const left = plan.bounds.maxRuns - totals.schedules - totals.pruned;
     if (left <= 0) {
       complete = false;
       break;
     }
-    const labCase = exploredCase(scenario, point, linkFaultsOf(set));
-    const ran = scenarioFor(scenario, labCase);
-    const counts: ExplorationCounts = exploreSchedules(
-      (sequence) => judge(ran, labCase, property, sequence),
-      { deviations: options.deviations, maxDecisions: options.maxDecisions, maxRuns: left },
-      (schedule: Schedule<Judged>) => {
-        const { verdict, report, crashed } = schedule.result;
-        if (verdict === null) return;
-        if (crashed) totals.crashed++;
-        else totals.judged++;
-        const candidate: JudgedSchedule = {
-          labCase, placements: set, choices: withoutTrailingDefaults(schedule.choices), deviations: schedule.deviations, verdict,
-          deviated: schedule.points.flatMap((p, at) => (p.chosen > 0 ? [{ ...p, at }] : [])),
-          endedAtUs: report?.endedAtUs ?? Infinity,
-        };
-        if (crashed && shorter(candidate, shortestCrash)) shortestCrash = candidate;
-        if (!crashed && shorter(candidate, shortest)) shortest = candidate;
-      },
-    );
-    totals.schedules += counts.schedules;
-    totals.pruned += counts.pruned;
-    totals.states += counts.states;
+    const answer = answerOf(index, left);
+    totals.schedules += answer.counts.schedules;
+    totals.pruned += answer.counts.pruned;
+    totals.states += answer.counts.states;
+    totals.judged += answer.judged;
+    totals.crashed += answer.crashed;
     totals.casesRun++;
-    complete &&= counts.complete;
-    deviationBoundHit ||= counts.deviationBoundHit;
-    decisionBoundHit ||= counts.decisionBoundHit;
-    options.onCase?.(totals.casesRun, cases.length);
+    if (answer.shortest && shorter(answer.shortest, shortest)) shortest = answer.shortest;
+    if (answer.shortestCrash && shorter(answer.shortestCrash, shortestCrash)) shortestCrash = answer.shortestCrash;
+    complete &&= answer.counts.complete;
+    deviationBoundHit ||= answer.counts.deviationBoundHit;
+    decisionBoundHit ||= answer.counts.decisionBoundHit;
+    onCase?.(totals.casesRun, plan.cases.length);
   }
+  const { property } = plan;
   const ok = totals.crashed === 0 && (property.kind === 'exists' ? totals.judged > 0 : totals.judged === 0 && complete);
+  const best = shortestCrash ?? shortest;
   return {
-    property, scenario: scenario.name, axes, placements: placements.length, cases: cases.length, ...totals,
-    shortest: shortestCrash ?? shortest, complete, deviationBoundHit, decisionBoundHit, ok,
+    property, scenario: plan.scenario.name, axes: plan.axes, placements: plan.placements.length, cases: plan.cases.length, ...totals,
+    shortest: best === null ? null : judgedSchedule(plan, best), complete, deviationBoundHit, decisionBoundHit, ok,
   };
 }
 
-/** Run one explored schedule again, traced: the choices replay it exactly (no pruning on a single run). */
-export function replaySchedule(scenario: Scenario, labCase: LabCase, choices: readonly number[], maxDecisions: number): RunReport {
-  const sequence = new ChoiceSequence(choices, { deviations: choices.length, maxDecisions }, new VisitedStates());
-  return runResolvedCase(scenarioFor(scenario, labCase), labCase, true, new RunExplorer(sequence));
+function judgedSchedule(plan: ExplorationPlan, candidate: JudgedCandidate): JudgedSchedule {
+  const { labCase, placements } = plan.cases[candidate.caseIndex]!;
+  return {
+    labCase, placements, choices: candidate.choices, deviations: candidate.deviations, deviated: candidate.deviated, verdict: candidate.verdict,
+    endedAtUs: candidate.endedAtUs ?? Infinity,
+  };
+}
+
+export function exploreScenario(options: ExploreOptions): ExploreOutcome {
+  const plan = explorationPlan(options.scenario, options.property, options);
+  return foldCases(plan, (index, left) => exploreCase(plan, index, left), options.onCase);
+}
+
+/** The plan's cases `indices` over the executor's threads, each under the whole run budget (a shard's share, or all of them). */
+export async function exploreCasesOn(executor: Executor, plan: ExplorationPlan, indices: readonly number[], onDone?: (done: number) => void): Promise<CaseResult[]> {
+  const scenario = portableScenario(plan.scenario);
+  let done = 0;
+  return Promise.all(indices.map(async (index) => {
+    const answer = executor.workers === 1
+      ? exploreCase(plan, index, plan.bounds.maxRuns)
+      : await executor.run<'explore-case'>({ kind: 'explore-case', scenario, property: plan.property.id, bounds: plan.bounds, index });
+    onDone?.(++done);
+    return answer;
+  }));
+}
+
+/** The fold over answers enumerated elsewhere: an answer that does not fit the budget left is enumerated again here. */
+export function foldAnswers(plan: ExplorationPlan, answers: readonly CaseResult[], onCase?: ExploreOptions['onCase']): ExploreOutcome {
+  const byIndex = new Map(answers.map((answer) => [answer.index, answer]));
+  return foldCases(plan, (index, left) => {
+    const answer = byIndex.get(index);
+    return answer !== undefined && fitsBudget(answer, left) ? answer : exploreCase(plan, index, left);
+  }, onCase);
+}
+
+/** The exploration over the executor's threads: the same outcome as exploreScenario. */
+export async function exploreScenarioOn(executor: Executor, options: ExploreOptions): Promise<ExploreOutcome> {
+  const plan = explorationPlan(options.scenario, options.property, options);
+  if (executor.workers === 1) return foldCases(plan, (index, left) => exploreCase(plan, index, left), options.onCase);
+  const answers = await exploreCasesOn(executor, plan, plan.cases.map((_, index) => index), (done) => options.onCase?.(done, plan.cases.length));
+  return foldAnswers(plan, answers);
 }
