@@ -35,21 +35,49 @@ function required(headers: Headers, name: string): string {
   return value;
 }
 
-/** urllib.parse.unquote then .encode('iso8859-1').decode('utf8'); null when that raises. */
+/** urllib.parse.unquote(text).encode('iso8859-1').decode('utf8'); null where Python raises (Mailu's bare except). */
 function unquoteUtf8(text: string): string | null {
   // Fast path: without '%' escapes and bytes >= 0x80 both steps give the text back unchanged.
   if (isPlainAscii(text)) return text;
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const hex = text.slice(i + 1, i + 3);
-    if (text[i] === '%' && /^[0-9a-fA-F]{2}$/.test(hex)) { bytes.push(parseInt(hex, 16)); i += 2; }
-    else bytes.push(text.charCodeAt(i) & 0xff);
+  const unquoted = pythonUnquote(text);
+  const bytes = new Uint8Array(unquoted.length);
+  for (let i = 0; i < unquoted.length; i++) {
+    const code = unquoted.charCodeAt(i);
+    if (code > 0xff) return null; // UnicodeEncodeError: not ISO 8859-1
+    bytes[i] = code;
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    // bytes.decode('utf8') keeps a leading BOM as U+FEFF
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    return null;
+    return null; // UnicodeDecodeError
   }
+}
+
+/**
+ * urllib.parse.unquote with its defaults (encoding='utf-8', errors='replace'): each run of ASCII is
+ * unquoted to bytes (a '%' not followed by two hex digits stays) and decoded as UTF-8, a bad sequence
+ * becoming U+FFFD; characters >= 0x80 (header bytes as Werkzeug reads them, ISO 8859-1) stay as they are.
+ * So a percent-escaped UTF-8 letter comes back as one character, not as its bytes.
+ */
+function pythonUnquote(text: string): string {
+  if (!text.includes('%')) return text;
+  return text.replace(/[\x00-\x7f]+/g, (run) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(unquoteToBytes(run)));
+}
+
+/** urllib.parse.unquote_to_bytes of an ASCII run. */
+function unquoteToBytes(run: string): Uint8Array {
+  const bytes: number[] = [];
+  for (let i = 0; i < run.length; i++) {
+    const hex = run.slice(i + 1, i + 3);
+    if (run[i] === '%' && /^[0-9a-fA-F]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(run.charCodeAt(i));
+    }
+  }
+  return Uint8Array.from(bytes);
 }
 
 function isPlainAscii(text: string): boolean {
@@ -139,14 +167,16 @@ export class MailuAuthenticator {
     if (method !== 'plain' && method !== 'login') throw new HttpAbort(500, `SHOULD NOT HAPPEN ${protocol} ${method}`);
     const rawUser = required(headers, 'Auth-User');
     const rawPass = required(headers, 'Auth-Pass');
-    let userEmail = 'invalid';
     let isValidUser = false;
     const decodedUser = unquoteUtf8(rawUser);
     const decodedPass = unquoteUtf8(rawPass);
+    // the user is decoded first: when only the password fails, user_email already holds the user
+    const userEmail = decodedUser ?? 'invalid';
     if (decodedUser !== null && decodedPass !== null) {
-      userEmail = decodedUser;
       const account = userEmail.includes('@') ? this.account(userEmail) : null;
       isValidUser = account !== null;
+      // check_credentials(..., headers["Auth-Port"], headers['Client-Port'], user_email): a missing Client-Port is a 400
+      required(headers, 'Client-Port');
       if (this.checkCredentials(account, decodedPass, protocol)) {
         const backend = this.backend(required(headers, 'Auth-Protocol'), true);
         return [['Auth-Status', 'OK'], ['Auth-Server', backend.server], ['Auth-User', userEmail], ['Auth-User-Exists', isValidUser ? 'True' : 'False'], ['Auth-Port', String(backend.port)]];
@@ -212,7 +242,8 @@ export class MailuAuthenticator {
     const network = this.network(ip);
     if (!this.isSubjectToRateLimits(ip, now)) return;
     const dedupKey = `dedup-${network}-${username ?? 'None'}`;
-    if (username !== null && this.storage.get(dedupKey, now) > 0) return;
+    // `if username and ...`: an empty user name is false in Python, so it is counted every time
+    if (username && this.storage.get(dedupKey, now) > 0) return;
     this.storage.incr(dedupKey, this.ipLimit.granularitySeconds, now);
     this.storage.hit(this.ipLimit, `auth-ip/${network}`, now);
   }
