@@ -106,7 +106,7 @@ export const PROPERTIES: readonly LabProperty[] = [
   },
   {
     id: 'safety',
-    title: '5. Safety under any faults: no acknowledged mail lost or doubled, nothing queued unauthenticated, no identity change, every session ends',
+    title: '5. Safety under any faults: no acknowledged mail lost or doubled, nothing queued unauthenticated, no identity changed or lost, every session ends',
     scenario: 'mailu-2024.06',
     kind: 'forall',
     faults: 'any',

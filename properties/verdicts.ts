@@ -30,8 +30,13 @@ export const AUTH_ANSWER_LIMIT_MS = 1_990;
  */
 export const XCLIENT_VALUE_LIMIT = 255;
 
+/** The bytes `value` takes as an XCLIENT attribute: its UTF-8 bytes, xtext-encoded. */
+export function xclientValueBytes(value: string): number {
+  return xtextEncode(Buffer.from(value, 'utf8').toString('latin1')).length;
+}
+
 function fitsXclient(value: string): boolean {
-  return xtextEncode(Buffer.from(value, 'utf8').toString('latin1')).length <= XCLIENT_VALUE_LIMIT;
+  return xclientValueBytes(value) <= XCLIENT_VALUE_LIMIT;
 }
 
 /** Nothing in the case makes success impossible: right credentials, legal client, healthy services and links. */
@@ -112,6 +117,11 @@ export function safety(labCase: LabCase, report: RunReport): Verdict {
   // XCLIENT values with '?' (smtpd.c xclient_cmd, printable()), so a UTF-8 login is recorded masked.
   const impostor = labCase.client.user === IMPOSTOR ? undefined : report.queue.find((message) => message.saslUser === IMPOSTOR);
   if (impostor) return `message ${impostor.id} queued as sasl_username=${impostor.saslUser} but the client logged in as ${labCase.client.user}: its own XCLIENT after login changed the identity`;
+  // The front logged the client in, so Postfix must know who it is: a front it does not offer
+  // XCLIENT to (smtpd_authorized_xclient_hosts) or that sends none relays without it, and the
+  // message goes out as the front's own, relayed by permit_mynetworks.
+  const anonymous = report.client.authenticated ? report.queue.find((message) => message.saslUser == null) : undefined;
+  if (anonymous) return `message ${anonymous.id} queued with no sasl_username although ${labCase.client.user} logged in at the front: the front sent no XCLIENT LOGIN= (Postfix offers XCLIENT only to smtpd_authorized_xclient_hosts; nginx sends it only with xclient on)`;
   if (!report.client.done) return `the client session never ended (last reply: '${report.client.replies.at(-1) ?? ''}')`;
   const hung = hangs(report);
   if (hung.length > 0) return `a session never ended: ${hung.join('; ')}`;

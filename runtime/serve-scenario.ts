@@ -126,7 +126,9 @@ const WHEN_FULL_TEXT: Readonly<Record<WhenFull, string>> = {
 function loopbackPostfix(scenario: Scenario) {
   const config = postfixConfigOf(scenario);
   if (isRealStackLayout(scenario)) return config;
-  return { ...config, smtpd_authorized_xclient_hosts: ['127.0.0.0/8'], mynetworks: ['127.0.0.0/8'] };
+  // A list the user gave is theirs (e.g. empty, to watch a front that is not offered XCLIENT).
+  const xclientHosts = scenario.given.has('postfix.smtpd_authorized_xclient_hosts') ? config.smtpd_authorized_xclient_hosts : ['127.0.0.0/8'];
+  return { ...config, smtpd_authorized_xclient_hosts: xclientHosts, mynetworks: ['127.0.0.0/8'] };
 }
 
 /** nodemailer's smtp-server as a lenient backend: XCLIENT allowed from anywhere, every message accepted. */

@@ -15,6 +15,7 @@ import { FRONT_KINDS, type FrontKind, type SendProxy } from '../models/front/con
 import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
 import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
+import { postfixPresetOf } from './layout.ts';
 import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
 
 export type YesNo = 'yes' | 'no';
@@ -54,6 +55,14 @@ export interface ScenarioValues {
   'postfix.xclient_lookup_ms': number;
   'postfix.milter_ms': number;
   'postfix.banner_delay_ms': number;
+  'postfix.smtpd_authorized_xclient_hosts': string;
+  'postfix.smtpd_helo_required': YesNo;
+  'postfix.smtpd_soft_error_limit': number;
+  'postfix.smtpd_hard_error_limit': number;
+  'postfix.smtpd_error_sleep_time': number;
+  'postfix.smtpd_junk_command_limit': number;
+  'postfix.line_length_limit': number;
+  'postfix.smtpd_client_connection_count_limit': number;
   'postfix.smtpd_timeout': number;
   'postfix.smtpd_process_reused': YesNo;
   'postfix.smtpd_upstream_proxy_protocol': UpstreamProxyProtocol;
@@ -97,6 +106,8 @@ const tcpProfiles: KeyType = { kind: 'enum', values: Object.keys(TCP_PROFILES) }
 const anyText: KeyType = { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'any text (sent as UTF-8)' };
 const address: KeyType = { kind: 'text', pattern: /^[^\s<>]*$/, allowed: 'an address without spaces or angle brackets (empty: the null sender)' };
 const milliseconds = (max: number): KeyType => ({ kind: 'number', min: 0, max });
+/** The Postfix preset of the layout the keys resolved so far describe. */
+const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['postfix.mail_version'] ?? '3.9', v['front.port'] ?? 587);
 /** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
 const MAX_DELAY_MS = 600_000;
 
@@ -150,6 +161,26 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'postfix.xclient_lookup_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time of the smtpd_authorized_xclient_hosts lookup inside xclient_cmd() (slowxclient runs: 100)' },
   { name: 'postfix.milter_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time a connect-stage milter takes before the 220 (0: no milter)' },
   { name: 'postfix.banner_delay_ms', type: milliseconds(MAX_DELAY_MS), default: 13, description: 'smtpd start-up: accept to 220 banner (real stack: 11-15 ms)' },
+  // Settings whose values differ between the two layouts start from that layout's preset (layout.ts);
+  // the others from Postfix's own defaults (postconf -d, mail_params.h), which both presets keep.
+  {
+    name: 'postfix.smtpd_authorized_xclient_hosts',
+    type: { kind: 'text', pattern: /^(\s*(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?\s*(,|\s|$))*$/, allowed: 'IPv4 addresses or CIDR blocks, separated by commas or spaces (empty: no host may send XCLIENT)' },
+    default: (v) => presetOf(v).smtpd_authorized_xclient_hosts.join(', '),
+    description: "clients allowed to send XCLIENT; a front outside it is not offered XCLIENT in the EHLO reply (smtpd.c ehlo_cmd) and its XCLIENT gets 550 5.7.0 (xclient_cmd). Default: the layout's (Mailu: its subnet; real stack: 127.0.0.0/8)",
+  },
+  { name: 'postfix.smtpd_helo_required', type: yesNo, default: (v) => (presetOf(v).smtpd_helo_required ? 'yes' : 'no'), description: "MAIL before HELO/EHLO gets 503 5.5.1 Error: send HELO/EHLO first (default no; Mailu's main.cf and the real stack: yes)" },
+  { name: 'postfix.smtpd_soft_error_limit', type: { kind: 'integer', min: 0, max: 10_000 }, default: 10, description: 'errors after which smtpd sleeps smtpd_error_sleep_time before each reply (default 10)' },
+  { name: 'postfix.smtpd_hard_error_limit', type: { kind: 'integer', min: 0, max: 10_000 }, default: 20, description: 'errors after which smtpd answers 421 4.7.0 Error: too many errors and disconnects (default 20)' },
+  { name: 'postfix.smtpd_error_sleep_time', type: { kind: 'integer', min: 0, max: 3_600 }, default: 1, description: 'seconds smtpd sleeps before each reply once smtpd_soft_error_limit is reached (default 1s)' },
+  { name: 'postfix.smtpd_junk_command_limit', type: { kind: 'integer', min: 0, max: 10_000 }, default: 100, description: 'NOOP, VRFY, ETRN and RSET commands before each further one counts as an error (default 100)' },
+  { name: 'postfix.line_length_limit', type: { kind: 'integer', min: 1, max: 1_048_576 }, default: 2048, description: 'bytes of one command line smtpd reads; the rest of a longer line is skipped (default 2048)' },
+  {
+    name: 'postfix.smtpd_client_connection_count_limit',
+    type: { kind: 'integer', min: 0, max: 10_000 },
+    default: 50,
+    description: "connections one client address may hold at once (anvil), beyond which smtpd answers 421 4.7.0 Error: too many connections; 0: no limit; mynetworks is exempt (default 50)",
+  },
   { name: 'postfix.smtpd_timeout', type: { kind: 'integer', min: 1, max: 86_400 }, default: 300, description: 'Postfix smtpd_timeout in seconds: how long smtpd waits for a silent client (default 300s)' },
   { name: 'postfix.smtpd_process_reused', type: yesNo, default: 'no', description: 'the smtpd process already served a session (as on consecutive real sessions): banner in 0.2 ms instead of postfix.banner_delay_ms, no first-EHLO cost' },
   {

@@ -13,7 +13,8 @@
 import type { SocketAddress } from '../models/contract.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
-import { labPreset, mailuPreset, type PostfixConfig } from '../models/postfix/config.ts';
+import { parseList, type PostfixConfig } from '../models/postfix/config.ts';
+import { isRealStackValues, postfixPresetOf } from './layout.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -35,7 +36,7 @@ export const POSTFIX_SUBMISSION_PORT = 10025;
 export const POSTFIX_SMTP_PORT = 25;
 
 export function isRealStackLayout(scenario: Scenario): boolean {
-  return scenario.get('postfix.mail_version') === '3.7.11' && scenario.get('front.port') === 1587;
+  return isRealStackValues(scenario.get('postfix.mail_version'), scenario.get('front.port'));
 }
 
 export function hostsOf(scenario: Scenario): Hosts {
@@ -49,14 +50,18 @@ export function frontAddress(scenario: Scenario): SocketAddress {
 const ms = (value: number) => Math.round(value * 1000);
 
 export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario: Scenario): PostfixConfig {
-  const version = scenario.get('postfix.mail_version');
-  const forbid = scenario.isOn('postfix.smtpd_forbid_unauth_pipelining');
-  const base = isRealStackLayout(scenario)
-    ? labPreset({ mail_version: version })
-    : mailuPreset({ mail_version: version });
+  const base = postfixPresetOf(scenario.get('postfix.mail_version'), scenario.get('front.port'));
   return {
     ...base,
-    smtpd_forbid_unauth_pipelining: forbid,
+    smtpd_forbid_unauth_pipelining: scenario.isOn('postfix.smtpd_forbid_unauth_pipelining'),
+    smtpd_authorized_xclient_hosts: parseList(scenario.get('postfix.smtpd_authorized_xclient_hosts')),
+    smtpd_helo_required: scenario.isOn('postfix.smtpd_helo_required'),
+    smtpd_soft_error_limit: scenario.get('postfix.smtpd_soft_error_limit'),
+    smtpd_hard_error_limit: scenario.get('postfix.smtpd_hard_error_limit'),
+    smtpd_error_sleep_time: scenario.get('postfix.smtpd_error_sleep_time'),
+    smtpd_junk_command_limit: scenario.get('postfix.smtpd_junk_command_limit'),
+    line_length_limit: scenario.get('postfix.line_length_limit'),
+    smtpd_client_connection_count_limit: scenario.get('postfix.smtpd_client_connection_count_limit'),
     smtpd_timeout: scenario.get('postfix.smtpd_timeout'),
     smtpd_upstream_proxy_protocol: scenario.get('postfix.smtpd_upstream_proxy_protocol'),
     smtpd_upstream_proxy_timeout: scenario.get('postfix.smtpd_upstream_proxy_timeout'),

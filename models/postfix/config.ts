@@ -280,7 +280,8 @@ function parseBareNewlineMode(release: PostfixRelease, raw: string): BareNewline
   return mode;
 }
 
-function parseList(value: string): string[] {
+/** A main.cf list: items separated by commas or white space. */
+export function parseList(value: string): string[] {
   return value.split(/[\s,]+/).filter((item) => item.length > 0);
 }
 

@@ -78,6 +78,23 @@ describe('6. liveness and 5. safety judge every component, not the client alone'
   });
 });
 
+describe('5. safety: no identity lost', () => {
+  it.each([
+    ['dovecot-2.3', 'mailu-2024.06-pr3322', []],
+    ['lockstep', 'lockstep', []],
+  ] as const)("fails on the %s front when Postfix does not offer it XCLIENT (smtpd_authorized_xclient_hosts empty): logged in, relayed as the front's own mail", (_front, scenario, sets) => {
+    const outcome = check('safety', scenario, 60, [...sets, 'postfix.smtpd_authorized_xclient_hosts=']);
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/queued with no sasl_username although .* logged in at the front/);
+  });
+
+  it('finds nothing lost behind nginx there: Postfix refuses its XCLIENT with 550, so no client is ever let in (and no pass is claimed without a 235)', () => {
+    const outcome = check('safety', 'mailu-2.0', 60, ['postfix.smtpd_authorized_xclient_hosts=']);
+    expect(outcome.result).toBe('coverage-missing');
+    expect(outcome.coverageGap.missing).toContain('auth:235');
+  });
+});
+
 describe('4. differential', () => {
   it('holds on lockstep: no correct client refused, while the reference refused some of the same traces', () => {
     const outcome = check('differential', 'lockstep', 150);
