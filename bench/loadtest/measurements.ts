@@ -4,8 +4,11 @@
  * picks on 127.0.0.1) and stops it, so one cannot leave connections or queue records to the next.
  */
 import net from 'node:net';
+import { writeHeapSnapshot } from 'node:v8';
+import type { QueueRetention } from '../../models/postfix/queue.ts';
 import type { PostfixModel } from '../../models/postfix/smtpd.ts';
 import { serveScenario, type RunningServe } from '../../runtime/serve-scenario.ts';
+import type { RuntimeHeld, SocketRuntime } from '../../runtime/socket/index.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { connect, sendOne, type SessionResult } from './smtp-client.ts';
 
@@ -19,9 +22,33 @@ async function chain(scenario: string): Promise<{ serve: RunningServe; port: num
   return { serve, port: serve.topology.front.port, postfix: serve.topology.models.postfix as PostfixModel };
 }
 
-export function rssMiB(): number {
+/** The process's memory after a full collection (the load test runs with --expose-gc), MiB. */
+export interface Memory {
+  readonly rss: number;
+  /** Live JavaScript objects: what the lab and the clients hold. */
+  readonly heapUsed: number;
+  /** The V8 heap's pages, used or not. */
+  readonly heapTotal: number;
+  /** Memory outside the heap that V8 objects own (Buffers and the like); arrayBuffers is part of it. */
+  readonly external: number;
+  readonly arrayBuffers: number;
+}
+
+export function memory(): Memory {
   (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss / 2 ** 20;
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  const mib = (bytes: number) => bytes / 2 ** 20;
+  return { rss: mib(rss), heapUsed: mib(heapUsed), heapTotal: mib(heapTotal), external: mib(external), arrayBuffers: mib(arrayBuffers) };
+}
+
+/** What `runtime` holds once its connections have all closed, or what it still held after `withinMs`. */
+export async function heldWhenSettled(runtime: SocketRuntime, withinMs: number): Promise<RuntimeHeld> {
+  const until = performance.now() + withinMs;
+  for (;;) {
+    const held = runtime.held();
+    if (Object.values(held).every((n) => n === 0) || performance.now() > until) return held;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function tally(results: readonly SessionResult[]): Map<string, number> {
@@ -67,27 +94,45 @@ export interface SustainedFigures {
   readonly sessions: number;
   readonly parallel: number;
   readonly firstThousandPerSecond: number;
+  /** The thousand that ends at the `sessions`-th. */
   readonly lastThousandPerSecond: number;
-  readonly rssAfterWarmUpMiB: number;
-  readonly rssAtEndMiB: number;
+  /** Memory after each checkpoint's session count, in order. */
+  readonly memory: ReadonlyArray<{ readonly after: number; readonly memory: Memory }>;
+  /** The runtime's tables once the last session's connections closed. */
+  readonly held: RuntimeHeld;
+  /** The model Postfix's queue at the end: records and the content it still holds. */
+  readonly queuedRecords: number;
+  readonly queuedContentMiB: number;
+  readonly queueRetention: QueueRetention;
   readonly failed: number;
+  /** Heap snapshots written (--diagnose), one per checkpoint. */
+  readonly snapshots: readonly string[];
 }
 
-/** `sessions` in a row, `parallel` at a time: the rate of the first and last thousand, RSS after warm-up and at the end. */
-export async function sustained(scenario: string, sessions: number, parallel: number): Promise<SustainedFigures> {
-  const { serve, port } = await chain(scenario);
+/**
+ * Sessions `parallel` at a time until the last checkpoint: the rate of the first thousand and of
+ * the thousand ending at the `sessions`-th, memory after each checkpoint (none falls inside a
+ * timed thousand, so the collections it forces are not timed), with `snapshotDir` a heap
+ * snapshot there too.
+ */
+export async function sustained(scenario: string, sessions: number, parallel: number, checkpoints: readonly number[], snapshotDir?: string): Promise<SustainedFigures> {
+  const total = Math.max(sessions, ...checkpoints);
+  const { serve, port, postfix } = await chain(scenario);
   try {
     const doneAt: number[] = [];
     let next = 0;
     let failed = 0;
-    let rssAfterWarmUpMiB = 0;
+    const samples: Array<{ after: number; memory: Memory }> = [];
+    const snapshots: string[] = [];
     const worker = async () => {
-      while (next < sessions) {
+      while (next < total) {
         const i = next++;
         const result = await sendOne(port, USER, PASSWORD, { bytes: SMALL, tag: `s${i}` });
         if (result.outcome !== 'queued') failed++;
         doneAt.push(performance.now());
-        if (doneAt.length === 1000) rssAfterWarmUpMiB = rssMiB();
+        if (!checkpoints.includes(doneAt.length)) continue;
+        samples.push({ after: doneAt.length, memory: memory() });
+        if (snapshotDir) snapshots.push(writeHeapSnapshot(`${snapshotDir}/loadtest-${doneAt.length}.heapsnapshot`));
       }
     };
     const started = performance.now();
@@ -98,9 +143,13 @@ export async function sustained(scenario: string, sessions: number, parallel: nu
       parallel,
       firstThousandPerSecond: rate(0, 1000, started),
       lastThousandPerSecond: rate(sessions - 1000, sessions, doneAt[sessions - 1001]!),
-      rssAfterWarmUpMiB,
-      rssAtEndMiB: rssMiB(),
+      memory: samples,
+      held: await heldWhenSettled(serve.topology.runtime, 5_000),
+      queuedRecords: postfix.queue.messages.length,
+      queuedContentMiB: postfix.queue.messages.reduce((sum, m) => sum + (m.content?.length ?? 0), 0) / 2 ** 20,
+      queueRetention: postfix.queue.retention,
       failed,
+      snapshots,
     };
   } finally {
     await serve.close();

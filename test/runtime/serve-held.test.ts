@@ -1,5 +1,6 @@
 /* serve-held - finished sessions leave nothing in the runtime's per-connection and per-timer tables (issue 17: memory flat under load) */
 import { afterEach, expect, it } from 'vitest';
+import { heldWhenSettled } from '../../bench/loadtest/measurements.ts';
 import { sendOne } from '../../bench/loadtest/smtp-client.ts';
 import type { PostfixModel } from '../../models/postfix/smtpd.ts';
 import type { RuntimeHeld } from '../../runtime/socket/index.ts';
@@ -14,16 +15,6 @@ afterEach(async () => {
 
 const NOTHING: RuntimeHeld = { connections: 0, queuedClients: 0, timers: 0, timerSources: 0 };
 
-/** What the runtime holds once the last FIN has been seen, or what it still held after `withinMs`. */
-async function settled(read: () => RuntimeHeld, withinMs: number): Promise<RuntimeHeld> {
-  const until = performance.now() + withinMs;
-  for (;;) {
-    const held = read();
-    if (Object.values(held).every((n) => n === 0) || performance.now() > until) return held;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 it('lockstep, 40 whole sessions 10 at a time: all queued, then no connection, timer or waiting client is left', async () => {
   serve = await serveScenario(loadScenario({ scenario: 'lockstep', sets: [] }), { backend: 'model', port: 0 });
   const port = serve.topology.front.port;
@@ -35,6 +26,5 @@ it('lockstep, 40 whole sessions 10 at a time: all queued, then no connection, ti
   await Promise.all(Array.from({ length: 10 }, worker));
   expect(outcomes).toEqual(Array(40).fill('queued'));
   expect((serve.topology.models.postfix as PostfixModel).queue.messages).toHaveLength(40);
-  const runtime = serve.topology.runtime;
-  expect(await settled(() => runtime.held(), 2_000)).toEqual(NOTHING);
+  expect(await heldWhenSettled(serve.topology.runtime, 2_000)).toEqual(NOTHING);
 });
