@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FLOORS: Readonly<Record<string, number>> = {
-  models: 0, sim: 1, scenarios: 2, properties: 3, viewer: 3, runtime: 4, conformance: 5, bench: 5, playground: 5, cli: 6,
+  models: 0, sim: 1, scenarios: 2, properties: 3, viewer: 3, import: 3, audit: 4, runtime: 4, conformance: 5, bench: 5, playground: 5, cli: 6,
 };
 
 function trackedSources(): string[] {

@@ -1,0 +1,141 @@
+/* postfix-map - Postfix's settings onto the lab: the release and the smtpd parameters of the service the front relays to
+ *
+ * The effective settings are main.cf's (or `postconf -n`'s) with the `-o` overrides of the one
+ * master.cf service the front connects to (Mailu: `10025 inet ... smtpd -o smtpd_sasl_auth_enable=yes
+ * -o smtpd_discard_ehlo_keywords=pipelining,silent-discard ...`), as smtpd itself reads them.
+ * Values are parsed by the Postfix model's own parser (models/postfix/config.ts parsePostfixConfig),
+ * so a value Postfix would refuse is refused here, at its line. Then each parameter is:
+ *   - an address list whose role the lab's layout plays (the front inside, the client outside):
+ *     its addresses are the deployment's own, so they are checked, not copied;
+ *   - a scenario key, when the key table has `postfix.<parameter>` (scenarios/keys.ts);
+ *   - another parameter the model reads: compared with the lab's own Postfix configuration;
+ *   - an smtpd parameter the model does not read: unsupported; anything else: ignored.
+ */
+import { knownKeys, parsePostfixConfig, type PostfixConfig } from '../models/postfix/config.ts';
+import { modelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
+import { keySpec, type Scenario, type ScenarioKey } from '../scenarios/index.ts';
+import { postfixConfigOf } from '../scenarios/topology.ts';
+import { UsageError } from '../scenarios/errors.ts';
+import { assign, parsedBy } from './assign.ts';
+import { emptyResult, ignored, unsupported, type FixedComparison, type MapperResult } from './entries.ts';
+import type { PostfixParameters } from './postfix-main.ts';
+import { servicePort, type MasterService } from './postfix-master.ts';
+import { ConfigError, type Setting } from './source.ts';
+
+export interface PostfixInput {
+  /** main.cf-format files in the order given (a later one wins). */
+  readonly main: readonly { readonly file: string; readonly parameters: PostfixParameters }[];
+  readonly master: readonly { readonly file: string; readonly services: readonly MasterService[] }[];
+}
+
+/** Where the front sends its clients, and what in the input says so. */
+export interface BackendPort {
+  readonly port: number;
+  readonly because: string;
+}
+
+/** The scenario key a Postfix parameter is, when the key table has `postfix.<parameter>`. */
+function keyOf(name: string): ScenarioKey | null {
+  const key = `postfix.${name}`;
+  return keySpec(key) === undefined ? null : (key as ScenarioKey);
+}
+
+/** Address lists whose role the lab's layout plays; their addresses are the deployment's own. */
+const LAYOUT = 'addresses: the lab puts the front (and the auth service) inside these networks and the client outside, as Mailu deploys them';
+const LAYOUT_PARAMETERS = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_client_event_limit_exceptions', 'smtpd_forbid_bare_newline_exclusions'];
+
+/** Parameters the model reads that name things, not behaviour on this path. */
+const NAMES: Readonly<Record<string, string>> = {
+  myhostname: 'a name in the banner and log lines',
+  smtpd_banner: "the greeting's text (the front checks only its 220)",
+  mydestination: 'which domains are delivered locally: after the queue, not on the login path',
+  virtual_mailbox_domains: 'which domains are delivered locally: after the queue, not on the login path',
+  relay_domains: 'which domains are relayed: after the queue; authenticated clients pass smtpd_relay_restrictions anyway',
+};
+
+/** smtpd parameters not read by the model that are still not on this path. */
+const IGNORED_SMTPD = /^smtpd_(tls_(?!security_level$|auth_only$)|sasl_(?!auth_enable$))/;
+
+/** smtpd_forbid_bare_newline: "yes" is normalize from the releases with modes (models/postfix/releases.ts forbid_bare_newline_modes). */
+function behaviourOf(name: string, value: unknown): string {
+  if (name === 'smtpd_forbid_bare_newline' && value === 'yes') return JSON.stringify('normalize');
+  return JSON.stringify(value);
+}
+
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+}
+
+/** The release a scenario key may name: "3.9.0" is written "3.9", the key's spelling of a line's .0 release. */
+function releaseKeyText(setting: Setting): string {
+  const release = modelledRelease(setting.value);
+  if (release === null) throw new ConfigError(setting.where, `mail_version = ${setting.value} is not a Postfix release the lab models; modelled: ${POSTFIX_RELEASES_TEXT}`);
+  return release[2] === 0 ? `${release[0]}.${release[1]}` : release.join('.');
+}
+
+function targetService(input: PostfixInput, backend: BackendPort): { service: MasterService; others: MasterService[] } | null {
+  const all = input.master.flatMap((file) => file.services);
+  if (all.length === 0) return null;
+  const service = all.find((candidate) => servicePort(candidate) === backend.port);
+  if (service === undefined) {
+    const listening = all.filter((s) => s.type === 'inet').map((s) => `${s.service} (${s.command})`).join(', ');
+    throw new UsageError(`${input.master.map((f) => f.file).join(', ')}: no inet service listens on port ${backend.port}, where ${backend.because}; the inet services are ${listening || 'none'} (--backend-port N names another)`);
+  }
+  return { service, others: all.filter((s) => s !== service) };
+}
+
+function modelValue(setting: Setting, version: string | undefined): unknown {
+  const settings: Record<string, string> = { [setting.name]: setting.value, ...(version === undefined ? {} : { mail_version: version }) };
+  return parsedBy(setting, () => parsePostfixConfig(settings))[setting.name as keyof PostfixConfig];
+}
+
+function compareWithLab(setting: Setting, version: string | undefined): FixedComparison {
+  const yours = behaviourOf(setting.name, modelValue(setting, version));
+  return {
+    setting,
+    whyItMatters: "the lab's Postfix runs with its own value of this parameter; no scenario key changes it",
+    compare: (scenario: Scenario) => {
+      const lab = postfixConfigOf(scenario)[setting.name as keyof PostfixConfig];
+      return { labValue: shown(lab), same: behaviourOf(setting.name, lab) === yours };
+    },
+  };
+}
+
+export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperResult {
+  const result = emptyResult();
+  const effective = new Map<string, Setting>();
+  for (const { parameters } of input.main) for (const [name, setting] of parameters) effective.set(name, setting);
+  const target = targetService(input, backend);
+  if (target !== null) {
+    const { service, others } = target;
+    const serviceSetting = { name: `master.cf service ${service.service}`, value: `${service.type} ${service.command}`, where: service.where };
+    if (service.command !== 'smtpd') result.entries.push(unsupported(serviceSetting, `the front relays here (${backend.because}), but the service runs ${service.command}, not smtpd; the lab's backend is smtpd`));
+    else result.entries.push({ list: 'mapped', setting: serviceSetting, key: null, value: 'smtpd', note: `the service the front relays to (${backend.because}); its -o overrides apply` });
+    for (const [name, setting] of service.overrides) effective.set(name, setting);
+    for (const other of others) result.entries.push(ignored({ name: `master.cf service ${other.service}`, value: `${other.type} ${other.command}`, where: other.where }, `not the service the front relays to (port ${backend.port})`));
+  }
+  const versionSetting = effective.get('mail_version');
+  if (effective.size > 0 && versionSetting === undefined) {
+    const files = [...input.main, ...input.master].map((f) => f.file).join(', ');
+    throw new UsageError(`${files}: the Postfix files do not say which release runs; add the output of \`postconf mail_version\` (a line 'mail_version = 3.9.0'): smtpd_forbid_unauth_pipelining's default and the parameters that exist depend on it`);
+  }
+  const version = versionSetting?.value;
+  for (const [name, setting] of effective) {
+    if (name === 'mail_version') result.keys.push(assign('postfix.mail_version', releaseKeyText(setting), setting));
+    else if (name === 'smtpd_authorized_xclient_hosts' && (modelValue(setting, version) as string[]).length === 0) {
+      result.entries.push(unsupported(setting, 'empty: smtpd offers no XCLIENT, so the front cannot pass the login; the lab authorizes the front'));
+    } else if (LAYOUT_PARAMETERS.includes(name)) result.entries.push({ list: 'mapped', setting, key: null, value: shown(modelValue(setting, version)), note: LAYOUT });
+    else if (keyOf(name) !== null) result.keys.push(assign(keyOf(name)!, shown(modelValue(setting, version)), setting));
+    else if (name === 'smtpd_milters') {
+      const milters = modelValue(setting, version) as string[];
+      result.entries.push({ list: 'mapped', setting, key: null, value: milters.join(', ') || '(none)', note: milters.length > 0 ? "a milter at connect: how long it takes is not in the configuration; postfix.milter_ms sets it (audit's traces draw 0-60 ms)" : 'no milter' });
+    } else if (name in NAMES) result.entries.push(ignored(setting, NAMES[name]!));
+    else if (knownKeys.includes(name)) result.fixed.push(compareWithLab(setting, version));
+    else if (IGNORED_SMTPD.test(name)) result.entries.push(ignored(setting, 'TLS or SASL server material: the front talks plain SMTP to this service and passes the login with XCLIENT'));
+    else if (name.startsWith('smtpd_')) result.entries.push(unsupported(setting, "an smtpd parameter the lab's Postfix model does not read"));
+    else result.entries.push(ignored(setting, 'not read by smtpd on the front -> smtpd path (delivery, queue, outbound or other daemons)'));
+  }
+  return result;
+}
