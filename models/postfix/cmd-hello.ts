@@ -1,19 +1,23 @@
 /* cmd-hello - HELO, EHLO (the capability list) and STARTTLS
  *
- * helo_cmd(), ehlo_cmd() and starttls_cmd() in postfix/src/smtpd/smtpd.c (v3.7.11).
+ * helo_cmd(), ehlo_cmd(), starttls_cmd() and smtpd_start_tls() in postfix/src/smtpd/smtpd.c (v3.7.11).
  */
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards, EHLO_MASK_ENHANCEDSTATUSCODES, EHLO_MASK_SILENT, strEhloMask } from './ehlo-mask.js';
 import type { SmtpdSession } from './session.js';
+import { neuter, printable } from './text.js';
 
 /** helo_cmd()/ehlo_cmd(): reset HELO and transaction, set the protocol, answer. */
 export function heloCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
   const t = s.config.timings;
   if (argv.length < 2) return s.respond(now, row, false, t.quickDelayUs, `501 Syntax: ${row.name} hostname`);
-  s.helo = argv[1] ?? '';
+  // collapse_args() puts every word after the verb back together; the name is kept printable() and neuter()ed.
+  s.helo = neuter(printable(argv.slice(1).join(' ')));
   s.mailReset();
-  s.protocol = row.name === 'EHLO' ? 'ESMTP' : 'SMTP';
+  // ehlo_cmd() makes the protocol ESMTP; helo_cmd() leaves SMTP and ESMTP alone ("Downgrading the
+  // protocol name breaks the unauthorized pipelining test"), and the model knows no other.
+  if (row.name === 'EHLO') s.protocol = 'ESMTP';
   const delay = s.shared.ehloCount++ === 0 ? t.ehloFirstDelayUs : t.ehloDelayUs;
   if (row.name === 'HELO') return s.respond(now, row, true, delay, `250 ${s.config.myhostname}`);
   const mask = s.ehloDiscardMask;
@@ -53,14 +57,18 @@ export function starttlsCommand(s: SmtpdSession, now: Micros, row: CommandRow, a
   const t = s.config.timings;
   if (argv.length !== 1) return s.respond(now, row, false, t.quickDelayUs, '501 5.5.4 Syntax: STARTTLS');
   if (s.tls) return s.respond(now, row, false, t.quickDelayUs, '554 5.5.1 Error: TLS already active');
-  if (s.config.smtpd_tls_security_level === 'none') return s.respond(now, row, false, t.quickDelayUs, '502 5.5.1 Error: command not implemented');
+  if (s.config.smtpd_tls_security_level === 'none' || discards(s.ehloDiscardMask, 'STARTTLS')) {
+    return s.respond(now, row, false, t.quickDelayUs, '502 5.5.1 Error: command not implemented');
+  }
   s.reply('220 2.0.0 Ready to start TLS');
   s.flush();
   // "At this point there must not be any pending plaintext": vstream_fpurge(BOTH).
   s.reader.purge();
   s.tls = true;
+  // helo_reset(), mail_reset(), rcpt_reset(); the protocol stays. smtpd_start_tls() then resets
+  // SASL (smtpd_sasl_auth_reset()), so an AUTH from before the handshake no longer counts.
   s.helo = null;
-  s.protocol = 'SMTP';
   s.mailReset();
+  s.saslLogout();
   s.busy(now, t.quickDelayUs, s.finish(row, true));
 }

@@ -23,10 +23,7 @@ export function xclientCommand(s: SmtpdSession, now: Micros, row: CommandRow, ar
     s.helo = outcome.helo ?? null;
     s.protocol = outcome.proto ?? 'SMTP';
     if (outcome.login !== undefined) s.setSasl(outcome.login, 'XCLIENT', 'xclient');
-    else {
-      s.saslUsername = null;
-      s.saslMethod = null;
-    }
+    else s.saslLogout();
     s.mailReset();
     // vstream_longjmp(SMTP_ERR_NONE): the success counter is never reached (xclient=0/1).
     s.greeting(at, t.xclientReplyDelayUs);

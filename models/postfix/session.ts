@@ -447,6 +447,12 @@ export class SmtpdSession {
     this.shared.out.push({ kind: 'fact', fact: { kind: 'authenticated', user, via }, conn: this.conn });
   }
 
+  /** smtpd_sasl_auth_reset() (smtpd_sasl_logout()): no SASL identity any more. */
+  saslLogout(): void {
+    this.saslUsername = null;
+    this.saslMethod = null;
+  }
+
   // ---- end of session --------------------------------------------------------------------
 
   /** smtpd_proto() epilogue + smtpd_service(): abnormal-end line, statistics, close. */

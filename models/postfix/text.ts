@@ -3,6 +3,7 @@
  * escape(): postfix/src/util/unescape.c escape() (v3.7.11), used for the
  * "improper command pipelining" log line. xtextUnquote(): global/xtext.c.
  * printable(): util/printable.c with '?' for everything outside printable ASCII.
+ * neuter(): util/neuter.c with smtpd.c's NEUTER_CHARACTERS, for names smtpd logs (HELO, XCLIENT).
  */
 
 const namedEscapes: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
@@ -48,4 +49,9 @@ export function xtextUnquote(quoted: string): string | null {
 /** Replace non-printable characters by '?' (printable(value, '?')). */
 export function printable(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** neuter(value, NEUTER_CHARACTERS, '?') (smtpd.c): characters that could mess up headers become '?'. */
+export function neuter(value: string): string {
+  return value.replace(/[ <>()\\";@]/g, '?');
 }

@@ -5,7 +5,7 @@
  * good attribute leaves the earlier change in place, as in smtpd (UPDATE_STR in place).
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { printable, xtextUnquote } from './text.js';
+import { neuter, printable, xtextUnquote } from './text.js';
 
 export const XCLIENT_UNAVAILABLE = '[UNAVAILABLE]';
 export const XCLIENT_TEMPORARY = '[TEMPUNAVAIL]';
@@ -54,11 +54,6 @@ function normalizeAddr(value: string, protocols: InetProtocols): string | null {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v6);
   if (mapped && protocols !== 'ipv6') return mapped[1] ?? null;
   return protocols === 'ipv4' ? null : v6.toLowerCase();
-}
-
-/** neuter() with smtpd.c's NEUTER_CHARACTERS: characters that could mess up headers become '?'. */
-function neuter(value: string): string {
-  return value.replace(/[ <>()\\";@]/g, '?');
 }
 
 function isPort(value: string): boolean {
