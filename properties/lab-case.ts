@@ -9,6 +9,7 @@ import type { SocketAddress } from '../models/contract.ts';
 import { SWAKS_REPLY_TIMEOUT_US, type ClientGroup, type ClientScript } from '../models/client/index.ts';
 import { FAULT_CATALOGUE, faultDefinition, type FaultName, type FaultSpec } from '../sim/index.ts';
 import { resolveScenario, type Scenario, type ScenarioKey, type ScenarioValues } from '../scenarios/index.ts';
+import { replyTimeoutUsOf } from '../scenarios/client-script.ts';
 import { runScenario, type LinkFaults, type RunOptions, type RunReport } from '../scenarios/run.ts';
 import { frontAddress } from '../scenarios/topology.ts';
 
@@ -51,14 +52,14 @@ export function scenarioFor(base: Scenario, labCase: LabCase): Scenario {
   });
 }
 
-/** The client script of a case: swaks' socket options and timeout, the generated groups. */
-export function scriptOf(labCase: LabCase, connectTo: SocketAddress): ClientScript {
+/** The client script of a case: swaks' socket options, the scenario's client.timeout_s (default swaks' 30 s), the generated groups. */
+export function scriptOf(labCase: LabCase, connectTo: SocketAddress, replyTimeoutUs = SWAKS_REPLY_TIMEOUT_US): ClientScript {
   return {
     connectTo,
     noDelay: false,
     waitForGreeting: labCase.client.waitForGreeting,
     thinkTimeUs: labCase.client.thinkTimeUs,
-    replyTimeoutUs: SWAKS_REPLY_TIMEOUT_US,
+    replyTimeoutUs,
     groups: labCase.client.groups,
   };
 }
@@ -69,7 +70,7 @@ export function runCase(base: Scenario, labCase: LabCase, trace = false): RunRep
 
 /** Run a case on the scenario it resolved to (scenarioFor), for callers that need that scenario too; `explorer`: one explored schedule. */
 export function runResolvedCase(ran: Scenario, labCase: LabCase, trace = false, explorer?: RunOptions['explorer']): RunReport {
-  return runScenario(ran, { seed: labCase.seed, trace, faults: labCase.faults, script: scriptOf(labCase, frontAddress(ran)), ...(explorer ? { explorer } : {}) });
+  return runScenario(ran, { seed: labCase.seed, trace, faults: labCase.faults, script: scriptOf(labCase, frontAddress(ran), replyTimeoutUsOf(ran)), ...(explorer ? { explorer } : {}) });
 }
 
 /** A fault that can make a correct session fail through no fault of the proxy (the catalogue's `destructive`). */

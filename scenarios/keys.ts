@@ -11,6 +11,7 @@
  * smtpd_forbid_unauth_pipelining follows mail_version as Postfix's own default does.
  * The table is read by validation (values.ts), `--set` parsing, the CLI help and the tests.
  */
+import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-text.ts';
 import { FRONT_KINDS, type FrontKind, type SendProxy } from '../models/front/config.ts';
 import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
@@ -37,6 +38,8 @@ export interface ScenarioValues {
   'client.to': string;
   'client.wait_for_greeting': YesNo;
   'client.think_time_us': number;
+  'client.timeout_s': number;
+  'client.script': string;
   'front.model': FrontModel;
   'front.port': number;
   'front.version': string;
@@ -62,6 +65,7 @@ export interface ScenarioValues {
   'postfix.smtpd_error_sleep_time': number;
   'postfix.smtpd_junk_command_limit': number;
   'postfix.line_length_limit': number;
+  'postfix.disable_vrfy_command': YesNo;
   'postfix.smtpd_client_connection_count_limit': number;
   'postfix.smtpd_timeout': number;
   'postfix.smtpd_process_reused': YesNo;
@@ -90,8 +94,11 @@ export type KeyType =
   | { readonly kind: 'integer'; readonly min: number; readonly max: number }
   /** Decimal numbers in [min, max] (milliseconds may be fractional). */
   | { readonly kind: 'number'; readonly min: number; readonly max: number }
-  /** Text matching `pattern` (a RegExp, or a release table's own test); `allowed` says so in words for error messages. */
-  | { readonly kind: 'text'; readonly pattern: { test(text: string): boolean }; readonly allowed: string };
+  /**
+   * Text matching `pattern` (a RegExp, or a release table's own test); `allowed` says so in words for error
+   * messages. `problem`: text the pattern cannot judge (a small language) is checked by it, which says what is wrong and where.
+   */
+  | { readonly kind: 'text'; readonly pattern: { test(text: string): boolean }; readonly allowed: string; readonly problem?: (text: string) => string | null };
 
 export interface KeySpec<K extends ScenarioKey = ScenarioKey> {
   readonly name: K;
@@ -128,6 +135,13 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'client.to', type: address, default: 'bob@example.test', description: 'RCPT TO address' },
   { name: 'client.wait_for_greeting', type: yesNo, default: 'yes', description: 'no: talk before the 220 greeting (illegal, RFC 5321 §3.1)' },
   { name: 'client.think_time_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 150, description: 'client reaction time after each reply (swaks: 98-200 µs in raw/A1 segments)' },
+  { name: 'client.timeout_s', type: { kind: 'number', min: 0.001, max: 86_400 }, default: 30, description: 'seconds the client waits for a reply before it gives up and closes (swaks --timeout, default 30s)' },
+  {
+    name: 'client.script',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: SCRIPT_TEXT_ALLOWED, problem: scriptTextProblem },
+    default: '',
+    description: "what the client sends instead of swaks' dialogue (empty: swaks with the client.* keys): commands separated by ';' (wait for the replies) or '|' (pipelined in one write), each sent with CRLF; escapes \\r \\n \\t \\0 \\xHH \\\\ \\; \\|, and \\c at the end for no CRLF (models/client/script-text.ts)",
+  },
   { name: 'front.model', type: { kind: 'enum', values: FRONT_KINDS }, default: 'dovecot-2.3', description: 'front proxy: Dovecot submission-login 2.3/2.4 (pipelines EHLO after XCLIENT), the fixed lock-step proxy, nginx mail, or HAProxy mode tcp (PROXY protocol instead of XCLIENT)' },
   { name: 'front.port', type: { kind: 'integer', min: 1, max: 65535 }, default: 587, description: 'port the front listens on and the client connects to' },
   {
@@ -175,6 +189,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'postfix.smtpd_error_sleep_time', type: { kind: 'integer', min: 0, max: 3_600 }, default: 1, description: 'seconds smtpd sleeps before each reply once smtpd_soft_error_limit is reached (default 1s)' },
   { name: 'postfix.smtpd_junk_command_limit', type: { kind: 'integer', min: 0, max: 10_000 }, default: 100, description: 'NOOP, VRFY, ETRN and RSET commands before each further one counts as an error (default 100)' },
   { name: 'postfix.line_length_limit', type: { kind: 'integer', min: 1, max: 1_048_576 }, default: 2048, description: 'bytes of one command line smtpd reads; the rest of a longer line is skipped (default 2048)' },
+  { name: 'postfix.disable_vrfy_command', type: yesNo, default: 'no', description: 'yes: every VRFY gets 502 5.5.1 VRFY command is disabled (smtpd.c vrfy_cmd; default no)' },
   {
     name: 'postfix.smtpd_client_connection_count_limit',
     type: { kind: 'integer', min: 0, max: 10_000 },

@@ -46,6 +46,7 @@ export interface RunReport {
     readonly authToReplyMs: number | null;
     readonly authenticated: boolean;
     readonly closedBy: ClientResult['closedBy'];
+    readonly quitAnswered: boolean;
     readonly error: string | null;
     readonly done: boolean;
     readonly acceptedMessages: ClientResult['acceptedMessages'];
@@ -64,6 +65,30 @@ export interface RunReport {
   /** Connections some component still held when no event was left: each one is a hang. */
   readonly heldAtEnd: readonly HeldConnection[];
   readonly trace?: readonly TraceEvent[];
+}
+
+/**
+ * How the client's session ended: its QUIT answered, the server closed or reset the connection,
+ * the client gave up waiting (client.timeout_s), the connect failed, or the client closed without
+ * QUIT (its script ended, or a reply was too long: `client.error` says which).
+ */
+export type SessionEnd = 'quit' | 'server-closed' | 'reset' | 'client-timeout' | 'connect-failed' | 'client-closed' | 'not-ended';
+
+export function sessionEndOf(client: RunReport['client']): SessionEnd {
+  switch (client.closedBy) {
+    case null:
+      return 'not-ended';
+    case 'client':
+      return client.quitAnswered ? 'quit' : 'client-closed';
+    case 'server':
+      return 'server-closed';
+    case 'reset':
+      return 'reset';
+    case 'timeout':
+      return 'client-timeout';
+    case 'connectFailed':
+      return 'connect-failed';
+  }
 }
 
 export const DEFAULT_MAX_STEPS = 200_000;
@@ -128,6 +153,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
       authToReplyMs: clientResult.authToReplyUs === null ? null : clientResult.authToReplyUs / 1000,
       authenticated: clientResult.authenticated,
       closedBy: clientResult.closedBy,
+      quitAnswered: clientResult.quitAnswered,
       error: clientResult.error,
       done: clientResult.done,
       acceptedMessages: clientResult.acceptedMessages,

@@ -61,6 +61,7 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_error_sleep_time: scenario.get('postfix.smtpd_error_sleep_time'),
     smtpd_junk_command_limit: scenario.get('postfix.smtpd_junk_command_limit'),
     line_length_limit: scenario.get('postfix.line_length_limit'),
+    disable_vrfy_command: scenario.isOn('postfix.disable_vrfy_command'),
     smtpd_client_connection_count_limit: scenario.get('postfix.smtpd_client_connection_count_limit'),
     smtpd_timeout: scenario.get('postfix.smtpd_timeout'),
     smtpd_upstream_proxy_protocol: scenario.get('postfix.smtpd_upstream_proxy_protocol'),

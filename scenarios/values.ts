@@ -32,9 +32,12 @@ function checkText(spec: KeySpec, text: string): ScenarioValue {
     case 'enum':
       if (!type.values.includes(text)) throw badValue(spec, shown);
       return text as ScenarioValue;
-    case 'text':
+    case 'text': {
       if (!type.pattern.test(text)) throw badValue(spec, shown);
+      const problem = type.problem?.(text);
+      if (problem) throw new ScenarioError(`${spec.name}: ${shown} is not allowed: ${problem}; allowed values: ${type.allowed}`, spec.name);
       return text;
+    }
     case 'integer':
     case 'number':
       if (!DECIMAL.test(text.trim())) throw badValue(spec, shown);

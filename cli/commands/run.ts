@@ -4,24 +4,37 @@ import type { Command } from '../command.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError } from '../command.ts';
 import { integerOption, parseOptions } from '../args.ts';
 import { SCENARIO_USAGE, scenarioChoice, scenarioOptions } from '../common-options.ts';
-import { runScenario, type RunReport } from '../../scenarios/run.ts';
+import { runScenario, sessionEndOf, type RunReport } from '../../scenarios/run.ts';
 import { traceJsonLines } from '../../viewer/export/jsonl.ts';
 
 const usage = `usage: smtp-lab run [--scenario NAME|FILE] [--set KEY=VALUE]... [--seed N] [--repeat N] [--json] [--trace FILE]
 
-Runs the scenario's client once in the simulator: greeting, EHLO, AUTH, one message, QUIT.
-Exit 0 when the session completed (the client saw QUIT answered or a close), 1 when it did not.
+Runs the scenario's client once in the simulator: greeting, EHLO, AUTH, one message, QUIT
+(or the commands of client.script). The JSON's client.session says how and when the session
+ended: quit, server-closed, reset, client-timeout, connect-failed or client-closed (no QUIT).
+Exit 0 when the session completed (the client saw QUIT answered or a close), 1 when it did not
+or when the client gave up waiting for a reply (client.timeout_s).
 
 ${SCENARIO_USAGE}
   --repeat N            N sessions with seeds seed, seed+1, ...; prints each and a summary
   --trace FILE          write the session's trace as JSON Lines (what the playground shows for the same state)`;
+
+/** How and when (virtual ms since the start) the client's session ended, and the client's error if any. */
+function sessionOf(report: RunReport) {
+  return { ended: sessionEndOf(report.client), atMs: report.clientEndedAtUs === null ? null : report.clientEndedAtUs / 1000, error: report.client.error };
+}
+
+/** The session completed and the client did not give up waiting. */
+function completed(report: RunReport): boolean {
+  return report.client.done && report.client.closedBy !== 'timeout';
+}
 
 /** The JSON shape of issue 5: what a script or a person compares. */
 function publicReport(report: RunReport) {
   return {
     scenario: report.scenario,
     seed: report.seed,
-    client: { replies: report.client.replies, authReply: report.client.authReply, authToReplyMs: report.client.authToReplyMs },
+    client: { replies: report.client.replies, authReply: report.client.authReply, authToReplyMs: report.client.authToReplyMs, session: sessionOf(report) },
     backend: report.backend,
     postfix: report.postfix,
     front: report.front,
@@ -29,11 +42,17 @@ function publicReport(report: RunReport) {
   };
 }
 
+function describeSession(report: RunReport): string {
+  const { ended, atMs, error } = sessionOf(report);
+  return `${ended}${atMs === null ? '' : ` at ${atMs.toFixed(3)} ms`}${error === null ? '' : ` (${error})`}`;
+}
+
 function describe(report: RunReport): string {
   return [
     `scenario ${report.scenario}, seed ${report.seed}`,
     ...report.client.replies.map((reply) => reply.split('\n').map((line) => `  <- ${line}`).join('\n')),
     `AUTH reply: ${report.client.authReply ?? '(none)'}${report.client.authToReplyMs === null ? '' : ` after ${report.client.authToReplyMs.toFixed(3)} ms`}`,
+    `session ended: ${describeSession(report)}`,
     `backend connections: ${report.backend.connections}`,
     'postfix log:',
     ...report.postfix.log.map((line) => `  ${line}`),
@@ -62,6 +81,6 @@ export const run: Command = {
     } else {
       for (const [reply, count] of Object.entries(summary)) console.log(`${String(count).padStart(6)}  ${reply}`);
     }
-    return reports.every((report) => report.client.done) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+    return reports.every(completed) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
   },
 };

@@ -16,8 +16,9 @@
  * client closes at once.
  */
 import { OutputQueue, type ConnId, type Input, type Micros, type Model, type Output } from '../contract.ts';
-import { authContinuations, lineBytes, stepBytes } from './commands.ts';
+import { authContinuations, lineBytes, owesReply, stepBytes } from './commands.ts';
 import { lifecycleStep, quitAnswered, type Lifecycle } from './lifecycle.ts';
+import { stepVerb } from './rfc2920.ts';
 import { MAX_REPLY_BYTES, ReplyParser, type ServerReply } from './reply-parser.ts';
 import type { ClientScript, ClientStep } from './script.ts';
 
@@ -47,6 +48,8 @@ export interface ClientResult {
   readonly queuedIds: readonly string[];
   readonly acceptedMessages: readonly AcceptedMessage[];
   readonly closedBy: ClientClosedBy | null;
+  /** The server answered QUIT before the session ended (closedBy 'client' is then the close after QUIT). */
+  readonly quitAnswered: boolean;
   /** Why the session ended abnormally (refused connect, reply timeout, reply too long), else null. */
   readonly error: string | null;
   /** The connection is gone and the client will do nothing more. */
@@ -134,6 +137,7 @@ export class SmtpClient implements Model {
   private ehloKeywords: string[] = [];
   private readonly acceptedMessages: AcceptedMessage[] = [];
   private closedBy: ClientClosedBy | null = null;
+  private quitWasAnswered = false;
   private error: string | null = null;
 
   constructor(script: ClientScript, name = 'client') {
@@ -191,6 +195,7 @@ export class SmtpClient implements Model {
       queuedIds: this.acceptedMessages.flatMap((m) => (m.queueId === null ? [] : [m.queueId])),
       acceptedMessages: [...this.acceptedMessages],
       closedBy: this.closedBy,
+      quitAnswered: this.quitWasAnswered,
       error: this.error,
       done: this.lifecycle === 'done',
     });
@@ -287,6 +292,10 @@ export class SmtpClient implements Model {
         return;
       case 'quit':
         this.enter('quit-answered');
+        return;
+      case 'raw':
+        // A script plays as written: only its own QUIT changes the session (swaks' teardown after 221).
+        if (stepVerb(step) === 'QUIT') this.enter('quit-answered');
         return;
       case 'noop':
       case 'line':
@@ -386,7 +395,7 @@ export class SmtpClient implements Model {
     const chunks = group.steps.map((step) => stepBytes(step));
     group.steps.forEach((step, i) => {
       if (step.kind === 'auth') this.authWrittenAt = now;
-      this.expectations.push({ kind: 'step', step, rcptTotal: this.rcptTotalByStep[index]?.[i] ?? 0 });
+      if (owesReply(step)) this.expectations.push({ kind: 'step', step, rcptTotal: this.rcptTotalByStep[index]?.[i] ?? 0 });
     });
     // One chunk needs no concatenation (emitWrite copies it either way).
     if (group.writes === 'one') this.emitWrite(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
@@ -418,6 +427,7 @@ export class SmtpClient implements Model {
 
   private enter(next: Lifecycle): void {
     this.lifecycle = lifecycleStep(this.lifecycle, next);
+    if (next === 'quit-answered') this.quitWasAnswered = true;
   }
 
   /** A reply swaks counts as failure: after the replies still owed, QUIT (once the session still talks). */

@@ -69,7 +69,14 @@ function encodeStep(step: ClientStep): Uint8Array {
       return lineBytes('QUIT');
     case 'line':
       return lineBytes(step.text);
+    case 'raw':
+      return Uint8Array.from(Buffer.from(step.latin1, 'latin1'));
   }
+}
+
+/** A raw step that stops mid-line is owed no reply; every other step is owed one (RFC 5321 §4.2: a reply per command). */
+export function owesReply(step: ClientStep): boolean {
+  return step.kind !== 'raw' || step.latin1.endsWith('\n');
 }
 
 /**

@@ -32,6 +32,8 @@ export function stepVerb(step: ClientStep): string {
       return '';
     case 'line':
       return (step.text.split(' ', 1)[0] ?? '').toUpperCase();
+    case 'raw':
+      return (/^[^ \r\n]*/.exec(step.latin1)?.[0] ?? '').toUpperCase();
   }
 }
 

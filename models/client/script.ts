@@ -34,7 +34,13 @@ export type ClientStep =
   | { readonly kind: 'noop' }
   | { readonly kind: 'quit' }
   /** Any other command line sent verbatim (without CRLF), e.g. a client's own `XCLIENT LOGIN=mallory`. */
-  | { readonly kind: 'line'; readonly text: string };
+  | { readonly kind: 'line'; readonly text: string }
+  /**
+   * Bytes sent exactly as given (one character per byte, latin1), line ends included: what a
+   * `client.script` step is (script-text.ts). It is owed a reply when it ends a line (its last
+   * byte is LF); a piece of a line is not, the step that completes the line is.
+   */
+  | { readonly kind: 'raw'; readonly latin1: string };
 
 export interface ClientGroup {
   readonly steps: readonly ClientStep[];

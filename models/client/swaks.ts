@@ -42,6 +42,8 @@ export interface SwaksOptions {
   readonly to?: string;
   readonly thinkTimeUs?: Micros;
   readonly waitForGreeting?: boolean;
+  /** Default: swaks' 30 s. */
+  readonly replyTimeoutUs?: Micros;
 }
 
 /** swaks reacted 98-200 µs after each reply in raw/A1-forbid-yes-default-plain.segments.txt. */
@@ -60,7 +62,7 @@ export function swaksScript(options: SwaksOptions): ClientScript {
     noDelay: false,
     waitForGreeting: options.waitForGreeting ?? true,
     thinkTimeUs: options.thinkTimeUs ?? SWAKS_THINK_TIME_US,
-    replyTimeoutUs: SWAKS_REPLY_TIMEOUT_US,
+    replyTimeoutUs: options.replyTimeoutUs ?? SWAKS_REPLY_TIMEOUT_US,
     groups: [
       ...lockstepGroups([{ kind: 'ehlo', domain: options.helo }]),
       ...(options.auth === 'none'

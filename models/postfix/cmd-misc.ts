@@ -5,6 +5,7 @@
  */
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
+import { discards } from './ehlo-mask.js';
 import type { SmtpdSession } from './session.js';
 
 /** xforward_cmd(): the lab's clients are never XFORWARD-authorized (smtpd_authorized_xforward_hosts is empty). */
@@ -21,15 +22,27 @@ export function rsetCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   s.quickReply(now, row, true, '250 2.0.0 Ok');
 }
 
-export function noopCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: readonly string[]): void {
-  if (argv.length !== 1) return s.quickReply(now, row, false, '501 5.5.4 Syntax: NOOP');
+/**
+ * noop_cmd(): any arguments are ignored (RFC 5321 §4.1.1.9 allows a parameter string); the
+ * "501 5.5.4 Syntax: NOOP" check exists only under #ifdef RFC821_SYNTAX, which no build defines.
+ */
+export function noopCommand(s: SmtpdSession, now: Micros, row: CommandRow): void {
   s.quickReply(now, row, true, '250 2.0.0 Ok');
 }
 
+/**
+ * vrfy_cmd(): refused outright with disable_vrfy_command; a last word SMTPUTF8 is the RFC 6531
+ * option, not the address, while SMTPUTF8 is offered (smtputf8_enable is yes at every
+ * compatibility_level >= 1, and the EHLO reply offers it: cmd-hello.ts); several words are put
+ * together again with spaces (collapse_args()) and echoed in the 252.
+ * Not modelled: extract_addr()'s 501 5.1.3 for a malformed address and smtpd_check_rcpt().
+ */
 export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: readonly string[]): void {
   if (s.config.disable_vrfy_command) return s.quickReply(now, row, false, '502 5.5.1 VRFY command is disabled');
-  if (argv.length < 2) return s.quickReply(now, row, false, '501 5.5.4 Syntax: VRFY address');
-  s.quickReply(now, row, true, `252 2.0.0 ${argv[1]}`);
+  const smtputf8 = !discards(s.ehloDiscardMask, 'smtputf8') && argv.length > 1 && argv.at(-1)?.toUpperCase() === 'SMTPUTF8';
+  const words = smtputf8 ? argv.slice(1, -1) : argv.slice(1);
+  if (words.length === 0) return s.quickReply(now, row, false, '501 5.5.4 Syntax: VRFY address [SMTPUTF8]');
+  s.quickReply(now, row, true, `252 2.0.0 ${words.join(' ')}`);
 }
 
 /** quit_cmd(): the loop tail (SmtpdSession.finish) ends the session after a QUIT row. */

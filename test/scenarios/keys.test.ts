@@ -4,6 +4,7 @@ import { SCENARIO_KEYS, type ScenarioKey } from '../../scenarios/keys.ts';
 import { FRONT_RELEASES_TEXT } from '../../scenarios/front-releases.ts';
 import { POSTFIX_RELEASES_TEXT } from '../../models/postfix/releases.ts';
 import { checkKeyJson, parseAssignment, parseKeyText } from '../../scenarios/values.ts';
+import { SCRIPT_TEXT_ALLOWED } from '../../models/client/script-text.ts';
 import { UsageError } from '../../cli/command.ts';
 
 /** One good and one bad value per key, as text for --set. */
@@ -18,6 +19,8 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'client.to': ['carol@example.test', '<c@x>', 'an address without spaces or angle brackets (empty: the null sender)'],
   'client.wait_for_greeting': ['no', '0', 'yes, no'],
   'client.think_time_us': ['0', '1.5', 'an integer from 0 to 10000000'],
+  'client.timeout_s': ['0.5', '0', 'a number from 0.001 to 86400'],
+  'client.script': ['EHLO lab; NOOP x | HELP; QUIT', 'EHLO lab; NOOP \\q', SCRIPT_TEXT_ALLOWED],
   'front.model': ['haproxy', 'envoy', 'dovecot-2.3, dovecot-2.4, lockstep, nginx, haproxy'],
   'front.port': ['25', '0', 'an integer from 1 to 65535'],
   'front.version': ['2.4.1', 'latest', FRONT_RELEASES_TEXT],
@@ -43,6 +46,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.smtpd_error_sleep_time': ['0', '1s', 'an integer from 0 to 3600'],
   'postfix.smtpd_junk_command_limit': ['2', 'many', 'an integer from 0 to 10000'],
   'postfix.line_length_limit': ['512', '0', 'an integer from 1 to 1048576'],
+  'postfix.disable_vrfy_command': ['yes', 'on', 'yes, no'],
   'postfix.smtpd_client_connection_count_limit': ['0', '10001', 'an integer from 0 to 10000'],
   'postfix.smtpd_timeout': ['3600', '0', 'an integer from 1 to 86400'],
   'auth.latency_ms': ['0.25', '-3', 'a number from 0 to 600000'],
@@ -60,6 +64,11 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'sim.wakeup_latency_max_us': ['95', 'x', 'an integer from 0 to 1000000'],
   'sim.wakeup_busy_per_mille': ['300', '-1', 'an integer from 0 to 1000'],
   'sim.wakeup_busy_preempt_per_mille': ['90', '1001', 'an integer from 0 to 1000'],
+};
+
+/** Keys whose checker says more than "not allowed": what it says about the bad value above. */
+const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
+  'client.script': ': column 16: unknown escape \\q; escapes are \\r \\n \\t \\0 \\xHH \\\\ \\; \\| and \\c at the end of a command',
 };
 
 describe('the key table', () => {
@@ -90,7 +99,7 @@ describe('each key validates its values', () => {
       }
       expect(error).toBeInstanceOf(ScenarioError);
       expect((error as ScenarioError).key).toBe(key);
-      expect((error as Error).message).toBe(`${key}: '${bad}' is not allowed; allowed values: ${allowed}`);
+      expect((error as Error).message).toBe(`${key}: '${bad}' is not allowed${PROBLEMS[key as ScenarioKey] ?? ''}; allowed values: ${allowed}`);
     });
   }
 

@@ -1,0 +1,72 @@
+/* postfix-commands - Postfix's command-level behaviour driven through client.script, the whole chain in the simulator
+ *
+ * HAProxy in mode tcp relays the client's bytes to smtpd untouched, so a script there speaks to
+ * Postfix 3.9 itself. Every expectation is read from postfix/src/smtpd/smtpd.c (v3.9.9) and
+ * smtpd_chat.c; the function is named at each test.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../scenarios/index.ts';
+import { runScenario } from '../../scenarios/run.ts';
+
+const CLIENT = 'unknown[203.0.113.25]';
+
+function play(script: readonly string[], sets: readonly string[] = []) {
+  const report = runScenario(loadScenario({ scenario: 'haproxy-proxy-protocol', sets: [`client.script=${script.join('; ')}`, ...sets] }), { seed: 1 });
+  // Each reply after the greeting, in the order of the script's commands.
+  return { report, replies: report.client.replies.slice(1) };
+}
+
+describe('Postfix commands through client.script (smtpd.c v3.9.9)', () => {
+  it('noop_cmd(): an argument is ignored (the 501 check is under #ifdef RFC821_SYNTAX only); NOOP is fine before EHLO', () => {
+    const { replies, report } = play(['NOOP', 'NOOP hello world', 'EHLO lab', 'NOOP x', 'QUIT']);
+    expect(replies.filter((_, i) => i !== 2)).toEqual(['250 2.0.0 Ok', '250 2.0.0 Ok', '250 2.0.0 Ok', '221 2.0.0 Bye']);
+    expect(report.postfix.log.at(-1)).toBe(`postfix/smtpd: disconnect from ${CLIENT} ehlo=1 noop=3 quit=1 commands=5`);
+  });
+
+  it('rset_cmd(): 501 with an argument; without, mail_reset() forgets the transaction (RCPT then needs MAIL)', () => {
+    const { replies } = play(['EHLO lab', 'RSET now', 'MAIL FROM:<a@example.test>', 'RSET', 'RCPT TO:<b@example.test>', 'QUIT']);
+    expect(replies.slice(1)).toEqual(['501 5.5.4 Syntax: RSET', '250 2.1.0 Ok', '250 2.0.0 Ok', '503 5.5.1 Error: need MAIL command', '221 2.0.0 Bye']);
+  });
+
+  it('vrfy_cmd(): 252 echoing the words put together again (collapse_args), a last SMTPUTF8 is the option, none is 501', () => {
+    const { replies } = play(['EHLO lab', 'VRFY bob', 'VRFY John  Smith', 'VRFY bob SMTPUTF8', 'VRFY SMTPUTF8', 'VRFY', 'QUIT']);
+    expect(replies.slice(1)).toEqual([
+      '252 2.0.0 bob',
+      '252 2.0.0 John Smith',
+      '252 2.0.0 bob',
+      '501 5.5.4 Syntax: VRFY address [SMTPUTF8]',
+      '501 5.5.4 Syntax: VRFY address [SMTPUTF8]',
+      '221 2.0.0 Bye',
+    ]);
+  });
+
+  it('vrfy_cmd() with disable_vrfy_command = yes: 502 whatever the argument, counted as a failed vrfy', () => {
+    const { replies, report } = play(['EHLO lab', 'VRFY bob', 'VRFY', 'QUIT'], ['postfix.disable_vrfy_command=yes']);
+    expect(replies.slice(1)).toEqual(['502 5.5.1 VRFY command is disabled', '502 5.5.1 VRFY command is disabled', '221 2.0.0 Bye']);
+    expect(report.postfix.log.at(-1)).toBe(`postfix/smtpd: disconnect from ${CLIENT} ehlo=1 vrfy=0/2 quit=1 commands=2/4`);
+  });
+
+  it('help_cmd(): the implemented verbs of smtpd_cmd_table, sorted; an unknown verb is 500', () => {
+    const { replies } = play(['HELP', 'HELP MAIL', 'FOO bar', 'QUIT']);
+    const help = '214 2.0.0 Commands: AUTH BDAT DATA EHLO ETRN HELO HELP MAIL NOOP QUIT RCPT RSET STARTTLS VRFY XCLIENT XFORWARD';
+    expect(replies).toEqual([help, help, '500 5.5.2 Error: command not recognized', '221 2.0.0 Bye']);
+  });
+
+  it('smtpd_chat_query_limit(): a line past line_length_limit (2048) is cut there, logged, the rest skipped', () => {
+    const { replies, report } = play(['EHLO lab', `NOOP ${'x'.repeat(3000)}`, 'QUIT']);
+    expect(replies.slice(1)).toEqual(['250 2.0.0 Ok', '221 2.0.0 Bye']);
+    expect(report.postfix.log).toContain(`postfix/smtpd: warning: ${CLIENT}: request longer than 2048: NOOP ${'x'.repeat(25)}...`);
+  });
+
+  it('smtpd_junk_command_limit (100): from the 101st NOOP after EHLO each counts an error; 1 s sleeps from 10 errors, 421 at 20', () => {
+    const { replies, report } = play(['EHLO lab', ...Array.from({ length: 121 }, () => 'NOOP'), 'QUIT']);
+    // EHLO is a LIMIT command too: junk_cmds is 1 before the first NOOP, so NOOP #101 is the first over the limit.
+    expect(replies.slice(1, 121)).toEqual(Array.from({ length: 120 }, () => '250 2.0.0 Ok'));
+    expect(replies[121]).toBe('421 4.7.0 mail.example.test Error: too many errors');
+    expect(report.postfix.log).toContain(`postfix/smtpd: too many errors after NOOP from ${CLIENT}`);
+    // The replies after the 10th error (to NOOPs #111..#120) and the 421 each wait smtpd_error_sleep_time = 1 s.
+    expect(report.clientEndedAtUs).toBeGreaterThan(11_000_000);
+    expect(report.clientEndedAtUs).toBeLessThan(12_000_000);
+    expect(report.client).toMatchObject({ closedBy: 'server', quitAnswered: false });
+  });
+});
