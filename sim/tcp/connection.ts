@@ -350,16 +350,13 @@ export class TcpConnection {
 
   /**
    * tcp_v4_send_reset: the RST answering a segment no socket takes. It acknowledges nothing when the
-   * segment carried an ACK (seq = its ack), else it ACKs the segment; a RST is never answered.
+   * segment carried an ACK (seq = its ack), else it ACKs the segment; a RST is never answered. The
+   * only segment without ACK here is the FIN a fault injects (injectFin), which takes one number.
    */
   private refuse(end: TcpEndpoint, seg: Segment): void {
     if (seg.flags & RST) return;
-    if (seg.flags & ACK) {
-      this.emit(end, { seq: seg.ack, ack: 0, len: 0, flags: RST, data: null });
-    } else {
-      const ack = seg.seq + seg.len + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
-      this.emit(end, { seq: 0, ack, len: 0, flags: RST | ACK, data: null });
-    }
+    if (seg.flags & ACK) this.emit(end, { seq: seg.ack, ack: 0, len: 0, flags: RST, data: null });
+    else this.emit(end, { seq: 0, ack: seg.seq + 1, len: 0, flags: RST | ACK, data: null });
   }
 
   /** tcp_done: the socket is closed, owes no ACK and has no delayed-ACK timer (inet_csk_clear_xmit_timers). */

@@ -82,6 +82,7 @@ describe('RST (tcp_reset, tcp_v4_send_reset)', () => {
     ]);
     expect(h.inputKinds(0)).toEqual(['accepted']); // closed: told of nothing more
     expect(h.inputKinds(1)).toEqual(['accepted', 'eof', 'reset']); // the second RST finds it gone
+    expect(h.segments('srv').at(-1)).toMatchObject({ data: 'Y' }); // and is not answered
     expect(h.events('rst')).toEqual([{ t: START + 1020, kind: 'rst', conn: 'c1', node: 'srv', why: 'received' }]);
   });
 
