@@ -12,6 +12,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'repro', summary: 'find, shrink and draw the 454/XCLIENT failure; print a replay token', load: async () => (await import('./repro.ts')).repro },
   { name: 'check', summary: 'run the property suite (fixed sequencing, workaround, safety, liveness) with statistics', load: async () => (await import('./check.ts')).check },
   { name: 'explore', summary: 'enumerate a scenario\'s schedules within stated bounds (decisions, event orders, timing bins, faults) and judge each', load: async () => (await import('./explore.ts')).explore },
+  { name: 'matrix', summary: 'outcome tables over Postfix releases and settings × fronts × TCP conditions: who hits the 454, how often', load: async () => (await import('./matrix.ts')).matrix },
   { name: 'merge', summary: 'combine the shares of a check, demo or explore run with --shard i/n into the report one run prints', load: async () => (await import('./merge.ts')).merge },
   { name: 'import', summary: 'read postconf/master.cf, doveconf, nginx -T and mailu.env output; write the scenario they describe, list what was mapped and what not', load: async () => (await import('./import.ts')).importCommand },
   { name: 'audit', summary: 'is this deployment affected by the 454/XCLIENT bug, under which conditions, and which fix holds at what cost', load: async () => (await import('./audit.ts')).audit },
