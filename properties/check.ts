@@ -6,6 +6,7 @@
  * answer is the same); shrinking always happens in one thread, here.
  */
 import fc from 'fast-check';
+import { releaseLine } from '../scenarios/release-line.ts';
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
 import { CoverageCounter, type CoverageGap } from './coverage.ts';
 import { combineTallies, generateCases, runDifferential, tallyCases, type ScenarioTally, type TallySlice } from './differential.ts';
@@ -32,6 +33,8 @@ export type CheckResult = 'passed' | 'failed' | 'found' | 'not-found' | 'coverag
 export interface CheckOutcome {
   readonly property: LabProperty;
   readonly scenario: string;
+  /** The releases the verdict is about (release-line.ts): the scenario's, never generated. */
+  readonly releases: string;
   readonly seed: number;
   readonly result: CheckResult;
   /** The outcome the property promises: forall passed, or exists found. */
@@ -126,6 +129,7 @@ function concludeSearch(property: LabProperty, options: CheckOptions, runs: Runs
   return {
     property,
     scenario: options.scenario.name,
+    releases: releaseLine(options.scenario),
     seed: options.seed,
     result,
     ok: result === 'passed' || result === 'found',
@@ -157,7 +161,7 @@ function differentialOutcome(property: LabProperty, options: CheckOptions, talli
   const reference = referenceOf(options);
   const missing = theirs.failures === 0 ? [`${reference.name} refused no correct client on these traces`] : [];
   return {
-    property, scenario: options.scenario.name, seed: options.seed,
+    property, scenario: options.scenario.name, releases: releaseLine(options.scenario), seed: options.seed,
     result: missing.length > 0 ? 'coverage-missing' : 'passed', ok: missing.length === 0,
     runs: mine.traces, runsToFailure: null, shrinks: 0, path: null, counterexample: null, verdict: null,
     coverage, coverageGap: { missing, pinned: [] }, tallies, error: null,

@@ -45,6 +45,7 @@ function outcomeJson(outcome: CheckOutcome, replay: string | null) {
     property: outcome.property.id,
     title: outcome.property.title,
     scenario: outcome.scenario,
+    releases: outcome.releases,
     runs: outcome.runs,
     result: outcome.result,
     ok: outcome.ok,
@@ -64,6 +65,7 @@ function outcomeJson(outcome: CheckOutcome, replay: string | null) {
 function printOutcome(outcome: CheckOutcome, replay: string | null): void {
   console.log(`${outcome.ok ? 'ok  ' : 'FAIL'} ${outcome.property.title}`);
   console.log(`     scenario ${outcome.scenario}, ${outcome.runs} traces, seed ${outcome.seed}: ${outcome.result}`);
+  console.log(`     on ${outcome.releases}`);
   for (const line of outcome.coverage.lines()) console.log(`       ${line}`);
   for (const tally of outcome.tallies) console.log(`       ${tally.scenario}: ${tally.failures} of ${tally.traces} correct clients refused`);
   if (outcome.coverageGap.missing.length > 0) console.log(`     never ran: ${outcome.coverageGap.missing.join(', ')} (a pass would mean nothing)`);
