@@ -2,10 +2,12 @@
  *
  * mail_cmd(), rcpt_cmd(), etrn_cmd() in smtpd.c and generic_checks()/log_whatsup() in smtpd_check.c (v3.7.11).
  */
+import { isIPv6 } from 'node:net';
 import type { Micros } from '../contract.js';
 import { namadrListMatch } from './address-list.js';
 import type { CommandRow } from './command-table.js';
 import type { SmtpdSession } from './session.js';
+import { validHostname } from './xclient.js';
 
 /** mail_cmd(): sequencing, syntax, SIZE; opens the queue file (the "client=" line). */
 export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text: string): void {
@@ -72,15 +74,29 @@ function relayRejection(s: SmtpdSession, recipient: string): string | null {
   return null;
 }
 
-/** etrn_cmd(): the lab has no fast flush domains, so a valid request is denied (459). */
+/** etrn_cmd(): the domain passes valid_hostname() or valid_mailhost_literal(); the lab has no fast flush domains, so a valid request is denied (459). */
 export function etrnCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
   if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 Error: send HELO/EHLO first');
   if (s.transaction) return s.quickReply(now, row, false, '503 Error: MAIL transaction in progress');
   if (argv.length !== 2) return s.quickReply(now, row, false, '500 Syntax: ETRN domain');
   const domain = (argv[1] ?? '').replace(/^[@#]/, '');
-  if (!/^[A-Za-z0-9_.-]+$/.test(domain) && !/^\[[0-9A-Fa-f.:]+\]$/.test(domain)) return s.quickReply(now, row, false, '501 Error: invalid parameter syntax');
+  if (!validHostname(domain) && !validMailhostLiteral(domain)) return s.quickReply(now, row, false, '501 Error: invalid parameter syntax');
   s.log(`warning: reject: ETRN ${domain.slice(0, 100)}... from ${s.namaddr}`);
   s.quickReply(now, row, false, `459 <${domain}>: service unavailable`);
+}
+
+/** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */
+function validMailhostLiteral(text: string): boolean {
+  const inner = /^\[([^\]]*)\]$/.exec(text)?.[1];
+  if (inner === undefined) return false;
+  return /^ipv6:/i.test(inner) ? isIPv6(inner.slice(5)) : validIpv4Hostaddr(inner);
+}
+
+/** valid_ipv4_hostaddr() (util/valid_hostname.c): four decimal bytes of at most 255; a first byte 0 only in 0.0.0.0. */
+function validIpv4Hostaddr(addr: string): boolean {
+  const bytes = addr.split('.');
+  if (bytes.length !== 4 || !bytes.every((b) => /^\d+$/.test(b) && Number(b) <= 255)) return false;
+  return Number(bytes[0]) !== 0 || /^[0.]*$/.test(addr);
 }
 
 /** "<address> params" or "address params" (smtpd_token's <> handling, simplified). */
