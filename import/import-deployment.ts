@@ -141,7 +141,7 @@ export function importDeployment(options: ImportOptions): ImportResult {
     values[assignment.key] = assignment.value;
   }
   for (const { setting, key, value, note } of final.values()) entries.push({ list: 'mapped', setting, key, value: String(value), note });
-  const name = options.name ?? basename(resolve(options.paths[0]!)).replace(/\.[^.]+$/, '');
+  const name = options.name ?? basename(resolve(options.paths[0]!)).replace(/\.(cf|conf|env|txt)$/, '');
   const pathText = listener === null ? 'no front in the input' : `client -> ${FRONT_NAMES[listener.front]} port ${listener.port}${listener.tls ? ' (TLS)' : ''} -> Postfix port ${backend.port}`;
   const definition: ScenarioDefinition = { name, description: `imported from ${options.paths.join(', ')}: ${pathText}`, values: values as Partial<ScenarioValues> };
   const scenario = resolved(definition);
