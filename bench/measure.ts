@@ -6,13 +6,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../scenarios/index.ts';
 import { runScenario } from '../scenarios/run.ts';
-import { runLabProperty } from '../properties/check.ts';
+import { runLabProperty, runLabPropertyOn } from '../properties/check.ts';
 import { propertyById } from '../properties/suite.ts';
+import { exploreScenarioOn } from '../properties/explore/explore-scenario.ts';
+import type { Executor, ExecutorScope } from '../properties/parallel/executor.ts';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -109,4 +111,66 @@ export function memoryOver(sessions: number): MemoryFigures {
     }
   }
   return { sessions, heapMiB, rssPeakMiB: rssPeak };
+}
+
+export interface SpeedUpPlan {
+  /** Generated runs of the check workload. */
+  readonly checkRuns: number;
+  /** Deviations of the explore workload. */
+  readonly exploreDeviations: number;
+  /** Timings per thread count, alternated (1, N, 1, N, ...) so a change of load hits both. */
+  readonly repeats: number;
+}
+
+export interface SpeedUp {
+  readonly workload: string;
+  readonly workers: number;
+  /** Wall time with one thread and with `workers` threads, each repeat, ms (threads started and stopped included). */
+  readonly oneMs: number[];
+  readonly manyMs: number[];
+  /** The 1-minute load average before and after. */
+  readonly load: readonly [number, number];
+}
+
+/** The same work with one thread and with `workers`: `check` of a passing property (every run made) and an exploration. */
+export async function parallelSpeedUp(workers: number, scope: ExecutorScope, plan: SpeedUpPlan): Promise<SpeedUp[]> {
+  const lockstep = loadScenario({ scenario: 'lockstep' });
+  const property = propertyById('fixed-sequencing')!;
+  const workloads: { name: string; run: (executor: Executor) => Promise<unknown> }[] = [
+    {
+      name: `check fixed-sequencing on lockstep, ${plan.checkRuns} generated runs`,
+      run: async (executor) => {
+        const { coverage, property: _, ...outcome } = await runLabPropertyOn(executor, property, { scenario: lockstep, seed: 1, numRuns: plan.checkRuns });
+        return { ...outcome, counts: [...coverage.counts] };
+      },
+    },
+    {
+      name: `explore lockstep, ${plan.exploreDeviations} deviations (every TCP mode and lookup bin)`,
+      run: async (executor) => {
+        const { property: _, ...outcome } = await exploreScenarioOn(executor, { scenario: lockstep, property, deviations: plan.exploreDeviations, faults: 0, maxDecisions: 2_000, maxRuns: 500_000 });
+        return outcome;
+      },
+    },
+  ];
+  const figures: SpeedUp[] = [];
+  for (const workload of workloads) {
+    const before = loadavg()[0]!;
+    const timed = async (n: number) => {
+      const start = performance.now();
+      const result = await scope(n, async (executor) => JSON.stringify(await workload.run(executor)));
+      return { ms: performance.now() - start, result };
+    };
+    const oneMs: number[] = [];
+    const manyMs: number[] = [];
+    for (let repeat = 0; repeat < plan.repeats; repeat++) {
+      const one = await timed(1);
+      const many = await timed(workers);
+      // A speed-up of a different answer would be no speed-up.
+      if (many.result !== one.result) throw new Error(`${workload.name}: ${workers} threads gave another result than one`);
+      oneMs.push(one.ms);
+      manyMs.push(many.ms);
+    }
+    figures.push({ workload: workload.name, workers, oneMs, manyMs, load: [before, loadavg()[0]!] });
+  }
+  return figures;
 }

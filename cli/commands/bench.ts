@@ -4,22 +4,32 @@ import { cpus, totalmem } from 'node:os';
 import type { Command } from '../command.ts';
 import { EXIT_OK, UsageError } from '../command.ts';
 import { integerOption, parseOptions } from '../args.ts';
-import { bugSearch, median, memoryOver, reproWallMs, sessionsPerSecond } from '../../bench/measure.ts';
+import { workersOption } from '../parallel-options.ts';
+import { withExecutor } from '../workers/pool.ts';
+import { bugSearch, median, memoryOver, parallelSpeedUp, reproWallMs, sessionsPerSecond, type SpeedUpPlan } from '../../bench/measure.ts';
+import { speedUpRow, speedUpText, withSpeedUpRows } from '../bench-speed-up.ts';
 
-const usage = `usage: smtp-lab bench [--quick [--write]] [--sessions N] [--seeds N] [--no-write]
+const usage = `usage: smtp-lab bench [--quick [--write]] [--sessions N] [--seeds N] [--workers N] [--no-write]
+       smtp-lab bench --speed-up-only [--workers N] [--no-write]
 
 Measures, in one run on this machine: simulated full sessions per second on one core (median of 5
 batches), generated runs and time to the first counterexample of the Mailu bug over N seeds (default
 20), shrink time, the wall time of \`smtp-lab repro\` as a process (median of 5), and heap over N sessions
-(default 1,000,000; run node with --expose-gc for exact heap figures). Prints the figures (one line
-reads "<N> sessions/s") and writes them to BENCHMARKS.md unless --no-write.
+(default 1,000,000; run node with --expose-gc for exact heap figures), and the speed-up of the same
+check and explore work on N worker threads against one (--workers N, default this machine's cores;
+alternated 1, N, 1, N, 1, N, medians, with the load average; the results must be identical). Prints the
+figures (one line reads "<N> sessions/s") and writes them to BENCHMARKS.md unless --no-write.
+
+--speed-up-only measures the worker-thread speed-up alone (a few minutes) and replaces only its rows
+in BENCHMARKS.md, each dated.
 
 --quick measures every figure once, small (one 0.2 s batch per scenario, 3 seeds, one repro,
 1,000 sessions), in a few seconds: to see that the bench still runs, not to compare figures. It
 writes BENCHMARKS.md only with --write.
 
 Targets (issue 5): >= 20,000 sessions/s on one core; the bug within 100 generated runs (median over 20
-seeds); repro under 2 s of process wall time; memory flat over 10^6 sessions.`;
+seeds); repro under 2 s of process wall time; memory flat over 10^6 sessions. Issue 14: >= 1.8x with
+2 worker threads on 2 cores.`;
 
 /** How much each figure measures; --sessions and --seeds override their entries. */
 interface BenchPlan {
@@ -28,10 +38,11 @@ interface BenchPlan {
   readonly seeds: number;
   readonly reproRuns: number;
   readonly sessions: number;
+  readonly speedUp: SpeedUpPlan;
 }
 
-const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000 };
-const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000 };
+const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 2000, exploreDeviations: 2, repeats: 3 } };
+const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, exploreDeviations: 0, repeats: 1 } };
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';
 
@@ -43,14 +54,29 @@ export const bench: Command = {
   async run(args) {
     const { values } = parseOptions(args, {
       quick: { type: 'boolean' }, write: { type: 'boolean' }, sessions: { type: 'string' }, seeds: { type: 'string' }, 'no-write': { type: 'boolean' },
+      workers: { type: 'string' }, 'speed-up-only': { type: 'boolean' },
     });
     if (values.write && !values.quick) throw new UsageError('--write goes with --quick (the full bench writes BENCHMARKS.md unless --no-write)');
     if (values['no-write'] && values.quick) throw new UsageError('--quick writes nothing unless --write; --no-write is for the full bench');
     const plan = values.quick ? QUICK : FULL;
     const sessions = integerOption('sessions', values.sessions, plan.sessions, 10, 100_000_000);
     const seeds = integerOption('seeds', values.seeds, plan.seeds, 1, 1000);
+    const workers = workersOption(values.workers);
     const write = values.quick ? values.write === true : !values['no-write'];
     const log = (line: string) => console.log(line);
+    const today = new Date().toISOString().slice(0, 10);
+
+    if (values['speed-up-only']) {
+      if (values.quick) throw new UsageError('--speed-up-only measures the full speed-up figures; --quick is for the whole bench');
+      const figures = await parallelSpeedUp(workers, withExecutor, FULL.speedUp);
+      for (const figure of figures) log(`speed-up, ${figure.workload}: ${speedUpText(figure)}`);
+      if (!values['no-write']) {
+        if (!existsSync('BENCHMARKS.md')) throw new UsageError('--speed-up-only rewrites the speed-up rows of an existing BENCHMARKS.md; run the full bench first (npm run bench)');
+        writeFileSync('BENCHMARKS.md', withSpeedUpRows(readFileSync('BENCHMARKS.md', 'utf8'), figures.map((figure) => speedUpRow(figure, today))));
+        log('wrote the speed-up rows of BENCHMARKS.md');
+      }
+      return EXIT_OK;
+    }
 
     const buggy = sessionsPerSecond('mailu-2024.06', plan.batches, plan.batchMs);
     const fixed = sessionsPerSecond('lockstep', plan.batches, plan.batchMs);
@@ -64,6 +90,9 @@ export const bench: Command = {
     const repro = reproWallMs(plan.reproRuns);
     log(`repro process wall time: median ${fmt(median(repro))} ms (${repro.map((r) => fmt(r)).join(', ')})`);
 
+    const speedUps = await parallelSpeedUp(workers, withExecutor, plan.speedUp);
+    for (const figure of speedUps) log(`speed-up, ${figure.workload}: ${speedUpText(figure)}`);
+
     const memory = memoryOver(sessions);
     const first = memory.heapMiB[0] ?? 0;
     const last = memory.heapMiB.at(-1) ?? 0;
@@ -74,7 +103,7 @@ export const bench: Command = {
       const lines = [
         '# Benchmarks',
         '',
-        `Measured by \`npm run bench${values.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}. All figures from one run; medians.`,
+        `Measured by \`npm run bench${values.quick ? ' -- --quick' : ''}\` on ${today}: ${cpu}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}. All figures from one run; medians.`,
         '',
         '| figure | target | measured |',
         '|---|---|---|',
@@ -85,6 +114,7 @@ export const bench: Command = {
         `| shrink time (median) | | ${fmt(median(search.shrinkMs), 1)} ms, ${median(search.shrinkSteps)} steps |`,
         `| \`smtp-lab repro\` process wall time incl. shrinking (median of ${plan.reproRuns}) | < 2 s | ${fmt(median(repro))} ms |`,
         `| heap after each tenth of ${fmt(sessions)} sessions | flat | ${memory.heapMiB.map((h) => fmt(h, 1)).join(', ')} MiB; peak RSS ${fmt(memory.rssPeakMiB)} MiB |`,
+        ...speedUps.map((figure) => speedUpRow(figure, today)),
         '',
       ];
       // The figures are regenerated; the hand-written notes after the marker are kept.

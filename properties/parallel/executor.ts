@@ -54,6 +54,9 @@ export interface Executor {
   run<K extends WorkKind>(task: WorkKinds[K]['task']): Promise<WorkKinds[K]['result']>;
 }
 
+/** Runs `body` with an executor of `workers` threads and stops them after it (cli/workers/pool.ts `withExecutor`). */
+export type ExecutorScope = <T>(workers: number, body: (executor: Executor) => Promise<T>) => Promise<T>;
+
 /** A scenario as data another thread can resolve again to the same scenario. */
 export function portableScenario(scenario: Scenario): ScenarioDefinition {
   const values = Object.fromEntries([...scenario.given].map((key: ScenarioKey) => [key, scenario.get(key)]));

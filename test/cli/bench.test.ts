@@ -11,12 +11,13 @@ describe('smtp-lab bench --quick', () => {
     const result = await runSmtpLab(['bench', '--quick'], cwd);
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' });
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(7);
     expect(lines[0]).toMatch(/^[\d,]+ sessions\/s \(mailu-2024\.06, one core, one batch: [\d,]+\)$/);
     expect(lines[1]).toMatch(/^[\d,]+ sessions\/s \(lockstep\)$/);
     expect(lines[2]).toMatch(/^bug found for 3\/3 seeds; median \d+(\.5)? generated runs, [\d.,]+ ms to the first counterexample; shrinking [\d.,]+ ms in [\d.]+ steps \(medians\)$/);
     expect(lines[3]).toMatch(/^repro process wall time: median [\d,]+ ms \([\d,]+\)$/);
-    expect(lines[4]).toMatch(/^heap over 1,000 sessions: (?:[\d.]+, ){9}[\d.]+ MiB \(first tenth [\d.]+, last [\d.]+\); peak RSS [\d,]+ MiB$/);
+    for (const line of lines.slice(4, 6)) expect(line).toMatch(/^speed-up, (check|explore) .+: [\d.]+× \(1 thread [\d.]+ s; \d+ threads [\d.]+ s; load average [\d.]+ → [\d.]+\)$/);
+    expect(lines[6]).toMatch(/^heap over 1,000 sessions: (?:[\d.]+, ){9}[\d.]+ MiB \(first tenth [\d.]+, last [\d.]+\); peak RSS [\d,]+ MiB$/);
     expect(existsSync(join(cwd, 'BENCHMARKS.md'))).toBe(false);
   });
 
@@ -30,6 +31,7 @@ describe('smtp-lab bench --quick', () => {
     expect(written).toContain('| generated runs to the first counterexample (median over 1 seeds) |');
     expect(written).toContain('| `smtp-lab repro` process wall time incl. shrinking (median of 1) |');
     expect(written).toContain('| heap after each tenth of 100 sessions |');
+    expect(written).toMatch(/\| speed-up with \d+ worker threads against 1 \(`--workers`\): check fixed-sequencing on lockstep, 40 generated runs \| ≥ 1\.8× on 2 cores \| [\d.]+× .*, measured \d{4}-\d\d-\d\d \|/);
   });
 
   it('--write without --quick, or --quick with --no-write, is a usage error', async () => {

@@ -1,0 +1,32 @@
+/* bench-speed-up - the worker-thread speed-up figures of `smtp-lab bench`: their text, their rows, and rewriting only those rows
+ *
+ * `bench --speed-up-only` measures these figures alone (the rest of the bench takes many minutes
+ * and would rewrite every figure with the load of the moment) and replaces only their rows in
+ * BENCHMARKS.md, each row saying when it was measured.
+ */
+import { median, type SpeedUp } from '../bench/measure.ts';
+import { UsageError } from './command.ts';
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const seconds = (ms: readonly number[]) => ms.map((t) => fmt(t / 1000, 1)).join(', ');
+
+/** One figure in words: the ratio of the medians, each run, and the load the machine had. */
+export function speedUpText(figure: SpeedUp): string {
+  const ratio = median(figure.oneMs) / median(figure.manyMs);
+  return `${fmt(ratio, 2)}× (1 thread ${seconds(figure.oneMs)} s; ${figure.workers} threads ${seconds(figure.manyMs)} s; load average ${fmt(figure.load[0], 1)} → ${fmt(figure.load[1], 1)})`;
+}
+
+const ROW_START = '| speed-up with ';
+
+export function speedUpRow(figure: SpeedUp, date: string): string {
+  return `${ROW_START}${figure.workers} worker threads against 1 (\`--workers\`): ${figure.workload} | ≥ 1.8× on 2 cores | ${speedUpText(figure)}, measured ${date} |`;
+}
+
+/** `markdown` with its speed-up rows replaced by `rows` (added after the table's last row when it has none). */
+export function withSpeedUpRows(markdown: string, rows: readonly string[]): string {
+  const lines = markdown.split('\n');
+  const kept = lines.filter((line) => !line.startsWith(ROW_START));
+  const lastRow = kept.reduce((at, line, i) => (line.startsWith('| ') ? i : at), -1);
+  if (lastRow < 0) throw new UsageError('BENCHMARKS.md has no figures table to add the speed-up rows to; run the full bench first');
+  return [...kept.slice(0, lastRow + 1), ...rows, ...kept.slice(lastRow + 1)].join('\n');
+}

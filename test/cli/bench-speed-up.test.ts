@@ -1,0 +1,24 @@
+/* bench-speed-up - `bench --speed-up-only` rewrites its own rows of BENCHMARKS.md and nothing else */
+import { describe, expect, it } from 'vitest';
+import { speedUpRow, withSpeedUpRows } from '../../cli/bench-speed-up.ts';
+
+const figure = { workload: 'check x', workers: 2, oneMs: [4000, 4200, 3800], manyMs: [2000, 2100, 2300], load: [1.25, 2] as const };
+
+describe('speed-up rows', () => {
+  it('a row: the ratio of the medians, every run, the load average, the date', () => {
+    expect(speedUpRow(figure, '2026-11-29')).toBe(
+      '| speed-up with 2 worker threads against 1 (`--workers`): check x | ≥ 1.8× on 2 cores | 1.90× (1 thread 4.0, 4.2, 3.8 s; 2 threads 2.0, 2.1, 2.3 s; load average 1.3 → 2.0), measured 2026-11-29 |');
+  });
+
+  it('replaces the old rows, keeps every other line, adds them after the last row when there were none', () => {
+    const table = ['# B', '', '| figure | target | measured |', '|---|---|---|', '| a | | 1 |', '', 'notes'];
+    const added = withSpeedUpRows(table.join('\n'), ['| speed-up with 2 old |']);
+    expect(added.split('\n')).toEqual([...table.slice(0, 5), '| speed-up with 2 old |', ...table.slice(5)]);
+    expect(withSpeedUpRows(added, ['| speed-up with 2 new |', '| speed-up with 2 newer |']).split('\n')).toEqual(
+      [...table.slice(0, 5), '| speed-up with 2 new |', '| speed-up with 2 newer |', ...table.slice(5)]);
+  });
+
+  it('a file without a figures table is refused', () => {
+    expect(() => withSpeedUpRows('# nothing here\n', ['| speed-up with 2 |'])).toThrow(/no figures table/);
+  });
+});
