@@ -137,6 +137,14 @@ describe('parsePostfixConfig: each kind of value', () => {
     expect(parsePostfixConfig({ smtpd_milters: '' }).smtpd_milters).toEqual([]);
     expect(parsePostfixConfig({ smtpd_client_event_limit_exceptions: '192.0.2.9' }).smtpd_client_event_limit_exceptions).toEqual(['192.0.2.9']);
   });
+  it('every list parameter and every switch is read', () => {
+    const lists = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters', 'mydestination', 'virtual_mailbox_domains', 'relay_domains', 'smtpd_client_event_limit_exceptions'];
+    const parsed = parsePostfixConfig(Object.fromEntries(lists.map((key) => [key, 'a.test, b.test'])), postfixDefaults('3.9'));
+    expect(lists.filter((key) => JSON.stringify(parsed[key as keyof typeof parsed]) !== '["a.test","b.test"]')).toEqual([]);
+    const switches = ['smtpd_forbid_unauth_pipelining', 'smtpd_sasl_auth_enable', 'smtpd_helo_required', 'disable_vrfy_command', 'smtpd_tls_auth_only'];
+    const on = parsePostfixConfig(Object.fromEntries(switches.map((key) => [key, 'yes'])), postfixDefaults('3.9'));
+    expect(switches.filter((key) => on[key as keyof typeof on] !== true)).toEqual([]);
+  });
   it('counts: digits only, with the key in the error', () => {
     expect(parsePostfixConfig({ smtpd_junk_command_limit: '5', smtpd_client_connection_count_limit: '0', smtpd_forbid_bare_newline_reject_code: '521' }, postfixDefaults('3.9')))
       .toMatchObject({ smtpd_junk_command_limit: 5, smtpd_client_connection_count_limit: 0, smtpd_forbid_bare_newline_reject_code: 521 });

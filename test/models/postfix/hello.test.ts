@@ -86,6 +86,11 @@ describe('smtpd_discard_ehlo_keywords: each keyword on its own', () => {
     expect(keywordsOf(conv.replies)).toEqual(all.filter((k) => !['CHUNKING', 'PIPELINING', 'SMTPUTF8'].includes(k)));
     expect(conv.logLines).toContain('discarding EHLO keywords: PIPELINING EHLO_MASK_SMTPUTF8 CHUNKING');
   });
+  it('VERP and XFORWARD, which smtpd offers to no lab client, are still named in the log (ehlo_mask.c knows them)', () => {
+    const conv = session({ smtpd_discard_ehlo_keywords: ['verp', 'xforward'] }, [EHLO]);
+    expect(conv.replies).toEqual(EHLO_LAB);
+    expect(conv.logLines).toContain('discarding EHLO keywords: VERP XFORWARD');
+  });
   it('only unknown names, or silent-discard alone: nothing left out, nothing logged', () => {
     for (const words of [['no-such-keyword'], ['silent-discard']]) {
       const conv = session({ smtpd_discard_ehlo_keywords: words }, [EHLO]);

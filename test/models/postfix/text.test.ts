@@ -28,3 +28,22 @@ describe('printable', () => {
     expect(printable('a\tb\xe9c')).toBe('a?b?c');
   });
 });
+
+describe('the character-class edges', () => {
+  it('xtext: +HH with 0-9, a-f, A-F only; the bytes either side of each range are malformed', () => {
+    expect(xtextUnquote('+30+39+61+66+41+46+00+ff+FF')).toBe('09afAF\x00\xff\xff');
+    expect(['+/0', '+:0', '+`0', '+g0', '+@0', '+G0', '+0/', '+0:', '+0`', '+0g', '+0@', '+0G'].filter((x) => xtextUnquote(x) !== null)).toEqual([]);
+  });
+  it('xtext: a "+" with nothing or one digit after it is malformed; text without "+" is kept as is', () => {
+    expect(xtextUnquote('a+')).toBeNull();
+    expect(xtextUnquote('+4')).toBeNull();
+    expect(xtextUnquote('plain text=1')).toBe('plain text=1');
+    expect(xtextUnquote('')).toBe('');
+  });
+  it('printable keeps space to tilde, no byte outside it', () => {
+    expect(printable('\x1f ~\x7f')).toBe('? ~?');
+  });
+  it('escape keeps space to tilde and writes the bytes just outside in octal', () => {
+    expect(escape('\x1f ~\x7f\x80')).toBe('\\037 ~\\177\\200');
+  });
+});

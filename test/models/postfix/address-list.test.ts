@@ -1,0 +1,47 @@
+/* address-list - namadr_list_match() as the lab uses it: CIDR blocks, exact addresses, [addresses], host names
+ *
+ * postfix/src/global/namadr_list.c and util/match_list.c / match_ops.c (v3.7.11): a pattern
+ * a.b.c.d/n matches the addresses in that block, a bare or [bracketed] address matches that
+ * address, anything else is a host name compared without case with the client's name.
+ */
+import { describe, expect, it } from 'vitest';
+import { namadrListMatch } from '../../../models/postfix/address-list.js';
+
+describe('namadr_list_match()', () => {
+  it('a CIDR block matches exactly the addresses inside it', () => {
+    const list = ['192.0.2.0/24'];
+    expect(['192.0.2.0', '192.0.2.255'].every((addr) => namadrListMatch(list, 'unknown', addr))).toBe(true);
+    expect(['192.0.1.255', '192.0.3.0'].some((addr) => namadrListMatch(list, 'unknown', addr))).toBe(false);
+  });
+  it('/32 is one address, /0 every IPv4 address; more than 32 bits matches nothing', () => {
+    expect(namadrListMatch(['192.0.2.9/32'], 'unknown', '192.0.2.9')).toBe(true);
+    expect(namadrListMatch(['192.0.2.9/32'], 'unknown', '192.0.2.8')).toBe(false);
+    expect(namadrListMatch(['0.0.0.0/0'], 'unknown', '203.0.113.7')).toBe(true);
+    expect(namadrListMatch(['192.0.2.9/33'], 'unknown', '192.0.2.9')).toBe(false);
+  });
+  it('an IPv4 block never matches an IPv6 client', () => {
+    expect(namadrListMatch(['0.0.0.0/0'], 'unknown', '2001:db8::1')).toBe(false);
+  });
+  it('an address, bare or in brackets, matches that address (IPv6 without case)', () => {
+    expect(namadrListMatch(['192.0.2.9'], 'unknown', '192.0.2.9')).toBe(true);
+    expect(namadrListMatch(['[192.0.2.9]'], 'unknown', '192.0.2.9')).toBe(true);
+    expect(namadrListMatch(['[2001:DB8::1]'], 'unknown', '2001:db8::1')).toBe(true);
+    expect(namadrListMatch(['192.0.2.9'], 'unknown', '192.0.2.90')).toBe(false);
+  });
+  it('a host name matches the client name without case, never the address', () => {
+    expect(namadrListMatch(['Front.Example.TEST'], 'front.example.test', '192.0.2.9')).toBe(true);
+    expect(namadrListMatch(['front.example.test'], 'unknown', '192.0.2.9')).toBe(false);
+  });
+  it('any pattern of the list may match; an empty list matches nothing', () => {
+    expect(namadrListMatch(['10.0.0.0/8', 'mx.example.test', '192.0.2.9'], 'unknown', '192.0.2.9')).toBe(true);
+    expect(namadrListMatch([], 'localhost', '127.0.0.1')).toBe(false);
+  });
+  it('the same list asked about another client answers for that client', () => {
+    const list = ['192.0.2.0/24', 'mx.example.test'];
+    expect(namadrListMatch(list, 'unknown', '192.0.2.9')).toBe(true);
+    expect(namadrListMatch(list, 'unknown', '198.51.100.1')).toBe(false);
+    expect(namadrListMatch(list, 'mx.example.test', '198.51.100.1')).toBe(true);
+    expect(namadrListMatch(list, 'mx.example.test', '198.51.100.1')).toBe(true);
+    expect(namadrListMatch(list, 'unknown', '198.51.100.1')).toBe(false);
+  });
+});
