@@ -344,7 +344,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     session.authParser = new HttpParser('response');
     session.authConn = `${this.name}:auth${++this.counter}`;
     this.bindOutgoing(session.authConn, session);
-    this.out.push({ kind: 'connect', conn: session.authConn, to: this.config.auth_http.address, noDelay: true });
+    // Nagle stays on for both of the mail module's outgoing connections: nothing under src/mail calls
+    // ngx_tcp_nodelay(), and ngx_event_connect_peer() leaves TCP_NODELAY unset.
+    this.out.push({ kind: 'connect', conn: session.authConn, to: this.config.auth_http.address, noDelay: false });
     this.timer(session, 'authTimeout', now + this.config.auth_http.timeoutMs * 1000);
   }
 
@@ -396,7 +398,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     session.upstreamBuffer = '';
     session.upstream = `${this.name}:upstream${++this.counter}`;
     this.bindOutgoing(session.upstream, session);
-    this.out.push({ kind: 'connect', conn: session.upstream, to: { host: server, port }, noDelay: true });
+    this.out.push({ kind: 'connect', conn: session.upstream, to: { host: server, port }, noDelay: false });
     this.out.push({ kind: 'fact', fact: { kind: 'backendAttempt', attempt: 1 }, conn: session.conn });
     // ngx_mail_proxy_init(): one read timer of `timeout` from the connect, never re-armed by a reply;
     // when it fires (no greeting, a reply that never completes) ngx_mail_proxy_smtp_handler answers 451.

@@ -106,6 +106,11 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     expect(lastWrite(d)).toBe('250 2.0.0 OK\r\n');
   });
 
+  test('MAIL and RCPT are kept from the verb to the end of their last argument: trailing spaces are not', () => {
+    const d = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>   ', 'RCPT TO:<b@example.test>  ');
+    expect(authRequest(d).request).toContain('Auth-SMTP-From: MAIL FROM:<a@example.test>\r\nAuth-SMTP-To: RCPT TO:<b@example.test>\r\n');
+  });
+
   test('RCPT before MAIL is 503, RCPT without argument 501; neither asks auth_http', () => {
     const d = say(nginx(), 'RCPT TO:<bob@example.test>', 'MAIL FROM:<a@example.test>', 'RCPT');
     expect(d.writes(CLIENT).slice(-3)).toEqual(['503 5.5.1 Bad sequence of commands\r\n', '250 2.0.0 OK\r\n', '501 5.5.4 Invalid argument\r\n']);
@@ -176,6 +181,11 @@ describe('AUTH (ngx_mail_smtp_auth, ngx_mail_auth_parse)', () => {
     expect(authRequest(d).request).toContain('Auth-User: alice@example.test\r\nAuth-Pass: se%00cret\r\n');
   });
 
+  test('the mechanism is matched case-insensitively (ngx_strncasecmp)', () => {
+    const d = say(nginx(authed), 'auth plain');
+    expect(lastWrite(d)).toBe('334 \r\n');
+  });
+
   test('AUTH PLAIN refuses a blob without the two NULs, and accepts an empty login or password (ngx_mail_auth_plain checks only the NULs)', () => {
     for (const blob of ['alice', '\0alice']) {
       const d = say(nginx(authed), `AUTH PLAIN ${b64(blob)}`, 'NOOP');
@@ -221,6 +231,14 @@ describe('the auth_http request and its answer', () => {
     expect(closed(d)).toBe(false);
     say(d, `AUTH PLAIN ${b64('\0a\0c')}`);
     expect(authRequest(d).request).toContain('Auth-Login-Attempt: 2\r\n');
+    // The second answer is read on its own (a fresh response parser per request).
+    expect(answerAuth(d, OK_AUTH)).toBeDefined();
+  });
+
+  test('both outgoing connections keep Nagle on (nothing in src/mail calls ngx_tcp_nodelay)', () => {
+    const d = say(nginx(), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    answerAuth(d, OK_AUTH);
+    expect(connects(d).map((c) => c.noDelay)).toEqual([false, false]);
   });
 
   test('an answer split across reads waits for its end; the auth connection closes once it is read', () => {
@@ -253,8 +271,11 @@ describe('the auth_http request and its answer', () => {
 
   test('an auth server that refuses the connection, or never answers within auth_http_timeout: 451', () => {
     const refused = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
-    refused.input({ kind: 'connectFailed', conn: connects(refused)[0]!.conn, reason: 'refused' });
+    const authConn = connects(refused)[0]!.conn;
+    refused.input({ kind: 'connectFailed', conn: authConn, reason: 'refused' });
     expect(lastWrite(refused)).toBe(INTERNAL);
+    // The failed connection is gone already: only the client is closed.
+    expect(refused.of('close').map((o) => o.output.conn)).toEqual([CLIENT]);
     const silent = say(nginx({ auth_http: { ...mailuNginxConfig.auth_http, timeoutMs: 5_000 } }), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     authRequest(silent);
     silent.advanceBy(4_000_000);
@@ -381,9 +402,11 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     const d = say(nginx(), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     const { conn } = authRequest(d);
     d.bytes(conn, OK_AUTH).advanceBy(1_000);
-    d.input({ kind: 'connectFailed', conn: connects(d).at(-1)!.conn, reason: 'refused' });
+    const upstream = connects(d).at(-1)!.conn;
+    d.input({ kind: 'connectFailed', conn: upstream, reason: 'refused' });
     expect(lastWrite(d)).toBe(INTERNAL);
     expect(closed(d)).toBe(true);
+    expect(closed(d, upstream)).toBe(false);
   });
 });
 
@@ -409,6 +432,17 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     d.bytes(upstream, '250 2.1.0').advanceBy(1_000);
     expect(d.writes(upstream).at(-1)).toBe('MAIL FR');
     expect(lastWrite(d)).toBe('250 2.1.0');
+  });
+
+  test('an upstream writing every 10 µs reaches the client within relayDelayUs of its first byte, nothing lost', () => {
+    const { d, upstream } = relaying();
+    const before = d.writes(CLIENT).length;
+    const start = d.now;
+    for (let i = 0; i < 10; i++) d.bytes(upstream, String(i)).advanceBy(10);
+    const first = d.outputs.filter((o) => o.output.kind === 'write' && o.output.conn === CLIENT).slice(before)[0]!;
+    expect(first.t - start).toBeLessThanOrEqual(mailuNginxConfig.timings.relayDelayUs);
+    d.advanceBy(1_000);
+    expect(d.writes(CLIENT).slice(before).join('')).toBe('0123456789');
   });
 
   test('the client closing: what it sent is passed on, then both connections close', () => {
