@@ -20,6 +20,9 @@ export default {
   // is rare, and the hit counter stops endless loops in mutated code sooner anyway.
   timeoutFactor: 2,
   timeoutMS: 20_000,
+  // The initial run (every killer test once, with coverage) took over Stryker's default 5 minutes
+  // while two other groups' runs shared the 2 cores, and the group's run was lost.
+  dryRunTimeoutMinutes: 30,
   incremental: true,
   incrementalFile: 'mutation/incremental/all.json',
   tempDirName: '.stryker-tmp',
