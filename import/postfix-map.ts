@@ -20,7 +20,7 @@ import { assign, parsedBy } from './assign.ts';
 import { emptyResult, ignored, unsupported, type FixedComparison, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
 import { servicePort, type MasterService } from './postfix-master.ts';
-import { ConfigError, type Setting } from './source.ts';
+import { ConfigError, whereText, type Setting } from './source.ts';
 
 export interface PostfixInput {
   /** main.cf-format files in the order given (a later one wins). */
@@ -113,7 +113,11 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     const serviceSetting = { name: `master.cf service ${service.service}`, value: `${service.type} ${service.command}`, where: service.where };
     if (service.command !== 'smtpd') result.entries.push(unsupported(serviceSetting, `the front relays here (${backend.because}), but the service runs ${service.command}, not smtpd; the lab's backend is smtpd`));
     else result.entries.push({ list: 'mapped', setting: serviceSetting, key: null, value: 'smtpd', note: `the service the front relays to (${backend.because}); its -o overrides apply` });
-    for (const [name, setting] of service.overrides) effective.set(name, setting);
+    for (const [name, setting] of service.overrides) {
+      const fromMain = effective.get(name);
+      if (fromMain) result.entries.push(ignored(fromMain, `overridden for this service by -o at ${whereText(setting.where)}`));
+      effective.set(name, setting);
+    }
     for (const other of others) result.entries.push(ignored({ name: `master.cf service ${other.service}`, value: `${other.type} ${other.command}`, where: other.where }, `not the service the front relays to (port ${backend.port})`));
   }
   const versionSetting = effective.get('mail_version');

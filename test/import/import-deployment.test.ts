@@ -1,0 +1,210 @@
+/* import-deployment - configuration lines to scenario values, the fixtures to the built-in scenarios, and bad input by file and line */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importDeployment, type ImportOptions, type ImportResult } from '../../import/index.ts';
+import { knownKeys } from '../../models/postfix/config.ts';
+import { loadScenario, SCENARIO_KEYS, type ScenarioKey } from '../../scenarios/index.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../import/fixtures');
+
+/** The files in a fresh directory, imported. */
+function deployment(files: Record<string, string>, options: Omit<ImportOptions, 'paths'> = {}): ImportResult {
+  const dir = mkdtempSync(join(tmpdir(), 'smtp-lab-import-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return importDeployment({ paths: [dir], ...options });
+}
+
+function importError(files: Record<string, string>, options: Omit<ImportOptions, 'paths'> = {}): string {
+  try {
+    deployment(files, options);
+  } catch (error) {
+    expect((error as Error).name).toBe('UsageError');
+    return (error as Error).message;
+  }
+  throw new Error('expected the import to be refused');
+}
+
+const DOVECOT = 'protocols = submission\nservice submission-login {\n  inet_listener submission {\n    port = 587\n  }\n}\n';
+const dovecotWith = (lines: string, port = 587) => `${lines}protocols = submission\nservice submission-login {\n  inet_listener submission {\n    port = ${port}\n  }\n}\n`;
+const NGINX = (server: string, top = '') => `${top}mail {\n  server {\n    listen 587;\n    protocol smtp;\n${server}  }\n}\n`;
+const POSTFIX = (lines: string) => ({ 'main.cf': `mail_version = 3.9.0\n${lines}` });
+
+interface Row {
+  readonly key: ScenarioKey;
+  readonly files: Record<string, string>;
+  readonly value: string | number;
+  /** file:line of the setting that set it (the file's name only). */
+  readonly at: string;
+}
+
+/** One row per way a key is set; the completeness test below wants every key the fixtures set to have one. */
+const ROWS: readonly Row[] = [
+  { key: 'front.model', files: { 'dovecot.conf': DOVECOT }, value: 'dovecot-2.3', at: 'dovecot.conf:1' },
+  { key: 'front.model', files: { 'doveconf.txt': `# 2.4.3 (e4fd6e2fbb): /etc/dovecot/dovecot.conf\ndovecot_config_version = 2.4.0\n${DOVECOT}` }, value: 'dovecot-2.4', at: 'doveconf.txt:1' },
+  { key: 'front.version', files: { 'doveconf.txt': `# 2.3.21.1 (d492236fa0): /etc/dovecot/dovecot.conf\n${DOVECOT}` }, value: '2.3.21.1', at: 'doveconf.txt:1' },
+  { key: 'front.port', files: { 'dovecot.conf': dovecotWith('', 1587) }, value: 1587, at: 'dovecot.conf:4' },
+  { key: 'front.login_proxy_max_reconnects', files: { 'dovecot.conf': dovecotWith('login_proxy_max_reconnects = 7\n') }, value: 7, at: 'dovecot.conf:1' },
+  { key: 'front.login_proxy_timeout', files: { 'dovecot.conf': dovecotWith('login_proxy_timeout = 5 secs\n') }, value: 5000, at: 'dovecot.conf:1' },
+  { key: 'front.login_proxy_timeout', files: { 'dovecot.conf': dovecotWith('login_proxy_timeout = 500ms\n') }, value: 500, at: 'dovecot.conf:1' },
+  { key: 'front.model', files: { 'nginx.conf': NGINX('') }, value: 'nginx', at: 'nginx.conf:4' },
+  { key: 'front.port', files: { 'nginx.conf': NGINX('') }, value: 587, at: 'nginx.conf:3' },
+  { key: 'front.version', files: { 'nginx.conf': NGINX('', 'nginx version: nginx/1.29.2\n') }, value: '1.29.2', at: 'nginx.conf:1' },
+  { key: 'front.smtp_auth', files: { 'nginx.conf': NGINX('    smtp_auth plain login;\n') }, value: 'login plain', at: 'nginx.conf:5' },
+  { key: 'front.smtp_auth', files: { 'nginx.conf': NGINX('    smtp_auth none;\n') }, value: 'none', at: 'nginx.conf:5' },
+  { key: 'client.auth', files: { 'nginx.conf': NGINX('    smtp_auth none;\n') }, value: 'none', at: 'nginx.conf:5' },
+  { key: 'front.xclient', files: { 'nginx.conf': NGINX('    xclient off;\n') }, value: 'off', at: 'nginx.conf:5' },
+  { key: 'front.max_errors', files: { 'nginx.conf': NGINX('    max_errors 9;\n') }, value: 9, at: 'nginx.conf:5' },
+  { key: 'postfix.mail_version', files: POSTFIX(''), value: '3.9', at: 'main.cf:1' },
+  { key: 'postfix.mail_version', files: { 'main.cf': 'mail_version = 3.7.11\n' }, value: '3.7.11', at: 'main.cf:1' },
+  { key: 'postfix.smtpd_forbid_unauth_pipelining', files: POSTFIX('smtpd_forbid_unauth_pipelining = NO\n'), value: 'no', at: 'main.cf:2' },
+  {
+    key: 'postfix.smtpd_forbid_unauth_pipelining',
+    files: { ...POSTFIX('smtpd_forbid_unauth_pipelining = yes\n'), 'master.cf': 'smtp inet n - n - - smtpd\n10025 inet n - n - - smtpd\n  -o smtpd_forbid_unauth_pipelining=no\n' },
+    value: 'no',
+    at: 'master.cf:3',
+  },
+  { key: 'postfix.smtpd_timeout', files: POSTFIX('smtpd_timeout = 5m\n'), value: 300, at: 'main.cf:2' },
+  { key: 'postfix.smtpd_upstream_proxy_protocol', files: POSTFIX('smtpd_upstream_proxy_protocol = haproxy\n'), value: 'haproxy', at: 'main.cf:2' },
+  { key: 'postfix.smtpd_upstream_proxy_timeout', files: POSTFIX('smtpd_upstream_proxy_timeout = 10s\n'), value: 10, at: 'main.cf:2' },
+];
+
+/** Parameters whose addresses are the deployment's own: checked, never copied into a key (postfix-map.ts). */
+const LAYOUT = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_client_event_limit_exceptions', 'smtpd_forbid_bare_newline_exclusions'];
+
+/** Every other Postfix parameter the key table has as postfix.<parameter>, with a value other than its default. */
+const PARAMETER_KEYS = SCENARIO_KEYS.filter((spec) => spec.name.startsWith('postfix.') && knownKeys.includes(spec.name.slice(8)) && !LAYOUT.includes(spec.name.slice(8)) && spec.name !== 'postfix.mail_version');
+
+function otherValue(key: ScenarioKey): string {
+  const value = loadScenario({ scenario: 'mailu-2024.06' }).get(key);
+  if (value === 'yes') return 'no';
+  if (value === 'no') return 'yes';
+  return typeof value === 'number' ? String(value + 1) : String(value);
+}
+
+const entryOf = (result: ImportResult, key: ScenarioKey) => result.mapped.find((entry) => entry.key === key);
+
+describe('every mapped key, from a configuration line to the scenario value', () => {
+  it.each(ROWS.map((row) => [`${row.key} = ${row.value} (${row.at})`, row] as const))('%s', (_name, row) => {
+    const result = deployment(row.files);
+    expect(result.scenario.get(row.key)).toBe(row.value);
+    const entry = entryOf(result, row.key)!;
+    expect(`${entry.setting.where.file.split('/').at(-1)}:${entry.setting.where.line}`).toBe(row.at);
+  });
+
+  it.each(PARAMETER_KEYS.map((spec) => [spec.name] as const))('%s from its main.cf parameter', (key) => {
+    const value = otherValue(key);
+    const result = deployment(POSTFIX(`${key.slice(8)} = ${value}\n`));
+    expect(String(result.scenario.get(key))).toBe(value);
+    expect(entryOf(result, key)?.setting.where.line).toBe(2);
+  });
+
+  it('every key the fixtures set has a row above', () => {
+    const tested = new Set<ScenarioKey>([...ROWS.map((row) => row.key), ...PARAMETER_KEYS.map((spec) => spec.name)]);
+    const imports = [
+      ...readdirSync(FIXTURES).map((set) => importDeployment({ paths: [join(FIXTURES, set)] })),
+      importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')], port: 25 }),
+    ];
+    const set = imports.flatMap((result) => result.mapped.flatMap((entry) => (entry.key === null ? [] : [entry.key])));
+    expect(set.length).toBeGreaterThan(10);
+    expect(set.filter((key) => !tested.has(key))).toEqual([]);
+  });
+});
+
+describe('the shipped fixtures', () => {
+  const keyForKey = (result: ImportResult, builtin: string, except: (key: string) => boolean = () => false) => {
+    const expected = loadScenario({ scenario: builtin }).values;
+    const keys = Object.keys(expected).filter((key) => !except(key));
+    expect(Object.fromEntries(keys.map((key) => [key, result.scenario.values[key as ScenarioKey]]))).toEqual(Object.fromEntries(keys.map((key) => [key, expected[key as ScenarioKey]])));
+  };
+
+  it('Mailu 2024.06 as its templates render is the built-in mailu-2024.06, key for key', () => {
+    const result = importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')] });
+    keyForKey(result, 'mailu-2024.06');
+    expect(result.path).toBe('client -> Dovecot port 465 (TLS) -> Postfix port 10025');
+  });
+
+  it("with PR 3322's line it is mailu-2024.06-pr3322, key for key", () => {
+    keyForKey(importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06-pr3322')] }), 'mailu-2024.06-pr3322');
+  });
+
+  it("Mailu 2024.06's port 25 (--port 25) is nginx-port25, key for key, with master.cf's smtp service", () => {
+    const result = importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')], port: 25 });
+    keyForKey(result, 'nginx-port25');
+    expect(result.mapped.find((entry) => entry.setting.name === 'master.cf service smtp')).toBeDefined();
+  });
+
+  it("Mailu 2.0's nginx alone, with the Postfix release given by --set, is mailu-2.0, key for key", () => {
+    keyForKey(importDeployment({ paths: [join(FIXTURES, 'nginx-only')], sets: ['postfix.mail_version=3.8.9'] }), 'mailu-2.0');
+  });
+
+  it('the recorded Debian 12 stack is real-stack in every configuration key (its scheduling keys are calibrated, not configured)', () => {
+    keyForKey(importDeployment({ paths: [join(FIXTURES, 'debian-12')] }), 'real-stack', (key) => key.startsWith('sim.') || key === 'auth.latency_ms');
+  });
+
+  it('Mailu 2024.06: the 10025 service\'s -o overrides are read, TLS is listed as unsupported, nothing unread is left out', () => {
+    const result = importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')] });
+    const mapped = (name: string) => result.mapped.find((entry) => entry.setting.name === name);
+    expect(mapped('smtpd_discard_ehlo_keywords')?.setting.where.file).toMatch(/master\.cf$/);
+    expect(mapped('smtpd_sasl_auth_enable')?.value).toBe('yes');
+    expect(result.unsupported.map((entry) => entry.setting.name)).toEqual(expect.arrayContaining(['ssl', 'TLS_FLAVOR', 'smtpd_client_restrictions']));
+    expect(result.assumed.find((entry) => entry.key === 'front.port')?.reason).toMatch(/465 with TLS only/);
+    expect(result.assumed.find((entry) => entry.key === 'postfix.smtpd_forbid_unauth_pipelining')).toMatchObject({ value: 'yes' });
+    const lines = readFileSync(join(FIXTURES, 'mailu-2024.06/main.cf'), 'utf8').split('\n').filter((line) => /^[a-z]/.test(line)).length;
+    const fromMain = [...result.mapped, ...result.ignored, ...result.unsupported].filter((entry) => entry.setting.where.file.endsWith('/main.cf')).length;
+    expect(fromMain).toBe(lines);
+  });
+
+  it('every fixture file says where it came from', () => {
+    for (const set of readdirSync(FIXTURES)) {
+      for (const file of readdirSync(join(FIXTURES, set))) {
+        const head = readFileSync(join(FIXTURES, set, file), 'utf8').split('\n').slice(0, 8).join('\n');
+        expect(head, `${set}/${file}`).toMatch(/github\.com\/Mailu\/Mailu|conformance\/records/);
+      }
+    }
+  });
+});
+
+describe('bad or partial input: an error naming the file and line', () => {
+  it('Postfix files that do not name the release', () => {
+    expect(importError({ 'main.cf': 'smtpd_timeout = 300s\n' })).toMatch(/main\.cf: the Postfix files do not say which release runs; add the output of `postconf mail_version`/);
+  });
+
+  it('a release the lab does not model, a parameter the release lacks, a value Postfix refuses', () => {
+    expect(importError({ 'main.cf': 'mail_version = 3.4.14\n' })).toMatch(/main\.cf:1: mail_version = 3\.4\.14 is not a Postfix release the lab models/);
+    expect(importError({ 'main.cf': 'mail_version = 3.7.5\nsmtpd_forbid_unauth_pipelining = yes\n' })).toMatch(/main\.cf:2: smtpd_forbid_unauth_pipelining: Postfix 3\.7\.5 has no parameter/);
+    expect(importError(POSTFIX('smtpd_forbid_unauth_pipelining = maybe\n'))).toMatch(/main\.cf:2: .*"maybe" is not a boolean/);
+    expect(importError(POSTFIX('smtpd_timeout = soon\n'))).toMatch(/main\.cf:2: smtpd_timeout: "soon" is not a time value/);
+  });
+
+  it('a master.cf with no service where the front relays', () => {
+    expect(importError({ 'dovecot.conf': DOVECOT, ...POSTFIX(''), 'master.cf': 'smtp inet n - n - - smtpd\n' })).toMatch(/master\.cf: no inet service listens on port 10025, where no passdb names a proxy port/);
+  });
+
+  it('a Dovecot that does not serve submission, or a 2.4 configuration without its release', () => {
+    expect(importError({ 'dovecot.conf': DOVECOT.replace('protocols = submission', 'protocols = imap') })).toMatch(/dovecot\.conf:1: protocols = imap: this Dovecot does not serve submission/);
+    expect(importError({ 'dovecot.conf': `dovecot_config_version = 2.4.0\n${DOVECOT}` })).toMatch(/dovecot\.conf:1: a Dovecot 2\.4 configuration without the release/);
+    expect(importError({ 'doveconf.txt': `# 2.2.36 (1f10bfa63): /etc/dovecot/dovecot.conf\n${DOVECOT}` })).toMatch(/doveconf\.txt:1: Dovecot 2\.2\.36 is not a release the lab models/);
+    expect(importError({ 'dovecot.conf': dovecotWith('login_proxy_timeout = soon\n') })).toMatch(/dovecot\.conf:1: login_proxy_timeout = soon: not a Dovecot time/);
+  });
+
+  it('nginx without a mechanism the lab has, or a value the key table refuses', () => {
+    expect(importError({ 'nginx.conf': NGINX('    smtp_auth cram-md5;\n') })).toMatch(/nginx\.conf:5: smtp_auth cram-md5: neither plain nor login/);
+    expect(importError({ 'nginx.conf': NGINX('    max_errors 0;\n') })).toMatch(/nginx\.conf:5: max_errors = 0: front\.max_errors: '0' is not allowed/);
+  });
+
+  it('two configurations of one daemon, a port no front serves, several paths and no choice', () => {
+    expect(importError({ 'a.conf': DOVECOT, 'b.conf': DOVECOT })).toMatch(/a\.conf, .*b\.conf: two Dovecot dovecot\.conf \/ doveconf -n configurations/);
+    expect(importError({ 'dovecot.conf': DOVECOT }, { port: 25 })).toMatch(/--port 25: no front in the input listens there; the fronts listen on 587 \(dovecot\)/);
+    expect(importError({ 'nginx.conf': 'mail {\n  server { listen 25; protocol smtp; }\n  server { listen 2525; protocol smtp; }\n}\n' })).toMatch(/the fronts listen on 25 \(nginx\), 2525 \(nginx\) and none is a submission port.*--port N/);
+  });
+
+  it('a file of no known format, a missing path, an empty directory', () => {
+    expect(importError({ 'notes.txt': 'hello there\n' })).toMatch(/notes\.txt:1: cannot tell which configuration this is/);
+    expect(() => importDeployment({ paths: ['/nonexistent/smtp-lab'] })).toThrow(/\/nonexistent\/smtp-lab: no such file or directory/);
+    const empty = mkdtempSync(join(tmpdir(), 'smtp-lab-empty-'));
+    mkdirSync(join(empty, 'sub'));
+    expect(() => importDeployment({ paths: [empty] })).toThrow(/the directory holds no files/);
+  });
+});
