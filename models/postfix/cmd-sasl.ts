@@ -4,13 +4,14 @@
  */
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
+import { discards } from './ehlo-mask.js';
 import type { SmtpdSession } from './session.js';
 
 /** smtpd_sasl_auth_cmd() with the lab credential table standing in for Dovecot. */
 export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
   const t = s.config.timings;
   if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 5.5.1 Error: send HELO/EHLO first');
-  if (!s.saslActive()) return s.quickReply(now, row, false, '503 5.5.1 Error: authentication not enabled');
+  if (!s.saslActive() || discards(s.ehloDiscardMask, 'AUTH')) return s.quickReply(now, row, false, '503 5.5.1 Error: authentication not enabled');
   if (s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: MAIL transaction in progress');
   if (s.saslUsername !== null) return s.quickReply(now, row, false, '503 5.5.1 Error: already authenticated');
   if (argv.length < 2 || argv.length > 3) return s.quickReply(now, row, false, '501 5.5.4 Syntax: AUTH mechanism');

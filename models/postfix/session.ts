@@ -18,6 +18,7 @@ import { LineReader, type Line } from './line-reader.js';
 import type { MessageContent } from './message-content.js';
 import type { PostfixQueue } from './queue.js';
 import { escape, printable } from './text.js';
+import { failAt, failureArmed } from './injected-failure.js';
 import { UpstreamProxyHandshake } from './upstream-proxy.js';
 import type { ClientRecord } from './xclient.js';
 
@@ -36,6 +37,8 @@ export interface SmtpdShared {
   sessionCount: number;
   /** The anvil server's connection counts, by client address (anvil.c). */
   readonly anvilCounts: Map<string, number>;
+  /** Sessions the lab's injected failure was armed in (injected-failure.ts). */
+  sessionsFailed: number;
 }
 
 export type Step = (now: Micros) => void;
@@ -70,6 +73,8 @@ export class SmtpdSession {
   xclientAllowed = false;
   /** anvil has counted this connection (and must be told when it ends). */
   private anvilCounted = false;
+  /** The lab's injected failure is still to hit this session (injected-failure.ts). */
+  failureArmed = false;
   /** smtpd_upstream_proxy_protocol: the PROXY header still awaited (upstream-proxy.ts). */
   proxyHandshake: UpstreamProxyHandshake | null = null;
   ehloDiscardMask = 0;
@@ -134,6 +139,8 @@ export class SmtpdSession {
   private serve(now: Micros): void {
     this.xclientAllowed = namadrListMatch(this.config.smtpd_authorized_xclient_hosts, this.client.name, this.client.addr);
     this.log(`connect from ${this.namaddr}`);
+    this.failureArmed = failureArmed(this.config.injectedFailure, this.shared.sessionsFailed);
+    if (this.failureArmed) this.shared.sessionsFailed++;
     const t = this.config.timings;
     const setupUs = this.shared.sessionCount++ === 0 ? t.bannerDelayUs : t.bannerReuseDelayUs;
     this.busy(now, t.xclientLookupDelayUs + setupUs, (at) => this.greeting(at));
@@ -309,6 +316,7 @@ export class SmtpdSession {
   }
 
   private sendBanner(now: Micros): void {
+    if (failAt(this, now, null)) return;
     this.reply(`220 ${this.config.smtpd_banner}`);
     this.commandLoop(now);
   }
@@ -360,6 +368,7 @@ export class SmtpdSession {
       this.reply('554 5.5.0 Error: SMTP protocol synchronization');
       return this.end();
     }
+    if (failAt(this, now, row)) return;
     row.action(this, now, row, argv, text);
   }
 
@@ -437,8 +446,13 @@ export class SmtpdSession {
 
   // ---- commands ----------------------------------------------------------------------------
 
+  /**
+   * smtpd_sasl_is_active(): smtpd_proto() activates SASL unless smtpd_tls_auth_only holds and there is
+   * no TLS yet; smtpd_tls_security_level = encrypt implies smtpd_tls_auth_only (pre_jail_init()).
+   */
   saslActive(): boolean {
-    return this.config.smtpd_sasl_auth_enable && !(this.config.smtpd_tls_auth_only && !this.tls);
+    const authOnly = this.config.smtpd_tls_auth_only || this.config.smtpd_tls_security_level === 'encrypt';
+    return this.config.smtpd_sasl_auth_enable && !(authOnly && !this.tls);
   }
 
   setSasl(user: string, method: string, via: 'xclient' | 'sasl'): void {
@@ -455,8 +469,11 @@ export class SmtpdSession {
 
   // ---- end of session --------------------------------------------------------------------
 
-  /** smtpd_proto() epilogue + smtpd_service(): abnormal-end line, statistics, close. */
-  end(): void {
+  /**
+   * smtpd_proto() epilogue + smtpd_service(): abnormal-end line, statistics, close. `died`: the
+   * process ended instead (injected-failure.ts): no lines, and replies not yet flushed are lost.
+   */
+  end({ died = false }: { readonly died?: boolean } = {}): void {
     if (this.closed) return;
     this.closed = true;
     if (this.anvilCounted) {
@@ -469,6 +486,13 @@ export class SmtpdSession {
     this.afterBusy = null;
     this.shared.out.push({ kind: 'timer', timer: this.idleTimer, at: null });
     this.shared.out.push({ kind: 'timer', timer: this.busyTimer, at: null });
+    if (died) this.pendingOutput = '';
+    else this.logEnd();
+    this.flush();
+    if (!this.peerGone) this.shared.out.push({ kind: 'close', conn: this.conn });
+  }
+
+  private logEnd(): void {
     if (this.reason) {
       // From 3.10.0 the line starts with the queue ID or NOQUEUE (releases.ts abnormal_end_queue_id).
       const queueId = hasGate(this.release, 'abnormal_end_queue_id') ? `${this.transaction?.queueId ?? 'NOQUEUE'}: ` : '';
@@ -481,8 +505,6 @@ export class SmtpdSession {
       }
     }
     this.log(`disconnect from ${this.namaddr}${this.stats.format()}`);
-    this.flush();
-    if (!this.peerGone) this.shared.out.push({ kind: 'close', conn: this.conn });
   }
 }
 

@@ -142,3 +142,16 @@ describe('STARTTLS', () => {
     expect(session(TLS, [EHLO, MAIL, 'STARTTLS\r\n', 'RCPT TO:<bob@example.test>\r\n']).replies.at(-1)).toBe('503 5.5.1 Error: need MAIL command');
   });
 });
+
+describe('AUTH and what hides it', () => {
+  const PLAIN_AUTH = 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=\r\n';
+  it('smtpd_discard_ehlo_keywords = auth: AUTH is "not enabled" (smtpd_sasl_auth_cmd())', () => {
+    expect(session({ smtpd_discard_ehlo_keywords: ['auth'] }, [EHLO, PLAIN_AUTH]).replies.at(-1)).toBe('503 5.5.1 Error: authentication not enabled');
+  });
+  it('smtpd_tls_security_level = encrypt implies smtpd_tls_auth_only: AUTH offered only after STARTTLS', () => {
+    const conv = session({ smtpd_tls_security_level: 'encrypt' }, [EHLO, 'STARTTLS\r\n', EHLO, PLAIN_AUTH]);
+    expect(conv.replies.filter((r) => r.startsWith('250-AUTH'))).toEqual(['250-AUTH PLAIN LOGIN']);
+    expect(conv.replies.indexOf('250-AUTH PLAIN LOGIN')).toBeGreaterThan(conv.replies.indexOf('220 2.0.0 Ready to start TLS'));
+    expect(conv.replies.at(-1)).toBe('235 2.7.0 Authentication successful');
+  });
+});
