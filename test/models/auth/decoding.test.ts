@@ -56,6 +56,17 @@ describe('Auth-User and Auth-Pass: unquote, then ISO 8859-1 bytes read as UTF-8'
     expect(answer(withPassword('\ufeffsecret'), { 'Auth-Pass': `${bom}secret` })['Auth-Status']).toBe('OK');
   });
 
+  test('a percent-escaped byte-order mark is U+FEFF after unquote, beyond ISO 8859-1: refused', () => {
+    expect(answer(withPassword('secret'), { 'Auth-Pass': '%EF%BB%BFsecret' })['Auth-Status']).toBe('Authentication credentials invalid');
+  });
+
+  test('raw bytes that are no UTF-8 (0x80 alone, 0xFF) make the credentials undecodable: the user is not looked up', () => {
+    for (const pass of ['x\u0080', '\u00ff']) {
+      const h = answer(auth(), { 'Auth-Pass': pass });
+      expect([pass, h['Auth-Status'], h['Auth-User-Exists']]).toEqual([pass, 'Authentication credentials invalid', 'False']);
+    }
+  });
+
   test('when only the password fails to decode, the answer names the decoded user (user_email was already set)', () => {
     const h = answer(auth(), { 'Auth-User': 'alice%40example.test', 'Auth-Pass': '%FF' });
     expect([h['Auth-User'], h['Auth-User-Exists']]).toEqual(['alice@example.test', 'False']);
@@ -89,5 +100,29 @@ describe('limiter.rate_limit_ip de-duplication (`if username and ...`)', () => {
     answer(service, { 'Auth-User': 'x' }, 0);
     answer(service, { 'Auth-User': 'x' }, 1);
     expect(limited(answer(service, {}, 2))).toBe(false);
+  });
+});
+
+describe('what the service logs and when it parses', () => {
+  test('a rate-limited request logs as limiter.py warns: per address, and per user', () => {
+    const service = auth({ AUTH_RATELIMIT_IP: '1/hour', AUTH_RATELIMIT_USER: '1/day' });
+    answer(service, { 'Auth-User': 'nobody@example.test' }, 0);
+    answer(service, {}, 1);
+    answer(service, { 'Auth-Pass': 'wrong', 'Client-IP': '198.51.100.1' }, 2);
+    answer(service, { 'Client-IP': '192.0.2.2' }, 3);
+    expect(service.logs).toEqual([
+      'Authentication attempt from 203.0.113.7 has been rate-limited.',
+      'Authentication attempt from 192.0.2.2 for alice@example.test has been rate-limited.',
+    ]);
+  });
+
+  test('each request parses its own client address: a bad one after a good one is still a 500', () => {
+    const service = auth();
+    expect(service.authenticate(request(), 0).status).toBe(200);
+    expect(service.authenticate(request({ 'Client-IP': 'not-an-ip' }), 1).status).toBe(500);
+  });
+
+  test('a bad AUTH_RATELIMIT_EXEMPTION network stops the service at start (configuration.py ip_network raises)', () => {
+    expect(() => auth({ AUTH_RATELIMIT_EXEMPTION: '10.0.0.0/8, nonsense' })).toThrow(/AUTH_RATELIMIT_EXEMPTION: bad network nonsense/);
   });
 });
