@@ -14,6 +14,7 @@
 import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-text.ts';
 import { FRONT_KINDS, type FrontKind, type SendProxy } from '../models/front/config.ts';
 import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
+import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
 import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
 import { postfixPresetOf } from './layout.ts';
@@ -66,6 +67,9 @@ export interface ScenarioValues {
   'postfix.smtpd_junk_command_limit': number;
   'postfix.line_length_limit': number;
   'postfix.disable_vrfy_command': YesNo;
+  'postfix.fail_at': 'none' | FailStep;
+  'postfix.fail_reply': string;
+  'postfix.fail_sessions': number;
   'postfix.smtpd_client_connection_count_limit': number;
   'postfix.smtpd_timeout': number;
   'postfix.smtpd_process_reused': YesNo;
@@ -190,6 +194,15 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'postfix.smtpd_junk_command_limit', type: { kind: 'integer', min: 0, max: 10_000 }, default: 100, description: 'NOOP, VRFY, ETRN and RSET commands before each further one counts as an error (default 100)' },
   { name: 'postfix.line_length_limit', type: { kind: 'integer', min: 1, max: 1_048_576 }, default: 2048, description: 'bytes of one command line smtpd reads; the rest of a longer line is skipped (default 2048)' },
   { name: 'postfix.disable_vrfy_command', type: yesNo, default: 'no', description: 'yes: every VRFY gets 502 5.5.1 VRFY command is disabled (smtpd.c vrfy_cmd; default no)' },
+  // A deliberately broken backend, not a Postfix setting (models/postfix/injected-failure.ts).
+  { name: 'postfix.fail_at', type: { kind: 'enum', values: ['none', ...FAIL_STEPS] }, default: 'none', description: 'lab fault: the handshake step at which smtpd fails (its first occurrence in a session), with postfix.fail_reply; none: smtpd behaves' },
+  {
+    name: 'postfix.fail_reply',
+    type: { kind: 'text', pattern: FAIL_REPLY_PATTERN, allowed: "a one-line reply 'NNN text', disconnect (close without a word) or stall (answer nothing until the 18000 s watchdog)" },
+    default: 'disconnect',
+    description: 'lab fault: what smtpd does at postfix.fail_at instead of its own reply',
+  },
+  { name: 'postfix.fail_sessions', type: { kind: 'integer', min: 0, max: 1000 }, default: 0, description: "lab fault: the first N smtpd sessions fail at postfix.fail_at, later ones behave (a front's reconnect then succeeds); 0: every session" },
   {
     name: 'postfix.smtpd_client_connection_count_limit',
     type: { kind: 'integer', min: 0, max: 10_000 },

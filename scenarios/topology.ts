@@ -15,6 +15,7 @@ import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
 import { parseList, type PostfixConfig } from '../models/postfix/config.ts';
 import { isRealStackValues, postfixPresetOf } from './layout.ts';
+import { failActionOf, type InjectedFailure } from '../models/postfix/injected-failure.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -49,6 +50,12 @@ export function frontAddress(scenario: Scenario): SocketAddress {
 
 const ms = (value: number) => Math.round(value * 1000);
 
+/** postfix.fail_at, fail_reply and fail_sessions: the lab's broken backend, or null when it behaves. */
+function injectedFailureOf(scenario: Scenario): InjectedFailure | null {
+  const at = scenario.get('postfix.fail_at');
+  return at === 'none' ? null : { at, action: failActionOf(scenario.get('postfix.fail_reply')), sessions: scenario.get('postfix.fail_sessions') };
+}
+
 export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario: Scenario): PostfixConfig {
   const base = postfixPresetOf(scenario.get('postfix.mail_version'), scenario.get('front.port'));
   return {
@@ -62,6 +69,7 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_junk_command_limit: scenario.get('postfix.smtpd_junk_command_limit'),
     line_length_limit: scenario.get('postfix.line_length_limit'),
     disable_vrfy_command: scenario.isOn('postfix.disable_vrfy_command'),
+    injectedFailure: injectedFailureOf(scenario),
     smtpd_client_connection_count_limit: scenario.get('postfix.smtpd_client_connection_count_limit'),
     smtpd_timeout: scenario.get('postfix.smtpd_timeout'),
     smtpd_upstream_proxy_protocol: scenario.get('postfix.smtpd_upstream_proxy_protocol'),

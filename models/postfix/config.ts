@@ -7,6 +7,7 @@
  */
 
 import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
+import type { InjectedFailure } from './injected-failure.js';
 
 export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'reject';
 export const relayRestrictions = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination', 'defer_unauth_destination'] as const;
@@ -117,6 +118,8 @@ export interface PostfixConfig {
    * 11.2 ms on a batch's first session, 0.33 ms median on the next ones).
    */
   readonly processReused: boolean;
+  /** The lab's deliberately broken backend (injected-failure.ts); null: smtpd behaves. */
+  readonly injectedFailure: InjectedFailure | null;
 }
 
 /** Measured on the real stack (conformance raw/*.segments.txt, Postfix 3.7.11 on loopback). */
@@ -192,6 +195,7 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     reverseDns: { '127.0.0.1': 'localhost' },
     timings: measuredTimings,
     processReused: false,
+    injectedFailure: null,
   };
 }
 

@@ -23,7 +23,7 @@ class PostfixSmtpd implements PostfixModel {
     retention: QueueRetention,
   ) {
     this.queue = new PostfixQueue(retention);
-    this.shared = { config, queue: this.queue, out: this.out, ehloCount: config.processReused ? 1 : 0, sessionCount: config.processReused ? 1 : 0, anvilCounts: new Map() };
+    this.shared = { config, queue: this.queue, out: this.out, ehloCount: config.processReused ? 1 : 0, sessionCount: config.processReused ? 1 : 0, anvilCounts: new Map(), sessionsFailed: 0 };
   }
 
   handle(now: Micros, input: Input): void {
