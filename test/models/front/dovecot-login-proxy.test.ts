@@ -84,6 +84,15 @@ function backendSays(owner: Owner, proxy: LoginProxy, conn: string, now: Micros,
   return fire(owner, proxy, 'backendProcess');
 }
 
+/** Connected, greeted, and the EHLO reply offering XCLIENT read: XCLIENT written, its reply awaited. */
+function xclientSent() {
+  const run = proxyFor();
+  run.proxy.connected(run.conn, LOCAL);
+  backendSays(run.owner, run.proxy, run.conn, 3_000_000, '220 b ESMTP\r\n');
+  backendSays(run.owner, run.proxy, run.conn, 3_000_100, '250 XCLIENT ADDR\r\n');
+  return run;
+}
+
 describe('an attempt', () => {
   test('connect: the Debug line, a connect with Nagle on, the attempt fact, and login_proxy_timeout from now', () => {
     const { owner, conn } = proxyFor({ login_proxy_timeout: 7_000 });
@@ -116,10 +125,7 @@ describe('an attempt', () => {
   });
 
   test('a reply read before the gap has passed sends the pending EHLO first, and cancels its timer', () => {
-    const { owner, proxy, conn } = proxyFor();
-    proxy.connected(conn, LOCAL);
-    backendSays(owner, proxy, conn, 3_000_000, '220 b ESMTP\r\n');
-    backendSays(owner, proxy, conn, 3_000_100, '250 XCLIENT ADDR\r\n');
+    const { owner, proxy, conn } = xclientSent();
     proxy.bytes(3_000_101, conn, asciiBytes('220 ok\r\n'));
     owner.timers.set('backendProcess', 3_000_101);
     fire(owner, proxy, 'backendProcess');
@@ -231,10 +237,7 @@ describe('login_proxy_failed() and proxy_try_reconnect()', () => {
   });
 
   test('a failure closes the backend and forgets its timers', () => {
-    const { owner, proxy, conn } = proxyFor();
-    proxy.connected(conn, LOCAL);
-    backendSays(owner, proxy, conn, 3_000_000, '220 b\r\n');
-    backendSays(owner, proxy, conn, 3_000_100, '250 XCLIENT ADDR\r\n');
+    const { owner, proxy, conn } = xclientSent();
     proxy.bytes(3_000_200, conn, asciiBytes('554 no\r\n'));
     proxy.failed(3_000_201, 'PROTOCOL', 'why');
     for (const timer of ['backendProcess', 'ehloGap', 'proxyTimeout'] as const) expect(owner.timers.get(timer)).toBeNull();
