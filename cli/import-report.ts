@@ -5,7 +5,7 @@ const at = (entry: MappedEntry | ListedEntry) => whereText(entry.setting.where);
 const shownSetting = (entry: MappedEntry | ListedEntry) => (entry.setting.value === '' ? `\`${entry.setting.name}\`` : `\`${entry.setting.name} = ${entry.setting.value}\``);
 
 function mappedLine(entry: MappedEntry): string {
-  const target = entry.key === null ? `the lab's own: ${entry.value}` : `\`${entry.key} = ${entry.value}\``;
+  const target = entry.key === null ? `no key needed (the lab: ${entry.value})` : `\`${entry.key} = ${entry.value}\``;
   return `- ${shownSetting(entry)} (${at(entry)}) -> ${target}${entry.note ? `; ${entry.note}` : ''}`;
 }
 

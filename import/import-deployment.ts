@@ -148,7 +148,7 @@ export function importDeployment(options: ImportOptions): ImportResult {
   for (const fixed of results.flatMap((r) => r.fixed)) {
     const { labValue, same } = fixed.compare(scenario);
     entries.push(same
-      ? { list: 'mapped', setting: fixed.setting, key: null, value: labValue, note: "the same as the lab's (no key needed)" }
+      ? { list: 'mapped', setting: fixed.setting, key: null, value: labValue, note: "behaves as the lab's own setting" }
       : { list: 'unsupported', setting: fixed.setting, reason: `the lab's is ${labValue || '(empty)'}: ${fixed.whyItMatters}` });
   }
   const assumedKeys = new Set(entries.flatMap((e) => (e.list === 'assumed' ? [e.key] : [])));
