@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { releaseLine } from '../scenarios/release-line.ts';
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
 import { CoverageCounter, type CoverageGap } from './coverage.ts';
-import { combineTallies, generateCases, runDifferential, tallyCases, type ScenarioTally, type TallySlice } from './differential.ts';
+import { combineTallies, tallyCases, tallyRange, type ScenarioTally, type TallySlice } from './differential.ts';
 import type { LabCase } from './lab-case.ts';
 import type { Executor } from './parallel/executor.ts';
 import { combineRuns, evaluateRuns, searchPredicate, VerdictFailure, type RunsSummary } from './parallel/run-ranges.ts';
@@ -64,7 +64,7 @@ export type CheckPart =
 /** The property on this thread: fast-check's search (or replay of options.path), shrunk on failure. */
 export function runLabProperty(property: LabProperty, options: CheckOptions): CheckOutcome {
   if (property.kind === 'differential') {
-    const tallies = differentialTallies(options, 0, options.numRuns);
+    const tallies = tallyRange([options.scenario, referenceOf(options)], options.seed, 0, options.numRuns);
     return differentialOutcome(property, options, tallies, hasFailures(tallies) ? runLabProperty(asShrinkingSearch(property), options) : null);
   }
   const runs = evaluateRuns(property, options.scenario, {
@@ -170,11 +170,6 @@ function differentialOutcome(property: LabProperty, options: CheckOptions, talli
 
 function referenceOf(options: CheckOptions): Scenario {
   return options.reference ?? loadScenario({ scenario: DIFFERENTIAL_REFERENCE });
-}
-
-/** Traces [start, start + count) of the seed on the scenario and its reference, on this thread. */
-function differentialTallies(options: CheckOptions, start: number, count: number): TallySlice {
-  return runDifferential([options.scenario, referenceOf(options)], generateCases(options.seed, count, start), options.seed).tallies;
 }
 
 const hasFailures = (tallies: TallySlice) => (tallies[0]?.failures ?? 0) > 0;

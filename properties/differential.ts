@@ -63,30 +63,59 @@ export function combineTallies(a: TallySlice, b: TallySlice): TallySlice {
 
 /** Traces [start, start + count) of the seed on every scenario, in slices over the executor's threads, tallied in trace order. */
 export async function tallyCases(executor: Executor, scenarios: readonly Scenario[], seed: number, start: number, count: number): Promise<TallySlice> {
-  if (executor.workers === 1 || count === 0) return runDifferential(scenarios, generateCases(seed, count, start), seed).tallies;
+  if (executor.workers === 1) return tallyRange(scenarios, seed, start, count);
   const definitions = scenarios.map(portableScenario);
-  const slices = await Promise.all(cutRanges(start, count, executor.workers).map((range) => executor.run<'cases'>({ kind: 'cases', scenarios: definitions, seed, ...range })));
-  return slices.reduce(combineTallies);
+  const slices = await Promise.all(cutRanges(start, count, executor.workers).map((slice) => executor.run<'cases'>({ kind: 'cases', scenarios: definitions, seed, ...slice })));
+  return slices.reduce(combineTallies, tallyRange(scenarios, seed, start, 0));
+}
+
+/** A scenario's tally as it grows, one trace at a time. */
+type Counting = { -readonly [K in keyof ScenarioTally]: K extends 'reasons' ? Map<string, number> : ScenarioTally[K] };
+
+function counting(scenario: Scenario): Counting {
+  return { scenario: scenario.name, traces: 0, failures: 0, pipeliningFailures: 0, improperLogged: 0, reasons: new Map() };
+}
+
+function count(tally: Counting, scenario: Scenario, labCase: LabCase): void {
+  const report = runCase(scenario, labCase);
+  tally.traces++;
+  if (proxyNeverPipelines(labCase, report) !== null) tally.improperLogged++;
+  const verdict = correctClientServed(labCase, report);
+  if (verdict === null) return;
+  tally.failures++;
+  const bug = showsMailuBug(labCase, report);
+  if (bug) tally.pipeliningFailures++;
+  const reason = reasonOf(verdict, bug);
+  tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + 1);
+}
+
+/**
+ * Traces [start, start + count) of the seed tallied on every scenario, generated one at a time
+ * rather than held in memory: fc.check over the same arbitrary walks the values fc.sample gives
+ * (generateCases). A trace that crashes the lab ends the tally with its error, as runDifferential does.
+ */
+export function tallyRange(scenarios: readonly Scenario[], seed: number, start: number, traces: number): TallySlice {
+  const tallies = scenarios.map(counting);
+  let crash: unknown = null;
+  if (traces > 0) {
+    fc.check(fc.property(labCase({ faults: 'benign' }), (generated) => {
+      if (crash !== null) return;
+      try {
+        scenarios.forEach((scenario, i) => count(tallies[i]!, scenario, generated));
+      } catch (error) {
+        crash = error;
+      }
+    }), { seed, path: String(start), numRuns: traces });
+  }
+  if (crash !== null) throw crash;
+  return tallies;
 }
 
 export function runDifferential(scenarios: readonly Scenario[], cases: readonly LabCase[], seed: number): DifferentialReport {
-  const tallies = scenarios.map((scenario): ScenarioTally => {
-    let failures = 0;
-    let pipeliningFailures = 0;
-    let improperLogged = 0;
-    const reasons = new Map<string, number>();
-    for (const labCase of cases) {
-      const report = runCase(scenario, labCase);
-      if (proxyNeverPipelines(labCase, report) !== null) improperLogged++;
-      const verdict = correctClientServed(labCase, report);
-      if (verdict === null) continue;
-      failures++;
-      const bug = showsMailuBug(labCase, report);
-      if (bug) pipeliningFailures++;
-      const reason = reasonOf(verdict, bug);
-      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-    }
-    return { scenario: scenario.name, traces: cases.length, failures, pipeliningFailures, improperLogged, reasons };
+  const tallies = scenarios.map((scenario) => {
+    const tally = counting(scenario);
+    for (const labCase of cases) count(tally, scenario, labCase);
+    return tally;
   });
   return { seed, cases, tallies };
 }

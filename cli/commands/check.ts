@@ -93,7 +93,8 @@ const checkOptions = { ...scenarioOptions, runs: { type: 'string' }, property: {
 /** Everything `check ARGS` decides before it runs anything: the same for the whole run, a shard and a merge. */
 function setupOf(args: readonly string[]) {
   const { values } = parseOptions(args, checkOptions);
-  const numRuns = integerOption('runs', values.runs, 100, 1, 1_000_000);
+  // Up to 10^8: with --shard the runs of many machines add up (docs/scale.md).
+  const numRuns = integerOption('runs', values.runs, 100, 1, 100_000_000);
   const seed = integerOption('seed', values.seed, 1, 0, 0x7fffffff);
   const sets = values.set ?? [];
   const unknown = (values.property ?? []).filter((id) => !PROPERTIES.some((p) => p.id === id));

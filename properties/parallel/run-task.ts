@@ -1,5 +1,5 @@
 /* run-task - what a worker thread does with a task: the same function this thread would call */
-import { runDifferential, generateCases } from '../differential.ts';
+import { tallyRange } from '../differential.ts';
 import { exploreCase, explorationPlan, type ExplorationPlan } from '../explore/explore-case.ts';
 import { propertyById, type LabProperty } from '../suite.ts';
 import { scenarioOf, type WorkKind, type WorkKinds, type WorkTask } from './executor.ts';
@@ -26,7 +26,7 @@ export function runTask(task: WorkTask): WorkKinds[WorkKind]['result'] {
     case 'runs':
       return evaluateRange(propertyOf(task.property), scenarioOf(task.scenario), task.seed, task.start, task.count);
     case 'cases':
-      return runDifferential(task.scenarios.map(scenarioOf), generateCases(task.seed, task.count, task.start), task.seed).tallies;
+      return tallyRange(task.scenarios.map(scenarioOf), task.seed, task.start, task.count);
     case 'explore-case':
       return exploreCase(planOf(task), task.index, task.bounds.maxRuns);
   }
