@@ -79,7 +79,7 @@ function backendOf(config: DovecotConfig): BackendPort {
     const driver = passdb.settings.get('driver')?.value;
     const port = /(?:^|\s)port=(\d+)/.exec(args?.value ?? '');
     if (port) return { port: Number(port[1]), because: `the passdb answers port=${port[1]} (${whereText(args!.where)})` };
-    if (driver === 'lua') return { port: POSTFIX_SUBMISSION_PORT, because: `the Lua passdb (${whereText(passdb.where)}) asks Mailu's auth service, which answers port ${POSTFIX_SUBMISSION_PORT} for submission` };
+    if (driver === 'lua') return { port: POSTFIX_SUBMISSION_PORT, because: `the Lua passdb (${whereText(passdb.where)}) is taken as Mailu's login.lua, whose auth service answers port ${POSTFIX_SUBMISSION_PORT} for submission` };
   }
   return { port: POSTFIX_SUBMISSION_PORT, because: `no passdb names a proxy port; the lab's auth service answers ${POSTFIX_SUBMISSION_PORT} (Mailu's)` };
 }
@@ -106,7 +106,7 @@ function mapSettings(section: DovecotSection, path: string, listener: FrontListe
     else if (path === '' && name === 'submission_backend_capabilities') result.fixed.push(sameAs(named, () => labDovecotConfig.submission_backend_capabilities.join(' '), 'the capabilities the proxy assumes of the backend', list));
     else if (path === '' && name === 'dovecot_config_version') result.entries.push({ list: 'mapped', setting: named, key: null, value: setting.value, note: '2.4 configuration syntax' });
     else if (path.startsWith('passdb')) result.entries.push(name === 'driver' && setting.value === 'lua'
-      ? { list: 'mapped', setting: named, key: null, value: 'lua', note: "the Lua passdb asks the auth service (Mailu's login.lua): the lab's auth model" }
+      ? { list: 'mapped', setting: named, key: null, value: 'lua', note: "taken as Mailu's login.lua, which asks Mailu's auth service: the lab's auth model" }
       : name === 'driver' ? unsupported(named, "the lab's passdb is Mailu's auth service behind login.lua; this passdb decides logins and proxying itself") : ignored(named, 'the passdb\'s arguments: read for the proxy port only'));
     else result.entries.push(ignored(named, 'not read by submission-login on the proxy path (mail storage, other protocols, logging, names)'));
   }
