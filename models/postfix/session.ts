@@ -90,6 +90,11 @@ export class SmtpdSession {
   transaction: Transaction | null = null;
   /** state->act_size: message bytes received so far (for "... after DATA (N bytes)"). */
   actSize = 0;
+  /**
+   * Bytes of a BDAT chunk read so far, not yet in actSize: what state->buffer holds while
+   * smtp_fread_buf() waits, which the "after BDAT (N bytes)" line adds (smtpd_proto() epilogue).
+   */
+  chunkBytesRead = 0;
   /** SMTPD_PROCESSING_BDAT / SMTPD_BDAT_STAT_ERROR. */
   bdat: 'none' | 'ok' | 'error' = 'none';
   /** The message BDAT chunks are building; made at the first chunk. */
@@ -430,7 +435,11 @@ export class SmtpdSession {
     const step = (at: Micros): void => {
       for (;;) {
         got += this.reader.take(count - got.length);
-        if (got.length === count) return then(at, got);
+        this.chunkBytesRead = got.length;
+        if (got.length === count) {
+          this.chunkBytesRead = 0;
+          return then(at, got);
+        }
         if (this.fillFromSocket()) continue;
         if (this.eof) {
           this.reason = 'lost connection';
@@ -499,7 +508,7 @@ export class SmtpdSession {
       if (this.where === 'DATA content') {
         this.log(`${queueId}${this.reason} after DATA (${this.actSize + this.reader.unread.length} bytes) from ${this.namaddr}`);
       } else if (this.where === 'BDAT content') {
-        this.log(`${queueId}${this.reason} after BDAT (${this.actSize} bytes) from ${this.namaddr}`);
+        this.log(`${queueId}${this.reason} after BDAT (${this.actSize + this.chunkBytesRead} bytes) from ${this.namaddr}`);
       } else if (this.where !== 'END-OF-MESSAGE' || this.reason !== 'lost connection') {
         this.log(`${queueId}${this.reason} after ${this.where} from ${this.namaddr}`);
       }
