@@ -47,7 +47,6 @@ export interface FixRun {
   readonly fix: CandidateFix;
   /** Why it does not apply to this scenario, or null. */
   readonly notApplicable: string | null;
-  readonly scenario: Scenario | null;
   readonly tally: ScenarioTally | null;
   /** No 454 after XCLIENT on the same traces and no correct client refused that the scenario served; null when not applicable. */
   readonly holds: boolean | null;
@@ -113,10 +112,10 @@ export function runAudit(options: AuditOptions): AuditReport {
   const [tally, ...fixTallies] = runDifferential([base, ...runnable], cases, options.seed).tallies as [ScenarioTally, ...ScenarioTally[]];
   let next = 0;
   const fixRuns = fixes.map(({ fix, applied }): FixRun => {
-    if (typeof applied === 'string') return { fix, notApplicable: applied, scenario: null, tally: null, holds: null, cost: null };
+    if (typeof applied === 'string') return { fix, notApplicable: applied, tally: null, holds: null, cost: null };
     const fixTally = fixTallies[next++]!;
     const holds = fixTally.pipeliningFailures === 0 && fixTally.failures <= tally.failures - tally.pipeliningFailures;
-    return { fix, notApplicable: null, scenario: applied, tally: fixTally, holds, cost: fix.cost(tally, fixTally) };
+    return { fix, notApplicable: null, tally: fixTally, holds, cost: fix.cost(tally, fixTally) };
   });
   const bugExists = propertyById('bug-exists')!;
   const why = bugExists.appliesTo(base);
