@@ -48,6 +48,7 @@ export function successPossible(labCase: LabCase): boolean {
     fitsXclient(labCase.client.user) &&
     fitsXclient(labCase.client.helo) &&
     (labCase.overrides['auth.fault'] ?? 'none') === 'none' &&
+    (labCase.overrides['postfix.fail_at'] ?? 'none') === 'none' &&
     (labCase.overrides['auth.latency_ms'] ?? 0) < AUTH_ANSWER_LIMIT_MS &&
     !hasDestructiveFault(labCase.faults) &&
     pipeliningViolations(script, true).length === 0 &&
