@@ -144,7 +144,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     name: 'client.script',
     type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: SCRIPT_TEXT_ALLOWED, problem: scriptTextProblem },
     default: '',
-    description: "what the client sends instead of swaks' dialogue (empty: swaks with the client.* keys): commands separated by ';' (wait for the replies) or '|' (pipelined in one write), each sent with CRLF; escapes \\r \\n \\t \\0 \\xHH \\\\ \\; \\|, and \\c at the end for no CRLF (models/client/script-text.ts)",
+    description: "what the client sends instead of swaks' dialogue (empty: swaks with the client.* keys): commands separated by ';' (wait for the replies) or '|' (pipelined in one write), each sent with CRLF; escapes \\r \\n \\t \\0 \\xHH \\\\ \\; \\|, and \\c at the end for no CRLF (models/client/script-text.ts). Played by run; check, explore and repro generate their own clients, as they do for client.user",
   },
   { name: 'front.model', type: { kind: 'enum', values: FRONT_KINDS }, default: 'dovecot-2.3', description: 'front proxy: Dovecot submission-login 2.3/2.4 (pipelines EHLO after XCLIENT), the fixed lock-step proxy, nginx mail, or HAProxy mode tcp (PROXY protocol instead of XCLIENT)' },
   { name: 'front.port', type: { kind: 'integer', min: 1, max: 65535 }, default: 587, description: 'port the front listens on and the client connects to' },
