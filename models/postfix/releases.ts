@@ -50,7 +50,8 @@ export type PostfixGateName =
   | 'forbid_bare_newline_modes'
   | 'forbid_bare_newline_default_normalize'
   | 'help_command'
-  | 'abnormal_end_queue_id';
+  | 'abnormal_end_queue_id'
+  | 'forbidden_commands_non_letter';
 
 export interface PostfixGate {
   /** What the release changed, in a phrase (docs/versions.md's first column). */
@@ -91,6 +92,11 @@ export const POSTFIX_GATES: Readonly<Record<PostfixGateName, PostfixGate>> = {
     behaviour: 'HELP lists the implemented commands (214); before, HELP is an unknown command (500)',
     since: [[3, 9, 0]],
     source: 'HISTORY (3.9 snapshot, "an SMTP server HELP command that lists the implemented commands"); smtpd.c help_cmd() in smtpd_cmd_table at v3.9.0, absent at v3.8.20',
+  },
+  forbidden_commands_non_letter: {
+    behaviour: 'an unknown command that does not start with a letter is a non-SMTP command (221 and hang up): smtpd_forbidden_commands defaults to CONNECT GET POST regexp:{{/^[^A-Z]/ Bogus}}; the non-SMTP command warning shows the line escape()d',
+    since: [[3, 7, 0]],
+    source: 'HISTORY 20210605 ("The smtpd_forbidden_commands default setting now also inludes a regular expression regexp:{{/^[^A-Z]/ Bogus}}") and 20210610 ("escape non-printable characters in non-SMTP commands"); mail_params.h DEF_SMTPD_FORBID_CMDS at v3.7.0, "CONNECT GET POST" at v3.6.20',
   },
   abnormal_end_queue_id: {
     behaviour: 'the abnormal-end line ("lost connection after ...", "timeout after ...") starts with the queue ID or NOQUEUE',

@@ -15,6 +15,7 @@ import { parseVersion, type PostfixConfig } from './config.js';
 import { hasGate, type PostfixRelease } from './releases.js';
 import { ehloMask } from './ehlo-mask.js';
 import { LineReader, type Line } from './line-reader.js';
+import { nonSmtpExcerpt } from './non-smtp.js';
 import type { MessageContent } from './message-content.js';
 import type { PostfixQueue } from './queue.js';
 import { escape, printable } from './text.js';
@@ -356,8 +357,9 @@ export class SmtpdSession {
     this.stats.counted(row);
     if (!row) {
       this.where = 'UNKNOWN';
-      if (/^[!-9;-~]+:$/.test(argv[0] ?? '')) {
-        this.log(`warning: non-SMTP command from ${this.namaddr}: ${escape(line.text).slice(0, 100)}`);
+      const excerpt = nonSmtpExcerpt(this.release, argv[0] ?? '', line.text);
+      if (excerpt !== null) {
+        this.log(`warning: non-SMTP command from ${this.namaddr}: ${excerpt}`);
         this.reply('221 2.7.0 Error: I can break rules, too. Goodbye.');
         return this.end();
       }

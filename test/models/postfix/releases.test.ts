@@ -141,3 +141,18 @@ describe('docs/versions.md', () => {
     }
   });
 });
+
+describe('forbidden_commands_non_letter (3.7.0)', () => {
+  const bogus = lockstep(['{get} 1\r\n', 'QUIT\r\n']);
+  it('3.6.20: a command starting with "{" is unknown (500); 3.7.0: non-SMTP, 221 and hang up', () => {
+    expect(talk(postfixAt('3.6.20'), bogus).replies.slice(1)).toEqual(['500 5.5.2 Error: command not recognized', '221 2.0.0 Bye']);
+    const since = talk(postfixAt('3.7.0'), bogus);
+    expect(since.replies.slice(1)).toEqual(['221 2.7.0 Error: I can break rules, too. Goodbye.']);
+    expect(since.logLines).toContain('warning: non-SMTP command from localhost[127.0.0.1]: {get} 1');
+  });
+  it('3.6.20 logs a header line as read; 3.7.0 escape()s it', () => {
+    const header = lockstep(['Subject:\thi\\there\r\n']);
+    expect(talk(postfixAt('3.6.20'), header).logLines).toContain('warning: non-SMTP command from localhost[127.0.0.1]: Subject:\thi\\there');
+    expect(talk(postfixAt('3.7.0'), header).logLines).toContain('warning: non-SMTP command from localhost[127.0.0.1]: Subject:\\thi\\\\there');
+  });
+});
