@@ -352,6 +352,50 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
     expect(closes(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
   });
 
+  test('login_proxy_timeout running out between the 235 and the detach does nothing: the proxy is done', () => {
+    // The final replies are read 46 µs (xclientReactionUs) after they come, 1 ms before the timeout;
+    // the detach follows 1.35 ms later, so the timeout falls between.
+    const d = greeted('dovecot-2.3', { login_proxy_timeout: 1_000 });
+    d.bytes(CLIENT, PLAIN_ALICE);
+    const backend = answerLookup(d, OK_RESPONSE)!;
+    const connectedAt = d.of('connect').at(-1)!.t;
+    connected(d, backend);
+    d.bytes(backend, HANDSHAKE[0]!).advanceBy(1_000).bytes(backend, HANDSHAKE[1]!).advanceTo(connectedAt + 999_000);
+    d.bytes(backend, HANDSHAKE[2]!).advanceBy(100);
+    expect(lastWrite(d)).toBe('235 2.7.0 Logged in.\r\n');
+    d.advanceBy(10_000);
+    expect(logs(d).join('\n')).not.toContain('timed out');
+    expect(closes(d)).not.toContain(backend);
+    d.bytes(CLIENT, 'NOOP\r\n').advanceBy(1_000);
+    expect(d.writes(backend).at(-1)).toBe('NOOP\r\n');
+  });
+
+  test('after a reconnect, late bytes or an end from the first backend connection change nothing', () => {
+    const d = greeted();
+    d.bytes(CLIENT, PLAIN_ALICE);
+    const first = answerLookup(d, OK_RESPONSE)!;
+    connected(d, first);
+    d.bytes(first, '421 busy\r\n').advanceBy(1_100_000);
+    const second = d.of('connect').at(-1)!.output.conn;
+    expect(second).not.toBe(first);
+    connected(d, second);
+    for (const reply of HANDSHAKE) d.bytes(second, reply).advanceBy(1_000);
+    d.advanceBy(10_000);
+    const written = d.writes(CLIENT).length;
+    d.bytes(first, '250 stale\r\n').input({ kind: 'eof', conn: first }).advanceBy(10_000);
+    expect(d.writes(CLIENT)).toHaveLength(written);
+    expect(closes(d)).not.toContain(CLIENT);
+    expect(logs(d).join('\n')).not.toContain('Disconnected by server');
+  });
+
+  test('the relay\'s idle seconds count from the last backend read of the handshake too', () => {
+    // proxy_last_io(): the latest read or write on either stream; the backend's last reply came 1.5 s after the AUTH.
+    const { d, backend } = proxying(HANDSHAKE.slice(0, 2));
+    d.advanceBy(1_500_000).bytes(backend, HANDSHAKE[2]!).advanceBy(10_000);
+    d.advanceBy(2_000_000).input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
+    expect(logs(d).at(-1)).toMatch(/Disconnected by client \(2s idle, /);
+  });
+
   test('Debug lines are left out without log_debug', () => {
     const { d } = proxying(HANDSHAKE, { log_debug: false });
     expect(logs(d).filter((l) => l.startsWith('Debug:'))).toEqual([]);
