@@ -128,6 +128,9 @@ export interface SpeedUp {
   /** Wall time with one thread and with `workers` threads, each repeat, ms (threads started and stopped included). */
   readonly oneMs: number[];
   readonly manyMs: number[];
+  /** CPU time of the process (every thread) per run, ms: what the machine gave, against what the wall clock shows. */
+  readonly oneCpuMs: number[];
+  readonly manyCpuMs: number[];
   /** The 1-minute load average before and after. */
   readonly load: readonly [number, number];
 }
@@ -157,20 +160,23 @@ export async function parallelSpeedUp(workers: number, scope: ExecutorScope, pla
     const before = loadavg()[0]!;
     const timed = async (n: number) => {
       const start = performance.now();
+      const cpu = process.cpuUsage();
       const result = await scope(n, async (executor) => JSON.stringify(await workload.run(executor)));
-      return { ms: performance.now() - start, result };
+      const used = process.cpuUsage(cpu);
+      return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000, result };
     };
-    const oneMs: number[] = [];
-    const manyMs: number[] = [];
+    const runs = { oneMs: [] as number[], manyMs: [] as number[], oneCpuMs: [] as number[], manyCpuMs: [] as number[] };
     for (let repeat = 0; repeat < plan.repeats; repeat++) {
       const one = await timed(1);
       const many = await timed(workers);
       // A speed-up of a different answer would be no speed-up.
       if (many.result !== one.result) throw new Error(`${workload.name}: ${workers} threads gave another result than one`);
-      oneMs.push(one.ms);
-      manyMs.push(many.ms);
+      runs.oneMs.push(one.ms);
+      runs.manyMs.push(many.ms);
+      runs.oneCpuMs.push(one.cpuMs);
+      runs.manyCpuMs.push(many.cpuMs);
     }
-    figures.push({ workload: workload.name, workers, oneMs, manyMs, load: [before, loadavg()[0]!] });
+    figures.push({ workload: workload.name, workers, ...runs, load: [before, loadavg()[0]!] });
   }
   return figures;
 }

@@ -10,10 +10,15 @@ import { UsageError } from './command.ts';
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const seconds = (ms: readonly number[]) => ms.map((t) => fmt(t / 1000, 1)).join(', ');
 
-/** One figure in words: the ratio of the medians, each run, and the load the machine had. */
+/**
+ * One figure in words: the ratio of the medians, each run, the CPU the process got (median per
+ * run: on a machine shared with other sessions, threads get no more CPU than one thread did,
+ * and this shows it), and the load the machine had.
+ */
 export function speedUpText(figure: SpeedUp): string {
   const ratio = median(figure.oneMs) / median(figure.manyMs);
-  return `${fmt(ratio, 2)}× (1 thread ${seconds(figure.oneMs)} s; ${figure.workers} threads ${seconds(figure.manyMs)} s; load average ${fmt(figure.load[0], 1)} → ${fmt(figure.load[1], 1)})`;
+  return `${fmt(ratio, 2)}× (1 thread ${seconds(figure.oneMs)} s; ${figure.workers} threads ${seconds(figure.manyMs)} s; `
+    + `CPU per run ${seconds([median(figure.oneCpuMs)])} s and ${seconds([median(figure.manyCpuMs)])} s; load average ${fmt(figure.load[0], 1)} → ${fmt(figure.load[1], 1)})`;
 }
 
 const ROW_START = '| speed-up with ';

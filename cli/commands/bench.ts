@@ -41,7 +41,7 @@ interface BenchPlan {
   readonly speedUp: SpeedUpPlan;
 }
 
-const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 2000, exploreDeviations: 2, repeats: 3 } };
+const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 10_000, exploreDeviations: 2, repeats: 3 } };
 const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, exploreDeviations: 0, repeats: 1 } };
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';

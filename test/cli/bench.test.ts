@@ -16,7 +16,7 @@ describe('smtp-lab bench --quick', () => {
     expect(lines[1]).toMatch(/^[\d,]+ sessions\/s \(lockstep\)$/);
     expect(lines[2]).toMatch(/^bug found for 3\/3 seeds; median \d+(\.5)? generated runs, [\d.,]+ ms to the first counterexample; shrinking [\d.,]+ ms in [\d.]+ steps \(medians\)$/);
     expect(lines[3]).toMatch(/^repro process wall time: median [\d,]+ ms \([\d,]+\)$/);
-    for (const line of lines.slice(4, 6)) expect(line).toMatch(/^speed-up, (check|explore) .+: [\d.]+× \(1 thread [\d.]+ s; \d+ threads [\d.]+ s; load average [\d.]+ → [\d.]+\)$/);
+    for (const line of lines.slice(4, 6)) expect(line).toMatch(/^speed-up, (check|explore) .+: [\d.]+× \(1 thread [\d.]+ s; \d+ threads [\d.]+ s; CPU per run [\d.]+ s and [\d.]+ s; load average [\d.]+ → [\d.]+\)$/);
     expect(lines[6]).toMatch(/^heap over 1,000 sessions: (?:[\d.]+, ){9}[\d.]+ MiB \(first tenth [\d.]+, last [\d.]+\); peak RSS [\d,]+ MiB$/);
     expect(existsSync(join(cwd, 'BENCHMARKS.md'))).toBe(false);
   });
