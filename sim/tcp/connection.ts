@@ -176,9 +176,8 @@ export class TcpConnection {
   /** The delayed-ACK timer of `side` fired (tcp_delack_timer_handler). */
   delackFired(side: 0 | 1, gen: number): void {
     const end = this.ends[side];
+    // a live timer always has an ACK owed: every ACK sent disarms it (ackSent), so inet_csk_ack_scheduled holds here
     if (end.dead || gen !== end.delackGen) return;
-    end.delackAtUs = -1;
-    if (!end.ackScheduled) return;
     if (end.pingpong >= this.profile.pingpongThresh) {
       end.pingpong = 0; // inet_csk_exit_pingpong_mode
       end.atoUs = TCP_ATO_MIN_US;
@@ -364,9 +363,7 @@ export class TcpConnection {
     end.dead = true;
     end.discardUnsent();
     end.ackScheduled = false;
-    if (end.delackAtUs >= 0) {
-      end.delackAtUs = -1;
-      end.delackGen++;
-    }
+    // the timer's event may still come: delackFired drops it for a dead end
+    end.delackAtUs = -1;
   }
 }

@@ -28,7 +28,8 @@ describe('FIN (tcp_fin, tcp_send_fin)', () => {
   it('after our own FIN the peer FIN is ACKed at once (FIN_WAIT: tcp_send_ack)', () => {
     const h = new TcpHarness().establish();
     h.write(START, 0, 'A');
-    h.write(START + 1000, 1, 'R'); // the client has data in, so a delayed ACK would wait 40 ms
+    h.write(START + 1000, 1, 'R');
+    h.write(START + 1500, 0, 'B'); // a reply within ato: the client is interactive, it would delay an ACK
     h.finish(START + 2000, 0);
     h.finish(START + 3000, 1);
     h.runUntil(START + 200_000);
