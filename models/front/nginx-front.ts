@@ -68,6 +68,11 @@ const ACCEPTED: Readonly<Record<UpstreamState, (code: string) => boolean>> = {
   to: () => true,
 };
 
+/** ngx_atoi(): digits only, at least one; anything else (a sign, a space, a dot) is NGX_ERROR, here null. */
+function ngxAtoi(text: string | undefined): number | null {
+  return text !== undefined && /^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : null;
+}
+
 class NginxSession {
   state: ClientState = 'greeting';
   readonly lines = new LineBuffer(CLIENT_BUFFER_SIZE);
@@ -382,17 +387,19 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     const headers = parsed.message.headers;
     const status = headerValue(headers, 'Auth-Status');
     if (status !== undefined && status !== 'OK' && status !== 'WAIT') {
+      this.out.push({ kind: 'log', program: 'nginx', line: `[info] client login failed: "${status}"`, conn: session.conn });
       const code = headerValue(headers, 'Auth-Error-Code') ?? DEFAULT_ERRCODE;
       this.write(session.conn, `${code} ${status}\r\n`);
-      const wait = Number(headerValue(headers, 'Auth-Wait') ?? '0');
-      if (!(wait > 0)) return this.close(session);
+      // An Auth-Wait ngx_atoi() refuses leaves the sleep at 0: the session quits.
+      const wait = ngxAtoi(headerValue(headers, 'Auth-Wait')) ?? 0;
+      if (wait === 0) return this.close(session);
       // Auth-Wait > 0: nginx sleeps, then reads commands again; the sleep is not modelled separately.
       session.state = 'start';
       return this.waitForClient(now, session);
     }
     const server = headerValue(headers, 'Auth-Server');
-    const port = Number(headerValue(headers, 'Auth-Port'));
-    if (server === undefined || parseIp(server) === null || !Number.isInteger(port) || port <= 0 || port > 65535) return this.internalError(session);
+    const port = ngxAtoi(headerValue(headers, 'Auth-Port'));
+    if (server === undefined || parseIp(server) === null || port === null || port < 1 || port > 65535) return this.internalError(session);
     session.state = 'proxy-handshake';
     session.upstreamState = 'start';
     session.upstreamBuffer = '';

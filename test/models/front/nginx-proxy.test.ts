@@ -221,7 +221,16 @@ describe('the auth_http request and its answer', () => {
     const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
     expect(answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nContent-Length: 0\r\n\r\n')).toBeUndefined();
     expect(lastWrite(d)).toBe('535 5.7.0 Invalid login\r\n');
+    expect(logs(d)).toContain('[info] client login failed: "Invalid login"');
     expect(closed(d)).toBe(true);
+  });
+
+  test('an Auth-Wait ngx_atoi() refuses ("1.5", "-3", "") is no wait: the session quits', () => {
+    for (const wait of ['1.5', '-3', '']) {
+      const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+      answerAuth(d, `HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-Wait: ${wait}\r\nContent-Length: 0\r\n\r\n`);
+      expect(closed(d)).toBe(true);
+    }
   });
 
   test('with Auth-Wait the client may try again, and the next request counts Auth-Login-Attempt 2', () => {
@@ -237,8 +246,35 @@ describe('the auth_http request and its answer', () => {
 
   test('both outgoing connections keep Nagle on (nothing in src/mail calls ngx_tcp_nodelay)', () => {
     const d = say(nginx(), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    const writesBefore = d.of('write').length;
     answerAuth(d, OK_AUTH);
     expect(connects(d).map((c) => c.noDelay)).toEqual([false, false]);
+    // Only the auth request was written: the upstream's connect writes nothing (nginx waits for its greeting).
+    expect(d.of('write').slice(writesBefore).map((o) => o.output.conn)).toEqual([connects(d)[0]!.conn]);
+  });
+
+  test('bytes the auth server sends after its answer was read are not taken for the upstream\'s', () => {
+    const d = say(nginx(), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    const { conn } = authRequest(d);
+    d.bytes(conn, OK_AUTH).advanceBy(1_000);
+    const upstream = connects(d).at(-1)!.conn;
+    d.input({ kind: 'connected', conn: upstream, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+    d.bytes(conn, '220 not the upstream\r\n').advanceBy(1_000);
+    expect(d.writes(upstream)).toEqual([]);
+    expect(upstreamSays(d, upstream, '220 b\r\n')).toEqual(['EHLO mail.example.test\r\n']);
+  });
+
+  test('inputs for connections and timers nginx does not know, or no longer knows, are ignored', () => {
+    const d = say(nginx({ auth_http: { ...mailuNginxConfig.auth_http, timeoutMs: 1_000 } }), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    const { conn } = authRequest(d);
+    d.advanceBy(1_000_000);
+    expect(closed(d)).toBe(true);
+    const count = d.outputs.length;
+    d.input({ kind: 'connectFailed', conn, reason: 'refused' });
+    d.bytes(conn, OK_AUTH).bytes('nobody', 'x').bytes(CLIENT, 'NOOP\r\n');
+    d.input({ kind: 'eof', conn }).input({ kind: 'reset', conn: CLIENT });
+    d.input({ kind: 'timeout', timer: `${CLIENT}/commands` }).input({ kind: 'timeout', timer: 'not-a-timer' });
+    expect(d.outputs.length).toBe(count);
   });
 
   test('an answer split across reads waits for its end; the auth connection closes once it is read', () => {
@@ -257,6 +293,8 @@ describe('the auth_http request and its answer', () => {
     ['port 0', 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 0'],
     ['port 65536', 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 65536'],
     ['port 2.5', 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 2.5'],
+    ['port 1e2 (ngx_atoi takes digits only)', 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 1e2'],
+    ['no Auth-Port', 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1'],
   ])('%s: 451 4.3.2 and closed, no upstream connection', (_what, headers) => {
     const d = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     expect(answerAuth(d, `HTTP/1.0 200 OK\r\n${headers}\r\nContent-Length: 0\r\n\r\n`)).toBeUndefined();
@@ -264,9 +302,12 @@ describe('the auth_http request and its answer', () => {
     expect(closed(d)).toBe(true);
   });
 
-  test('port 65535 is a port', () => {
-    const d = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
-    expect(answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 65535\r\nContent-Length: 0\r\n\r\n')).toBeDefined();
+  test('ports 1 and 65535 are ports', () => {
+    for (const port of [1, 65535]) {
+      const d = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+      expect(answerAuth(d, `HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: ${port}\r\nContent-Length: 0\r\n\r\n`)).toBeDefined();
+      expect(connects(d).at(-1)!.to).toEqual({ host: '127.0.0.1', port });
+    }
   });
 
   test('an auth server that refuses the connection, or never answers within auth_http_timeout: 451', () => {
