@@ -14,7 +14,7 @@ const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 *
 
 function verdictLine(report: AuditReport): string {
   const { tally, judged, verdict } = report;
-  const refused = `${tally.failures} of ${judged} correct clients refused on ${tally.traces} generated traces`;
+  const refused = report.notJudged === null ? `${tally.failures} of ${judged} correct clients refused on ${tally.traces} generated traces` : `no generated traces: ${report.notJudged}; the properties that apply hold`;
   const reasons = [...tally.reasons.entries()].map(([reason, n]) => `${n}× ${reason}`).join('; ');
   switch (verdict) {
     case 'affected':
@@ -24,6 +24,7 @@ function verdictLine(report: AuditReport): string {
     case 'inconclusive':
       return `inconclusive: ${refused}, but a property's coverage gate did not pass: raise --runs`;
     case 'not affected':
+      if (report.notJudged !== null) return `not affected: ${refused}`;
       return tally.improperLogged > 0
         ? `not affected (improper pipelining still logged): ${refused}; Postfix logged improper command pipelining after XCLIENT in ${tally.improperLogged} of them and let them through`
         : `not affected: ${refused}; Postfix never saw the proxy pipeline`;
@@ -90,9 +91,9 @@ export function auditMarkdown(report: AuditReport, shown: ShownSearch | null, sc
     ...(report.verdict === 'affected' && shown ? ['## Why: the 454', '', ...explanation(report, shown), ''] : []),
     `## When it fails: correct clients refused, per condition`,
     '',
-    `Of ${tally.traces} traces, ${report.judged} could be judged (right password, legal client, healthy links and auth service, a login Postfix's XCLIENT takes); the rate is refused / judged.`,
-    '',
-    ...conditionTable(report.conditions),
+    ...(report.notJudged === null
+      ? [`Of ${tally.traces} traces, ${report.judged} could be judged (right password, legal client, healthy links and auth service, a login Postfix's XCLIENT takes); the rate is refused / judged.`, '', ...conditionTable(report.conditions)]
+      : [`not judged: ${report.notJudged}`]),
     '',
     '## Minimal counterexample (trigger search, shrunk)',
     '',
@@ -129,6 +130,7 @@ export function auditJson(report: AuditReport, shown: ShownSearch | null, scenar
     summary: verdictLine(report),
     tally: tallyJson(tally),
     judged: report.judged,
+    notJudged: report.notJudged,
     conditions: report.conditions,
     search: typeof report.search === 'string'
       ? { notApplicable: report.search }

@@ -10,7 +10,7 @@ import { loadScenario, type Scenario } from '../../scenarios/index.ts';
 import { showCounterexample } from '../counterexample.ts';
 import { auditJson, auditMarkdown, type ShownSearch } from '../audit-report.ts';
 
-const usage = `usage: smtp-lab audit SCENARIO|DIR [--set KEY=VALUE]... [--seed N] [--traces N] [--runs N] [--search-runs N] [--out DIR] [--json]
+const usage = `usage: smtp-lab audit SCENARIO|DIR [--set KEY=VALUE]... [--port N] [--backend-port N] [--seed N] [--traces N] [--runs N] [--search-runs N] [--out DIR] [--json]
 
 Answers an operator's question about one deployment: is it affected by the 454 after XCLIENT, how
 often and under which conditions, with what evidence, and which change fixes it at what cost.
@@ -25,6 +25,8 @@ configuration files is imported first (its scenario file is written to the --out
 Markdown, or --json. Exit 0 not affected, 1 affected (or inconclusive), 2 bad input.
 
   --set KEY=VALUE     override a key of the scenario (repeatable)
+  --port N, --backend-port N
+                      for a DIR: the client's port and Postfix's, as \`smtp-lab import\` takes them
   --seed N            the seed of everything (default 1)
   --traces N          generated traces per scenario and fix (default 300)
   --runs N            traces per property (default 50)
@@ -40,10 +42,18 @@ function isDirectory(path: string): boolean {
   }
 }
 
+interface ImportChoices {
+  readonly port?: number;
+  readonly backendPort?: number;
+}
+
 /** The scenario and how replay tokens name it: a directory is imported and its scenario file written. */
-function scenarioOf(target: string, sets: readonly string[], outDir: string): { scenario: Scenario; ref: string } {
-  if (!isDirectory(target)) return { scenario: loadScenario({ scenario: target, sets }), ref: target };
-  const imported = importDeployment({ paths: [target], sets });
+function scenarioOf(target: string, sets: readonly string[], choices: ImportChoices, outDir: string): { scenario: Scenario; ref: string } {
+  if (!isDirectory(target)) {
+    if (Object.keys(choices).length > 0) throw new UsageError('--port and --backend-port choose the path through a directory of configuration files; give a DIR, or import it first');
+    return { scenario: loadScenario({ scenario: target, sets }), ref: target };
+  }
+  const imported = importDeployment({ paths: [target], sets, ...choices });
   mkdirSync(outDir, { recursive: true });
   const ref = join(outDir, 'scenario.json');
   writeFileSync(ref, scenarioFileText(imported.definition));
@@ -55,11 +65,15 @@ export const audit: Command = {
   usage,
   async run(args) {
     const { values, positionals } = parseOptions(args, {
-      set: { type: 'string', multiple: true }, seed: { type: 'string' }, traces: { type: 'string' }, runs: { type: 'string' }, 'search-runs': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+      set: { type: 'string', multiple: true }, port: { type: 'string' }, 'backend-port': { type: 'string' }, seed: { type: 'string' }, traces: { type: 'string' }, runs: { type: 'string' }, 'search-runs': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
     }, true);
     if (positionals.length !== 1) throw new UsageError('give one scenario (a built-in name or a scenario file) or one directory of configuration files');
     const outDir = values.out ?? join('lab-output', 'audit');
-    const { scenario, ref } = scenarioOf(positionals[0]!, values.set ?? [], outDir);
+    const choices: ImportChoices = {
+      ...(values.port !== undefined ? { port: integerOption('port', values.port, 0, 1, 65535) } : {}),
+      ...(values['backend-port'] !== undefined ? { backendPort: integerOption('backend-port', values['backend-port'], 0, 1, 65535) } : {}),
+    };
+    const { scenario, ref } = scenarioOf(positionals[0]!, values.set ?? [], choices, outDir);
     const report = runAudit({
       scenario,
       scenarioRef: ref,

@@ -42,3 +42,14 @@ describe('runAudit', () => {
     expect(strip(audit('mailu-2024.06', [], { traces: 20, propertyRuns: 5, searchRuns: 30 }))).toBe(strip(audit('mailu-2024.06', [], { traces: 20, propertyRuns: 5, searchRuns: 30 })));
   });
 });
+
+describe('runAudit on a scenario whose client does not log in', () => {
+  it('judges nginx-port25 by the properties that apply (5 and 6) and runs no login traces, no search and no fix', () => {
+    const report = audit('nginx-port25');
+    expect(report.notJudged).toBe("the scenario's client does not log in (client.auth = none); generated clients do");
+    expect(report.tally.traces).toBe(0);
+    expect(report.properties.map(({ outcome }) => [outcome.property.id, outcome.result])).toEqual([['safety', 'passed'], ['liveness', 'passed']]);
+    expect(report.fixes.every((fix) => fix.notApplicable === report.notJudged)).toBe(true);
+    expect(report.verdict).toBe('not affected');
+  });
+});

@@ -43,6 +43,13 @@ describe('smtp-lab import', () => {
 });
 
 describe('smtp-lab audit', () => {
+  it("a directory with --port 25 audits Mailu's port-25 path (nginx, no login) by the properties that apply", async () => {
+    const result = await runSmtpLab(['audit', join(FIXTURES, 'mailu-2024.06'), '--port', '25'], workDir());
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('client -> nginx port 25 -> Postfix port 25');
+    expect(lastLine(result.stdout)).toBe("Verdict: not affected: no generated traces: the scenario's client does not log in (client.auth = none); generated clients do; the properties that apply hold");
+  });
+
   it('the README flow on the Mailu 2024.06 fixtures: affected, with the 454 explained, the counterexample drawn and the fixes', async () => {
     const dir = workDir();
     expect((await runSmtpLab(['import', join(FIXTURES, 'mailu-2024.06'), '--out', 'mailu.json'], dir)).exitCode).toBe(0);
@@ -86,6 +93,8 @@ describe('smtp-lab audit', () => {
     const broken = await runSmtpLab(['audit', dir], dir);
     expect([broken.exitCode, broken.stderr]).toEqual([2, expect.stringMatching(/nginx\.conf:3: 'listen 587' is not ended by ';'/)]);
     expect((await runSmtpLab(['audit', 'mailu-2024.06', '--traces', '0'], dir)).exitCode).toBe(2);
+    const portOnScenario = await runSmtpLab(['audit', 'mailu-2024.06', '--port', '25'], dir);
+    expect([portOnScenario.exitCode, portOnScenario.stderr]).toEqual([2, expect.stringMatching(/--port and --backend-port choose the path through a directory/)]);
     expect((await runSmtpLab(['audit'], dir)).exitCode).toBe(2);
   });
 });
