@@ -86,7 +86,7 @@ export function auditMarkdown(report: AuditReport, shown: ShownSearch | null, sc
     `**${verdictLine(report)}**`,
     '',
     `Scenario: ${options.scenario.description} (${scenarioRef}${given ? `; ${given}` : ''})`,
-    `Runs: seed ${options.seed}; ${options.traces} generated traces on the scenario and on each fix; trigger search up to ${options.searchRuns} traces; ${options.propertyRuns} traces per property. The same options give the same report.`,
+    `Runs: seed ${options.seed}; ${report.notJudged === null ? `${options.traces} generated traces on the scenario and on each fix; trigger search up to ${options.searchRuns} traces; ` : ''}${options.propertyRuns} traces per property. The same options give the same report.`,
     '',
     ...(report.verdict === 'affected' && shown ? ['## Why: the 454', '', ...explanation(report, shown), ''] : []),
     `## When it fails: correct clients refused, per condition`,
