@@ -293,7 +293,7 @@ export class TcpConnection {
       ato = Math.min(ato, maxAto);
     }
     ato = Math.min(ato, TCP_DELACK_MAX_US);
-    if (end.delackAtUs >= 0) {
+    if (end.delackAtUs !== -1) {
       // a timer about to expire: ACK now; otherwise a pending ACK is never put off (the earlier deadline stays)
       if (end.delackAtUs <= now + (ato >> 2)) {
         this.sendPureAck(end, 'delayed');
@@ -329,7 +329,7 @@ export class TcpConnection {
     }
     end.ackScheduled = false;
     end.rcvWup = end.rcvNxt;
-    if (end.delackAtUs >= 0) {
+    if (end.delackAtUs !== -1) {
       end.delackAtUs = -1;
       end.delackGen++;
     }
