@@ -144,6 +144,26 @@ describe('an attempt', () => {
     expect(proxy.takeUnread()).toBe('250 2.1.0 early');
   });
 
+  test('every complete line of a read is parsed in the one pass, whatever each line made the proxy write', () => {
+    const { owner, proxy, conn } = proxyFor();
+    proxy.connected(conn, LOCAL);
+    backendSays(owner, proxy, conn, 3_000_000, '220 b ESMTP\r\n250 XCLIENT ADDR\r\n220 ok\r\n');
+    expect(proxy.state).toBe('xclient-ehlo');
+    // The pipelined EHLO still waits for its gap.
+    expect(owner.writes(conn)).toEqual(['EHLO front.example.test\r\n', 'XCLIENT ADDR=203.0.113.25\r\n']);
+    expect(owner.timers.get('ehloGap')).toBe(3_000_016);
+  });
+
+  test('a failure ends the pass: later lines and an EOF already seen are not read as a second failure', () => {
+    const { owner, proxy, conn } = proxyFor();
+    proxy.connected(conn, LOCAL);
+    proxy.bytes(3_000_000, conn, asciiBytes('554 no\r\n220 b ESMTP\r\n'));
+    proxy.gone(3_000_001, conn, 'eof');
+    fire(owner, proxy, 'backendProcess');
+    expect(owner.logs.filter((l) => l.includes('reconnecting'))).toEqual(['Debug: Remote server sent invalid input: Invalid banner: 554 no - reconnecting (attempt #1)']);
+    expect(owner.writes(conn)).toEqual([]);
+  });
+
   test('inputs about another connection are ignored', () => {
     const { owner, proxy, conn } = proxyFor();
     const before = owner.outputs.length;
