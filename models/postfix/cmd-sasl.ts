@@ -1,6 +1,7 @@
 /* cmd-sasl - AUTH PLAIN / LOGIN against the lab's credential table
  *
- * smtpd_sasl_proto.c smtpd_sasl_auth_cmd(), smtpd_sasl_glue.c, xsasl_dovecot_server.c (v3.7.11); Dovecot's passdb is the config's saslUsers.
+ * smtpd_sasl_proto.c smtpd_sasl_auth_cmd(), smtpd_sasl_glue.c smtpd_sasl_authenticate(),
+ * smtpd_chat.c smtpd_chat_query_limit(), xsasl_dovecot_server.c (v3.7.11); Dovecot's passdb is the config's saslUsers.
  */
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
@@ -15,23 +16,31 @@ export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: MAIL transaction in progress');
   if (s.saslUsername !== null) return s.quickReply(now, row, false, '503 5.5.1 Error: already authenticated');
   if (argv.length < 2 || argv.length > 3) return s.quickReply(now, row, false, '501 5.5.4 Syntax: AUTH mechanism');
-  const mechanism = (argv[1] ?? '').toUpperCase();
+  // smtpd logs the mechanism as the client wrote it (state->sasl_method); Dovecot matches it without case.
+  const method = argv[1] ?? '';
+  const mechanism = method.toUpperCase();
   const verdict = (at: Micros, user: string | null, pass: string | null) => {
     // The credential table holds names as text; the decoded bytes are UTF-8 (RFC 4616), read here as latin1.
     if (user !== null && pass !== null && s.config.saslUsers[utf8(user)] === utf8(pass)) {
-      s.setSasl(utf8(user), mechanism, 'sasl');
+      s.setSasl(utf8(user), method, 'sasl');
       return s.respond(at, row, true, t.authDelayUs, '235 2.7.0 Authentication successful');
     }
     // Dovecot's FAIL carries user= but no reason= for a bad password (xsasl_dovecot_server.c).
-    authFailed(s, at, row, mechanism, '(reason unavailable)', user);
+    authFailed(s, at, row, method, '(reason unavailable)', user);
   };
   const challenge = (at: Micros, prompt: string, then: (at2: Micros, answer: string) => void) => {
     s.reply(`334 ${prompt}`);
-    s.readRecord(at, 12_288, true, (at2, line) => {
+    s.readRecord(at, SASL_RESPONSE_LIMIT, true, (at2, line) => {
+      // smtpd_chat_query_limit(): an over-long response is skipped through its LF and refused.
+      if (!line.complete) {
+        s.warnRequestTooLong(SASL_RESPONSE_LIMIT, line.text);
+        return s.respond(at2, row, false, t.quickDelayUs, '500 5.5.6 SASL response limit exceeded');
+      }
       if (line.text === '*') {
-        s.log(`warning: ${s.namaddr}: SASL ${mechanism} authentication aborted`);
+        s.log(`warning: ${s.namaddr}: SASL ${method} authentication aborted`);
         return s.respond(at2, row, false, t.quickDelayUs, '501 5.7.0 Authentication aborted');
       }
+      if (!isValidBase64(line.text)) return authFailed(s, at2, row, method, 'Invalid base64 data in continued response', null);
       then(at2, line.text);
     });
   };
@@ -40,7 +49,9 @@ export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     if (!parts || parts.length !== 3) return verdict(at, null, null);
     verdict(at, parts[1] ?? null, parts[2] ?? null);
   };
-  if (!s.config.saslMechanisms.includes(mechanism)) return authFailed(s, now, row, mechanism, 'Invalid authentication mechanism', null);
+  // xsasl_dovecot_server_first(): the mechanism must be one Dovecot offers, an initial response base64 characters only.
+  if (!s.config.saslMechanisms.includes(mechanism)) return authFailed(s, now, row, method, 'Invalid authentication mechanism', null);
+  if (argv.length === 3 && !isValidBase64(argv[2] ?? '')) return authFailed(s, now, row, method, 'Invalid base64 data in initial response', null);
   if (mechanism === 'PLAIN') {
     if (argv.length === 3) return plain(now, argv[2] === '=' ? '' : argv[2] ?? '');
     return challenge(now, '', plain);
@@ -57,6 +68,15 @@ function authFailed(s: SmtpdSession, now: Micros, row: CommandRow, mechanism: st
   s.respond(now, row, false, s.config.timings.authDelayUs, `535 5.7.8 Error: authentication failed: ${reason}`);
 }
 
+/** var_smtpd_sasl_resp_limit: DEF_SMTPD_SASL_RESP_LIMIT 12288 (mail_params.h). */
+const SASL_RESPONSE_LIMIT = 12_288;
+
+/** xsasl_dovecot_server.c is_valid_base64(): base64 characters only (the structure is Dovecot's to judge). */
+function isValidBase64(text: string): boolean {
+  return /^[0-9A-Za-z+/=]*$/.test(text);
+}
+
+/** Dovecot's decoding of a response: whole base64 quads, padding only at the end; null when it is not. */
 function decodeBase64(text: string): string | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
   return Buffer.from(text, 'base64').toString('latin1');

@@ -337,9 +337,7 @@ export class SmtpdSession {
   }
 
   dispatch(now: Micros, line: Line): void {
-    if (!line.complete) {
-      this.log(`warning: ${this.namaddr}: request longer than ${this.config.line_length_limit}: ${printable(line.text.slice(0, 30))}...`);
-    }
+    if (!line.complete) this.warnRequestTooLong(this.config.line_length_limit, line.text);
     if (line.bareLf && this.config.smtpd_forbid_bare_newline === 'reject') {
       this.log(`NOQUEUE: reject: ${this.where} from ${this.namaddr}: bare <LF> received`);
       this.reply(`${this.config.smtpd_forbid_bare_newline_reject_code} 5.5.2 ${this.config.myhostname} Error: bare <LF> received`);
@@ -377,6 +375,11 @@ export class SmtpdSession {
     }
     if (failAt(this, now, row)) return;
     row.action(this, now, row, argv, text);
+  }
+
+  /** smtpd_chat_query_limit()'s warning when smtp_get() stopped at `limit` without a LF. */
+  warnRequestTooLong(limit: number, text: string): void {
+    this.log(`warning: ${this.namaddr}: request longer than ${limit}: ${printable(text.slice(0, 30))}...`);
   }
 
   protocolError(now: Micros, text: string): void {
