@@ -406,6 +406,49 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     expect(refused(['220 b\r\n', '250 b\r\n', '250 b\r\n'])).toBe(false);
   });
 
+  // [the state, how the session got there, the replies before, the first digits read_response accepts there].
+  const STATES: [string, () => { d: DirectDriver; upstream: string }, string[], string[]][] = [
+    ['start', () => noneSession('HELO client.example.test'), [], ['220']],
+    ['helo-xclient', () => noneSession('HELO client.example.test'), ['220 b\r\n'], ['250']],
+    ['xclient-helo', () => noneSession('HELO client.example.test'), ['220 b\r\n', '250 b\r\n'], ['220', '250']],
+    ['helo-from, after xclient-helo', () => noneSession('HELO client.example.test'), ['220 b\r\n', '250 b\r\n', '220 b\r\n'], ['250']],
+    ['from', () => noneSession('HELO client.example.test'), ['220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n'], ['250']],
+    ['xclient-from (no HELO)', () => noneSession(null), ['220 b\r\n', '250 b\r\n'], ['220', '250']],
+    ['helo-from (xclient off)', () => noneSession('HELO client.example.test', { xclient: false }), ['220 b\r\n'], ['250']],
+    ['xclient (authenticated, no HELO)', () => authenticated({ proxy_pass_error_message: false }, null), ['220 b\r\n', '250 b\r\n'], ['220', '250']],
+  ];
+
+  /** smtp_auth none, after MAIL and RCPT, optionally after a HELO: the upstream connection. */
+  function noneSession(helo: string | null, config: Partial<NginxFrontConfig> = {}): { d: DirectDriver; upstream: string } {
+    const d = nginx({ proxy_pass_error_message: false, ...config });
+    if (helo) say(d, helo);
+    say(d, 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    return { d, upstream: answerAuth(d, OK_AUTH)! };
+  }
+
+  test.each(STATES)('read_response in %s: only its replies go on, any other is 451', (_state, start, before, accepts) => {
+    for (const code of ['220', '221', '235', '250', '251', '354', '550']) {
+      const { d, upstream } = start();
+      upstreamSays(d, upstream, ...before, `${code} reply\r\n`);
+      expect({ code, refused: lastWrite(d) === INTERNAL }).toEqual({ code, refused: !accepts.includes(code) });
+    }
+  });
+
+  test('the RCPT reply (state to) is taken whatever it is', () => {
+    const { d, upstream } = noneSession('HELO client.example.test');
+    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n', '250 ok\r\n', '999 odd\r\n');
+    expect(lastWrite(d)).toBe('999 odd\r\n');
+    expect(closed(d)).toBe(false);
+  });
+
+  test('a reply under 4 bytes is not read, even with its CRLF (read_response wants 4)', () => {
+    const { d, upstream } = authenticated({ timeout: 10_000 });
+    upstreamSays(d, upstream, '2\r\n');
+    expect(lastWrite(d)).not.toBe(INTERNAL);
+    d.advanceBy(10_000_000);
+    expect(lastWrite(d)).toBe(INTERNAL);
+  });
+
   test('an invalid reply: passed to the client (logged at info) with proxy_pass_error_message, else 451 (logged at error)', () => {
     const on = authenticated();
     upstreamSays(on.d, on.upstream, '554 5.3.2 go away\r\n');
