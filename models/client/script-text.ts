@@ -111,7 +111,7 @@ export function parseScriptText(script: string): ClientGroup[] {
 }
 
 /** The syntax in words, for the key table and its error messages. */
-export const SCRIPT_TEXT_ALLOWED = "commands separated by ';' (one after the other) or '|' (pipelined), e.g. 'EHLO lab; NOOP x | HELP; QUIT'";
+export const SCRIPT_TEXT_ALLOWED = "commands separated by ';' (one after the other) or '|' (pipelined), e.g. 'EHLO lab; RSET | NOOP x; QUIT'";
 
 /** The problem with a script text, or null when it parses (for the scenario key's validation). */
 export function scriptTextProblem(script: string): string | null {
