@@ -51,6 +51,11 @@ export class DirectDriver {
     return this.outputs.filter((o) => o.output.kind === 'write' && o.output.conn === conn).map((o) => bytesToLatin1((o.output as { bytes: Uint8Array }).bytes));
   }
 
+  /** The timers the model has set and not cancelled that have not fired yet, by name. */
+  pendingTimers(): string[] {
+    return [...this.timers.keys()];
+  }
+
   of<K extends Output['kind']>(kind: K): (Recorded & { output: Extract<Output, { kind: K }> })[] {
     return this.outputs.filter((o): o is Recorded & { output: Extract<Output, { kind: K }> } => o.output.kind === kind);
   }

@@ -104,6 +104,17 @@ describe('where a client can end, and what Dovecot logs', () => {
     expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (auth failed, 2 attempts in 6 secs): ${USER_SUFFIX}`);
   });
 
+  test('a second attempt left unfinished or unanswered is "auth failed, 2 attempts" (the waiting reasons want 1 attempt)', () => {
+    for (const second of ['AUTH PLAIN\r\n', PLAIN_ALICE]) {
+      const d = greeted();
+      d.bytes(CLIENT, PLAIN_ALICE);
+      answerLookup(d, BAD_RESPONSE);
+      d.advanceBy(3_000_000).bytes(CLIENT, second).advanceBy(1_000);
+      d.input({ kind: 'eof', conn: CLIENT });
+      expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (auth failed, 2 attempts in 3 secs): ${USER_SUFFIX}`);
+    }
+  });
+
   test('after a login that failed at the backend: "internal failure, 1 successful auths"', () => {
     const { d, backend } = proxying([], { login_proxy_max_reconnects: 0 });
     d.input({ kind: 'connectFailed', conn: backend, reason: 'refused' }).advanceBy(10_000);
@@ -155,7 +166,52 @@ describe('where a client can end, and what Dovecot logs', () => {
   });
 });
 
+describe('what a session leaves behind and when it reads', () => {
+  test('a session that ended has no timer left, however it ended', () => {
+    const quit = greeted();
+    quit.bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
+    const lookup = lookingUp();
+    lookup.d.input({ kind: 'reset', conn: CLIENT });
+    const relayed = relaying();
+    relayed.d.input({ kind: 'eof', conn: relayed.backend }).advanceBy(1_000);
+    for (const d of [quit, lookup.d, relayed.d]) {
+      expect(closes(d).concat(aborts(d))).toContain(CLIENT);
+      expect(d.pendingTimers()).toEqual([]);
+    }
+  });
+
+  test('no command is read while the passdb answers (client_auth_begin_common: io_remove until the auth reply)', () => {
+    const { d } = lookingUp();
+    const timersBefore = d.of('timer').length;
+    d.bytes(CLIENT, 'NOOP\r\n').advanceBy(1_000);
+    expect(d.of('timer').slice(timersBefore).map((o) => o.output.timer)).not.toContain(`${CLIENT}/command`);
+    expect(d.pendingTimers()).not.toContain(`${CLIENT}/command`);
+  });
+
+  test('after the greeting with nothing buffered, no command pass is scheduled', () => {
+    const d = new DirectDriver(createFront('dovecot-2.3')).input({ kind: 'accepted', conn: CLIENT, local, remote }).advanceBy(20_000);
+    expect(d.of('timer').map((o) => o.output.timer)).not.toContain(`${CLIENT}/command`);
+  });
+
+  test('a client writing every 10 µs while relaying is passed on within relayDelayUs of its first byte', () => {
+    const { d, backend } = relaying();
+    const before = d.writes(backend).length;
+    const start = d.now;
+    for (let i = 0; i < 10; i++) d.bytes(CLIENT, String(i)).advanceBy(10);
+    const first = d.outputs.filter((o) => o.output.kind === 'write' && o.output.conn === backend).slice(before)[0]!;
+    expect(first.t - start).toBeLessThanOrEqual(30);
+    d.advanceBy(1_000);
+    expect(d.writes(backend).slice(before).join('')).toBe('0123456789');
+  });
+});
+
 describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
+  test('verbs are read case-insensitively', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'noop\r\nRsEt\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('250 2.0.0 OK\r\n250 2.0.0 OK\r\n');
+  });
+
   test('EHLO without a domain is 501 Missing hostname; HELO is "250 <hostname>"', () => {
     const d = greeted();
     d.bytes(CLIENT, 'EHLO\r\nHELO  \r\nHELO c.example.test\r\n').advanceBy(1_000);
@@ -188,7 +244,7 @@ describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
 
   test('replies of 5xx that are not 500, 501 or 503 do not count (504, 530)', () => {
     const d = greeted();
-    d.bytes(CLIENT, 'AUTH CRAM-MD5\r\nMAIL FROM:<a@b>\r\n'.repeat(8)).advanceBy(1_000);
+    d.bytes(CLIENT, 'AUTH CRAM-MD5\r\n'.repeat(12) + 'MAIL FROM:<a@b>\r\n'.repeat(12)).advanceBy(1_000);
     expect(closes(d)).toEqual([]);
   });
 
@@ -218,6 +274,21 @@ describe('AUTH and the passdb lookup', () => {
     d.bytes(CLIENT, 'AUTH PLAIN =\r\n').advanceBy(3_000_000);
     expect(lastWrite(d)).toBe('535 5.7.8 Authentication failed.\r\n');
     expect(d.of('connect')).toEqual([]);
+  });
+
+  test('PLAIN wants exactly authzid NUL authcid NUL password with a user: others fail without asking the passdb', () => {
+    for (const blob of ['\0alice\0pw\0more', '\0\0pw']) {
+      const d = greeted();
+      d.bytes(CLIENT, `AUTH PLAIN ${Buffer.from(blob).toString('base64')}\r\n`).advanceBy(3_000_000);
+      expect(d.of('connect')).toEqual([]);
+      expect(lastWrite(d)).toBe('535 5.7.8 Authentication failed.\r\n');
+    }
+  });
+
+  test('bad base64 in a continued response is "501 5.5.2 Invalid base64 data in continued response"', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, '!!!\r\nNOOP\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('501 5.5.2 Invalid base64 data in continued response\r\n250 2.0.0 OK\r\n');
   });
 
   test('PLAIN: an authzid equal to the user is accepted, another one fails without asking the passdb', () => {
@@ -350,6 +421,12 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
     d.input({ kind: 'eof', conn: backend }).advanceBy(10_000);
     expect(logs(d).at(-1)).toMatch(/Disconnected by server \(0s idle/);
     expect(closes(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
+  });
+
+  test('the backend closing during the handshake: "Disconnected by server ... duration=Ns" counts from the client\'s connect', () => {
+    const { d, backend } = proxying([], { login_proxy_max_reconnects: 0 });
+    d.advanceTo(2_500_000).input({ kind: 'eof', conn: backend }).advanceBy(1_000);
+    expect(logs(d)).toContain(`Error: ${PROXY}: Disconnected by server: Connection closed (state=banner, duration=2s): ${USER_SUFFIX}`);
   });
 
   test('login_proxy_timeout running out between the 235 and the detach does nothing: the proxy is done', () => {
