@@ -91,6 +91,8 @@ class NginxSession {
   upstream: ConnId | null = null;
   upstreamState: UpstreamState = 'start';
   upstreamBuffer = '';
+  /** s->connection->log->action, as ngx_mail_proxy_smtp_handler() sets it before each command it sends upstream. */
+  upstreamAction = 'connecting to upstream';
   relayToServer = '';
   relayToClient = '';
 
@@ -179,7 +181,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         return this.close(session);
       case 'commands': return this.commands(now, session);
       case 'upstream': return this.upstreamReply(now, session);
-      case 'handshakeTimeout': return this.internalError(session);
+      case 'handshakeTimeout':
+        // ngx_mail_proxy_smtp_handler(): rev->timedout, logged at info with the action under way
+        // (ngx_mail_proxy_read_response() sets "reading response from upstream" once bytes came).
+        this.out.push({ kind: 'log', program: 'nginx', line: `[info] upstream timed out (110: Connection timed out) while ${session.upstreamBuffer === '' ? session.upstreamAction : 'reading response from upstream'}`, conn: session.conn });
+        return this.internalError(session);
       case 'authTimeout': return this.internalError(session);
       case 'toServer':
         if (session.upstream && session.relayToServer !== '') this.write(session.upstream, session.relayToServer);
@@ -403,6 +409,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     session.state = 'proxy-handshake';
     session.upstreamState = 'start';
     session.upstreamBuffer = '';
+    session.upstreamAction = 'connecting to upstream';
     session.upstream = `${this.name}:upstream${++this.counter}`;
     this.bindOutgoing(session.upstream, session);
     this.out.push({ kind: 'connect', conn: session.upstream, to: { host: server, port }, noDelay: false });
@@ -438,6 +445,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     switch (session.upstreamState) {
       case 'start':
         session.upstreamState = this.config.xclient ? 'helo-xclient' : 'helo-from';
+        session.upstreamAction = 'sending HELO/EHLO to upstream';
         return this.write(upstream, `${session.esmtp || this.config.xclient ? 'EHLO' : 'HELO'} ${this.config.server_name}\r\n`);
       case 'helo-xclient': {
         const address = parseIp(session.remote.host)?.version === 6 ? `IPV6:${session.remote.host}` : session.remote.host;
@@ -445,17 +453,21 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         const encoded = nginxHas(this.config.version, 'xclient_login_xtext') ? xtextEncode(session.login) : session.login;
         const login = session.login !== '' ? ` LOGIN=${encoded}` : '';
         session.upstreamState = session.helo !== '' ? 'xclient-helo' : session.authMethod === 'none' ? 'xclient-from' : 'xclient';
+        session.upstreamAction = 'sending XCLIENT to upstream';
         return this.write(upstream, `XCLIENT ADDR=${address}${login} NAME=${this.config.clientHostName}\r\n`);
       }
       case 'xclient-helo':
         session.upstreamState = session.authMethod === 'none' ? 'helo-from' : 'xclient';
+        session.upstreamAction = 'sending client HELO/EHLO to upstream';
         return this.write(upstream, `${session.esmtp ? 'EHLO' : 'HELO'} ${session.helo}\r\n`);
       case 'helo-from':
       case 'xclient-from':
         session.upstreamState = 'from';
+        session.upstreamAction = 'sending MAIL FROM to upstream';
         return this.write(upstream, `${session.from}\r\n`);
       case 'from':
         session.upstreamState = 'to';
+        session.upstreamAction = 'sending RCPT TO to upstream';
         return this.write(upstream, `${session.to}\r\n`);
       case 'xclient':
       case 'to':

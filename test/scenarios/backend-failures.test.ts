@@ -160,6 +160,8 @@ describe('lockstep: Dovecot 2.3 that waits for every reply, with the same failur
 
 describe('nginx (mailu-2.0: smtp_auth plain login, xclient on, proxy_pass_error_message on): one try', () => {
   const S = 'mailu-2.0';
+  /** s->connection->log->action while nginx waits for the step's reply (ngx_mail_proxy_init, ngx_mail_proxy_smtp_handler). */
+  const NGINX_ACTION: Readonly<Record<string, string>> = { banner: 'connecting to upstream', ehlo: 'sending HELO/EHLO to upstream', xclient: 'sending XCLIENT to upstream' };
   for (const step of ['banner', 'ehlo', 'xclient']) {
     it(`${step} refused: the backend's reply goes to the client, nginx closes`, () => {
       const report = failing(S, step, FAILURE);
@@ -168,11 +170,12 @@ describe('nginx (mailu-2.0: smtp_auth plain login, xclient on, proxy_pass_error_
       expect(report.front.log).toContain(`nginx: [info] upstream sent invalid response: "${FAILURE}"`);
       expect(ended(report)).toBe('server-closed');
     });
-    it(`${step} disconnect: 451 4.3.2 Internal server error at once; stall: the same after timeout (60 s)`, () => {
+    it(`${step} disconnect: 451 4.3.2 Internal server error at once; stall: the same after timeout (60 s), logged with the action under way`, () => {
       const gone = failing(S, step, 'disconnect');
       expect([gone.backend.connections, gone.client.authReply, ended(gone)]).toEqual([1, INTERNAL_ERROR, 'server-closed']);
       const stalled = failing(S, step, 'stall');
       expect(stalled.client.authReply).toBe(INTERNAL_ERROR);
+      expect(stalled.front.log).toContain(`nginx: [info] upstream timed out (110: Connection timed out) while ${NGINX_ACTION[step]}`);
       expectEndedBetween(stalled, 60, 60.1);
     });
   }

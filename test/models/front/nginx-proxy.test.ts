@@ -482,6 +482,21 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     expect(lastWrite(d)).toBe(INTERNAL);
   });
 
+  test('the timeout is logged at info with the action under way (log->action): connecting, the command sent, or a reply begun', () => {
+    const timedOut = (action: string) => `[info] upstream timed out (110: Connection timed out) while ${action}`;
+    const silent = authenticated({ timeout: 10_000 });
+    silent.d.advanceBy(10_000_000);
+    expect(logs(silent.d)).toContain(timedOut('connecting to upstream'));
+    const afterEhlo = authenticated({ timeout: 10_000 });
+    upstreamSays(afterEhlo.d, afterEhlo.upstream, '220 b\r\n');
+    afterEhlo.d.advanceBy(10_000_000);
+    expect(logs(afterEhlo.d)).toContain(timedOut('sending HELO/EHLO to upstream'));
+    const partial = authenticated({ timeout: 10_000 });
+    upstreamSays(partial.d, partial.upstream, '220 b\r\n', '250-b\r\n');
+    partial.d.advanceBy(10_000_000);
+    expect(logs(partial.d)).toContain(timedOut('reading response from upstream'));
+  });
+
   test('the upstream refusing the connection: 451', () => {
     const d = say(nginx(), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     const { conn } = authRequest(d);
