@@ -60,6 +60,13 @@ function describe(report: RunReport): string {
   ].join('\n');
 }
 
+/** How many reports give each value of `key`, in the order first met. */
+function countBy(reports: readonly RunReport[], key: (report: RunReport) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const report of reports) counts[key(report)] = (counts[key(report)] ?? 0) + 1;
+  return counts;
+}
+
 export const run: Command = {
   name: 'run',
   usage,
@@ -71,10 +78,10 @@ export const run: Command = {
     const seeds = repeat === 0 ? [choice.seed] : Array.from({ length: repeat }, (_, i) => choice.seed + i);
     const reports = seeds.map((seed) => runScenario(choice.scenario, { seed, trace: values.trace !== undefined }));
     if (values.trace !== undefined) await writeFile(values.trace, traceJsonLines(reports[0]!.trace ?? []));
-    const summary: Record<string, number> = {};
-    for (const report of reports) summary[report.client.authReply ?? '(none)'] = (summary[report.client.authReply ?? '(none)'] ?? 0) + 1;
+    const summary = countBy(reports, (report) => report.client.authReply ?? '(none)');
     if (choice.json) {
-      const out = repeat === 0 ? publicReport(reports[0]!) : { runs: reports.map(publicReport), summary: { authReply: summary } };
+      const sessionEnded = countBy(reports, (report) => sessionEndOf(report.client));
+      const out = repeat === 0 ? publicReport(reports[0]!) : { runs: reports.map(publicReport), summary: { authReply: summary, sessionEnded } };
       console.log(JSON.stringify(out, null, 2));
     } else if (repeat === 0) {
       console.log(describe(reports[0]!));

@@ -35,6 +35,12 @@ describe('smtp-lab run: the end of the client session', () => {
     expect(noQuit.json.client.session).toMatchObject({ ended: 'client-closed', error: null });
   });
 
+  it('--repeat counts how the sessions ended beside the AUTH replies', async () => {
+    const result = await runSmtpLab(['run', '--scenario', 'haproxy-proxy-protocol', '--set', 'client.timeout_s=0.005', '--repeat', '2', '--json'], CWD);
+    expect(result.exitCode).toBe(1);
+    expect(JSON.parse(result.stdout).summary).toEqual({ authReply: { '(none)': 2 }, sessionEnded: { 'client-timeout': 2 } });
+  });
+
   it('a malformed client.script is bad input: exit 2 naming the key and the column', async () => {
     const { code, stderr } = await runJson('client.script=EHLO lab; NOOP \\xZZ');
     expect(code).toBe(2);
