@@ -41,6 +41,10 @@ describe('Auth-User and Auth-Pass: unquote, then ISO 8859-1 bytes read as UTF-8'
     expect(answer(withPassword('€'), { 'Auth-Pass': '%E2%82%AC' })['Auth-Status']).toBe('Authentication credentials invalid');
   });
 
+  test('a percent-escaped letter beyond ISO 8859-1 is refused even when its low byte would spell the password (Ł, U+0141)', () => {
+    expect(answer(withPassword('A'), { 'Auth-Pass': '%C5%81' })['Auth-Status']).toBe('Authentication credentials invalid');
+  });
+
   test('a % without two hex digits after it stays a %', () => {
     expect(answer(withPassword('100%'), { 'Auth-Pass': '100%' })['Auth-Status']).toBe('OK');
     expect(answer(withPassword('%zz!'), { 'Auth-Pass': '%zz!' })['Auth-Status']).toBe('OK');
@@ -82,6 +86,7 @@ describe('headers handle_authentication reads', () => {
   test('Client-Port is not read for port-25 delivery, nor when the credentials do not decode', () => {
     expect(answer(auth(), { 'Client-Port': undefined, 'Auth-Port': '25', 'Auth-Method': 'none', 'Auth-Protocol': 'smtp' })['Auth-Status']).toBe('OK');
     expect(answer(auth(), { 'Client-Port': undefined, 'Auth-Pass': '%FF' })['Auth-Status']).toBe('Authentication credentials invalid');
+    expect(answer(auth(), { 'Client-Port': undefined, 'Auth-User': '%FF' })['Auth-Status']).toBe('Authentication credentials invalid');
   });
 });
 
