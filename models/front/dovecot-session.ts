@@ -55,7 +55,7 @@ const LOGIN_PROXY_TTL = 5;
 /**
  * client-common.h CLIENT_LOGIN_TIMEOUT_MSECS = MASTER_LOGIN_TIMEOUT_SECS*1000 (3 minutes): a
  * client that has not logged in by then is disconnected (client_init: to_disconnect). The
- * timer goes when the login proxy takes over (client_destroy_success removes to_disconnect).
+ * timer goes at "Started proxying" (client_destroy_success removes to_disconnect).
  */
 const CLIENT_LOGIN_TIMEOUT_US = 180_000_000;
 
@@ -222,7 +222,6 @@ export class DovecotSession {
    * client_notify_disconnect: smtp_server_connection_terminate with 421 4.4.2) and the one logged.
    */
   private loginTimedOut(now: Micros): void {
-    if (this.phase === 'relay' || this.phase === 'closed') return;
     let told = 'Disconnected for inactivity.';
     if (this.phase === 'auth-lookup' || this.phase === 'auth-continue') {
       told = 'Disconnected for inactivity during authentication.';
@@ -536,16 +535,18 @@ export class DovecotSession {
     const reconnects = proxy.reconnects > 0 ? `, ${proxy.reconnects} reconnects` : '';
     this.logProxy(proxy.ip, proxy.port, 'Info', `Started proxying to <${proxy.ip}> (${Math.floor(msecs / 1000)}.${String(msecs % 1000).padStart(3, '0')} secs${reconnects})`);
     this.host.emit({ kind: 'fact', fact: { kind: 'proxying', reconnects: proxy.reconnects }, conn: this.conn });
+    // client_proxy_finish_destroy_client(): login_proxy_detach() removes the proxy's timeout and
+    // client_destroy_success() the client's login timeout in the same call as "Started proxying".
+    this.setTimer('proxyTimeout', null);
+    this.setTimer('loginTimeout', null);
     this.enter('detaching');
     this.setTimer('detach', now + this.config.timings.detachDelayUs);
   }
 
   /** login_proxy_detach(): the iostream proxy takes over both streams, buffered input included. */
   private detach(now: Micros): void {
-    const proxy = this.proxy;
-    if (this.phase !== 'detaching' || proxy?.backendConn == null) return;
-    this.setTimer('proxyTimeout', null);
-    this.setTimer('loginTimeout', null);
+    // Nothing ends a session while it detaches (its input waits for the relay, its timeouts are gone).
+    const proxy = this.proxy!;
     this.enter('relay');
     this.toServer = this.clientLines.takeRest() + this.toServer;
     this.toClient = proxy.takeUnread() + this.toClient;

@@ -145,6 +145,23 @@ describe('where a client can end, and what Dovecot logs', () => {
     expect(closes(backend.d)).toEqual(expect.arrayContaining([backend.backend, CLIENT]));
   });
 
+  test('the login timeout goes with "Started proxying": a 235 just before the 3 minutes is not followed by a 421', () => {
+    const { d, backend } = proxying(HANDSHAKE.slice(0, 2), { login_proxy_timeout: 300_000 });
+    d.advanceTo(179_999_000).bytes(backend, HANDSHAKE[2]!).advanceBy(300);
+    expect(lastWrite(d)).toBe('235 2.7.0 Logged in.\r\n');
+    d.advanceTo(181_000_000);
+    expect(lastWrite(d)).toBe('235 2.7.0 Logged in.\r\n');
+    expect(closes(d)).not.toContain(CLIENT);
+  });
+
+  test('the client leaving while the backend handshake runs: the backend connection goes too', () => {
+    const { d, backend } = proxying(HANDSHAKE.slice(0, 1));
+    d.input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (internal failure, 1 successful auths): ${USER_SUFFIX}`);
+    expect(closes(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
+    expect(d.pendingTimers()).toEqual([]);
+  });
+
   test('once relaying, the login timeout is gone', () => {
     const { d } = relaying();
     d.advanceTo(200_000_000);
@@ -283,6 +300,13 @@ describe('AUTH and the passdb lookup', () => {
       expect(d.of('connect')).toEqual([]);
       expect(lastWrite(d)).toBe('535 5.7.8 Authentication failed.\r\n');
     }
+  });
+
+  test('a continued PLAIN response of the wrong shape fails after the delay, like an initial one', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, `${Buffer.from('alice').toString('base64')}\r\n`).advanceBy(3_000_000);
+    expect(lastWrite(d)).toBe('535 5.7.8 Authentication failed.\r\n');
+    expect(d.of('connect')).toEqual([]);
   });
 
   test('bad base64 in a continued response is "501 5.5.2 Invalid base64 data in continued response"', () => {
