@@ -6,25 +6,7 @@
  * request header (BadRequestKeyError) with 400.
  */
 import { describe, expect, test } from 'vitest';
-import { MailuAuthenticator, defaultAuthServiceConfig, type AuthServiceConfig } from '../../../models/auth/index.ts';
-
-function auth(config: Partial<AuthServiceConfig> = {}) {
-  return new MailuAuthenticator({ ...defaultAuthServiceConfig, anyUserPassword: null, ...config });
-}
-
-function request(overrides: Record<string, string | undefined> = {}): [string, string][] {
-  const base: Record<string, string | undefined> = {
-    'Auth-Port': '465', 'Auth-User': 'alice@example.test', 'Auth-Pass': 'secret', 'Auth-Protocol': 'submission',
-    'Client-IP': '203.0.113.7', 'Client-Port': '40000', 'Auth-Method': 'plain', ...overrides,
-  };
-  return Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined);
-}
-
-function answer(service: MailuAuthenticator, overrides: Record<string, string | undefined>, now = 0): Record<string, string> {
-  const result = service.authenticate(request(overrides), now);
-  if (result.status !== 200) throw new Error(`HTTP ${result.status}: ${result.reason}`);
-  return Object.fromEntries(result.headers);
-}
+import { answer, auth, request } from './requests.ts';
 
 const limited = (h: Record<string, string>) => h['Auth-Error-Code'] === '451 4.3.2';
 const TOKEN = '0123456789abcdef0123456789abcdef';
