@@ -167,6 +167,8 @@ describe('parsePostfixConfig: each kind of value', () => {
   });
   it('smtpd_forbid_bare_newline: a mode in any case; before the modes (3.7.9) only "no", since "yes" then meant 521 and hang up', () => {
     expect(parsePostfixConfig({ smtpd_forbid_bare_newline: 'Normalize' }).smtpd_forbid_bare_newline).toBe('normalize');
+    expect(parsePostfixConfig({ smtpd_forbid_bare_newline: ' Reject ' }).smtpd_forbid_bare_newline).toBe('reject');
+    expect(parsePostfixConfig({ mail_version: '3.7.9', smtpd_forbid_bare_newline: ' NO ' }).smtpd_forbid_bare_newline).toBe('no');
     expect(parsePostfixConfig({ mail_version: '3.7.9', smtpd_forbid_bare_newline: 'no' }).smtpd_forbid_bare_newline).toBe('no');
     expect(() => parsePostfixConfig({ mail_version: '3.7.9', smtpd_forbid_bare_newline: 'yes' })).toThrow('smtpd_forbid_bare_newline: "yes" on Postfix 3.7.9 is the first back-port\'s boolean (yes: 521 and disconnect), which the lab does not model; allowed here: no');
     expect(() => parsePostfixConfig({ smtpd_forbid_bare_newline: 'sometimes' })).toThrow('smtpd_forbid_bare_newline: "sometimes" is not allowed; allowed: no, normalize, yes, reject');
