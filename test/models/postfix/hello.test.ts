@@ -8,7 +8,7 @@
  * smtpd_start_tls() resets SASL. The RCPT reject line (smtpd_check.c log_whatsup()) shows proto= and helo=.
  */
 import { describe, expect, it } from 'vitest';
-import type { PostfixConfig } from '../../../models/postfix/config.js';
+import { measuredTimings, type PostfixConfig } from '../../../models/postfix/config.js';
 import { EHLO_LAB, lockstep, talk } from './talk.js';
 
 const EHLO = 'EHLO front.example.test\r\n';
@@ -153,5 +153,19 @@ describe('AUTH and what hides it', () => {
     expect(conv.replies.filter((r) => r.startsWith('250-AUTH'))).toEqual(['250-AUTH PLAIN LOGIN']);
     expect(conv.replies.indexOf('250-AUTH PLAIN LOGIN')).toBeGreaterThan(conv.replies.indexOf('220 2.0.0 Ready to start TLS'));
     expect(conv.replies.at(-1)).toBe('235 2.7.0 Authentication successful');
+  });
+});
+
+describe('timing of the replies (lab knobs measured on the real stack)', () => {
+  it('the process\'s first EHLO takes ehloFirstDelayUs, every later HELO or EHLO ehloDelayUs', () => {
+    const conv = talk({}, [[200_000, EHLO], [300_000, 'HELO c\r\n'], [400_000, EHLO], [500_000, 'QUIT\r\n']]);
+    const at = (prefix: string) => conv.writes.filter((w) => w.data.startsWith(prefix)).map((w) => w.t);
+    expect(at('250-backend')).toEqual([200_000 + measuredTimings.ehloFirstDelayUs, 400_000 + measuredTimings.ehloDelayUs]);
+    expect(at('250 backend')).toEqual([300_000 + measuredTimings.ehloDelayUs]);
+  });
+  it('STARTTLS\'s 220 is flushed at once, before the handshake (starttls_cmd(): smtp_flush())', () => {
+    const conv = talk({ smtpd_tls_security_level: 'may' }, [[200_000, EHLO], [300_000, 'STARTTLS\r\n'], [400_000, 'QUIT\r\n']]);
+    expect(conv.writes.find((w) => w.data.startsWith('220 2.0.0'))?.t).toBe(300_000);
+    expect(conv.logLines.at(-1)).toBe('disconnect from localhost[127.0.0.1] ehlo=1 starttls=1 quit=1 commands=3');
   });
 });
