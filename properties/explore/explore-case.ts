@@ -10,7 +10,7 @@
 import { exploreSchedules, type ExplorationCounts, type Schedule } from '../../sim/explore/dfs.ts';
 import { AlreadyExplored, ChoiceSequence, VisitedStates, type ChoicePoint } from '../../sim/explore/choice-sequence.ts';
 import { RunExplorer } from '../../sim/explore/run-explorer.ts';
-import type { Scenario } from '../../scenarios/index.ts';
+import type { Scenario, ScenarioValues } from '../../scenarios/index.ts';
 import type { RunReport } from '../../scenarios/run.ts';
 import { runResolvedCase, scenarioFor, type LabCase } from '../lab-case.ts';
 import type { LabProperty } from '../suite.ts';
@@ -30,12 +30,10 @@ export interface ExploreBoundsOptions {
 }
 
 export interface ExploredCase {
-  readonly point: ScenarioPoint;
+  readonly point: Partial<ScenarioValues>;
   readonly placements: readonly FaultPlacement[];
   readonly labCase: LabCase;
 }
-
-type ScenarioPoint = ReturnType<typeof parameterPoints>[number];
 
 /** What an exploration enumerates, in order: the same on every thread for the same options. */
 export interface ExplorationPlan {
