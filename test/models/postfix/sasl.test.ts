@@ -68,6 +68,10 @@ describe('responses', () => {
     expect(lastReply([EHLO, 'AUTH LOGIN\r\n', 'not base64\r\n'])).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in continued response');
     expect(lastReply([EHLO, 'AUTH LOGIN\r\n', `${USER_B64}\r\n`, 'c2Vj.mV0\r\n'])).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in continued response');
   });
+  it('base64 padding inside a response is no base64 (RFC 4648): the response fails, though what comes before the "=" would be right', () => {
+    expect(lastReply([EHLO, `AUTH PLAIN ${PLAIN_B64}AAAA\r\n`])).toMatch(/^535 5\.7\.8 Error: authentication failed: /);
+    expect(lastReply([EHLO, 'AUTH PLAIN\r\n', `${PLAIN_B64}AAAA\r\n`])).toMatch(/^535 5\.7\.8 Error: authentication failed: /);
+  });
   it('"*" aborts at any step, logged with the method as given', () => {
     const conv = session([EHLO, 'AUTH login\r\n', `${USER_B64}\r\n`, '*\r\n']);
     expect(conv.replies.at(-1)).toBe('501 5.7.0 Authentication aborted');
