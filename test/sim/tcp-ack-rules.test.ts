@@ -189,6 +189,15 @@ describe('the delayed-ACK timer (tcp_send_delayed_ack, tcp_event_ack_sent)', () 
     ]);
   });
 
+  it('whatever the deadline: a FIN 1 µs into a zero-delay link, ACKed by the reply in the same µs, leaves no timer behind', () => {
+    // no data yet, so ato is 0 and the deadline is the FIN's own µs; the timer would fire 3 ms later (slack)
+    const h = new TcpHarness({ oneWayDelayUs: 0, slackUs: [3000] }).establish();
+    h.finish(1, 0);
+    h.write(1, 1, 'R');
+    h.runUntil(100_000);
+    expect(h.acks('srv')).toEqual([{ t: 1, ack: 2, why: 'piggyback' }]);
+  });
+
   it('a reply owing no ACK records no piggybacked one', () => {
     const h = new TcpHarness().establish();
     h.write(START, 1, 'banner');
@@ -199,26 +208,31 @@ describe('the delayed-ACK timer (tcp_send_delayed_ack, tcp_event_ack_sent)', () 
 });
 
 describe('ping-pong (tcp_event_data_sent, inet_csk_*_pingpong_mode)', () => {
-  /** The server gets A, replies `replyAfter` µs after A arrived, then gets B 10 ms after A. */
+  /** The server gets A, replies `replyAfter` µs after A arrived, then gets B 10 ms after A (or 1 ms after the reply). */
   function replyThenB(replyAfter: number, options: HarnessOptions = {}): TcpHarness {
     const h = new TcpHarness(options).establish();
     h.write(START, 0, 'A');
     h.write(START + 10 + replyAfter, 1, 'R');
     h.write(START + Math.max(10_000, replyAfter + 1000), 0, 'B');
-    h.runUntil(START + 500_000);
     return h;
   }
 
+  /** The server's ACKs, why each, once everything has happened. */
+  function whys(h: TcpHarness): string[] {
+    h.runUntil(START + 500_000);
+    return h.acks('srv').map((a) => a.why);
+  }
+
   it('a reply less than ato after the data makes the connection interactive: the next ACK is delayed', () => {
-    expect(replyThenB(39_999).acks('srv').map((a) => a.why)).toEqual(['quick', 'delayed']);
+    expect(whys(replyThenB(39_999))).toEqual(['quick', 'delayed']);
   });
 
   it('a reply exactly ato after the data does not count', () => {
-    expect(replyThenB(40_000).acks('srv').map((a) => a.why)).toEqual(['quick', 'quick']);
+    expect(whys(replyThenB(40_000))).toEqual(['quick', 'quick']);
   });
 
   it('with tcp_pingpong_thresh=3 one reply is not enough', () => {
-    expect(replyThenB(5000, { profile: 'pingpong3' }).acks('srv').map((a) => a.why)).toEqual(['quick', 'quick']);
+    expect(whys(replyThenB(5000, { profile: 'pingpong3' }))).toEqual(['quick', 'quick']);
   });
 
   it('a delayed-ACK timer in ping-pong leaves it: the next segment is ACKed at once again, with the credit left', () => {
@@ -233,6 +247,6 @@ describe('ping-pong (tcp_event_data_sent, inet_csk_*_pingpong_mode)', () => {
   });
 
   it('a quickack route ACKs at once even in ping-pong', () => {
-    expect(replyThenB(5000, { profile: 'quickack' }).acks('srv').map((a) => a.why)).toEqual(['quick', 'quick']);
+    expect(whys(replyThenB(5000, { profile: 'quickack' }))).toEqual(['quick', 'quick']);
   });
 });

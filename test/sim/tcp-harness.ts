@@ -95,6 +95,7 @@ export class TcpHarness implements TcpHost {
 
   /** Process every event due at or before `t`, then stand at `t`. */
   runUntil(t: number): void {
+    if (t < this.now) throw new Error(`the harness stands at ${this.now} µs; ${t} µs is past`);
     // bounded: each pass pops one event; the connection schedules only finitely many
     while (this.queue.size > 0 && this.queue.peekTime() <= t) {
       this.now = this.queue.peekTime();
@@ -109,7 +110,7 @@ export class TcpHarness implements TcpHost {
   /** connect() at t=0 and run until both ends are established. */
   establish(): this {
     this.conn.open();
-    this.runUntil(3 * (this.conn.oneWayDelayUs + 1));
+    this.runUntil(3 * this.conn.oneWayDelayUs + 1);
     return this;
   }
 
