@@ -13,6 +13,10 @@ describe('namadr_list_match()', () => {
     expect(['192.0.2.0', '192.0.2.255'].every((addr) => namadrListMatch(list, 'unknown', addr))).toBe(true);
     expect(['192.0.1.255', '192.0.3.0'].some((addr) => namadrListMatch(list, 'unknown', addr))).toBe(false);
   });
+  it('a block whose last byte has two or three digits', () => {
+    expect(namadrListMatch(['192.0.2.64/26'], 'unknown', '192.0.2.100')).toBe(true);
+    expect(namadrListMatch(['192.0.2.128/25'], 'unknown', '192.0.2.100')).toBe(false);
+  });
   it('/32 is one address, /0 every IPv4 address; more than 32 bits matches nothing', () => {
     expect(namadrListMatch(['192.0.2.9/32'], 'unknown', '192.0.2.9')).toBe(true);
     expect(namadrListMatch(['192.0.2.9/32'], 'unknown', '192.0.2.8')).toBe(false);

@@ -49,14 +49,32 @@ describe('refusals count as failures', () => {
     ['STARTTLS syntax', ['STARTTLS x\r\n'], 'starttls=0/1', { smtpd_tls_security_level: 'may' }],
     ['STARTTLS twice', ['STARTTLS\r\n', 'STARTTLS\r\n'], 'starttls=1/2', { smtpd_tls_security_level: 'may' }],
     ['STARTTLS without TLS', ['STARTTLS\r\n'], 'starttls=0/1'],
+    ['BDAT syntax', [EHLO, 'BDAT x\r\n'], 'bdat=0/1'],
+    ['BDAT without CHUNKING', [EHLO, 'BDAT 1 LAST\r\nx'], 'bdat=0/1', { smtpd_discard_ehlo_keywords: ['chunking'] }],
+    ['null BDAT', [EHLO, MAIL, RCPT, 'BDAT 0\r\n'], 'bdat=0/1'],
+    ['BDAT after an error', [EHLO, MAIL, RCPT, 'BDAT 0\r\n', 'BDAT 1\r\nx'], 'bdat=0/2'],
+    ['BDAT without recipients', [EHLO, 'BDAT 1\r\nx'], 'bdat=0/1'],
+    ['BDAT chunk too big', [EHLO, MAIL, RCPT, 'BDAT 11 LAST\r\nabcdefghijk'], 'bdat=0/1', { message_size_limit: 10 }],
+    ['DATA after BDAT', [EHLO, MAIL, RCPT, 'BDAT 1\r\nx', 'DATA\r\n'], 'data=0/1'],
+    ['DATA without recipients', [EHLO, MAIL, 'DATA\r\n'], 'data=0/1'],
+    ['DATA syntax', [EHLO, MAIL, RCPT, 'DATA x\r\n'], 'data=0/1'],
+    ['message too big', [EHLO, MAIL, RCPT, 'DATA\r\n', 'abcdefghijk\r\n.\r\n'], 'data=0/1', { message_size_limit: 10 }],
+    ['XFORWARD in a transaction', [EHLO, MAIL, 'XFORWARD NAME=x\r\n'], 'xforward=0/1'],
+    ['XFORWARD syntax', [EHLO, 'XFORWARD\r\n'], 'xforward=0/1'],
+    ['XFORWARD not allowed', [EHLO, 'XFORWARD NAME=x\r\n'], 'xforward=0/1'],
+    ['RSET syntax', ['RSET x\r\n'], 'rset=0/1'],
+    ['VRFY disabled', ['VRFY bob\r\n'], 'vrfy=0/1', { disable_vrfy_command: true }],
+    ['VRFY syntax', ['VRFY\r\n'], 'vrfy=0/1'],
   ];
   for (const [what, lines, entry, config] of refusals) {
     it(`${what}: ${entry}`, () => {
       expect(counted(lines, entry.split('=')[0] ?? '', config)).toBe(entry);
     });
   }
-  it('successes count: helo=1, rcpt=1 from outside with AUTH', () => {
+  it('successes count: helo=1, rcpt=1 from outside with AUTH, rset, noop, vrfy, quit, help', () => {
     expect(counted(['HELO c\r\n'], 'helo')).toBe('helo=1');
+    const last = talk({ mail_version: '3.9' }, lockstep(['RSET\r\n', 'NOOP\r\n', 'VRFY bob\r\n', 'HELP\r\n', 'QUIT\r\n'])).logLines.at(-1);
+    expect(last).toBe('disconnect from localhost[127.0.0.1] rset=1 noop=1 vrfy=1 quit=1 help=1 commands=5');
     expect(counted([EHLO, PLAIN, MAIL, 'RCPT TO:<carol@elsewhere.test>\r\n'], 'rcpt', {}, '192.0.2.9')).toBe('rcpt=1');
   });
 });
@@ -99,5 +117,22 @@ describe('SASL details', () => {
     const conv = talk(config, lockstep([EHLO, `AUTH PLAIN ${response}\r\n`]));
     expect(conv.replies.at(-2)).toBe('235 2.7.0 Authentication successful');
     expect(conv.facts.map((f) => f.fact)).toContainEqual({ kind: 'authenticated', user: 'jürgen@example.test', via: 'sasl' });
+  });
+});
+
+describe('message size and line ends in BDAT and DATA', () => {
+  const last = (lines: readonly string[], config: Partial<PostfixConfig> = {}) => talk(config, lockstep([...lines, 'QUIT\r\n'])).replies.at(-2);
+  it('message_size_limit = 0 is no limit, for BDAT and DATA', () => {
+    expect(last([EHLO, MAIL, RCPT, 'BDAT 3 LAST\r\nabc'], { message_size_limit: 0 })).toMatch(/^250 2\.0\.0 Ok: queued as /);
+    expect(last([EHLO, MAIL, RCPT, 'DATA\r\n', 'abc\r\n.\r\n'], { message_size_limit: 0 })).toMatch(/^250 2\.0\.0 Ok: queued as /);
+  });
+  it('a bare LF in a chunk is a record end like CR LF: stored as CR LF and counted as such against the limit', () => {
+    const conv = talk({}, lockstep([EHLO, MAIL, RCPT, 'BDAT 5 LAST\r\na\nb\r\n']));
+    expect(conv.model.queue.messages[0]?.content).toBe('a\r\nb\r\n');
+    expect(last([EHLO, MAIL, RCPT, 'BDAT 8 LAST\r\nabcd\n\n\n\n'], { message_size_limit: 10 })).toBe('552 5.3.4 Error: message file too big');
+  });
+  it('the malformed-BDAT warning shows the first 100 bytes of the command', () => {
+    const command = `BDAT ${'9x'.repeat(60)}`;
+    expect(talk({}, lockstep([EHLO, `${command}\r\n`])).logLines).toContain(`warning: NOQUEUE: malformed BDAT command syntax from localhost[127.0.0.1]: ${command.slice(0, 100)}`);
   });
 });

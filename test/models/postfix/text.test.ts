@@ -31,7 +31,7 @@ describe('printable', () => {
 
 describe('the character-class edges', () => {
   it('xtext: +HH with 0-9, a-f, A-F only; the bytes either side of each range are malformed', () => {
-    expect(xtextUnquote('+30+39+61+66+41+46+00+ff+FF')).toBe('09afAF\x00\xff\xff');
+    expect(xtextUnquote('+30+39+61+66+41+46+00+ff+FF+aa+AA')).toBe('09afAF\x00\xff\xff\xaa\xaa');
     expect(['+/0', '+:0', '+`0', '+g0', '+@0', '+G0', '+0/', '+0:', '+0`', '+0g', '+0@', '+0G'].filter((x) => xtextUnquote(x) !== null)).toEqual([]);
   });
   it('xtext: a "+" with nothing or one digit after it is malformed; text without "+" is kept as is', () => {
