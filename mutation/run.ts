@@ -38,6 +38,10 @@ for (const { group, mutate } of scope.filter((g) => !reportOnly && (asked.length
     failed = true;
     continue;
   }
+  // Stryker records the absolute project root, which names this machine's checkout; the report
+  // needs none (its file names are relative), and a committed file must not name a path outside the repository.
+  const incremental = incrementalFileOf(group);
+  writeFileSync(incremental, readFileSync(incremental, 'utf8').replace(/"projectRoot": "[^"]*",\s*/, ''));
   const runs = { ...readRuns(), [group]: { date: new Date().toISOString().slice(0, 10), commit, wallMinutes: (Date.now() - started) / 60_000, machine } };
   writeFileSync(RUNS_FILE, `${JSON.stringify(runs, null, 2)}\n`);
 }
