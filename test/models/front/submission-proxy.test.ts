@@ -109,6 +109,12 @@ describe('reply lines as submission_proxy_parse_line() reads them', () => {
     expect(fail(feed(SEQUENCING['dovecot-2.3'], ['220 ok', '25 x']).steps)?.reason).toBe('Invalid EHLO line: 25 x');
   });
 
+  it('a separator at line[3] after fewer than three digits is still invalid: "2e2 ok" is status 2, not 200', () => {
+    // line[3] is ' ', so only str_parse_uint() (lib/strnum.c: decimal digits, stops at 'e') decides:
+    // status 2 < 200 is invalid_line. Reading the three bytes as a number in any other notation would make it 200, a valid 2xx.
+    expect(fail(feed(SEQUENCING['dovecot-2.3'], ['220 ok', '2e2 ok']).steps)?.reason).toBe('Invalid EHLO line: 2e2 ok');
+  });
+
   it('digits end at the first non-digit, whichever side of "0".."9" it lies: "250/x" is 250 and invalid, not inconsistent', () => {
     const { steps } = feed(SEQUENCING['dovecot-2.3'], ['220 backend ESMTP', '250-backend.example.test', '250/x']);
     expect(fail(steps)?.reason).toBe('Invalid EHLO line: 250/x');
