@@ -175,6 +175,8 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         this.waitForClient(now, session);
         return this.commands(now, session);
       case 'clientTimeout':
+        // The client's read timer also times Auth-Status: WAIT's sleep (ngx_mail_auth_sleep_handler), while no request is out.
+        if (session.state === 'auth-http' && session.authConn === null) return this.askAuthHttp(now, session);
         // ngx_mail_smtp_auth_state(): rev->timedout -> "client timed out", ngx_mail_close_connection()
         if (!CLIENT_READ_STATES.has(session.state)) return;
         this.out.push({ kind: 'log', program: 'nginx', line: '[info] client timed out (110: Connection timed out) while in auth state', conn: session.conn });
@@ -349,9 +351,15 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
 
   // ---- auth_http ---------------------------------------------------------------------------
 
+  /** ngx_mail_auth(): a new login attempt, then ngx_mail_auth_http_init(). */
   private startAuth(now: Micros, session: NginxSession): void {
     session.state = 'auth-http';
     session.loginAttempt++;
+    this.askAuthHttp(now, session);
+  }
+
+  /** ngx_mail_auth_http_init(): a fresh request to the auth server, the same login attempt. */
+  private askAuthHttp(now: Micros, session: NginxSession): void {
     session.authParser = new HttpParser('response');
     session.authConn = `${this.name}:auth${++this.counter}`;
     this.bindOutgoing(session.authConn, session);
@@ -402,6 +410,13 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       // Auth-Wait > 0: nginx sleeps, then reads commands again; the sleep is not modelled separately.
       session.state = 'start';
       return this.waitForClient(now, session);
+    }
+    if (status === 'WAIT') {
+      // ngx_mail_auth_http_process_headers(): "WAIT" (case-sensitive) sets s->auth_wait; the same request
+      // goes again after Auth-Wait seconds, timed by the client's read timer (ngx_mail_auth_sleep_handler),
+      // at once without one. Client input waits meanwhile (the sleep handler reads nothing).
+      const wait = ngxAtoi(headerValue(headers, 'Auth-Wait')) ?? 0;
+      return this.timer(session, 'clientTimeout', now + wait * 1_000_000);
     }
     const server = headerValue(headers, 'Auth-Server');
     const port = ngxAtoi(headerValue(headers, 'Auth-Port'));

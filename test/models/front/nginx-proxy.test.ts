@@ -9,6 +9,7 @@
  *    ngx_mail_proxy_read_response(), ngx_mail_proxy_handler().
  */
 import { describe, expect, test } from 'vitest';
+import { bytesToLatin1 } from '../../../models/contract.ts';
 import { mailuNginxConfig, type NginxFrontConfig } from '../../../models/front/config.ts';
 import { NginxFront } from '../../../models/front/nginx-front.ts';
 import { DirectDriver } from './direct-driver.ts';
@@ -35,6 +36,8 @@ function say(d: DirectDriver, ...lines: string[]): DirectDriver {
 
 const lastWrite = (d: DirectDriver, conn = CLIENT) => d.writes(conn).at(-1);
 const closed = (d: DirectDriver, conn = CLIENT) => d.of('close').some((o) => o.output.conn === conn);
+/** [time, text] of each write on one connection. */
+const timedWrites = (d: DirectDriver, conn: string) => d.of('write').filter((o) => o.output.conn === conn).map((o): [number, string] => [o.t, bytesToLatin1(o.output.bytes)]);
 const logs = (d: DirectDriver) => d.of('log').map((o) => o.output.line);
 const connects = (d: DirectDriver) => d.of('connect').map((o) => o.output);
 
@@ -134,6 +137,27 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     expect(closed(d)).toBe(true);
   });
 
+  test('the client timeout runs while nginx waits for an AUTH continuation too (Username:, Password:, the PLAIN blob)', () => {
+    for (const lines of [['AUTH LOGIN'], ['AUTH LOGIN', b64('alice')], ['AUTH PLAIN']]) {
+      const d = say(nginx({ smtp_auth: ['plain', 'login'], timeout: 10_000 }), ...lines);
+      d.advanceBy(10_000_000);
+      expect(logs(d)).toContain('[info] client timed out (110: Connection timed out) while in auth state');
+      expect(closed(d)).toBe(true);
+    }
+  });
+
+  test('runs of spaces between arguments, and spaces after the last, make no arguments (ngx_mail_smtp_parse_command sw_spaces_before_argument)', () => {
+    const d = say(nginx(), 'HELO  client.example.test', 'EHLO client.example.test ');
+    expect(d.writes(CLIENT).slice(1).map((reply) => reply.slice(0, 4))).toEqual(['250 ', '250-']);
+  });
+
+  test('the greeting and each reply come reactionUs after what they answer', () => {
+    const d = new DirectDriver(new NginxFront(mailuNginxConfig));
+    d.input({ kind: 'accepted', conn: CLIENT, local: { host: '127.0.0.1', port: 25 }, remote });
+    d.advanceBy(10_000).bytes(CLIENT, 'NOOP\r\n').advanceBy(10_000);
+    expect(d.of('write').map((o) => o.t)).toEqual([mailuNginxConfig.timings.reactionUs, 10_000 + mailuNginxConfig.timings.reactionUs]);
+  });
+
   test('the client timeout does not close a session that is waiting for auth_http', () => {
     const d = say(nginx({ timeout: 10_000 }), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     d.advanceBy(11_000_000);
@@ -145,8 +169,10 @@ describe('AUTH (ngx_mail_smtp_auth, ngx_mail_auth_parse)', () => {
   const authed = { smtp_auth: ['plain', 'login'] } as const;
 
   test('AUTH without a mechanism is 501; an unknown one, or too many arguments, 500', () => {
-    const d = say(nginx(authed), 'AUTH', 'AUTH CRAM-MD5', `AUTH LOGIN ${b64('a')} x`, `AUTH PLAIN ${b64('a')} x`);
+    // ngx_mail_auth_parse(): LOGIN and PLAIN take one argument at most; a third is invalid, whatever the blob holds.
+    const d = say(nginx(authed), 'AUTH', 'AUTH CRAM-MD5', `AUTH LOGIN ${b64('a')} x`, `AUTH PLAIN ${b64('\0a\0b')} x`);
     expect(d.writes(CLIENT).slice(1)).toEqual(['501 5.5.4 Invalid argument\r\n', INVALID, INVALID, INVALID]);
+    expect(connects(d)).toEqual([]);
   });
 
   test('AUTH LOGIN: Username: then Password:, then auth_http with Auth-Method plain and the decoded credentials', () => {
@@ -215,6 +241,42 @@ describe('the auth_http request and its answer', () => {
     expect(request).not.toContain('Auth-SMTP');
     // Auth-User and Auth-Pass are escaped (ngx_escape_uri NGX_ESCAPE_MAIL_AUTH: space and % among them).
     expect(request).toContain('Auth-User: a%20b%25\r\nAuth-Pass: p\r\n');
+  });
+
+  test('Auth-User and Auth-Pass escape with upper-case hex digits (ngx_escape_uri: "0123456789ABCDEF")', () => {
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\x7f\0p\x1b')}`);
+    expect(authRequest(d).request).toContain('Auth-User: a%7F\r\nAuth-Pass: p%1B\r\n');
+  });
+
+  test("Mailu's `auth_http_header Client-Port $remote_port` is sent with no other auth_http_header too", () => {
+    const d = say(nginx({ smtp_auth: ['plain'], auth_http_header: [] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    expect(authRequest(d).request).toContain('\r\nClient-Port: 40000\r\n');
+  });
+
+  test('Auth-Status: WAIT asks the auth server again after Auth-Wait seconds (at once without), as the same login attempt', () => {
+    // ngx_mail_auth_http_process_headers(): s->auth_wait, then ngx_mail_auth_sleep_handler() -> ngx_mail_auth_http_init().
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: WAIT\r\nAuth-Wait: 2\r\nContent-Length: 0\r\n\r\n');
+    expect(d.writes(CLIENT)).toHaveLength(1);
+    expect(connects(d)).toHaveLength(1);
+    d.advanceBy(1_900_000);
+    expect(connects(d)).toHaveLength(1);
+    d.advanceBy(100_000);
+    expect(connects(d)).toHaveLength(2);
+    const again = authRequest(d);
+    expect(again.request).toContain('Auth-Login-Attempt: 1\r\n');
+    d.bytes(again.conn, 'HTTP/1.0 200 OK\r\nAuth-Status: WAIT\r\nContent-Length: 0\r\n\r\n').advanceBy(0);
+    expect(connects(d)).toHaveLength(3);
+    expect(answerAuth(d, OK_AUTH)).toBeDefined();
+    expect(d.writes(CLIENT)).toHaveLength(1);
+  });
+
+  test('an auth server that closes without an answer: 451 (ngx_mail_auth_http_read_handler)', () => {
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    const { conn } = authRequest(d);
+    d.input({ kind: 'eof', conn });
+    expect(lastWrite(d)).toBe(INTERNAL);
+    expect(closed(d)).toBe(true);
   });
 
   test('a refusal is "<Auth-Error-Code> <Auth-Status>" (default 535 5.7.0) and closes unless Auth-Wait', () => {
@@ -449,6 +511,56 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     expect(lastWrite(d)).toBe(INTERNAL);
   });
 
+  test('a reply of exactly 4 bytes is read (b->last - b->pos < 4 waits, 4 does not): "22" CRLF is no greeting', () => {
+    const { d, upstream } = authenticated({ proxy_pass_error_message: false });
+    upstreamSays(d, upstream, '22\r\n');
+    expect(lastWrite(d)).toBe(INTERNAL);
+  });
+
+  test('each reply is answered reactionUs after it arrives', () => {
+    const { d, upstream } = authenticated();
+    const arrived = d.now;
+    upstreamSays(d, upstream, '220 b\r\n');
+    expect(timedWrites(d, upstream).map(([t]) => t)).toEqual([arrived + mailuNginxConfig.timings.reactionUs]);
+  });
+
+  test('one upstream connection per login (nginx does not retry), and "proxying" once logged in', () => {
+    const { d, upstream } = authenticated();
+    expect(d.of('fact').map((o) => [o.output.conn, o.output.fact])).toEqual([[CLIENT, { kind: 'backendAttempt', attempt: 1 }]]);
+    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n');
+    expect(d.of('fact').map((o) => [o.output.conn, o.output.fact])).toEqual([[CLIENT, { kind: 'backendAttempt', attempt: 1 }], [CLIENT, { kind: 'proxying', reconnects: 0 }]]);
+  });
+
+  test('what nginx logs goes to its own error log (program nginx)', () => {
+    const loggedIn = authenticated();
+    upstreamSays(loggedIn.d, loggedIn.upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n');
+    const refused = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    answerAuth(refused, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nContent-Length: 0\r\n\r\n');
+    const tooMany = say(nginx({ max_errors: 1 }), '!');
+    const all = [loggedIn.d, refused, tooMany].flatMap((d) => d.of('log').map((o) => [o.output.program, o.output.line]));
+    expect(all).toEqual([
+      ['nginx', '[info] client logged in'],
+      ['nginx', '[info] client login failed: "Invalid login"'],
+      ['nginx', '[info] client sent too many invalid commands'],
+    ]);
+  });
+
+  test('the timeout after the client HELO/EHLO, MAIL FROM or RCPT TO was sent names that command (log->action)', () => {
+    const timedOut = (action: string) => `[info] upstream timed out (110: Connection timed out) while ${action}`;
+    const steps: [string[], string][] = [
+      [['220 b\r\n', '250 b\r\n', '220 b\r\n'], 'sending client HELO/EHLO to upstream'],
+      [['220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n'], 'sending MAIL FROM to upstream'],
+      [['220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n', '250 b\r\n'], 'sending RCPT TO to upstream'],
+    ];
+    for (const [replies, action] of steps) {
+      const d = say(nginx({ timeout: 10_000 }), 'EHLO client.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+      const upstream = answerAuth(d, OK_AUTH)!;
+      upstreamSays(d, upstream, ...replies);
+      d.advanceBy(10_000_000);
+      expect(logs(d)).toContain(timedOut(action));
+    }
+  });
+
   test('an invalid reply: passed to the client (logged at info) with proxy_pass_error_message, else 451 (logged at error)', () => {
     const on = authenticated();
     upstreamSays(on.d, on.upstream, '554 5.3.2 go away\r\n');
@@ -515,6 +627,27 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n');
     return { d, upstream };
   }
+
+  test('a client that leaves during the handshake: nothing of its own reaches the upstream', () => {
+    const { d, upstream } = authenticated();
+    upstreamSays(d, upstream, '220 b\r\n');
+    d.input({ kind: 'eof', conn: CLIENT });
+    expect(d.writes(upstream)).toEqual(['EHLO mail.example.test\r\n']);
+    expect(closed(d, upstream)).toBe(true);
+  });
+
+  test('relayed bytes go on relayDelayUs after the first of a burst, client input held during the handshake relayDelayUs after the 235', () => {
+    const { d, upstream } = authenticated();
+    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n');
+    d.bytes(CLIENT, 'MAIL FROM:<alice@example.test>\r\n').advanceBy(1_000);
+    d.bytes(upstream, '250 b\r\n').advanceBy(1_000);
+    const [loggedIn] = timedWrites(d, CLIENT).find(([, text]) => text === '235 2.0.0 OK\r\n')!;
+    const [heldAt, held] = timedWrites(d, upstream).at(-1)!;
+    expect([held, heldAt - loggedIn]).toEqual(['MAIL FROM:<alice@example.test>\r\n', mailuNginxConfig.timings.relayDelayUs]);
+    const sent = d.now;
+    d.bytes(CLIENT, 'RCPT TO:<b@example.test>\r\n').bytes(upstream, '250 2.1.0 Ok\r\n').advanceBy(1_000);
+    expect(d.of('write').filter((o) => o.t > sent).map((o) => o.t - sent)).toEqual([mailuNginxConfig.timings.relayDelayUs, mailuNginxConfig.timings.relayDelayUs]);
+  });
 
   test('client input buffered during the handshake goes upstream once relaying starts', () => {
     const { d, upstream } = authenticated();
