@@ -15,6 +15,7 @@ import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-
 import { FRONT_KINDS, type FrontKind, type SendProxy } from '../models/front/config.ts';
 import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
+import { MILTER_REPLY_ALLOWED, milterReplyProblem } from '../models/postfix/milter.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
 import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
 import { postfixPresetOf } from './layout.ts';
@@ -58,6 +59,8 @@ export interface ScenarioValues {
   'postfix.smtpd_forbid_unauth_pipelining': YesNo;
   'postfix.xclient_lookup_ms': number;
   'postfix.milter_ms': number;
+  'postfix.milter_connect_reply': string;
+  'postfix.milter_helo_reply': string;
   'postfix.banner_delay_ms': number;
   'postfix.smtpd_authorized_xclient_hosts': string;
   'postfix.smtpd_helo_required': YesNo;
@@ -117,6 +120,7 @@ const tcpProfiles: KeyType = { kind: 'enum', values: Object.keys(TCP_PROFILES) }
 const anyText: KeyType = { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'any text (sent as UTF-8)' };
 const address: KeyType = { kind: 'text', pattern: /^[^\s<>]*$/, allowed: 'an address without spaces or angle brackets (empty: the null sender)' };
 const milliseconds = (max: number): KeyType => ({ kind: 'number', min: 0, max });
+const milterReply: KeyType = { kind: 'text', pattern: /^[\s\S]*$/, allowed: MILTER_REPLY_ALLOWED, problem: milterReplyProblem };
 /** The Postfix preset of the layout the keys resolved so far describe. */
 const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['postfix.mail_version'] ?? '3.9', v['front.port'] ?? 587);
 /** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
@@ -177,7 +181,20 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     description: 'reject improper pipelining before authentication with 554 (default: yes from Postfix 3.9, no before)',
   },
   { name: 'postfix.xclient_lookup_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time of the smtpd_authorized_xclient_hosts lookup inside xclient_cmd() (slowxclient runs: 100)' },
-  { name: 'postfix.milter_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time a connect-stage milter takes before the 220 (0: no milter)' },
+  { name: 'postfix.milter_ms', type: milliseconds(MAX_DELAY_MS), default: 0, description: 'time a connect-stage milter takes before the 220 (0 and both milter replies continue: no milter)' },
+  // The lab's model milter (models/postfix/milter.ts): its answer per stage, by the milter protocol's names.
+  {
+    name: 'postfix.milter_connect_reply',
+    type: milterReply,
+    default: 'continue',
+    description: "what the milter answers at connect (SMFIR_*): a 5xx makes smtpd greet with 554 <host> ESMTP not accepting connections, a 421 or shutdown with 421 <host> Service unavailable - try again later; any refusal then persists to MAIL, VRFY, ETRN, AUTH and STARTTLS (smtpd.c, milter8.c)",
+  },
+  {
+    name: 'postfix.milter_helo_reply',
+    type: milterReply,
+    default: 'continue',
+    description: 'what the milter answers at HELO/EHLO: a 421 or shutdown is the reply and smtpd hangs up; any other refusal gets 250 (EHLO offering ENHANCEDSTATUSCODES only after a 5xx) and persists to MAIL and the commands after it',
+  },
   { name: 'postfix.banner_delay_ms', type: milliseconds(MAX_DELAY_MS), default: 13, description: 'smtpd start-up: accept to 220 banner (real stack: 11-15 ms)' },
   // Settings whose values differ between the two layouts start from that layout's preset (layout.ts);
   // the others from Postfix's own defaults (postconf -d, mail_params.h), which both presets keep.

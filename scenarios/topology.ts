@@ -16,6 +16,7 @@ import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type Nginx
 import { parseList, type PostfixConfig } from '../models/postfix/config.ts';
 import { isRealStackValues, postfixPresetOf } from './layout.ts';
 import { failActionOf, type InjectedFailure } from '../models/postfix/injected-failure.ts';
+import { milterReplyOf } from '../models/postfix/milter.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -56,6 +57,11 @@ function injectedFailureOf(scenario: Scenario): InjectedFailure | null {
   return at === 'none' ? null : { at, action: failActionOf(scenario.get('postfix.fail_reply')), sessions: scenario.get('postfix.fail_sessions') };
 }
 
+/** A milter is in smtpd_milters when it takes time or answers anything but continue. */
+function milterConfigured(scenario: Scenario): boolean {
+  return scenario.get('postfix.milter_ms') > 0 || scenario.get('postfix.milter_connect_reply') !== 'continue' || scenario.get('postfix.milter_helo_reply') !== 'continue';
+}
+
 export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario: Scenario): PostfixConfig {
   const base = postfixPresetOf(scenario.get('postfix.mail_version'), scenario.get('front.port'));
   return {
@@ -75,7 +81,8 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_upstream_proxy_protocol: scenario.get('postfix.smtpd_upstream_proxy_protocol'),
     smtpd_upstream_proxy_timeout: scenario.get('postfix.smtpd_upstream_proxy_timeout'),
     processReused: scenario.isOn('postfix.smtpd_process_reused'),
-    smtpd_milters: scenario.get('postfix.milter_ms') > 0 ? ['inet:milter:11332'] : [],
+    smtpd_milters: milterConfigured(scenario) ? ['inet:milter:11332'] : [],
+    milterReplies: { connect: milterReplyOf(scenario.get('postfix.milter_connect_reply')), helo: milterReplyOf(scenario.get('postfix.milter_helo_reply')) },
     saslUsers: { [scenario.get('client.user')]: 'secret', ...base.saslUsers },
     timings: {
       ...base.timings,

@@ -1,11 +1,13 @@
 /* cmd-envelope - MAIL, RCPT (relay restrictions, queue file opening) and ETRN
  *
+ * A milter's refusal (milter.ts) is asked where mail_cmd() and etrn_cmd() ask it (v3.9.0).
  * mail_cmd(), rcpt_cmd(), etrn_cmd() in smtpd.c and generic_checks()/log_whatsup() in smtpd_check.c (v3.7.11).
  */
 import { isIPv6 } from 'node:net';
 import type { Micros } from '../contract.js';
 import { namadrListMatch } from './address-list.js';
 import type { CommandRow } from './command-table.js';
+import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { validHostname } from './xclient.js';
 
@@ -27,6 +29,9 @@ export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
       if (s.config.message_size_limit > 0 && Number(value) > s.config.message_size_limit) return s.quickReply(now, row, false, '552 5.3.4 Message size exceeds fixed limit');
     } else if (!['BODY', 'SMTPUTF8', 'AUTH', 'ENVID', 'RET'].includes(upper)) return s.quickReply(now, row, false, `555 5.5.4 Unsupported option: ${param}`);
   }
+  // milter_mail_event(): a rejecting milter's reply, logged with the sender (check_milter_reply()).
+  const verdict = s.milter?.later();
+  if (verdict) return s.quickReply(now, row, false, checkMilterReply(s, verdict, { sender: parsed.address }));
   s.transaction = { queueId: null, sender: parsed.address, recipients: [] };
   s.respond(now, row, true, t.mailDelayUs, '250 2.1.0 Ok');
 }
@@ -77,6 +82,8 @@ function relayRejection(s: SmtpdSession, recipient: string): string | null {
 /** etrn_cmd(): the domain passes valid_hostname() or valid_mailhost_literal(); the lab has no fast flush domains, so a valid request is denied (459). */
 export function etrnCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
   if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 Error: send HELO/EHLO first');
+  const refusal = milterRefusal(s);
+  if (refusal) return s.quickReply(now, row, false, refusal);
   if (s.transaction) return s.quickReply(now, row, false, '503 Error: MAIL transaction in progress');
   if (argv.length !== 2) return s.quickReply(now, row, false, '500 Syntax: ETRN domain');
   const domain = (argv[1] ?? '').replace(/^[@#]/, '');

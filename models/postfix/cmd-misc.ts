@@ -6,6 +6,7 @@
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
+import { milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 
 /** xforward_cmd(): the lab's clients are never XFORWARD-authorized (smtpd_authorized_xforward_hosts is empty). */
@@ -42,6 +43,8 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   const smtputf8 = !discards(s.ehloDiscardMask, 'smtputf8') && argv.length > 1 && argv.at(-1)?.toUpperCase() === 'SMTPUTF8';
   const words = smtputf8 ? argv.slice(1, -1) : argv.slice(1);
   if (words.length === 0) return s.quickReply(now, row, false, '501 5.5.4 Syntax: VRFY address [SMTPUTF8]');
+  const refusal = milterRefusal(s);
+  if (refusal) return s.quickReply(now, row, false, refusal);
   s.quickReply(now, row, true, `252 2.0.0 ${words.join(' ')}`);
 }
 

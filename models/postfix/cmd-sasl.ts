@@ -6,6 +6,7 @@
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
+import { milterRefusalOfSessionCommand } from './milter.js';
 import type { SmtpdSession } from './session.js';
 
 /** smtpd_sasl_auth_cmd() with the lab credential table standing in for Dovecot. */
@@ -14,6 +15,8 @@ export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 5.5.1 Error: send HELO/EHLO first');
   if (!s.saslActive() || discards(s.ehloDiscardMask, 'AUTH')) return s.quickReply(now, row, false, '503 5.5.1 Error: authentication not enabled');
   if (s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: MAIL transaction in progress');
+  const refusal = milterRefusalOfSessionCommand(s);
+  if (refusal) return s.quickReply(now, row, false, refusal);
   if (s.saslUsername !== null) return s.quickReply(now, row, false, '503 5.5.1 Error: already authenticated');
   if (argv.length < 2 || argv.length > 3) return s.quickReply(now, row, false, '501 5.5.4 Syntax: AUTH mechanism');
   // smtpd logs the mechanism as the client wrote it (state->sasl_method); Dovecot matches it without case.

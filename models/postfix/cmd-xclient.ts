@@ -25,6 +25,8 @@ export function xclientCommand(s: SmtpdSession, now: Micros, row: CommandRow, ar
     if (outcome.login !== undefined) s.setSasl(outcome.login, 'XCLIENT', 'xclient');
     else s.saslLogout();
     s.mailReset();
+    // teardown_milters(); setup_milters(): the greeting asks a new milter about the new client.
+    s.setupMilters();
     // vstream_longjmp(SMTP_ERR_NONE): the success counter is never reached (xclient=0/1).
     s.greeting(at, t.xclientReplyDelayUs);
   });

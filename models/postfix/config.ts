@@ -8,6 +8,7 @@
 
 import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
 import type { InjectedFailure } from './injected-failure.js';
+import { MILTER_CONTINUES, type MilterReplies } from './milter.js';
 
 export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'reject';
 export const relayRestrictions = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination', 'defer_unauth_destination'] as const;
@@ -105,6 +106,8 @@ export interface PostfixConfig {
   readonly smtpd_upstream_proxy_timeout: number;
   /** Milter names (any non-empty list makes smtpd contact milters at connect). */
   readonly smtpd_milters: readonly string[];
+  /** What the lab's model milter answers at connect and HELO (milter.ts); asked only with smtpd_milters. */
+  readonly milterReplies: MilterReplies;
   /** Mechanisms the SASL server (Dovecot) offers: lab knob, the AUTH line of EHLO. */
   readonly saslMechanisms: readonly string[];
   /** user -> password, the lab's stand-in for the Dovecot passdb. */
@@ -190,6 +193,7 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     smtpd_upstream_proxy_protocol: '',
     smtpd_upstream_proxy_timeout: 5,
     smtpd_milters: [],
+    milterReplies: MILTER_CONTINUES,
     saslMechanisms: ['PLAIN', 'LOGIN'],
     saslUsers: {},
     reverseDns: { '127.0.0.1': 'localhost' },

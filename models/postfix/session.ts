@@ -20,6 +20,7 @@ import type { MessageContent } from './message-content.js';
 import type { PostfixQueue } from './queue.js';
 import { escape, printable } from './text.js';
 import { failAt, failureArmed } from './injected-failure.js';
+import { checkMilterReply, ModelMilter } from './milter.js';
 import { UpstreamProxyHandshake } from './upstream-proxy.js';
 import type { ClientRecord } from './xclient.js';
 
@@ -76,6 +77,8 @@ export class SmtpdSession {
   private anvilCounted = false;
   /** The lab's injected failure is still to hit this session (injected-failure.ts). */
   failureArmed = false;
+  /** state->milters: this connection's milter when smtpd_milters is set (setup_milters(), milter.ts). */
+  milter: ModelMilter | null = null;
   /** smtpd_upstream_proxy_protocol: the PROXY header still awaited (upstream-proxy.ts). */
   proxyHandshake: UpstreamProxyHandshake | null = null;
   ehloDiscardMask = 0;
@@ -147,9 +150,15 @@ export class SmtpdSession {
     this.log(`connect from ${this.namaddr}`);
     this.failureArmed = failureArmed(this.config.injectedFailure, this.shared.sessionsFailed);
     if (this.failureArmed) this.shared.sessionsFailed++;
+    this.setupMilters();
     const t = this.config.timings;
     const setupUs = this.shared.sessionCount++ === 0 ? t.bannerDelayUs : t.bannerReuseDelayUs;
     this.busy(now, t.xclientLookupDelayUs + setupUs, (at) => this.greeting(at));
+  }
+
+  /** setup_milters(): a fresh milter for the connection, and again for the client XCLIENT names (xclient_cmd()). */
+  setupMilters(): void {
+    this.milter = this.config.smtpd_milters.length > 0 ? new ModelMilter(this.config.milterReplies) : null;
   }
 
   bytes(now: Micros, latin1: string): void {
@@ -321,9 +330,23 @@ export class SmtpdSession {
     this.end();
   }
 
+  /**
+   * smtpd_proto() case 0, the greeting: milter_conn_event() first. A 5xx from the milter answers
+   * 554 and counts an error, a 421 (or SMFIR_SHUTDOWN) answers 421 and hangs up; any other reply,
+   * a 4xx too, lets the 220 out and persists to MAIL and the commands after it (milter.ts).
+   */
   private sendBanner(now: Micros): void {
     if (failAt(this, now, null)) return;
-    this.reply(`220 ${this.config.smtpd_banner}`);
+    const verdict = this.milter?.connect();
+    const err = verdict ? checkMilterReply(this, verdict) : null;
+    if (err?.startsWith('5')) {
+      this.reply(`554 ${this.config.myhostname} ESMTP not accepting connections`);
+      this.errorCount++;
+    } else if (err?.startsWith('421')) {
+      this.reply(`421 ${this.config.myhostname} Service unavailable - try again later`);
+    } else {
+      this.reply(`220 ${this.config.smtpd_banner}`);
+    }
     this.commandLoop(now);
   }
 
@@ -361,7 +384,9 @@ export class SmtpdSession {
         this.reply('221 2.7.0 Error: I can break rules, too. Goodbye.');
         return this.end();
       }
-      return this.protocolError(now, '500 5.5.2 Error: command not recognized');
+      // milter_unknown_event(): a rejecting milter's reply instead of the 500.
+      const verdict = this.milter?.later();
+      return this.protocolError(now, verdict ? checkMilterReply(this, verdict) : '500 5.5.2 Error: command not recognized');
     }
     // smtpd_tls_security_level = encrypt (var_smtpd_enforce_tls): only PRE_TLS commands before STARTTLS.
     if (this.config.smtpd_tls_security_level === 'encrypt' && !this.tls && (row.flags & PRE_TLS) === 0) {
