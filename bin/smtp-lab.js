@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point: registers tsx's TypeScript loader, then hands over to the CLI.
-import { register } from 'tsx/esm/api';
+// Entry point: runs the CLI compiled to one JavaScript file (cli/build/compiled-cli.js builds it
+// on first use and again whenever a source changes).
+import { compiledCli } from '../cli/build/compiled-cli.js';
 
 // `smtp-lab ... | head` closes stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (error) => {
@@ -8,6 +9,5 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
-register();
-const { main } = await import('../cli/main.ts');
+const { main } = await import(await compiledCli());
 process.exitCode = await main(process.argv.slice(2));
