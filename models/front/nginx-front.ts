@@ -189,14 +189,8 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         this.out.push({ kind: 'log', program: 'nginx', line: `[info] upstream timed out (110: Connection timed out) while ${session.upstreamBuffer === '' ? session.upstreamAction : 'reading response from upstream'}`, conn: session.conn });
         return this.internalError(session);
       case 'authTimeout': return this.internalError(session);
-      case 'toServer':
-        if (session.upstream && session.relayToServer !== '') this.write(session.upstream, session.relayToServer);
-        session.relayToServer = '';
-        return;
-      case 'toClient':
-        if (session.relayToClient !== '') this.write(session.conn, session.relayToClient);
-        session.relayToClient = '';
-        return;
+      case 'toServer': return this.flushToServer(session);
+      case 'toClient': return this.flushToClient(session);
     }
   }
 
@@ -515,9 +509,21 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     if (!session || session.state === 'closed') return;
     if (!client && conn === session.authConn) return this.internalError(session);
     if (!client && session.state === 'proxy-handshake') return this.internalError(session);
-    if (!client && session.relayToClient !== '') this.write(session.conn, session.relayToClient);
-    if (client && session.upstream && session.relayToServer !== '') this.write(session.upstream, session.relayToServer);
+    // ngx_mail_proxy_handler() passes on what it reads, both ways, in the event that reads it: bytes the
+    // model still holds for either side when one end goes were on their way already.
+    this.flushToClient(session);
+    this.flushToServer(session);
     this.close(session);
+  }
+
+  private flushToServer(session: NginxSession): void {
+    if (session.upstream && session.relayToServer !== '') this.write(session.upstream, session.relayToServer);
+    session.relayToServer = '';
+  }
+
+  private flushToClient(session: NginxSession): void {
+    if (session.relayToClient !== '') this.write(session.conn, session.relayToClient);
+    session.relayToClient = '';
   }
 
   private close(session: NginxSession): void {

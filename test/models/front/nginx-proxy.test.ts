@@ -691,6 +691,16 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     expect(closed(d)).toBe(true);
   });
 
+  test('either end going while bytes for the other are on their way: they are passed on first (nginx passes each read on in the event that read it)', () => {
+    const clientEnds = relaying();
+    clientEnds.d.bytes(clientEnds.upstream, '250 2.1.0 Ok\r\n').input({ kind: 'eof', conn: CLIENT });
+    expect(lastWrite(clientEnds.d)).toBe('250 2.1.0 Ok\r\n');
+    const upstreamEnds = relaying();
+    upstreamEnds.d.bytes(CLIENT, 'RSET\r\n').input({ kind: 'eof', conn: upstreamEnds.upstream });
+    expect(upstreamEnds.d.writes(upstreamEnds.upstream).at(-1)).toBe('RSET\r\n');
+    expect(closed(upstreamEnds.d) && closed(clientEnds.d)).toBe(true);
+  });
+
   test('once relaying, the client read timeout of the auth state is gone', () => {
     const { d } = relaying();
     d.advanceBy(120_000_000);
