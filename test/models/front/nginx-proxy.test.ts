@@ -628,6 +628,16 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     return { d, upstream };
   }
 
+  test('a client that ends before its login is done: closed, nothing written to anyone', () => {
+    for (const how of ['eof', 'reset'] as const) {
+      const d = say(nginx({ smtp_auth: ['plain'] }), 'EHLO client.example.test');
+      const writes = d.of('write').length;
+      d.input({ kind: how, conn: CLIENT });
+      expect(d.of('write').length).toBe(writes);
+      expect(closed(d)).toBe(true);
+    }
+  });
+
   test('a client that leaves during the handshake: nothing of its own reaches the upstream', () => {
     const { d, upstream } = authenticated();
     upstreamSays(d, upstream, '220 b\r\n');
