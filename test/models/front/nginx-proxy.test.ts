@@ -271,6 +271,16 @@ describe('the auth_http request and its answer', () => {
     expect(d.writes(CLIENT)).toHaveLength(1);
   });
 
+  test('client input during the WAIT sleep neither ends nor delays it (ngx_mail_auth_sleep_handler reads nothing)', () => {
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: WAIT\r\nAuth-Wait: 2\r\nContent-Length: 0\r\n\r\n');
+    d.advanceBy(1_000_000);
+    say(d, 'NOOP');
+    d.advanceBy(1_000_000);
+    expect(connects(d)).toHaveLength(2);
+    expect(d.writes(CLIENT)).toHaveLength(1);
+  });
+
   test('an auth server that closes without an answer: 451 (ngx_mail_auth_http_read_handler)', () => {
     const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
     const { conn } = authRequest(d);
