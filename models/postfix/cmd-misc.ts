@@ -6,8 +6,10 @@
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
+import { addressCountOf } from './extract-addr.js';
 import { milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
+import { printable } from './text.js';
 
 /** xforward_cmd(): the lab's clients are never XFORWARD-authorized (smtpd_authorized_xforward_hosts is empty). */
 export function xforwardCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: readonly string[]): void {
@@ -35,8 +37,9 @@ export function noopCommand(s: SmtpdSession, now: Micros, row: CommandRow): void
  * vrfy_cmd(): refused outright with disable_vrfy_command; a last word SMTPUTF8 is the RFC 6531
  * option, not the address, while SMTPUTF8 is offered (smtputf8_enable is yes at every
  * compatibility_level >= 1, and the EHLO reply offers it: cmd-hello.ts); several words are put
- * together again with spaces (collapse_args()) and echoed in the 252.
- * Not modelled: extract_addr()'s 501 5.1.3 for a malformed address and smtpd_check_rcpt().
+ * together again with spaces (collapse_args()); extract_addr() must find exactly one address in
+ * them (extract-addr.ts), else the warning and 501 5.1.3; the words are echoed in the 252.
+ * Not modelled: smtpd_check_addr()'s resolve inside extract_addr() and smtpd_check_rcpt().
  */
 export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: readonly string[]): void {
   if (s.config.disable_vrfy_command) return s.quickReply(now, row, false, '502 5.5.1 VRFY command is disabled');
@@ -45,7 +48,13 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (words.length === 0) return s.quickReply(now, row, false, '501 5.5.4 Syntax: VRFY address [SMTPUTF8]');
   const refusal = milterRefusal(s);
   if (refusal) return s.quickReply(now, row, false, refusal);
-  s.quickReply(now, row, true, `252 2.0.0 ${words.join(' ')}`);
+  const argument = words.join(' ');
+  // extract_addr(REJECT_EMPTY_ADDR, SLOPPY): one address, not two (John Smith) and not none (<>).
+  if (addressCountOf(argument) !== 1) {
+    s.log(`warning: Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(argument)}`);
+    return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
+  }
+  s.quickReply(now, row, true, `252 2.0.0 ${argument}`);
 }
 
 /** quit_cmd(): the loop tail (SmtpdSession.finish) ends the session after a QUIT row. */

@@ -29,15 +29,27 @@ describe('Postfix commands through client.script (smtpd.c v3.9.9)', () => {
   });
 
   it('vrfy_cmd(): 252 echoing the words put together again (collapse_args), a last SMTPUTF8 is the option, none is 501', () => {
-    const { replies } = play(['EHLO lab', 'VRFY bob', 'VRFY John  Smith', 'VRFY bob SMTPUTF8', 'VRFY SMTPUTF8', 'VRFY', 'QUIT']);
+    const { replies } = play(['EHLO lab', 'VRFY bob', 'VRFY John  Smith  <js@example.test>', 'VRFY <bob@example.test>', 'VRFY bob SMTPUTF8', 'VRFY SMTPUTF8', 'VRFY', 'QUIT']);
     expect(replies.slice(1)).toEqual([
       '252 2.0.0 bob',
-      '252 2.0.0 John Smith',
+      '252 2.0.0 John Smith <js@example.test>',
+      '252 2.0.0 <bob@example.test>',
       '252 2.0.0 bob',
       '501 5.5.4 Syntax: VRFY address [SMTPUTF8]',
       '501 5.5.4 Syntax: VRFY address [SMTPUTF8]',
       '221 2.0.0 Bye',
     ]);
+  });
+
+  it('vrfy_cmd() -> extract_addr(): not exactly one address (two words are two, <> is none) is warned about and refused with 501 5.1.3', () => {
+    const { replies, report } = play(['EHLO lab', 'VRFY John  Smith', 'VRFY <>', 'VRFY bob@example.test, carol@example.test', 'QUIT']);
+    expect(replies.slice(1)).toEqual([...Array.from({ length: 3 }, () => '501 5.1.3 Bad recipient address syntax'), '221 2.0.0 Bye']);
+    expect(report.postfix.log.filter((line) => line.includes('Illegal address syntax'))).toEqual([
+      `postfix/smtpd: warning: Illegal address syntax from ${CLIENT} in VRFY command: John Smith`,
+      `postfix/smtpd: warning: Illegal address syntax from ${CLIENT} in VRFY command: <>`,
+      `postfix/smtpd: warning: Illegal address syntax from ${CLIENT} in VRFY command: bob@example.test, carol@example.test`,
+    ]);
+    expect(report.postfix.log.at(-1)).toBe(`postfix/smtpd: disconnect from ${CLIENT} ehlo=1 vrfy=0/3 quit=1 commands=2/5`);
   });
 
   it('vrfy_cmd() with disable_vrfy_command = yes: 502 whatever the argument, counted as a failed vrfy', () => {

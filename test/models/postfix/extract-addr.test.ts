@@ -1,0 +1,46 @@
+/* extract-addr - the address count of extract_addr()/tok822_parse() (smtpd.c, global/tok822_parse.c v3.9.0)
+ *
+ * The first cases are inputs of Postfix's own parser test (global/tok822_parse.in, with the parse
+ * trees in tok822_parse.ref: the number of "address" nodes at the top); the rest follow the
+ * clustering loop of tok822_parse_limit() and extract_addr()'s own steps.
+ */
+import { describe, expect, it } from 'vitest';
+import { addressCountOf } from '../../../models/postfix/extract-addr.js';
+
+describe('addressCountOf', () => {
+  it.each([
+    ['wietse@porcupine.org', 1],
+    ['"wietse venema"@porcupine.org', 1],
+    ['wietse @ porcupine.org', 1],
+    // The comment ends at the first ')': then an atom and a quoted string, each an address of its own.
+    ['"wietse venema"@porcupine.org ("wietse ) venema")', 3],
+    ['"wietse venema" <wietse@porcupine.org>', 1],
+    ['wietse@[stuff', 1],
+    ['named group: foo@bar, baz@barf;', 2],
+  ])('tok822_parse.ref: %j has %i address node(s)', (input, count) => {
+    // extract_addr() strips a pair of outer <> first: none of these both starts with < and ends with >
+    // (the .ref's "<1111> <2222> <3333> <4444> <>" does, so it is left out).
+    expect(addressCountOf(input)).toBe(count);
+  });
+
+  it('"Add missing commas on the fly": two words with nothing between them are two addresses; a phrase before <route> is not one', () => {
+    expect(addressCountOf('John Smith')).toBe(2);
+    expect(addressCountOf('John Smith <js@example.test>')).toBe(1);
+    expect(addressCountOf('bob@example.test, carol@example.test')).toBe(2);
+  });
+
+  it('extract_addr(): one pair of outer <> is stripped, and a source route dropped; <> holds no address at all', () => {
+    expect(addressCountOf('<bob@example.test>')).toBe(1);
+    expect(addressCountOf('<a> <b>')).toBe(2);
+    expect(addressCountOf('<>')).toBe(0);
+    expect(addressCountOf('@relay.example,@hop.example:bob@example.test')).toBe(1);
+  });
+
+  it('comments count for nothing; quoted strings and literals are one word with their escapes', () => {
+    expect(addressCountOf('(nested (comment)) bob')).toBe(1);
+    expect(addressCountOf('(only a comment)')).toBe(0);
+    expect(addressCountOf('"a \\" b"@example.test')).toBe(1);
+    expect(addressCountOf('bob@[192.0.2.1]')).toBe(1);
+    expect(addressCountOf('a\\ b@example.test')).toBe(1);
+  });
+});
