@@ -82,3 +82,39 @@ describe('Postfix commands through client.script (smtpd.c v3.9.9)', () => {
     expect(report.client).toMatchObject({ closedBy: 'server', quitAnswered: false });
   });
 });
+
+describe('Postfix settings at their limits through client.script (smtpd.c v3.9.9)', () => {
+  it('smtpd_helo_required = yes (Mailu): MAIL, AUTH and ETRN before HELO/EHLO get 503 (ETRN without an enhanced code); = no: MAIL is served', () => {
+    const { replies } = play(['MAIL FROM:<a@example.test>', 'AUTH PLAIN', 'ETRN example.test', 'QUIT']);
+    expect(replies).toEqual(['503 5.5.1 Error: send HELO/EHLO first', '503 5.5.1 Error: send HELO/EHLO first', '503 Error: send HELO/EHLO first', '221 2.0.0 Bye']);
+    expect(play(['MAIL FROM:<a@example.test>', 'QUIT'], ['postfix.smtpd_helo_required=no']).replies).toEqual(['250 2.1.0 Ok', '221 2.0.0 Bye']);
+  });
+
+  it('smtpd_hard_error_limit = 3: the third refused command is answered, then 421 4.7.0 too many errors before the next is read; logged after the last command', () => {
+    const { replies, report } = play(['FOO', 'BAR', 'BAZ', 'NOOP', 'QUIT'], ['postfix.smtpd_hard_error_limit=3']);
+    expect(replies).toEqual([...Array.from({ length: 3 }, () => '500 5.5.2 Error: command not recognized'), '421 4.7.0 mail.example.test Error: too many errors']);
+    expect(report.postfix.log.slice(-2)).toEqual([`postfix/smtpd: too many errors after UNKNOWN from ${CLIENT}`, `postfix/smtpd: disconnect from ${CLIENT} unknown=0/3 commands=0/3`]);
+  });
+
+  it('smtpd_soft_error_limit = 1, smtpd_error_sleep_time = 2: from the first error on, each reply waits 2 s; with sleep time 0 none does', () => {
+    const slow = play(['FOO', 'BAR', 'QUIT'], ['postfix.smtpd_soft_error_limit=1', 'postfix.smtpd_error_sleep_time=2']);
+    expect(slow.replies).toEqual(['500 5.5.2 Error: command not recognized', '500 5.5.2 Error: command not recognized', '221 2.0.0 Bye']);
+    // The first 500 goes out at once (no error yet); the second and the 221 each after 2 s.
+    expect(slow.report.clientEndedAtUs).toBeGreaterThan(4_000_000);
+    expect(slow.report.clientEndedAtUs).toBeLessThan(4_200_000);
+    const quick = play(['FOO', 'BAR', 'QUIT'], ['postfix.smtpd_soft_error_limit=1', 'postfix.smtpd_error_sleep_time=0']);
+    expect(quick.report.clientEndedAtUs).toBeLessThan(200_000);
+  });
+
+  it('a non-SMTP command (smtpd_forbid_commands CONNECT GET POST, and any verb not starting with a letter from 3.7): warned about, 221 and hang up', () => {
+    const { replies, report } = play(['GET / HTTP/1.0', 'QUIT']);
+    expect(replies).toEqual(['221 2.7.0 Error: I can break rules, too. Goodbye.']);
+    expect(report.postfix.log).toContain(`postfix/smtpd: warning: non-SMTP command from ${CLIENT}: GET / HTTP/1.0`);
+  });
+
+  it('STARTTLS without TLS configured: 502; ETRN: 459 and a warning; XFORWARD from a host not allowed: 550', () => {
+    const { replies, report } = play(['EHLO lab', 'STARTTLS', 'ETRN example.test', 'XFORWARD ADDR=192.0.2.1', 'QUIT']);
+    expect(replies.slice(1)).toEqual(['502 5.5.1 Error: command not implemented', '459 <example.test>: service unavailable', '550 5.7.0 Error: insufficient authorization', '221 2.0.0 Bye']);
+    expect(report.postfix.log).toContain(`postfix/smtpd: warning: reject: ETRN example.test... from ${CLIENT}`);
+  });
+});
