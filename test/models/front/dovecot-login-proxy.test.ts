@@ -226,6 +226,35 @@ describe('proxy_input(): what ends an attempt', () => {
   });
 });
 
+describe('the end of a backend connection (proxy_input)', () => {
+  test('an end with nothing buffered is acted on at once; one behind part of a line waits for the reaction time, like the bytes', () => {
+    const bare = proxyFor();
+    bare.proxy.connected(bare.conn, LOCAL);
+    bare.proxy.gone(3_000_000, bare.conn, 'eof');
+    expect(bare.owner.timers.get('backendProcess')).toBe(3_000_000);
+    const partial = proxyFor();
+    partial.proxy.connected(partial.conn, LOCAL);
+    backendSays(partial.owner, partial.proxy, partial.conn, 3_000_000, '220 b ES');
+    partial.proxy.gone(3_000_500, partial.conn, 'eof');
+    expect(partial.owner.timers.get('backendProcess')).toBe(3_000_511);
+    fire(partial.owner, partial.proxy, 'backendProcess');
+    expect(partial.owner.logs.at(-1)).toBe('Debug: Disconnected by server: Connection closed (state=banner, duration=3s) - reconnecting (attempt #1)');
+  });
+
+  test('while it waits to reconnect, inputs for the connection it dropped are ignored', () => {
+    const { owner, proxy, conn } = xclientSent();
+    proxy.failed(3_000_200, 'PROTOCOL', 'why');
+    const outputs = owner.outputs.length;
+    proxy.connected(conn, LOCAL);
+    proxy.connectFailed(3_000_300, conn, 'Connection refused', LOCAL);
+    proxy.bytes(3_000_300, conn, asciiBytes('220 late\r\n'));
+    proxy.gone(3_000_300, conn, 'reset');
+    expect(owner.outputs.length).toBe(outputs);
+    expect(owner.timers.get('reconnect')).toBe(4_000_200);
+    expect(proxy.state).toBe('connect');
+  });
+});
+
 describe('login_proxy_failed() and proxy_try_reconnect()', () => {
   const rows: [ProxyFailureType, string, boolean, boolean][] = [
     ['INTERNAL', 'Aborting due to internal error: ', false, true],
