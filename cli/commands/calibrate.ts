@@ -12,22 +12,34 @@ import { RealStack, realStackMissing, type TcpMode } from '../../conformance/rea
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { rateText } from '../../conformance/stats.ts';
 
-const usage = `usage: smtp-lab calibrate [--recorded] [--sessions N] [--out FILE] [--keep DIR]
+const usage = `usage: smtp-lab calibrate [--recorded] [--sessions N] [--modes LIST] [--note TEXT] [--out FILE] [--keep DIR]
 
 Measures when Postfix answers XCLIENT relative to Dovecot's pipelined EHLO on the real stack
 (Postfix 3.7.11, Dovecot 2.3.19.1, swaks, tcpdump; root; a private network namespace): one batch
-of N AUTH-only sessions per racy TCP mode (quickack, pp3), captured with tcpdump. From the
+of N AUTH-only sessions per TCP mode (default: the racy ones, quickack and pp3), captured with tcpdump. From the
 captures it fits the scheduling keys (sim.wakeup_*, sim.scheduling_jitter_us; see
 conformance/calibration/fit.ts) and writes a scenario file based on real-stack.
 
   --recorded      fit from the recorded batches in conformance/records/calibration instead
   --sessions N    sessions per batch (default 60)
+  --modes LIST    comma-separated TCP modes to record, of default, quickack, pp3 (default quickack,pp3;
+                  a default batch is recorded and kept but not fitted: its delayed ACK decides the race)
+  --note TEXT     what else ran on the machine, kept in each batch.json (the load decides the race)
   --out FILE      scenario file to write (default: print it)
   --keep DIR      keep the batches (capture, logs, sessions) under DIR (default: a temporary directory)`;
 
+const TCP_MODES: readonly TcpMode[] = ['default', 'quickack', 'pp3'];
 const RACY_MODES: readonly TcpMode[] = ['quickack', 'pp3'];
 
-async function recordLive(sessions: number, keep: string | undefined): Promise<BatchEvidence[]> {
+function modesOption(raw: string | undefined): TcpMode[] {
+  if (raw === undefined) return [...RACY_MODES];
+  const modes = raw.split(',');
+  const bad = modes.find((m) => !(TCP_MODES as readonly string[]).includes(m));
+  if (bad !== undefined) throw new UsageError(`--modes: '${bad}' is not a TCP mode (allowed: ${TCP_MODES.join(', ')})`);
+  return modes as TcpMode[];
+}
+
+async function recordLive(modes: readonly TcpMode[], sessions: number, keep: string | undefined, note: string | undefined): Promise<BatchEvidence[]> {
   const dir = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'smtp-lab-calibrate-'));
   const netns = `smtplab-cal-${process.pid}`;
   const stack = await RealStack.start({ netns });
@@ -35,10 +47,10 @@ async function recordLive(sessions: number, keep: string | undefined): Promise<B
   process.once('SIGINT', stop);
   try {
     const batches: BatchEvidence[] = [];
-    for (const mode of RACY_MODES) {
+    for (const mode of modes) {
       const name = `${mode}-${new Date().toISOString().replace(/[:.]/g, '').slice(0, 15)}`;
       const client = { auth: 'PLAIN' as const, user: USER, password: 'secret', helo: 'client.example.test', mail: false, pipelining: false };
-      await recordBatch(stack, netns, join(dir, name), name, { forbid: true, tcpMode: mode, xclientLookupMs: null }, client, sessions);
+      await recordBatch(stack, netns, join(dir, name), name, { forbid: true, tcpMode: mode, xclientLookupMs: null }, client, sessions, note);
       batches.push(readBatch(join(dir, name)));
       console.error(`recorded ${join(dir, name)}`);
     }
@@ -53,8 +65,10 @@ export const calibrate: Command = {
   name: 'calibrate',
   usage,
   async run(args) {
-    const { values } = parseOptions(args, { recorded: { type: 'boolean' }, sessions: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' } });
+    const { values } = parseOptions(args, { recorded: { type: 'boolean' }, sessions: { type: 'string' }, modes: { type: 'string' }, note: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' } });
     const sessions = integerOption('sessions', values.sessions, 60, 1, 10_000);
+    const modes = modesOption(values.modes);
+    if (values.recorded && (values.modes !== undefined || values.note !== undefined)) throw new UsageError('--modes and --note describe a live recording; --recorded reads the recorded batches');
     let batches: BatchEvidence[];
     if (values.recorded) {
       const dir = join(RECORDS_DIR, 'calibration');
@@ -66,7 +80,7 @@ export const calibrate: Command = {
         console.error(`smtp-lab calibrate: the real stack cannot run here: ${missing}`);
         return EXIT_EXPECTATION_FAILED;
       }
-      batches = await recordLive(sessions, values.keep);
+      batches = await recordLive(modes, sessions, values.keep, values.note);
     }
     const fit = fitScheduling(batches);
     for (const b of batches.filter((x) => x.info.setting.tcpMode !== 'default')) {

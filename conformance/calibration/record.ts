@@ -30,6 +30,8 @@ export interface BatchInfo {
   /** /proc/loadavg's 1-, 5- and 15-minute averages before and after the batch. */
   readonly loadBefore: readonly number[];
   readonly loadAfter: readonly number[];
+  /** What else ran on the machine while the batch was recorded, as the recorder stated it (calibrate --note). */
+  readonly note?: string;
 }
 
 export interface SessionRecord {
@@ -45,7 +47,7 @@ function loadAverage(): number[] {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 }
 
-export async function recordBatch(stack: RealStack, netns: string, dir: string, name: string, setting: RealSetting, client: ClientPlan, sessions: number): Promise<BatchInfo> {
+export async function recordBatch(stack: RealStack, netns: string, dir: string, name: string, setting: RealSetting, client: ClientPlan, sessions: number, note?: string): Promise<BatchInfo> {
   mkdirSync(dir, { recursive: true });
   await stack.configure(setting);
   const capture = spawn('ip', ['netns', 'exec', netns, 'tcpdump', '-i', 'lo', '-U', '-s', String(SNAP_BYTES), '-w', join(dir, 'capture.pcap'), 'tcp port 10025 or tcp port 1587'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -74,6 +76,7 @@ export async function recordBatch(stack: RealStack, netns: string, dir: string, 
     name, setting, sessions, startedAt, seconds,
     machine: { kernel: release(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', host: hostname() },
     loadBefore, loadAfter,
+    ...(note === undefined ? {} : { note }),
   };
   writeFileSync(join(dir, 'batch.json'), `${JSON.stringify(info, null, 2)}\n`);
   writeFileSync(join(dir, 'sessions.tsv'), records.map((r, i) => `${i + 1}\t${r.wallMs}\t${r.authToReplyMs ?? ''}\t${r.authReply ?? ''}\n`).join(''));
