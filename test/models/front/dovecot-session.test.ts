@@ -10,7 +10,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { createFront } from '../../../models/front/index.ts';
-import type { DovecotFrontConfig } from '../../../models/front/config.ts';
+import { labDovecotConfig, type DovecotFrontConfig } from '../../../models/front/config.ts';
 import { DirectDriver } from './direct-driver.ts';
 import { answerLookup, BAD_RESPONSE, CLIENT, greeted, local, OK_RESPONSE, remote } from './dovecot-driver.ts';
 
@@ -23,6 +23,8 @@ const logs = (d: DirectDriver) => d.of('log').map((o) => o.output.line);
 const closes = (d: DirectDriver) => d.of('close').map((o) => o.output.conn);
 const aborts = (d: DirectDriver) => d.of('abort').map((o) => o.output.conn);
 const lastWrite = (d: DirectDriver, conn = CLIENT) => d.writes(conn).at(-1);
+/** When each write on `conn` went out. */
+const writeTimes = (d: DirectDriver, conn: string) => d.of('write').filter((o) => o.output.conn === conn).map((o) => o.t);
 const connected = (d: DirectDriver, conn: string) => d.input({ kind: 'connected', conn, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
 
 /** A client that sent AUTH and whose lookup is open (the request written, no answer yet). */
@@ -346,6 +348,35 @@ describe('AUTH and the passdb lookup', () => {
     expect(lastWrite(d)).toMatch(/^454 4\.7\.0 Temporary authentication failure\. \[vm:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]\r\n$/);
   });
 
+  test('the auth server ending the lookup connection before its answer: lib-http tries again at once; a reset connection is not aborted again', () => {
+    for (const how of ['eof', 'reset'] as const) {
+      const { d, http } = lookingUp();
+      d.input({ kind: how, conn: http });
+      expect(d.of('connect').at(-1)!.output.conn).not.toBe(http);
+      expect(aborts(d).includes(http)).toBe(how === 'eof');
+    }
+  });
+
+  test('a passdb attempt that timed out and connects or fails late changes nothing (the retry owns the lookup)', () => {
+    const d = greeted();
+    d.bytes(CLIENT, PLAIN_ALICE).advanceBy(1_000);
+    const first = d.of('connect').at(-1)!.output.conn;
+    d.advanceBy(labDovecotConfig.authHttp.timeout * 1000);
+    expect(d.of('connect').at(-1)!.output.conn).not.toBe(first);
+    const outputs = d.outputs.length;
+    connected(d, first).input({ kind: 'connectFailed', conn: first, reason: 'refused' });
+    expect(d.outputs.length).toBe(outputs);
+  });
+
+  test('a passdb host that is not an IP: the 454 comes failureReplyDelayUs after the answer', () => {
+    const timings = { ...labDovecotConfig.timings, failureReplyDelayUs: 777 };
+    const d = greeted('dovecot-2.3', { timings });
+    d.bytes(CLIENT, PLAIN_ALICE);
+    const answeredAt = d.now + 1_000;
+    answerLookup(d, 'HTTP/1.1 200 OK\r\nAuth-Status: OK\r\nAuth-Server: backend\r\nAuth-Port: 10025\r\nContent-Length: 0\r\n\r\n');
+    expect(writeTimes(d, CLIENT).at(-1)! - answeredAt).toBe(777);
+  });
+
   test('a passdb host that is not an IP: "BUG: host ... is not an IP", then 454', () => {
     const d = greeted();
     d.bytes(CLIENT, PLAIN_ALICE);
@@ -447,6 +478,56 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
     expect(closes(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
   });
 
+  test('either side ending while detaching ends nothing before the detach (the iostream proxy is not there yet)', () => {
+    for (const side of ['backend', 'client'] as const) {
+      const { d, backend } = proxying(HANDSHAKE.slice(0, 2));
+      d.bytes(backend, HANDSHAKE[2]!).advanceBy(300);
+      d.input({ kind: 'eof', conn: side === 'backend' ? backend : CLIENT }).advanceBy(500);
+      expect(closes(d).filter((conn) => conn === backend || conn === CLIENT)).toEqual([]);
+      d.advanceBy(10_000);
+      expect(closes(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
+    }
+  });
+
+  test('bytes that come just before the detach go at the detach; bytes just after it relayDelayUs after they came', () => {
+    const { d, backend } = proxying(HANDSHAKE.slice(0, 2));
+    d.bytes(backend, HANDSHAKE[2]!).advanceBy(300);
+    const detachAt = writeTimes(d, CLIENT).at(-1)! + labDovecotConfig.timings.detachDelayUs;
+    d.advanceTo(detachAt - 10).bytes(CLIENT, 'MAIL FROM:<a@b>\r\n').bytes(backend, '220 late\r\n');
+    d.advanceTo(detachAt + 5).bytes(CLIENT, 'RCPT TO:<c@d>\r\n').bytes(backend, '250 later\r\n');
+    d.advanceBy(1_000);
+    const relayDelay = labDovecotConfig.timings.relayDelayUs;
+    expect(writeTimes(d, backend).slice(-2)).toEqual([detachAt, detachAt + 5 + relayDelay]);
+    expect(writeTimes(d, CLIENT).slice(-2)).toEqual([detachAt, detachAt + 5 + relayDelay]);
+  });
+
+  test('the server ending a quiet relay: "Disconnected by server (Ns idle, ...)" counts the quiet spell', () => {
+    const { d, backend } = relaying();
+    d.advanceBy(3_000_000).input({ kind: 'eof', conn: backend }).advanceBy(1_000);
+    expect(logs(d).at(-1)).toMatch(/^Info: proxy\(alice@example\.test,127\.0\.0\.1:10025\): Disconnected by server \(3s idle, in=\d+, out=\d+\): /);
+  });
+
+  test('the 235 takes login_proxy_timeout away with the login timeout (login_proxy_detach removes proxy->to)', () => {
+    const { d } = proxying(HANDSHAKE);
+    expect(d.pendingTimers().filter((name) => name.endsWith('/proxyTimeout') || name.endsWith('/loginTimeout'))).toEqual([]);
+  });
+
+  test('a handshake step left pending when a login failed does not hold up the next login', () => {
+    // The banner comes 10 µs before login_proxy_timeout and would be read 59 µs later: the timeout wins, 454.
+    const d = greeted('dovecot-2.3', { login_proxy_timeout: 1_000, login_proxy_max_reconnects: 0 });
+    d.bytes(CLIENT, PLAIN_ALICE);
+    const first = answerLookup(d, OK_RESPONSE)!;
+    const connectAt = d.of('connect').at(-1)!.t;
+    connected(d, first);
+    d.advanceTo(connectAt + 999_990).bytes(first, HANDSHAKE[0]!).advanceBy(100_000);
+    expect(lastWrite(d)).toBe('454 4.7.0 Account is temporarily unavailable.\r\n');
+    d.bytes(CLIENT, PLAIN_ALICE);
+    const second = answerLookup(d, OK_RESPONSE)!;
+    connected(d, second);
+    d.bytes(second, HANDSHAKE[0]!).advanceBy(1_000);
+    expect(d.writes(second)).toEqual(['EHLO front.example.test\r\n']);
+  });
+
   test('the backend closing during the handshake: "Disconnected by server ... duration=Ns" counts from the client\'s connect', () => {
     const { d, backend } = proxying([], { login_proxy_max_reconnects: 0 });
     d.advanceTo(2_500_000).input({ kind: 'eof', conn: backend }).advanceBy(1_000);
@@ -500,6 +581,7 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
   test('Debug lines are left out without log_debug', () => {
     const { d } = proxying(HANDSHAKE, { log_debug: false });
     expect(logs(d).filter((l) => l.startsWith('Debug:'))).toEqual([]);
+    expect(logs(d)).toContainEqual(expect.stringMatching(/^Info: proxy\(.*\): Started proxying to <127\.0\.0\.1>/));
     const debug = proxying(HANDSHAKE);
     expect(logs(debug.d)).toContainEqual(`Debug: ${PROXY}: Created proxy session to <127.0.0.1>: ${USER_SUFFIX}`);
   });
