@@ -63,7 +63,7 @@ export function combineTallies(a: TallySlice, b: TallySlice): TallySlice {
 
 /** Traces [start, start + count) of the seed on every scenario, in slices over the executor's threads, tallied in trace order. */
 export async function tallyCases(executor: Executor, scenarios: readonly Scenario[], seed: number, start: number, count: number): Promise<TallySlice> {
-  if (executor.workers === 1) return tallyRange(scenarios, seed, start, count);
+  if (executor.inThisThread) return tallyRange(scenarios, seed, start, count);
   const definitions = scenarios.map(portableScenario);
   const slices = await Promise.all(cutRanges(start, count, executor.workers).map((slice) => executor.run<'cases'>({ kind: 'cases', scenarios: definitions, seed, ...slice })));
   return slices.reduce(combineTallies, tallyRange(scenarios, seed, start, 0));

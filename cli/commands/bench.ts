@@ -5,7 +5,7 @@ import type { Command } from '../command.ts';
 import { EXIT_OK, UsageError } from '../command.ts';
 import { integerOption, parseOptions } from '../args.ts';
 import { workersOption } from '../parallel-options.ts';
-import { withExecutor } from '../workers/pool.ts';
+import { withWorkerThreads } from '../workers/pool.ts';
 import { bugSearch, median, memoryOver, parallelSpeedUp, reproWallMs, sessionsPerSecond, type SpeedUpPlan } from '../../bench/measure.ts';
 import { speedUpRow, speedUpText, withSpeedUpRows } from '../bench-speed-up.ts';
 
@@ -41,7 +41,7 @@ interface BenchPlan {
   readonly speedUp: SpeedUpPlan;
 }
 
-const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 10_000, exploreDeviations: 2, repeats: 3 } };
+const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 40_000, exploreDeviations: 2, repeats: 3 } };
 const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, exploreDeviations: 0, repeats: 1 } };
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';
@@ -68,7 +68,7 @@ export const bench: Command = {
 
     if (values['speed-up-only']) {
       if (values.quick) throw new UsageError('--speed-up-only measures the full speed-up figures; --quick is for the whole bench');
-      const figures = await parallelSpeedUp(workers, withExecutor, FULL.speedUp);
+      const figures = await parallelSpeedUp(workers, withWorkerThreads, FULL.speedUp);
       for (const figure of figures) log(`speed-up, ${figure.workload}: ${speedUpText(figure)}`);
       if (!values['no-write']) {
         if (!existsSync('BENCHMARKS.md')) throw new UsageError('--speed-up-only rewrites the speed-up rows of an existing BENCHMARKS.md; run the full bench first (npm run bench)');
@@ -90,7 +90,7 @@ export const bench: Command = {
     const repro = reproWallMs(plan.reproRuns);
     log(`repro process wall time: median ${fmt(median(repro))} ms (${repro.map((r) => fmt(r)).join(', ')})`);
 
-    const speedUps = await parallelSpeedUp(workers, withExecutor, plan.speedUp);
+    const speedUps = await parallelSpeedUp(workers, withWorkerThreads, plan.speedUp);
     for (const figure of speedUps) log(`speed-up, ${figure.workload}: ${speedUpText(figure)}`);
 
     const memory = memoryOver(sessions);

@@ -8,15 +8,23 @@ import { workerBundle } from './bundle.ts';
 import type { Executor, WorkTask } from '../../properties/parallel/executor.ts';
 import { runTask } from '../../properties/parallel/run-task.ts';
 
-const thisThread: Executor = { workers: 1, run: async (task) => runTask(task) as never };
+const thisThread: Executor = { workers: 1, inThisThread: true, run: async (task) => runTask(task) as never };
 
 /** Run `body` with an executor of `workers` threads, and stop the threads after it. */
 export async function withExecutor<T>(workers: number, body: (executor: Executor) => Promise<T>): Promise<T> {
-  if (workers === 1) return body(thisThread);
+  return workers === 1 ? body(thisThread) : withWorkerThreads(workers, body);
+}
+
+/**
+ * Run `body` on a pool of `workers` new threads, even one: the bench compares one fresh thread
+ * with N fresh threads, so both sides pay the same start (a thread's first runs are slower until
+ * V8 has compiled the hot code: BENCHMARKS.md), where this thread would already be warm.
+ */
+export async function withWorkerThreads<T>(workers: number, body: (executor: Executor) => Promise<T>): Promise<T> {
   const bundle = await workerBundle();
   const pool = new Tinypool({ filename: bundle.url, minThreads: workers, maxThreads: workers });
   try {
-    return await body({ workers, run: (task: WorkTask) => pool.run(task) });
+    return await body({ workers, inThisThread: false, run: (task: WorkTask) => pool.run(task) });
   } finally {
     await pool.destroy();
     bundle.remove();

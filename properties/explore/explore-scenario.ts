@@ -118,7 +118,7 @@ export async function exploreCasesOn(executor: Executor, plan: ExplorationPlan, 
   const scenario = portableScenario(plan.scenario);
   let done = 0;
   return Promise.all(indices.map(async (index) => {
-    const answer = executor.workers === 1
+    const answer = executor.inThisThread
       ? exploreCase(plan, index, plan.bounds.maxRuns)
       : await executor.run<'explore-case'>({ kind: 'explore-case', scenario, property: plan.property.id, bounds: plan.bounds, index });
     onDone?.(++done);
@@ -138,7 +138,7 @@ export function foldAnswers(plan: ExplorationPlan, answers: readonly CaseResult[
 /** The exploration over the executor's threads: the same outcome as exploreScenario. */
 export async function exploreScenarioOn(executor: Executor, options: ExploreOptions): Promise<ExploreOutcome> {
   const plan = explorationPlan(options.scenario, options.property, options);
-  if (executor.workers === 1) return foldCases(plan, (index, left) => exploreCase(plan, index, left), options.onCase);
+  if (executor.inThisThread) return foldCases(plan, (index, left) => exploreCase(plan, index, left), options.onCase);
   const answers = await exploreCasesOn(executor, plan, plan.cases.map((_, index) => index), (done) => options.onCase?.(done, plan.cases.length));
   return foldAnswers(plan, answers);
 }

@@ -49,8 +49,10 @@ export type WorkKind = keyof WorkKinds;
 export type WorkTask = WorkKinds[WorkKind]['task'];
 
 export interface Executor {
-  /** Threads that run tasks at once (1: this thread). */
+  /** Threads that run tasks at once. */
   readonly workers: number;
+  /** Tasks run in this thread, called directly (no thread to hand them to). */
+  readonly inThisThread: boolean;
   run<K extends WorkKind>(task: WorkKinds[K]['task']): Promise<WorkKinds[K]['result']>;
 }
 

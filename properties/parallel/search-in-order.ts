@@ -23,7 +23,7 @@ const AHEAD_PER_WORKER = 2;
 
 export async function searchInOrder(property: LabProperty, scenario: Scenario, span: SearchSpan, executor?: Executor): Promise<RunsSummary> {
   if (span.count === 0) return noRuns(span.start);
-  if (executor === undefined || executor.workers === 1) {
+  if (executor === undefined || executor.inThisThread) {
     return evaluateRuns(property, scenario, { seed: span.seed, path: String(span.start), numRuns: span.count, ...(span.onRun ? { onRun: span.onRun } : {}) });
   }
   const definition = portableScenario(scenario);

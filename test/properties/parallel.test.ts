@@ -26,6 +26,7 @@ function outOfOrder(workers: number): Executor & { readonly tasks: WorkTask[] } 
   };
   return {
     workers,
+    inThisThread: false,
     tasks,
     run: (task) => new Promise((resolve) => {
       tasks.push(task);
@@ -70,6 +71,14 @@ describe('fast-check runs in ranges', () => {
     const lockstep = { scenario: loadScenario({ scenario: 'lockstep' }), seed: 4, numRuns: 40 };
     const property = propertyById('fixed-sequencing')!;
     expect(comparable(await runLabPropertyOn(outOfOrder(2), property, lockstep))).toEqual(comparable(runLabProperty(property, lockstep)));
+  });
+
+  it('a pool of one thread is handed the runs (the bench times one fresh thread against N)', async () => {
+    const lockstep = { scenario: loadScenario({ scenario: 'lockstep' }), seed: 4, numRuns: 40 };
+    const property = propertyById('fixed-sequencing')!;
+    const one = outOfOrder(1);
+    expect(comparable(await runLabPropertyOn(one, property, lockstep))).toEqual(comparable(runLabProperty(property, lockstep)));
+    expect(one.tasks.map((task) => task.kind === 'runs' && task.count).reduce((a, b) => Number(a) + Number(b), 0)).toBe(40);
   });
 
   it('ranges cover the span once, in order, for any number of threads', () => {
