@@ -27,11 +27,15 @@ export function speedUpRow(figure: SpeedUp, date: string): string {
   return `${ROW_START}${figure.workers} worker threads against 1 (\`--workers\`): ${figure.workload} | ≥ 1.8× on 2 cores | ${speedUpText(figure)}, measured ${date} |`;
 }
 
-/** `markdown` with its speed-up rows replaced by `rows` (added after the table's last row when it has none). */
+/**
+ * `markdown` with its speed-up rows replaced by `rows`, at the end of the file's first table (the
+ * bench's figures; the tables further down belong to other benches).
+ */
 export function withSpeedUpRows(markdown: string, rows: readonly string[]): string {
-  const lines = markdown.split('\n');
-  const kept = lines.filter((line) => !line.startsWith(ROW_START));
-  const lastRow = kept.reduce((at, line, i) => (line.startsWith('| ') ? i : at), -1);
-  if (lastRow < 0) throw new UsageError('BENCHMARKS.md has no figures table to add the speed-up rows to; run the full bench first');
-  return [...kept.slice(0, lastRow + 1), ...rows, ...kept.slice(lastRow + 1)].join('\n');
+  const kept = markdown.split('\n').filter((line) => !line.startsWith(ROW_START));
+  const firstRow = kept.findIndex((line) => line.startsWith('| '));
+  if (firstRow < 0) throw new UsageError('BENCHMARKS.md has no figures table to add the speed-up rows to; run the full bench first');
+  let end = firstRow;
+  while (kept[end]?.startsWith('|')) end++;
+  return [...kept.slice(0, end), ...rows, ...kept.slice(end)].join('\n');
 }

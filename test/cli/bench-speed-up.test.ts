@@ -12,8 +12,8 @@ describe('speed-up rows', () => {
       '| speed-up with 2 worker threads against 1 (`--workers`): check x | ≥ 1.8× on 2 cores | 1.90× (1 thread 4.0, 4.2, 3.8 s; 2 threads 2.0, 2.1, 2.3 s; CPU per run 3.9 s and 4.3 s; load average 1.3 → 2.0), measured 2026-11-29 |');
   });
 
-  it('replaces the old rows, keeps every other line, adds them after the last row when there were none', () => {
-    const table = ['# B', '', '| figure | target | measured |', '|---|---|---|', '| a | | 1 |', '', 'notes'];
+  it("replaces the old rows, keeps every other line, adds them at the end of the first table (not another bench's table below)", () => {
+    const table = ['# B', '', '| figure | target | measured |', '|---|---|---|', '| a | | 1 |', '', 'notes', '', '| loadtest | figure |', '|---|---|', '| b | 2 |'];
     const added = withSpeedUpRows(table.join('\n'), ['| speed-up with 2 old |']);
     expect(added.split('\n')).toEqual([...table.slice(0, 5), '| speed-up with 2 old |', ...table.slice(5)]);
     expect(withSpeedUpRows(added, ['| speed-up with 2 new |', '| speed-up with 2 newer |']).split('\n')).toEqual(
