@@ -12,7 +12,7 @@ describe('smtp-lab bench --quick', () => {
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' });
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(7);
-    expect(lines[0]).toMatch(/^[\d,]+ sessions\/s \(mailu-2024\.06, one core, one batch: [\d,]+\)$/);
+    expect(lines[0]).toMatch(/^[\d,]+ sessions\/s \(mailu-2024\.06, one core, per CPU-second, one batch: [\d,]+\)$/);
     expect(lines[1]).toMatch(/^[\d,]+ sessions\/s \(lockstep\)$/);
     expect(lines[2]).toMatch(/^bug found for 3\/3 seeds; median \d+(\.5)? generated runs, [\d.,]+ ms to the first counterexample; shrinking [\d.,]+ ms in [\d.]+ steps \(medians\)$/);
     expect(lines[3]).toMatch(/^repro process wall time: median [\d,]+ ms \([\d,]+\)$/);
