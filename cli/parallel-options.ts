@@ -12,8 +12,10 @@ export const parallelOptions = {
 const MAX_WORKERS = 256;
 const MAX_SHARDS = 100_000;
 
+export const WORKERS_USAGE = `  --workers N           worker threads, 1-${MAX_WORKERS} (default: this machine's ${availableParallelism()} cores); the output is the same for any N`;
+
 export const PARALLEL_USAGE = [
-  `  --workers N           worker threads, 1-${MAX_WORKERS} (default: this machine's ${availableParallelism()} cores); the output is the same for any N`,
+  WORKERS_USAGE,
   '  --shard i/n           compute only share i of n (1 <= i <= n) and print it as JSON for `smtp-lab merge`',
 ].join('\n');
 

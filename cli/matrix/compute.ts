@@ -1,6 +1,7 @@
 /* compute - run every cell of the matrix: N sessions (seeds 1..N) of the base scenario with the cell's keys */
 import { loadScenario } from '../../scenarios/index.ts';
-import { runScenario } from '../../scenarios/run.ts';
+import { portableScenario, type Executor } from '../../properties/parallel/executor.ts';
+import type { CellTally } from './cell.ts';
 import type { AxisValue } from './grid.ts';
 
 export interface MatrixOptions {
@@ -14,17 +15,11 @@ export interface MatrixOptions {
   readonly conditions: readonly AxisValue[];
 }
 
-export interface MatrixCell {
+export interface MatrixCell extends CellTally {
   readonly row: string;
   readonly column: string;
   readonly condition: string;
   readonly runs: number;
-  /** Sessions whose client got 454 to AUTH (the Mailu symptom). */
-  readonly refused454: number;
-  /** Sessions whose client got 235. */
-  readonly authenticated: number;
-  /** Sessions in which Postfix logged improper command pipelining after XCLIENT. */
-  readonly improperPipelining: number;
 }
 
 export interface Matrix {
@@ -32,24 +27,15 @@ export interface Matrix {
   readonly cells: readonly MatrixCell[];
 }
 
-export function computeMatrix(options: MatrixOptions): Matrix {
-  const cells: MatrixCell[] = [];
-  for (const condition of options.conditions) {
-    for (const row of options.rows) {
-      for (const column of options.columns) {
-        const scenario = loadScenario({ scenario: options.scenario, sets: [...row.sets, ...column.sets, ...condition.sets] });
-        let refused454 = 0;
-        let authenticated = 0;
-        let improperPipelining = 0;
-        for (let i = 0; i < options.runs; i++) {
-          const report = runScenario(scenario, { seed: options.seed + i });
-          if ((report.client.authReply ?? '').startsWith('454')) refused454++;
-          if ((report.client.authReply ?? '').startsWith('235')) authenticated++;
-          if (report.improperPipelining.length > 0) improperPipelining++;
-        }
-        cells.push({ row: row.label, column: column.label, condition: condition.label, runs: options.runs, refused454, authenticated, improperPipelining });
-      }
-    }
-  }
-  return { options, cells };
+/** Every cell, each a task on the executor's threads; cells are independent, so the table is the same for any number of threads. */
+export async function computeMatrix(options: MatrixOptions, executor: Executor): Promise<Matrix> {
+  const cells = options.conditions.flatMap((condition) => options.rows.flatMap((row) => options.columns.map((column) => ({ row, column, condition }))));
+  const tallies = await Promise.all(cells.map(({ row, column, condition }) => {
+    const scenario = loadScenario({ scenario: options.scenario, sets: [...row.sets, ...column.sets, ...condition.sets] });
+    return executor.run<'matrix-cell'>({ kind: 'matrix-cell', scenario: portableScenario(scenario), seed: options.seed, runs: options.runs });
+  }));
+  return {
+    options,
+    cells: cells.map(({ row, column, condition }, i) => ({ row: row.label, column: column.label, condition: condition.label, runs: options.runs, ...tallies[i]! })),
+  };
 }

@@ -10,6 +10,7 @@ import type { ExploreBoundsOptions } from '../explore/explore-scenario.ts';
 import type { CaseResult } from '../explore/explore-case.ts';
 import type { TallySlice } from '../differential.ts';
 import type { RunsSummary } from './run-ranges.ts';
+import type { CellTally } from '../../cli/matrix/cell.ts';
 
 /** Runs [start, start + count) of a property's fast-check search, stopped at the first failure. */
 export interface RunsTask {
@@ -39,10 +40,19 @@ export interface ExploreCaseTask {
   readonly index: number;
 }
 
+/** One cell of `smtp-lab matrix`: sessions [seed, seed + runs) of a scenario, counted (cli/matrix/cell.ts). */
+export interface MatrixCellTask {
+  readonly kind: 'matrix-cell';
+  readonly scenario: ScenarioDefinition;
+  readonly seed: number;
+  readonly runs: number;
+}
+
 export interface WorkKinds {
   readonly runs: { readonly task: RunsTask; readonly result: RunsSummary };
   readonly cases: { readonly task: CasesTask; readonly result: TallySlice };
   readonly 'explore-case': { readonly task: ExploreCaseTask; readonly result: CaseResult };
+  readonly 'matrix-cell': { readonly task: MatrixCellTask; readonly result: CellTally };
 }
 
 export type WorkKind = keyof WorkKinds;

@@ -4,6 +4,7 @@ import { exploreCase, explorationPlan, type ExplorationPlan } from '../explore/e
 import { propertyById, type LabProperty } from '../suite.ts';
 import { scenarioOf, type WorkKind, type WorkKinds, type WorkTask } from './executor.ts';
 import { evaluateRange } from './run-ranges.ts';
+import { tallyCell } from '../../cli/matrix/cell.ts';
 
 function propertyOf(id: string): LabProperty {
   const property = propertyById(id);
@@ -29,5 +30,7 @@ export function runTask(task: WorkTask): WorkKinds[WorkKind]['result'] {
       return tallyRange(task.scenarios.map(scenarioOf), task.seed, task.start, task.count);
     case 'explore-case':
       return exploreCase(planOf(task), task.index, task.bounds.maxRuns);
+    case 'matrix-cell':
+      return tallyCell(scenarioOf(task.scenario), task.seed, task.runs);
   }
 }
