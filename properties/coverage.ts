@@ -8,6 +8,7 @@
  */
 import type { LabCase } from './lab-case.ts';
 import { hasDestructiveFault } from './lab-case.ts';
+import { isOwnXclient } from './arbitraries/client-behaviour.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import type { Scenario, ScenarioKey } from '../scenarios/index.ts';
 
@@ -32,7 +33,7 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
     // A temporary failure whatever the front calls it (Dovecot 454, nginx 451).
     ...(authCode.startsWith('4') ? ['auth:4xx'] : []),
     hasDestructiveFault(labCase.faults) ? 'fault:destructive' : 'fault:none',
-    labCase.client.groups.some((g) => g.steps.some((s) => s.kind === 'line' && s.text.startsWith('XCLIENT'))) ? 'client:own-xclient' : 'client:plain',
+    labCase.client.groups.some((g) => g.steps.some(isOwnXclient)) ? 'client:own-xclient' : 'client:plain',
   ];
 }
 

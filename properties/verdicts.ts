@@ -6,7 +6,8 @@
 import type { LabCase } from './lab-case.ts';
 import { hasDestructiveFault, scriptOf } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
-import { CORRECT_PASSWORD, IMPOSTOR } from './arbitraries/client-behaviour.ts';
+import { CORRECT_PASSWORD, IMPOSTOR, isOwnXclient } from './arbitraries/client-behaviour.ts';
+import { REFUSING_KEYS } from './arbitraries/postfix-settings.ts';
 import { pipeliningViolations } from '../models/client/index.ts';
 import { xtextEncode } from '../models/front/index.ts';
 
@@ -52,7 +53,8 @@ export function successPossible(labCase: LabCase): boolean {
     (labCase.overrides['auth.latency_ms'] ?? 0) < AUTH_ANSWER_LIMIT_MS &&
     !hasDestructiveFault(labCase.faults) &&
     pipeliningViolations(script, true).length === 0 &&
-    !labCase.client.groups.some((group) => group.steps.some((step) => step.kind === 'line'))
+    !REFUSING_KEYS.some((key) => key in labCase.overrides) &&
+    !labCase.client.groups.some((group) => group.steps.some(isOwnXclient))
   );
 }
 
@@ -188,7 +190,7 @@ export function identityCarried(_labCase: LabCase, report: RunReport): Verdict {
 /** The client waits for every reply: RFC 5321 §3.1 and RFC 2920 groups only. */
 function waitsForReplies(labCase: LabCase): boolean {
   const script = scriptOf(labCase, { host: '', port: 0 });
-  return labCase.client.waitForGreeting && pipeliningViolations(script, true).length === 0 && !labCase.client.groups.some((group) => group.steps.some((step) => step.kind === 'line'));
+  return labCase.client.waitForGreeting && pipeliningViolations(script, true).length === 0 && !labCase.client.groups.some((group) => group.steps.some(isOwnXclient));
 }
 
 /**

@@ -117,3 +117,22 @@ export function clientBehaviour(): fc.Arbitrary<ClientBehaviour> {
       };
     });
 }
+
+/**
+ * The client with `probes` (postfix-settings.ts) sent one by one right after its login, where the
+ * front relays them to Postfix: after the AUTH group, or after the first message when the AUTH
+ * group carries that transaction's MAIL, RCPT and DATA (a probe there would be message text).
+ */
+export function withProbes(client: ClientBehaviour, probes: readonly string[]): ClientBehaviour {
+  if (probes.length === 0) return client;
+  const authAt = client.groups.findIndex((group) => group.steps.some((step) => step.kind === 'auth'));
+  const carriesData = client.groups[authAt]?.steps.some((step) => step.kind === 'data') ?? false;
+  const at = authAt + (carriesData ? 2 : 1);
+  const probeGroups = probes.map((text): ClientGroup => ({ steps: [{ kind: 'line', text }], writes: 'one' }));
+  return { ...client, groups: [...client.groups.slice(0, at), ...probeGroups, ...client.groups.slice(at)] };
+}
+
+/** The client's own XCLIENT after login (an identity change, not a probe). */
+export function isOwnXclient(step: ClientStep): boolean {
+  return step.kind === 'line' && step.text.startsWith('XCLIENT');
+}

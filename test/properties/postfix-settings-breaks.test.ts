@@ -1,0 +1,75 @@
+/* postfix-settings-breaks - each Postfix draw of the generators (postfix-settings.ts) can make a property fail when what it guards is broken
+ *
+ * The same properties pass without the breaks (properties.test.ts, broken-models.test.ts run them
+ * on these scenarios); here each break is one a reviewer would try first for the drawn setting:
+ *  - a refusing milter (drawn where faults may break a session): milter8 forgets its HELO verdict,
+ *    so MAIL is no longer refused. Behind Dovecot the HELO reject hid XCLIENT, so the message is
+ *    relayed as the front's own: safety sees an identity lost;
+ *  - tight error limits: smtpd answers 421 too many errors but keeps the connection: liveness
+ *    sees Postfix holding it when nothing is left to happen;
+ *  - probes and disable_vrfy_command: a Postfix that hangs up after any refused command; a correct
+ *    client whose probe was refused loses the mail it sends after it (workaround).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ModelMilter } from '../../models/postfix/milter.ts';
+import { PROBES } from '../../properties/arbitraries/postfix-settings.ts';
+import { SmtpdSession } from '../../models/postfix/session.ts';
+import { runLabProperty } from '../../properties/check.ts';
+import { propertyById, type LabProperty } from '../../properties/suite.ts';
+import { loadScenario } from '../../scenarios/index.ts';
+
+const property = (id: string): LabProperty => propertyById(id) ?? (() => { throw new Error(id); })();
+const check = (id: string, scenario: string, numRuns: number) => runLabProperty(property(id), { scenario: loadScenario({ scenario }), seed: 1, numRuns });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('the draws hold without a break', () => {
+  it.each([
+    ['safety', 'mailu-2024.06-pr3322', 600],
+    ['liveness', 'lockstep', 1000],
+    ['workaround', 'mailu-2024.06-pr3322', 400],
+  ] as const)('%s on %s', (id, scenario, runs) => {
+    expect(check(id, scenario, runs).result).toBe('passed');
+  });
+});
+
+describe('each draw fails its property when what it guards is broken', () => {
+  it('a milter whose HELO reject is forgotten by MAIL: safety fails on a drawn milter_helo_reply (identity lost behind Dovecot)', () => {
+    vi.spyOn(ModelMilter.prototype, 'later').mockReturnValue(null);
+    const outcome = check('safety', 'mailu-2024.06-pr3322', 600);
+    expect(outcome.result).toBe('failed');
+    // Behind the HELO reject Dovecot sent no XCLIENT: the message goes out as the front's own, or, when
+    // the client sends its own XCLIENT LOGIN= through the relay (the front is an authorized host), as
+    // the name it chose. Without the break the kept reject refuses MAIL in both.
+    expect(outcome.verdict).toMatch(/queued with no sasl_username although .* logged in at the front|its own XCLIENT after login changed the identity/);
+    expect(outcome.counterexample?.overrides['postfix.milter_helo_reply']).toMatch(/^(reject|tempfail|5\d\d |4[0-13-9]\d )/);
+  });
+
+  it('a 421 too many errors that leaves the connection open: liveness fails on drawn error limits', () => {
+    const commandLoop = SmtpdSession.prototype.commandLoop;
+    vi.spyOn(SmtpdSession.prototype, 'commandLoop').mockImplementation(function (this: SmtpdSession, now) {
+      if (!this.hangup && this.errorCount >= this.config.smtpd_hard_error_limit) return this.reply(`421 4.7.0 ${this.config.myhostname} Error: too many errors`);
+      commandLoop.call(this, now);
+    });
+    const outcome = check('liveness', 'lockstep', 1000);
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/postfix still holds/);
+    // The shrunk case keeps a drawn limit: with Postfix's own (20 errors) no generated session gets there.
+    const drawn = outcome.counterexample?.overrides ?? {};
+    expect('postfix.smtpd_hard_error_limit' in drawn || 'postfix.smtpd_junk_command_limit' in drawn).toBe(true);
+  });
+
+  it('a Postfix that hangs up after any refused command: workaround fails on a drawn probe', () => {
+    const finish = SmtpdSession.prototype.finish;
+    vi.spyOn(SmtpdSession.prototype, 'finish').mockImplementation(function (this: SmtpdSession, row, ok) {
+      return ok ? finish.call(this, row, ok) : () => this.end();
+    });
+    const outcome = check('workaround', 'mailu-2024.06-pr3322', 400);
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/client sent \d+ message\(s\), Postfix queued|instead of 235/);
+    const lines = outcome.counterexample?.client.groups.flatMap((group) => group.steps).flatMap((step) => (step.kind === 'line' ? [step.text] : [])) ?? [];
+    expect(lines.some((text) => (PROBES as readonly string[]).includes(text))).toBe(true);
+  });
+});
