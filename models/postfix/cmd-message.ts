@@ -6,8 +6,9 @@ import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
 import type { Line } from './line-reader.js';
-import { MessageContent } from './message-content.js';
-import type { SmtpdSession, Transaction } from './session.js';
+import { ContentRecords } from './content-records.js';
+import { VSTREAM_BUFSIZE, type SmtpdSession, type Transaction } from './session.js';
+import { logWhatsup } from './whatsup.js';
 import { printable } from './text.js';
 
 /** bdat_cmd()/skip_bdat() (v3.7.11 ~3925): chunks read by count, LAST queues the message. */
@@ -44,18 +45,24 @@ export function bdatCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   }
   s.bdat = 'ok';
   s.where = 'BDAT content';
-  s.readBytes(now, chunkSize, (at, chunk) => {
-    // Records are stored without their LF/CRLF and counted as len + 2 (act_size).
-    const normalised = chunk.replace(/\r?\n/g, '\r\n');
-    if (limit > 0 && s.actSize + normalised.length > limit) s.bdatTooBig = true;
-    else {
-      s.bdatContent ??= new MessageContent(s.shared.queue.retention.keepContentBytes);
-      s.bdatContent.add(normalised);
-      s.actSize += normalised.length;
-    }
-    if (!last) return s.respond(at, row, true, t.quickDelayUs, `250 2.0.0 Ok: ${chunkSize} bytes`);
-    endOfData(s, at, row, transaction as Transaction, s.bdatContent ?? new MessageContent(0), s.bdatTooBig);
-  });
+  const records = (s.bdatRecords ??= new ContentRecords(s));
+  // The chunk is read VSTREAM_BUFSIZE bytes at a time, each fragment cut into records at once; the
+  // loop runs once for an empty chunk too (BDAT 0 LAST ends the message).
+  const readFragment = (at: Micros, done: number): void => {
+    const readLen = Math.min(chunkSize - done, VSTREAM_BUFSIZE);
+    s.readBytes(at, readLen, (after, bytes) => {
+      records.storeFragment(bytes, last && done + readLen === chunkSize);
+      if (done + readLen < chunkSize) return readFragment(after, done + readLen);
+      if (last) return endOfData(s, after, row, transaction as Transaction, records);
+      if (records.ok) return s.respond(after, row, true, t.quickDelayUs, `250 2.0.0 Ok: ${chunkSize} bytes`);
+      // A failed chunk that is not the last: the error now, then every chunk is skipped until LAST or RSET.
+      const reply = refusal(s, records);
+      s.mailReset();
+      s.bdat = 'error';
+      s.respond(after, row, false, t.quickDelayUs, reply);
+    });
+  };
+  readFragment(now, 0);
 }
 
 /** data_cmd() + receive_data_message(): 354, content up to ".", dot-unstuffing, size limit. */
@@ -71,34 +78,42 @@ export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   s.busy(now, t.dataDelayUs, (start) => {
     s.reply('354 End data with <CR><LF>.<CR><LF>');
     s.where = 'DATA content';
-    const content = new MessageContent(s.shared.queue.retention.keepContentBytes);
-    let tooBig = false;
+    const records = new ContentRecords(s);
     let previousBareLf = false;
     let continuing = false;
     const nextLine = (at: Micros, line: Line): void => {
-      // With bare-newline detection only CRLF . CRLF ends the message (BARE_LF_FLAG_WANT_STD_EOD).
-      const isEnd = !continuing && line.complete && line.text === '.' && !(line.bareLf || previousBareLf);
-      if (isEnd) return endOfData(s, at, row, transaction, content, tooBig);
-      const text = !continuing && line.text.startsWith('.') ? line.text.slice(1) : line.text;
-      const piece = text + (line.complete ? '\r\n' : '');
-      if (s.config.message_size_limit > 0 && content.size + piece.length > s.config.message_size_limit) tooBig = true;
-      else {
-        content.add(piece);
-        s.actSize += piece.length;
-      }
+      const dotted = !continuing && line.text.startsWith('.');
+      const nearBareLf = line.bareLf || previousBareLf;
       previousBareLf = line.bareLf;
       continuing = !line.complete;
+      // A "." next to a bare LF (seen only with bare-newline detection, BARE_LF_FLAG_WANT_STD_EOD)
+      // neither ends the message nor is stored: "Do not store or send to proxy filter".
+      if (dotted && line.text === '.' && nearBareLf) return s.readRecord(at, s.config.line_length_limit, false, nextLine);
+      if (dotted && line.text === '.') return endOfData(s, at, row, transaction, records);
+      records.store(line, dotted ? line.text.slice(1) : line.text);
       s.readRecord(at, s.config.line_length_limit, false, nextLine);
     };
     s.readRecord(start, s.config.line_length_limit, false, nextLine);
   });
 }
 
-function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: Transaction, content: MessageContent, tooBig: boolean): void {
+/**
+ * common_post_message_handling(): queue the message, or answer the content's error (the bare LF
+ * first, with log_whatsup()'s line); either way the transaction is over.
+ */
+function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: Transaction, records: ContentRecords): void {
   s.where = 'END-OF-MESSAGE';
+  const delayUs = s.config.timings.queueDelayUs;
+  if (!records.ok) {
+    const reply = refusal(s, records);
+    s.mailReset();
+    return s.respond(now, row, false, delayUs, reply);
+  }
+  // After BDAT the 250 names act_size as well: "Ok: %ld bytes queued as %s".
+  const counted = s.bdat === 'none' ? '' : `${s.actSize} bytes `;
   s.mailReset();
-  if (tooBig) return s.respond(now, row, false, s.config.timings.queueDelayUs, '552 5.3.4 Error: message file too big');
   s.junkCommands = 0;
+  const content = records.content;
   const message = {
     queueId: transaction.queueId ?? '',
     from: transaction.sender,
@@ -112,5 +127,12 @@ function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: T
   // own (~250 bytes), which the queue would keep for every record it holds.
   s.shared.queue.enqueue({ queueId: message.queueId, from: message.from, to: message.to, size: message.size, saslUser: message.saslUser, clientAddr: message.clientAddr, sha256, content: text });
   s.shared.out.push({ kind: 'fact', fact: { kind: 'queued', ...message }, conn: s.conn });
-  s.respond(now, row, true, s.config.timings.queueDelayUs, `250 2.0.0 Ok: queued as ${transaction.queueId ?? ''}`);
+  s.respond(now, row, true, delayUs, `250 2.0.0 Ok: ${counted}queued as ${transaction.queueId ?? ''}`);
+}
+
+/** common_post_message_handling()'s reply to a failed message: CLEANUP_STAT_BARE_LF before CLEANUP_STAT_SIZE. */
+function refusal(s: SmtpdSession, records: ContentRecords): string {
+  if (!records.bareLf) return '552 5.3.4 Error: message file too big';
+  logWhatsup(s, 'reject', 'bare <LF> received');
+  return `${s.config.smtpd_forbid_bare_newline_reject_code} 5.5.2 ${s.config.myhostname} Error: bare <LF> received`;
 }

@@ -56,6 +56,18 @@ export class LineReader {
     this.truncated = null;
   }
 
+  /** Bytes held that are no record yet: the record begun and whatever follows it. */
+  get held(): number {
+    return this.partial.length + this.buffer.length;
+  }
+
+  /** Hand out everything held, as read, and start afresh (the end of BDAT's last chunk ends its last record). */
+  drain(): string {
+    const rest = this.partial + this.buffer;
+    this.purge();
+    return rest;
+  }
+
   /** Take bytes straight out of the buffer (BDAT chunks). */
   take(count: number): string {
     const out = this.buffer.slice(0, count);

@@ -16,16 +16,17 @@ import { hasGate, type PostfixRelease } from './releases.js';
 import { ehloMask } from './ehlo-mask.js';
 import { LineReader, type Line } from './line-reader.js';
 import { nonSmtpExcerpt } from './non-smtp.js';
-import type { MessageContent } from './message-content.js';
+import type { ContentRecords } from './content-records.js';
 import type { PostfixQueue } from './queue.js';
 import { escape, printable } from './text.js';
 import { failAt, failureArmed } from './injected-failure.js';
 import { checkMilterReply, ModelMilter } from './milter.js';
 import { UpstreamProxyHandshake } from './upstream-proxy.js';
+import { logWhatsup } from './whatsup.js';
 import type { ClientRecord } from './xclient.js';
 
 /** VSTREAM_BUFSIZE: one read() takes at most this much. */
-const VSTREAM_BUFSIZE = 4096;
+export const VSTREAM_BUFSIZE = 4096;
 const PROGRAM = 'postfix/smtpd';
 
 /** What all sessions of one smtpd instance share. */
@@ -95,15 +96,14 @@ export class SmtpdSession {
   /** state->act_size: message bytes received so far (for "... after DATA (N bytes)"). */
   actSize = 0;
   /**
-   * Bytes of a BDAT chunk read so far, not yet in actSize: what state->buffer holds while
-   * smtp_fread_buf() waits, which the "after BDAT (N bytes)" line adds (smtpd_proto() epilogue).
+   * Bytes of the BDAT fragment being read (at most VSTREAM_BUFSIZE), no record yet: what state->buffer
+   * holds while smtp_fread_buf() waits, which the "after BDAT (N bytes)" line adds (smtpd_proto() epilogue).
    */
   chunkBytesRead = 0;
   /** SMTPD_PROCESSING_BDAT / SMTPD_BDAT_STAT_ERROR. */
   bdat: 'none' | 'ok' | 'error' = 'none';
-  /** The message BDAT chunks are building; made at the first chunk. */
-  bdatContent: MessageContent | null = null;
-  bdatTooBig = false;
+  /** The message BDAT chunks are building, with its error; made at the first chunk. */
+  bdatRecords: ContentRecords | null = null;
   /** Timer names, built once: every read sets or cancels the idle timer. */
   readonly busyTimer: string;
   readonly idleTimer: string;
@@ -362,7 +362,7 @@ export class SmtpdSession {
   dispatch(now: Micros, line: Line): void {
     if (!line.complete) this.warnRequestTooLong(this.config.line_length_limit, line.text);
     if (line.bareLf && this.config.smtpd_forbid_bare_newline === 'reject') {
-      this.log(`NOQUEUE: reject: ${this.where} from ${this.namaddr}: bare <LF> received`);
+      logWhatsup(this, 'reject', 'bare <LF> received');
       this.reply(`${this.config.smtpd_forbid_bare_newline_reject_code} 5.5.2 ${this.config.myhostname} Error: bare <LF> received`);
       return this.end();
     }
@@ -454,8 +454,7 @@ export class SmtpdSession {
   mailReset(): void {
     this.transaction = null;
     this.bdat = 'none';
-    this.bdatContent = null;
-    this.bdatTooBig = false;
+    this.bdatRecords = null;
     this.actSize = 0;
   }
 
@@ -538,7 +537,7 @@ export class SmtpdSession {
       if (this.where === 'DATA content') {
         this.log(`${queueId}${this.reason} after DATA (${this.actSize + this.reader.unread.length} bytes) from ${this.namaddr}`);
       } else if (this.where === 'BDAT content') {
-        this.log(`${queueId}${this.reason} after BDAT (${this.actSize + this.chunkBytesRead} bytes) from ${this.namaddr}`);
+        this.log(`${queueId}${this.reason} after BDAT (${this.actSize + this.chunkBytesRead + (this.bdatRecords?.pendingBytes ?? 0)} bytes) from ${this.namaddr}`);
       } else if (this.where !== 'END-OF-MESSAGE' || this.reason !== 'lost connection') {
         this.log(`${queueId}${this.reason} after ${this.where} from ${this.namaddr}`);
       }
