@@ -11,7 +11,8 @@ import type { FactRecord, LogRecord, TraceEvent } from '../sim/trace.ts';
 import { SmtpClient, type ClientResult, type ClientScript } from '../models/client/index.ts';
 import { clientScriptOf } from './client-script.ts';
 import { chainPlanOf } from './chain-plan.ts';
-import { buildChain, type ListenerRole } from './chain.ts';
+import { buildChain, type ChainPlan, type ListenerRole } from './chain.ts';
+import { frontModel } from '../models/front/index.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { hostsOf } from './topology.ts';
@@ -108,6 +109,17 @@ const logText = (record: LogRecord) => `${record.program}: ${record.line}`;
 /** The default script (swaks with the scenario's client.* keys), built once per scenario. */
 const defaultScriptOf = oncePerScenario((scenario) => clientScriptOf(scenario, hostsOf(scenario).front));
 
+/**
+ * The plan with the front's wall clock at the run's phase (decision wallClockPhaseUs), for a front
+ * whose behaviour depends on it; other fronts draw nothing.
+ */
+function atWallClockPhase(plan: ChainPlan, sim: Simulation): ChainPlan {
+  const row = frontModel(plan.front.kind);
+  if (!row.withWallClockPhase) return plan;
+  const phaseUs = sim.wallClockPhaseUs();
+  return { ...plan, front: { ...plan.front, config: (peers) => row.withWallClockPhase!(plan.front.config(peers), phaseUs) } };
+}
+
 export function runScenario(scenario: Scenario, options: RunOptions): RunReport {
   const hosts = hostsOf(scenario);
   const delay = scenario.get('tcp.one_way_delay_us');
@@ -124,7 +136,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     front: linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client),
     'front-tls': linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client),
   };
-  const chain = buildChain(chainPlanOf(scenario), (node) => {
+  const chain = buildChain(atWallClockPhase(chainPlanOf(scenario), sim), (node) => {
     sim.addNode(node.model, {
       host: node.host,
       // Postfix and the front are the processes the wake-up model was calibrated on; the auth

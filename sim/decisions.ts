@@ -52,6 +52,11 @@ export class Decider {
     return this.chance('sessionUnderLoad', perMille, 1000);
   }
 
+  /** µs into the wall clock's second at the run's virtual time 0 (Simulation.wallClockPhaseUs). */
+  wallClockPhaseUs(): number {
+    return this.integer('wallClockPhaseUs', 0, 999_999);
+  }
+
   /** Wake-up latency of a process woken on another CPU: two-piece uniform through min, median, max. */
   wakeupLatencyUs(minUs: number, medianUs: number, maxUs: number): number {
     // The piece is its own named choice so an explorer can reach min, median and max (representatives.ts).

@@ -78,6 +78,8 @@ export interface NodeView {
 export interface ExplorationView {
   readonly now: Micros;
   readonly connCount: number;
+  /** The run's wall-clock phase, if one was drawn (wallClockPhaseUs): models' configurations hold it. */
+  readonly clockPhaseUs: number | undefined;
   readonly nodes: readonly NodeView[];
   /** The event queue in the order it would pop (a sorted copy: ask only when it is needed). */
   pending(): readonly PendingEvent<SimEvent>[];
@@ -114,6 +116,12 @@ export interface RunResult {
 const NODE_STREAM_BASE = 0x4000_0000;
 /** The run-wide machine-load decision's stream (below the node streams, above any connection count). */
 const MACHINE_STREAM = 0x3fff_ffff;
+/**
+ * The wall-clock phase decision's stream: split from a root of its own made from the seed, not
+ * from the run's root, since a split takes a draw from its parent and would move every stream
+ * split after it (every node's and connection's decisions of every seeded run).
+ */
+const CLOCK_STREAM = 0x3fff_fffe;
 
 /** Most outputs one model may emit for one input before it counts as a livelock. */
 const MAX_OUTPUTS_PER_TURN = 100_000;
@@ -149,9 +157,13 @@ export class Simulation implements TcpHost {
   private readonly clock = new VirtualClock();
   private readonly queue = new EventQueue<SimEvent>();
   private readonly decider: Decider;
+  /** Draws the wall-clock phase (CLOCK_STREAM). */
+  private readonly clockDecider: Decider;
   private readonly explorer: SimulationExplorer | undefined;
   /** The run's machine load (sim/wakeup.ts), once drawn. */
   private busy: boolean | undefined;
+  /** The run's wall-clock phase (wallClockPhaseUs), once drawn. */
+  private clockPhase: number | undefined;
   private readonly nodes: NodeState[] = [];
   private readonly nodesByName = new Map<string, NodeState>();
   private readonly listeners = new Map<string, Listener>();
@@ -166,6 +178,7 @@ export class Simulation implements TcpHost {
     this.seed = options.seed;
     this.trace = new TraceRecorder(options.trace ?? true);
     this.decider = new Decider(options.choices ?? PrngChoices.seeded(options.seed), this.trace, this.clock, '');
+    this.clockDecider = new Decider(options.choices ?? PrngChoices.seeded(options.seed).split(CLOCK_STREAM), this.trace, this.clock, 'clock');
     this.explorer = options.explorer;
     this.explorer?.attach(() => this.explorationView());
     this.trace.record({ t: 0, kind: 'run', seed: options.seed, options: { trace: this.trace.enabled } });
@@ -183,6 +196,17 @@ export class Simulation implements TcpHost {
 
   get now(): Micros {
     return this.clock.now;
+  }
+
+  /**
+   * Where in its second the machine's wall clock stands at virtual time 0, in µs (decision
+   * wallClockPhaseUs, on a stream of its own, drawn once per run when asked): the real stack's runs
+   * start at any instant of a second, and daemons that compare whole seconds (Dovecot's
+   * ioloop_time) act half a second apart on the two halves of it.
+   */
+  wallClockPhaseUs(): number {
+    this.clockPhase ??= this.clockDecider.wallClockPhaseUs();
+    return this.clockPhase;
   }
 
   /** Add a model; its listeners take connections from now on. Returns the node's name. */
@@ -274,7 +298,7 @@ export class Simulation implements TcpHost {
 
   /** The state explore/state-digest.ts hashes. */
   explorationView(): ExplorationView {
-    return { now: this.now, connCount: this.connCount, nodes: this.nodes, pending: () => this.queue.pending() };
+    return { now: this.now, connCount: this.connCount, clockPhaseUs: this.clockPhase, nodes: this.nodes, pending: () => this.queue.pending() };
   }
 
   // ---- TcpHost ----

@@ -6,11 +6,13 @@
  * head, the requests with ioloop_time - last_access >= auth_failure_delay and stops at the first
  * that is not due; a tick that finds the queue empty removes the timeout. So the delay seen by a
  * client lies between auth_failure_delay - 0.5 s and + 0.5 s, depending on where in the second the
- * failure fell. Compromise: Dovecot shuffles the flushed requests with random() against timing
+ * failure fell: with the default 2 s, 1.5 s in its second half, 2 s in its first (the real W1:
+ * 1502, 1505 and 2001 ms). Where the second begins is the clock's phase (wall-clock.ts), which
+ * the simulator draws per run (decision wallClockPhaseUs). Compromise: Dovecot shuffles the flushed requests with random() against timing
  * attacks; the model keeps them in order (no randomness in models).
  */
 import type { Micros } from '../contract.ts';
-import { wallSeconds } from './wall-clock.ts';
+import { wallSeconds, type WallClock } from './wall-clock.ts';
 
 export const AUTH_FAILURE_DELAY_CHECK_US = 500_000;
 
@@ -25,13 +27,13 @@ export class AuthFailureQueue {
 
   constructor(
     private readonly delaySeconds: number,
-    private readonly clockEpochSeconds: number,
+    private readonly clock: WallClock,
     /** Arms the one repeating check timer of the auth process. */
     private readonly armTick: (at: Micros) => void,
   ) {}
 
   add(now: Micros, deliver: (now: Micros) => void): void {
-    this.queue.push({ lastAccessSeconds: wallSeconds(this.clockEpochSeconds, now), deliver });
+    this.queue.push({ lastAccessSeconds: wallSeconds(this.clock, now), deliver });
     if (!this.ticking) {
       this.ticking = true;
       this.armTick(now + AUTH_FAILURE_DELAY_CHECK_US);
@@ -44,7 +46,7 @@ export class AuthFailureQueue {
       this.ticking = false;
       return;
     }
-    const nowSeconds = wallSeconds(this.clockEpochSeconds, now);
+    const nowSeconds = wallSeconds(this.clock, now);
     let due = 0;
     while (due < this.queue.length && nowSeconds - this.queue[due]!.lastAccessSeconds >= this.delaySeconds) due++;
     for (const failure of this.queue.splice(0, due)) failure.deliver(now);

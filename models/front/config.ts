@@ -9,6 +9,7 @@
  * Dovecot 2.3.19.1 on loopback (conformance/records, A1 unless noted) and end in `Us`.
  */
 import type { Micros, SocketAddress } from '../contract.ts';
+import type { WallClock } from './wall-clock.ts';
 
 /** Every front the lab models; models/front/registry.ts and scenarios/fronts.ts each have one row per kind. */
 export const FRONT_KINDS = ['dovecot-2.3', 'dovecot-2.4', 'lockstep', 'nginx', 'haproxy'] as const;
@@ -69,8 +70,14 @@ export interface DovecotFrontConfig {
   readonly secured: 'secured' | 'TLS' | '';
   /** The machine's hostname (my_hostname), shown in "Temporary authentication failure. [host:time]". */
   readonly systemHostname: string;
-  /** Wall-clock seconds at virtual time 0, only to print that timestamp (UTC). */
+  /** Wall-clock seconds at virtual time 0 (UTC): printed in that timestamp and the passdb request's Date header. */
   readonly clockEpochSeconds: number;
+  /**
+   * µs into the next wall-clock second at virtual time 0, 0..999999: decides whether a failed
+   * login's 535 leaves 1.5 s or 2 s after it (auth-failure-queue.ts). The simulator draws it per
+   * run (decision wallClockPhaseUs, scenarios/run.ts).
+   */
+  readonly clockPhaseUs: number;
   readonly authHttp: AuthHttpSettings;
   readonly timings: DovecotTimings;
 }
@@ -105,6 +112,7 @@ export const labDovecotConfig: DovecotFrontConfig = {
   secured: 'secured',
   systemHostname: 'vm',
   clockEpochSeconds: 1_795_799_900,
+  clockPhaseUs: 0,
   authHttp: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'admin:8080', timeout: 2000, max_attempts: 3 },
   timings: recordedDovecotTimings,
 };
@@ -201,3 +209,8 @@ export const edgeHaproxyConfig: HaproxyFrontConfig = {
   clockEpochSeconds: 1_795_799_900,
   timings: { relayDelayUs: 30 },
 };
+
+/** The wall clock a Dovecot front reads (ioloop_time). */
+export function dovecotWallClock(config: DovecotFrontConfig): WallClock {
+  return { epochSeconds: config.clockEpochSeconds, phaseUs: config.clockPhaseUs };
+}

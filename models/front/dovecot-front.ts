@@ -7,7 +7,7 @@
  */
 import type { ConnId, Input, Micros, Model, Output } from '../contract.ts';
 import { SessionFront } from './kit/session-front.ts';
-import type { DovecotFrontConfig } from './config.ts';
+import { dovecotWallClock, type DovecotFrontConfig } from './config.ts';
 import { DovecotSession, SESSION_TIMERS, type SessionHost, type SessionTimer } from './dovecot-session.ts';
 import type { SequencingPolicy } from './submission-proxy.ts';
 import { AuthFailureQueue } from './auth-failure-queue.ts';
@@ -44,7 +44,7 @@ export class DovecotFront extends SessionFront<DovecotSession> implements Model,
     readonly policy: SequencingPolicy,
   ) {
     super(config.name);
-    this.authFailures = new AuthFailureQueue(config.auth_failure_delay, config.clockEpochSeconds, (at) => this.out.push({ kind: 'timer', timer: AUTH_FAILURE_TICK, at }));
+    this.authFailures = new AuthFailureQueue(config.auth_failure_delay, dovecotWallClock(config), (at) => this.out.push({ kind: 'timer', timer: AUTH_FAILURE_TICK, at }));
   }
 
   // ---- SessionHost ----

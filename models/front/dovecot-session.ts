@@ -12,7 +12,7 @@
 import type { ConnId, Micros, Output, SocketAddress } from '../contract.ts';
 import { asciiBytes, bytesToLatin1 } from '../contract.ts';
 import { parseIp } from '../auth/ip-network.ts';
-import type { DovecotFrontConfig } from './config.ts';
+import { dovecotWallClock, type DovecotFrontConfig } from './config.ts';
 import { decodeSaslBase64, encodeSaslBase64 } from './kit/sasl.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
@@ -419,7 +419,7 @@ export class DovecotSession {
       user: credentials.user, password: credentials.password, service: 'submission',
       localPort: this.local.port, remoteIp: this.remote.host, remotePort: this.remote.port,
       secured: this.config.secured, mechanism: credentials.mechanism,
-    }, this.config.clockEpochSeconds, this.passdbHost());
+    }, dovecotWallClock(this.config), this.passdbHost());
     this.lookup.start(now);
   }
 
@@ -507,7 +507,7 @@ export class DovecotSession {
     this.lookupResult = null;
     this.enter('command');
     if (result?.kind === 'internal-failure') {
-      const stamp = isoStamp(wallSeconds(this.config.clockEpochSeconds, now));
+      const stamp = isoStamp(wallSeconds(dovecotWallClock(this.config), now));
       this.writeClient(`454 4.7.0 ${AUTH_TEMP_FAILED_MSG} [${this.config.systemHostname}:${stamp}]\r\n`);
     } else {
       this.writeClient(`535 5.7.8 ${AUTH_FAILED_MSG}\r\n`);
@@ -640,7 +640,8 @@ export class DovecotSession {
 
   /** Whole wall-clock seconds from `from` to `now`, the way the log lines count them. */
   private wallSecondsBetween(from: Micros, now: Micros): number {
-    return wallSeconds(this.config.clockEpochSeconds, now) - wallSeconds(this.config.clockEpochSeconds, from);
+    const clock = dovecotWallClock(this.config);
+    return wallSeconds(clock, now) - wallSeconds(clock, from);
   }
 
   /** client-common.c client_get_extra_disconnect_reason(), the cases this model reaches. */

@@ -16,7 +16,7 @@
 import type { ConnId, Micros, Output } from '../contract.ts';
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
 import type { AuthHttpSettings } from './config.ts';
-import { httpDate, wallSeconds } from './wall-clock.ts';
+import { httpDate, wallSeconds, type WallClock } from './wall-clock.ts';
 
 export type PassdbResult =
   | { readonly kind: 'ok'; readonly host: string; readonly port: number }
@@ -55,7 +55,7 @@ export class PassdbLookup {
   constructor(
     private readonly settings: AuthHttpSettings,
     private readonly request: PassdbRequest,
-    private readonly clockEpochSeconds: number,
+    private readonly clock: WallClock,
     private readonly host: PassdbHost,
   ) {}
 
@@ -77,7 +77,7 @@ export class PassdbLookup {
     const r = this.request;
     const headers: [string, string][] = [
       ['Host', this.settings.hostHeader],
-      ['Date', httpDate(wallSeconds(this.clockEpochSeconds, now))],
+      ['Date', httpDate(wallSeconds(this.clock, now))],
       ['Auth-Port', String(r.localPort)],
       ['Auth-User', headerSafe(r.user)],
     ];

@@ -32,6 +32,12 @@ export interface FrontModelRow<C> {
   /** `config` pointed at the peers of this run (each front takes the ones it talks to). */
   withPeers(config: Partial<C>, peers: FrontPeers): Partial<C>;
   /**
+   * `config` with its wall clock `phaseUs` into the second at virtual time 0, for a front whose
+   * behaviour depends on where in the second things happen (Dovecot's delayed failures compare
+   * whole seconds: auth-failure-queue.ts). Absent: the front's behaviour does not depend on it.
+   */
+  withWallClockPhase?(config: Partial<C>, phaseUs: number): Partial<C>;
+  /**
    * How Postfix learns who the client is: an XCLIENT command after the front's own handshake,
    * or a PROXY protocol header before any SMTP (smtpd_upstream_proxy_protocol). Properties about
    * the XCLIENT handshake apply to the first kind only.
@@ -75,6 +81,7 @@ function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: Se
       return new DovecotFront(dovecot, sequencing);
     },
     withPeers: (config, { authService }) => ({ ...config, authHttp: { ...(config.authHttp ?? labDovecotConfig.authHttp), address: authService } }),
+    withWallClockPhase: (config, clockPhaseUs) => ({ ...config, clockPhaseUs }),
     passesIdentityBy: 'xclient',
     asksAuthService: true,
     pipelinesAfterXclient: policy.pipelineEhloAfterXclient,

@@ -31,8 +31,20 @@ const two = (n: number) => String(n).padStart(2, '0');
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-export function wallSeconds(epochSeconds: number, now: Micros): number {
-  return epochSeconds + Math.floor(now / 1_000_000);
+/**
+ * Where a daemon's wall clock stands at virtual time 0: whole seconds since the epoch and how
+ * far (µs) into the following second. The phase matters where a daemon compares whole seconds
+ * (Dovecot's ioloop_time, a time_t): the same virtual delay crosses a second boundary or not
+ * depending on it (auth-failure-queue.ts).
+ */
+export interface WallClock {
+  readonly epochSeconds: number;
+  readonly phaseUs: number;
+}
+
+/** The clock's whole seconds (time_t) at virtual time `now`. */
+export function wallSeconds(clock: WallClock, now: Micros): number {
+  return clock.epochSeconds + Math.floor((clock.phaseUs + now) / 1_000_000);
 }
 
 /** strftime "%Y-%m-%d %H:%M:%S" */

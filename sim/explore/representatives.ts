@@ -34,6 +34,10 @@ export const DECISIONS: Readonly<Record<string, DecisionRow>> = {
   sessionUnderLoad: { why: 'the session runs on a quiet or a busy machine (sim/wakeup.ts)' },
   'wakeupLatencyUs:upperPiece': { why: 'wake-up latency at the median or above it: the maximum (the median is the lower piece\'s end)', integer: (_min, max) => [max] },
   'wakeupLatencyUs:lowerPiece': { why: 'wake-up latency at the minimum or the median', integer: ends },
+  wallClockPhaseUs: {
+    why: 'the run starts on a whole second or half a second later: whatever instant a daemon compares in whole seconds (Dovecot\'s failure queue: the 535 after 2 s or 1.5 s), one of two phases half a second apart puts it in the first half of its second and the other in the second half; the ends of the range would both put an early instant in the first half',
+    integer: (min) => [min, min + 500_000],
+  },
   shouldSplitWrite: { why: 'the slicer leaves this write whole or splits it (which write a fault hits)' },
   slicePieces: { why: 'two pieces: one cut point is the smallest split that makes a partial command; more pieces repeat the same question', integer: (min) => [min] },
   splitPoint: { why: 'cut after the first byte, in the middle, or before the last byte (a command without its final LF)', integer: (min, max) => [...new Set([min, Math.floor((min + max) / 2), max])] },

@@ -7,6 +7,9 @@
  *     (which the verdicts read); run-explorer.ts keeps these per node;
  *   - the virtual time, the connection count (it names accepted connections), each node's open
  *     connections, live timers and wake-up state (sim/wakeup.ts, every field);
+ *   - the run's wall-clock phase (Simulation.wallClockPhaseUs), or that none was drawn: it is in
+ *     a model's configuration, not its inputs, and two runs half a second apart in it answer a
+ *     failed login at different times from the same inputs;
  *   - every connection's two TCP endpoints (every field of tcp/endpoint.ts: sequence numbers,
  *     Nagle's snd_sml, the delayed-ACK engine, unsent bytes) and its link (per-direction
  *     arrival floor, bandwidth, byte counts, cut, held writes; the faults' drawn parameters);
@@ -39,7 +42,7 @@ export interface DecisionContext {
 
 export function stateKey(context: DecisionContext): string {
   const { view } = context;
-  const digest = new Digest().name(context.decision).word(context.ordinal).number(view.now).word(view.connCount);
+  const digest = new Digest().name(context.decision).word(context.ordinal).number(view.now).word(view.connCount).number(view.clockPhaseUs ?? -1);
   digestEvent(digest, context.event);
   for (const event of context.due) digestEvent(digest, event);
   const connections = new Set<TcpConnection>();

@@ -33,6 +33,10 @@ describe('representatives', () => {
     expect([...integerRepresentatives('wakeupLatencyUs:lowerPiece', 10, 50), ...integerRepresentatives('wakeupLatencyUs:upperPiece', 50, 800)]).toEqual([10, 50, 800]);
   });
 
+  it('the wall clock\'s phase at a whole second and half a second later: both halves of any second', () => {
+    expect(integerRepresentatives('wallClockPhaseUs', 0, 999_999)).toEqual([0, 500_000]);
+  });
+
   it('yes/no: the likelier value first, both unless the ratio forces one', () => {
     expect(chanceRepresentatives('shouldWakeePreempt', 700, 1000)).toEqual([true, false]);
     expect(chanceRepresentatives('shouldWakeePreempt', 300, 1000)).toEqual([false, true]);
