@@ -91,6 +91,11 @@ class NginxSession {
   upstream: ConnId | null = null;
   upstreamState: UpstreamState = 'start';
   upstreamBuffer = '';
+  /**
+   * The upstream's FIN came behind bytes not read yet: recv() hands those over first and returns 0
+   * only on the read after them (ngx_mail_proxy_read_response(), ngx_unix_recv()).
+   */
+  upstreamEof = false;
   /** s->connection->log->action, as ngx_mail_proxy_smtp_handler() sets it before each command it sends upstream. */
   upstreamAction = 'connecting to upstream';
   relayToServer = '';
@@ -130,7 +135,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       }
       case 'bytes': return this.bytes(now, input.conn, input.bytes);
       case 'eof':
-      case 'reset': return this.gone(input.conn);
+      case 'reset': return this.gone(input.conn, input.kind);
       case 'timeout': {
         const timer = NGINX_TIMERS.parse(input.timer);
         const session = timer && this.sessions.get(timer.conn);
@@ -182,7 +187,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         this.out.push({ kind: 'log', program: 'nginx', line: '[info] client timed out (110: Connection timed out) while in auth state', conn: session.conn });
         return this.close(session);
       case 'commands': return this.commands(now, session);
-      case 'upstream': return this.upstreamReply(now, session);
+      case 'upstream':
+        this.upstreamReply(now, session);
+        // The read after the reply returns 0: NGX_ERROR, ngx_mail_proxy_internal_server_error().
+        if (session.upstreamEof && session.state === 'proxy-handshake') this.internalError(session);
+        return;
       case 'handshakeTimeout':
         // ngx_mail_proxy_smtp_handler(): rev->timedout, logged at info with the action under way
         // (ngx_mail_proxy_read_response() sets "reading response from upstream" once bytes came).
@@ -503,12 +512,20 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.close(session);
   }
 
-  private gone(conn: ConnId): void {
+  private gone(conn: ConnId, how: 'eof' | 'reset'): void {
     const client = this.sessions.get(conn);
     const session = client ?? this.outgoing.get(conn);
     if (!session || session.state === 'closed') return;
     if (!client && conn === session.authConn) return this.internalError(session);
-    if (!client && session.state === 'proxy-handshake') return this.internalError(session);
+    if (!client && session.state === 'proxy-handshake') {
+      // A reply that came before the FIN is still read and judged first (a 421 goes to the client as it is).
+      // Known simplification: after a reset the model reads nothing more.
+      if (how === 'eof' && session.upstreamBuffer !== '') {
+        session.upstreamEof = true;
+        return;
+      }
+      return this.internalError(session);
+    }
     // ngx_mail_proxy_handler() passes on what it reads, both ways, in the event that reads it: bytes the
     // model still holds for either side when one end goes were on their way already.
     this.flushToClient(session);

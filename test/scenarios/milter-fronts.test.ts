@@ -69,6 +69,14 @@ describe('nginx (mailu-2.0): one try', () => {
     expect(report.front.log).toContain(`nginx: [info] upstream sent invalid response: "${NOT_ACCEPTING}"`);
   });
 
+  it("a 421 at connect or HELO (shutdown): nginx reads the reply before the close behind it and passes it on", () => {
+    for (const [key, reply] of [['postfix.milter_connect_reply', '421 mail.example.test Service unavailable - try again later'], ['postfix.milter_helo_reply', '421 4.7.0 Server closing connection']] as const) {
+      const report = run('mailu-2.0', [`${key}=shutdown`]);
+      expect(report.client.authReply, key).toBe(reply);
+      expect(report.front.log, key).toContain(`nginx: [info] upstream sent invalid response: "${reply}"`);
+    }
+  });
+
   it('rejected at HELO: nginx sends XCLIENT all the same, which smtpd takes; a new milter rejects the EHLO after it again; the client gets 235, then 550 for MAIL', () => {
     const report = run('mailu-2.0', ['postfix.milter_helo_reply=reject']);
     expect(report.client.authReply).toBe('235 2.0.0 OK');

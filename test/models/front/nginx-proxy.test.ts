@@ -596,6 +596,19 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     expect(closed(silent.d, silent.upstream)).toBe(true);
   });
 
+  test('a reply followed at once by the FIN is read and judged before the close: a 421 goes to the client; a good reply, then 451 (ngx_mail_proxy_read_response(): recv() returns the bytes, 0 only on the next read)', () => {
+    const refused = authenticated();
+    refused.d.bytes(refused.upstream, '421 4.7.0 Server closing connection\r\n').input({ kind: 'eof', conn: refused.upstream }).advanceBy(1_000);
+    expect(lastWrite(refused.d)).toBe('421 4.7.0 Server closing connection\r\n');
+    expect(logs(refused.d)).toContain('[info] upstream sent invalid response: "421 4.7.0 Server closing connection"');
+    expect(closed(refused.d)).toBe(true);
+    const greeted = authenticated();
+    greeted.d.bytes(greeted.upstream, '220 b\r\n').input({ kind: 'eof', conn: greeted.upstream }).advanceBy(1_000);
+    expect(greeted.d.writes(greeted.upstream)).toEqual(['EHLO mail.example.test\r\n']);
+    expect(lastWrite(greeted.d)).toBe(INTERNAL);
+    expect(closed(greeted.d)).toBe(true);
+  });
+
   test('the handshake timer runs from the connect: replies do not re-arm it', () => {
     const { d, upstream } = authenticated({ timeout: 10_000 });
     d.advanceBy(8_000_000);
