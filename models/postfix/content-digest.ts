@@ -16,10 +16,20 @@ const K = new Int32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+/**
+ * The message schedule, shared: compress() fills and reads it within one call and nothing can run
+ * in between, so one serves every digest (a 256-byte typed array per message is an ArrayBuffer
+ * outside V8's heap, which costs more to make and to collect than the digest's arithmetic).
+ */
+const W = new Int32Array(64);
+
+/** The digest's 64 hex digits as character codes, filled by hex() and read into one flat string. */
+const HEX_CODES: number[] = new Array<number>(64).fill(0);
+const HEX_DIGIT = [...'0123456789abcdef'].map((digit) => digit.charCodeAt(0));
+
 export class ContentDigest {
   private readonly state = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   private readonly block = new Uint8Array(64);
-  private readonly w = new Int32Array(64);
   private filled = 0;
   private length = 0;
 
@@ -42,16 +52,18 @@ export class ContentDigest {
       this.compress();
     }
     this.block.fill(0, this.filled);
-    const view = new DataView(this.block.buffer);
-    view.setUint32(56, Math.floor(bits / 0x1_0000_0000));
-    view.setUint32(60, bits >>> 0);
+    // the length in bits, big-endian, in the block's last eight bytes
+    writeWord(this.block, 56, Math.floor(bits / 0x1_0000_0000));
+    writeWord(this.block, 60, bits >>> 0);
     this.compress();
-    // One join, not eight appends: the queue keeps this string for each message it holds.
-    return Array.from(this.state, (word) => (word >>> 0).toString(16).padStart(8, '0')).join('');
+    for (let i = 0; i < 64; i++) HEX_CODES[i] = HEX_DIGIT[(this.state[i >> 3]! >>> (28 - 4 * (i & 7))) & 0xf]!;
+    // One flat string, not appends: the queue keeps it for each message it holds.
+    return String.fromCharCode.apply(null, HEX_CODES);
   }
 
   private compress(): void {
-    const { w, block, state } = this;
+    const { block, state } = this;
+    const w = W;
     for (let i = 0; i < 16; i++) w[i] = (block[4 * i]! << 24) | (block[4 * i + 1]! << 16) | (block[4 * i + 2]! << 8) | block[4 * i + 3]!;
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15]!;
@@ -72,4 +84,11 @@ export class ContentDigest {
     state[4] = (state[4]! + e) | 0; state[5] = (state[5]! + f) | 0; state[6] = (state[6]! + g) | 0; state[7] = (state[7]! + h) | 0;
     this.filled = 0;
   }
+}
+
+function writeWord(bytes: Uint8Array, at: number, word: number): void {
+  bytes[at] = word >>> 24;
+  bytes[at + 1] = word >>> 16;
+  bytes[at + 2] = word >>> 8;
+  bytes[at + 3] = word;
 }
