@@ -10,7 +10,7 @@ import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from '
 import type { InjectedFailure } from './injected-failure.js';
 import { MILTER_CONTINUES, type MilterReplies } from './milter.js';
 
-export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'reject';
+export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'note' | 'reject';
 export const relayRestrictions = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination', 'defer_unauth_destination'] as const;
 export type RelayRestriction = (typeof relayRestrictions)[number];
 
@@ -250,6 +250,7 @@ export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConf
 }
 
 const booleans: Record<string, boolean> = { yes: true, no: false };
+/** bare_lf_mask_table at the back-ports (3.5.24 .. 3.8.5 on); 3.9.0 adds "note" (releases.ts forbid_bare_newline_note). */
 const bareNewlineModes: readonly BareNewlineMode[] = ['no', 'normalize', 'yes', 'reject'];
 
 function parseBoolean(key: string, value: string): boolean {
@@ -284,7 +285,11 @@ function parseBareNewlineMode(release: PostfixRelease, raw: string): BareNewline
     if (mode === 'no') return mode;
     throw new Error(`${key}: "${raw}" on Postfix ${release.join('.')} is the first back-port's boolean (yes: 521 and disconnect), which the lab does not model; allowed here: no`);
   }
-  if (!bareNewlineModes.includes(mode)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${bareNewlineModes.join(', ')}`);
+  const allowed = hasGate(release, 'forbid_bare_newline_note') ? [...bareNewlineModes, 'note'] : bareNewlineModes;
+  if (!allowed.includes(mode)) {
+    const from = mode === 'note' ? ' on Postfix ' + release.join('.') + ' (note came with 3.9.0, not back-ported)' : '';
+    throw new Error(`${key}: "${raw}" is not allowed${from}; allowed: ${allowed.join(', ')}`);
+  }
   return mode;
 }
 

@@ -37,6 +37,7 @@ export class ContentRecords {
   store(line: Line, text = line.text): void {
     const s = this.s;
     if (line.bareLf && s.config.smtpd_forbid_bare_newline === 'reject') this.bareLf = true;
+    else s.noteBareLf(line);
     if (!this.ok) return;
     const limit = s.config.message_size_limit;
     if (limit > 0 && limit - s.actSize < text.length + 2) {

@@ -49,6 +49,7 @@ export type PostfixGateName =
   | 'forbid_bare_newline'
   | 'forbid_bare_newline_modes'
   | 'forbid_bare_newline_default_normalize'
+  | 'forbid_bare_newline_note'
   | 'help_command'
   | 'abnormal_end_queue_id'
   | 'forbidden_commands_non_letter';
@@ -79,7 +80,7 @@ export const POSTFIX_GATES: Readonly<Record<PostfixGateName, PostfixGate>> = {
     source: 'HISTORY 20231221 ("with smtpd_forbid_bare_newline = yes ... reply with Error: bare <LF> received and disconnect"); smtpd.c smtpd_proto() case SMTP_ERR_LF, v3.8.4',
   },
   forbid_bare_newline_modes: {
-    behaviour: 'smtpd_forbid_bare_newline takes normalize|yes|note|reject|no ("yes" becomes normalize) and smtpd_forbid_bare_newline_reject_code exists',
+    behaviour: 'smtpd_forbid_bare_newline takes normalize|yes|reject|no ("yes" becomes normalize) and smtpd_forbid_bare_newline_reject_code exists',
     since: [[3, 5, 24], [3, 6, 14], [3, 7, 10], [3, 8, 5], [3, 9, 0]],
     source: 'HISTORY 20240112; RELEASE_NOTES-3.9 [Feature 20240118] ("back ported to Postfix 3.8.5, 3.7.10, 3.6.14, and 3.5.24"); smtpd.c bare_lf_mask_table',
   },
@@ -87,6 +88,11 @@ export const POSTFIX_GATES: Readonly<Record<PostfixGateName, PostfixGate>> = {
     behaviour: 'smtpd_forbid_bare_newline defaults to normalize',
     since: [[3, 9, 0]],
     source: 'mail_params.h DEF_SMTPD_FORBID_BARE_LF "normalize" at v3.9.0 ("no" in the back-ports)',
+  },
+  forbid_bare_newline_note: {
+    behaviour: 'smtpd_forbid_bare_newline = note: like normalize, and a session that sent any line with a bare LF (command or content) ends its disconnect line with notes=bare_lf',
+    since: [[3, 9, 0]],
+    source: 'HISTORY 20240124 ("with smtpd_forbid_bare_newline = note, the Postfix SMTP server notes in the log if it received any lines with bare LF"); smtpd.c bare_lf_mask_table and smtpd_format_cmd_stats() at v3.9.0, absent at v3.8.20, v3.7.22, v3.6.20, v3.5.27',
   },
   help_command: {
     behaviour: 'HELP lists the implemented commands (214); before, HELP is an unknown command (500)',

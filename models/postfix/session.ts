@@ -83,6 +83,8 @@ export class SmtpdSession {
   /** smtpd_upstream_proxy_protocol: the PROXY header still awaited (upstream-proxy.ts). */
   proxyHandshake: UpstreamProxyHandshake | null = null;
   ehloDiscardMask = 0;
+  /** state->notes & SMTPD_NOTE_BARE_LF: smtpd_forbid_bare_newline = note saw a bare LF (" notes=bare_lf" at disconnect). */
+  bareLfNoted = false;
   /** SMTPD_FLAG_HANGUP: set by any 421 or 521 reply; the loop stops before the next command. */
   hangup = false;
   helo: string | null = null;
@@ -366,6 +368,7 @@ export class SmtpdSession {
       this.reply(`${this.config.smtpd_forbid_bare_newline_reject_code} 5.5.2 ${this.config.myhostname} Error: bare <LF> received`);
       return this.end();
     }
+    this.noteBareLf(line);
     // smtp_get() keeps a NUL byte in the line, but smtpd_proto() reads the buffer as a C string
     // (valid_utf8_stringz(), smtpd_token(vstring_str(state->buffer))): the command ends at the
     // first NUL. "MAIL FROM:<a\0b@example.test>" is "MAIL FROM:<a", a sender syntax error.
@@ -400,6 +403,11 @@ export class SmtpdSession {
     }
     if (failAt(this, now, row)) return;
     row.action(this, now, row, argv, text);
+  }
+
+  /** IS_BARE_LF_NOTE_LOG(smtp_got_bare_lf): for command lines and for DATA and BDAT content records alike. */
+  noteBareLf(line: Line): void {
+    if (line.bareLf && this.config.smtpd_forbid_bare_newline === 'note') this.bareLfNoted = true;
   }
 
   /** smtpd_chat_query_limit()'s warning when smtp_get() stopped at `limit` without a LF. */
@@ -542,7 +550,7 @@ export class SmtpdSession {
         this.log(`${queueId}${this.reason} after ${this.where} from ${this.namaddr}`);
       }
     }
-    this.log(`disconnect from ${this.namaddr}${this.stats.format()}`);
+    this.log(`disconnect from ${this.namaddr}${this.stats.format()}${this.bareLfNoted ? ' notes=bare_lf' : ''}`);
   }
 }
 

@@ -116,6 +116,34 @@ describe('forbid_bare_newline_default_normalize (3.9.0)', () => {
   });
 });
 
+describe('forbid_bare_newline_note (3.9.0, not back-ported)', () => {
+  const outside = { smtpd_forbid_bare_newline_exclusions: '' };
+  const data = ['EHLO c\r\n', 'MAIL FROM:<alice@example.test>\r\n', 'RCPT TO:<bob@example.test>\r\n', 'DATA\r\n', 'x\ny\r\n.\r\n', 'QUIT\r\n'];
+
+  it('3.8.20 and the other lines\' last releases refuse note, naming 3.9.0', () => {
+    for (const before of ['3.8.20', '3.7.22', '3.6.20', '3.5.27']) {
+      expect(() => postfixAt(before, { smtpd_forbid_bare_newline: 'note' }), before).toThrow(/"note" is not allowed on Postfix .* \(note came with 3\.9\.0, not back-ported\); allowed: no, normalize, yes, reject$/);
+    }
+  });
+
+  it('3.9.0: a bare-LF command is served as under normalize, and the disconnect line ends with notes=bare_lf', () => {
+    const conv = talk(postfixAt('3.9.0', { ...outside, smtpd_forbid_bare_newline: 'note' }), lockstep(['NOOP\n', 'QUIT\r\n']));
+    expect(conv.replies.slice(1)).toEqual(['250 2.0.0 Ok', '221 2.0.0 Bye']);
+    expect(conv.logLines.at(-1)).toBe('disconnect from localhost[127.0.0.1] noop=1 quit=1 commands=2 notes=bare_lf');
+  });
+
+  it('3.9.0: a bare LF inside DATA content is noted too and the message queued; none, no note; normalize never notes', () => {
+    const noted = talk(postfixAt('3.9.0', { ...outside, smtpd_forbid_bare_newline: 'note' }), lockstep(data));
+    expect(noted.replies.some((reply) => reply.includes('queued as'))).toBe(true);
+    expect(noted.logLines.at(-1)).toMatch(/ commands=5 notes=bare_lf$/);
+    const clean = talk(postfixAt('3.9.0', { ...outside, smtpd_forbid_bare_newline: 'note' }), lockstep(data.map((line) => line.replace('x\ny', 'x\r\ny'))));
+    expect(clean.logLines.at(-1)).toMatch(/ commands=5$/);
+    expect(talk(postfixAt('3.9.0', { ...outside, smtpd_forbid_bare_newline: 'normalize' }), lockstep(data)).logLines.at(-1)).toMatch(/ commands=5$/);
+    const bdat = talk(postfixAt('3.9.0', { ...outside, smtpd_forbid_bare_newline: 'note' }), lockstep([...data.slice(0, 3), 'BDAT 5 LAST\r\nx\ny\r\n', 'QUIT\r\n']));
+    expect(bdat.logLines.at(-1)).toMatch(/ bdat=1 quit=1 commands=5 notes=bare_lf$/);
+  });
+});
+
 describe('help_command (3.9.0)', () => {
   it('3.8.20: HELP is an unknown command; 3.9.0: 214 with the command list', () => {
     const help = lockstep(['HELP\r\n', 'QUIT\r\n']);
