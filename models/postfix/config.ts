@@ -67,7 +67,8 @@ export interface PostfixConfig {
   readonly smtpd_discard_ehlo_keywords: readonly string[];
   readonly smtpd_sasl_auth_enable: boolean;
   readonly smtpd_forbid_bare_newline: BareNewlineMode;
-  readonly smtpd_forbid_bare_newline_exclusions: readonly string[];
+  /** Clients exempt from bare-newline detection; null means the default, $mynetworks (DEF_SMTPD_FORBID_BARE_LF_EXCL). */
+  readonly smtpd_forbid_bare_newline_exclusions: readonly string[] | null;
   readonly smtpd_forbid_bare_newline_reject_code: number;
   readonly line_length_limit: number;
   /** Seconds. */
@@ -171,7 +172,7 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     ...versionDefaults(version),
     smtpd_discard_ehlo_keywords: [],
     smtpd_sasl_auth_enable: false,
-    smtpd_forbid_bare_newline_exclusions: ['127.0.0.0/8'],
+    smtpd_forbid_bare_newline_exclusions: null,
     smtpd_forbid_bare_newline_reject_code: 550,
     line_length_limit: 2048,
     smtpd_timeout: 300,

@@ -253,7 +253,7 @@ export class SmtpdSession {
 
   detectBareLf(): boolean {
     return this.config.smtpd_forbid_bare_newline !== 'no'
-      && !namadrListMatch(this.config.smtpd_forbid_bare_newline_exclusions, this.client.name, this.client.addr);
+      && !namadrListMatch(this.config.smtpd_forbid_bare_newline_exclusions ?? this.config.mynetworks, this.client.name, this.client.addr);
   }
 
   // ---- the pipelining check -------------------------------------------------------------

@@ -1,6 +1,6 @@
 /* commands - each command's replies, sequencing errors, statistics, and each config key's effect */
 import { describe, expect, it } from 'vitest';
-import { labPreset, measuredTimings, postfixDefaults, type PostfixConfig } from '../../../models/postfix/config.js';
+import { labPreset, mailuPreset, measuredTimings, postfixDefaults, type PostfixConfig } from '../../../models/postfix/config.js';
 import { createPostfix } from '../../../models/postfix/smtpd.js';
 import { EHLO_LAB, lockstep, talk } from './talk.js';
 
@@ -311,9 +311,12 @@ describe('each config key has its effect', () => {
     expect(conv.writes[0]?.t).toBe(measuredTimings.bannerDelayUs + measuredTimings.milterSetupDelayUs);
   });
 
-  it('mynetworks / smtpd_forbid_bare_newline_exclusions default to loopback, so 127.0.0.1 is excluded', () => {
-    const config = postfixDefaults('3.9');
-    expect(config.smtpd_forbid_bare_newline_exclusions).toEqual(config.mynetworks);
+  it('smtpd_forbid_bare_newline_exclusions defaults to $mynetworks (DEF_SMTPD_FORBID_BARE_LF_EXCL), whatever mynetworks is: in Mailu\'s layout the front is excluded, the client is not', () => {
+    expect(postfixDefaults('3.9').smtpd_forbid_bare_newline_exclusions).toBeNull();
+    const mailu = { ...mailuPreset(), smtpd_forbid_bare_newline: 'reject' as const };
+    expect(talk(mailu, lockstep(['NOOP\n', 'QUIT\r\n']), '192.168.203.2').replies.slice(1)).toEqual(['250 2.0.0 Ok', '221 2.0.0 Bye']);
+    expect(talk(mailu, lockstep(['NOOP\n', 'QUIT\r\n']), '203.0.113.25').replies.at(-1)).toBe('550 5.5.2 mail.example.test Error: bare <LF> received');
+    expect(talk({ ...mailu, smtpd_forbid_bare_newline_exclusions: [] }, lockstep(['NOOP\n']), '192.168.203.2').replies.at(-1)).toMatch(/^550 5\.5\.2 /);
   });
 
   it('timing knobs: mailDelayUs delays the MAIL reply', () => {
