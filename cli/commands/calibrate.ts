@@ -22,8 +22,9 @@ conformance/calibration/fit.ts) and writes a scenario file based on real-stack.
 
   --recorded      fit from the recorded batches in conformance/records/calibration instead
   --sessions N    sessions per batch (default 60)
-  --modes LIST    comma-separated TCP modes to record, of default, quickack, pp3 (default quickack,pp3;
-                  a default batch is recorded and kept but not fitted: its delayed ACK decides the race)
+  --modes LIST    comma-separated TCP modes to record, of default, quickack, pp3, at least one of them
+                  racy (default quickack,pp3; a default batch is recorded and kept but not fitted: its
+                  delayed ACK decides the race)
   --note TEXT     what else ran on the machine, kept in each batch.json (the load decides the race)
   --out FILE      scenario file to write (default: print it)
   --keep DIR      keep the batches (capture, logs, sessions) under DIR (default: a temporary directory)`;
@@ -36,6 +37,7 @@ function modesOption(raw: string | undefined): TcpMode[] {
   const modes = raw.split(',');
   const bad = modes.find((m) => !(TCP_MODES as readonly string[]).includes(m));
   if (bad !== undefined) throw new UsageError(`--modes: '${bad}' is not a TCP mode (allowed: ${TCP_MODES.join(', ')})`);
+  if (!modes.some((m) => (RACY_MODES as readonly string[]).includes(m))) throw new UsageError(`--modes ${raw}: the fit needs a racy mode (${RACY_MODES.join(' or ')}); a default batch alone says nothing about scheduling`);
   return modes as TcpMode[];
 }
 
@@ -67,8 +69,8 @@ export const calibrate: Command = {
   async run(args) {
     const { values } = parseOptions(args, { recorded: { type: 'boolean' }, sessions: { type: 'string' }, modes: { type: 'string' }, note: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' } });
     const sessions = integerOption('sessions', values.sessions, 60, 1, 10_000);
-    const modes = modesOption(values.modes);
     if (values.recorded && (values.modes !== undefined || values.note !== undefined)) throw new UsageError('--modes and --note describe a live recording; --recorded reads the recorded batches');
+    const modes = modesOption(values.modes);
     let batches: BatchEvidence[];
     if (values.recorded) {
       const dir = join(RECORDS_DIR, 'calibration');

@@ -13,6 +13,12 @@ describe('smtp-lab calibrate usage errors', () => {
     expect(result.stderr).toContain("--modes: 'pp4' is not a TCP mode (allowed: default, quickack, pp3)");
   });
 
+  it('--modes without a racy mode, which leaves nothing to fit', () => {
+    const result = cli('--modes', 'default');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--modes default: the fit needs a racy mode (quickack or pp3)');
+  });
+
   it('--modes or --note with --recorded, which records nothing', () => {
     for (const option of [['--modes', 'default'], ['--note', 'quiet machine']]) {
       const result = cli('--recorded', ...option);
