@@ -118,3 +118,30 @@ describe('Postfix settings at their limits through client.script (smtpd.c v3.9.9
     expect(report.postfix.log).toContain(`postfix/smtpd: warning: reject: ETRN example.test... from ${CLIENT}`);
   });
 });
+
+describe('AUTH and the envelope through client.script (smtpd_sasl_proto.c, smtpd.c, smtpd_check.c v3.9.9)', () => {
+  const PLAIN = 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=';
+
+  it('smtpd_sasl_auth_cmd(): no mechanism is 501; an unknown one and a cancelled exchange are warned about; a second AUTH after success is 503, one inside a transaction too', () => {
+    const { replies, report } = play(['EHLO lab', 'AUTH', 'AUTH FOO', 'AUTH PLAIN', '*', PLAIN, PLAIN, 'MAIL FROM:<alice@example.test>', PLAIN, 'QUIT']);
+    expect(replies.slice(1)).toEqual([
+      '501 5.5.4 Syntax: AUTH mechanism',
+      '535 5.7.8 Error: authentication failed: Invalid authentication mechanism',
+      '334 ',
+      '501 5.7.0 Authentication aborted',
+      '235 2.7.0 Authentication successful',
+      '503 5.5.1 Error: already authenticated',
+      '250 2.1.0 Ok',
+      '503 5.5.1 Error: MAIL transaction in progress',
+      '221 2.0.0 Bye',
+    ]);
+    expect(report.postfix.log).toContain(`postfix/smtpd: warning: ${CLIENT}: SASL FOO authentication failed: Invalid authentication mechanism, sasl_username=(unavailable)`);
+    expect(report.postfix.log).toContain(`postfix/smtpd: warning: ${CLIENT}: SASL PLAIN authentication aborted`);
+  });
+
+  it('rcpt_cmd(): an outside domain from a client neither authenticated nor in mynetworks is 554 Relay access denied, logged as a NOQUEUE reject; DATA in that transaction is 554 no valid recipients (503 need RCPT only outside one)', () => {
+    const { replies, report } = play(['EHLO lab', 'MAIL FROM:<a@example.test>', 'RCPT TO:<x@elsewhere.test>', 'DATA', 'QUIT']);
+    expect(replies.slice(2)).toEqual(['554 5.7.1 <x@elsewhere.test>: Relay access denied', '554 5.5.1 Error: no valid recipients', '221 2.0.0 Bye']);
+    expect(report.postfix.log).toContain(`postfix/smtpd: NOQUEUE: reject: RCPT from ${CLIENT}: 554 5.7.1 <x@elsewhere.test>: Relay access denied; from=<a@example.test> to=<x@elsewhere.test> proto=ESMTP helo=<lab>`);
+  });
+});
