@@ -114,6 +114,23 @@ describe('check 2: before a command when not ESMTP or the command is LAST', () =
     expect(run.replies.at(-1)).toBe(SYNC);
   });
 
+  // smtpd_flag_ill_pipelining() (smtpd.c, 3.9): only when the stream buffer is empty does it look
+  // at the socket (peekfd(), then smtp_fgetc() + ungetc, a read that flushes the replies queued so
+  // far); input already buffered is logged as it is, without reading more.
+  it('the check before a LAST command with nothing waiting reads nothing, so the replies of a pipelined group still leave in one write', () => {
+    const run = talk(labPreset(), [[200_000, EHLO], [250_000, `${mailRcpt}DATA\r\n`], [300_000, '.\r\n']]);
+    expect(run.logLines.some((l) => l.includes('improper'))).toBe(false);
+    expect(run.writes.find((w) => w.data.startsWith('250 2.1.0'))?.data).toBe('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n');
+  });
+
+  it('input already in the stream buffer is logged as it is: the socket behind it is not read', () => {
+    // One read takes 4096 bytes: a 4007-byte NOOP and 89 bytes of the NOOPs after it; 31 stay in the socket.
+    const noops = 'NOOP\r\n'.repeat(20);
+    const run = talk(labPreset({ smtpd_forbid_unauth_pipelining: false }), [[200_000, EHLO], [250_000, `NOOP ${'a'.repeat(4000)}\r\n${noops}`]]);
+    const buffered = noops.slice(0, 89).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    expect(run.logLines).toContain(`improper command pipelining after NOOP from localhost[127.0.0.1]: ${buffered}`);
+  });
+
   it('after XCLIENT without PROTO the session is SMTP again, so MAIL is checked', () => {
     const script = lockstep([EHLO, 'XCLIENT ADDR=127.0.0.1 HELO=client\r\n', mailRcpt]);
     const run = talk(labPreset(), script);
