@@ -106,6 +106,9 @@ function linkOf(profile: LinkOptions['profile'], oneWayDelayUs: number, faults: 
 
 const logText = (record: LogRecord) => `${record.program}: ${record.line}`;
 
+/** The wake-up options of Postfix and the front (none when the scenario's keys leave the model out), once per scenario. */
+const wakeupOfScenario = oncePerScenario((scenario) => wakeupOf(scenario).wakeup ?? null);
+
 /** The default script (swaks with the scenario's client.* keys), built once per scenario. */
 const defaultScriptOf = oncePerScenario((scenario) => clientScriptOf(scenario, hostsOf(scenario).front));
 
@@ -124,7 +127,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const hosts = hostsOf(scenario);
   const delay = scenario.get('tcp.one_way_delay_us');
   const schedulingJitterUs = scenario.get('sim.scheduling_jitter_us');
-  const wakeup = wakeupOf(scenario);
+  const wakeup = wakeupOfScenario(scenario);
   const explorer = options.explorer;
   const sim = new Simulation({ seed: options.seed, trace: options.trace ?? false, ...(explorer ? { choices: explorer, explorer } : {}) });
 
@@ -137,12 +140,15 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     'front-tls': linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client),
   };
   const chain = buildChain(atWallClockPhase(chainPlanOf(scenario), sim), (node) => {
+    // Postfix and the front are the processes the wake-up model was calibrated on; the auth
+    // service (gunicorn) has no measured scheduling of its own (docs/conformance.md).
+    const scheduled = node.role !== 'auth';
+    // Fields written out rather than spread: this runs for every node of every run.
     sim.addNode(node.model, {
       host: node.host,
-      // Postfix and the front are the processes the wake-up model was calibrated on; the auth
-      // service (gunicorn) has no measured scheduling of its own (docs/conformance.md).
-      ...(node.role === 'auth' ? {} : { schedulingJitterUs, ...wakeup }),
-      listen: node.listen.map(({ role, address }) => ({ ...address, link: links[role] })),
+      schedulingJitterUs: scheduled ? schedulingJitterUs : 0,
+      wakeup: scheduled && wakeup !== null ? wakeup : undefined,
+      listen: node.listen.map(({ role, address }) => ({ host: address.host, port: address.port, link: links[role] })),
     });
     return node.listen.map(({ address }) => address);
   });
