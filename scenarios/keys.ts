@@ -205,11 +205,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     description: "clients allowed to send XCLIENT; a front outside it is not offered XCLIENT in the EHLO reply (smtpd.c ehlo_cmd) and its XCLIENT gets 550 5.7.0 (xclient_cmd). Default: the layout's (Mailu: its subnet; real stack: 127.0.0.0/8)",
   },
   { name: 'postfix.smtpd_helo_required', type: yesNo, default: (v) => (presetOf(v).smtpd_helo_required ? 'yes' : 'no'), description: "MAIL before HELO/EHLO gets 503 5.5.1 Error: send HELO/EHLO first (default no; Mailu's main.cf and the real stack: yes)" },
-  { name: 'postfix.smtpd_soft_error_limit', type: { kind: 'integer', min: 0, max: 10_000 }, default: 10, description: 'errors after which smtpd sleeps smtpd_error_sleep_time before each reply (default 10)' },
-  { name: 'postfix.smtpd_hard_error_limit', type: { kind: 'integer', min: 0, max: 10_000 }, default: 20, description: 'errors after which smtpd answers 421 4.7.0 Error: too many errors and disconnects (default 20)' },
+  // The minimums are smtpd's own (config.ts PARAMETER_BOUNDS): below them Postfix does not start.
+  { name: 'postfix.smtpd_soft_error_limit', type: { kind: 'integer', min: 1, max: 10_000 }, default: 10, description: 'errors after which smtpd sleeps smtpd_error_sleep_time before each reply (default 10)' },
+  { name: 'postfix.smtpd_hard_error_limit', type: { kind: 'integer', min: 1, max: 10_000 }, default: 20, description: 'errors after which smtpd answers 421 4.7.0 Error: too many errors and disconnects (default 20)' },
   { name: 'postfix.smtpd_error_sleep_time', type: { kind: 'integer', min: 0, max: 3_600 }, default: 1, description: 'seconds smtpd sleeps before each reply once smtpd_soft_error_limit is reached (default 1s)' },
-  { name: 'postfix.smtpd_junk_command_limit', type: { kind: 'integer', min: 0, max: 10_000 }, default: 100, description: 'HELO, EHLO, NOOP, VRFY, ETRN and RSET commands (smtpd_cmd_table SMTPD_CMD_FLAG_LIMIT) before each further one counts as an error (default 100)' },
-  { name: 'postfix.line_length_limit', type: { kind: 'integer', min: 1, max: 1_048_576 }, default: 2048, description: 'bytes of one command line smtpd reads; the rest of a longer line is skipped (default 2048)' },
+  { name: 'postfix.smtpd_junk_command_limit', type: { kind: 'integer', min: 1, max: 10_000 }, default: 100, description: 'HELO, EHLO, NOOP, VRFY, ETRN and RSET commands (smtpd_cmd_table SMTPD_CMD_FLAG_LIMIT) before each further one counts as an error (default 100)' },
+  { name: 'postfix.line_length_limit', type: { kind: 'integer', min: 512, max: 1_048_576 }, default: 2048, description: 'bytes of one command line smtpd reads; the rest of a longer line is skipped (default 2048)' },
   { name: 'postfix.disable_vrfy_command', type: yesNo, default: 'no', description: 'yes: every VRFY gets 502 5.5.1 VRFY command is disabled (smtpd.c vrfy_cmd; default no)' },
   // A deliberately broken backend, not a Postfix setting (models/postfix/injected-failure.ts).
   { name: 'postfix.fail_at', type: { kind: 'enum', values: ['none', ...FAIL_STEPS] }, default: 'none', description: 'lab fault: the handshake step at which smtpd fails (its first occurrence in a session), with postfix.fail_reply; none: smtpd behaves' },

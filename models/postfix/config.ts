@@ -260,9 +260,26 @@ function parseBoolean(key: string, value: string): boolean {
   return parsed;
 }
 
+/**
+ * The bounds smtpd's CONFIG_INT_TABLE gives these parameters (smtpd.c and global/mail_params.c, the
+ * same at v3.5.0, v3.9.0 and v3.10.13); 0 is no bound. Outside them Postfix does not start:
+ * check_mail_conf_int() (global/mail_conf_int.c) exits "invalid <name> parameter value <n> < <min>".
+ */
+export const PARAMETER_BOUNDS: Readonly<Record<string, readonly [min: number, max: number]>> = {
+  line_length_limit: [512, 0],
+  smtpd_soft_error_limit: [1, 0],
+  smtpd_hard_error_limit: [1, 0],
+  smtpd_junk_command_limit: [1, 0],
+  smtpd_forbid_bare_newline_reject_code: [500, 599],
+};
+
 function parseCount(key: string, value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new Error(`${key}: "${value}" is not a non-negative integer`);
-  return Number(value.trim());
+  const n = Number(value.trim());
+  const [min, max] = PARAMETER_BOUNDS[key] ?? [0, 0];
+  if (min !== 0 && n < min) throw new Error(`${key}: Postfix refuses ${n} (check_mail_conf_int(): "invalid ${key} parameter value ${n} < ${min}")`);
+  if (max !== 0 && n > max) throw new Error(`${key}: Postfix refuses ${n} (check_mail_conf_int(): "invalid ${key} parameter value ${n} > ${max}")`);
+  return n;
 }
 
 /** Time values as postconf(5) writes them: a number with an optional s/m/h/d/w unit (default s). */

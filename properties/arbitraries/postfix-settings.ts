@@ -49,11 +49,12 @@ const harmless = fc.record({
 
 const limits = fc.record(
   {
-    'postfix.smtpd_soft_error_limit': fc.integer({ min: 0, max: 10 }),
+    // From the least Postfix accepts (config.ts PARAMETER_BOUNDS) to its defaults.
+    'postfix.smtpd_soft_error_limit': fc.integer({ min: 1, max: 10 }),
     'postfix.smtpd_hard_error_limit': fc.integer({ min: 1, max: 20 }),
     'postfix.smtpd_error_sleep_time': fc.integer({ min: 0, max: 2 }),
-    'postfix.smtpd_junk_command_limit': fc.integer({ min: 0, max: 100 }),
-    'postfix.line_length_limit': fc.integer({ min: 256, max: 2048 }),
+    'postfix.smtpd_junk_command_limit': fc.integer({ min: 1, max: 100 }),
+    'postfix.line_length_limit': fc.integer({ min: 512, max: 2048 }),
   },
   { requiredKeys: [] },
 );

@@ -188,3 +188,21 @@ describe('parsePostfixConfig: each kind of value', () => {
     expect(() => parsePostfixConfig({ smtpd_forbid_bare_newline: 'normalize' }, postfixDefaults('3.7.5'))).toThrow(/smtpd_forbid_bare_newline/);
   });
 });
+
+describe("smtpd's parameter bounds (CONFIG_INT_TABLE, check_mail_conf_int())", () => {
+  it.each([
+    ['line_length_limit', '511', 'invalid line_length_limit parameter value 511 < 512'],
+    ['smtpd_soft_error_limit', '0', 'invalid smtpd_soft_error_limit parameter value 0 < 1'],
+    ['smtpd_hard_error_limit', '0', 'invalid smtpd_hard_error_limit parameter value 0 < 1'],
+    ['smtpd_junk_command_limit', '0', 'invalid smtpd_junk_command_limit parameter value 0 < 1'],
+    ['smtpd_forbid_bare_newline_reject_code', '499', 'invalid smtpd_forbid_bare_newline_reject_code parameter value 499 < 500'],
+    ['smtpd_forbid_bare_newline_reject_code', '600', 'invalid smtpd_forbid_bare_newline_reject_code parameter value 600 > 599'],
+  ])('%s = %s is refused as Postfix refuses it', (key, value, fatal) => {
+    expect(() => parsePostfixConfig({ [key]: value })).toThrow(`${key}: Postfix refuses ${value} (check_mail_conf_int(): "${fatal}")`);
+  });
+
+  it('the bounds themselves are taken; a parameter without one takes 0', () => {
+    expect(parsePostfixConfig({ line_length_limit: '512', smtpd_soft_error_limit: '1', smtpd_forbid_bare_newline_reject_code: '599' })).toMatchObject({ line_length_limit: 512, smtpd_soft_error_limit: 1, smtpd_forbid_bare_newline_reject_code: 599 });
+    expect(parsePostfixConfig({ smtpd_client_connection_count_limit: '0', message_size_limit: '0' })).toMatchObject({ smtpd_client_connection_count_limit: 0, message_size_limit: 0 });
+  });
+});
