@@ -97,12 +97,20 @@ export interface DovecotReleaseBehaviour {
   readonly sendsXclientDestination: boolean;
 }
 
+/** Each release's behaviour, worked out once: every session asks, and the releases a process meets are few. */
+const behaviourByRelease = new Map<string, DovecotReleaseBehaviour>();
+
 export function dovecotBehaviour(version: string): DovecotReleaseBehaviour {
-  return {
-    xclientFailureType: dovecotHas(version, 'xclient_failure_not_retried') ? 'REMOTE_CONFIG' : 'REMOTE',
-    reconnectLogLevel: dovecotHas(version, 'reconnect_logged_as_warning') ? 'Warning' : 'Debug',
-    sendsXclientDestination: dovecotHas(version, 'xclient_destination'),
-  };
+  let behaviour = behaviourByRelease.get(version);
+  if (behaviour === undefined) {
+    behaviour = {
+      xclientFailureType: dovecotHas(version, 'xclient_failure_not_retried') ? 'REMOTE_CONFIG' : 'REMOTE',
+      reconnectLogLevel: dovecotHas(version, 'reconnect_logged_as_warning') ? 'Warning' : 'Debug',
+      sendsXclientDestination: dovecotHas(version, 'xclient_destination'),
+    };
+    behaviourByRelease.set(version, behaviour);
+  }
+  return behaviour;
 }
 
 /** The releases in words: "2.3.17-2.3.21.1, 2.4.0-2.4.4". */
