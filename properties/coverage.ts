@@ -9,6 +9,7 @@
 import type { LabCase } from './lab-case.ts';
 import { hasDestructiveFault } from './lab-case.ts';
 import { isOwnXclient } from './arbitraries/client-behaviour.ts';
+import { isProbe } from './arbitraries/postfix-settings.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import type { Scenario, ScenarioKey } from '../scenarios/index.ts';
 
@@ -34,7 +35,15 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
     ...(authCode.startsWith('4') ? ['auth:4xx'] : []),
     hasDestructiveFault(labCase.faults) ? 'fault:destructive' : 'fault:none',
     labCase.client.groups.some((g) => g.steps.some(isOwnXclient)) ? 'client:own-xclient' : 'client:plain',
+    // Shown, not required: how many traces met a refusing milter or sent command probes (postfix-settings.ts).
+    ...(refusesAt(ran, 'postfix.milter_connect_reply') || refusesAt(ran, 'postfix.milter_helo_reply') ? ['milter:refuses'] : []),
+    ...(labCase.client.groups.some((g) => g.steps.some(isProbe)) ? ['client:probes'] : []),
   ];
+}
+
+/** The milter answers `key`'s stage with anything but continue or accept (milter.ts). */
+function refusesAt(ran: Scenario, key: 'postfix.milter_connect_reply' | 'postfix.milter_helo_reply'): boolean {
+  return !['continue', 'accept'].includes(ran.get(key));
 }
 
 /** A required class that a key pinned on the scenario rules out, with the pin that does it; else null. */

@@ -14,6 +14,7 @@
  *    draws them is not one in which success is possible (REFUSING_KEYS).
  */
 import fc from 'fast-check';
+import type { ClientStep } from '../../models/client/index.ts';
 import type { ScenarioValues } from '../../scenarios/index.ts';
 
 type SettingKey =
@@ -36,6 +37,11 @@ export const REFUSING_KEYS: readonly SettingKey[] = [
 
 /** Probes and what smtpd does with each: 252, 501 5.1.3 (two addresses), 250, 214 (500 before 3.9), 250, 500, 459. */
 export const PROBES = ['VRFY bob@example.test', 'VRFY John Smith', 'NOOP probe', 'HELP', 'RSET', 'FOO bar', 'ETRN example.test'] as const;
+
+/** A client step that is one of the probes. */
+export function isProbe(step: ClientStep): boolean {
+  return step.kind === 'line' && (PROBES as readonly string[]).includes(step.text);
+}
 
 /** The milter's answers drawn: each of the milter protocol's refusals, and a reply of its own of each class. */
 const MILTER_REFUSALS = ['reject', 'tempfail', 'shutdown', 'accept', '554 5.7.1 Rejected by policy', '421 4.7.0 Try later'] as const;

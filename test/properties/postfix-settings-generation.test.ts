@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { withProbes } from '../../properties/arbitraries/client-behaviour.ts';
 import { labCase } from '../../properties/arbitraries/lab-case.ts';
-import { PROBES, REFUSING_KEYS } from '../../properties/arbitraries/postfix-settings.ts';
+import { isProbe, PROBES, REFUSING_KEYS } from '../../properties/arbitraries/postfix-settings.ts';
 import type { ClientBehaviour } from '../../properties/lab-case.ts';
 import { successPossible } from '../../properties/verdicts.ts';
 import type { ScenarioKey } from '../../scenarios/index.ts';
 import { parseKeyText } from '../../scenarios/values.ts';
 
 const probesOf = (c: { readonly client: ClientBehaviour }) =>
-  c.client.groups.flatMap((group) => group.steps).flatMap((step) => (step.kind === 'line' && (PROBES as readonly string[]).includes(step.text) ? [step.text] : []));
+  c.client.groups.flatMap((group) => group.steps).flatMap((step) => (isProbe(step) && step.kind === 'line' ? [step.text] : []));
 const drewAny = (c: { readonly overrides: object }, keys: readonly string[]) => keys.some((key) => key in c.overrides);
 
 describe('Postfix settings and probes in generated cases', () => {
