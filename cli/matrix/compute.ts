@@ -1,7 +1,7 @@
 /* compute - run every cell of the matrix: N sessions (seeds 1..N) of the base scenario with the cell's keys */
 import { loadScenario } from '../../scenarios/index.ts';
 import { portableScenario, type Executor } from '../../properties/parallel/executor.ts';
-import type { CellTally } from './cell.ts';
+import type { CellTally } from '../../properties/matrix-cell.ts';
 import type { AxisValue } from './grid.ts';
 
 export interface MatrixOptions {

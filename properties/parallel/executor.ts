@@ -10,7 +10,7 @@ import type { ExploreBoundsOptions } from '../explore/explore-scenario.ts';
 import type { CaseResult } from '../explore/explore-case.ts';
 import type { TallySlice } from '../differential.ts';
 import type { RunsSummary } from './run-ranges.ts';
-import type { CellTally } from '../../cli/matrix/cell.ts';
+import type { CellTally } from '../matrix-cell.ts';
 
 /** Runs [start, start + count) of a property's fast-check search, stopped at the first failure. */
 export interface RunsTask {
@@ -40,7 +40,7 @@ export interface ExploreCaseTask {
   readonly index: number;
 }
 
-/** One cell of `smtp-lab matrix`: sessions [seed, seed + runs) of a scenario, counted (cli/matrix/cell.ts). */
+/** One cell of `smtp-lab matrix`: sessions [seed, seed + runs) of a scenario, counted (properties/matrix-cell.ts). */
 export interface MatrixCellTask {
   readonly kind: 'matrix-cell';
   readonly scenario: ScenarioDefinition;

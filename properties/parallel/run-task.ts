@@ -4,7 +4,7 @@ import { exploreCase, explorationPlan, type ExplorationPlan } from '../explore/e
 import { propertyById, type LabProperty } from '../suite.ts';
 import { scenarioOf, type WorkKind, type WorkKinds, type WorkTask } from './executor.ts';
 import { evaluateRange } from './run-ranges.ts';
-import { tallyCell } from '../../cli/matrix/cell.ts';
+import { tallyCell } from '../matrix-cell.ts';
 
 function propertyOf(id: string): LabProperty {
   const property = propertyById(id);

@@ -1,6 +1,6 @@
-/* cell - one cell of the matrix: `runs` sessions of a scenario (seeds seed .. seed + runs - 1), counted */
-import type { Scenario } from '../../scenarios/index.ts';
-import { runScenario } from '../../scenarios/run.ts';
+/* matrix-cell - one cell of `smtp-lab matrix` (cli/matrix/): `runs` sessions of a scenario (seeds seed .. seed + runs - 1), counted */
+import type { Scenario } from '../scenarios/index.ts';
+import { runScenario } from '../scenarios/run.ts';
 
 /** What a cell counts; plain data, so a worker thread can hand it back. */
 export interface CellTally {
