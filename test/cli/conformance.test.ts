@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { KNOWN_RECORDED_DISAGREEMENTS } from '../../conformance/known-disagreements.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { runSmtpLab } from './run-smtp-lab.ts';
 
@@ -27,8 +28,11 @@ describe('smtp-lab conformance --recorded', () => {
       expect(rows.get(name), name).toEqual({ real: expect.stringMatching(/\b(235|454)\b/), lab: expect.stringMatching(/\b(235|454)\b/), match: expect.any(Boolean) });
     }
     const matching = [...rows.values()].filter((row) => row.match).length;
-    expect(result.stdout).toMatch(new RegExp(`\n${matching}/${rows.size} cases match \\(seed 1, \\d+ s, real side from the recorded files\\)\n$`));
-    expect(result.exitCode).toBe(matching === rows.size ? 0 : 1);
+    // A listed open disagreement is printed as NO and counted apart (its problems are held to the list by test/conformance/recorded.test.ts).
+    const known = [...rows].filter(([name, row]) => !row.match && name in KNOWN_RECORDED_DISAGREEMENTS).length;
+    const knownText = known > 0 ? `; ${known} more as known disagreements \\(conformance/known-disagreements.ts\\)` : '';
+    expect(result.stdout).toMatch(new RegExp(`\n${matching}/${rows.size} cases match${knownText} \\(seed 1, \\d+ s, real side from the recorded files\\)\n$`));
+    expect(result.exitCode).toBe(matching + known === rows.size ? 0 : 1);
   });
 
   it('--json gives one result per case with the verdict, and the failed count the exit code follows', async () => {
@@ -38,7 +42,9 @@ describe('smtp-lab conformance --recorded', () => {
     for (const entry of json.results) expect(entry).toMatchObject({ case: expect.any(String), racy: expect.any(Boolean), match: expect.any(Boolean), real: expect.any(String), lab: expect.any(String), problems: expect.any(Array) });
     const cases = json.results.map((entry: { case: string }) => entry.case);
     expect(cases).toEqual(expect.arrayContaining(RECORDED_CASES));
-    expect(json.failed).toBe(json.results.filter((entry: { match: boolean }) => !entry.match).length);
+    const mismatched = json.results.filter((entry: { match: boolean }) => !entry.match);
+    expect(json.known).toBe(mismatched.filter((entry: { case: string }) => entry.case in KNOWN_RECORDED_DISAGREEMENTS).length);
+    expect(json.failed).toBe(mismatched.length - json.known);
     expect(result.exitCode).toBe(json.failed === 0 ? 0 : 1);
   });
 

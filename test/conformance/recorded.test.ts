@@ -10,22 +10,7 @@ import { compareCase } from '../../conformance/compare.ts';
 import { runInLab } from '../../conformance/lab.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { recordedOutcome } from '../../conformance/recorded.ts';
-
-/**
- * Disagreements found and not fixed yet (docs/conformance.md, "Disagreements found"): each is
- * asserted as it stands, so a fix or a new difference both show up here. Fixed before: the
- * pp3 warm 235 path (a 40 ms delayed ACK) and quickack-c's 235 time were the wake-up model
- * resuming Dovecot before Postfix's reply had arrived (sim/simulation.ts afterWrite); pp3-c's
- * outcome distribution was the lab drawing every connection's scheduling independently where
- * the machine's load comes in bursts longer than a session (sim/wakeup.ts busyPerMille).
- */
-const KNOWN_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {
-  // Recorded while the load rose from 4.8 to 11.6: the real 235 path's request/response steps
-  // wait for the scheduler (Dovecot's auth and login processes: AUTH → backend SYN 75th
-  // percentile 4.0 ms against 0.6-0.8 ms in calm batches), which the lab's wake-up model leaves
-  // out at blocking steps (sim/wakeup.ts; docs/conformance.md disagreement 12).
-  'C-quickack-d': ['AUTH→reply time of 235 (median): real 4 ms, lab 2 ms (allowed: within ×1.5 or ±1 ms)'],
-};
+import { KNOWN_RECORDED_DISAGREEMENTS, problemKind } from '../../conformance/known-disagreements.ts';
 
 const recordedCases = conformanceCases(RECORDS_DIR, { trials: 20, racyRepeat: 6 }).filter((c) => c.source !== 'own');
 
@@ -38,6 +23,11 @@ describe('lab vs the recorded real stack', () => {
     const real = recordedOutcome(RECORDS_DIR, c)!;
     const lab = await runInLab(c, 1);
     const verdict = compareCase(c, real, lab);
-    expect(verdict.problems, 'seed 1').toEqual(KNOWN_DISAGREEMENTS[name] ?? []);
+    // Disagreements found and not fixed yet (conformance/known-disagreements.ts) are asserted as
+    // they stand, so a fix or a new difference both show up here. Fixed before: the pp3 warm 235
+    // path and quickack-c's 235 time (the wake-up model resuming Dovecot before Postfix's reply had
+    // arrived, sim/simulation.ts afterWrite); pp3-c's outcome distribution (every connection's
+    // scheduling drawn independently, where load comes in bursts longer than a session).
+    expect(verdict.problems.map(problemKind), `seed 1: ${verdict.problems.join('; ')}`).toEqual(KNOWN_RECORDED_DISAGREEMENTS[name] ?? []);
   });
 });

@@ -1,0 +1,28 @@
+/* known-disagreements - recorded cases where the lab is known to differ from the real stack, and how
+ *
+ * Each entry is a case of `conformance --recorded` and the kind of each problem its verdict has
+ * (the problem text up to its first ':'), one disagreement of docs/conformance.md "Disagreements
+ * found" that is open. The table still prints such a case as NO with the numbers; the recorded
+ * comparison (CI's gate) passes when every mismatch is listed here, problem for problem, and
+ * test/conformance/recorded.test.ts asserts at seed 1 that each listed one still shows, so a fix
+ * shows up as well as a new difference.
+ */
+export const KNOWN_RECORDED_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {
+  // Recorded while the load rose from 4.8 to 11.6: the real 235 path's request/response steps
+  // wait for the scheduler (Dovecot's auth and login processes: AUTH → backend SYN 75th
+  // percentile 4.0 ms against 0.6-0.8 ms in calm batches), which the lab's wake-up model leaves
+  // out at blocking steps (sim/wakeup.ts; docs/conformance.md disagreement 12). Real 4 ms, lab 2 ms.
+  'C-quickack-d': ['AUTH→reply time of 235 (median)'],
+};
+
+/** The kind of a verdict's problem: its text up to the first ':' (the numbers follow). */
+export function problemKind(problem: string): string {
+  return problem.split(':')[0]!;
+}
+
+/** Whether a case's problems are exactly its known disagreements (none listed: it must have none). */
+export function onlyKnownProblems(caseName: string, problems: readonly string[]): boolean {
+  const known = KNOWN_RECORDED_DISAGREEMENTS[caseName] ?? [];
+  const kinds = problems.map(problemKind);
+  return kinds.length === known.length && kinds.every((kind, i) => kind === known[i]);
+}
