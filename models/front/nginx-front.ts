@@ -189,9 +189,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       case 'commands': return this.commands(now, session);
       case 'upstream':
         this.upstreamReply(now, session);
-        // The read after the reply returns 0: NGX_ERROR, ngx_mail_proxy_internal_server_error().
-        if (session.upstreamEof && session.state === 'proxy-handshake') this.internalError(session);
-        return;
+        if (!session.upstreamEof || !session.upstream) return;
+        // The read after the reply returns 0: in the handshake NGX_ERROR, ngx_mail_proxy_internal_server_error();
+        // once the reply ended the handshake, ngx_mail_proxy_handler() reads the end and closes both sides.
+        if (session.state === 'proxy-handshake') return this.internalError(session);
+        return this.gone(session.upstream, 'eof');
       case 'handshakeTimeout':
         // ngx_mail_proxy_smtp_handler(): rev->timedout, logged at info with the action under way
         // (ngx_mail_proxy_read_response() sets "reading response from upstream" once bytes came).

@@ -162,6 +162,16 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     const d = say(nginx({ timeout: 10_000 }), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     d.advanceBy(11_000_000);
     expect(logs(d)).not.toContain('[info] client timed out (110: Connection timed out) while in auth state');
+    // ngx_mail_auth_http_block_read() ignores the client's timed-out read: no second request either.
+    expect(connects(d)).toHaveLength(1);
+  });
+
+  test('a FIN right behind the last handshake reply: 235, then the relay reads the end and both close', () => {
+    const { d, upstream } = authenticated();
+    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n');
+    d.bytes(upstream, '250 b\r\n').input({ kind: 'eof', conn: upstream }).advanceBy(1_000);
+    expect(d.writes(CLIENT).slice(-1)).toEqual(['235 2.0.0 OK\r\n']);
+    expect(closed(d) && closed(d, upstream)).toBe(true);
   });
 });
 
