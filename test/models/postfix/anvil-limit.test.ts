@@ -35,4 +35,34 @@ describe('smtpd_client_connection_count_limit (smtpd.c smtpd_proto(), anvil)', (
     expect(fromLoopback.writes('c')).toEqual(['220 localhost ESMTP Postfix\r\n']);
     expect(proxy.writes('c')).toEqual(['220 localhost ESMTP Postfix\r\n']);
   });
+
+  it('0 is no limit (smtpd_proto(): var_smtpd_cconn_limit > 0)', () => {
+    const d = new DirectDriver(createPostfix({ ...postfixDefaults(), smtpd_client_connection_count_limit: 0 }));
+    for (const conn of ['a', 'b', 'c']) connect(d, conn);
+    expect(d.writes('c')).toEqual(['220 localhost ESMTP Postfix\r\n']);
+  });
+
+  it('a refused connection leaves the count as it was: the ones still open keep theirs', () => {
+    const d = new DirectDriver(createPostfix({ ...postfixDefaults(), smtpd_client_connection_count_limit: 1 }));
+    connect(d, 'a');
+    connect(d, 'b');
+    connect(d, 'c');
+    expect(d.writes('b')).toEqual(['421 4.7.0 localhost Error: too many connections from 198.51.100.7\r\n']);
+    expect(d.writes('c')).toEqual(d.writes('b'));
+  });
+
+  it('a session that ends before it was counted (554 for input before the greeting) does not lower the count of the others (anvil drops only what this process linked)', () => {
+    const d = new DirectDriver(createPostfix({ ...postfixDefaults(), smtpd_client_connection_count_limit: 1 }));
+    connect(d, 'a');
+    d.input({ kind: 'accepted', conn: 'b', local, remote: outsider(40001) }).bytes('b', 'EHLO early\r\n').advanceBy(1_000_000);
+    expect(d.writes('b')).toEqual(['554 5.5.0 Error: SMTP protocol synchronization\r\n']);
+    connect(d, 'c');
+    expect(d.writes('c')).toEqual(['421 4.7.0 localhost Error: too many connections from 198.51.100.7\r\n']);
+  });
+
+  it('the service in the warning is master.cf\'s name: "smtp" for port 25, the port itself otherwise (Mailu\'s 10025)', () => {
+    const d = new DirectDriver(createPostfix({ ...postfixDefaults(), smtpd_client_connection_count_limit: 1 }));
+    for (const conn of ['a', 'b']) d.input({ kind: 'accepted', conn, local: { host: '192.0.2.10', port: 10025 }, remote: outsider(40000) }).advanceBy(1_000_000);
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual('warning: Connection concurrency limit exceeded: 2 from unknown[198.51.100.7] for service 10025');
+  });
 });

@@ -27,4 +27,36 @@ describe('PostfixQueue retention', () => {
     expect(queue.messages.map((m) => [m.queueId, m.content !== null])).toEqual([['B', false], ['C', true], ['D', true]]);
     expect(queue.messages.every((m) => m.size === 10 && m.sha256.length === 64)).toBe(true);
   });
+
+  const ids = (queue: PostfixQueue) => queue.messages.map((m) => [m.queueId, m.content !== null]);
+
+  it('keeps content up to the budget exactly', () => {
+    const queue = new PostfixQueue({ keepMessages: 10, keepContentBytes: 20 });
+    for (const id of ['A', 'B']) queue.enqueue(message(id, '0123456789', Infinity));
+    expect(ids(queue)).toEqual([['A', true], ['B', true]]);
+  });
+
+  it('a message that came without its content (over its own budget) counts nothing and is passed over', () => {
+    const queue = new PostfixQueue({ keepMessages: 10, keepContentBytes: 15 });
+    queue.enqueue(message('A', '0123456789', 5));
+    for (const id of ['B', 'C']) queue.enqueue(message(id, '0123456789', Infinity));
+    expect(ids(queue)).toEqual([['A', false], ['B', false], ['C', true]]);
+  });
+
+  it('a record dropped over the count gives its content bytes back to the budget', () => {
+    const queue = new PostfixQueue({ keepMessages: 2, keepContentBytes: 35 });
+    for (const id of ['A', 'B', 'C', 'D']) queue.enqueue(message(id, '0123456789', Infinity));
+    expect(ids(queue)).toEqual([['C', true], ['D', true]]);
+  });
+
+  it('after records are dropped, the oldest kept one is the next to lose its content', () => {
+    const tight = new PostfixQueue({ keepMessages: 2, keepContentBytes: 25 });
+    for (const id of ['A', 'B', 'C', 'D']) tight.enqueue(message(id, '0123456789', Infinity));
+    expect(ids(tight)).toEqual([['C', true], ['D', true]]);
+    const one = new PostfixQueue({ keepMessages: 1, keepContentBytes: 100 });
+    one.enqueue(message('A', '0123456789', Infinity));
+    one.enqueue(message('B', '0123456789', Infinity));
+    one.enqueue(message('C', 'x'.repeat(95), Infinity));
+    expect(ids(one)).toEqual([['C', true]]);
+  });
 });
