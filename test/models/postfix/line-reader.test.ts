@@ -81,6 +81,14 @@ describe('LineReader', () => {
     expect(readAll(['NOOP\r', '\nQUIT\r\n'], options).map((l) => [l.text, l.complete])).toEqual([['NOOP', true], ['QUIT', true]]);
   });
 
+  it('with bare-newline detection a CR LF split at the limit is a CR LF, not a bare LF', () => {
+    const options = { ...commands, limit: 5, detectBareLf: true };
+    expect(readAll(['NOOP\r', '\nQUIT\r\n'], options)).toEqual([
+      { text: 'NOOP', complete: true, bareLf: false },
+      { text: 'QUIT', complete: true, bareLf: false },
+    ]);
+  });
+
   it('returns an over-long DATA line piecewise when not skipping', () => {
     const options = { limit: 4, detectBareLf: false, skipExcess: false };
     expect(readAll(['abcdefghij\r\n'], options).map((l) => [l.text, l.complete])).toEqual([['abcd', false], ['efgh', false], ['ij', true]]);

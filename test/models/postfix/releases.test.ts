@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { labPreset, parsePostfixConfig, postfixDefaults, versionDefaults } from '../../../models/postfix/config.ts';
-import { POSTFIX_GATES, isModelledRelease, postfixRelease, type PostfixGateName } from '../../../models/postfix/releases.ts';
+import { POSTFIX_GATES, isModelledRelease, modelledRelease, postfixRelease, type PostfixGateName } from '../../../models/postfix/releases.ts';
 import { ScenarioError } from '../../../scenarios/errors.ts';
 import { loadScenario } from '../../../scenarios/load.ts';
 import { EHLO_LAB, lockstep, talk } from './talk.ts';
@@ -32,6 +32,13 @@ describe('release validation', () => {
     for (const bad of ['3.4.14', '3.7.23', '3.11.0', 'latest']) {
       expect(() => postfixDefaults(bad)).toThrow(/not a modelled Postfix release; modelled: 3\.5\.0-3\.5\.27, .*3\.10\.0-3\.10\.13/);
     }
+  });
+});
+
+describe('reading a version (global/mail_version.c mail_version_int(): strtol base 10, nothing after the number)', () => {
+  it('numbers are read as numbers; text before or after the version, an unknown line or major, or a patch past the line\'s newest is refused', () => {
+    expect(modelledRelease('03.09.01')).toEqual([3, 9, 1]);
+    for (const bad of ['x3.9', '3.9x', '3.9.1 ', '4.9', '3.4', '3.9.15', '3.11']) expect(modelledRelease(bad), bad).toBeNull();
   });
 });
 
