@@ -31,6 +31,22 @@ export interface StrykerMutant {
   readonly location: { readonly start: { readonly line: number; readonly column: number } };
 }
 
+/** An incremental file as withoutStaticSurvivors() reads it: every other field is kept as it is. */
+export interface IncrementalFile {
+  readonly files: Readonly<Record<string, { readonly mutants: readonly { readonly static?: boolean; readonly status: string }[] }>>;
+}
+
+/**
+ * Stryker's incremental mode reuses a survivor whose covering tests did not change, and a static
+ * mutant (reached while modules load, as in a module-level constant) has no covering tests: a new
+ * test that kills it would never be tried. Without its static survivors the incremental file makes
+ * every run test them again (they are few; each runs every killer test).
+ */
+export function withoutStaticSurvivors<T extends IncrementalFile>(report: T): T {
+  const files = Object.fromEntries(Object.entries(report.files).map(([name, file]) => [name, { ...file, mutants: file.mutants.filter((m) => !(m.static === true && ESCAPED.has(m.status))) }]));
+  return { ...report, files };
+}
+
 /** One row of mutation/equivalent.json: which mutant (where it starts), and why no behaviour can tell it apart. */
 export interface EquivalentMutant {
   readonly file: string;

@@ -1,6 +1,6 @@
 /* report - MUTATION.md counts each mutant once, leaves equivalent ones out of the score and names every escape */
 import { describe, expect, it } from 'vitest';
-import { renderMutationReport, scoreOf, type GroupResult, type StrykerMutant } from '../../mutation/report.ts';
+import { renderMutationReport, scoreOf, withoutStaticSurvivors, type GroupResult, type StrykerMutant } from '../../mutation/report.ts';
 
 const at = (line: number, mutatorName: string, replacement: string, status: string): StrykerMutant => ({ mutatorName, replacement, status, location: { start: { line, column: 3 } } });
 const source = 'const a = 1;\nif (a > 0) run();\nreturn a;\n';
@@ -68,5 +68,22 @@ describe('the mutation report', () => {
 
   it('has no score for a file without runnable mutants', () => {
     expect(scoreOf({ killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 2, other: 1 })).toBeNull();
+  });
+});
+
+describe('withoutStaticSurvivors', () => {
+  it('drops only static survivors and static mutants without coverage, and keeps every other field', () => {
+    const mutant = (id: string, status: string, isStatic: boolean) => ({ id, status, static: isStatic, testsCompleted: 3 });
+    const report = {
+      schemaVersion: '2',
+      files: {
+        'a.ts': { language: 'typescript', mutants: [mutant('1', 'Survived', true), mutant('2', 'Survived', false), mutant('3', 'Killed', true), mutant('4', 'NoCoverage', true)] },
+        'b.ts': { language: 'typescript', mutants: [mutant('5', 'Timeout', true)] },
+      },
+    };
+    const kept = withoutStaticSurvivors(report);
+    expect(Object.fromEntries(Object.entries(kept.files).map(([name, file]) => [name, file.mutants.map((m) => m.id)]))).toEqual({ 'a.ts': ['2', '3'], 'b.ts': ['5'] });
+    expect(kept.schemaVersion).toBe('2');
+    expect(kept.files['a.ts'].language).toBe('typescript');
   });
 });
