@@ -68,6 +68,14 @@ describe('BDAT records', () => {
       '503 5.5.1 Error: need MAIL command',
     ]);
     expect(conv.queue).toHaveLength(0);
+    // Each failed BDAT counts as a failure (bdat_cmd() and skip_bdat() return -1).
+    expect(conv.logLines.at(-1)).toMatch(/ bdat=0\/3 /);
+  });
+
+  it('a line longer than line_length_limit in a chunk is two records, not cut short: 40 + 2 and 10 + 2', () => {
+    const conv = session([EHLO, MAIL, RCPT, `BDAT 52 LAST\r\n${'x'.repeat(50)}\r\n`], { line_length_limit: 40 });
+    expect(conv.queue[0]?.content).toBe(`${'x'.repeat(50)}\r\n`);
+    expect(conv.replies.at(-1)).toMatch(/^250 2\.0\.0 Ok: 54 bytes queued as /);
   });
 
   it('a chunk longer than VSTREAM_BUFSIZE is cut into records 4096 bytes at a time: the lost-connection count shows it', () => {
@@ -81,6 +89,10 @@ describe('BDAT records', () => {
   it('the lost-connection count adds the record a chunk left unfinished (state->bdat_get_buffer)', () => {
     const conv = talk({}, [...lockstep([EHLO, MAIL, RCPT, 'BDAT 3\r\nabc', 'BDAT 10\r\nde']), [1_000_000, 'EOF']]);
     expect(conv.logLines).toContain(`lost connection after BDAT (5 bytes) from ${CLIENT}`);
+  });
+
+  it('smtpd_forbid_bare_newline = reject takes a message without a bare LF', () => {
+    expect(session([EHLO, MAIL, RCPT, 'BDAT 4 LAST\r\na\r\nb'], REJECT_BARE_LF).queue[0]?.content).toBe('a\r\nb\r\n');
   });
 
   it('smtpd_forbid_bare_newline = reject: a chunk with a bare LF is refused with 550 and the reject line', () => {
@@ -112,6 +124,12 @@ describe('DATA records', () => {
   it('a "." next to a bare LF neither ends the message nor is stored, also after a CR LF line end', () => {
     const config = { smtpd_forbid_bare_newline: 'normalize' as const, smtpd_forbid_bare_newline_exclusions: [] };
     expect(session([EHLO, MAIL, RCPT, 'DATA\r\n', 'a\n.\r\nb\r\n.\r\n'], config).queue[0]?.content).toBe('a\r\nb\r\n');
+  });
+
+  it('a "." that continues a line cut at line_length_limit is text, bare LF or not; only a "." record of its own is dropped', () => {
+    const config = { smtpd_forbid_bare_newline: 'normalize' as const, smtpd_forbid_bare_newline_exclusions: [], line_length_limit: 40 };
+    const conv = session([EHLO, MAIL, RCPT, 'DATA\r\n', `${'x'.repeat(40)}.\n.\r\nb\r\n.\r\n`], config);
+    expect(conv.queue[0]?.content).toBe(`${'x'.repeat(40)}.\r\nb\r\n`);
   });
 
   it('smtpd_forbid_bare_newline = reject: the message is read to its end, then refused with 550; the session goes on', () => {
