@@ -65,7 +65,7 @@ export function bdatCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   readFragment(now, 0);
 }
 
-/** data_cmd() + receive_data_message(): 354, content up to ".", dot-unstuffing, size limit. */
+/** data_cmd() + receive_data_message(): 354, content up to ".", dot-unstuffing, size limit, the first line's kluges. */
 export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
   const t = s.config.timings;
   const transaction = s.transaction;
@@ -81,11 +81,24 @@ export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     const records = new ContentRecords(s);
     let previousBareLf = false;
     let continuing = false;
+    let first = true;
     const nextLine = (at: Micros, line: Line): void => {
       const dotted = !continuing && line.text.startsWith('.');
       const nearBareLf = line.bareLf || previousBareLf;
       previousBareLf = line.bareLf;
       continuing = !line.complete;
+      if (first) {
+        // A "From " line first (after any ">", as sendmail permits) goes to the queue file as an
+        // X-Mailbox-Line: header, neither counted nor dot-unstuffed; the first other line, when it
+        // starts with a blank, gets an empty record before it "so that it won't be considered as
+        // being part of our own Received: header".
+        if (/^>*From /.test(line.text)) {
+          records.content.add(`X-Mailbox-Line: ${line.text}${line.complete ? '\r\n' : ''}`);
+          return s.readRecord(at, s.config.line_length_limit, false, nextLine);
+        }
+        first = false;
+        if (/^[ \t]/.test(line.text)) records.content.add('\r\n');
+      }
       // A "." next to a bare LF (seen only with bare-newline detection, BARE_LF_FLAG_WANT_STD_EOD)
       // neither ends the message nor is stored: "Do not store or send to proxy filter".
       if (dotted && line.text === '.' && nearBareLf) return s.readRecord(at, s.config.line_length_limit, false, nextLine);

@@ -8,7 +8,8 @@
  * BDAT cuts its chunks into records with smtp_get_noexcept() (trailing CRs taken off, CR LF split
  * across chunks joined) and ends the LAST chunk's unterminated tail as a record of its own; its final
  * 250 names act_size ("Ok: %ld bytes queued as %s"); a non-final chunk that fails is answered at once
- * and the chunks after it are skipped.
+ * and the chunks after it are skipped. DATA's first line: "From ..." becomes X-Mailbox-Line:, a
+ * leading blank gets an empty record before it.
  */
 import { describe, expect, it } from 'vitest';
 import type { PostfixConfig } from '../../../models/postfix/config.js';
@@ -130,6 +131,19 @@ describe('DATA records', () => {
     const config = { smtpd_forbid_bare_newline: 'normalize' as const, smtpd_forbid_bare_newline_exclusions: [], line_length_limit: 40 };
     const conv = session([EHLO, MAIL, RCPT, 'DATA\r\n', `${'x'.repeat(40)}.\n.\r\nb\r\n.\r\n`], config);
     expect(conv.queue[0]?.content).toBe(`${'x'.repeat(40)}.\r\nb\r\n`);
+  });
+
+  it('a first line "From ..." (after any ">") becomes an X-Mailbox-Line: header, not counted; "From:" is a header like any other', () => {
+    const lines = (first: string) => [EHLO, MAIL, RCPT, 'DATA\r\n', `${first}\r\nabcdefgh\r\n.\r\n`];
+    // 'abcdefgh' is 10 of the 12 allowed; the From line would be 8 more if it counted.
+    expect(session(lines('From alice Mon'), { message_size_limit: 12 }).queue[0]?.content).toBe('X-Mailbox-Line: From alice Mon\r\nabcdefgh\r\n');
+    expect(session(lines('>>From a'), { message_size_limit: 12 }).queue[0]?.content).toBe('X-Mailbox-Line: >>From a\r\nabcdefgh\r\n');
+    expect(session(lines('From: alice')).queue[0]?.content).toBe('From: alice\r\nabcdefgh\r\n');
+  });
+
+  it('content that starts with a blank gets an empty line before it (no continuation of smtpd\'s own Received: header)', () => {
+    expect(session([EHLO, MAIL, RCPT, 'DATA\r\n', '\tfolded\r\nb\r\n.\r\n']).queue[0]?.content).toBe('\r\n\tfolded\r\nb\r\n');
+    expect(session([EHLO, MAIL, RCPT, 'DATA\r\n', 'From x\r\n b\r\n.\r\n']).queue[0]?.content).toBe('X-Mailbox-Line: From x\r\n\r\n b\r\n');
   });
 
   it('smtpd_forbid_bare_newline = reject: the message is read to its end, then refused with 550; the session goes on', () => {
