@@ -98,8 +98,8 @@ export class SmtpdSession {
   /** state->act_size: message bytes received so far (for "... after DATA (N bytes)"). */
   actSize = 0;
   /**
-   * Bytes of the BDAT fragment being read (at most VSTREAM_BUFSIZE), no record yet: what state->buffer
-   * holds while smtp_fread_buf() waits, which the "after BDAT (N bytes)" line adds (smtpd_proto() epilogue).
+   * Bytes of the BDAT fragment being read (at most VSTREAM_BUFSIZE), no record yet: state->buffer while smtp_fread_buf()
+   * waits, which "after BDAT (N bytes)" adds (smtpd_proto() epilogue); between chunks it is reader.held, the next command.
    */
   chunkBytesRead = 0;
   /** SMTPD_PROCESSING_BDAT / SMTPD_BDAT_STAT_ERROR. */
@@ -545,7 +545,7 @@ export class SmtpdSession {
       if (this.where === 'DATA content') {
         this.log(`${queueId}${this.reason} after DATA (${this.actSize + this.reader.unread.length} bytes) from ${this.namaddr}`);
       } else if (this.where === 'BDAT content') {
-        this.log(`${queueId}${this.reason} after BDAT (${this.actSize + this.chunkBytesRead + (this.bdatRecords?.pendingBytes ?? 0)} bytes) from ${this.namaddr}`);
+        this.log(`${queueId}${this.reason} after BDAT (${this.actSize + this.chunkBytesRead + this.reader.held + (this.bdatRecords?.pendingBytes ?? 0)} bytes) from ${this.namaddr}`);
       } else if (this.where !== 'END-OF-MESSAGE' || this.reason !== 'lost connection') {
         this.log(`${queueId}${this.reason} after ${this.where} from ${this.namaddr}`);
       }

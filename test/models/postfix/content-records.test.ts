@@ -92,6 +92,11 @@ describe('BDAT records', () => {
     expect(conv.logLines).toContain(`lost connection after BDAT (5 bytes) from ${CLIENT}`);
   });
 
+  it('between chunks the count adds what smtp_get() has read of the next command (state->buffer)', () => {
+    const conv = talk({}, [...lockstep([EHLO, MAIL, RCPT, 'BDAT 7\r\nhello\r\n', 'NO']), [1_000_000, 'EOF']]);
+    expect(conv.logLines).toContain(`lost connection after BDAT (9 bytes) from ${CLIENT}`);
+  });
+
   it('smtpd_forbid_bare_newline = reject takes a message without a bare LF', () => {
     expect(session([EHLO, MAIL, RCPT, 'BDAT 4 LAST\r\na\r\nb'], REJECT_BARE_LF).queue[0]?.content).toBe('a\r\nb\r\n');
   });
