@@ -166,6 +166,13 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     expect(connects(d)).toHaveLength(1);
   });
 
+  test('a FIN behind a reply cut short: 451 as soon as the part is read (the next recv() returns 0)', () => {
+    const { d, upstream } = authenticated({ proxy_pass_error_message: false });
+    d.bytes(upstream, '220 b').input({ kind: 'eof', conn: upstream }).advanceBy(1_000);
+    expect(lastWrite(d)).toBe(INTERNAL);
+    expect(closed(d)).toBe(true);
+  });
+
   test('a FIN right behind the last handshake reply: 235, then the relay reads the end and both close', () => {
     const { d, upstream } = authenticated();
     upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n');
