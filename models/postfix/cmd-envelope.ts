@@ -9,6 +9,7 @@ import { namadrListMatch } from './address-list.js';
 import type { CommandRow } from './command-table.js';
 import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
+import { whatsupEvidence } from './whatsup.js';
 import { validHostname } from './xclient.js';
 
 /** mail_cmd(): sequencing, syntax, SIZE; opens the queue file (the "client=" line). */
@@ -48,8 +49,8 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   const transaction = s.transaction;
   const rejection = relayRejection(s, parsed.address);
   if (rejection) {
-    const from = `from=<${transaction.sender}> to=<${parsed.address}> proto=${s.protocol}${s.helo !== null ? ` helo=<${s.helo}>` : ''}`;
-    s.log(`${transaction.queueId ?? 'NOQUEUE'}: reject: RCPT from ${s.namaddr}: ${rejection}; ${from}`);
+    const evidence = whatsupEvidence(s, { sender: transaction.sender, recipient: parsed.address });
+    s.log(`${transaction.queueId ?? 'NOQUEUE'}: reject: RCPT from ${s.namaddr}: ${rejection};${evidence}`);
     return s.respond(now, row, false, t.rcptDelayUs, rejection);
   }
   // rcpt_cmd(): with smtpd_delay_open_until_valid_rcpt the queue file (and its ID and

@@ -20,6 +20,7 @@
  * never lets MAIL open, and a continuing one has nothing to say: the model leaves them out.
  */
 import type { SmtpdSession } from './session.js';
+import { whatsupEvidence } from './whatsup.js';
 
 /** The milter protocol's replies (SMFIR_CONTINUE, _ACCEPT, _REJECT, _TEMPFAIL, _SHUTDOWN) by the lab's names. */
 export const MILTER_ACTIONS = ['continue', 'accept', 'reject', 'tempfail', 'shutdown'] as const;
@@ -106,8 +107,7 @@ export class ModelMilter {
 /** check_milter_reply(): log the milter's verdict with smtpd_whatsup()'s evidence; "S" becomes a 421. */
 export function checkMilterReply(s: SmtpdSession, reply: string, evidence: { readonly helo?: string; readonly sender?: string } = {}): string {
   const text = reply === 'S' ? '421 4.7.0 Server closing connection' : reply;
-  const helo = evidence.helo ?? s.helo;
-  const whatsup = `${evidence.sender !== undefined ? ` from=<${evidence.sender}>` : ''} proto=${s.protocol}${helo !== null ? ` helo=<${helo}>` : ''}${s.saslUsername !== null ? ` sasl_username=<${s.saslUsername}>` : ''}`;
+  const whatsup = whatsupEvidence(s, { sender: evidence.sender, helo: evidence.helo ?? s.helo, saslUsername: true });
   s.log(`${s.transaction?.queueId ?? 'NOQUEUE'}: milter-reject: ${s.where} from ${s.namaddr}: ${text};${whatsup}`);
   return text;
 }

@@ -1,19 +1,37 @@
-/* whatsup - log_whatsup(): a rejection logged with all the context smtpd has
+/* whatsup - a rejection logged with all the context smtpd has: log_whatsup() and smtpd_whatsup()
  *
- * postfix/src/smtpd/smtpd_check.c log_whatsup() (v3.7.11): "<queue id|NOQUEUE>: <action>: <where>
- * from <client>: <text>;" then from=<sender> and to=<first recipient> while a transaction has them,
+ * postfix/src/smtpd/smtpd_check.c log_whatsup() (v3.7.11, v3.9.0): "<queue id|NOQUEUE>: <action>:
+ * <where> from <client>: <text>;" then from=<sender> and to=<recipient> while the state has them,
  * proto= always (smtpd_state_init() sets SMTP) and helo=<name> once HELO or EHLO gave one.
+ * smtpd.c smtpd_whatsup() (the milter's and the proxy's lines) gathers the same evidence and adds
+ * sasl_username=<name> after a login.
  */
 import type { SmtpdSession } from './session.js';
 
+/** What the state holds at the moment of logging; absent fields are taken from the session. */
+export interface WhatsupEvidence {
+  readonly sender?: string | undefined;
+  readonly recipient?: string | undefined;
+  readonly helo?: string | null;
+  /** smtpd_whatsup() also names the SASL user; log_whatsup() does not. */
+  readonly saslUsername?: boolean;
+}
+
+/** The evidence after "<text>;": " from=<..> to=<..> proto=.. helo=<..>[ sasl_username=<..>]". */
+export function whatsupEvidence(s: SmtpdSession, evidence: WhatsupEvidence): string {
+  const helo = evidence.helo === undefined ? s.helo : evidence.helo;
+  return [
+    evidence.sender !== undefined ? ` from=<${evidence.sender}>` : '',
+    evidence.recipient !== undefined ? ` to=<${evidence.recipient}>` : '',
+    ` proto=${s.protocol}`,
+    helo !== null ? ` helo=<${helo}>` : '',
+    evidence.saslUsername === true && s.saslUsername !== null ? ` sasl_username=<${s.saslUsername}>` : '',
+  ].join('');
+}
+
+/** log_whatsup(): the transaction's sender and first recipient as the evidence. */
 export function logWhatsup(s: SmtpdSession, action: string, text: string): void {
   const transaction = s.transaction;
-  const recipient = transaction?.recipients[0];
-  const evidence = [
-    transaction ? ` from=<${transaction.sender}>` : '',
-    recipient !== undefined ? ` to=<${recipient}>` : '',
-    ` proto=${s.protocol}`,
-    s.helo !== null ? ` helo=<${s.helo}>` : '',
-  ].join('');
+  const evidence = whatsupEvidence(s, { sender: transaction?.sender, recipient: transaction?.recipients[0] });
   s.log(`${transaction?.queueId ?? 'NOQUEUE'}: ${action}: ${s.where} from ${s.namaddr}: ${text};${evidence}`);
 }
