@@ -32,6 +32,10 @@ describe('after BDAT', () => {
   it('between chunks: the chunks so far', () => {
     expect(endLine([EHLO, MAIL, RCPT, 'BDAT 7\r\nhello\r\n'], 'EOF')).toBe(`lost connection after BDAT (7 bytes) ${CLIENT}`);
   });
+  it('after a failed chunk that was not the last: the transaction is gone (act_size 0) but where stays BDAT ("NOT: state->where = SMTPD_AFTER_EOM", bdat_cmd())', () => {
+    const rejectBareLf: Partial<PostfixConfig> = { smtpd_forbid_bare_newline: 'reject', smtpd_forbid_bare_newline_exclusions: [] };
+    expect(endLine([EHLO, MAIL, RCPT, 'BDAT 6\r\nab\ncd\n'], 'EOF', rejectBareLf)).toBe(`lost connection after BDAT (0 bytes) ${CLIENT}`);
+  });
   it('a chunk being skipped after an error is no message content: "after BDAT" without a count', () => {
     expect(endLine([EHLO, 'BDAT 10\r\nabc'], 'EOF')).toBe(`lost connection after BDAT ${CLIENT}`);
   });
