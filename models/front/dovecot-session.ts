@@ -355,8 +355,12 @@ export class DovecotSession {
   }
 
   private authCommand(now: Micros, args: string): CommandResult {
-    const [mechanismText, initialResponse] = args.split(' ').filter((a) => a !== '');
-    if (!mechanismText) return { reply: '501 5.5.4 Invalid parameters\r\n' };
+    // lib-smtp smtp_server_cmd_auth() (2.3.19.1): t_strsplit(params, " ") keeps empty words (two
+    // spaces are a third parameter) and gives none for empty params.
+    const argv = args === '' ? [] : args.split(' ');
+    if (argv.length === 0) return { reply: '501 5.5.4 Missing SASL mechanism parameter\r\n' };
+    if (argv.length > 2) return { reply: '501 5.5.4 Invalid parameters\r\n' };
+    const [mechanismText = '', initialResponse] = argv;
     const mechanism = mechanismText.toUpperCase();
     if ((mechanism !== 'PLAIN' && mechanism !== 'LOGIN') || !this.config.auth_mechanisms.some((m) => m.toUpperCase() === mechanism)) {
       return { reply: '504 5.5.4 Unsupported authentication mechanism.\r\n' };

@@ -282,10 +282,19 @@ describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
 });
 
 describe('AUTH and the passdb lookup', () => {
-  test('AUTH with a mechanism not in auth_mechanisms is 504; AUTH alone is 501', () => {
+  test('AUTH with a mechanism not in auth_mechanisms is 504; AUTH alone is 501 Missing SASL mechanism parameter', () => {
     const d = greeted('dovecot-2.3', { auth_mechanisms: ['plain'] });
     d.bytes(CLIENT, 'AUTH LOGIN\r\nAUTH\r\n').advanceBy(1_000);
-    expect(lastWrite(d)).toBe('504 5.5.4 Unsupported authentication mechanism.\r\n501 5.5.4 Invalid parameters\r\n');
+    expect(lastWrite(d)).toBe('504 5.5.4 Unsupported authentication mechanism.\r\n501 5.5.4 Missing SASL mechanism parameter\r\n');
+  });
+
+  test('AUTH parameters split on every space, empty words kept (smtp_server_cmd_auth(): t_strsplit): a third word, or two spaces, is 501 Invalid parameters', () => {
+    for (const line of ['AUTH PLAIN AGFsaWNlAHNlY3JldA== x', 'AUTH PLAIN  AGFsaWNlAHNlY3JldA==']) {
+      const d = greeted();
+      d.bytes(CLIENT, `${line}\r\n`).advanceBy(1_000);
+      expect(lastWrite(d)).toBe('501 5.5.4 Invalid parameters\r\n');
+      expect(d.of('connect')).toEqual([]);
+    }
   });
 
   test('an initial response "=" is an empty one: PLAIN of nothing fails after the delay', () => {
