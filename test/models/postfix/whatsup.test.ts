@@ -1,0 +1,27 @@
+/* whatsup - the evidence after a logged rejection: smtpd_whatsup() names the SASL user, log_whatsup() does not
+ *
+ * postfix/src/smtpd/smtpd.c smtpd_whatsup() (v3.9.0: from=, to=, proto=, helo=, and sasl_username=
+ * under USE_SASL_AUTH), used by check_milter_reply(); smtpd_check.c log_whatsup() (the same without
+ * sasl_username), used by the restriction rejects and the bare-LF reject. XCLIENT LOGIN= sets
+ * the SASL user (xclient_cmd()), and XCLIENT sets up a new milter, which is asked about the client.
+ */
+import { describe, expect, it } from 'vitest';
+import { milterReplyOf } from '../../../models/postfix/milter.js';
+import { lockstep, talk } from './talk.js';
+
+const REJECTED = '550 5.7.1 Command rejected';
+
+describe('the evidence of a logged rejection', () => {
+  it("a milter's reject after XCLIENT LOGIN= names the SASL user (smtpd_whatsup())", () => {
+    const milter = { smtpd_milters: ['inet:milter:11332'], milterReplies: { connect: milterReplyOf('reject'), helo: milterReplyOf('continue') } };
+    const conv = talk(milter, lockstep(['EHLO lab\r\n', 'XCLIENT ADDR=198.51.100.7 LOGIN=alice\r\n', 'QUIT\r\n']));
+    expect(conv.logLines).toContain(`NOQUEUE: milter-reject: XCLIENT from localhost[198.51.100.7]: ${REJECTED}; proto=SMTP sasl_username=<alice>`);
+  });
+
+  it("a bare-LF reject after XCLIENT LOGIN= does not (log_whatsup())", () => {
+    const rejectBareLf = { smtpd_forbid_bare_newline: 'reject', smtpd_forbid_bare_newline_exclusions: [] } as const;
+    const conv = talk(rejectBareLf, lockstep(['EHLO lab\r\n', 'XCLIENT LOGIN=alice\r\n', 'EHLO lab\r\n', 'NOOP\n', 'QUIT\r\n']));
+    const reject = conv.logLines.find((line) => line.includes('bare <LF> received'));
+    expect(reject).toMatch(/: bare <LF> received; proto=ESMTP helo=<lab>$/);
+  });
+});
