@@ -123,6 +123,11 @@ export class RealStack {
     return this.setting;
   }
 
+  /** The PIDs of the processes this stack started (the daemons' masters and helpers), for bench/process-tree-cpu.ts. */
+  get pids(): number[] {
+    return [...this.children.values()].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+  }
+
   /** Dovecot's record of every backend connection's bytes (login_proxy_rawlog_dir, inside submission-login's chroot). */
   get rawlogDir(): string {
     return join(this.lab, 'dovecot-run/login/rawlog');

@@ -8,6 +8,7 @@ import { workersOption } from '../parallel-options.ts';
 import { withWorkerThreads } from '../workers/pool.ts';
 import { bugSearch, median, memoryOver, parallelSpeedUp, reproWallMs, sessionsPerSecond, type SpeedUpPlan } from '../../bench/measure.ts';
 import { speedUpRow, speedUpText, withSpeedUpRows } from '../bench-speed-up.ts';
+import { realStackRatio, realStackRow, realStackText } from '../bench-real-stack.ts';
 
 const usage = `usage: smtp-lab bench [--quick [--write]] [--sessions N] [--seeds N] [--workers N] [--no-write]
        smtp-lab bench --speed-up-only [--workers N] [--no-write]
@@ -17,7 +18,9 @@ batches of 2 s of CPU), generated runs and time to the first counterexample of t
 20), shrink time, the wall time of \`smtp-lab repro\` as a process (median of 5), and heap over N sessions
 (default 1,000,000; run node with --expose-gc for exact heap figures), and the speed-up of the same
 check and explore work on N worker threads against one (--workers N, default this machine's cores;
-alternated 1, N, 1, N, 1, N, medians, with the load average; the results must be identical). Prints the
+alternated 1, N, 1, N, 1, N, medians, with the load average; the results must be identical), and, where
+the real Postfix and Dovecot are installed and this runs as root, the same session on them (200 sessions
+one at a time; wall time and the daemons' CPU per session) as a ratio to the lab's. Prints the
 figures (one line reads "<N> sessions/s") and writes them to BENCHMARKS.md unless --no-write.
 
 --speed-up-only measures the worker-thread speed-up alone (a few minutes) and replaces only its rows
@@ -29,7 +32,7 @@ writes BENCHMARKS.md only with --write.
 
 Targets (issue 5): >= 20,000 sessions/s on one core; the bug within 100 generated runs (median over 20
 seeds); repro under 2 s of process wall time; memory flat over 10^6 sessions. Issue 14: >= 1.8x with
-2 worker threads on 2 cores.`;
+2 worker threads on 2 cores; >= 2,000x the real stack per session.`;
 
 /** How much each figure measures; --sessions and --seeds override their entries. */
 interface BenchPlan {
@@ -39,10 +42,12 @@ interface BenchPlan {
   readonly reproRuns: number;
   readonly sessions: number;
   readonly speedUp: SpeedUpPlan;
+  /** Sessions run on the real stack, when it is installed. */
+  readonly realStackSessions: number;
 }
 
-const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 40_000, exploreDeviations: 2, repeats: 3 } };
-const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, exploreDeviations: 0, repeats: 1 } };
+const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 40_000, exploreDeviations: 2, repeats: 3 }, realStackSessions: 200 };
+const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, exploreDeviations: 0, repeats: 1 }, realStackSessions: 0 };
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';
 
@@ -84,6 +89,9 @@ export const bench: Command = {
     log(`${fmt(median(buggy))} sessions/s (mailu-2024.06, one core, per CPU-second, ${batches}: ${buggy.map((r) => fmt(r)).join(', ')})`);
     log(`${fmt(median(fixed))} sessions/s (lockstep)`);
 
+    const realStack = await realStackRatio(median(buggy), plan.realStackSessions);
+    log(realStackText(realStack));
+
     const search = bugSearch(seeds);
     log(`bug found for ${search.found}/${search.seeds} seeds; median ${median(search.runsToFailure)} generated runs, ${fmt(median(search.msToFailure), 1)} ms to the first counterexample; shrinking ${fmt(median(search.shrinkMs), 1)} ms in ${median(search.shrinkSteps)} steps (medians)`);
 
@@ -114,6 +122,7 @@ export const bench: Command = {
         `| shrink time (median) | | ${fmt(median(search.shrinkMs), 1)} ms, ${median(search.shrinkSteps)} steps |`,
         `| \`smtp-lab repro\` process wall time incl. shrinking (median of ${plan.reproRuns}) | < 2 s | ${fmt(median(repro))} ms |`,
         `| heap after each tenth of ${fmt(sessions)} sessions | flat | ${memory.heapMiB.map((h) => fmt(h, 1)).join(', ')} MiB; peak RSS ${fmt(memory.rssPeakMiB)} MiB |`,
+        realStackRow(realStack),
         ...speedUps.map((figure) => speedUpRow(figure, today)),
         '',
       ];

@@ -1,0 +1,63 @@
+/* bench-real-stack - the lab's session against the real stack's: the bench's ratio figure, its text and its row (issue 14 §2)
+ *
+ * Two ratios, both per session and taken in one bench run: the real session's wall time at the
+ * client over the lab's CPU time per simulated session (how much faster the lab explores than
+ * running the daemons one session at a time), and the real daemons' CPU per session over the
+ * lab's (the like-for-like cost). Where the real stack cannot run (not installed, not root), or
+ * in --quick, the row says why instead of a figure.
+ */
+import { spawnSync } from 'node:child_process';
+import { median } from '../bench/measure.ts';
+import { realStackSessions } from '../bench/real-stack-sessions.ts';
+import { realStackMissing } from '../conformance/real-stack.ts';
+
+export type RealStackRatio =
+  | { readonly measured: false; readonly why: string }
+  | {
+      readonly measured: true;
+      readonly versions: string;
+      readonly labUsPerSession: number;
+      readonly realWallMs: readonly number[];
+      readonly realCpuMsPerSession: number;
+    };
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function installedVersions(): string {
+  const postfix = spawnSync('postconf', ['-h', 'mail_version'], { encoding: 'utf8' }).stdout?.trim() || '?';
+  const dovecot = spawnSync('dovecot', ['--version'], { encoding: 'utf8' }).stdout?.trim().split(' ')[0] || '?';
+  return `Postfix ${postfix}, Dovecot ${dovecot}`;
+}
+
+/** Run `sessions` real sessions (none: not measured) and set them against the lab's sessions per CPU-second. */
+export async function realStackRatio(labSessionsPerCpuSecond: number, sessions: number): Promise<RealStackRatio> {
+  if (sessions === 0) return { measured: false, why: 'not measured by --quick' };
+  const missing = realStackMissing();
+  if (missing) return { measured: false, why: `real stack not available: ${missing}` };
+  const figures = await realStackSessions(sessions);
+  return {
+    measured: true,
+    versions: installedVersions(),
+    labUsPerSession: 1e6 / labSessionsPerCpuSecond,
+    realWallMs: figures.wallMs,
+    realCpuMsPerSession: figures.daemonCpuMsPerSession,
+  };
+}
+
+function ratios(r: Extract<RealStackRatio, { measured: true }>): { wall: number; cpu: number } {
+  const labMs = r.labUsPerSession / 1000;
+  return { wall: median(r.realWallMs) / labMs, cpu: r.realCpuMsPerSession / labMs };
+}
+
+export function realStackText(r: RealStackRatio): string {
+  if (!r.measured) return `real stack: ${r.why}`;
+  const { wall, cpu } = ratios(r);
+  return `real stack (${r.versions}, ${r.realWallMs.length} sessions one at a time): median ${fmt(median(r.realWallMs), 1)} ms wall and `
+    + `${fmt(r.realCpuMsPerSession, 1)} ms of the daemons' CPU per session, against the lab's ${fmt(r.labUsPerSession)} µs of CPU: `
+    + `${fmt(wall)}× (wall) and ${fmt(cpu)}× (CPU)`;
+}
+
+export function realStackRow(r: RealStackRatio): string {
+  const figure = r.measured ? realStackText(r).replace(/^real stack /, '') : r.why;
+  return `| the lab's session against the real stack's (AUTH, XCLIENT handshake, one message, QUIT) | ≥ 2,000× | ${figure} |`;
+}
