@@ -92,10 +92,12 @@ class NginxSession {
   upstreamState: UpstreamState = 'start';
   upstreamBuffer = '';
   /**
-   * The upstream's FIN came behind bytes not read yet: recv() hands those over first and returns 0
-   * only on the read after them (ngx_mail_proxy_read_response(), ngx_unix_recv()).
+   * The upstream's FIN or reset came behind bytes not read yet: recv() hands those over first and
+   * returns 0 or the error only on the read after them (ngx_mail_proxy_read_response(),
+   * ngx_unix_recv(); Linux tcp_reset() leaves the receive queue, which tcp_recvmsg() empties
+   * before it reports sk_err).
    */
-  upstreamEof = false;
+  upstreamEnd: 'eof' | 'reset' | null = null;
   /** s->connection->log->action, as ngx_mail_proxy_smtp_handler() sets it before each command it sends upstream. */
   upstreamAction = 'connecting to upstream';
   relayToServer = '';
@@ -189,11 +191,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       case 'commands': return this.commands(now, session);
       case 'upstream':
         this.upstreamReply(now, session);
-        if (!session.upstreamEof || !session.upstream) return;
-        // The read after the reply returns 0: in the handshake NGX_ERROR, ngx_mail_proxy_internal_server_error();
+        if (!session.upstreamEnd || !session.upstream) return;
+        // The read after the reply returns 0 or the reset: in the handshake NGX_ERROR, ngx_mail_proxy_internal_server_error();
         // once the reply ended the handshake, ngx_mail_proxy_handler() reads the end and closes both sides.
         if (session.state === 'proxy-handshake') return this.internalError(session);
-        return this.gone(session.upstream, 'eof');
+        return this.gone(session.upstream, session.upstreamEnd);
       case 'handshakeTimeout':
         // ngx_mail_proxy_smtp_handler(): rev->timedout, logged at info with the action under way
         // (ngx_mail_proxy_read_response() sets "reading response from upstream" once bytes came).
@@ -520,10 +522,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     if (!session || session.state === 'closed') return;
     if (!client && conn === session.authConn) return this.internalError(session);
     if (!client && session.state === 'proxy-handshake') {
-      // A reply that came before the FIN is still read and judged first (a 421 goes to the client as it is).
-      // Known simplification: after a reset the model reads nothing more.
-      if (how === 'eof' && session.upstreamBuffer !== '') {
-        session.upstreamEof = true;
+      // A reply that came before the FIN or the reset is still read and judged first (a 421 goes to the client as it is).
+      if (session.upstreamBuffer !== '') {
+        session.upstreamEnd = how;
         return;
       }
       return this.internalError(session);

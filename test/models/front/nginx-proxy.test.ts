@@ -180,6 +180,23 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     expect(d.writes(CLIENT).slice(-1)).toEqual(['235 2.0.0 OK\r\n']);
     expect(closed(d) && closed(d, upstream)).toBe(true);
   });
+
+  test('a reset right behind a reply is read like a FIN: the reply is judged first, the reset on the next read', () => {
+    // Linux tcp_reset() purges the write queue, not the receive queue, and tcp_recvmsg() copies what is
+    // queued before it reports sk_err: ngx_mail_proxy_read_response() gets the reply, the next recv() the error.
+    const refused = authenticated();
+    refused.d.bytes(refused.upstream, '421 4.7.0 Server closing connection\r\n').input({ kind: 'reset', conn: refused.upstream }).advanceBy(1_000);
+    expect(lastWrite(refused.d)).toBe('421 4.7.0 Server closing connection\r\n');
+    const last = authenticated();
+    upstreamSays(last.d, last.upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n');
+    last.d.bytes(last.upstream, '250 b\r\n').input({ kind: 'reset', conn: last.upstream }).advanceBy(1_000);
+    expect(last.d.writes(CLIENT).slice(-1)).toEqual(['235 2.0.0 OK\r\n']);
+    expect(closed(last.d) && closed(last.d, last.upstream)).toBe(true);
+    const cut = authenticated();
+    cut.d.bytes(cut.upstream, '220 b').input({ kind: 'reset', conn: cut.upstream }).advanceBy(1_000);
+    expect(lastWrite(cut.d)).toBe(INTERNAL);
+    expect(closed(cut.d)).toBe(true);
+  });
 });
 
 describe('AUTH (ngx_mail_smtp_auth, ngx_mail_auth_parse)', () => {
