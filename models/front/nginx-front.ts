@@ -98,6 +98,12 @@ class NginxSession {
    * before it reports sk_err).
    */
   upstreamEnd: 'eof' | 'reset' | null = null;
+  /**
+   * The client's FIN or reset while nginx waits for auth_http and the upstream: their client read
+   * handlers (ngx_mail_auth_http_block_read, ngx_mail_auth_sleep_handler, ngx_mail_proxy_block_read)
+   * read nothing, so the end is only met by the next read or send to the client.
+   */
+  clientEnd: 'eof' | 'reset' | null = null;
   /** s->connection->log->action, as ngx_mail_proxy_smtp_handler() sets it before each command it sends upstream. */
   upstreamAction = 'connecting to upstream';
   relayToServer = '';
@@ -410,11 +416,13 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     if (status !== undefined && status !== 'OK' && status !== 'WAIT') {
       this.out.push({ kind: 'log', program: 'nginx', line: `[info] client login failed: "${status}"`, conn: session.conn });
       const code = headerValue(headers, 'Auth-Error-Code') ?? DEFAULT_ERRCODE;
-      this.write(session.conn, `${code} ${status}\r\n`);
+      this.writeClient(session, `${code} ${status}\r\n`);
       // An Auth-Wait ngx_atoi() refuses leaves the sleep at 0: the session quits.
       const wait = ngxAtoi(headerValue(headers, 'Auth-Wait')) ?? 0;
       if (wait === 0) return this.close(session);
       // Auth-Wait > 0: nginx sleeps, then reads commands again; the sleep is not modelled separately.
+      // A client that ended meanwhile is read at once (ngx_mail_read_command(): recv() 0 or the reset closes).
+      if (session.clientEnd !== null) return this.close(session);
       session.state = 'start';
       return this.waitForClient(now, session);
     }
@@ -460,7 +468,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       this.out.push({ kind: 'log', program: 'nginx', line: `[${level}] upstream sent invalid response: "${buffer.slice(0, -2)}"`, conn: session.conn });
       this.out.push({ kind: 'close', conn: session.upstream });
       session.upstream = null;
-      this.write(session.conn, this.config.proxy_pass_error_message ? buffer : INTERNAL_SERVER_ERROR);
+      this.writeClient(session, this.config.proxy_pass_error_message ? buffer : INTERNAL_SERVER_ERROR);
       return this.close(session);
     }
     const upstream = session.upstream;
@@ -496,10 +504,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         // Ready: auth none relays the RCPT reply, otherwise "235 2.0.0 OK"; buffered client input goes upstream.
         this.timer(session, 'handshakeTimeout', null);
         session.state = 'relay';
-        this.write(session.conn, session.authMethod === 'none' ? buffer : SMTP_AUTH_OK);
+        this.writeClient(session, session.authMethod === 'none' ? buffer : SMTP_AUTH_OK);
         this.out.push({ kind: 'log', program: 'nginx', line: `[info] client logged in`, conn: session.conn });
         this.out.push({ kind: 'fact', fact: { kind: 'proxying', reconnects: 0 }, conn: session.conn });
         session.relayToServer = session.lines.takeRest();
+        if (session.clientEnd !== null) return this.clientEndRead(session, session.clientEnd);
         if (session.relayToServer !== '') this.timer(session, 'toServer', now + this.config.timings.relayDelayUs);
         return;
     }
@@ -512,7 +521,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     for (const conn of [session.authConn, session.upstream]) if (conn) this.out.push({ kind: 'close', conn });
     session.authConn = null;
     session.upstream = null;
-    this.write(session.conn, INTERNAL_SERVER_ERROR);
+    this.writeClient(session, INTERNAL_SERVER_ERROR);
     this.close(session);
   }
 
@@ -520,6 +529,10 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     const client = this.sessions.get(conn);
     const session = client ?? this.outgoing.get(conn);
     if (!session || session.state === 'closed') return;
+    if (client && (session.state === 'auth-http' || session.state === 'proxy-handshake')) {
+      session.clientEnd = how;
+      return;
+    }
     if (!client && conn === session.authConn) return this.internalError(session);
     if (!client && session.state === 'proxy-handshake') {
       // A reply that came before the FIN or the reset is still read and judged first (a 421 goes to the client as it is).
@@ -533,6 +546,16 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     // model still holds for either side when one end goes were on their way already.
     this.flushToClient(session);
     this.flushToServer(session);
+    this.close(session);
+  }
+
+  /**
+   * The relay's first event meets the client's end that came during the login: after a FIN,
+   * ngx_mail_proxy_handler() passes on what the client had sent, reads the 0 and closes both sides
+   * ("proxied session done"); after a reset its send() to the client already failed (NGX_ERROR).
+   */
+  private clientEndRead(session: NginxSession, how: 'eof' | 'reset'): void {
+    if (how === 'eof') this.flushToServer(session);
     this.close(session);
   }
 
@@ -557,6 +580,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   /** ngx_add_timer(c->read, cscf->timeout): the client's read deadline, re-armed by each read until proxying starts. */
   private waitForClient(now: Micros, session: NginxSession): void {
     if (CLIENT_READ_STATES.has(session.state)) this.timer(session, 'clientTimeout', now + this.config.timeout * 1000);
+  }
+
+  /** A reply to the client; after its reset (seen during the login, clientEnd) nginx's send() fails and nothing goes out. */
+  private writeClient(session: NginxSession, text: string): void {
+    if (session.clientEnd !== 'reset') this.write(session.conn, text);
   }
 
   private write(conn: ConnId, text: string): void {

@@ -695,12 +695,57 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     }
   });
 
-  test('a client that leaves during the handshake: nothing of its own reaches the upstream', () => {
+  test("a client's FIN during the upstream handshake is read only by the relay: the handshake ends, 235, what the client sent goes upstream, then both close", () => {
+    // ngx_mail_proxy_block_read() reads nothing; once logged in, ngx_mail_proxy_handler() sends the 235, passes
+    // s->buffer on and its recv() from the client returns 0 ("proxied session done").
     const { d, upstream } = authenticated();
     upstreamSays(d, upstream, '220 b\r\n');
-    d.input({ kind: 'eof', conn: CLIENT });
-    expect(d.writes(upstream)).toEqual(['EHLO mail.example.test\r\n']);
-    expect(closed(d, upstream)).toBe(true);
+    d.bytes(CLIENT, 'MAIL FROM:<alice@example.test>\r\n').input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
+    expect(closed(d)).toBe(false);
+    upstreamSays(d, upstream, '250 b\r\n', '220 b\r\n');
+    expect(closed(d)).toBe(false);
+    upstreamSays(d, upstream, '250 b\r\n');
+    expect(d.writes(upstream).slice(1)).toEqual([
+      'XCLIENT ADDR=203.0.113.25 LOGIN=alice@example.test NAME=[UNAVAILABLE]\r\n',
+      'EHLO client.example.test\r\n',
+      'MAIL FROM:<alice@example.test>\r\n',
+    ]);
+    expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
+    expect(closed(d) && closed(d, upstream)).toBe(true);
+  });
+
+  test("a client's reset during the handshake: the handshake ends, then the 235's send() fails and both close; nothing of the client's goes upstream", () => {
+    const { d, upstream } = authenticated();
+    d.bytes(CLIENT, 'MAIL FROM:<alice@example.test>\r\n').input({ kind: 'reset', conn: CLIENT }).advanceBy(1_000);
+    const toClient = d.writes(CLIENT).length;
+    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n');
+    expect(closed(d)).toBe(false);
+    upstreamSays(d, upstream, '250 b\r\n');
+    expect(d.writes(upstream).at(-1)).toBe('EHLO client.example.test\r\n');
+    expect(d.writes(CLIENT)).toHaveLength(toClient);
+    expect(closed(d) && closed(d, upstream)).toBe(true);
+  });
+
+  test("a client's end while auth_http is asked is not read either (ngx_mail_auth_http_block_read): the answer is acted on", () => {
+    const ok = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+    ok.input({ kind: 'eof', conn: CLIENT });
+    const upstream = answerAuth(ok, OK_AUTH);
+    expect(upstream).toBeDefined();
+    expect(closed(ok)).toBe(false);
+    // A refusal with Auth-Wait: the 535, then the auth state's read meets the end.
+    const WAIT_3 = 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-Wait: 3\r\nContent-Length: 0\r\n\r\n';
+    const refused = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0wrong')}`);
+    refused.input({ kind: 'eof', conn: CLIENT });
+    answerAuth(refused, WAIT_3);
+    expect(lastWrite(refused)).toBe('535 5.7.0 Invalid login\r\n');
+    expect(closed(refused)).toBe(true);
+    // After a reset nothing can be written to the client: the refusal's send() fails.
+    const reset = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0wrong')}`);
+    const before = reset.writes(CLIENT).length;
+    reset.input({ kind: 'reset', conn: CLIENT });
+    answerAuth(reset, WAIT_3);
+    expect(reset.writes(CLIENT)).toHaveLength(before);
+    expect(closed(reset)).toBe(true);
   });
 
   test('relayed bytes go on relayDelayUs after the first of a burst, client input held during the handshake relayDelayUs after the 235', () => {
