@@ -6,7 +6,6 @@
  * answer is the same); shrinking always happens in one thread, here.
  */
 import fc from 'fast-check';
-import { releaseLine } from '../scenarios/release-line.ts';
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
 import { CoverageCounter, type CoverageGap } from './coverage.ts';
 import { combineTallies, tallyCases, tallyRange, type ScenarioTally, type TallySlice } from './differential.ts';
@@ -15,6 +14,7 @@ import type { Executor } from './parallel/executor.ts';
 import { combineRuns, evaluateRuns, searchPredicate, VerdictFailure, type RunsSummary } from './parallel/run-ranges.ts';
 import { searchInOrder } from './parallel/search-in-order.ts';
 import { DIFFERENTIAL_REFERENCE, type LabProperty } from './suite.ts';
+import { releaseCoverage, scopeLine } from './release-scope.ts';
 
 export interface CheckOptions {
   readonly scenario: Scenario;
@@ -33,7 +33,7 @@ export type CheckResult = 'passed' | 'failed' | 'found' | 'not-found' | 'coverag
 export interface CheckOutcome {
   readonly property: LabProperty;
   readonly scenario: string;
-  /** The releases the verdict is about (release-line.ts): the scenario's, never generated. */
+  /** The releases the verdict is about: the scenario's, and those its traces drew (release-scope.ts scopeLine). */
   readonly releases: string;
   readonly seed: number;
   readonly result: CheckResult;
@@ -120,7 +120,8 @@ function concludeSearch(property: LabProperty, options: CheckOptions, runs: Runs
   const crashed = failure !== undefined && !(failure instanceof VerdictFailure);
   // fast-check reports the error of the shrunk counterexample, so this is the minimal case's verdict.
   const verdict = failure instanceof VerdictFailure ? failure.message : null;
-  const coverageGap = property.kind === 'forall' && !failed ? coverage.gap(property.coverage(options.scenario), options.scenario) : NO_GAP;
+  const required = [...property.coverage(options.scenario), ...releaseCoverage(property, options.scenario)];
+  const coverageGap = property.kind === 'forall' && !failed ? coverage.gap(required, options.scenario) : NO_GAP;
   let result: CheckResult;
   if (crashed) result = 'crashed';
   else if (property.kind === 'exists') result = failed ? 'found' : 'not-found';
@@ -129,7 +130,7 @@ function concludeSearch(property: LabProperty, options: CheckOptions, runs: Runs
   return {
     property,
     scenario: options.scenario.name,
-    releases: releaseLine(options.scenario),
+    releases: scopeLine(property, options.scenario),
     seed: options.seed,
     result,
     ok: result === 'passed' || result === 'found',
@@ -161,7 +162,7 @@ function differentialOutcome(property: LabProperty, options: CheckOptions, talli
   const reference = referenceOf(options);
   const missing = theirs.failures === 0 ? [`${reference.name} refused no correct client on these traces`] : [];
   return {
-    property, scenario: options.scenario.name, releases: releaseLine(options.scenario), seed: options.seed,
+    property, scenario: options.scenario.name, releases: scopeLine(property, options.scenario), seed: options.seed,
     result: missing.length > 0 ? 'coverage-missing' : 'passed', ok: missing.length === 0,
     runs: mine.traces, runsToFailure: null, shrinks: 0, path: null, counterexample: null, verdict: null,
     coverage, coverageGap: { missing, pinned: [] }, tallies, error: null,

@@ -10,6 +10,7 @@ import type { LabCase } from './lab-case.ts';
 import { hasDestructiveFault } from './lab-case.ts';
 import { isOwnXclient } from './arbitraries/client-behaviour.ts';
 import { isProbe } from './arbitraries/postfix-settings.ts';
+import { RELEASE_DRAWN } from './release-scope.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import type { Scenario, ScenarioKey } from '../scenarios/index.ts';
 
@@ -38,6 +39,8 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
     // Shown, not required: how many traces met a refusing milter or sent command probes (postfix-settings.ts).
     ...(refusesAt(ran, 'postfix.milter_connect_reply') || refusesAt(ran, 'postfix.milter_helo_reply') ? ['milter:refuses'] : []),
     ...(labCase.client.groups.some((g) => g.steps.some(isProbe)) ? ['client:probes'] : []),
+    // Required where the property holds on every release and the scenario leaves some to draw (release-scope.ts).
+    ...(labCase.releases === undefined ? [] : [RELEASE_DRAWN]),
   ];
 }
 

@@ -2,8 +2,9 @@
  *
  * A LabCase is plain data, so fast-check shrinks it and a replay token can carry it. The same
  * case runs on any scenario: `overrides` are applied on top of the scenario's own keys, and
- * the keys that make the scenario what it is (front.model, smtpd_forbid_unauth_pipelining,
- * mail_version) are never generated, so "the same traces" on two scenarios differ only there.
+ * the keys that make the scenario what it is (front.model, smtpd_forbid_unauth_pipelining) are
+ * never generated, so "the same traces" on two scenarios differ only there. The releases are
+ * drawn only for a property that holds on every release (release-scope.ts).
  */
 import type { SocketAddress } from '../models/contract.ts';
 import { SWAKS_REPLY_TIMEOUT_US, type ClientGroup, type ClientScript } from '../models/client/index.ts';
@@ -12,6 +13,7 @@ import { resolveScenario, type Scenario, type ScenarioKey, type ScenarioValues }
 import { replyTimeoutUsOf } from '../scenarios/client-script.ts';
 import { runScenario, type LinkFaults, type RunOptions, type RunReport } from '../scenarios/run.ts';
 import { frontAddress } from '../scenarios/topology.ts';
+import { atReleases, type ReleaseChoice } from './release-scope.ts';
 
 /** What the generated client does; turned into a ClientScript against the scenario's front. */
 export interface ClientBehaviour {
@@ -30,14 +32,18 @@ export interface LabCase {
   readonly client: ClientBehaviour;
   readonly faults: LinkFaults;
   readonly seed: number;
+  /** Releases drawn in place of the scenario's (a property that holds on every release: release-scope.ts). */
+  readonly releases?: ReleaseChoice;
 }
 
 /**
- * The scenario with the case's keys applied (client.* keys follow the generated behaviour).
+ * The scenario with the case's keys applied, on the case's releases when it drew any
+ * (client.* keys follow the generated behaviour).
  * Keys the scenario itself gives (its definition or the user's --set) stay pinned: a user who
  * checks with `--set tcp.profile=quickack` gets every trace on quickack.
  */
-export function scenarioFor(base: Scenario, labCase: LabCase): Scenario {
+export function scenarioFor(scenario: Scenario, labCase: LabCase): Scenario {
+  const base = labCase.releases === undefined ? scenario : atReleases(scenario, labCase.releases);
   const generated = Object.fromEntries(Object.entries(labCase.overrides).filter(([key]) => !base.given.has(key as ScenarioKey)));
   return resolveScenario({
     name: base.name,

@@ -6,7 +6,9 @@
  * scenario and on a reference (the buggy Mailu chain): it holds when the scenario refuses no
  * correct client while the reference refuses some, so the traces could have shown a difference.
  * `appliesTo` says why a row does not apply to a scenario (null: it does); `coverage` names the
- * classes of traces that must have run on that scenario for a pass to mean anything.
+ * classes of traces that must have run on that scenario for a pass to mean anything; `holdsOn`
+ * says which releases the row holds for: every one it applies to, whose traces then draw the
+ * Postfix and front releases (release-scope.ts), or the scenario's own (the differential).
  */
 import type { LabCase } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
@@ -18,6 +20,7 @@ import {
 } from './verdicts.ts';
 import { PROFILES } from './arbitraries/network.ts';
 import type { CoverageClass } from './coverage.ts';
+import type { ReleaseScope } from './release-scope.ts';
 
 export interface LabProperty {
   readonly id: string;
@@ -27,6 +30,8 @@ export interface LabProperty {
   readonly kind: 'forall' | 'exists' | 'differential';
   /** Traces with destructive faults too ('any'), or only those in which success is possible ('benign'). */
   readonly faults: 'benign' | 'any';
+  /** The releases it holds for: every modelled release it applies to (its traces draw them), or the scenario's own (release-scope.ts). */
+  readonly holdsOn: ReleaseScope;
   /** Why the property says nothing about `scenario`, or null when it applies. */
   appliesTo(scenario: Scenario): string | null;
   coverage(scenario: Scenario): readonly CoverageClass[];
@@ -63,6 +68,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'mailu-2024.06',
     kind: 'exists',
     faults: 'benign',
+    holdsOn: 'every-release',
     appliesTo: (s) => {
       if (loginsApply(s) !== null) return loginsApply(s);
       if (xclientApplies(s) !== null) return xclientApplies(s);
@@ -79,6 +85,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'lockstep',
     kind: 'forall',
     faults: 'benign',
+    holdsOn: 'every-release',
     appliesTo: (s) => xclientApplies(s) ?? (pipelines(s) ? `front ${s.get('front.model')} pipelines EHLO after XCLIENT by design; 'workaround' says whether clients are still served` : loginsApply(s)),
     coverage: () => [...profiles, 'trigger:slow-xclient', 'trigger:none', 'auth:235', 'auth:535'],
     verdict: both(correctClientServed, proxyNeverPipelines),
@@ -89,6 +96,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'mailu-2024.06-pr3322',
     kind: 'forall',
     faults: 'benign',
+    holdsOn: 'every-release',
     appliesTo: loginsApply,
     // A lost race is what the workaround must survive; a front that waits for replies never loses one.
     coverage: (s) => ['profile:linux-default', 'profile:quickack', ...(pipelines(s) ? ['race:lost'] : []), 'race:won', 'auth:235', 'auth:535'],
@@ -100,6 +108,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'lockstep',
     kind: 'differential',
     faults: 'benign',
+    holdsOn: 'scenario-release',
     appliesTo: (s) => (s.name === DIFFERENTIAL_REFERENCE ? 'this is the reference scenario itself' : loginsApply(s)),
     coverage: () => [],
     verdict: correctClientServed,
@@ -110,6 +119,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'mailu-2024.06',
     kind: 'forall',
     faults: 'any',
+    holdsOn: 'every-release',
     appliesTo: always,
     // A temporary AUTH failure comes from the auth service; behind a front that asks none, only 235 and 535 exist.
     coverage: (s) => ['fault:destructive', 'fault:none', 'client:own-xclient', ...(authenticates(s) ? ['auth:235', ...(FRONT_MODELS[s.get('front.model')].asksAuthService ? ['auth:4xx'] : [])] : [])],
@@ -121,6 +131,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'lockstep',
     kind: 'forall',
     faults: 'any',
+    holdsOn: 'every-release',
     appliesTo: always,
     coverage: (s) => ['fault:destructive', ...(authenticates(s) ? ['auth:235'] : [])],
     verdict: liveness,
@@ -131,6 +142,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'mailu-2024.06',
     kind: 'forall',
     faults: 'benign',
+    holdsOn: 'every-release',
     appliesTo: loginsApply,
     coverage: () => ['auth:535'],
     verdict: wrongPasswordRefused,
@@ -141,6 +153,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'haproxy-proxy-protocol',
     kind: 'forall',
     faults: 'any',
+    holdsOn: 'every-release',
     appliesTo: proxyProtocolApplies,
     coverage: () => ['fault:none', 'fault:destructive', 'auth:235'],
     verdict: identityCarried,
@@ -151,6 +164,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'haproxy-proxy-protocol',
     kind: 'forall',
     faults: 'benign',
+    holdsOn: 'every-release',
     appliesTo: proxyProtocolApplies,
     coverage: () => [...profiles, 'auth:235', 'auth:535'],
     verdict: proxyAddsNoPipelining,
@@ -161,6 +175,7 @@ export const PROPERTIES: readonly LabProperty[] = [
     scenario: 'haproxy-proxy-protocol',
     kind: 'forall',
     faults: 'benign',
+    holdsOn: 'every-release',
     appliesTo: proxyProtocolApplies,
     // race:lost: some early talk reached smtpd's greeting check (else the verdict judged nothing).
     coverage: () => ['race:lost', 'race:won'],

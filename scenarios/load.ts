@@ -33,11 +33,13 @@ export interface LoadOptions {
 export function loadScenario(options: LoadOptions = {}): Scenario {
   const base = scenarioDefinition(options.scenario ?? DEFAULT_SCENARIO);
   const values: Partial<Record<ScenarioKey, unknown>> = { ...base.values };
+  const pinned = new Set(base.pinned);
   for (const assignment of options.sets ?? []) {
     const [key, value] = parseAssignment(assignment);
     values[key as ScenarioKey] = value;
+    pinned.add(key as ScenarioKey);
   }
-  const scenario = resolveScenario({ ...base, values: values as Partial<ScenarioValues> });
+  const scenario = resolveScenario({ ...base, values: values as Partial<ScenarioValues>, pinned: [...pinned] });
   checkFrontKeys(scenario);
   checkReleases(scenario);
   return scenario;
@@ -106,5 +108,6 @@ export function parseScenarioFile(text: string, source: string): ScenarioDefinit
     name: (file.name as string | undefined) ?? basename(source).replace(/\.json$/i, ''),
     description: (file.description as string | undefined) ?? (base ? `${base.description}, changed by ${source}` : `defined in ${source}`),
     values: values as Partial<ScenarioValues>,
+    pinned: Object.keys(rawValues) as ScenarioKey[],
   };
 }

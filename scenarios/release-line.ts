@@ -1,8 +1,8 @@
 /* release-line - the releases and the one setting a verdict on a scenario holds for, in words
  *
- * Generated traces vary the client, the network, timing and faults, never the releases: those
- * are what a scenario is (a differential compares the same traces on two of them), so a
- * property's verdict is a verdict on exactly these releases. `smtp-lab matrix` crosses releases.
+ * A property's verdict is about these releases, and, for a property that holds on every release,
+ * about the others its traces drew too (properties/release-scope.ts scopeLine). `smtp-lab matrix`
+ * crosses releases.
  */
 import type { Scenario } from './scenario.ts';
 

@@ -11,6 +11,8 @@ export interface ScenarioDefinition {
   readonly description: string;
   /** Keys this definition sets; every other key takes its default. Values are checked already. */
   readonly values: Readonly<Partial<ScenarioValues>>;
+  /** Keys the user named (--set, a scenario file's own values); a built-in's keys are not (see Scenario.pinned). */
+  readonly pinned?: readonly ScenarioKey[];
 }
 
 export interface Scenario {
@@ -21,6 +23,12 @@ export interface Scenario {
   readonly overrides: Readonly<Partial<ScenarioValues>>;
   /** Keys the definition gave (built-in, file or --set), default or not: generators leave these alone. */
   readonly given: ReadonlySet<ScenarioKey>;
+  /**
+   * Keys the user named (--set, a scenario file): a property that holds on every release draws
+   * postfix.mail_version and front.version over a built-in scenario's, never over these
+   * (properties/release-scope.ts).
+   */
+  readonly pinned: ReadonlySet<ScenarioKey>;
   get<K extends ScenarioKey>(key: K): ScenarioValues[K];
   /** For yes|no and on|off keys. */
   isOn(key: ScenarioKey): boolean;
@@ -45,7 +53,14 @@ export function resolveScenario(definition: ScenarioDefinition): Scenario {
     values,
     overrides: Object.freeze(overrides) as Readonly<Partial<ScenarioValues>>,
     given: new Set(Object.keys(definition.values) as ScenarioKey[]),
+    pinned: new Set(definition.pinned ?? []),
     get: <K extends ScenarioKey>(key: K): ScenarioValues[K] => values[key],
     isOn: (key: ScenarioKey): boolean => values[key] === 'yes' || values[key] === 'on',
   });
+}
+
+/** The definition that resolves to `scenario` again: its given keys with their values, and its pins. */
+export function definitionOf(scenario: Scenario): ScenarioDefinition {
+  const values = Object.fromEntries([...scenario.given].map((key) => [key, scenario.get(key)]));
+  return { name: scenario.name, description: scenario.description, values: values as Partial<ScenarioValues>, pinned: [...scenario.pinned] };
 }

@@ -5,7 +5,7 @@
  * definition gives the same scenario back: same values, same given keys), properties by id.
  * This file knows no threads, so the playground's browser bundle can import what uses it.
  */
-import { resolveScenario, type Scenario, type ScenarioDefinition, type ScenarioKey, type ScenarioValues } from '../../scenarios/index.ts';
+import { definitionOf, resolveScenario, type Scenario, type ScenarioDefinition } from '../../scenarios/index.ts';
 import type { ExploreBoundsOptions } from '../explore/explore-scenario.ts';
 import type { CaseResult } from '../explore/explore-case.ts';
 import type { TallySlice } from '../differential.ts';
@@ -66,14 +66,8 @@ export interface Executor {
   run<K extends WorkKind>(task: WorkKinds[K]['task']): Promise<WorkKinds[K]['result']>;
 }
 
-/** Runs `body` with an executor of `workers` threads and stops them after it (cli/workers/pool.ts `withExecutor`). */
-export type ExecutorScope = <T>(workers: number, body: (executor: Executor) => Promise<T>) => Promise<T>;
-
 /** A scenario as data another thread can resolve again to the same scenario. */
-export function portableScenario(scenario: Scenario): ScenarioDefinition {
-  const values = Object.fromEntries([...scenario.given].map((key: ScenarioKey) => [key, scenario.get(key)]));
-  return { name: scenario.name, description: scenario.description, values: values as Partial<ScenarioValues> };
-}
+export const portableScenario: (scenario: Scenario) => ScenarioDefinition = definitionOf;
 
 const resolved = new Map<string, Scenario>();
 

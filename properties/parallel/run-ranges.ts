@@ -21,6 +21,7 @@ import { labCase } from '../arbitraries/lab-case.ts';
 import { classify, type CoverageClass } from '../coverage.ts';
 import { runResolvedCase, scenarioFor, type LabCase } from '../lab-case.ts';
 import type { LabProperty } from '../suite.ts';
+import { releaseCandidates } from '../release-scope.ts';
 
 /** What the predicate threw when the verdict was not null: fast-check shrinks on it. */
 export class VerdictFailure extends Error {
@@ -46,7 +47,7 @@ export interface RunsSummary {
 
 /** The property's predicate: run the case, judge it, throw VerdictFailure on a non-null verdict; `seen` sees each judged run's classes first. */
 export function searchPredicate(property: LabProperty, scenario: Scenario, seen?: (classes: CoverageClass[], failed: boolean) => void) {
-  return fc.property(labCase({ faults: property.faults }), (generated: LabCase) => {
+  return fc.property(labCase({ faults: property.faults, releases: releaseCandidates(property, scenario) }), (generated: LabCase) => {
     const ran = scenarioFor(scenario, generated);
     const report = runResolvedCase(ran, generated);
     const verdict = property.verdict(generated, report);
