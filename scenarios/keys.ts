@@ -90,6 +90,10 @@ export interface ScenarioValues {
   'sim.wakeup_latency_max_us': number;
   'sim.wakeup_busy_per_mille': number;
   'sim.wakeup_busy_preempt_per_mille': number;
+  'sim.run_queue_wait_per_mille': number;
+  'sim.run_queue_wait_min_us': number;
+  'sim.run_queue_wait_median_us': number;
+  'sim.run_queue_wait_max_us': number;
 }
 
 export type ScenarioKey = keyof ScenarioValues;
@@ -278,6 +282,26 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'integer', min: 0, max: 1000 },
     default: 0,
     description: 'sim.wakeup_preempt_per_mille of a session drawn busy (calibrate fits it)',
+  },
+  // sim/run-queue.ts: a woken process of any node (client and auth service too) waits for a CPU on a loaded machine. 0: never.
+  {
+    name: 'sim.run_queue_wait_per_mille',
+    type: { kind: 'integer', min: 0, max: 1000 },
+    default: 0,
+    description: 'per mille of wake-ups (a process handed input while it sleeps) in which it waits in the run queue before it runs: the machine is loaded (calibrate fits it from the captures\' step gaps)',
+  },
+  { name: 'sim.run_queue_wait_min_us', type: { kind: 'integer', min: 0, max: 1_000_000 }, default: 0, description: 'run-queue wait of a woken process: minimum (calibrate fits it)' },
+  {
+    name: 'sim.run_queue_wait_median_us',
+    type: { kind: 'integer', min: 0, max: 1_000_000 },
+    default: (v) => v['sim.run_queue_wait_min_us'] ?? 0,
+    description: 'run-queue wait: median (two-piece uniform through min, median, max)',
+  },
+  {
+    name: 'sim.run_queue_wait_max_us',
+    type: { kind: 'integer', min: 0, max: 1_000_000 },
+    default: (v) => v['sim.run_queue_wait_median_us'] ?? 0,
+    description: 'run-queue wait: maximum',
   },
 ];
 

@@ -1,8 +1,10 @@
-/* wakeup - the scenario's wake-up keys as the simulator's WakeupOptions (sim/wakeup.ts), or none
+/* wakeup - the scenario's scheduling keys as the simulator's WakeupOptions (sim/wakeup.ts) and
+ * RunQueueOptions (sim/run-queue.ts), or none
  *
- * All the keys at 0 (their defaults) leave the model out entirely, so scenarios that do not set
- * them draw no wake-up decisions and replay exactly as before the model existed.
+ * All of a model's keys at 0 (their defaults) leave the model out entirely, so scenarios that do
+ * not set them draw no such decisions and replay exactly as before the model existed.
  */
+import type { RunQueueOptions } from '../sim/run-queue.ts';
 import type { WakeupOptions } from '../sim/wakeup.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -16,4 +18,14 @@ export function wakeupOf(scenario: Scenario): { wakeup?: WakeupOptions } {
     busyPreemptPerMille: scenario.get('sim.wakeup_busy_preempt_per_mille'),
   };
   return Object.values(options).every((v) => v === 0) ? {} : { wakeup: options };
+}
+
+export function runQueueOf(scenario: Scenario): { runQueue?: RunQueueOptions } {
+  const options: RunQueueOptions = {
+    waitPerMille: scenario.get('sim.run_queue_wait_per_mille'),
+    waitMinUs: scenario.get('sim.run_queue_wait_min_us'),
+    waitMedianUs: scenario.get('sim.run_queue_wait_median_us'),
+    waitMaxUs: scenario.get('sim.run_queue_wait_max_us'),
+  };
+  return options.waitPerMille === 0 ? {} : { runQueue: options };
 }

@@ -59,10 +59,17 @@ export class Decider {
 
   /** Wake-up latency of a process woken on another CPU: two-piece uniform through min, median, max. */
   wakeupLatencyUs(minUs: number, medianUs: number, maxUs: number): number {
-    // The piece is its own named choice so an explorer can reach min, median and max (representatives.ts).
-    const upper = this.choices.chance('wakeupLatencyUs:upperPiece', 1, 2);
-    const latencyUs = upper ? this.choices.integer('wakeupLatencyUs:upperPiece', medianUs, maxUs) : this.choices.integer('wakeupLatencyUs:lowerPiece', minUs, medianUs);
-    return this.note('wakeupLatencyUs', latencyUs);
+    return this.twoPiece('wakeupLatencyUs', minUs, medianUs, maxUs);
+  }
+
+  /** Does a process woken while the machine is loaded wait in the run queue (sim/run-queue.ts)? */
+  shouldWaitInRunQueue(perMille: number): boolean {
+    return this.chance('shouldWaitInRunQueue', perMille, 1000);
+  }
+
+  /** How long it waits there: two-piece uniform through min, median, max. */
+  runQueueWaitUs(minUs: number, medianUs: number, maxUs: number): number {
+    return this.twoPiece('runQueueWaitUs', minUs, medianUs, maxUs);
   }
 
   /** Per-segment latency jitter in [0, maxUs]. */
@@ -88,6 +95,14 @@ export class Decider {
   /** A fault parameter given as a [min, max] range, drawn once per connection. */
   pickFaultParam(name: string, min: number, max: number): number {
     return this.integer(`pickFaultParam:${name}`, min, max);
+  }
+
+  /** Half the draws between min and median, half between median and max. */
+  private twoPiece(name: string, minUs: number, medianUs: number, maxUs: number): number {
+    // The piece is its own named choice so an explorer can reach min, median and max (representatives.ts).
+    const upper = this.choices.chance(`${name}:upperPiece`, 1, 2);
+    const valueUs = upper ? this.choices.integer(`${name}:upperPiece`, medianUs, maxUs) : this.choices.integer(`${name}:lowerPiece`, minUs, medianUs);
+    return this.note(name, valueUs);
   }
 
   private integer(name: string, min: number, max: number): number {

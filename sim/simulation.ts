@@ -26,7 +26,9 @@ import { TcpConnection, type TcpHost } from './tcp/connection.ts';
 import { TcpEndpoint } from './tcp/endpoint.ts';
 import { LOOPBACK_MSS, LOOPBACK_ONE_WAY_US, tcpProfile, type TcpProfile, type TcpProfileName } from './tcp/profiles.ts';
 import { TraceRecorder, type FactRecord, type LogRecord } from './trace.ts';
-import { SCHED_SLICE_US, WakeupState, optionsForRun, type WakeupOptions } from './wakeup.ts';
+import { DueTimers, SCHED_SLICE_US } from './due-timers.ts';
+import { RunQueueState, type RunQueueOptions } from './run-queue.ts';
+import { WakeupState, optionsForRun, type WakeupOptions } from './wakeup.ts';
 
 export interface LinkOptions {
   readonly profile?: TcpProfileName;
@@ -55,6 +57,8 @@ export interface NodeOptions {
   readonly schedulingJitterUs?: number;
   /** Who runs first when this node and a peer with the same option wake each other (sim/wakeup.ts); none: no such model. */
   readonly wakeup?: WakeupOptions;
+  /** How long this node waits for a CPU when woken on a loaded machine (sim/run-queue.ts); none: never. */
+  readonly runQueue?: RunQueueOptions;
 }
 
 export interface SimulationOptions {
@@ -73,6 +77,7 @@ export interface NodeView {
   readonly conns: ReadonlyMap<ConnId, { readonly conn: TcpConnection | null; readonly side: 0 | 1 }>;
   readonly timers: ReadonlyMap<string, number>;
   readonly wakeup: WakeupState | null;
+  readonly runQueue: RunQueueState | null;
 }
 
 export interface ExplorationView {
@@ -144,7 +149,10 @@ interface NodeState {
   readonly conns: Map<ConnId, { conn: TcpConnection | null; side: 0 | 1 }>;
   readonly timers: Map<string, number>;
   readonly schedulingJitterUs: number;
+  /** The node's own timers' due times, kept when a scheduling model asks whether it sleeps. */
+  readonly due: DueTimers | null;
   readonly wakeup: WakeupState | null;
+  readonly runQueue: RunQueueState | null;
   /** Own PRNG stream, so one node's draws never shift another's. */
   readonly decider: Decider;
   readonly logs: LogRecord[];
@@ -214,11 +222,14 @@ export class Simulation implements TcpHost {
     if (this.nodesByName.has(model.name)) throw new SimConfigError(`a node named '${model.name}' already exists`);
     const jitter = options.schedulingJitterUs ?? 0;
     if (!Number.isSafeInteger(jitter) || jitter < 0) throw new SimConfigError(`${model.name}: schedulingJitterUs must be a non-negative integer, got ${jitter}`);
+    const due = options.wakeup || options.runQueue ? new DueTimers() : null;
     const node: NodeState = {
       index: this.nodes.length, model, host: options.host ?? '127.0.0.1', started: false,
       conns: new Map(), timers: new Map(), logs: [], facts: [],
       schedulingJitterUs: options.schedulingJitterUs ?? 0,
-      wakeup: options.wakeup ? new WakeupState(optionsForRun(options.wakeup, this.underLoad(options.wakeup))) : null,
+      due,
+      wakeup: options.wakeup && due ? new WakeupState(optionsForRun(options.wakeup, this.underLoad(options.wakeup)), due) : null,
+      runQueue: options.runQueue ? new RunQueueState(options.runQueue) : null,
       decider: this.decider.forConnection(`node:${model.name}`, NODE_STREAM_BASE + this.nodes.length),
     };
     for (const listen of options.listen ?? []) {
@@ -366,8 +377,16 @@ export class Simulation implements TcpHost {
           node.wakeup.deferred.push({ name: event.name, gen: event.gen });
           return;
         }
+        if (node.runQueue?.waiting(this.now)) {
+          // sim/run-queue.ts: a process waiting for a CPU runs its timers after the inputs it holds (still skipped if cancelled by then)
+          this.queue.push(node.runQueue.hold(this.now), { type: 'call', run: () => {
+            node.runQueue!.release();
+            this.queue.push(this.now, event);
+          } });
+          return;
+        }
         node.timers.delete(event.name);
-        node.wakeup?.timerSet(event.name, null);
+        node.due?.set(event.name, null);
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'fire', node: node.model.name, timer: event.name });
         this.feed(node, { kind: 'timeout', timer: event.name });
         return;
@@ -386,10 +405,36 @@ export class Simulation implements TcpHost {
   }
 
   private feed(node: NodeState, input: Input): void {
+    const runQueue = node.runQueue;
+    if (runQueue) {
+      // sim/run-queue.ts: input from the network may wake it into a wait for a CPU; while it waits, it handles nothing
+      if (input.kind !== 'timeout' && !runQueue.waiting(this.now) && this.sleeps(node)) runQueue.woken(node.decider, this.now);
+      if (runQueue.waiting(this.now)) {
+        this.queue.push(runQueue.hold(this.now), { type: 'call', run: () => {
+          runQueue.release();
+          this.handle(node, input);
+        } });
+        return;
+      }
+    }
+    this.handle(node, input);
+  }
+
+  private handle(node: NodeState, input: Input): void {
     this.explorer?.modelInput(node.index, this.now, input);
     node.model.handle(this.now, input);
     this.drain(node);
     this.settleWakes(node);
+  }
+
+  /**
+   * sim/run-queue.ts: whether input from the network wakes `node` from sleep: no timer of its own
+   * due within a slice, not frozen, owing no wake-up latency (wakeup.ts), and not running at once
+   * because its wake-up preempted (froze) the writer.
+   */
+  private sleeps(node: NodeState): boolean {
+    if (node.wakeup ? !node.wakeup.sleeps(this.now) : node.due!.workWithinSlice(this.now)) return false;
+    return !this.nodes.some((other) => other.wakeup?.frozenBy === node.index);
   }
 
   private drain(node: NodeState): void {
@@ -437,7 +482,7 @@ export class Simulation implements TcpHost {
       }
       case 'timer': {
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'timer', node: node.model.name, timer: output.timer, at: output.at });
-        node.wakeup?.timerSet(output.timer, output.at);
+        node.due?.set(output.timer, output.at);
         if (output.at === null) {
           node.timers.delete(output.timer);
           return;
@@ -484,7 +529,7 @@ export class Simulation implements TcpHost {
   private afterWrite(writer: NodeState, peer: NodeState, deliveryUs: number): void {
     if (!writer.wakeup) return;
     for (const node of this.nodes) if (node.wakeup?.frozenBy === writer.index) this.unfreeze(node, deliveryUs);
-    if (!peer.wakeup || peer === writer || !peer.wakeup.sleeps(this.now)) return;
+    if (!peer.wakeup || peer === writer || !peer.wakeup.sleeps(this.now) || peer.runQueue?.waiting(this.now)) return;
     if (!peer.wakeup.wokenBy(writer.decider, writer.index)) return;
     writer.wakeup.frozenBy = peer.index;
     const frozen = writer.wakeup;
@@ -500,7 +545,7 @@ export class Simulation implements TcpHost {
    */
   private settleWakes(writer: NodeState): void {
     if (!writer.wakeup) return;
-    const keepsRunning = writer.wakeup.hasWorkWithinSlice(this.now);
+    const keepsRunning = writer.due!.workWithinSlice(this.now);
     for (const node of this.nodes) if (node.wakeup?.wokenByIndex === writer.index) node.wakeup.settleWake(writer.decider, keepsRunning);
   }
 

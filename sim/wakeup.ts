@@ -42,10 +42,11 @@
  *     holds (calibration/fit.ts: XCLIENT → reply of the EHLO-first connections, where Dovecot
  *     kept running to write its EHLO), and drawing it at every write to a sleeping peer added
  *     4-14 ms to the lab's 235 path under load that the real one (2-3 ms) does not show.
- * SCHED_SLICE_US: sysctl_sched_base_slice = 0.75 ms scaled by 1 + ilog2(CPUs)
- * (kernel/sched/fair.c, SCHED_TUNABLESCALING_LOG) = 1.5 ms on the 2-CPU machines of the records.
+ * A slice is SCHED_SLICE_US (due-timers.ts). A wakee whose writer blocks may still wait in the run
+ * queue behind other tasks under load: run-queue.ts.
  */
 import type { Decider } from './decisions.ts';
+import type { DueTimers } from './due-timers.ts';
 
 export interface WakeupOptions {
   /** Per mille of wake-ups in which the woken process runs before the writer continues. */
@@ -64,12 +65,8 @@ export function optionsForRun(options: WakeupOptions, busy: boolean): WakeupOpti
   return busy ? { ...options, preemptPerMille: options.busyPreemptPerMille ?? 0 } : options;
 }
 
-export const SCHED_SLICE_US = 1_500;
-
 /** The scheduling state of one node (process) under this model. */
 export class WakeupState {
-  /** Pending timers' due times, to tell whether the process sleeps. */
-  private readonly due = new Map<string, number>();
   /** Index of the node whose run froze this one, or -1. */
   frozenBy = -1;
   /** Timers that came due while frozen, in order: name and generation. */
@@ -79,17 +76,13 @@ export class WakeupState {
   /** Index of the node whose write woke this one without yielding to it, until its turn ends (settleWake); or -1. */
   wokenByIndex = -1;
 
-  constructor(readonly options: WakeupOptions) {
+  /** `due`: the node's own timers (the simulator keeps them), to tell whether the process sleeps. */
+  constructor(readonly options: WakeupOptions, private readonly due: DueTimers) {
     const { latencyMinUs: min, latencyMedianUs: median, latencyMaxUs: max } = options;
     const perMille = [options.preemptPerMille, options.busyPerMille ?? 0, options.busyPreemptPerMille ?? 0];
     if (!(0 <= min && min <= median && median <= max) || ![min, median, max, ...perMille].every(Number.isSafeInteger) || perMille.some((p) => p < 0 || p > 1000)) {
       throw new RangeError(`wake-up options need integers with 0 <= min <= median <= max and per-mille values in 0..1000, got ${JSON.stringify(options)}`);
     }
-  }
-
-  timerSet(name: string, at: number | null): void {
-    if (at === null) this.due.delete(name);
-    else this.due.set(name, at);
   }
 
   /** The latency for a timer set now (once per wake-up). */
@@ -101,13 +94,7 @@ export class WakeupState {
 
   sleeps(now: number): boolean {
     if (this.frozenBy >= 0 || this.owedLatencyUs > 0 || this.wokenByIndex >= 0) return false;
-    return !this.hasWorkWithinSlice(now);
-  }
-
-  /** A timer of this node's own due within one slice from `now`: it keeps running (or runs again at once). */
-  hasWorkWithinSlice(now: number): boolean {
-    for (const at of this.due.values()) if (at < now + SCHED_SLICE_US) return true;
-    return false;
+    return !this.due.workWithinSlice(now);
   }
 
   /**

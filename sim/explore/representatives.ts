@@ -21,6 +21,10 @@ interface DecisionRow {
 
 const ends: IntegerRepresentatives = (min, max) => (min === max ? [min] : [min, max]);
 
+/** The pieces of a two-piece uniform draw (decisions.ts twoPiece): min, median and max between them. */
+const upperPiece = (what: string): DecisionRow => ({ why: `${what} at the median or above it: the maximum (the median is the lower piece's end)`, integer: (_min, max) => [max] });
+const lowerPiece = (what: string): DecisionRow => ({ why: `${what} at the minimum or the median`, integer: ends });
+
 /** Exact names; `pickFaultParam:<fault>.<param>` decisions share the row of their prefix. */
 export const DECISIONS: Readonly<Record<string, DecisionRow>> = {
   pickEphemeralPort: {
@@ -32,8 +36,11 @@ export const DECISIONS: Readonly<Record<string, DecisionRow>> = {
   jitterUs: { why: 'a segment takes the fault\'s fixed latency or its full jitter on top', integer: ends },
   shouldWakeePreempt: { why: 'the woken process runs first or the writer continues (sim/wakeup.ts)' },
   sessionUnderLoad: { why: 'the session runs on a quiet or a busy machine (sim/wakeup.ts)' },
-  'wakeupLatencyUs:upperPiece': { why: 'wake-up latency at the median or above it: the maximum (the median is the lower piece\'s end)', integer: (_min, max) => [max] },
-  'wakeupLatencyUs:lowerPiece': { why: 'wake-up latency at the minimum or the median', integer: ends },
+  'wakeupLatencyUs:upperPiece': upperPiece('wake-up latency'),
+  'wakeupLatencyUs:lowerPiece': lowerPiece('wake-up latency'),
+  shouldWaitInRunQueue: { why: 'the woken process runs at once or waits for a CPU behind other tasks (sim/run-queue.ts)' },
+  'runQueueWaitUs:upperPiece': upperPiece('run-queue wait'),
+  'runQueueWaitUs:lowerPiece': lowerPiece('run-queue wait'),
   wallClockPhaseUs: {
     why: 'the run starts on a whole second or half a second later: whatever instant a daemon compares in whole seconds (Dovecot\'s failure queue: the 535 after 2 s or 1.5 s), one of two phases half a second apart puts it in the first half of its second and the other in the second half; the ends of the range would both put an early instant in the first half',
     integer: (min) => [min, min + 500_000],

@@ -70,6 +70,10 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'sim.wakeup_latency_max_us': ['95', 'x', 'an integer from 0 to 1000000'],
   'sim.wakeup_busy_per_mille': ['300', '-1', 'an integer from 0 to 1000'],
   'sim.wakeup_busy_preempt_per_mille': ['90', '1001', 'an integer from 0 to 1000'],
+  'sim.run_queue_wait_per_mille': ['105', '1001', 'an integer from 0 to 1000'],
+  'sim.run_queue_wait_min_us': ['864', '0.5', 'an integer from 0 to 1000000'],
+  'sim.run_queue_wait_median_us': ['3391', '-1', 'an integer from 0 to 1000000'],
+  'sim.run_queue_wait_max_us': ['18544', 'x', 'an integer from 0 to 1000000'],
 };
 
 /** Keys whose checker says more than "not allowed": what it says about the bad value above. */

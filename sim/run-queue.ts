@@ -1,0 +1,76 @@
+/* run-queue - how long a woken process waits for a CPU on a loaded machine
+ *
+ * wakeup.ts lets a process woken by a writer that then blocks run at once: a sync wake-up puts
+ * it on the waker's CPU when the waker is the only task there (kernel/sched/fair.c
+ * wake_affine_idle), true on a quiet machine. Under load the CPUs have other runnable tasks
+ * (records/calibration: a StrykerJS run, benchmarks, test suites on the 2 cores), and the wakee
+ * waits in the run queue until the scheduler picks it (EEVDF: the running task's slice ends or
+ * the wakee is eligible and earlier, kernel/sched/fair.c check_preempt_wakeup_fair /
+ * pick_eevdf). The calibration captures show that wait at every request/response step of the
+ * 235 path, in every process, the client (swaks) and Dovecot's auth processes included: each
+ * step's gap on the wire has its processing time at the median and, in a part of the steps, a
+ * wait of 0.5-30 ms on top (docs/conformance.md disagreement 12; calibration/steps.ts).
+ * Parameters (scenario keys sim.run_queue_wait_*, fitted per batch by calibration/fit.ts):
+ *   waitPerMille          how often a woken process waits (decision shouldWaitInRunQueue)
+ *   wait{Min,Median,Max}Us the wait, from a two-piece uniform through min, median and max
+ *                         (decision runQueueWaitUs), the same shape as wakeup.ts's latency
+ * Rules:
+ *   - A node with these options that sleeps (no timer of its own due within a slice, not frozen,
+ *     owing no wake-up latency; wakeup.ts) and is handed input by the network (bytes, a new or
+ *     completed connection, EOF, a refusal) is woken: it waits with the drawn chance. A node whose
+ *     wake-up froze its writer (it preempted) ran at once and does not.
+ *   - While it waits it runs nothing: that input, every later one and its timers that come due are
+ *     handled when the wait ends, in their order. The kernel meanwhile does what it does for a
+ *     process that is not running: TCP receives, queues and ACKs the bytes (sim/tcp), so a
+ *     peer's segments sit in the receive queue as they would.
+ *   - A node that waits is runnable, not asleep: another write to it does not wake it again.
+ * Unlike wakeup.ts, it applies to every node the scenario gives it, the client and the auth
+ * service included, which have no preemption model: they block on every step. It does not
+ * depend on the session load of wakeup.ts (sessionUnderLoad): the 235 sessions, which mostly ran
+ * in the load fit's idle state, show the same step tails as the others (calibration/fit.ts).
+ */
+import type { Decider } from './decisions.ts';
+
+export interface RunQueueOptions {
+  /** Per mille of wake-ups in which the woken process waits for a CPU. */
+  readonly waitPerMille: number;
+  readonly waitMinUs: number;
+  readonly waitMedianUs: number;
+  readonly waitMaxUs: number;
+}
+
+export class RunQueueState {
+  /** When the node gets a CPU after its last wait (µs); before then it runs nothing. */
+  private readyAtUs = 0;
+  /** Inputs handed to it while it waited, not yet handled. */
+  private held = 0;
+
+  constructor(readonly options: RunQueueOptions) {
+    const { waitPerMille: perMille, waitMinUs: min, waitMedianUs: median, waitMaxUs: max } = options;
+    if (![perMille, min, median, max].every(Number.isSafeInteger) || perMille < 0 || perMille > 1000 || !(0 <= min && min <= median && median <= max)) {
+      throw new RangeError(`run-queue options need integers with waitPerMille in 0..1000 and 0 <= min <= median <= max, got ${JSON.stringify(options)}`);
+    }
+  }
+
+  /** The sleeping node is woken at `now`: draw whether, and how long, it waits before it runs. */
+  woken(decider: Decider, now: number): void {
+    const { waitPerMille, waitMinUs, waitMedianUs, waitMaxUs } = this.options;
+    if (decider.shouldWaitInRunQueue(waitPerMille)) this.readyAtUs = now + decider.runQueueWaitUs(waitMinUs, waitMedianUs, waitMaxUs);
+  }
+
+  /** Whether the node is still waiting at `now`, or has inputs from its wait left to handle. */
+  waiting(now: number): boolean {
+    return now < this.readyAtUs || this.held > 0;
+  }
+
+  /** An input arrives while it waits: when to handle it (after every earlier one). */
+  hold(now: number): number {
+    this.held++;
+    return Math.max(now, this.readyAtUs);
+  }
+
+  /** A held input is being handled now. */
+  release(): void {
+    this.held--;
+  }
+}
