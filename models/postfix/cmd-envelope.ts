@@ -1,39 +1,64 @@
 /* cmd-envelope - MAIL, RCPT (relay restrictions, queue file opening) and ETRN
  *
  * A milter's refusal (milter.ts) is asked where mail_cmd() and etrn_cmd() ask it (v3.9.0).
- * mail_cmd(), rcpt_cmd(), etrn_cmd() in smtpd.c and generic_checks()/log_whatsup() in smtpd_check.c (v3.7.11).
+ * mail_cmd(), rcpt_cmd(), extract_addr(), etrn_cmd() in smtpd.c and generic_checks()/log_whatsup() in smtpd_check.c (v3.7.11).
+ * MAIL and RCPT read smtpd_token()'s words (smtpd-token.ts): the keyword FROM: or TO: in any
+ * case, the address word, then the options (envelope-options.ts). extract_addr() refuses an address
+ * word in which tok822_parse() finds more than one address (extract-addr.ts), with a warning.
+ * Not modelled: tok822_internalize() of the address found, so a phrase or comment around it
+ * (x<a@b>) stays in the address as written; smtpd_check_addr()'s resolve of the address.
  */
 import { isIPv6 } from 'node:net';
 import type { Micros } from '../contract.js';
 import { namadrListMatch } from './address-list.js';
 import type { CommandRow } from './command-table.js';
+import { mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
+import { addressCountOf, addressText } from './extract-addr.js';
 import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
+import { smtpdTokens } from './smtpd-token.js';
+import { printable } from './text.js';
 import { whatsupEvidence } from './whatsup.js';
 import { validHostname } from './xclient.js';
 
-/** mail_cmd(): sequencing, syntax, SIZE; opens the queue file (the "client=" line). */
+/** An envelope command's address and options, or the reply that refuses its syntax. */
+type Envelope = { readonly address: string; readonly options: readonly string[] } | { readonly refusal: string };
+
+/**
+ * The shared part of mail_cmd() and rcpt_cmd(): "argc < 3 || strcasecmp(argv[1], keyword)" is the
+ * syntax reply; an unclosed < or " (SMTPD_TOK_ERROR) and extract_addr()'s trouble the bad-address
+ * reply, the latter with its warning. An argument with no address is the null address.
+ */
+function envelopeOf(s: SmtpdSession, text: string, keyword: string, syntax: string, badAddress: string, allowEmpty: boolean): Envelope {
+  const words = smtpdTokens(text);
+  const argument = words[2];
+  if (argument === undefined || words[1]?.text.toLowerCase() !== keyword) return { refusal: syntax };
+  if (argument.error) return { refusal: badAddress };
+  const count = addressCountOf(argument.text);
+  if (count > 1 || (count === 0 && !allowEmpty)) {
+    s.log(`warning: Illegal address syntax from ${s.namaddr} in ${s.where} command: ${printable(argument.text)}`);
+    return { refusal: badAddress };
+  }
+  return { address: count === 0 ? '' : addressText(argument.text), options: words.slice(3).map((w) => w.text) };
+}
+
+/** mail_cmd(): sequencing, syntax, options and SIZE; the transaction (the queue file opens at RCPT). */
 export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text: string): void {
   const t = s.config.timings;
   if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 5.5.1 Error: send HELO/EHLO first');
   if (s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: nested MAIL command');
-  const match = /^\S+\s+from:\s*(.*)$/i.exec(text);
-  const rest = match?.[1]?.trim() ?? '';
-  if (rest === '') return s.quickReply(now, row, false, '501 5.5.4 Syntax: MAIL FROM:<address>');
-  const parsed = parsePath(rest);
-  if (!parsed) return s.quickReply(now, row, false, '501 5.1.7 Bad sender address syntax');
-  for (const param of parsed.params) {
-    const [key = '', value = ''] = param.split('=', 2);
-    const upper = key.toUpperCase();
-    if (upper === 'SIZE') {
-      if (!/^\d+$/.test(value)) return s.quickReply(now, row, false, '501 5.5.4 Bad message size syntax');
-      if (s.config.message_size_limit > 0 && Number(value) > s.config.message_size_limit) return s.quickReply(now, row, false, '552 5.3.4 Message size exceeds fixed limit');
-    } else if (!['BODY', 'SMTPUTF8', 'AUTH', 'ENVID', 'RET'].includes(upper)) return s.quickReply(now, row, false, `555 5.5.4 Unsupported option: ${param}`);
-  }
-  // milter_mail_event(): a rejecting milter's reply, logged with the sender (check_milter_reply()).
+  const envelope = envelopeOf(s, text, 'from:', '501 5.5.4 Syntax: MAIL FROM:<address>', '501 5.1.7 Bad sender address syntax', true);
+  if ('refusal' in envelope) return s.quickReply(now, row, false, envelope.refusal);
+  const refusal = mailOptionRefusal(s, envelope.options);
+  if (refusal) return s.quickReply(now, row, false, refusal);
+  // milter_mail_event(): a rejecting milter's reply, logged with the sender (check_milter_reply()), then mail_reset().
   const verdict = s.milter?.later();
-  if (verdict) return s.quickReply(now, row, false, checkMilterReply(s, verdict, { sender: parsed.address }));
-  s.transaction = { queueId: null, sender: parsed.address, recipients: [] };
+  if (verdict) {
+    const reply = checkMilterReply(s, verdict, { sender: envelope.address });
+    s.mailReset();
+    return s.quickReply(now, row, false, reply);
+  }
+  s.transaction = { queueId: null, sender: envelope.address, recipients: [] };
   s.respond(now, row, true, t.mailDelayUs, '250 2.1.0 Ok');
 }
 
@@ -41,15 +66,14 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   const t = s.config.timings;
   if (!s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: need MAIL command');
   if (s.bdat !== 'none') return s.quickReply(now, row, false, '503 5.5.1 Error: RCPT after BDAT');
-  const match = /^\S+\s+to:\s*(.*)$/i.exec(text);
-  const rest = match?.[1]?.trim() ?? '';
-  if (rest === '') return s.quickReply(now, row, false, '501 5.5.4 Syntax: RCPT TO:<address>');
-  const parsed = parsePath(rest);
-  if (!parsed || parsed.address === '') return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
+  const envelope = envelopeOf(s, text, 'to:', '501 5.5.4 Syntax: RCPT TO:<address>', '501 5.1.3 Bad recipient address syntax', false);
+  if ('refusal' in envelope) return s.quickReply(now, row, false, envelope.refusal);
+  const refusal = rcptOptionRefusal(s, envelope.options);
+  if (refusal) return s.quickReply(now, row, false, refusal);
   const transaction = s.transaction;
-  const rejection = relayRejection(s, parsed.address);
+  const rejection = relayRejection(s, envelope.address);
   if (rejection) {
-    const evidence = whatsupEvidence(s, { sender: transaction.sender, recipient: parsed.address });
+    const evidence = whatsupEvidence(s, { sender: transaction.sender, recipient: envelope.address });
     s.log(`${transaction.queueId ?? 'NOQUEUE'}: reject: RCPT from ${s.namaddr}: ${rejection};${evidence}`);
     return s.respond(now, row, false, t.rcptDelayUs, rejection);
   }
@@ -57,10 +81,12 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   // the "client=" line) comes with the first accepted recipient.
   if (transaction.queueId === null) {
     transaction.queueId = s.shared.queue.allocateId(now);
+    // mail_open_stream(): sasl_method and sasl_username after AUTH, sasl_sender after MAIL's AUTH=.
     const sasl = s.saslUsername !== null ? `, sasl_method=${s.saslMethod}, sasl_username=${s.saslUsername}` : '';
-    s.log(`${transaction.queueId}: client=${s.namaddr}${sasl}`);
+    const sender = s.saslSender !== null ? `, sasl_sender=${s.saslSender}` : '';
+    s.log(`${transaction.queueId}: client=${s.namaddr}${sasl}${sender}`);
   }
-  transaction.recipients.push(parsed.address);
+  transaction.recipients.push(envelope.address);
   s.respond(now, row, true, t.rcptDelayUs, '250 2.1.5 Ok');
 }
 
@@ -105,15 +131,4 @@ function validIpv4Hostaddr(addr: string): boolean {
   const bytes = addr.split('.');
   if (bytes.length !== 4 || !bytes.every((b) => /^\d+$/.test(b) && Number(b) <= 255)) return false;
   return Number(bytes[0]) !== 0 || /^[0.]*$/.test(addr);
-}
-
-/** "<address> params" or "address params" (smtpd_token's <> handling, simplified). */
-function parsePath(rest: string): { address: string; params: string[] } | null {
-  const trimmed = rest.trim();
-  const bracketed = /^<([^<>]*)>(.*)$/.exec(trimmed);
-  if (bracketed) return { address: bracketed[1] ?? '', params: (bracketed[2] ?? '').split(/\s+/).filter(Boolean) };
-  const words = trimmed.split(/\s+/);
-  const address = words[0] ?? '';
-  if (/[<>]/.test(address)) return null;
-  return { address, params: words.slice(1) };
 }

@@ -119,11 +119,15 @@ function countAddressNodes(tokens: readonly Token[]): number {
   return count;
 }
 
-/** extract_addr()'s verdict on an argument: one address, or the trouble it reports. */
-export function addressCountOf(argument: string): number {
-  let text = argument.length >= 2 && argument.startsWith('<') && argument.endsWith('>') ? argument.slice(1, -1) : argument;
+/** What extract_addr() parses: the argument less one pair of outer <> and a source route (@a,@b:). */
+export function addressText(argument: string): string {
+  const text = argument.length >= 2 && argument.startsWith('<') && argument.endsWith('>') ? argument.slice(1, -1) : argument;
   // "Truncate deprecated route address form."
   const colon = text.indexOf(':');
-  if (text.startsWith('@') && colon >= 0) text = text.slice(colon + 1);
-  return countAddressNodes(scan(text));
+  return text.startsWith('@') && colon >= 0 ? text.slice(colon + 1) : text;
+}
+
+/** extract_addr()'s verdict on an argument: one address, or the trouble it reports. */
+export function addressCountOf(argument: string): number {
+  return countAddressNodes(scan(addressText(argument)));
 }

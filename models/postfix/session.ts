@@ -95,6 +95,12 @@ export class SmtpdSession {
   errorCount = 0;
   junkCommands = 0;
   transaction: Transaction | null = null;
+  /**
+   * state->msg_size and state->sasl_sender: MAIL's SIZE= and AUTH= (envelope-options.ts). Only
+   * mail_reset() clears them, not a MAIL that fails after setting them (mail_cmd(), smtpd.c v3.7.11).
+   */
+  msgSize = 0;
+  saslSender: string | null = null;
   /** state->act_size: message bytes received so far (for "... after DATA (N bytes)"). */
   actSize = 0;
   /**
@@ -464,6 +470,8 @@ export class SmtpdSession {
     this.bdat = 'none';
     this.bdatRecords = null;
     this.actSize = 0;
+    this.msgSize = 0;
+    this.saslSender = null;
   }
 
   /** smtp_fread_buf(): exactly `count` bytes, through the same buffers and timeouts as lines. */
