@@ -82,7 +82,7 @@ class NginxSession {
   to = '';
   login = '';
   passwd = '';
-  authMethod: 'none' | 'plain' | 'login' = 'none';
+  authMethod: 'none' | 'plain' | 'login' | 'external' = 'none';
   loginAttempt = 0;
   /** s->errors: lines the parser refused (ngx_mail_read_command), against max_errors. */
   errors = 0;
@@ -345,6 +345,19 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       const reply = this.command(now, session, args[1]!);
       return reply;
     }
+    if (mechanism === 'EXTERNAL' && args.length === 2) {
+      // ngx_mail_auth_parse() hands an initial response to ngx_mail_auth_external() before
+      // ngx_mail_smtp_auth() asks whether EXTERNAL is enabled (it asks only for a bare "AUTH EXTERNAL",
+      // as for CRAM-MD5): the decoded name goes to auth_http whatever smtp_auth lists. Only s->login
+      // is set; s->passwd keeps what an earlier attempt left.
+      const login = decodeSaslBase64(args[1]!, NGINX_BASE64);
+      if (login === null) return { text: SMTP_INVALID_COMMAND };
+      session.authMethod = 'external';
+      session.login = login;
+      this.startAuth(now, session);
+      return null;
+    }
+    // Any other mechanism, and CRAM-MD5 or a bare EXTERNAL, which smtp_auth cannot enable here (Mailu enables neither).
     return { text: SMTP_INVALID_COMMAND };
   }
 
@@ -386,7 +399,8 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     const escape = (text: string) => text.replace(/[\x00-\x20%\x7f-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
     const headers: [string, string][] = [
       ['Host', this.config.auth_http.hostHeader],
-      ['Auth-Method', session.authMethod === 'none' ? 'none' : 'plain'],
+      // ngx_mail_auth_http_method[]: LOGIN is sent as "plain".
+      ['Auth-Method', session.authMethod === 'login' ? 'plain' : session.authMethod],
       ['Auth-User', escape(session.login)],
       ['Auth-Pass', escape(session.passwd)],
       ['Auth-Protocol', 'smtp'],

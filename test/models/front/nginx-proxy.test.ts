@@ -209,6 +209,26 @@ describe('AUTH (ngx_mail_smtp_auth, ngx_mail_auth_parse)', () => {
     expect(connects(d)).toEqual([]);
   });
 
+  test('AUTH EXTERNAL with an initial response goes to auth_http (Auth-Method external) whatever smtp_auth lists; a bare one, or CRAM-MD5, is 500', () => {
+    // ngx_mail_auth_parse() runs ngx_mail_auth_external() on the initial response and ngx_mail_smtp_auth()
+    // returns its NGX_DONE; the *_ENABLED checks guard only NGX_MAIL_AUTH_EXTERNAL (bare) and NGX_MAIL_AUTH_CRAM_MD5.
+    for (const smtp_auth of [['plain', 'login'], ['none']] as const) {
+      const d = say(nginx({ smtp_auth }), `AUTH EXTERNAL ${b64('alice@example.test')}`);
+      expect(d.writes(CLIENT).slice(1)).toEqual([]);
+      expect(authRequest(d).request).toContain('\r\nAuth-Method: external\r\nAuth-User: alice@example.test\r\nAuth-Pass: \r\n');
+    }
+    const refused = say(nginx(authed), 'AUTH EXTERNAL', 'AUTH CRAM-MD5', 'AUTH EXTERNAL !!!!', `AUTH EXTERNAL ${b64('a')} x`);
+    expect(refused.writes(CLIENT).slice(1)).toEqual([INVALID, INVALID, INVALID, INVALID]);
+    expect(connects(refused)).toEqual([]);
+  });
+
+  test('AUTH EXTERNAL after a refused PLAIN with Auth-Wait sends the old password again (only s->login is set)', () => {
+    const d = say(nginx(authed), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+    answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-Wait: 1\r\nContent-Length: 0\r\n\r\n');
+    say(d, `AUTH EXTERNAL ${b64('bob@example.test')}`);
+    expect(authRequest(d).request).toContain('\r\nAuth-Method: external\r\nAuth-User: bob@example.test\r\nAuth-Pass: secret\r\n');
+  });
+
   test('AUTH LOGIN: Username: then Password:, then auth_http with Auth-Method plain and the decoded credentials', () => {
     const d = say(nginx(authed), 'auth login', b64('alice@example.test'), b64('secret'));
     expect(d.writes(CLIENT).slice(1)).toEqual(['334 VXNlcm5hbWU6\r\n', '334 UGFzc3dvcmQ6\r\n']);
