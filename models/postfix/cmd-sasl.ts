@@ -22,16 +22,16 @@ export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   // smtpd logs the mechanism as the client wrote it (state->sasl_method); Dovecot matches it without case.
   const method = argv[1] ?? '';
   const mechanism = method.toUpperCase();
-  const verdict = (at: Micros, user: string | null, pass: string | null) => {
+  const verdict = (at: Micros, user: string, pass: string) => {
     // The credential table holds names as text; the decoded bytes are UTF-8 (RFC 4616), read here as latin1.
-    if (user !== null && pass !== null && s.config.saslUsers[utf8(user)] === utf8(pass)) {
+    if (s.config.saslUsers[utf8(user)] === utf8(pass)) {
       s.setSasl(utf8(user), method, 'sasl');
       return s.respond(at, row, true, t.authDelayUs, '235 2.7.0 Authentication successful');
     }
     // Dovecot's FAIL carries user= but no reason= for a bad password (xsasl_dovecot_server.c).
     authFailed(s, at, row, method, '(reason unavailable)', user);
   };
-  const challenge = (at: Micros, prompt: string, then: (at2: Micros, answer: string) => void) => {
+  const challenge = (at: Micros, prompt: string, then: (at2: Micros, response: string) => void) => {
     s.reply(`334 ${prompt}`);
     s.readRecord(at, SASL_RESPONSE_LIMIT, true, (at2, line) => {
       // smtpd_chat_query_limit(): an over-long response is skipped through its LF and refused.
@@ -43,26 +43,26 @@ export function authCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
         s.log(`warning: ${s.namaddr}: SASL ${method} authentication aborted`);
         return s.respond(at2, row, false, t.quickDelayUs, '501 5.7.0 Authentication aborted');
       }
-      if (!isValidBase64(line.text)) return authFailed(s, at2, row, method, 'Invalid base64 data in continued response', null);
-      then(at2, line.text);
+      const response = decodeBase64(line.text);
+      if (response === null) return authFailed(s, at2, row, method, 'Invalid base64 data in continued response', null);
+      then(at2, response);
     });
   };
-  const plain = (at: Micros, b64: string) => {
-    const parts = decodeBase64(b64)?.split('\0');
-    if (!parts || parts.length !== 3) return verdict(at, null, null);
-    verdict(at, parts[1] ?? null, parts[2] ?? null);
+  // mech_plain_auth_continue() (Dovecot mech-plain.c): exactly two NULs, else a FAIL with neither reason nor user.
+  const plain = (at: Micros, response: string) => {
+    const parts = response.split('\0');
+    if (parts.length !== 3) return authFailed(s, at, row, method, '(reason unavailable)', null);
+    verdict(at, parts[1] ?? '', parts[2] ?? '');
   };
-  // xsasl_dovecot_server_first(): the mechanism must be one Dovecot offers, an initial response base64 characters only.
+  // xsasl_dovecot_server_first(): the mechanism must be one Dovecot offers.
   if (!s.config.saslMechanisms.includes(mechanism)) return authFailed(s, now, row, method, 'Invalid authentication mechanism', null);
-  if (argv.length === 3 && !isValidBase64(argv[2] ?? '')) return authFailed(s, now, row, method, 'Invalid base64 data in initial response', null);
-  if (mechanism === 'PLAIN') {
-    if (argv.length === 3) return plain(now, argv[2] === '=' ? '' : argv[2] ?? '');
-    return challenge(now, '', plain);
-  }
-  const askPassword = (at: Micros, user: string | null) =>
-    challenge(at, 'UGFzc3dvcmQ6', (at2, answer) => verdict(at2, user, decodeBase64(answer)));
-  if (argv.length === 3) return askPassword(now, decodeBase64(argv[2] ?? ''));
-  challenge(now, 'VXNlcm5hbWU6', (at, answer) => askPassword(at, decodeBase64(answer)));
+  const initial = argv.length === 3 ? initialResponse(argv[2] ?? '') : undefined;
+  if (initial === null) return authFailed(s, now, row, method, 'Invalid base64 data in initial response', null);
+  if (mechanism === 'PLAIN') return initial === undefined ? challenge(now, '', plain) : plain(now, initial);
+  const askPassword = (at: Micros, user: string) => challenge(at, 'UGFzc3dvcmQ6', (at2, pass) => verdict(at2, user, pass));
+  // mech_login_auth_initial() (mech-login.c): an empty initial response asks for the user name, as none does.
+  if (initial === undefined || initial === '') return challenge(now, 'VXNlcm5hbWU6', askPassword);
+  askPassword(now, initial);
 }
 
 /** smtpd_sasl_authenticate() failure: warning with the reason and user, then 535. */
@@ -74,15 +74,20 @@ function authFailed(s: SmtpdSession, now: Micros, row: CommandRow, mechanism: st
 /** var_smtpd_sasl_resp_limit: DEF_SMTPD_SASL_RESP_LIMIT 12288 (mail_params.h). */
 const SASL_RESPONSE_LIMIT = 12_288;
 
-/** xsasl_dovecot_server.c is_valid_base64(): base64 characters only (the structure is Dovecot's to judge). */
-function isValidBase64(text: string): boolean {
-  return /^[0-9A-Za-z+/=]*$/.test(text);
-}
-
-/** Dovecot's decoding of a response: whole base64 quads, padding only at the end; null when it is not. */
+/**
+ * A response as Postfix and then Dovecot read it, null when either refuses it; both refuse with the
+ * same reason text. xsasl_dovecot_server.c is_valid_base64(): base64 characters only. Dovecot
+ * (auth-request-handler.c, 2.3.19.1) base64_decode(): whole quads, padding only at the end
+ * (base64_decode_finish()), else FAIL reason="Invalid base64 data in ... response".
+ */
 function decodeBase64(text: string): string | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
   return Buffer.from(text, 'base64').toString('latin1');
+}
+
+/** auth_request_handler_auth_begin(): an initial response "=" is an empty one ("not even valid Base64"). */
+function initialResponse(text: string): string | null {
+  return text === '=' ? '' : decodeBase64(text);
 }
 
 function utf8(latin1: string): string {

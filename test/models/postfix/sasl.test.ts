@@ -7,7 +7,8 @@
  * a failure logs "SASL <method as given> authentication failed: <reason>, sasl_username=..." and
  * answers 535. xsasl/xsasl_dovecot_server.c: the mechanism must be on Dovecot's list (without case,
  * else "Invalid authentication mechanism"); a response with characters outside base64 is refused
- * before Dovecot sees it ("Invalid base64 data in initial response" / "... in continued response").
+ * before Dovecot sees it ("Invalid base64 data in initial response" / "... in continued response"),
+ * and Dovecot refuses what does not decode with the same words.
  */
 import { describe, expect, it } from 'vitest';
 import type { PostfixConfig } from '../../../models/postfix/config.js';
@@ -69,8 +70,31 @@ describe('responses', () => {
     expect(lastReply([EHLO, 'AUTH LOGIN\r\n', `${USER_B64}\r\n`, 'c2Vj.mV0\r\n'])).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in continued response');
   });
   it('base64 padding inside a response is no base64 (RFC 4648): the response fails, though what comes before the "=" would be right', () => {
-    expect(lastReply([EHLO, `AUTH PLAIN ${PLAIN_B64}AAAA\r\n`])).toMatch(/^535 5\.7\.8 Error: authentication failed: /);
-    expect(lastReply([EHLO, 'AUTH PLAIN\r\n', `${PLAIN_B64}AAAA\r\n`])).toMatch(/^535 5\.7\.8 Error: authentication failed: /);
+    expect(lastReply([EHLO, `AUTH PLAIN ${PLAIN_B64}AAAA\r\n`])).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in initial response');
+    expect(lastReply([EHLO, 'AUTH PLAIN\r\n', `${PLAIN_B64}AAAA\r\n`])).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in continued response');
+  });
+  // Dovecot 2.3.19.1 auth-request-handler.c: base64_decode() < 0 is FAIL reason="Invalid base64 data in
+  // initial/continued response" (no user=); base64_decode_finish() refuses a last quad left short.
+  it('base64 characters that are no whole quads fail in Dovecot with the same reasons', () => {
+    const initial = session([EHLO, 'AUTH PLAIN AGFsaWN\r\n']);
+    expect(initial.replies.at(-1)).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in initial response');
+    expect(initial.logLines).toContain(`warning: ${CLIENT}: SASL PLAIN authentication failed: Invalid base64 data in initial response, sasl_username=(unavailable)`);
+    expect(lastReply([EHLO, 'AUTH LOGIN YWxpY2U\r\n'])).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in initial response');
+    expect(lastReply([EHLO, 'AUTH LOGIN\r\n', `${USER_B64}\r\n`, 'c2VjcmV\r\n'])).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in continued response');
+  });
+  // Dovecot mech-plain.c mech_plain_auth_continue(): not exactly two NULs is "invalid input", a FAIL
+  // with neither reason nor user; auth_request_handler_auth_begin() reads an initial "=" as empty.
+  it('PLAIN without exactly two NULs fails with no reason and no user; "=" is an empty response', () => {
+    const oneNul = session([EHLO, `AUTH PLAIN ${Buffer.from('alice@example.test\0secret').toString('base64')}\r\n`]);
+    expect(oneNul.replies.at(-1)).toBe('535 5.7.8 Error: authentication failed: (reason unavailable)');
+    expect(oneNul.logLines).toContain(`warning: ${CLIENT}: SASL PLAIN authentication failed: (reason unavailable), sasl_username=(unavailable)`);
+    expect(lastReply([EHLO, `AUTH PLAIN ${Buffer.from('\0alice@example.test\0secret\0').toString('base64')}\r\n`])).toBe('535 5.7.8 Error: authentication failed: (reason unavailable)');
+    expect(lastReply([EHLO, 'AUTH PLAIN =\r\n'])).toBe('535 5.7.8 Error: authentication failed: (reason unavailable)');
+    expect(lastReply([EHLO, 'AUTH PLAIN\r\n', '\r\n'])).toBe('535 5.7.8 Error: authentication failed: (reason unavailable)');
+  });
+  // Dovecot mech-login.c mech_login_auth_initial(): an empty initial response asks "Username:" as none does.
+  it('LOGIN with the empty initial response "=" is asked for the user name', () => {
+    expect(session([EHLO, 'AUTH LOGIN =\r\n', `${USER_B64}\r\n`, `${PASS_B64}\r\n`]).replies.slice(-3)).toEqual(['334 VXNlcm5hbWU6', '334 UGFzc3dvcmQ6', '235 2.7.0 Authentication successful']);
   });
   it('"*" aborts at any step, logged with the method as given', () => {
     const conv = session([EHLO, 'AUTH login\r\n', `${USER_B64}\r\n`, '*\r\n']);
@@ -85,7 +109,7 @@ describe('responses', () => {
   });
   it('the limit counts the CR: 12287 bytes and CR LF is a response like any other, 12288 and CR LF is too long', () => {
     const longest = `${'QUFB'.repeat(3_071)}QUF`;
-    expect(lastReply([EHLO, 'AUTH PLAIN\r\n', `${longest}\r\n`])).toBe('535 5.7.8 Error: authentication failed: (reason unavailable)');
+    expect(lastReply([EHLO, 'AUTH PLAIN\r\n', `${longest}\r\n`])).toBe('535 5.7.8 Error: authentication failed: Invalid base64 data in continued response');
     expect(lastReply([EHLO, 'AUTH PLAIN\r\n', `${longest}Q\r\n`])).toBe('500 5.5.6 SASL response limit exceeded');
   });
 });
