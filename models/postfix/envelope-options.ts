@@ -19,11 +19,9 @@
  * uxtext), each once and 501 5.7.1 when DSN is discarded; anything else 555.
  */
 import { discards } from './ehlo-mask.js';
+import { isOffT } from './off-cvt.js';
 import type { SmtpdSession } from './session.js';
 import { printable } from './text.js';
-
-/** OFF_T_MAX on the 64-bit builds the lab models. */
-const OFF_T_MAX = 2n ** 63n - 1n;
 
 const DSN_DISABLED = '501 5.7.1 DSN support is disabled';
 
@@ -88,7 +86,7 @@ export function mailOptionRefusal(s: SmtpdSession, options: readonly string[]): 
     if (upper === 'BODY=8BITMIME' || upper === 'BODY=7BIT') continue;
     if (size !== null) {
       if (!/^\d+$/.test(size)) return '501 5.5.4 Bad message size syntax';
-      if (BigInt(size) > OFF_T_MAX) return '552 5.3.4 Message size exceeds file system imposed limit';
+      if (!isOffT(size)) return '552 5.3.4 Message size exceeds file system imposed limit';
       s.msgSize = Number(size);
     } else if (upper === 'SMTPUTF8' && !discards(s.ehloDiscardMask, 'smtputf8')) {
       continue;

@@ -91,6 +91,8 @@ describe('BDAT', () => {
     expect(over.logLines).toContainEqual(expect.stringMatching(/^warning: [0-9A-F]{11}: BDAT request from localhost\[127\.0\.0\.1\] exceeds message size limit$/));
     // 'abcdef' + 'gh' CR LF is one record of 8 bytes, counted 8 + 2: exactly the limit.
     expect(session([EHLO, MAIL, RCPT, 'BDAT 6\r\nabcdef', 'BDAT 4 LAST\r\ngh\r\n'], { message_size_limit: 10 }).queue[0]?.content).toBe('abcdefgh\r\n');
+    // "act_size > message_size_limit - chunk_size": a chunk that ends exactly at the limit is taken.
+    expect(session([EHLO, MAIL, RCPT, 'BDAT 10\r\nabcdefgh\r\n', 'BDAT 0 LAST\r\n'], { message_size_limit: 10 }).replies.slice(-2)).toEqual(['250 2.0.0 Ok: 10 bytes', expect.stringMatching(/^250 2\.0\.0 Ok: 10 bytes queued as /)]);
   });
   it('MAIL is refused while a BDAT message is in progress; DATA too', () => {
     expect(session([EHLO, MAIL, RCPT, 'BDAT 1\r\na', MAIL]).replies.at(-1)).toBe('503 5.5.1 Error: nested MAIL command');
