@@ -70,6 +70,9 @@ describe('RCPT', () => {
   it('a recipient without a domain is local, never relaying', () => {
     expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], {}, OUTSIDE)).toBe('250 2.1.5 Ok');
   });
+  it('an empty local part still has a domain: "@elsewhere.test" relays to elsewhere.test', () => {
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<@elsewhere.test>\r\n'], {}, OUTSIDE)).toBe('554 5.7.1 <@elsewhere.test>: Relay access denied');
+  });
   it('smtpd_relay_restrictions in the order given: the first that decides wins', () => {
     const rejectFirst = { smtpd_relay_restrictions: ['reject_unauth_destination', 'permit_mynetworks'] } as const;
     expect(lastReply([EHLO, MAIL, RELAY], rejectFirst)).toBe('554 5.7.1 <carol@elsewhere.test>: Relay access denied');
@@ -96,7 +99,8 @@ describe('ETRN', () => {
     }
   });
   it('valid_hostname() and valid_mailhost_literal() refuse the rest: 501', () => {
-    const refused = ['a..b', 'example.test.', '123', '-a.test', '[192.0.2]', '[192.0.2.256]', '[0.1.2.3]', '[2001:db8::1]', '[IPv6:2001:db8::g]', '[192.0.2.1]x', '[1.2.3.4', 'a_b!c'];
+    // valid_mailhost_literal(): "IPv6:" only at the start of the literal ("[xIPv6::1]" is neither form).
+    const refused = ['a..b', 'example.test.', '123', '-a.test', '[192.0.2]', '[192.0.2.256]', '[0.1.2.3]', '[2001:db8::1]', '[IPv6:2001:db8::g]', '[xIPv6::1]', '[192.0.2.1]x', '[1.2.3.4', 'a_b!c'];
     expect(refused.filter((arg) => lastReply([EHLO, `ETRN ${arg}\r\n`]) !== '501 Error: invalid parameter syntax')).toEqual([]);
   });
   it('the refusal is logged as flush_send_site()\'s deny: the name cut at 100 bytes', () => {
