@@ -15,6 +15,7 @@ import { parseIp } from '../auth/ip-network.ts';
 import { dovecotWallClock, type DovecotFrontConfig } from './config.ts';
 import { decodeSaslBase64, encodeSaslBase64 } from './kit/sasl.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
+import { parseLibSmtpCommand } from './lib-smtp-command.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { PassdbLookup, type PassdbHost, type PassdbResult } from './passdb-lookup.ts';
 import { LoginProxy, type LoginProxyOwner } from './dovecot-login-proxy.ts';
@@ -315,9 +316,11 @@ export class DovecotSession {
   }
 
   private command(now: Micros, line: string): CommandResult {
-    const space = line.indexOf(' ');
-    const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
-    const args = space < 0 ? '' : line.slice(space + 1).trim();
+    const parsed = parseLibSmtpCommand(line);
+    // smtp_server_connection_handle_input(): SMTP_COMMAND_PARSE_ERROR_BAD_COMMAND.
+    if (parsed === null) return { reply: '500 5.5.2 Invalid command syntax\r\n' };
+    const verb = parsed.name.toUpperCase();
+    const args = parsed.params;
     switch (verb) {
       case 'EHLO':
       case 'HELO':

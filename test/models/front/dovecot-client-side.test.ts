@@ -102,7 +102,8 @@ describe('client side', () => {
   test('hostile input: too long lines are refused and NUL bytes do not break the session', () => {
     const d = greeted();
     d.bytes(CLIENT, `${'A'.repeat(9000)}\r\nNO\0OP\r\nNOOP\r\n`).advanceBy(1_000);
-    expect(d.writes(CLIENT).at(-1)).toBe('500 5.5.2 Line too long\r\n500 5.5.1 Unknown command\r\n250 2.0.0 OK\r\n');
+    // lib-smtp's parser takes the name "NO" and refuses the NUL after it ("Unexpected character <0x00> in command name").
+    expect(d.writes(CLIENT).at(-1)).toBe('500 5.5.2 Line too long\r\n500 5.5.2 Invalid command syntax\r\n250 2.0.0 OK\r\n');
   });
 });
 

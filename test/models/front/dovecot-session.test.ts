@@ -237,6 +237,16 @@ describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
     expect(lastWrite(d)).toBe('501 Missing hostname\r\n501 Missing hostname\r\n250 front.example.test\r\n');
   });
 
+  test('lib-smtp refuses a second space after the command name and a name not ended by a space: 500 5.5.2 Invalid command syntax, a bad command', () => {
+    // smtp-command-parser.c smtp_command_parse_parameters() "Duplicate space after command name", the SP state's
+    // "Unexpected character in command name"; smtp_server_connection_handle_input() answers BAD_COMMAND with the 500.
+    const d = greeted();
+    d.bytes(CLIENT, 'EHLO  c.example.test\r\nAUTH  PLAIN\r\nEHLO\tc.example.test\r\nHELO c.example.test \t\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('500 5.5.2 Invalid command syntax\r\n'.repeat(3) + '250 front.example.test\r\n');
+    d.bytes(CLIENT, 'EHLO  c.example.test\r\n'.repeat(11)).advanceBy(1_000);
+    expect(lastWrite(d)!.endsWith('421 4.7.0 Too many invalid commands.\r\n')).toBe(true);
+  });
+
   test('RCPT, DATA and BDAT want MAIL first; VRFY says try RCPT', () => {
     const d = greeted();
     d.bytes(CLIENT, 'RCPT TO:<a@b>\r\nDATA\r\nBDAT 10\r\nVRFY bob\r\n').advanceBy(1_000);

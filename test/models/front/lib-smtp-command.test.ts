@@ -1,0 +1,47 @@
+/* lib-smtp-command - Dovecot's command line parser: what it splits into name and parameters, and what it refuses
+ *
+ * dovecot/core 2.3.19.1 src/lib-smtp/smtp-command-parser.c smtp_command_parse_identifier(),
+ * smtp_command_parse_parameters(), smtp_command_parse_line(); lib/unichar.c uni_utf8_get_char_n().
+ */
+import { describe, expect, test } from 'vitest';
+import { parseLibSmtpCommand } from '../../../models/front/lib-smtp-command.ts';
+
+describe('parseLibSmtpCommand', () => {
+  test.each([
+    ['EHLO client.example.test', 'EHLO', 'client.example.test'],
+    ['QUIT', 'QUIT', ''],
+    ['noop', 'noop', ''],
+    // Trailing spaces and tabs are trimmed ("SMTP receivers SHOULD tolerate trailing white space").
+    ['EHLO client.example.test \t ', 'EHLO', 'client.example.test'],
+    ['EHLO  ', 'EHLO', ''],
+    // A tab inside the parameters, or at their start, is textstr.
+    ['AUTH PLAIN\tx', 'AUTH', 'PLAIN\tx'],
+    ['EHLO \tclient', 'EHLO', '\tclient'],
+    // No letters: the name is empty, the line's words are its parameters (smtp_server answers "Unknown command").
+    ['', '', ''],
+    [' NOOP', '', 'NOOP'],
+    // Whole UTF-8 characters are parameters (é as C3 A9, the line is latin1 text, one char per byte).
+    ['EHLO caf\xc3\xa9.example', 'EHLO', 'caf\xc3\xa9.example'],
+    [`${'A'.repeat(32)} x`, 'A'.repeat(32), 'x'],
+  ])('%j is name %j, parameters %j', (line, name, params) => {
+    expect(parseLibSmtpCommand(line)).toEqual({ name, params });
+  });
+
+  test.each([
+    ['EHLO  client.example.test', 'a second space after the name ("Duplicate space after command name")'],
+    ['AUTH  PLAIN', 'a second space after the name'],
+    ['EHLO\tclient.example.test', 'a tab ending the name ("Unexpected character in command name")'],
+    ['MAIL:FROM:<a@example.test>', 'a colon ending the name'],
+    ['NO\0OP', 'a NUL ending the name'],
+    ['8BITMIME', 'a digit first'],
+    ['NOOP\rX', 'a CR inside the line'],
+    ['HELO client\x01', 'a control character in the parameters ("Unexpected character in command parameters")'],
+    ['HELO client\x7f', 'DEL in the parameters (not textstr)'],
+    ['HELO caf\xe9', 'a latin1 byte that is no UTF-8 ("Invalid UTF-8 character in command parameters")'],
+    ['HELO \xc0\xaf', 'an overlong UTF-8 encoding'],
+    ['HELO \xed\xa0\x80', 'a UTF-16 surrogate in UTF-8'],
+    [`${'A'.repeat(33)}`, 'a name over 32 letters ("Command name is too long")'],
+  ])('%j is refused: %s', (line) => {
+    expect(parseLibSmtpCommand(line)).toBeNull();
+  });
+});
