@@ -2,6 +2,10 @@
  *
  * postfix/src/global/namadr_list.c matches a client name or address against a list;
  * the lab's lists are IPv4 CIDR blocks (127.0.0.0/8), exact addresses, or host names.
+ * util/match_ops.c match_hostaddr() (v3.7.11): an address pattern is the address itself or "[" the
+ * address "]"; a net/mask pattern with other characters is junk that matches nothing, and one that
+ * cidr_match_parse() refuses (a byte over 255, more than 32 mask bits) is a list error that matches
+ * nothing either (the error itself, logged and answered by the restriction, is not modelled).
  * Like namadr_list_init(), a list is parsed once (per config list, cached) and then only
  * matched: smtpd consults these lists on every record read.
  */
@@ -10,9 +14,7 @@ import { isIPv4 } from 'node:net';
 interface Pattern {
   /** IPv4 CIDR block: network number and prefix length (null when the pattern is not one). */
   readonly cidr: { readonly network: number; readonly bits: number } | null;
-  /** The pattern without [brackets], lower case: compared with the address. */
-  readonly bareLower: string;
-  /** The pattern as written, lower case: compared with the host name. */
+  /** The pattern as written, lower case: compared with the host name, and with the address bare or in [brackets]. */
   readonly lower: string;
 }
 
@@ -25,7 +27,6 @@ function parsePattern(pattern: string): Pattern {
   const network = cidr?.[1] ?? '';
   return {
     cidr: cidr && isIPv4(network) ? { network: ipv4ToNumber(network), bits: Number(cidr[2]) } : null,
-    bareLower: pattern.replace(/^\[|\]$/g, '').toLowerCase(),
     lower: pattern.toLowerCase(),
   };
 }
@@ -58,7 +59,8 @@ function matchPatterns(patterns: readonly Pattern[], name: string, addr: string)
       const size = 2 ** (32 - pattern.cidr.bits);
       return Math.floor(addrNumber / size) === Math.floor(pattern.cidr.network / size);
     }
-    return pattern.bareLower === addrLower || pattern.lower === nameLower;
+    // match_hostaddr(): the address as the whole pattern, or between "[" and "]" and nothing else.
+    return pattern.lower === addrLower || pattern.lower === `[${addrLower}]` || pattern.lower === nameLower;
   });
 }
 

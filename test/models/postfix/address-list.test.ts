@@ -32,6 +32,16 @@ describe('namadr_list_match()', () => {
     expect(namadrListMatch(['[2001:DB8::1]'], 'unknown', '2001:db8::1')).toBe(true);
     expect(namadrListMatch(['192.0.2.9'], 'unknown', '192.0.2.90')).toBe(false);
   });
+  it('brackets only around the whole address (match_hostaddr(): "[" address "]")', () => {
+    expect(namadrListMatch(['[192.0.2.9'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['192.0.2.9]'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['[192.0.2.9]]'], 'unknown', '192.0.2.9')).toBe(false);
+  });
+  it('a net/mask with junk around it, or one cidr_match_parse() refuses, matches nothing', () => {
+    expect(namadrListMatch(['x192.0.2.0/24'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['192.0.2.0/24x'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['0.0.0.256/24'], 'unknown', '0.0.1.9')).toBe(false);
+  });
   it('a host name matches the client name without case, never the address', () => {
     expect(namadrListMatch(['Front.Example.TEST'], 'front.example.test', '192.0.2.9')).toBe(true);
     expect(namadrListMatch(['front.example.test'], 'unknown', '192.0.2.9')).toBe(false);

@@ -34,3 +34,17 @@ describe('RSET and QUIT', () => {
     expect(conv.closed.has('c')).toBe(true);
   });
 });
+
+// vrfy_cmd() (smtpd.c v3.7.11): with smtputf8_enable and SMTPUTF8 not discarded, a last word
+// SMTPUTF8 (any case) is the RFC 6531 option and is taken off before the address ("argc--");
+// with SMTPUTF8 discarded it is a word of the address, and two words are two addresses.
+describe('VRFY ... SMTPUTF8', () => {
+  it('a last SMTPUTF8 is the option, not part of the address; alone it leaves no address', () => {
+    expect(replies([EHLO, 'VRFY bob smtputf8\r\n', 'VRFY SMTPUTF8\r\n']).slice(-2)).toEqual(['252 2.0.0 bob', '501 5.5.4 Syntax: VRFY address [SMTPUTF8]']);
+  });
+  it('with SMTPUTF8 discarded, it is part of the address', () => {
+    const conv = talk({ smtpd_discard_ehlo_keywords: ['smtputf8'] }, lockstep([EHLO, 'VRFY bob SMTPUTF8\r\n', 'QUIT\r\n']));
+    expect(conv.replies.at(-2)).toBe('501 5.1.3 Bad recipient address syntax');
+    expect(conv.logLines).toContain('warning: Illegal address syntax from localhost[127.0.0.1] in VRFY command: bob SMTPUTF8');
+  });
+});
