@@ -11,10 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../scenarios/index.ts';
 import { runScenario } from '../scenarios/run.ts';
-import { runLabProperty, runLabPropertyOn } from '../properties/check.ts';
+import { runLabProperty } from '../properties/check.ts';
 import { propertyById } from '../properties/suite.ts';
-import { exploreScenarioOn } from '../properties/explore/explore-scenario.ts';
-import type { Executor, ExecutorScope } from '../properties/parallel/executor.ts';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -129,6 +127,10 @@ export interface SpeedUpPlan {
   readonly checkRuns: number;
   /** Deviations of the explore workload. */
   readonly exploreDeviations: number;
+  /** Sessions per cell of the matrix workload. */
+  readonly matrixRuns: number;
+  /** Generated traces of the demo workload. */
+  readonly demoTraces: number;
   /** Timings per thread count, alternated (1, N, 1, N, ...) so a change of load hits both. */
   readonly repeats: number;
 }
@@ -136,58 +138,67 @@ export interface SpeedUpPlan {
 export interface SpeedUp {
   readonly workload: string;
   readonly workers: number;
-  /** Wall time with one thread and with `workers` threads, each repeat, ms (threads started and stopped included). */
+  /** Wall time of the command as a process with `--workers 1` and with `--workers N`, each repeat, ms (start-up, threads and output included). */
   readonly oneMs: number[];
   readonly manyMs: number[];
-  /** CPU time of the process (every thread) per run, ms: what the machine gave, against what the wall clock shows. */
+  /** CPU time of that process (every thread) per run, ms: what the machine gave, against what the wall clock shows. */
   readonly oneCpuMs: number[];
   readonly manyCpuMs: number[];
   /** The 1-minute load average before and after. */
   readonly load: readonly [number, number];
 }
 
-/** The same work with one thread and with `workers`: `check` of a passing property (every run made) and an exploration. */
-export async function parallelSpeedUp(workers: number, scope: ExecutorScope, plan: SpeedUpPlan): Promise<SpeedUp[]> {
-  const lockstep = loadScenario({ scenario: 'lockstep' });
-  const property = propertyById('fixed-sequencing')!;
-  const workloads: { name: string; run: (executor: Executor) => Promise<unknown> }[] = [
-    {
-      name: `check fixed-sequencing on lockstep, ${plan.checkRuns} generated runs`,
-      run: async (executor) => {
-        const { coverage, property: _, ...outcome } = await runLabPropertyOn(executor, property, { scenario: lockstep, seed: 1, numRuns: plan.checkRuns });
-        return { ...outcome, counts: [...coverage.counts] };
-      },
-    },
-    {
-      name: `explore lockstep, ${plan.exploreDeviations} deviations (every TCP mode and lookup bin)`,
-      run: async (executor) => {
-        const { property: _, ...outcome } = await exploreScenarioOn(executor, { scenario: lockstep, property, deviations: plan.exploreDeviations, faults: 0, maxDecisions: 2_000, maxRuns: 500_000 });
-        return outcome;
-      },
-    },
-  ];
-  const figures: SpeedUp[] = [];
-  for (const workload of workloads) {
-    const before = loadavg()[0]!;
-    const timed = async (n: number) => {
-      const start = performance.now();
-      const cpu = process.cpuUsage();
-      const result = await scope(n, async (executor) => JSON.stringify(await workload.run(executor)));
-      const used = process.cpuUsage(cpu);
-      return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000, result };
-    };
-    const runs = { oneMs: [] as number[], manyMs: [] as number[], oneCpuMs: [] as number[], manyCpuMs: [] as number[] };
-    for (let repeat = 0; repeat < plan.repeats; repeat++) {
-      const one = await timed(1);
-      const many = await timed(workers);
-      // A speed-up of a different answer would be no speed-up.
-      if (many.result !== one.result) throw new Error(`${workload.name}: ${workers} threads gave another result than one`);
-      runs.oneMs.push(one.ms);
-      runs.manyMs.push(many.ms);
-      runs.oneCpuMs.push(one.cpuMs);
-      runs.manyCpuMs.push(many.cpuMs);
-    }
-    figures.push({ workload: workload.name, workers, ...runs, load: [before, loadavg()[0]!] });
+/** The commands people run with --workers (check, explore, matrix, demo), as `smtp-lab` arguments, each with --json. */
+export function speedUpWorkloads(plan: SpeedUpPlan): { readonly name: string; readonly args: readonly string[] }[] {
+  return [
+    { name: `check fixed-sequencing on lockstep, ${plan.checkRuns} generated runs`, args: ['check', '--scenario', 'lockstep', '--property', 'fixed-sequencing', '--runs', String(plan.checkRuns)] },
+    { name: `explore lockstep, ${plan.exploreDeviations} deviations (every TCP mode and lookup bin)`, args: ['explore', '--scenario', 'lockstep', '--property', 'fixed-sequencing', '--deviations', String(plan.exploreDeviations)] },
+    { name: `matrix with ${plan.matrixRuns} sessions per cell`, args: ['matrix', '--runs', String(plan.matrixRuns)] },
+    { name: `demo (npm start) with ${plan.demoTraces} traces`, args: ['demo', '--traces', String(plan.demoTraces)] },
+  ].map(({ name, args }) => ({ name, args: [...args, '--json'] }));
+}
+
+/**
+ * Loaded into each timed process (node --import): writes the process's CPU time (every thread,
+ * the pool's included) to fd 3 as it exits, so the bench reads what the command used.
+ */
+const REPORT_CPU = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.cpuUsage(); writeSync(3, String((u.user + u.system) / 1000)); });")}`;
+
+/** The wall time an explore report prints is the one thing that differs between two runs of it. */
+const withoutWallTime = (stdout: string) => stdout.replace(/"wallMs": \d+/g, '"wallMs": 0');
+
+/** One run of `smtp-lab ARGS --workers N` in `cwd`: wall and CPU time, and what it printed. */
+function timedCommand(args: readonly string[], workers: number, cwd: string): { ms: number; cpuMs: number; result: string } {
+  const start = performance.now();
+  const child = spawnSync(process.execPath, ['--import', REPORT_CPU, SMTP_LAB, ...args, '--workers', String(workers)], {
+    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * 2 ** 20,
+  });
+  const ms = performance.now() - start;
+  // Exit 1 is a verdict (a check that found a counterexample), which both sides must print alike; 2 and signals are not.
+  if (child.status !== 0 && child.status !== 1) throw new Error(`smtp-lab ${args.join(' ')} --workers ${workers} exited ${child.status ?? child.signal}: ${child.stderr}`);
+  return { ms, cpuMs: Number(child.output[3]), result: `exit ${child.status}\n${withoutWallTime(child.stdout)}` };
+}
+
+/** Each command as a process with one thread and with `workers`, alternated; the outputs must be the same. */
+export function parallelSpeedUp(workers: number, plan: SpeedUpPlan): SpeedUp[] {
+  const cwd = mkdtempSync(join(tmpdir(), 'smtp-lab-speed-up-'));
+  try {
+    return speedUpWorkloads(plan).map((workload) => {
+      const before = loadavg()[0]!;
+      const runs = { oneMs: [] as number[], manyMs: [] as number[], oneCpuMs: [] as number[], manyCpuMs: [] as number[] };
+      for (let repeat = 0; repeat < plan.repeats; repeat++) {
+        const one = timedCommand(workload.args, 1, cwd);
+        const many = timedCommand(workload.args, workers, cwd);
+        // A speed-up of a different answer would be no speed-up.
+        if (many.result !== one.result) throw new Error(`${workload.name}: ${workers} threads printed another result than one`);
+        runs.oneMs.push(one.ms);
+        runs.manyMs.push(many.ms);
+        runs.oneCpuMs.push(one.cpuMs);
+        runs.manyCpuMs.push(many.cpuMs);
+      }
+      return { workload: workload.name, workers, ...runs, load: [before, loadavg()[0]!] as const };
+    });
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
   }
-  return figures;
 }

@@ -1,5 +1,6 @@
 /* parallel-options - --workers N and --shard i/n, shared by check, demo, explore and bench */
 import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
 import { UsageError } from './command.ts';
 import { integerOption } from './args.ts';
 
@@ -21,6 +22,15 @@ export const PARALLEL_USAGE = [
 
 export function workersOption(raw: string | undefined): number {
   return integerOption('workers', raw, availableParallelism(), 1, MAX_WORKERS);
+}
+
+/**
+ * --workers read from a command's arguments ahead of their full parse, so the threads start while
+ * the command sets up (cli/workers/pool.ts); the full parse still refuses anything else wrong.
+ */
+export function workersIn(args: readonly string[]): number {
+  const { values } = parseArgs({ args: [...args], options: parallelOptions, strict: false, allowPositionals: true });
+  return workersOption(typeof values.workers === 'string' ? values.workers : undefined);
 }
 
 /** Share `index` (1-based) of `count`, as `--shard index/count` names it. */

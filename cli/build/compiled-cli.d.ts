@@ -3,3 +3,5 @@
 export function compiledBundle(root: string, entry: string): Promise<string>;
 
 export function compiledCli(): Promise<string>;
+
+export function workerBundle(): Promise<string>;

@@ -25,10 +25,14 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Bundles another process may still be about to load are kept this long after a newer one replaces them. */
 const KEEP_REPLACED_MS = 10 * 60 * 1000;
 
-/** Where a checkout's bundles live, and its manifest: one per checkout, so a mutation-testing sandbox whose node_modules links to this one's keeps its own. */
-function cacheOf(root) {
+/**
+ * Where a checkout's bundles live, and the manifest of one entry's bundle: one per checkout and
+ * entry, so a mutation-testing sandbox whose node_modules links to this one's keeps its own, and
+ * the CLI's bundle and the worker threads' (workerBundle) do not replace each other.
+ */
+function cacheOf(root, entry) {
   const directory = join(root, 'node_modules', '.cache', 'smtp-lab');
-  return { root, directory, manifest: join(directory, `manifest-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`) };
+  return { root, directory, manifest: join(directory, `manifest-${createHash('sha256').update(`${root}\0${entry}`).digest('hex').slice(0, 16)}.json`) };
 }
 
 /** What the bundle depends on besides its inputs: the builder's own code, esbuild's release and where the checkout is. */
@@ -111,7 +115,7 @@ function pruneReplaced(directory) {
 
 /** The file URL of the bundle of `entry` (a .ts path in the checkout at `root`), built first when the cached one is missing or stale. */
 export async function compiledBundle(root, entry) {
-  const cache = cacheOf(root);
+  const cache = cacheOf(root, entry);
   const key = builderKey(root);
   return pathToFileURL(cachedBundle(cache, key) ?? (await build(cache, entry, key))).href;
 }
@@ -119,4 +123,9 @@ export async function compiledBundle(root, entry) {
 /** The file URL of the CLI's bundle (cli/main.ts). */
 export function compiledCli() {
   return compiledBundle(ROOT, join('cli', 'main.ts'));
+}
+
+/** The file URL of the worker threads' bundle (cli/workers/worker.ts), cached like the CLI's: a pool does not wait for esbuild. */
+export function workerBundle() {
+  return compiledBundle(ROOT, join('cli', 'workers', 'worker.ts'));
 }

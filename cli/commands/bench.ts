@@ -5,7 +5,6 @@ import type { Command } from '../command.ts';
 import { EXIT_OK, UsageError } from '../command.ts';
 import { integerOption, parseOptions } from '../args.ts';
 import { workersOption } from '../parallel-options.ts';
-import { withWorkerThreads } from '../workers/pool.ts';
 import { bugSearch, median, memoryOver, parallelSpeedUp, reproWallMs, sessionsPerSecond, type SpeedUpPlan } from '../../bench/measure.ts';
 import { speedUpRow, speedUpText, withSpeedUpRows } from '../bench-speed-up.ts';
 import { realStackRatio, realStackRow, realStackText } from '../bench-real-stack.ts';
@@ -46,8 +45,8 @@ interface BenchPlan {
   readonly realStackSessions: number;
 }
 
-const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 40_000, exploreDeviations: 2, repeats: 3 }, realStackSessions: 200 };
-const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, exploreDeviations: 0, repeats: 1 }, realStackSessions: 0 };
+const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 40_000, exploreDeviations: 2, matrixRuns: 500, demoTraces: 5000, repeats: 3 }, realStackSessions: 200 };
+const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, exploreDeviations: 0, matrixRuns: 1, demoTraces: 10, repeats: 1 }, realStackSessions: 0 };
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';
 
@@ -73,7 +72,7 @@ export const bench: Command = {
 
     if (values['speed-up-only']) {
       if (values.quick) throw new UsageError('--speed-up-only measures the full speed-up figures; --quick is for the whole bench');
-      const figures = await parallelSpeedUp(workers, withWorkerThreads, FULL.speedUp);
+      const figures = parallelSpeedUp(workers, FULL.speedUp);
       for (const figure of figures) log(`speed-up, ${figure.workload}: ${speedUpText(figure)}`);
       if (!values['no-write']) {
         if (!existsSync('BENCHMARKS.md')) throw new UsageError('--speed-up-only rewrites the speed-up rows of an existing BENCHMARKS.md; run the full bench first (npm run bench)');
@@ -98,7 +97,7 @@ export const bench: Command = {
     const repro = reproWallMs(plan.reproRuns);
     log(`repro process wall time: median ${fmt(median(repro))} ms (${repro.map((r) => fmt(r)).join(', ')})`);
 
-    const speedUps = await parallelSpeedUp(workers, withWorkerThreads, plan.speedUp);
+    const speedUps = parallelSpeedUp(workers, plan.speedUp);
     for (const figure of speedUps) log(`speed-up, ${figure.workload}: ${speedUpText(figure)}`);
 
     const memory = memoryOver(sessions);

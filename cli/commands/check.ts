@@ -3,7 +3,7 @@ import type { Command } from '../command.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError } from '../command.ts';
 import { integerOption, parseOptions } from '../args.ts';
 import { SCENARIO_USAGE, scenarioOptions } from '../common-options.ts';
-import { PARALLEL_USAGE, parallelOptions, shardOption, shareOf, workersOption } from '../parallel-options.ts';
+import { PARALLEL_USAGE, parallelOptions, shardOption, shareOf, workersIn } from '../parallel-options.ts';
 import { resultArgs, shardJson } from '../shard-file.ts';
 import { checkPartJson, checkPartOf, sharesOfLength } from '../share-codec.ts';
 import { withExecutor } from '../workers/pool.ts';
@@ -108,7 +108,7 @@ function setupOf(args: readonly string[]) {
     };
     return { property, scenarioName, options };
   });
-  return { properties, skipped, sets, numRuns, json: values.json ?? false, workers: workersOption(values.workers), shard: shardOption(values.shard) };
+  return { properties, skipped, sets, numRuns, json: values.json ?? false, shard: shardOption(values.shard) };
 }
 
 type CheckSetup = ReturnType<typeof setupOf>;
@@ -147,8 +147,8 @@ export const check: Command = {
   name: 'check',
   usage,
   async run(args) {
-    const setup = setupOf(args);
-    return withExecutor(setup.workers, async (executor) => {
+    return withExecutor(workersIn(args), async (executor) => {
+      const setup = setupOf(args);
       const parts = await shareOfCheck(setup, executor);
       if (setup.shard === null) return finish(setup, [parts], executor);
       console.log(shardJson('check', resultArgs(args, checkOptions), setup.shard, parts.map(checkPartJson)));

@@ -2,7 +2,7 @@
 import type { Command } from '../command.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK } from '../command.ts';
 import { integerOption, parseOptions } from '../args.ts';
-import { PARALLEL_USAGE, parallelOptions, shardOption, shareOf, workersOption } from '../parallel-options.ts';
+import { PARALLEL_USAGE, parallelOptions, shardOption, shareOf, workersIn } from '../parallel-options.ts';
 import { resultArgs, shardJson } from '../shard-file.ts';
 import { checkPartJson, checkPartOf, damaged, tallyJson, tallyOf } from '../share-codec.ts';
 import { withExecutor } from '../workers/pool.ts';
@@ -54,7 +54,6 @@ function setupOf(args: readonly string[]) {
     traces: integerOption('traces', values.traces, 1000, 1, 1_000_000),
     out: values.out ?? 'lab-output',
     json: values.json ?? false,
-    workers: workersOption(values.workers),
     shard: shardOption(values.shard),
     buggy: loadScenario({ scenario: BUGGY }),
     compared: COMPARED.map((name) => loadScenario({ scenario: name })),
@@ -148,8 +147,8 @@ export const demo: Command = {
   name: 'demo',
   usage,
   async run(args) {
-    const setup = setupOf(args);
-    return withExecutor(setup.workers, async (executor) => {
+    return withExecutor(workersIn(args), async (executor) => {
+      const setup = setupOf(args);
       const share = await shareOfDemo(setup, executor);
       if (setup.shard === null) return finish(setup, [share], executor);
       console.log(shardJson('demo', resultArgs(args, demoOptions), setup.shard, { search: checkPartJson(share.search), table: tallyJson(share.table) }));

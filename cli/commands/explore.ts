@@ -9,7 +9,7 @@ import {
   exploreCasesOn, exploreScenarioOn, foldAnswers, replaySchedule, type ExploreBoundsOptions, type ExploreOutcome, type JudgedSchedule,
 } from '../../properties/explore/explore-scenario.ts';
 import { explorationPlan, type CaseResult } from '../../properties/explore/explore-case.ts';
-import { PARALLEL_USAGE, interleavedShareOf, parallelOptions, shardOption, workersOption } from '../parallel-options.ts';
+import { PARALLEL_USAGE, interleavedShareOf, parallelOptions, shardOption, workersIn } from '../parallel-options.ts';
 import { resultArgs, shardJson } from '../shard-file.ts';
 import { damaged } from '../share-codec.ts';
 import { withExecutor } from '../workers/pool.ts';
@@ -100,7 +100,7 @@ function setupOf(args: readonly string[]) {
   };
   const json = values.json ?? false;
   return {
-    scenarioName, sets, scenario, property, bounds, json, out: values.out ?? 'lab-output', workers: workersOption(values.workers), shard: shardOption(values.shard),
+    scenarioName, sets, scenario, property, bounds, json, out: values.out ?? 'lab-output', shard: shardOption(values.shard),
     onCase: (done: number, total: number) => { if (!json && process.stderr.isTTY) process.stderr.write(`\rexplore ${scenario.name}: case ${done}/${total}`); },
   };
 }
@@ -171,9 +171,9 @@ export const explore: Command = {
   name: 'explore',
   usage,
   async run(args) {
-    const setup = setupOf(args);
     const started = performance.now();
-    return withExecutor(setup.workers, async (executor) => {
+    return withExecutor(workersIn(args), async (executor) => {
+      const setup = setupOf(args);
       if (setup.shard === null) {
         const outcome = await exploreScenarioOn(executor, { scenario: setup.scenario, property: setup.property, ...setup.bounds, onCase: setup.onCase });
         return finish(setup, outcome, Math.round(performance.now() - started));

@@ -34,8 +34,6 @@ export const matrix: Command = {
   async run(args) {
     const { values } = parseOptions(args, { scenario: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' } });
     const scenario = values.scenario ?? DEFAULT_SCENARIO;
-    // Loaded once up front: a missing or broken scenario is reported as such, not as a cell's failure.
-    loadScenario({ scenario });
     const options = {
       scenario,
       runs: integerOption('runs', values.runs, DEFAULT_MATRIX_RUNS, 1, 100_000),
@@ -44,7 +42,12 @@ export const matrix: Command = {
       columns: FRONT_AXIS,
       conditions: CONDITION_AXIS,
     };
-    const result = await withExecutor(workersOption(values.workers), (executor) => computeMatrix(options, executor));
+    // The threads start first and load while the scenario does.
+    const result = await withExecutor(workersOption(values.workers), (executor) => {
+      // Loaded once up front: a missing or broken scenario is reported as such, not as a cell's failure.
+      loadScenario({ scenario });
+      return computeMatrix(options, executor);
+    });
     process.stdout.write(values.json ? matrixJson(result) : matrixMarkdown(result));
     return EXIT_OK;
   },

@@ -1,32 +1,121 @@
-/* pool - the worker threads behind --workers: a tinypool of threads that each run tasks (worker.ts)
+/* pool - the threads behind --workers: this thread and a tinypool of N-1 more, started as a command begins
  *
- * One thread (--workers 1) runs everything in this thread with no pool. The threads load the
- * lab as one bundled file (bundle.ts) and are destroyed when the command is done with them.
+ * `--workers N` is N threads doing the work, this one included. Each new thread spends seconds of
+ * CPU before V8 has compiled the lab's hot code (BENCHMARKS.md), and this thread must be warm
+ * anyway for what only it does (shrinking a counterexample, drawing it, folding the answers): so
+ * it takes tasks too, and the pool has one thread fewer. The pool is started before the command
+ * parses its scenarios, on the cached bundle of worker.ts (compiled-cli.js workerBundle: no
+ * esbuild on the way), so its threads load while this one sets up. One thread (--workers 1) runs
+ * everything here with no pool. Which thread ran a task never changes an answer: callers combine
+ * answers in task order (properties/parallel/).
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
-import { workerBundle } from './bundle.ts';
-import type { Executor, WorkTask } from '../../properties/parallel/executor.ts';
+import type { Executor, WorkKind, WorkKinds, WorkTask } from '../../properties/parallel/executor.ts';
 import { runTask } from '../../properties/parallel/run-task.ts';
+
+/**
+ * The cached bundle of worker.ts. compiled-cli.js is loaded from the checkout, not bundled into the
+ * CLI: it reads its own files beside itself (import.meta.url), which inside a bundle would be the
+ * bundle's directory. (esbuild leaves an import of a computed path alone.)
+ */
+async function workerBundle(): Promise<string> {
+  const builder = pathToFileURL(join(import.meta.dirname, '..', 'build', 'compiled-cli.js')).href;
+  const { workerBundle: bundle } = (await import(builder)) as typeof import('../build/compiled-cli.js');
+  return bundle();
+}
 
 const thisThread: Executor = { workers: 1, inThisThread: true, run: async (task) => runTask(task) as never };
 
-/** Run `body` with an executor of `workers` threads, and stop the threads after it. */
-export async function withExecutor<T>(workers: number, body: (executor: Executor) => Promise<T>): Promise<T> {
-  return workers === 1 ? body(thisThread) : withWorkerThreads(workers, body);
+/**
+ * Tasks handed to each pool thread at once: while this thread runs a task it cannot hand out the
+ * next one, so each pool thread holds a few to go on with (tinypool queues them in the thread).
+ */
+const TASKS_PER_POOL_THREAD = 3;
+
+interface Job {
+  readonly task: WorkTask;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Tasks in hand-out order, taken by the pool threads as they have room and by this thread whenever its event loop is free. */
+class SharedExecutor implements Executor {
+  readonly inThisThread = false;
+  private readonly queue: Job[] = [];
+  private inPool = 0;
+  /** No answer from the pool yet: its threads may still be loading, so each holds one task, and this thread takes the rest. */
+  private poolStarting = true;
+  private turnAsked = false;
+  private pool: Tinypool | null = null;
+
+  constructor(
+    readonly workers: number,
+    private readonly runHere: (task: WorkTask) => unknown,
+  ) {}
+
+  /** The pool, once its bundle is known; until then this thread takes every task. */
+  attach(pool: Tinypool): void {
+    this.pool = pool;
+    this.pump();
+  }
+
+  run<K extends WorkKind>(task: WorkKinds[K]['task']): Promise<WorkKinds[K]['result']> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, resolve: resolve as (result: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const room = (this.workers - 1) * (this.poolStarting ? 1 : TASKS_PER_POOL_THREAD);
+    while (this.pool !== null && this.inPool < room && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.inPool++;
+      this.pool.run(job.task).then(
+        (result) => { this.inPool--; this.poolStarting = false; job.resolve(result); this.pump(); },
+        (error) => { this.inPool--; job.reject(error); this.pump(); },
+      );
+    }
+    if (this.queue.length > 0 && !this.turnAsked) {
+      this.turnAsked = true;
+      setImmediate(() => this.takeOne());
+    }
+  }
+
+  /** This thread's turn: one task, then the pool's answers that came in meanwhile are handled before the next. */
+  private takeOne(): void {
+    this.turnAsked = false;
+    const job = this.queue.shift();
+    if (job === undefined) return;
+    try {
+      job.resolve(this.runHere(job.task));
+    } catch (error) {
+      job.reject(error);
+    }
+    this.pump();
+  }
 }
 
 /**
- * Run `body` on a pool of `workers` new threads, even one: the bench compares one fresh thread
- * with N fresh threads, so both sides pay the same start (a thread's first runs are slower until
- * V8 has compiled the hot code: BENCHMARKS.md), where this thread would already be warm.
+ * Run `body` with an executor of `workers` threads (this one and workers - 1 in a pool), and stop
+ * the pool after it. `runHere` runs a task in this thread (a test counts them).
  */
-export async function withWorkerThreads<T>(workers: number, body: (executor: Executor) => Promise<T>): Promise<T> {
-  const bundle = await workerBundle();
-  const pool = new Tinypool({ filename: bundle.url, minThreads: workers, maxThreads: workers });
+export async function withExecutor<T>(workers: number, body: (executor: Executor) => Promise<T>, runHere: (task: WorkTask) => unknown = runTask): Promise<T> {
+  if (workers === 1) return body(thisThread);
+  const executor = new SharedExecutor(workers, runHere);
+  const threads = workers - 1;
+  const pool = workerBundle().then((url) => {
+    const started = new Tinypool({ filename: url, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: TASKS_PER_POOL_THREAD });
+    executor.attach(started);
+    return started;
+  });
+  // A bundle that cannot be built is reported once the body is done (this thread has taken every task meanwhile).
+  pool.catch(() => undefined);
   try {
-    return await body({ workers, inThisThread: false, run: (task: WorkTask) => pool.run(task) });
+    return await body(executor);
   } finally {
-    await pool.destroy();
-    bundle.remove();
+    await (await pool).destroy();
   }
 }

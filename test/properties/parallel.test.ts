@@ -73,14 +73,6 @@ describe('fast-check runs in ranges', () => {
     expect(comparable(await runLabPropertyOn(outOfOrder(2), property, lockstep))).toEqual(comparable(runLabProperty(property, lockstep)));
   });
 
-  it('a pool of one thread is handed the runs (the bench times one fresh thread against N)', async () => {
-    const lockstep = { scenario: loadScenario({ scenario: 'lockstep' }), seed: 4, numRuns: 40 };
-    const property = propertyById('fixed-sequencing')!;
-    const one = outOfOrder(1);
-    expect(comparable(await runLabPropertyOn(one, property, lockstep))).toEqual(comparable(runLabProperty(property, lockstep)));
-    expect(one.tasks.map((task) => task.kind === 'runs' && task.count).reduce((a, b) => Number(a) + Number(b), 0)).toBe(40);
-  });
-
   it('ranges cover the span once, in order, for any number of threads', () => {
     for (const workers of [1, 2, 3, 8]) {
       for (const count of [1, 7, 100, 1001]) {
