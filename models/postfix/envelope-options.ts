@@ -48,7 +48,7 @@ function xtextUnquote(text: string): string | null {
 
 /** allprint() on the unquoted ENVID, which C reads up to a "+00" NUL: printable ASCII, not empty. */
 function allPrint(unquoted: string): boolean {
-  return /^[\x20-\x7e]+$/.test(unquoted.split('\0')[0] ?? '');
+  return /^[\x20-\x7e]+(?:\0|$)/.test(unquoted);
 }
 
 /** uxtext_unquote() (global/uxtext.c): "\x{HEX}" of at most U+10FFFF stands for a character; false when malformed. */
@@ -115,7 +115,7 @@ const NOTIFY_WORDS = ['NEVER', 'SUCCESS', 'FAILURE', 'DELAY'];
 
 /** dsn_notify_mask(): NEVER alone or any of the others; an unknown word is logged and refuses the whole. */
 function validNotify(s: SmtpdSession, value: string): boolean {
-  const words = value.split(/[, \t\r\n]+/).filter((w) => w !== '');
+  const words = value.split(/[, \t\r\n]/).filter((w) => w !== '');
   const unknown = words.find((w) => !NOTIFY_WORDS.includes(w.toUpperCase()));
   if (unknown !== undefined) {
     s.log(`warning: unknown DSN NOTIFY command value "${unknown}" in "${value}"`);

@@ -18,6 +18,9 @@ export interface SmtpdToken {
 
 const isSpace = (ch: string) => ' \t\n\v\f\r'.includes(ch);
 
+/** The words that end at their colon: "to:" and "from:", compared without case. */
+const COLON_WORDS = ['to:', 'from:'];
+
 /** smtp_quoted(): the stretch from `start` (just after the opening `open`) to its close; the index after it. */
 function quoted(text: string, start: number, open: string): { end: number; closed: boolean } {
   const wanted = [open === '<' ? '>' : '"'];
@@ -51,9 +54,10 @@ export function smtpdTokens(text: string): SmtpdToken[] {
         i = stretch.end;
         error ||= !stretch.closed;
       } else if (ch === '\\') i++;
-      else if (ch === ':' && /^(to|from):$/i.test(text.slice(start, i))) break;
+      else if (ch === ':' && COLON_WORDS.includes(text.slice(start, i).toLowerCase())) break;
     }
-    tokens.push({ text: text.slice(start, Math.min(i, text.length)), error });
+    // A \ at the very end leaves i past the end, where slice() stops anyway.
+    tokens.push({ text: text.slice(start, i), error });
   }
   return tokens;
 }

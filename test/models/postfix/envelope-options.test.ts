@@ -32,6 +32,7 @@ describe('the address word (smtpd_token(), extract_addr())', () => {
     expect(reply('MAIL from:<a@b.test>\r\n')).toBe('250 2.1.0 Ok');
     expect(reply('MAIL FROM: <a@b.test>\r\n')).toBe('250 2.1.0 Ok');
     expect(reply('MAIL FROM :<a@b.test>\r\n')).toBe('501 5.5.4 Syntax: MAIL FROM:<address>');
+    expect(reply('MAIL\r\n')).toBe('501 5.5.4 Syntax: MAIL FROM:<address>');
     expect(reply('MAIL SENDER:<a@b.test>\r\n')).toBe('501 5.5.4 Syntax: MAIL FROM:<address>');
     expect(rcptReply('RCPT to: <bob@example.test>\r\n')).toBe('250 2.1.5 Ok');
     expect(rcptReply('RCPT TOO:<bob@example.test>\r\n')).toBe('501 5.5.4 Syntax: RCPT TO:<address>');
@@ -57,6 +58,8 @@ describe('the address word (smtpd_token(), extract_addr())', () => {
     const lines = ['MAIL FROM:<(nobody)>\r\n', 'RCPT TO:<>\r\n'];
     expect(replies(lines)).toEqual(['250 2.1.0 Ok', '501 5.1.3 Bad recipient address syntax']);
     expect(logOf(lines)).toContain('warning: Illegal address syntax from localhost[127.0.0.1] in RCPT command: <>');
+    const relayed = talk({}, lockstep([EHLO, 'MAIL FROM:<(nobody)>\r\n', 'RCPT TO:<carol@elsewhere.test>\r\n', 'QUIT\r\n']), OUTSIDE);
+    expect(relayed.logLines.find((l) => l.includes('reject: RCPT'))).toMatch(/; from=<> to=<carol@elsewhere\.test> /);
   });
   it('a source route is dropped: the relay check sees the final address', () => {
     expect(replies([MAIL, 'RCPT TO:<@relay.test:bob@example.test>\r\n'], {}, OUTSIDE)[1]).toBe('250 2.1.5 Ok');
@@ -69,6 +72,7 @@ describe('MAIL options (mail_cmd())', () => {
     expect(reply('MAIL FROM:<a@b.test> body=7bit BODY=8BITMIME\r\n')).toBe('250 2.1.0 Ok');
     expect(reply('MAIL FROM:<a@b.test> BODY=BINARYMIME\r\n')).toBe('555 5.5.4 Unsupported option: BODY=BINARYMIME');
     expect(reply('MAIL FROM:<a@b.test> SIZE\r\n')).toBe('555 5.5.4 Unsupported option: SIZE');
+    expect(reply('MAIL FROM:<a@b.test> SIZE=k1\r\n')).toBe('501 5.5.4 Bad message size syntax');
     expect(reply('MAIL FROM:<a@b.test> AUTH\r\n')).toBe('555 5.5.4 Unsupported option: AUTH');
     expect(reply('MAIL FROM:<a@b.test> XVERP\r\n')).toBe('555 5.5.4 Unsupported option: XVERP');
   });
@@ -94,6 +98,8 @@ describe('MAIL options (mail_cmd())', () => {
     expect(reply('MAIL FROM:<a@b.test> AUTH=x@b.test AUTH=y@b.test\r\n')).toBe('503 5.5.4 Error: multiple AUTH= options');
     expect(reply('MAIL FROM:<a@b.test> AUTH=<> AUTH=<>\r\n')).toBe('250 2.1.0 Ok');
     expect(logOf(['MAIL FROM:<a@b.test> AUTH=x@b.test\r\n', 'RCPT TO:<bob@example.test>\r\n']).find((l) => l.includes(': client='))).toMatch(/: client=localhost\[127\.0\.0\.1\], sasl_sender=x@b\.test$/);
+    // smtpd_sasl_mail_opt(): printable(state->sasl_sender, '?').
+    expect(logOf(['MAIL FROM:<a@b.test> AUTH=x\x01y\r\n', 'RCPT TO:<bob@example.test>\r\n']).find((l) => l.includes(': client='))).toMatch(/, sasl_sender=x\?y$/);
   });
   it('a MAIL refused after its AUTH= keeps it: the next MAIL\'s AUTH= is a second one, until RSET', () => {
     expect(replies(['MAIL FROM:<a@b.test> AUTH=x@b.test XYZZY\r\n', 'MAIL FROM:<a@b.test> AUTH=y@b.test\r\n', 'RSET\r\n', 'MAIL FROM:<a@b.test> AUTH=y@b.test\r\n'])).toEqual([
@@ -108,7 +114,7 @@ describe('MAIL options (mail_cmd())', () => {
   it('ENVID=: xtext that unquotes to printable ASCII, not empty, once', () => {
     expect(reply('MAIL FROM:<a@b.test> ENVID=QQ+2Bx+2b\r\n')).toBe('250 2.1.0 Ok');
     expect(reply('MAIL FROM:<a@b.test> ENVID=a+00b\r\n')).toBe('250 2.1.0 Ok');
-    for (const bad of ['ENVID=', 'ENVID=a+2', 'ENVID=a+zz', 'ENVID=+00', 'ENVID=a+0Ab', 'ENVID=a ENVID=b']) {
+    for (const bad of ['ENVID=', 'ENVID=a+2', 'ENVID=a+zz', 'ENVID=+00', 'ENVID=a+0Ab', 'ENVID=+01a', 'ENVID=a+01', 'ENVID=a ENVID=b']) {
       expect(reply(`MAIL FROM:<a@b.test> ${bad}\r\n`), bad).toBe('501 5.5.4 Bad ENVID parameter syntax');
     }
   });
