@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioValues } from '../scenarios/keys.ts';
-import { fitScheduling, readBatch } from './calibration/fit.ts';
+import { fitScheduling, readBatch, type BatchEvidence } from './calibration/fit.ts';
 import type { RealSetting, TcpMode } from './real-stack.ts';
 
 export interface ClientPlan {
@@ -123,20 +123,24 @@ export function conformanceCases(rawDir: string, options: CaseOptions): Conforma
   return [...runs, ...trials, ...calibrationCases(join(rawDir, CALIBRATION_DIR)), ...own];
 }
 
-/**
- * One case per recorded calibration batch: AUTH-only sessions as in the trial cells, as many as
- * the batch had. A racy batch's lab runs with the scheduling its own capture shows; whether the
- * race was lost (Postfix's log) is not part of that fit, so the loss rate is still a prediction.
- */
+/** One case per recorded calibration batch (calibrationCase). */
 function calibrationCases(dir: string): ConformanceCase[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((name) => existsSync(join(dir, name, 'batch.json'))).sort().map((name) => {
-    const batch = readBatch(join(dir, name));
-    const setting = batch.info.setting;
-    return {
-      name: `C-${name}`, source: 'calibration', why: `calibration batch, load ${batch.info.loadBefore[0]}`, setting,
-      client: { ...CLIENT, mail: false }, repeat: batch.info.sessions, racy: racy(setting),
-      ...(racy(setting) ? { labValues: fitScheduling([batch]).values } : {}),
-    };
-  });
+  return readdirSync(dir).filter((name) => existsSync(join(dir, name, 'batch.json'))).sort().map((name) => calibrationCase(readBatch(join(dir, name))));
+}
+
+/**
+ * A calibration batch as a case: AUTH-only sessions as in the trial cells, as many as the batch
+ * had. A racy batch's lab runs with the scheduling its own capture shows (calibration/fit.ts:
+ * who ran first, wake-up latencies, session load, the run-queue wait); whether the race was lost
+ * (Postfix's log) and the sessions' AUTH→reply times are not part of that fit, so they are still
+ * predictions.
+ */
+export function calibrationCase(batch: BatchEvidence): ConformanceCase {
+  const setting = batch.info.setting;
+  return {
+    name: `C-${batch.info.name}`, source: 'calibration', why: `calibration batch, load ${batch.info.loadBefore[0]}`, setting,
+    client: { ...CLIENT, mail: false }, repeat: batch.info.sessions, racy: racy(setting),
+    ...(racy(setting) ? { labValues: fitScheduling([batch]).values } : {}),
+  };
 }

@@ -7,13 +7,9 @@
  * test/conformance/recorded.test.ts asserts at seed 1 that each listed one still shows, so a fix
  * shows up as well as a new difference.
  */
-export const KNOWN_RECORDED_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {
-  // Recorded while the load rose from 4.8 to 11.6: the real 235 path's request/response steps
-  // wait for the scheduler (Dovecot's auth and login processes: AUTH → backend SYN 75th
-  // percentile 4.0 ms against 0.6-0.8 ms in calm batches), which the lab's wake-up model leaves
-  // out at blocking steps (sim/wakeup.ts; docs/conformance.md disagreement 12). Real 4 ms, lab 2 ms.
-  'C-quickack-d': ['AUTH→reply time of 235 (median)'],
-};
+// None open. Disagreement 12 (C-quickack-d's 235 time under load: real 4 ms, lab 2 ms) was closed
+// by the run-queue wait (sim/run-queue.ts), fitted from each batch's own step gaps.
+export const KNOWN_RECORDED_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {};
 
 /** The kind of a verdict's problem: its text up to the first ':' (the numbers follow). */
 export function problemKind(problem: string): string {

@@ -9,7 +9,7 @@ import type { Measured, SideOutcome } from './compare.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import type { LabRunner } from './suite.ts';
 import { loadScenario } from '../scenarios/index.ts';
-import { runScenario } from '../scenarios/run.ts';
+import { runScenario, type RunReport } from '../scenarios/run.ts';
 
 const TCP_PROFILE = { default: 'linux-default', pp3: 'pingpong3', quickack: 'quickack' } as const;
 
@@ -40,25 +40,12 @@ export function sessionSeed(suiteSeed: number, caseName: string, index: number):
   return (Math.imul(suiteSeed, 0x9e3779b1) ^ hash ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
 }
 
-/**
- * Sessions of a case follow each other on the real stack: the first after a reload gets a new
- * smtpd process (a live run reloads before every case), the later ones reuse it (Postfix master
- * max_use/max_idle), so session 1 runs cold and the rest with postfix.smtpd_process_reused=yes.
- * A live run's capture says how long that fresh process took to its banner
- * (measured.firstBannerMs): the cold session starts up as long, so the comparison of AUTH→reply
- * times is about the chain, not about how busy the machine was when smtpd was spawned.
- */
+/** The lab side of a case: the outcome of its sessions (labRuns). */
 export const runInLab: LabRunner = (c, seed, real) => {
-  const own = real?.measured?.scheduling ? { ...c, labValues: undefined } : c;
-  const sets = [...labSets(own), ...measuredSets(real?.measured)];
-  const firstBanner = real?.measured?.firstBannerMs === undefined ? [] : [`postfix.banner_delay_ms=${real.measured.firstBannerMs}`];
-  const cold = loadScenario({ scenario: 'real-stack', sets: [...sets, ...firstBanner] });
-  const warm = loadScenario({ scenario: 'real-stack', sets: [...sets, 'postfix.smtpd_process_reused=yes'] });
   const sessions = [];
   let backendConnections = 0;
   const log: string[] = [];
-  for (let i = 0; i < c.repeat; i++) {
-    const run = runScenario(i === 0 ? cold : warm, { seed: sessionSeed(seed, c.name, i) });
+  for (const run of labRuns(c, seed, real)) {
     sessions.push({
       replies: normaliseReplies(run.client.replies),
       authReply: run.client.authReply === null ? null : normaliseReplyLine(run.client.authReply),
@@ -70,3 +57,21 @@ export const runInLab: LabRunner = (c, seed, real) => {
   const outcome: SideOutcome = { sessions, backendConnections, smtpdLog: smtpdLines(log) };
   return outcome;
 };
+
+/**
+ * Sessions of a case follow each other on the real stack: the first after a reload gets a new
+ * smtpd process (a live run reloads before every case), the later ones reuse it (Postfix master
+ * max_use/max_idle), so session 1 runs cold and the rest with postfix.smtpd_process_reused=yes.
+ * A live run's capture says how long that fresh process took to its banner
+ * (measured.firstBannerMs): the cold session starts up as long, so the comparison of AUTH→reply
+ * times is about the chain, not about how busy the machine was when smtpd was spawned.
+ * Returns the reports in order, with their traces when `trace`.
+ */
+export function labRuns(c: ConformanceCase, seed: number, real?: SideOutcome, trace = false): RunReport[] {
+  const own = real?.measured?.scheduling ? { ...c, labValues: undefined } : c;
+  const sets = [...labSets(own), ...measuredSets(real?.measured)];
+  const firstBanner = real?.measured?.firstBannerMs === undefined ? [] : [`postfix.banner_delay_ms=${real.measured.firstBannerMs}`];
+  const cold = loadScenario({ scenario: 'real-stack', sets: [...sets, ...firstBanner] });
+  const warm = loadScenario({ scenario: 'real-stack', sets: [...sets, 'postfix.smtpd_process_reused=yes'] });
+  return Array.from({ length: c.repeat }, (_, i) => runScenario(i === 0 ? cold : warm, { seed: sessionSeed(seed, c.name, i), trace }));
+}

@@ -26,8 +26,10 @@
  *   - A node that waits is runnable, not asleep: another write to it does not wake it again.
  * Unlike wakeup.ts, it applies to every node the scenario gives it, the client and the auth
  * service included, which have no preemption model: they block on every step. It does not
- * depend on the session load of wakeup.ts (sessionUnderLoad): the 235 sessions, which mostly ran
- * in the load fit's idle state, show the same step tails as the others (calibration/fit.ts).
+ * depend on the session load of wakeup.ts (sessionUnderLoad): the captures do not tie the two.
+ * Sessions logged in on their first connection (mostly the load fit's idle state) waited as often
+ * as the others in four racy batches (pp3-a, pp3-d, quickack-a, quickack-d: 46-140 ‰ of steps
+ * against 39-98 ‰) and a third to a quarter as often in the other four (20-41 ‰ against 91-144 ‰).
  */
 import type { Decider } from './decisions.ts';
 

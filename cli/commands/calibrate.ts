@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
-import { USER } from '../../conformance/cases.ts';
-import { fitScheduling, readBatch, type BatchEvidence } from '../../conformance/calibration/fit.ts';
+import { calibrationCase, USER } from '../../conformance/cases.ts';
+import { fitRunQueue, fitScheduling, readBatch, type BatchEvidence } from '../../conformance/calibration/fit.ts';
+import { labStepGaps } from '../../conformance/calibration/lab-steps.ts';
+import { DOVECOT_PORT, POSTFIX_PORT } from '../../conformance/calibration/observe.ts';
 import { recordBatch } from '../../conformance/calibration/record.ts';
 import { calibrationScenario } from '../../conformance/calibration/scenario-file.ts';
+import { stepTable } from '../../conformance/calibration/step-table.ts';
 import { RealStack, realStackMissing, type TcpMode } from '../../conformance/real-stack.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { rateText } from '../../conformance/stats.ts';
@@ -17,8 +20,11 @@ const usage = `usage: smtp-lab calibrate [--recorded] [--sessions N] [--modes LI
 Measures when Postfix answers XCLIENT relative to Dovecot's pipelined EHLO on the real stack
 (Postfix 3.7.11, Dovecot 2.3.19.1, swaks, tcpdump; root; a private network namespace): one batch
 of N AUTH-only sessions per TCP mode (default: the racy ones, quickack and pp3), captured with tcpdump. From the
-captures it fits the scheduling keys (sim.wakeup_*, sim.scheduling_jitter_us; see
-conformance/calibration/fit.ts) and writes a scenario file based on real-stack.
+captures it fits the scheduling keys (sim.wakeup_*, sim.scheduling_jitter_us, sim.run_queue_wait_*;
+see conformance/calibration/fit.ts) and writes a scenario file based on real-stack. On stderr, per
+racy batch: its own fit, and a table of each request/response step's gaps (50th / 75th / 90th
+percentile) in the capture and in the lab run with that fit (seed 1), which the run-queue wait
+was fitted to reproduce (conformance/calibration/steps.ts).
 
   --recorded      fit from the recorded batches in conformance/records/calibration instead
   --sessions N    sessions per batch (default 60)
@@ -88,6 +94,7 @@ export const calibrate: Command = {
     for (const b of batches.filter((x) => x.info.setting.tcpMode !== 'default')) {
       const single = fitScheduling([b]);
       console.error(`${b.info.name}: load ${b.info.loadBefore.join(' ')}, Postfix answered first on ${rateText(single.answeredFirst, single.connections)} of backend connections`);
+      console.error(`${stepTable(b.info.name, fitRunQueue([b.steps]), b.steps, labStepGaps(calibrationCase(b), 1, { dovecot: DOVECOT_PORT, postfix: POSTFIX_PORT }))}\n`);
     }
     const scenario = calibrationScenario(values.recorded ? 'real-stack-recorded-calibration' : 'real-stack-calibrated', fit, batches);
     const text = `${JSON.stringify(scenario, null, 2)}\n`;

@@ -40,6 +40,16 @@
  * reconnects, the times), not the machine's load, which nothing here can predict.
  * Whether a race was lost is read from Postfix's log (one "improper command pipelining" line
  * per lost race) and used only to judge the lab afterwards, not to fit it.
+ *   sim.run_queue_wait_{per_mille,min_us,median_us,max_us}
+ *                                  the run-queue wait of a woken process (sim/run-queue.ts), from
+ *                                  the gaps of the capture's single-wake-up steps (steps.ts: the
+ *                                  client's, Dovecot's and smtpd's request/response steps). A
+ *                                  step's processing is its median gap in the batch; a step waited
+ *                                  when its gap exceeds that median by more than
+ *                                  RUN_QUEUE_WAIT_MIN_US. per_mille: 1000 × waited steps / steps;
+ *                                  min, median, max: the 5th, 50th and 95th percentile of the
+ *                                  waited steps' excess. Pooled over all sessions, as the lab
+ *                                  draws it in every session (run-queue.ts says why).
  * A linux-default batch has a delayed ACK: the EHLO waits for Postfix's answer by TCP alone,
  * so it says nothing about scheduling and is not used for the fit.
  */
@@ -49,11 +59,14 @@ import type { ScenarioValues } from '../../scenarios/keys.ts';
 import { median } from '../stats.ts';
 import { backendConnections, connectionsBySession, type BackendConnection } from './observe.ts';
 import { readPcap } from './pcap.ts';
+import { SINGLE_WAKEUP_STEPS, stepGaps, type StepGaps } from './steps.ts';
 import type { BatchInfo } from './record.ts';
+
+export type RunQueueValues = Pick<ScenarioValues, 'sim.run_queue_wait_per_mille' | 'sim.run_queue_wait_min_us' | 'sim.run_queue_wait_median_us' | 'sim.run_queue_wait_max_us'>;
 
 export type SchedulingValues = Pick<ScenarioValues,
   'sim.wakeup_preempt_per_mille' | 'sim.wakeup_latency_min_us' | 'sim.wakeup_latency_median_us' | 'sim.wakeup_latency_max_us' | 'sim.scheduling_jitter_us'>
-  & Partial<Pick<ScenarioValues, 'sim.wakeup_busy_per_mille' | 'sim.wakeup_busy_preempt_per_mille'>>;
+  & Partial<Pick<ScenarioValues, 'sim.wakeup_busy_per_mille' | 'sim.wakeup_busy_preempt_per_mille'>> & Partial<RunQueueValues>;
 
 export interface BatchEvidence {
   readonly dir: string;
@@ -61,6 +74,8 @@ export interface BatchEvidence {
   readonly connections: readonly BackendConnection[];
   /** The same connections by client session, in order (observe.ts connectionsBySession). */
   readonly sessions: readonly (readonly BackendConnection[])[];
+  /** The gaps of every request/response step (steps.ts). */
+  readonly steps: StepGaps;
 }
 
 export function readBatch(dir: string): BatchEvidence {
@@ -69,10 +84,10 @@ export function readBatch(dir: string): BatchEvidence {
 }
 
 /** Backend connections and sessions of a capture file's bytes. */
-export function evidenceOfCapture(pcap: Uint8Array, ports?: { dovecot: number; postfix: number }): Pick<BatchEvidence, 'connections' | 'sessions'> {
+export function evidenceOfCapture(pcap: Uint8Array, ports?: { dovecot: number; postfix: number }): Pick<BatchEvidence, 'connections' | 'sessions' | 'steps'> {
   const segments = readPcap(pcap);
   const connections = backendConnections(segments, ports?.postfix);
-  return { connections, sessions: connectionsBySession(segments, connections, ports?.dovecot) };
+  return { connections, sessions: connectionsBySession(segments, connections, ports?.dovecot), steps: stepGaps(segments, ports) };
 }
 
 /** Connections with both an XCLIENT and Postfix's answer to it in the capture. */
@@ -84,7 +99,7 @@ export function answeredFirst(c: BackendConnection): boolean {
   return c.ehloAfterXclientUs === null || c.ehloAfterXclientUs > c.replyAfterXclientUs!;
 }
 
-function percentile(values: readonly number[], p: number): number {
+export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))]!;
 }
@@ -103,7 +118,7 @@ export function fitScheduling(batches: readonly BatchEvidence[]): SchedulingFit 
 }
 
 /** The fit over captures of racy settings (quickack or pp3, no slow lookup), e.g. a live conformance case's own. */
-export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | 'sessions'>[]): SchedulingFit {
+export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | 'sessions' | 'steps'>[]): SchedulingFit {
   const all = used.flatMap((b) => raced(b.connections));
   if (all.length === 0) throw new Error('calibration needs at least one quickack or pp3 batch with captured XCLIENT replies');
   const first = all.filter(answeredFirst);
@@ -122,10 +137,41 @@ export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | '
       'sim.wakeup_latency_median_us': q(latencies, 0.5),
       'sim.wakeup_latency_max_us': q(latencies, 0.95),
       'sim.scheduling_jitter_us': Math.max(0, q(gaps, 0.95) - q(gaps, 0.05)),
+      ...fitRunQueue(used.map((b) => b.steps)),
     },
     connections: all.length,
     answeredFirst: first.length,
     smtpdRunUs,
+  };
+}
+
+/**
+ * How far over its processing (the step's median gap) a step must take to count as a wait in
+ * the run queue: above the processing spread of a quiet step. Where the machine was least loaded
+ * (records/calibration default-b: 95 % of its single-wake-up steps answered as fast as a quiet
+ * machine would) the steps' 90th percentiles lie 16-470 µs above their medians (seven within
+ * 175 µs; Dovecot's 220→EHLO 229 µs, smtpd's SYN→220 470 µs); a wait behind another task on
+ * these 2 CPUs is a part of its slice (SCHED_SLICE_US, 1.5 ms).
+ */
+export const RUN_QUEUE_WAIT_MIN_US = 500;
+
+/** The run-queue wait's chance and latency from the step gaps of one or more captures (pooled per step). */
+export function fitRunQueue(captures: readonly StepGaps[]): RunQueueValues {
+  let steps = 0;
+  const waits: number[] = [];
+  for (const name of SINGLE_WAKEUP_STEPS) {
+    const gaps = captures.flatMap((c) => c.get(name) ?? []);
+    const processingUs = median(gaps);
+    if (processingUs === null) continue;
+    steps += gaps.length;
+    for (const gap of gaps) if (gap - processingUs > RUN_QUEUE_WAIT_MIN_US) waits.push(gap - processingUs);
+  }
+  const q = (p: number) => (waits.length === 0 ? 0 : Math.round(percentile(waits, p)));
+  return {
+    'sim.run_queue_wait_per_mille': steps === 0 ? 0 : Math.round((1000 * waits.length) / steps),
+    'sim.run_queue_wait_min_us': q(0.05),
+    'sim.run_queue_wait_median_us': q(0.5),
+    'sim.run_queue_wait_max_us': q(0.95),
   };
 }
 

@@ -27,7 +27,8 @@ describe('lab vs the recorded real stack', () => {
     // they stand, so a fix or a new difference both show up here. Fixed before: the pp3 warm 235
     // path and quickack-c's 235 time (the wake-up model resuming Dovecot before Postfix's reply had
     // arrived, sim/simulation.ts afterWrite); pp3-c's outcome distribution (every connection's
-    // scheduling drawn independently, where load comes in bursts longer than a session).
+    // scheduling drawn independently, where load comes in bursts longer than a session);
+    // quickack-d's 235 time under load (no run-queue wait at blocking wake-ups, sim/run-queue.ts).
     expect(verdict.problems.map(problemKind), `seed 1: ${verdict.problems.join('; ')}`).toEqual(KNOWN_RECORDED_DISAGREEMENTS[name] ?? []);
   });
 });
