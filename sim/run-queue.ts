@@ -28,8 +28,8 @@
  * service included, which have no preemption model: they block on every step. It does not
  * depend on the session load of wakeup.ts (sessionUnderLoad): the captures do not tie the two.
  * Sessions logged in on their first connection (mostly the load fit's idle state) waited as often
- * as the others in four racy batches (pp3-a, pp3-d, quickack-a, quickack-d: 46-140 ‰ of steps
- * against 39-98 ‰) and a third to a quarter as often in the other four (20-41 ‰ against 91-144 ‰).
+ * as the others or more in four racy batches (pp3-a, pp3-d, quickack-a, quickack-d: 46-140 ‰ of
+ * steps against 39-98 ‰) and about a quarter as often in the other four (20-41 ‰ against 91-144 ‰).
  */
 import type { Decider } from './decisions.ts';
 
