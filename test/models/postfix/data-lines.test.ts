@@ -18,7 +18,7 @@ const RCPT = 'RCPT TO:<bob@example.test>\r\n';
 const NORMALIZE: Partial<PostfixConfig> = { smtpd_forbid_bare_newline: 'normalize', smtpd_forbid_bare_newline_exclusions: [] };
 
 /** The content queued for a message sent with DATA, or undefined when none was queued. */
-function queued(content: string, config: Partial<PostfixConfig> = {}): string | undefined {
+function queued(content: string, config: Partial<PostfixConfig> = {}): string | null | undefined {
   const conv = talk(config, lockstep([EHLO, MAIL, RCPT, 'DATA\r\n', content, 'QUIT\r\n']));
   return conv.model.queue.messages[0]?.content;
 }
