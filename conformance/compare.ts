@@ -63,6 +63,11 @@ export interface Measured {
   readonly scheduling?: Partial<ScenarioValues>;
   /** SYN → 220 of the run's first backend connection, ms (a fresh smtpd process). */
   readonly firstBannerMs?: number;
+  /**
+   * µs into its wall-clock second at which the client's AUTH left (capture time), for a case whose
+   * real time depends on the wall clock's phase (realAuthTimeRangeMs: Dovecot's failure delay).
+   */
+  readonly authPhaseUs?: number;
 }
 
 export interface Verdict {
@@ -245,9 +250,10 @@ export function compareCase(c: ConformanceCase, real: SideOutcome, lab: SideOutc
   problems.push(...times.judged);
   notes.push(...times.notJudged);
   const m = real.measured;
-  if (m?.firstBannerMs !== undefined || m?.scheduling) {
+  if (m?.firstBannerMs !== undefined || m?.scheduling || m?.authPhaseUs !== undefined) {
     const scheduling = Object.entries(m.scheduling ?? {}).map(([k, v]) => `${k.replace(/^sim\./, '')}=${v}`).join(' ');
-    notes.push(`(lab input from the run's capture) ${[m.firstBannerMs === undefined ? '' : `first banner ${m.firstBannerMs} ms`, scheduling].filter(Boolean).join('; ')}`);
+    const phase = m.authPhaseUs === undefined ? '' : `AUTH at ${m.authPhaseUs} µs into its second`;
+    notes.push(`(lab input from the run's capture) ${[m.firstBannerMs === undefined ? '' : `first banner ${m.firstBannerMs} ms`, phase, scheduling].filter(Boolean).join('; ')}`);
   }
   return { match: problems.length === 0, real: summarise(real), lab: summarise(lab), problems, notes };
 }

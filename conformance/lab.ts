@@ -8,7 +8,7 @@ import type { ConformanceCase } from './cases.ts';
 import type { Measured, SideOutcome } from './compare.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import type { LabRunner } from './suite.ts';
-import { loadScenario } from '../scenarios/index.ts';
+import { loadScenario, type Scenario } from '../scenarios/index.ts';
 import { runScenario, type RunReport } from '../scenarios/run.ts';
 
 const TCP_PROFILE = { default: 'linux-default', pp3: 'pingpong3', quickack: 'quickack' } as const;
@@ -73,5 +73,23 @@ export function labRuns(c: ConformanceCase, seed: number, real?: SideOutcome, tr
   const firstBanner = real?.measured?.firstBannerMs === undefined ? [] : [`postfix.banner_delay_ms=${real.measured.firstBannerMs}`];
   const cold = loadScenario({ scenario: 'real-stack', sets: [...sets, ...firstBanner] });
   const warm = loadScenario({ scenario: 'real-stack', sets: [...sets, 'postfix.smtpd_process_reused=yes'] });
-  return Array.from({ length: c.repeat }, (_, i) => runScenario(i === 0 ? cold : warm, { seed: sessionSeed(seed, c.name, i), trace }));
+  const authPhaseUs = real?.measured?.authPhaseUs;
+  return Array.from({ length: c.repeat }, (_, i) => {
+    const scenario = i === 0 ? cold : warm;
+    const options = { seed: sessionSeed(seed, c.name, i), trace };
+    return runScenario(scenario, authPhaseUs === undefined ? options : { ...options, wallClockPhaseUs: phaseForAuthAt(scenario, options.seed, authPhaseUs) });
+  });
+}
+
+/**
+ * The wall clock's phase at the start of a lab run that puts its client's AUTH at `authPhaseUs`
+ * into its second, as the real run's was. The phase is a decision of its own stream
+ * (sim/simulation.ts), so fixing it moves nothing before the failure: the AUTH leaves at the
+ * same virtual time in a run with the phase drawn.
+ */
+function phaseForAuthAt(scenario: Scenario, seed: number, authPhaseUs: number): number {
+  const trace = runScenario(scenario, { seed, trace: true }).trace ?? [];
+  const auth = trace.find((e) => e.kind === 'write' && e.from === 'client' && String(e.data).startsWith('AUTH '));
+  if (auth === undefined) throw new Error(`${scenario.name}: the lab's client sent no AUTH, so the capture's AUTH phase has nothing to set`);
+  return (((authPhaseUs - auth.t) % 1_000_000) + 1_000_000) % 1_000_000;
 }

@@ -4,7 +4,9 @@
  * runs under tcpdump inside the stack's namespace. From the capture the lab takes what depends
  * on the machine rather than on the daemons' code (SideOutcome.measured): the scheduling of a
  * racy case (calibration/fit.ts: who ran first after each XCLIENT, wake-up latencies, the
- * session load), and how long the fresh smtpd took to its first banner.
+ * session load, the run-queue wait), how long the fresh smtpd took to its first banner, and for
+ * a wrong password (W1) where in its wall-clock second the AUTH left: Dovecot's failure delay
+ * answers 1.5 s or 2.0 s after it by that phase (docs/conformance.md disagreement 2).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import type { ConformanceCase, ClientPlan } from './cases.ts';
 import type { Measured, SideOutcome } from './compare.ts';
 import { evidenceOfCapture, fitCaptures } from './calibration/fit.ts';
+import { readPcap } from './calibration/pcap.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import type { RealStack } from './real-stack.ts';
 import { startCapture } from './real-stack/capture.ts';
@@ -74,8 +77,11 @@ export function measure(c: ConformanceCase, pcap: Uint8Array, ports: { dovecot: 
   // With the slow smtpd_authorized_xclient_hosts table the real banner waits for a 100 ms lookup
   // too (SYN→220 118-157 ms measured), which the lab's Postfix makes itself: not start-up time.
   const startUp = c.setting.xclientLookupMs === null && banner !== null && banner !== undefined;
+  // tcpdump stamps segments with the system clock, the one Dovecot's ioloop_time reads
+  const auth = c.realAuthTimeRangeMs ? readPcap(pcap).find((s) => s.dstPort === ports.dovecot && s.data.startsWith('AUTH ')) : undefined;
   return {
     ...(startUp ? { firstBannerMs: Math.round(banner / 1000) } : {}),
+    ...(auth ? { authPhaseUs: auth.tUs % 1_000_000 } : {}),
     ...(c.racy && raced ? { scheduling: fitCaptures([evidence]).values } : {}),
   };
 }

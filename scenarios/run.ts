@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly maxSteps?: number;
   /** `smtp-lab explore`: every decision from this schedule instead of the seed. */
   readonly explorer?: RunExplorer;
+  /** The wall clock's phase at the run's start, µs into its second; default: drawn (Simulation.wallClockPhaseUs). */
+  readonly wallClockPhaseUs?: number;
 }
 
 export interface RunReport {
@@ -132,7 +134,11 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const wakeup = wakeupOfScenario(scenario);
   const runQueue = runQueueOfScenario(scenario);
   const explorer = options.explorer;
-  const sim = new Simulation({ seed: options.seed, trace: options.trace ?? false, ...(explorer ? { choices: explorer, explorer } : {}) });
+  const sim = new Simulation({
+    seed: options.seed, trace: options.trace ?? false,
+    ...(explorer ? { choices: explorer, explorer } : {}),
+    ...(options.wallClockPhaseUs === undefined ? {} : { wallClockPhaseUs: options.wallClockPhaseUs }),
+  });
 
   const backendLink = linkOf(scenario.get('tcp.profile'), delay, options.faults?.backend);
   const links: Readonly<Record<ListenerRole, LinkOptions>> = {

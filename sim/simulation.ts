@@ -69,6 +69,11 @@ export interface SimulationOptions {
   readonly choices?: ChoiceSource;
   /** `smtp-lab explore` (explore/hooks.ts): sees every model input and picks among simultaneous events. */
   readonly explorer?: SimulationExplorer;
+  /**
+   * The wall clock's phase at virtual time 0 (wallClockPhaseUs), when a real run measured it (a
+   * live conformance case's capture); default: drawn from the seed.
+   */
+  readonly wallClockPhaseUs?: number;
 }
 
 /** What explore/state-digest.ts reads of a run between events: see ExplorationView. */
@@ -188,6 +193,12 @@ export class Simulation implements TcpHost {
     this.decider = new Decider(options.choices ?? PrngChoices.seeded(options.seed), this.trace, this.clock, '');
     this.clockDecider = new Decider(options.choices ?? PrngChoices.seeded(options.seed).split(CLOCK_STREAM), this.trace, this.clock, 'clock');
     this.explorer = options.explorer;
+    if (options.wallClockPhaseUs !== undefined) {
+      if (!Number.isSafeInteger(options.wallClockPhaseUs) || options.wallClockPhaseUs < 0 || options.wallClockPhaseUs > 999_999) {
+        throw new SimConfigError(`wallClockPhaseUs must be an integer from 0 to 999999, got ${options.wallClockPhaseUs}`);
+      }
+      this.clockPhase = options.wallClockPhaseUs;
+    }
     this.explorer?.attach(() => this.explorationView());
     this.trace.record({ t: 0, kind: 'run', seed: options.seed, options: { trace: this.trace.enabled } });
   }
