@@ -134,7 +134,7 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     else if (keyOf(name) !== null) result.keys.push(assign(keyOf(name)!, shown(modelValue(setting, version)), setting));
     else if (name === 'smtpd_milters') {
       const milters = modelValue(setting, version) as string[];
-      result.entries.push({ list: 'mapped', setting, key: null, value: milters.join(', ') || '(none)', note: milters.length > 0 ? "a milter at connect: how long it takes and what it answers are not in the configuration; postfix.milter_ms sets the time (audit's traces draw 0-60 ms), postfix.milter_connect_reply and milter_helo_reply its answers (default continue)" : 'no milter' });
+      result.entries.push({ list: 'mapped', setting, key: null, value: milters.join(', ') || '(none)', note: milters.length > 0 ? "a milter at connect: how long it takes and what it answers are not in the configuration; postfix.milter_ms sets the time (audit's traces draw 0-60 ms), postfix.milter_connect_reply, _helo_reply, _mail_reply, _rcpt_reply and _end_of_message_reply its answers (default continue)" : 'no milter' });
     } else if (name in NAMES) result.entries.push(ignored(setting, NAMES[name]!));
     else if (knownKeys.includes(name)) result.fixed.push(compareWithLab(setting, version));
     else if (IGNORED_SMTPD.test(name)) result.entries.push(ignored(setting, 'TLS or SASL server material: the front talks plain SMTP to this service and passes the login with XCLIENT'));

@@ -15,7 +15,7 @@ import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-
 import { FRONT_KINDS, type FrontKind, type SendProxy } from '../models/front/config.ts';
 import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
-import { MILTER_REPLY_ALLOWED, milterReplyProblem } from '../models/postfix/milter.ts';
+import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
 import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
 import { postfixPresetOf } from './layout.ts';
@@ -61,6 +61,10 @@ export interface ScenarioValues {
   'postfix.milter_ms': number;
   'postfix.milter_connect_reply': string;
   'postfix.milter_helo_reply': string;
+  'postfix.milter_mail_reply': string;
+  'postfix.milter_rcpt_reply': string;
+  'postfix.milter_end_of_message_reply': string;
+  'postfix.milter_default_action': MilterDefaultAction;
   'postfix.banner_delay_ms': number;
   'postfix.smtpd_authorized_xclient_hosts': string;
   'postfix.smtpd_helo_required': YesNo;
@@ -124,7 +128,7 @@ const tcpProfiles: KeyType = { kind: 'enum', values: Object.keys(TCP_PROFILES) }
 const anyText: KeyType = { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'any text (sent as UTF-8)' };
 const address: KeyType = { kind: 'text', pattern: /^[^\s<>]*$/, allowed: 'an address without spaces or angle brackets (empty: the null sender)' };
 const milliseconds = (max: number): KeyType => ({ kind: 'number', min: 0, max });
-const milterReply: KeyType = { kind: 'text', pattern: /^[\s\S]*$/, allowed: MILTER_REPLY_ALLOWED, problem: milterReplyProblem };
+const milterReply = (stage: MilterStage): KeyType => ({ kind: 'text', pattern: /^[\s\S]*$/, allowed: milterReplyAllowed(stage), problem: (text) => milterReplyProblem(stage, text) });
 /** The Postfix preset of the layout the keys resolved so far describe. */
 const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['postfix.mail_version'] ?? '3.9', v['front.port'] ?? 587);
 /** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
@@ -189,15 +193,39 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   // The lab's model milter (models/postfix/milter.ts): its answer per stage, by the milter protocol's names.
   {
     name: 'postfix.milter_connect_reply',
-    type: milterReply,
+    type: milterReply('connect'),
     default: 'continue',
-    description: "what the milter answers at connect (SMFIR_*): a 5xx makes smtpd greet with 554 <host> ESMTP not accepting connections, a 421 or shutdown with 421 <host> Service unavailable - try again later; any refusal then persists to MAIL, VRFY, ETRN, AUTH and STARTTLS (smtpd.c, milter8.c)",
+    description: "what the milter answers at connect (SMFIR_*): a 5xx makes smtpd greet with 554 <host> ESMTP not accepting connections, a 421 or shutdown with 421 <host> Service unavailable - try again later; any refusal then persists to MAIL, VRFY, ETRN, AUTH and STARTTLS (smtpd.c, milter8.c); unavailable: smtpd cannot reach it and milter_default_action answers every event",
   },
   {
     name: 'postfix.milter_helo_reply',
-    type: milterReply,
+    type: milterReply('helo'),
     default: 'continue',
     description: 'what the milter answers at HELO/EHLO: a 421 or shutdown is the reply and smtpd hangs up; any other refusal gets 250 (EHLO offering ENHANCEDSTATUSCODES only after a 5xx) and persists to MAIL and the commands after it',
+  },
+  {
+    name: 'postfix.milter_mail_reply',
+    type: milterReply('mail'),
+    default: 'continue',
+    description: 'what the milter answers at MAIL FROM: a refusal is the reply to that MAIL only (logged milter-reject with from=); shutdown answers 421 and hangs up; discard logs milter-discard, accepts and drops the message; accept asks nothing more about the message',
+  },
+  {
+    name: 'postfix.milter_rcpt_reply',
+    type: milterReply('rcpt'),
+    default: 'continue',
+    description: 'what the milter answers at RCPT TO for a recipient smtpd accepted: a refusal is the reply to that RCPT only (milter-reject with from= and to=); shutdown, discard and accept as at MAIL',
+  },
+  {
+    name: 'postfix.milter_end_of_message_reply',
+    type: milterReply('endOfMessage'),
+    default: 'continue',
+    description: "what the milter answers at the end of the message, in cleanup: a refusal is the reply to the final '.' and nothing is queued (cleanup logs milter-reject: END-OF-MESSAGE); discard answers 250 and drops the message; quarantine answers 250 and puts it on hold (milter-hold)",
+  },
+  {
+    name: 'postfix.milter_default_action',
+    type: { kind: 'enum', values: MILTER_DEFAULT_ACTIONS },
+    default: (v) => versionDefaults(v['postfix.mail_version'] ?? '3.9').milter_default_action,
+    description: 'Postfix milter_default_action: what every event gets from a milter smtpd cannot reach (milter_connect_reply=unavailable): tempfail 451 4.7.1, reject 550 5.5.0 Service unavailable, accept nothing (no milter), quarantine hold every message, shutdown 421 and hang up (from 3.7.20, 3.8.15, 3.9.9, 3.10.8, where it is the default; tempfail before)',
   },
   { name: 'postfix.banner_delay_ms', type: milliseconds(MAX_DELAY_MS), default: 13, description: 'smtpd start-up: accept to 220 banner (real stack: 11-15 ms)' },
   // Settings whose values differ between the two layouts start from that layout's preset (layout.ts);

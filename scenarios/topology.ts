@@ -16,9 +16,10 @@ import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type Nginx
 import { parseList, type PostfixConfig } from '../models/postfix/config.ts';
 import { isRealStackValues, postfixPresetOf } from './layout.ts';
 import { failActionOf, type InjectedFailure } from '../models/postfix/injected-failure.ts';
-import { milterReplyOf } from '../models/postfix/milter.ts';
+import { MILTER_STAGES, milterReplyOf, type MilterReplies, type MilterReply, type MilterStage } from '../models/postfix/milter.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
 import type { Scenario } from './scenario.ts';
+import type { ScenarioKey } from './keys.ts';
 
 export interface Hosts {
   readonly client: string;
@@ -57,9 +58,22 @@ function injectedFailureOf(scenario: Scenario): InjectedFailure | null {
   return at === 'none' ? null : { at, action: failActionOf(scenario.get('postfix.fail_reply')), sessions: scenario.get('postfix.fail_sessions') };
 }
 
+/** Each stage's key (milter.ts MilterStage). */
+const MILTER_KEYS = {
+  connect: 'postfix.milter_connect_reply',
+  helo: 'postfix.milter_helo_reply',
+  mail: 'postfix.milter_mail_reply',
+  rcpt: 'postfix.milter_rcpt_reply',
+  endOfMessage: 'postfix.milter_end_of_message_reply',
+} as const satisfies Record<MilterStage, ScenarioKey>;
+
+function milterRepliesOf(scenario: Scenario): MilterReplies {
+  return Object.fromEntries(MILTER_STAGES.map((stage) => [stage, milterReplyOf(scenario.get(MILTER_KEYS[stage]))])) as Record<MilterStage, MilterReply>;
+}
+
 /** A milter is in smtpd_milters when it takes time or answers anything but continue. */
 function milterConfigured(scenario: Scenario): boolean {
-  return scenario.get('postfix.milter_ms') > 0 || scenario.get('postfix.milter_connect_reply') !== 'continue' || scenario.get('postfix.milter_helo_reply') !== 'continue';
+  return scenario.get('postfix.milter_ms') > 0 || MILTER_STAGES.some((stage) => scenario.get(MILTER_KEYS[stage]) !== 'continue');
 }
 
 export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario: Scenario): PostfixConfig {
@@ -82,7 +96,8 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_upstream_proxy_timeout: scenario.get('postfix.smtpd_upstream_proxy_timeout'),
     processReused: scenario.isOn('postfix.smtpd_process_reused'),
     smtpd_milters: milterConfigured(scenario) ? ['inet:milter:11332'] : [],
-    milterReplies: { connect: milterReplyOf(scenario.get('postfix.milter_connect_reply')), helo: milterReplyOf(scenario.get('postfix.milter_helo_reply')) },
+    milterReplies: milterRepliesOf(scenario),
+    milter_default_action: scenario.get('postfix.milter_default_action'),
     saslUsers: { [scenario.get('client.user')]: 'secret', ...base.saslUsers },
     timings: {
       ...base.timings,

@@ -1,6 +1,6 @@
 /* cmd-envelope - MAIL, RCPT (relay restrictions, queue file opening) and ETRN
  *
- * A milter's refusal (milter.ts) is asked where mail_cmd() and etrn_cmd() ask it (v3.9.0).
+ * A milter's refusal (milter.ts) is asked where mail_cmd(), rcpt_cmd() and etrn_cmd() ask it (v3.9.0).
  * mail_cmd(), rcpt_cmd(), extract_addr(), etrn_cmd() in smtpd.c and generic_checks()/log_whatsup() in smtpd_check.c (v3.7.11).
  * MAIL and RCPT read smtpd_token()'s words (smtpd-token.ts): the keyword FROM: or TO: in any
  * case, the address word, then the options (envelope-options.ts). extract_addr() refuses an address
@@ -52,9 +52,10 @@ export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   const refusal = mailOptionRefusal(s, envelope.options);
   if (refusal) return s.quickReply(now, row, false, refusal);
   // milter_mail_event(): a rejecting milter's reply, logged with the sender (check_milter_reply()), then mail_reset().
-  const verdict = s.milter?.later();
-  if (verdict) {
-    const reply = checkMilterReply(s, verdict, { sender: envelope.address });
+  // "H" and "D" log and answer nothing: MAIL goes on.
+  const verdict = s.milter?.mail();
+  const reply = verdict ? checkMilterReply(s, verdict, { sender: envelope.address }) : null;
+  if (reply !== null) {
     s.mailReset();
     return s.quickReply(now, row, false, reply);
   }
@@ -77,6 +78,10 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
     s.log(`${transaction.queueId ?? 'NOQUEUE'}: reject: RCPT from ${s.namaddr}: ${rejection};${evidence}`);
     return s.respond(now, row, false, t.rcptDelayUs, rejection);
   }
+  // milter_rcpt_event() for a recipient smtpd_check_rcpt() passed, logged with it; the transaction stays.
+  const verdict = s.milter?.rcpt();
+  const milterReply = verdict ? checkMilterReply(s, verdict, { sender: transaction.sender, recipient: envelope.address }) : null;
+  if (milterReply !== null) return s.respond(now, row, false, t.rcptDelayUs, milterReply);
   // rcpt_cmd(): with smtpd_delay_open_until_valid_rcpt the queue file (and its ID and
   // the "client=" line) comes with the first accepted recipient.
   if (transaction.queueId === null) {

@@ -9,6 +9,7 @@ import type { Line } from './line-reader.js';
 import { ContentRecords } from './content-records.js';
 import { VSTREAM_BUFSIZE, type SmtpdSession, type Transaction } from './session.js';
 import { logWhatsup } from './whatsup.js';
+import { endOfMessageMilter } from './cleanup-milter.js';
 import { printable } from './text.js';
 
 /** bdat_cmd()/skip_bdat() (v3.7.11 ~3925): chunks read by count, LAST queues the message. */
@@ -112,7 +113,8 @@ export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
 
 /**
  * common_post_message_handling(): queue the message, or answer the content's error (the bare LF
- * first, with log_whatsup()'s line); either way the transaction is over.
+ * first, with log_whatsup()'s line) or the milter's at the end of the message (cleanup-milter.ts,
+ * which may also discard it behind the 250); either way the transaction is over.
  */
 function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: Transaction, records: ContentRecords): void {
   s.where = 'END-OF-MESSAGE';
@@ -121,6 +123,11 @@ function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: T
     const reply = refusal(s, records);
     s.mailReset();
     return s.respond(now, row, false, delayUs, reply);
+  }
+  const milter = endOfMessageMilter(s, transaction);
+  if (milter.reply !== null) {
+    s.mailReset();
+    return s.respond(now, row, false, delayUs, milter.reply);
   }
   // After BDAT the 250 names act_size as well: "Ok: %ld bytes queued as %s".
   const counted = s.bdat === 'none' ? '' : `${s.actSize} bytes `;
@@ -136,10 +143,12 @@ function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: T
     clientAddr: s.client.addr,
   };
   const { sha256, content: text } = content.finish();
-  // Every field named, not spread: V8 gives each object built by spreading a hidden class of its
-  // own (~250 bytes), which the queue would keep for every record it holds.
-  s.shared.queue.enqueue({ queueId: message.queueId, from: message.from, to: message.to, size: message.size, saslUser: message.saslUser, clientAddr: message.clientAddr, sha256, content: text });
-  s.shared.out.push({ kind: 'fact', fact: { kind: 'queued', ...message }, conn: s.conn });
+  if (!milter.discarded) {
+    // Every field named, not spread: V8 gives each object built by spreading a hidden class of its
+    // own (~250 bytes), which the queue would keep for every record it holds.
+    s.shared.queue.enqueue({ queueId: message.queueId, from: message.from, to: message.to, size: message.size, saslUser: message.saslUser, clientAddr: message.clientAddr, sha256, content: text });
+    s.shared.out.push({ kind: 'fact', fact: { kind: 'queued', ...message }, conn: s.conn });
+  }
   s.respond(now, row, true, delayUs, `250 2.0.0 Ok: ${counted}queued as ${transaction.queueId ?? ''}`);
 }
 

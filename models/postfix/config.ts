@@ -8,7 +8,7 @@
 
 import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
 import type { InjectedFailure } from './injected-failure.js';
-import { MILTER_CONTINUES, type MilterReplies } from './milter.js';
+import { MILTER_CONTINUES, MILTER_DEFAULT_ACTIONS, type MilterDefaultAction, type MilterReplies } from './milter.js';
 
 export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'note' | 'reject';
 export const relayRestrictions = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination', 'defer_unauth_destination'] as const;
@@ -107,8 +107,10 @@ export interface PostfixConfig {
   readonly smtpd_upstream_proxy_timeout: number;
   /** Milter names (any non-empty list makes smtpd contact milters at connect). */
   readonly smtpd_milters: readonly string[];
-  /** What the lab's model milter answers at connect and HELO (milter.ts); asked only with smtpd_milters. */
+  /** What the lab's model milter answers at each stage (milter.ts); asked only with smtpd_milters. */
   readonly milterReplies: MilterReplies;
+  /** What smtpd does when it cannot reach the milter (tempfail, reject, accept, quarantine; default tempfail). */
+  readonly milter_default_action: MilterDefaultAction;
   /** Mechanisms the SASL server (Dovecot) offers: lab knob, the AUTH line of EHLO. */
   readonly saslMechanisms: readonly string[];
   /** user -> password, the lab's stand-in for the Dovecot passdb. */
@@ -150,13 +152,15 @@ export function parseVersion(version: string): PostfixRelease {
 }
 
 /** Defaults that differ between releases (mail_params.h of each tag; the gates in releases.ts). */
-export function versionDefaults(version: string): Pick<PostfixConfig, 'smtpd_forbid_unauth_pipelining' | 'smtpd_forbid_bare_newline'> {
+export function versionDefaults(version: string): Pick<PostfixConfig, 'smtpd_forbid_unauth_pipelining' | 'smtpd_forbid_bare_newline' | 'milter_default_action'> {
   const release = parseVersion(version);
   return {
     // DEF_SMTPD_FORBID_UNAUTH_PIPE: 1 from v3.9.0, 0 in the back-ports; a release without the parameter never rejects.
     smtpd_forbid_unauth_pipelining: hasGate(release, 'forbid_unauth_pipelining_default_yes'),
     // DEF_SMTPD_FORBID_BARE_LF: "normalize" from v3.9.0, "no" (or 0) in the back-ports; absent before them: no detection.
     smtpd_forbid_bare_newline: hasGate(release, 'forbid_bare_newline_default_normalize') ? 'normalize' : 'no',
+    // DEF_MILT_DEF_ACTION: "shutdown" from v3.7.20, v3.8.15, v3.9.9, v3.10.8; "tempfail" before.
+    milter_default_action: hasGate(release, 'milter_default_action_shutdown') ? 'shutdown' : 'tempfail',
   };
 }
 
@@ -327,7 +331,7 @@ const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_
 
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
-  'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions',
+  'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions', 'milter_default_action',
 ];
 
 /**
@@ -366,6 +370,11 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
       const level = raw.trim().toLowerCase();
       if (!(tlsLevels as readonly string[]).includes(level)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${tlsLevels.join(', ')}`);
       out[key] = level;
+    } else if (key === 'milter_default_action') {
+      // milter8.c milter8_comm_error() compares with strcasecmp(); any other word is a "Server configuration problem" the lab does not model.
+      const action = raw.trim().toLowerCase();
+      if (!(MILTER_DEFAULT_ACTIONS as readonly string[]).includes(action)) throw new Error(`${key}: "${raw}" is not modelled; allowed: ${MILTER_DEFAULT_ACTIONS.join(', ')}`);
+      out[key] = action;
     } else if (key === 'inet_protocols') {
       const value = raw.trim().toLowerCase();
       if (!(inetProtocols as readonly string[]).includes(value)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${inetProtocols.join(', ')}`);

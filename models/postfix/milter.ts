@@ -1,51 +1,123 @@
 /* milter - the lab's model milter (one Sendmail 8 milter in smtpd_milters) and smtpd's reading of its replies
  *
- * Not a Postfix setting: the lab's way to ask "what happens when the milter rejects at connect or
- * at HELO?". The model milter answers each connect and HELO event with the reply the scenario
- * gives for that stage and continues at every later event. The rest is Postfix, read at v3.9.0
+ * Not a Postfix setting: the lab's way to ask "what happens when the milter rejects at connect,
+ * HELO, MAIL, RCPT or the end of the message, or cannot be reached?". The model milter answers
+ * each event with the reply the scenario gives for that stage. The rest is Postfix, read at v3.9.0
  * and the same text at v3.5.0, v3.7.11 and v3.10.13:
  *   milter/milter8.c milter8_event(): a reply other than continue at a connect or HELO event
  *     (IN_CONNECT_EVENT) is final for the connection: SMFIR_ACCEPT leaves MILTER8_STAT_ACCEPT_CON
  *     (no more events, no reply), SMFIR_REJECT, SMFIR_TEMPFAIL, SMFIR_SHUTDOWN and SMFIR_REPLYCODE
  *     leave MILTER8_STAT_REJECT_CON with that reply kept as def_reply ("550 5.7.1 Command
  *     rejected", "451 4.7.1 Service unavailable - try again later", "S", the milter's own text);
- *     milter8_helo_event(), _mail_event(), _data_event(), _unknown_event() and _other_event()
- *     then return def_reply without asking the milter.
+ *     every later event then returns def_reply without asking the milter. At MAIL, RCPT and the
+ *     end of the message the same replies answer that event only (nothing kept), but
+ *     SMFIR_SHUTDOWN, which is final for the connection everywhere; SMFIR_ACCEPT and SMFIR_DISCARD
+ *     ("D") end the message's events (MILTER8_STAT_ACCEPT_MSG, back to MILTER8_STAT_ENVELOPE at
+ *     milter8_abort()); SMFIR_DISCARD at connect or HELO is refused with a warning.
+ *   milter8.c milter8_connect(): a milter smtpd cannot reach logs "connect to Milter service
+ *     <name>: <error>" and milter8_comm_error() keeps the reply milter_default_action names
+ *     (tempfail "451 4.7.1 Service unavailable - try again later", reject "550 5.5.0 Service
+ *     unavailable", accept none, quarantine "H", shutdown "421 4.7.1 ..." where the release has
+ *     it) as def_reply for every event (MILTER8_STAT_ERROR).
  *   smtpd/smtpd.c setup_milters(): a new milter per connection, and again in xclient_cmd()
  *     (teardown_milters(); setup_milters()), so the greeting after XCLIENT asks afresh.
  *   smtpd/smtpd.c check_milter_reply(): logs "<queue id|NOQUEUE>: milter-reject: <where> from
- *     <client>: <reply>;<smtpd_whatsup()>" and turns "S" into "421 4.7.0 Server closing connection".
- * What each command then does with the reply is at its *_cmd() (session.ts greeting, cmd-*.ts).
- * RCPT and DATA ask the milter too, but only inside a transaction, which a rejecting milter
- * never lets MAIL open, and a continuing one has nothing to say: the model leaves them out.
+ *     <client>: <reply>;<smtpd_whatsup()>" and turns "S" into "421 4.7.0 Server closing
+ *     connection"; "H" and "D" log milter-hold / milter-discard ("milter triggers HOLD action")
+ *     and answer nothing, setting CLEANUP_FLAG_HOLD / _DISCARD in saved_flags, which mail_reset()
+ *     (after each message, RSET, HELO/EHLO) clears; with DISCARD set smtpd asks the milter
+ *     nothing more (MILTER_SKIP_FLAGS). Release differences: releases.ts
+ *     milter_default_action_shutdown, milter_hold_reason_once.
+ * What each command then does with the reply is at its *_cmd() (session.ts greeting, cmd-*.ts);
+ * the end of the message is cleanup's (cleanup-milter.ts). Not modelled: the DATA command's own
+ * event (milter_data_event()), SMFIR_QUARANTINE before the end of the message (libmilter's
+ * smfi_quarantine() is an end-of-message call), a milter that fails after connecting.
  */
 import type { SmtpdSession } from './session.js';
+import { hasGate, type PostfixRelease } from './releases.js';
 import { whatsupEvidence } from './whatsup.js';
 
-/** The milter protocol's replies (SMFIR_CONTINUE, _ACCEPT, _REJECT, _TEMPFAIL, _SHUTDOWN) by the lab's names. */
-export const MILTER_ACTIONS = ['continue', 'accept', 'reject', 'tempfail', 'shutdown'] as const;
+/** The milter protocol's replies (SMFIR_CONTINUE, _ACCEPT, _REJECT, _TEMPFAIL, _SHUTDOWN, _DISCARD, _QUARANTINE) by the lab's names. */
+export const MILTER_ACTIONS = ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine'] as const;
 export type MilterAction = (typeof MILTER_ACTIONS)[number];
 
-/** One stage's answer: a protocol reply, or SMFIR_REPLYCODE with the milter's own SMTP reply. */
-export type MilterReply = { readonly kind: MilterAction } | { readonly kind: 'replycode'; readonly text: string };
-
-/** What the model milter answers at each stage it is asked at. */
-export interface MilterReplies {
-  readonly connect: MilterReply;
-  readonly helo: MilterReply;
-}
-
-export const MILTER_CONTINUES: MilterReplies = { connect: { kind: 'continue' }, helo: { kind: 'continue' } };
+/** The events the model milter is asked at. */
+export const MILTER_STAGES = ['connect', 'helo', 'mail', 'rcpt', 'endOfMessage'] as const;
+export type MilterStage = (typeof MILTER_STAGES)[number];
 
 /**
- * The words a scenario gives the reply in, and whether milter8 would take it: SMFIR_REPLYCODE's text
- * must start 4xx or 5xx and a space (the lab takes one line, so no '-'), with an enhanced status
- * code, if any, of the same class (milter8_event(): "malformed reply" otherwise).
+ * The actions a stage may answer with: discard only for a message (milter8_event() refuses it at
+ * connect and HELO), quarantine only at its end (smfi_quarantine()); shutdown not at the end of
+ * the message, whose handling in cleanup the lab does not model; `unavailable` only at connect:
+ * smtpd cannot reach the milter at all (milter8_connect()).
  */
-export const MILTER_REPLY_ALLOWED = `${MILTER_ACTIONS.join(', ')}, or a one-line reply '4NN text' / '5NN text' (SMFIR_REPLYCODE)`;
+const STAGE_ACTIONS: Readonly<Record<MilterStage, readonly string[]>> = {
+  connect: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'unavailable'],
+  helo: ['continue', 'accept', 'reject', 'tempfail', 'shutdown'],
+  mail: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard'],
+  rcpt: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard'],
+  endOfMessage: ['continue', 'accept', 'reject', 'tempfail', 'discard', 'quarantine'],
+};
 
-export function milterReplyProblem(text: string): string | null {
-  if ((MILTER_ACTIONS as readonly string[]).includes(text)) return null;
+/** Why an answer is missing from some stages' lists (STAGE_ACTIONS). */
+const NOT_EVERYWHERE: Readonly<Record<string, string>> = {
+  discard: 'DISCARD is for a message (milter8_event() refuses it at connect and HELO)',
+  quarantine: 'smfi_quarantine() is an end-of-message call',
+  shutdown: 'a shutdown at the end of the message (cleanup) is not modelled',
+  unavailable: 'whether smtpd reaches the milter is found at connect',
+};
+
+/** One stage's answer: a protocol reply, SMFIR_REPLYCODE with the milter's own SMTP reply, or no milter to ask. */
+export type MilterReply = { readonly kind: MilterAction | 'unavailable' } | { readonly kind: 'replycode'; readonly text: string };
+
+/** What the model milter answers at each stage it is asked at. */
+export type MilterReplies = Readonly<Record<MilterStage, MilterReply>>;
+
+export const MILTER_CONTINUES: MilterReplies = {
+  connect: { kind: 'continue' }, helo: { kind: 'continue' }, mail: { kind: 'continue' }, rcpt: { kind: 'continue' }, endOfMessage: { kind: 'continue' },
+};
+
+/** milter_default_action: what smtpd does when the milter cannot be reached (mail_params.h DEF_MILT_DEF_ACTION: config.ts versionDefaults()). */
+export const MILTER_DEFAULT_ACTIONS = ['tempfail', 'reject', 'accept', 'quarantine', 'shutdown'] as const;
+export type MilterDefaultAction = (typeof MILTER_DEFAULT_ACTIONS)[number];
+
+/** What milter8_comm_error() makes of milter_default_action: the reply kept for every event, and a warning. */
+export interface Unreachable {
+  readonly reply: string | null;
+  readonly warning: string | null;
+}
+
+/** milter8_comm_error() at `release` (releases.ts milter_default_action_shutdown, milter_hold_reason_once). */
+export function unreachableReply(action: MilterDefaultAction, release: PostfixRelease, name: string): Unreachable {
+  switch (action) {
+    case 'tempfail':
+      return { reply: '451 4.7.1 Service unavailable - try again later', warning: null };
+    case 'reject':
+      return { reply: '550 5.5.0 Service unavailable', warning: null };
+    case 'accept':
+      return { reply: null, warning: null };
+    case 'quarantine':
+      return { reply: hasGate(release, 'milter_hold_reason_once') ? 'Hdefault_action' : 'H', warning: null };
+    case 'shutdown':
+      return hasGate(release, 'milter_default_action_shutdown')
+        ? { reply: '421 4.7.1 Service unavailable - try again later', warning: null }
+        : { reply: '451 4.3.5 Server configuration problem - try again later', warning: `warning: milter ${name}: unrecognized default action: shutdown` };
+  }
+}
+
+/**
+ * The words a scenario gives a stage's reply in, and whether milter8 would take it: SMFIR_REPLYCODE's
+ * text must start 4xx or 5xx and a space (the lab takes one line, so no '-'), with an enhanced
+ * status code, if any, of the same class (milter8_event(): "malformed reply" otherwise).
+ */
+export function milterReplyAllowed(stage: MilterStage): string {
+  return `${STAGE_ACTIONS[stage].join(', ')}, or a one-line reply '4NN text' / '5NN text' (SMFIR_REPLYCODE)`;
+}
+
+export function milterReplyProblem(stage: MilterStage, text: string): string | null {
+  if (STAGE_ACTIONS[stage].includes(text)) return null;
+  const elsewhere = NOT_EVERYWHERE[text];
+  if (elsewhere !== undefined) return `"${text}" is not an answer at ${stage}: ${elsewhere}`;
   if (!/^[45]\d\d /.test(text)) return `"${text}" is neither a milter action nor a reply starting with 4NN or 5NN and a space`;
   if (/[\r\n]/.test(text)) return `"${text}": one line only`;
   if (/^\d/.test(text.charAt(4)) && text.charAt(4) !== text.charAt(0)) return `"${text}": the enhanced status code's class ${text.charAt(4)} differs from the reply's ${text.charAt(0)} (milter8 refuses it as malformed)`;
@@ -53,14 +125,15 @@ export function milterReplyProblem(text: string): string | null {
 }
 
 export function milterReplyOf(text: string): MilterReply {
-  return (MILTER_ACTIONS as readonly string[]).includes(text) ? { kind: text as MilterAction } : { kind: 'replycode', text };
+  return (MILTER_ACTIONS as readonly string[]).includes(text) || text === 'unavailable' ? { kind: text as MilterAction } : { kind: 'replycode', text };
 }
 
-/** The persisted reply milter8_event() keeps for each final answer (def_reply); null: none. */
-function defReplyOf(reply: MilterReply): string | null {
+/** The reply milter8_event() returns for an answer (before def_reply is consulted); null: none. */
+function replyOf(reply: MilterReply): string | null {
   switch (reply.kind) {
     case 'continue':
     case 'accept':
+    case 'unavailable':
       return null;
     case 'reject':
       return '550 5.7.1 Command rejected';
@@ -68,48 +141,119 @@ function defReplyOf(reply: MilterReply): string | null {
       return '451 4.7.1 Service unavailable - try again later';
     case 'shutdown':
       return 'S';
+    case 'discard':
+      return 'D';
+    case 'quarantine':
+      // "H" and the reason (none from the lab's milter): milter8_event() SMFIR_QUARANTINE.
+      return 'H';
     case 'replycode':
       return reply.text;
   }
 }
 
-/** One connection's milter (MILTER8): asked at connect and HELO until its answer is final. */
-export class ModelMilter {
-  /** MILTER8_STAT_ENVELOPE until a final connect/HELO answer (ACCEPT_CON or REJECT_CON). */
-  private final = false;
-  private defReply: string | null = null;
+/** MILTER8's states as the lab needs them. */
+type Milter8State = 'envelope' | 'accept-con' | 'reject-con' | 'accept-msg' | 'error';
 
-  constructor(private readonly replies: MilterReplies) {}
+/** One connection's milter (MILTER8) and the saved_flags its replies set in smtpd. */
+export class ModelMilter {
+  private state: Milter8State = 'envelope';
+  private defReply: string | null = null;
+  /** saved_flags' CLEANUP_FLAG_HOLD and _DISCARD, as check_milter_reply() sets them. */
+  hold = false;
+  discard = false;
+
+  /** The unreachable milter's def_reply and warning, or null when smtpd reached it. */
+  readonly unreachable: Unreachable | null;
+
+  constructor(
+    private readonly replies: MilterReplies,
+    defaultAction: MilterDefaultAction,
+    release: PostfixRelease,
+    name: string,
+  ) {
+    this.unreachable = replies.connect.kind === 'unavailable' ? unreachableReply(defaultAction, release, name) : null;
+    if (this.unreachable === null) return;
+    this.state = 'error';
+    this.defReply = this.unreachable.reply;
+  }
 
   /** milter8_conn_event(). */
   connect(): string | null {
-    return this.ask(this.replies.connect);
+    return this.state === 'error' ? this.defReply : this.askConnection(this.replies.connect);
   }
 
   /** milter8_helo_event(): skipped once final. */
   helo(): string | null {
-    return this.final ? this.defReply : this.ask(this.replies.helo);
+    return this.state === 'envelope' ? this.askConnection(this.replies.helo) : this.defReply;
   }
 
-  /** milter8_mail_event(), _unknown_event(), _other_event(): the model milter continues; a final answer's reply persists. */
+  /** milter8_mail_event(); none of the message events is asked once DISCARD is set (MILTER_SKIP_FLAGS). */
+  mail(): string | null {
+    return this.askMessage(this.replies.mail);
+  }
+
+  /** milter8_rcpt_event(): skipped after an accept or discard for this message too. */
+  rcpt(): string | null {
+    return this.askMessage(this.replies.rcpt);
+  }
+
+  /** milter8_message(), in cleanup at the end of the message (cleanup-milter.ts). */
+  endOfMessage(): string | null {
+    return this.askMessage(this.replies.endOfMessage);
+  }
+
+  /** milter8_unknown_event(), _other_event(): the model milter continues; a final answer's reply persists. */
   later(): string | null {
     return this.defReply;
   }
 
-  private ask(reply: MilterReply): string | null {
+  /** mail_reset(): milter8_abort() ends the message's events; saved_flags are cleared. */
+  abort(): void {
+    if (this.state === 'accept-msg') this.state = 'envelope';
+    this.hold = false;
+    this.discard = false;
+  }
+
+  private askConnection(reply: MilterReply): string | null {
     if (reply.kind === 'continue') return null;
-    this.final = true;
-    this.defReply = defReplyOf(reply);
+    this.state = reply.kind === 'accept' ? 'accept-con' : 'reject-con';
+    this.defReply = replyOf(reply);
     return this.defReply;
+  }
+
+  private askMessage(reply: MilterReply): string | null {
+    if (this.discard) return null;
+    if (this.state !== 'envelope') return this.defReply;
+    if (reply.kind === 'shutdown') return this.askConnection(reply);
+    if (reply.kind === 'accept' || reply.kind === 'discard') this.state = 'accept-msg';
+    return replyOf(reply) ?? this.defReply;
   }
 }
 
-/** check_milter_reply(): log the milter's verdict with smtpd_whatsup()'s evidence; "S" becomes a 421. */
-export function checkMilterReply(s: SmtpdSession, reply: string, evidence: { readonly helo?: string; readonly sender?: string } = {}): string {
-  const text = reply === 'S' ? '421 4.7.0 Server closing connection' : reply;
-  const whatsup = whatsupEvidence(s, { sender: evidence.sender, helo: evidence.helo ?? s.helo, saslUsername: true });
-  s.log(`${s.transaction?.queueId ?? 'NOQUEUE'}: milter-reject: ${s.where} from ${s.namaddr}: ${text};${whatsup}`);
-  return text;
+/**
+ * check_milter_reply(): log the milter's verdict with smtpd_whatsup()'s evidence; the reply to
+ * send, or null for HOLD and DISCARD, which set saved_flags. From 3.10.0 a HOLD or DISCARD that
+ * saved_flags already hold is not logged again, and a HOLD logs its reason (milter_hold_reason_once).
+ */
+export function checkMilterReply(s: SmtpdSession, reply: string, evidence: { readonly helo?: string; readonly sender?: string; readonly recipient?: string } = {}): string | null {
+  let action = 'milter-reject';
+  let text = reply;
+  let answer: string | null = reply;
+  if (reply.startsWith('H') || reply === 'D') {
+    const hold = reply !== 'D';
+    const milter = s.milter!;
+    if (hasGate(s.release, 'milter_hold_reason_once') && (hold ? milter.hold : milter.discard)) return null;
+    if (hold) milter.hold = true;
+    else milter.discard = true;
+    action = hold ? 'milter-hold' : 'milter-discard';
+    text = hold ? reply.slice(1) || 'milter triggers HOLD action' : 'milter triggers DISCARD action';
+    answer = null;
+  } else if (reply === 'S') {
+    text = answer = '421 4.7.0 Server closing connection';
+  }
+  const whatsup = whatsupEvidence(s, { sender: evidence.sender, recipient: evidence.recipient, helo: evidence.helo ?? s.helo, saslUsername: true });
+  s.log(`${s.transaction?.queueId ?? 'NOQUEUE'}: ${action}: ${s.where} from ${s.namaddr}: ${text};${whatsup}`);
+  return answer;
 }
 
 /** milter_other_event() as vrfy_cmd() and etrn_cmd() read it: a 4xx or 5xx reply refuses the command, unlogged. */

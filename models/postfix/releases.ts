@@ -52,7 +52,9 @@ export type PostfixGateName =
   | 'forbid_bare_newline_note'
   | 'help_command'
   | 'abnormal_end_queue_id'
-  | 'forbidden_commands_non_letter';
+  | 'forbidden_commands_non_letter'
+  | 'milter_default_action_shutdown'
+  | 'milter_hold_reason_once';
 
 export interface PostfixGate {
   /** What the release changed, in a phrase (docs/versions.md's first column). */
@@ -103,6 +105,16 @@ export const POSTFIX_GATES: Readonly<Record<PostfixGateName, PostfixGate>> = {
     behaviour: 'an unknown command that does not start with a letter is a non-SMTP command (221 and hang up): smtpd_forbidden_commands defaults to CONNECT GET POST regexp:{{/^[^A-Z]/ Bogus}}; the non-SMTP command warning shows the line escape()d',
     since: [[3, 7, 0]],
     source: 'HISTORY 20210605 ("The smtpd_forbidden_commands default setting now also inludes a regular expression regexp:{{/^[^A-Z]/ Bogus}}") and 20210610 ("escape non-printable characters in non-SMTP commands"); mail_params.h DEF_SMTPD_FORBID_CMDS at v3.7.0, "CONNECT GET POST" at v3.6.20',
+  },
+  milter_default_action_shutdown: {
+    behaviour: 'milter_default_action takes shutdown (421 4.7.1 Service unavailable - try again later, and smtpd hangs up) and defaults to it; before, shutdown is an unrecognized action (warning, 451 4.3.5 Server configuration problem - try again later) and the default is tempfail',
+    since: [[3, 7, 20], [3, 8, 15], [3, 9, 9], [3, 10, 8]],
+    source: 'HISTORY 20251208 ("changing the default milter_default_action from tempfail to the new shutdown action"); milter8.c milter8_comm_error() and mail_params.h DEF_MILT_DEF_ACTION "shutdown" at v3.7.20, v3.8.15, v3.9.9, v3.10.8, "tempfail" at v3.7.19, v3.8.14, v3.9.8, v3.10.7; absent from 3.5 and 3.6',
+  },
+  milter_hold_reason_once: {
+    behaviour: 'check_milter_reply() logs a milter HOLD or DISCARD once while saved_flags hold it, and a HOLD with its reason: "default_action" for milter_default_action = quarantine ("Hdefault_action"); before, every event that met the HOLD logged "milter triggers HOLD action"',
+    since: [[3, 10, 0]],
+    source: 'HISTORY 20250106 ("logs the reason for a quarantine request", "suppress repeated logging of a Milter quarantine, discard, or shutdown request"); smtpd.c check_milter_reply() and milter8.c milter8_comm_error() at v3.10.0, absent at v3.9.14',
   },
   abnormal_end_queue_id: {
     behaviour: 'the abnormal-end line ("lost connection after ...", "timeout after ...") starts with the queue ID or NOQUEUE',

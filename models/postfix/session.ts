@@ -166,7 +166,13 @@ export class SmtpdSession {
 
   /** setup_milters(): a fresh milter for the connection, and again for the client XCLIENT names (xclient_cmd()). */
   setupMilters(): void {
-    this.milter = this.config.smtpd_milters.length > 0 ? new ModelMilter(this.config.milterReplies) : null;
+    const name = this.config.smtpd_milters[0];
+    this.milter = name === undefined ? null : new ModelMilter(this.config.milterReplies, this.config.milter_default_action, this.release, name);
+    const unreachable = this.milter?.unreachable;
+    if (!unreachable) return;
+    // milter8_connect(): the connect(2) to an unreachable milter fails (the lab's: refused); then milter8_comm_error().
+    this.log(`warning: connect to Milter service ${name}: Connection refused`);
+    if (unreachable.warning !== null) this.log(unreachable.warning);
   }
 
   bytes(now: Micros, latin1: string): void {
@@ -395,7 +401,7 @@ export class SmtpdSession {
       }
       // milter_unknown_event(): a rejecting milter's reply instead of the 500.
       const verdict = this.milter?.later();
-      return this.protocolError(now, verdict ? checkMilterReply(this, verdict) : '500 5.5.2 Error: command not recognized');
+      return this.protocolError(now, (verdict ? checkMilterReply(this, verdict) : null) ?? '500 5.5.2 Error: command not recognized');
     }
     // smtpd_tls_security_level = encrypt (var_smtpd_enforce_tls): only PRE_TLS commands before STARTTLS.
     if (this.config.smtpd_tls_security_level === 'encrypt' && !this.tls && (row.flags & PRE_TLS) === 0) {
@@ -464,7 +470,7 @@ export class SmtpdSession {
     this.respond(now, row, ok, this.config.timings.quickDelayUs, reply);
   }
 
-  /** mail_reset() + rcpt_reset(): forget the transaction, BDAT state and size. */
+  /** mail_reset() + rcpt_reset(): forget the transaction, BDAT state and size; milter_abort() and saved_flags. */
   mailReset(): void {
     this.transaction = null;
     this.bdat = 'none';
@@ -472,6 +478,7 @@ export class SmtpdSession {
     this.actSize = 0;
     this.msgSize = 0;
     this.saslSender = null;
+    this.milter?.abort();
   }
 
   /** smtp_fread_buf(): exactly `count` bytes, through the same buffers and timeouts as lines. */

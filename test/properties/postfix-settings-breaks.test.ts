@@ -45,8 +45,8 @@ describe('the draws hold without a break', () => {
 });
 
 describe('each draw fails its property when what it guards is broken', () => {
-  it('a milter whose HELO reject is forgotten by MAIL: safety fails on a drawn milter_helo_reply (identity lost behind Dovecot)', () => {
-    vi.spyOn(ModelMilter.prototype, 'later').mockReturnValue(null);
+  it("a milter whose HELO reject is forgotten by the message's events (MAIL, RCPT, end of message): safety fails on a drawn milter_helo_reply (identity lost behind Dovecot)", () => {
+    for (const event of ['mail', 'rcpt', 'endOfMessage'] as const) vi.spyOn(ModelMilter.prototype, event).mockReturnValue(null);
     const outcome = check('safety', 'mailu-2024.06-pr3322', 600);
     expect(outcome.result).toBe('failed');
     // Behind the HELO reject Dovecot sent no XCLIENT: the message goes out as the front's own, or, when

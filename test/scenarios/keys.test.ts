@@ -5,7 +5,7 @@ import { FRONT_RELEASES_TEXT } from '../../scenarios/front-releases.ts';
 import { POSTFIX_RELEASES_TEXT } from '../../models/postfix/releases.ts';
 import { checkKeyJson, parseAssignment, parseKeyText } from '../../scenarios/values.ts';
 import { SCRIPT_TEXT_ALLOWED } from '../../models/client/script-text.ts';
-import { MILTER_REPLY_ALLOWED } from '../../models/postfix/milter.ts';
+import { milterReplyAllowed } from '../../models/postfix/milter.ts';
 import { UsageError } from '../../cli/command.ts';
 
 /** One good and one bad value per key, as text for --set. */
@@ -39,8 +39,12 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.smtpd_forbid_unauth_pipelining': ['no', 'No', 'yes, no'],
   'postfix.xclient_lookup_ms': ['100', '1e3', 'a number from 0 to 600000'],
   'postfix.milter_ms': ['2.5', 'fast', 'a number from 0 to 600000'],
-  'postfix.milter_connect_reply': ['554 5.7.1 go away', '550 4.7.1 mixed', MILTER_REPLY_ALLOWED],
-  'postfix.milter_helo_reply': ['shutdown', 'discard', MILTER_REPLY_ALLOWED],
+  'postfix.milter_connect_reply': ['unavailable', '550 4.7.1 mixed', milterReplyAllowed('connect')],
+  'postfix.milter_helo_reply': ['shutdown', 'discard', milterReplyAllowed('helo')],
+  'postfix.milter_mail_reply': ['discard', 'quarantine', milterReplyAllowed('mail')],
+  'postfix.milter_rcpt_reply': ['451 4.7.1 later', 'unavailable', milterReplyAllowed('rcpt')],
+  'postfix.milter_end_of_message_reply': ['quarantine', 'shutdown', milterReplyAllowed('endOfMessage')],
+  'postfix.milter_default_action': ['quarantine', 'discard', 'tempfail, reject, accept, quarantine, shutdown'],
   'postfix.banner_delay_ms': ['0', '600001', 'a number from 0 to 600000'],
   'postfix.smtpd_authorized_xclient_hosts': ['10.0.0.0/8, 192.168.1.7', 'mail.example.test', 'IPv4 addresses or CIDR blocks, separated by commas or spaces (empty: no host may send XCLIENT)'],
   'postfix.smtpd_helo_required': ['no', 'required', 'yes, no'],
@@ -80,7 +84,10 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
 const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'client.script': ': column 16: unknown escape \\q; escapes are \\r \\n \\t \\0 \\xHH \\\\ \\; \\| and \\c at the end of a command',
   'postfix.milter_connect_reply': ': "550 4.7.1 mixed": the enhanced status code\'s class 4 differs from the reply\'s 5 (milter8 refuses it as malformed)',
-  'postfix.milter_helo_reply': ': "discard" is neither a milter action nor a reply starting with 4NN or 5NN and a space',
+  'postfix.milter_helo_reply': ': "discard" is not an answer at helo: DISCARD is for a message (milter8_event() refuses it at connect and HELO)',
+  'postfix.milter_mail_reply': ': "quarantine" is not an answer at mail: smfi_quarantine() is an end-of-message call',
+  'postfix.milter_rcpt_reply': ': "unavailable" is not an answer at rcpt: whether smtpd reaches the milter is found at connect',
+  'postfix.milter_end_of_message_reply': ': "shutdown" is not an answer at endOfMessage: a shutdown at the end of the message (cleanup) is not modelled',
 };
 
 describe('the key table', () => {

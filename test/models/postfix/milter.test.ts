@@ -10,12 +10,12 @@
  * milter8_event() (MILTER8_STAT_REJECT_CON, def_reply) and milter8_other_event().
  */
 import { describe, expect, it } from 'vitest';
-import { milterReplyOf } from '../../../models/postfix/milter.js';
+import { MILTER_CONTINUES, milterReplyOf } from '../../../models/postfix/milter.js';
 import { lockstep, talk } from './talk.js';
 
 const CLIENT = 'localhost[127.0.0.1]';
 const REJECTED = '550 5.7.1 Command rejected';
-const milter = (connect: string, helo = 'continue') => ({ smtpd_milters: ['inet:milter:11332'], milterReplies: { connect: milterReplyOf(connect), helo: milterReplyOf(helo) } });
+const milter = (connect: string, helo = 'continue') => ({ smtpd_milters: ['inet:milter:11332'], milterReplies: { ...MILTER_CONTINUES, connect: milterReplyOf(connect), helo: milterReplyOf(helo) } });
 
 describe('after a milter rejected at connect', () => {
   it('reject: 554 and one error; EHLO 250 with ENHANCEDSTATUSCODES only; AUTH, MAIL, VRFY, ETRN and an unknown command get 550 5.7.1 Command rejected; NOOP and QUIT do not ask the milter', () => {
@@ -55,7 +55,7 @@ describe('after a milter rejected at connect', () => {
   });
 
   it('without smtpd_milters the model milter is never asked, whatever it would answer', () => {
-    const conv = talk({ milterReplies: { connect: milterReplyOf('reject'), helo: milterReplyOf('reject') } }, lockstep(['QUIT\r\n']));
+    const conv = talk({ milterReplies: { ...MILTER_CONTINUES, connect: milterReplyOf('reject'), helo: milterReplyOf('reject') } }, lockstep(['QUIT\r\n']));
     expect(conv.replies).toEqual(['220 backend.example.test ESMTP lab-postfix', '221 2.0.0 Bye']);
   });
 });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { labPreset, parsePostfixConfig, postfixDefaults, versionDefaults } from '../../../models/postfix/config.ts';
+import { MILTER_CONTINUES, milterReplyOf } from '../../../models/postfix/milter.ts';
 import { POSTFIX_GATES, isModelledRelease, modelledRelease, postfixRelease, type PostfixGateName } from '../../../models/postfix/releases.ts';
 import { ScenarioError } from '../../../scenarios/errors.ts';
 import { loadScenario } from '../../../scenarios/load.ts';
@@ -189,5 +190,45 @@ describe('forbidden_commands_non_letter (3.7.0)', () => {
     const header = lockstep(['Subject:\thi\\there\r\n']);
     expect(talk(postfixAt('3.6.20'), header).logLines).toContain('warning: non-SMTP command from localhost[127.0.0.1]: Subject:\thi\\there');
     expect(talk(postfixAt('3.7.0'), header).logLines).toContain('warning: non-SMTP command from localhost[127.0.0.1]: Subject:\\thi\\\\there');
+  });
+});
+
+describe('milter_default_action_shutdown (3.7.20, 3.8.15, 3.9.9, 3.10.8)', () => {
+  /** A milter smtpd cannot reach, at `version`, with milter_default_action as given (else the release's default). */
+  const unreachable = (version: string, action?: string) => ({
+    ...postfixAt(version, { smtpd_milters: 'inet:milter:11332', ...(action === undefined ? {} : { milter_default_action: action }) }),
+    milterReplies: { ...MILTER_CONTINUES, connect: milterReplyOf('unavailable') },
+  });
+  const session = lockstep([EHLO, 'MAIL FROM:<a@example.test>\r\n', 'QUIT\r\n']);
+
+  it('x.y.(n-1): the default is tempfail (220, MAIL 451 4.7.1); x.y.n: shutdown (421 at the greeting, hang up)', () => {
+    for (const [before, since] of BACKPORT_EDGES('milter_default_action_shutdown')) {
+      expect(versionDefaults(before).milter_default_action, before).toBe('tempfail');
+      const old = talk(unreachable(before), session);
+      expect(old.replies[0], before).toBe(BANNER);
+      expect(old.replies.at(-2), before).toBe('451 4.7.1 Service unavailable - try again later');
+      const now = talk(unreachable(since), session);
+      expect(now.replies, since).toEqual(['421 backend.example.test Service unavailable - try again later']);
+      expect(now.logLines, since).toContain('NOQUEUE: milter-reject: CONNECT from localhost[127.0.0.1]: 421 4.7.1 Service unavailable - try again later; proto=SMTP');
+    }
+  });
+
+  it('x.y.(n-1): shutdown is an unrecognized action: a warning and 451 4.3.5 for every event', () => {
+    const conv = talk(unreachable('3.9.8', 'shutdown'), session);
+    expect(conv.logLines.slice(1, 3)).toEqual(['warning: connect to Milter service inet:milter:11332: Connection refused', 'warning: milter inet:milter:11332: unrecognized default action: shutdown']);
+    expect(conv.replies.at(-2)).toBe('451 4.3.5 Server configuration problem - try again later');
+  });
+});
+
+describe('milter_hold_reason_once (3.10.0)', () => {
+  it('an unreachable milter with milter_default_action = quarantine: 3.9.14 logs "milter triggers HOLD action" at every event; 3.10.0 logs "default_action" once until mail_reset() (EHLO, the message)', () => {
+    const holds = (version: string) => {
+      const config = { ...postfixAt(version, { smtpd_milters: 'inet:milter:11332', milter_default_action: 'quarantine' }), milterReplies: { ...MILTER_CONTINUES, connect: milterReplyOf('unavailable') } };
+      const conv = talk(config, lockstep([EHLO, 'MAIL FROM:<a@example.test>\r\n', 'RCPT TO:<b@example.test>\r\n', 'DATA\r\n', 'x\r\n.\r\n', 'MAIL FROM:<a@example.test>\r\n', 'QUIT\r\n']));
+      return conv.logLines.filter((line) => line.includes('milter-hold')).map((line) => / (\S+) from .*: ([^;]*);/.exec(line)!.slice(1).join(': '));
+    };
+    const every = 'milter triggers HOLD action';
+    expect(holds('3.9.14')).toEqual([`CONNECT: ${every}`, `EHLO: ${every}`, `MAIL: ${every}`, `RCPT: ${every}`, `MAIL: ${every}`]);
+    expect(holds('3.10.0')).toEqual(['CONNECT: default_action', 'MAIL: default_action', 'MAIL: default_action']);
   });
 });

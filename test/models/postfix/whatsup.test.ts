@@ -6,14 +6,14 @@
  * the SASL user (xclient_cmd()), and XCLIENT sets up a new milter, which is asked about the client.
  */
 import { describe, expect, it } from 'vitest';
-import { milterReplyOf } from '../../../models/postfix/milter.js';
+import { MILTER_CONTINUES, milterReplyOf } from '../../../models/postfix/milter.js';
 import { lockstep, talk } from './talk.js';
 
 const REJECTED = '550 5.7.1 Command rejected';
 
 describe('the evidence of a logged rejection', () => {
   it("a milter's reject after XCLIENT LOGIN= names the SASL user (smtpd_whatsup())", () => {
-    const milter = { smtpd_milters: ['inet:milter:11332'], milterReplies: { connect: milterReplyOf('reject'), helo: milterReplyOf('continue') } };
+    const milter = { smtpd_milters: ['inet:milter:11332'], milterReplies: { ...MILTER_CONTINUES, connect: milterReplyOf('reject') } };
     const conv = talk(milter, lockstep(['EHLO lab\r\n', 'XCLIENT ADDR=198.51.100.7 LOGIN=alice\r\n', 'QUIT\r\n']));
     expect(conv.logLines).toContain(`NOQUEUE: milter-reject: XCLIENT from localhost[198.51.100.7]: ${REJECTED}; proto=SMTP sasl_username=<alice>`);
   });
