@@ -159,7 +159,8 @@ export interface SpeedUp {
 /** The commands people run with --workers (check, explore, matrix, demo), as `smtp-lab` arguments, each with --json. */
 export function speedUpWorkloads(plan: SpeedUpPlan): { readonly name: string; readonly args: readonly string[] }[] {
   return [
-    { name: `check fixed-sequencing on lockstep, ${plan.checkRuns} generated runs`, args: ['check', '--scenario', 'lockstep', '--property', 'fixed-sequencing', '--runs', String(plan.checkRuns)] },
+    // safety (faults included) holds on lockstep, so every run is made; fixed-sequencing fails there at run 1,855 since 4c073a4 (a quoted local part).
+    { name: `check safety on lockstep, ${plan.checkRuns} generated runs`, args: ['check', '--scenario', 'lockstep', '--property', 'safety', '--runs', String(plan.checkRuns)] },
     { name: `explore lockstep, ${plan.exploreDeviations} deviations (every TCP mode and lookup bin)`, args: ['explore', '--scenario', 'lockstep', '--property', 'fixed-sequencing', '--deviations', String(plan.exploreDeviations)] },
     { name: `matrix with ${plan.matrixRuns} sessions per cell`, args: ['matrix', '--runs', String(plan.matrixRuns)] },
     { name: `demo (npm start) with ${plan.demoTraces} traces`, args: ['demo', '--traces', String(plan.demoTraces)] },

@@ -45,7 +45,7 @@ interface BenchPlan {
   readonly realStackSessions: number;
 }
 
-const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 40_000, exploreDeviations: 2, matrixRuns: 500, demoTraces: 5000, repeats: 3 }, realStackSessions: 200 };
+const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 20_000, exploreDeviations: 2, matrixRuns: 500, demoTraces: 5000, repeats: 3 }, realStackSessions: 200 };
 const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, exploreDeviations: 0, matrixRuns: 1, demoTraces: 10, repeats: 1 }, realStackSessions: 0 };
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';

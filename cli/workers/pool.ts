@@ -29,10 +29,12 @@ async function workerBundle(): Promise<string> {
 const thisThread: Executor = { workers: 1, inThisThread: true, run: async (task) => runTask(task) as never };
 
 /**
- * Tasks handed to each pool thread at once: while this thread runs a task it cannot hand out the
- * next one, so each pool thread holds a few to go on with (tinypool queues them in the thread).
+ * Tasks a pool thread holds while this thread runs one: this thread cannot hand out work until
+ * its task returns, so each pool thread gets one more to go on with (queued in the thread) just
+ * before this thread starts its own. More would leave this thread idle: callers keep only a few
+ * tasks out at once (search-in-order.ts), and the pool would hold them all.
  */
-const TASKS_PER_POOL_THREAD = 3;
+const TASKS_PER_POOL_THREAD_WHILE_BUSY = 2;
 
 interface Job {
   readonly task: WorkTask;
@@ -45,7 +47,7 @@ class SharedExecutor implements Executor {
   readonly inThisThread = false;
   private readonly queue: Job[] = [];
   private inPool = 0;
-  /** No answer from the pool yet: its threads may still be loading, so each holds one task, and this thread takes the rest. */
+  /** No answer from the pool yet: its threads may still be loading, so each holds one task only, and this thread takes the rest. */
   private poolStarting = true;
   private turnAsked = false;
   private pool: Tinypool | null = null;
@@ -68,8 +70,17 @@ class SharedExecutor implements Executor {
     });
   }
 
+  /** Each pool thread one task at a time; this thread's turn asked for whatever is left. */
   private pump(): void {
-    const room = (this.workers - 1) * (this.poolStarting ? 1 : TASKS_PER_POOL_THREAD);
+    this.fillPool(1);
+    if (this.queue.length > 0 && !this.turnAsked) {
+      this.turnAsked = true;
+      setImmediate(() => this.takeOne());
+    }
+  }
+
+  private fillPool(perThread: number): void {
+    const room = (this.workers - 1) * perThread;
     while (this.pool !== null && this.inPool < room && this.queue.length > 0) {
       const job = this.queue.shift()!;
       this.inPool++;
@@ -78,17 +89,14 @@ class SharedExecutor implements Executor {
         (error) => { this.inPool--; job.reject(error); this.pump(); },
       );
     }
-    if (this.queue.length > 0 && !this.turnAsked) {
-      this.turnAsked = true;
-      setImmediate(() => this.takeOne());
-    }
   }
 
-  /** This thread's turn: one task, then the pool's answers that came in meanwhile are handled before the next. */
+  /** This thread's turn: one task (the pool topped up first), then the pool's answers that came in meanwhile are handled before the next. */
   private takeOne(): void {
     this.turnAsked = false;
     const job = this.queue.shift();
     if (job === undefined) return;
+    if (!this.poolStarting) this.fillPool(TASKS_PER_POOL_THREAD_WHILE_BUSY);
     try {
       job.resolve(this.runHere(job.task));
     } catch (error) {
@@ -107,7 +115,7 @@ export async function withExecutor<T>(workers: number, body: (executor: Executor
   const executor = new SharedExecutor(workers, runHere);
   const threads = workers - 1;
   const pool = workerBundle().then((url) => {
-    const started = new Tinypool({ filename: url, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: TASKS_PER_POOL_THREAD });
+    const started = new Tinypool({ filename: url, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: TASKS_PER_POOL_THREAD_WHILE_BUSY });
     executor.attach(started);
     return started;
   });

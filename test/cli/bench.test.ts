@@ -33,7 +33,7 @@ describe('smtp-lab bench --quick', () => {
     expect(written).toContain('| generated runs to the first counterexample (median over 1 seeds) |');
     expect(written).toContain('| `smtp-lab repro` process wall time incl. shrinking (median of 1) |');
     expect(written).toContain('| heap after each tenth of 100 sessions |');
-    expect(written).toMatch(/\| speed-up with \d+ worker threads against 1 \(`--workers`\): check fixed-sequencing on lockstep, 40 generated runs \| ≥ 1\.8× on 2 cores \| [\d.]+× .*, measured \d{4}-\d\d-\d\d \|/);
+    expect(written).toMatch(/\| speed-up with \d+ worker threads against 1 \(`--workers`\): check safety on lockstep, 40 generated runs \| ≥ 1\.8× on 2 cores \| [\d.]+× .*, measured \d{4}-\d\d-\d\d \|/);
   });
 
   it('--write without --quick, or --quick with --no-write, is a usage error', async () => {
