@@ -6,7 +6,8 @@
  *     equal sequences mean equal state, equal pending outputs and equal logs and facts so far
  *     (which the verdicts read); run-explorer.ts keeps these per node;
  *   - the virtual time, the connection count (it names accepted connections), each node's open
- *     connections, live timers and wake-up state (sim/wakeup.ts, every field);
+ *     connections, live timers, wake-up state (sim/wakeup.ts, every field) and run-queue state
+ *     (sim/run-queue.ts: until when the node waits, how many inputs it holds);
  *   - the run's wall-clock phase (Simulation.wallClockPhaseUs), or that none was drawn: it is in
  *     a model's configuration, not its inputs, and two runs half a second apart in it answer a
  *     failed login at different times from the same inputs;
@@ -20,7 +21,8 @@
  *   - the event being processed, and the name and ordinal of the decision within it: decisions
  *     are taken in the middle of an event, and the rest of that event depends on it.
  * Not sound where it conflates: two pending 'call' actions due at the same time but doing
- * different things; locals of the event's code computed from a state the digest no longer sees
+ * different things (among them inputs a node waiting in the run queue holds: seen by count and
+ * time, not by their bytes); locals of the event's code computed from a state the digest no longer sees
  * (every decision site reads only the event and the state above); a 64-bit collision.
  */
 import type { ExplorationView, NodeView } from '../simulation.ts';
@@ -52,6 +54,7 @@ export function stateKey(context: DecisionContext): string {
     else digest.word(0);
     digestValue(digest, [...node.timers.keys()]);
     if (node.wakeup) digestValue(digest, node.wakeup);
+    if (node.runQueue) digestValue(digest, node.runQueue);
     for (const [id, entry] of node.conns) {
       digest.name(id).word(entry.side);
       if (entry.conn === null) digest.word(-1);
