@@ -8,11 +8,14 @@
  * a median cannot see the waits' length there (a threefold chance of waiting still fails most of
  * them, docs/conformance.md disagreement 12).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunQueueValues } from '../../conformance/calibration/fit.ts';
-import { conformanceCases, type ConformanceCase } from '../../conformance/cases.ts';
+import { CALIBRATION_DIR, conformanceCases, type ConformanceCase } from '../../conformance/cases.ts';
 import { compareCase } from '../../conformance/compare.ts';
 import { runInLab } from '../../conformance/lab.ts';
+import { measure } from '../../conformance/real-run.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { recordedOutcome } from '../../conformance/recorded.ts';
 
@@ -39,6 +42,11 @@ describe('C-quickack-d: the run-queue wait fitted from its own capture', () => {
   it('is fitted from the step gaps: about one wake-up in ten waited, for 0.9 to 19 ms', () => {
     expect(fitted['sim.run_queue_wait_per_mille']).toBe(105);
     expect([fitted['sim.run_queue_wait_min_us'], fitted['sim.run_queue_wait_median_us'], fitted['sim.run_queue_wait_max_us']]).toEqual([864, 3391, 18546]);
+  });
+
+  it('is what a live run of the same sessions would take from its capture', () => {
+    const pcap = readFileSync(join(RECORDS_DIR, CALIBRATION_DIR, 'quickack-d', 'capture.pcap'));
+    expect(measure(quickackD, pcap, { dovecot: 1587, postfix: 10025 }).scheduling).toMatchObject(fitted);
   });
 
   it('gives the real 235 time', async () => {
