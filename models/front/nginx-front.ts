@@ -281,14 +281,18 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         if (session.from !== '') return { text: SMTP_BAD_SEQUENCE };
         if (args.length === 0) return { text: SMTP_INVALID_ARGUMENT };
         session.from = line.trim();
+        // From 1.29.1 a failed AUTH's login and password go (releases.ts smtp_auth_none_clears_credentials).
+        if (nginxHas(this.config.version, 'smtp_auth_none_clears_credentials')) {
+          session.login = '';
+          session.passwd = '';
+        }
         return { text: SMTP_OK };
       case 'RCPT':
         if (session.from === '') return { text: SMTP_BAD_SEQUENCE };
         if (args.length === 0) return { text: SMTP_INVALID_ARGUMENT };
         session.to = line.trim();
+        // ngx_mail_smtp_rcpt(): only the method changes; whatever login is left goes to auth_http and XCLIENT.
         session.authMethod = 'none';
-        session.login = '';
-        session.passwd = '';
         this.startAuth(now, session);
         return null;
       case 'RSET':

@@ -69,6 +69,11 @@ export const NGINX_GATES = {
     since: '1.29.2',
     source: 'commit 6f81314a0 "Mail: xtext encoding (RFC 3461) in XCLIENT LOGIN" (first tag release-1.29.2), src/mail/ngx_mail_proxy_module.c ngx_mail_proxy_smtp_handler(), NGX_ESCAPE_MAIL_XTEXT in src/core/ngx_string.c',
   },
+  smtp_auth_none_clears_credentials: {
+    behaviour: 'with smtp_auth none, MAIL FROM clears the login and password an earlier AUTH attempt left; before, a name from a failed AUTH stays and goes to auth_http (Auth-User with Auth-Method: none) and to Postfix as XCLIENT LOGIN=',
+    since: '1.29.1',
+    source: 'commit 9c02c84a7 "Mail: reset stale auth credentials with smtp_auth none;" (first tag release-1.29.1), src/mail/ngx_mail_smtp_handler.c ngx_mail_smtp_mail(); ngx_mail_smtp_rcpt() clears nothing at release-1.22.0 and release-1.29.8; ngx_mail_proxy_smtp_handler() sends LOGIN= whenever s->login.len (and not proxy_smtp_auth)',
+  },
 } as const satisfies Readonly<Record<string, FrontGate>>;
 
 /**

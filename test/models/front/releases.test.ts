@@ -55,6 +55,24 @@ describe('nginx', () => {
     expect(login('1.29.1')).toContain('LOGIN=al ice+x@example.test');
     expect(login('1.29.2')).toContain('LOGIN=al+20ice+2Bx@example.test');
   });
+
+  it("smtp_auth_none_clears_credentials: on Mailu's port 25 (smtp_auth none) a name from a failed AUTH LOGIN reaches Postfix as XCLIENT LOGIN= before 1.29.1, and the client relays as that user; not from 1.29.1", () => {
+    // AUTH LOGIN with the name, a password nginx cannot decode (500), then mail to another domain without AUTH.
+    const script = 'client.script=EHLO lab; AUTH LOGIN dmljdGltQGV4YW1wbGUudGVzdA==; !!!; MAIL FROM:<a@example.test>; RCPT TO:<b@elsewhere.test>; QUIT';
+    const relayed = (version: string) => {
+      const report = runScenario(loadScenario({ scenario: 'nginx-port25', sets: [`front.version=${version}`, script] }), { seed: 1, trace: true });
+      const xclient = (report.trace ?? []).flatMap((event) => (event.kind === 'write' && typeof event.data === 'string' && event.data.startsWith('XCLIENT') ? [event.data] : []))[0];
+      return { xclient, rcpt: report.client.replies.at(-2), clientLine: report.postfix.log.find((line) => line.includes(': client=')) };
+    };
+    const before = relayed('1.29.0');
+    expect(before.xclient).toContain(' LOGIN=victim@example.test ');
+    expect(before.rcpt).toBe('250 2.1.5 Ok');
+    expect(before.clientLine).toMatch(/client=unknown\[203\.0\.113\.25\], sasl_method=XCLIENT, sasl_username=victim@example\.test$/);
+    const since = relayed('1.29.1');
+    expect(since.xclient).not.toContain('LOGIN=');
+    expect(since.rcpt).toBe('554 5.7.1 <b@elsewhere.test>: Relay access denied');
+    expect(since.clientLine).toBeUndefined();
+  });
 });
 
 describe('docs/versions.md', () => {
