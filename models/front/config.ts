@@ -58,7 +58,11 @@ export interface DovecotFrontConfig {
   readonly hostname: string;
   /** Upstream default "Dovecot ready."; Debian's build prints "Dovecot (Debian) ready." (recorded banner). */
   readonly login_greeting: string;
-  readonly auth_mechanisms: readonly string[];
+  /**
+   * The mechanisms offered and run: the model runs PLAIN and LOGIN, Mailu's `auth_mechanisms = plain login`
+   * (core/nginx/dovecot/proxy.conf); Dovecot's others (CRAM-MD5, SCRAM-*, ...) are not modelled.
+   */
+  readonly auth_mechanisms: readonly ('plain' | 'login')[];
   readonly submission_backend_capabilities: readonly string[];
   readonly submission_max_mail_size: number;
   readonly login_proxy_max_reconnects: number;

@@ -21,7 +21,7 @@ import { PassdbLookup, type PassdbHost, type PassdbResult } from './passdb-looku
 import { LoginProxy, type LoginProxyOwner } from './dovecot-login-proxy.ts';
 import { PHASES, transition, type Phase } from './dovecot-phases.ts';
 import { dovecotBehaviour } from './releases.ts';
-import type { SequencingPolicy } from './submission-proxy.ts';
+import { sanitize, type SequencingPolicy } from './submission-proxy.ts';
 import { isoStamp, wallSeconds } from './wall-clock.ts';
 
 /** Every timer a session sets; the front routes "<client conn>/<timer>" back to its session. */
@@ -51,6 +51,20 @@ const LOGIN_PROXY_FAILURE_MSG = 'Account is temporarily unavailable.';
 const MAX_CLIENT_LINE = 8192;
 /** src/submission-login/client.c */
 const CLIENT_MAX_BAD_COMMANDS = 10;
+/** login-common.h MAX_MECH_NAME: the mechanism name's length in log lines (str_sanitize()). */
+const MAX_MECH_NAME = 64;
+/** The names of the mechanisms the model runs, as auth_mechanisms spells them. */
+const SASL_MECHANISMS = { plain: 'PLAIN', login: 'LOGIN' } as const;
+/**
+ * client_get_extra_disconnect_reason()'s reasons for client->last_auth_fail, the code of the last
+ * auth reply (sasl_callback() clears it at every reply: a challenge, a failure, an abort).
+ */
+const LAST_AUTH_FAIL_REASONS = {
+  'mech-invalid': '(tried to use unsupported auth mechanism)',
+  'invalid-base64': '(sent invalid base64 in response)',
+  tempfail: '(auth service reported temporary failure)',
+} as const;
+type AuthFailCode = keyof typeof LAST_AUTH_FAIL_REASONS;
 /** login-common LOGIN_PROXY_TTL: XCLIENT TTL= carries proxy_ttl - 1. */
 const LOGIN_PROXY_TTL = 5;
 /**
@@ -105,6 +119,11 @@ export class DovecotSession {
   private sasl: SaslExchange | null = null;
   private credentials: Credentials | null = null;
   private authAttempts = 0;
+  /** client->auth_mech_name: the last AUTH's mechanism, upper-cased (str_ucase), whether offered or not (%m). */
+  private authMechanismName: string | null = null;
+  private lastAuthFail: AuthFailCode | null = null;
+  /** client->auth_try_aborted: the client answered a challenge with '*' (sasl_server_auth_abort()). */
+  private authTryAborted = false;
   private badCommands = 0;
   private authSuccesses = 0;
   /** sasl-server.c auth_first_started: when the first AUTH began (the disconnect reasons count from it). */
@@ -364,14 +383,21 @@ export class DovecotSession {
     if (argv.length === 0) return { reply: '501 5.5.4 Missing SASL mechanism parameter\r\n' };
     if (argv.length > 2) return { reply: '501 5.5.4 Invalid parameters\r\n' };
     const [mechanismText = '', initialResponse] = argv;
-    const mechanism = mechanismText.toUpperCase();
-    if ((mechanism !== 'PLAIN' && mechanism !== 'LOGIN') || !this.config.auth_mechanisms.some((m) => m.toUpperCase() === mechanism)) {
-      return { reply: '504 5.5.4 Unsupported authentication mechanism.\r\n' };
-    }
+    // sasl_server_auth_begin(): the attempt is counted and its mechanism named before the mechanism is looked up.
     if (this.authAttempts === 0) this.authFirstStartedAt = now;
     this.authAttempts++;
+    const name = mechanismText.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+    this.authMechanismName = name;
+    const offered = this.config.auth_mechanisms.find((m) => SASL_MECHANISMS[m] === name);
+    if (offered === undefined) {
+      // sasl_server_find_available_mech() finds none: sasl_server_auth_failed(AUTH_CLIENT_FAIL_CODE_MECH_INVALID), the 504 at once.
+      this.lastAuthFail = 'mech-invalid';
+      return { reply: '504 5.5.4 Unsupported authentication mechanism.\r\n' };
+    }
+    const mechanism = SASL_MECHANISMS[offered];
     this.sasl = { mechanism, username: null };
     if (initialResponse === undefined) {
+      this.lastAuthFail = null;
       this.enter('auth-continue');
       return { immediate: mechanism === 'PLAIN' ? '334 \r\n' : `334 ${encodeSaslBase64('Username:')}\r\n` };
     }
@@ -383,17 +409,22 @@ export class DovecotSession {
     if (!sasl) return {};
     if (line === '*') {
       this.sasl = null;
+      this.authTryAborted = true;
+      this.lastAuthFail = null;
       this.enter('command');
       return { reply: '501 5.5.2 Authentication aborted by client.\r\n' };
     }
     const decoded = decodeSaslBase64(line, { allowEmpty: true });
     if (decoded === null) {
+      // auth-request-handler.c: FAIL code=invalid_base64, answered at once.
       this.sasl = null;
+      this.lastAuthFail = 'invalid-base64';
       this.enter('command');
       return { reply: `501 5.5.2 Invalid base64 data in ${which} response\r\n` };
     }
     if (sasl.mechanism === 'LOGIN' && sasl.username === null) {
       sasl.username = decoded;
+      this.lastAuthFail = null;
       this.enter('auth-continue');
       return { immediate: `334 ${encodeSaslBase64('Password:')}\r\n` };
     }
@@ -513,6 +544,8 @@ export class DovecotSession {
     const result = this.lookupResult;
     this.lookupResult = null;
     this.enter('command');
+    // The internal failure's FAIL carries code=temp_fail (the 454), a password mismatch none.
+    this.lastAuthFail = result?.kind === 'internal-failure' ? 'tempfail' : null;
     if (result?.kind === 'internal-failure') {
       const stamp = isoStamp(wallSeconds(dovecotWallClock(this.config), now));
       this.writeClient(`454 4.7.0 ${AUTH_TEMP_FAILED_MSG} [${this.config.systemHostname}:${stamp}]\r\n`);
@@ -658,16 +691,19 @@ export class DovecotSession {
     if (this.authAttempts === 0) return `(no auth attempts in ${this.wallSecondsBetween(this.createdAt, now)} secs)`;
     if (this.phase === 'auth-continue' && this.authAttempts === 1) return `(client didn't finish SASL auth, waited ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
     if ((this.phase === 'auth-lookup' || this.phase === 'auth-failed') && this.authAttempts === 1) return `(disconnected while authenticating, waited ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
+    if (this.authTryAborted && this.authAttempts === 1) return '(aborted authentication)';
     if (this.authSuccesses > 0) return `(internal failure, ${this.authSuccesses} successful auths)`;
+    if (this.lastAuthFail !== null) return LAST_AUTH_FAIL_REASONS[this.lastAuthFail];
     return `(auth failed, ${this.authAttempts} attempts in ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
   }
 
   /** login_log_format_elements = user=<%u> method=%m rip=%r rport=%b lip=%l lport=%a mpid=%e %c; empty elements are dropped. */
   private logSuffix(): string {
-    // One template per shape rather than an array joined per log line.
-    const user = this.credentials ? `user=<${this.credentials.user}>, method=${this.credentials.mechanism}, ` : '';
+    // One template per shape rather than an array joined per log line. user=<%u> is written even when
+    // empty (client_get_log_str(): have_username_key()); method=%m once an AUTH named a mechanism.
+    const method = this.authMechanismName === null ? '' : `method=${sanitize(this.authMechanismName, MAX_MECH_NAME)}, `;
     const secured = this.config.secured !== '' ? `, ${this.config.secured}` : '';
-    return `${user}rip=${this.remote.host}, rport=${this.remote.port}, lip=${this.local.host}, lport=${this.local.port}${secured}`;
+    return `user=<${this.credentials?.user ?? ''}>, ${method}rip=${this.remote.host}, rport=${this.remote.port}, lip=${this.local.host}, lport=${this.local.port}${secured}`;
   }
 
   private logClient(level: 'Info' | 'Error' | 'Debug', message: string): void {

@@ -96,7 +96,7 @@ describe('client side', () => {
     d.bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
     expect(d.writes(CLIENT).at(-1)).toBe('221 2.0.0 Bye\r\n');
     expect(d.of('close').map((o) => o.output.conn)).toContain(CLIENT);
-    expect(d.of('log').map((o) => o.output.line)).toContainEqual('Info: Disconnected: Aborted login by logging out (no auth attempts in 0 secs): rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587, secured');
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual('Info: Disconnected: Aborted login by logging out (no auth attempts in 0 secs): user=<>, rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587, secured');
   });
 
   test('hostile input: too long lines are refused and NUL bytes do not break the session', () => {

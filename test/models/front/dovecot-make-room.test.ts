@@ -17,7 +17,7 @@ describe('DovecotFront.makeRoom', () => {
     d.input({ kind: 'timeout', timer: 'none' });
     expect(d.writes('old').at(-1)).toBe('421 4.0.0 front.example.test Connection queue full\r\n');
     expect(d.of('close').map((o) => o.output.conn)).toEqual(['old']);
-    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringMatching(/^Info: Disconnected: Connection queue full \(no auth attempts in 1 secs\): rip=127\.0\.0\.1, rport=40001/));
+    expect(d.of('log').map((o) => o.output.line)).toContainEqual(expect.stringMatching(/^Info: Disconnected: Connection queue full \(no auth attempts in 1 secs\): user=<>, rip=127\.0\.0\.1, rport=40001/));
     expect(front.makeRoom!(d.now)).toBe(true);
     expect(front.makeRoom!(d.now)).toBe(false);
   });

@@ -15,8 +15,10 @@ import { DirectDriver } from './direct-driver.ts';
 import { answerLookup, BAD_RESPONSE, CLIENT, greeted, local, OK_RESPONSE, remote } from './dovecot-driver.ts';
 
 const PLAIN_ALICE = `AUTH PLAIN ${Buffer.from('\0alice@example.test\0secret').toString('base64')}\r\n`;
-const SUFFIX = 'rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587, secured';
-const USER_SUFFIX = `user=<alice@example.test>, method=PLAIN, ${SUFFIX}`;
+const ADDRESSES = 'rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587, secured';
+/** Before any AUTH: user=<%u> is written empty (client_get_log_str(): have_username_key()), method=%m is left out. */
+const SUFFIX = `user=<>, ${ADDRESSES}`;
+const USER_SUFFIX = `user=<alice@example.test>, method=PLAIN, ${ADDRESSES}`;
 const PROXY = 'proxy(alice@example.test,127.0.0.1:10025)';
 
 const logs = (d: DirectDriver) => d.of('log').map((o) => o.output.line);
@@ -75,7 +77,7 @@ describe('where a client can end, and what Dovecot logs', () => {
     const d = greeted();
     d.advanceBy(3_000_000).bytes(CLIENT, 'AUTH LOGIN\r\n').advanceBy(2_000_000);
     d.input({ kind: 'eof', conn: CLIENT });
-    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (client didn't finish SASL auth, waited 2 secs): ${SUFFIX}`);
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (client didn't finish SASL auth, waited 2 secs): user=<>, method=LOGIN, ${ADDRESSES}`);
   });
 
   test('while the passdb answers: "disconnected while authenticating", and the lookup connection is aborted', () => {
@@ -296,6 +298,45 @@ describe('AUTH and the passdb lookup', () => {
     const d = greeted('dovecot-2.3', { auth_mechanisms: ['plain'] });
     d.bytes(CLIENT, 'AUTH LOGIN\r\nAUTH\r\n').advanceBy(1_000);
     expect(lastWrite(d)).toBe('504 5.5.4 Unsupported authentication mechanism.\r\n501 5.5.4 Missing SASL mechanism parameter\r\n');
+  });
+
+  test('a mechanism not offered is an attempt all the same, and names the mechanism in the log (sasl_server_auth_begin() counts and names it before the lookup)', () => {
+    // client_get_extra_disconnect_reason(): last_auth_fail MECH_INVALID; %m is client->auth_mech_name, str_ucase()d.
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH cram-md5\r\nQUIT\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('504 5.5.4 Unsupported authentication mechanism.\r\n221 2.0.0 Bye\r\n');
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Aborted login by logging out (tried to use unsupported auth mechanism): user=<>, method=CRAM-MD5, ${ADDRESSES}`);
+    // It counts with the attempts after it; a challenge clears the failure code (sasl_callback()).
+    const twice = greeted();
+    twice.bytes(CLIENT, 'AUTH CRAM-MD5\r\nAUTH PLAIN\r\n').advanceBy(1_000);
+    twice.input({ kind: 'eof', conn: CLIENT });
+    expect(logs(twice).at(-1)).toBe(`Info: Disconnected: Connection closed (auth failed, 2 attempts in 0 secs): user=<>, method=PLAIN, ${ADDRESSES}`);
+  });
+
+  test('the disconnect reason names an aborted exchange, invalid base64 and a temporary failure (client->auth_try_aborted, last_auth_fail)', () => {
+    const reasonAfter = (lines: string) => {
+      const d = greeted();
+      d.bytes(CLIENT, lines).advanceBy(1_000).bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
+      return logs(d).at(-1);
+    };
+    expect(reasonAfter('AUTH PLAIN\r\n*\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (aborted authentication): user=<>, method=PLAIN, ${ADDRESSES}`);
+    expect(reasonAfter('AUTH LOGIN !!!\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (sent invalid base64 in response): user=<>, method=LOGIN, ${ADDRESSES}`);
+    const d = greeted();
+    d.bytes(CLIENT, PLAIN_ALICE);
+    answerLookup(d, 'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n');
+    d.advanceBy(3_000_000).bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Aborted login by logging out (auth service reported temporary failure): ${USER_SUFFIX}`);
+  });
+
+  test('the logged mechanism is upper-cased in ASCII only and sanitized to 64 bytes (str_ucase(), str_sanitize(MAX_MECH_NAME))', () => {
+    const methodOf = (mechanism: string) => {
+      const d = greeted();
+      d.bytes(CLIENT, `AUTH ${mechanism}\r\nQUIT\r\n`).advanceBy(1_000);
+      return /method=(.*), rip=/.exec(logs(d).at(-1)!)?.[1];
+    };
+    // U+0135 is C4 B5 in UTF-8: as latin1 text, B5 is the micro sign, which toUpperCase() would make a Greek capital.
+    expect(methodOf('x\tb\xc4\xb5')).toBe('X?B\xc4\xb5');
+    expect(methodOf('a'.repeat(70))).toBe(`${'A'.repeat(61)}...`);
   });
 
   test('AUTH parameters split on every space, empty words kept (smtp_server_cmd_auth(): t_strsplit): a third word, or two spaces, is 501 Invalid parameters', () => {
@@ -617,6 +658,6 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
   test('without a secured connection the log suffix has no %c', () => {
     const d = greeted('dovecot-2.3', { secured: '' });
     d.bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
-    expect(logs(d).at(-1)).toBe('Info: Disconnected: Aborted login by logging out (no auth attempts in 0 secs): rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587');
+    expect(logs(d).at(-1)).toBe('Info: Disconnected: Aborted login by logging out (no auth attempts in 0 secs): user=<>, rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587');
   });
 });
