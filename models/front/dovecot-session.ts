@@ -386,7 +386,7 @@ export class DovecotSession {
     // sasl_server_auth_begin(): the attempt is counted and its mechanism named before the mechanism is looked up.
     if (this.authAttempts === 0) this.authFirstStartedAt = now;
     this.authAttempts++;
-    const name = mechanismText.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+    const name = mechanismText.replace(/[a-z]/g, (letter) => letter.toUpperCase());
     this.authMechanismName = name;
     const offered = this.config.auth_mechanisms.find((m) => SASL_MECHANISMS[m] === name);
     if (offered === undefined) {

@@ -24,7 +24,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The command's name and parameters, or null when lib-smtp's parser refuses the line. */
 export function parseLibSmtpCommand(line: string): LibSmtpCommand | null {
-  const nameLength = /^[A-Za-z]*/.exec(line)![0].length;
+  const firstNonLetter = line.search(/[^A-Za-z]/);
+  const nameLength = firstNonLetter < 0 ? line.length : firstNonLetter;
   if (nameLength > MAX_COMMAND_NAME_LENGTH) return null;
   const name = line.slice(0, nameLength);
   if (nameLength === line.length) return { name, params: '' };

@@ -320,6 +320,8 @@ describe('AUTH and the passdb lookup', () => {
       return logs(d).at(-1);
     };
     expect(reasonAfter('AUTH PLAIN\r\n*\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (aborted authentication): user=<>, method=PLAIN, ${ADDRESSES}`);
+    // Aborted on a second attempt: the reason wants one attempt, and the abort left no failure code.
+    expect(reasonAfter('AUTH CRAM-MD5\r\nAUTH PLAIN\r\n*\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (auth failed, 2 attempts in 0 secs): user=<>, method=PLAIN, ${ADDRESSES}`);
     expect(reasonAfter('AUTH LOGIN !!!\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (sent invalid base64 in response): user=<>, method=LOGIN, ${ADDRESSES}`);
     const d = greeted();
     d.bytes(CLIENT, PLAIN_ALICE);
