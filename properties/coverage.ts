@@ -13,6 +13,7 @@ import { isProbe } from './arbitraries/postfix-settings.ts';
 import { RELEASE_DRAWN } from './release-scope.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import type { Scenario, ScenarioKey } from '../scenarios/index.ts';
+import { MILTER_KEYS } from '../scenarios/topology.ts';
 
 export type CoverageClass = string;
 
@@ -37,7 +38,7 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
     hasDestructiveFault(labCase.faults) ? 'fault:destructive' : 'fault:none',
     labCase.client.groups.some((g) => g.steps.some(isOwnXclient)) ? 'client:own-xclient' : 'client:plain',
     // Shown, not required: how many traces met a refusing milter or sent command probes (postfix-settings.ts).
-    ...(refusesAt(ran, 'postfix.milter_connect_reply') || refusesAt(ran, 'postfix.milter_helo_reply') ? ['milter:refuses'] : []),
+    ...(Object.values(MILTER_KEYS).some((key) => refusesAt(ran, key)) ? ['milter:refuses'] : []),
     ...(labCase.client.groups.some((g) => g.steps.some(isProbe)) ? ['client:probes'] : []),
     // Required where the property holds on every release and the scenario leaves some to draw (release-scope.ts).
     ...(labCase.releases === undefined ? [] : [RELEASE_DRAWN]),
@@ -45,7 +46,7 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
 }
 
 /** The milter answers `key`'s stage with anything but continue or accept (milter.ts). */
-function refusesAt(ran: Scenario, key: 'postfix.milter_connect_reply' | 'postfix.milter_helo_reply'): boolean {
+function refusesAt(ran: Scenario, key: (typeof MILTER_KEYS)[keyof typeof MILTER_KEYS]): boolean {
   return !['continue', 'accept'].includes(ran.get(key));
 }
 

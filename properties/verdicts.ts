@@ -179,7 +179,9 @@ export function identityCarried(_labCase: LabCase, report: RunReport): Verdict {
   for (let i = 0; i < log.length; i++) {
     const peer = /^postfix\/smtpd: connect from [^[]*\[([^\]]+)\]/.exec(log[i]!)?.[1];
     if (peer === undefined || clients.includes(peer)) continue;
-    const failedClosed = log[i - 1]?.startsWith('postfix/smtpd: warning: haproxy read: ') && log[i + 1] === `postfix/smtpd: disconnect from ${log[i]!.slice('postfix/smtpd: connect from '.length)} commands=0/0`;
+    // Its disconnect line says it served nothing; smtpd_service() still sets up milters in between (a warning when one is unreachable).
+    const disconnect = `postfix/smtpd: disconnect from ${log[i]!.slice('postfix/smtpd: connect from '.length)}`;
+    const failedClosed = log[i - 1]?.startsWith('postfix/smtpd: warning: haproxy read: ') && log.slice(i + 1).find((line) => line.startsWith(`${disconnect} `)) === `${disconnect} commands=0/0`;
     if (!failedClosed) return `Postfix served connect from [${peer}] but HAProxy's client was ${clients.join(', ') || 'never logged'}`;
   }
   const stranger = report.facts.find((record) => record.fact.kind === 'queued' && !clients.includes(record.fact.clientAddr));

@@ -59,7 +59,7 @@ function injectedFailureOf(scenario: Scenario): InjectedFailure | null {
 }
 
 /** Each stage's key (milter.ts MilterStage). */
-const MILTER_KEYS = {
+export const MILTER_KEYS = {
   connect: 'postfix.milter_connect_reply',
   helo: 'postfix.milter_helo_reply',
   mail: 'postfix.milter_mail_reply',

@@ -10,16 +10,19 @@
  *    smtpd_soft_error_limit allows before it sleeps (successPossible() still holds for it);
  *  - only where faults may break a session (`any`): the error and junk limits down to where a
  *    handshake trips them, smtpd_error_sleep_time, a short line_length_limit, and a milter that
- *    refuses at connect or HELO (milter.ts). These can refuse a correct client, so a case that
+ *    refuses at connect, HELO, MAIL, RCPT or the end of the message, or cannot be reached, with
+ *    any milter_default_action (milter.ts). These can refuse a correct client, so a case that
  *    draws them is not one in which success is possible (REFUSING_KEYS).
  */
 import fc from 'fast-check';
 import type { ClientStep } from '../../models/client/index.ts';
 import type { ScenarioValues } from '../../scenarios/index.ts';
+import { MILTER_DEFAULT_ACTIONS } from '../../models/postfix/milter.ts';
 
 type SettingKey =
   | 'postfix.smtpd_helo_required' | 'postfix.disable_vrfy_command' | 'postfix.smtpd_soft_error_limit' | 'postfix.smtpd_hard_error_limit'
-  | 'postfix.smtpd_error_sleep_time' | 'postfix.smtpd_junk_command_limit' | 'postfix.line_length_limit' | 'postfix.milter_connect_reply' | 'postfix.milter_helo_reply';
+  | 'postfix.smtpd_error_sleep_time' | 'postfix.smtpd_junk_command_limit' | 'postfix.line_length_limit' | 'postfix.milter_connect_reply' | 'postfix.milter_helo_reply'
+  | 'postfix.milter_mail_reply' | 'postfix.milter_rcpt_reply' | 'postfix.milter_end_of_message_reply' | 'postfix.milter_default_action';
 
 export type PostfixSettingsChoice = Partial<Pick<ScenarioValues, SettingKey>>;
 
@@ -32,7 +35,8 @@ export interface PostfixDraw {
 /** Keys whose drawn values may refuse a correct client: a case with any of them is not one that can succeed. */
 export const REFUSING_KEYS: readonly SettingKey[] = [
   'postfix.smtpd_soft_error_limit', 'postfix.smtpd_hard_error_limit', 'postfix.smtpd_error_sleep_time', 'postfix.smtpd_junk_command_limit',
-  'postfix.line_length_limit', 'postfix.milter_connect_reply', 'postfix.milter_helo_reply',
+  'postfix.line_length_limit', 'postfix.milter_connect_reply', 'postfix.milter_helo_reply', 'postfix.milter_mail_reply', 'postfix.milter_rcpt_reply',
+  'postfix.milter_end_of_message_reply', 'postfix.milter_default_action',
 ];
 
 /** Probes and what smtpd does with each: 252, 501 5.1.3 (two addresses), 250, 214 (500 before 3.9), 250, 500, 459. */
@@ -45,6 +49,12 @@ export function isProbe(step: ClientStep): boolean {
 
 /** The milter's answers drawn: each of the milter protocol's refusals, and a reply of its own of each class. */
 const MILTER_REFUSALS = ['reject', 'tempfail', 'shutdown', 'accept', '554 5.7.1 Rejected by policy', '421 4.7.0 Try later'] as const;
+/**
+ * At the end of the message: no shutdown (not modelled there), and quarantine, which queues the
+ * message on hold. Never discard, at any stage: the client gets its 250 and the message is dropped
+ * by design, which the safety property would call acknowledged mail lost.
+ */
+const END_OF_MESSAGE_REFUSALS = ['reject', 'tempfail', 'accept', 'quarantine', '554 5.7.1 Rejected by policy', '451 4.7.1 Try later'] as const;
 
 const yesNo = fc.constantFrom<'yes' | 'no'>('yes', 'no');
 
@@ -65,9 +75,19 @@ const limits = fc.record(
   { requiredKeys: [] },
 );
 
-const milter = fc.record(
-  { 'postfix.milter_connect_reply': fc.constantFrom(...MILTER_REFUSALS), 'postfix.milter_helo_reply': fc.constantFrom(...MILTER_REFUSALS) },
-  { requiredKeys: [] },
+/**
+ * One stage refuses, or the milter cannot be reached (with any milter_default_action); mostly none.
+ * One stage at a time, so that each stage's refusal is met as often as the others: a refusal at
+ * connect or HELO persists, and would hide every later stage's answer.
+ */
+const milter = fc.oneof(
+  { weight: 2, arbitrary: fc.constant({}) },
+  fc.record({ 'postfix.milter_connect_reply': fc.constantFrom(...MILTER_REFUSALS) }),
+  fc.record({ 'postfix.milter_helo_reply': fc.constantFrom(...MILTER_REFUSALS) }),
+  fc.record({ 'postfix.milter_mail_reply': fc.constantFrom(...MILTER_REFUSALS) }),
+  fc.record({ 'postfix.milter_rcpt_reply': fc.constantFrom(...MILTER_REFUSALS) }),
+  fc.record({ 'postfix.milter_end_of_message_reply': fc.constantFrom(...END_OF_MESSAGE_REFUSALS) }),
+  fc.record({ 'postfix.milter_connect_reply': fc.constant('unavailable'), 'postfix.milter_default_action': fc.constantFrom(...MILTER_DEFAULT_ACTIONS) }),
 );
 
 const NOTHING: PostfixDraw = { settings: {}, probes: [] };

@@ -4,7 +4,8 @@
  * on these scenarios); here each break is one a reviewer would try first for the drawn setting:
  *  - a refusing milter (drawn where faults may break a session): milter8 forgets its HELO verdict,
  *    so MAIL is no longer refused. Behind Dovecot the HELO reject hid XCLIENT, so the message is
- *    relayed as the front's own: safety sees an identity lost;
+ *    relayed as the front's own: safety sees an identity lost; a HOLD at the end of the message
+ *    read as a DISCARD: safety sees an acknowledged message that was never queued;
  *  - tight error limits: smtpd answers 421 too many errors but keeps the connection: liveness
  *    sees Postfix holding it when nothing is left to happen;
  *  - probes and disable_vrfy_command: a Postfix that hangs up after any refused command; a correct
@@ -47,7 +48,7 @@ describe('the draws hold without a break', () => {
 describe('each draw fails its property when what it guards is broken', () => {
   it("a milter whose HELO reject is forgotten by the message's events (MAIL, RCPT, end of message): safety fails on a drawn milter_helo_reply (identity lost behind Dovecot)", () => {
     for (const event of ['mail', 'rcpt', 'endOfMessage'] as const) vi.spyOn(ModelMilter.prototype, event).mockReturnValue(null);
-    const outcome = check('safety', 'mailu-2024.06-pr3322', 600);
+    const outcome = check('safety', 'mailu-2024.06-pr3322', 1500);
     expect(outcome.result).toBe('failed');
     // Behind the HELO reject Dovecot sent no XCLIENT: the message goes out as the front's own, or, when
     // the client sends its own XCLIENT LOGIN= through the relay (the front is an authorized host), as
@@ -79,5 +80,18 @@ describe('each draw fails its property when what it guards is broken', () => {
     expect(outcome.result).toBe('failed');
     expect(outcome.verdict).toMatch(/client sent \d+ message\(s\), Postfix queued|instead of 235/);
     expect(outcome.counterexample?.client.groups.some((group) => group.steps.some(isProbe))).toBe(true);
+  });
+
+  it("a milter's HOLD at the end of the message read as a DISCARD: safety fails on a drawn quarantine (acknowledged mail lost)", () => {
+    const endOfMessage = ModelMilter.prototype.endOfMessage;
+    vi.spyOn(ModelMilter.prototype, 'endOfMessage').mockImplementation(function (this: ModelMilter) {
+      const verdict = endOfMessage.call(this);
+      return verdict?.startsWith('H') ? 'D' : verdict;
+    });
+    const outcome = check('safety', 'mailu-2024.06-pr3322', 1500);
+    expect(outcome.result).toBe('failed');
+    expect(outcome.verdict).toMatch(/^message acknowledged as \w+ is queued 0 times$/);
+    const drawn = outcome.counterexample?.overrides ?? {};
+    expect([drawn['postfix.milter_end_of_message_reply'], drawn['postfix.milter_default_action']]).toContain('quarantine');
   });
 });
