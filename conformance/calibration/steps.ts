@@ -4,10 +4,10 @@
  * on the wire between the two is that process's own processing plus, under load, its wait in
  * the run queue before it ran (docs/conformance.md disagreement 12). A step counts only where
  * the writer of the first segment then waits for the answer (a blocking wake-up): on the
- * backend, the EHLO that follows XCLIENT's reply counts only when it left after that reply
- * (otherwise Dovecot was frozen by smtpd's preemption, or had pipelined it, and smtpd did not
- * wait for it). Read the same way from a real capture (pcap.ts) and from the lab's own segments
- * (lab-segments.ts), so both sides are measured by one ruler.
+ * backend, smtpd's EHLO → 250 after XCLIENT counts only when the EHLO left after XCLIENT's reply
+ * (smtpd had answered and slept, and the EHLO woke it); a pipelined EHLO was already unread when
+ * smtpd looked. Read the same way from a real capture (pcap.ts) and from the lab's own segments
+ * (lab-steps.ts), so both sides are measured by one ruler.
  *
  * Steps (who is woken, in the recorded stack):
  *   client 220 → EHLO, 250 → AUTH, 235 → its next command (QUIT; the lab's client sends MAIL)   swaks
@@ -67,11 +67,11 @@ function flows(segments: readonly TcpSegment[], serverPort: number): Flow[] {
 const fromServer = (f: Flow, s: TcpSegment) => s.srcPort === f.serverPort;
 
 /** The gap from the first data segment matching `a` to the next one after it matching `b`. */
-function gapAfter(f: Flow, a: (s: TcpSegment) => boolean, b: (s: TcpSegment) => boolean, from = 0): { gap: number; at: number } | null {
+function gapAfter(f: Flow, a: (s: TcpSegment) => boolean, b: (s: TcpSegment) => boolean, from = 0): { gap: number } | null {
   const i = f.data.findIndex((s, k) => k >= from && a(s));
   if (i < 0) return null;
   const j = f.data.findIndex((s, k) => k > i && b(s));
-  return j < 0 ? null : { gap: f.data[j]!.tUs - f.data[i]!.tUs, at: j };
+  return j < 0 ? null : { gap: f.data[j]!.tUs - f.data[i]!.tUs };
 }
 
 export function stepGaps(segments: readonly TcpSegment[], ports: { dovecot: number; postfix: number } = { dovecot: DOVECOT_PORT, postfix: POSTFIX_PORT }): StepGaps {
