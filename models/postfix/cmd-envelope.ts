@@ -18,7 +18,7 @@ import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { smtpdTokens } from './smtpd-token.js';
 import { printable } from './text.js';
-import { whatsupEvidence } from './whatsup.js';
+import { logWhatsup } from './whatsup.js';
 import { validHostname } from './xclient.js';
 
 /** An envelope command's address and options, or the reply that refuses its syntax. */
@@ -74,8 +74,7 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   const transaction = s.transaction;
   const rejection = relayRejection(s, envelope.address);
   if (rejection) {
-    const evidence = whatsupEvidence(s, { sender: transaction.sender, recipient: envelope.address });
-    s.log(`${transaction.queueId ?? 'NOQUEUE'}: reject: RCPT from ${s.namaddr}: ${rejection};${evidence}`);
+    logWhatsup(s, 'reject', rejection, envelope.address);
     return s.respond(now, row, false, t.rcptDelayUs, rejection);
   }
   // milter_rcpt_event() for a recipient smtpd_check_rcpt() passed, logged with it; the transaction stays.
@@ -95,8 +94,8 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   s.respond(now, row, true, t.rcptDelayUs, '250 2.1.5 Ok');
 }
 
-/** smtpd_relay_restrictions, first match wins (smtpd_check.c generic_checks). */
-function relayRejection(s: SmtpdSession, recipient: string): string | null {
+/** smtpd_relay_restrictions, first match wins (smtpd_check.c generic_checks): RCPT's and VRFY's (smtpd_check_rcpt()). */
+export function relayRejection(s: SmtpdSession, recipient: string): string | null {
   const c = s.config;
   for (const restriction of c.smtpd_relay_restrictions) {
     if (restriction === 'permit_mynetworks' && namadrListMatch(c.mynetworks, s.client.name, s.client.addr)) return null;

@@ -6,10 +6,12 @@
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
-import { addressCountOf } from './extract-addr.js';
+import { relayRejection } from './cmd-envelope.js';
+import { addressCountOf, addressText } from './extract-addr.js';
 import { milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { printable } from './text.js';
+import { logWhatsup } from './whatsup.js';
 
 /** xforward_cmd(): the lab's clients are never XFORWARD-authorized (smtpd_authorized_xforward_hosts is empty). */
 export function xforwardCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: readonly string[]): void {
@@ -38,8 +40,12 @@ export function noopCommand(s: SmtpdSession, now: Micros, row: CommandRow): void
  * option, not the address, while SMTPUTF8 is offered (smtputf8_enable is yes at every
  * compatibility_level >= 1, and the EHLO reply offers it: cmd-hello.ts); several words are put
  * together again with spaces (collapse_args()); extract_addr() must find exactly one address in
- * them (extract-addr.ts), else the warning and 501 5.1.3; the words are echoed in the 252.
- * Not modelled: smtpd_check_addr()'s resolve inside extract_addr() and smtpd_check_rcpt().
+ * them (extract-addr.ts), else the warning and 501 5.1.3; smtpd_check_rcpt() then applies
+ * smtpd_relay_restrictions to the address as RCPT does (554/450 Relay access denied, logged as a
+ * VRFY reject); the words are echoed in the 252. Not modelled: smtpd_check_addr()'s resolve inside
+ * extract_addr(), reject_unlisted_recipient (the lab has no recipient tables), the recipient
+ * rate limit (anvil), and trivial-rewrite's @$myorigin for an address without a domain, which
+ * relayRejection() takes as local (as at RCPT).
  */
 export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: readonly string[]): void {
   if (s.config.disable_vrfy_command) return s.quickReply(now, row, false, '502 5.5.1 VRFY command is disabled');
@@ -53,6 +59,13 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (addressCountOf(argument) !== 1) {
     s.log(`warning: Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(argument)}`);
     return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
+  }
+  // smtpd_check_rcpt(): the relay restrictions judge the address as at RCPT, logged by log_whatsup() with to=.
+  const address = addressText(argument);
+  const rejection = relayRejection(s, address);
+  if (rejection) {
+    logWhatsup(s, 'reject', rejection, address);
+    return s.quickReply(now, row, false, rejection);
   }
   s.quickReply(now, row, true, `252 2.0.0 ${argument}`);
 }

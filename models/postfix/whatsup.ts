@@ -29,9 +29,9 @@ export function whatsupEvidence(s: SmtpdSession, evidence: WhatsupEvidence): str
   ].join('');
 }
 
-/** log_whatsup(): the transaction's sender and first recipient as the evidence. */
-export function logWhatsup(s: SmtpdSession, action: string, text: string): void {
+/** log_whatsup(): the transaction's sender and a recipient (the one being checked, else the first) as the evidence. */
+export function logWhatsup(s: SmtpdSession, action: string, text: string, recipient?: string): void {
   const transaction = s.transaction;
-  const evidence = whatsupEvidence(s, { sender: transaction?.sender, recipient: transaction?.recipients[0] });
+  const evidence = whatsupEvidence(s, { sender: transaction?.sender, recipient: recipient ?? transaction?.recipients[0] });
   s.log(`${transaction?.queueId ?? 'NOQUEUE'}: ${action}: ${s.where} from ${s.namaddr}: ${text};${evidence}`);
 }
