@@ -54,7 +54,8 @@ export type PostfixGateName =
   | 'abnormal_end_queue_id'
   | 'forbidden_commands_non_letter'
   | 'milter_default_action_shutdown'
-  | 'milter_hold_reason_once';
+  | 'milter_hold_reason_once'
+  | 'reject_logs_sasl';
 
 export interface PostfixGate {
   /** What the release changed, in a phrase (docs/versions.md's first column). */
@@ -115,6 +116,11 @@ export const POSTFIX_GATES: Readonly<Record<PostfixGateName, PostfixGate>> = {
     behaviour: 'check_milter_reply() logs a milter HOLD or DISCARD once while saved_flags hold it, and a HOLD with its reason: "default_action" for milter_default_action = quarantine ("Hdefault_action"); before, every event that met the HOLD logged "milter triggers HOLD action"',
     since: [[3, 10, 0]],
     source: 'HISTORY 20250106 ("logs the reason for a quarantine request", "suppress repeated logging of a Milter quarantine, discard, or shutdown request"); smtpd.c check_milter_reply() and milter8.c milter8_comm_error() at v3.10.0, absent at v3.9.14',
+  },
+  reject_logs_sasl: {
+    behaviour: 'log_whatsup() (the reject lines: a relay or VRFY reject, the bare-LF reject) ends with sasl_method=, sasl_username= and sasl_sender= (no angle brackets) when the session has them',
+    since: [[3, 10, 0]],
+    source: 'RELEASE_NOTES-3.10 [Incompat 20241023] ("reject logging now shows the sasl_method, sasl_username, and sasl_sender if available"); smtpd_check.c log_whatsup() at v3.10.0, absent at v3.9.14 and v3.8.20',
   },
   abnormal_end_queue_id: {
     behaviour: 'the abnormal-end line ("lost connection after ...", "timeout after ...") starts with the queue ID or NOQUEUE',

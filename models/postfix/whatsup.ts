@@ -4,8 +4,10 @@
  * <where> from <client>: <text>;" then from=<sender> and to=<recipient> while the state has them,
  * proto= always (smtpd_state_init() sets SMTP) and helo=<name> once HELO or EHLO gave one.
  * smtpd.c smtpd_whatsup() (the milter's and the proxy's lines) gathers the same evidence and adds
- * sasl_username=<name> after a login.
+ * sasl_username=<name> after a login. From 3.10.0 log_whatsup() adds sasl_method=, sasl_username=
+ * and sasl_sender= unbracketed (smtpd_check.c v3.10.0).
  */
+import { hasGate } from './releases.js';
 import type { SmtpdSession } from './session.js';
 
 /** What the state holds at the moment of logging; absent fields are taken from the session. */
@@ -29,9 +31,16 @@ export function whatsupEvidence(s: SmtpdSession, evidence: WhatsupEvidence): str
   ].join('');
 }
 
-/** log_whatsup(): the transaction's sender and a recipient (the one being checked, else the first) as the evidence. */
+/**
+ * log_whatsup(): the transaction's sender and a recipient (the one being checked, else the first)
+ * as the evidence; from 3.10.0 the SASL method, user and sender after them, unbracketed
+ * (releases.ts reject_logs_sasl).
+ */
 export function logWhatsup(s: SmtpdSession, action: string, text: string, recipient?: string): void {
   const transaction = s.transaction;
-  const evidence = whatsupEvidence(s, { sender: transaction?.sender, recipient: recipient ?? transaction?.recipients[0] });
+  const sasl = hasGate(s.release, 'reject_logs_sasl')
+    ? [s.saslMethod === null ? '' : ` sasl_method=${s.saslMethod}`, s.saslUsername === null ? '' : ` sasl_username=${s.saslUsername}`, s.saslSender === null ? '' : ` sasl_sender=${s.saslSender}`].join('')
+    : '';
+  const evidence = whatsupEvidence(s, { sender: transaction?.sender, recipient: recipient ?? transaction?.recipients[0] }) + sasl;
   s.log(`${transaction?.queueId ?? 'NOQUEUE'}: ${action}: ${s.where} from ${s.namaddr}: ${text};${evidence}`);
 }

@@ -232,3 +232,15 @@ describe('milter_hold_reason_once (3.10.0)', () => {
     expect(holds('3.10.0')).toEqual(['CONNECT: default_action', 'MAIL: default_action', 'MAIL: default_action']);
   });
 });
+
+describe('reject_logs_sasl (3.10.0)', () => {
+  it("a reject after XCLIENT LOGIN=: 3.9.14 ends the line with helo=; 3.10.0 adds sasl_method=XCLIENT sasl_username=alice@example.test (log_whatsup())", () => {
+    const reject = (version: string) => {
+      const config = { ...postfixAt(version, { smtpd_forbid_bare_newline: 'reject' }), smtpd_forbid_bare_newline_exclusions: [] };
+      const conv = talk(config, lockstep([EHLO, XCLIENT, EHLO, 'NOOP\n', 'QUIT\r\n']));
+      return conv.logLines.find((line) => line.includes('bare <LF> received'));
+    };
+    expect(reject('3.9.14')).toMatch(/: bare <LF> received; proto=ESMTP helo=<front\.example\.test>$/);
+    expect(reject('3.10.0')).toMatch(/: bare <LF> received; proto=ESMTP helo=<front\.example\.test> sasl_method=XCLIENT sasl_username=alice@example\.test$/);
+  });
+});
