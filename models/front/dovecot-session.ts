@@ -15,7 +15,7 @@ import { parseIp } from '../auth/ip-network.ts';
 import { dovecotWallClock, type DovecotFrontConfig } from './config.ts';
 import { decodeSaslBase64, encodeSaslBase64 } from './kit/sasl.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
-import { parseLibSmtpCommand } from './lib-smtp-command.ts';
+import { parseLibSmtpCommand, smtpStringError } from './lib-smtp-command.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { PassdbLookup, type PassdbHost, type PassdbResult } from './passdb-lookup.ts';
 import { LoginProxy, type LoginProxyOwner } from './dovecot-login-proxy.ts';
@@ -51,6 +51,8 @@ const LOGIN_PROXY_FAILURE_MSG = 'Account is temporarily unavailable.';
 const MAX_CLIENT_LINE = 8192;
 /** src/submission-login/client.c */
 const CLIENT_MAX_BAD_COMMANDS = 10;
+/** lib-smtp's answer to parameters a command does not take (smtp_server_cmd_rset(), _quit(), _vrfy(), _auth()). */
+const INVALID_PARAMETERS = '501 5.5.4 Invalid parameters\r\n';
 /** login-common.h MAX_MECH_NAME: the mechanism name's length in log lines (str_sanitize()). */
 const MAX_MECH_NAME = 64;
 /** The names of the mechanisms the model runs, as auth_mechanisms spells them. */
@@ -354,16 +356,27 @@ export class DovecotSession {
       case 'DATA':
       case 'BDAT':
         return { reply: '503 5.5.0 MAIL needed first\r\n' };
+      // smtp_server_cmd_rset() and smtp_server_cmd_quit() take no parameters; smtp_server_cmd_noop() an optional
+      // String, smtp_server_cmd_vrfy() a String (smtp_string_parse()).
       case 'RSET':
+        return { reply: args === '' ? '250 2.0.0 OK\r\n' : INVALID_PARAMETERS };
       case 'NOOP':
-        return { reply: '250 2.0.0 OK\r\n' };
+        return { reply: this.invalidString(args) ?? '250 2.0.0 OK\r\n' };
       case 'VRFY':
-        return { reply: '252 2.3.3 Try RCPT instead\r\n' };
+        if (args === '') return { reply: INVALID_PARAMETERS };
+        return { reply: this.invalidString(args) ?? '252 2.3.3 Try RCPT instead\r\n' };
       case 'QUIT':
+        if (args !== '') return { reply: INVALID_PARAMETERS };
         return { reply: '221 2.0.0 Bye\r\n', quit: true };
       default:
         return { reply: '500 5.5.1 Unknown command\r\n' };
     }
+  }
+
+  /** The 501 for a parameter that is no SMTP String, or null when it is one. */
+  private invalidString(args: string): string | null {
+    const error = smtpStringError(args);
+    return error === null ? null : `501 5.5.4 Invalid string parameter: ${error}\r\n`;
   }
 
   /** client-authenticate.c cmd_helo_reply(); the text depends on the config alone, so it is built once per config. */
@@ -381,7 +394,7 @@ export class DovecotSession {
     // spaces are a third parameter) and gives none for empty params.
     const argv = args === '' ? [] : args.split(' ');
     if (argv.length === 0) return { reply: '501 5.5.4 Missing SASL mechanism parameter\r\n' };
-    if (argv.length > 2) return { reply: '501 5.5.4 Invalid parameters\r\n' };
+    if (argv.length > 2) return { reply: INVALID_PARAMETERS };
     const [mechanismText = '', initialResponse] = argv;
     // sasl_server_auth_begin(): the attempt is counted and its mechanism named before the mechanism is looked up.
     if (this.authAttempts === 0) this.authFirstStartedAt = now;

@@ -12,6 +12,7 @@
  *    refused ("Duplicate space after command name").
  * smtp_server_connection_handle_input() answers every such refusal (SMTP_COMMAND_PARSE_ERROR_BAD_COMMAND)
  * "500 5.5.2 Invalid command syntax". The line comes without its LF and the CR before it (./line-buffer.ts).
+ * Also the String parameter of NOOP and VRFY (smtp-syntax.c smtp_string_parse()).
  */
 
 export interface LibSmtpCommand {
@@ -47,4 +48,30 @@ function isTextOrUtf8(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** RFC 5321 atext as smtp-parser.c's smtp_char_lookup[] marks it (smtp_atext_char_mask). */
+const NOT_ATEXT = /[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]/;
+
+/**
+ * smtp-syntax.c smtp_string_parse(): why `text` is no SMTP String (an Atom or a Quoted-string, and
+ * nothing after it), in its own words; null when it is one or is empty.
+ */
+export function smtpStringError(text: string): string | null {
+  if (!text.startsWith('"')) return NOT_ATEXT.test(text) ? 'Invalid character in string' : null;
+  const end = quotedStringEnd(text);
+  if (typeof end === 'string') return end;
+  return end < text.length ? 'Invalid character in string' : null;
+}
+
+/** The longest start of a quoted string: DQUOTE, then qtextSMTP (%d32-33 / %d35-91 / %d93-126) or quoted-pairSMTP (%d92 %d32-126). */
+const QUOTED_START = /^"(?:[ !#-[\]-~]|\\[ -~])*/;
+
+/** smtp-parser.c smtp_parser_parse_quoted_string(): where the quoted string at 0 ends, or its error. */
+function quotedStringEnd(text: string): number | string {
+  const at = QUOTED_START.exec(text)![0].length;
+  if (text[at] === '\\') return "Invalid character after '\\' in quoted string";
+  if (at >= text.length) return 'Premature end of quoted string';
+  if (text[at] !== '"') return 'Invalid character in quoted string';
+  return at + 1;
 }

@@ -249,6 +249,21 @@ describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
     expect(lastWrite(d)!.endsWith('421 4.7.0 Too many invalid commands.\r\n')).toBe(true);
   });
 
+  test('RSET and QUIT take no parameters, NOOP an optional String, VRFY a String: otherwise 501 5.5.4 (smtp_server_cmd_rset/_quit/_noop/_vrfy)', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'RSET x\r\nQUIT now\r\nNOOP "a b"\r\nNOOP a b\r\nVRFY\r\nVRFY <bob@example.test>\r\nVRFY "bob smith"\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe([
+      '501 5.5.4 Invalid parameters',
+      '501 5.5.4 Invalid parameters',
+      '250 2.0.0 OK',
+      '501 5.5.4 Invalid string parameter: Invalid character in string',
+      '501 5.5.4 Invalid parameters',
+      '501 5.5.4 Invalid string parameter: Invalid character in string',
+      '252 2.3.3 Try RCPT instead',
+    ].map((line) => `${line}\r\n`).join(''));
+    expect(closes(d)).toEqual([]);
+  });
+
   test('RCPT, DATA and BDAT want MAIL first; VRFY says try RCPT', () => {
     const d = greeted();
     d.bytes(CLIENT, 'RCPT TO:<a@b>\r\nDATA\r\nBDAT 10\r\nVRFY bob\r\n').advanceBy(1_000);

@@ -1,10 +1,11 @@
 /* lib-smtp-command - Dovecot's command line parser: what it splits into name and parameters, and what it refuses
  *
  * dovecot/core 2.3.19.1 src/lib-smtp/smtp-command-parser.c smtp_command_parse_identifier(),
- * smtp_command_parse_parameters(), smtp_command_parse_line(); lib/unichar.c uni_utf8_get_char_n().
+ * smtp_command_parse_parameters(), smtp_command_parse_line(); lib/unichar.c uni_utf8_get_char_n();
+ * smtp-syntax.c smtp_string_parse(), smtp-parser.c smtp_parser_parse_quoted_string() and the atext mask.
  */
 import { describe, expect, test } from 'vitest';
-import { parseLibSmtpCommand } from '../../../models/front/lib-smtp-command.ts';
+import { parseLibSmtpCommand, smtpStringError } from '../../../models/front/lib-smtp-command.ts';
 
 describe('parseLibSmtpCommand', () => {
   test.each([
@@ -43,5 +44,32 @@ describe('parseLibSmtpCommand', () => {
     [`${'A'.repeat(33)}`, 'a name over 32 letters ("Command name is too long")'],
   ])('%j is refused: %s', (line) => {
     expect(parseLibSmtpCommand(line)).toBeNull();
+  });
+});
+
+describe('smtpStringError (smtp_string_parse: an Atom or a Quoted-string)', () => {
+  test.each([
+    '',
+    'AZaz09',
+    "!#$%&'*+-/=?^_`{|}~",
+    '""',
+    '"a b !#[]~"',
+    '"a\\"b\\\\c\\ "',
+  ])('%j is a String', (text) => {
+    expect(smtpStringError(text)).toBeNull();
+  });
+
+  test.each([
+    ['a b', 'Invalid character in string'],
+    ...['"', '(', ')', ',', '.', ':', ';', '<', '>', '@', '[', '\\', ']', '\t', '\x7f', '\xe9'].map((c) => [`a${c}`, 'Invalid character in string']),
+    ['<bob@example.test>', 'Invalid character in string'],
+    ['"a" b', 'Invalid character in string'],
+    ['"a', 'Premature end of quoted string'],
+    ['"', 'Premature end of quoted string'],
+    ['"a\tb"', 'Invalid character in quoted string'],
+    ['"a\\', "Invalid character after '\\' in quoted string"],
+    ['"a\\\tb"', "Invalid character after '\\' in quoted string"],
+  ])('%j: %s', (text, error) => {
+    expect(smtpStringError(text)).toBe(error);
   });
 });
