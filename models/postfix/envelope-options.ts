@@ -53,13 +53,12 @@ function allPrint(unquoted: string): boolean {
 
 /** uxtext_unquote() (global/uxtext.c): "\x{HEX}" of at most U+10FFFF stands for a character; false when malformed. */
 function validUxtext(text: string): boolean {
-  for (let i = text.indexOf('\\x{'); i >= 0; i = text.indexOf('\\x{', i)) {
+  for (let i = text.indexOf('\\x{'); i >= 0; i = text.indexOf('\\x{', i + 1)) {
     const close = text.indexOf('}', i + 3);
     if (close < 0) return false;
     const hex = text.slice(i + 3, close);
     // An empty \x{} is U+0000 (parseInt gives NaN, which is not over the bound).
     if (!/^[0-9a-fA-F]*$/.test(hex) || Number.parseInt(hex, 16) > 0x10ffff) return false;
-    i = close + 1;
   }
   return true;
 }

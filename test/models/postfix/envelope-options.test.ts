@@ -71,6 +71,7 @@ describe('MAIL options (mail_cmd())', () => {
   it('BODY= only 8BITMIME or 7BIT; SIZE and AUTH only with "="; anything else is 555 with the word as sent', () => {
     expect(reply('MAIL FROM:<a@b.test> body=7bit BODY=8BITMIME\r\n')).toBe('250 2.1.0 Ok');
     expect(reply('MAIL FROM:<a@b.test> BODY=BINARYMIME\r\n')).toBe('555 5.5.4 Unsupported option: BODY=BINARYMIME');
+    expect(reply('MAIL FROM:<a@b.test> BODY=7BIT SMTPUTF8 XYZZY\r\n')).toBe('555 5.5.4 Unsupported option: XYZZY');
     expect(reply('MAIL FROM:<a@b.test> SIZE\r\n')).toBe('555 5.5.4 Unsupported option: SIZE');
     expect(reply('MAIL FROM:<a@b.test> SIZE=k1\r\n')).toBe('501 5.5.4 Bad message size syntax');
     expect(reply('MAIL FROM:<a@b.test> AUTH\r\n')).toBe('555 5.5.4 Unsupported option: AUTH');
@@ -140,7 +141,7 @@ describe('RCPT options (rcpt_cmd())', () => {
     expect(logOf([MAIL, line])).toContain('warning: unknown DSN NOTIFY command value "ALWAYS" in "SUCCESS,ALWAYS,NOPE"');
   });
   it('ORCPT=: a type, ";", and xtext (uxtext for utf-8), once', () => {
-    for (const good of ['ORCPT=rfc822;b+2Bc@example.test', 'ORCPT=UTF-8;b\\x{E9}\\x{}c@example.test', 'ORCPT=x;']) {
+    for (const good of ['ORCPT=rfc822;b+2Bc@example.test', 'ORCPT=UTF-8;b\\x{E9}\\x{}c@example.test', 'ORCPT=utf-8;\\x{10FFFF}', 'ORCPT=x;', 'ORCPT=a+;b@example.test']) {
       expect(rcptReply(`RCPT TO:<bob@example.test> ${good}\r\n`), good).toBe('250 2.1.5 Ok');
     }
     for (const bad of ['ORCPT=rfc822', 'ORCPT=;bob@example.test', 'ORCPT=rfc822;b+2', 'ORCPT=utf-8;\\x{110000}', 'ORCPT=utf-8;\\x{zz}', 'ORCPT=utf-8;\\x{41', 'ORCPT=a;b ORCPT=a;b']) {
