@@ -61,7 +61,9 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
   }
   // smtpd_check_rcpt(): the relay restrictions judge the address as at RCPT, logged by log_whatsup() with to=.
-  const address = addressText(argument);
+  // The address is the ADDR node tok822_internalize() gives: a phrase before <addr-spec> is not part of it.
+  const text = addressText(argument);
+  const address = /<([^<>]*)>$/.exec(text)?.[1] ?? text;
   const rejection = relayRejection(s, address);
   if (rejection) {
     logWhatsup(s, 'reject', rejection, address);

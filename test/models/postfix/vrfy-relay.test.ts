@@ -35,3 +35,10 @@ describe('VRFY and the relay restrictions', () => {
     expect(vrfy(['VRFY x@example.test\r\n']).reply).toBe('252 2.0.0 x@example.test');
   });
 });
+
+describe("VRFY's address is the addr-spec, without a phrase around it (tok822_internalize())", () => {
+  it('John Smith <x@elsewhere.test> is judged as x@elsewhere.test, and echoed whole when allowed', () => {
+    expect(vrfy(['VRFY John Smith <x@elsewhere.test>\r\n']).reply).toBe('554 5.7.1 <x@elsewhere.test>: Relay access denied');
+    expect(vrfy(['VRFY John Smith <x@example.test>\r\n']).reply).toBe('252 2.0.0 John Smith <x@example.test>');
+  });
+});
