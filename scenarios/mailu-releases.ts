@@ -14,13 +14,20 @@ import type { ScenarioValues } from './keys.ts';
 import type { ScenarioDefinition } from './scenario.ts';
 
 /**
+ * What every modelled Mailu release's core/postfix/conf/main.cf sets that the lab reads and a
+ * release's default may differ from: milter_default_action = tempfail (line 135 at 2.0.43, 136 at
+ * 2024.06.57), which Postfix 3.9.9's default (shutdown) would otherwise replace.
+ */
+const MAILU_MAIN_CF: Partial<ScenarioValues> = { 'postfix.milter_default_action': 'tempfail' };
+
+/**
  * Mailu 2024.06 (tag 2024.06.0, Alpine 3.20): Dovecot submission-login serves 465/587
  * (core/nginx/dovecot/proxy.conf) in front of Postfix 3.9's smtpd on 10025; the front's Dovecot
  * comes from edge/main pinned below 2.4 (core/nginx/Dockerfile `'dovecot-lmtpd<2.4'`). Kept at
  * 3.9.0 with the lab's default Dovecot 2.3.19.1: Alpine 3.20.0 shipped Postfix 3.9.0, and
  * 2.3.17-2.3.21.1 are one model (docs/versions.md), so the scenario keeps the traces it has always had.
  */
-const MAILU_2024_06: Partial<ScenarioValues> = { 'front.model': 'dovecot-2.3', 'postfix.mail_version': '3.9' };
+const MAILU_2024_06: Partial<ScenarioValues> = { 'front.model': 'dovecot-2.3', 'postfix.mail_version': '3.9', ...MAILU_MAIN_CF };
 
 export const MAILU_RELEASES: readonly ScenarioDefinition[] = [
   { name: 'mailu-2024.06', description: 'Mailu 2024.06: Dovecot 2.3 submission proxy -> Postfix 3.9 defaults', values: MAILU_2024_06 },
@@ -44,6 +51,7 @@ export const MAILU_RELEASES: readonly ScenarioDefinition[] = [
       'front.version': '1.24.0',
       'front.smtp_auth': 'login plain',
       'postfix.mail_version': '3.8.9',
+      ...MAILU_MAIN_CF,
     },
   },
   {
@@ -59,6 +67,7 @@ export const MAILU_RELEASES: readonly ScenarioDefinition[] = [
       'front.version': '2.3.21.1',
       'postfix.mail_version': '3.9.9',
       'postfix.smtpd_forbid_unauth_pipelining': 'no',
+      ...MAILU_MAIN_CF,
     },
   },
 ];
