@@ -526,7 +526,10 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         this.out.push({ kind: 'log', program: 'nginx', line: `[info] client logged in`, conn: session.conn });
         this.out.push({ kind: 'fact', fact: { kind: 'proxying', reconnects: 0 }, conn: session.conn });
         session.relayToServer = session.lines.takeRest();
-        if (session.clientEnd !== null) return this.clientEndRead(session, session.clientEnd);
+        // The relay's first event is posted for buffered input, and from 1.23.4 for a client event that
+        // came while reads were blocked; before, a lone FIN or reset is lost (releases.ts proxy_reads_blocked_client_event).
+        const posted = session.relayToServer !== '' || nginxHas(this.config.version, 'proxy_reads_blocked_client_event');
+        if (session.clientEnd !== null && posted) return this.clientEndRead(session, session.clientEnd);
         if (session.relayToServer !== '') this.timer(session, 'toServer', now + this.config.timings.relayDelayUs);
         return;
     }

@@ -69,6 +69,11 @@ export const NGINX_GATES = {
     since: '1.29.2',
     source: 'commit 6f81314a0 "Mail: xtext encoding (RFC 3461) in XCLIENT LOGIN" (first tag release-1.29.2), src/mail/ngx_mail_proxy_module.c ngx_mail_proxy_smtp_handler(), NGX_ESCAPE_MAIL_XTEXT in src/core/ngx_string.c',
   },
+  proxy_reads_blocked_client_event: {
+    behaviour: "when the upstream handshake ends, the relay reads a client event that came while nginx blocked the client's reads (a FIN or reset with nothing buffered): it closes both at once; before, only buffered client input made it read, so a lone FIN or reset was lost and the session waited for the upstream to end (smtpd_timeout)",
+    since: '1.23.4',
+    source: 'commit 2ca4355bf "Mail: fixed handling of blocked client read events in proxy" (first tag release-1.23.4), src/mail/ngx_mail_proxy_module.c ngx_mail_proxy_smtp_handler(): ngx_post_event(c->write) also when s->connection->read->ready',
+  },
   smtp_auth_none_clears_credentials: {
     behaviour: 'with smtp_auth none, MAIL FROM clears the login and password an earlier AUTH attempt left; before, a name from a failed AUTH stays and goes to auth_http (Auth-User with Auth-Method: none) and to Postfix as XCLIENT LOGIN=',
     since: '1.29.1',

@@ -734,6 +734,27 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     expect(closed(d) && closed(d, upstream)).toBe(true);
   });
 
+  test("before 1.23.4 a lone FIN or reset during the handshake is lost (proxy_reads_blocked_client_event): the session waits for the upstream to end; with input buffered it is read in every release", () => {
+    for (const how of ['eof', 'reset'] as const) {
+      for (const [version, atOnce] of [['1.23.3', false], ['1.23.4', true]] as const) {
+        const { d, upstream } = authenticated({ version });
+        upstreamSays(d, upstream, '220 b\r\n');
+        d.input({ kind: how, conn: CLIENT }).advanceBy(1_000);
+        upstreamSays(d, upstream, '250 b\r\n', '220 b\r\n', '250 b\r\n');
+        expect(closed(d), `${how} ${version}`).toBe(atOnce);
+        if (atOnce) continue;
+        // Postfix's smtpd_timeout: its 421 is relayed, then its close ends both sides.
+        d.bytes(upstream, '421 4.4.2 backend Error: timeout exceeded\r\n').input({ kind: 'eof', conn: upstream }).advanceBy(1_000);
+        expect(closed(d) && closed(d, upstream), `${how} ${version}`).toBe(true);
+      }
+    }
+    const buffered = authenticated({ version: '1.23.3' });
+    buffered.d.bytes(CLIENT, 'QUIT\r\n').input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
+    upstreamSays(buffered.d, buffered.upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n');
+    expect(buffered.d.writes(buffered.upstream).at(-1)).toBe('QUIT\r\n');
+    expect(closed(buffered.d)).toBe(true);
+  });
+
   test("a client's reset during the handshake: the handshake ends, then the 235's send() fails and both close; nothing of the client's goes upstream", () => {
     const { d, upstream } = authenticated();
     d.bytes(CLIENT, 'MAIL FROM:<alice@example.test>\r\n').input({ kind: 'reset', conn: CLIENT }).advanceBy(1_000);
