@@ -121,7 +121,8 @@ function countAddressNodes(tokens: readonly Token[]): number {
 
 /** What extract_addr() parses: the argument less one pair of outer <> and a source route (@a,@b:). */
 export function addressText(argument: string): string {
-  const text = argument.length >= 2 && argument.startsWith('<') && argument.endsWith('>') ? argument.slice(1, -1) : argument;
+  // A one-character argument cannot both start with < and end with >, so no length test is needed.
+  const text = argument.startsWith('<') && argument.endsWith('>') ? argument.slice(1, -1) : argument;
   // "Truncate deprecated route address form."
   const colon = text.indexOf(':');
   return text.startsWith('@') && colon >= 0 ? text.slice(colon + 1) : text;

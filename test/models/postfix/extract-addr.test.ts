@@ -43,4 +43,22 @@ describe('addressCountOf', () => {
     expect(addressCountOf('bob@[192.0.2.1]')).toBe(1);
     expect(addressCountOf('a\\ b@example.test')).toBe(1);
   });
+
+  // tok822_comment(): "comments can nest!", and a \ takes the next character, ")" included.
+  it('a comment ends at the ) that closes its own (, not at a nested one or an escaped one', () => {
+    expect(addressCountOf('(a (b) c d) bob')).toBe(1);
+    expect(addressCountOf('a(\\)a')).toBe(1);
+  });
+
+  // tok822_parse_limit(): after a group ("g: ...;") or a <route> the loop goes on leftwards, so the
+  // words before them still count (here two, for the missing comma).
+  it('what comes before a group or a <route> is clustered too', () => {
+    expect(addressCountOf('x@y z@w, g: a@b;')).toBe(3);
+    expect(addressCountOf('a@b c@d, Name <e@f>')).toBe(3);
+  });
+
+  it('only an argument that starts with @ has a source route to drop, up to its first colon', () => {
+    expect(addressCountOf('a b:c')).toBe(2);
+    expect(addressCountOf('<@r:>')).toBe(0);
+  });
 });
