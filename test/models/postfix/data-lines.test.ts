@@ -34,6 +34,10 @@ describe('receive_data_message()', () => {
     expect(queued('Re: From x\r\n.\r\n')).toBe('Re: From x\r\n');
     expect(queued('>x>From x\r\n.\r\n')).toBe('>x>From x\r\n');
   });
+  it('a "From " line over line_length_limit is an X-Mailbox-Line: continued, with no line end inside it', () => {
+    const from = `From ${'x'.repeat(50)}`;
+    expect(queued(`${from}\r\nbody\r\n.\r\n`, { line_length_limit: 40 })).toBe(`X-Mailbox-Line: ${from}\r\nbody\r\n`);
+  });
   it('a long line after the X-Mailbox-Line is stored whole, in continuation records', () => {
     const long = 'y'.repeat(50);
     expect(queued(`From x\r\n${long}\r\n.\r\n`, { line_length_limit: 40 })).toBe(`X-Mailbox-Line: From x\r\n${long}\r\n`);
