@@ -5,15 +5,15 @@
  * MAIL and RCPT read smtpd_token()'s words (smtpd-token.ts): the keyword FROM: or TO: in any
  * case, the address word, then the options (envelope-options.ts). extract_addr() refuses an address
  * word in which tok822_parse() finds more than one address (extract-addr.ts), with a warning.
- * Not modelled: tok822_internalize() of the address found, so a phrase or comment around it
- * (x<a@b>) stays in the address as written; smtpd_check_addr()'s resolve of the address.
+ * The address kept is the addr-spec (addrSpecOf(): x<a@b> is a@b). Not modelled:
+ * smtpd_check_addr()'s resolve of the address.
  */
 import { isIPv6 } from 'node:net';
 import type { Micros } from '../contract.js';
 import { namadrListMatch } from './address-list.js';
 import type { CommandRow } from './command-table.js';
 import { mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
-import { addressCountOf, addressText } from './extract-addr.js';
+import { addrSpecOf, addressCountOf } from './extract-addr.js';
 import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { smtpdTokens } from './smtpd-token.js';
@@ -39,7 +39,7 @@ function envelopeOf(s: SmtpdSession, text: string, keyword: string, syntax: stri
     s.log(`warning: Illegal address syntax from ${s.namaddr} in ${s.where} command: ${printable(argument.text)}`);
     return { refusal: badAddress };
   }
-  return { address: count === 0 ? '' : addressText(argument.text), options: words.slice(3).map((w) => w.text) };
+  return { address: count === 0 ? '' : addrSpecOf(argument.text), options: words.slice(3).map((w) => w.text) };
 }
 
 /** mail_cmd(): sequencing, syntax, options and SIZE; the transaction (the queue file opens at RCPT). */

@@ -7,7 +7,7 @@ import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
 import { relayRejection } from './cmd-envelope.js';
-import { addressCountOf, addressText } from './extract-addr.js';
+import { addrSpecOf, addressCountOf } from './extract-addr.js';
 import { milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { printable } from './text.js';
@@ -62,8 +62,7 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   }
   // smtpd_check_rcpt(): the relay restrictions judge the address as at RCPT, logged by log_whatsup() with to=.
   // The address is the ADDR node tok822_internalize() gives: a phrase before <addr-spec> is not part of it.
-  const text = addressText(argument);
-  const address = /<([^<>]*)>$/.exec(text)?.[1] ?? text;
+  const address = addrSpecOf(argument);
   const rejection = relayRejection(s, address);
   if (rejection) {
     logWhatsup(s, 'reject', rejection, address);

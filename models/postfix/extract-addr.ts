@@ -128,6 +128,16 @@ export function addressText(argument: string): string {
   return text.startsWith('@') && colon >= 0 ? text.slice(colon + 1) : text;
 }
 
+/**
+ * The address extract_addr() keeps, tok822_internalize() of the one ADDR node, for the forms
+ * clients send: the <addr-spec> after a phrase (John Smith <js@x>, x<a@b>), else the text itself.
+ * Not modelled: comments kept around a bare addr-spec, and the unquoting of quoted strings.
+ */
+export function addrSpecOf(argument: string): string {
+  const text = addressText(argument);
+  return /<([^<>]*)>$/.exec(text)?.[1] ?? text;
+}
+
 /** extract_addr()'s verdict on an argument: one address, or the trouble it reports. */
 export function addressCountOf(argument: string): number {
   return countAddressNodes(scan(addressText(argument)));

@@ -61,6 +61,11 @@ describe('the address word (smtpd_token(), extract_addr())', () => {
     const relayed = talk({}, lockstep([EHLO, 'MAIL FROM:<(nobody)>\r\n', 'RCPT TO:<carol@elsewhere.test>\r\n', 'QUIT\r\n']), OUTSIDE);
     expect(relayed.logLines.find((l) => l.includes('reject: RCPT'))).toMatch(/; from=<> to=<carol@elsewhere\.test> /);
   });
+  it('a phrase before <addr-spec> is no part of the address (tok822_internalize() of the ADDR node)', () => {
+    const conv = talk({}, lockstep([EHLO, 'MAIL FROM:alice<alice@example.test>\r\n', 'RCPT TO:carol<carol@elsewhere.test>\r\n', 'QUIT\r\n']), OUTSIDE);
+    expect(conv.replies.at(-2)).toBe('554 5.7.1 <carol@elsewhere.test>: Relay access denied');
+    expect(conv.logLines.find((l) => l.includes('reject: RCPT'))).toMatch(/; from=<alice@example\.test> to=<carol@elsewhere\.test> /);
+  });
   it('a source route is dropped: the relay check sees the final address', () => {
     expect(replies([MAIL, 'RCPT TO:<@relay.test:bob@example.test>\r\n'], {}, OUTSIDE)[1]).toBe('250 2.1.5 Ok');
     expect(replies([MAIL, 'RCPT TO:<@example.test:bob@elsewhere.test>\r\n'], {}, OUTSIDE)[1]).toBe('554 5.7.1 <bob@elsewhere.test>: Relay access denied');
