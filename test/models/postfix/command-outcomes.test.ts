@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PostfixConfig } from '../../../models/postfix/config.js';
+import { MILTER_CONTINUES, milterReplyOf } from '../../../models/postfix/milter.js';
 import { lockstep, talk } from './talk.js';
 
 const EHLO = 'EHLO front.example.test\r\n';
@@ -49,6 +50,8 @@ describe('refusals count as failures', () => {
     ['STARTTLS syntax', ['STARTTLS x\r\n'], 'starttls=0/1', { smtpd_tls_security_level: 'may' }],
     ['STARTTLS twice', ['STARTTLS\r\n', 'STARTTLS\r\n'], 'starttls=1/2', { smtpd_tls_security_level: 'may' }],
     ['STARTTLS without TLS', ['STARTTLS\r\n'], 'starttls=0/1'],
+    // starttls_cmd(): a milter's 5xx (here its def_reply after a reject at connect) returns -1.
+    ['STARTTLS refused by the milter', ['STARTTLS\r\n'], 'starttls=0/1', { smtpd_tls_security_level: 'may', smtpd_milters: ['inet:milter:11332'], milterReplies: { ...MILTER_CONTINUES, connect: milterReplyOf('reject') } }],
     ['BDAT syntax', [EHLO, 'BDAT x\r\n'], 'bdat=0/1'],
     ['BDAT without CHUNKING', [EHLO, 'BDAT 1 LAST\r\nx'], 'bdat=0/1', { smtpd_discard_ehlo_keywords: ['chunking'] }],
     ['null BDAT', [EHLO, MAIL, RCPT, 'BDAT 0\r\n'], 'bdat=0/1'],
