@@ -24,8 +24,6 @@ export interface EndOfMessage {
   readonly discarded: boolean;
 }
 
-const CLEANUP = 'postfix/cleanup';
-
 /** The milter's verdict on a message that reached its end intact, logged as cleanup logs it. */
 export function endOfMessageMilter(s: SmtpdSession, transaction: Transaction): EndOfMessage {
   const milter = s.milter;
@@ -44,7 +42,7 @@ export function endOfMessageMilter(s: SmtpdSession, transaction: Transaction): E
     s.helo === null ? '' : ` helo=<${s.helo}>`,
   ].join('');
   const line = `${transaction.queueId ?? ''}: ${action}: END-OF-MESSAGE from ${s.client.name}[${s.client.addr}]: ${text};${evidence}`;
-  s.shared.out.push({ kind: 'log', program: CLEANUP, line, conn: s.conn });
+  s.cleanupLog(line);
   const refuses = verdict.startsWith('4') || verdict.startsWith('5');
   return { reply: refuses ? verdict : null, discarded: verdict === 'D' };
 }

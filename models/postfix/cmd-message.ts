@@ -131,6 +131,7 @@ function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: T
   }
   // After BDAT the 250 names act_size as well: "Ok: %ld bytes queued as %s".
   const counted = s.bdat === 'none' ? '' : `${s.actSize} bytes `;
+  transaction.outcome = milter.discarded ? 'discarded' : 'queued';
   s.mailReset();
   s.junkCommands = 0;
   const content = records.content;

@@ -55,7 +55,8 @@ export type PostfixGateName =
   | 'forbidden_commands_non_letter'
   | 'milter_default_action_shutdown'
   | 'milter_hold_reason_once'
-  | 'reject_logs_sasl';
+  | 'reject_logs_sasl'
+  | 'cleanup_logs_removed';
 
 export interface PostfixGate {
   /** What the release changed, in a phrase (docs/versions.md's first column). */
@@ -121,6 +122,11 @@ export const POSTFIX_GATES: Readonly<Record<PostfixGateName, PostfixGate>> = {
     behaviour: 'log_whatsup() (the reject lines: a relay or VRFY reject, the bare-LF reject) ends with sasl_method=, sasl_username= and sasl_sender= (no angle brackets) when the session has them',
     since: [[3, 10, 0]],
     source: 'RELEASE_NOTES-3.10 [Incompat 20241023] ("reject logging now shows the sasl_method, sasl_username, and sasl_sender if available"); smtpd_check.c log_whatsup() at v3.10.0, absent at v3.9.14 and v3.8.20',
+  },
+  cleanup_logs_removed: {
+    behaviour: 'cleanup logs "<queue id>: removed (canceled)" when a queue file smtpd opened is not queued (RSET, a new HELO, the session ending, a refused message) and "removed (discarded)" for a milter DISCARD',
+    since: [[3, 10, 0]],
+    source: 'HISTORY 20241104, RELEASE_NOTES-3.10 [Feature 20241104] ("cleanup server now logs queueid: canceled when a message transaction is started but not completed"); cleanup_api.c cleanup_flush() at v3.10.0, absent at v3.9.14',
   },
   abnormal_end_queue_id: {
     behaviour: 'the abnormal-end line ("lost connection after ...", "timeout after ...") starts with the queue ID or NOQUEUE',

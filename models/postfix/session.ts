@@ -51,6 +51,8 @@ export interface Transaction {
   queueId: string | null;
   readonly sender: string;
   readonly recipients: string[];
+  /** How cleanup finished the queue file, once the message ended well; unset: not queued (canceled). */
+  outcome?: 'queued' | 'discarded';
 }
 
 export class SmtpdSession {
@@ -216,6 +218,11 @@ export class SmtpdSession {
   }
 
   // ---- I/O primitives -----------------------------------------------------------------
+
+  /** A line cleanup logs about this session's queue file (cleanup-milter.ts, mailReset()). */
+  cleanupLog(line: string): void {
+    this.shared.out.push({ kind: 'log', program: 'postfix/cleanup', line, conn: this.conn });
+  }
 
   log(line: string): void {
     this.shared.out.push({ kind: 'log', program: PROGRAM, line, conn: this.conn });
@@ -470,8 +477,16 @@ export class SmtpdSession {
     this.respond(now, row, ok, this.config.timings.quickDelayUs, reply);
   }
 
-  /** mail_reset() + rcpt_reset(): forget the transaction, BDAT state and size; milter_abort() and saved_flags. */
+  /**
+   * mail_reset() + rcpt_reset(): forget the transaction, BDAT state and size; milter_abort() and
+   * saved_flags. A queue file it closes unqueued is removed by cleanup_flush(), which from 3.10.0
+   * logs it (releases.ts cleanup_logs_removed).
+   */
   mailReset(): void {
+    const transaction = this.transaction;
+    if (transaction?.queueId != null && transaction.outcome !== 'queued' && hasGate(this.release, 'cleanup_logs_removed')) {
+      this.cleanupLog(`${transaction.queueId}: removed (${transaction.outcome === 'discarded' ? 'discarded' : 'canceled'})`);
+    }
     this.transaction = null;
     this.bdat = 'none';
     this.bdatRecords = null;
@@ -549,6 +564,8 @@ export class SmtpdSession {
     this.shared.out.push({ kind: 'timer', timer: this.busyTimer, at: null });
     if (died) this.pendingOutput = '';
     else this.logEnd();
+    // smtpd_proto()'s mail_reset() at the end closes a queue file still open (cleanup's line races smtpd's; the lab puts it after).
+    this.mailReset();
     this.flush();
     if (!this.peerGone) this.shared.out.push({ kind: 'close', conn: this.conn });
   }

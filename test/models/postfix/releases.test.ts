@@ -244,3 +244,28 @@ describe('reject_logs_sasl (3.10.0)', () => {
     expect(reject('3.10.0')).toMatch(/: bare <LF> received; proto=ESMTP helo=<front\.example\.test> sasl_method=XCLIENT sasl_username=alice@example\.test$/);
   });
 });
+
+describe('cleanup_logs_removed (3.10.0)', () => {
+  const MAIL = 'MAIL FROM:<a@example.test>\r\n';
+  const RCPT = 'RCPT TO:<b@example.test>\r\n';
+  /** cleanup's "removed" lines, with the queue ID replaced by QID. */
+  const removed = (version: string, lines: readonly string[], eom = 'continue') => {
+    const config = { ...postfixAt(version, { smtpd_milters: 'inet:milter:11332' }), milterReplies: { ...MILTER_CONTINUES, endOfMessage: milterReplyOf(eom) } };
+    return talk(config, lockstep([EHLO, ...lines])).logLines.filter((line) => line.includes(': removed (')).map((line) => line.replace(/^\w+:/, 'QID:'));
+  };
+
+  it('3.9.14 logs none; 3.10.0: RSET, QUIT or a refused message after the queue file opened is "removed (canceled)", a discarded one "removed (discarded)", a queued one nothing', () => {
+    const cases: [readonly string[], string, string[]][] = [
+      [[MAIL, RCPT, 'RSET\r\n', 'QUIT\r\n'], 'continue', ['QID: removed (canceled)']],
+      [[MAIL, RCPT, 'QUIT\r\n'], 'continue', ['QID: removed (canceled)']],
+      [[MAIL, 'RSET\r\n', 'QUIT\r\n'], 'continue', []],
+      [[MAIL, RCPT, 'DATA\r\n', 'x\r\n.\r\n', 'QUIT\r\n'], 'reject', ['QID: removed (canceled)']],
+      [[MAIL, RCPT, 'DATA\r\n', 'x\r\n.\r\n', 'QUIT\r\n'], 'discard', ['QID: removed (discarded)']],
+      [[MAIL, RCPT, 'DATA\r\n', 'x\r\n.\r\n', 'QUIT\r\n'], 'continue', []],
+    ];
+    for (const [lines, eom, expected] of cases) {
+      expect(removed('3.9.14', lines, eom), `${lines.join('')} ${eom}`).toEqual([]);
+      expect(removed('3.10.0', lines, eom), `${lines.join('')} ${eom}`).toEqual(expected);
+    }
+  });
+});
