@@ -37,11 +37,16 @@ describe('stepGaps', () => {
   it('reads every step of a session off the wire', () => {
     const gaps = stepGaps(session(false), ports);
     const expected: Partial<Record<StepName, number[]>> = {
-      'client 220→EHLO': [300], 'front EHLO→250': [300], 'client 250→AUTH': [200], 'auth AUTH→SYN': [700], 'smtpd SYN→220': [300],
+      'client 220→EHLO': [300], 'front EHLO→250': [300], 'client 250→AUTH': [200], 'auth AUTH→SYN': [700], 'smtpd SYN→220': [],
       'dovecot 220→EHLO': [100], 'smtpd EHLO→250': [40, 40], 'dovecot 250→XCLIENT': [30], 'dovecot 250→235': [340], 'client 235→next': [300],
       'session AUTH→235': [1600],
     };
     expect(Object.fromEntries(STEP_NAMES.map((n) => [n, gaps.get(n)]))).toEqual(expected);
+  });
+
+  it('leaves out the first backend connection\'s SYN→220: a fresh smtpd\'s start-up, not a wait', () => {
+    const later = session(false).map((x) => ({ ...x, tUs: x.tUs + 10_000 }));
+    expect(stepGaps([...session(false), ...later], ports).get('smtpd SYN→220')).toEqual([300]);
   });
 
   it('counts the EHLO after XCLIENT only when smtpd waited for it (it left after the reply)', () => {
@@ -52,6 +57,7 @@ describe('stepGaps', () => {
     const gaps = stepGaps(readPcap(readFileSync(join(RECORDS_DIR, CALIBRATION_DIR, 'default-b', 'capture.pcap'))));
     expect(gaps.get('client 250→AUTH')).toHaveLength(96); // the capture holds 96 of the batch's 100 sessions
     expect(gaps.get('smtpd EHLO→250')).toHaveLength(2 * 96);
+    expect(gaps.get('smtpd SYN→220')).toHaveLength(95);
     expect(gaps.get('session AUTH→235')).toHaveLength(96);
   });
 });
