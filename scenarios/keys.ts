@@ -98,6 +98,8 @@ export interface ScenarioValues {
   'sim.run_queue_wait_min_us': number;
   'sim.run_queue_wait_median_us': number;
   'sim.run_queue_wait_max_us': number;
+  'sim.run_queue_burst_per_mille': number;
+  'sim.run_queue_burst_wait_per_mille': number;
 }
 
 export type ScenarioKey = keyof ScenarioValues;
@@ -330,6 +332,18 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'integer', min: 0, max: 1_000_000 },
     default: (v) => v['sim.run_queue_wait_median_us'] ?? 0,
     description: 'run-queue wait: maximum',
+  },
+  {
+    name: 'sim.run_queue_burst_per_mille',
+    type: { kind: 'integer', min: 0, max: 1000 },
+    default: 0,
+    description: 'per mille of sessions that run in a burst of load (waits cluster by session): drawn once per session (decision sessionInLoadBurst); 0: every session alike (calibrate fits it)',
+  },
+  {
+    name: 'sim.run_queue_burst_wait_per_mille',
+    type: { kind: 'integer', min: 0, max: 1000 },
+    default: 0,
+    description: 'sim.run_queue_wait_per_mille of a session drawn in a burst (calibrate fits it)',
   },
 ];
 

@@ -26,6 +26,8 @@ export function runQueueOf(scenario: Scenario): { runQueue?: RunQueueOptions } {
     waitMinUs: scenario.get('sim.run_queue_wait_min_us'),
     waitMedianUs: scenario.get('sim.run_queue_wait_median_us'),
     waitMaxUs: scenario.get('sim.run_queue_wait_max_us'),
+    burstPerMille: scenario.get('sim.run_queue_burst_per_mille'),
+    burstWaitPerMille: scenario.get('sim.run_queue_burst_wait_per_mille'),
   };
-  return options.waitPerMille === 0 ? {} : { runQueue: options };
+  return options.waitPerMille === 0 && options.burstPerMille === 0 ? {} : { runQueue: options };
 }

@@ -67,6 +67,11 @@ export class Decider {
     return this.chance('shouldWaitInRunQueue', perMille, 1000);
   }
 
+  /** Does this run (one session) happen in a burst of load, when woken processes wait more often (sim/run-queue.ts)? */
+  sessionInLoadBurst(perMille: number): boolean {
+    return this.chance('sessionInLoadBurst', perMille, 1000);
+  }
+
   /** How long it waits there: two-piece uniform through min, median, max. */
   runQueueWaitUs(minUs: number, medianUs: number, maxUs: number): number {
     return this.twoPiece('runQueueWaitUs', minUs, medianUs, maxUs);

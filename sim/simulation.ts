@@ -27,7 +27,7 @@ import { TcpEndpoint } from './tcp/endpoint.ts';
 import { LOOPBACK_MSS, LOOPBACK_ONE_WAY_US, tcpProfile, type TcpProfile, type TcpProfileName } from './tcp/profiles.ts';
 import { TraceRecorder, type FactRecord, type LogRecord } from './trace.ts';
 import { DueTimers, SCHED_SLICE_US } from './due-timers.ts';
-import { RunQueueState, type RunQueueOptions } from './run-queue.ts';
+import { RunQueueState, runQueueForRun, type RunQueueOptions } from './run-queue.ts';
 import { WakeupState, optionsForRun, type WakeupOptions } from './wakeup.ts';
 
 export interface LinkOptions {
@@ -132,6 +132,8 @@ const MACHINE_STREAM = 0x3fff_ffff;
  * split after it (every node's and connection's decisions of every seeded run).
  */
 const CLOCK_STREAM = 0x3fff_fffe;
+/** The run's load-burst decision (sim/run-queue.ts), on a root of its own for the same reason. */
+const BURST_STREAM = 0x3fff_fffd;
 
 /** Most outputs one model may emit for one input before it counts as a livelock. */
 const MAX_OUTPUTS_PER_TURN = 100_000;
@@ -175,6 +177,10 @@ export class Simulation implements TcpHost {
   private readonly explorer: SimulationExplorer | undefined;
   /** The run's machine load (sim/wakeup.ts), once drawn. */
   private busy: boolean | undefined;
+  /** Whether the run is in a burst of load (sim/run-queue.ts), once drawn. */
+  private inBurst: boolean | undefined;
+  /** Where the decisions come from, for the burst's decider (made when a node first asks). */
+  private readonly choices: ChoiceSource | undefined;
   /** The run's wall-clock phase (wallClockPhaseUs), once drawn. */
   private clockPhase: number | undefined;
   private readonly nodes: NodeState[] = [];
@@ -193,6 +199,7 @@ export class Simulation implements TcpHost {
     this.decider = new Decider(options.choices ?? PrngChoices.seeded(options.seed), this.trace, this.clock, '');
     this.clockDecider = new Decider(options.choices ?? PrngChoices.seeded(options.seed).split(CLOCK_STREAM), this.trace, this.clock, 'clock');
     this.explorer = options.explorer;
+    this.choices = options.choices;
     if (options.wallClockPhaseUs !== undefined) {
       if (!Number.isSafeInteger(options.wallClockPhaseUs) || options.wallClockPhaseUs < 0 || options.wallClockPhaseUs > 999_999) {
         throw new SimConfigError(`wallClockPhaseUs must be an integer from 0 to 999999, got ${options.wallClockPhaseUs}`);
@@ -211,6 +218,16 @@ export class Simulation implements TcpHost {
     if ((options.busyPerMille ?? 0) === 0) return false;
     this.busy ??= this.decider.forConnection('machine', MACHINE_STREAM).sessionUnderLoad(options.busyPerMille!);
     return this.busy;
+  }
+
+  /**
+   * Whether this run is in a burst of load (sim/run-queue.ts burstPerMille): drawn once, on a
+   * stream of its own, by the first node whose options ask; runs without the option draw nothing.
+   */
+  private loadBurst(options: RunQueueOptions): boolean {
+    if ((options.burstPerMille ?? 0) === 0) return false;
+    this.inBurst ??= new Decider(this.choices ?? PrngChoices.seeded(this.seed).split(BURST_STREAM), this.trace, this.clock, 'machine').sessionInLoadBurst(options.burstPerMille!);
+    return this.inBurst;
   }
 
   get now(): Micros {
@@ -240,7 +257,7 @@ export class Simulation implements TcpHost {
       schedulingJitterUs: options.schedulingJitterUs ?? 0,
       due,
       wakeup: options.wakeup && due ? new WakeupState(optionsForRun(options.wakeup, this.underLoad(options.wakeup)), due) : null,
-      runQueue: options.runQueue ? new RunQueueState(options.runQueue) : null,
+      runQueue: options.runQueue ? new RunQueueState(runQueueForRun(options.runQueue, this.loadBurst(options.runQueue))) : null,
       decider: this.decider.forConnection(`node:${model.name}`, NODE_STREAM_BASE + this.nodes.length),
     };
     for (const listen of options.listen ?? []) {

@@ -94,7 +94,7 @@ export const calibrate: Command = {
     for (const b of batches.filter((x) => x.info.setting.tcpMode !== 'default')) {
       const single = fitScheduling([b]);
       console.error(`${b.info.name}: load ${b.info.loadBefore.join(' ')}, Postfix answered first on ${rateText(single.answeredFirst, single.connections)} of backend connections`);
-      console.error(`${stepTable(b.info.name, fitRunQueue([b.steps]), b.steps, labStepGaps(calibrationCase(b), 1, { dovecot: DOVECOT_PORT, postfix: POSTFIX_PORT }))}\n`);
+      console.error(`${stepTable(b.info.name, fitRunQueue([b]), b.steps, labStepGaps(calibrationCase(b), 1, { dovecot: DOVECOT_PORT, postfix: POSTFIX_PORT }))}\n`);
     }
     const scenario = calibrationScenario(values.recorded ? 'real-stack-recorded-calibration' : 'real-stack-calibrated', fit, batches);
     const text = `${JSON.stringify(scenario, null, 2)}\n`;

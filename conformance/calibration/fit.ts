@@ -59,10 +59,12 @@ import type { ScenarioValues } from '../../scenarios/keys.ts';
 import { median } from '../stats.ts';
 import { backendConnections, connectionsBySession, type BackendConnection } from './observe.ts';
 import { readPcap } from './pcap.ts';
-import { SINGLE_WAKEUP_STEPS, stepGaps, type StepGaps } from './steps.ts';
+import { sessionStepGaps, SINGLE_WAKEUP_STEPS, stepGaps, type StepGaps } from './steps.ts';
 import type { BatchInfo } from './record.ts';
 
-export type RunQueueValues = Pick<ScenarioValues, 'sim.run_queue_wait_per_mille' | 'sim.run_queue_wait_min_us' | 'sim.run_queue_wait_median_us' | 'sim.run_queue_wait_max_us'>;
+export type RunQueueValues = Pick<ScenarioValues,
+  'sim.run_queue_wait_per_mille' | 'sim.run_queue_wait_min_us' | 'sim.run_queue_wait_median_us' | 'sim.run_queue_wait_max_us'
+  | 'sim.run_queue_burst_per_mille' | 'sim.run_queue_burst_wait_per_mille'>;
 
 export type SchedulingValues = Pick<ScenarioValues,
   'sim.wakeup_preempt_per_mille' | 'sim.wakeup_latency_min_us' | 'sim.wakeup_latency_median_us' | 'sim.wakeup_latency_max_us' | 'sim.scheduling_jitter_us'>
@@ -76,6 +78,8 @@ export interface BatchEvidence {
   readonly sessions: readonly (readonly BackendConnection[])[];
   /** The gaps of every request/response step (steps.ts). */
   readonly steps: StepGaps;
+  /** The same per client session, in order. */
+  readonly sessionSteps: readonly StepGaps[];
 }
 
 export function readBatch(dir: string): BatchEvidence {
@@ -84,10 +88,10 @@ export function readBatch(dir: string): BatchEvidence {
 }
 
 /** Backend connections and sessions of a capture file's bytes. */
-export function evidenceOfCapture(pcap: Uint8Array, ports?: { dovecot: number; postfix: number }): Pick<BatchEvidence, 'connections' | 'sessions' | 'steps'> {
+export function evidenceOfCapture(pcap: Uint8Array, ports?: { dovecot: number; postfix: number }): Pick<BatchEvidence, 'connections' | 'sessions' | 'steps' | 'sessionSteps'> {
   const segments = readPcap(pcap);
   const connections = backendConnections(segments, ports?.postfix);
-  return { connections, sessions: connectionsBySession(segments, connections, ports?.dovecot), steps: stepGaps(segments, ports) };
+  return { connections, sessions: connectionsBySession(segments, connections, ports?.dovecot), steps: stepGaps(segments, ports), sessionSteps: sessionStepGaps(segments, ports) };
 }
 
 /** Connections with both an XCLIENT and Postfix's answer to it in the capture. */
@@ -118,7 +122,7 @@ export function fitScheduling(batches: readonly BatchEvidence[]): SchedulingFit 
 }
 
 /** The fit over captures of racy settings (quickack or pp3, no slow lookup), e.g. a live conformance case's own. */
-export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | 'sessions' | 'steps'>[]): SchedulingFit {
+export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | 'sessions' | 'steps' | 'sessionSteps'>[]): SchedulingFit {
   const all = used.flatMap((b) => raced(b.connections));
   if (all.length === 0) throw new Error('calibration needs at least one quickack or pp3 batch with captured XCLIENT replies');
   const first = all.filter(answeredFirst);
@@ -137,7 +141,7 @@ export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | '
       'sim.wakeup_latency_median_us': q(latencies, 0.5),
       'sim.wakeup_latency_max_us': q(latencies, 0.95),
       'sim.scheduling_jitter_us': Math.max(0, q(gaps, 0.95) - q(gaps, 0.05)),
-      ...fitRunQueue(used.map((b) => b.steps)),
+      ...fitRunQueue(used),
     },
     connections: all.length,
     answeredFirst: first.length,
@@ -155,23 +159,28 @@ export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | '
  */
 export const RUN_QUEUE_WAIT_MIN_US = 500;
 
-/** The run-queue wait's chance and latency from the step gaps of one or more captures (pooled per step). */
-export function fitRunQueue(captures: readonly StepGaps[]): RunQueueValues {
-  let steps = 0;
-  const waits: number[] = [];
-  for (const name of SINGLE_WAKEUP_STEPS) {
-    const gaps = captures.flatMap((c) => c.get(name) ?? []);
-    const processingUs = median(gaps);
-    if (processingUs === null) continue;
-    steps += gaps.length;
-    for (const gap of gaps) if (gap - processingUs > RUN_QUEUE_WAIT_MIN_US) waits.push(gap - processingUs);
-  }
+/**
+ * The run-queue wait's chance and latency from the step gaps of one or more captures (pooled per
+ * step), and its bursts: each session's waited steps fitted as a two-state mixture by maximum
+ * likelihood (fitSessionLoad, the same fit as the race's session load), the burst being the state
+ * that waits more often. Without a session of two steps or more: the pooled chance, no bursts.
+ */
+export function fitRunQueue(captures: readonly Pick<BatchEvidence, 'steps' | 'sessionSteps'>[]): RunQueueValues {
+  const processingUs = new Map(SINGLE_WAKEUP_STEPS.map((name) => [name, median(captures.flatMap((c) => c.steps.get(name) ?? []))]));
+  const waited = (steps: StepGaps): boolean[] => SINGLE_WAKEUP_STEPS.flatMap((name) => (steps.get(name) ?? []).map((gap) => gap - processingUs.get(name)! > RUN_QUEUE_WAIT_MIN_US));
+  const excess = (steps: StepGaps): number[] => SINGLE_WAKEUP_STEPS.flatMap((name) => (steps.get(name) ?? []).map((gap) => gap - processingUs.get(name)!));
+  const flags = captures.flatMap((c) => waited(c.steps));
+  const waits = captures.flatMap((c) => excess(c.steps)).filter((x) => x > RUN_QUEUE_WAIT_MIN_US);
   const q = (p: number) => (waits.length === 0 ? 0 : Math.round(percentile(waits, p)));
+  // fitSessionLoad's "answered first" is here "did not wait": its busy state is the one that waits more
+  const bursts = fitSessionLoad(captures.flatMap((c) => c.sessionSteps.map((s) => waited(s).map((w) => !w))));
   return {
-    'sim.run_queue_wait_per_mille': steps === 0 ? 0 : Math.round((1000 * waits.length) / steps),
+    'sim.run_queue_wait_per_mille': bursts ? 1000 - bursts.idlePreempt : flags.length === 0 ? 0 : Math.round((1000 * waits.length) / flags.length),
     'sim.run_queue_wait_min_us': q(0.05),
     'sim.run_queue_wait_median_us': q(0.5),
     'sim.run_queue_wait_max_us': q(0.95),
+    'sim.run_queue_burst_per_mille': bursts?.busy ?? 0,
+    'sim.run_queue_burst_wait_per_mille': bursts ? 1000 - bursts.busyPreempt : 0,
   };
 }
 

@@ -76,7 +76,20 @@ function gapAfter(f: Flow, a: (s: TcpSegment) => boolean, b: (s: TcpSegment) => 
   return j < 0 ? null : { gap: f.data[j]!.tUs - f.data[i]!.tUs };
 }
 
-export function stepGaps(segments: readonly TcpSegment[], ports: { dovecot: number; postfix: number } = { dovecot: DOVECOT_PORT, postfix: POSTFIX_PORT }): StepGaps {
+const PORTS = { dovecot: DOVECOT_PORT, postfix: POSTFIX_PORT };
+
+export function stepGaps(segments: readonly TcpSegment[], ports: { dovecot: number; postfix: number } = PORTS): StepGaps {
+  return gapsOf(segments, ports, true);
+}
+
+/** The same per client session, in order: a session's segments run from its SYN to the next session's. */
+export function sessionStepGaps(segments: readonly TcpSegment[], ports: { dovecot: number; postfix: number } = PORTS): StepGaps[] {
+  const starts = segments.filter((s) => s.syn && s.dstPort === ports.dovecot).map((s) => s.tUs);
+  return starts.map((t, i) => gapsOf(segments.filter((s) => s.tUs >= t && s.tUs < (starts[i + 1] ?? Infinity)), ports, i === 0));
+}
+
+/** `freshFirst`: the segments' first backend connection is a fresh smtpd's (the capture's first). */
+function gapsOf(segments: readonly TcpSegment[], ports: { dovecot: number; postfix: number }, freshFirst: boolean): StepGaps {
   const gaps = new Map<StepName, number[]>(STEP_NAMES.map((n) => [n, []]));
   const add = (name: StepName, found: { gap: number } | null) => {
     if (found) gaps.get(name)!.push(found.gap);
@@ -98,7 +111,7 @@ export function stepGaps(segments: readonly TcpSegment[], ports: { dovecot: numb
     if (reply?.data.startsWith('235') && last250) gaps.get('dovecot 250→235')!.push(reply.tUs - last250.tUs);
     if (auth && reply?.data.startsWith('235') && reply.tUs - auth.tUs < RECONNECT_WAIT_US) gaps.get('session AUTH→235')!.push(reply.tUs - auth.tUs);
   }
-  backends.forEach((b, i) => backendSteps(b, gaps, i === 0));
+  backends.forEach((b, i) => backendSteps(b, gaps, freshFirst && i === 0));
   return gaps;
 }
 

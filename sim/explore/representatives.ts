@@ -38,6 +38,7 @@ export const DECISIONS: Readonly<Record<string, DecisionRow>> = {
   sessionUnderLoad: { why: 'the session runs on a quiet or a busy machine (sim/wakeup.ts)' },
   'wakeupLatencyUs:upperPiece': upperPiece('wake-up latency'),
   'wakeupLatencyUs:lowerPiece': lowerPiece('wake-up latency'),
+  sessionInLoadBurst: { why: 'the session runs outside or inside a burst of load, when woken processes wait more often (sim/run-queue.ts)' },
   shouldWaitInRunQueue: { why: 'the woken process runs at once or waits for a CPU behind other tasks (sim/run-queue.ts)' },
   'runQueueWaitUs:upperPiece': upperPiece('run-queue wait'),
   'runQueueWaitUs:lowerPiece': lowerPiece('run-queue wait'),

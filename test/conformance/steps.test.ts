@@ -80,11 +80,24 @@ describe('fitRunQueue', () => {
       ['smtpd SYN→220', [200, 210, 220, 230, 240, 250, 260, 270, 280, 220 + RUN_QUEUE_WAIT_MIN_US]],
       ['dovecot 250→XCLIENT', [30, 30, 30, 30 + RUN_QUEUE_WAIT_MIN_US + 1000]],
     ]);
-    // medians 240 and 30: the last SYN→220 is 480 µs over (not a wait), the last 250→XCLIENT 1500 µs over
-    expect(fitRunQueue([gaps])).toEqual({ 'sim.run_queue_wait_per_mille': 71, 'sim.run_queue_wait_min_us': 1500, 'sim.run_queue_wait_median_us': 1500, 'sim.run_queue_wait_max_us': 1500 });
+    // medians 240 and 30: the last SYN→220 is 480 µs over (not a wait), the last 250→XCLIENT 1500 µs over;
+    // one step per session: nothing tells bursts apart, so the pooled chance
+    const sessions = [...gaps].flatMap(([name, list]) => list.map((gap) => new Map([[name, [gap]]])));
+    expect(fitRunQueue([{ steps: gaps, sessionSteps: sessions }])).toEqual({
+      'sim.run_queue_wait_per_mille': 71, 'sim.run_queue_wait_min_us': 1500, 'sim.run_queue_wait_median_us': 1500, 'sim.run_queue_wait_max_us': 1500,
+      'sim.run_queue_burst_per_mille': 0, 'sim.run_queue_burst_wait_per_mille': 0,
+    });
+  });
+
+  it('waits that cluster by session are a burst: its share of sessions and its own chance', () => {
+    // 10 sessions of 10 steps at 100 µs; two of them wait 2 ms in 5 of their steps
+    const session = (waits: number) => new Map<StepName, number[]>([['smtpd EHLO→250', [...Array(10 - waits).fill(100), ...Array(waits).fill(2100)]]]);
+    const sessions = [...Array(8)].map(() => session(0)).concat([session(5), session(5)]);
+    const steps = new Map<StepName, number[]>([['smtpd EHLO→250', sessions.flatMap((s) => s.get('smtpd EHLO→250')!)]]);
+    expect(fitRunQueue([{ steps, sessionSteps: sessions }])).toMatchObject({ 'sim.run_queue_wait_per_mille': 0, 'sim.run_queue_burst_per_mille': 200, 'sim.run_queue_burst_wait_per_mille': 500 });
   });
 
   it('no step: no wait', () => {
-    expect(fitRunQueue([new Map()])['sim.run_queue_wait_per_mille']).toBe(0);
+    expect(fitRunQueue([{ steps: new Map(), sessionSteps: [] }])['sim.run_queue_wait_per_mille']).toBe(0);
   });
 });

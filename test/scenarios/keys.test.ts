@@ -78,6 +78,8 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'sim.run_queue_wait_min_us': ['864', '0.5', 'an integer from 0 to 1000000'],
   'sim.run_queue_wait_median_us': ['3391', '-1', 'an integer from 0 to 1000000'],
   'sim.run_queue_wait_max_us': ['18544', 'x', 'an integer from 0 to 1000000'],
+  'sim.run_queue_burst_per_mille': ['460', '-1', 'an integer from 0 to 1000'],
+  'sim.run_queue_burst_wait_per_mille': ['175', '1001', 'an integer from 0 to 1000'],
 };
 
 /** Keys whose checker says more than "not allowed": what it says about the bad value above. */

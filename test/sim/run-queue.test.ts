@@ -69,8 +69,19 @@ describe('run-queue wait', () => {
     expect(two! - sent[1]!).toBeLessThan(100);
   });
 
+  it('a burst of load is drawn once per run, and a run in it waits with the burst\'s chance', () => {
+    const inBurst = exchange({ ...always(500), waitPerMille: 0, burstPerMille: 1000, burstWaitPerMille: 1000 });
+    expect(inBurst.cli.received.map((r) => r.t)).toEqual(exchange(always(500)).cli.received.map((r) => r.t));
+    const bursts = inBurst.sim.trace.events.filter((e) => e.kind === 'decision' && e.name === 'sessionInLoadBurst');
+    expect(bursts.map((e) => e.value)).toEqual([true]);
+    const outside = exchange({ ...always(500), waitPerMille: 0, burstPerMille: 1, burstWaitPerMille: 1000 });
+    expect(outside.sim.trace.events.filter((e) => e.kind === 'decision' && e.name === 'sessionInLoadBurst').map((e) => e.value)).toEqual([false]);
+    expect(outside.cli.received.map((r) => r.t)).toEqual(exchange(undefined).cli.received.map((r) => r.t));
+  });
+
   it('refuses options out of range with a clear error', () => {
-    expect(() => new RunQueueState({ waitPerMille: 1001, waitMinUs: 0, waitMedianUs: 0, waitMaxUs: 0 })).toThrow(/waitPerMille in 0..1000/);
+    expect(() => new RunQueueState({ waitPerMille: 1001, waitMinUs: 0, waitMedianUs: 0, waitMaxUs: 0 })).toThrow(/per-mille values in 0..1000/);
+    expect(() => new RunQueueState({ waitPerMille: 10, waitMinUs: 0, waitMedianUs: 0, waitMaxUs: 0, burstPerMille: -1 })).toThrow(/per-mille values in 0..1000/);
     expect(() => new RunQueueState({ waitPerMille: 10, waitMinUs: 5, waitMedianUs: 4, waitMaxUs: 9 })).toThrow(/min <= median <= max/);
     expect(() => new RunQueueState({ waitPerMille: 10, waitMinUs: 0.5, waitMedianUs: 4, waitMaxUs: 9 })).toThrow(RangeError);
   });
