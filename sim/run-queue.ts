@@ -18,7 +18,7 @@
  *                         (decision sessionInLoadBurst); 0 or absent: none
  *   burstWaitPerMille     waitPerMille of such a session
  * The bursts are what the captures show: waits cluster by session far more than independent
- * draws would (quickack-b: 48 of 60 sessions without a wait, 7 with three or more; a mixture
+ * draws would (quickack-b: 48 of 60 sessions without a wait, 7 with two or more; a mixture
  * fitted by maximum likelihood puts 24 % of its sessions at 156 ‰ of steps and the rest at 3 ‰).
  * Drawn independently at every wake-up, the same mean rate spread waits over more sessions and
  * moved the lab's 235 median where the real one had none (live T3, T5: real 2 ms, lab 4-5 ms).
