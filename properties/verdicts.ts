@@ -10,6 +10,7 @@ import { CORRECT_PASSWORD, IMPOSTOR, isOwnXclient } from './arbitraries/client-b
 import { REFUSING_KEYS } from './arbitraries/postfix-settings.ts';
 import { pipeliningViolations } from '../models/client/index.ts';
 import { xtextEncode } from '../models/front/index.ts';
+import { haproxyReadWarning, headerCameFirst, peekedBytes } from './proxy-header-read.ts';
 
 export type Verdict = string | null;
 
@@ -70,7 +71,9 @@ export function showsMailuBug(labCase: LabCase, report: RunReport): boolean {
  * (HAProxy sends the header with one send(), which no loopback or LAN segmentation splits.)
  */
 function proxyHeaderCut(labCase: LabCase, report: RunReport): boolean {
-  return (labCase.faults.backend ?? []).some((fault) => fault.name === 'slicer') && report.postfix.log.some((line) => line.includes('warning: haproxy read: '));
+  const warning = haproxyReadWarning(report.postfix.log);
+  const peeked = warning === undefined ? null : peekedBytes(warning);
+  return (labCase.faults.backend ?? []).some((fault) => fault.name === 'slicer') && peeked !== null && headerCameFirst(peeked);
 }
 
 /** Property 2/3: a correct client gets 235 and every message it sent is queued, once. */
@@ -215,11 +218,18 @@ export function proxyAddsNoPipelining(labCase: LabCase, report: RunReport): Verd
  * smtpd_forbid_unauth_pipelining answers 554 (else 220). What it must never do is let the early
  * bytes spoil the header ("haproxy read: ...", 421): HAProxy writes the header first.
  * Bytes that arrive after smtpd's check are not seen by it; the source allows that too.
+ * Not judged: a session whose header came first and still failed (its peek is a piece of the
+ * header: a slicer cut it, and the one peek saw the first piece) or never came (EOF, timeout).
+ * There Postfix hangs up on the proxy before it looks at the client at all (property 8 judges
+ * that hang-up), so it says nothing about how an early talker is judged.
  */
 export function earlyTalkJudgedOnTheClient(labCase: LabCase, report: RunReport): Verdict {
   if (labCase.client.waitForGreeting) return null;
-  const spoiled = report.postfix.log.find((line) => line.includes('warning: haproxy read:'));
-  if (spoiled) return `the client's early bytes spoiled the PROXY header: ${spoiled} (first reply '${report.client.replies[0] ?? ''}')`;
+  const warning = haproxyReadWarning(report.postfix.log);
+  if (warning !== undefined) {
+    const peeked = peekedBytes(warning);
+    return peeked === null || headerCameFirst(peeked) ? null : `the client's early bytes spoiled the PROXY header: ${warning} (first reply '${report.client.replies[0] ?? ''}')`;
+  }
   const flagged = report.postfix.log.find((line) => line.includes('improper command pipelining after CONNECT'));
   if (flagged === undefined) return null;
   const clients = proxiedClients(report);

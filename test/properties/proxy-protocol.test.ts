@@ -6,6 +6,8 @@ import { runLabProperty } from '../../properties/check.ts';
 import { PROPERTIES, propertyById, type LabProperty } from '../../properties/suite.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { runScenario } from '../../scenarios/run.ts';
+import { runCase, type LabCase } from '../../properties/lab-case.ts';
+import { earlyTalkJudgedOnTheClient } from '../../properties/verdicts.ts';
 
 const SCENARIO = 'haproxy-proxy-protocol';
 const property = (id: string): LabProperty => propertyById(id) ?? (() => { throw new Error(id); })();
@@ -18,6 +20,32 @@ interface HaproxyInsides {
   out: OutputQueue;
 }
 const insides = HaproxyFront.prototype as unknown as HaproxyInsides;
+
+/**
+ * Property 10's shrunk counterexample before it stopped blaming the client (seed 1, path
+ * 488:0:0:0:0:0:0:0:0:0:0:0:0:3:3:3:3:1:1:1:2:1:3): an early talker, and a slicer on the backend
+ * hop that cut HAProxy's header, so smtpd's one peek found "PROXY TCP4 2" and hung up with 421.
+ */
+const SLICED_HEADER_EARLY_TALKER: LabCase = {
+  overrides: {
+    'postfix.xclient_lookup_ms': 0, 'postfix.milter_ms': 0, 'postfix.banner_delay_ms': 13, 'auth.latency_ms': 4.5, 'auth.fault': 'none',
+    'tcp.profile': 'linux-default', 'tcp.client_profile': 'linux-default', 'tcp.one_way_delay_us': 10,
+  },
+  client: {
+    user: '_@example.test', password: 'secret', helo: 'client.example.test', waitForGreeting: false, thinkTimeUs: 150,
+    groups: [
+      { kind: 'ehlo', domain: 'client.example.test' },
+      { kind: 'auth', mechanism: 'PLAIN', user: '_@example.test', password: 'secret', initialResponse: false },
+      { kind: 'mail', from: '_@example.test' },
+      { kind: 'rcpt', to: 'rcpt0-0@example.test' },
+      { kind: 'data' },
+      { kind: 'message', content: 'Subject: lab\r\n\r\n\r\n' },
+      { kind: 'quit' },
+    ].map((step) => ({ steps: [step as LabCase['client']['groups'][number]['steps'][number]], writes: 'one' as const })),
+  },
+  faults: { client: [], backend: [{ name: 'slicer', numerator: 1, denominator: 4, maxPieces: 2 }, { name: 'latency', extraUs: 0, jitterUs: 0 }], auth: [] },
+  seed: 4,
+};
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -86,6 +114,13 @@ describe('10. a client that talks early', () => {
     const outcome = check('proxy-early-talker');
     expect(outcome.coverageGap.missing).toEqual([]);
     expect(outcome.result).toBe('passed');
+  });
+
+  it('leaves a header the slicer cut unjudged: the one peek saw a piece of it, no client byte (check --seed 1 --runs 1000, shrunk)', () => {
+    const report = runCase(loadScenario({ scenario: SCENARIO }), SLICED_HEADER_EARLY_TALKER);
+    expect(report.postfix.log).toContain('postfix/smtpd: warning: haproxy read: missing protocol header terminator: PROXY TCP4 2');
+    expect(report.client.replies[0]).toBe('421 4.3.0 mail.example.test Server local error');
+    expect(earlyTalkJudgedOnTheClient(SLICED_HEADER_EARLY_TALKER, report)).toBeNull();
   });
 
   it('sibling: fails when HAProxy sends the header late, after the bytes the client sent early', () => {
