@@ -13,6 +13,19 @@ import type { ClientBehaviour } from '../lab-case.ts';
 
 export const CORRECT_PASSWORD = 'secret';
 export const DEFAULT_USER = 'alice@example.test';
+/** RFC 5321 §4.1.2 Mailbox = Dot-string "@" Domain, with atext from RFC 5322 §3.2.3 (the lab's domain only). */
+const DOT_ATOM_MAILBOX = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@example\.test$/;
+
+/**
+ * The envelope sender of a client logged in as `login`: the login when it is an RFC 5321 Mailbox
+ * with a dot-atom local part, else alice. A UTF-8 address would need SMTPUTF8, and a login such
+ * as '"_@example.test' (an unclosed quote) is no address at all: a correct client sends neither
+ * as MAIL FROM, and Postfix rightly refuses the second (smtpd.c v3.7.11 mail_cmd(), 501 5.1.7).
+ */
+export function envelopeSenderFor(login: string): string {
+  return DOT_ATOM_MAILBOX.test(login) ? login : DEFAULT_USER;
+}
+
 /** The identity a client tries to take with its own XCLIENT after login. */
 export const IMPOSTOR = 'mallory@example.test';
 
@@ -90,9 +103,7 @@ export function clientBehaviour(): fc.Arbitrary<ClientBehaviour> {
     .map((c): ClientBehaviour => {
       const ehlo: ClientStep = { kind: 'ehlo', domain: c.helo };
       const auth: ClientStep = { kind: 'auth', mechanism: c.mechanism, user: c.user, password: c.password, initialResponse: c.initialResponse };
-      // The envelope sender is the login when it is plain ASCII; a UTF-8 address would need SMTPUTF8,
-      // which is Postfix's business and not what these properties are about.
-      const from = /^[\x21-\x7e]+$/.test(c.user) ? c.user : DEFAULT_USER;
+      const from = envelopeSenderFor(c.user);
       const txGroups = c.transactions.flatMap((t, i) => transactionGroups(from, t, i, c.write));
       let login: ClientGroup[];
       if (c.grouping === 'ehlo-with-auth') login = [{ steps: [ehlo, auth], writes: c.write }];
