@@ -27,6 +27,15 @@ import { refusedByParser } from './nginx-smtp-parse.ts';
 import { nginxHas } from './releases.ts';
 import { xtextEncode } from './xclient.ts';
 
+/**
+ * ngx_mail_auth_http_escape(): ngx_escape_uri(..., NGX_ESCAPE_MAIL_AUTH), whose table is memcached's
+ * (src/core/ngx_string.c, "mail_auth is the same as memcached"; unchanged 1.22.0-1.29.8): the
+ * control bytes 0x00-0x1f, space and '%' become %XX; 0x7f-0xff go as they are. So a UTF-8 login
+ * reaches the auth server as raw UTF-8 bytes (Mailu 2.0's nginx.py: "nginx does not transcode the
+ * input UTF string, thus we need to manually decode").
+ */
+const authHttpEscape = (bytes: string) => bytes.replace(/[\x00-\x20%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
 const SMTP_OK = '250 2.0.0 OK\r\n';
 const SMTP_BYE = '221 2.0.0 Bye\r\n';
 const SMTP_USERNAME = '334 VXNlcm5hbWU6\r\n';
@@ -400,13 +409,12 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   }
 
   private sendAuthRequest(session: NginxSession): void {
-    const escape = (text: string) => text.replace(/[\x00-\x20%\x7f-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
     const headers: [string, string][] = [
       ['Host', this.config.auth_http.hostHeader],
       // ngx_mail_auth_http_method[]: LOGIN is sent as "plain".
       ['Auth-Method', session.authMethod === 'login' ? 'plain' : session.authMethod],
-      ['Auth-User', escape(session.login)],
-      ['Auth-Pass', escape(session.passwd)],
+      ['Auth-User', authHttpEscape(session.login)],
+      ['Auth-Pass', authHttpEscape(session.passwd)],
       ['Auth-Protocol', 'smtp'],
       ['Auth-Login-Attempt', String(session.loginAttempt)],
       ['Client-IP', session.remote.host],

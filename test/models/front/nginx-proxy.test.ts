@@ -298,8 +298,14 @@ describe('the auth_http request and its answer', () => {
   });
 
   test('Auth-User and Auth-Pass escape with upper-case hex digits (ngx_escape_uri: "0123456789ABCDEF")', () => {
-    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\x7f\0p\x1b')}`);
-    expect(authRequest(d).request).toContain('Auth-User: a%7F\r\nAuth-Pass: p%1B\r\n');
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\x1f\0p\x1b')}`);
+    expect(authRequest(d).request).toContain('Auth-User: a%1F\r\nAuth-Pass: p%1B\r\n');
+  });
+
+  test('bytes 0x7f-0xff go raw: a UTF-8 login reaches the auth server as its UTF-8 bytes (NGX_ESCAPE_MAIL_AUTH is the memcached table)', () => {
+    const login = Buffer.from('¡@example.test', 'utf8').toString('latin1');
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64(`\0${login}\0p\x7f\xff`)}`);
+    expect(authRequest(d).request).toContain(`Auth-User: ${login}\r\nAuth-Pass: p\x7f\xff\r\n`);
   });
 
   test("Mailu's `auth_http_header Client-Port $remote_port` is sent with no other auth_http_header too", () => {
