@@ -2,7 +2,7 @@
  *
  * escape(): postfix/src/util/unescape.c escape() (v3.7.11), used for the
  * "improper command pipelining" log line. xtextUnquote(): global/xtext.c.
- * printable(): util/printable.c with '?' for everything outside printable ASCII.
+ * printable(): util/printable.c with '?' for everything outside printable ASCII and UTF-8.
  * neuter(): util/neuter.c with smtpd.c's NEUTER_CHARACTERS, for names smtpd logs (HELO, XCLIENT).
  */
 
@@ -46,9 +46,29 @@ export function xtextUnquote(quoted: string): string | null {
   return out;
 }
 
-/** Replace non-printable characters by '?' (printable(value, '?')). */
+const isUtf8Continuation = (code: number) => code >= 0x80 && code < 0xc0;
+
+/**
+ * printable(value, '?'): util/printable.c printable_except() (v3.8.9) with util_utf8_enable set, as
+ * mail_params_init() sets it from smtputf8_enable, which is yes at every scenario's
+ * compatibility_level (3.6 in Mailu's main.cf and the recorded stack; mail_params.h
+ * DEF_SMTPUTF8_ENABLE). Printable ASCII stays; a byte 194-254 followed by a continuation byte
+ * stays with every continuation byte after it (its loose test, not valid_utf8_string()); every
+ * other byte becomes '?'.
+ */
 export function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?');
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x20 && code < 0x7f) out += text[i];
+    else if (code >= 194 && code <= 254 && isUtf8Continuation(text.charCodeAt(i + 1))) {
+      let end = i + 1;
+      while (isUtf8Continuation(text.charCodeAt(end))) end++;
+      out += text.slice(i, end);
+      i = end - 1;
+    } else out += '?';
+  }
+  return out;
 }
 
 /** neuter(value, NEUTER_CHARACTERS, '?') (smtpd.c): characters that could mess up headers become '?'. */

@@ -27,6 +27,16 @@ describe('printable', () => {
   it('replaces non-printable characters by ?', () => {
     expect(printable('a\tb\xe9c')).toBe('a?b?c');
   });
+
+  it('keeps UTF-8 as printable_except() does with util_utf8_enable (smtputf8_enable = yes): a lead byte 194-254 and its continuation bytes', () => {
+    expect(printable('\xc2\xa1@example.test')).toBe('\xc2\xa1@example.test');
+    expect(printable('caf\xc3\xa9')).toBe('caf\xc3\xa9');
+    expect(printable('\xf0\x9f\x92\xb7!')).toBe('\xf0\x9f\x92\xb7!');
+    // Its test is loose: a lead byte with too many continuation bytes stays whole.
+    expect(printable('\xc3\xa9\xa9x')).toBe('\xc3\xa9\xa9x');
+    // 0xc0, 0xc1 and 0xff lead nothing; a continuation byte alone, or a lead byte at the end, is '?'.
+    expect(printable('\xc0\x80 \xc1\xbf \xff\x80 \xa9 \xc3')).toBe('?? ?? ?? ? ?');
+  });
 });
 
 describe('the character-class edges', () => {
