@@ -24,7 +24,8 @@ export type RealStackRatio =
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function installedVersions(): string {
-  const postfix = spawnSync('postconf', ['-h', 'mail_version'], { encoding: 'utf8' }).stdout?.trim() || '?';
+  // -d: mail_version is compiled in, and the lab's Postfix runs from its own directory, so there may be no /etc/postfix/main.cf to read.
+  const postfix = spawnSync('postconf', ['-d', '-h', 'mail_version'], { encoding: 'utf8' }).stdout?.trim() || '?';
   const dovecot = spawnSync('dovecot', ['--version'], { encoding: 'utf8' }).stdout?.trim().split(' ')[0] || '?';
   return `Postfix ${postfix}, Dovecot ${dovecot}`;
 }
