@@ -48,7 +48,11 @@ function liveProcesses(): ProcessStat[] {
 export function processTreeCpuMs(roots: readonly number[]): number {
   const all = liveProcesses();
   const children = new Map<number, ProcessStat[]>();
-  for (const stat of all) children.set(stat.parent, [...(children.get(stat.parent) ?? []), stat]);
+  for (const stat of all) {
+    const siblings = children.get(stat.parent);
+    if (siblings) siblings.push(stat);
+    else children.set(stat.parent, [stat]);
+  }
   const inTree = new Set<number>();
   let ticks = 0;
   const pending = all.filter((stat) => roots.includes(stat.pid));

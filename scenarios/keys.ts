@@ -137,6 +137,22 @@ const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['po
 const MAX_DELAY_MS = 600_000;
 
 /** Every key, in resolution order (a derived default may read only keys above it). */
+/**
+ * The min, median and max (µs) of a two-piece uniform draw (sim/decider twoPiece), each defaulting
+ * to the one before, so setting only the minimum gives a constant; calibrate fits all three.
+ */
+function twoPieceMicros(prefix: 'sim.wakeup_latency' | 'sim.run_queue_wait', what: string): KeySpec[] {
+  const micros: KeyType = { kind: 'integer', min: 0, max: 1_000_000 };
+  const min = `${prefix}_min_us` as const;
+  const median = `${prefix}_median_us` as const;
+  const max = `${prefix}_max_us` as const;
+  return [
+    { name: min, type: micros, default: 0, description: `${what}: minimum (calibrate fits it)` },
+    { name: median, type: micros, default: (v) => v[min] ?? 0, description: `${what}: median (two-piece uniform through min, median, max)` },
+    { name: max, type: micros, default: (v) => v[median] ?? 0, description: `${what}: maximum` },
+  ];
+}
+
 export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'client.user', type: anyText, default: 'alice@example.test', description: 'SASL user the client logs in as; the auth service accepts any user with password "secret"' },
   { name: 'client.password', type: anyText, default: 'secret', description: 'SASL password; anything but "secret" is a wrong password' },
@@ -288,19 +304,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     default: 0,
     description: 'per mille of wake-ups in which the woken process (Postfix on XCLIENT) runs before the writer (Dovecot) writes again: the race is won (calibrate fits it)',
   },
-  { name: 'sim.wakeup_latency_min_us', type: { kind: 'integer', min: 0, max: 1_000_000 }, default: 0, description: 'wake-up latency of a process woken on another CPU: minimum (calibrate fits it)' },
-  {
-    name: 'sim.wakeup_latency_median_us',
-    type: { kind: 'integer', min: 0, max: 1_000_000 },
-    default: (v) => v['sim.wakeup_latency_min_us'] ?? 0,
-    description: 'wake-up latency on another CPU: median (two-piece uniform through min, median, max)',
-  },
-  {
-    name: 'sim.wakeup_latency_max_us',
-    type: { kind: 'integer', min: 0, max: 1_000_000 },
-    default: (v) => v['sim.wakeup_latency_median_us'] ?? 0,
-    description: 'wake-up latency on another CPU: maximum',
-  },
+  ...twoPieceMicros('sim.wakeup_latency', 'wake-up latency of a process woken on another CPU'),
   {
     name: 'sim.wakeup_busy_per_mille',
     type: { kind: 'integer', min: 0, max: 1000 },
@@ -320,19 +324,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     default: 0,
     description: 'per mille of wake-ups (a process handed input while it sleeps) in which it waits in the run queue before it runs: the machine is loaded (calibrate fits it from the captures\' step gaps)',
   },
-  { name: 'sim.run_queue_wait_min_us', type: { kind: 'integer', min: 0, max: 1_000_000 }, default: 0, description: 'run-queue wait of a woken process: minimum (calibrate fits it)' },
-  {
-    name: 'sim.run_queue_wait_median_us',
-    type: { kind: 'integer', min: 0, max: 1_000_000 },
-    default: (v) => v['sim.run_queue_wait_min_us'] ?? 0,
-    description: 'run-queue wait: median (two-piece uniform through min, median, max)',
-  },
-  {
-    name: 'sim.run_queue_wait_max_us',
-    type: { kind: 'integer', min: 0, max: 1_000_000 },
-    default: (v) => v['sim.run_queue_wait_median_us'] ?? 0,
-    description: 'run-queue wait: maximum',
-  },
+  ...twoPieceMicros('sim.run_queue_wait', 'run-queue wait of a woken process'),
   {
     name: 'sim.run_queue_burst_per_mille',
     type: { kind: 'integer', min: 0, max: 1000 },
