@@ -8,6 +8,7 @@
  * leaves exactly ato after the segment and the tests read ato off it.
  */
 import { describe, expect, it } from 'vitest';
+import { ACK } from '../../sim/tcp/segment.ts';
 import { TcpHarness, type HarnessOptions } from './tcp-harness.ts';
 
 const ATO_MIN = 40_000;
@@ -196,6 +197,29 @@ describe('the delayed-ACK timer (tcp_send_delayed_ack, tcp_event_ack_sent)', () 
     h.write(1, 1, 'R');
     h.runUntil(100_000);
     expect(h.acks('srv')).toEqual([{ t: 1, ack: 2, why: 'piggyback' }]);
+  });
+
+  // tcp_send_delayed_ack and inet_csk_clear_xmit_timer test the ICSK_ACK_TIMER bit of icsk_ack.pending, not the
+  // timeout's value: a deadline equal to the clock's start (a connection at t = 0 on a zero-delay link, whose
+  // FIN arrives before any data, so ato is still 0) is as armed as any other
+  it('a deadline at t = 0 is armed: the reply in the same µs clears it, so it does not fire', () => {
+    const h = new TcpHarness({ oneWayDelayUs: 0, slackUs: [3000] });
+    h.conn.open();
+    h.finish(0, 0);
+    h.write(0, 1, 'R');
+    h.runUntil(100_000);
+    expect(h.acks('srv')).toEqual([{ t: 0, ack: 2, why: 'piggyback' }]);
+  });
+
+  it('a deadline at t = 0 is armed: a second ACK check before it fires sends the ACK at once', () => {
+    // the peer's stray pure ACK after its FIN (nothing owed to it) finds the timer about to expire
+    const h = new TcpHarness({ oneWayDelayUs: 0, slackUs: [3000, 3000] });
+    h.conn.open();
+    h.finish(0, 0);
+    h.inject(1000, 1, { seq: 2, ack: 1, len: 0, flags: ACK, data: null });
+    h.runUntil(100_000);
+    expect(h.acks('srv')).toEqual([{ t: 1000, ack: 2, why: 'delayed' }]);
+    expect(h.events('decision')).toHaveLength(1);
   });
 
   it('a reply owing no ACK records no piggybacked one', () => {
