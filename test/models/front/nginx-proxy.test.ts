@@ -109,6 +109,19 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     expect(lastWrite(d)).toBe('250 2.0.0 OK\r\n');
   });
 
+  test('smtp_auth none: from 1.29.1 MAIL clears the login and the password a refused AUTH left; before, both go to auth_http with RCPT', () => {
+    // ngx_mail_smtp_mail() at release-1.29.1 (commit 9c02c84a7): ngx_str_null(&s->login), ngx_str_null(&s->passwd);
+    // ngx_mail_auth_http_create_request() sends s->login and s->passwd whatever the method.
+    const afterRefusedAuth = (version: string) => {
+      const d = say(nginx({ smtp_auth: ['none', 'plain'], version }), 'EHLO c.example.test', `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+      answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-Wait: 1\r\nContent-Length: 0\r\n\r\n');
+      say(d, 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+      return authRequest(d).request;
+    };
+    expect(afterRefusedAuth('1.29.0')).toContain('\r\nAuth-Method: none\r\nAuth-User: alice@example.test\r\nAuth-Pass: secret\r\n');
+    expect(afterRefusedAuth('1.29.1')).toContain('\r\nAuth-Method: none\r\nAuth-User: \r\nAuth-Pass: \r\n');
+  });
+
   test('MAIL and RCPT are kept from the verb to the end of their last argument: trailing spaces are not', () => {
     const d = say(nginx(), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>   ', 'RCPT TO:<b@example.test>  ');
     expect(authRequest(d).request).toContain('Auth-SMTP-From: MAIL FROM:<a@example.test>\r\nAuth-SMTP-To: RCPT TO:<b@example.test>\r\n');
