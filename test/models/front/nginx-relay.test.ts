@@ -44,4 +44,16 @@ describe('nginx relay', () => {
     d.advanceBy(1_000);
     expect(d.writes(upstream).slice(before).join('')).toBe(Array.from({ length: 20 }, (_, i) => String(i).padStart(2, '0')).join(''));
   });
+
+  it('an end with nothing held closes both sides and writes nothing: nginx never sends an empty buffer', () => {
+    // ngx_mail_proxy_handler(): it sends only `if (size && dst->write->ready)`, then meets the 0 or the
+    // error of the recv() and closes the session (ngx_mail_proxy_close_session)
+    for (const [conn, how] of [[CLIENT, 'eof'], [CLIENT, 'reset'], ['upstream', 'eof'], ['upstream', 'reset']] as const) {
+      const { d, upstream } = relaying();
+      const [written, closed] = [d.of('write').length, d.of('close').length];
+      d.input({ kind: how, conn: conn === CLIENT ? CLIENT : upstream }).advanceBy(1_000);
+      expect(d.of('write').slice(written), `${conn} ${how}`).toEqual([]);
+      expect(d.of('close').slice(closed).map((o) => o.output.conn).sort(), `${conn} ${how}`).toEqual([CLIENT, upstream].sort());
+    }
+  });
 });
