@@ -11,6 +11,7 @@ import { headerValue } from '../http/codec.ts';
 import type { AuthAccount, AuthServiceConfig } from './config.ts';
 import { cidrContains, clientNetwork, parseCidr, parseIp, type Cidr, type IpAddress } from './ip-network.ts';
 import { LimiterStorage, parseRateLimit, type RateLimit } from './rate-limiter.ts';
+import { mailuHas } from './releases.ts';
 import { AUTH_NOT_SUPPORTED, backendFor, lookupStatus, RATELIMIT_BYPASS_PORTS, type StatusName } from './statuses.ts';
 
 export type AuthAnswer =
@@ -35,7 +36,11 @@ function required(headers: Headers, name: string): string {
   return value;
 }
 
-/** urllib.parse.unquote(text).encode('iso8859-1').decode('utf8'); null where Python raises (Mailu's bare except). */
+/**
+ * How handle_authentication reads Auth-User and Auth-Pass before 2024.06.9 (gate credentials_url_encoded):
+ * urllib.parse.unquote(text).encode('iso8859-1').decode('utf8'); null where Python raises (Mailu's bare
+ * except). From 2024.06.9, urllib.parse.unquote(text) alone (pythonUnquote), which never raises.
+ */
 function unquoteUtf8(text: string): string | null {
   // Fast path: without '%' escapes and bytes >= 0x80 both steps give the text back unchanged.
   if (isPlainAscii(text)) return text;
@@ -99,8 +104,13 @@ export class MailuAuthenticator {
   private readonly userLimit: RateLimit;
   private readonly exemptions: Cidr[];
   readonly logs: string[] = [];
+  /** Gate credentials_url_encoded of the Mailu release (./releases.ts). */
+  private readonly credentialsUrlEncoded: boolean;
+  private readonly decodeCredential: (text: string) => string | null;
 
   constructor(private readonly config: AuthServiceConfig) {
+    this.credentialsUrlEncoded = mailuHas(config.mailuVersion, 'credentials_url_encoded');
+    this.decodeCredential = this.credentialsUrlEncoded ? pythonUnquote : unquoteUtf8;
     this.ipLimit = parseRateLimit(config.AUTH_RATELIMIT_IP);
     this.userLimit = parseRateLimit(config.AUTH_RATELIMIT_USER);
     this.exemptions = config.AUTH_RATELIMIT_EXEMPTION.split(',').map((c) => c.trim()).filter((c) => c !== '').map((c) => {
@@ -132,7 +142,9 @@ export class MailuAuthenticator {
     if (!isFromWebmail && !isPort25 && !appToken && this.shouldRateLimitIp(clientIp, now)) {
       return this.statusHeaders(required(headers, 'Auth-Protocol'), 'ratelimit');
     }
-    const rawPassword = unquoteUtf8(headerValue(headers, 'Auth-Pass') ?? '');
+    // views/auth.py: the password the user limiter de-duplicates on. From 2024.06.9 it is read from
+    // handle_authentication's answer (`headers` rebound), which never has Auth-Pass: always ''.
+    const rawPassword = this.credentialsUrlEncoded ? '' : unquoteUtf8(headerValue(headers, 'Auth-Pass') ?? '');
     const result = this.handleAuthentication(headers);
     const username = resultValue(result, 'Auth-User') ?? null;
     let isValidUser = false;
@@ -165,11 +177,14 @@ export class MailuAuthenticator {
       return [['Auth-Status', 'OK'], ['Auth-Server', backend.server], ['Auth-Port', String(backend.port)]];
     }
     if (method !== 'plain' && method !== 'login') throw new HttpAbort(500, `SHOULD NOT HAPPEN ${protocol} ${method}`);
-    const rawUser = required(headers, 'Auth-User');
-    const rawPass = required(headers, 'Auth-Pass');
+    // Before 2024.06.9 both headers are read outside the try (a missing one is a 400); from 2024.06.9
+    // inside it, so a missing one is caught as an undecodable one is.
+    const read = (name: string) => (this.credentialsUrlEncoded ? headerValue(headers, name) : required(headers, name));
+    const rawUser = read('Auth-User');
+    const rawPass = read('Auth-Pass');
     let isValidUser = false;
-    const decodedUser = unquoteUtf8(rawUser);
-    const decodedPass = unquoteUtf8(rawPass);
+    const decodedUser = rawUser === undefined ? null : this.decodeCredential(rawUser);
+    const decodedPass = rawPass === undefined ? null : this.decodeCredential(rawPass);
     // the user is decoded first: when only the password fails, user_email already holds the user
     const userEmail = decodedUser ?? 'invalid';
     if (decodedUser !== null && decodedPass !== null) {

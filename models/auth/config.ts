@@ -10,6 +10,7 @@
  * is not a fault here: it is simply no listener in the simulation.
  */
 import type { Micros } from '../contract.ts';
+import { DEFAULT_MAILU_RELEASE } from './releases.ts';
 
 export interface AuthAccount {
   readonly password: string;
@@ -29,6 +30,8 @@ export type AuthServiceFault =
 export interface AuthServiceConfig {
   /** Model name in traces. */
   readonly name: string;
+  /** The Mailu release whose auth code this is (auth.mailu_version; what each changes: ./releases.ts MAILU_GATES). */
+  readonly mailuVersion: string;
   readonly AUTH_RATELIMIT_IP: string;
   readonly AUTH_RATELIMIT_IP_V4_MASK: number;
   readonly AUTH_RATELIMIT_IP_V6_MASK: number;
@@ -63,6 +66,7 @@ export interface AuthServiceConfig {
 /** Mailu's defaults, with the lab's addresses and accounts. */
 export const defaultAuthServiceConfig: AuthServiceConfig = {
   name: 'auth',
+  mailuVersion: DEFAULT_MAILU_RELEASE,
   AUTH_RATELIMIT_IP: '5/hour',
   AUTH_RATELIMIT_IP_V4_MASK: 24,
   AUTH_RATELIMIT_IP_V6_MASK: 48,

@@ -9,6 +9,7 @@
  * Dovecot 2.3.19.1 on loopback (conformance/records, A1 unless noted) and end in `Us`.
  */
 import type { Micros, SocketAddress } from '../contract.ts';
+import { DEFAULT_MAILU_RELEASE } from '../auth/releases.ts';
 import type { WallClock } from './wall-clock.ts';
 
 /** Every front the lab models; models/front/registry.ts and scenarios/fronts.ts each have one row per kind. */
@@ -49,6 +50,8 @@ export interface AuthHttpSettings {
   readonly timeout: number;
   /** lib-http max_attempts (login.lua: 3). */
   readonly max_attempts: number;
+  /** The Mailu release whose login.lua this is (auth.mailu_version): how it encodes the credentials (models/auth/releases.ts). */
+  readonly mailuVersion: string;
 }
 
 export interface DovecotFrontConfig {
@@ -117,7 +120,7 @@ export const labDovecotConfig: DovecotFrontConfig = {
   systemHostname: 'vm',
   clockEpochSeconds: 1_795_799_900,
   clockPhaseUs: 0,
-  authHttp: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'admin:8080', timeout: 2000, max_attempts: 3 },
+  authHttp: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'admin:8080', timeout: 2000, max_attempts: 3, mailuVersion: DEFAULT_MAILU_RELEASE },
   timings: recordedDovecotTimings,
 };
 

@@ -2,7 +2,9 @@
  *
  * login.lua @648c98ab: GET http://admin:8080/internal/auth/email with, in this order, Auth-Port,
  * Auth-User, Auth-Pass (if a password was given), Auth-Protocol, Client-IP, Client-Port,
- * Auth-SSL (the auth request's %c: "secured"/"TLS"/""), Auth-Method. Results:
+ * Auth-SSL (the auth request's %c: "secured"/"TLS"/""), Auth-Method. From Mailu 2024.06.9
+ * (models/auth/releases.ts credentials_url_encoded) urlEncode() percent-encodes Auth-User, Auth-Pass
+ * and the client address, whose header is then spelt Client-Ip. Results:
  *   200 + Auth-Status: OK  -> PASSDB_RESULT_OK, proxy host=Auth-Server port=Auth-Port proxy_noauth=Y
  *   200 + anything else    -> PASSDB_RESULT_PASSWORD_MISMATCH
  *   not 200                -> PASSDB_RESULT_INTERNAL_FAILURE
@@ -14,6 +16,7 @@
  * opens one connection per attempt and retries at once.
  */
 import type { ConnId, Micros, Output } from '../contract.ts';
+import { mailuHas } from '../auth/releases.ts';
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
 import type { AuthHttpSettings } from './config.ts';
 import { httpDate, wallSeconds, type WallClock } from './wall-clock.ts';
@@ -46,6 +49,15 @@ export interface PassdbHost {
 // Header values cannot carry CR/LF on the wire; lib-http's handling of them is not modelled.
 const headerSafe = (value: string) => value.replace(/[\r\n]/g, '');
 
+/**
+ * login.lua urlEncode() at 2024.06.9: str:gsub("[^%w_.-~]", "%%%02X" of the byte). In a Lua set
+ * `.-~` is the range '.'..'~' (lstrlib.c matchbracketclass), so every byte but the letters and digits,
+ * '_' and 0x2e-0x7e is encoded: 0x00-0x2d (space, '%', '+', '-', ...) and 0x7f-0xff. `text` holds one byte per character.
+ */
+export function loginLuaUrlEncode(text: string): string {
+  return text.replace(/[^\w.-~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
 export class PassdbLookup {
   private attempts = 0;
   private conn: ConnId | null = null;
@@ -75,14 +87,17 @@ export class PassdbLookup {
   connected(now: Micros): void {
     if (this.done || this.conn === null) return;
     const r = this.request;
+    const encoded = mailuHas(this.settings.mailuVersion, 'credentials_url_encoded');
+    const value = encoded ? loginLuaUrlEncode : headerSafe;
     const headers: [string, string][] = [
       ['Host', this.settings.hostHeader],
       ['Date', httpDate(wallSeconds(this.clock, now))],
       ['Auth-Port', String(r.localPort)],
-      ['Auth-User', headerSafe(r.user)],
+      ['Auth-User', value(r.user)],
     ];
-    if (r.password !== null) headers.push(['Auth-Pass', headerSafe(r.password)]);
-    headers.push(['Auth-Protocol', r.service], ['Client-IP', r.remoteIp], ['Client-Port', String(r.remotePort)], ['Auth-SSL', r.secured], ['Auth-Method', r.mechanism]);
+    if (r.password !== null) headers.push(['Auth-Pass', value(r.password)]);
+    const clientIp: [string, string] = encoded ? ['Client-Ip', loginLuaUrlEncode(r.remoteIp)] : ['Client-IP', r.remoteIp];
+    headers.push(['Auth-Protocol', r.service], clientIp, ['Client-Port', String(r.remotePort)], ['Auth-SSL', r.secured], ['Auth-Method', r.mechanism]);
     this.host.emit({ kind: 'write', conn: this.conn, bytes: serializeRequest({ method: 'GET', target: '/internal/auth/email', headers }) });
   }
 

@@ -138,7 +138,7 @@ describe('where a client can end, and what Dovecot logs', () => {
     expect(lastWrite(sasl)).toBe('421 4.4.2 front.example.test Disconnected for inactivity during authentication.\r\n');
     expect(logs(sasl).at(-1)).toMatch(/^Info: Disconnected: Inactivity during authentication \(client didn't finish SASL auth, waited 180 secs\): /);
 
-    const lookup = lookingUp({ authHttp: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'admin:8080', timeout: 200_000, max_attempts: 1 } });
+    const lookup = lookingUp({ authHttp: { address: { host: '127.0.0.1', port: 8080 }, hostHeader: 'admin:8080', timeout: 200_000, max_attempts: 1, mailuVersion: '2024.06.0' } });
     lookup.d.advanceTo(180_000_000);
     expect(lastWrite(lookup.d)).toBe('421 4.4.2 front.example.test Disconnected for inactivity during authentication.\r\n');
 
