@@ -11,8 +11,9 @@
  *    Auth-Wait is 0/absent; no server/port, a bad answer, a refused or timed-out auth server: 451;
  *  - src/mail/ngx_mail_proxy_module.c ngx_mail_proxy_smtp_handler / read_response: strictly one
  *    command per complete reply: 220 -> EHLO <server_name> -> 250 -> XCLIENT ADDR= [LOGIN=] NAME=
- *    -> 2xx -> client HELO/EHLO -> (auth none) MAIL FROM -> 250 -> RCPT TO -> any reply, which goes
- *    to the client; (authenticated) "235 2.0.0 OK". A wrong reply: with proxy_pass_error_message
+ *    -> 2xx -> client HELO/EHLO -> 250 -> (auth none) MAIL FROM -> 250 -> RCPT TO -> any reply, which
+ *    goes to the client; (authenticated) "235 2.0.0 OK" after the last 2xx (without xclient, the
+ *    first EHLO's 250). A wrong reply: with proxy_pass_error_message
  *    the backend's reply goes to the client, else "451 4.3.2 Internal server error"; then close.
  */
 import { asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type Model, type SocketAddress } from '../contract.ts';
@@ -63,12 +64,13 @@ type NginxTimer = typeof NGINX_TIMERS extends SessionTimerKinds<infer K> ? K : n
 type ClientState = 'greeting' | 'start' | 'login-username' | 'login-password' | 'plain' | 'auth-http' | 'proxy-handshake' | 'relay' | 'closed';
 /** States in which nginx reads the client under its `timeout` (before auth_http and the backend take over). */
 const CLIENT_READ_STATES: ReadonlySet<ClientState> = new Set(['start', 'login-username', 'login-password', 'plain']);
-type UpstreamState = 'start' | 'helo-xclient' | 'xclient' | 'xclient-helo' | 'xclient-from' | 'helo-from' | 'from' | 'to';
+type UpstreamState = 'start' | 'helo-xclient' | 'helo' | 'xclient' | 'xclient-helo' | 'xclient-from' | 'helo-from' | 'from' | 'to';
 
 /** Which first digits read_response() accepts in each state (ngx_mail_proxy_read_response, SMTP). */
 const ACCEPTED: Readonly<Record<UpstreamState, (code: string) => boolean>> = {
   start: (c) => c === '220',
   'helo-xclient': (c) => c === '250',
+  helo: (c) => c === '250',
   'helo-from': (c) => c === '250',
   from: (c) => c === '250',
   xclient: (c) => c === '220' || c === '250',
@@ -500,7 +502,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     const upstream = session.upstream;
     switch (session.upstreamState) {
       case 'start':
-        session.upstreamState = this.config.xclient ? 'helo-xclient' : 'helo-from';
+        // Without XCLIENT an authenticated session is ready after the EHLO's 250 (ngx_smtp_helo; proxy_smtp_auth, which
+        // would send AUTH there, is not modelled): only auth none goes on to MAIL FROM and RCPT TO.
+        session.upstreamState = this.config.xclient ? 'helo-xclient' : session.authMethod === 'none' ? 'helo-from' : 'helo';
         session.upstreamAction = 'sending HELO/EHLO to upstream';
         return this.write(upstream, `${session.esmtp || this.config.xclient ? 'EHLO' : 'HELO'} ${this.config.server_name}\r\n`);
       case 'helo-xclient': {
@@ -513,7 +517,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         return this.write(upstream, `XCLIENT ADDR=${address}${login} NAME=${this.config.clientHostName}\r\n`);
       }
       case 'xclient-helo':
-        session.upstreamState = session.authMethod === 'none' ? 'helo-from' : 'xclient';
+        session.upstreamState = session.authMethod === 'none' ? 'helo-from' : 'helo';
         session.upstreamAction = 'sending client HELO/EHLO to upstream';
         return this.write(upstream, `${session.esmtp ? 'EHLO' : 'HELO'} ${session.helo}\r\n`);
       case 'helo-from':
@@ -525,6 +529,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         session.upstreamState = 'to';
         session.upstreamAction = 'sending RCPT TO to upstream';
         return this.write(upstream, `${session.to}\r\n`);
+      case 'helo':
       case 'xclient':
       case 'to':
         // Ready: auth none relays the RCPT reply, otherwise "235 2.0.0 OK"; buffered client input goes upstream.

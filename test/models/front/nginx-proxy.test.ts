@@ -506,6 +506,14 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     expect(upstreamSays(esmtp, answerAuth(esmtp, OK_AUTH)!, '220 b\r\n')).toEqual(['EHLO mail.example.test\r\n']);
   });
 
+  test('xclient off, authenticated: EHLO <server_name>, and its 250 ends the handshake (ngx_smtp_helo): no MAIL FROM or RCPT TO', () => {
+    // ngx_mail_proxy_smtp_handler(), ngx_smtp_start: without xclient only auth none goes on to ngx_smtp_helo_from
+    const { d, upstream } = authenticated({ xclient: false });
+    expect(upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n')).toEqual(['EHLO mail.example.test\r\n']);
+    expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
+    expect(logs(d)).toContain('[info] client logged in');
+  });
+
   test('smtp_auth none without HELO: XCLIENT, then MAIL at once', () => {
     const d = say(nginx(), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     const upstream = answerAuth(d, OK_AUTH)!;
@@ -561,6 +569,9 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     ['xclient-from (no HELO)', () => noneSession(null), ['220 b\r\n', '250 b\r\n'], ['220', '250']],
     ['helo-from (xclient off)', () => noneSession('HELO client.example.test', { xclient: false }), ['220 b\r\n'], ['250']],
     ['xclient (authenticated, no HELO)', () => authenticated({ proxy_pass_error_message: false }, null), ['220 b\r\n', '250 b\r\n'], ['220', '250']],
+    // after the client's EHLO an authenticated session is in ngx_smtp_helo, whose reply must be 250 (not XCLIENT's 220 or 250)
+    ['helo (authenticated, after xclient-helo)', () => authenticated({ proxy_pass_error_message: false }), ['220 b\r\n', '250 b\r\n', '220 b\r\n'], ['250']],
+    ['helo (authenticated, xclient off)', () => authenticated({ proxy_pass_error_message: false, xclient: false }), ['220 b\r\n'], ['250']],
   ];
 
   /** smtp_auth none, after MAIL and RCPT, optionally after a HELO: the upstream connection. */
