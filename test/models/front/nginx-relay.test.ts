@@ -5,14 +5,18 @@
  * every read would hold a client that writes more often than relayDelayUs back indefinitely.)
  */
 import { describe, expect, it } from 'vitest';
+import { bytesToLatin1 } from '../../../models/contract.ts';
 import { createFront } from '../../../models/front/index.ts';
 import { DirectDriver } from './direct-driver.ts';
 
 const CLIENT = 'c1';
 const OK_AUTH = 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\nContent-Length: 0\r\n\r\n';
 
-/** An nginx front with smtp_auth plain, driven by hand through AUTH and the lock-step handshake into the relay. */
-function relaying(): { d: DirectDriver; upstream: string; relayDelayUs: number } {
+/**
+ * An nginx front with smtp_auth plain, driven by hand through AUTH and the lock-step handshake into the relay;
+ * `pipelined` is what the client sends while the handshake runs (nginx buffers it, ngx_mail_proxy_block_read).
+ */
+function relaying(pipelined = ''): { d: DirectDriver; upstream: string; relayDelayUs: number } {
   const relayDelayUs = 30;
   const d = new DirectDriver(createFront('nginx', { smtp_auth: ['plain'], timings: { reactionUs: 40, relayDelayUs } }));
   d.input({ kind: 'accepted', conn: CLIENT, local: { host: '127.0.0.1', port: 587 }, remote: { host: '203.0.113.7', port: 40000 } }).advanceBy(100);
@@ -24,6 +28,7 @@ function relaying(): { d: DirectDriver; upstream: string; relayDelayUs: number }
   d.bytes(auth, OK_AUTH).advanceBy(100);
   const upstream = connectTo(1);
   d.input({ kind: 'connected', conn: upstream, local: { host: '127.0.0.1', port: 50001 }, remote: { host: '127.0.0.1', port: 10025 } });
+  if (pipelined !== '') d.bytes(CLIENT, pipelined);
   for (const reply of ['220 backend ESMTP\r\n', '250 backend\r\n', '220 backend ESMTP\r\n', '250 backend\r\n']) d.bytes(upstream, reply).advanceBy(100);
   return { d, upstream, relayDelayUs };
 }
@@ -55,5 +60,19 @@ describe('nginx relay', () => {
       expect(d.of('write').slice(written), `${conn} ${how}`).toEqual([]);
       expect(d.of('close').slice(closed).map((o) => o.output.conn).sort(), `${conn} ${how}`).toEqual([CLIENT, upstream].sort());
     }
+  });
+
+  it("the relay's first event is posted only for client input buffered during the handshake: with none, no wake-up", () => {
+    // ngx_mail_proxy_smtp_handler(), ready: ngx_post_event(c->write) only `if (s->buffer->pos < s->buffer->last
+    // || s->connection->read->ready)`; the call to ngx_mail_proxy_handler() right after finds nothing to send
+    const armed = (d: DirectDriver) => d.of('timer').filter((o) => o.output.timer === `${CLIENT}/toServer` && o.output.at !== null).map((o) => o.t);
+    const idle = relaying();
+    expect(idle.d.writes(CLIENT).at(-1)).toBe('235 2.0.0 OK\r\n');
+    expect(armed(idle.d)).toEqual([]);
+    const buffered = relaying('MAIL FROM:<alice@example.test>\r\n');
+    const ready = buffered.d.of('write').find((o) => o.output.conn === CLIENT && bytesToLatin1(o.output.bytes) === '235 2.0.0 OK\r\n')!.t;
+    expect(armed(buffered.d)).toEqual([ready]);
+    const relayed = buffered.d.of('write').filter((o) => o.output.conn === buffered.upstream).at(-1)!;
+    expect([relayed.t, bytesToLatin1(relayed.output.bytes)]).toEqual([ready + buffered.relayDelayUs, 'MAIL FROM:<alice@example.test>\r\n']);
   });
 });
