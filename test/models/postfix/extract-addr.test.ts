@@ -5,7 +5,7 @@
  * clustering loop of tok822_parse_limit() and extract_addr()'s own steps.
  */
 import { describe, expect, it } from 'vitest';
-import { addressCountOf } from '../../../models/postfix/extract-addr.js';
+import { addrSpecOf, addressCountOf } from '../../../models/postfix/extract-addr.js';
 
 describe('addressCountOf', () => {
   it.each([
@@ -60,5 +60,43 @@ describe('addressCountOf', () => {
   it('only an argument that starts with @ has a source route to drop, up to its first colon', () => {
     expect(addressCountOf('a b:c')).toBe(2);
     expect(addressCountOf('<@r:>')).toBe(0);
+  });
+
+  // tok822_scan_limit(): "[" and '"' collect up to their own closing character (COLLECT_SKIP_LAST),
+  // white space and specials included; only \ escapes, taking the next character whatever it is.
+  it('a domain literal or a quoted string is one word, up to its own close', () => {
+    expect(addressCountOf('bob@[a b]')).toBe(1);
+    expect(addressCountOf('bob@[192.0.2.1], carol@example.test')).toBe(2);
+    expect(addressCountOf('"abc"@example.test, "d"@example.test')).toBe(2);
+  });
+
+  // The atom branch is the one that takes a leading \ (the operator test excludes it): \" is an
+  // escaped quote inside an atom, so no quoted string opens and the blank still separates.
+  it('a \\ at the start of a word escapes the next character instead of being an operator', () => {
+    expect(addressCountOf('\\"a b')).toBe(2);
+  });
+
+  // tok822_parse_limit(): after a <route> "state |= DO_WORD" keeps DO_GROUP, so the ':' of the
+  // group's name is still a STARTGRP and the name is not an address.
+  it('a <route> inside a named group leaves the group open: one address', () => {
+    expect(addressCountOf('group: Alice <alice@example.test>;')).toBe(1);
+  });
+
+  // The ',' case groups what lies right of it even when that starts with an operator, which the
+  // missing-comma rule (two words side by side) would not catch.
+  it('a comma ends an address when the next one starts with an operator (a source route)', () => {
+    expect(addressCountOf('bob@example.test,@relay.example:carol@example.test')).toBe(2);
+  });
+});
+
+describe('addrSpecOf', () => {
+  // extract_addr(): the outer <> are stripped only when the argument both starts with < and ends with >.
+  it('an argument that starts with < but does not end with > keeps its <', () => {
+    expect(addrSpecOf('<bob@example.test')).toBe('<bob@example.test');
+  });
+
+  // The route of "phrase <route>" is the last <...>: a < > inside a quoted phrase is no route.
+  it('a quoted phrase holding <> before the route: the address is the route\'s', () => {
+    expect(addrSpecOf('"x <y>" <alice@example.test>')).toBe('alice@example.test');
   });
 });
