@@ -13,6 +13,7 @@ import type { ConnId, Micros, Output, SocketAddress } from '../contract.ts';
 import { asciiBytes, bytesToLatin1 } from '../contract.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import { dovecotWallClock, type DovecotFrontConfig } from './config.ts';
+import { cString, dovecotAuthUsername } from './dovecot-auth-username.ts';
 import { decodeSaslBase64, encodeSaslBase64 } from './kit/sasl.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { parseLibSmtpCommand, smtpStringError } from './lib-smtp-command.ts';
@@ -436,28 +437,36 @@ export class DovecotSession {
       return { reply: `501 5.5.2 Invalid base64 data in ${which} response\r\n` };
     }
     if (sasl.mechanism === 'LOGIN' && sasl.username === null) {
-      sasl.username = decoded;
+      // mech_login_auth_continue(): an empty user name fails at once, without asking for the password.
+      const user = dovecotAuthUsername(decoded);
+      if (user === null) return this.failedInAuthProcess(now);
+      sasl.username = user;
       this.lastAuthFail = null;
       this.enter('auth-continue');
       return { immediate: `334 ${encodeSaslBase64('Password:')}\r\n` };
     }
     this.sasl = null;
     if (sasl.mechanism === 'LOGIN') {
-      this.credentials = { mechanism: 'LOGIN', user: sasl.username ?? '', password: decoded };
+      this.credentials = { mechanism: 'LOGIN', user: sasl.username ?? '', password: cString(decoded) };
     } else {
       // RFC 4616: [authzid] NUL authcid NUL passwd; an authzid other than authcid needs a master user.
       const parts = decoded.split('\0');
-      const valid = parts.length === 3 && parts[1] !== '' && (parts[0] === '' || parts[0] === parts[1]);
-      this.credentials = valid ? { mechanism: 'PLAIN', user: parts[1]!, password: parts[2]! } : null;
-      if (!valid) {
-        this.enter('auth-failed');
-        this.lookupResult = { kind: 'password-mismatch' };
-        this.host.queueAuthFailure(now, (when) => this.replyAuthFailure(when));
-        return {};
-      }
+      const user = parts.length === 3 && (parts[0] === '' || parts[0] === parts[1]) ? dovecotAuthUsername(parts[1]!) : null;
+      if (user === null) return this.failedInAuthProcess(now);
+      this.credentials = { mechanism: 'PLAIN', user, password: parts[2]! };
     }
     this.enter('auth-lookup');
     this.setTimer('passdb', now + this.config.timings.authRequestDelayUs);
+    return {};
+  }
+
+  /** The auth process failed the request before any passdb lookup: FAIL after auth_failure_delay, as a wrong password. */
+  private failedInAuthProcess(now: Micros): CommandResult {
+    this.sasl = null;
+    this.credentials = null;
+    this.enter('auth-failed');
+    this.lookupResult = { kind: 'password-mismatch' };
+    this.host.queueAuthFailure(now, (when) => this.replyAuthFailure(when));
     return {};
   }
 
