@@ -227,7 +227,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   // ---- client commands (ngx_mail_smtp_auth_state) ------------------------------------------
 
   private commands(now: Micros, session: NginxSession): void {
-    for (let guard = 0; guard < 10_000; guard++) {
+    // bounded by what is buffered: each pass takes a line (its LF at least) or a too-long line's bytes, or returns;
+    // a fixed count would leave a long pipelined burst half answered, which nginx's posted reads never do
+    for (let guard = session.lines.size; guard >= 0; guard--) {
       if (!['start', 'login-username', 'login-password', 'plain'].includes(session.state)) return;
       const event = session.lines.next();
       if (!event) return;

@@ -133,6 +133,13 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     expect(connects(d)).toEqual([]);
   });
 
+  test('a burst of pipelined commands is answered whole, however many lines it holds (10,001 NOOPs in one read)', () => {
+    // ngx_mail_smtp_auth_state() posts another read event while s->buffer holds input: every command is answered
+    const d = nginx();
+    d.bytes(CLIENT, 'NOOP\r\n'.repeat(10_001)).advanceBy(1_000);
+    expect(d.writes(CLIENT).slice(1)).toEqual(Array.from({ length: 10_001 }, () => '250 2.0.0 OK\r\n'));
+  });
+
   test('a line longer than client_buffer_size (4096) gets 500 and the connection closes', () => {
     const d = say(nginx(), `NOOP ${'x'.repeat(5000)}`);
     expect(lastWrite(d)).toBe(INVALID);
