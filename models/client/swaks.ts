@@ -44,6 +44,8 @@ export interface SwaksOptions {
   readonly waitForGreeting?: boolean;
   /** Default: swaks' 30 s. */
   readonly replyTimeoutUs?: Micros;
+  /** swaks --quit-after AUTH (the recorded trials): QUIT once AUTH is done, no message (swaks: sendmail, `do_smtp_quit(1, 0) if ($G::quit_after eq 'auth')`). */
+  readonly quitAfter?: 'AUTH';
 }
 
 /** swaks reacted 98-200 µs after each reply in raw/A1-forbid-yes-default-plain.segments.txt. */
@@ -76,8 +78,8 @@ export function swaksScript(options: SwaksOptions): ClientScript {
               initialResponse: options.authInitialResponse ?? options.auth === 'PLAIN',
             },
           ])),
-      ...envelope,
-      ...lockstepGroups([{ kind: 'message', content: swaksMessage(from, to) }, { kind: 'quit' }]),
+      ...(options.quitAfter === 'AUTH' ? [] : [...envelope, ...lockstepGroups([{ kind: 'message', content: swaksMessage(from, to) }])]),
+      ...lockstepGroups([{ kind: 'quit' }]),
     ],
   };
 }

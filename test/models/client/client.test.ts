@@ -100,6 +100,23 @@ describe('AUTH failures end the session as swaks does (E1, E3)', () => {
   }
 });
 
+describe('swaks --quit-after AUTH (the recorded trials: conformance/records/README.md)', () => {
+  for (const auth of ['PLAIN', 'LOGIN'] as const) {
+    it(`${auth}: EHLO, AUTH, then QUIT after the 235: no MAIL, no message`, () => {
+      const client = new SmtpClient(swaksScript({ connectTo: FRONT, user: 'alice@example.test', password: 'secret', helo: 'client.example.test', auth, pipelining: false, quitAfter: 'AUTH' }));
+      const verbs = runClient(client, mailServer()).writes.map((w) => w.text.split(/[ \r]/)[0]);
+      expect(verbs).toEqual(['EHLO', 'AUTH', 'QUIT']);
+      expect(client.result()).toMatchObject({ authReply: '235 2.7.0 Logged in.', authenticated: true, queuedIds: [], quitAnswered: true });
+    });
+  }
+
+  it('a refused AUTH quits as without it (swaks: do_smtp_quit(1, 28))', () => {
+    const client = new SmtpClient(swaksScript({ connectTo: FRONT, user: 'a', password: 'b', helo: 'c', auth: 'PLAIN', pipelining: false, quitAfter: 'AUTH' }));
+    const verbs = runClient(client, mailServer([[/^AUTH /, '535 5.7.8 Authentication failed.\r\n']])).writes.map((w) => w.text.split(' ')[0]);
+    expect(verbs).toEqual(['EHLO', 'AUTH', 'QUIT\r\n']);
+  });
+});
+
 describe('pipelining', () => {
   const pipelined = swaksScript({ connectTo: FRONT, user: 'alice@example.test', password: 'secret', helo: 'client.example.test', auth: 'PLAIN', pipelining: true });
 
