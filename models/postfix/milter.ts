@@ -182,9 +182,14 @@ export class ModelMilter {
     return this.state === 'error' ? this.defReply : this.askConnection(this.replies.connect);
   }
 
-  /** milter8_helo_event(): skipped once final. */
+  /**
+   * milter8_helo_event(): skipped once final for the connection, asked in a message the milter
+   * accepted (MILTER8_STAT_ACCEPT_MSG: a HELO after MAIL); helo_cmd() and ehlo_cmd() do not ask
+   * once saved_flags hold DISCARD (MILTER_SKIP_FLAGS).
+   */
   helo(): string | null {
-    return this.state === 'envelope' ? this.askConnection(this.replies.helo) : this.defReply;
+    if (this.discard) return null;
+    return this.state === 'envelope' || this.state === 'accept-msg' ? this.askConnection(this.replies.helo) : this.defReply;
   }
 
   /** milter8_mail_event(); none of the message events is asked once DISCARD is set (MILTER_SKIP_FLAGS). */

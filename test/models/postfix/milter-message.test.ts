@@ -162,3 +162,69 @@ describe('a milter smtpd cannot reach: milter_default_action', () => {
     expect(conv.model.queue.messages).toHaveLength(1);
   });
 });
+
+describe('a session without HELO (smtpd_helo_required = no, the Postfix default)', () => {
+  const noHelo = (config: Partial<PostfixConfig>, lines: readonly string[]) => talk({ ...config, smtpd_helo_required: false }, lockstep([...lines, 'QUIT\r\n']));
+
+  it("the first MAIL is asked: saved_flags start empty, not only after HELO's mail_reset()", () => {
+    expect(noHelo(milter('mail', 'reject'), [MAIL]).replies).toEqual([BANNER, REJECTED, '221 2.0.0 Bye']);
+  });
+
+  it('cleanup logs no helo= when smtpd sent no HELO name (smtpd.c sends MAIL_ATTR_LOG_HELO_NAME only with one)', () => {
+    const conv = noHelo(milter('endOfMessage', 'reject'), [MAIL, RCPT, ...MESSAGE]);
+    expect(conv.logLines).toContainEqual(expect.stringMatching(/^\w+: milter-reject: END-OF-MESSAGE from localhost\[127\.0\.0\.1\]: 5\.7\.1 Command rejected; from=<alice@example\.test> to=<bob@example\.test> proto=SMTP$/));
+  });
+
+  it('a HELO inside a message the milter accepted at MAIL is asked (milter8_helo_event() in MILTER8_STAT_ACCEPT_MSG); its reject then persists', () => {
+    const config = { ...milter('mail', 'accept'), milterReplies: { ...MILTER_CONTINUES, mail: milterReplyOf('accept'), helo: milterReplyOf('reject') } };
+    const conv = noHelo(config, [MAIL, 'EHLO lab\r\n', MAIL]);
+    expect(conv.replies.slice(1, -1)).toEqual(['250 2.1.0 Ok', '250-backend.example.test', '250 ENHANCEDSTATUSCODES', REJECTED]);
+    expect(conv.logLines).toContain(`NOQUEUE: milter-reject: EHLO from ${CLIENT}: ${REJECTED}; proto=SMTP helo=<lab>`);
+  });
+
+  it('a HELO after a DISCARD is not asked (helo_cmd(): MILTER_SKIP_FLAGS); its mail_reset() clears the DISCARD', () => {
+    const config = { ...milter('mail', 'discard'), milterReplies: { ...MILTER_CONTINUES, mail: milterReplyOf('discard'), helo: milterReplyOf('reject') } };
+    const conv = noHelo(config, [MAIL, 'HELO lab\r\n']);
+    expect(conv.replies.slice(1, -1)).toEqual(['250 2.1.0 Ok', '250 backend.example.test']);
+    expect(conv.logLines.filter((l) => l.includes('milter-'))).toEqual([`NOQUEUE: milter-discard: MAIL from ${CLIENT}: milter triggers DISCARD action; from=<alice@example.test> proto=SMTP`]);
+  });
+});
+
+describe('what a refusal at MAIL or RCPT leaves behind: nothing (milter8_event() keeps no reply at a message event)', () => {
+  it('after a reject at RCPT, EHLO is answered in full and logs nothing, and the next MAIL is asked again', () => {
+    const conv = run(milter('rcpt', 'reject'), [MAIL, RCPT, 'RSET\r\n', 'EHLO lab\r\n', MAIL]);
+    const afterRset = repliesOf(conv).slice(3);
+    expect(afterRset.slice(0, -1)).toEqual(run({}, []).replies.slice(1, -1));
+    expect(afterRset.at(-1)).toBe('250 2.1.0 Ok');
+    expect(conv.logLines.filter((l) => l.includes('milter-'))).toHaveLength(1);
+  });
+});
+
+describe("the end of the message: the verdict's first character decides (cleanup_milter_apply())", () => {
+  it("a reply of the milter's own that ends in H is a reject, not a HOLD", () => {
+    const conv = run(milter('endOfMessage', '554 5.7.1 Message refused: FLAGGED AS SPAM BY MAILSEARCH'), [MAIL, RCPT, ...MESSAGE]);
+    expect(repliesOf(conv).at(-1)).toBe('554 5.7.1 Message refused: FLAGGED AS SPAM BY MAILSEARCH');
+    expect(conv.logLines.filter((l) => l.includes('milter-')).map((l) => / (milter-\w+): /.exec(l)![1])).toEqual(['milter-reject']);
+    expect(conv.model.queue.messages).toEqual([]);
+  });
+});
+
+describe('SMFIR_ACCEPT at connect: no event for the rest of the connection', () => {
+  it('MAIL and RCPT after EHLO and after RSET (both milter8_abort()) are not asked', () => {
+    const replies = { ...MILTER_CONTINUES, connect: milterReplyOf('accept'), mail: milterReplyOf('reject'), rcpt: milterReplyOf('reject') };
+    const conv = run({ ...milter('connect', 'accept'), milterReplies: replies }, [MAIL, RCPT, 'RSET\r\n', MAIL, RCPT]);
+    expect(repliesOf(conv)).toEqual(['250 2.1.0 Ok', '250 2.1.5 Ok', '250 2.0.0 Ok', '250 2.1.0 Ok', '250 2.1.5 Ok']);
+    expect(conv.logLines.filter((l) => l.includes('milter-'))).toEqual([]);
+  });
+});
+
+describe('milter_other_event(): VRFY, ETRN and AUTH are refused by a kept 4xx or 5xx only', () => {
+  it('an unreachable milter with milter_default_action = quarantine keeps "H": VRFY, ETRN and AUTH answer as without a milter', () => {
+    const lines = ['VRFY bob\r\n', 'ETRN example.test\r\n', 'AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=\r\n'];
+    const sasl = { smtpd_sasl_auth_enable: true, saslUsers: { 'alice@example.test': 'secret' } };
+    const held = run({ ...milter('connect', 'unavailable', 'quarantine'), ...sasl }, lines);
+    const none = run(sasl, lines);
+    expect(repliesOf(held)).toEqual(repliesOf(none));
+    expect(repliesOf(none).at(-1)).toBe('235 2.7.0 Authentication successful');
+  });
+});

@@ -4,8 +4,11 @@
  * under USE_SASL_AUTH), used by check_milter_reply(); smtpd_check.c log_whatsup() (the same without
  * sasl_username), used by the restriction rejects and the bare-LF reject. XCLIENT LOGIN= sets
  * the SASL user (xclient_cmd()), and XCLIENT sets up a new milter, which is asked about the client.
+ * From 3.10.0 log_whatsup() adds " sasl_method=", " sasl_username=" and " sasl_sender=", each only
+ * when the state has it, unbracketed (smtpd_check.c v3.10.0); MAIL's AUTH= sets the SASL sender.
  */
 import { describe, expect, it } from 'vitest';
+import { labPreset, parsePostfixConfig } from '../../../models/postfix/config.js';
 import { MILTER_CONTINUES, milterReplyOf } from '../../../models/postfix/milter.js';
 import { lockstep, talk } from './talk.js';
 
@@ -23,5 +26,25 @@ describe('the evidence of a logged rejection', () => {
     const conv = talk(rejectBareLf, lockstep(['EHLO lab\r\n', 'XCLIENT LOGIN=alice\r\n', 'EHLO lab\r\n', 'NOOP\n', 'QUIT\r\n']));
     const reject = conv.logLines.find((line) => line.includes('bare <LF> received'));
     expect(reject).toMatch(/: bare <LF> received; proto=ESMTP helo=<lab>$/);
+  });
+});
+
+describe('log_whatsup() from 3.10.0: the SASL fields the state has', () => {
+  const PLAIN_B64 = 'AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ='; // \0alice@example.test\0secret
+  /** The bare-LF reject's line at 3.10.0 after `lines`, with SASL on. */
+  const rejectAfter = (lines: readonly string[]) => {
+    const config = { ...parsePostfixConfig({ mail_version: '3.10.0', smtpd_forbid_bare_newline: 'reject', smtpd_sasl_auth_enable: 'yes' }, labPreset()), smtpd_forbid_bare_newline_exclusions: [], saslUsers: { 'alice@example.test': 'secret' } };
+    return talk(config, lockstep(['EHLO lab\r\n', ...lines, 'NOOP\n'])).logLines.find((line) => line.includes('bare <LF> received'));
+  };
+
+  it('none before a login', () => {
+    expect(rejectAfter(['MAIL FROM:<carol@example.test>\r\n'])).toMatch(/: bare <LF> received; from=<carol@example\.test> proto=ESMTP helo=<lab>$/);
+  });
+
+  it('after AUTH: the method as the client wrote it and the user; after MAIL AUTH=<...> the SASL sender too', () => {
+    expect(rejectAfter([`AUTH PLAIN ${PLAIN_B64}\r\n`])).toMatch(/: bare <LF> received; proto=ESMTP helo=<lab> sasl_method=PLAIN sasl_username=alice@example\.test$/);
+    expect(rejectAfter([`AUTH PLAIN ${PLAIN_B64}\r\n`, 'MAIL FROM:<alice@example.test> AUTH=<alice@example.test>\r\n'])).toMatch(
+      /: bare <LF> received; from=<alice@example\.test> proto=ESMTP helo=<lab> sasl_method=PLAIN sasl_username=alice@example\.test sasl_sender=<alice@example\.test>$/,
+    );
   });
 });
