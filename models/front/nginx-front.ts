@@ -510,7 +510,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         session.upstreamAction = 'sending HELO/EHLO to upstream';
         return this.write(upstream, `${session.esmtp || this.config.xclient ? 'EHLO' : 'HELO'} ${this.config.server_name}\r\n`);
       case 'helo-xclient': {
-        const address = parseIp(session.remote.host)?.version === 6 ? `IPV6:${session.remote.host}` : session.remote.host;
+        // "IPV6:" goes by the socket's family (sa_family == AF_INET6), so an IPv4-mapped client of a dual-stack
+        // listener is IPV6:::ffff:a.b.c.d (ngx_inet6_ntop's form, Node's too); only an IPv6 text holds a ':'
+        const address = session.remote.host.includes(':') ? `IPV6:${session.remote.host}` : session.remote.host;
         // LOGIN= is xtext-encoded from 1.29.2, raw before (releases.ts xclient_login_xtext).
         const encoded = nginxHas(this.config.version, 'xclient_login_xtext') ? xtextEncode(session.login) : session.login;
         const login = session.login !== '' ? ` LOGIN=${encoded}` : '';

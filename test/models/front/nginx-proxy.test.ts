@@ -532,6 +532,13 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     expect(upstreamSays(d, answerAuth(d, OK_AUTH)!, '220 b\r\n', '250 b\r\n').at(-1)).toBe('XCLIENT ADDR=IPV6:2001:db8::25 NAME=[UNAVAILABLE]\r\n');
   });
 
+  test('an IPv4 client of a dual-stack listener is IPV6:::ffff:<address> (the socket is AF_INET6)', () => {
+    // ngx_mail_proxy_smtp_handler(): "IPV6:" when s->connection->sockaddr->sa_family == AF_INET6; ngx_inet6_ntop()
+    // prints the mapped address as ::ffff:a.b.c.d, as Node's remoteAddress does (serve --host ::)
+    const d = say(nginx({}, { host: '::ffff:203.0.113.25', port: 40000 }), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    expect(upstreamSays(d, answerAuth(d, OK_AUTH)!, '220 b\r\n', '250 b\r\n').at(-1)).toBe('XCLIENT ADDR=IPV6:::ffff:203.0.113.25 NAME=[UNAVAILABLE]\r\n');
+  });
+
   test('LOGIN= is xtext-encoded from 1.29.2 (releases.ts xclient_login_xtext), written raw before', () => {
     const login = (version: string) => {
       const d = nginx({ smtp_auth: ['plain'], version });
