@@ -33,6 +33,9 @@ describe('refusals count as failures', () => {
     ['RCPT after BDAT', [EHLO, MAIL, RCPT, 'BDAT 1\r\na', RCPT], 'rcpt=1/2'],
     ['RCPT syntax', [EHLO, MAIL, 'RCPT TO:\r\n'], 'rcpt=0/1'],
     ['null recipient', [EHLO, MAIL, 'RCPT TO:<>\r\n'], 'rcpt=0/1'],
+    ['RCPT option refused', [EHLO, MAIL, 'RCPT TO:<bob@example.test> X=1\r\n'], 'rcpt=0/1'],
+    // rcpt_cmd(): a milter's reject at milter_rcpt_event(), through check_milter_reply(), returns -1.
+    ['RCPT refused by the milter', [EHLO, MAIL, RCPT], 'rcpt=0/1', { smtpd_milters: ['inet:milter:11332'], milterReplies: { ...MILTER_CONTINUES, rcpt: milterReplyOf('reject') } }],
     ['ETRN before HELO', ['ETRN example.test\r\n'], 'etrn=0/1'],
     ['ETRN in a transaction', [EHLO, MAIL, 'ETRN example.test\r\n'], 'etrn=0/1'],
     ['ETRN syntax', [EHLO, 'ETRN\r\n'], 'etrn=0/1'],
@@ -79,6 +82,10 @@ describe('refusals count as failures', () => {
     const last = talk({ mail_version: '3.9' }, lockstep(['RSET\r\n', 'NOOP\r\n', 'VRFY bob\r\n', 'HELP\r\n', 'QUIT\r\n'])).logLines.at(-1);
     expect(last).toBe('disconnect from localhost[127.0.0.1] rset=1 noop=1 vrfy=1 quit=1 help=1 commands=5');
     expect(counted([EHLO, PLAIN, MAIL, 'RCPT TO:<carol@elsewhere.test>\r\n'], 'rcpt', {}, '192.0.2.9')).toBe('rcpt=1');
+  });
+  // vrfy_cmd(): smtpd_check_rcpt()'s refusal is the reply, and the command returns -1.
+  it('VRFY refused by the relay restrictions: vrfy=0/1', () => {
+    expect(counted([EHLO, 'VRFY carol@elsewhere.test\r\n'], 'vrfy', {}, '192.0.2.9')).toBe('vrfy=0/1');
   });
 });
 
