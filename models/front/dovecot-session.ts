@@ -428,7 +428,7 @@ export class DovecotSession {
       this.enter('command');
       return { reply: '501 5.5.2 Authentication aborted by client.\r\n' };
     }
-    const decoded = decodeSaslBase64(line, { allowEmpty: true });
+    const decoded = decodeSaslBase64(line);
     if (decoded === null) {
       // auth-request-handler.c: FAIL code=invalid_base64, answered at once.
       this.sasl = null;

@@ -20,10 +20,10 @@ import { asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type M
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import type { NginxFrontConfig } from './config.ts';
-import { decodeSaslBase64 } from './kit/sasl.ts';
 import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
+import { ngxDecodeBase64 } from './nginx-base64.ts';
 import { refusedByParser } from './nginx-smtp-parse.ts';
 import { nginxHas } from './releases.ts';
 import { xtextEncode } from './xclient.ts';
@@ -53,9 +53,6 @@ const CLIENT_BUFFER_SIZE = 4096;
 const DEFAULT_ERRCODE = '535 5.7.0';
 /** The advertising order of the methods the model knows (ngx_mail_smtp_auth_methods_names). */
 const NGINX_AUTH_METHOD_ORDER = ['plain', 'login'] as const;
-
-/** ngx_decode_base64 of an empty response is refused (ngx_mail_auth_plain/login_username). */
-const NGINX_BASE64 = { allowEmpty: false } as const;
 
 /** Every timer a session sets; handle() routes "<client conn>/<timer>" back to its session. */
 const NGINX_TIMERS = new SessionTimerKinds(['greeting', 'commands', 'upstream', 'handshakeTimeout', 'authTimeout', 'toServer', 'toClient', 'clientTimeout'] as const);
@@ -250,14 +247,14 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
 
   private command(now: Micros, session: NginxSession, line: string): { text: string; quit?: boolean } | null {
     if (session.state === 'login-username') {
-      const user = decodeSaslBase64(line, NGINX_BASE64);
+      const user = ngxDecodeBase64(line);
       if (user === null) return this.invalid(session);
       session.login = user;
       session.state = 'login-password';
       return { text: SMTP_PASSWORD };
     }
     if (session.state === 'login-password' || session.state === 'plain') {
-      const decoded = decodeSaslBase64(line, NGINX_BASE64);
+      const decoded = ngxDecodeBase64(line);
       if (decoded === null) return this.invalid(session);
       if (session.state === 'plain') {
         // ngx_mail_auth_plain(): skip the authzid up to its NUL, the login runs to the next NUL and
@@ -349,7 +346,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         session.state = 'login-username';
         return { text: SMTP_USERNAME };
       }
-      const user = decodeSaslBase64(args[1]!, NGINX_BASE64);
+      const user = ngxDecodeBase64(args[1]!);
       if (user === null) return { text: SMTP_INVALID_COMMAND };
       session.login = user;
       session.state = 'login-password';
@@ -367,7 +364,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       // ngx_mail_smtp_auth() asks whether EXTERNAL is enabled (it asks only for a bare "AUTH EXTERNAL",
       // as for CRAM-MD5): the decoded name goes to auth_http whatever smtp_auth lists. Only s->login
       // is set; s->passwd keeps what an earlier attempt left.
-      const login = decodeSaslBase64(args[1]!, NGINX_BASE64);
+      const login = ngxDecodeBase64(args[1]!);
       if (login === null) return { text: SMTP_INVALID_COMMAND };
       session.authMethod = 'external';
       session.login = login;
