@@ -5,6 +5,7 @@
  * large-sample approximation, so it holds for a batch of 6 sessions as for one of 300.
  * Rates are printed with Wilson score intervals (95 %), which stay inside [0, 1] and do not
  * collapse to a point at 0 or n. Log-factorials are summed exactly for the sizes used here.
+ * Two samples of times are compared at a percentile with the quantile test (quantileTest).
  */
 
 /** The significance level of every conformance test. */
@@ -56,4 +57,37 @@ export function median(values: readonly number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The p-th percentile by nearest rank on the interpolated position (p in [0, 1]): one of the values. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))]!;
+}
+
+export interface QuantileTest {
+  /** The pooled sample's p-th percentile the two samples are split at. */
+  readonly threshold: number;
+  /** Values above it in each sample. */
+  readonly aboveA: number;
+  readonly aboveB: number;
+  readonly p: number;
+}
+
+/**
+ * Do two samples have the same p-th percentile? Mood's quantile test (the median test generalised,
+ * Mood 1950; Conover, Practical Nonparametric Statistics, §4.3): split both at the pooled sample's
+ * p-th percentile and compare the shares above it with Fisher's exact test. The split depends on
+ * the pooled sample alone, so under the null hypothesis (one distribution) the 2×2 table has
+ * Fisher's conditional distribution whatever the distribution is: the test is exact for small
+ * samples and for heavily tied ones (whole milliseconds, most of them equal); ties at the threshold
+ * count as not above it.
+ */
+export function quantileTest(a: readonly number[], b: readonly number[], p: number): QuantileTest {
+  if (a.length === 0 || b.length === 0) throw new RangeError('quantileTest needs two non-empty samples');
+  const pooled = [...a, ...b].sort((x, y) => x - y);
+  const threshold = pooled[Math.max(0, Math.ceil(p * pooled.length) - 1)]!;
+  const aboveA = a.filter((x) => x > threshold).length;
+  const aboveB = b.filter((x) => x > threshold).length;
+  return { threshold, aboveA, aboveB, p: fisherExact(aboveA, a.length, aboveB, b.length) };
 }

@@ -20,6 +20,7 @@ import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/rele
 import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
 import { postfixPresetOf } from './layout.ts';
 import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
+import { QUANTILE_LIST_ALLOWED, QUANTILE_LIST_PATTERN, quantileListProblem } from './quantile-list.ts';
 
 export type YesNo = 'yes' | 'no';
 export type FrontModel = FrontKind;
@@ -95,9 +96,7 @@ export interface ScenarioValues {
   'sim.wakeup_busy_per_mille': number;
   'sim.wakeup_busy_preempt_per_mille': number;
   'sim.run_queue_wait_per_mille': number;
-  'sim.run_queue_wait_min_us': number;
-  'sim.run_queue_wait_median_us': number;
-  'sim.run_queue_wait_max_us': number;
+  'sim.run_queue_wait_quantiles_us': string;
   'sim.run_queue_burst_per_mille': number;
   'sim.run_queue_burst_wait_per_mille': number;
 }
@@ -141,7 +140,7 @@ const MAX_DELAY_MS = 600_000;
  * The min, median and max (µs) of a two-piece uniform draw (sim/decider twoPiece), each defaulting
  * to the one before, so setting only the minimum gives a constant; calibrate fits all three.
  */
-function twoPieceMicros(prefix: 'sim.wakeup_latency' | 'sim.run_queue_wait', what: string): KeySpec[] {
+function twoPieceMicros(prefix: 'sim.wakeup_latency', what: string): KeySpec[] {
   const micros: KeyType = { kind: 'integer', min: 0, max: 1_000_000 };
   const min = `${prefix}_min_us` as const;
   const median = `${prefix}_median_us` as const;
@@ -324,7 +323,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     default: 0,
     description: 'per mille of wake-ups (a process handed input while it sleeps) in which it waits in the run queue before it runs: the machine is loaded (calibrate fits it from the captures\' step gaps)',
   },
-  ...twoPieceMicros('sim.run_queue_wait', 'run-queue wait of a woken process'),
+  {
+    name: 'sim.run_queue_wait_quantiles_us',
+    type: { kind: 'text', pattern: QUANTILE_LIST_PATTERN, allowed: QUANTILE_LIST_ALLOWED, problem: quantileListProblem },
+    default: '0',
+    description: 'run-queue wait of a woken process: its quantiles, drawn from the piecewise-linear inverse CDF through them (decision runQueueWaitUs; calibrate fits every 5th percentile of the captures\' waits)',
+  },
   {
     name: 'sim.run_queue_burst_per_mille',
     type: { kind: 'integer', min: 0, max: 1000 },
@@ -340,6 +344,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
 ];
 
 const BY_NAME: ReadonlyMap<string, KeySpec> = new Map(SCENARIO_KEYS.map((spec) => [spec.name, spec]));
+
+/** Keys that were replaced: a scenario giving one is refused with what to give instead. */
+export const RETIRED_KEYS: ReadonlyMap<string, string> = new Map(['min', 'median', 'max'].map((q) => [
+  `sim.run_queue_wait_${q}_us`,
+  'the run-queue wait is now drawn from its quantiles: give sim.run_queue_wait_quantiles_us instead (MIN,MEDIAN,MAX gives the same two-piece uniform; smtp-lab calibrate fits every 5th percentile)',
+]));
 
 export function keySpec(name: string): KeySpec | undefined {
   return BY_NAME.get(name);

@@ -5,9 +5,11 @@
  * Every refusal names the key and its allowed values.
  */
 import { ScenarioError } from './errors.ts';
-import { allowedValues, keySpec, SCENARIO_KEYS, type KeySpec, type ScenarioValue } from './keys.ts';
+import { allowedValues, keySpec, RETIRED_KEYS, SCENARIO_KEYS, type KeySpec, type ScenarioValue } from './keys.ts';
 
 function unknownKey(name: string): ScenarioError {
+  const retired = RETIRED_KEYS.get(name);
+  if (retired !== undefined) return new ScenarioError(`scenario key '${name}' was retired: ${retired}`, name);
   return new ScenarioError(`unknown scenario key '${name}'; known keys: ${SCENARIO_KEYS.map((k) => k.name).join(', ')}`, name);
 }
 

@@ -6,6 +6,7 @@
  */
 import type { RunQueueOptions } from '../sim/run-queue.ts';
 import type { WakeupOptions } from '../sim/wakeup.ts';
+import { parseQuantileList } from './quantile-list.ts';
 import type { Scenario } from './scenario.ts';
 
 export function wakeupOf(scenario: Scenario): { wakeup?: WakeupOptions } {
@@ -23,9 +24,7 @@ export function wakeupOf(scenario: Scenario): { wakeup?: WakeupOptions } {
 export function runQueueOf(scenario: Scenario): { runQueue?: RunQueueOptions } {
   const options: RunQueueOptions = {
     waitPerMille: scenario.get('sim.run_queue_wait_per_mille'),
-    waitMinUs: scenario.get('sim.run_queue_wait_min_us'),
-    waitMedianUs: scenario.get('sim.run_queue_wait_median_us'),
-    waitMaxUs: scenario.get('sim.run_queue_wait_max_us'),
+    waitQuantilesUs: parseQuantileList(scenario.get('sim.run_queue_wait_quantiles_us')),
     burstPerMille: scenario.get('sim.run_queue_burst_per_mille'),
     burstWaitPerMille: scenario.get('sim.run_queue_burst_wait_per_mille'),
   };

@@ -72,9 +72,16 @@ export class Decider {
     return this.chance('sessionInLoadBurst', perMille, 1000);
   }
 
-  /** How long it waits there: two-piece uniform through min, median, max. */
-  runQueueWaitUs(minUs: number, medianUs: number, maxUs: number): number {
-    return this.twoPiece('runQueueWaitUs', minUs, medianUs, maxUs);
+  /**
+   * How long it waits there: a piecewise-linear inverse CDF through the quantiles given at equally
+   * spaced probabilities (the first the 0th percentile, the last the 100th): one of the n − 1 pieces
+   * between neighbours, each as likely, then uniform within it (sim/run-queue.ts).
+   */
+  runQueueWaitUs(quantilesUs: readonly number[]): number {
+    // The piece is its own named choice so an explorer can reach the first and the last (representatives.ts).
+    const piece = quantilesUs.length < 2 ? 0 : this.choices.integer('runQueueWaitUs:piece', 0, quantilesUs.length - 2);
+    const low = quantilesUs[piece]!;
+    return this.note('runQueueWaitUs', this.choices.integer('runQueueWaitUs:inPiece', low, quantilesUs[piece + 1] ?? low));
   }
 
   /** Per-segment latency jitter in [0, maxUs]. */

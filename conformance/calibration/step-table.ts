@@ -1,5 +1,6 @@
 /* step-table - the run-queue fit of a batch stated step by step: real against lab, 50th / 75th / 90th percentile */
-import { percentile, type RunQueueValues } from './fit.ts';
+import { percentile } from '../stats.ts';
+import type { RunQueueValues } from './fit.ts';
 import { STEP_NAMES, type StepGaps } from './steps.ts';
 
 function spread(gaps: readonly number[] | undefined): string {
@@ -10,7 +11,7 @@ function spread(gaps: readonly number[] | undefined): string {
 /** A Markdown table: each step's gaps (µs) in the capture and in the lab run with the batch's fit. */
 export function stepTable(name: string, fit: RunQueueValues, real: StepGaps, lab: StepGaps): string {
   const head = `${name}: run-queue wait in ${fit['sim.run_queue_wait_per_mille']} ‰ of wake-ups, ${fit['sim.run_queue_burst_wait_per_mille']} ‰ in the ${fit['sim.run_queue_burst_per_mille']} ‰ of sessions in a burst of load; `
-    + `${fit['sim.run_queue_wait_min_us']} / ${fit['sim.run_queue_wait_median_us']} / ${fit['sim.run_queue_wait_max_us']} µs (min / median / max)`;
+    + `waits ${fit['sim.run_queue_wait_quantiles_us']} µs (every 5th percentile, shortest to longest)`;
   const rows = STEP_NAMES.map((step) => `| ${step} | ${real.get(step)?.length ?? 0} | ${spread(real.get(step))} | ${lab.get(step)?.length ?? 0} | ${spread(lab.get(step))} |`);
   return [head, '', '| step (µs) | real n | real 50 / 75 / 90 % | lab n | lab 50 / 75 / 90 % |', '|---|---|---|---|---|', ...rows].join('\n');
 }

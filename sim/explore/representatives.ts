@@ -40,8 +40,8 @@ export const DECISIONS: Readonly<Record<string, DecisionRow>> = {
   'wakeupLatencyUs:lowerPiece': lowerPiece('wake-up latency'),
   sessionInLoadBurst: { why: 'the session runs outside or inside a burst of load, when woken processes wait more often (sim/run-queue.ts)' },
   shouldWaitInRunQueue: { why: 'the woken process runs at once or waits for a CPU behind other tasks (sim/run-queue.ts)' },
-  'runQueueWaitUs:upperPiece': upperPiece('run-queue wait'),
-  'runQueueWaitUs:lowerPiece': lowerPiece('run-queue wait'),
+  'runQueueWaitUs:piece': { why: 'the run-queue wait\'s first piece (from its shortest wait) or its last (to its longest): the pieces between lie inside their range', integer: ends },
+  'runQueueWaitUs:inPiece': { why: 'the run-queue wait at either end of its piece: the first piece\'s ends are the shortest wait and the next quantile, the last piece\'s the quantile before the longest and the longest', integer: ends },
   wallClockPhaseUs: {
     why: 'the run starts on a whole second or half a second later: whatever instant a daemon compares in whole seconds (Dovecot\'s failure queue: the 535 after 2 s or 1.5 s), one of two phases half a second apart puts it in the first half of its second and the other in the second half; the ends of the range would both put an early instant in the first half',
     integer: (min) => [min, min + 500_000],

@@ -84,7 +84,7 @@ describe('fitRunQueue', () => {
     // one step per session: nothing tells bursts apart, so the pooled chance
     const sessions = [...gaps].flatMap(([name, list]) => list.map((gap) => new Map([[name, [gap]]])));
     expect(fitRunQueue([{ steps: gaps, sessionSteps: sessions }])).toEqual({
-      'sim.run_queue_wait_per_mille': 71, 'sim.run_queue_wait_min_us': 1500, 'sim.run_queue_wait_median_us': 1500, 'sim.run_queue_wait_max_us': 1500,
+      'sim.run_queue_wait_per_mille': 71, 'sim.run_queue_wait_quantiles_us': Array(21).fill(1500).join(','),
       'sim.run_queue_burst_per_mille': 0, 'sim.run_queue_burst_wait_per_mille': 0,
     });
   });
@@ -95,6 +95,15 @@ describe('fitRunQueue', () => {
     const sessions = [...Array(8)].map(() => session(0)).concat([session(5), session(5)]);
     const steps = new Map<StepName, number[]>([['smtpd EHLO→250', sessions.flatMap((s) => s.get('smtpd EHLO→250')!)]]);
     expect(fitRunQueue([{ steps, sessionSteps: sessions }])).toMatchObject({ 'sim.run_queue_wait_per_mille': 0, 'sim.run_queue_burst_per_mille': 200, 'sim.run_queue_burst_wait_per_mille': 500 });
+  });
+
+  it('the waits\' quantiles: every 5th percentile of the excess of the waited steps, shortest to longest', () => {
+    // one step, median 100 µs; 20 waits of 1, 2, ..., 20 ms on top
+    const gaps = new Map<StepName, number[]>([['smtpd EHLO→250', [...Array(41).fill(100), ...Array.from({ length: 20 }, (_, i) => 100 + 1000 * (i + 1))]]]);
+    const quantiles = fitRunQueue([{ steps: gaps, sessionSteps: [] }])['sim.run_queue_wait_quantiles_us'].split(',').map(Number);
+    expect(quantiles).toHaveLength(21);
+    expect([quantiles[0], quantiles[10], quantiles[20]]).toEqual([1000, 11_000, 20_000]);
+    expect(quantiles).toEqual([...quantiles].sort((a, b) => a - b));
   });
 
   it('no step: no wait', () => {

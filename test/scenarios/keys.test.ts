@@ -5,6 +5,7 @@ import { FRONT_RELEASES_TEXT } from '../../scenarios/front-releases.ts';
 import { POSTFIX_RELEASES_TEXT } from '../../models/postfix/releases.ts';
 import { checkKeyJson, parseAssignment, parseKeyText } from '../../scenarios/values.ts';
 import { SCRIPT_TEXT_ALLOWED } from '../../models/client/script-text.ts';
+import { QUANTILE_LIST_ALLOWED } from '../../scenarios/quantile-list.ts';
 import { milterReplyAllowed } from '../../models/postfix/milter.ts';
 import { UsageError } from '../../cli/command.ts';
 
@@ -75,9 +76,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'sim.wakeup_busy_per_mille': ['300', '-1', 'an integer from 0 to 1000'],
   'sim.wakeup_busy_preempt_per_mille': ['90', '1001', 'an integer from 0 to 1000'],
   'sim.run_queue_wait_per_mille': ['105', '1001', 'an integer from 0 to 1000'],
-  'sim.run_queue_wait_min_us': ['864', '0.5', 'an integer from 0 to 1000000'],
-  'sim.run_queue_wait_median_us': ['3391', '-1', 'an integer from 0 to 1000000'],
-  'sim.run_queue_wait_max_us': ['18544', 'x', 'an integer from 0 to 1000000'],
+  'sim.run_queue_wait_quantiles_us': ['864,1200,3391,18544', '864,3391,1200', QUANTILE_LIST_ALLOWED],
   'sim.run_queue_burst_per_mille': ['460', '-1', 'an integer from 0 to 1000'],
   'sim.run_queue_burst_wait_per_mille': ['175', '1001', 'an integer from 0 to 1000'],
 };
@@ -89,6 +88,7 @@ const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'postfix.milter_helo_reply': ': "discard" is not an answer at helo: DISCARD is for a message (milter8_event() refuses it at connect and HELO)',
   'postfix.milter_mail_reply': ': "quarantine" is not an answer at mail: smfi_quarantine() is an end-of-message call',
   'postfix.milter_rcpt_reply': ': "unavailable" is not an answer at rcpt: whether smtpd reaches the milter is found at connect',
+  'sim.run_queue_wait_quantiles_us': ': value 3 (1200) is below the one before it (3391)',
   'postfix.milter_end_of_message_reply': ': "shutdown" is not an answer at endOfMessage: a shutdown at the end of the message (cleanup) is not modelled',
 };
 
@@ -142,6 +142,21 @@ describe('--set and JSON values', () => {
 
   it('names the unknown key and lists the known ones', () => {
     expect(() => parseAssignment('tcp.profil=quickack')).toThrow(/^unknown scenario key 'tcp.profil'; known keys: client.user, client.password, .*tcp.profile/);
+  });
+
+  it('refuses a retired key by naming the key that replaced it', () => {
+    for (const q of ['min', 'median', 'max']) {
+      expect(() => parseAssignment(`sim.run_queue_wait_${q}_us=864`)).toThrow(`scenario key 'sim.run_queue_wait_${q}_us' was retired: the run-queue wait is now drawn from its quantiles: give sim.run_queue_wait_quantiles_us instead`);
+      expect(() => checkKeyJson(`sim.run_queue_wait_${q}_us`, 864)).toThrow(ScenarioError);
+    }
+    expect(() => parseAssignment('constructor=1')).toThrow(/^unknown scenario key 'constructor'/);
+  });
+
+  it('a quantile list: whole µs, comma-separated, each no larger than 1 s', () => {
+    expect(parseKeyText('sim.run_queue_wait_quantiles_us', '700')).toBe('700');
+    expect(() => parseKeyText('sim.run_queue_wait_quantiles_us', '500, 900')).toThrow(/is not allowed; allowed values: comma-separated/);
+    expect(() => parseKeyText('sim.run_queue_wait_quantiles_us', '')).toThrow(/is not allowed; allowed values: comma-separated/);
+    expect(() => parseKeyText('sim.run_queue_wait_quantiles_us', '500,1000001')).toThrow("sim.run_queue_wait_quantiles_us: '500,1000001' is not allowed: value 2 (1000001) is above 1000000");
   });
 
   it('a ScenarioError is a UsageError (the CLI exits 2 on it)', () => {

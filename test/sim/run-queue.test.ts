@@ -24,12 +24,12 @@ function exchange(runQueue: RunQueueOptions | undefined) {
   return { srv, cli, sim };
 }
 
-const always = (waitUs: number): RunQueueOptions => ({ waitPerMille: 1000, waitMinUs: waitUs, waitMedianUs: waitUs, waitMaxUs: waitUs });
+const always = (waitUs: number): RunQueueOptions => ({ waitPerMille: 1000, waitQuantilesUs: [waitUs] });
 
 describe('run-queue wait', () => {
   it('never (per mille 0): each step takes its processing only', () => {
     const quiet = exchange(undefined);
-    const zero = exchange({ waitPerMille: 0, waitMinUs: 0, waitMedianUs: 0, waitMaxUs: 0 });
+    const zero = exchange({ waitPerMille: 0, waitQuantilesUs: [0] });
     expect(zero.cli.received.map((r) => r.t)).toEqual(quiet.cli.received.map((r) => r.t));
   });
 
@@ -79,10 +79,31 @@ describe('run-queue wait', () => {
     expect(outside.cli.received.map((r) => r.t)).toEqual(exchange(undefined).cli.received.map((r) => r.t));
   });
 
+  it('draws each wait from the piecewise-linear inverse CDF through its quantiles: each piece as likely, uniform within it', () => {
+    const quantiles = [1000, 2000, 4000, 40_000];
+    const draws = Array.from({ length: 300 }, (_, seed) => {
+      const sim = new Simulation({ seed });
+      sim.addNode(new ScriptedPeer({ name: 'server', role: 'server', onOpen: [{ afterUs: 0, text: '220 hi\r\n' }] }), { listen: [{ ...server, link: { profile: 'nodelay' } }], runQueue: { waitPerMille: 1000, waitQuantilesUs: quantiles } });
+      sim.addNode(new ScriptedPeer({ name: 'client', role: 'client', connectTo: server }));
+      sim.runUntilIdle(10_000);
+      return sim.trace.events.flatMap((e) => (e.kind === 'decision' && e.name === 'runQueueWaitUs' ? [e.value as number] : []));
+    }).flat();
+    const inPiece = (low: number, high: number) => draws.filter((d) => d >= low && d <= high).length;
+    expect(draws.length).toBeGreaterThanOrEqual(300);
+    expect(draws.every((d) => d >= 1000 && d <= 40_000)).toBe(true);
+    // a third of the draws in each piece (binomial over 300 draws: 33 % ± 2.7 %), not spread by length (the last piece is 36 of 39 ms)
+    for (const [low, high] of [[1000, 2000], [2000, 4000], [4000, 40_000]] as const) {
+      expect(inPiece(low, high) / draws.length).toBeGreaterThan(0.25);
+      expect(inPiece(low, high) / draws.length).toBeLessThan(0.42);
+    }
+  });
+
   it('refuses options out of range with a clear error', () => {
-    expect(() => new RunQueueState({ waitPerMille: 1001, waitMinUs: 0, waitMedianUs: 0, waitMaxUs: 0 })).toThrow(/per-mille values in 0..1000/);
-    expect(() => new RunQueueState({ waitPerMille: 10, waitMinUs: 0, waitMedianUs: 0, waitMaxUs: 0, burstPerMille: -1 })).toThrow(/per-mille values in 0..1000/);
-    expect(() => new RunQueueState({ waitPerMille: 10, waitMinUs: 5, waitMedianUs: 4, waitMaxUs: 9 })).toThrow(/min <= median <= max/);
-    expect(() => new RunQueueState({ waitPerMille: 10, waitMinUs: 0.5, waitMedianUs: 4, waitMaxUs: 9 })).toThrow(RangeError);
+    expect(() => new RunQueueState({ waitPerMille: 1001, waitQuantilesUs: [0] })).toThrow(/per-mille values in 0..1000/);
+    expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [0], burstPerMille: -1 })).toThrow(/per-mille values in 0..1000/);
+    expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [5, 4, 9] })).toThrow(/non-decreasing/);
+    expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [] })).toThrow(/at least one wait quantile/);
+    expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [-1, 4] })).toThrow(/non-negative/);
+    expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [0.5, 4, 9] })).toThrow(RangeError);
   });
 });

@@ -33,6 +33,11 @@ describe('representatives', () => {
     expect([...integerRepresentatives('wakeupLatencyUs:lowerPiece', 10, 50), ...integerRepresentatives('wakeupLatencyUs:upperPiece', 50, 800)]).toEqual([10, 50, 800]);
   });
 
+  it('the run-queue wait reaches its shortest, its longest and the quantiles next to them through its first and last pieces', () => {
+    expect(integerRepresentatives('runQueueWaitUs:piece', 0, 19)).toEqual([0, 19]);
+    expect([...integerRepresentatives('runQueueWaitUs:inPiece', 600, 900), ...integerRepresentatives('runQueueWaitUs:inPiece', 19_000, 32_000)]).toEqual([600, 900, 19_000, 32_000]);
+  });
+
   it('the wall clock\'s phase at a whole second and half a second later: both halves of any second', () => {
     expect(integerRepresentatives('wallClockPhaseUs', 0, 999_999)).toEqual([0, 500_000]);
   });
