@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conformanceCases, type ConformanceCase } from '../../conformance/cases.ts';
 import { compareCase, MIN_RACY_TIMED_SESSIONS, outcomeClass, type SideOutcome } from '../../conformance/compare.ts';
-import { fisherExact, wilson } from '../../conformance/stats.ts';
+import { fisherExact, percentile, quantileTest, wilson } from '../../conformance/stats.ts';
 import { normalisePostfixLogLine, normaliseReplies, smtpdLines } from '../../conformance/normalise.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { parseSwaksTranscript } from '../../conformance/swaks-transcript.ts';
@@ -153,6 +153,34 @@ describe('compareCase', () => {
     expect(outcomeClass(s('235 2.7.0 Logged in.', 2039))).toBe('235+2s');
     expect(outcomeClass(s('235 2.7.0 Logged in.', null, 1))).toBe('235+1s');
     expect(outcomeClass(s('454 4.7.0 Account is temporarily unavailable.', 3010))).toBe('454');
+  });
+
+  it('the quantile test splits both samples at the pooled percentile (ties not above) and applies Fisher to the counts above', () => {
+    // pooled 10 values 1..10: the 50th percentile is 5; above it real 0/5, lab 5/5: p = 2 / C(10, 5)
+    expect(quantileTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], 0.5)).toEqual({ threshold: 5, aboveA: 0, aboveB: 5, p: expect.closeTo(2 / 252, 9) });
+    // whole milliseconds, mostly 2: the pooled 50th percentile is 2 and only the longer ones count; the 75th is the 12th of 16, 3 ms
+    const [a, b] = [[2, 2, 2, 2, 2, 2, 2, 3], [2, 2, 2, 2, 9, 9, 9, 9]];
+    expect(quantileTest(a, b, 0.5)).toMatchObject({ threshold: 2, aboveA: 1, aboveB: 4 });
+    const test = quantileTest(a, b, 0.75);
+    expect([test.threshold, test.aboveA, test.aboveB]).toEqual([3, 0, 4]);
+    expect(test.p).toBeCloseTo(fisherExact(0, 8, 4, 8), 12);
+    expect(quantileTest([4, 4], [4, 4, 4], 0.9).p).toBe(1);
+    expect(() => quantileTest([], [1], 0.5)).toThrow(/two non-empty samples/);
+    expect([0, 0.5, 0.9, 1].map((p) => percentile([5, 1, 4, 2, 3], p))).toEqual([1, 3, 5, 5]);
+  });
+
+  it('racy 235 times over MIN_TIME_DISTRIBUTION_SESSIONS sessions are judged as a distribution: a long tail fails where the median agrees', () => {
+    const batch = byName('C-quickack-c');
+    const at = (ms: readonly number[]): SideOutcome => ({ sessions: ms.map((t) => ({ replies: [], authReply: '235 2.7.0 Logged in.', authToReplyMs: t })), backendConnections: ms.length, smtpdLog: [] });
+    const real = at([...Array(40).fill(2), ...Array(5).fill(3), ...Array(5).fill(6)]);
+    const longTail = at([...Array(30).fill(2), ...Array(20).fill(20)]);
+    expect(compareCase(batch, real, real).problems).toEqual([]);
+    expect(compareCase(batch, real, longTail).problems).toEqual([
+      'AUTH→reply time of 235 (75th percentile): real 2 / 2 / 3 ms, lab 2 / 20 / 20 ms (50th / 75th / 90th); above the pooled 75th percentile (3 ms): real 5/50, lab 20/50; Fisher p=9.7e-4 < 0.0033',
+    ]);
+    expect(compareCase(batch, real, longTail).real).toContain('235 2 / 2 / 3 ms (50/75/90 %)');
+    // below MIN_TIME_DISTRIBUTION_SESSIONS the median's tolerance, as before
+    expect(compareCase(batch, at(Array(19).fill(2)), at(Array(19).fill(20))).problems).toEqual(['AUTH→reply time of 235 (median): real 2 ms, lab 20 ms (allowed: within ×1.5 or ±1 ms)']);
   });
 
   it('Fisher exact and Wilson intervals agree with published values', () => {
