@@ -73,9 +73,9 @@ export type MilterReply = { readonly kind: MilterAction | 'unavailable' } | { re
 /** What the model milter answers at each stage it is asked at. */
 export type MilterReplies = Readonly<Record<MilterStage, MilterReply>>;
 
-export const MILTER_CONTINUES: MilterReplies = {
-  connect: { kind: 'continue' }, helo: { kind: 'continue' }, mail: { kind: 'continue' }, rcpt: { kind: 'continue' }, endOfMessage: { kind: 'continue' },
-};
+/** A milter that continues at every stage (the default: smtpd_milters decides whether there is one). */
+const CONTINUE: MilterReply = { kind: 'continue' };
+export const MILTER_CONTINUES: MilterReplies = Object.fromEntries(MILTER_STAGES.map((stage) => [stage, CONTINUE])) as Record<MilterStage, MilterReply>;
 
 /** milter_default_action: what smtpd does when the milter cannot be reached (mail_params.h DEF_MILT_DEF_ACTION: config.ts versionDefaults()). */
 export const MILTER_DEFAULT_ACTIONS = ['tempfail', 'reject', 'accept', 'quarantine', 'shutdown'] as const;
@@ -151,8 +151,12 @@ function replyOf(reply: MilterReply): string | null {
   }
 }
 
-/** MILTER8's states as the lab needs them. */
-type Milter8State = 'envelope' | 'accept-con' | 'reject-con' | 'accept-msg' | 'error';
+/**
+ * MILTER8's states as the lab needs them: `final` stands for MILTER8_STAT_ACCEPT_CON, _REJECT_CON
+ * and _ERROR, which every milter8 event function answers alike, with def_reply (none after an
+ * accept); `envelope` for MILTER8_STAT_READY too (milter8_conn_event() asks in it).
+ */
+type Milter8State = 'envelope' | 'accept-msg' | 'final';
 
 /** One connection's milter (MILTER8) and the saved_flags its replies set in smtpd. */
 export class ModelMilter {
@@ -173,13 +177,13 @@ export class ModelMilter {
   ) {
     this.unreachable = replies.connect.kind === 'unavailable' ? unreachableReply(defaultAction, release, name) : null;
     if (this.unreachable === null) return;
-    this.state = 'error';
+    this.state = 'final';
     this.defReply = this.unreachable.reply;
   }
 
-  /** milter8_conn_event(). */
+  /** milter8_conn_event(): a milter smtpd could not reach (MILTER8_STAT_ERROR) is not asked. */
   connect(): string | null {
-    return this.state === 'error' ? this.defReply : this.askConnection(this.replies.connect);
+    return this.state === 'final' ? this.defReply : this.askConnection(this.replies.connect);
   }
 
   /**
@@ -189,7 +193,7 @@ export class ModelMilter {
    */
   helo(): string | null {
     if (this.discard) return null;
-    return this.state === 'envelope' || this.state === 'accept-msg' ? this.askConnection(this.replies.helo) : this.defReply;
+    return this.state === 'final' ? this.defReply : this.askConnection(this.replies.helo);
   }
 
   /** milter8_mail_event(); none of the message events is asked once DISCARD is set (MILTER_SKIP_FLAGS). */
@@ -221,7 +225,7 @@ export class ModelMilter {
 
   private askConnection(reply: MilterReply): string | null {
     if (reply.kind === 'continue') return null;
-    this.state = reply.kind === 'accept' ? 'accept-con' : 'reject-con';
+    this.state = 'final';
     this.defReply = replyOf(reply);
     return this.defReply;
   }
@@ -231,7 +235,8 @@ export class ModelMilter {
     if (this.state !== 'envelope') return this.defReply;
     if (reply.kind === 'shutdown') return this.askConnection(reply);
     if (reply.kind === 'accept' || reply.kind === 'discard') this.state = 'accept-msg';
-    return replyOf(reply) ?? this.defReply;
+    // In the envelope nothing is kept (def_reply is set only with the final state).
+    return replyOf(reply);
   }
 }
 
