@@ -40,8 +40,8 @@ const SESSIONS_PER_READING = 50;
  * so that other work on a shared machine does not count against the lab (on an idle machine the
  * two agree within the garbage collector's helper threads).
  */
-export function sessionsPerSecond(scenarioName: string, batches: number, batchMs: number): number[] {
-  const scenario = loadScenario({ scenario: scenarioName });
+export function sessionsPerSecond(scenarioName: string, batches: number, batchMs: number, sets: readonly string[] = []): number[] {
+  const scenario = loadScenario({ scenario: scenarioName, sets: [...sets] });
   for (let seed = 0; seed < 2000; seed++) runScenario(scenario, { seed }); // warm-up: until V8 has optimised the hot code
   const rates: number[] = [];
   let seed = 0;

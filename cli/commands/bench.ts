@@ -7,7 +7,8 @@ import { integerOption, parseOptions } from '../args.ts';
 import { workersOption } from '../parallel-options.ts';
 import { bugSearch, median, memoryOver, parallelSpeedUp, reproWallMs, sessionsPerSecond, type SpeedUpPlan } from '../../bench/measure.ts';
 import { speedUpRow, speedUpText, withSpeedUpRows } from '../bench-speed-up.ts';
-import { realStackRatio, realStackRow, realStackText } from '../bench-real-stack.ts';
+import { LAB_PATH, realStackRatio, realStackRow, realStackText } from '../bench-real-stack.ts';
+import type { RealStackPath } from '../../bench/real-stack-sessions.ts';
 
 const usage = `usage: smtp-lab bench [--quick [--write]] [--sessions N] [--seeds N] [--workers N] [--no-write]
        smtp-lab bench --speed-up-only [--workers N] [--no-write]
@@ -41,12 +42,12 @@ interface BenchPlan {
   readonly reproRuns: number;
   readonly sessions: number;
   readonly speedUp: SpeedUpPlan;
-  /** Sessions run on the real stack, when it is installed. */
-  readonly realStackSessions: number;
+  /** Sessions run on the real stack, when it is installed, per path: the delivered one and the bug's refused one (seconds each). */
+  readonly realStackSessions: Readonly<Record<RealStackPath, number>>;
 }
 
-const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 20_000, longCheckRuns: 100_000, exploreDeviations: 2, matrixRuns: 500, demoTraces: 5000, repeats: 3 }, realStackSessions: 200 };
-const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, longCheckRuns: 80, exploreDeviations: 0, matrixRuns: 1, demoTraces: 10, repeats: 1 }, realStackSessions: 0 };
+const FULL: BenchPlan = { batches: 5, batchMs: 2000, seeds: 20, reproRuns: 5, sessions: 1_000_000, speedUp: { checkRuns: 20_000, longCheckRuns: 100_000, exploreDeviations: 2, matrixRuns: 500, demoTraces: 5000, repeats: 3 }, realStackSessions: { delivered: 200, refused: 10 } };
+const QUICK: BenchPlan = { batches: 1, batchMs: 200, seeds: 3, reproRuns: 1, sessions: 1000, speedUp: { checkRuns: 40, longCheckRuns: 80, exploreDeviations: 0, matrixRuns: 1, demoTraces: 10, repeats: 1 }, realStackSessions: { delivered: 0, refused: 0 } };
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run bench; notes below are kept by hand -->';
 
@@ -87,9 +88,14 @@ export const bench: Command = {
     const batches = plan.batches === 1 ? 'one batch' : `median of ${plan.batches} batches`;
     log(`${fmt(median(buggy))} sessions/s (mailu-2024.06, one core, per CPU-second, ${batches}: ${buggy.map((r) => fmt(r)).join(', ')})`);
     log(`${fmt(median(fixed))} sessions/s (lockstep)`);
+    const refused = sessionsPerSecond(LAB_PATH.refused.scenario, plan.batches, plan.batchMs, LAB_PATH.refused.sets);
+    log(`${fmt(median(refused))} sessions/s (the bug's refused session: ${LAB_PATH.refused.scenario}, ${LAB_PATH.refused.sets.join(' ')})`);
 
-    const realStack = await realStackRatio(median(buggy), plan.realStackSessions);
-    log(realStackText(realStack));
+    const realStack = [
+      await realStackRatio('delivered', median(buggy), plan.realStackSessions.delivered),
+      await realStackRatio('refused', median(refused), plan.realStackSessions.refused),
+    ];
+    for (const ratio of realStack) log(realStackText(ratio));
 
     const search = bugSearch(seeds);
     log(`bug found for ${search.found}/${search.seeds} seeds; median ${median(search.runsToFailure)} generated runs, ${fmt(median(search.msToFailure), 1)} ms to the first counterexample; shrinking ${fmt(median(search.shrinkMs), 1)} ms in ${median(search.shrinkSteps)} steps (medians)`);
@@ -116,12 +122,13 @@ export const bench: Command = {
         '|---|---|---|',
         `| full simulated sessions per CPU-second, one core (mailu-2024.06, 235 path) | ≥ 20,000 | ${fmt(median(buggy))} (batches: ${buggy.map((r) => fmt(r)).join(', ')}) |`,
         `| full simulated sessions per CPU-second, one core (lockstep) | ≥ 20,000 | ${fmt(median(fixed))} |`,
+        `| simulated sessions per CPU-second, one core, the bug's refused session (${LAB_PATH.refused.scenario}, ${LAB_PATH.refused.sets.join(' ')}) | | ${fmt(median(refused))} |`,
         `| generated runs to the first counterexample (median over ${seeds} seeds) | ≤ 100 | ${median(search.runsToFailure)} (found for ${search.found}/${search.seeds} seeds; per seed: ${search.runsToFailure.join(', ')}) |`,
         `| time to the first counterexample (median) | | ${fmt(median(search.msToFailure), 1)} ms |`,
         `| shrink time (median) | | ${fmt(median(search.shrinkMs), 1)} ms, ${median(search.shrinkSteps)} steps |`,
         `| \`smtp-lab repro\` process wall time incl. shrinking (median of ${plan.reproRuns}) | < 2 s | ${fmt(median(repro))} ms |`,
         `| heap after each tenth of ${fmt(sessions)} sessions | flat | ${memory.heapMiB.map((h) => fmt(h, 1)).join(', ')} MiB; peak RSS ${fmt(memory.rssPeakMiB)} MiB |`,
-        realStackRow(realStack),
+        ...realStack.map(realStackRow),
         ...speedUps.map((figure) => speedUpRow(figure, today)),
         '',
       ];

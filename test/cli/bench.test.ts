@@ -11,16 +11,17 @@ describe('smtp-lab bench --quick', () => {
     const result = await runSmtpLab(['bench', '--quick'], cwd);
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' });
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(11);
+    expect(lines).toHaveLength(13);
     expect(lines[0]).toMatch(/^[\d,]+ sessions\/s \(mailu-2024\.06, one core, per CPU-second, one batch: [\d,]+\)$/);
     expect(lines[1]).toMatch(/^[\d,]+ sessions\/s \(lockstep\)$/);
-    expect(lines[2]).toBe('real stack: not measured by --quick');
-    expect(lines[3]).toMatch(/^bug found for 3\/3 seeds; median \d+(\.5)? generated runs, [\d.,]+ ms to the first counterexample; shrinking [\d.,]+ ms in [\d.]+ steps \(medians\)$/);
-    expect(lines[4]).toMatch(/^repro process wall time: median [\d,]+ ms \([\d,]+\)$/);
+    expect(lines[2]).toMatch(/^[\d,]+ sessions\/s \(the bug's refused session: real-stack, postfix\.smtpd_forbid_unauth_pipelining=yes postfix\.xclient_lookup_ms=100\)$/);
+    expect(lines.slice(3, 5)).toEqual(['real stack, delivered: not measured by --quick', 'real stack, refused: not measured by --quick']);
+    expect(lines[5]).toMatch(/^bug found for 3\/3 seeds; median \d+(\.5)? generated runs, [\d.,]+ ms to the first counterexample; shrinking [\d.,]+ ms in [\d.]+ steps \(medians\)$/);
+    expect(lines[6]).toMatch(/^repro process wall time: median [\d,]+ ms \([\d,]+\)$/);
     // The check twice: a short job and a long one, whose ratio shows what a thread's warm-up costs.
-    expect(lines.slice(5, 10).map((line) => line.split(' ').slice(1, 6).join(' '))).toEqual(['check safety on lockstep, 40', 'check safety on lockstep, 80', 'explore lockstep, 0 deviations (every', 'matrix with 1 sessions per', 'demo (npm start) with 10']);
-    for (const line of lines.slice(5, 10)) expect(line).toMatch(/^speed-up, (check|explore|matrix|demo) .+: [\d.]+× \(1 thread [\d.]+ s; \d+ threads [\d.]+ s; CPU per run [\d.]+ s and [\d.]+ s; load average [\d.]+ → [\d.]+\)$/);
-    expect(lines[10]).toMatch(/^heap over 1,000 sessions: (?:[\d.]+, ){9}[\d.]+ MiB \(first tenth [\d.]+, last [\d.]+\); peak RSS [\d,]+ MiB$/);
+    expect(lines.slice(7, 12).map((line) => line.split(' ').slice(1, 6).join(' '))).toEqual(['check safety on lockstep, 40', 'check safety on lockstep, 80', 'explore lockstep, 0 deviations (every', 'matrix with 1 sessions per', 'demo (npm start) with 10']);
+    for (const line of lines.slice(7, 12)) expect(line).toMatch(/^speed-up, (check|explore|matrix|demo) .+: [\d.]+× \(1 thread [\d.]+ s; \d+ threads [\d.]+ s; CPU per run [\d.]+ s and [\d.]+ s; load average [\d.]+ → [\d.]+\)$/);
+    expect(lines[12]).toMatch(/^heap over 1,000 sessions: (?:[\d.]+, ){9}[\d.]+ MiB \(first tenth [\d.]+, last [\d.]+\); peak RSS [\d,]+ MiB$/);
     expect(existsSync(join(cwd, 'BENCHMARKS.md'))).toBe(false);
   });
 
