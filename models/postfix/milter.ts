@@ -12,8 +12,8 @@
  *     every later event then returns def_reply without asking the milter. At MAIL, RCPT and the
  *     end of the message the same replies answer that event only (nothing kept), but
  *     SMFIR_SHUTDOWN, which is final for the connection everywhere; SMFIR_ACCEPT and SMFIR_DISCARD
- *     ("D") end the message's events (MILTER8_STAT_ACCEPT_MSG, back to MILTER8_STAT_ENVELOPE at
- *     milter8_abort()); SMFIR_DISCARD at connect or HELO is refused with a warning.
+ *     ("D") end the message's events (MILTER8_STAT_ACCEPT_MSG, in which a HELO is still asked, back
+ *     to MILTER8_STAT_ENVELOPE at milter8_abort()); SMFIR_DISCARD at connect or HELO only warns.
  *   milter8.c milter8_connect(): a milter smtpd cannot reach logs "connect to Milter service
  *     <name>: <error>" and milter8_comm_error() keeps the reply milter_default_action names
  *     (tempfail "451 4.7.1 Service unavailable - try again later", reject "550 5.5.0 Service
