@@ -14,6 +14,7 @@ import { asciiBytes, bytesToLatin1 } from '../contract.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import { dovecotWallClock, type DovecotFrontConfig } from './config.ts';
 import { cString, dovecotAuthUsername } from './dovecot-auth-username.ts';
+import { validHeloDomain } from './lib-smtp-helo.ts';
 import { decodeSaslBase64, encodeSaslBase64 } from './kit/sasl.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { parseLibSmtpCommand, smtpStringError } from './lib-smtp-command.ts';
@@ -118,7 +119,7 @@ const ehloReplies = new WeakMap<DovecotFrontConfig, string>();
 export class DovecotSession {
   private phase: Phase = 'greeting';
   private readonly clientLines = new LineBuffer(MAX_CLIENT_LINE);
-  private helo: { domain: string; oldSmtp: boolean } | null = null;
+  private helo: { domain: string | null; oldSmtp: boolean } | null = null;
   private sasl: SaslExchange | null = null;
   private credentials: Credentials | null = null;
   private authAttempts = 0;
@@ -347,7 +348,8 @@ export class DovecotSession {
       case 'EHLO':
       case 'HELO':
         if (args === '') return { reply: '501 Missing hostname\r\n' };
-        this.helo = { domain: args.split(' ')[0]!, oldSmtp: verb === 'HELO' };
+        // Any other argument is answered 250; only a valid domain goes on to XCLIENT HELO= (./lib-smtp-helo.ts).
+        this.helo = { domain: validHeloDomain(args, verb === 'HELO'), oldSmtp: verb === 'HELO' };
         return { reply: verb === 'HELO' ? `250 ${this.config.hostname}\r\n` : this.ehloReply() };
       case 'AUTH':
         return this.authCommand(now, args);
