@@ -3,6 +3,9 @@
  * postfix/src/global/namadr_list.c and util/match_list.c / match_ops.c (v3.7.11): a pattern
  * a.b.c.d/n matches the addresses in that block, a bare or [bracketed] address matches that
  * address, anything else is a host name compared without case with the client's name.
+ * util/cidr_match.c cidr_match_parse() refuses a net/mask with a bad mask, a bad network or host
+ * bits set; match_list_match() then answers "no match" for the whole list ("else if (list->error
+ * != 0) return (0)").
  */
 import { describe, expect, it } from 'vitest';
 import { namadrListMatch } from '../../../models/postfix/address-list.js';
@@ -41,6 +44,27 @@ describe('namadr_list_match()', () => {
     expect(namadrListMatch(['x192.0.2.0/24'], 'unknown', '192.0.2.9')).toBe(false);
     expect(namadrListMatch(['192.0.2.0/24x'], 'unknown', '192.0.2.9')).toBe(false);
     expect(namadrListMatch(['0.0.0.256/24'], 'unknown', '0.0.1.9')).toBe(false);
+  });
+  it('a network with bits set past its mask is refused ("non-null host address bits"): it matches nothing', () => {
+    expect(namadrListMatch(['192.0.2.9/24'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['10.0.0.0/0'], 'unknown', '10.0.0.1')).toBe(false);
+  });
+  it('cidr_match_parse() strips [] from [net]/bits and [net/bits]; a mask must be digits', () => {
+    expect(namadrListMatch(['[192.0.2.0]/24'], 'unknown', '192.0.2.9')).toBe(true);
+    expect(namadrListMatch(['[192.0.2.0/24]'], 'unknown', '192.0.2.9')).toBe(true);
+    expect(namadrListMatch(['192.0.2.0/'], 'unknown', '192.0.2.9')).toBe(false);
+  });
+  it('a refused net/mask ends the list for an IPv4 client; junk, an earlier match, and an IPv6 client are not affected', () => {
+    for (const refused of ['192.0.2.0/33', '192.0.2.9/24', '192.0.2.0/2a', '[192.0.2.0]1/24', '[192.0.2.0/24', '192.0.2/24']) {
+      expect(namadrListMatch([refused, '192.0.2.9'], 'unknown', '192.0.2.9'), refused).toBe(false);
+      expect(namadrListMatch([refused, 'mx.example.test'], 'mx.example.test', '192.0.2.9'), refused).toBe(false);
+      expect(namadrListMatch(['192.0.2.9', refused], 'unknown', '192.0.2.9'), refused).toBe(true);
+      expect(namadrListMatch([refused, '2001:db8::1'], 'unknown', '2001:db8::1'), refused).toBe(true);
+    }
+    // Not net/masks: junk around one, a name, another address; match_hostaddr() returns before cidr_match_parse().
+    for (const other of ['x192.0.2.0/24', '192.0.2.0/24x', 'mx.example/24', '192.0.2.0']) {
+      expect(namadrListMatch([other, '192.0.2.9'], 'unknown', '192.0.2.9'), other).toBe(true);
+    }
   });
   it('a host name matches the client name without case, never the address', () => {
     expect(namadrListMatch(['Front.Example.TEST'], 'front.example.test', '192.0.2.9')).toBe(true);
