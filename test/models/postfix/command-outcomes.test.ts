@@ -65,6 +65,8 @@ describe('refusals count as failures', () => {
     ['DATA without recipients', [EHLO, MAIL, 'DATA\r\n'], 'data=0/1'],
     ['DATA syntax', [EHLO, MAIL, RCPT, 'DATA x\r\n'], 'data=0/1'],
     ['message too big', [EHLO, MAIL, RCPT, 'DATA\r\n', 'abcdefghijk\r\n.\r\n'], 'data=0/1', { message_size_limit: 10 }],
+    // common_post_message_handling() returns state->err, which a milter's reject at the end of the message set.
+    ['message refused by the milter', [EHLO, MAIL, RCPT, 'DATA\r\n', 'x\r\n.\r\n'], 'data=0/1', { smtpd_milters: ['inet:milter:11332'], milterReplies: { ...MILTER_CONTINUES, endOfMessage: milterReplyOf('reject') } }],
     ['XFORWARD in a transaction', [EHLO, MAIL, 'XFORWARD NAME=x\r\n'], 'xforward=0/1'],
     ['XFORWARD syntax', [EHLO, 'XFORWARD\r\n'], 'xforward=0/1'],
     ['XFORWARD not allowed', [EHLO, 'XFORWARD NAME=x\r\n'], 'xforward=0/1'],
