@@ -17,6 +17,7 @@ import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
+import { DEFAULT_MAILU_RELEASE, isMailuRelease, MAILU_RELEASES_TEXT } from '../models/auth/releases.ts';
 import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
 import { postfixPresetOf } from './layout.ts';
 import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
@@ -42,6 +43,7 @@ export interface ScenarioValues {
   'client.wait_for_greeting': YesNo;
   'client.think_time_us': number;
   'client.timeout_s': number;
+  'client.quit_after': 'none' | 'AUTH';
   'client.script': string;
   'front.model': FrontModel;
   'front.port': number;
@@ -85,6 +87,7 @@ export interface ScenarioValues {
   'postfix.smtpd_upstream_proxy_timeout': number;
   'auth.latency_ms': number;
   'auth.fault': AuthFault;
+  'auth.mailu_version': string;
   'tcp.profile': TcpProfileName;
   'tcp.client_profile': TcpProfileName;
   'tcp.one_way_delay_us': number;
@@ -169,6 +172,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'client.wait_for_greeting', type: yesNo, default: 'yes', description: 'no: talk before the 220 greeting (illegal, RFC 5321 §3.1)' },
   { name: 'client.think_time_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 150, description: 'client reaction time after each reply (swaks: 98-200 µs in raw/A1 segments)' },
   { name: 'client.timeout_s', type: { kind: 'number', min: 0.001, max: 86_400 }, default: 30, description: 'seconds the client waits for a reply before it gives up and closes (swaks --timeout, default 30s)' },
+  { name: 'client.quit_after', type: { kind: 'enum', values: ['none', 'AUTH'] }, default: 'none', description: "swaks --quit-after: AUTH sends QUIT once AUTH is done, no message (the recorded trials); none: the whole dialogue" },
   {
     name: 'client.script',
     type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: SCRIPT_TEXT_ALLOWED, problem: scriptTextProblem },
@@ -287,6 +291,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'postfix.smtpd_upstream_proxy_timeout', type: { kind: 'integer', min: 1, max: 86_400 }, default: 5, description: 'Postfix smtpd_upstream_proxy_timeout in seconds: how long smtpd waits for the PROXY header (default 5s)' },
   { name: 'auth.latency_ms', type: milliseconds(MAX_DELAY_MS), default: 4.5, description: 'time the Mailu auth service takes to answer' },
   { name: 'auth.fault', type: { kind: 'enum', values: ['none', 'timeout', 'http500', 'refused'] }, default: 'none', description: 'auth service fault: never answers, HTTP 500, or no listener' },
+  {
+    name: 'auth.mailu_version',
+    type: { kind: 'text', pattern: { test: isMailuRelease }, allowed: `a modelled Mailu release: ${MAILU_RELEASES_TEXT}` },
+    default: DEFAULT_MAILU_RELEASE,
+    description: "Mailu release of the auth path (its front's login.lua and admin's /internal/auth/email): from 2024.06.9 the credentials travel percent-encoded and are only unquoted (docs/versions.md)",
+  },
   { name: 'tcp.profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the front -> Postfix link (the real-stack modes)' },
   { name: 'tcp.client_profile', type: tcpProfiles, default: 'linux-default', description: 'TCP behaviour of the client -> front link' },
   { name: 'tcp.one_way_delay_us', type: { kind: 'integer', min: 0, max: 10_000_000 }, default: 10, description: 'one-way delay of every link (loopback: ~10 µs)' },

@@ -51,6 +51,7 @@ export const MAILU_RELEASES: readonly ScenarioDefinition[] = [
       'front.version': '1.24.0',
       'front.smtp_auth': 'login plain',
       'postfix.mail_version': '3.8.9',
+      'auth.mailu_version': '2.0.43',
       ...MAILU_MAIN_CF,
     },
   },
@@ -67,6 +68,8 @@ export const MAILU_RELEASES: readonly ScenarioDefinition[] = [
       'front.version': '2.3.21.1',
       'postfix.mail_version': '3.9.9',
       'postfix.smtpd_forbid_unauth_pipelining': 'no',
+      // login.lua url-encodes the credentials and nginx.py only unquotes them (from 2024.06.9: models/auth/releases.ts).
+      'auth.mailu_version': '2024.06.57',
       ...MAILU_MAIN_CF,
     },
   },

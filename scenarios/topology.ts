@@ -112,6 +112,7 @@ export const authConfigOf = oncePerScenario(function authConfigOf(scenario: Scen
   const fault = scenario.get('auth.fault');
   return {
     ...defaultAuthServiceConfig,
+    mailuVersion: scenario.get('auth.mailu_version'),
     SMTP_ADDRESS: hostsOf(scenario).postfix,
     IMAP_ADDRESS: hostsOf(scenario).postfix,
     latencyUs: ms(scenario.get('auth.latency_ms')),
@@ -130,7 +131,7 @@ export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario
     login_greeting: realStack ? labDovecotConfig.login_greeting : 'Dovecot ready.',
     login_proxy_max_reconnects: scenario.get('front.login_proxy_max_reconnects'),
     login_proxy_timeout: scenario.get('front.login_proxy_timeout'),
-    authHttp: { ...labDovecotConfig.authHttp, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
+    authHttp: { ...labDovecotConfig.authHttp, address: { host: hostsOf(scenario).auth, port: AUTH_PORT }, mailuVersion: scenario.get('auth.mailu_version') },
   };
 });
 
