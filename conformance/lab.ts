@@ -24,6 +24,8 @@ export function labSets(c: ConformanceCase): string[] {
     `client.password=${c.client.password}`,
     `client.helo=${c.client.helo}`,
     `client.pipelining=${c.client.pipelining ? 'yes' : 'no'}`,
+    // swaksArgs(): a case without a message runs swaks --quit-after AUTH (real-run.ts).
+    `client.quit_after=${c.client.mail ? 'none' : 'AUTH'}`,
     ...Object.entries(c.labValues ?? {}).map(([key, value]) => `${key}=${value}`),
   ];
 }

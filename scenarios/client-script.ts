@@ -26,6 +26,7 @@ export function clientScriptOf(scenario: Scenario, frontHost: string): ClientScr
     thinkTimeUs: scenario.get('client.think_time_us'),
     waitForGreeting: scenario.isOn('client.wait_for_greeting'),
     replyTimeoutUs: replyTimeoutUsOf(scenario),
+    ...(scenario.get('client.quit_after') === 'AUTH' ? { quitAfter: 'AUTH' as const } : {}),
   });
   // The key was checked when the scenario was resolved, so the text parses.
   const script = scenario.get('client.script');
