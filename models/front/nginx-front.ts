@@ -439,6 +439,10 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     session.authConn = null;
     if (parsed.kind === 'error') return this.internalError(session); // "auth http server sent invalid response"
     const headers = parsed.message.headers;
+    // ngx_mail_auth_http_process_headers(): an Auth-User or Auth-Pass in the answer replaces s->login or s->passwd,
+    // whatever the status; XCLIENT LOGIN= and any later request carry it (Mailu answers Auth-User: its user_email)
+    session.login = headerValue(headers, 'Auth-User') ?? session.login;
+    session.passwd = headerValue(headers, 'Auth-Pass') ?? session.passwd;
     const status = headerValue(headers, 'Auth-Status');
     if (status !== undefined && status !== 'OK' && status !== 'WAIT') {
       this.out.push({ kind: 'log', program: 'nginx', line: `[info] client login failed: "${status}"`, conn: session.conn });

@@ -328,6 +328,17 @@ describe('the auth_http request and its answer', () => {
     expect(authRequest(d).request).toContain(`Auth-User: ${login}\r\nAuth-Pass: p\x7f\xff\r\n`);
   });
 
+  test("the answer's Auth-User and Auth-Pass replace the login and password, whatever the status: XCLIENT LOGIN= and the next request carry them", () => {
+    // ngx_mail_auth_http_process_headers(): Auth-User sets s->login, Auth-Pass s->passwd, before the status is acted on
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+    const upstream = answerAuth(d, OK_AUTH.replace('\r\n\r\n', '\r\nAuth-User: Alice@Example.test\r\n\r\n'))!;
+    expect(upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n').at(-1)).toBe('XCLIENT ADDR=203.0.113.25 LOGIN=Alice@Example.test NAME=[UNAVAILABLE]\r\n');
+    const refused = say(nginx({ smtp_auth: ['none', 'plain'], version: '1.26.3' }), 'EHLO c.example.test', `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+    answerAuth(refused, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-User: bob@example.test\r\nAuth-Pass: other\r\nAuth-Wait: 1\r\nContent-Length: 0\r\n\r\n');
+    say(refused, 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+    expect(authRequest(refused).request).toContain('\r\nAuth-User: bob@example.test\r\nAuth-Pass: other\r\n');
+  });
+
   test("Mailu's `auth_http_header Client-Port $remote_port` is sent with no other auth_http_header too", () => {
     const d = say(nginx({ smtp_auth: ['plain'], auth_http_header: [] }), `AUTH PLAIN ${b64('\0a\0b')}`);
     expect(authRequest(d).request).toContain('\r\nClient-Port: 40000\r\n');
