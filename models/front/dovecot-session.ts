@@ -49,7 +49,7 @@ export interface SessionHost {
 const AUTH_FAILED_MSG = 'Authentication failed.';
 const AUTH_TEMP_FAILED_MSG = 'Temporary authentication failure.';
 const LOGIN_PROXY_FAILURE_MSG = 'Account is temporarily unavailable.';
-/** lib-smtp's command line limit is larger; AUTH responses are bounded by LOGIN_MAX_AUTH_BUF_SIZE 8192. */
+/** AUTH responses are bounded by LOGIN_MAX_AUTH_BUF_SIZE 8192 (a command's parameters by less: releases.ts login_command_parameters_limit). */
 const MAX_CLIENT_LINE = 8192;
 /** src/submission-login/client.c */
 const CLIENT_MAX_BAD_COMMANDS = 10;
@@ -342,6 +342,8 @@ export class DovecotSession {
     const parsed = parseLibSmtpCommand(line);
     // smtp_server_connection_handle_input(): SMTP_COMMAND_PARSE_ERROR_BAD_COMMAND.
     if (parsed === null) return { reply: '500 5.5.2 Invalid command syntax\r\n' };
+    // smtp_command_parse_parameters(): parameters (from after the name's space, trailing blanks included) over max_parameters_size.
+    if (line.length - parsed.name.length - 1 > dovecotBehaviour(this.config.version).commandParametersLimit) return { reply: '500 5.5.2 Line too long\r\n' };
     const verb = parsed.name.toUpperCase();
     const args = parsed.params;
     switch (verb) {

@@ -56,6 +56,11 @@ export const DOVECOT_GATES = {
     since: '2.4.3',
     source: 'commit e4fd6e2fbb "submission-login: proxy - Don\'t try to reconnect and retry XCLIENT command failures" (first tag 2.4.3), submission_proxy_parse_line()',
   },
+  login_command_parameters_limit: {
+    behaviour: "submission-login sets lib-smtp's max_parameters_size to LOGIN_MAX_INBUF_SIZE (1026 bytes): a command with longer parameters is \"500 5.5.2 Line too long\"; before, lib-smtp's default of 4096 bytes",
+    since: '2.3.18',
+    source: 'commit 73b1ed4e82 "submission-login: client - Explicitly set SMTP server command and auth line limits." (first tag 2.3.18), src/submission-login/client.c submission_client_create(); LOGIN_MAX_INBUF_SIZE in src/login-common/client-common.h (MASTER_AUTH_MAX_DATA_SIZE 1218 - 128 - 64); SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE 4*1024 in src/lib-smtp/smtp-command.h; src/lib-smtp/smtp-command-parser.c smtp_command_parse_parameters()',
+  },
   xclient_destination: {
     behaviour: 'XCLIENT also carries DESTPORT and DESTADDR (the address the client connected to) after ADDR, when the backend offers them (Postfix does)',
     since: '2.4.3',
@@ -89,6 +94,11 @@ export const NGINX_GATES = {
  */
 export const DEFAULT_FRONT_RELEASE = { 'dovecot-2.3': '2.3.19.1', 'dovecot-2.4': '2.4.3', nginx: '1.26.3' } as const;
 
+/** login-common/client-common.h: MASTER_AUTH_MAX_DATA_SIZE (1024 + 128 + 64 + 2) - LOGIN_MAX_MASTER_PREFIX_LEN (128) - LOGIN_MAX_SESSION_ID_LEN (64). */
+const LOGIN_MAX_INBUF_SIZE = 1026;
+/** lib-smtp/smtp-command.h */
+const SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE = 4 * 1024;
+
 export type DovecotGateName = keyof typeof DOVECOT_GATES;
 export type NginxGateName = keyof typeof NGINX_GATES;
 
@@ -105,6 +115,8 @@ export interface DovecotReleaseBehaviour {
   readonly xclientFailureType: Extract<ProxyFailureType, 'REMOTE' | 'REMOTE_CONFIG'>;
   readonly reconnectLogLevel: 'Debug' | 'Warning';
   readonly sendsXclientDestination: boolean;
+  /** lib-smtp's max_parameters_size: more bytes of command parameters are "500 5.5.2 Line too long". */
+  readonly commandParametersLimit: number;
 }
 
 /** Each release's behaviour, worked out once: every session asks, and the releases a process meets are few. */
@@ -117,6 +129,7 @@ export function dovecotBehaviour(version: string): DovecotReleaseBehaviour {
       xclientFailureType: dovecotHas(version, 'xclient_failure_not_retried') ? 'REMOTE_CONFIG' : 'REMOTE',
       reconnectLogLevel: dovecotHas(version, 'reconnect_logged_as_warning') ? 'Warning' : 'Debug',
       sendsXclientDestination: dovecotHas(version, 'xclient_destination'),
+      commandParametersLimit: dovecotHas(version, 'login_command_parameters_limit') ? LOGIN_MAX_INBUF_SIZE : SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE,
     };
     behaviourByRelease.set(version, behaviour);
   }

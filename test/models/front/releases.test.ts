@@ -35,6 +35,15 @@ describe('Dovecot', () => {
     expect(xclientLines(['front.model=dovecot-2.4', 'front.version=2.4.3'])[0]).toMatch(/ ADDR=203\.0\.113\.25 DESTPORT=587 DESTADDR=192\.168\.203\.2\r\n$/);
   });
 
+  it('login_command_parameters_limit: 2.3.17.1 takes 4096 bytes of EHLO parameters, 2.3.18 only 1026 ("500 5.5.2 Line too long")', () => {
+    const ehloReply = (version: string, bytes: number) => {
+      const report = runScenario(loadScenario({ scenario: 'mailu-2024.06', sets: [`front.version=${version}`, `client.script=EHLO ${'a'.repeat(bytes)}; QUIT`] }), { seed: 1 });
+      return report.client.replies[1]?.split('\r\n')[0]?.slice(0, 24);
+    };
+    expect([ehloReply('2.3.18', 1026), ehloReply('2.3.18', 1027)]).toEqual([expect.stringMatching(/^250-/), '500 5.5.2 Line too long']);
+    expect([ehloReply('2.3.17.1', 1027), ehloReply('2.3.17.1', 4096), ehloReply('2.3.17.1', 4097)]).toEqual([expect.stringMatching(/^250-/), expect.stringMatching(/^250-/), '500 5.5.2 Line too long']);
+  });
+
   it('front.version must be a release of the front: 2.4.x for dovecot-2.4, none for the lock-step proxy', () => {
     expect(() => loadScenario({ sets: ['front.version=2.4.3'] })).toThrow(ScenarioError);
     expect(() => loadScenario({ sets: ['front.version=2.4.3'] })).toThrow("front.version: '2.4.3' is not a release of dovecot-2.3; allowed: 2.3.17-2.3.21.1");
