@@ -29,11 +29,12 @@ function ipv4ToNumber(addr: string): number {
 }
 
 /**
- * match_hostaddr()'s light-weight tests for an IPv4 address (no ':'): a pattern without ':', with a
- * '/', and of address characters only, goes to cidr_match_parse(); any other is no net/mask.
+ * match_hostaddr()'s light-weight tests for an IPv4 address (no ':'): a pattern with a '/' and of
+ * address characters only, ':' not among them (an IPv6 pattern is never parsed for an IPv4 address),
+ * goes to cidr_match_parse(); any other is no net/mask.
  */
 function cidrOf(pattern: string): Cidr {
-  if (pattern.includes(':') || !pattern.includes('/') || !/^[0-9a-fA-F.[\]/]+$/.test(pattern)) return null;
+  if (!pattern.includes('/') || !/^[0-9a-fA-F.[\]/]+$/.test(pattern)) return null;
   return cidrMatchParse(pattern);
 }
 
@@ -42,8 +43,9 @@ function cidrMatchParse(pattern: string): Cidr {
   let text = pattern;
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
-    // "missing ']' character", "garbage after [...]"
-    if (close < 0 || !/^(?:\/.*)?$/.test(text.slice(close + 1))) return 'error';
+    // "garbage after [...]": after the ] nothing or a /mask; "missing ']' character" fails the same
+    // test, as without a ] the text tested is the whole pattern, [ and all.
+    if (!/^(?:\/.*)?$/.test(text.slice(close + 1))) return 'error';
     text = text.slice(1, close) + text.slice(close + 1);
   }
   const slash = text.indexOf('/');
