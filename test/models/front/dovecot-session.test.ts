@@ -612,7 +612,8 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
   });
 
   test('login_proxy_timeout running out between the 235 and the detach does nothing: the proxy is done', () => {
-    // The final replies are read 46 µs (xclientReactionUs) after they come, 1 ms before the timeout;
+    // The final replies come together, 1 ms before the timeout: XCLIENT's 220 is read 46 µs
+    // (xclientReactionUs) later and the 250 after the login's own 237 µs (loginReplyDelayUs);
     // the detach follows 1.35 ms later, so the timeout falls between.
     const d = greeted('dovecot-2.3', { login_proxy_timeout: 1_000 });
     d.bytes(CLIENT, PLAIN_ALICE);
@@ -620,7 +621,9 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
     const connectedAt = d.of('connect').at(-1)!.t;
     connected(d, backend);
     d.bytes(backend, HANDSHAKE[0]!).advanceBy(1_000).bytes(backend, HANDSHAKE[1]!).advanceTo(connectedAt + 999_000);
-    d.bytes(backend, HANDSHAKE[2]!).advanceBy(100);
+    d.bytes(backend, HANDSHAKE[2]!).advanceBy(46 + 236);
+    expect(lastWrite(d)).not.toBe('235 2.7.0 Logged in.\r\n');
+    d.advanceBy(1);
     expect(lastWrite(d)).toBe('235 2.7.0 Logged in.\r\n');
     d.advanceBy(10_000);
     expect(logs(d).join('\n')).not.toContain('timed out');
