@@ -1,73 +1,141 @@
 /* address-list - namadr_list_match() for the lab: CIDR blocks, exact addresses, host names
  *
  * postfix/src/global/namadr_list.c matches a client name or address against a list;
- * the lab's lists are IPv4 CIDR blocks (127.0.0.0/8), exact addresses, or host names.
+ * the lab's lists are CIDR blocks (127.0.0.0/8, [::1]/128), exact addresses, or host names.
  * util/match_ops.c match_hostaddr() (v3.7.11): an address pattern is the address itself or "[" the
- * address "]"; for an IPv4 client only a net/mask pattern made of address characters (digits, hex
- * letters, ".", "[", "]", "/") goes on to cidr_match_parse() (util/cidr_match.c): the others are junk
- * that matches nothing. cidr_match_parse() takes [net]/bits and [net/bits] too, and refuses a mask
- * that is not digits or over 32 bits, a network inet_pton() refuses, and a network with bits set
- * past the mask ("non-null host address bits"): that is a list error, and match_list_match() then
- * answers "no match" for the whole list, the patterns after it untried (the error itself, logged
- * and answered by the restriction, is not modelled).
+ * address "]"; then only a pattern of the client's family (':' in both or in neither) that has a
+ * ':' or a '/', is not all digits and dots, and is made of address characters (digits, hex
+ * letters, ".", ":", "[", "]", "/") goes on to cidr_match_parse() (util/cidr_match.c): the others
+ * are junk that matches nothing. cidr_match_parse() takes [net]/bits and [net/bits] too (an address
+ * alone is all bits), and refuses a mask that is not digits or longer than the family's bits, a
+ * network inet_pton() refuses, and a network with bits set past the mask ("non-null host address
+ * bits"): that is a list error (match_error(): DICT_ERR_RETRY, logged as a warning with the list's
+ * name), and match_list_match() then answers "no match" for the whole list, the patterns after it
+ * untried. namadrListLookup() hands the error to the caller (permit_mynetworks answers it, the
+ * other lists' callers take it as no match).
  * Like namadr_list_init(), a list is parsed once (per config list, cached) and then only
  * matched: smtpd consults these lists on every record read.
  */
 import { isIPv4 } from 'node:net';
 
-/** A net/mask pattern as an IPv4 client's address meets it: a block, a list error, or null (not one). */
-type Cidr = { readonly network: number; readonly bits: number } | 'error' | null;
+/** A net/mask pattern: the family's network bytes and mask length, a list error with cidr_match_parse()'s reason, or null (not one). */
+type Cidr = { readonly network: Uint8Array; readonly bits: number } | { readonly error: string } | null;
 
 interface Pattern {
+  /** Asked only for a client of the pattern's family (match_hostaddr(): ':' in the address and in the pattern, or in neither). */
+  readonly ipv6: boolean;
   readonly cidr: Cidr;
   /** The pattern as written, lower case: compared with the host name, and with the address bare or in [brackets]. */
   readonly lower: string;
 }
 
-function ipv4ToNumber(addr: string): number {
-  return addr.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+/** match_list_match()'s answer: a match, none, or a list error (the reason cidr_match_parse() gave). */
+export type ListAnswer = boolean | { readonly error: string };
+
+/** inet_pton(AF_INET): four decimal bytes. */
+function ipv4Bytes(text: string): Uint8Array | null {
+  return isIPv4(text) ? Uint8Array.from(text.split('.').map(Number)) : null;
 }
 
-/**
- * match_hostaddr()'s light-weight tests for an IPv4 address (no ':'): a pattern with a '/' and of
- * address characters only, ':' not among them (an IPv6 pattern is never parsed for an IPv4 address),
- * goes to cidr_match_parse(); any other is no net/mask.
- */
-function cidrOf(pattern: string): Cidr {
-  if (!pattern.includes('/') || !/^[0-9a-fA-F.[\]/]+$/.test(pattern)) return null;
-  return cidrMatchParse(pattern);
+/** inet_pton(AF_INET6): eight groups of one to four hex digits, one '::' for a run of zero groups, a dotted IPv4 address as the last two. */
+function ipv6Bytes(text: string): Uint8Array | null {
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const head = wordsOf(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? wordsOf(halves[1]!, true) : [];
+  if (head === null || tail === null) return null;
+  if (halves.length === 2 ? head.length + tail.length > 7 : head.length !== 8) return null;
+  const words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  return Uint8Array.from(words.flatMap((word) => [word >> 8, word & 0xff]));
 }
 
-/** cidr_match_parse() for IPv4: [] stripped ([net]/bits or [net/bits]), then net/bits; 'error' for what it refuses. */
+/** The 16-bit words of colon-separated groups; `last`: the final group may be a dotted IPv4 address (two words). */
+function wordsOf(text: string, last: boolean): number[] | null {
+  if (text === '') return [];
+  const words: number[] = [];
+  const groups = text.split(':');
+  for (const [i, group] of groups.entries()) {
+    if (last && i === groups.length - 1 && group.includes('.')) {
+      const v4 = ipv4Bytes(group);
+      if (v4 === null) return null;
+      words.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+    } else if (/^[0-9a-f]{1,4}$/i.test(group)) {
+      words.push(parseInt(group, 16));
+    } else {
+      return null;
+    }
+  }
+  return words;
+}
+
+/** inet_ntop() as glibc writes it, for the "perhaps you should use" hint: dotted IPv4; IPv6 with its longest run of 2+ zero groups as '::', and ::a.b.c.d / ::ffff:a.b.c.d. */
+function addressText(bytes: Uint8Array): string {
+  if (bytes.length === 4) return bytes.join('.');
+  const words = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
+  let best = { base: -1, len: 0 };
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > best.len) best = { base: i, len: j - i };
+  }
+  if (best.len < 2) best = { base: -1, len: 0 };
+  const dotted = best.base === 0 && (best.len === 6 || (best.len === 5 && words[5] === 0xffff));
+  const limit = dotted ? 6 : 8;
+  const parts: string[] = [];
+  for (let i = 0; i < limit; i++) {
+    if (i === best.base) parts.push(i === 0 ? ':' : '');
+    if (i < best.base || i >= best.base + best.len) parts.push(words[i]!.toString(16));
+  }
+  const text = parts.join(':') + (best.base + best.len === limit ? ':' : '');
+  return dotted ? `${text}${text.endsWith(':') ? '' : ':'}${bytes.slice(12).join('.')}` : text;
+}
+
+/** cidr_match_parse(): [] stripped ([net]/bits or [net/bits]), then net/bits or an address alone (all bits). */
 function cidrMatchParse(pattern: string): Cidr {
   let text = pattern;
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
-    // "garbage after [...]": after the ] nothing or a /mask; "missing ']' character" fails the same
-    // test, as without a ] the text tested is the whole pattern, [ and all.
-    if (!/^(?:\/.*)?$/.test(text.slice(close + 1))) return 'error';
-    text = text.slice(1, close) + text.slice(close + 1);
+    if (close < 0) return { error: `missing ']' character after "${text}"` };
+    const after = text.slice(close + 1);
+    if (after !== '' && !after.startsWith('/')) return { error: `garbage after "${text.slice(0, close + 1)}"` };
+    text = text.slice(1, close) + after;
   }
   const slash = text.indexOf('/');
-  const net = text.slice(0, slash);
+  const net = slash < 0 ? text : text.slice(0, slash);
+  const ipv6 = net.includes(':');
+  const network = ipv6 ? ipv6Bytes(net) : ipv4Bytes(net);
+  const allBits = ipv6 ? 128 : 32;
+  if (slash < 0) return network ? { network, bits: allBits } : { error: `bad address pattern: "${net}"` };
   const mask = text.slice(slash + 1);
-  // "bad mask value" (alldig(): digits, at least one), "bad mask length", "bad network value" (inet_pton()).
-  if (!/^\d+$/.test(mask) || Number(mask) > 32 || !isIPv4(net)) return 'error';
+  // alldig(): digits, at least one.
+  const problem = !/^\d+$/.test(mask) ? 'bad mask value' : Number(mask) > allBits ? 'bad mask length' : network === null ? 'bad network value' : null;
+  if (problem !== null || network === null) return { error: `${problem} in "${net}/${mask}"` };
   const bits = Number(mask);
-  const network = ipv4ToNumber(net);
-  // "non-null host address bits in ..., perhaps you should use ... instead"
-  if (network % 2 ** (32 - bits) !== 0) return 'error';
+  const masked = network.map((byte, i) => byte & maskByte(bits, i));
+  if (masked.some((byte, i) => byte !== network[i])) {
+    return { error: `non-null host address bits in "${net}/${mask}", perhaps you should use "${addressText(masked)}/${bits}" instead` };
+  }
   return { network, bits };
 }
 
+/** Byte `i` of a mask of `bits` leading ones. */
+function maskByte(bits: number, i: number): number {
+  const ones = Math.min(8, Math.max(0, bits - 8 * i));
+  return (0xff << (8 - ones)) & 0xff;
+}
+
+/** match_hostaddr()'s light-weight tests: which patterns go on to cidr_match_parse() for a client of their family. */
 function parsePattern(pattern: string): Pattern {
-  return { cidr: cidrOf(pattern), lower: pattern.toLowerCase() };
+  const lower = pattern.toLowerCase();
+  const ipv6 = lower.includes(':');
+  const netMask = (ipv6 || lower.includes('/')) && !/^[0-9.]*$/.test(lower) && /^[0-9a-f.:[\]/]+$/.test(lower);
+  return { ipv6, cidr: netMask ? cidrMatchParse(lower) : null, lower };
 }
 
 interface ParsedList {
   readonly patterns: readonly Pattern[];
   /** The last question and its answer: smtpd asks the same list about the same client on every read. */
-  last: { readonly name: string; readonly addr: string; readonly matched: boolean } | null;
+  last: { readonly name: string; readonly addr: string; readonly answer: ListAnswer } | null;
 }
 
 /** Parsed lists by identity (config lists are readonly and never changed in place); weak, so it never outlives its configs. */
@@ -83,27 +151,35 @@ function parsedList(list: readonly string[]): ParsedList {
 }
 
 /** match_list_match(): the patterns in order, the name then the address; the first match wins, a list error ends it. */
-function matchPatterns(patterns: readonly Pattern[], name: string, addr: string): boolean {
-  const addrNumber = isIPv4(addr) ? ipv4ToNumber(addr) : null;
+function matchPatterns(patterns: readonly Pattern[], name: string, addr: string): ListAnswer {
   const addrLower = addr.toLowerCase();
   const nameLower = name.toLowerCase();
+  const ipv6 = addrLower.includes(':');
+  // cidr_match_execute(): the address as inet_pton() reads it; one it cannot read matches no block.
+  const addrBytes = ipv6 ? ipv6Bytes(addrLower) : ipv4Bytes(addrLower);
   for (const pattern of patterns) {
     // match_hostname(), then match_hostaddr(): the address as the whole pattern, or between "[" and "]" and nothing else.
     if (pattern.lower === nameLower || pattern.lower === addrLower || pattern.lower === `[${addrLower}]`) return true;
-    if (addrNumber === null || pattern.cidr === null) continue;
-    if (pattern.cidr === 'error') return false;
-    const size = 2 ** (32 - pattern.cidr.bits);
-    if (Math.floor(addrNumber / size) === pattern.cidr.network / size) return true;
+    if (pattern.cidr === null || pattern.ipv6 !== ipv6) continue;
+    if ('error' in pattern.cidr) return pattern.cidr;
+    const { network, bits } = pattern.cidr;
+    if (addrBytes !== null && addrBytes.length === network.length && addrBytes.every((byte, i) => (byte & maskByte(bits, i)) === network[i])) return true;
   }
   return false;
 }
 
-export function namadrListMatch(list: readonly string[], name: string, addr: string): boolean {
+/** namadr_list_match() with its list error: `true`, `false`, or `{ error }` (the caller logs "warning: <list>: <error>"). */
+export function namadrListLookup(list: readonly string[], name: string, addr: string): ListAnswer {
   if (list.length === 0) return false;
   const parsed = parsedList(list);
   const last = parsed.last;
-  if (last !== null && last.name === name && last.addr === addr) return last.matched;
-  const matched = matchPatterns(parsed.patterns, name, addr);
-  parsed.last = { name, addr, matched };
-  return matched;
+  if (last !== null && last.name === name && last.addr === addr) return last.answer;
+  const answer = matchPatterns(parsed.patterns, name, addr);
+  parsed.last = { name, addr, answer };
+  return answer;
+}
+
+/** namadr_list_match() where a list error counts as no match (smtpd's other lists: the connect-time checks, anvil's exceptions). */
+export function namadrListMatch(list: readonly string[], name: string, addr: string): boolean {
+  return namadrListLookup(list, name, addr) === true;
 }

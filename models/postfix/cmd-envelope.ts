@@ -10,7 +10,7 @@
  */
 import { isIPv6 } from 'node:net';
 import type { Micros } from '../contract.js';
-import { namadrListMatch } from './address-list.js';
+import { namadrListLookup } from './address-list.js';
 import type { CommandRow } from './command-table.js';
 import { mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
 import { addrSpecOf, addressCountOf } from './extract-addr.js';
@@ -98,7 +98,15 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
 export function relayRejection(s: SmtpdSession, recipient: string): string | null {
   const c = s.config;
   for (const restriction of c.smtpd_relay_restrictions) {
-    if (restriction === 'permit_mynetworks' && namadrListMatch(c.mynetworks, s.client.name, s.client.addr)) return null;
+    if (restriction === 'permit_mynetworks') {
+      const mynetworks = namadrListLookup(c.mynetworks, s.client.name, s.client.addr);
+      if (mynetworks === true) return null;
+      if (mynetworks !== false) {
+        // permit_mynetworks() returns the list's error, DICT_ERR_RETRY; generic_checks() then reject_dict_retry().
+        s.log(`warning: mynetworks: ${mynetworks.error}`);
+        return `451 4.3.0 <${recipient}>: Temporary lookup failure`;
+      }
+    }
     if (restriction === 'permit_sasl_authenticated' && s.saslUsername !== null) return null;
     if (restriction === 'reject_unauth_destination' || restriction === 'defer_unauth_destination') {
       const at = recipient.lastIndexOf('@');
