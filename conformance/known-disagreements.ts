@@ -10,11 +10,9 @@
 // None open at seed 1. Disagreement 12 (C-quickack-d's 235 time under load: real 4 ms, lab 2 ms) was closed
 // by the run-queue wait (sim/run-queue.ts), fitted from each batch's own step gaps; since its
 // second pass every racy batch's 235 times pass the distribution test (compare.ts) with its own
-// fit. Two differences show only against the lab's distribution over many seeds, not in the
-// seed-1 gate, so they are in docs/conformance.md disagreement 12 "What remains" and not here:
-// the no-wait path of C-pp3-d and C-quickack-a (lab 1 ms, real 2 ms at the median) and the tails
-// of C-quickack-c (lab 2 / 5 / 14 ms over ten seeds against real 2 / 2 / 6; the gate fails it at
-// 3 of 10 seeds), both from timings the fit does not hold (steps' processing, a wait per process).
+// fit. The tails of C-quickack-c (lab 2 / 5 / 14 ms over ten seeds against real 2 / 2 / 6; the gate
+// fails it at 3 of 10 seeds, not at seed 1) are in docs/conformance.md disagreement 12 "What
+// remains", not here: the fit pools every process's waits, and the lab puts too many inside AUTH→235.
 export const KNOWN_RECORDED_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {};
 
 /** The kind of a verdict's problem: its text up to the first ':' (the numbers follow). */
