@@ -8,7 +8,7 @@
  * != 0) return (0)").
  */
 import { describe, expect, it } from 'vitest';
-import { namadrListMatch } from '../../../models/postfix/address-list.js';
+import { namadrListLookup, namadrListMatch } from '../../../models/postfix/address-list.js';
 
 describe('namadr_list_match()', () => {
   it('a CIDR block matches exactly the addresses inside it', () => {
@@ -81,5 +81,42 @@ describe('namadr_list_match()', () => {
     expect(namadrListMatch(list, 'mx.example.test', '198.51.100.1')).toBe(true);
     expect(namadrListMatch(list, 'mx.example.test', '198.51.100.1')).toBe(true);
     expect(namadrListMatch(list, 'unknown', '198.51.100.1')).toBe(false);
+  });
+});
+
+/** cidr_match_parse()'s reason for a refused pattern, else the match. */
+const reason = (pattern: string, addr: string) => {
+  const answer = namadrListLookup([pattern], 'unknown', addr);
+  return typeof answer === 'boolean' ? answer : answer.error;
+};
+
+// The expected texts are glibc's own: Python's socket.inet_pton()/inet_ntop() on Linux call them.
+describe('IPv6 patterns as inet_pton(AF_INET6) reads them', () => {
+  it('eight groups, or fewer with one "::"; a dotted IPv4 address only as the last two', () => {
+    for (const bad of ['1:2:3:4:5:6:7', '1:2:3:4::5:6:7:8', '1:2:3:4:5:6:7:8::', '12345::', '1.2.3.4::', '::1.2.3', '1::2::3']) {
+      expect(reason(`[${bad}]`, '::1'), bad).toBe(`bad address pattern: "${bad}"`);
+    }
+    expect(reason('[1:2:3:4:5:6:7::]', '1:2:3:4:5:6:7:0')).toBe(true);
+    expect(reason('[::1:2:3:4:5:6:7]', '0:1:2:3:4:5:6:7')).toBe(true);
+    expect(reason('[1:2:3:4:5:6:1.2.3.4]', '1:2:3:4:5:6:102:304')).toBe(true);
+  });
+  it('a mask that is not a whole number of bytes', () => {
+    expect(reason('[2001:db8::]/33', '2001:db8:7fff::1')).toBe(true);
+    expect(reason('[2001:db8::]/33', '2001:db8:8000::1')).toBe(false);
+  });
+  it('an IPv6 pattern is never parsed for an IPv4 client, so its error does not end the list', () => {
+    expect(namadrListLookup(['[::1]/129', '192.0.2.9'], 'unknown', '192.0.2.9')).toBe(true);
+  });
+});
+
+describe('the "perhaps you should use" hint, as inet_ntop() writes the masked network', () => {
+  it('IPv4 dotted; IPv6 with the first longest run of two or more zero groups as "::"', () => {
+    expect(reason('192.0.2.9/24', '192.0.2.9')).toBe('non-null host address bits in "192.0.2.9/24", perhaps you should use "192.0.2.0/24" instead');
+    expect(reason('[1:0:0:2:0:0:3:5]/112', '1::9')).toBe('non-null host address bits in "1:0:0:2:0:0:3:5/112", perhaps you should use "1::2:0:0:3:0/112" instead');
+    expect(reason('[1::1]/8', '1::9')).toBe('non-null host address bits in "1::1/8", perhaps you should use "::/8" instead');
+  });
+  it('::a.b.c.d and ::ffff:a.b.c.d in dotted form, other prefixes in hex', () => {
+    expect(reason('[::10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::10.0.0.1/120", perhaps you should use "::10.0.0.0/120" instead');
+    expect(reason('[::fffe:10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::fffe:10.0.0.1/120", perhaps you should use "::fffe:a00:0/120" instead');
   });
 });
