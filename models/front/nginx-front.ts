@@ -112,6 +112,8 @@ class NginxSession {
    * read nothing, so the end is only met by the next read or send to the client.
    */
   clientEnd: 'eof' | 'reset' | null = null;
+  /** A refusal's reply held while nginx sleeps Auth-Wait seconds (s->out, sent by ngx_mail_auth_sleep_handler). */
+  refusalAfterSleep: string | null = null;
   /** s->connection->log->action, as ngx_mail_proxy_smtp_handler() sets it before each command it sends upstream. */
   upstreamAction = 'connecting to upstream';
   relayToServer = '';
@@ -196,8 +198,8 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         this.waitForClient(now, session);
         return this.commands(now, session);
       case 'clientTimeout':
-        // The client's read timer also times Auth-Status: WAIT's sleep (ngx_mail_auth_sleep_handler), while no request is out.
-        if (session.state === 'auth-http' && session.authConn === null) return this.askAuthHttp(now, session);
+        // The client's read timer also times Auth-Wait's sleep (ngx_mail_auth_sleep_handler), while no request is out.
+        if (session.state === 'auth-http' && session.authConn === null) return this.sleepEnded(now, session);
         // ngx_mail_smtp_auth_state(): rev->timedout -> "client timed out", ngx_mail_close_connection()
         if (!CLIENT_READ_STATES.has(session.state)) return;
         this.out.push({ kind: 'log', program: 'nginx', line: '[info] client timed out (110: Connection timed out) while in auth state', conn: session.conn });
@@ -398,6 +400,23 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.askAuthHttp(now, session);
   }
 
+  /**
+   * ngx_mail_auth_sleep_handler(): after WAIT the same request goes again; after a refusal its reply goes,
+   * then the auth state reads commands again, any the client sent meanwhile first (ngx_mail_send() while
+   * s->blocked, or rev->ready).
+   */
+  private sleepEnded(now: Micros, session: NginxSession): void {
+    const reply = session.refusalAfterSleep;
+    if (reply === null) return this.askAuthHttp(now, session);
+    session.refusalAfterSleep = null;
+    this.writeClient(session, reply);
+    // A client that ended meanwhile is read at once (ngx_mail_read_command(): recv() 0 or the reset closes).
+    if (session.clientEnd !== null) return this.close(session);
+    session.state = 'start';
+    this.waitForClient(now, session);
+    this.commands(now, session);
+  }
+
   /** ngx_mail_auth_http_init(): a fresh request to the auth server, the same login attempt. */
   private askAuthHttp(now: Micros, session: NginxSession): void {
     session.authParser = new HttpParser('response');
@@ -446,16 +465,16 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     const status = headerValue(headers, 'Auth-Status');
     if (status !== undefined && status !== 'OK' && status !== 'WAIT') {
       this.out.push({ kind: 'log', program: 'nginx', line: `[info] client login failed: "${status}"`, conn: session.conn });
-      const code = headerValue(headers, 'Auth-Error-Code') ?? DEFAULT_ERRCODE;
-      this.writeClient(session, `${code} ${status}\r\n`);
+      const reply = `${headerValue(headers, 'Auth-Error-Code') ?? DEFAULT_ERRCODE} ${status}\r\n`;
       // An Auth-Wait ngx_atoi() refuses leaves the sleep at 0: the session quits.
       const wait = ngxAtoi(headerValue(headers, 'Auth-Wait')) ?? 0;
-      if (wait === 0) return this.close(session);
-      // Auth-Wait > 0: nginx sleeps, then reads commands again; the sleep is not modelled separately.
-      // A client that ended meanwhile is read at once (ngx_mail_read_command(): recv() 0 or the reset closes).
-      if (session.clientEnd !== null) return this.close(session);
-      session.state = 'start';
-      return this.waitForClient(now, session);
+      if (wait === 0) {
+        this.writeClient(session, reply);
+        return this.close(session);
+      }
+      // Auth-Wait > 0: the reply goes when the sleep ends, on the client's read timer (ngx_add_timer(c->read, timer * 1000)).
+      session.refusalAfterSleep = reply;
+      return this.timer(session, 'clientTimeout', now + wait * 1_000_000);
     }
     if (status === 'WAIT') {
       // ngx_mail_auth_http_process_headers(): "WAIT" (case-sensitive) sets s->auth_wait; the same request

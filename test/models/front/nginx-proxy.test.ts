@@ -115,6 +115,7 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     const afterRefusedAuth = (version: string) => {
       const d = say(nginx({ smtp_auth: ['none', 'plain'], version }), 'EHLO c.example.test', `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
       answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-Wait: 1\r\nContent-Length: 0\r\n\r\n');
+      d.advanceBy(1_000_000);
       say(d, 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
       return authRequest(d).request;
     };
@@ -245,6 +246,7 @@ describe('AUTH (ngx_mail_smtp_auth, ngx_mail_auth_parse)', () => {
   test('AUTH EXTERNAL after a refused PLAIN with Auth-Wait sends the old password again (only s->login is set)', () => {
     const d = say(nginx(authed), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
     answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-Wait: 1\r\nContent-Length: 0\r\n\r\n');
+    d.advanceBy(1_000_000);
     say(d, `AUTH EXTERNAL ${b64('bob@example.test')}`);
     expect(authRequest(d).request).toContain('\r\nAuth-Method: external\r\nAuth-User: bob@example.test\r\nAuth-Pass: secret\r\n');
   });
@@ -335,6 +337,7 @@ describe('the auth_http request and its answer', () => {
     expect(upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n').at(-1)).toBe('XCLIENT ADDR=203.0.113.25 LOGIN=Alice@Example.test NAME=[UNAVAILABLE]\r\n');
     const refused = say(nginx({ smtp_auth: ['none', 'plain'], version: '1.26.3' }), 'EHLO c.example.test', `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
     answerAuth(refused, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-User: bob@example.test\r\nAuth-Pass: other\r\nAuth-Wait: 1\r\nContent-Length: 0\r\n\r\n');
+    refused.advanceBy(1_000_000);
     say(refused, 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     expect(authRequest(refused).request).toContain('\r\nAuth-User: bob@example.test\r\nAuth-Pass: other\r\n');
   });
@@ -396,12 +399,19 @@ describe('the auth_http request and its answer', () => {
     }
   });
 
-  test('with Auth-Wait the client may try again, and the next request counts Auth-Login-Attempt 2', () => {
+  test('with Auth-Wait the refusal goes after the sleep, then the client may try again: the next request counts Auth-Login-Attempt 2', () => {
+    // ngx_mail_auth_http_process_headers() keeps the reply in s->out and sleeps Auth-Wait seconds on the client's
+    // read timer; ngx_mail_auth_sleep_handler() sends it, then reads commands, a line sent meanwhile first
     const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
+    const replies = d.writes(CLIENT).length;
     answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nAuth-Error-Code: 535 5.7.8\r\nAuth-Wait: 3\r\nContent-Length: 0\r\n\r\n');
-    expect(lastWrite(d)).toBe('535 5.7.8 Invalid login\r\n');
+    const answered = d.of('close').at(-1)!.t; // the answer is read, the auth connection closed
+    d.bytes(CLIENT, `AUTH PLAIN ${b64('\0a\0c')}\r\n`).advanceTo(answered + 2_999_999);
+    expect(d.writes(CLIENT).slice(replies)).toEqual([]);
+    expect(connects(d)).toHaveLength(1);
+    d.advanceBy(1);
+    expect(timedWrites(d, CLIENT).at(-1)).toEqual([answered + 3_000_000, '535 5.7.8 Invalid login\r\n']);
     expect(closed(d)).toBe(false);
-    say(d, `AUTH PLAIN ${b64('\0a\0c')}`);
     expect(authRequest(d).request).toContain('Auth-Login-Attempt: 2\r\n');
     // The second answer is read on its own (a fresh response parser per request).
     expect(answerAuth(d, OK_AUTH)).toBeDefined();
@@ -833,6 +843,7 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     const refused = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0wrong')}`);
     refused.input({ kind: 'eof', conn: CLIENT });
     answerAuth(refused, WAIT_3);
+    refused.advanceBy(3_000_000);
     expect(lastWrite(refused)).toBe('535 5.7.0 Invalid login\r\n');
     expect(closed(refused)).toBe(true);
     // After a reset nothing can be written to the client: the refusal's send() fails.
@@ -840,6 +851,7 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     const before = reset.writes(CLIENT).length;
     reset.input({ kind: 'reset', conn: CLIENT });
     answerAuth(reset, WAIT_3);
+    reset.advanceBy(3_000_000);
     expect(reset.writes(CLIENT)).toHaveLength(before);
     expect(closed(reset)).toBe(true);
   });
