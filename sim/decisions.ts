@@ -111,8 +111,9 @@ export class Decider {
 
   /** Half the draws between min and median, half between median and max. */
   private twoPiece(name: string, minUs: number, medianUs: number, maxUs: number): number {
-    // The piece is its own named choice so an explorer can reach min, median and max (representatives.ts).
-    const upper = this.choices.chance(`${name}:upperPiece`, 1, 2);
+    // The piece is its own named choice so an explorer can reach min, median and max (representatives.ts);
+    // a yes/no of its own name, not the upper piece's integer one (the explorer refuses a name asked as both).
+    const upper = this.choices.chance(`${name}:inUpperPiece`, 1, 2);
     const valueUs = upper ? this.choices.integer(`${name}:upperPiece`, medianUs, maxUs) : this.choices.integer(`${name}:lowerPiece`, minUs, medianUs);
     return this.note(name, valueUs);
   }

@@ -36,6 +36,7 @@ export const DECISIONS: Readonly<Record<string, DecisionRow>> = {
   jitterUs: { why: 'a segment takes the fault\'s fixed latency or its full jitter on top', integer: ends },
   shouldWakeePreempt: { why: 'the woken process runs first or the writer continues (sim/wakeup.ts)' },
   sessionUnderLoad: { why: 'the session runs on a quiet or a busy machine (sim/wakeup.ts)' },
+  'wakeupLatencyUs:inUpperPiece': { why: 'the wake-up latency in its lower piece (minimum to median) or its upper one (median to maximum)' },
   'wakeupLatencyUs:upperPiece': upperPiece('wake-up latency'),
   'wakeupLatencyUs:lowerPiece': lowerPiece('wake-up latency'),
   sessionInLoadBurst: { why: 'the session runs outside or inside a burst of load, when woken processes wait more often (sim/run-queue.ts)' },

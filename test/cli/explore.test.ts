@@ -37,6 +37,16 @@ describe('smtp-lab explore', () => {
     expect(replayed).toMatchObject({ reproduced: true, verdict: json.shortest.verdict });
   });
 
+  it('explores the scheduling decisions too: wake-up latency and the run-queue wait at their representatives, no crash', () => {
+    // real-stack has the wake-up model (its two-piece latency); the run-queue wait's quantiles are set here
+    const result = lab('explore', '--scenario', 'real-stack', '--set', 'sim.run_queue_wait_per_mille=500', '--set', 'sim.run_queue_wait_quantiles_us=600,900,5000,20000',
+      '--deviations', '1', '--max-runs', '40', '--workers', '1', '--json', '--out', mkdtempSync(join(tmpdir(), 'smtp-lab-explore-')));
+    expect(result.err).not.toMatch(/Error: decision/);
+    const json = JSON.parse(result.out);
+    expect(json.counts).toMatchObject({ crashed: 0 });
+    expect(json.counts.schedules).toBeGreaterThan(1);
+  });
+
   it('bad input is exit 2 naming the option', () => {
     const bad = lab('explore', '--faults', '3');
     expect(bad.code).toBe(2);

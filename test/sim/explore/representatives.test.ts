@@ -16,6 +16,13 @@ describe('representatives', () => {
     expect(names.filter((name) => !(name in DECISIONS) && !(name.split(':')[0]! in DECISIONS))).toEqual([]);
   });
 
+  it('the pieces of a drawn delay are asked as a yes/no or an integer under names of their own, as their rows say', () => {
+    // twoPiece asked 'wakeupLatencyUs:upperPiece' as a yes/no and as an integer: the explorer threw on the first
+    // (smtp-lab explore on real-stack; test/cli/explore.test.ts runs it)
+    for (const name of ['wakeupLatencyUs:inUpperPiece']) expect(() => chanceRepresentatives(name, 1, 2)).not.toThrow();
+    for (const name of ['wakeupLatencyUs:upperPiece', 'wakeupLatencyUs:lowerPiece', 'runQueueWaitUs:piece', 'runQueueWaitUs:inPiece']) expect(() => integerRepresentatives(name, 0, 9)).not.toThrow();
+  });
+
   it('delays at the ends of their range, the nominal one first', () => {
     expect(integerRepresentatives('delackSlackUs', 0, 3_999)).toEqual([0, 3_999]);
     expect(integerRepresentatives('schedulingDelayUs', 0, 60)).toEqual([0, 60]);
@@ -30,6 +37,7 @@ describe('representatives', () => {
   });
 
   it('wake-up latency reaches min, median and max through its two pieces', () => {
+    expect(chanceRepresentatives('wakeupLatencyUs:inUpperPiece', 1, 2)).toEqual([false, true]);
     expect([...integerRepresentatives('wakeupLatencyUs:lowerPiece', 10, 50), ...integerRepresentatives('wakeupLatencyUs:upperPiece', 50, 800)]).toEqual([10, 50, 800]);
   });
 
