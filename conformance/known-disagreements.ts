@@ -12,7 +12,8 @@
 // second pass every racy batch's 235 times pass the distribution test (compare.ts) with its own
 // fit. The tails of C-quickack-c (lab 2 / 5 / 14 ms over ten seeds against real 2 / 2 / 6; the gate
 // fails it at 3 of 10 seeds, not at seed 1) are in docs/conformance.md disagreement 12 "What
-// remains", not here: the fit pools every process's waits, and the lab puts too many inside AUTH→235.
+// remains", not here: its sessions logged in at once waited a third as often as the others, and the
+// lab draws the run-queue burst independently of the race's session load.
 export const KNOWN_RECORDED_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {};
 
 /** The kind of a verdict's problem: its text up to the first ':' (the numbers follow). */
