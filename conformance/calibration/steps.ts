@@ -10,7 +10,7 @@
  * (lab-steps.ts), so both sides are measured by one ruler.
  *
  * Steps (who is woken, in the recorded stack):
- *   client 220 → EHLO, 250 → AUTH, 235 → its next command (QUIT; the lab's client sends MAIL)   swaks
+ *   client 220 → EHLO, 250 → AUTH, 235 → its next command (QUIT: swaks --quit-after AUTH, client.quit_after)   swaks
  *   front  EHLO → 250 (the client's)                    Dovecot's submission-login
  *   backend SYN → 220                                   smtpd (the accept), not on the capture's first backend connection:
  *                                                       that is a fresh smtpd's start-up (a case starts after a reload), which
