@@ -5,10 +5,9 @@
  * MAIL and RCPT read smtpd_token()'s words (smtpd-token.ts): the keyword FROM: or TO: in any
  * case, the address word, then the options (envelope-options.ts). extract_addr() refuses an address
  * word in which tok822_parse() finds more than one address (extract-addr.ts), with a warning.
- * The address kept is the addr-spec (addrSpecOf(): x<a@b> is a@b). Not modelled:
- * smtpd_check_addr()'s resolve of the address.
+ * The address kept is the addr-spec (addrSpecOf(): x<a@b> is a@b); smtpd_check_addr()'s resolve
+ * refuses some more (resolve-addr.ts).
  */
-import { isIPv6 } from 'node:net';
 import type { Micros } from '../contract.js';
 import { namadrListLookup } from './address-list.js';
 import type { CommandRow } from './command-table.js';
@@ -17,6 +16,7 @@ import { addrSpecOf, addressCountOf } from './extract-addr.js';
 import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { smtpdTokens } from './smtpd-token.js';
+import { resolveRefuses, validMailhostLiteral } from './resolve-addr.js';
 import { printable } from './text.js';
 import { logWhatsup } from './whatsup.js';
 import { validHostname } from './xclient.js';
@@ -35,11 +35,12 @@ function envelopeOf(s: SmtpdSession, text: string, keyword: string, syntax: stri
   if (argument === undefined || words[1]?.text.toLowerCase() !== keyword) return { refusal: syntax };
   if (argument.error) return { refusal: badAddress };
   const count = addressCountOf(argument.text);
-  if (count > 1 || (count === 0 && !allowEmpty)) {
+  const address = count === 1 ? addrSpecOf(argument.text) : '';
+  if (count > 1 || (count === 0 && !allowEmpty) || resolveRefuses(address, s.config.mydestination)) {
     s.log(`warning: Illegal address syntax from ${s.namaddr} in ${s.where} command: ${printable(argument.text)}`);
     return { refusal: badAddress };
   }
-  return { address: count === 0 ? '' : addrSpecOf(argument.text), options: words.slice(3).map((w) => w.text) };
+  return { address, options: words.slice(3).map((w) => w.text) };
 }
 
 /** mail_cmd(): sequencing, syntax, options and SIZE; the transaction (the queue file opens at RCPT). */
@@ -129,18 +130,4 @@ export function etrnCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (!validHostname(domain) && !validMailhostLiteral(domain)) return s.quickReply(now, row, false, '501 Error: invalid parameter syntax');
   s.log(`warning: reject: ETRN ${domain.slice(0, 100)}... from ${s.namaddr}`);
   s.quickReply(now, row, false, `459 <${domain}>: service unavailable`);
-}
-
-/** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */
-function validMailhostLiteral(text: string): boolean {
-  const inner = /^\[([^\]]*)\]$/.exec(text)?.[1];
-  if (inner === undefined) return false;
-  return /^ipv6:/i.test(inner) ? isIPv6(inner.slice(5)) : validIpv4Hostaddr(inner);
-}
-
-/** valid_ipv4_hostaddr() (util/valid_hostname.c): four decimal bytes of at most 255; a first byte 0 only in 0.0.0.0. */
-function validIpv4Hostaddr(addr: string): boolean {
-  const bytes = addr.split('.');
-  if (bytes.length !== 4 || !bytes.every((b) => /^\d+$/.test(b) && Number(b) <= 255)) return false;
-  return Number(bytes[0]) !== 0 || /^[0.]*$/.test(addr);
 }

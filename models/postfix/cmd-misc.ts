@@ -10,6 +10,7 @@ import { relayRejection } from './cmd-envelope.js';
 import { addrSpecOf, addressCountOf } from './extract-addr.js';
 import { milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
+import { resolveRefuses } from './resolve-addr.js';
 import { printable } from './text.js';
 import { logWhatsup } from './whatsup.js';
 
@@ -42,8 +43,8 @@ export function noopCommand(s: SmtpdSession, now: Micros, row: CommandRow): void
  * together again with spaces (collapse_args()); extract_addr() must find exactly one address in
  * them (extract-addr.ts), else the warning and 501 5.1.3; smtpd_check_rcpt() then applies
  * smtpd_relay_restrictions to the address as RCPT does (554/450 Relay access denied, logged as a
- * VRFY reject); the words are echoed in the 252. Not modelled: smtpd_check_addr()'s resolve inside
- * extract_addr(), reject_unlisted_recipient (the lab has no recipient tables), the recipient
+ * VRFY reject); the words are echoed in the 252. smtpd_check_addr()'s resolve inside extract_addr()
+ * refuses some more (resolve-addr.ts). Not modelled: reject_unlisted_recipient (the lab has no recipient tables), the recipient
  * rate limit (anvil), and trivial-rewrite's @$myorigin for an address without a domain, which
  * relayRejection() takes as local (as at RCPT).
  */
@@ -56,7 +57,7 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (refusal) return s.quickReply(now, row, false, refusal);
   const argument = words.join(' ');
   // extract_addr(REJECT_EMPTY_ADDR, SLOPPY): one address, not two (John Smith) and not none (<>).
-  if (addressCountOf(argument) !== 1) {
+  if (addressCountOf(argument) !== 1 || resolveRefuses(addrSpecOf(argument), s.config.mydestination)) {
     s.log(`warning: Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(argument)}`);
     return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
   }

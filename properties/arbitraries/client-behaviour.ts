@@ -13,14 +13,18 @@ import type { ClientBehaviour } from '../lab-case.ts';
 
 export const CORRECT_PASSWORD = 'secret';
 export const DEFAULT_USER = 'alice@example.test';
-/** RFC 5321 §4.1.2 Mailbox = Dot-string "@" Domain, with atext from RFC 5322 §3.2.3 (the lab's domain only). */
-const DOT_ATOM_MAILBOX = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@example\.test$/;
+/**
+ * RFC 5321 §4.1.2 Mailbox = Dot-string "@" Domain, with atext from RFC 5322 §3.2.3 (the lab's domain
+ * only), not starting with '-': Postfix refuses that at resolve (allow_min_user = no, models/postfix/resolve-addr.ts).
+ */
+const DOT_ATOM_MAILBOX = /^(?!-)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@example\.test$/;
 
 /**
  * The envelope sender of a client logged in as `login`: the login when it is an RFC 5321 Mailbox
  * with a dot-atom local part, else alice. A UTF-8 address would need SMTPUTF8, and a login such
  * as '"_@example.test' (an unclosed quote) is no address at all: a correct client sends neither
- * as MAIL FROM, and Postfix rightly refuses the second (smtpd.c v3.7.11 mail_cmd(), 501 5.1.7).
+ * as MAIL FROM, and Postfix rightly refuses the second (smtpd.c v3.7.11 mail_cmd(), 501 5.1.7), as it
+ * refuses '-x@example.test' (trivial-rewrite resolve_addr(), allow_min_user = no).
  */
 export function envelopeSenderFor(login: string): string {
   return DOT_ATOM_MAILBOX.test(login) ? login : DEFAULT_USER;

@@ -1,0 +1,46 @@
+/* resolve-addr - the refusals of trivial-rewrite's resolve that smtpd_check_addr() makes "Illegal address syntax"
+ *
+ * smtpd.c extract_addr() (v3.7.11) asks smtpd_check_addr() (smtpd_check.c) about MAIL's, RCPT's and
+ * VRFY's address; it resolves it (trivial-rewrite/resolve.c resolve_addr()) and refuses it on
+ * RESOLVE_FLAG_ERROR, which extract_addr() reports with the warning and the command's bad-address
+ * reply. The refusals read here, for the address as the client wrote its domain:
+ *   - a domain literal that valid_mailhost_literal() refuses;
+ *   - another domain that valid_hostname() refuses (a numeric one, a trailing dot, an empty one
+ *     after '@'), as resolve_numeric_domain is no by default;
+ *   - an address that starts with '-' (allow_min_user = no, DEF_ALLOW_MIN_USER).
+ * An empty address and one without '@' (which resolve completes with @$myhostname) pass.
+ * Not modelled: the rewriting before these tests (a local domain stripped and the percent hack
+ * or bang path applied to what is left, a quoted local part cracked open), a non-ASCII domain
+ * (valid_utf8_hostname()'s IDNA conversion, and smtpd_check_addr()'s refusal without SMTPUTF8).
+ */
+import { isIPv6 } from 'node:net';
+import { validHostname } from './xclient.js';
+
+/** Whether resolve_addr() marks `address` (the addr-spec as extract-addr.ts gives it) RESOLVE_FLAG_ERROR. */
+export function resolveRefuses(address: string, localDomains: readonly string[]): boolean {
+  // tok822_internalize(): white space is no token, and a quoted local part loses its quotes.
+  const internal = address.trim();
+  if (internal === '') return false;
+  if (internal.replace(/^"/, '').startsWith('-')) return true;
+  const at = internal.lastIndexOf('@');
+  if (at < 0) return false;
+  const domain = internal.slice(at + 1).replace(/\s+/g, '');
+  if (domain.startsWith('[')) return !validMailhostLiteral(domain);
+  // A local domain is stripped and the address completed with $myhostname (rewriting not modelled).
+  if (localDomains.some((local) => local.toLowerCase() === domain.toLowerCase())) return false;
+  return /^[\x00-\x7f]*$/.test(domain) && !validHostname(domain);
+}
+
+/** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */
+export function validMailhostLiteral(text: string): boolean {
+  const inner = /^\[([^\]]*)\]$/.exec(text)?.[1];
+  if (inner === undefined) return false;
+  return /^ipv6:/i.test(inner) ? isIPv6(inner.slice(5)) : validIpv4Hostaddr(inner);
+}
+
+/** valid_ipv4_hostaddr() (util/valid_hostname.c): four decimal bytes of at most 255; a first byte 0 only in 0.0.0.0. */
+function validIpv4Hostaddr(addr: string): boolean {
+  const bytes = addr.split('.');
+  if (bytes.length !== 4 || !bytes.every((b) => /^\d+$/.test(b) && Number(b) <= 255)) return false;
+  return Number(bytes[0]) !== 0 || /^[0.]*$/.test(addr);
+}

@@ -1,0 +1,43 @@
+/* resolve-addr - addresses trivial-rewrite's resolve refuses, which extract_addr() reports as illegal syntax
+ *
+ * Postfix v3.7.11 smtpd.c extract_addr() -> smtpd_check.c smtpd_check_addr() -> trivial-rewrite/resolve.c
+ * resolve_addr(): RESOLVE_FLAG_ERROR for a bad domain literal, a domain valid_hostname() refuses
+ * (resolve_numeric_domain = no) and an address starting with '-' (allow_min_user = no);
+ * "warning: Illegal address syntax from <client> in <command> command: <argument>" and the
+ * command's bad-address reply.
+ */
+import { describe, expect, it } from 'vitest';
+import { lockstep, talk } from './talk.js';
+
+/** The reply to the last command before QUIT, and the log. */
+const say = (...lines: string[]) => {
+  const conv = talk({}, lockstep(['EHLO lab\r\n', ...lines.map((line) => `${line}\r\n`), 'QUIT\r\n']));
+  return { reply: conv.replies.at(-2), logLines: conv.logLines };
+};
+
+describe('refused at resolve', () => {
+  it('MAIL FROM an address starting with "-" is 501 5.1.7, with the warning', () => {
+    const { reply, logLines } = say('MAIL FROM:<-x@example.test>');
+    expect(reply).toBe('501 5.1.7 Bad sender address syntax');
+    expect(logLines).toContain('warning: Illegal address syntax from localhost[127.0.0.1] in MAIL command: <-x@example.test>');
+  });
+
+  it.each(['<-x@example.test>', '<"-x"@example.test>', '<x@1.2.3.4>', '<x@[1.2.3.999]>', '<x@[IPv6:nope]>', '<x@example.test.>', '<x@>', '<x@a..b>'])('RCPT TO:%s is 501 5.1.3', (address) => {
+    expect(say('MAIL FROM:<a@example.test>', `RCPT TO:${address}`).reply).toBe('501 5.1.3 Bad recipient address syntax');
+  });
+
+  it('VRFY too', () => {
+    expect(say('VRFY -x@example.test').reply).toBe('501 5.1.3 Bad recipient address syntax');
+    expect(say('VRFY x@1.2.3.4').reply).toBe('501 5.1.3 Bad recipient address syntax');
+  });
+});
+
+describe('not refused', () => {
+  it.each(['<x@[192.0.2.1]>', '<x@[IPv6:2001:db8::1]>', '< x@example.test >', '<postmaster>', '<x-@example.test>', '<x@a.123>', '<x@localhost>'])('RCPT TO:%s is accepted', (address) => {
+    expect(say('MAIL FROM:<a@example.test>', `RCPT TO:${address}`).reply).toBe('250 2.1.5 Ok');
+  });
+
+  it('the null sender', () => {
+    expect(say('MAIL FROM:<>').reply).toBe('250 2.1.0 Ok');
+  });
+});
