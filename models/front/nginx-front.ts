@@ -24,7 +24,7 @@ import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { ngxDecodeBase64 } from './nginx-base64.ts';
-import { refusedByParser } from './nginx-smtp-parse.ts';
+import { firstArgument, refusedByParser } from './nginx-smtp-parse.ts';
 import { nginxHas } from './releases.ts';
 import { xtextEncode } from './xclient.ts';
 
@@ -240,7 +240,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         if (this.parserRefused(session)) return;
         continue;
       }
-      const reply = this.command(now, session, event.line);
+      const reply = this.command(now, session, session.state === 'start' ? event.line : firstArgument(event.line));
       if (reply === null) return; // auth_http started
       this.write(session.conn, reply.text);
       if (reply.quit) return this.close(session);

@@ -24,3 +24,13 @@ export function refusedByParser(line: string, expect: 'command' | 'argument'): b
   if (!KNOWN_VERBS.has(verb.toUpperCase()) || !/^[A-Za-z]+$/.test(verb)) return true;
   return words.length - 1 > MAX_ARGUMENTS;
 }
+
+/**
+ * The argument a SASL continuation hands the AUTH handlers (arg[0] of ngx_mail_auth_login_username(),
+ * _login_password(), ngx_mail_auth_plain()): sw_argument ends it at the first space, so the rest of
+ * the line is not read, and a line that starts with a space has an empty first argument.
+ */
+export function firstArgument(line: string): string {
+  const space = line.indexOf(' ');
+  return space < 0 ? line : line.slice(0, space);
+}

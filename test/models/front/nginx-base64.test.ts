@@ -2,8 +2,8 @@
  *
  * nginx/nginx src/core/ngx_string.c ngx_decode_base64_internal() (the same at release-1.22.0 and
  * release-1.29.8): up to the first '=' only, each byte in basis64, the length not 1 mod 4;
- * src/mail/ngx_mail_parse.c ngx_mail_smtp_parse_command() (sw_argument pushes an empty argument at
- * the CR of an empty continuation line) and src/mail/ngx_mail_handler.c
+ * src/mail/ngx_mail_parse.c ngx_mail_smtp_parse_command() (sw_argument ends an argument at a space, and
+ * pushes an empty one at the CR of an empty continuation line) and src/mail/ngx_mail_handler.c
  * ngx_mail_auth_login_username(), ngx_mail_auth_plain().
  */
 import { describe, expect, test } from 'vitest';
@@ -68,6 +68,13 @@ describe('in a session', () => {
     const d = session('AUTH LOGIN', '', '');
     expect(d.writes(CLIENT).slice(1)).toEqual([USERNAME, PASSWORD]);
     expect(authRequest(d)).toContain('Auth-User: \r\nAuth-Pass: \r\n');
+  });
+
+  test('a continuation line is read up to its first space: the rest is ignored, a leading space makes it empty', () => {
+    const user = Buffer.from('alice@example.test').toString('base64');
+    const d = session('AUTH LOGIN', `${user} trailing words`, ' c2VjcmV0');
+    expect(d.writes(CLIENT).slice(1)).toEqual([USERNAME, PASSWORD]);
+    expect(authRequest(d)).toContain('Auth-User: alice@example.test\r\nAuth-Pass: \r\n');
   });
 
   test('AUTH PLAIN with an empty response: nothing decoded, no NUL, 500 and no auth_http request', () => {
