@@ -11,13 +11,35 @@
  *     (John Smith) are two addresses, while a phrase before <route> (John Smith <js@x>) is
  *     skipped over and only the bracketed part is an address. Comments are moved aside, so they
  *     count for nothing.
+ * The address kept is tok822_internalize() of the ADDR node (extract_addr() keeps the last one):
+ * its tokens' texts run together, no blank between them (a token inside a node gets no space,
+ * tok822_append_space()), as tok822_scan_limit() stored them: a quoted string without its quotes,
+ * a domain literal in [], each with its \ escapes taken and blanks made spaces (COLLECT()).
  * Not modelled: smtpd_check_addr()'s resolve of the address (trivial-rewrite resolve.c: a bad
  * domain literal or hostname, a local part starting with '-'), which refuses with the same reply.
  */
 
 const OPERATORS = '|%!()<>@,;:\\".[]';
+const BLANKS = ' \t\r\n';
 
-type Token = { readonly kind: 'word' } | { readonly kind: 'op'; readonly op: string };
+/** A token and its text as tok822_scan_limit() stores it (an operator is its own character). */
+type Token = { readonly kind: 'word' | 'op'; readonly text: string };
+
+/** COLLECT(): characters from `i` while `more` holds, a \ taking the next one whatever it is, blanks stored as spaces. */
+function collect(text: string, i: number, more: (ch: string) => boolean): { text: string; end: number } {
+  let out = '';
+  while (i < text.length) {
+    let ch = text[i] ?? '';
+    if (ch === '\\') {
+      i++;
+      if (i === text.length) break;
+      ch = text[i] ?? '';
+    } else if (!more(ch)) break;
+    out += BLANKS.includes(ch) ? ' ' : ch;
+    i++;
+  }
+  return { text: out, end: i };
+}
 
 /** tok822_scan_limit(), comments left out (tok822_parse() moves them aside). */
 function scan(text: string): Token[] {
@@ -25,21 +47,21 @@ function scan(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const ch = text[i] ?? '';
-    if (' \t\r\n'.includes(ch)) i++;
+    if (BLANKS.includes(ch)) i++;
     else if (ch === '(') i = skipComment(text, i + 1);
     else if (ch === '[' || ch === '"') {
-      // COLLECT_SKIP_LAST: up to the closing ] or ", backslash escapes taken as they are.
+      // COLLECT_SKIP_LAST: up to the closing ] or ", then past it.
       const close = ch === '[' ? ']' : '"';
-      i++;
-      while (i < text.length && text[i] !== close) i += text[i] === '\\' ? 2 : 1;
-      i++;
-      tokens.push({ kind: 'word' });
+      const quoted = collect(text, i + 1, (c) => c !== close);
+      i = quoted.end + 1;
+      tokens.push({ kind: 'word', text: ch === '[' ? `[${quoted.text}]` : quoted.text });
     } else if (ch !== '\\' && OPERATORS.includes(ch)) {
-      tokens.push({ kind: 'op', op: ch });
+      tokens.push({ kind: 'op', text: ch });
       i++;
     } else {
-      while (i < text.length && (text[i] === '\\' || !(' \t\r\n'.includes(text[i] ?? '') || OPERATORS.includes(text[i] ?? '')))) i += text[i] === '\\' ? 2 : 1;
-      tokens.push({ kind: 'word' });
+      const atom = collect(text, i, (c) => !BLANKS.includes(c) && !OPERATORS.includes(c));
+      i = atom.end;
+      tokens.push({ kind: 'word', text: atom.text });
     }
   }
   return tokens;
@@ -61,16 +83,27 @@ function skipComment(text: string, i: number): number {
 const DO_WORD = 1;
 const DO_GROUP = 2;
 
-/** tok822_parse_limit()'s clustering, counting the address nodes it makes. */
-function countAddressNodes(tokens: readonly Token[]): number {
+/** The address nodes tok822_parse_limit() makes: how many, and the tokens of the last one in the list. */
+interface AddressNodes {
+  readonly count: number;
+  readonly last: readonly Token[];
+}
+
+/** tok822_parse_limit()'s clustering, right to left, counting the address nodes it makes. */
+function addressNodes(tokens: readonly Token[]): AddressNodes {
   let count = 0;
-  // tok822_group(): a node for the tokens strictly between `left` and `right`, if there are any.
+  let last: readonly Token[] = [];
+  // tok822_group(): a node for the tokens strictly between `left` and `right`, if there are any;
+  // the first made is the rightmost, the last in the list.
   const group = (left: number, right: number) => {
-    if (left + 1 < right) count++;
+    if (left + 1 < right) {
+      if (count === 0) last = tokens.slice(left + 1, right);
+      count++;
+    }
   };
   const isOp = (i: number, ops: string) => {
     const t = tokens[i];
-    return t?.kind === 'op' && ops.includes(t.op);
+    return t?.kind === 'op' && ops.includes(t.text);
   };
   let state = DO_WORD;
   let right = tokens.length;
@@ -116,7 +149,7 @@ function countAddressNodes(tokens: readonly Token[]): number {
     i--;
   }
   group(-1, right);
-  return count;
+  return { count, last };
 }
 
 /** What extract_addr() parses: the argument less one pair of outer <> and a source route (@a,@b:). */
@@ -128,17 +161,12 @@ export function addressText(argument: string): string {
   return text.startsWith('@') && colon >= 0 ? text.slice(colon + 1) : text;
 }
 
-/**
- * The address extract_addr() keeps, tok822_internalize() of the one ADDR node, for the forms
- * clients send: the <addr-spec> after a phrase (John Smith <js@x>, x<a@b>), else the text itself.
- * Not modelled: comments kept around a bare addr-spec, and the unquoting of quoted strings.
- */
+/** The address extract_addr() keeps: tok822_internalize() of the last ADDR node ('' when there is none). */
 export function addrSpecOf(argument: string): string {
-  const text = addressText(argument);
-  return /<([^<>]*)>$/.exec(text)?.[1] ?? text;
+  return addressNodes(scan(addressText(argument))).last.map((t) => t.text).join('');
 }
 
 /** extract_addr()'s verdict on an argument: one address, or the trouble it reports. */
 export function addressCountOf(argument: string): number {
-  return countAddressNodes(scan(addressText(argument)));
+  return addressNodes(scan(addressText(argument))).count;
 }

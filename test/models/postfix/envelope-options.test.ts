@@ -66,6 +66,13 @@ describe('the address word (smtpd_token(), extract_addr())', () => {
     expect(conv.replies.at(-2)).toBe('554 5.7.1 <carol@elsewhere.test>: Relay access denied');
     expect(conv.logLines.find((l) => l.includes('reject: RCPT'))).toMatch(/; from=<alice@example\.test> to=<carol@elsewhere\.test> /);
   });
+  // extract_addr() keeps tok822_internalize() of the address: blanks and comments gone, quotes taken off.
+  it('the address is judged and logged in its internal form', () => {
+    const conv = talk({}, lockstep([EHLO, 'MAIL FROM:<"alice smith"@example.test>\r\n', 'RCPT TO:<carol @ elsewhere.test (Carol)>\r\n', 'QUIT\r\n']), OUTSIDE);
+    expect(conv.replies.at(-2)).toBe('554 5.7.1 <carol@elsewhere.test>: Relay access denied');
+    expect(conv.logLines.find((l) => l.includes('reject: RCPT'))).toMatch(/; from=<alice smith@example\.test> to=<carol@elsewhere\.test> /);
+    expect(replies([MAIL, 'RCPT TO:<bob@example.test (Bob)>\r\n'], {}, OUTSIDE)[1]).toBe('250 2.1.5 Ok');
+  });
   it('a source route is dropped: the relay check sees the final address', () => {
     expect(replies([MAIL, 'RCPT TO:<@relay.test:bob@example.test>\r\n'], {}, OUTSIDE)[1]).toBe('250 2.1.5 Ok');
     expect(replies([MAIL, 'RCPT TO:<@example.test:bob@elsewhere.test>\r\n'], {}, OUTSIDE)[1]).toBe('554 5.7.1 <bob@elsewhere.test>: Relay access denied');

@@ -90,6 +90,32 @@ describe('addressCountOf', () => {
 });
 
 describe('addrSpecOf', () => {
+  // tok822_parse.ref's "Internalized:" text of the ADDR node: no blanks between its tokens, a quoted
+  // string without its quotes, \ escapes taken, a domain literal closed; comments stay outside.
+  it.each([
+    ['wietse @ porcupine.org', 'wietse@porcupine.org'],
+    ['"wietse venema"@porcupine.org', 'wietse venema@porcupine.org'],
+    ['wietse\\ venema@porcupine.org', 'wietse venema@porcupine.org'],
+    ['wietse@[stuff', 'wietse@[stuff]'],
+    ['"wietse venema" <wietse@porcupine.org>', 'wietse@porcupine.org'],
+    ['wietse@foo (wietse\tvenema)', 'wietse@foo'],
+  ])('tok822_parse.ref: %j is %j', (input, address) => {
+    expect(addrSpecOf(input)).toBe(address);
+  });
+
+  it('the address of a named group is its member; of two, extract_addr() keeps the last', () => {
+    expect(addrSpecOf('friends: alice@example.test;')).toBe('alice@example.test');
+    expect(addrSpecOf('alice@example.test bob@example.test')).toBe('bob@example.test');
+    expect(addrSpecOf('<>')).toBe('');
+  });
+
+  // COLLECT(): a \ with nothing after it takes nothing; a blank, escaped or quoted, is stored as a space.
+  it('a \\ at the very end is dropped; a tab in a quoted string becomes a space', () => {
+    expect(addrSpecOf('bob@example.test\\')).toBe('bob@example.test');
+    expect(addrSpecOf('"a\tb"@example.test')).toBe('a b@example.test');
+  });
+
+
   // extract_addr(): the outer <> are stripped only when the argument both starts with < and ends with >.
   it('an argument that starts with < but does not end with > keeps its <', () => {
     expect(addrSpecOf('<bob@example.test')).toBe('<bob@example.test');
