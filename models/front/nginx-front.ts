@@ -83,7 +83,8 @@ function ngxAtoi(text: string | undefined): number | null {
 
 class NginxSession {
   state: ClientState = 'greeting';
-  readonly lines = new LineBuffer(CLIENT_BUFFER_SIZE);
+  // ngx_mail_read_command(): a line whose LF does not fit in the buffer (4096 bytes, LF included) fills it: "too long".
+  readonly lines = new LineBuffer(CLIENT_BUFFER_SIZE - 1);
   helo = '';
   esmtp = false;
   from = '';

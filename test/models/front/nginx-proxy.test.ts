@@ -147,6 +147,13 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     expect(closed(d)).toBe(true);
   });
 
+  test('client_buffer_size holds the line with its CR LF: 4096 bytes fit, 4097 are too long (ngx_mail_read_command(): buffer full, no LF)', () => {
+    const line = (bytes: number) => `NOOP ${'x'.repeat(bytes - 'NOOP \r\n'.length)}`;
+    expect(lastWrite(say(nginx(), line(4096)))).toBe('250 2.0.0 OK\r\n');
+    const over = say(nginx(), line(4097));
+    expect([lastWrite(over), closed(over)]).toEqual([INVALID, true]);
+  });
+
   test('a client silent for `timeout` while nginx reads its commands: "client timed out", closed; each read re-arms it', () => {
     const d = nginx({ timeout: 10_000 });
     d.advanceBy(9_000_000);
