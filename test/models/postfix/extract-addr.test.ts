@@ -84,6 +84,11 @@ describe('addressCountOf', () => {
 
   // The ',' case groups what lies right of it even when that starts with an operator, which the
   // missing-comma rule (two words side by side) would not catch.
+  // An empty quoted string is a word like any other: the phrase before <route> is skipped over it.
+  it('an empty quoted string in the phrase is part of the phrase', () => {
+    expect(addressCountOf('John "" Smith <js@example.test>')).toBe(1);
+  });
+
   it('a comma ends an address when the next one starts with an operator (a source route)', () => {
     expect(addressCountOf('bob@example.test,@relay.example:carol@example.test')).toBe(2);
   });
