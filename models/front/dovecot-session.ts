@@ -50,7 +50,9 @@ const AUTH_FAILED_MSG = 'Authentication failed.';
 const AUTH_TEMP_FAILED_MSG = 'Temporary authentication failure.';
 const LOGIN_PROXY_FAILURE_MSG = 'Account is temporarily unavailable.';
 /** AUTH responses are bounded by LOGIN_MAX_AUTH_BUF_SIZE 8192 (a command's parameters by less: releases.ts login_command_parameters_limit). */
-const MAX_CLIENT_LINE = 8192;
+// + 1: the line buffer counts the CR before LF, which lib-smtp's parser does not (smtp_command_parse_parameters():
+// 8192 characters of response fit). A bare-LF line gets that byte too (not modelled).
+const MAX_CLIENT_LINE = 8192 + 1;
 /** src/submission-login/client.c */
 const CLIENT_MAX_BAD_COMMANDS = 10;
 /** lib-smtp's answer to parameters a command does not take (smtp_server_cmd_rset(), _quit(), _vrfy(), _auth()). */

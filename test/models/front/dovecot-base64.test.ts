@@ -2,7 +2,8 @@
  *
  * dovecot/core 2.3.19.1 src/auth/auth-request-handler.c (initial and continued responses through
  * base64_decode(), "Invalid base64 data in ... response"), src/lib/base64.c base64_decode_more()
- * and base64_decode_finish() with flags 0: whitespace skipped, padding required.
+ * and base64_decode_finish() with flags 0: whitespace skipped, padding required; src/submission-login/client.c
+ * max_auth_size = LOGIN_MAX_AUTH_BUF_SIZE (8192), src/lib-smtp/smtp-command-parser.c smtp_command_parse_parameters().
  */
 import { describe, expect, test } from 'vitest';
 import { decodeSaslBase64 } from '../../../models/front/kit/sasl.ts';
@@ -38,6 +39,16 @@ describe('in a session', () => {
     const d = greeted();
     d.bytes(CLIENT, `AUTH PLAIN ${Buffer.from('\0alice@example.test\0secret').toString('base64').replace(/=+$/, '')}\r\n`).advanceBy(1_000);
     expect(d.writes(CLIENT).at(-1)).toBe('501 5.5.2 Invalid base64 data in initial response\r\n');
+  });
+
+  test('a continued response may be 8192 characters long (LOGIN_MAX_AUTH_BUF_SIZE, CR LF not counted); 8193 is "500 5.5.2 Line too long"', () => {
+    const answer = (length: number) => {
+      const d = greeted();
+      d.bytes(CLIENT, 'AUTH LOGIN\r\n').advanceBy(1_000);
+      d.bytes(CLIENT, `${'QUFB'.repeat(length / 4)}${'A'.repeat(length % 4)}\r\n`).advanceBy(1_000);
+      return d.writes(CLIENT).at(-1);
+    };
+    expect([answer(8192), answer(8193)]).toEqual([`334 ${Buffer.from('Password:').toString('base64')}\r\n`, '500 5.5.2 Line too long\r\n']);
   });
 
   test('a continued response with a space inside is read without it', () => {
