@@ -8,6 +8,7 @@ import { discards } from './ehlo-mask.js';
 import type { Line } from './line-reader.js';
 import { ContentRecords } from './content-records.js';
 import { VSTREAM_BUFSIZE, type SmtpdSession, type Transaction } from './session.js';
+import { isOffT } from './off-cvt.js';
 import { logWhatsup } from './whatsup.js';
 import { endOfMessageMilter } from './cleanup-milter.js';
 import { printable } from './text.js';
@@ -19,7 +20,8 @@ export function bdatCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (discards(s.ehloDiscardMask, 'CHUNKING')) return s.respond(now, row, false, t.quickDelayUs, '521 5.5.1 Error: command not implemented');
   const size = argv[1] ?? '';
   const last = argv.length === 3;
-  if (argv.length < 2 || argv.length > 3 || !/^\d+$/.test(size) || (last && (argv[2] ?? '').toUpperCase() !== 'LAST')) {
+  // alldig(), then off_cvt_string(): a count past off_t is malformed too.
+  if (argv.length < 2 || argv.length > 3 || !/^\d+$/.test(size) || !isOffT(size) || (last && (argv[2] ?? '').toUpperCase() !== 'LAST')) {
     s.log(`warning: ${noqueue}: malformed BDAT command syntax from ${s.namaddr}: ${printable(text).slice(0, 100)}`);
     return s.respond(now, row, false, t.quickDelayUs, '521 5.5.4 Syntax: BDAT count [LAST]');
   }

@@ -143,6 +143,12 @@ describe('message size and line ends in BDAT and DATA', () => {
     expect(conv.model.queue.messages[0]?.content).toBe('a\r\nb\r\n');
     expect(last([EHLO, MAIL, RCPT, 'BDAT 8 LAST\r\nabcd\n\n\n\n'], { message_size_limit: 10 })).toBe('552 5.3.4 Error: message file too big');
   });
+  // bdat_cmd(): "|| (chunk_size = off_cvt_string(argv[1].strval)) < 0" is part of the malformed test.
+  it('a chunk size past off_t (2^63 - 1) is malformed: 521 and the warning', () => {
+    const conv = talk({}, lockstep([EHLO, MAIL, RCPT, 'BDAT 9223372036854775808 LAST\r\n']));
+    expect(conv.replies.at(-1)).toBe('521 5.5.4 Syntax: BDAT count [LAST]');
+    expect(conv.logLines.filter((l) => l.includes('malformed BDAT'))).toHaveLength(1);
+  });
   it('the malformed-BDAT warning shows the first 100 bytes of the command', () => {
     const command = `BDAT ${'9x'.repeat(60)}`;
     expect(talk({}, lockstep([EHLO, `${command}\r\n`])).logLines).toContain(`warning: NOQUEUE: malformed BDAT command syntax from localhost[127.0.0.1]: ${command.slice(0, 100)}`);
