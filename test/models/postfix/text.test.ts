@@ -37,6 +37,12 @@ describe('printable', () => {
     // 0xc0, 0xc1 and 0xff lead nothing; a continuation byte alone, or a lead byte at the end, is '?'.
     expect(printable('\xc0\x80 \xc1\xbf \xff\x80 \xa9 \xc3')).toBe('?? ?? ?? ? ?');
   });
+  // printable_except(): "ch >= 194 && ch <= 254 && cp[1] >= 128 && cp[1] < 192", at each bound.
+  it('the bounds: 0xfe leads, 0x80 continues; 0xc0 and another lead byte do not continue', () => {
+    expect(printable('\xfe\x80')).toBe('\xfe\x80');
+    expect(printable('\xc3\xc0')).toBe('??');
+    expect(printable('\xc3\xc3\xa9')).toBe('?\xc3\xa9');
+  });
 });
 
 describe('the character-class edges', () => {
