@@ -235,6 +235,10 @@ describe('AUTH (ngx_mail_smtp_auth, ngx_mail_auth_parse)', () => {
     const d = say(nginx(authed), 'AUTH', 'AUTH CRAM-MD5', `AUTH LOGIN ${b64('a')} x`, `AUTH PLAIN ${b64('\0a\0b')} x`);
     expect(d.writes(CLIENT).slice(1)).toEqual(['501 5.5.4 Invalid argument\r\n', INVALID, INVALID, INVALID]);
     expect(connects(d)).toEqual([]);
+    // Only EXTERNAL reads an initial response as a name: CRAM-MD5 with one is invalid, and so is any mechanism nginx does not know.
+    const withResponse = say(nginx(authed), `AUTH CRAM-MD5 ${b64('alice')}`, `AUTH DIGEST-MD5 ${b64('alice')}`);
+    expect(withResponse.writes(CLIENT).slice(1)).toEqual([INVALID, INVALID]);
+    expect(connects(withResponse)).toEqual([]);
   });
 
   test('AUTH EXTERNAL with an initial response goes to auth_http (Auth-Method external) whatever smtp_auth lists; a bare one, or CRAM-MD5, is 500', () => {
