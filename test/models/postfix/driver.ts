@@ -3,7 +3,7 @@ import { asciiBytes, bytesToLatin1, type Input, type Micros, type Model } from '
 
 export interface Recorded {
   readonly writes: { t: Micros; conn: string; data: string }[];
-  readonly logs: { t: Micros; line: string }[];
+  readonly logs: { t: Micros; program: string; line: string }[];
   readonly facts: { t: Micros; fact: unknown }[];
   readonly closed: Map<string, Micros>;
 }
@@ -26,7 +26,7 @@ export function drive(model: Model, inputs: readonly Scheduled[], maxSteps = 100
         if (out.at === null) timers.delete(out.timer);
         else timers.set(out.timer, out.at);
       } else if (out.kind === 'write') rec.writes.push({ t: now, conn: out.conn, data: bytesToLatin1(out.bytes) });
-      else if (out.kind === 'log') rec.logs.push({ t: now, line: out.line });
+      else if (out.kind === 'log') rec.logs.push({ t: now, program: out.program, line: out.line });
       else if (out.kind === 'fact') rec.facts.push({ t: now, fact: out.fact });
       else if (out.kind === 'close' || out.kind === 'abort') rec.closed.set(out.conn, now);
     }

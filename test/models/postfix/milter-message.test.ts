@@ -114,6 +114,16 @@ describe('the milter at the end of the message (cleanup)', () => {
     }
   });
 
+  it("the end-of-message verdicts and the removal are cleanup's lines, not smtpd's (cleanup_milter.c cleanup_milter_apply() msg_info, cleanup_api.c 'removed')", () => {
+    for (const reply of ['reject', 'discard'] as const) {
+      const conv = run(milter('endOfMessage', reply), [MAIL, RCPT, ...MESSAGE]);
+      const cleanup = conv.logs.filter((l) => / milter-(reject|discard): | removed \(/.test(` ${l.line}`));
+      expect(cleanup.length, reply).toBeGreaterThan(0);
+      for (const entry of cleanup) expect(entry.program, entry.line).toBe('postfix/cleanup');
+      expect(conv.logs.find((l) => l.line.includes('client='))!.program).toBe('postfix/smtpd');
+    }
+  });
+
   it('discard: 250 queued, milter-discard logged, the message removed', () => {
     const conv = run(milter('endOfMessage', 'discard'), [MAIL, RCPT, ...MESSAGE]);
     expect(repliesOf(conv).at(-1)).toMatch(QUEUED);

@@ -96,7 +96,7 @@ describe('smtpd behind an upstream proxy', () => {
 
   it('no header within smtpd_upstream_proxy_timeout: "timeout error", then 421', () => {
     const run = talk({ ...BEHIND_HAPROXY, smtpd_upstream_proxy_timeout: 5 }, []);
-    expect(run.logs[0]).toEqual({ t: 5_000_000, line: 'warning: haproxy read: timeout error' });
+    expect(run.logs[0]).toEqual({ t: 5_000_000, program: 'postfix/smtpd', line: 'warning: haproxy read: timeout error' });
     expect(run.replies).toEqual([LOCAL_ERROR]);
   });
 
