@@ -83,10 +83,10 @@ export const bench: Command = {
       return EXIT_OK;
     }
 
-    const buggy = sessionsPerSecond('mailu-2024.06', plan.batches, plan.batchMs);
+    const buggy = sessionsPerSecond(LAB_PATH.delivered.scenario, plan.batches, plan.batchMs, LAB_PATH.delivered.sets);
     const fixed = sessionsPerSecond('lockstep', plan.batches, plan.batchMs);
     const batches = plan.batches === 1 ? 'one batch' : `median of ${plan.batches} batches`;
-    log(`${fmt(median(buggy))} sessions/s (mailu-2024.06, one core, per CPU-second, ${batches}: ${buggy.map((r) => fmt(r)).join(', ')})`);
+    log(`${fmt(median(buggy))} sessions/s (${LAB_PATH.delivered.scenario}, one core, per CPU-second, ${batches}: ${buggy.map((r) => fmt(r)).join(', ')})`);
     log(`${fmt(median(fixed))} sessions/s (lockstep)`);
     const refused = sessionsPerSecond(LAB_PATH.refused.scenario, plan.batches, plan.batchMs, LAB_PATH.refused.sets);
     log(`${fmt(median(refused))} sessions/s (the bug's refused session: ${LAB_PATH.refused.scenario}, ${LAB_PATH.refused.sets.join(' ')})`);
@@ -120,7 +120,7 @@ export const bench: Command = {
         '',
         '| figure | target | measured |',
         '|---|---|---|',
-        `| full simulated sessions per CPU-second, one core (mailu-2024.06, 235 path) | ≥ 20,000 | ${fmt(median(buggy))} (batches: ${buggy.map((r) => fmt(r)).join(', ')}) |`,
+        `| full simulated sessions per CPU-second, one core (${LAB_PATH.delivered.scenario}, 235 path) | ≥ 20,000 | ${fmt(median(buggy))} (batches: ${buggy.map((r) => fmt(r)).join(', ')}) |`,
         `| full simulated sessions per CPU-second, one core (lockstep) | ≥ 20,000 | ${fmt(median(fixed))} |`,
         `| simulated sessions per CPU-second, one core, the bug's refused session (${LAB_PATH.refused.scenario}, ${LAB_PATH.refused.sets.join(' ')}) | | ${fmt(median(refused))} |`,
         `| generated runs to the first counterexample (median over ${seeds} seeds) | ≤ 100 | ${median(search.runsToFailure)} (found for ${search.found}/${search.seeds} seeds; per seed: ${search.runsToFailure.join(', ')}) |`,
