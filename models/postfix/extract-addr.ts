@@ -15,8 +15,8 @@
  * its tokens' texts run together, no blank between them (a token inside a node gets no space,
  * tok822_append_space()), as tok822_scan_limit() stored them: a quoted string without its quotes,
  * a domain literal in [], each with its \ escapes taken and blanks made spaces (COLLECT()).
- * Not modelled: smtpd_check_addr()'s resolve of the address (trivial-rewrite resolve.c: a bad
- * domain literal or hostname, a local part starting with '-'), which refuses with the same reply.
+ * smtpd_check_addr()'s resolve of the address, which refuses some more with the same reply, is
+ * resolve-addr.ts.
  */
 
 const OPERATORS = '|%!()<>@,;:\\".[]';

@@ -3,10 +3,12 @@
  * smtpd.c extract_addr() (v3.7.11) asks smtpd_check_addr() (smtpd_check.c) about MAIL's, RCPT's and
  * VRFY's address; it resolves it (trivial-rewrite/resolve.c resolve_addr()) and refuses it on
  * RESOLVE_FLAG_ERROR, which extract_addr() reports with the warning and the command's bad-address
- * reply. The refusals read here, for the address as the client wrote its domain:
- *   - a domain literal that valid_mailhost_literal() refuses;
- *   - another domain that valid_hostname() refuses (a numeric one, a trailing dot, an empty one
- *     after '@'), as resolve_numeric_domain is no by default;
+ * reply. The refusals read here, for the address in the internal form extract_addr() hands over
+ * (blanks inside a quoted string or a domain literal kept), after resolve's loop has taken one
+ * trailing dot off the domain ("but not dot-dot or at-dot"):
+ *   - a domain literal that valid_mailhost_literal() refuses ([ 192.0.2.1] with its blank too);
+ *   - another domain that valid_hostname() refuses (a numeric one, one ending in "..", an empty
+ *     one or "." after '@'), as resolve_numeric_domain is no by default;
  *   - an address that starts with '-' (allow_min_user = no, DEF_ALLOW_MIN_USER).
  * An empty address and one without '@' (which resolve completes with @$myhostname) pass.
  * Not modelled: the rewriting before these tests (a local domain stripped and the percent hack
@@ -16,19 +18,24 @@
 import { isIPv6 } from 'node:net';
 import { validHostname } from './xclient.js';
 
-/** Whether resolve_addr() marks `address` (the addr-spec as extract-addr.ts gives it) RESOLVE_FLAG_ERROR. */
+/** Whether resolve_addr() marks `address` (the internal form extract-addr.ts gives) RESOLVE_FLAG_ERROR. */
 export function resolveRefuses(address: string, localDomains: readonly string[]): boolean {
-  // tok822_internalize(): white space is no token, and a quoted local part loses its quotes.
-  const internal = address.trim();
-  if (internal === '') return false;
-  if (internal.replace(/^"/, '').startsWith('-')) return true;
-  const at = internal.lastIndexOf('@');
+  // smtpd_check_addr(): an empty address is not resolved.
+  if (address === '') return false;
+  // The test is on the resolved address's first character: a quoted " -x" keeps its blank and passes.
+  if (address.startsWith('-')) return true;
+  const at = address.lastIndexOf('@');
   if (at < 0) return false;
-  const domain = internal.slice(at + 1).replace(/\s+/g, '');
+  const domain = withoutTrailingDot(address.slice(at + 1));
   if (domain.startsWith('[')) return !validMailhostLiteral(domain);
   // A local domain is stripped and the address completed with $myhostname (rewriting not modelled).
   if (localDomains.some((local) => local.toLowerCase() === domain.toLowerCase())) return false;
   return /^[\x00-\x7f]*$/.test(domain) && !validHostname(domain);
+}
+
+/** resolve_addr()'s loop: "Strip trailing dot at end of domain, but not dot-dot or at-dot" (example.test. is example.test). */
+function withoutTrailingDot(domain: string): string {
+  return /[^.]\.$/.test(domain) ? domain.slice(0, -1) : domain;
 }
 
 /** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */
