@@ -13,6 +13,15 @@
  * name), and match_list_match() then answers "no match" for the whole list, the patterns after it
  * untried. namadrListLookup() hands the error to the caller (permit_mynetworks answers it, the
  * other lists' callers take it as no match).
+ * util/match_list.c (v3.7.11): match_list_parse() counts the leading '!'s of a pattern, and
+ * match_list_match() answers a pattern that matches with "yes", or "no" when it was negated, and
+ * stops there either way; a list with no match answers "no". match_hostname() compares the client
+ * name with the pattern and, for a name below it, with MATCH_FLAG_PARENT "domain" (the name ends
+ * in "." domain) or without it ".domain" (the name ends in ".domain"). The flag is the list's
+ * match_parent_style() (global/match_parent_style.c): the parameter named when the list was made
+ * (namadr_list_init()) is in parent_domain_matches_subdomains (mail_params.h DEF_PAR_DOM_MATCH:
+ * debug_peer_list, fast_flush_domains, mynetworks, permit_mx_backup_networks, qmqpd_authorized_clients,
+ * relay_domains, smtpd_access_maps). The same at v3.9.0 and v3.10.13.
  * Like namadr_list_init(), a list is parsed once (per config list, cached) and then only
  * matched: smtpd consults these lists on every record read.
  */
@@ -22,10 +31,12 @@ import { isIPv4 } from 'node:net';
 type Cidr = { readonly network: Uint8Array; readonly bits: number } | { readonly error: string } | null;
 
 interface Pattern {
+  /** What a match answers: false after an odd number of leading '!'s (match_list_parse()). */
+  readonly match: boolean;
   /** Asked only for a client of the pattern's family (match_hostaddr(): ':' in the address and in the pattern, or in neither). */
   readonly ipv6: boolean;
   readonly cidr: Cidr;
-  /** The pattern as written, lower case: compared with the host name, and with the address bare or in [brackets]. */
+  /** The pattern as written without its '!'s, lower case: compared with the host name, and with the address bare or in [brackets]. */
   readonly lower: string;
 }
 
@@ -124,18 +135,32 @@ function maskByte(bits: number, i: number): number {
   return (0xff << (8 - ones)) & 0xff;
 }
 
+/** match_list_parse(): each leading '!' turns the answer of a match; the rest, case-folded, is the pattern. */
+function negated(item: string): { readonly match: boolean; readonly lower: string } {
+  const count = /^!*/.exec(item)![0].length;
+  return { match: count % 2 === 0, lower: item.slice(count).toLowerCase() };
+}
+
 /** match_hostaddr()'s light-weight tests: which patterns go on to cidr_match_parse() for a client of their family. */
 function parsePattern(pattern: string): Pattern {
-  const lower = pattern.toLowerCase();
+  const { match, lower } = negated(pattern);
   const ipv6 = lower.includes(':');
   const netMask = (ipv6 || lower.includes('/')) && !/^[0-9.]*$/.test(lower) && /^[0-9a-f.:[\]/]+$/.test(lower);
-  return { ipv6, cidr: netMask ? cidrMatchParse(lower) : null, lower };
+  return { match, ipv6, cidr: netMask ? cidrMatchParse(lower) : null, lower };
+}
+
+/** match_hostname() on a plain pattern: the name itself, or a name below the pattern's domain (see the header for `parent`). */
+function hostnameMatches(pattern: string, name: string, parent: boolean): boolean {
+  if (name === pattern) return true;
+  const at = name.length - pattern.length;
+  if (at <= 0 || !name.endsWith(pattern)) return false;
+  return parent ? name[at - 1] === '.' : pattern.startsWith('.');
 }
 
 interface ParsedList {
   readonly patterns: readonly Pattern[];
   /** The last question and its answer: smtpd asks the same list about the same client on every read. */
-  last: { readonly name: string; readonly addr: string; readonly answer: ListAnswer } | null;
+  last: { readonly name: string; readonly addr: string; readonly parent: boolean; readonly answer: ListAnswer } | null;
 }
 
 /** Parsed lists by identity (config lists are readonly and never changed in place); weak, so it never outlives its configs. */
@@ -150,8 +175,8 @@ function parsedList(list: readonly string[]): ParsedList {
   return parsed;
 }
 
-/** match_list_match(): the patterns in order, the name then the address; the first match wins, a list error ends it. */
-function matchPatterns(patterns: readonly Pattern[], name: string, addr: string): ListAnswer {
+/** match_list_match(): the patterns in order, the name then the address; the first match answers (no, when negated), a list error ends it. */
+function matchPatterns(patterns: readonly Pattern[], name: string, addr: string, parent: boolean): ListAnswer {
   const addrLower = addr.toLowerCase();
   const nameLower = name.toLowerCase();
   const ipv6 = addrLower.includes(':');
@@ -159,27 +184,48 @@ function matchPatterns(patterns: readonly Pattern[], name: string, addr: string)
   const addrBytes = ipv6 ? ipv6Bytes(addrLower) : ipv4Bytes(addrLower);
   for (const pattern of patterns) {
     // match_hostname(), then match_hostaddr(): the address as the whole pattern, or between "[" and "]" and nothing else.
-    if (pattern.lower === nameLower || pattern.lower === addrLower || pattern.lower === `[${addrLower}]`) return true;
+    if (hostnameMatches(pattern.lower, nameLower, parent) || pattern.lower === addrLower || pattern.lower === `[${addrLower}]`) return pattern.match;
     if (pattern.cidr === null || pattern.ipv6 !== ipv6) continue;
     if ('error' in pattern.cidr) return pattern.cidr;
     const { network, bits } = pattern.cidr;
-    if (addrBytes !== null && addrBytes.length === network.length && addrBytes.every((byte, i) => (byte & maskByte(bits, i)) === network[i])) return true;
+    if (addrBytes !== null && addrBytes.length === network.length && addrBytes.every((byte, i) => (byte & maskByte(bits, i)) === network[i])) return pattern.match;
   }
   return false;
 }
 
-/** namadr_list_match() with its list error: `true`, `false`, or `{ error }` (the caller logs "warning: <list>: <error>"). */
-export function namadrListLookup(list: readonly string[], name: string, addr: string): ListAnswer {
+/**
+ * namadr_list_match() with its list error: `true`, `false`, or `{ error }` (the caller logs
+ * "warning: <list>: <error>"). `parent`: the list was made with MATCH_FLAG_PARENT (matchParentStyle()).
+ */
+export function namadrListLookup(list: readonly string[], name: string, addr: string, parent: boolean): ListAnswer {
   if (list.length === 0) return false;
   const parsed = parsedList(list);
   const last = parsed.last;
-  if (last !== null && last.name === name && last.addr === addr) return last.answer;
-  const answer = matchPatterns(parsed.patterns, name, addr);
-  parsed.last = { name, addr, answer };
+  if (last !== null && last.name === name && last.addr === addr && last.parent === parent) return last.answer;
+  const answer = matchPatterns(parsed.patterns, name, addr, parent);
+  parsed.last = { name, addr, parent, answer };
   return answer;
 }
 
 /** namadr_list_match() where a list error counts as no match (smtpd's other lists: the connect-time checks, anvil's exceptions). */
-export function namadrListMatch(list: readonly string[], name: string, addr: string): boolean {
-  return namadrListLookup(list, name, addr) === true;
+export function namadrListMatch(list: readonly string[], name: string, addr: string, parent: boolean): boolean {
+  return namadrListLookup(list, name, addr, parent) === true;
+}
+
+/**
+ * match_parent_style(): MATCH_FLAG_PARENT for a list made under a parameter name that
+ * parent_domain_matches_subdomains holds. That list is a string_list (match_string(): the name
+ * exactly, without case), with match_list_match()'s '!' too.
+ */
+export function matchParentStyle(parentDomainMatchesSubdomains: readonly string[], parameter: string): boolean {
+  for (const item of parentDomainMatchesSubdomains) {
+    const { match, lower } = negated(item);
+    if (lower === parameter) return match;
+  }
+  return false;
+}
+
+/** match_list_parse() of any match list: an item of only '!'s is fatal ("<list>: no pattern after '!'"), so Postfix does not start. */
+export function listPatternError(parameter: string, list: readonly string[]): string | null {
+  return list.some((item) => /^!+$/.test(item)) ? `${parameter}: Postfix does not start: "${parameter}: no pattern after '!'" (match_list_parse())` : null;
 }

@@ -9,7 +9,7 @@
  * refuses some more (resolve-addr.ts).
  */
 import type { Micros } from '../contract.js';
-import { namadrListLookup } from './address-list.js';
+import { matchParentStyle, namadrListLookup } from './address-list.js';
 import type { CommandRow } from './command-table.js';
 import { mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
 import { addrSpecOf, addressCountOf } from './extract-addr.js';
@@ -100,7 +100,7 @@ export function relayRejection(s: SmtpdSession, recipient: string): string | nul
   const c = s.config;
   for (const restriction of c.smtpd_relay_restrictions) {
     if (restriction === 'permit_mynetworks') {
-      const mynetworks = namadrListLookup(c.mynetworks, s.client.name, s.client.addr);
+      const mynetworks = namadrListLookup(c.mynetworks, s.client.name, s.client.addr, matchParentStyle(c.parent_domain_matches_subdomains, 'mynetworks'));
       if (mynetworks === true) return null;
       if (mynetworks !== false) {
         // permit_mynetworks() returns the list's error, DICT_ERR_RETRY; generic_checks() then reject_dict_retry().

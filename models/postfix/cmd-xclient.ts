@@ -18,7 +18,7 @@ export function xclientCommand(s: SmtpdSession, now: Micros, row: CommandRow, ar
   if (outcome.error) return s.respond(now, row, false, t.quickDelayUs, outcome.error);
   // The lookup of smtpd_authorized_xclient_hosts (a slow tcp: table in E1) happens here.
   s.busy(now, t.xclientLookupDelayUs + t.xclientDelayUs, (at) => {
-    s.xclientAllowed = namadrListMatch(s.config.smtpd_authorized_xclient_hosts, s.client.name, s.client.addr);
+    s.xclientAllowed = namadrListMatch(s.config.smtpd_authorized_xclient_hosts, s.client.name, s.client.addr, false);
     // helo_reset() unless HELO= was given ([UNAVAILABLE] also leaves no HELO name).
     s.helo = outcome.helo ?? null;
     s.protocol = outcome.proto ?? 'SMTP';

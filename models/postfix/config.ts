@@ -6,6 +6,7 @@
  * conformance/records/*.segments.txt), not guessed.
  */
 
+import { listPatternError } from './address-list.js';
 import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
 import type { InjectedFailure } from './injected-failure.js';
 import { MILTER_CONTINUES, MILTER_DEFAULT_ACTIONS, type MilterDefaultAction, type MilterReplies } from './milter.js';
@@ -67,6 +68,8 @@ export interface PostfixConfig {
   readonly smtpd_discard_ehlo_keywords: readonly string[];
   readonly smtpd_sasl_auth_enable: boolean;
   readonly smtpd_forbid_bare_newline: BareNewlineMode;
+  /** Parameters whose host-name patterns match names below them ("example.test" matches mx.example.test): address-list.ts matchParentStyle(). */
+  readonly parent_domain_matches_subdomains: readonly string[];
   /** Clients exempt from bare-newline detection; null means the default, $mynetworks (DEF_SMTPD_FORBID_BARE_LF_EXCL). */
   readonly smtpd_forbid_bare_newline_exclusions: readonly string[] | null;
   readonly smtpd_forbid_bare_newline_reject_code: number;
@@ -176,6 +179,8 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     ...versionDefaults(version),
     smtpd_discard_ehlo_keywords: [],
     smtpd_sasl_auth_enable: false,
+    // mail_params.h DEF_PAR_DOM_MATCH (v3.7.11, v3.9.0, v3.10.13): "Backwards compatibility".
+    parent_domain_matches_subdomains: ['debug_peer_list', 'fast_flush_domains', 'mynetworks', 'permit_mx_backup_networks', 'qmqpd_authorized_clients', 'relay_domains', 'smtpd_access_maps'],
     smtpd_forbid_bare_newline_exclusions: null,
     smtpd_forbid_bare_newline_reject_code: 550,
     line_length_limit: 2048,
@@ -327,7 +332,9 @@ const inetProtocols = ['ipv4', 'ipv6', 'all'] as const;
 /** smtpd_peer.c smtpd_endpt_lookup_info: the one upstream proxy protocol smtpd knows. */
 const upstreamProxyProtocols = ['', 'haproxy'] as const;
 const countKeys = ['line_length_limit', 'smtpd_hard_error_limit', 'smtpd_soft_error_limit', 'smtpd_junk_command_limit', 'smtpd_client_connection_count_limit', 'message_size_limit', 'smtpd_forbid_bare_newline_reject_code'] as const;
-const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters', 'mydestination', 'virtual_mailbox_domains', 'relay_domains', 'smtpd_client_event_limit_exceptions'] as const;
+const listKeys = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_forbid_bare_newline_exclusions', 'smtpd_milters', 'mydestination', 'virtual_mailbox_domains', 'relay_domains', 'smtpd_client_event_limit_exceptions', 'parent_domain_matches_subdomains'] as const;
+/** Every list but smtpd_milters is a match list (namadr_list, domain_list, string_list: match_list_init()). */
+const matchListKeys: readonly string[] = listKeys.filter((key) => key !== 'smtpd_milters');
 
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
@@ -349,7 +356,12 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
     if ((stringKeys as readonly string[]).includes(key)) out[key] = raw.trim();
     else if ((booleanKeys as readonly string[]).includes(key)) out[key] = parseBoolean(key, raw);
     else if ((countKeys as readonly string[]).includes(key)) out[key] = parseCount(key, raw);
-    else if ((listKeys as readonly string[]).includes(key)) out[key] = parseList(raw);
+    else if ((listKeys as readonly string[]).includes(key)) {
+      const list = parseList(raw);
+      const error = matchListKeys.includes(key) ? listPatternError(key, list) : null;
+      if (error !== null) throw new Error(error);
+      out[key] = list;
+    }
     else if (key === 'smtpd_timeout' || key === 'smtpd_error_sleep_time' || key === 'smtpd_upstream_proxy_timeout') out[key] = parseSeconds(key, raw);
     else if (key === 'smtpd_upstream_proxy_protocol') {
       // smtpd_peer_from_proxy() refuses any other name: msg_fatal("unsupported %s value: %s").

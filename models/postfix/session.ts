@@ -9,7 +9,7 @@
  * change them as smtpd's *_cmd() functions change the shared state struct.
  */
 import { asciiBytes, type ConnId, type Micros, type OutputQueue, type SocketAddress } from '../contract.js';
-import { namadrListMatch } from './address-list.js';
+import { matchParentStyle, namadrListMatch } from './address-list.js';
 import { CommandStats, commandsFor, LAST, LIMIT, lookupCommand, PRE_TLS, type CommandRow } from './command-table.js';
 import { parseVersion, type PostfixConfig } from './config.js';
 import { hasGate, type PostfixRelease } from './releases.js';
@@ -156,7 +156,8 @@ export class SmtpdSession {
 
   /** smtpd_service(): "connect from", the xclient hosts lookup, then the greeting stage. */
   private serve(now: Micros): void {
-    this.xclientAllowed = namadrListMatch(this.config.smtpd_authorized_xclient_hosts, this.client.name, this.client.addr);
+    // smtpd.c pre_jail_init(): xclient_hosts is made with MATCH_FLAG_RETURN alone, never the parent style.
+    this.xclientAllowed = namadrListMatch(this.config.smtpd_authorized_xclient_hosts, this.client.name, this.client.addr, false);
     this.log(`connect from ${this.namaddr}`);
     this.failureArmed = failureArmed(this.config.injectedFailure, this.shared.sessionsFailed);
     if (this.failureArmed) this.shared.sessionsFailed++;
@@ -272,7 +273,8 @@ export class SmtpdSession {
 
   detectBareLf(): boolean {
     return this.config.smtpd_forbid_bare_newline !== 'no'
-      && !namadrListMatch(this.config.smtpd_forbid_bare_newline_exclusions ?? this.config.mynetworks, this.client.name, this.client.addr);
+      // smtpd.c pre_jail_init(): bare_lf_excl takes match_parent_style(VAR_MYNETWORKS), mynetworks' style.
+      && !namadrListMatch(this.config.smtpd_forbid_bare_newline_exclusions ?? this.config.mynetworks, this.client.name, this.client.addr, matchParentStyle(this.config.parent_domain_matches_subdomains, 'mynetworks'));
   }
 
   // ---- the pipelining check -------------------------------------------------------------
@@ -334,7 +336,9 @@ export class SmtpdSession {
    */
   private exceedsConnectionCount(): boolean {
     const c = this.config;
-    if (this.xclientAllowed || namadrListMatch(c.smtpd_client_event_limit_exceptions ?? c.mynetworks, this.client.name, this.client.addr)) return false;
+    // smtpd.c pre_jail_init(): hogger_list takes its own name's style (DEF_PAR_DOM_MATCH does not hold it), even when it defaults to $mynetworks.
+    const parent = matchParentStyle(c.parent_domain_matches_subdomains, 'smtpd_client_event_limit_exceptions');
+    if (this.xclientAllowed || namadrListMatch(c.smtpd_client_event_limit_exceptions ?? c.mynetworks, this.client.name, this.client.addr, parent)) return false;
     const count = (this.shared.anvilCounts.get(this.client.addr) ?? 0) + 1;
     this.shared.anvilCounts.set(this.client.addr, count);
     this.anvilCounted = true;

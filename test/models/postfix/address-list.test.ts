@@ -8,85 +8,85 @@
  * != 0) return (0)").
  */
 import { describe, expect, it } from 'vitest';
-import { namadrListLookup, namadrListMatch } from '../../../models/postfix/address-list.js';
+import { matchParentStyle, namadrListLookup, namadrListMatch } from '../../../models/postfix/address-list.js';
 
 describe('namadr_list_match()', () => {
   it('a CIDR block matches exactly the addresses inside it', () => {
     const list = ['192.0.2.0/24'];
-    expect(['192.0.2.0', '192.0.2.255'].every((addr) => namadrListMatch(list, 'unknown', addr))).toBe(true);
-    expect(['192.0.1.255', '192.0.3.0'].some((addr) => namadrListMatch(list, 'unknown', addr))).toBe(false);
+    expect(['192.0.2.0', '192.0.2.255'].every((addr) => namadrListMatch(list, 'unknown', addr, false))).toBe(true);
+    expect(['192.0.1.255', '192.0.3.0'].some((addr) => namadrListMatch(list, 'unknown', addr, false))).toBe(false);
   });
   it('a block whose last byte has two or three digits', () => {
-    expect(namadrListMatch(['192.0.2.64/26'], 'unknown', '192.0.2.100')).toBe(true);
-    expect(namadrListMatch(['192.0.2.128/25'], 'unknown', '192.0.2.100')).toBe(false);
+    expect(namadrListMatch(['192.0.2.64/26'], 'unknown', '192.0.2.100', false)).toBe(true);
+    expect(namadrListMatch(['192.0.2.128/25'], 'unknown', '192.0.2.100', false)).toBe(false);
   });
   it('/32 is one address, /0 every IPv4 address; more than 32 bits matches nothing', () => {
-    expect(namadrListMatch(['192.0.2.9/32'], 'unknown', '192.0.2.9')).toBe(true);
-    expect(namadrListMatch(['192.0.2.9/32'], 'unknown', '192.0.2.8')).toBe(false);
-    expect(namadrListMatch(['0.0.0.0/0'], 'unknown', '203.0.113.7')).toBe(true);
-    expect(namadrListMatch(['192.0.2.9/33'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['192.0.2.9/32'], 'unknown', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch(['192.0.2.9/32'], 'unknown', '192.0.2.8', false)).toBe(false);
+    expect(namadrListMatch(['0.0.0.0/0'], 'unknown', '203.0.113.7', false)).toBe(true);
+    expect(namadrListMatch(['192.0.2.9/33'], 'unknown', '192.0.2.9', false)).toBe(false);
   });
   it('an IPv4 block never matches an IPv6 client', () => {
-    expect(namadrListMatch(['0.0.0.0/0'], 'unknown', '2001:db8::1')).toBe(false);
+    expect(namadrListMatch(['0.0.0.0/0'], 'unknown', '2001:db8::1', false)).toBe(false);
   });
   it('an address, bare or in brackets, matches that address (IPv6 without case)', () => {
-    expect(namadrListMatch(['192.0.2.9'], 'unknown', '192.0.2.9')).toBe(true);
-    expect(namadrListMatch(['[192.0.2.9]'], 'unknown', '192.0.2.9')).toBe(true);
-    expect(namadrListMatch(['[2001:DB8::1]'], 'unknown', '2001:db8::1')).toBe(true);
-    expect(namadrListMatch(['192.0.2.9'], 'unknown', '192.0.2.90')).toBe(false);
+    expect(namadrListMatch(['192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch(['[192.0.2.9]'], 'unknown', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch(['[2001:DB8::1]'], 'unknown', '2001:db8::1', false)).toBe(true);
+    expect(namadrListMatch(['192.0.2.9'], 'unknown', '192.0.2.90', false)).toBe(false);
   });
   it('brackets only around the whole address (match_hostaddr(): "[" address "]")', () => {
-    expect(namadrListMatch(['[192.0.2.9'], 'unknown', '192.0.2.9')).toBe(false);
-    expect(namadrListMatch(['192.0.2.9]'], 'unknown', '192.0.2.9')).toBe(false);
-    expect(namadrListMatch(['[192.0.2.9]]'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['[192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['192.0.2.9]'], 'unknown', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['[192.0.2.9]]'], 'unknown', '192.0.2.9', false)).toBe(false);
   });
   it('a net/mask with junk around it, or one cidr_match_parse() refuses, matches nothing', () => {
-    expect(namadrListMatch(['x192.0.2.0/24'], 'unknown', '192.0.2.9')).toBe(false);
-    expect(namadrListMatch(['192.0.2.0/24x'], 'unknown', '192.0.2.9')).toBe(false);
-    expect(namadrListMatch(['0.0.0.256/24'], 'unknown', '0.0.1.9')).toBe(false);
+    expect(namadrListMatch(['x192.0.2.0/24'], 'unknown', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['192.0.2.0/24x'], 'unknown', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['0.0.0.256/24'], 'unknown', '0.0.1.9', false)).toBe(false);
   });
   it('a network with bits set past its mask is refused ("non-null host address bits"): it matches nothing', () => {
-    expect(namadrListMatch(['192.0.2.9/24'], 'unknown', '192.0.2.9')).toBe(false);
-    expect(namadrListMatch(['10.0.0.0/0'], 'unknown', '10.0.0.1')).toBe(false);
+    expect(namadrListMatch(['192.0.2.9/24'], 'unknown', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['10.0.0.0/0'], 'unknown', '10.0.0.1', false)).toBe(false);
   });
   it('cidr_match_parse() strips [] from [net]/bits and [net/bits]; a mask must be digits', () => {
-    expect(namadrListMatch(['[192.0.2.0]/24'], 'unknown', '192.0.2.9')).toBe(true);
-    expect(namadrListMatch(['[192.0.2.0/24]'], 'unknown', '192.0.2.9')).toBe(true);
-    expect(namadrListMatch(['0.0.0.0/'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['[192.0.2.0]/24'], 'unknown', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch(['[192.0.2.0/24]'], 'unknown', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch(['0.0.0.0/'], 'unknown', '192.0.2.9', false)).toBe(false);
   });
   it('a refused net/mask ends the list for an IPv4 client; junk, an earlier match, and an IPv6 client are not affected', () => {
     for (const refused of ['192.0.2.0/33', '192.0.2.9/24', '192.0.2.0/2a', '[192.0.2.]0/24', '[192.0.2.0/24', '192.0.2.0/24.0', '192.0.2/24']) {
-      expect(namadrListMatch([refused, '192.0.2.9'], 'unknown', '192.0.2.9'), refused).toBe(false);
-      expect(namadrListMatch([refused, 'mx.example.test'], 'mx.example.test', '192.0.2.9'), refused).toBe(false);
-      expect(namadrListMatch(['192.0.2.9', refused], 'unknown', '192.0.2.9'), refused).toBe(true);
-      expect(namadrListMatch([refused, '2001:db8::1'], 'unknown', '2001:db8::1'), refused).toBe(true);
+      expect(namadrListMatch([refused, '192.0.2.9'], 'unknown', '192.0.2.9', false), refused).toBe(false);
+      expect(namadrListMatch([refused, 'mx.example.test'], 'mx.example.test', '192.0.2.9', false), refused).toBe(false);
+      expect(namadrListMatch(['192.0.2.9', refused], 'unknown', '192.0.2.9', false), refused).toBe(true);
+      expect(namadrListMatch([refused, '2001:db8::1'], 'unknown', '2001:db8::1', false), refused).toBe(true);
     }
     // Not net/masks: junk around one, a name, another address; match_hostaddr() returns before cidr_match_parse().
     for (const other of ['x192.0.2.0/24', '192.0.2.0/24x', 'mx.example/24', '192.0.2.0']) {
-      expect(namadrListMatch([other, '192.0.2.9'], 'unknown', '192.0.2.9'), other).toBe(true);
+      expect(namadrListMatch([other, '192.0.2.9'], 'unknown', '192.0.2.9', false), other).toBe(true);
     }
   });
   it('a host name matches the client name without case, never the address', () => {
-    expect(namadrListMatch(['Front.Example.TEST'], 'front.example.test', '192.0.2.9')).toBe(true);
-    expect(namadrListMatch(['front.example.test'], 'unknown', '192.0.2.9')).toBe(false);
+    expect(namadrListMatch(['Front.Example.TEST'], 'front.example.test', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch(['front.example.test'], 'unknown', '192.0.2.9', false)).toBe(false);
   });
   it('any pattern of the list may match; an empty list matches nothing', () => {
-    expect(namadrListMatch(['10.0.0.0/8', 'mx.example.test', '192.0.2.9'], 'unknown', '192.0.2.9')).toBe(true);
-    expect(namadrListMatch([], 'localhost', '127.0.0.1')).toBe(false);
+    expect(namadrListMatch(['10.0.0.0/8', 'mx.example.test', '192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch([], 'localhost', '127.0.0.1', false)).toBe(false);
   });
   it('the same list asked about another client answers for that client', () => {
     const list = ['192.0.2.0/24', 'mx.example.test'];
-    expect(namadrListMatch(list, 'unknown', '192.0.2.9')).toBe(true);
-    expect(namadrListMatch(list, 'unknown', '198.51.100.1')).toBe(false);
-    expect(namadrListMatch(list, 'mx.example.test', '198.51.100.1')).toBe(true);
-    expect(namadrListMatch(list, 'mx.example.test', '198.51.100.1')).toBe(true);
-    expect(namadrListMatch(list, 'unknown', '198.51.100.1')).toBe(false);
+    expect(namadrListMatch(list, 'unknown', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch(list, 'unknown', '198.51.100.1', false)).toBe(false);
+    expect(namadrListMatch(list, 'mx.example.test', '198.51.100.1', false)).toBe(true);
+    expect(namadrListMatch(list, 'mx.example.test', '198.51.100.1', false)).toBe(true);
+    expect(namadrListMatch(list, 'unknown', '198.51.100.1', false)).toBe(false);
   });
 });
 
 /** cidr_match_parse()'s reason for a refused pattern, else the match. */
 const reason = (pattern: string, addr: string) => {
-  const answer = namadrListLookup([pattern], 'unknown', addr);
+  const answer = namadrListLookup([pattern], 'unknown', addr, false);
   return typeof answer === 'boolean' ? answer : answer.error;
 };
 
@@ -105,7 +105,7 @@ describe('IPv6 patterns as inet_pton(AF_INET6) reads them', () => {
     expect(reason('[2001:db8::]/33', '2001:db8:8000::1')).toBe(false);
   });
   it('an IPv6 pattern is never parsed for an IPv4 client, so its error does not end the list', () => {
-    expect(namadrListLookup(['[::1]/129', '192.0.2.9'], 'unknown', '192.0.2.9')).toBe(true);
+    expect(namadrListLookup(['[::1]/129', '192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(true);
   });
 });
 
@@ -118,5 +118,61 @@ describe('the "perhaps you should use" hint, as inet_ntop() writes the masked ne
   it('::a.b.c.d and ::ffff:a.b.c.d in dotted form, other prefixes in hex', () => {
     expect(reason('[::10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::10.0.0.1/120", perhaps you should use "::10.0.0.0/120" instead');
     expect(reason('[::fffe:10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::fffe:10.0.0.1/120", perhaps you should use "::fffe:a00:0/120" instead');
+  });
+});
+
+// util/match_list.c match_list_match() (v3.7.11): a pattern's leading '!'s turn the answer of its match, and the first match ends the list.
+describe("'!pattern': a match answers no and stops", () => {
+  it('a negated address or block refuses the client even when a later pattern holds it', () => {
+    expect(namadrListMatch(['!192.0.2.9', '192.0.2.0/24'], 'unknown', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['!192.0.2.9', '192.0.2.0/24'], 'unknown', '192.0.2.10', false)).toBe(true);
+    expect(namadrListMatch(['!192.0.2.0/28', '192.0.2.0/24'], 'unknown', '192.0.2.15', false)).toBe(false);
+    expect(namadrListMatch(['!192.0.2.0/28', '192.0.2.0/24'], 'unknown', '192.0.2.16', false)).toBe(true);
+  });
+  it('a match earlier in the list wins over a negation after it', () => {
+    expect(namadrListMatch(['192.0.2.0/24', '!192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(true);
+  });
+  it('a negated host name, and [address]; two "!" match again', () => {
+    expect(namadrListMatch(['!MX.example.test', '0.0.0.0/0'], 'mx.example.test', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['![192.0.2.9]', '0.0.0.0/0'], 'unknown', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['!!192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(true);
+  });
+  it('a negated net/mask cidr_match_parse() refuses is still the list error', () => {
+    expect(namadrListLookup(['!192.0.2.9/24', '192.0.2.9'], 'unknown', '192.0.2.9', false)).toEqual({ error: 'non-null host address bits in "192.0.2.9/24", perhaps you should use "192.0.2.0/24" instead' });
+  });
+});
+
+// util/match_ops.c match_hostname() (v3.7.11): names below a pattern, by the list's MATCH_FLAG_PARENT.
+describe('host names below a pattern', () => {
+  it('with MATCH_FLAG_PARENT, "domain" matches itself and every name below it, not a name that only ends the same', () => {
+    expect(namadrListMatch(['example.test'], 'example.test', '192.0.2.9', true)).toBe(true);
+    expect(namadrListMatch(['example.test'], 'mx.example.test', '192.0.2.9', true)).toBe(true);
+    expect(namadrListMatch(['example.test'], 'a.b.example.test', '192.0.2.9', true)).toBe(true);
+    expect(namadrListMatch(['example.test'], 'badexample.test', '192.0.2.9', true)).toBe(false);
+  });
+  it('with MATCH_FLAG_PARENT, ".domain" matches no real name (the name must end in "." ".domain")', () => {
+    expect(namadrListMatch(['.example.test'], 'mx.example.test', '192.0.2.9', true)).toBe(false);
+  });
+  it('without it, "domain" is that name only and ".domain" every name below it, not the domain itself', () => {
+    expect(namadrListMatch(['example.test'], 'mx.example.test', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['.example.test'], 'mx.example.test', '192.0.2.9', false)).toBe(true);
+    expect(namadrListMatch(['.example.test'], 'example.test', '192.0.2.9', false)).toBe(false);
+    expect(namadrListMatch(['.example.test'], 'badexample.test', '192.0.2.9', false)).toBe(false);
+  });
+  it('the same list asked with the other style answers in that style', () => {
+    const list = ['example.test'];
+    expect(namadrListMatch(list, 'mx.example.test', '192.0.2.9', true)).toBe(true);
+    expect(namadrListMatch(list, 'mx.example.test', '192.0.2.9', false)).toBe(false);
+  });
+  it('a negated parent domain refuses the names below it', () => {
+    expect(namadrListMatch(['!example.test', '192.0.2.0/24'], 'mx.example.test', '192.0.2.9', true)).toBe(false);
+  });
+});
+
+describe('match_parent_style()', () => {
+  it('the parameter named exactly, without case; a negation or no entry is no parent style', () => {
+    expect(matchParentStyle(['debug_peer_list', 'MyNetworks'], 'mynetworks')).toBe(true);
+    expect(matchParentStyle(['!mynetworks', 'mynetworks'], 'mynetworks')).toBe(false);
+    expect(matchParentStyle(['mynetworks'], 'smtpd_client_event_limit_exceptions')).toBe(false);
   });
 });

@@ -39,7 +39,7 @@ describe('IPv6 entries', () => {
 
   it("cidr_match_parse()'s reasons, as the warning shows them", () => {
     const reason = (pattern: string, addr: string) => {
-      const answer = namadrListLookup([pattern], 'unknown', addr);
+      const answer = namadrListLookup([pattern], 'unknown', addr, false);
       return typeof answer === 'boolean' ? answer : answer.error;
     };
     expect(reason('[2001:db8::1]/32', '2001:db8::9')).toBe('non-null host address bits in "2001:db8::1/32", perhaps you should use "2001:db8::/32" instead');
