@@ -11,6 +11,7 @@ import { VSTREAM_BUFSIZE, type SmtpdSession, type Transaction } from './session.
 import { isOffT } from './off-cvt.js';
 import { logWhatsup } from './whatsup.js';
 import { endOfMessageMilter } from './cleanup-milter.js';
+import { checkMilterReply } from './milter.js';
 import { printable } from './text.js';
 
 /** bdat_cmd()/skip_bdat() (v3.7.11 ~3925): chunks read by count, LAST queues the message. */
@@ -41,6 +42,9 @@ export function bdatCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (s.bdat === 'none' && (!transaction || transaction.recipients.length === 0)) {
     return skip(transaction ? '554 5.5.1 Error: no valid recipients' : '503 5.5.1 Error: need RCPT command');
   }
+  // The first BDAT of a transaction is "a kind of DATA command": milter_data_event() before the size check.
+  const milterErr = s.bdat === 'none' ? milterDataEvent(s) : null;
+  if (milterErr !== null) return skip(milterErr);
   const limit = s.config.message_size_limit;
   if (limit > 0 && s.actSize > limit - chunkSize) {
     s.log(`warning: ${noqueue}: BDAT request from ${s.namaddr} exceeds message size limit`);
@@ -68,6 +72,16 @@ export function bdatCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   readFragment(now, 0);
 }
 
+/**
+ * data_cmd() and bdat_cmd(): milter_data_event() unless saved_flags hold DISCARD, and the reply
+ * check_milter_reply() leaves to send, or null. The model milter continues at DATA, so only a
+ * def_reply comes back (a quarantine's "H": milter.ts).
+ */
+function milterDataEvent(s: SmtpdSession): string | null {
+  const verdict = s.milter?.data() ?? null;
+  return verdict === null ? null : checkMilterReply(s, verdict);
+}
+
 /** data_cmd() + receive_data_message(): 354, content up to ".", dot-unstuffing, size limit, the first line's kluges. */
 export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
   const t = s.config.timings;
@@ -78,6 +92,8 @@ export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     return s.respond(now, row, false, t.quickDelayUs, text);
   }
   if (argv.length !== 1) return s.respond(now, row, false, t.quickDelayUs, '501 5.5.4 Syntax: DATA');
+  const milterErr = milterDataEvent(s);
+  if (milterErr !== null) return s.respond(now, row, false, t.quickDelayUs, milterErr);
   s.busy(now, t.dataDelayUs, (start) => {
     s.reply('354 End data with <CR><LF>.<CR><LF>');
     s.where = 'DATA content';

@@ -13,7 +13,16 @@
  *     end of the message the same replies answer that event only (nothing kept), but
  *     SMFIR_SHUTDOWN, which is final for the connection everywhere; SMFIR_ACCEPT and SMFIR_DISCARD
  *     ("D") end the message's events (MILTER8_STAT_ACCEPT_MSG, in which a HELO is still asked, back
- *     to MILTER8_STAT_ENVELOPE at milter8_abort()); SMFIR_DISCARD at connect or HELO only warns.
+ *     to MILTER8_STAT_ENVELOPE at milter8_abort()). SMFIR_DISCARD at connect or HELO only warns,
+ *     "milter <name>: DISCARD action is not allowed for connect or helo", and answers def_reply
+ *     (none): the session goes on as after a continue. SMFIR_QUARANTINE at any event sets def_reply
+ *     "H" and reads the milter's next reply (the lab's milter: SMFIR_CONTINUE, which answers
+ *     def_reply): no state changes, and nothing clears def_reply but a new connection
+ *     (milter8_abort() does not), so every later event smtpd sends hits milter8_event()'s sanity
+ *     check, "warning: milter8_event: attempt to send event SMFIC_<event> to milter <name> after
+ *     error", and gets "H" unasked; milter_other_event() (VRFY, ETRN, AUTH, STARTTLS) gets "H".
+ *     milter8_send() does not pass def_reply to cleanup, whose copy of the milter asks at the end
+ *     of the message.
  *   milter8.c milter8_connect(): a milter smtpd cannot reach logs "connect to Milter service
  *     <name>: <error>" and milter8_comm_error() keeps the reply milter_default_action names
  *     (tempfail "451 4.7.1 Service unavailable - try again later", reject "550 5.5.0 Service
@@ -29,9 +38,8 @@
  *     nothing more (MILTER_SKIP_FLAGS). Release differences: releases.ts
  *     milter_default_action_shutdown, milter_hold_reason_once.
  * What each command then does with the reply is at its *_cmd() (session.ts greeting, cmd-*.ts);
- * the end of the message is cleanup's (cleanup-milter.ts). Not modelled: the DATA command's own
- * event (milter_data_event()), SMFIR_QUARANTINE before the end of the message (libmilter's
- * smfi_quarantine() is an end-of-message call), a milter that fails after connecting.
+ * the end of the message is cleanup's (cleanup-milter.ts). Not modelled: a milter that fails
+ * after connecting, and an answer at the DATA event other than continue.
  */
 import type { SmtpdSession } from './session.js';
 import { hasGate, type PostfixRelease } from './releases.js';
@@ -46,23 +54,22 @@ export const MILTER_STAGES = ['connect', 'helo', 'mail', 'rcpt', 'endOfMessage']
 export type MilterStage = (typeof MILTER_STAGES)[number];
 
 /**
- * The actions a stage may answer with: discard only for a message (milter8_event() refuses it at
- * connect and HELO), quarantine only at its end (smfi_quarantine()); shutdown not at the end of
- * the message, whose handling in cleanup the lab does not model; `unavailable` only at connect:
- * smtpd cannot reach the milter at all (milter8_connect()).
+ * The actions a stage may answer with: every protocol reply at every stage (a discard at connect
+ * or HELO is milter8_event()'s warning only, a quarantine before the end of the message its kept
+ * "H"; libmilter's smfi_quarantine() is for xxfi_eom() only, so that is a milter that speaks the
+ * protocol itself), but shutdown not at the end of the message, whose handling in cleanup the lab does not
+ * model; `unavailable` only at connect: smtpd cannot reach the milter at all (milter8_connect()).
  */
 const STAGE_ACTIONS: Readonly<Record<MilterStage, readonly string[]>> = {
-  connect: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'unavailable'],
-  helo: ['continue', 'accept', 'reject', 'tempfail', 'shutdown'],
-  mail: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard'],
-  rcpt: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard'],
+  connect: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine', 'unavailable'],
+  helo: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine'],
+  mail: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine'],
+  rcpt: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine'],
   endOfMessage: ['continue', 'accept', 'reject', 'tempfail', 'discard', 'quarantine'],
 };
 
 /** Why an answer is missing from some stages' lists (STAGE_ACTIONS). */
 const NOT_EVERYWHERE: Readonly<Record<string, string>> = {
-  discard: 'DISCARD is for a message (milter8_event() refuses it at connect and HELO)',
-  quarantine: 'smfi_quarantine() is an end-of-message call',
   shutdown: 'a shutdown at the end of the message (cleanup) is not modelled',
   unavailable: 'whether smtpd reaches the milter is found at connect',
 };
@@ -173,7 +180,9 @@ export class ModelMilter {
     private readonly replies: MilterReplies,
     defaultAction: MilterDefaultAction,
     release: PostfixRelease,
-    name: string,
+    private readonly name: string,
+    /** smtpd's log: milter8.c's msg_warn() lines. */
+    private readonly warn: (line: string) => void,
   ) {
     this.unreachable = replies.connect.kind === 'unavailable' ? unreachableReply(defaultAction, release, name) : null;
     if (this.unreachable === null) return;
@@ -183,7 +192,7 @@ export class ModelMilter {
 
   /** milter8_conn_event(): a milter smtpd could not reach (MILTER8_STAT_ERROR) is not asked. */
   connect(): string | null {
-    return this.state === 'final' ? this.defReply : this.askConnection(this.replies.connect);
+    return this.state === 'final' ? this.defReply : this.event('SMFIC_CONNECT', this.replies.connect, true);
   }
 
   /**
@@ -193,25 +202,40 @@ export class ModelMilter {
    */
   helo(): string | null {
     if (this.discard) return null;
-    return this.state === 'final' ? this.defReply : this.askConnection(this.replies.helo);
+    return this.state === 'final' ? this.defReply : this.event('SMFIC_HELO', this.replies.helo, true);
   }
 
   /** milter8_mail_event(); none of the message events is asked once DISCARD is set (MILTER_SKIP_FLAGS). */
   mail(): string | null {
-    return this.askMessage(this.replies.mail);
+    return this.messageEvent('SMFIC_MAIL', this.replies.mail);
   }
 
   /** milter8_rcpt_event(): skipped after an accept or discard for this message too. */
   rcpt(): string | null {
-    return this.askMessage(this.replies.rcpt);
+    return this.messageEvent('SMFIC_RCPT', this.replies.rcpt);
   }
 
-  /** milter8_message(), in cleanup at the end of the message (cleanup-milter.ts). */
+  /** milter8_data_event(): the model milter continues at DATA (and BDAT's first chunk); skipped like RCPT. */
+  data(): string | null {
+    return this.messageEvent('SMFIC_DATA', CONTINUE);
+  }
+
+  /**
+   * milter8_message(), in cleanup at the end of the message (cleanup-milter.ts): cleanup's copy of
+   * the milter (milter8_receive()) has the state but not the def_reply, so it asks even after a
+   * quarantine, and keeps what it answers to itself.
+   */
   endOfMessage(): string | null {
-    return this.askMessage(this.replies.endOfMessage);
+    if (this.discard) return null;
+    return this.state === 'envelope' ? this.answer(this.replies.endOfMessage, false) : this.defReply;
   }
 
-  /** milter8_unknown_event(), _other_event(): the model milter continues; a final answer's reply persists. */
+  /** milter8_unknown_event(): asked in MILTER8_STAT_ENVELOPE (the model milter continues), def_reply otherwise. */
+  unknown(): string | null {
+    return this.state === 'envelope' ? this.event('SMFIC_UNKNOWN', CONTINUE, false) : this.defReply;
+  }
+
+  /** milter8_other_event() (VRFY, ETRN, AUTH, STARTTLS): def_reply, asking nobody. */
   later(): string | null {
     return this.defReply;
   }
@@ -223,20 +247,56 @@ export class ModelMilter {
     this.discard = false;
   }
 
-  private askConnection(reply: MilterReply): string | null {
-    if (reply.kind === 'continue') return null;
-    this.state = 'final';
-    this.defReply = replyOf(reply);
-    return this.defReply;
+  private messageEvent(smfic: string, reply: MilterReply): string | null {
+    if (this.discard) return null;
+    return this.state === 'envelope' ? this.event(smfic, reply, false) : this.defReply;
   }
 
-  private askMessage(reply: MilterReply): string | null {
-    if (this.discard) return null;
-    if (this.state !== 'envelope') return this.defReply;
-    if (reply.kind === 'shutdown') return this.askConnection(reply);
-    if (reply.kind === 'accept' || reply.kind === 'discard') this.state = 'accept-msg';
-    // In the envelope nothing is kept (def_reply is set only with the final state).
-    return replyOf(reply);
+  /**
+   * milter8_event(): its sanity check first (a def_reply while events are still sent is a
+   * quarantine's "H"), then the milter's answer; a quarantine's "H" stays as def_reply.
+   */
+  private event(smfic: string, reply: MilterReply, connection: boolean): string | null {
+    if (this.defReply !== null) {
+      this.warn(`warning: milter8_event: attempt to send event ${smfic} to milter ${this.name} after error`);
+      return this.defReply;
+    }
+    const answer = this.answer(reply, connection);
+    if (reply.kind === 'quarantine') this.defReply = answer;
+    return answer;
+  }
+
+  /** milter8_event()'s switch on the reply, at a connect or HELO event (IN_CONNECT_EVENT) or a message event. */
+  private answer(reply: MilterReply, connection: boolean): string | null {
+    switch (reply.kind) {
+      case 'accept':
+        this.state = connection ? 'final' : 'accept-msg';
+        return null;
+      case 'discard':
+        if (connection) {
+          this.warn(`warning: milter ${this.name}: DISCARD action is not allowed for connect or helo`);
+          return null;
+        }
+        this.state = 'accept-msg';
+        return replyOf(reply);
+      case 'shutdown':
+        return this.final(replyOf(reply));
+      case 'reject':
+      case 'tempfail':
+      case 'replycode':
+        // Final for the connection at connect and HELO; at a message event that event's reply only, nothing kept.
+        return connection ? this.final(replyOf(reply)) : replyOf(reply);
+      default:
+        // continue, and quarantine's "H" (the caller keeps it); `unavailable` never gets here (the constructor).
+        return replyOf(reply);
+    }
+  }
+
+  /** MILTER8_STAT_REJECT_CON with the reply kept as def_reply for every later event. */
+  private final(reply: string | null): string | null {
+    this.state = 'final';
+    this.defReply = reply;
+    return reply;
   }
 }
 

@@ -170,7 +170,7 @@ export class SmtpdSession {
   /** setup_milters(): a fresh milter for the connection, and again for the client XCLIENT names (xclient_cmd()). */
   setupMilters(): void {
     const name = this.config.smtpd_milters[0];
-    this.milter = name === undefined ? null : new ModelMilter(this.config.milterReplies, this.config.milter_default_action, this.release, name);
+    this.milter = name === undefined ? null : new ModelMilter(this.config.milterReplies, this.config.milter_default_action, this.release, name, (line) => this.log(line));
     const unreachable = this.milter?.unreachable;
     if (!unreachable) return;
     // milter8_connect(): the connect(2) to an unreachable milter fails (the lab's: refused); then milter8_comm_error().
@@ -411,7 +411,7 @@ export class SmtpdSession {
         return this.end();
       }
       // milter_unknown_event(): a rejecting milter's reply instead of the 500.
-      const verdict = this.milter?.later();
+      const verdict = this.milter?.unknown();
       return this.protocolError(now, (verdict ? checkMilterReply(this, verdict) : null) ?? '500 5.5.2 Error: command not recognized');
     }
     // smtpd_tls_security_level = encrypt (var_smtpd_enforce_tls): only PRE_TLS commands before STARTTLS.

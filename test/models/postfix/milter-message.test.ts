@@ -162,12 +162,12 @@ describe('a milter smtpd cannot reach: milter_default_action', () => {
     expect(repliesOf(conv).at(-1)).toMatch(QUEUED);
   });
 
-  it('quarantine: every event logs milter-hold and goes on; the message is queued (on hold)', () => {
+  it('quarantine: every event logs milter-hold and goes on, DATA too (milter8_data_event() answers def_reply); the message is queued (on hold)', () => {
     const conv = run(milter('connect', 'unavailable', 'quarantine'), [MAIL, RCPT, ...MESSAGE]);
     expect(conv.replies[0]).toBe(BANNER);
     expect(repliesOf(conv).at(-1)).toMatch(QUEUED);
     const holds = conv.logLines.filter((l) => l.includes('milter-hold'));
-    expect(holds.map((l) => / (\S+) from /.exec(l)![1])).toEqual(['CONNECT', 'EHLO', 'MAIL', 'RCPT']);
+    expect(holds.map((l) => / (\S+) from /.exec(l)![1])).toEqual(['CONNECT', 'EHLO', 'MAIL', 'RCPT', 'DATA']);
     expect(holds[2]).toBe(`NOQUEUE: milter-hold: MAIL from ${CLIENT}: milter triggers HOLD action; from=<alice@example.test> proto=ESMTP helo=<lab>`);
     expect(conv.model.queue.messages).toHaveLength(1);
   });

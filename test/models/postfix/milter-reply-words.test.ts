@@ -1,27 +1,27 @@
 /* milter-reply-words - which answers a scenario may give the model milter at each stage, and why the others are refused
  *
  * Read at Postfix v3.7.11 (the same at v3.9.0 and v3.10.13), milter/milter8.c milter8_event():
- * SMFIR_DISCARD at connect or HELO is refused with a warning ("DISCARD action is not allowed for
- * connect or helo"); SMFIR_REPLYCODE must start with 4 or 5, two digits and a space or '-', and an
- * enhanced status code, when one follows, must have the reply's class ("malformed reply"
- * otherwise); milter8_connect(): whether smtpd reaches the milter is found at connect. libmilter's
- * smfi_quarantine() may be called from xxfi_eom() only. The lab takes one-line replies only.
+ * every SMFIR_* reply is read at every event (SMFIR_DISCARD at connect or HELO only warns,
+ * SMFIR_QUARANTINE before the end of the message keeps "H": milter8-states.test.ts); SMFIR_REPLYCODE
+ * must start with 4 or 5, two digits and a space or '-', and an enhanced status code, when one
+ * follows, must have the reply's class ("malformed reply" otherwise); milter8_connect(): whether
+ * smtpd reaches the milter is found at connect. A quarantine before the end of the message is a
+ * milter that speaks the protocol itself: libmilter's smfi_quarantine() may be called from
+ * xxfi_eom() only. The lab takes one-line replies only.
  */
 import { describe, expect, it } from 'vitest';
 import { milterReplyAllowed, milterReplyProblem, MILTER_STAGES } from '../../../models/postfix/milter.js';
 
 /** Each stage's answers by the milter protocol's names (SMFIR_*), and `unavailable` at connect. */
 const TAKEN = {
-  connect: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'unavailable'],
-  helo: ['continue', 'accept', 'reject', 'tempfail', 'shutdown'],
-  mail: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard'],
-  rcpt: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard'],
+  connect: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine', 'unavailable'],
+  helo: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine'],
+  mail: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine'],
+  rcpt: ['continue', 'accept', 'reject', 'tempfail', 'shutdown', 'discard', 'quarantine'],
   endOfMessage: ['continue', 'accept', 'reject', 'tempfail', 'discard', 'quarantine'],
 } as const;
 
 const WHY_NOT = {
-  discard: 'DISCARD is for a message (milter8_event() refuses it at connect and HELO)',
-  quarantine: 'smfi_quarantine() is an end-of-message call',
   shutdown: 'a shutdown at the end of the message (cleanup) is not modelled',
   unavailable: 'whether smtpd reaches the milter is found at connect',
 } as const;
@@ -43,8 +43,8 @@ describe('the answers each stage takes', () => {
   });
 
   it('the allowed list names them in order, then the reply of its own', () => {
-    expect(milterReplyAllowed('connect')).toBe("continue, accept, reject, tempfail, shutdown, unavailable, or a one-line reply '4NN text' / '5NN text' (SMFIR_REPLYCODE)");
-    expect(milterReplyAllowed('rcpt')).toBe("continue, accept, reject, tempfail, shutdown, discard, or a one-line reply '4NN text' / '5NN text' (SMFIR_REPLYCODE)");
+    expect(milterReplyAllowed('connect')).toBe("continue, accept, reject, tempfail, shutdown, discard, quarantine, unavailable, or a one-line reply '4NN text' / '5NN text' (SMFIR_REPLYCODE)");
+    expect(milterReplyAllowed('rcpt')).toBe("continue, accept, reject, tempfail, shutdown, discard, quarantine, or a one-line reply '4NN text' / '5NN text' (SMFIR_REPLYCODE)");
     expect(milterReplyAllowed('endOfMessage')).toBe("continue, accept, reject, tempfail, discard, quarantine, or a one-line reply '4NN text' / '5NN text' (SMFIR_REPLYCODE)");
   });
 });

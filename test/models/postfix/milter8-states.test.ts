@@ -8,6 +8,8 @@
  * milter8_abort() (_ACCEPT_MSG back to _ENVELOPE; _ACCEPT_CON, _REJECT_CON and _ERROR stay);
  * smtpd/smtpd.c MILTER_SKIP_FLAGS: with CLEANUP_FLAG_DISCARD in saved_flags, helo_cmd(),
  * mail_cmd() and rcpt_cmd() ask no milter, and mail_reset() clears saved_flags.
+ * SMFIR_DISCARD at connect or HELO only warns; SMFIR_QUARANTINE sets def_reply "H", which
+ * milter8_abort() leaves, so milter8_event()'s sanity check answers every later event with it.
  */
 import { describe, expect, it } from 'vitest';
 import { MILTER_CONTINUES, milterReplyOf, ModelMilter, type MilterStage } from '../../../models/postfix/milter.js';
@@ -16,10 +18,10 @@ import { postfixRelease } from '../../../models/postfix/releases.js';
 const REJECTED = '550 5.7.1 Command rejected';
 
 /** A milter smtpd reached (3.7.11) that answers as given at each stage, continue elsewhere. */
-function milter(answers: Partial<Record<MilterStage, string>>): ModelMilter {
+function milter(answers: Partial<Record<MilterStage, string>>, warnings: string[] = []): ModelMilter {
   const replies = { ...MILTER_CONTINUES };
   for (const [stage, text] of Object.entries(answers) as [MilterStage, string][]) replies[stage] = milterReplyOf(text);
-  return new ModelMilter(replies, 'tempfail', postfixRelease('3.7.11'), 'inet:milter:11332');
+  return new ModelMilter(replies, 'tempfail', postfixRelease('3.7.11'), 'inet:milter:11332', (line) => warnings.push(line));
 }
 
 describe('a fresh milter', () => {
@@ -117,10 +119,61 @@ describe('SMFIR_ACCEPT at connect is final for the connection (MILTER8_STAT_ACCE
 
 describe('a milter smtpd cannot reach (MILTER8_STAT_ERROR)', () => {
   it("every event gets milter_default_action's reply, and milter8_abort() keeps it", () => {
-    const m = new ModelMilter({ ...MILTER_CONTINUES, connect: milterReplyOf('unavailable'), mail: milterReplyOf('reject') }, 'tempfail', postfixRelease('3.7.11'), 'inet:milter:11332');
+    const m = new ModelMilter({ ...MILTER_CONTINUES, connect: milterReplyOf('unavailable'), mail: milterReplyOf('reject') }, 'tempfail', postfixRelease('3.7.11'), 'inet:milter:11332', () => {});
     const TEMPFAIL = '451 4.7.1 Service unavailable - try again later';
     expect([m.connect(), m.helo()]).toEqual([TEMPFAIL, TEMPFAIL]);
     m.abort();
     expect([m.mail(), m.rcpt(), m.later()]).toEqual([TEMPFAIL, TEMPFAIL, TEMPFAIL]);
+  });
+});
+
+describe('SMFIR_DISCARD at connect or HELO: a warning, then as after a continue', () => {
+  it('nothing is kept and the next events are asked', () => {
+    const warnings: string[] = [];
+    const m = milter({ connect: 'discard', helo: 'discard', mail: 'reject' }, warnings);
+    expect([m.connect(), m.helo(), m.later()]).toEqual([null, null, null]);
+    expect(warnings).toEqual(Array(2).fill('warning: milter inet:milter:11332: DISCARD action is not allowed for connect or helo'));
+    expect(m.mail()).toBe(REJECTED);
+  });
+});
+
+describe('SMFIR_QUARANTINE before the end of the message: def_reply "H" for the rest of the connection', () => {
+  it('at connect: every later event gets "H" unasked, with the sanity-check warning, also after milter8_abort()', () => {
+    const warnings: string[] = [];
+    const m = milter({ connect: 'quarantine', helo: 'reject', mail: 'reject', rcpt: 'reject' }, warnings);
+    expect(m.connect()).toBe('H');
+    expect(warnings).toEqual([]);
+    expect([m.helo(), m.mail(), m.rcpt(), m.unknown(), m.later()]).toEqual(['H', 'H', 'H', 'H', 'H']);
+    m.abort();
+    expect(m.mail()).toBe('H');
+    expect(warnings).toEqual(['HELO', 'MAIL', 'RCPT', 'UNKNOWN', 'MAIL'].map((event) => `warning: milter8_event: attempt to send event SMFIC_${event} to milter inet:milter:11332 after error`));
+  });
+
+  it('at RCPT: the end of the message is still asked (cleanup\'s copy of the milter has no def_reply), then the next MAIL gets "H"', () => {
+    const warnings: string[] = [];
+    const m = milter({ rcpt: 'quarantine', endOfMessage: 'reject' }, warnings);
+    expect([m.mail(), m.rcpt(), m.endOfMessage()]).toEqual([null, 'H', REJECTED]);
+    m.abort();
+    expect(m.mail()).toBe('H');
+    expect(warnings).toEqual(['warning: milter8_event: attempt to send event SMFIC_MAIL to milter inet:milter:11332 after error']);
+  });
+
+  it('in a message the milter accepted (a HELO after MAIL): RCPT and unknown commands get "H" skipped, without the warning (MILTER8_STAT_ACCEPT_MSG); after milter8_abort() MAIL warns', () => {
+    const warnings: string[] = [];
+    const m = milter({ mail: 'accept', helo: 'quarantine', rcpt: 'reject' }, warnings);
+    expect([m.mail(), m.helo(), m.rcpt(), m.unknown()]).toEqual([null, 'H', 'H', 'H']);
+    expect(warnings).toEqual([]);
+    m.abort();
+    expect(m.mail()).toBe('H');
+    expect(warnings).toHaveLength(1);
+  });
+});
+
+describe('an unknown command (milter8_unknown_event())', () => {
+  it('is asked in the envelope (the model milter continues) and answered with def_reply once final', () => {
+    expect(milter({}).unknown()).toBeNull();
+    const m = milter({ connect: 'tempfail' });
+    m.connect();
+    expect(m.unknown()).toBe('451 4.7.1 Service unavailable - try again later');
   });
 });

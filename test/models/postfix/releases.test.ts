@@ -228,7 +228,7 @@ describe('milter_hold_reason_once (3.10.0)', () => {
       return conv.logLines.filter((line) => line.includes('milter-hold')).map((line) => / (\S+) from .*: ([^;]*);/.exec(line)!.slice(1).join(': '));
     };
     const every = 'milter triggers HOLD action';
-    expect(holds('3.9.14')).toEqual([`CONNECT: ${every}`, `EHLO: ${every}`, `MAIL: ${every}`, `RCPT: ${every}`, `MAIL: ${every}`]);
+    expect(holds('3.9.14')).toEqual([`CONNECT: ${every}`, `EHLO: ${every}`, `MAIL: ${every}`, `RCPT: ${every}`, `DATA: ${every}`, `MAIL: ${every}`]);
     expect(holds('3.10.0')).toEqual(['CONNECT: default_action', 'MAIL: default_action', 'MAIL: default_action']);
   });
 });
