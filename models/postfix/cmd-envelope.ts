@@ -5,18 +5,18 @@
  * MAIL and RCPT read smtpd_token()'s words (smtpd-token.ts): the keyword FROM: or TO: in any
  * case, the address word, then the options (envelope-options.ts). extract_addr() refuses an address
  * word in which tok822_parse() finds more than one address (extract-addr.ts), with a warning.
- * The address kept is the addr-spec (addrSpecOf(): x<a@b> is a@b); smtpd_check_addr()'s resolve
+ * The address kept is the addr-spec (extractedAddress(): x<a@b> is a@b); smtpd_check_addr()'s resolve
  * refuses some more (resolve-addr.ts).
  */
 import type { Micros } from '../contract.js';
 import { matchParentStyle, namadrListLookup } from './address-list.js';
 import type { CommandRow } from './command-table.js';
 import { mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
-import { addrSpecOf, addressCountOf } from './extract-addr.js';
+import { extractedAddress } from './extract-addr.js';
 import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { smtpdTokens } from './smtpd-token.js';
-import { resolveRefuses, validMailhostLiteral } from './resolve-addr.js';
+import { validMailhostLiteral } from './resolve-addr.js';
 import { printable } from './text.js';
 import { logWhatsup } from './whatsup.js';
 import { validHostname } from './xclient.js';
@@ -34,9 +34,8 @@ function envelopeOf(s: SmtpdSession, text: string, keyword: string, syntax: stri
   const argument = words[2];
   if (argument === undefined || words[1]?.text.toLowerCase() !== keyword) return { refusal: syntax };
   if (argument.error) return { refusal: badAddress };
-  const count = addressCountOf(argument.text);
-  const address = count === 1 ? addrSpecOf(argument.text) : '';
-  if (count > 1 || (count === 0 && !allowEmpty) || resolveRefuses(address, s.config.mydestination)) {
+  const address = extractedAddress(argument.text, allowEmpty, s.config.mydestination);
+  if (address === null) {
     s.log(`warning: Illegal address syntax from ${s.namaddr} in ${s.where} command: ${printable(argument.text)}`);
     return { refusal: badAddress };
   }

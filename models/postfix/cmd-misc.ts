@@ -7,10 +7,9 @@ import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
 import { relayRejection } from './cmd-envelope.js';
-import { addrSpecOf, addressCountOf } from './extract-addr.js';
+import { extractedAddress } from './extract-addr.js';
 import { milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
-import { resolveRefuses } from './resolve-addr.js';
 import { printable } from './text.js';
 import { logWhatsup } from './whatsup.js';
 
@@ -56,14 +55,14 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   const refusal = milterRefusal(s);
   if (refusal) return s.quickReply(now, row, false, refusal);
   const argument = words.join(' ');
-  // extract_addr(REJECT_EMPTY_ADDR, SLOPPY): one address, not two (John Smith) and not none (<>).
-  if (addressCountOf(argument) !== 1 || resolveRefuses(addrSpecOf(argument), s.config.mydestination)) {
+  // extract_addr(REJECT_EMPTY_ADDR, SLOPPY): one address, not two (John Smith) and not an empty one (<>, "").
+  // The address is the ADDR node tok822_internalize() gives: a phrase before <addr-spec> is not part of it.
+  const address = extractedAddress(argument, false, s.config.mydestination);
+  if (address === null) {
     s.log(`warning: Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(argument)}`);
     return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
   }
   // smtpd_check_rcpt(): the relay restrictions judge the address as at RCPT, logged by log_whatsup() with to=.
-  // The address is the ADDR node tok822_internalize() gives: a phrase before <addr-spec> is not part of it.
-  const address = addrSpecOf(argument);
   const rejection = relayRejection(s, address);
   if (rejection) {
     logWhatsup(s, 'reject', rejection, address);

@@ -18,6 +18,7 @@
  * smtpd_check_addr()'s resolve of the address, which refuses some more with the same reply, is
  * resolve-addr.ts.
  */
+import { resolveRefuses } from './resolve-addr.js';
 
 const OPERATORS = '|%!()<>@,;:\\".[]';
 const BLANKS = ' \t\r\n';
@@ -161,12 +162,20 @@ export function addressText(argument: string): string {
   return text.startsWith('@') && colon >= 0 ? text.slice(colon + 1) : text;
 }
 
-/** The address extract_addr() keeps: tok822_internalize() of the last ADDR node ('' when there is none). */
-export function addrSpecOf(argument: string): string {
-  return addressNodes(scan(addressText(argument))).last.map((t) => t.text).join('');
+/** What tok822_parse() finds in extract_addr()'s text: how many address forms (naddr), and tok822_internalize() of the last. */
+export function parsedAddress(argument: string): { readonly count: number; readonly address: string } {
+  const nodes = addressNodes(scan(addressText(argument)));
+  return { count: nodes.count, address: nodes.last.map((t) => t.text).join('') };
 }
 
-/** extract_addr()'s verdict on an argument: one address, or the trouble it reports. */
-export function addressCountOf(argument: string): number {
-  return addressNodes(scan(addressText(argument))).count;
+/**
+ * extract_addr()'s verdict: the address kept, or null for "Illegal address syntax": more than one
+ * address form; an empty address where the command wants one (REJECT_EMPTY_ADDR: RCPT and VRFY; the
+ * test is on the internal form, so an empty quoted string "" is empty too); or one that
+ * smtpd_check_addr()'s resolve refuses (resolve-addr.ts).
+ */
+export function extractedAddress(argument: string, allowEmpty: boolean, localDomains: readonly string[]): string | null {
+  const { count, address } = parsedAddress(argument);
+  if (count > 1 || (address === '' && !allowEmpty) || resolveRefuses(address, localDomains)) return null;
+  return address;
 }

@@ -50,6 +50,14 @@ describe('RCPT', () => {
     expect(lastReply([EHLO, MAIL, 'RCPT TO:\r\n'])).toBe('501 5.5.4 Syntax: RCPT TO:<address>');
     expect(lastReply([EHLO, MAIL, 'RCPT TO:<>\r\n'])).toBe('501 5.1.3 Bad recipient address syntax');
   });
+  // smtpd.c extract_addr() (v3.7.11) tests the internal form, "STR(state->addr_buf)[0] == 0 && !allow_empty_addr":
+  // "" is one address form whose internal form is empty; rcpt_cmd() passes REJECT_EMPTY_ADDR, mail_cmd() PERMIT_EMPTY_ADDR.
+  it('an empty quoted string is an empty address: RCPT TO:<""> is refused with the warning, MAIL FROM:<""> is the null sender', () => {
+    const conv = talk({}, lockstep([EHLO, MAIL, 'RCPT TO:<"">\r\n', 'QUIT\r\n']));
+    expect(conv.replies.at(-2)).toBe('501 5.1.3 Bad recipient address syntax');
+    expect(conv.logLines).toContain('warning: Illegal address syntax from localhost[127.0.0.1] in RCPT command: <"">');
+    expect(lastReply([EHLO, 'MAIL FROM:<"">\r\n'])).toBe('250 2.1.0 Ok');
+  });
   it('"TO:" in any case, address with or without <>', () => {
     expect(lastReply([EHLO, MAIL, 'rcpt to:bob@example.test\r\n'])).toBe('250 2.1.5 Ok');
   });

@@ -42,3 +42,15 @@ describe("VRFY's address is the addr-spec, without a phrase around it (tok822_in
     expect(vrfy(['VRFY John Smith <x@example.test>\r\n']).reply).toBe('252 2.0.0 John Smith <x@example.test>');
   });
 });
+
+// smtpd.c extract_addr() (v3.7.11) tests the internal form: "STR(state->addr_buf)[0] == 0 && !allow_empty_addr",
+// and vrfy_cmd() passes REJECT_EMPTY_ADDR; "" is one address form whose internal form is empty.
+describe('VRFY of an empty address', () => {
+  it('VRFY "", <> and <""> are 501 5.1.3 with the warning', () => {
+    for (const argument of ['""', '<>', '<"">']) {
+      const conv = vrfy([`VRFY ${argument}\r\n`], '127.0.0.1');
+      expect(conv.reply, argument).toBe('501 5.1.3 Bad recipient address syntax');
+      expect(conv.logLines, argument).toContain(`warning: Illegal address syntax from localhost[127.0.0.1] in VRFY command: ${argument}`);
+    }
+  });
+});
