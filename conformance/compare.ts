@@ -38,6 +38,8 @@
  */
 import type { ScenarioValues } from '../scenarios/keys.ts';
 import type { ConformanceCase } from './cases.ts';
+import { stepProblems } from './calibration/step-compare.ts';
+import type { StepGaps } from './calibration/steps.ts';
 import { ALPHA, fisherExact, median, percentile, quantileTest, rateText } from './stats.ts';
 
 export interface SessionOutcome {
@@ -64,6 +66,12 @@ export interface SideOutcome {
    * smtpd's start-up before the case's first banner.
    */
   readonly measured?: Measured;
+  /**
+   * The gaps of the sessions' request/response steps (calibration/steps.ts): the real side's
+   * read off its capture (a calibration batch's, a live racy case's), the lab's off its trace the
+   * same way (lab.ts) when the real side has them.
+   */
+  readonly steps?: StepGaps;
 }
 
 export interface Measured {
@@ -276,7 +284,7 @@ export function compareCase(c: ConformanceCase, real: SideOutcome, lab: SideOutc
   const problems: string[] = [];
   const notes: string[] = [];
   if (c.racy) {
-    if (c.labValues || real.measured?.scheduling) problems.push(...raceProblems(real, lab));
+    if (c.labValues || real.measured?.scheduling) problems.push(...raceProblems(real, lab), ...(real.steps && lab.steps ? stepProblems(real.steps, lab.steps) : []));
     else notes.push(...raceProblems(real, lab).map((p) => `(not judged: no capture of this batch's scheduling) ${p}`));
     problems.push(...(['real', 'lab'] as const).flatMap((label) => accountingProblem(label, c, label === 'real' ? real : lab) ?? []));
   } else {

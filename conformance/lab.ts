@@ -8,6 +8,9 @@ import type { ConformanceCase } from './cases.ts';
 import type { Measured, SideOutcome } from './compare.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import type { LabRunner } from './suite.ts';
+import { stepGapsOfRuns } from './calibration/lab-steps.ts';
+import { DOVECOT_PORT, POSTFIX_PORT } from './calibration/observe.ts';
+import type { StepGaps } from './calibration/steps.ts';
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
 import { runScenario, type RunReport } from '../scenarios/run.ts';
 
@@ -42,12 +45,21 @@ export function sessionSeed(suiteSeed: number, caseName: string, index: number):
   return (Math.imul(suiteSeed, 0x9e3779b1) ^ hash ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
 }
 
-/** The lab side of a case: the outcome of its sessions (labRuns). */
+/** The ports of `real-stack` (its front.port and Postfix's), those of the recorded captures too. */
+const LAB_PORTS = { dovecot: DOVECOT_PORT, postfix: POSTFIX_PORT };
+
+/** The step gaps of a case's sessions in the lab, read off their traces as off a capture (calibration/lab-steps.ts). */
+export function labSteps(c: ConformanceCase, seed: number): StepGaps {
+  return stepGapsOfRuns(labRuns(c, seed, undefined, true), LAB_PORTS);
+}
+
+/** The lab side of a case: the outcome of its sessions (labRuns), and their steps when the real side has its own. */
 export const runInLab: LabRunner = (c, seed, real) => {
   const sessions = [];
   let backendConnections = 0;
   const log: string[] = [];
-  for (const run of labRuns(c, seed, real)) {
+  const runs = labRuns(c, seed, real, real?.steps !== undefined);
+  for (const run of runs) {
     sessions.push({
       replies: normaliseReplies(run.client.replies),
       authReply: run.client.authReply === null ? null : normaliseReplyLine(run.client.authReply),
@@ -56,7 +68,7 @@ export const runInLab: LabRunner = (c, seed, real) => {
     backendConnections += run.backend.connections;
     log.push(...run.postfix.log);
   }
-  const outcome: SideOutcome = { sessions, backendConnections, smtpdLog: smtpdLines(log) };
+  const outcome: SideOutcome = { sessions, backendConnections, smtpdLog: smtpdLines(log), ...(real?.steps ? { steps: stepGapsOfRuns(runs, LAB_PORTS) } : {}) };
   return outcome;
 };
 

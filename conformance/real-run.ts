@@ -15,6 +15,7 @@ import type { ConformanceCase, ClientPlan } from './cases.ts';
 import type { Measured, SideOutcome } from './compare.ts';
 import { evidenceOfCapture, fitCaptures } from './calibration/fit.ts';
 import { readPcap } from './calibration/pcap.ts';
+import { stepGaps } from './calibration/steps.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import type { RealStack } from './real-stack.ts';
 import { startCapture } from './real-stack/capture.ts';
@@ -57,12 +58,15 @@ export async function runOnRealStack(stack: RealStack, c: ConformanceCase): Prom
       await capture?.stop();
     }
     const log = smtpdLines(stack.postfixLogSince(mark));
-    const measured = file ? measure(c, readFileSync(file), stack.ports) : undefined;
+    const pcap = file ? readFileSync(file) : undefined;
+    const measured = pcap ? measure(c, pcap, stack.ports) : undefined;
     return {
       sessions,
       backendConnections: log.filter((l) => l.startsWith('postfix/smtpd: connect from ')).length,
       smtpdLog: log,
       ...(measured ? { measured } : {}),
+      // a racy case's steps, judged against the lab's when its scheduling came from this capture (compare.ts)
+      ...(pcap && c.racy ? { steps: stepGaps(readPcap(pcap), stack.ports) } : {}),
     };
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import type { ConformanceCase } from './cases.ts';
 import { RECONNECT_WAIT_MS, type SessionOutcome, type SideOutcome } from './compare.ts';
 import { CALIBRATION_DIR } from './cases.ts';
+import { readPcap } from './calibration/pcap.ts';
 import { readSessions } from './calibration/record.ts';
+import { stepGaps } from './calibration/steps.ts';
 import { median } from './stats.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import { parseSwaksTranscript } from './swaks-transcript.ts';
@@ -49,11 +51,12 @@ export function recordedOutcome(rawDir: string, c: ConformanceCase): SideOutcome
   return { sessions, backendConnections: log.filter((l) => l.startsWith('postfix/smtpd: connect from ')).length, smtpdLog: log };
 }
 
-/** A calibration batch: swaks' AUTH→reply time per session (--show-time-lapse) and Postfix's log. */
+/** A calibration batch: swaks' AUTH→reply time per session (--show-time-lapse), Postfix's log and the capture's steps. */
 function calibrationOutcome(dir: string): SideOutcome {
   const sessions = readSessions(dir).map((s) => ({ replies: s.authReply ? [s.authReply] : [], authReply: s.authReply, authToReplyMs: s.authToReplyMs }));
   const log = smtpdLines(lines(join(dir, 'postfix.log')));
-  return { sessions, backendConnections: log.filter((l) => l.startsWith('postfix/smtpd: connect from ')).length, smtpdLog: log };
+  const steps = stepGaps(readPcap(readFileSync(join(dir, 'capture.pcap'))));
+  return { sessions, backendConnections: log.filter((l) => l.startsWith('postfix/smtpd: connect from ')).length, smtpdLog: log, steps };
 }
 
 /**

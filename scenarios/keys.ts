@@ -100,7 +100,8 @@ export interface ScenarioValues {
   'sim.wakeup_busy_preempt_per_mille': number;
   'sim.run_queue_wait_per_mille': number;
   'sim.run_queue_wait_quantiles_us': string;
-  'sim.run_queue_burst_per_mille': number;
+  'sim.run_queue_idle_burst_per_mille': number;
+  'sim.run_queue_busy_burst_per_mille': number;
   'sim.run_queue_burst_wait_per_mille': number;
 }
 
@@ -340,10 +341,16 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     description: 'run-queue wait of a woken process: its quantiles, drawn from the piecewise-linear inverse CDF through them (decision runQueueWaitUs; calibrate fits every 5th percentile of the captures\' waits)',
   },
   {
-    name: 'sim.run_queue_burst_per_mille',
+    name: 'sim.run_queue_idle_burst_per_mille',
     type: { kind: 'integer', min: 0, max: 1000 },
     default: 0,
-    description: 'per mille of sessions that run in a burst of load (waits cluster by session): drawn once per session (decision sessionInLoadBurst); 0: every session alike (calibrate fits it)',
+    description: 'per mille of sessions not under load (the others of sim.wakeup_busy_per_mille, or every session without it) that run in a burst of load (waits cluster by session): drawn once per session (decision sessionInLoadBurst); 0: none (calibrate fits it)',
+  },
+  {
+    name: 'sim.run_queue_busy_burst_per_mille',
+    type: { kind: 'integer', min: 0, max: 1000 },
+    default: 0,
+    description: 'per mille of sessions under load (drawn by sim.wakeup_busy_per_mille) that run in a burst of load: the captures tie waits to lost races per batch (decision sessionInLoadBurst); 0: none (calibrate fits it)',
   },
   {
     name: 'sim.run_queue_burst_wait_per_mille',
@@ -356,10 +363,16 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
 const BY_NAME: ReadonlyMap<string, KeySpec> = new Map(SCENARIO_KEYS.map((spec) => [spec.name, spec]));
 
 /** Keys that were replaced: a scenario giving one is refused with what to give instead. */
-export const RETIRED_KEYS: ReadonlyMap<string, string> = new Map(['min', 'median', 'max'].map((q) => [
-  `sim.run_queue_wait_${q}_us`,
-  'the run-queue wait is now drawn from its quantiles: give sim.run_queue_wait_quantiles_us instead (MIN,MEDIAN,MAX gives the same two-piece uniform; smtp-lab calibrate fits every 5th percentile)',
-]));
+export const RETIRED_KEYS: ReadonlyMap<string, string> = new Map([
+  ...['min', 'median', 'max'].map((q): [string, string] => [
+    `sim.run_queue_wait_${q}_us`,
+    'the run-queue wait is now drawn from its quantiles: give sim.run_queue_wait_quantiles_us instead (MIN,MEDIAN,MAX gives the same two-piece uniform; smtp-lab calibrate fits every 5th percentile)',
+  ]),
+  [
+    'sim.run_queue_burst_per_mille',
+    'the burst chance is now one per load state of the race: give sim.run_queue_idle_burst_per_mille and sim.run_queue_busy_burst_per_mille (both the same value gives the old draw; smtp-lab calibrate fits both)',
+  ],
+]);
 
 export function keySpec(name: string): KeySpec | undefined {
   return BY_NAME.get(name);

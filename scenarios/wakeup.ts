@@ -25,8 +25,9 @@ export function runQueueOf(scenario: Scenario): { runQueue?: RunQueueOptions } {
   const options: RunQueueOptions = {
     waitPerMille: scenario.get('sim.run_queue_wait_per_mille'),
     waitQuantilesUs: parseQuantileList(scenario.get('sim.run_queue_wait_quantiles_us')),
-    burstPerMille: scenario.get('sim.run_queue_burst_per_mille'),
+    idleBurstPerMille: scenario.get('sim.run_queue_idle_burst_per_mille'),
+    busyBurstPerMille: scenario.get('sim.run_queue_busy_burst_per_mille'),
     burstWaitPerMille: scenario.get('sim.run_queue_burst_wait_per_mille'),
   };
-  return options.waitPerMille === 0 && options.burstPerMille === 0 ? {} : { runQueue: options };
+  return options.waitPerMille === 0 && options.idleBurstPerMille === 0 && options.busyBurstPerMille === 0 ? {} : { runQueue: options };
 }

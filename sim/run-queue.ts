@@ -21,7 +21,10 @@
  *                         median and the 95th percentile where the real waits crowd near the
  *                         median: the lab's 75th / 90th percentiles of the 235 time were up to ten
  *                         times the real ones (docs/conformance.md disagreement 12).
- *   burstPerMille         how many sessions run in a burst of load, drawn once per run
+ *   idleBurstPerMille     how many sessions not under load (wakeup.ts busyPerMille's other sessions,
+ *                         or every session without that model) run in a burst of load
+ *   busyBurstPerMille     how many sessions under load (wakeup.ts: drawn busy) run in one; each run
+ *                         draws once, at its first wake-up, with the chance of its load state
  *                         (decision sessionInLoadBurst); 0 or absent: none
  *   burstWaitPerMille     waitPerMille of such a session
  * The bursts are what the captures show: waits cluster by session far more than independent
@@ -40,11 +43,15 @@
  *     peer's segments sit in the receive queue as they would.
  *   - A node that waits is runnable, not asleep: another write to it does not wake it again.
  * Unlike wakeup.ts, it applies to every node the scenario gives it, the client and the auth
- * service included, which have no preemption model: they block on every step. It does not
- * depend on the session load of wakeup.ts (sessionUnderLoad): the captures do not tie the two.
- * Sessions logged in on their first connection (mostly the load fit's idle state) waited as often
- * as the others or more in four racy batches (pp3-a, pp3-d, quickack-a, quickack-d: 46-140 ‰ of
- * steps against 39-98 ‰) and about a quarter as often in the other four (20-41 ‰ against 91-144 ‰).
+ * service included, which have no preemption model: they block on every step.
+ * The burst depends on the session load of wakeup.ts (sessionUnderLoad) through its two chances,
+ * because the captures tie waits and lost races per batch, in a direction that changes between
+ * batches: sessions logged in on their first backend connection (mostly the load fit's idle
+ * state) waited in 20-41 ‰ of their steps against 91-144 ‰ in the other sessions in pp3-b, pp3-c,
+ * quickack-b and quickack-c, and as often or more in pp3-a, pp3-d, quickack-a and quickack-d
+ * (46-140 ‰ against 39-98 ‰). Drawn independently of the load (the first version), the lab gave
+ * quickack-c's first-connection sessions 51 ‰ against 64 ‰ and its 235 times heavier tails
+ * than the real ones (docs/conformance.md disagreement 12); calibration/fit.ts fits both chances.
  */
 import type { Decider } from './decisions.ts';
 
@@ -53,15 +60,12 @@ export interface RunQueueOptions {
   readonly waitPerMille: number;
   /** The wait's quantiles (µs) at equally spaced probabilities, non-decreasing: 0th percentile first, 100th last. */
   readonly waitQuantilesUs: readonly number[];
-  /** Per mille of runs (sessions) in a burst of load; 0 or absent: none. */
-  readonly burstPerMille?: number;
+  /** Per mille of runs (sessions) not under load (wakeup.ts) in a burst of load; 0 or absent: none. */
+  readonly idleBurstPerMille?: number;
+  /** Per mille of runs under load (wakeup.ts sessionUnderLoad) in a burst of load; 0 or absent: none. */
+  readonly busyBurstPerMille?: number;
   /** waitPerMille of a run in a burst. */
   readonly burstWaitPerMille?: number;
-}
-
-/** The options a run uses: in a burst or not, as drawn once for the run. */
-export function runQueueForRun(options: RunQueueOptions, inBurst: boolean): RunQueueOptions {
-  return inBurst ? { ...options, waitPerMille: options.burstWaitPerMille ?? 0 } : options;
 }
 
 export class RunQueueState {
@@ -69,10 +73,13 @@ export class RunQueueState {
   private readyAtUs = 0;
   /** Inputs handed to it while it waited, not yet handled. */
   private held = 0;
+  /** The run's chance of a wait per wake-up, once its burst is drawn (at the first wake-up). */
+  private runWaitPerMille: number | undefined;
 
-  constructor(readonly options: RunQueueOptions) {
+  /** `inBurst`: whether the run is in a burst of load, asked once, at the node's first wake-up. */
+  constructor(readonly options: RunQueueOptions, private readonly inBurst: () => boolean = () => false) {
     const quantiles = options.waitQuantilesUs;
-    const perMille = [options.waitPerMille, options.burstPerMille ?? 0, options.burstWaitPerMille ?? 0];
+    const perMille = [options.waitPerMille, options.idleBurstPerMille ?? 0, options.busyBurstPerMille ?? 0, options.burstWaitPerMille ?? 0];
     const ascending = quantiles.length > 0 && quantiles[0]! >= 0 && quantiles.every((q, i) => i === 0 || quantiles[i - 1]! <= q);
     if (![...perMille, ...quantiles].every(Number.isSafeInteger) || perMille.some((p) => p < 0 || p > 1000) || !ascending) {
       throw new RangeError(`run-queue options need integers with per-mille values in 0..1000 and at least one wait quantile, non-negative and non-decreasing, got ${JSON.stringify(options)}`);
@@ -81,8 +88,8 @@ export class RunQueueState {
 
   /** The sleeping node is woken at `now`: draw whether, and how long, it waits before it runs. */
   woken(decider: Decider, now: number): void {
-    const { waitPerMille, waitQuantilesUs } = this.options;
-    if (decider.shouldWaitInRunQueue(waitPerMille)) this.readyAtUs = now + decider.runQueueWaitUs(waitQuantilesUs);
+    this.runWaitPerMille ??= this.inBurst() ? this.options.burstWaitPerMille ?? 0 : this.options.waitPerMille;
+    if (decider.shouldWaitInRunQueue(this.runWaitPerMille)) this.readyAtUs = now + decider.runQueueWaitUs(this.options.waitQuantilesUs);
   }
 
   /** Whether the node is still waiting at `now`, or has inputs from its wait left to handle. */

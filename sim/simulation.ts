@@ -27,7 +27,7 @@ import { TcpEndpoint } from './tcp/endpoint.ts';
 import { LOOPBACK_MSS, LOOPBACK_ONE_WAY_US, tcpProfile, type TcpProfile, type TcpProfileName } from './tcp/profiles.ts';
 import { TraceRecorder, type FactRecord, type LogRecord } from './trace.ts';
 import { DueTimers, SCHED_SLICE_US } from './due-timers.ts';
-import { RunQueueState, runQueueForRun, type RunQueueOptions } from './run-queue.ts';
+import { RunQueueState, type RunQueueOptions } from './run-queue.ts';
 import { WakeupState, optionsForRun, type WakeupOptions } from './wakeup.ts';
 
 export interface LinkOptions {
@@ -221,12 +221,15 @@ export class Simulation implements TcpHost {
   }
 
   /**
-   * Whether this run is in a burst of load (sim/run-queue.ts burstPerMille): drawn once, on a
-   * stream of its own, by the first node whose options ask; runs without the option draw nothing.
+   * Whether this run is in a burst of load (sim/run-queue.ts): drawn once, on a stream of its own,
+   * at the first wake-up of a node with run-queue options, with the chance of the run's load state
+   * (underLoad, drawn when the nodes were added; a run without the load model is not under load).
+   * A chance of 0 draws nothing.
    */
   private loadBurst(options: RunQueueOptions): boolean {
-    if ((options.burstPerMille ?? 0) === 0) return false;
-    this.inBurst ??= new Decider(this.choices ?? PrngChoices.seeded(this.seed).split(BURST_STREAM), this.trace, this.clock, 'machine').sessionInLoadBurst(options.burstPerMille!);
+    const perMille = (this.busy ? options.busyBurstPerMille : options.idleBurstPerMille) ?? 0;
+    if (perMille === 0) return false;
+    this.inBurst ??= new Decider(this.choices ?? PrngChoices.seeded(this.seed).split(BURST_STREAM), this.trace, this.clock, 'machine').sessionInLoadBurst(perMille);
     return this.inBurst;
   }
 
@@ -257,7 +260,7 @@ export class Simulation implements TcpHost {
       schedulingJitterUs: options.schedulingJitterUs ?? 0,
       due,
       wakeup: options.wakeup && due ? new WakeupState(optionsForRun(options.wakeup, this.underLoad(options.wakeup)), due) : null,
-      runQueue: options.runQueue ? new RunQueueState(runQueueForRun(options.runQueue, this.loadBurst(options.runQueue))) : null,
+      runQueue: options.runQueue ? new RunQueueState(options.runQueue, () => this.loadBurst(options.runQueue!)) : null,
       decider: this.decider.forConnection(`node:${model.name}`, NODE_STREAM_BASE + this.nodes.length),
     };
     for (const listen of options.listen ?? []) {

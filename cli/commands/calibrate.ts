@@ -5,13 +5,12 @@ import { join, resolve } from 'node:path';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
 import { calibrationCase, USER } from '../../conformance/cases.ts';
-import { fitRunQueue, fitScheduling, readBatch, type BatchEvidence } from '../../conformance/calibration/fit.ts';
-import { labStepGaps } from '../../conformance/calibration/lab-steps.ts';
-import { DOVECOT_PORT, POSTFIX_PORT } from '../../conformance/calibration/observe.ts';
+import { fitScheduling, readBatch, type BatchEvidence, type RunQueueValues } from '../../conformance/calibration/fit.ts';
 import { recordBatch } from '../../conformance/calibration/record.ts';
 import { calibrationScenario } from '../../conformance/calibration/scenario-file.ts';
 import { stepTable } from '../../conformance/calibration/step-table.ts';
 import { RealStack, realStackMissing, type TcpMode } from '../../conformance/real-stack.ts';
+import { labSteps } from '../../conformance/lab.ts';
 import { RECORDS_DIR } from '../../conformance/records-dir.ts';
 import { rateText } from '../../conformance/stats.ts';
 
@@ -94,7 +93,7 @@ export const calibrate: Command = {
     for (const b of batches.filter((x) => x.info.setting.tcpMode !== 'default')) {
       const single = fitScheduling([b]);
       console.error(`${b.info.name}: load ${b.info.loadBefore.join(' ')}, Postfix answered first on ${rateText(single.answeredFirst, single.connections)} of backend connections`);
-      console.error(`${stepTable(b.info.name, fitRunQueue([b]), b.steps, labStepGaps(calibrationCase(b), 1, { dovecot: DOVECOT_PORT, postfix: POSTFIX_PORT }))}\n`);
+      console.error(`${stepTable(b.info.name, single.values as RunQueueValues, b.steps, labSteps(calibrationCase(b), 1))}\n`);
     }
     const scenario = calibrationScenario(values.recorded ? 'real-stack-recorded-calibration' : 'real-stack-calibrated', fit, batches);
     const text = `${JSON.stringify(scenario, null, 2)}\n`;

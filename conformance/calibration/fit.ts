@@ -60,12 +60,14 @@ import type { ScenarioValues } from '../../scenarios/keys.ts';
 import { median, percentile } from '../stats.ts';
 import { backendConnections, connectionsBySession, type BackendConnection } from './observe.ts';
 import { readPcap } from './pcap.ts';
-import { sessionStepGaps, SINGLE_WAKEUP_STEPS, stepGaps, type StepGaps } from './steps.ts';
+import { fitBurstByLoad } from './burst-by-load.ts';
+import { maximizeOnPerMilleGrid } from './per-mille-grid.ts';
+import { sessionStepGaps, SINGLE_WAKEUP_STEPS, stepGaps, type StepGaps, type StepName } from './steps.ts';
 import type { BatchInfo } from './record.ts';
 
 export type RunQueueValues = Pick<ScenarioValues,
   'sim.run_queue_wait_per_mille' | 'sim.run_queue_wait_quantiles_us'
-  | 'sim.run_queue_burst_per_mille' | 'sim.run_queue_burst_wait_per_mille'>;
+  | 'sim.run_queue_idle_burst_per_mille' | 'sim.run_queue_busy_burst_per_mille' | 'sim.run_queue_burst_wait_per_mille'>;
 
 export type SchedulingValues = Pick<ScenarioValues,
   'sim.wakeup_preempt_per_mille' | 'sim.wakeup_latency_min_us' | 'sim.wakeup_latency_median_us' | 'sim.wakeup_latency_max_us' | 'sim.scheduling_jitter_us'>
@@ -137,7 +139,7 @@ export function fitCaptures(used: readonly Pick<BatchEvidence, 'connections' | '
       'sim.wakeup_latency_median_us': q(latencies, 0.5),
       'sim.wakeup_latency_max_us': q(latencies, 0.95),
       'sim.scheduling_jitter_us': Math.max(0, q(gaps, 0.95) - q(gaps, 0.05)),
-      ...fitRunQueue(used),
+      ...fitRunQueue(used, load),
     },
     connections: all.length,
     answeredFirst: first.length,
@@ -169,21 +171,51 @@ export const WAIT_QUANTILES: readonly number[] = Array.from({ length: 21 }, (_, 
  * step), and its bursts: each session's waited steps fitted as a two-state mixture by maximum
  * likelihood (fitSessionLoad, the same fit as the race's session load), the burst being the state
  * that waits more often. Without a session of two steps or more: the pooled chance, no bursts.
+ * With the race's session load (`load`, fitted from the same captures' sessions), the burst's share
+ * of sessions is fitted per load state (burst-by-load.ts); without it, one share for both.
  */
-export function fitRunQueue(captures: readonly Pick<BatchEvidence, 'steps' | 'sessionSteps'>[]): RunQueueValues {
-  const processingUs = new Map(SINGLE_WAKEUP_STEPS.map((name) => [name, median(captures.flatMap((c) => c.steps.get(name) ?? []))]));
-  const waited = (steps: StepGaps): boolean[] => SINGLE_WAKEUP_STEPS.flatMap((name) => (steps.get(name) ?? []).map((gap) => gap - processingUs.get(name)! > RUN_QUEUE_WAIT_MIN_US));
-  const excess = (steps: StepGaps): number[] => SINGLE_WAKEUP_STEPS.flatMap((name) => (steps.get(name) ?? []).map((gap) => gap - processingUs.get(name)!));
+export function fitRunQueue(captures: readonly RunQueueEvidence[], load: SessionLoad | null = null): RunQueueValues {
+  const processingUs = processingOf(captures.map((c) => c.steps));
+  const waited = (steps: StepGaps): boolean[] => stepExcessUs(steps, processingUs).map((x) => x > RUN_QUEUE_WAIT_MIN_US);
   const flags = captures.flatMap((c) => waited(c.steps));
-  const waits = captures.flatMap((c) => excess(c.steps)).filter((x) => x > RUN_QUEUE_WAIT_MIN_US);
+  const waits = captures.flatMap((c) => runQueueWaitsUs(c.steps, processingUs));
+  const sessionWaits = captures.flatMap((c) => c.sessionSteps.map(waited));
   // fitSessionLoad's "answered first" is here "did not wait": its busy state is the one that waits more
-  const bursts = fitSessionLoad(captures.flatMap((c) => c.sessionSteps.map((s) => waited(s).map((w) => !w))));
+  const bursts = fitSessionLoad(sessionWaits.map((s) => s.map((w) => !w)));
+  const byLoad = bursts && load ? fitBurstByLoad(sessionRaces(captures).map((raced, i) => ({ raced, waited: sessionWaits[i]! })), load, bursts) : null;
   return {
     'sim.run_queue_wait_per_mille': bursts ? 1000 - bursts.idlePreempt : flags.length === 0 ? 0 : Math.round((1000 * waits.length) / flags.length),
     'sim.run_queue_wait_quantiles_us': waits.length === 0 ? '0' : WAIT_QUANTILES.map((p) => Math.round(percentile(waits, p))).join(','),
-    'sim.run_queue_burst_per_mille': bursts?.busy ?? 0,
+    'sim.run_queue_idle_burst_per_mille': byLoad?.idle ?? bursts?.busy ?? 0,
+    'sim.run_queue_busy_burst_per_mille': byLoad?.busy ?? bursts?.busy ?? 0,
     'sim.run_queue_burst_wait_per_mille': bursts ? 1000 - bursts.busyPreempt : 0,
   };
+}
+
+/** Each single-wake-up step's processing: its median gap over the captures' steps. */
+export function processingOf(steps: readonly StepGaps[]): ReadonlyMap<StepName, number | null> {
+  return new Map(SINGLE_WAKEUP_STEPS.map((name) => [name, median(steps.flatMap((s) => s.get(name) ?? []))]));
+}
+
+/** Each single-wake-up step's gap over its processing, in SINGLE_WAKEUP_STEPS order. */
+function stepExcessUs(steps: StepGaps, processingUs: ReadonlyMap<StepName, number | null>): number[] {
+  return SINGLE_WAKEUP_STEPS.flatMap((name) => (steps.get(name) ?? []).map((gap) => gap - processingUs.get(name)!));
+}
+
+/** The run-queue waits the steps show: the excess of each step that waited (over RUN_QUEUE_WAIT_MIN_US). */
+export function runQueueWaitsUs(steps: StepGaps, processingUs: ReadonlyMap<StepName, number | null> = processingOf([steps])): number[] {
+  return stepExcessUs(steps, processingUs).filter((x) => x > RUN_QUEUE_WAIT_MIN_US);
+}
+
+/** What fitRunQueue reads: the step gaps, and for the burst per load state each session's connections. */
+export type RunQueueEvidence = Pick<BatchEvidence, 'steps' | 'sessionSteps'> & Partial<Pick<BatchEvidence, 'sessions'>>;
+
+/** Each session's answered-first flags, in the order of sessionSteps (both split the capture at the client's SYNs). */
+function sessionRaces(captures: readonly RunQueueEvidence[]): boolean[][] {
+  return captures.flatMap((c) => {
+    if (c.sessions?.length !== c.sessionSteps.length) throw new Error(`calibration: ${c.sessions?.length ?? 'no'} sessions of backend connections for ${c.sessionSteps.length} sessions of steps; the burst per load state needs both per session`);
+    return c.sessions.map((session) => raced(session).map(answeredFirst));
+  });
 }
 
 export interface SessionLoad {
@@ -216,20 +248,7 @@ export function fitSessionLoad(sessions: readonly (readonly boolean[])[]): Sessi
     for (const { w, l, n } of list) sum += n * Math.log(busy * q ** w * (1 - q) ** l + (1 - busy) * p ** w * (1 - p) ** l + 1e-300);
     return sum;
   };
-  // coarse grid, then 1 ‰ steps around the best point; q <= p names the busy state
-  let best = { busy: 0, q: 0, p: 0, ll: -Infinity };
-  const search = (busyRange: readonly [number, number], qRange: readonly [number, number], pRange: readonly [number, number], step: number) => {
-    for (let busy = busyRange[0]; busy <= busyRange[1]; busy += step) {
-      for (let q = qRange[0]; q <= qRange[1]; q += step) {
-        for (let p = Math.max(q, pRange[0]); p <= pRange[1]; p += step) {
-          const ll = logLikelihood(busy / 1000, q / 1000, p / 1000);
-          if (ll > best.ll + 1e-9) best = { busy, q, p, ll };
-        }
-      }
-    }
-  };
-  search([0, 1000], [0, 1000], [0, 1000], 20);
-  const around = (x: number): readonly [number, number] => [Math.max(0, x - 20), Math.min(1000, x + 20)];
-  search(around(best.busy), around(best.q), around(best.p), 1);
-  return { busy: best.busy, busyPreempt: best.q, idlePreempt: best.p };
+  // q <= p names the busy state
+  const [busy, q, p] = maximizeOnPerMilleGrid(3, ([b, q, p]) => (q! > p! ? -Infinity : logLikelihood(b! / 1000, q! / 1000, p! / 1000)));
+  return { busy: busy!, busyPreempt: q!, idlePreempt: p! };
 }

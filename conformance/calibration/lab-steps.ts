@@ -6,8 +6,7 @@
  * records it. A case's sessions are separate simulations that each start at 0; they are laid
  * one after the other on one time line, as the real sessions followed each other.
  */
-import type { ConformanceCase } from '../cases.ts';
-import { labRuns } from '../lab.ts';
+import type { RunReport } from '../../scenarios/run.ts';
 import type { TraceEvent } from '../../sim/trace.ts';
 import type { TcpSegment } from './pcap.ts';
 import { stepGaps, type StepGaps } from './steps.ts';
@@ -40,12 +39,13 @@ export function segmentsOfTrace(events: readonly TraceEvent[], offsetUs = 0): Tc
   return segments;
 }
 
-/** The step gaps of a case's sessions in the lab (its scenario, its labValues), read as from a capture. */
-export function labStepGaps(c: ConformanceCase, seed: number, ports: { dovecot: number; postfix: number }): StepGaps {
+/** The step gaps of a case's traced lab runs (lab.ts labRuns with `trace`), read as from a capture. */
+export function stepGapsOfRuns(runs: readonly RunReport[], ports: { dovecot: number; postfix: number }): StepGaps {
   const segments: TcpSegment[] = [];
   let offsetUs = 0;
-  for (const run of labRuns(c, seed, undefined, true)) {
-    segments.push(...segmentsOfTrace(run.trace ?? [], offsetUs));
+  for (const run of runs) {
+    if (!run.trace) throw new Error('stepGapsOfRuns: a lab run without its trace has no segments to read steps from');
+    segments.push(...segmentsOfTrace(run.trace, offsetUs));
     offsetUs += run.endedAtUs + SESSION_GAP_US;
   }
   return stepGaps(segments, ports);

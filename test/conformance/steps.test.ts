@@ -85,7 +85,7 @@ describe('fitRunQueue', () => {
     const sessions = [...gaps].flatMap(([name, list]) => list.map((gap) => new Map([[name, [gap]]])));
     expect(fitRunQueue([{ steps: gaps, sessionSteps: sessions }])).toEqual({
       'sim.run_queue_wait_per_mille': 71, 'sim.run_queue_wait_quantiles_us': Array(21).fill(1500).join(','),
-      'sim.run_queue_burst_per_mille': 0, 'sim.run_queue_burst_wait_per_mille': 0,
+      'sim.run_queue_idle_burst_per_mille': 0, 'sim.run_queue_busy_burst_per_mille': 0, 'sim.run_queue_burst_wait_per_mille': 0,
     });
   });
 
@@ -94,7 +94,7 @@ describe('fitRunQueue', () => {
     const session = (waits: number) => new Map<StepName, number[]>([['smtpd EHLO→250', [...Array(10 - waits).fill(100), ...Array(waits).fill(2100)]]]);
     const sessions = [...Array(8)].map(() => session(0)).concat([session(5), session(5)]);
     const steps = new Map<StepName, number[]>([['smtpd EHLO→250', sessions.flatMap((s) => s.get('smtpd EHLO→250')!)]]);
-    expect(fitRunQueue([{ steps, sessionSteps: sessions }])).toMatchObject({ 'sim.run_queue_wait_per_mille': 0, 'sim.run_queue_burst_per_mille': 200, 'sim.run_queue_burst_wait_per_mille': 500 });
+    expect(fitRunQueue([{ steps, sessionSteps: sessions }])).toMatchObject({ 'sim.run_queue_wait_per_mille': 0, 'sim.run_queue_idle_burst_per_mille': 200, 'sim.run_queue_busy_burst_per_mille': 200, 'sim.run_queue_burst_wait_per_mille': 500 });
   });
 
   it('the waits\' quantiles: every 5th percentile of the excess of the waited steps, shortest to longest', () => {

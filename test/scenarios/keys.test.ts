@@ -79,7 +79,8 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'sim.wakeup_busy_preempt_per_mille': ['90', '1001', 'an integer from 0 to 1000'],
   'sim.run_queue_wait_per_mille': ['105', '1001', 'an integer from 0 to 1000'],
   'sim.run_queue_wait_quantiles_us': ['864,1200,3391,18544', '864,3391,1200', QUANTILE_LIST_ALLOWED],
-  'sim.run_queue_burst_per_mille': ['460', '-1', 'an integer from 0 to 1000'],
+  'sim.run_queue_idle_burst_per_mille': ['460', '-1', 'an integer from 0 to 1000'],
+  'sim.run_queue_busy_burst_per_mille': ['120', '1001', 'an integer from 0 to 1000'],
   'sim.run_queue_burst_wait_per_mille': ['175', '1001', 'an integer from 0 to 1000'],
 };
 
@@ -151,6 +152,7 @@ describe('--set and JSON values', () => {
       expect(() => parseAssignment(`sim.run_queue_wait_${q}_us=864`)).toThrow(`scenario key 'sim.run_queue_wait_${q}_us' was retired: the run-queue wait is now drawn from its quantiles: give sim.run_queue_wait_quantiles_us instead`);
       expect(() => checkKeyJson(`sim.run_queue_wait_${q}_us`, 864)).toThrow(ScenarioError);
     }
+    expect(() => parseAssignment('sim.run_queue_burst_per_mille=240')).toThrow("scenario key 'sim.run_queue_burst_per_mille' was retired: the burst chance is now one per load state of the race: give sim.run_queue_idle_burst_per_mille and sim.run_queue_busy_burst_per_mille");
     expect(() => parseAssignment('constructor=1')).toThrow(/^unknown scenario key 'constructor'/);
   });
 

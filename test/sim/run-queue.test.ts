@@ -70,13 +70,29 @@ describe('run-queue wait', () => {
   });
 
   it('a burst of load is drawn once per run, and a run in it waits with the burst\'s chance', () => {
-    const inBurst = exchange({ ...always(500), waitPerMille: 0, burstPerMille: 1000, burstWaitPerMille: 1000 });
+    const inBurst = exchange({ ...always(500), waitPerMille: 0, idleBurstPerMille: 1000, burstWaitPerMille: 1000 });
     expect(inBurst.cli.received.map((r) => r.t)).toEqual(exchange(always(500)).cli.received.map((r) => r.t));
     const bursts = inBurst.sim.trace.events.filter((e) => e.kind === 'decision' && e.name === 'sessionInLoadBurst');
     expect(bursts.map((e) => e.value)).toEqual([true]);
-    const outside = exchange({ ...always(500), waitPerMille: 0, burstPerMille: 1, burstWaitPerMille: 1000 });
+    const outside = exchange({ ...always(500), waitPerMille: 0, idleBurstPerMille: 1, burstWaitPerMille: 1000 });
     expect(outside.sim.trace.events.filter((e) => e.kind === 'decision' && e.name === 'sessionInLoadBurst').map((e) => e.value)).toEqual([false]);
     expect(outside.cli.received.map((r) => r.t)).toEqual(exchange(undefined).cli.received.map((r) => r.t));
+  });
+
+  it('the burst\'s chance is that of the run\'s load state (sim/wakeup.ts sessionUnderLoad): busy runs take busyBurstPerMille, the others idleBurstPerMille', () => {
+    const wakeup = (busyPerMille: number) => ({ preemptPerMille: 1000, latencyMinUs: 0, latencyMedianUs: 0, latencyMaxUs: 0, busyPerMille, busyPreemptPerMille: 1000 });
+    const burstDraws = (busyPerMille: number) => {
+      const sim = new Simulation({ seed: 7 });
+      const runQueue: RunQueueOptions = { waitPerMille: 0, waitQuantilesUs: [500], idleBurstPerMille: 1, busyBurstPerMille: 1000, burstWaitPerMille: 1000 };
+      sim.addNode(new ScriptedPeer({ name: 'server', role: 'server', onOpen: [{ afterUs: 0, text: '220 hi\r\n' }] }), { listen: [{ ...server, link: { profile: 'nodelay' } }], runQueue, wakeup: wakeup(busyPerMille) });
+      sim.addNode(new ScriptedPeer({ name: 'client', role: 'client', connectTo: server }), { runQueue, wakeup: wakeup(busyPerMille) });
+      sim.runUntilIdle(10_000);
+      const named = (name: string) => sim.trace.events.filter((e) => e.kind === 'decision' && e.name === name).map((e) => e.value);
+      return { underLoad: named('sessionUnderLoad'), inBurst: named('sessionInLoadBurst'), waited: named('runQueueWaitUs').length > 0 };
+    };
+    expect(burstDraws(1000)).toEqual({ underLoad: [true], inBurst: [true], waited: true });
+    // a run that is not under load draws with the idle chance (1 ‰ at seed 7: outside the burst), and never waits
+    expect(burstDraws(1)).toEqual({ underLoad: [false], inBurst: [false], waited: false });
   });
 
   it('draws each wait from the piecewise-linear inverse CDF through its quantiles: each piece as likely, uniform within it', () => {
@@ -100,7 +116,8 @@ describe('run-queue wait', () => {
 
   it('refuses options out of range with a clear error', () => {
     expect(() => new RunQueueState({ waitPerMille: 1001, waitQuantilesUs: [0] })).toThrow(/per-mille values in 0..1000/);
-    expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [0], burstPerMille: -1 })).toThrow(/per-mille values in 0..1000/);
+    expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [0], idleBurstPerMille: -1 })).toThrow(/per-mille values in 0..1000/);
+    expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [0], busyBurstPerMille: 1001 })).toThrow(/per-mille values in 0..1000/);
     expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [5, 4, 9] })).toThrow(/non-decreasing/);
     expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [] })).toThrow(/at least one wait quantile/);
     expect(() => new RunQueueState({ waitPerMille: 10, waitQuantilesUs: [-1, 4] })).toThrow(/non-negative/);
