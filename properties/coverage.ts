@@ -11,6 +11,7 @@ import { hasDestructiveFault } from './lab-case.ts';
 import { isOwnXclient } from './arbitraries/client-behaviour.ts';
 import { isProbe } from './arbitraries/postfix-settings.ts';
 import { RELEASE_DRAWN } from './release-scope.ts';
+import { answerableByMailu } from './verdicts.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import type { Scenario, ScenarioKey } from '../scenarios/index.ts';
 import { MILTER_KEYS } from '../scenarios/topology.ts';
@@ -40,6 +41,8 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
     // Shown, not required: how many traces met a refusing milter or sent command probes (postfix-settings.ts).
     ...(Object.values(MILTER_KEYS).some((key) => refusesAt(ran, key)) ? ['milter:refuses'] : []),
     ...(labCase.client.groups.some((g) => g.steps.some(isProbe)) ? ['client:probes'] : []),
+    // Shown: logins Mailu's answer cannot carry (verdicts.ts answerableByMailu), temporary failures on every proxy.
+    ...(answerableByMailu(labCase.client.user) ? [] : ['login:gunicorn-refuses']),
     // Required where the property holds on every release and the scenario leaves some to draw (release-scope.ts).
     ...(labCase.releases === undefined ? [] : [RELEASE_DRAWN]),
   ];

@@ -10,6 +10,7 @@ import { CORRECT_PASSWORD, IMPOSTOR, isOwnXclient } from './arbitraries/client-b
 import { REFUSING_KEYS } from './arbitraries/postfix-settings.ts';
 import { pipeliningViolations } from '../models/client/index.ts';
 import { xtextEncode } from '../models/front/index.ts';
+import { sendableHeaderValue } from '../models/auth/gunicorn-response.ts';
 import { haproxyReadWarning, headerCameFirst, peekedBytes } from './proxy-header-read.ts';
 
 export type Verdict = string | null;
@@ -41,12 +42,23 @@ function fitsXclient(value: string): boolean {
   return xclientValueBytes(value) <= XCLIENT_VALUE_LIMIT;
 }
 
+/**
+ * Mailu's auth service echoes the login in its Auth-User answer header, and gunicorn 22.0.0, which
+ * every modelled Mailu release runs, cannot send a header value with a control character or a
+ * character above U+00FF (models/auth/gunicorn-response.ts): such an account gets a temporary
+ * failure from the front on any proxy, so it says nothing about how the proxy sequences.
+ */
+export function answerableByMailu(login: string): boolean {
+  return sendableHeaderValue(login);
+}
+
 /** Nothing in the case makes success impossible: right credentials, legal client, healthy services and links. */
 export function successPossible(labCase: LabCase): boolean {
   // Where the client connects does not matter to RFC 2920's rules.
   const script = scriptOf(labCase, { host: '', port: 0 });
   return (
     isCorrectClient(labCase) &&
+    answerableByMailu(labCase.client.user) &&
     fitsXclient(labCase.client.user) &&
     fitsXclient(labCase.client.helo) &&
     (labCase.overrides['auth.fault'] ?? 'none') === 'none' &&

@@ -11,6 +11,7 @@ import { headerValue } from '../http/codec.ts';
 import type { AuthAccount, AuthServiceConfig } from './config.ts';
 import { cidrContains, clientNetwork, parseCidr, parseIp, type Cidr, type IpAddress } from './ip-network.ts';
 import { LimiterStorage, parseRateLimit, type RateLimit } from './rate-limiter.ts';
+import { pythonInt } from './python-int.ts';
 import { mailuHas } from './releases.ts';
 import { AUTH_NOT_SUPPORTED, backendFor, lookupStatus, RATELIMIT_BYPASS_PORTS, type StatusName } from './statuses.ts';
 
@@ -106,10 +107,13 @@ export class MailuAuthenticator {
   readonly logs: string[] = [];
   /** Gate credentials_url_encoded of the Mailu release (./releases.ts). */
   private readonly credentialsUrlEncoded: boolean;
+  /** Before gate ratelimit_answer_without_auth_wait: a rate-limited answer asks nginx to wait (rateLimited()). */
+  private readonly rateLimitedWaits: boolean;
   private readonly decodeCredential: (text: string) => string | null;
 
   constructor(private readonly config: AuthServiceConfig) {
     this.credentialsUrlEncoded = mailuHas(config.mailuVersion, 'credentials_url_encoded');
+    this.rateLimitedWaits = !mailuHas(config.mailuVersion, 'ratelimit_answer_without_auth_wait');
     this.decodeCredential = this.credentialsUrlEncoded ? pythonUnquote : unquoteUtf8;
     this.ipLimit = parseRateLimit(config.AUTH_RATELIMIT_IP);
     this.userLimit = parseRateLimit(config.AUTH_RATELIMIT_USER);
@@ -140,17 +144,22 @@ export class MailuAuthenticator {
     const isFromWebmail = RATELIMIT_BYPASS_PORTS.includes(authPort);
     const appToken = isAppToken(headerValue(headers, 'Auth-Pass') ?? '');
     if (!isFromWebmail && !isPort25 && !appToken && this.shouldRateLimitIp(clientIp, now)) {
-      return this.statusHeaders(required(headers, 'Auth-Protocol'), 'ratelimit');
+      return this.rateLimited(headers);
     }
     // views/auth.py: the password the user limiter de-duplicates on. From 2024.06.9 it is read from
     // handle_authentication's answer (`headers` rebound), which never has Auth-Pass: always ''.
     const rawPassword = this.credentialsUrlEncoded ? '' : unquoteUtf8(headerValue(headers, 'Auth-Pass') ?? '');
     const result = this.handleAuthentication(headers);
+    // views/auth.py copies the answer into a flask.Response, whose Headers refuse CR or LF in a value
+    // (Werkzeug 2.2.3 _validate_value, 3.0.3 _str_header_value: ValueError); Flask answers the
+    // exception with 500, before the limiter below is touched. A decoded %0D or %0A in a login gets here.
+    const broken = result.find(([, value]) => /[\r\n]/.test(value));
+    if (broken !== undefined) throw new HttpAbort(500, `newline in the ${broken[0]} header value`);
     const username = resultValue(result, 'Auth-User') ?? null;
     let isValidUser = false;
     if (resultValue(result, 'Auth-User-Exists') === 'True' && username !== null) {
       if (!isFromWebmail && !appToken && this.shouldRateLimitUser(username, clientIp, now)) {
-        return this.statusHeaders(required(headers, 'Auth-Protocol'), 'ratelimit');
+        return this.rateLimited(headers);
       }
       isValidUser = true;
     }
@@ -217,6 +226,19 @@ export class MailuAuthenticator {
     const backend = backendFor(protocol, authenticated, this.config);
     if (!backend) throw new HttpAbort(500, `no backend for protocol ${protocol}`);
     return backend;
+  }
+
+  /**
+   * views/auth.py's answer to a rate-limited login: the ratelimit status; before 2024.06.0 also
+   * `if int(flask.request.headers['Auth-Login-Attempt']) < 10: response.headers['Auth-Wait'] = '3'`
+   * (a missing header is Werkzeug's BadRequestKeyError, 400; a value int() refuses a ValueError, 500).
+   */
+  private rateLimited(headers: Headers): [string, string][] {
+    const status = this.statusHeaders(required(headers, 'Auth-Protocol'), 'ratelimit');
+    if (!this.rateLimitedWaits) return status;
+    const attempt = pythonInt(required(headers, 'Auth-Login-Attempt'));
+    if (attempt === null) throw new HttpAbort(500, 'Auth-Login-Attempt is not an integer');
+    return attempt < 10 ? [...status, ['Auth-Wait', '3']] : status;
   }
 
   private statusHeaders(protocol: string, name: StatusName): [string, string][] {

@@ -14,10 +14,13 @@ import { OutputQueue, asciiBytes, type ConnId, type Input, type Micros, type Mod
 import { HttpParser, serializeResponse, type HttpRequest } from '../http/codec.ts';
 import { MailuAuthenticator, type AuthAnswer } from './authenticate.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from './config.ts';
+import { invalidHeaderOutcome, sendableHeaderValue } from './gunicorn-response.ts';
 
 const ENDPOINT = '/internal/auth/email';
 
 interface HttpConnection {
+  /** The front's address, which gunicorn names in its warnings (conn.client). */
+  readonly peerIp: string;
   readonly parser: HttpParser;
   readonly pending: HttpRequest[];
   busy: boolean;
@@ -50,7 +53,7 @@ export class AuthServiceModel implements Model {
   handle(now: Micros, input: Input): void {
     switch (input.kind) {
       case 'accepted':
-        this.connections.set(input.conn, { parser: new HttpParser('request'), pending: [], busy: false, closed: false, keptAlive: false });
+        this.connections.set(input.conn, { peerIp: input.remote.host, parser: new HttpParser('request'), pending: [], busy: false, closed: false, keptAlive: false });
         return;
       case 'bytes': {
         const connection = this.connections.get(input.conn);
@@ -78,7 +81,7 @@ export class AuthServiceModel implements Model {
       const parsed = connection.parser.nextRequest();
       if (parsed.kind === 'incomplete') break;
       if (parsed.kind === 'error') {
-        this.respond(conn, { status: 400, reason: parsed.reason });
+        this.respond(conn, connection, { status: 400, reason: parsed.reason });
         this.out.push({ kind: 'close', conn });
         connection.closed = true;
         return;
@@ -122,7 +125,7 @@ export class AuthServiceModel implements Model {
     connection.busy = false;
     switch (this.config.fault) {
       case 'http500':
-        this.respond(conn, { status: 500, reason: 'fault: http500' });
+        this.respond(conn, connection, { status: 500, reason: 'fault: http500' });
         break;
       case 'malformed':
         this.out.push({ kind: 'write', conn, bytes: asciiBytes('<html>upstream exploded\r\n\r\n') });
@@ -130,7 +133,7 @@ export class AuthServiceModel implements Model {
         connection.closed = true;
         return;
       default:
-        this.respond(conn, this.answer(request, now));
+        if (!this.respond(conn, connection, this.answer(request, now))) return;
     }
     if (connection.pending.length > 0) return this.startNext(now, conn, connection);
     // finish_request(): an answered connection goes back to the poller with its keep-alive
@@ -148,10 +151,21 @@ export class AuthServiceModel implements Model {
     return answer;
   }
 
-  private respond(conn: ConnId, answer: AuthAnswer): void {
+  /** Writes the answer as gunicorn does; false when gunicorn refused a header value and closed the connection instead (./gunicorn-response.ts). */
+  private respond(conn: ConnId, connection: HttpConnection, answer: AuthAnswer): boolean {
     const headers: (readonly [string, string])[] = [['Content-Type', 'text/html; charset=utf-8']];
     if (answer.status === 200) headers.push(...answer.headers);
+    const refused = headers.find(([, value]) => !sendableHeaderValue(value));
+    if (refused !== undefined) {
+      const outcome = invalidHeaderOutcome(refused[1], connection.peerIp);
+      this.out.push({ kind: 'log', program: 'admin', line: outcome.warning });
+      if (outcome.bytes !== null) this.out.push({ kind: 'write', conn, bytes: outcome.bytes });
+      this.out.push({ kind: 'close', conn });
+      connection.closed = true;
+      return false;
+    }
     this.out.push({ kind: 'write', conn, bytes: serializeResponse({ status: answer.status, reason: REASONS[answer.status] ?? 'ERROR', headers, body: '' }) });
+    return true;
   }
 
   private drop(conn: ConnId, closeOurSide: boolean): void {
