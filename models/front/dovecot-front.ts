@@ -81,6 +81,22 @@ export class DovecotFront extends SessionFront<DovecotSession> implements Model,
     return false;
   }
 
+  /**
+   * A relaying session waits with no deadline of Dovecot's own on both its connections, as the real
+   * login process does (2.3.19.1 src/login-common/login-proxy.c): login_proxy_detach() removes the
+   * proxy's timeout, the iostream proxy that relays from then on has none, client_destroy_success()
+   * took the client's timeouts, and an idle proxy is ended only by login_proxy_kill_idle(), which
+   * login_die() calls when the process shuts down (main.c). What does end it on a real host is the
+   * kernel: lib/net.c sets SO_KEEPALIVE on the listener and on outgoing sockets, so with Linux's
+   * defaults a relay whose peers went silent fails with ETIMEDOUT after 7200 s + 9 × 75 s, or after
+   * ~925 s of retransmissions (tcp_retries2) when data is in flight. The simulator models neither.
+   */
+  waitsWithoutDeadline(conn: ConnId): string | null {
+    const session = this.sessions.get(conn) ?? this.outgoing.get(conn);
+    if (session?.relaying !== true) return null;
+    return "Dovecot relays a proxied session with no timeout of its own (login_proxy_detach() removes the proxy's timeout; login-proxy.c): on a real host only TCP keepalive (SO_KEEPALIVE, lib/net.c; 2 h 11 min with Linux defaults) or retransmission give-up ends it, which the simulator does not model";
+  }
+
   handle(now: Micros, input: Input): void {
     switch (input.kind) {
       case 'accepted': {

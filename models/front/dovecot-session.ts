@@ -683,6 +683,11 @@ export class DovecotSession {
     return name;
   }
 
+  /** Past login_proxy_detach(): the iostream proxy relays both connections (dovecot-front.ts waitsWithoutDeadline). */
+  get relaying(): boolean {
+    return this.phase === 'relay';
+  }
+
   /** The phase now, read through a call: a method that moved it leaves TypeScript's narrowing stale. */
   private currentPhase(): Phase {
     return this.phase;
