@@ -36,6 +36,16 @@ export const MAILU_GATES = {
       '(first tag 2024.06.9): core/nginx/dovecot/login.lua urlEncode(), core/admin/mailu/internal/nginx.py handle_authentication(), ' +
       'core/admin/mailu/internal/views/auth.py nginx_authentication() (`git diff 2024.06.8 2024.06.9`)',
   },
+  ratelimit_answer_without_auth_wait: {
+    behaviour:
+      "views/auth.py's rate-limited answer (the IP or the user limiter) is Auth-Status and Auth-Error-Code only. Before: it adds " +
+      "Auth-Wait: 3 while int(Auth-Login-Attempt) < 10 (nginx's counter; a request without the header is a 400, one int() refuses a 500), " +
+      'so nginx sleeps 3 s and keeps the session instead of closing it',
+    since: '2024.06.0',
+    source:
+      'commit c66934e6 "Auth-Login-Attempt is no more since we don\'t use nginx" (first tag 2024.06.0): core/admin/mailu/internal/views/auth.py ' +
+      'nginx_authentication() (`git diff 2.0.43 2024.06.0`)',
+  },
 } as const;
 
 export type MailuGateName = keyof typeof MAILU_GATES;
