@@ -12,8 +12,8 @@
  * The table is read by validation (values.ts), `--set` parsing, the CLI help and the tests.
  */
 import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-text.ts';
-import { FRONT_KINDS, type FrontKind, type SendProxy } from '../models/front/config.ts';
-import { versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
+import { FRONT_KINDS, recordedDovecotTimings, type FrontKind, type SendProxy } from '../models/front/config.ts';
+import { measuredTimings, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
@@ -50,6 +50,8 @@ export interface ScenarioValues {
   'front.version': string;
   'front.login_proxy_max_reconnects': number;
   'front.login_proxy_timeout': number;
+  'front.command_reply_delay_us': number;
+  'front.ehlo_reaction_us': number;
   'front.smtp_auth': NginxSmtpAuth;
   'front.xclient': 'on' | 'off';
   'front.max_errors': number;
@@ -69,6 +71,8 @@ export interface ScenarioValues {
   'postfix.milter_end_of_message_reply': string;
   'postfix.milter_default_action': MilterDefaultAction;
   'postfix.banner_delay_ms': number;
+  'postfix.banner_reuse_delay_us': number;
+  'postfix.ehlo_delay_us': number;
   'postfix.smtpd_authorized_xclient_hosts': string;
   'postfix.smtpd_helo_required': YesNo;
   'postfix.smtpd_soft_error_limit': number;
@@ -138,6 +142,8 @@ const milterReply = (stage: MilterStage): KeyType => ({ kind: 'text', pattern: /
 const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['postfix.mail_version'] ?? '3.9', v['front.port'] ?? 587);
 /** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
 const MAX_DELAY_MS = 600_000;
+/** A processing time in whole µs, up to a second. */
+const microseconds: KeyType = { kind: 'integer', min: 0, max: 1_000_000 };
 
 /** Every key, in resolution order (a derived default may read only keys above it). */
 /**
@@ -190,6 +196,19 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   },
   { name: 'front.login_proxy_max_reconnects', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'Dovecot login_proxy_max_reconnects: backend reconnects after a remote failure (default 3)' },
   { name: 'front.login_proxy_timeout', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 30_000, description: 'Dovecot login_proxy_timeout in ms (default 30 secs)' },
+  // Dovecot's processing times (models/front/config.ts recordedDovecotTimings), fitted per calibration batch (calibration/step-timings.ts).
+  {
+    name: 'front.command_reply_delay_us',
+    type: microseconds,
+    default: recordedDovecotTimings.commandReplyDelayUs,
+    description: "Dovecot submission-login: a client's command line read -> its reply written (EHLO -> 250, and the AUTH line before its passdb request), µs (default: the A1 record's EHLO 0.013531 -> reply 0.013678; calibrate fits it from the capture's EHLO->250 to the client)",
+  },
+  {
+    name: 'front.ehlo_reaction_us',
+    type: microseconds,
+    default: recordedDovecotTimings.ehloReactionUs,
+    description: "Dovecot's submission proxy: the backend's EHLO reply read -> XCLIENT written, µs (default: the A1 rawlog's .924634 -> .924680; calibrate fits it from the capture's 250->XCLIENT)",
+  },
   { name: 'front.smtp_auth', type: { kind: 'enum', values: ['none', 'plain', 'login', 'login plain'] }, default: 'login plain', description: 'nginx smtp_auth (Mailu port 25: none)' },
   { name: 'front.xclient', type: { kind: 'enum', values: ['on', 'off'] }, default: 'on', description: 'nginx xclient (default on)' },
   { name: 'front.max_errors', type: { kind: 'integer', min: 1, max: 1000 }, default: 5, description: 'nginx max_errors: lines its SMTP parser refuses before it closes the session (default 5)' },
@@ -250,6 +269,19 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     description: 'Postfix milter_default_action: what every event gets from a milter smtpd cannot reach (milter_connect_reply=unavailable): tempfail 451 4.7.1, reject 550 5.5.0 Service unavailable, accept nothing (no milter), quarantine hold every message, shutdown 421 and hang up (from 3.7.20, 3.8.15, 3.9.9, 3.10.8, where it is the default; tempfail before)',
   },
   { name: 'postfix.banner_delay_ms', type: milliseconds(MAX_DELAY_MS), default: 13, description: 'smtpd start-up: accept to 220 banner (real stack: 11-15 ms)' },
+  // smtpd's processing times (models/postfix/config.ts measuredTimings), fitted per calibration batch (calibration/step-timings.ts).
+  {
+    name: 'postfix.banner_reuse_delay_us',
+    type: microseconds,
+    default: measuredTimings.bannerReuseDelayUs,
+    description: "a reused smtpd process (postfix.smtpd_process_reused, Dovecot's reconnects): accept -> 220 banner, µs (default: the A2 record's reconnects, 0.22-0.32 ms; calibrate fits it from the capture's SYN->220)",
+  },
+  {
+    name: 'postfix.ehlo_delay_us',
+    type: microseconds,
+    default: measuredTimings.ehloDelayUs,
+    description: "smtpd: an EHLO or HELO read -> its reply written, after the process's first EHLO, µs (default: 20-60 µs in the records; calibrate fits it from the capture's EHLO->250)",
+  },
   // Settings whose values differ between the two layouts start from that layout's preset (layout.ts);
   // the others from Postfix's own defaults (postconf -d, mail_params.h), which both presets keep.
   {
@@ -290,7 +322,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     description: 'haproxy: smtpd reads a PROXY protocol header (v1 or v2) before the greeting and takes the client address from it',
   },
   { name: 'postfix.smtpd_upstream_proxy_timeout', type: { kind: 'integer', min: 1, max: 86_400 }, default: 5, description: 'Postfix smtpd_upstream_proxy_timeout in seconds: how long smtpd waits for the PROXY header (default 5s)' },
-  { name: 'auth.latency_ms', type: milliseconds(MAX_DELAY_MS), default: 4.5, description: 'time the Mailu auth service takes to answer' },
+  { name: 'auth.latency_ms', type: milliseconds(MAX_DELAY_MS), default: 4.5, description: "time the Mailu auth service takes to answer (calibrate fits it from the capture's AUTH -> backend SYN less the lab's own part of that step)" },
   { name: 'auth.fault', type: { kind: 'enum', values: ['none', 'timeout', 'http500', 'refused'] }, default: 'none', description: 'auth service fault: never answers, HTTP 500, or no listener' },
   {
     name: 'auth.mailu_version',

@@ -102,6 +102,8 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     timings: {
       ...base.timings,
       bannerDelayUs: ms(scenario.get('postfix.banner_delay_ms')),
+      bannerReuseDelayUs: scenario.get('postfix.banner_reuse_delay_us'),
+      ehloDelayUs: scenario.get('postfix.ehlo_delay_us'),
       xclientLookupDelayUs: ms(scenario.get('postfix.xclient_lookup_ms')),
       milterSetupDelayUs: ms(scenario.get('postfix.milter_ms')),
     },
@@ -132,6 +134,7 @@ export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario
     login_proxy_max_reconnects: scenario.get('front.login_proxy_max_reconnects'),
     login_proxy_timeout: scenario.get('front.login_proxy_timeout'),
     authHttp: { ...labDovecotConfig.authHttp, address: { host: hostsOf(scenario).auth, port: AUTH_PORT }, mailuVersion: scenario.get('auth.mailu_version') },
+    timings: { ...labDovecotConfig.timings, commandReplyDelayUs: scenario.get('front.command_reply_delay_us'), ehloReactionUs: scenario.get('front.ehlo_reaction_us') },
   };
 });
 
