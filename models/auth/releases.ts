@@ -4,8 +4,8 @@
  * front's passdb, which builds the request) and core/admin/mailu/internal/nginx.py
  * handle_authentication with views/auth.py nginx_authentication (which read it). Modelled: 2.0.43
  * (the last 2.0 release, the mailu-2.0 preset) and every 2024.06 tag (Mailu/Mailu `git tag`),
- * oldest first; the rest of the service follows 2024.06 (models/auth/authenticate.ts), and 2.0.43
- * reads the credentials as 2024.06.0 does (nginx.py, `git diff 2.0.43 2024.06.0`: the same unquote
+ * oldest first; the rest of the service follows 2024.06 (models/auth/authenticate.ts) but for the
+ * gates below, and 2.0.43 reads the credentials as 2024.06.0 does (nginx.py, `git diff 2.0.43 2024.06.0`: the same unquote
  * and double decode). Each gate names the first release with the behaviour and where it is read;
  * docs/versions.md lists them with their tests (test/models/auth/releases.test.ts).
  */

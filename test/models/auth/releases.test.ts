@@ -11,7 +11,7 @@ import { HttpParser, headerValue } from '../../../models/http/codec.ts';
 import { labDovecotConfig } from '../../../models/front/index.ts';
 import { loginLuaUrlEncode, PassdbLookup, type PassdbHost } from '../../../models/front/passdb-lookup.ts';
 import { isMailuRelease, mailuHas, MAILU_RELEASES } from '../../../models/auth/releases.ts';
-import { auth } from './requests.ts';
+import { auth, request } from './requests.ts';
 
 const BEFORE = '2024.06.8';
 const SINCE = '2024.06.9';
@@ -133,5 +133,54 @@ describe("login.lua urlEncode() ('[^%w_.-~]': '.-~' is a range in a Lua set)", (
       const kept = /[A-Za-z0-9_]/.test(c) || (byte >= 0x2e && byte <= 0x7e);
       expect([byte, loginLuaUrlEncode(c)]).toEqual([byte, kept ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`]);
     }
+  });
+});
+
+describe('ratelimit_answer_without_auth_wait: 2.0.43 vs 2024.06.0', () => {
+  // views/auth.py nginx_authentication() at 2.0.43: `if int(flask.request.headers['Auth-Login-Attempt']) < 10:
+  // response.headers['Auth-Wait'] = '3'` after each rate-limited answer; gone at 2024.06.0 (commit c66934e6).
+  const RATE_LIMITED = { 'Auth-Status': 'Temporary authentication failure (rate-limit)', 'Auth-Error-Code': '451 4.3.2' };
+  /** The answer to a second login from the same address, after a failed one, with AUTH_RATELIMIT_IP 1/hour. */
+  const limited = (release: string, attempt: string | undefined) => {
+    const service = auth({ mailuVersion: release, AUTH_RATELIMIT_IP: '1/hour' });
+    service.authenticate(request({ 'Auth-User': 'nobody@example.test', 'Auth-Login-Attempt': '1' }), 0);
+    const answer = service.authenticate(request({ 'Auth-Login-Attempt': attempt }), 1_000_000);
+    return answer.status === 200 ? Object.fromEntries(answer.headers) : { status: answer.status };
+  };
+
+  test('the gate: 2.0.43 without, 2024.06.0 on with', () => {
+    expect(['2.0.43', '2024.06.0', '2024.06.57'].map((r) => mailuHas(r, 'ratelimit_answer_without_auth_wait'))).toEqual([false, true, true]);
+  });
+
+  test('2.0.43: Auth-Wait: 3 while nginx counts fewer than 10 attempts, none from the 10th', () => {
+    expect(limited('2.0.43', '1')).toEqual({ ...RATE_LIMITED, 'Auth-Wait': '3' });
+    expect(limited('2.0.43', '9')).toEqual({ ...RATE_LIMITED, 'Auth-Wait': '3' });
+    expect(limited('2.0.43', '10')).toEqual(RATE_LIMITED);
+  });
+
+  test('2.0.43: a request without Auth-Login-Attempt (login.lua sends none) is a 400, one int() refuses a 500; only when rate-limited', () => {
+    expect(limited('2.0.43', undefined)).toEqual({ status: 400 });
+    expect(limited('2.0.43', 'x')).toEqual({ status: 500 });
+    expect(auth({ mailuVersion: '2.0.43' }).authenticate(request(), 0).status).toBe(200);
+  });
+
+  test("the user limiter's answer too (a known user's failures)", () => {
+    for (const [release, wait] of [['2.0.43', { 'Auth-Wait': '3' }], ['2024.06.0', {}]] as const) {
+      const service = auth({ mailuVersion: release, AUTH_RATELIMIT_USER: '1/day', AUTH_RATELIMIT_IP: '100/hour' });
+      service.authenticate(request({ 'Auth-Pass': 'wrong', 'Auth-Login-Attempt': '1' }), 0);
+      const answer = service.authenticate(request({ 'Auth-Pass': 'wrong again', 'Auth-Login-Attempt': '2' }), 1_000_000);
+      expect(answer.status === 200 ? Object.fromEntries(answer.headers) : answer).toEqual({ ...RATE_LIMITED, ...wait });
+    }
+  });
+
+  test("behind the Dovecot front (login.lua sends no Auth-Login-Attempt), 2.0.43's rate-limited answer is a 400, which login.lua takes as PASSDB_RESULT_INTERNAL_FAILURE", () => {
+    const service = auth({ mailuVersion: '2.0.43', AUTH_RATELIMIT_IP: '1/hour' });
+    service.authenticate(luaRequest('2.0.43', 'nobody@example.test', 'x'), 0);
+    expect(service.authenticate(luaRequest('2.0.43', 'alice@example.test', 'secret'), 1_000_000).status).toBe(400);
+  });
+
+  test('2024.06.0: the status and code only, with or without the header', () => {
+    expect(limited('2024.06.0', '1')).toEqual(RATE_LIMITED);
+    expect(limited('2024.06.0', undefined)).toEqual(RATE_LIMITED);
   });
 });

@@ -13,6 +13,8 @@ import { bytesToLatin1 } from '../../../models/contract.ts';
 import { mailuNginxConfig, type NginxFrontConfig } from '../../../models/front/config.ts';
 import { NginxFront } from '../../../models/front/nginx-front.ts';
 import { DirectDriver } from './direct-driver.ts';
+import { HttpParser } from '../../../models/http/codec.ts';
+import { auth } from '../auth/requests.ts';
 
 const CLIENT = 'client1';
 const remote = { host: '203.0.113.25', port: 40000 };
@@ -936,5 +938,39 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     const { d } = relaying();
     d.advanceBy(120_000_000);
     expect(closed(d)).toBe(false);
+  });
+});
+
+describe("Mailu's rate-limited answer, as each release writes it (views/auth.py; auth releases.ts ratelimit_answer_without_auth_wait)", () => {
+  /** nginx's own auth_http request for a PLAIN login, answered by a Mailu service of `release` that already limits its address (AUTH_RATELIMIT_IP 1/hour, one failure). */
+  function rateLimitedLogin(release: string): DirectDriver {
+    const service = auth({ mailuVersion: release, AUTH_RATELIMIT_IP: '1/hour' });
+    service.authenticate([['Auth-Port', '465'], ['Auth-User', 'x@example.test'], ['Auth-Pass', 'x'], ['Auth-Protocol', 'smtp'], ['Client-IP', remote.host], ['Client-Port', '1'], ['Auth-Method', 'plain'], ['Auth-Login-Attempt', '1']], 0);
+    // Mailu's 465 server block: auth_http_header Auth-Port 465.
+    const d = say(nginx({ smtp_auth: ['plain'], auth_http_header: [['Auth-Port', '465']] }), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+    const parser = new HttpParser('request');
+    parser.feed(Buffer.from(authRequest(d).request, 'latin1'));
+    const parsed = parser.nextRequest();
+    if (parsed.kind !== 'message') throw new Error(`nginx's request did not parse: ${parsed.kind}`);
+    const answer = service.authenticate(parsed.message.headers.map(([name, value]) => [name, value]), 1_000_000);
+    if (answer.status !== 200) throw new Error(`HTTP ${answer.status}`);
+    const { conn } = authRequest(d);
+    d.bytes(conn, `HTTP/1.0 200 OK\r\n${answer.headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}Content-Length: 0\r\n\r\n`).advanceBy(1_000);
+    return d;
+  }
+  const REPLY = '451 4.3.2 Temporary authentication failure (rate-limit)\r\n';
+
+  test('2.0.43 asks nginx to wait (Auth-Wait: 3): the refusal comes 3 s later and the session stays for another try', () => {
+    const d = rateLimitedLogin('2.0.43');
+    expect(lastWrite(d)).not.toBe(REPLY);
+    d.advanceBy(3_000_000);
+    expect(lastWrite(d)).toBe(REPLY);
+    expect(closed(d)).toBe(false);
+  });
+
+  test('2024.06.0 does not: nginx refuses at once and closes the session', () => {
+    const d = rateLimitedLogin('2024.06.0');
+    expect(lastWrite(d)).toBe(REPLY);
+    expect(closed(d)).toBe(true);
   });
 });
