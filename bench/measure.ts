@@ -13,11 +13,13 @@ import { loadScenario } from '../scenarios/index.ts';
 import { runScenario } from '../scenarios/run.ts';
 import { runLabProperty } from '../properties/check.ts';
 import { propertyById } from '../properties/suite.ts';
+import { median as medianOrNull } from '../conformance/stats.ts';
 
+/** The median of measurements a figure always has (stats.ts median(), which answers null for none). */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const middle = medianOrNull(values);
+  if (middle === null) throw new Error('a benchmark figure with no measurement');
+  return middle;
 }
 
 /** CPU time this process has used (every thread: the garbage collector's too), in ms. */
