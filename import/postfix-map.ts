@@ -11,13 +11,13 @@
  *   - another parameter the model reads: compared with the lab's own Postfix configuration;
  *   - an smtpd parameter the model does not read: unsupported; anything else: ignored.
  */
-import { knownKeys, parsePostfixConfig, type PostfixConfig } from '../models/postfix/config.ts';
+import { inlineTableProblem, knownKeys, parsePostfixConfig, type PostfixConfig } from '../models/postfix/config.ts';
 import { modelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
 import { keySpec, type Scenario, type ScenarioKey } from '../scenarios/index.ts';
 import { postfixConfigOf } from '../scenarios/topology.ts';
 import { UsageError } from '../scenarios/errors.ts';
 import { assign, parsedBy } from './assign.ts';
-import { emptyResult, ignored, unsupported, type FixedComparison, type MapperResult } from './entries.ts';
+import { emptyResult, ignored, unsupported, type FixedComparison, type ListedEntry, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
 import { servicePort, type MasterService } from './postfix-master.ts';
 import { ConfigError, whereText, type Setting } from './source.ts';
@@ -91,6 +91,16 @@ function modelValue(setting: Setting, version: string | undefined): unknown {
   return parsedBy(setting, () => parsePostfixConfig(settings))[setting.name as keyof PostfixConfig];
 }
 
+/**
+ * virtual_mailbox_maps that is not an inline:{...} table (that one is the scenario key as written): a
+ * static: table finds every address, as the lab without a table refuses none; any other holds
+ * addresses the lab cannot see (models/postfix/rcpt-maps.ts).
+ */
+function tableOutsideTheLab(setting: Setting): ListedEntry {
+  if (/^static:/.test(setting.value.trim())) return ignored(setting, 'static: finds every address, so smtpd_reject_unlisted_recipient refuses no recipient: as the lab without a table');
+  return unsupported(setting, "a table the lab cannot read: smtpd looks a recipient of virtual_mailbox_domains up in it when smtpd_reject_unlisted_recipient = yes (550 5.1.1 User unknown in virtual mailbox table), and a sender for reject_unlisted_sender; postfix.virtual_mailbox_maps=inline:{ address=x, ... } gives the lab its addresses");
+}
+
 function compareWithLab(setting: Setting, version: string | undefined): FixedComparison {
   const yours = behaviourOf(setting.name, modelValue(setting, version));
   return {
@@ -130,7 +140,9 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     if (name === 'mail_version') result.keys.push(assign('postfix.mail_version', releaseKeyText(setting), setting));
     else if (name === 'smtpd_authorized_xclient_hosts' && (modelValue(setting, version) as string[]).length === 0) {
       result.entries.push(unsupported(setting, 'empty: smtpd offers no XCLIENT, so the front cannot pass the login; the lab authorizes the front'));
-    } else if (LAYOUT_PARAMETERS.includes(name)) result.entries.push({ list: 'mapped', setting, key: null, value: shown(modelValue(setting, version)), note: LAYOUT });
+    } else if (name === 'virtual_mailbox_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(tableOutsideTheLab(setting));
+    else if (name === 'virtual_mailbox_maps') result.keys.push(assign('postfix.virtual_mailbox_maps', setting.value.trim(), setting));
+    else if (LAYOUT_PARAMETERS.includes(name)) result.entries.push({ list: 'mapped', setting, key: null, value: shown(modelValue(setting, version)), note: LAYOUT });
     else if (keyOf(name) !== null) result.keys.push(assign(keyOf(name)!, shown(modelValue(setting, version)), setting));
     else if (name === 'smtpd_milters') {
       const milters = modelValue(setting, version) as string[];

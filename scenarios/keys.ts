@@ -13,7 +13,7 @@
  */
 import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-text.ts';
 import { FRONT_KINDS, recordedDovecotTimings, type FrontKind, type SendProxy } from '../models/front/config.ts';
-import { measuredTimings, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
+import { inlineTableProblem, measuredTimings, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
@@ -81,6 +81,8 @@ export interface ScenarioValues {
   'postfix.smtpd_junk_command_limit': number;
   'postfix.line_length_limit': number;
   'postfix.disable_vrfy_command': YesNo;
+  'postfix.smtpd_reject_unlisted_recipient': YesNo;
+  'postfix.virtual_mailbox_maps': string;
   'postfix.fail_at': 'none' | FailStep;
   'postfix.fail_reply': string;
   'postfix.fail_sessions': number;
@@ -298,6 +300,18 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'postfix.smtpd_junk_command_limit', type: { kind: 'integer', min: 1, max: 10_000 }, default: 100, description: 'HELO, EHLO, NOOP, VRFY, ETRN and RSET commands (smtpd_cmd_table SMTPD_CMD_FLAG_LIMIT) before each further one counts as an error (default 100)' },
   { name: 'postfix.line_length_limit', type: { kind: 'integer', min: 512, max: 1_048_576 }, default: 2048, description: 'bytes of one command line smtpd reads; the rest of a longer line is skipped (default 2048)' },
   { name: 'postfix.disable_vrfy_command', type: yesNo, default: 'no', description: 'yes: every VRFY gets 502 5.5.1 VRFY command is disabled (smtpd.c vrfy_cmd; default no)' },
+  {
+    name: 'postfix.smtpd_reject_unlisted_recipient',
+    type: yesNo,
+    default: (v) => (presetOf(v).smtpd_reject_unlisted_recipient ? 'yes' : 'no'),
+    description: "yes: RCPT and VRFY of an address in a virtual mailbox domain that virtual_mailbox_maps does not list get 550 5.1.1 <address>: Recipient address rejected: User unknown in virtual mailbox table (smtpd_check.c check_rcpt_maps; Postfix's default yes, Mailu's 10025 service no, the real stack yes)",
+  },
+  {
+    name: 'postfix.virtual_mailbox_maps',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no table), or inline:{ address=value, ... }', problem: (text) => inlineTableProblem('virtual_mailbox_maps', text) },
+    default: '',
+    description: "the recipients of the virtual mailbox domains (Mailu's: its example.test) as an inline table: address=anything, or @domain=anything for all of a domain; empty: none is looked up (Postfix's default; Mailu's socketmap and the real stack's static: table are outside the lab)",
+  },
   // A deliberately broken backend, not a Postfix setting (models/postfix/injected-failure.ts).
   { name: 'postfix.fail_at', type: { kind: 'enum', values: ['none', ...FAIL_STEPS] }, default: 'none', description: 'lab fault: the handshake step at which smtpd fails (its first occurrence in a session), with postfix.fail_reply; none: smtpd behaves' },
   {

@@ -13,7 +13,7 @@
 import type { SocketAddress } from '../models/contract.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
-import { parseList, type PostfixConfig } from '../models/postfix/config.ts';
+import { parseInlineTableKeys, parseList, type PostfixConfig } from '../models/postfix/config.ts';
 import { isRealStackValues, postfixPresetOf } from './layout.ts';
 import { failActionOf, type InjectedFailure } from '../models/postfix/injected-failure.ts';
 import { MILTER_STAGES, milterReplyOf, type MilterReplies, type MilterReply, type MilterStage } from '../models/postfix/milter.ts';
@@ -89,6 +89,8 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_junk_command_limit: scenario.get('postfix.smtpd_junk_command_limit'),
     line_length_limit: scenario.get('postfix.line_length_limit'),
     disable_vrfy_command: scenario.isOn('postfix.disable_vrfy_command'),
+    smtpd_reject_unlisted_recipient: scenario.isOn('postfix.smtpd_reject_unlisted_recipient'),
+    virtual_mailbox_maps: parseInlineTableKeys('virtual_mailbox_maps', scenario.get('postfix.virtual_mailbox_maps')),
     injectedFailure: injectedFailureOf(scenario),
     smtpd_client_connection_count_limit: scenario.get('postfix.smtpd_client_connection_count_limit'),
     smtpd_timeout: scenario.get('postfix.smtpd_timeout'),

@@ -18,6 +18,7 @@ import type { SmtpdSession } from './session.js';
 import { smtpdTokens } from './smtpd-token.js';
 import { validMailhostLiteral } from './resolve-addr.js';
 import { printable } from './text.js';
+import { unlistedRecipient } from './rcpt-maps.js';
 import { logWhatsup } from './whatsup.js';
 import { validHostname } from './xclient.js';
 
@@ -72,7 +73,8 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   const refusal = rcptOptionRefusal(s, envelope.options);
   if (refusal) return s.quickReply(now, row, false, refusal);
   const transaction = s.transaction;
-  const rejection = relayRejection(s, envelope.address);
+  // smtpd_check_rcpt(): the restrictions, then the implicit reject_unlisted_recipient (rcpt-maps.ts).
+  const rejection = relayRejection(s, envelope.address) ?? unlistedRecipient(s, envelope.address);
   if (rejection) {
     logWhatsup(s, 'reject', rejection, envelope.address);
     return s.respond(now, row, false, t.rcptDelayUs, rejection);

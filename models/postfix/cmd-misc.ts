@@ -7,6 +7,7 @@ import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
 import { relayRejection } from './cmd-envelope.js';
+import { unlistedRecipient } from './rcpt-maps.js';
 import { extractedAddress } from './extract-addr.js';
 import { milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
@@ -62,8 +63,8 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     s.log(`warning: Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(argument)}`);
     return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
   }
-  // smtpd_check_rcpt(): the relay restrictions judge the address as at RCPT, logged by log_whatsup() with to=.
-  const rejection = relayRejection(s, address);
+  // smtpd_check_rcpt(): the relay restrictions and reject_unlisted_recipient judge the address as at RCPT, logged by log_whatsup() with to=.
+  const rejection = relayRejection(s, address) ?? unlistedRecipient(s, address);
   if (rejection) {
     logWhatsup(s, 'reject', rejection, address);
     return s.quickReply(now, row, false, rejection);

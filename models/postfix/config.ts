@@ -85,6 +85,13 @@ export interface PostfixConfig {
   /** Destinations that count as authorized for *_unauth_destination (exact domain match). */
   readonly mydestination: readonly string[];
   readonly virtual_mailbox_domains: readonly string[];
+  /**
+   * The keys of virtual_mailbox_maps (lower case), read from an inline:{ key=value, ... } table;
+   * null: the parameter is empty (DEF_VIRT_MAILBOX_MAPS), so no recipient is looked up (rcpt-maps.ts).
+   */
+  readonly virtual_mailbox_maps: readonly string[] | null;
+  /** The implicit reject_unlisted_recipient at the end of the RCPT restrictions (rcpt-maps.ts; default yes). */
+  readonly smtpd_reject_unlisted_recipient: boolean;
   readonly relay_domains: readonly string[];
   readonly smtpd_junk_command_limit: number;
   /**
@@ -191,6 +198,9 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'defer_unauth_destination'],
     mydestination: ['localhost'],
     virtual_mailbox_domains: [],
+    virtual_mailbox_maps: null,
+    // mail_params.h DEF_SMTPD_REJ_UNL_RCPT.
+    smtpd_reject_unlisted_recipient: true,
     relay_domains: [],
     smtpd_junk_command_limit: 100,
     smtpd_client_connection_count_limit: 50,
@@ -255,6 +265,8 @@ export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConf
     virtual_mailbox_domains: ['example.test'],
     smtpd_milters: ['inet:antispam:11332'],
     message_size_limit: 50_000_000,
+    // master.cf 10025: -o smtpd_reject_unlisted_recipient={{ REJECT_UNLISTED_RECIPIENT or 'no' }} (2.0.43 and 2024.06).
+    smtpd_reject_unlisted_recipient: false,
     ...overrides,
   };
 }
@@ -320,13 +332,40 @@ function parseBareNewlineMode(release: PostfixRelease, raw: string): BareNewline
   return mode;
 }
 
+/**
+ * A table parameter the lab can look up: empty (no table), or one inline:{ name=value, ... } table
+ * (util/dict_inline.c: the items split at commas and white space, each split_qnameval()), whose
+ * names are the keys, case-folded as a fixed table's are. Other types (hash:, socketmap:, static:,
+ * ...) hold keys the lab cannot see. What is wrong with `raw`, or null.
+ */
+export function inlineTableProblem(key: string, raw: string): string | null {
+  const value = raw.trim();
+  if (value === '') return null;
+  const inline = INLINE_TABLE.exec(value);
+  if (inline === null) return `${key}: "${raw}": the lab looks up one inline:{ key=value, ... } table only (its keys are the table); other table types hold keys it cannot see`;
+  const items = parseList(inline[1]!);
+  if (items.length === 0) return `${key}: ${value}: an inline table needs at least one name=value (dict_inline.c: "bad syntax")`;
+  const bad = items.find((item) => !/^[^=]+=/.test(item));
+  return bad === undefined ? null : `${key}: "${bad}" in ${value}: need name=value (dict_inline.c: "bad syntax")`;
+}
+
+const INLINE_TABLE = /^inline:\{([^{}]*)\}$/;
+
+/** The keys of an inline table (inlineTableProblem() says when there is none to read); null for an empty parameter. */
+export function parseInlineTableKeys(key: string, raw: string): string[] | null {
+  const problem = inlineTableProblem(key, raw);
+  if (problem !== null) throw new Error(problem);
+  const inline = INLINE_TABLE.exec(raw.trim());
+  return inline === null ? null : parseList(inline[1]!).map((item) => item.slice(0, item.indexOf('=')).toLowerCase());
+}
+
 /** A main.cf list: items separated by commas or white space. */
 export function parseList(value: string): string[] {
   return value.split(/[\s,]+/).filter((item) => item.length > 0);
 }
 
 const stringKeys = ['myhostname', 'smtpd_banner', 'mail_version'] as const;
-const booleanKeys = ['smtpd_forbid_unauth_pipelining', 'smtpd_sasl_auth_enable', 'smtpd_helo_required', 'disable_vrfy_command', 'smtpd_tls_auth_only'] as const;
+const booleanKeys = ['smtpd_forbid_unauth_pipelining', 'smtpd_sasl_auth_enable', 'smtpd_helo_required', 'disable_vrfy_command', 'smtpd_tls_auth_only', 'smtpd_reject_unlisted_recipient'] as const;
 const tlsLevels = ['none', 'may', 'encrypt'] as const;
 const inetProtocols = ['ipv4', 'ipv6', 'all'] as const;
 /** smtpd_peer.c smtpd_endpt_lookup_info: the one upstream proxy protocol smtpd knows. */
@@ -338,7 +377,7 @@ const matchListKeys: readonly string[] = listKeys.filter((key) => key !== 'smtpd
 
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
-  'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions', 'milter_default_action',
+  'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions', 'milter_default_action', 'virtual_mailbox_maps',
 ];
 
 /**
@@ -387,6 +426,8 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
       const action = raw.trim().toLowerCase();
       if (!(MILTER_DEFAULT_ACTIONS as readonly string[]).includes(action)) throw new Error(`${key}: "${raw}" is not modelled; allowed: ${MILTER_DEFAULT_ACTIONS.join(', ')}`);
       out[key] = action;
+    } else if (key === 'virtual_mailbox_maps') {
+      out[key] = parseInlineTableKeys(key, raw);
     } else if (key === 'inet_protocols') {
       const value = raw.trim().toLowerCase();
       if (!(inetProtocols as readonly string[]).includes(value)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${inetProtocols.join(', ')}`);

@@ -157,6 +157,16 @@ describe('the shipped fixtures', () => {
     expect(fromMain).toBe(lines);
   });
 
+  it('the recipient table: Mailu\'s socketmap is a table the lab cannot read (unsupported), the 10025 service\'s smtpd_reject_unlisted_recipient=no a key; Debian\'s static: finds everyone (ignored); an inline table is the key as written', () => {
+    const mailu = importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')] });
+    expect(mailu.unsupported.find((entry) => entry.setting.name === 'virtual_mailbox_maps')?.reason).toMatch(/^a table the lab cannot read/);
+    expect(mailu.mapped.find((entry) => entry.setting.name === 'smtpd_reject_unlisted_recipient')).toMatchObject({ key: 'postfix.smtpd_reject_unlisted_recipient', value: 'no' });
+    const debian = importDeployment({ paths: [join(FIXTURES, 'debian-12')] });
+    expect(debian.ignored.find((entry) => entry.setting.name === 'virtual_mailbox_maps')?.reason).toMatch(/^static: finds every address/);
+    const inline = deployment({ 'main.cf': 'mail_version = 3.9.0\nvirtual_mailbox_maps = inline:{ alice@example.test=1 }\n', 'dovecot.conf': DOVECOT });
+    expect(inline.mapped.find((entry) => entry.setting.name === 'virtual_mailbox_maps')).toMatchObject({ key: 'postfix.virtual_mailbox_maps', value: 'inline:{ alice@example.test=1 }' });
+  });
+
   it('every fixture file says where it came from', () => {
     for (const set of readdirSync(FIXTURES)) {
       for (const file of readdirSync(join(FIXTURES, set))) {

@@ -60,6 +60,8 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.smtpd_junk_command_limit': ['2', '0', 'an integer from 1 to 10000'],
   'postfix.line_length_limit': ['512', '511', 'an integer from 512 to 1048576'],
   'postfix.disable_vrfy_command': ['yes', 'on', 'yes, no'],
+  'postfix.smtpd_reject_unlisted_recipient': ['no', 'off', 'yes, no'],
+  'postfix.virtual_mailbox_maps': ['inline:{ alice@example.test=1, @example.net=1 }', 'hash:/etc/postfix/vmailbox', 'empty (no table), or inline:{ address=value, ... }'],
   'postfix.fail_at': ['xclient', 'rcpt', 'none, banner, ehlo, xclient, mail, data'],
   'postfix.fail_reply': ['421 4.3.2 Service shutting down', '42 short', "a one-line reply 'NNN text', disconnect (close without a word) or stall (answer nothing until the 18000 s watchdog)"],
   'postfix.fail_sessions': ['1', '-1', 'an integer from 0 to 1000'],
@@ -95,6 +97,7 @@ const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'postfix.milter_helo_reply': ': "unavailable" is not an answer at helo: whether smtpd reaches the milter is found at connect',
   'postfix.milter_mail_reply': ': "unavailable" is not an answer at mail: whether smtpd reaches the milter is found at connect',
   'postfix.milter_rcpt_reply': ': "unavailable" is not an answer at rcpt: whether smtpd reaches the milter is found at connect',
+  'postfix.virtual_mailbox_maps': ': virtual_mailbox_maps: "hash:/etc/postfix/vmailbox": the lab looks up one inline:{ key=value, ... } table only (its keys are the table); other table types hold keys it cannot see',
   'sim.run_queue_wait_quantiles_us': ': value 3 (1200) is below the one before it (3391)',
   'postfix.milter_end_of_message_reply': ': "shutdown" is not an answer at endOfMessage: a shutdown at the end of the message (cleanup) is not modelled',
 };

@@ -1,0 +1,32 @@
+/* rcpt-maps - the implicit reject_unlisted_recipient at the end of smtpd_check_rcpt(), for virtual mailbox domains
+ *
+ * Postfix v3.7.11 (the same at v3.9.0 and v3.10.13), smtpd/smtpd_check.c smtpd_check_rcpt(): with
+ * smtpd_reject_unlisted_recipient = yes (mail_params.h DEF_SMTPD_REJ_UNL_RCPT 1) a recipient the
+ * restrictions did not reject goes to check_recipient_rcpt_maps() -> check_rcpt_maps(), RCPT's and
+ * VRFY's alike. check_rcpt_maps() resolves the address (trivial-rewrite resolve.c: the domain in
+ * mydestination is the local class, else in virtual_mailbox_domains the virtual class, ...) and, for
+ * the virtual class with virtual_mailbox_maps set, looks the address up there with mail_addr_find()
+ * (MA_FIND_DEFAULT: "user@domain", then "@domain"; the keys case-folded, DICT_FLAG_FOLD_FIX). Not
+ * found: smtpd_check_reject() with unknown_virtual_mailbox_reject_code (550), "5.1.1" and "<%s>: %s
+ * rejected: User unknown%s", the class "Recipient address" and, with show_user_unknown_table_name =
+ * yes, " in virtual mailbox table"; logged as any restriction's reject (log_whatsup()).
+ * Not modelled: the other classes' tables (local_recipient_maps, relay_recipient_maps), canonical and
+ * virtual alias maps (a match there passes), recipient_delimiter's "user@domain" without the
+ * extension, and table types other than inline: (config.ts).
+ */
+import type { SmtpdSession } from './session.js';
+
+/** check_rcpt_maps() for RESOLVE_CLASS_VIRTUAL: the reply that refuses `recipient`, or null. */
+export function unlistedRecipient(s: SmtpdSession, recipient: string): string | null {
+  const c = s.config;
+  if (!c.smtpd_reject_unlisted_recipient || c.virtual_mailbox_maps === null) return null;
+  const at = recipient.lastIndexOf('@');
+  if (at < 0) return null;
+  const domain = recipient.slice(at + 1).toLowerCase();
+  const isIn = (list: readonly string[]) => list.some((d) => d.toLowerCase() === domain);
+  // resolve.c: a local domain (mydestination) is the local class, whose table the lab does not model.
+  if (isIn(c.mydestination) || !isIn(c.virtual_mailbox_domains)) return null;
+  const keys = c.virtual_mailbox_maps;
+  if (keys.includes(recipient.toLowerCase()) || keys.includes(`@${domain}`)) return null;
+  return `550 5.1.1 <${recipient}>: Recipient address rejected: User unknown in virtual mailbox table`;
+}
