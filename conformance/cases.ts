@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioValues } from '../scenarios/keys.ts';
 import { fitScheduling, readBatch, type BatchEvidence } from './calibration/fit.ts';
+import { fitStepTimings } from './calibration/step-timings.ts';
 import type { RealSetting, TcpMode } from './real-stack.ts';
 
 export interface ClientPlan {
@@ -132,15 +133,17 @@ function calibrationCases(dir: string): ConformanceCase[] {
 /**
  * A calibration batch as a case: AUTH-only sessions as in the trial cells, as many as the batch
  * had. A racy batch's lab runs with the scheduling its own capture shows (calibration/fit.ts:
- * who ran first, wake-up latencies, session load, the run-queue wait); whether the race was lost
- * (Postfix's log) and the sessions' AUTH→reply times are not part of that fit, so they are still
- * predictions.
+ * who ran first, wake-up latencies, session load, the run-queue wait) and the daemons' processing
+ * times its steps' medians show (calibration/step-timings.ts); whether the race was lost (Postfix's
+ * log) and the sessions' AUTH→reply times are not part of that fit, so they are still predictions.
  */
 export function calibrationCase(batch: BatchEvidence): ConformanceCase {
   const setting = batch.info.setting;
-  return {
+  const c: ConformanceCase = {
     name: `C-${batch.info.name}`, source: 'calibration', why: `calibration batch, load ${batch.info.loadBefore[0]}`, setting,
     client: { ...CLIENT, mail: false }, repeat: batch.info.sessions, racy: racy(setting),
-    ...(racy(setting) ? { labValues: fitScheduling([batch]).values } : {}),
   };
+  if (!c.racy) return c;
+  const scheduled = { ...c, labValues: fitScheduling([batch]).values };
+  return { ...scheduled, labValues: { ...scheduled.labValues, ...fitStepTimings(scheduled, batch.steps) } };
 }

@@ -16,6 +16,8 @@ import type { Measured, SideOutcome } from './compare.ts';
 import { evidenceOfCapture, fitCaptures } from './calibration/fit.ts';
 import { readPcap } from './calibration/pcap.ts';
 import { stepGaps } from './calibration/steps.ts';
+import { fitStepTimings } from './calibration/step-timings.ts';
+import type { ScenarioValues } from '../scenarios/keys.ts';
 import { normaliseReplies, normaliseReplyLine, smtpdLines } from './normalise.ts';
 import type { RealStack } from './real-stack.ts';
 import { startCapture } from './real-stack/capture.ts';
@@ -73,6 +75,12 @@ export async function runOnRealStack(stack: RealStack, c: ConformanceCase): Prom
   }
 }
 
+/** A racy case's scheduling fit and its daemons' processing times, from its capture (as a calibration batch's, cases.ts). */
+function scheduling(c: ConformanceCase, evidence: ReturnType<typeof evidenceOfCapture>): Partial<ScenarioValues> {
+  const values = fitCaptures([evidence]).values;
+  return { ...values, ...fitStepTimings({ ...c, labValues: values }, evidence.steps) };
+}
+
 /** What the lab takes from this run's capture. */
 export function measure(c: ConformanceCase, pcap: Uint8Array, ports: { dovecot: number; postfix: number }): Measured {
   const evidence = evidenceOfCapture(pcap, ports);
@@ -86,6 +94,6 @@ export function measure(c: ConformanceCase, pcap: Uint8Array, ports: { dovecot: 
   return {
     ...(startUp ? { firstBannerMs: Math.round(banner / 1000) } : {}),
     ...(auth ? { authPhaseUs: auth.tUs % 1_000_000 } : {}),
-    ...(c.racy && raced ? { scheduling: fitCaptures([evidence]).values } : {}),
+    ...(c.racy && raced ? { scheduling: scheduling(c, evidence) } : {}),
   };
 }

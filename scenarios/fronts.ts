@@ -24,7 +24,7 @@ export interface FrontScenarioRow {
 }
 
 const EVERY_FRONT: readonly ScenarioKey[] = ['front.model', 'front.port'];
-const DOVECOT_KEYS: readonly ScenarioKey[] = [...EVERY_FRONT, 'front.login_proxy_max_reconnects', 'front.login_proxy_timeout', 'front.command_reply_delay_us', 'front.ehlo_reaction_us'];
+const DOVECOT_KEYS: readonly ScenarioKey[] = [...EVERY_FRONT, 'front.login_proxy_max_reconnects', 'front.login_proxy_timeout', 'front.command_reply_delay_us', 'front.banner_reaction_us', 'front.ehlo_reaction_us'];
 const dovecot = (releases: readonly string[]): FrontScenarioRow => ({ keys: [...DOVECOT_KEYS, 'front.version'], releases, configOf: dovecotConfigOf });
 
 /** HAProxy's `server` line points at Postfix's authenticated service, where Postfix's own SASL logs the client in. */

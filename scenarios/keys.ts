@@ -51,6 +51,7 @@ export interface ScenarioValues {
   'front.login_proxy_max_reconnects': number;
   'front.login_proxy_timeout': number;
   'front.command_reply_delay_us': number;
+  'front.banner_reaction_us': number;
   'front.ehlo_reaction_us': number;
   'front.smtp_auth': NginxSmtpAuth;
   'front.xclient': 'on' | 'off';
@@ -204,6 +205,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: microseconds,
     default: recordedDovecotTimings.commandReplyDelayUs,
     description: "Dovecot submission-login: a client's command line read -> its reply written (EHLO -> 250, and the AUTH line before its passdb request), µs (default: the A1 record's EHLO 0.013531 -> reply 0.013678; calibrate fits it from the capture's EHLO->250 to the client)",
+  },
+  {
+    name: 'front.banner_reaction_us',
+    type: microseconds,
+    default: recordedDovecotTimings.bannerReactionUs,
+    description: "Dovecot's submission proxy: the backend's 220 banner read -> EHLO written, µs (default: the A1 rawlog's .921309 -> .921368; calibrate fits it from the capture's 220->EHLO)",
   },
   {
     name: 'front.ehlo_reaction_us',

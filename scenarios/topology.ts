@@ -136,7 +136,7 @@ export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario
     login_proxy_max_reconnects: scenario.get('front.login_proxy_max_reconnects'),
     login_proxy_timeout: scenario.get('front.login_proxy_timeout'),
     authHttp: { ...labDovecotConfig.authHttp, address: { host: hostsOf(scenario).auth, port: AUTH_PORT }, mailuVersion: scenario.get('auth.mailu_version') },
-    timings: { ...labDovecotConfig.timings, commandReplyDelayUs: scenario.get('front.command_reply_delay_us'), ehloReactionUs: scenario.get('front.ehlo_reaction_us') },
+    timings: { ...labDovecotConfig.timings, commandReplyDelayUs: scenario.get('front.command_reply_delay_us'), bannerReactionUs: scenario.get('front.banner_reaction_us'), ehloReactionUs: scenario.get('front.ehlo_reaction_us') },
   };
 });
 

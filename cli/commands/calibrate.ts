@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { integerOption, parseOptions } from '../args.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, UsageError, type Command } from '../command.ts';
 import { calibrationCase, USER } from '../../conformance/cases.ts';
-import { fitScheduling, readBatch, type BatchEvidence, type RunQueueValues } from '../../conformance/calibration/fit.ts';
+import { fitScheduling, readBatch, type BatchEvidence } from '../../conformance/calibration/fit.ts';
 import { recordBatch } from '../../conformance/calibration/record.ts';
 import { calibrationScenario } from '../../conformance/calibration/scenario-file.ts';
+import { pooledStepTimings, type StepTimingValues } from '../../conformance/calibration/step-timings.ts';
 import { stepTable } from '../../conformance/calibration/step-table.ts';
 import { RealStack, realStackMissing, type TcpMode } from '../../conformance/real-stack.ts';
 import { labSteps } from '../../conformance/lab.ts';
@@ -23,7 +24,9 @@ captures it fits the scheduling keys (sim.wakeup_*, sim.scheduling_jitter_us, si
 see conformance/calibration/fit.ts) and writes a scenario file based on real-stack. On stderr, per
 racy batch: its own fit, and a table of each request/response step's gaps (50th / 75th / 90th
 percentile) in the capture and in the lab run with that fit (seed 1), which the run-queue wait
-was fitted to reproduce (conformance/calibration/steps.ts).
+was fitted to reproduce (conformance/calibration/steps.ts), with the daemons' processing times
+fitted from the steps' medians beside their steps and whether the lab's median lies within x1.5
+of the real one (calibration/step-timings.ts); the file takes each one's median over the batches.
 
   --recorded      fit from the recorded batches in conformance/records/calibration instead
   --sessions N    sessions per batch (default 60)
@@ -90,12 +93,15 @@ export const calibrate: Command = {
       batches = await recordLive(modes, sessions, values.keep, values.note);
     }
     const fit = fitScheduling(batches);
+    const processing: Partial<StepTimingValues>[] = [];
     for (const b of batches.filter((x) => x.info.setting.tcpMode !== 'default')) {
       const single = fitScheduling([b]);
       console.error(`${b.info.name}: load ${b.info.loadBefore.join(' ')}, Postfix answered first on ${rateText(single.answeredFirst, single.connections)} of backend connections`);
-      console.error(`${stepTable(b.info.name, single.values as RunQueueValues, b.steps, labSteps(calibrationCase(b), 1))}\n`);
+      const c = calibrationCase(b);
+      processing.push(c.labValues ?? {});
+      console.error(`${stepTable(b.info.name, c.labValues ?? {}, b.steps, labSteps(c, 1))}\n`);
     }
-    const scenario = calibrationScenario(values.recorded ? 'real-stack-recorded-calibration' : 'real-stack-calibrated', fit, batches);
+    const scenario = calibrationScenario(values.recorded ? 'real-stack-recorded-calibration' : 'real-stack-calibrated', fit, pooledStepTimings(processing), batches);
     const text = `${JSON.stringify(scenario, null, 2)}\n`;
     if (values.out) writeFileSync(values.out, text);
     else process.stdout.write(text);

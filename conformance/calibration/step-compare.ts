@@ -1,4 +1,10 @@
-/* step-compare - the steps of a racy batch judged real against lab: the run-queue waits they show
+/* step-compare - the steps of a racy batch judged real against lab: the processing times fitted
+ * from them, and the run-queue waits they show
+ *
+ * The daemons' processing times are fitted per batch from its steps' medians (step-timings.ts);
+ * each fitted step's median in the lab must lie within STEP_MEDIAN_RATIO of the capture's, so a
+ * step twice as long or half as long as the real one fails (and a fit that did not take, e.g. a
+ * key the scenario does not read, shows).
  *
  * The 235 times judge the sessions logged in at once, which in several batches hardly wait at
  * all (the burst per load state, sim/run-queue.ts): there a wait twice as long as the real one
@@ -8,9 +14,19 @@
  * test at the 50th, 75th and 90th percentile, α = ALPHA / 3 each, as the 235 times are
  * (compare.ts). Judged where each side shows at least MIN_WAITS waits; fewer are too few to judge.
  */
-import { ALPHA, percentile, quantileTest } from '../stats.ts';
+import { ALPHA, median, percentile, quantileTest } from '../stats.ts';
 import { runQueueWaitsUs } from './fit.ts';
-import type { StepGaps } from './steps.ts';
+import { AUTH_LATENCY_STEP, STEP_TIMING_KEYS } from './step-timings.ts';
+import type { StepGaps, StepName } from './steps.ts';
+
+/** A fitted step's median in the lab may differ from the capture's by this factor (2× fails). */
+export const STEP_MEDIAN_RATIO = 1.5;
+
+/** The key fitted from each step (step-timings.ts). */
+const KEY_OF_STEP: ReadonlyMap<StepName, string> = new Map([
+  ...Object.entries(STEP_TIMING_KEYS).map(([key, step]): [StepName, string] => [step, key]),
+  [AUTH_LATENCY_STEP, 'auth.latency_ms'],
+]);
 
 /** Waits each side must show for their distribution to be judged. */
 export const MIN_WAITS = 20;
@@ -20,6 +36,29 @@ const text = (waits: readonly number[]) => PERCENTILES.map((p) => Math.round(per
 
 /** The problems of the lab's steps against the real ones (none when the two agree or are too few to judge). */
 export function stepProblems(real: StepGaps, lab: StepGaps): string[] {
+  return [...medianProblems(real, lab), ...waitProblems(real, lab)];
+}
+
+/** A step a key was fitted from: its medians on both sides and, when they differ too much, the problem. */
+export interface FittedStep {
+  readonly step: StepName;
+  readonly key: string;
+  readonly problem: string | null;
+}
+
+export function fittedSteps(real: StepGaps, lab: StepGaps): FittedStep[] {
+  return [...KEY_OF_STEP].map(([step, key]) => {
+    const [r, l] = [median(real.get(step) ?? []), median(lab.get(step) ?? [])];
+    const off = r !== null && l !== null && Math.max(r, l) > STEP_MEDIAN_RATIO * Math.min(r, l);
+    return { step, key, problem: off ? `${step} (median): real ${Math.round(r)} µs, lab ${Math.round(l)} µs (allowed: within ×${STEP_MEDIAN_RATIO}; the lab's part of it and ${key} are fitted to the real median)` : null };
+  });
+}
+
+function medianProblems(real: StepGaps, lab: StepGaps): string[] {
+  return fittedSteps(real, lab).flatMap((f) => (f.problem ? [f.problem] : []));
+}
+
+function waitProblems(real: StepGaps, lab: StepGaps): string[] {
   const [rs, ls] = [runQueueWaitsUs(real), runQueueWaitsUs(lab)];
   if (Math.min(rs.length, ls.length) < MIN_WAITS) return [];
   const alpha = ALPHA / PERCENTILES.length;

@@ -1,6 +1,6 @@
 /* step-compare - the steps' run-queue waits judged real against lab (calibration/step-compare.ts) */
 import { describe, expect, it } from 'vitest';
-import { MIN_WAITS, stepProblems } from '../../conformance/calibration/step-compare.ts';
+import { fittedSteps, MIN_WAITS, stepProblems } from '../../conformance/calibration/step-compare.ts';
 import type { StepName } from '../../conformance/calibration/steps.ts';
 
 /** 200 smtpd EHLO→250 steps of 40 µs, `waits` of them waited: 1, 2, ... ms times `factor` on top. */
@@ -24,5 +24,21 @@ describe('stepProblems', () => {
   it('fewer than MIN_WAITS waits on a side are not judged', () => {
     expect(stepProblems(steps(MIN_WAITS - 1), steps(MIN_WAITS - 1, 3))).toEqual([]);
     expect(stepProblems(steps(MIN_WAITS), steps(MIN_WAITS, 3))).toHaveLength(1);
+  });
+});
+
+describe('fittedSteps', () => {
+  const at = (us: number) => new Map<StepName, number[]>([['smtpd EHLO→250', [us - 2, us, us + 2]], ['client 250→AUTH', [5 * us]]]);
+
+  it('each step a key is fitted from, with a problem where the lab\'s median is off by more than ×1.5 either way', () => {
+    expect(fittedSteps(at(40), at(59)).find((f) => f.step === 'smtpd EHLO→250')).toEqual({ step: 'smtpd EHLO→250', key: 'postfix.ehlo_delay_us', problem: null });
+    expect(fittedSteps(at(40), at(80)).find((f) => f.step === 'smtpd EHLO→250')!.problem)
+      .toBe("smtpd EHLO→250 (median): real 40 µs, lab 80 µs (allowed: within ×1.5; the lab's part of it and postfix.ehlo_delay_us are fitted to the real median)");
+    expect(stepProblems(at(40), at(20))).toHaveLength(1);
+  });
+
+  it('steps no key is fitted from are not judged, nor steps one side lacks', () => {
+    expect(fittedSteps(at(40), at(40)).map((f) => f.step)).not.toContain('client 250→AUTH');
+    expect(stepProblems(at(40), new Map())).toEqual([]);
   });
 });

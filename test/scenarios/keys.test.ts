@@ -30,6 +30,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'front.login_proxy_max_reconnects': ['0', '-1', 'an integer from 0 to 100'],
   'front.login_proxy_timeout': ['5000', '0', 'an integer from 1 to 600000'],
   'front.command_reply_delay_us': ['280', '-1', 'an integer from 0 to 1000000'],
+  'front.banner_reaction_us': ['400', '', 'an integer from 0 to 1000000'],
   'front.ehlo_reaction_us': ['20', '1.5', 'an integer from 0 to 1000000'],
   'front.smtp_auth': ['none', 'cram-md5', 'none, plain, login, login plain'],
   'front.xclient': ['off', 'yes', 'on, off'],
