@@ -8,12 +8,12 @@
  * shows up as well as a new difference.
  */
 // None open at seed 1. Disagreement 12 (C-quickack-d's 235 time under load: real 4 ms, lab 2 ms) was closed
-// by the run-queue wait (sim/run-queue.ts), fitted from each batch's own step gaps; since its
-// second pass every racy batch's 235 times pass the distribution test (compare.ts) with its own
-// fit. The tails of C-quickack-c (lab 2 / 5 / 14 ms over ten seeds against real 2 / 2 / 6; the gate
-// fails it at 3 of 10 seeds, not at seed 1) are in docs/conformance.md disagreement 12 "What
-// remains", not here: its sessions logged in at once waited a third as often as the others, and the
-// lab draws the run-queue burst independently of the race's session load.
+// by the run-queue wait (sim/run-queue.ts), fitted from each batch's own step gaps; every racy batch
+// passes with its own fit: its 235 times (the distribution test), its steps' waits and its fitted
+// processing times (calibration/step-compare.ts). C-quickack-c's heavier tails (the gate failed it at
+// 3 of 10 seeds) were closed by the burst per load state of the race (calibration/burst-by-load.ts).
+// C-pp3-a and C-pp3-d fail at 1 and 2 of 10 seeds on their 235 times' 75th percentile, not at seed 1:
+// docs/conformance.md disagreement 12, "What remains" of the third pass, not here.
 export const KNOWN_RECORDED_DISAGREEMENTS: Readonly<Record<string, readonly string[]>> = {};
 
 /** The kind of a verdict's problem: its text up to the first ':' (the numbers follow). */
