@@ -3,7 +3,7 @@
  * The same properties pass without the breaks (properties.test.ts, broken-models.test.ts run them
  * on these scenarios); here each break is one a reviewer would try first for the drawn setting:
  *  - a refusing milter (drawn where faults may break a session): milter8 forgets its HELO verdict,
- *    so MAIL is no longer refused. Behind Dovecot the HELO reject hid XCLIENT, so the message is
+ *    so MAIL (and RCPT, DATA and the end of the message) is no longer refused. Behind Dovecot the HELO reject hid XCLIENT, so the message is
  *    relayed as the front's own: safety sees an identity lost; a HOLD at the end of the message
  *    read as a DISCARD: safety sees an acknowledged message that was never queued;
  *  - tight error limits: smtpd answers 421 too many errors but keeps the connection: liveness
@@ -46,8 +46,8 @@ describe('the draws hold without a break', () => {
 });
 
 describe('each draw fails its property when what it guards is broken', () => {
-  it("a milter whose HELO reject is forgotten by the message's events (MAIL, RCPT, end of message): safety fails on a drawn milter_helo_reply (identity lost behind Dovecot)", () => {
-    for (const event of ['mail', 'rcpt', 'endOfMessage'] as const) vi.spyOn(ModelMilter.prototype, event).mockReturnValue(null);
+  it("a milter whose HELO reject is forgotten by the message's events (MAIL, RCPT, DATA, end of message): safety fails on a drawn milter_helo_reply (identity lost behind Dovecot)", () => {
+    for (const event of ['mail', 'rcpt', 'data', 'endOfMessage'] as const) vi.spyOn(ModelMilter.prototype, event).mockReturnValue(null);
     const outcome = check('safety', 'mailu-2024.06-pr3322', 1500);
     expect(outcome.result).toBe('failed');
     // Behind the HELO reject Dovecot sent no XCLIENT: the message goes out as the front's own, or, when
