@@ -51,6 +51,10 @@
  *                                  the smallest and the largest at the ends (WAIT_QUANTILES), the
  *                                  captures' own distribution of waits. Pooled over all sessions,
  *                                  as the lab draws it in every session (run-queue.ts says why).
+ *   sim.run_queue_burst_wait_per_mille, sim.run_queue_{idle,busy}_burst_per_mille
+ *                                  the waits' bursts: the same flags per session fitted as a
+ *                                  two-state mixture, and the burst's share of sessions per load
+ *                                  state of the race (burst-by-load.ts).
  * A linux-default batch has a delayed ACK: the EHLO waits for Postfix's answer by TCP alone,
  * so it says nothing about scheduling and is not used for the fit.
  */

@@ -20,9 +20,10 @@
  *   backend last 250 → 235 to the client                Dovecot
  *   auth    AUTH → the first backend SYN                several: login → auth process → passdb → login → connect
  *   session AUTH→235                                    the whole chain, sessions logged in without a reconnect wait
- * The single wake-ups are what `fit.ts` fits the run-queue wait from. AUTH → SYN spans the auth
- * processes, which the lab has other models of (the passdb timer, the auth service), and the
- * session's AUTH → 235 sums them all: both are printed as predictions, not fitted.
+ * The single wake-ups are what `fit.ts` fits the run-queue wait from, and their medians with
+ * AUTH → SYN's what `step-timings.ts` fits the daemons' processing times from (AUTH → SYN spans
+ * the auth processes: its median fits auth.latency_ms, the rest of it the lab's other models).
+ * The session's AUTH → 235 sums them all: it is printed as a prediction, not fitted.
  */
 import { DOVECOT_PORT, POSTFIX_PORT } from './observe.ts';
 import type { TcpSegment } from './pcap.ts';
