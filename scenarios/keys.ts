@@ -84,6 +84,7 @@ export interface ScenarioValues {
   'postfix.disable_vrfy_command': YesNo;
   'postfix.smtpd_reject_unlisted_recipient': YesNo;
   'postfix.virtual_mailbox_maps': string;
+  'postfix.recipient_delimiter': string;
   'postfix.fail_at': 'none' | FailStep;
   'postfix.fail_reply': string;
   'postfix.fail_sessions': number;
@@ -318,6 +319,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no table), or inline:{ address=value, ... }', problem: (text) => inlineTableProblem('virtual_mailbox_maps', text) },
     default: '',
     description: "the recipients of the virtual mailbox domains (Mailu's: its example.test) as an inline table: address=anything, or @domain=anything for all of a domain; empty: none is looked up (Postfix's default; Mailu's socketmap and the real stack's static: table are outside the lab)",
+  },
+  {
+    name: 'postfix.recipient_delimiter',
+    type: { kind: 'text', pattern: /^\S*$/, allowed: 'characters without white space (empty: none)' },
+    default: (v) => presetOf(v).recipient_delimiter,
+    description: "characters that start an address extension: user+ext@domain is looked up in virtual_mailbox_maps as itself, then as user@domain (mail_addr_find(); Postfix's default empty, Mailu's +)",
   },
   // A deliberately broken backend, not a Postfix setting (models/postfix/injected-failure.ts).
   { name: 'postfix.fail_at', type: { kind: 'enum', values: ['none', ...FAIL_STEPS] }, default: 'none', description: 'lab fault: the handshake step at which smtpd fails (its first occurrence in a session), with postfix.fail_reply; none: smtpd behaves' },

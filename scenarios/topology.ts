@@ -91,6 +91,7 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     disable_vrfy_command: scenario.isOn('postfix.disable_vrfy_command'),
     smtpd_reject_unlisted_recipient: scenario.isOn('postfix.smtpd_reject_unlisted_recipient'),
     virtual_mailbox_maps: parseInlineTableKeys('virtual_mailbox_maps', scenario.get('postfix.virtual_mailbox_maps')),
+    recipient_delimiter: scenario.get('postfix.recipient_delimiter'),
     injectedFailure: injectedFailureOf(scenario),
     smtpd_client_connection_count_limit: scenario.get('postfix.smtpd_client_connection_count_limit'),
     smtpd_timeout: scenario.get('postfix.smtpd_timeout'),

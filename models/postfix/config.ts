@@ -90,6 +90,8 @@ export interface PostfixConfig {
    * null: the parameter is empty (DEF_VIRT_MAILBOX_MAPS), so no recipient is looked up (rcpt-maps.ts).
    */
   readonly virtual_mailbox_maps: readonly string[] | null;
+  /** The characters that end a local part's address extension (user+ext); empty: none (DEF_RCPT_DELIM). */
+  readonly recipient_delimiter: string;
   /** The implicit reject_unlisted_recipient at the end of the RCPT restrictions (rcpt-maps.ts; default yes). */
   readonly smtpd_reject_unlisted_recipient: boolean;
   readonly relay_domains: readonly string[];
@@ -199,6 +201,7 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     mydestination: ['localhost'],
     virtual_mailbox_domains: [],
     virtual_mailbox_maps: null,
+    recipient_delimiter: '',
     // mail_params.h DEF_SMTPD_REJ_UNL_RCPT.
     smtpd_reject_unlisted_recipient: true,
     relay_domains: [],
@@ -267,6 +270,8 @@ export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConf
     message_size_limit: 50_000_000,
     // master.cf 10025: -o smtpd_reject_unlisted_recipient={{ REJECT_UNLISTED_RECIPIENT or 'no' }} (2.0.43 and 2024.06).
     smtpd_reject_unlisted_recipient: false,
+    // main.cf recipient_delimiter = {{ RECIPIENT_DELIMITER }}, "+" in the setup wizard's mailu.env.
+    recipient_delimiter: '+',
     ...overrides,
   };
 }
@@ -364,7 +369,7 @@ export function parseList(value: string): string[] {
   return value.split(/[\s,]+/).filter((item) => item.length > 0);
 }
 
-const stringKeys = ['myhostname', 'smtpd_banner', 'mail_version'] as const;
+const stringKeys = ['myhostname', 'smtpd_banner', 'mail_version', 'recipient_delimiter'] as const;
 const booleanKeys = ['smtpd_forbid_unauth_pipelining', 'smtpd_sasl_auth_enable', 'smtpd_helo_required', 'disable_vrfy_command', 'smtpd_tls_auth_only', 'smtpd_reject_unlisted_recipient'] as const;
 const tlsLevels = ['none', 'may', 'encrypt'] as const;
 const inetProtocols = ['ipv4', 'ipv6', 'all'] as const;

@@ -6,13 +6,14 @@
  * VRFY's alike. check_rcpt_maps() resolves the address (trivial-rewrite resolve.c: the domain in
  * mydestination is the local class, else in virtual_mailbox_domains the virtual class, ...) and, for
  * the virtual class with virtual_mailbox_maps set, looks the address up there with mail_addr_find()
- * (MA_FIND_DEFAULT: "user@domain", then "@domain"; the keys case-folded, DICT_FLAG_FOLD_FIX). Not
+ * (MA_FIND_DEFAULT: "user+ext@domain", with recipient_delimiter "user@domain" (strip_addr_internal(),
+ * split_addr_internal()), then "@domain"; the keys case-folded, DICT_FLAG_FOLD_FIX). Not
  * found: smtpd_check_reject() with unknown_virtual_mailbox_reject_code (550), "5.1.1" and "<%s>: %s
  * rejected: User unknown%s", the class "Recipient address" and, with show_user_unknown_table_name =
  * yes, " in virtual mailbox table"; logged as any restriction's reject (log_whatsup()).
  * Not modelled: the other classes' tables (local_recipient_maps, relay_recipient_maps), canonical and
- * virtual alias maps (a match there passes), recipient_delimiter's "user@domain" without the
- * extension, and table types other than inline: (config.ts).
+ * virtual alias maps (a match there passes), a quoted local part (MA_FORM_EXTERNAL_FIRST), and
+ * table types other than inline: (config.ts).
  */
 import type { SmtpdSession } from './session.js';
 
@@ -27,6 +28,26 @@ export function unlistedRecipient(s: SmtpdSession, recipient: string): string | 
   // resolve.c: a local domain (mydestination) is the local class, whose table the lab does not model.
   if (isIn(c.mydestination) || !isIn(c.virtual_mailbox_domains)) return null;
   const keys = c.virtual_mailbox_maps;
-  if (keys.includes(recipient.toLowerCase()) || keys.includes(`@${domain}`)) return null;
+  const localpart = recipient.slice(0, at);
+  const bare = bareLocalpart(localpart, c.recipient_delimiter);
+  const lookups = [recipient, ...(bare === null ? [] : [`${bare}@${domain}`]), `@${domain}`];
+  if (lookups.some((key) => keys.includes(key.toLowerCase()))) return null;
   return `550 5.1.1 <${recipient}>: Recipient address rejected: User unknown in virtual mailbox table`;
+}
+
+/**
+ * split_addr_internal() (global/split_addr.c): the local part before its first delimiter character,
+ * or null where it is not split: no delimiter in it (or none set), one at the start, postmaster,
+ * MAILER-DAEMON, double-bounce (DEF_DOUBLE_BOUNCE), and with '-' a delimiter owner-* and *-request
+ * (owner_request_special, default yes).
+ */
+function bareLocalpart(localpart: string, delimiters: string): string | null {
+  const lower = localpart.toLowerCase();
+  if (lower === 'postmaster' || lower === 'mailer-daemon' || lower === 'double-bounce') return null;
+  // split_addr_internal() wants more than "-request" itself; that one starts with the delimiter, which is no split either.
+  if (delimiters.includes('-') && (lower.startsWith('owner-') || lower.endsWith('-request'))) return null;
+  const cut = [...localpart].findIndex((ch) => delimiters.includes(ch));
+  // No delimiter (or none set): no split. One first would leave an empty local part, which is not
+  // split either (its key, "@domain", mail_addr_find() tries next anyway).
+  return cut <= 0 ? null : [...localpart].slice(0, cut).join('');
 }

@@ -47,6 +47,34 @@ describe('RCPT to a virtual mailbox domain', () => {
   });
 });
 
+describe('recipient_delimiter (mail_addr_find(): "user+ext@domain", then "user@domain"; split_addr_internal())', () => {
+  const reply = (rcpt: string, recipient_delimiter: string) => rcptReply(rcpt, { recipient_delimiter }).replies.at(-2);
+  it('user+ext@domain is found as user@domain with "+" a delimiter, not without; the whole address is tried first', () => {
+    expect(reply('alice+news@example.test', '+')).toBe('250 2.1.5 Ok');
+    expect(reply('alice+news@example.test', '')).toBe(UNKNOWN('alice+news@example.test'));
+    expect(rcptReply('bob+x@example.test', { recipient_delimiter: '+', virtual_mailbox_maps: ['bob+x@example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+  });
+  it('a set of delimiters: the first of any of them ends the local part', () => {
+    expect(reply('alice-news+x@example.test', '+-')).toBe('250 2.1.5 Ok');
+    expect(reply('alice-news@example.test', '+')).toBe(UNKNOWN('alice-news@example.test'));
+  });
+  it('not split: a delimiter first, postmaster, MAILER-DAEMON, double-bounce, and with "-" owner-* and *-request', () => {
+    expect(reply('+alice@example.test', '+')).toBe(UNKNOWN('+alice@example.test'));
+    const table = (localpart: string) => ({ recipient_delimiter: '-', virtual_mailbox_maps: [`${localpart}@example.test`] });
+    for (const [rcpt, listed] of [['owner-alice', 'owner'], ['alice-request', 'alice'], ['Owner-x', 'owner']] as const) {
+      expect(rcptReply(`${rcpt}@example.test`, table(listed)).replies.at(-2), rcpt).toBe(UNKNOWN(`${rcpt}@example.test`));
+    }
+    expect(rcptReply('alice-x@example.test', table('alice')).replies.at(-2)).toBe('250 2.1.5 Ok');
+    // Each would split at its delimiter into a listed name.
+    for (const [special, delimiter, listed] of [['postmaster', 't', 'pos'], ['MAILER-DAEMON', '-', 'mailer'], ['double-bounce', '-', 'double']] as const) {
+      expect(rcptReply(`${special}@example.test`, { recipient_delimiter: delimiter, virtual_mailbox_maps: [`${listed}@example.test`] }).replies.at(-2), special).toBe(UNKNOWN(`${special}@example.test`));
+    }
+  });
+  it('owner-* and *-request are split as any other without "-" a delimiter', () => {
+    expect(rcptReply('owner-list+x@example.test', { recipient_delimiter: '+', virtual_mailbox_maps: ['owner-list@example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+  });
+});
+
 describe('VRFY (smtpd_check_rcpt() as at RCPT)', () => {
   it('an unlisted address gets the 550; a listed one 252', () => {
     const vrfy = (address: string) => talk({ virtual_mailbox_maps: TABLE }, lockstep(['EHLO lab\r\n', `VRFY ${address}\r\n`, 'QUIT\r\n'])).replies.at(-2);
