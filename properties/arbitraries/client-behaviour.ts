@@ -33,9 +33,22 @@ export function envelopeSenderFor(login: string): string {
 /** The identity a client tries to take with its own XCLIENT after login. */
 export const IMPOSTOR = 'mallory@example.test';
 
+/** A local part of 1 to 40 units, '@' and blanks made '_'. */
+function localPart(unit: 'grapheme' | fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.string({ unit, minLength: 1, maxLength: 40 }).map((local) => `${local.replace(/[@\s]/g, '_')}@example.test`);
+}
+
+/**
+ * Printable ASCII and 0x80-0xff: the logins Mailu's answer can echo (gunicorn 22.0.0 sends a
+ * header value of [ \t\x21-\x7e\x80-\xff] only, verdicts.ts answerableByMailu), UTF-8 of two bytes
+ * above 0x7f. Any Unicode grapheme, which Mailu mostly cannot serve, is drawn less often.
+ */
+const latin1Unit = fc.integer({ min: 0x21, max: 0xff }).filter((code) => code !== 0x7f).map((code) => String.fromCharCode(code));
+
 const user = fc.oneof(
   { weight: 6, arbitrary: fc.constant(DEFAULT_USER) },
-  { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).map((local) => `${local.replace(/[@\s]/g, '_')}@example.test`) },
+  { weight: 2, arbitrary: localPart(latin1Unit) },
+  { weight: 1, arbitrary: localPart('grapheme') },
   // Either side of Postfix's 255-byte XCLIENT value limit, and past 512 bytes of XCLIENT line (Dovecot splits it).
   { weight: 1, arbitrary: fc.integer({ min: 200, max: 700 }).map((length) => `${'u'.repeat(length)}@example.test`) },
 );
