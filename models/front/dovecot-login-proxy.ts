@@ -15,9 +15,8 @@ import { LineBuffer } from './line-buffer.ts';
 import { dovecotBehaviour } from './releases.ts';
 import { SubmissionProxyHandshake, type HandshakeState, type HandshakeStep, type ProxyFailureType, type SequencingPolicy, } from './submission-proxy.ts';
 import type { XclientValues } from './xclient.ts';
+import { closedAfterReadFailed, MAX_PROXY_INPUT_SIZE } from './dovecot-read-error.ts';
 
-/** login-proxy.c MAX_PROXY_INPUT_SIZE: a longer backend line is "Too long input line". */
-const MAX_PROXY_INPUT_SIZE = 4096;
 const PROXY_CONNECT_RETRY_MSECS = 1000;
 const PROXY_CONNECT_RETRY_MIN_MSECS = PROXY_CONNECT_RETRY_MSECS + 100;
 
@@ -69,6 +68,8 @@ interface BackendAttempt {
   local: SocketAddress | null;
   eofSeen: 'eof' | 'reset' | null;
   bytesWritten: number;
+  /** Bytes read from the backend (its istream's count, which a read error's text shows). */
+  bytesRead: number;
   pendingEhlo: string | null;
 }
 
@@ -92,6 +93,16 @@ export class LoginProxy {
     return this.attempt?.conn ?? null;
   }
 
+  /** Bytes read from the current backend connection; the relay adds what it reads (relayed()). */
+  get bytesFromBackend(): number {
+    return this.attempt?.bytesRead ?? 0;
+  }
+
+  /** The relay read `length` more bytes from the backend. */
+  relayed(length: number): void {
+    if (this.attempt) this.attempt.bytesRead += length;
+  }
+
   /** Bytes written to the current backend connection (the relay's "in="). */
   get bytesToBackend(): number {
     return this.attempt?.bytesWritten ?? 0;
@@ -110,6 +121,7 @@ export class LoginProxy {
       local: null,
       eofSeen: null,
       bytesWritten: 0,
+      bytesRead: 0,
       pendingEhlo: null,
     };
     // Dovecot leaves Nagle on for the backend socket (recorded segments: EHLO waits for the XCLIENT ACK).
@@ -133,6 +145,7 @@ export class LoginProxy {
   bytes(now: Micros, conn: ConnId, bytes: Uint8Array): void {
     const attempt = this.attempt;
     if (attempt?.conn !== conn) return;
+    attempt.bytesRead += bytes.length;
     attempt.lines.push(bytes);
     this.scheduleProcessing(now, attempt);
   }
@@ -193,7 +206,8 @@ export class LoginProxy {
       if (stateBefore !== 'xclient-ehlo' && attempt.handshake.state === 'xclient-ehlo' && attempt.lines.size > 0) return this.scheduleProcessing(now, attempt);
     }
     if (attempt.eofSeen !== null) {
-      const reason = attempt.eofSeen === 'eof' ? 'Connection closed' : 'Connection reset by peer';
+      // client-common-auth.c proxy_input(): io_stream_get_disconnect_reason() of the backend's istream
+      const reason = attempt.eofSeen === 'eof' ? 'Connection closed' : closedAfterReadFailed(MAX_PROXY_INPUT_SIZE, attempt.bytesRead, 'Connection reset by peer');
       this.failed(now, 'CONNECT', `Disconnected by server: ${reason} (state=${attempt.handshake.state}, duration=${this.owner.secondsSinceClientConnected(now)}s)`);
     }
   }

@@ -25,6 +25,7 @@ import { PHASES, transition, type Phase } from './dovecot-phases.ts';
 import { dovecotBehaviour } from './releases.ts';
 import { sanitize, type SequencingPolicy } from './submission-proxy.ts';
 import { isoStamp, wallSeconds } from './wall-clock.ts';
+import { closedAfterReadFailed, LOGIN_MAX_INBUF_SIZE, MAX_PROXY_INPUT_SIZE, readFailed } from './dovecot-read-error.ts';
 
 /** Every timer a session sets; the front routes "<client conn>/<timer>" back to its session. */
 export const SESSION_TIMERS = new SessionTimerKinds([
@@ -138,6 +139,8 @@ export class DovecotSession {
   private lookupResult: PassdbResult | null = null;
   private proxy: LoginProxy | null = null;
   private clientBytesWritten = 0;
+  /** Bytes read from the client since it connected: its istream's count, which a read error's text shows (dovecot-read-error.ts). */
+  private clientBytesRead = 0;
   private toServer = '';
   private toClient = '';
   private relayEnd: { side: 'server' | 'client'; how: 'eof' | 'reset' } | null = null;
@@ -167,6 +170,7 @@ export class DovecotSession {
   clientBytes(now: Micros, bytes: Uint8Array): void {
     if (this.phase === 'closed') return;
     this.lastIo = now;
+    this.clientBytesRead += bytes.length;
     if (PHASES[this.phase].relaysBytes) {
       this.toServer += bytesToLatin1(bytes);
       if (this.phase === 'relay') this.scheduleOnce(now, 'relayToServer', this.config.timings.relayDelayUs);
@@ -183,7 +187,8 @@ export class DovecotSession {
       this.scheduleOnce(now, 'relayToServer', this.config.timings.relayDelayUs);
       return;
     }
-    const reason = how === 'eof' ? 'Connection closed' : 'Connection reset by peer';
+    // lib-smtp's disconnect reason: io_stream_get_disconnect_reason() of the client's istream
+    const reason = how === 'eof' ? 'Connection closed' : closedAfterReadFailed(LOGIN_MAX_INBUF_SIZE, this.clientBytesRead, 'Connection reset by peer');
     this.logClient('Info', `Disconnected: ${reason} ${this.disconnectDetail(now)}`);
     this.shutdownAll(how === 'eof');
   }
@@ -205,6 +210,7 @@ export class DovecotSession {
     if (!proxy || proxy.backendConn !== conn) return;
     this.lastIo = now;
     if (PHASES[this.phase].relaysBytes) {
+      proxy.relayed(bytes.length);
       this.toClient += bytesToLatin1(bytes);
       if (this.phase === 'relay') this.scheduleOnce(now, 'relayToClient', this.config.timings.relayDelayUs);
       return;
@@ -650,7 +656,9 @@ export class DovecotSession {
     const proxy = this.proxy!;
     const end = this.relayEnd!;
     const idle = this.wallSecondsBetween(this.lastIo, now);
-    const error = end.how === 'reset' ? ': Connection reset by peer' : '';
+    // login_proxy_finished(): i_stream_get_error() of the side whose read failed
+    const [buffer, read] = end.side === 'client' ? [LOGIN_MAX_INBUF_SIZE, this.clientBytesRead] : [MAX_PROXY_INPUT_SIZE, proxy.bytesFromBackend];
+    const error = end.how === 'reset' ? `: ${readFailed(buffer, read, 'Connection reset by peer')}` : '';
     this.logProxy(proxy.ip, proxy.port, 'Info', `Disconnected by ${end.side}${error} (${idle}s idle, in=${proxy.bytesToBackend}, out=${this.clientBytesWritten})`);
     this.shutdownAll(end.how === 'eof');
   }

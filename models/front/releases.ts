@@ -9,6 +9,7 @@
  * lists them with their tests (test/models/front/releases.test.ts).
  */
 import type { ProxyFailureType } from './submission-proxy.ts';
+import { LOGIN_MAX_INBUF_SIZE } from './dovecot-read-error.ts';
 
 type Release = readonly number[];
 
@@ -94,8 +95,6 @@ export const NGINX_GATES = {
  */
 export const DEFAULT_FRONT_RELEASE = { 'dovecot-2.3': '2.3.19.1', 'dovecot-2.4': '2.4.3', nginx: '1.26.3' } as const;
 
-/** login-common/client-common.h: MASTER_AUTH_MAX_DATA_SIZE (1024 + 128 + 64 + 2) - LOGIN_MAX_MASTER_PREFIX_LEN (128) - LOGIN_MAX_SESSION_ID_LEN (64). */
-const LOGIN_MAX_INBUF_SIZE = 1026;
 /** lib-smtp/smtp-command.h */
 const SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE = 4 * 1024;
 

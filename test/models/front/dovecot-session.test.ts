@@ -13,6 +13,7 @@ import { createFront } from '../../../models/front/index.ts';
 import { labDovecotConfig, type DovecotFrontConfig } from '../../../models/front/config.ts';
 import { DirectDriver } from './direct-driver.ts';
 import { answerLookup, BAD_RESPONSE, CLIENT, greeted, local, OK_RESPONSE, remote } from './dovecot-driver.ts';
+import { readFailed } from '../../../models/front/dovecot-read-error.ts';
 
 const PLAIN_ALICE = `AUTH PLAIN ${Buffer.from('\0alice@example.test\0secret').toString('base64')}\r\n`;
 const ADDRESSES = 'rip=127.0.0.1, rport=40000, lip=127.0.0.1, lport=1587, secured';
@@ -66,10 +67,11 @@ describe('where a client can end, and what Dovecot logs', () => {
     expect(closes(d)).toEqual([CLIENT]);
   });
 
-  test('a reset is "Connection reset by peer" and aborts the connection instead of closing it', () => {
+  test('a reset is the read error of the client\'s 1026-byte istream, and aborts the connection instead of closing it', () => {
     const d = greeted();
     d.advanceBy(2_000_000).input({ kind: 'reset', conn: CLIENT });
-    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection reset by peer (no auth attempts in 2 secs): ${SUFFIX}`);
+    // 1026 - the 26 bytes of EHLO read; the real Dovecot after "EHLO x" (8 bytes): read(size=1018)
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed: read(size=1000) failed: Connection reset by peer (no auth attempts in 2 secs): ${SUFFIX}`);
     expect(aborts(d)).toEqual([CLIENT]);
   });
 
@@ -536,8 +538,18 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
     expect(lastWrite(d)).toBe('421 bye\r\n');
     const inBytes = d.writes(backend).join('').length;
     const outBytes = d.writes(CLIENT).join('').length;
-    expect(logs(d).at(-1)).toBe(`Info: ${PROXY}: Disconnected by server: Connection reset by peer (0s idle, in=${inBytes}, out=${outBytes}): ${USER_SUFFIX}`);
+    const readFromBackend = [...HANDSHAKE, '421 bye\r\n'].join('').length;
+    expect(logs(d).at(-1)).toBe(`Info: ${PROXY}: Disconnected by server: read(size=${4096 - readFromBackend}) failed: Connection reset by peer (0s idle, in=${inBytes}, out=${outBytes}): ${USER_SUFFIX}`);
     expect(aborts(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
+  });
+
+  test('the client resetting the relay: the line of the real Dovecot 2.3.19.1 after the same EHLO and AUTH PLAIN (75 bytes read of 1026), and after 1157 (past one buffer)', () => {
+    const { d, backend } = relaying();
+    d.advanceBy(2_000_000).input({ kind: 'reset', conn: CLIENT }).advanceBy(1_000);
+    const inBytes = d.writes(backend).join('').length;
+    expect(logs(d).at(-1)).toBe(`Info: ${PROXY}: Disconnected by client: read(size=951) failed: Connection reset by peer (2s idle, in=${inBytes}, out=${d.writes(CLIENT).join('').length}): ${USER_SUFFIX}`);
+    expect(readFailed(1026, 8 + 49 + 2 * 550, 'Connection reset by peer')).toBe('read(size=895) failed: Connection reset by peer');
+    expect(readFailed(1026, 1026, 'x')).toBe('read(size=1026) failed: x');
   });
 
   test('the client ending the relay after a quiet spell: "Disconnected by client (Ns idle, ...)", both closed', () => {
