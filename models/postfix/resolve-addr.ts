@@ -10,7 +10,6 @@
  *   - another domain that valid_hostname() refuses (a numeric one, one ending in "..", an empty
  *     one or "." after '@'), as resolve_numeric_domain is no by default;
  *   - an address that starts with '-' (allow_min_user = no, DEF_ALLOW_MIN_USER).
- * An empty address and one without '@' (which resolve completes with @$myhostname) pass.
  * Not modelled: the rewriting before these tests (a local domain stripped and the percent hack
  * or bang path applied to what is left, a quoted local part cracked open), a non-ASCII domain
  * (valid_utf8_hostname()'s IDNA conversion, and smtpd_check_addr()'s refusal without SMTPUTF8).
@@ -20,22 +19,18 @@ import { validHostname } from './xclient.js';
 
 /** Whether resolve_addr() marks `address` (the internal form extract-addr.ts gives) RESOLVE_FLAG_ERROR. */
 export function resolveRefuses(address: string, localDomains: readonly string[]): boolean {
-  // smtpd_check_addr(): an empty address is not resolved.
-  if (address === '') return false;
   // The test is on the resolved address's first character: a quoted " -x" keeps its blank and passes.
   if (address.startsWith('-')) return true;
+  // An empty address (smtpd_check_addr() does not resolve it) and one without '@' (completed with @$myhostname) pass.
   const at = address.lastIndexOf('@');
   if (at < 0) return false;
-  const domain = withoutTrailingDot(address.slice(at + 1));
+  // resolve_addr()'s loop: "Strip trailing dot at end of domain, but not dot-dot or at-dot". The
+  // exception cannot change the verdict: what it keeps still ends in a dot, which valid_hostname() refuses.
+  const domain = address.slice(at + 1).replace(/\.$/, '');
   if (domain.startsWith('[')) return !validMailhostLiteral(domain);
   // A local domain is stripped and the address completed with $myhostname (rewriting not modelled).
   if (localDomains.some((local) => local.toLowerCase() === domain.toLowerCase())) return false;
   return /^[\x00-\x7f]*$/.test(domain) && !validHostname(domain);
-}
-
-/** resolve_addr()'s loop: "Strip trailing dot at end of domain, but not dot-dot or at-dot" (example.test. is example.test). */
-function withoutTrailingDot(domain: string): string {
-  return /[^.]\.$/.test(domain) ? domain.slice(0, -1) : domain;
 }
 
 /** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */
