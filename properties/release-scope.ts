@@ -2,7 +2,8 @@
  *
  * Each property states its scope (suite.ts `holdsOn`):
  *  - 'every-release': it must hold on every modelled release it applies to, so its traces draw
- *    the Postfix release and the front's release too (arbitraries/releases.ts). The candidates
+ *    the Postfix release, the front's release and the Mailu release of the scenario's own line
+ *    (2024.06.x; the one modelled 2.0 release draws nothing) too (arbitraries/releases.ts). The candidates
  *    are the releases on which the property applies to the scenario (`appliesTo`: 'bug-exists'
  *    draws only releases that refuse improper pipelining, 3.9.0 on unless the scenario sets
  *    smtpd_forbid_unauth_pipelining) and on which the scenario's own settings exist
@@ -12,6 +13,7 @@
  *    on two scenarios, which must differ only in what makes each of them what it is.
  */
 import { releasesText } from '../models/front/releases.ts';
+import { MAILU_RELEASES } from '../models/auth/releases.ts';
 import { POSTFIX_LINES, postfixRelease } from '../models/postfix/releases.ts';
 import { FRONT_RELEASES, checkReleases } from '../scenarios/front-releases.ts';
 import { definitionOf, resolveScenario, ScenarioError, type Scenario, type ScenarioValues } from '../scenarios/index.ts';
@@ -21,12 +23,13 @@ import type { CoverageClass } from './coverage.ts';
 export type ReleaseScope = 'every-release' | 'scenario-release';
 
 /** A trace's drawn releases; a key left out is the scenario's own. */
-export type ReleaseChoice = Readonly<Partial<Pick<ScenarioValues, 'postfix.mail_version' | 'front.version'>>>;
+export type ReleaseChoice = Readonly<Partial<Pick<ScenarioValues, 'postfix.mail_version' | 'front.version' | 'auth.mailu_version'>>>;
 
 /** The releases other than the scenario's own that a trace may draw. */
 export interface ReleaseCandidates {
   readonly postfix: readonly string[];
   readonly front: readonly string[];
+  readonly mailu: readonly string[];
 }
 
 /** The coverage class of a trace that ran on releases other than the scenario's own. */
@@ -36,6 +39,11 @@ export const RELEASE_DRAWN: CoverageClass = 'release:drawn';
 export interface ScopedProperty {
   readonly holdsOn: ReleaseScope;
   appliesTo(scenario: Scenario): string | null;
+}
+
+/** "2024.06" of "2024.06.9": the release line a Mailu release belongs to. */
+function mailuLine(release: string): string {
+  return release.split('.').slice(0, 2).join('.');
 }
 
 /** Every modelled Postfix release, oldest first (releases.ts POSTFIX_LINES: v<line>.0 .. v<line>.<latest>). */
@@ -60,29 +68,34 @@ function holdsThere(property: ScopedProperty, base: Scenario, releases: ReleaseC
 }
 
 export function releaseCandidates(property: ScopedProperty, scenario: Scenario): ReleaseCandidates {
-  if (property.holdsOn === 'scenario-release') return { postfix: [], front: [] };
+  if (property.holdsOn === 'scenario-release') return { postfix: [], front: [], mailu: [] };
   const postfix = scenario.pinned.has('postfix.mail_version') ? [] : POSTFIX_RELEASES;
   const front = scenario.pinned.has('front.version') ? [] : FRONT_RELEASES[scenario.get('front.model')];
+  // Patch releases of the scenario's own Mailu line: a Mailu release ships its own front (2.0 nginx, 2024.06 Dovecot).
+  const ownMailu = scenario.get('auth.mailu_version');
+  const mailu = scenario.pinned.has('auth.mailu_version') ? [] : MAILU_RELEASES.filter((release) => mailuLine(release) === mailuLine(ownMailu));
   // "3.9" names 3.9.0 (releases.ts modelledRelease()).
   const own = postfixRelease(scenario.get('postfix.mail_version')).join('.');
   return {
     postfix: postfix.filter((release) => release !== own && holdsThere(property, scenario, { 'postfix.mail_version': release })),
     front: front.filter((release) => release !== scenario.get('front.version') && holdsThere(property, scenario, { 'front.version': release })),
+    mailu: mailu.filter((release) => release !== ownMailu && holdsThere(property, scenario, { 'auth.mailu_version': release })),
   };
 }
 
 /** The releases a verdict is about: the scenario's (release-line.ts), and the others its traces drew from. */
 export function scopeLine(property: ScopedProperty, scenario: Scenario): string {
-  const { postfix, front } = releaseCandidates(property, scenario);
+  const { postfix, front, mailu } = releaseCandidates(property, scenario);
   const drawn = [
     ...(postfix.length > 0 ? [`Postfix ${releasesText(postfix)}`] : []),
     ...(front.length > 0 ? [`${scenario.get('front.model')} ${releasesText(front)}`] : []),
+    ...(mailu.length > 0 ? [`Mailu ${releasesText(mailu)}`] : []),
   ];
   return drawn.length === 0 ? releaseLine(scenario) : `${releaseLine(scenario)}; traces also drew ${drawn.join(' and ')}`;
 }
 
 /** The coverage a pass needs on top of the property's own: some traces ran on drawn releases, when there were any to draw. */
 export function releaseCoverage(property: ScopedProperty, scenario: Scenario): CoverageClass[] {
-  const { postfix, front } = releaseCandidates(property, scenario);
-  return postfix.length + front.length > 0 ? [RELEASE_DRAWN] : [];
+  const { postfix, front, mailu } = releaseCandidates(property, scenario);
+  return postfix.length + front.length + mailu.length > 0 ? [RELEASE_DRAWN] : [];
 }

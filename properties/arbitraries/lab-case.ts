@@ -4,7 +4,7 @@
  * only benign link faults, Postfix settings a correct client cannot trip); `faults: 'any'` adds
  * the destructive ones for the safety and liveness properties: link faults, auth-service faults,
  * a Postfix that fails at a step, tight limits and a milter that refuses. With `releases`, a
- * trace also draws the Postfix and front releases it runs on (releases.ts).
+ * trace also draws the Postfix, front and Mailu releases it runs on (releases.ts).
  */
 import fc from 'fast-check';
 import type { LabCase } from '../lab-case.ts';

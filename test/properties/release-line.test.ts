@@ -14,6 +14,6 @@ describe('the releases a verdict holds for', () => {
 
   it("is carried by the property's outcome, for the scenario it ran on", () => {
     const outcome = runLabProperty(propertyById('workaround')!, { scenario: loadScenario({ scenario: 'mailu-2024.06-pr3322', sets: ['postfix.mail_version=3.7.11'] }), seed: 1, numRuns: 5 });
-    expect(outcome.releases).toBe('Postfix 3.7.11 (smtpd_forbid_unauth_pipelining=no), front dovecot-2.3 2.3.19.1; traces also drew dovecot-2.3 2.3.17-2.3.21.1');
+    expect(outcome.releases).toBe('Postfix 3.7.11 (smtpd_forbid_unauth_pipelining=no), front dovecot-2.3 2.3.19.1; traces also drew dovecot-2.3 2.3.17-2.3.21.1 and Mailu 2024.06.1-2024.06.57');
   });
 });

@@ -19,7 +19,7 @@ const scenario = (name: string, sets: readonly string[] = []) => loadScenario({ 
 describe('the releases each property holds for', () => {
   it('every property but the differential holds on every release it applies to; the differential on the scenario\'s own', () => {
     expect(PROPERTIES.filter((p) => p.holdsOn === 'scenario-release').map((p) => p.id)).toEqual(['differential']);
-    expect(releaseCandidates(property('differential'), scenario('lockstep'))).toEqual({ postfix: [], front: [] });
+    expect(releaseCandidates(property('differential'), scenario('lockstep'))).toEqual({ postfix: [], front: [], mailu: [] });
   });
 
   it("'bug-exists' draws only releases that refuse improper pipelining: 3.9.0 on by default, any release with the parameter when the scenario sets it", () => {
@@ -31,7 +31,7 @@ describe('the releases each property holds for', () => {
     expect(setYes.postfix).not.toContain('3.7.5');
     for (const release of setYes.postfix) expect(hasGate(postfixRelease(release), 'forbid_unauth_pipelining'), release).toBe(true);
     // nginx waits for XCLIENT's reply on every release: nothing to draw.
-    expect(releaseCandidates(property('bug-exists'), scenario('mailu-2.0'))).toEqual({ postfix: [], front: [] });
+    expect(releaseCandidates(property('bug-exists'), scenario('mailu-2.0'))).toEqual({ postfix: [], front: [], mailu: [] });
   });
 
   it("'workaround' on PR 3322 draws no release without smtpd_forbid_unauth_pipelining (the setting would be refused there), and every front release of its line", () => {
@@ -53,9 +53,19 @@ describe('the releases each property holds for', () => {
     expect(releaseCandidates(property('safety'), scenario('mailu-2.0')).postfix.length).toBeGreaterThan(100);
   });
 
+  it("Mailu: the other patch releases of the scenario's own line (2024.06.x, across the credentials_url_encoded gate at 2024.06.9), none for the one modelled 2.0 release, none when the user set it", () => {
+    const line2024 = releaseCandidates(property('safety'), scenario('mailu-2024.06')).mailu;
+    expect(line2024).toHaveLength(57);
+    expect(line2024).toEqual(expect.arrayContaining(['2024.06.1', '2024.06.8', '2024.06.9', '2024.06.57']));
+    expect(line2024).not.toContain('2024.06.0'); // the scenario's own
+    expect(line2024).not.toContain('2.0.43');
+    expect(releaseCandidates(property('safety'), scenario('mailu-2.0')).mailu).toEqual([]);
+    expect(releaseCandidates(property('safety'), scenario('mailu-2024.06', ['auth.mailu_version=2024.06.3'])).mailu).toEqual([]);
+  });
+
   it('the verdict names the scenario\'s releases and the ones its traces drew', () => {
     expect(scopeLine(property('workaround'), scenario('mailu-2024.06-pr3322', ['postfix.mail_version=3.7.11']))).toBe(
-      'Postfix 3.7.11 (smtpd_forbid_unauth_pipelining=no), front dovecot-2.3 2.3.19.1; traces also drew dovecot-2.3 2.3.17-2.3.21.1',
+      'Postfix 3.7.11 (smtpd_forbid_unauth_pipelining=no), front dovecot-2.3 2.3.19.1; traces also drew dovecot-2.3 2.3.17-2.3.21.1 and Mailu 2024.06.1-2024.06.57',
     );
     expect(scopeLine(property('differential'), scenario('lockstep'))).toBe('Postfix 3.9 (smtpd_forbid_unauth_pipelining=yes), front lockstep');
   });
