@@ -105,7 +105,9 @@ describe('compareCase', () => {
     const few = compareCase(a2, at(13, 13), at(28, 28, 28, 28, 28));
     expect(few.problems).toEqual([]);
     expect(few.notes).toContain(`(not judged: 2 sessions < ${MIN_RACY_TIMED_SESSIONS}) AUTH→reply time of 235 (median): real 13 ms, lab 28 ms (allowed: within ×1.5 or ±1 ms)`);
-    expect(compareCase(a2, at(2, 2, 2, 2, 2), at(16, 16, 16, 16, 16)).problems).toEqual(['AUTH→reply time of 235 (median): real 2 ms, lab 16 ms (allowed: within ×1.5 or ±1 ms)']);
+    expect(compareCase(a2, at(2, 2, 2, 2, 2), at(16, 16, 16, 16, 16)).problems).toEqual([
+      'AUTH→reply time of 235 (median): real 2 ms, lab 16 ms (allowed: within ×1.5 or ±1 ms); above the pooled median (2 ms): real 0/5, lab 5/5; Fisher p=7.9e-3 < 0.01',
+    ]);
     // a deterministic case's single session is judged as before
     expect(compareCase(byName('T1-forbid-yes-default'), at(3), at(6)).problems).toHaveLength(1);
   });
@@ -179,8 +181,22 @@ describe('compareCase', () => {
       'AUTH→reply time of 235 (75th percentile): real 2 / 2 / 3 ms, lab 2 / 20 / 20 ms (50th / 75th / 90th); above the pooled 75th percentile (3 ms): real 5/50, lab 20/50; Fisher p=9.7e-4 < 0.0033',
     ]);
     expect(compareCase(batch, real, longTail).real).toContain('235 2 / 2 / 3 ms (50/75/90 %)');
-    // below MIN_TIME_DISTRIBUTION_SESSIONS the median's tolerance, as before
-    expect(compareCase(batch, at(Array(19).fill(2)), at(Array(19).fill(20))).problems).toEqual(['AUTH→reply time of 235 (median): real 2 ms, lab 20 ms (allowed: within ×1.5 or ±1 ms)']);
+    // below MIN_TIME_DISTRIBUTION_SESSIONS the median's tolerance, where the median test tells the samples apart
+    expect(compareCase(batch, at(Array(19).fill(2)), at(Array(19).fill(20))).problems).toEqual([
+      'AUTH→reply time of 235 (median): real 2 ms, lab 20 ms (allowed: within ×1.5 or ±1 ms); above the pooled median (2 ms): real 0/19, lab 19/19; Fisher p=5.7e-11 < 0.01',
+    ]);
+  });
+
+  it('a handful of racy sessions (B1: 6): a steady chain twice as slow fails; medians of a mixture that sampling alone can move apart pass', () => {
+    const b1 = byName('B1-forbid-no-quickack-plain');
+    const at = (...ms: number[]): SideOutcome => ({ sessions: ms.map((t) => ({ replies: [], authReply: '235 2.7.0 Logged in.', authToReplyMs: t })), backendConnections: ms.length, smtpdLog: [] });
+    expect(compareCase(b1, at(3, 3, 3, 4, 4, 4), at(6, 6, 7, 7, 8, 8)).problems).toEqual([
+      'AUTH→reply time of 235 (median): real 4 ms, lab 7 ms (allowed: within ×1.5 or ±1 ms); above the pooled median (4 ms): real 0/6, lab 6/6; Fisher p=2.2e-3 < 0.01',
+    ]);
+    // quick sessions and waits on both sides: medians 4 and 7 ms, but three of six above the pooled median on each side
+    expect(compareCase(b1, at(2, 3, 4, 5, 9, 30), at(2, 3, 7, 8, 12, 20)).problems).toEqual([]);
+    // inside the tolerance nothing is tested
+    expect(compareCase(b1, at(4, 4, 4, 4, 4, 4), at(5, 5, 5, 5, 5, 5)).problems).toEqual([]);
   });
 
   it('Fisher exact and Wilson intervals agree with published values', () => {
