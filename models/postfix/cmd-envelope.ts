@@ -35,7 +35,7 @@ function envelopeOf(s: SmtpdSession, text: string, keyword: string, syntax: stri
   const argument = words[2];
   if (argument === undefined || words[1]?.text.toLowerCase() !== keyword) return { refusal: syntax };
   if (argument.error) return { refusal: badAddress };
-  const address = extractedAddress(argument.text, allowEmpty, s.config.mydestination);
+  const address = extractedAddress(argument.text, allowEmpty);
   if (address === null) {
     s.log(`warning: Illegal address syntax from ${s.namaddr} in ${s.where} command: ${printable(argument.text)}`);
     return { refusal: badAddress };

@@ -174,8 +174,8 @@ export function parsedAddress(argument: string): { readonly count: number; reado
  * test is on the internal form, so an empty quoted string "" is empty too); or one that
  * smtpd_check_addr()'s resolve refuses (resolve-addr.ts).
  */
-export function extractedAddress(argument: string, allowEmpty: boolean, localDomains: readonly string[]): string | null {
+export function extractedAddress(argument: string, allowEmpty: boolean): string | null {
   const { count, address } = parsedAddress(argument);
-  if (count > 1 || (address === '' && !allowEmpty) || resolveRefuses(address, localDomains)) return null;
+  if (count > 1 || (address === '' && !allowEmpty) || resolveRefuses(address)) return null;
   return address;
 }

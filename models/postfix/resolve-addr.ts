@@ -10,15 +10,17 @@
  *   - another domain that valid_hostname() refuses (a numeric one, one ending in "..", an empty
  *     one or "." after '@'), as resolve_numeric_domain is no by default;
  *   - an address that starts with '-' (allow_min_user = no, DEF_ALLOW_MIN_USER).
- * Not modelled: the rewriting before these tests (a local domain stripped and the percent hack
- * or bang path applied to what is left, a quoted local part cracked open), a non-ASCII domain
+ * A local domain (mydestination) is no exception: the loop strips it and, once no domain is left
+ * to strip, appends it again ("if (saved_domain) tok822_sub_append(tree, saved_domain)") before the
+ * tests. Not modelled: the rewriting in between (the percent hack or bang path applied to what is
+ * left of a local address, a quoted local part cracked open), a non-ASCII domain
  * (valid_utf8_hostname()'s IDNA conversion, and smtpd_check_addr()'s refusal without SMTPUTF8).
  */
 import { isIPv6 } from 'node:net';
 import { validHostname } from './xclient.js';
 
 /** Whether resolve_addr() marks `address` (the internal form extract-addr.ts gives) RESOLVE_FLAG_ERROR. */
-export function resolveRefuses(address: string, localDomains: readonly string[]): boolean {
+export function resolveRefuses(address: string): boolean {
   // The test is on the resolved address's first character: a quoted " -x" keeps its blank and passes.
   if (address.startsWith('-')) return true;
   // An empty address (smtpd_check_addr() does not resolve it) and one without '@' (completed with @$myhostname) pass.
@@ -28,8 +30,7 @@ export function resolveRefuses(address: string, localDomains: readonly string[])
   // exception cannot change the verdict: what it keeps still ends in a dot, which valid_hostname() refuses.
   const domain = address.slice(at + 1).replace(/\.$/, '');
   if (domain.startsWith('[')) return !validMailhostLiteral(domain);
-  // A local domain is stripped and the address completed with $myhostname (rewriting not modelled).
-  if (localDomains.some((local) => local.toLowerCase() === domain.toLowerCase())) return false;
+  // A local domain is judged too: the loop strips it (saved_domain) and appends it again after.
   return /^[\x00-\x7f]*$/.test(domain) && !validHostname(domain);
 }
 

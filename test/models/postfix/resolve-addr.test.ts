@@ -26,6 +26,13 @@ describe('refused at resolve', () => {
     expect(say('MAIL FROM:<a@example.test>', `RCPT TO:${address}`).reply).toBe('501 5.1.3 Bad recipient address syntax');
   });
 
+  // resolve.c resolve_addr(): a local domain is stripped into saved_domain and appended again
+  // ("Make sure the resolved envelope recipient has the user@domain form") before the domain tests.
+  it('a local domain is judged too: mydestination = 1.2.3.4 does not make RCPT TO:<x@1.2.3.4> valid', () => {
+    const conv = talk({ mydestination: ['1.2.3.4'] }, lockstep(['EHLO lab\r\n', 'MAIL FROM:<a@example.test>\r\n', 'RCPT TO:<x@1.2.3.4>\r\n', 'QUIT\r\n']));
+    expect(conv.replies.at(-2)).toBe('501 5.1.3 Bad recipient address syntax');
+  });
+
   it('VRFY too', () => {
     expect(say('VRFY -x@example.test').reply).toBe('501 5.1.3 Bad recipient address syntax');
     expect(say('VRFY x@1.2.3.4').reply).toBe('501 5.1.3 Bad recipient address syntax');
