@@ -117,6 +117,13 @@ describe('addrSpecOf', () => {
     expect(addrSpecOf('<>')).toBe('');
   });
 
+  // COLLECT(): "if (c == '\\') c = *++s", then the character is added whatever it is: an escaped
+  // operator is part of the atom, so a\@b is one word and the address keeps its @.
+  it('a \\ escapes an operator into the atom: a\\@b@example.test is one address, a@b@example.test', () => {
+    expect(addressCountOf('a\\@b@example.test')).toBe(1);
+    expect(addrSpecOf('a\\@b@example.test')).toBe('a@b@example.test');
+  });
+
   // COLLECT(): a \ with nothing after it takes nothing; a blank, escaped or quoted, is stored as a space.
   it('a \\ at the very end is dropped; a tab in a quoted string becomes a space', () => {
     expect(addrSpecOf('bob@example.test\\')).toBe('bob@example.test');
