@@ -7,7 +7,9 @@
  * by it), and pos counts every byte read since the last i_stream_compress(), which runs only when
  * the buffer is full and the reader has consumed what it holds, as the login process always has.
  * Measured on the real Dovecot (2026-11-30, a client RST): after 8 client bytes "read(size=1018)",
- * after 75 "read(size=951)", after 1157 "read(size=895)".
+ * after 75 "read(size=951)", after 1157 "read(size=895)". The formats and both sizes are the same
+ * in every modelled release: read at 2.3.17, 2.3.21.1, 2.4.1 and 2.4.3 (2.4 renames
+ * MASTER_AUTH_MAX_DATA_SIZE to lib-login's LOGIN_REQUEST_MAX_DATA_SIZE, of the same value).
  */
 
 /**
