@@ -22,7 +22,7 @@ describe('refused at resolve', () => {
     expect(logLines).toContain('warning: Illegal address syntax from localhost[127.0.0.1] in MAIL command: <-x@example.test>');
   });
 
-  it.each(['<-x@example.test>', '<"-x"@example.test>', '<x@1.2.3.4>', '<x@[1.2.3.999]>', '<x@[IPv6:nope]>', '<x@[ 192.0.2.1]>', '<x@example.test..>', '<x@.>', '<x@>', '<x@a..b>'])('RCPT TO:%s is 501 5.1.3', (address) => {
+  it.each(['<-x@example.test>', '<"-x"@example.test>', '<x@1.2.3.4>', '<x@[1.2.3.999]>', '<x@[IPv6:nope]>', '<x@[ 192.0.2.1]>', '<@1.2.3.4>', '<x@example.test..>', '<x@.>', '<x@>', '<x@a..b>'])('RCPT TO:%s is 501 5.1.3', (address) => {
     expect(say('MAIL FROM:<a@example.test>', `RCPT TO:${address}`).reply).toBe('501 5.1.3 Bad recipient address syntax');
   });
 
