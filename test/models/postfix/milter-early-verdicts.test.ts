@@ -78,6 +78,12 @@ describe('SMFIR_QUARANTINE before the end of the message', () => {
     expect(conv.logLines.filter((l) => l.startsWith('warning:'))).toEqual(['HELO', 'MAIL', 'RCPT', 'DATA'].map(sanity));
   });
 
+  it('BDAT n LAST alone is the first chunk too: it sends the DATA event (bdat_cmd(): !SMTPD_PROCESSING_BDAT)', () => {
+    const conv = run(milter({ connect: 'quarantine' }), ['EHLO lab\r\n', TRANSACTION[0]!, TRANSACTION[1]!, 'BDAT 4 LAST\r\nab\r\n']);
+    expect(conv.replies.at(-2)).toMatch(/^250 2\.0\.0 Ok: 4 bytes queued as [0-9A-F]{11}$/);
+    expect(conv.logLines.filter((l) => l.startsWith('warning:'))).toEqual(['HELO', 'MAIL', 'RCPT', 'DATA'].map(sanity));
+  });
+
   it('VRFY and the other commands that only read def_reply (milter_other_event()) are not refused by "H"', () => {
     const conv = run(milter({ connect: 'quarantine' }), ['EHLO lab\r\n', 'VRFY bob\r\n']);
     expect(conv.replies.at(-2)).toBe('252 2.0.0 bob');
