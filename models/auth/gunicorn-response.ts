@@ -34,10 +34,14 @@ export function sendableHeaderValue(value: string): boolean {
  * characters assigned in the newest Unicode versions.
  */
 function isPrintable(char: string): boolean {
-  return char === ' ' || !/^[\p{C}\p{Z}]$/u.test(char);
+  return char === ' ' || !/[\p{C}\p{Z}]/u.test(char);
 }
 
-/** Python's repr() of a str (Objects/unicodeobject.c unicode_repr). */
+/**
+ * Python's repr() of a str (Objects/unicodeobject.c unicode_repr): the quote, the backslash, tab,
+ * newline and return escaped by name, printable characters as they are, the others as \xhh,
+ * \uhhhh or \Uhhhhhhhh by size (C0 controls and DEL are not printable, so they take \xhh).
+ */
 export function pythonRepr(text: string): string {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
   let out = quote;
@@ -47,8 +51,7 @@ export function pythonRepr(text: string): string {
     else if (char === '\t') out += '\\t';
     else if (char === '\n') out += '\\n';
     else if (char === '\r') out += '\\r';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
-    else if (code < 0x7f || isPrintable(char)) out += char;
+    else if (isPrintable(char)) out += char;
     else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
     else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
     else out += `\\U${hex(code, 8)}`;

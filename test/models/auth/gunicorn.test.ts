@@ -34,6 +34,11 @@ describe('gunicorn 22.0.0 and an Auth-User it cannot send', () => {
     expect(d.of('close')).toHaveLength(1);
   });
 
+  test("html.escape() of the message in the 400 page: & < > \" and '", () => {
+    const [page] = served(requestFor('a&<>\u2028b@example.test')).writes('h1');
+    expect(page).toContain(`Invalid HTTP Header: &quot;&#x27;a&amp;&lt;&gt;\\\\u2028b@example.test&#x27;&quot;\n`);
+  });
+
   test('characters up to U+00FF pass: the answer carries them as Latin-1 bytes', () => {
     const d = served(requestFor('é@example.test'));
     expect(d.writes('h1')[0]).toContain('Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-User: \xe9@example.test\r\n');
@@ -49,6 +54,8 @@ describe('gunicorn 22.0.0 and an Auth-User it cannot send', () => {
 describe("Python's repr() of a str, as gunicorn's message quotes it", () => {
   test.each([
     ['plain', "'plain'"],
+    ['a b', "'a b'"],
+    ['\uffff\u{10000}', "'\\uffff𐀀'"],
     ["it's", `"it's"`],
     [`a'"b`, `'a\\'"b'`],
     ['back\\slash', "'back\\\\slash'"],
