@@ -164,6 +164,17 @@ describe('ratelimit_answer_without_auth_wait: 2.0.43 vs 2024.06.0', () => {
     expect(auth({ mailuVersion: '2.0.43' }).authenticate(request(), 0).status).toBe(200);
   });
 
+  test("2.0.43: int()'s ValueError is Flask's 500, and the model's reason names the header", () => {
+    const service = auth({ mailuVersion: '2.0.43', AUTH_RATELIMIT_IP: '1/hour' });
+    service.authenticate(request({ 'Auth-User': 'nobody@example.test', 'Auth-Login-Attempt': '1' }), 0);
+    expect(service.authenticate(request({ 'Auth-Login-Attempt': 'x' }), 1_000_000)).toEqual({ status: 500, reason: 'Auth-Login-Attempt is not an integer' });
+  });
+
+  test("2024.06.9 on: a missing Auth-User is read inside handle_authentication's try, so it is the 'invalid' user's failure, not an error", () => {
+    const answer = auth({ mailuVersion: '2024.06.9' }).authenticate(request({ 'Auth-User': undefined }), 0);
+    expect(answer.status === 200 ? Object.fromEntries(answer.headers) : answer).toMatchObject({ 'Auth-Status': 'Authentication credentials invalid', 'Auth-User': 'invalid' });
+  });
+
   test("the user limiter's answer too (a known user's failures)", () => {
     for (const [release, wait] of [['2.0.43', { 'Auth-Wait': '3' }], ['2024.06.0', {}]] as const) {
       const service = auth({ mailuVersion: release, AUTH_RATELIMIT_USER: '1/day', AUTH_RATELIMIT_IP: '100/hour' });
