@@ -12,7 +12,7 @@
  *  - 'scenario-release': the scenario's releases only. The differential compares the same traces
  *    on two scenarios, which must differ only in what makes each of them what it is.
  */
-import { releasesText } from '../models/front/releases.ts';
+import { releaseLineOf, releasesText } from '../models/front/releases.ts';
 import { MAILU_RELEASES } from '../models/auth/releases.ts';
 import { POSTFIX_LINES, postfixRelease } from '../models/postfix/releases.ts';
 import { FRONT_RELEASES, checkReleases } from '../scenarios/front-releases.ts';
@@ -39,11 +39,6 @@ export const RELEASE_DRAWN: CoverageClass = 'release:drawn';
 export interface ScopedProperty {
   readonly holdsOn: ReleaseScope;
   appliesTo(scenario: Scenario): string | null;
-}
-
-/** "2024.06" of "2024.06.9": the release line a Mailu release belongs to. */
-function mailuLine(release: string): string {
-  return release.split('.').slice(0, 2).join('.');
 }
 
 /** Every modelled Postfix release, oldest first (releases.ts POSTFIX_LINES: v<line>.0 .. v<line>.<latest>). */
@@ -73,7 +68,7 @@ export function releaseCandidates(property: ScopedProperty, scenario: Scenario):
   const front = scenario.pinned.has('front.version') ? [] : FRONT_RELEASES[scenario.get('front.model')];
   // Patch releases of the scenario's own Mailu line: a Mailu release ships its own front (2.0 nginx, 2024.06 Dovecot).
   const ownMailu = scenario.get('auth.mailu_version');
-  const mailu = scenario.pinned.has('auth.mailu_version') ? [] : MAILU_RELEASES.filter((release) => mailuLine(release) === mailuLine(ownMailu));
+  const mailu = scenario.pinned.has('auth.mailu_version') ? [] : MAILU_RELEASES.filter((release) => releaseLineOf(release) === releaseLineOf(ownMailu));
   // "3.9" names 3.9.0 (releases.ts modelledRelease()).
   const own = postfixRelease(scenario.get('postfix.mail_version')).join('.');
   return {

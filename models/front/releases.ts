@@ -136,10 +136,15 @@ export function dovecotBehaviour(version: string): DovecotReleaseBehaviour {
 }
 
 /** The releases in words: "2.3.17-2.3.21.1, 2.4.0-2.4.4". */
+/** "2.3" of "2.3.19.1", "2024.06" of "2024.06.9": the release line a release belongs to. */
+export function releaseLineOf(release: string): string {
+  return release.split('.').slice(0, 2).join('.');
+}
+
 export function releasesText(releases: readonly string[]): string {
   const lines = new Map<string, string[]>();
   for (const release of releases) {
-    const line = release.split('.').slice(0, 2).join('.');
+    const line = releaseLineOf(release);
     lines.set(line, [...(lines.get(line) ?? []), release]);
   }
   return [...lines.values()].map((line) => (line.length === 1 ? line[0] : `${line[0]}-${line.at(-1)}`)).join(', ');
