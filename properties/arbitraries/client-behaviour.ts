@@ -73,8 +73,20 @@ interface Transaction {
   readonly before: 'none' | 'rset' | 'noop';
 }
 
+/** Up to this many transactions per client, each to up to this many recipients. */
+const MAX_TRANSACTIONS = 3;
+const MAX_RECIPIENTS = 3;
+
+/** The `n`-th recipient of the client's `transaction`-th transaction. */
+function recipientOf(transaction: number, n: number): string {
+  return `rcpt${transaction}-${n}@example.test`;
+}
+
+/** Every recipient a generated client can write to. */
+export const GENERATED_RECIPIENTS: readonly string[] = Array.from({ length: MAX_TRANSACTIONS * MAX_RECIPIENTS }, (_, i) => recipientOf(Math.floor(i / MAX_RECIPIENTS), i % MAX_RECIPIENTS));
+
 const transaction = fc.record({
-  recipients: fc.integer({ min: 1, max: 3 }),
+  recipients: fc.integer({ min: 1, max: MAX_RECIPIENTS }),
   content,
   pipelined: fc.boolean(),
   before: fc.constantFrom<Transaction['before']>('none', 'rset', 'noop'),
@@ -88,7 +100,7 @@ const writes = fc.constantFrom<ClientGroup['writes']>('one', 'separate');
 function transactionGroups(from: string, t: Transaction, index: number, write: ClientGroup['writes']): ClientGroup[] {
   const envelope: ClientStep[] = [
     { kind: 'mail', from },
-    ...Array.from({ length: t.recipients }, (_, r): ClientStep => ({ kind: 'rcpt', to: `rcpt${index}-${r}@example.test` })),
+    ...Array.from({ length: t.recipients }, (_, r): ClientStep => ({ kind: 'rcpt', to: recipientOf(index, r) })),
     { kind: 'data' },
   ];
   const lead: ClientGroup[] = t.before === 'none' ? [] : [{ steps: [{ kind: t.before }], writes: 'one' }];
@@ -112,7 +124,7 @@ export function clientBehaviour(): fc.Arbitrary<ClientBehaviour> {
       ),
       waitForGreeting: fc.oneof({ weight: 19, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
       ownXclient: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-      transactions: fc.array(transaction, { minLength: 1, maxLength: 3 }),
+      transactions: fc.array(transaction, { minLength: 1, maxLength: MAX_TRANSACTIONS }),
       write: writes,
       quit: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
       thinkTimeUs: fc.oneof({ weight: 3, arbitrary: fc.constant(150) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 50_000 }) }),

@@ -20,6 +20,7 @@ import fc from 'fast-check';
 import type { ClientStep } from '../../models/client/index.ts';
 import type { ScenarioValues } from '../../scenarios/index.ts';
 import { MILTER_DEFAULT_ACTIONS } from '../../models/postfix/milter.ts';
+import { GENERATED_RECIPIENTS } from './client-behaviour.ts';
 
 type SettingKey =
   | 'postfix.smtpd_helo_required' | 'postfix.disable_vrfy_command' | 'postfix.smtpd_soft_error_limit' | 'postfix.smtpd_hard_error_limit'
@@ -98,11 +99,8 @@ const milter = fc.oneof(
   fc.record({ 'postfix.milter_connect_reply': fc.constant('unavailable'), 'postfix.milter_default_action': fc.constantFrom(...MILTER_DEFAULT_ACTIONS) }),
 );
 
-/**
- * The recipients a generated client writes to (client-behaviour.ts transactionGroups: rcpt<transaction>-<n>
- * for up to three transactions of up to three recipients), and the domain's catch-all.
- */
-const LISTABLE_RECIPIENTS = [...Array.from({ length: 9 }, (_, i) => `rcpt${Math.floor(i / 3)}-${i % 3}@example.test`), '@example.test'];
+/** The recipients a generated client writes to, and the domain's catch-all. */
+const LISTABLE_RECIPIENTS = [...GENERATED_RECIPIENTS, '@example.test'];
 
 /** reject_unlisted_recipient on the virtual mailbox domain, with a table of some of the recipients (none: an empty table, which Postfix does not consult); mostly not drawn. */
 const recipientTable = fc.oneof(
