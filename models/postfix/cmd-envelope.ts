@@ -5,13 +5,13 @@
  * MAIL and RCPT read smtpd_token()'s words (smtpd-token.ts): the keyword FROM: or TO: in any
  * case, the address word, then the options (envelope-options.ts). extract_addr() refuses an address
  * word in which tok822_parse() finds more than one address (extract-addr.ts), with a warning.
- * The address kept is the addr-spec (extractedAddress(): x<a@b> is a@b); smtpd_check_addr()'s resolve
- * refuses some more (resolve-addr.ts).
+ * The address kept is the addr-spec (extractedAddress(): x<a@b> is a@b); smtpd_check_addr()
+ * refuses some more (resolve-addr.ts): its resolve, and a non-ASCII domain unless MAIL declared SMTPUTF8.
  */
 import type { Micros } from '../contract.js';
 import { matchParentStyle, namadrListLookup } from './address-list.js';
 import type { CommandRow } from './command-table.js';
-import { mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
+import { isSmtputf8Option, mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
 import { extractedAddress } from './extract-addr.js';
 import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
@@ -25,22 +25,33 @@ import { validHostname } from './xclient.js';
 /** An envelope command's address and options, or the reply that refuses its syntax. */
 type Envelope = { readonly address: string; readonly options: readonly string[] } | { readonly refusal: string };
 
+/** How mail_cmd() or rcpt_cmd() reads its words: the keyword, the replies, and whether the address may use a non-ASCII domain. */
+interface EnvelopeSyntax {
+  readonly keyword: string;
+  readonly syntax: string;
+  readonly badAddress: string;
+  readonly allowEmpty: boolean;
+  /** SMTPD_FLAG_SMTPUTF8 as extract_addr() reads it, from the command's options. */
+  readonly smtputf8: (options: readonly string[]) => boolean;
+}
+
 /**
  * The shared part of mail_cmd() and rcpt_cmd(): "argc < 3 || strcasecmp(argv[1], keyword)" is the
  * syntax reply; an unclosed < or " (SMTPD_TOK_ERROR) and extract_addr()'s trouble the bad-address
  * reply, the latter with its warning. An argument with no address is the null address.
  */
-function envelopeOf(s: SmtpdSession, text: string, keyword: string, syntax: string, badAddress: string, allowEmpty: boolean): Envelope {
+function envelopeOf(s: SmtpdSession, text: string, how: EnvelopeSyntax): Envelope {
   const words = smtpdTokens(text);
   const argument = words[2];
-  if (argument === undefined || words[1]?.text.toLowerCase() !== keyword) return { refusal: syntax };
-  if (argument.error) return { refusal: badAddress };
-  const address = extractedAddress(argument.text, allowEmpty);
+  if (argument === undefined || words[1]?.text.toLowerCase() !== how.keyword) return { refusal: how.syntax };
+  if (argument.error) return { refusal: how.badAddress };
+  const options = words.slice(3).map((w) => w.text);
+  const address = extractedAddress(argument.text, how.allowEmpty, how.smtputf8(options));
   if (address === null) {
     s.log(`warning: Illegal address syntax from ${s.namaddr} in ${s.where} command: ${printable(argument.text)}`);
-    return { refusal: badAddress };
+    return { refusal: how.badAddress };
   }
-  return { address, options: words.slice(3).map((w) => w.text) };
+  return { address, options };
 }
 
 /** mail_cmd(): sequencing, syntax, options and SIZE; the transaction (the queue file opens at RCPT). */
@@ -48,7 +59,10 @@ export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   const t = s.config.timings;
   if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 5.5.1 Error: send HELO/EHLO first');
   if (s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: nested MAIL command');
-  const envelope = envelopeOf(s, text, 'from:', '501 5.5.4 Syntax: MAIL FROM:<address>', '501 5.1.7 Bad sender address syntax', true);
+  // "The optional SMTPUTF8 parameter determines what address syntax is permitted. We must process
+  // this parameter early": mail_cmd() looks for it among the options before extract_addr().
+  const smtputf8 = (options: readonly string[]) => options.some((arg) => isSmtputf8Option(s, arg));
+  const envelope = envelopeOf(s, text, { keyword: 'from:', syntax: '501 5.5.4 Syntax: MAIL FROM:<address>', badAddress: '501 5.1.7 Bad sender address syntax', allowEmpty: true, smtputf8 });
   if ('refusal' in envelope) return s.quickReply(now, row, false, envelope.refusal);
   const refusal = mailOptionRefusal(s, envelope.options);
   if (refusal) return s.quickReply(now, row, false, refusal);
@@ -60,19 +74,21 @@ export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
     s.mailReset();
     return s.quickReply(now, row, false, reply);
   }
-  s.transaction = { queueId: null, sender: envelope.address, recipients: [] };
+  s.transaction = { queueId: null, sender: envelope.address, recipients: [], smtputf8: smtputf8(envelope.options) };
   s.respond(now, row, true, t.mailDelayUs, '250 2.1.0 Ok');
 }
 
 export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text: string): void {
   const t = s.config.timings;
-  if (!s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: need MAIL command');
+  const transaction = s.transaction;
+  if (!transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: need MAIL command');
   if (s.bdat !== 'none') return s.quickReply(now, row, false, '503 5.5.1 Error: RCPT after BDAT');
-  const envelope = envelopeOf(s, text, 'to:', '501 5.5.4 Syntax: RCPT TO:<address>', '501 5.1.3 Bad recipient address syntax', false);
+  // rcpt_cmd() passes the flag its MAIL set (mail_cmd() clears it first, so it is this transaction's).
+  const smtputf8 = () => transaction.smtputf8;
+  const envelope = envelopeOf(s, text, { keyword: 'to:', syntax: '501 5.5.4 Syntax: RCPT TO:<address>', badAddress: '501 5.1.3 Bad recipient address syntax', allowEmpty: false, smtputf8 });
   if ('refusal' in envelope) return s.quickReply(now, row, false, envelope.refusal);
   const refusal = rcptOptionRefusal(s, envelope.options);
   if (refusal) return s.quickReply(now, row, false, refusal);
-  const transaction = s.transaction;
   // smtpd_check_rcpt(): the restrictions, then the implicit reject_unlisted_recipient (rcpt-maps.ts).
   const rejection = relayRejection(s, envelope.address) ?? unlistedRecipient(s, envelope.address);
   if (rejection) {

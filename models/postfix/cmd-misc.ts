@@ -58,7 +58,7 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   const argument = words.join(' ');
   // extract_addr(REJECT_EMPTY_ADDR, SLOPPY): one address, not two (John Smith) and not an empty one (<>, "").
   // The address is the ADDR node tok822_internalize() gives: a phrase before <addr-spec> is not part of it.
-  const address = extractedAddress(argument, false);
+  const address = extractedAddress(argument, false, smtputf8);
   if (address === null) {
     s.log(`warning: Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(argument)}`);
     return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');

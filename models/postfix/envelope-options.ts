@@ -71,6 +71,11 @@ function validOrcpt(value: string): boolean {
   return value.slice(0, semicolon).toLowerCase() === 'utf-8' ? validUxtext(coded) : xtextUnquote(coded) !== null;
 }
 
+/** Whether `arg` is RFC 6531's SMTPUTF8, which mail_cmd() and vrfy_cmd() recognize while SMTPUTF8 is offered (smtputf8_enable is yes). */
+export function isSmtputf8Option(s: SmtpdSession, arg: string): boolean {
+  return arg.toUpperCase() === 'SMTPUTF8' && !discards(s.ehloDiscardMask, 'smtputf8');
+}
+
 /** mail_cmd()'s option loop and smtpd_check_size(): the reply that refuses the MAIL, or null. */
 export function mailOptionRefusal(s: SmtpdSession, options: readonly string[]): string | null {
   const dsnOff = discards(s.ehloDiscardMask, 'dsn');
@@ -87,7 +92,7 @@ export function mailOptionRefusal(s: SmtpdSession, options: readonly string[]): 
       if (!/^\d+$/.test(size)) return '501 5.5.4 Bad message size syntax';
       if (!isOffT(size)) return '552 5.3.4 Message size exceeds file system imposed limit';
       s.msgSize = Number(size);
-    } else if (upper === 'SMTPUTF8' && !discards(s.ehloDiscardMask, 'smtputf8')) {
+    } else if (isSmtputf8Option(s, arg)) {
       continue;
     } else if (auth !== null) {
       if (s.saslSender !== null) return '503 5.5.4 Error: multiple AUTH= options';

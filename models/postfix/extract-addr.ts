@@ -15,10 +15,10 @@
  * its tokens' texts run together, no blank between them (a token inside a node gets no space,
  * tok822_append_space()), as tok822_scan_limit() stored them: a quoted string without its quotes,
  * a domain literal in [], each with its \ escapes taken and blanks made spaces (COLLECT()).
- * smtpd_check_addr()'s resolve of the address, which refuses some more with the same reply, is
- * resolve-addr.ts.
+ * smtpd_check_addr() (its resolve, and non-ASCII domains without SMTPUTF8), which refuses some more
+ * with the same reply, is resolve-addr.ts.
  */
-import { resolveRefuses } from './resolve-addr.js';
+import { checkAddrRefuses } from './resolve-addr.js';
 
 const OPERATORS = '|%!()<>@,;:\\".[]';
 const BLANKS = ' \t\r\n';
@@ -172,10 +172,11 @@ export function parsedAddress(argument: string): { readonly count: number; reado
  * extract_addr()'s verdict: the address kept, or null for "Illegal address syntax": more than one
  * address form; an empty address where the command wants one (REJECT_EMPTY_ADDR: RCPT and VRFY; the
  * test is on the internal form, so an empty quoted string "" is empty too); or one that
- * smtpd_check_addr()'s resolve refuses (resolve-addr.ts).
+ * smtpd_check_addr() refuses (resolve-addr.ts), which needs to know whether the command declared
+ * SMTPUTF8.
  */
-export function extractedAddress(argument: string, allowEmpty: boolean): string | null {
+export function extractedAddress(argument: string, allowEmpty: boolean, smtputf8: boolean): string | null {
   const { count, address } = parsedAddress(argument);
-  if (count > 1 || (address === '' && !allowEmpty) || resolveRefuses(address)) return null;
+  if (count > 1 || (address === '' && !allowEmpty) || checkAddrRefuses(address, smtputf8)) return null;
   return address;
 }

@@ -1,4 +1,4 @@
-/* resolve-addr - the refusals of trivial-rewrite's resolve that smtpd_check_addr() makes "Illegal address syntax"
+/* resolve-addr - the addresses smtpd_check_addr() refuses, which extract_addr() reports as "Illegal address syntax"
  *
  * smtpd.c extract_addr() (v3.7.11) asks smtpd_check_addr() (smtpd_check.c) about MAIL's, RCPT's and
  * VRFY's address; it resolves it (trivial-rewrite/resolve.c resolve_addr()) and refuses it on
@@ -7,31 +7,58 @@
  * (blanks inside a quoted string or a domain literal kept), after resolve's loop has taken one
  * trailing dot off the domain ("but not dot-dot or at-dot"):
  *   - a domain literal that valid_mailhost_literal() refuses ([ 192.0.2.1] with its blank too);
- *   - another domain that valid_hostname() refuses (a numeric one, one ending in "..", an empty
- *     one or "." after '@'), as resolve_numeric_domain is no by default;
+ *   - another ASCII domain that valid_hostname() refuses (a numeric one, one ending in "..", an
+ *     empty one or "." after '@'), as resolve_numeric_domain is no by default;
  *   - an address that starts with '-' (allow_min_user = no, DEF_ALLOW_MIN_USER).
  * A local domain (mydestination) is no exception: the loop strips it and, once no domain is left
  * to strip, appends it again ("if (saved_domain) tok822_sub_append(tree, saved_domain)") before the
- * tests. Not modelled: the rewriting in between (the percent hack or bang path applied to what is
- * left of a local address, a quoted local part cracked open), a non-ASCII domain
- * (valid_utf8_hostname()'s IDNA conversion, and smtpd_check_addr()'s refusal without SMTPUTF8).
+ * tests. Then smtpd_check_addr() itself refuses a resolved address whose domain is not all ASCII
+ * when the command did not declare SMTPUTF8 ("Backwards compatibility: ... behave like Postfix <
+ * 3.0 trivial-rewrite, and don't allow non-ASCII email domains"); a non-ASCII local part passes.
+ * The same code in every modelled release (3.5.0 .. 3.10.13: smtpd_check_addr() and extract_addr()
+ * unchanged; resolve.c's tests only renamed valid_utf8_string() to valid_utf8_stringz() in 3.9).
+ * resolve.c's "valid_utf8_string(nextrcpt) == 0" refusal cannot happen here: smtpd_proto() has
+ * already answered a command line that is not valid UTF-8 with 500 5.5.2 (session.ts), and the
+ * internal form only drops or blanks ASCII bytes of it.
+ * Not modelled: the rewriting in between (the percent hack or bang path applied to what is left of
+ * a local address, a quoted local part cracked open), and, for a non-ASCII domain under SMTPUTF8,
+ * valid_utf8_hostname()'s conversion (util/midna_domain.c midna_domain_to_ascii(): ICU UTS46
+ * ToASCII, then valid_hostname() of the result), which the model lets pass.
  */
 import { isIPv6 } from 'node:net';
 import { validHostname } from './xclient.js';
 
-/** Whether resolve_addr() marks `address` (the internal form extract-addr.ts gives) RESOLVE_FLAG_ERROR. */
-export function resolveRefuses(address: string): boolean {
+/**
+ * smtpd_check_addr(sender, address, smtputf8): whether it refuses `address` (the internal form
+ * extract-addr.ts gives); `smtputf8` is whether the command declared SMTPUTF8 (MAIL's option, or
+ * VRFY's last word; RCPT inherits its MAIL's).
+ */
+export function checkAddrRefuses(address: string, smtputf8: boolean): boolean {
+  return resolveRefuses(address) || (!smtputf8 && !isAscii(domainOf(address) ?? ''));
+}
+
+/** The text after the last '@', or null without one (resolve_addr() then appends @$myhostname, which is ASCII and valid). */
+function domainOf(address: string): string | null {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? null : address.slice(at + 1);
+}
+
+const isAscii = (text: string) => /^[\x00-\x7f]*$/.test(text);
+
+/** Whether resolve_addr() marks `address` RESOLVE_FLAG_ERROR. */
+function resolveRefuses(address: string): boolean {
   // The test is on the resolved address's first character: a quoted " -x" keeps its blank and passes.
   if (address.startsWith('-')) return true;
   // An empty address (smtpd_check_addr() does not resolve it) and one without '@' (completed with @$myhostname) pass.
-  const at = address.lastIndexOf('@');
-  if (at < 0) return false;
+  const written = domainOf(address);
+  if (written === null) return false;
   // resolve_addr()'s loop: "Strip trailing dot at end of domain, but not dot-dot or at-dot". The
   // exception cannot change the verdict: what it keeps still ends in a dot, which valid_hostname() refuses.
-  const domain = address.slice(at + 1).replace(/\.$/, '');
+  const domain = written.replace(/\.$/, '');
   if (domain.startsWith('[')) return !validMailhostLiteral(domain);
   // A local domain is judged too: the loop strips it (saved_domain) and appends it again after.
-  return /^[\x00-\x7f]*$/.test(domain) && !validHostname(domain);
+  // A non-ASCII domain goes to valid_utf8_hostname()'s IDNA conversion instead (not modelled: it passes).
+  return isAscii(domain) && !validHostname(domain);
 }
 
 /** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */

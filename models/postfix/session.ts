@@ -51,6 +51,8 @@ export interface Transaction {
   queueId: string | null;
   readonly sender: string;
   readonly recipients: string[];
+  /** MAIL declared SMTPUTF8 (SMTPD_FLAG_SMTPUTF8): RCPT may then use a non-ASCII domain. */
+  readonly smtputf8: boolean;
   /** How cleanup finished the queue file, once the message ended well; unset: not queued (canceled). */
   outcome?: 'queued' | 'discarded';
 }
