@@ -8,7 +8,7 @@
  * != 0) return (0)").
  */
 import { describe, expect, it } from 'vitest';
-import { matchParentStyle, namadrListLookup, namadrListMatch } from '../../../models/postfix/address-list.js';
+import { listPatternError, matchParentStyle, namadrListLookup, namadrListMatch } from '../../../models/postfix/address-list.js';
 
 describe('namadr_list_match()', () => {
   it('a CIDR block matches exactly the addresses inside it', () => {
@@ -74,6 +74,21 @@ describe('namadr_list_match()', () => {
     expect(namadrListMatch(['10.0.0.0/8', 'mx.example.test', '192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(true);
     expect(namadrListMatch([], 'localhost', '127.0.0.1', false)).toBe(false);
   });
+  // match_list_match() casefolds the address before match_hostaddr()'s strcmp(); for an address
+  // inet_pton() reads the binary compare would find it anyway, so only a string it cannot read shows it.
+  it('the client address is compared without case', () => {
+    expect(namadrListMatch(['abc'], 'unknown', 'ABC', false)).toBe(true);
+  });
+  it('a client address inet_pton() cannot read is in no block of its family (cidr_match_execute() returns no match)', () => {
+    expect(namadrListLookup(['192.0.2.0/24'], 'unknown', '192.0.2.300', false)).toBe(false);
+    expect(namadrListLookup(['2001:db8::/32'], 'unknown', '2001:db8:::1', false)).toBe(false);
+  });
+  // util/match_ops.c match_hostaddr(): "Don't bother unless the pattern is either an IPv6 address or
+  // net/mask": a pattern of address characters without ':' or '/' never reaches cidr_match_parse(),
+  // so it is no list error (here a name of hex letters, which only the client name could match).
+  it('an IPv4-family pattern with neither "/" nor ":" is not parsed as a net/mask: "cafe" ends nothing', () => {
+    expect(namadrListLookup(['cafe', '192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(true);
+  });
   it('the same list asked about another client answers for that client', () => {
     const list = ['192.0.2.0/24', 'mx.example.test'];
     expect(namadrListMatch(list, 'unknown', '192.0.2.9', false)).toBe(true);
@@ -93,16 +108,27 @@ const reason = (pattern: string, addr: string) => {
 // The expected texts are glibc's own: Python's socket.inet_pton()/inet_ntop() on Linux call them.
 describe('IPv6 patterns as inet_pton(AF_INET6) reads them', () => {
   it('eight groups, or fewer with one "::"; a dotted IPv4 address only as the last two', () => {
-    for (const bad of ['1:2:3:4:5:6:7', '1:2:3:4::5:6:7:8', '1:2:3:4:5:6:7:8::', '12345::', '1.2.3.4::', '::1.2.3', '1::2::3']) {
+    for (const bad of ['1:2:3:4:5:6:7', '1:2:3:4::5:6:7:8', '1:2:3:4:5:6:7:8::', '12345::', '1.2.3.4::', '::1.2.3', '1::2::3', '1:2:3:4:5:6:7:8::1::2', '::1.2.3.4:5']) {
       expect(reason(`[${bad}]`, '::1'), bad).toBe(`bad address pattern: "${bad}"`);
     }
     expect(reason('[1:2:3:4:5:6:7::]', '1:2:3:4:5:6:7:0')).toBe(true);
     expect(reason('[::1:2:3:4:5:6:7]', '0:1:2:3:4:5:6:7')).toBe(true);
     expect(reason('[1:2:3:4:5:6:1.2.3.4]', '1:2:3:4:5:6:102:304')).toBe(true);
   });
+  // cidr_match_parse(): split_at(pattern, '/') leaves "" before a leading '/', which inet_pton() refuses after the mask's two tests.
+  it('the reasons, in cidr_match_parse()\'s order: mask digits, mask length, then the network', () => {
+    expect(reason('192.0.2.0/2a', '192.0.2.9')).toBe('bad mask value in "192.0.2.0/2a"');
+    expect(reason('192.0.2.0/33', '192.0.2.9')).toBe('bad mask length in "192.0.2.0/33"');
+    expect(reason('192.0.2/33', '192.0.2.9')).toBe('bad mask length in "192.0.2/33"');
+    expect(reason('/24', '192.0.2.9')).toBe('bad network value in "/24"');
+    expect(reason('[192.0.2.0/24', '192.0.2.9')).toBe('missing \']\' character after "[192.0.2.0/24"');
+  });
   it('a mask that is not a whole number of bytes', () => {
     expect(reason('[2001:db8::]/33', '2001:db8:7fff::1')).toBe(true);
     expect(reason('[2001:db8::]/33', '2001:db8:8000::1')).toBe(false);
+  });
+  it('an IPv6 pattern spelled otherwise than the address (or without a digit) matches through the binary compare', () => {
+    expect(namadrListMatch(['ab::cd'], 'unknown', '00ab:0::cd', false)).toBe(true);
   });
   it('an IPv6 pattern is never parsed for an IPv4 client, so its error does not end the list', () => {
     expect(namadrListLookup(['[::1]/129', '192.0.2.9'], 'unknown', '192.0.2.9', false)).toBe(true);
@@ -118,6 +144,14 @@ describe('the "perhaps you should use" hint, as inet_ntop() writes the masked ne
   it('::a.b.c.d and ::ffff:a.b.c.d in dotted form, other prefixes in hex', () => {
     expect(reason('[::10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::10.0.0.1/120", perhaps you should use "::10.0.0.0/120" instead');
     expect(reason('[::fffe:10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::fffe:10.0.0.1/120", perhaps you should use "::fffe:a00:0/120" instead');
+    expect(reason('[::ffff:10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::ffff:10.0.0.1/120", perhaps you should use "::ffff:10.0.0.0/120" instead');
+  });
+  it('only five leading zero groups and ffff, or six, are dotted: four, or five before another word, stay hex', () => {
+    expect(reason('[::1:2:3:4]/120', '::1')).toBe('non-null host address bits in "::1:2:3:4/120", perhaps you should use "::1:2:3:0/120" instead');
+    expect(reason('[::1:a:b01]/120', '::1')).toBe('non-null host address bits in "::1:a:b01/120", perhaps you should use "::1:a:b00/120" instead');
+  });
+  it('a single zero group is not "::" (inet_ntop6(): "if (best.base != -1 && best.len < 2) best.base = -1")', () => {
+    expect(reason('[1:0:2:3:4:5:6:7]/112', '::1')).toBe('non-null host address bits in "1:0:2:3:4:5:6:7/112", perhaps you should use "1:0:2:3:4:5:6:0/112" instead');
   });
 });
 
@@ -174,5 +208,13 @@ describe('match_parent_style()', () => {
     expect(matchParentStyle(['debug_peer_list', 'MyNetworks'], 'mynetworks')).toBe(true);
     expect(matchParentStyle(['!mynetworks', 'mynetworks'], 'mynetworks')).toBe(false);
     expect(matchParentStyle(['mynetworks'], 'smtpd_client_event_limit_exceptions')).toBe(false);
+  });
+});
+
+describe('match_list_parse()', () => {
+  // util/match_list.c v3.7.11: the leading '!'s are counted, then "if (*item == 0) msg_fatal(... no pattern after '!')".
+  it("only an item that is nothing but '!'s stops Postfix; a '!' after the pattern starts is part of it", () => {
+    expect(listPatternError('mynetworks', ['example!', '192.0.2.0/24'])).toBeNull();
+    expect(listPatternError('mynetworks', ['192.0.2.0/24', '!!'])).toBe('mynetworks: Postfix does not start: "mynetworks: no pattern after \'!\'" (match_list_parse())');
   });
 });
