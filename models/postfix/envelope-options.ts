@@ -71,7 +71,7 @@ function validOrcpt(value: string): boolean {
   return value.slice(0, semicolon).toLowerCase() === 'utf-8' ? validUxtext(coded) : xtextUnquote(coded) !== null;
 }
 
-/** Whether `arg` is RFC 6531's SMTPUTF8, which mail_cmd() and vrfy_cmd() recognize while SMTPUTF8 is offered (smtputf8_enable is yes). */
+/** Whether `arg` is RFC 6531's SMTPUTF8 option, which mail_cmd() recognizes while SMTPUTF8 is offered (smtputf8_enable is yes, and not discarded). */
 export function isSmtputf8Option(s: SmtpdSession, arg: string): boolean {
   return arg.toUpperCase() === 'SMTPUTF8' && !discards(s.ehloDiscardMask, 'smtputf8');
 }

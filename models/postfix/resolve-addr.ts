@@ -34,32 +34,25 @@ import { validHostname } from './xclient.js';
  * VRFY's last word; RCPT inherits its MAIL's).
  */
 export function checkAddrRefuses(address: string, smtputf8: boolean): boolean {
-  return resolveRefuses(address) || (!smtputf8 && !isAscii(domainOf(address) ?? ''));
-}
-
-/** The text after the last '@', or null without one (resolve_addr() then appends @$myhostname, which is ASCII and valid). */
-function domainOf(address: string): string | null {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? null : address.slice(at + 1);
-}
-
-const isAscii = (text: string) => /^[\x00-\x7f]*$/.test(text);
-
-/** Whether resolve_addr() marks `address` RESOLVE_FLAG_ERROR. */
-function resolveRefuses(address: string): boolean {
-  // The test is on the resolved address's first character: a quoted " -x" keeps its blank and passes.
+  // resolve_addr(): the test is on the resolved address's first character: a quoted " -x" keeps its blank and passes.
   if (address.startsWith('-')) return true;
-  // An empty address (smtpd_check_addr() does not resolve it) and one without '@' (completed with @$myhostname) pass.
-  const written = domainOf(address);
-  if (written === null) return false;
+  // An empty address (smtpd_check_addr() does not resolve it) and one without '@' (completed with
+  // @$myhostname, ASCII and valid) pass.
+  const at = address.lastIndexOf('@');
+  if (at < 0) return false;
+  const written = address.slice(at + 1);
+  // smtpd_check_addr()'s own test, made after resolve in Postfix: either refusal is the same -1, so the order does not show.
+  if (!smtputf8 && !isAscii(written)) return true;
   // resolve_addr()'s loop: "Strip trailing dot at end of domain, but not dot-dot or at-dot". The
   // exception cannot change the verdict: what it keeps still ends in a dot, which valid_hostname() refuses.
   const domain = written.replace(/\.$/, '');
   if (domain.startsWith('[')) return !validMailhostLiteral(domain);
   // A local domain is judged too: the loop strips it (saved_domain) and appends it again after.
-  // A non-ASCII domain goes to valid_utf8_hostname()'s IDNA conversion instead (not modelled: it passes).
+  // A non-ASCII domain (under SMTPUTF8) goes to valid_utf8_hostname()'s IDNA conversion instead: not modelled, it passes.
   return isAscii(domain) && !validHostname(domain);
 }
+
+const isAscii = (text: string) => /^[\x00-\x7f]*$/.test(text);
 
 /** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */
 export function validMailhostLiteral(text: string): boolean {
