@@ -54,15 +54,19 @@ export type Input =
   | { readonly kind: 'bytes'; readonly conn: ConnId; readonly bytes: Uint8Array }
   /** The peer sent FIN: no more bytes will come on this connection. */
   | { readonly kind: 'eof'; readonly conn: ConnId }
-  /** The peer reset the connection (or the link broke); the connection is gone. */
-  | { readonly kind: 'reset'; readonly conn: ConnId }
+  /**
+   * The peer reset the connection (or the link broke); the connection is gone. `errno` ETIMEDOUT: the
+   * kernel gave up on a silent peer (keepalive or retransmission, sim/tcp/kernel-timers.ts), which a
+   * read() reports as "Connection timed out"; without it, ECONNRESET ("Connection reset by peer").
+   */
+  | { readonly kind: 'reset'; readonly conn: ConnId; readonly errno?: 'ETIMEDOUT' }
   /** A timer the model set has expired. */
   | { readonly kind: 'timeout'; readonly timer: string };
 
 /** What a model asks the driver to do. */
 export type Output =
-  /** Open a TCP connection. `noDelay` is TCP_NODELAY (Nagle off) on the new socket. */
-  | { readonly kind: 'connect'; readonly conn: ConnId; readonly to: SocketAddress; readonly noDelay: boolean }
+  /** Open a TCP connection. `noDelay` is TCP_NODELAY (Nagle off), `keepAlive` SO_KEEPALIVE (default off) on the new socket. */
+  | { readonly kind: 'connect'; readonly conn: ConnId; readonly to: SocketAddress; readonly noDelay: boolean; readonly keepAlive?: boolean }
   /** One application write() of these bytes, as one call: write boundaries matter to TCP. */
   | { readonly kind: 'write'; readonly conn: ConnId; readonly bytes: Uint8Array }
   /** shutdown(SHUT_WR): send FIN after the queued bytes; reading goes on. */
@@ -91,6 +95,11 @@ export type Fact =
 export interface Model {
   /** Short name used in traces and diagrams ("client", "front", "auth", "postfix"). */
   readonly name: string;
+  /**
+   * SO_KEEPALIVE on the connections the model's listeners accept (set on the listening socket or on
+   * each accepted one; Linux copies the listener's to every connection it accepts). Default off.
+   */
+  readonly keepAliveOnAccept?: boolean;
   /** Called once by the driver before any input, at the run's start time (a client opens its connection here). */
   start?(now: Micros): void;
   /** Feed one input at time `now`. Never throws on bad bytes: protocol errors become replies or closes. */

@@ -21,7 +21,7 @@ import { EventQueue, type PendingEvent } from './event-queue.ts';
 import type { SimulationExplorer } from './explore/hooks.ts';
 import { checkFaults, type CheckedFault, type FaultSpec } from './faults/catalogue.ts';
 import { Link } from './faults/link.ts';
-import type { SimEvent } from './sim-event.ts';
+import type { KernelTimer, SimEvent } from './sim-event.ts';
 import { TcpConnection, type TcpHost } from './tcp/connection.ts';
 import { TcpEndpoint } from './tcp/endpoint.ts';
 import { LOOPBACK_MSS, LOOPBACK_ONE_WAY_US, tcpProfile, type TcpProfile, type TcpProfileName } from './tcp/profiles.ts';
@@ -43,6 +43,8 @@ export interface ListenOptions {
   readonly host: string;
   readonly port: number;
   readonly link?: LinkOptions;
+  /** SO_KEEPALIVE on the connections accepted here; default: the model's keepAliveOnAccept. */
+  readonly keepAlive?: boolean;
 }
 
 export interface NodeOptions {
@@ -95,6 +97,20 @@ export interface ExplorationView {
   pending(): readonly PendingEvent<SimEvent>[];
 }
 
+/** A connection whose socket a kernel timer failed with ETIMEDOUT (tcp/kernel-timers.ts). */
+export interface KernelEnd {
+  readonly node: string;
+  /** The model's own id of the connection. */
+  readonly conn: ConnId;
+  /** The trace's label ("c3"). */
+  readonly label: string;
+  readonly timer: KernelTimer;
+  /** When the socket failed. */
+  readonly atUs: Micros;
+  /** Since when the peer had been silent: the last segment heard (keepalive) or the unacknowledged head's sending (retransmit). */
+  readonly quietSinceUs: Micros;
+}
+
 /**
  * A connection a model still holds: it has neither closed nor aborted it, and no RST killed it.
  * At quiescence (no event left) nothing will ever touch it again: a hang, as a real daemon
@@ -145,6 +161,7 @@ interface Listener {
   readonly oneWayDelayUs: number;
   readonly mss: number;
   readonly faults: readonly CheckedFault[];
+  readonly keepAlive: boolean;
 }
 
 interface NodeState {
@@ -192,6 +209,7 @@ export class Simulation implements TcpHost {
   private connCount = 0;
   private readonly allLogs: LogRecord[] = [];
   private readonly allFacts: FactRecord[] = [];
+  private readonly kernelEnded: KernelEnd[] = [];
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
@@ -273,7 +291,7 @@ export class Simulation implements TcpHost {
       if (!Number.isSafeInteger(mss) || mss < 1) throw new SimConfigError(`${key}: mss must be a positive integer, got ${mss}`);
       this.listeners.set(key, {
         node: node.index, address: { host: listen.host, port: listen.port }, profile: tcpProfile(link.profile ?? 'linux-default'),
-        oneWayDelayUs, mss, faults: checkFaults(link.faults),
+        oneWayDelayUs, mss, faults: checkFaults(link.faults), keepAlive: listen.keepAlive ?? model.keepAliveOnAccept ?? false,
       });
     }
     this.nodes.push(node);
@@ -302,8 +320,8 @@ export class Simulation implements TcpHost {
       const time = this.queue.peekTime();
       const event = this.explorer ? this.popChosen(time, this.explorer) : (this.queue.pop() as SimEvent);
       steps++;
-      // A cancelled or re-set timer is skipped without moving the clock: an idle run ends at its last real event.
-      if (this.isStaleTimer(event)) continue;
+      // A cancelled or re-set timer, or a kernel timer with nothing to do, is skipped without moving the clock: an idle run ends at its last real event.
+      if (this.isStaleTimer(event) || (event.type === 'kernel' && !event.conn.kernelTimerDue(event, time))) continue;
       this.clock.advanceTo(time);
       this.dispatch(event);
     }
@@ -319,6 +337,11 @@ export class Simulation implements TcpHost {
   /** Facts the models emitted, in order; only those of `node` when given. */
   facts(node?: string): readonly FactRecord[] {
     return node === undefined ? this.allFacts : this.nodeNamed(node).facts;
+  }
+
+  /** Connections a kernel timer ended, in the order they ended (see KernelEnd). */
+  kernelEnds(): readonly KernelEnd[] {
+    return this.kernelEnded;
   }
 
   /** Connections the models still hold, in node order (see HeldConnection). */
@@ -366,6 +389,12 @@ export class Simulation implements TcpHost {
     this.feed(this.nodes[end.node] as NodeState, input);
   }
 
+  timedOut(conn: TcpConnection, end: TcpEndpoint, timer: KernelTimer, quietSinceUs: number): void {
+    this.kernelEnded.push({ node: end.nodeName, conn: end.modelConn, label: conn.id, timer, atUs: this.now, quietSinceUs });
+    if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'rst', conn: conn.id, node: end.nodeName, why: timer });
+    if (end.announced) this.toModel(end, { kind: 'reset', conn: end.modelConn, errno: 'ETIMEDOUT' });
+  }
+
   // ---- internals ----
 
   private startNodes(): void {
@@ -400,6 +429,10 @@ export class Simulation implements TcpHost {
         return;
       case 'delack':
         event.conn.delackFired(event.side, event.gen);
+        return;
+      case 'kernel':
+        // runUntil has skipped it unless it is due (kernelTimerDue)
+        event.conn.kernelTimerFired(event);
         return;
       case 'timer': {
         // runUntil has skipped the event if the timer was cancelled or re-set meanwhile (isStaleTimer)
@@ -482,7 +515,7 @@ export class Simulation implements TcpHost {
   private act(node: NodeState, output: Output): void {
     switch (output.kind) {
       case 'connect':
-        this.connect(node, output.conn, output.to, output.noDelay);
+        this.connect(node, output.conn, output.to, output.noDelay, output.keepAlive ?? false);
         return;
       case 'write': {
         const { conn, side } = this.connOf(node, output.conn, 'write');
@@ -587,7 +620,7 @@ export class Simulation implements TcpHost {
     for (const timer of wakeup.deferred.splice(0)) this.queue.push(this.now + afterUs, { type: 'timer', node: node.index, name: timer.name, gen: timer.gen });
   }
 
-  private connect(node: NodeState, id: ConnId, to: SocketAddress, noDelay: boolean): void {
+  private connect(node: NodeState, id: ConnId, to: SocketAddress, noDelay: boolean, keepAlive: boolean): void {
     if (node.conns.has(id)) throw new SimConfigError(`node '${node.model.name}' opened connection '${id}' twice`);
     const label = `c${++this.connCount}`;
     const connDecider = this.decider.forConnection(label, this.connCount);
@@ -605,7 +638,9 @@ export class Simulation implements TcpHost {
     const profile = listener.profile;
     const connector = new TcpEndpoint(0, node.index, node.model.name, local, to, noDelay || profile.forceNoDelay);
     connector.modelConn = id;
+    connector.keepAlive = keepAlive;
     const acceptor = new TcpEndpoint(1, target.index, target.model.name, listener.address, local, profile.forceNoDelay);
+    acceptor.keepAlive = listener.keepAlive;
     const conn = new TcpConnection(label, this, profile, listener.mss, listener.oneWayDelayUs, connDecider, connector, acceptor);
     conn.link = new Link(conn, this, this.trace, connDecider, listener.oneWayDelayUs, listener.faults);
     node.conns.set(id, { conn, side: 0 });

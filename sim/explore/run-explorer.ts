@@ -92,6 +92,7 @@ function nodeOf(event: SimEvent): number | null {
   switch (event.type) {
     case 'arrive':
     case 'delack':
+    case 'kernel':
       return event.conn.ends[event.side].node;
     case 'timer':
     case 'refused':

@@ -15,7 +15,8 @@
  *     Nagle's snd_sml, the delayed-ACK engine, unsent bytes) and its link (per-direction
  *     arrival floor, bandwidth, byte counts, cut, held writes; the faults' drawn parameters);
  *   - the pending events in pop order: segments in flight with their bytes, live delayed-ACK
- *     and model timers (stale ones, which the run skips, are left out), refusals; a scheduled
+ *     and model timers (stale ones, which the run skips, are left out), kernel timers (each re-arms
+ *     itself or is skipped from the endpoint's fields, which are hashed), refusals; a scheduled
  *     link action ('call': a fault's time trigger, a coalesce flush, the end of a wake-up
  *     freeze) only by its time, as its closure cannot be read;
  *   - the event being processed, and the name and ordinal of the decision within it: decisions
@@ -99,6 +100,9 @@ function digestEvent(digest: Digest, event: SimEvent | null): void {
       return;
     case 'delack':
       digest.name(event.conn.id).word(event.side);
+      return;
+    case 'kernel':
+      digest.name(event.conn.id).word(event.side).name(event.timer);
       return;
     case 'timer':
       digest.word(event.node).name(event.name);

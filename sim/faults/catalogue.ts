@@ -152,7 +152,7 @@ export const FAULT_CATALOGUE = {
   }),
   timeout: defineFault({
     name: 'timeout',
-    doc: 'blackhole: from the first data segment after afterBytes bytes, or from atUs, nothing more is delivered either way (no RST, no FIN)',
+    doc: 'blackhole: from the first data segment after afterBytes bytes, or from atUs, nothing more is delivered either way (no RST, no FIN); only the kernel of an end still held gives up: its retransmissions after ~925 s with data in flight, keepalive after 2 h 11 min idle on an SO_KEEPALIVE socket (tcp/kernel-timers.ts)',
     params: {
       afterBytes: { type: 'int', doc: 'payload bytes (both directions) that still pass', min: 0, max: BYTES_MAX },
       atUs: { type: 'int', doc: 'time after the SYN from which everything is dropped', min: 0, max: US_MAX },

@@ -24,10 +24,22 @@
  *   mode; after our own FIN it is ACKed at once. Data arriving after close() draws an
  *   RST (tcp_rcv_state_process, FIN_WAIT states), and so does any segment reaching a closed
  *   (reset) end (tcp_v4_rcv finds no socket: tcp_v4_send_reset).
+ * - A segment wholly before rcv_nxt with no data (a keepalive probe) fails tcp_sequence() and is
+ *   answered with an ACK at once (tcp_validate_incoming -> tcp_send_dupack); it is not processed further.
+ * - The kernel timers that end a connection whose peer went silent (kernel-timers.ts, tcp_timer.c):
+ *   keepalive on a socket with SO_KEEPALIVE (armed when the connection is established:
+ *   tcp_finish_connect, tcp_create_openreq_child), and the retransmission timer, armed when a segment
+ *   goes out with nothing in flight and re-armed by every ACK that leaves some (tcp_rearm_rto).
+ *   Either fails the socket with ETIMEDOUT (tcp_write_err), which reaches the model as a reset with
+ *   errno ETIMEDOUT; keepalive sends a reset first (tcp_send_active_reset). The RTO is srtt + TCP_RTO_MIN
+ *   (__tcp_set_rto: rttvar is floored at tcp_rto_min, on loopback the RTT is µs).
  * Not modelled: the read-side ACK of tcp_cleanup_rbuf (the contract gives the
  * driver no read events), autocorking, congestion/receive windows (loopback
- * windows never bind for SMTP-sized writes), retransmission (links never lose
- * segments unless a fault drops them on purpose).
+ * windows never bind for SMTP-sized writes), the retransmitted segments themselves and tail loss
+ * probes (links never lose segments unless a fault cuts them for good, so a retransmission either is
+ * lost too or would arrive as a duplicate of a segment that got through; only the timer's give-up is
+ * modelled, and a TLP would move it by one probe timeout, milliseconds), the timers of a socket its
+ * program closed (orphans: tcp_orphan_retries, tcp_fin_timeout; no model waits on them).
  */
 import type { Input } from '../../models/contract.ts';
 import { bytesToLatin1 } from '../../models/contract.ts';
@@ -35,7 +47,9 @@ import type { Decider } from '../decisions.ts';
 import type { NetHost } from '../sim-event.ts';
 import type { TraceRecorder } from '../trace.ts';
 import type { Link } from '../faults/link.ts';
+import type { KernelTimer, SimEvent } from '../sim-event.ts';
 import { TcpEndpoint } from './endpoint.ts';
+import { TCP_KEEPALIVE_INTVL_US, TCP_KEEPALIVE_PROBES, TCP_KEEPALIVE_TIME_US, retransmitGiveUpAtUs } from './kernel-timers.ts';
 import {
   DELACK_SLACK_US, TCP_ATO_MIN_US, TCP_DELACK_MAX_US, TCP_DELACK_MIN_US, TCP_MAX_QUICKACKS, TCP_RTO_MIN_US, type TcpProfile,
 } from './profiles.ts';
@@ -47,7 +61,10 @@ const RCV_WND = 65535;
 const DELACK_MAX_NON_INTERACTIVE_US = 500_000;
 const PINGPONG_MAX = 255;
 
-export type AckWhy = 'quick' | 'delayed' | 'piggyback';
+/** dupack: the answer to a segment outside the window (a keepalive probe). */
+export type AckWhy = 'quick' | 'delayed' | 'piggyback' | 'dupack';
+
+type KernelTimerEvent = Extract<SimEvent, { type: 'kernel' }>;
 
 /** What a connection needs from the simulator besides scheduling. */
 export interface TcpHost extends NetHost {
@@ -56,12 +73,19 @@ export interface TcpHost extends NetHost {
   announce(conn: TcpConnection, end: TcpEndpoint): void;
   /** Feed an input to the model owning `end` (and drain its outputs). */
   toModel(end: TcpEndpoint, input: Input): void;
+  /**
+   * A kernel timer failed `end`'s socket with ETIMEDOUT (tcp_write_err): tell its model (a reset with
+   * errno ETIMEDOUT) and note which timer, and since when the peer was silent (`quietSinceUs`).
+   */
+  timedOut(conn: TcpConnection, end: TcpEndpoint, timer: KernelTimer, quietSinceUs: number): void;
 }
 
 export class TcpConnection {
   readonly ends: readonly [TcpEndpoint, TcpEndpoint];
   link!: Link;
   private readonly srttUs: number;
+  /** icsk_rto after the handshake's RTT sample (__tcp_set_rto: srtt + rttvar, rttvar at least TCP_RTO_MIN). */
+  private readonly rtoUs: number;
 
   constructor(
     /** Trace label, unique in the run ("c1", "c2", ...). */
@@ -76,6 +100,7 @@ export class TcpConnection {
   ) {
     this.ends = [connector, acceptor];
     this.srttUs = 2 * oneWayDelayUs;
+    this.rtoUs = this.srttUs + TCP_RTO_MIN_US;
   }
 
   /** connect(): the SYN leaves side 0. */
@@ -137,10 +162,21 @@ export class TcpConnection {
     if (!end.established && seg.flags & ACK && seg.ack >= 1) {
       // tcp_rcv_state_process, SYN_RECV: the handshake ACK completes the accept
       end.sndUna = 1;
-      end.established = true;
+      this.establish(end);
       this.host.announce(this, end);
     }
-    if (seg.ack > end.sndUna) end.sndUna = Math.min(seg.ack, end.sndNxt); // tcp_ack
+    if (seg.flags & ACK && seg.seq < end.rcvNxt) {
+      // tcp_validate_incoming: !tcp_sequence() -> tcp_send_dupack, and nothing else; no segment here is sent twice,
+      // so the only one starting before rcv_nxt is a keepalive probe (snd_una - 1, no data)
+      this.sendPureAck(end, 'dupack');
+      return;
+    }
+    if (seg.flags & ACK && seg.ack >= end.sndUna) {
+      // tcp_ack: an acceptable ACK says the peer is there
+      end.rcvTstampUs = now;
+      end.probesOut = 0;
+      if (seg.ack > end.sndUna) this.acked(end, Math.min(seg.ack, end.sndNxt));
+    }
     let data: Uint8Array | null = null;
     let ackNow = false;
     let finIn = false;
@@ -187,9 +223,114 @@ export class TcpConnection {
     this.sendPureAck(end, 'delayed');
   }
 
+  /**
+   * A kernel timer event is due at `atUs` (the driver's clock has not moved yet): whether firing now
+   * does anything. When it would not, it re-arms itself for its next deadline, or stops, and the
+   * driver skips it without moving its clock, so a timer that never fires leaves a trace unchanged.
+   */
+  kernelTimerDue(event: KernelTimerEvent, atUs: number): boolean {
+    const end = this.ends[event.side];
+    if (event.timer === 'retransmit') {
+      end.rtoEventAtUs = -1;
+      if (!this.timersRun(end) || end.rtoAtUs === -1) return false;
+      const giveUpUs = retransmitGiveUpAtUs(end.rtoAtUs, this.rtoUs, (end.inFlight[0] as { sentUs: number }).sentUs);
+      if (atUs >= giveUpUs) return true;
+      // it retransmits (not sent, see the header) until it gives up; an ACK meanwhile moves the deadline, and the give-up with it
+      this.scheduleRetransmit(end, giveUpUs);
+      return false;
+    }
+    if (!this.timersRun(end)) return false;
+    // tcp_keepalive_timer: "alive without keepalive" while anything is in flight or queued (here only
+    // Nagle queues, and only behind data in flight)
+    if (end.inFlight.length > 0) {
+      this.scheduleKernel(end, 'keepalive', atUs + TCP_KEEPALIVE_TIME_US);
+      return false;
+    }
+    const heardUs = this.lastHeardUs(end);
+    if (atUs - heardUs < TCP_KEEPALIVE_TIME_US) {
+      this.scheduleKernel(end, 'keepalive', heardUs + TCP_KEEPALIVE_TIME_US);
+      return false;
+    }
+    return true;
+  }
+
+  /** A kernel timer that kernelTimerDue found due fires now. */
+  kernelTimerFired(event: KernelTimerEvent): void {
+    const end = this.ends[event.side];
+    if (event.timer === 'retransmit') {
+      this.timeOut(end, 'retransmit', (end.inFlight[0] as { sentUs: number }).sentUs);
+      return;
+    }
+    if (end.probesOut >= TCP_KEEPALIVE_PROBES) {
+      this.emit(end, { seq: end.sndNxt, ack: end.rcvNxt, len: 0, flags: RST | ACK, data: null }); // tcp_send_active_reset
+      this.timeOut(end, 'keepalive', this.lastHeardUs(end));
+      return;
+    }
+    // tcp_write_wakeup -> tcp_xmit_probe_skb: no data, snd_una - 1, "this should cause the other end to send an ack";
+    // its tcp_event_ack_sent finds no ACK owed after 2 h of silence (a delayed ACK fires within 200 ms)
+    this.emit(end, { seq: end.sndUna - 1, ack: end.rcvNxt, len: 0, flags: ACK, data: null });
+    end.probesOut++;
+    this.scheduleKernel(end, 'keepalive', this.host.now + TCP_KEEPALIVE_INTVL_US);
+  }
+
   /** The link injects a FIN towards `side` (limit_data, half_close). */
   injectFin(side: 0 | 1): void {
     this.arrive(side, { seq: 0, ack: 0, len: 0, flags: FIN, data: null });
+  }
+
+  /** ESTABLISHED: the handshake's ACK counts as heard; SO_KEEPALIVE arms keepalive (tcp_finish_connect, tcp_create_openreq_child). */
+  private establish(end: TcpEndpoint): void {
+    end.established = true;
+    end.rcvTstampUs = this.host.now;
+    if (end.keepAlive) this.scheduleKernel(end, 'keepalive', this.host.now + TCP_KEEPALIVE_TIME_US);
+  }
+
+  /**
+   * keepalive_time_elapsed: from the later of the last data (icsk_ack.lrcvtime) and the last ACK
+   * (rcv_tstamp); every data segment here carries an acceptable ACK, so rcv_tstamp is the later.
+   */
+  private lastHeardUs(end: TcpEndpoint): number {
+    return end.rcvTstampUs;
+  }
+
+  /** Kernel timers act while the program holds the socket (not reset, not closed: see the header). */
+  private timersRun(end: TcpEndpoint): boolean {
+    return !end.dead && !end.readClosed;
+  }
+
+  /** tcp_event_new_data_sent: the segment joins the retransmission queue; the first in flight arms the timer. */
+  private sentNew(end: TcpEndpoint): void {
+    if (end.inFlight.length === 0) this.armRetransmit(end);
+    end.inFlight.push({ endSeq: end.sndNxt, sentUs: this.host.now });
+  }
+
+  /** tcp_clean_rtx_queue, then tcp_rearm_rto: cleared when nothing is left in flight, else the RTO from now. */
+  private acked(end: TcpEndpoint, ack: number): void {
+    end.sndUna = ack;
+    while (end.inFlight.length > 0 && (end.inFlight[0] as { endSeq: number }).endSeq <= ack) end.inFlight.shift();
+    if (end.inFlight.length === 0) end.rtoAtUs = -1;
+    else this.armRetransmit(end);
+  }
+
+  private armRetransmit(end: TcpEndpoint): void {
+    end.rtoAtUs = this.host.now + this.rtoUs;
+    // a pending event is never later than the new deadline (deadlines only move on): it re-arms itself when due
+    if (end.rtoEventAtUs === -1) this.scheduleRetransmit(end, end.rtoAtUs);
+  }
+
+  private scheduleRetransmit(end: TcpEndpoint, atUs: number): void {
+    end.rtoEventAtUs = atUs;
+    this.scheduleKernel(end, 'retransmit', atUs);
+  }
+
+  private scheduleKernel(end: TcpEndpoint, timer: KernelTimer, atUs: number): void {
+    this.host.schedule(atUs, { type: 'kernel', timer, conn: this, side: end.side });
+  }
+
+  /** tcp_write_err: ETIMEDOUT, the socket is done. */
+  private timeOut(end: TcpEndpoint, timer: KernelTimer, quietSinceUs: number): void {
+    this.kill(end);
+    this.host.timedOut(this, end, timer, quietSinceUs);
   }
 
   private handshake(end: TcpEndpoint, seg: Segment): void {
@@ -204,7 +345,7 @@ export class TcpConnection {
     // SYN-ACK at the connector (tcp_rcv_synsent_state_process): established, ACK at once
     end.sndUna = 1;
     end.rcvNxt = end.rcvWup = 1;
-    end.established = true;
+    this.establish(end);
     this.emit(end, { seq: 1, ack: 1, len: 0, flags: ACK, data: null });
     this.host.announce(this, end);
     this.push(end, false);
@@ -228,6 +369,7 @@ export class TcpConnection {
       end.finSent = true;
       this.emit(end, { seq: end.sndNxt, ack: end.rcvNxt, len: 0, flags: FIN | ACK, data: null });
       end.sndNxt += 1;
+      this.sentNew(end);
       this.ackSent(end);
     }
   }
@@ -244,6 +386,7 @@ export class TcpConnection {
       this.host.trace.record({ t: now, kind: 'ack', conn: this.id, from: end.nodeName, ack: end.rcvNxt, why: 'piggyback' });
     }
     this.emit(end, seg);
+    this.sentNew(end);
     this.ackSent(end);
   }
 

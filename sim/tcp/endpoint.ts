@@ -48,6 +48,20 @@ export class TcpEndpoint {
   delackAtUs = -1;
   delackGen = 0;
 
+  // kernel timers (kernel-timers.ts): keepalive (sk_timer) and retransmission (icsk_retransmit_timer)
+  /** SOCK_KEEPOPEN: SO_KEEPALIVE set by the program owning the socket (inherited from its listener when accepted). */
+  keepAlive = false;
+  /** tp->rcv_tstamp: when the last acceptable ACK arrived. */
+  rcvTstampUs = 0;
+  /** icsk_probes_out: keepalive probes sent since the last ACK. */
+  probesOut = 0;
+  /** The retransmission timer's deadline (icsk_timeout of ICSK_TIME_RETRANS), -1 when nothing is in flight. */
+  rtoAtUs = -1;
+  /** When its one pending event is due, -1 when none is queued; the event re-arms itself for a later deadline. */
+  rtoEventAtUs = -1;
+  /** Segments sent and not yet acknowledged: their end sequence and when they were sent (the head's time is retrans_stamp). */
+  readonly inFlight: { readonly endSeq: number; readonly sentUs: number }[] = [];
+
   constructor(
     readonly side: 0 | 1,
     /** Index of the owning node in the simulation. */

@@ -117,12 +117,14 @@ describe('fault catalogue', () => {
     expect(text(run.server).length).toBe(drawn!.value);
   });
 
-  it('timeout: a blackhole after N bytes delivers nothing more, and nobody is told', () => {
+  it('timeout: a blackhole after N bytes delivers nothing more; the link tells nobody, only the kernel gives up on what it cannot deliver', () => {
     const run = exchange([{ name: 'timeout', afterBytes: 3 }], [{ afterUs: 0, text: 'A\r\n' }, { afterUs: 1_000, text: 'B\r\n' }], { clientFinally: 'close' });
     expect(text(run.server)).toBe('A\r\n');
     expect(text(run.client)).toBe(''); // the OK reply is swallowed too
-    expect(run.server.inputs.map((i) => i.kind).filter((k) => k !== 'timeout')).toEqual(['accepted', 'bytes']); // 'timeout' = its own step timers
-    expect(run.client.inputs.some((i) => i.kind === 'reset' || i.kind === 'eof')).toBe(false);
+    // 'timeout' = its own step timers; the reset is the retransmission timer giving up on the unacknowledged OK (tcp/kernel-timers.ts)
+    expect(run.server.inputs.map((i) => i.kind).filter((k) => k !== 'timeout')).toEqual(['accepted', 'bytes', 'reset']);
+    expect(run.sim.kernelEnds()).toMatchObject([{ node: 'srv', timer: 'retransmit' }]);
+    expect(run.client.inputs.some((i) => i.kind === 'reset' || i.kind === 'eof')).toBe(false); // closed: no timers of its own
   });
 
   it('slow_close: the FIN reaches the peer delayUs later', () => {

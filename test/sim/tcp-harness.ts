@@ -12,7 +12,7 @@ import type { ChoiceSource } from '../../sim/choices.ts';
 import { Decider } from '../../sim/decisions.ts';
 import { EventQueue } from '../../sim/event-queue.ts';
 import { Link } from '../../sim/faults/link.ts';
-import type { SimEvent } from '../../sim/sim-event.ts';
+import type { KernelTimer, SimEvent } from '../../sim/sim-event.ts';
 import { TcpConnection, type TcpHost } from '../../sim/tcp/connection.ts';
 import { TcpEndpoint } from '../../sim/tcp/endpoint.ts';
 import { LOOPBACK_MSS, LOOPBACK_ONE_WAY_US, tcpProfile, type TcpProfileName } from '../../sim/tcp/profiles.ts';
@@ -58,6 +58,10 @@ export class TcpHarness implements TcpHost {
   readonly conn: TcpConnection;
   /** What each side's model would have been fed. */
   readonly inputs: SeenInput[] = [];
+  /** The kernel timers that failed a socket: which side, which timer, when, and since when its peer was silent. */
+  readonly timedOuts: { readonly t: number; readonly side: 0 | 1; readonly timer: KernelTimer; readonly quietSinceUs: number }[] = [];
+  /** Kernel timer events skipped as not due (kernelTimerDue), with the time they were due. */
+  readonly skippedKernel: { readonly t: number; readonly timer: KernelTimer; readonly side: 0 | 1 }[] = [];
   private readonly queue = new EventQueue<SimEvent>();
 
   constructor(options: HarnessOptions = {}) {
@@ -93,14 +97,25 @@ export class TcpHarness implements TcpHost {
     this.inputs.push({ t: this.now, side: end.side, input });
   }
 
+  timedOut(_conn: TcpConnection, end: TcpEndpoint, timer: KernelTimer, quietSinceUs: number): void {
+    this.timedOuts.push({ t: this.now, side: end.side, timer, quietSinceUs });
+    this.inputs.push({ t: this.now, side: end.side, input: { kind: 'reset', conn: end.modelConn, errno: 'ETIMEDOUT' } });
+  }
+
   /** Process every event due at or before `t`, then stand at `t`. */
   runUntil(t: number): void {
     if (t < this.now) throw new Error(`the harness stands at ${this.now} µs; ${t} µs is past`);
     // bounded: each pass pops one event; the connection schedules only finitely many
     while (this.queue.size > 0 && this.queue.peekTime() <= t) {
-      this.now = this.queue.peekTime();
+      const at = this.queue.peekTime();
       const event = this.queue.pop() as SimEvent;
+      if (event.type === 'kernel' && !this.conn.kernelTimerDue(event, at)) {
+        this.skippedKernel.push({ t: at, timer: event.timer, side: event.side });
+        continue;
+      }
+      this.now = at;
       if (event.type === 'arrive') this.conn.arrive(event.side, event.seg);
+      else if (event.type === 'kernel') this.conn.kernelTimerFired(event);
       else if (event.type === 'delack') this.conn.delackFired(event.side, event.gen);
       else if (event.type === 'call') event.run();
     }
