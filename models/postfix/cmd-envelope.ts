@@ -16,7 +16,7 @@ import { extractedAddress } from './extract-addr.js';
 import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { smtpdTokens } from './smtpd-token.js';
-import { validMailhostLiteral } from './resolve-addr.js';
+import { resolvedRecipient, validMailhostLiteral } from './resolve-addr.js';
 import { printable } from './text.js';
 import { unlistedRecipient } from './rcpt-maps.js';
 import { logWhatsup } from './whatsup.js';
@@ -127,9 +127,9 @@ export function relayRejection(s: SmtpdSession, recipient: string): string | nul
     }
     if (restriction === 'permit_sasl_authenticated' && s.saslUsername !== null) return null;
     if (restriction === 'reject_unauth_destination' || restriction === 'defer_unauth_destination') {
-      const at = recipient.lastIndexOf('@');
-      const domain = at < 0 ? null : recipient.slice(at + 1).toLowerCase();
-      const authorized = domain === null || [...c.mydestination, ...c.virtual_mailbox_domains, ...c.relay_domains].some((d) => d.toLowerCase() === domain);
+      // permit_auth_destination(): the class of the resolved recipient's domain (resolve-addr.ts resolvedRecipient()).
+      const domain = resolvedRecipient(recipient, c.myhostname).domain.toLowerCase();
+      const authorized = [...c.mydestination, ...c.virtual_mailbox_domains, ...c.relay_domains].some((d) => d.toLowerCase() === domain);
       if (!authorized) return restriction === 'reject_unauth_destination' ? `554 5.7.1 <${recipient}>: Relay access denied` : `450 4.7.1 <${recipient}>: Relay access denied`;
     }
   }

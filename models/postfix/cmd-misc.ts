@@ -43,10 +43,10 @@ export function noopCommand(s: SmtpdSession, now: Micros, row: CommandRow): void
  * together again with spaces (collapse_args()); extract_addr() must find exactly one address in
  * them (extract-addr.ts), else the warning and 501 5.1.3; smtpd_check_rcpt() then applies
  * smtpd_relay_restrictions to the address as RCPT does (554/450 Relay access denied, logged as a
- * VRFY reject); the words are echoed in the 252. smtpd_check_addr()'s resolve inside extract_addr()
- * refuses some more (resolve-addr.ts). Not modelled: reject_unlisted_recipient (the lab has no recipient tables), the recipient
- * rate limit (anvil), and trivial-rewrite's @$myorigin for an address without a domain, which
- * relayRejection() takes as local (as at RCPT).
+ * VRFY reject), then reject_unlisted_recipient (rcpt-maps.ts); the words are echoed in the 252.
+ * smtpd_check_addr() inside extract_addr() refuses some more (resolve-addr.ts: its resolve, and a
+ * non-ASCII domain without the SMTPUTF8 word); the checks judge the resolved address (@$myhostname
+ * after one without a domain: resolvedRecipient()). Not modelled: the recipient rate limit (anvil).
  */
 export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: readonly string[]): void {
   if (s.config.disable_vrfy_command) return s.quickReply(now, row, false, '502 5.5.1 VRFY command is disabled');

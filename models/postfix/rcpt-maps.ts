@@ -11,27 +11,28 @@
  * found: smtpd_check_reject() with unknown_virtual_mailbox_reject_code (550), "5.1.1" and "<%s>: %s
  * rejected: User unknown%s", the class "Recipient address" and, with show_user_unknown_table_name =
  * yes, " in virtual mailbox table"; logged as any restriction's reject (log_whatsup()).
+ * The keys come from the resolved recipient (reply->recipient: a trailing dot taken off, "@$myhostname"
+ * after an address without a domain, resolve-addr.ts), the reply names the address as sent.
  * Not modelled: the other classes' tables (local_recipient_maps, relay_recipient_maps), canonical and
- * virtual alias maps (a match there passes), a quoted local part (MA_FORM_EXTERNAL_FIRST), and
- * table types other than inline: (config.ts).
+ * virtual alias maps (a match there passes), a quoted local part (MA_FORM_EXTERNAL_FIRST), the bare
+ * local part mail_addr_find() also tries when the domain is $myorigin (MA_FIND_LOCALPART_IF_LOCAL;
+ * the lab has no myorigin), and table types other than inline: (config.ts).
  */
+import { resolvedRecipient } from './resolve-addr.js';
 import type { SmtpdSession } from './session.js';
 
 /** check_rcpt_maps() for RESOLVE_CLASS_VIRTUAL: the reply that refuses `recipient`, or null. */
 export function unlistedRecipient(s: SmtpdSession, recipient: string): string | null {
   const c = s.config;
   if (!c.smtpd_reject_unlisted_recipient || c.virtual_mailbox_maps === null) return null;
-  const at = recipient.lastIndexOf('@');
-  if (at < 0) return null;
-  const domain = recipient.slice(at + 1).toLowerCase();
-  const isIn = (list: readonly string[]) => list.some((d) => d.toLowerCase() === domain);
+  const { local, domain } = resolvedRecipient(recipient, c.myhostname);
+  const isIn = (list: readonly string[]) => list.some((d) => d.toLowerCase() === domain.toLowerCase());
   // resolve.c: a local domain (mydestination) is the local class, whose table the lab does not model.
   if (isIn(c.mydestination) || !isIn(c.virtual_mailbox_domains)) return null;
   const keys = c.virtual_mailbox_maps;
-  const localpart = recipient.slice(0, at);
-  const bare = bareLocalpart(localpart, c.recipient_delimiter);
-  const lookups = [recipient, ...(bare === null ? [] : [`${bare}@${domain}`]), `@${domain}`];
-  if (lookups.some((key) => keys.includes(key.toLowerCase()))) return null;
+  const found = (key: string) => keys.includes(key.toLowerCase());
+  const bare = bareLocalpart(local, c.recipient_delimiter);
+  if (found(`${local}@${domain}`) || (bare !== null && found(`${bare}@${domain}`)) || found(`@${domain}`)) return null;
   return `550 5.1.1 <${recipient}>: Recipient address rejected: User unknown in virtual mailbox table`;
 }
 

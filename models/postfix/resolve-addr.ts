@@ -43,9 +43,7 @@ export function checkAddrRefuses(address: string, smtputf8: boolean): boolean {
   const written = address.slice(at + 1);
   // smtpd_check_addr()'s own test, made after resolve in Postfix: either refusal is the same -1, so the order does not show.
   if (!smtputf8 && !isAscii(written)) return true;
-  // resolve_addr()'s loop: "Strip trailing dot at end of domain, but not dot-dot or at-dot". The
-  // exception cannot change the verdict: what it keeps still ends in a dot, which valid_hostname() refuses.
-  const domain = written.replace(/\.$/, '');
+  const domain = withoutTrailingDot(written);
   if (domain.startsWith('[')) return !validMailhostLiteral(domain);
   // A local domain is judged too: the loop strips it (saved_domain) and appends it again after.
   // A non-ASCII domain (under SMTPUTF8) goes to valid_utf8_hostname()'s IDNA conversion instead: not modelled, it passes.
@@ -53,6 +51,24 @@ export function checkAddrRefuses(address: string, smtputf8: boolean): boolean {
 }
 
 const isAscii = (text: string) => /^[\x00-\x7f]*$/.test(text);
+
+/**
+ * resolve_addr()'s loop: "Strip trailing dot at end of domain, but not dot-dot or at-dot". The
+ * exception cannot change a verdict: what it keeps still ends in a dot, which valid_hostname()
+ * refuses, so no address it keeps reaches the lookups either.
+ */
+const withoutTrailingDot = (domain: string) => domain.replace(/\.$/, '');
+
+/**
+ * The recipient resolve_addr() gives back (reply->recipient, which smtpd_check.c's
+ * permit_auth_destination() and check_rcpt_maps() read) for an address checkAddrRefuses() let
+ * through: one trailing dot taken off its domain, and "@$myhostname" after an address without one
+ * ("If no domain was specified in the address, assume the local machine").
+ */
+export function resolvedRecipient(address: string, myhostname: string): { readonly local: string; readonly domain: string } {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? { local: address, domain: myhostname } : { local: address.slice(0, at), domain: withoutTrailingDot(address.slice(at + 1)) };
+}
 
 /** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */
 export function validMailhostLiteral(text: string): boolean {

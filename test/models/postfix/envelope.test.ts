@@ -75,8 +75,16 @@ describe('RCPT', () => {
     const conv = talk({}, lockstep([EHLO, 'MAIL FROM:<>\r\n', RELAY]), OUTSIDE);
     expect(conv.logLines).toContain('NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 554 5.7.1 <carol@elsewhere.test>: Relay access denied; from=<> to=<carol@elsewhere.test> proto=ESMTP helo=<front.example.test>');
   });
-  it('a recipient without a domain is local, never relaying', () => {
-    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], {}, OUTSIDE)).toBe('250 2.1.5 Ok');
+  // trivial-rewrite resolve.c resolve_addr() v3.7.11: "If no domain was specified in the address,
+  // assume the local machine" (@$myhostname), and one trailing dot comes off the domain;
+  // permit_auth_destination() judges the class of that resolved recipient.
+  it('a recipient without a domain is at $myhostname: relaying unless myhostname is a destination', () => {
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], {}, OUTSIDE)).toBe('554 5.7.1 <bob>: Relay access denied');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { mydestination: ['Backend.Example.Test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { virtual_mailbox_domains: ['backend.example.test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
+  });
+  it('a trailing dot is taken off the domain before its class is judged', () => {
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob@example.test.>\r\n'], {}, OUTSIDE)).toBe('250 2.1.5 Ok');
   });
   it('an empty local part still has a domain: "@elsewhere.test" relays to elsewhere.test', () => {
     expect(lastReply([EHLO, MAIL, 'RCPT TO:<@elsewhere.test>\r\n'], {}, OUTSIDE)).toBe('554 5.7.1 <@elsewhere.test>: Relay access denied');

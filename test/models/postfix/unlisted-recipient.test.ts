@@ -35,10 +35,30 @@ describe('RCPT to a virtual mailbox domain', () => {
     expect(rcptReply('bob@example.test', { virtual_mailbox_maps: null }).replies.at(-2)).toBe('250 2.1.5 Ok');
   });
 
-  it('a domain outside virtual_mailbox_domains, in mydestination (the local class), or none (resolve.c appends $myorigin: local) is not looked up here', () => {
+  it('a domain outside virtual_mailbox_domains, or in mydestination (the local class), is not looked up here', () => {
     expect(rcptReply('bob@elsewhere.test').replies.at(-2)).toBe('250 2.1.5 Ok');
     expect(rcptReply('bob').replies.at(-2)).toBe('250 2.1.5 Ok');
     expect(rcptReply('bob@example.test', { mydestination: ['example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+  });
+
+  // check_rcpt_maps() looks up reply->recipient, what resolve.c resolve_addr() gives back: "@$myhostname"
+  // after an address without a domain ("assume the local machine"), one trailing dot taken off.
+  it('the keys are the resolved recipient\'s: a bare local part is at $myhostname, a trailing dot is dropped; the reply names the address as sent', () => {
+    const atMyhostname = { virtual_mailbox_domains: ['backend.example.test'] };
+    expect(rcptReply('bob', atMyhostname).replies.at(-2)).toBe(UNKNOWN('bob'));
+    expect(rcptReply('bob', { ...atMyhostname, virtual_mailbox_maps: ['bob@backend.example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+    expect(rcptReply('bob', { virtual_mailbox_domains: ['bob'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+    expect(rcptReply('bob@example.test.').replies.at(-2)).toBe(UNKNOWN('bob@example.test.'));
+    expect(rcptReply('alice@example.test.').replies.at(-2)).toBe('250 2.1.5 Ok');
+  });
+
+  it('an empty local part is still a virtual address: "@example.test" is looked up as itself', () => {
+    expect(rcptReply('@example.test').replies.at(-2)).toBe(UNKNOWN('@example.test'));
+    expect(rcptReply('@example.test', { virtual_mailbox_maps: ['@example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+  });
+
+  it('only the address\'s own keys are tried: a table that lists null@ or a shorter local part does not answer for alice', () => {
+    expect(rcptReply('alice@example.test', { virtual_mailbox_maps: ['null@example.test', 'alic@example.test'], recipient_delimiter: '+' }).replies.at(-2)).toBe(UNKNOWN('alice@example.test'));
   });
 
   it('the restrictions answer first: a relay refusal is the reply, not the unknown user', () => {
