@@ -539,15 +539,7 @@ export class DovecotSession {
     return this.phase === 'proxying' ? this.proxy : null;
   }
 
-  /**
-   * The login proxy's view of this session (methods, not arrow properties: see passdbHost). The
-   * config and policy are plain values (both fixed for the session), not getters: V8 allocates a
-   * getter's AccessorPair in the old generation, and a young-generation collection counts an old
-   * object's pointers as roots even when that object is dead, so each getter's closure kept its
-   * session's whole object graph alive past the session's end: every session since the previous
-   * scavenge was copied and promoted (~470 KB a scavenge, 4.7 ms pauses against 0.6 ms without,
-   * node --trace-gc-nvp, 2026-11-30).
-   */
+  /** The login proxy's view of this session (methods, not arrow properties: see passdbHost; config and policy as values, not getters, whose old-generation AccessorPair kept each session alive through scavenges: BENCHMARKS.md, GC nepotism). */
   private loginProxyOwner(): LoginProxyOwner {
     const session = this;
     return {
