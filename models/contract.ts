@@ -114,6 +114,14 @@ export interface Model {
    */
   waitsWithoutDeadline?(conn: ConnId): string | null;
   /**
+   * Why the real program, in the model's present state, has no deadline of its own on `conn` and
+   * leaves a silent peer to the kernel (SO_KEEPALIVE, the retransmission give-up: sim/tcp/kernel-timers.ts),
+   * citing its source, or null. The simulator asks when a kernel timer ends `conn`; liveness accepts
+   * such an end only where the model says this (or waitsWithoutDeadline): anywhere else the program's
+   * own timeout should have come first.
+   */
+  deadlineLeftToKernel?(conn: ConnId): string | null;
+  /**
    * Socket runtime only (the simulator has no listener caps): one of the model's listeners is full
    * and a client waits for a slot. Close the connection the real program drops to make room (Dovecot:
    * the oldest client not logged in yet) and return true, or return false when it drops none.

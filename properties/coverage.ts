@@ -43,6 +43,8 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
     ...(labCase.client.groups.some((g) => g.steps.some(isProbe)) ? ['client:probes'] : []),
     // Shown: logins Mailu's answer cannot carry (verdicts.ts answerableByMailu), temporary failures on every proxy.
     ...(answerableByMailu(labCase.client.user) ? [] : ['login:gunicorn-refuses']),
+    // Shown: traces in which the kernel ended a connection a daemon had left waiting (verdicts.ts livenessBoundUs).
+    ...new Set(report.kernelEnded.map((end) => `kernel:${end.timer}`)),
     // Required where the property holds on every release and the scenario leaves some to draw (release-scope.ts).
     ...(labCase.releases === undefined ? [] : [RELEASE_DRAWN]),
   ];

@@ -6,6 +6,7 @@
 import type { LabCase } from './lab-case.ts';
 import { hasDestructiveFault, scriptOf } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
+import type { KernelEnd } from '../sim/index.ts';
 import { CORRECT_PASSWORD, IMPOSTOR, isOwnXclient } from './arbitraries/client-behaviour.ts';
 import { REFUSING_KEYS } from './arbitraries/postfix-settings.ts';
 import { pipeliningViolations } from '../models/client/index.ts';
@@ -141,7 +142,7 @@ export function safety(labCase: LabCase, report: RunReport): Verdict {
   const anonymous = report.client.authenticated ? report.queue.find((message) => message.saslUser == null) : undefined;
   if (anonymous) return `message ${anonymous.id} queued with no sasl_username although ${labCase.client.user} logged in at the front: the front sent no XCLIENT LOGIN= (Postfix offers XCLIENT only to smtpd_authorized_xclient_hosts; nginx sends it only with xclient on)`;
   if (!report.client.done) return `the client session never ended (last reply: '${report.client.replies.at(-1) ?? ''}')`;
-  const hung = hangs(report);
+  const hung = [...hangs(report), ...leftToKernel(report).map((end) => `only the kernel ended ${kernelEndText(end)}`)];
   if (hung.length > 0) return `a session never ended: ${hung.join('; ')}`;
   return null;
 }
@@ -154,14 +155,56 @@ export function safety(labCase: LabCase, report: RunReport): Verdict {
 export const LIVENESS_BOUND_US = 330_000_000;
 
 /**
+ * When the chain was still busy past its bound, or null. The daemons' own timers must have run
+ * out within LIVENESS_BOUND_US; where one has no deadline of its own (Dovecot's relay) the
+ * kernel's keepalive (7875 s of silence) or retransmission give-up (~925 s) ends the wait
+ * (sim/tcp/kernel-timers.ts), and a kernel end is news from the network, like a reset: the
+ * daemons' timers get LIVENESS_BOUND_US again from it. So a daemon timer that fires more than the
+ * bound after the start or after the kernel last ended a connection is busy past the bound, and so
+ * is the run's last event more than the bound after the last kernel end.
+ */
+export function busyPastBound(report: RunReport): { readonly atUs: number; readonly boundUs: number } | null {
+  let sinceUs = 0;
+  for (const end of report.kernelEnded) {
+    if (end.lastTimerFiredUs > sinceUs + LIVENESS_BOUND_US) return { atUs: end.lastTimerFiredUs, boundUs: sinceUs + LIVENESS_BOUND_US };
+    sinceUs = end.atUs;
+  }
+  return report.endedAtUs > sinceUs + LIVENESS_BOUND_US ? { atUs: report.endedAtUs, boundUs: sinceUs + LIVENESS_BOUND_US } : null;
+}
+
+/** Which connection the kernel ended and after how long: "front's c1 by keepalive at 7875.0 s, 7874.9 s after its peer was last heard". */
+function kernelEndText(end: KernelEnd): string {
+  const since = end.timer === 'keepalive' ? 'its peer was last heard' : 'its unacknowledged data was sent';
+  return `${end.node}'s ${end.label} by ${end.timer === 'keepalive' ? 'keepalive' : 'retransmission timeout'} at ${(end.atUs / 1e6).toFixed(1)} s, ${((end.atUs - end.quietSinceUs) / 1e6).toFixed(1)} s after ${since}`;
+}
+
+/** Every connection the kernel ended, in order (kernelEndText). */
+export function kernelEndsText(report: RunReport): string {
+  return report.kernelEnded.map(kernelEndText).join('; ');
+}
+
+/**
+ * Connections the kernel ended where the program has a deadline of its own (the model did not say
+ * otherwise: Model.deadlineLeftToKernel): the program never ended them, its own timeout should have.
+ */
+export function leftToKernel(report: RunReport): KernelEnd[] {
+  return report.kernelEnded.filter((end) => end.realProgramWaits === null);
+}
+
+/**
  * Property 6: the client's session ends, every component (proxy, auth, Postfix) falls idle
- * within the bound, and none is left holding a connection that nothing will ever touch again.
+ * within the bound (busyPastBound), and none is left holding a connection that nothing will
+ * ever touch again.
  */
 export function liveness(_labCase: LabCase, report: RunReport): Verdict {
   if (report.clientEndedAtUs === null) return 'the client session did not end';
+  const ended = report.kernelEnded.length > 0 ? ` (the kernel ended ${kernelEndsText(report)})` : '';
   const hung = hangs(report);
-  if (hung.length > 0) return `deadlock: nothing was left to happen at ${(report.endedAtUs / 1e6).toFixed(3)} s but ${hung.join('; ')}`;
-  if (report.endedAtUs > LIVENESS_BOUND_US) return `the chain was still busy at ${(report.endedAtUs / 1e6).toFixed(3)} s (bound ${LIVENESS_BOUND_US / 1e6} s); the client had left at ${(report.clientEndedAtUs / 1e6).toFixed(3)} s`;
+  if (hung.length > 0) return `deadlock: nothing was left to happen at ${(report.endedAtUs / 1e6).toFixed(3)} s but ${hung.join('; ')}${ended}`;
+  const early = leftToKernel(report);
+  if (early.length > 0) return `the kernel ended ${early.map(kernelEndText).join('; ')}, where the program has a deadline of its own that should have come first`;
+  const busy = busyPastBound(report);
+  if (busy) return `the chain was still busy at ${(busy.atUs / 1e6).toFixed(3)} s (bound ${busy.boundUs / 1e6} s${ended}); the client had left at ${(report.clientEndedAtUs / 1e6).toFixed(3)} s`;
   return null;
 }
 

@@ -4,7 +4,7 @@
  * computed from what the models said (client result, log lines, facts), never from the
  * scenario's expectations.
  */
-import type { FaultSpec, HeldConnection } from '../sim/index.ts';
+import type { FaultSpec, HeldConnection, KernelEnd } from '../sim/index.ts';
 import type { RunExplorer } from '../sim/explore/run-explorer.ts';
 import { Simulation, type LinkOptions } from '../sim/index.ts';
 import type { FactRecord, LogRecord, TraceEvent } from '../sim/trace.ts';
@@ -67,6 +67,8 @@ export interface RunReport {
   readonly clientEndedAtUs: number | null;
   /** Connections some component still held when no event was left: each one is a hang. */
   readonly heldAtEnd: readonly HeldConnection[];
+  /** Connections the kernel failed with ETIMEDOUT (keepalive, retransmission) because a peer went silent, in order. */
+  readonly kernelEnded: readonly KernelEnd[];
   readonly trace?: readonly TraceEvent[];
 }
 
@@ -198,6 +200,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     endedAtUs: result.now,
     clientEndedAtUs: facts.find((record) => record.node === client.name && record.fact.kind === 'sessionEnded')?.t ?? null,
     heldAtEnd: sim.heldConnections(),
+    kernelEnded: sim.kernelEnds(),
     ...(options.trace ? { trace: sim.trace.events } : {}),
   };
 }

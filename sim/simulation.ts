@@ -109,6 +109,10 @@ export interface KernelEnd {
   readonly atUs: Micros;
   /** Since when the peer had been silent: the last segment heard (keepalive) or the unacknowledged head's sending (retransmit). */
   readonly quietSinceUs: Micros;
+  /** When a model's own timer last fired before this (0: none had): how long the daemons kept busy before the kernel acted. */
+  readonly lastTimerFiredUs: Micros;
+  /** The model's word, when the kernel acted, that the real program has no deadline of its own there (Model.deadlineLeftToKernel or waitsWithoutDeadline), or null. */
+  readonly realProgramWaits: string | null;
 }
 
 /**
@@ -210,6 +214,7 @@ export class Simulation implements TcpHost {
   private readonly allLogs: LogRecord[] = [];
   private readonly allFacts: FactRecord[] = [];
   private readonly kernelEnded: KernelEnd[] = [];
+  private lastTimerFiredUs = 0;
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
@@ -390,7 +395,9 @@ export class Simulation implements TcpHost {
   }
 
   timedOut(conn: TcpConnection, end: TcpEndpoint, timer: KernelTimer, quietSinceUs: number): void {
-    this.kernelEnded.push({ node: end.nodeName, conn: end.modelConn, label: conn.id, timer, atUs: this.now, quietSinceUs });
+    const model = (this.nodes[end.node] as NodeState).model;
+    const realProgramWaits = model.deadlineLeftToKernel?.(end.modelConn) ?? model.waitsWithoutDeadline?.(end.modelConn) ?? null;
+    this.kernelEnded.push({ node: end.nodeName, conn: end.modelConn, label: conn.id, timer, atUs: this.now, quietSinceUs, lastTimerFiredUs: this.lastTimerFiredUs, realProgramWaits });
     if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'rst', conn: conn.id, node: end.nodeName, why: timer });
     if (end.announced) this.toModel(end, { kind: 'reset', conn: end.modelConn, errno: 'ETIMEDOUT' });
   }
@@ -451,6 +458,7 @@ export class Simulation implements TcpHost {
         }
         node.timers.delete(event.name);
         node.due?.set(event.name, null);
+        this.lastTimerFiredUs = this.now;
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'fire', node: node.model.name, timer: event.name });
         this.feed(node, { kind: 'timeout', timer: event.name });
         return;

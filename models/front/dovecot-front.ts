@@ -11,6 +11,7 @@ import { dovecotWallClock, type DovecotFrontConfig } from './config.ts';
 import { DovecotSession, SESSION_TIMERS, type SessionHost, type SessionTimer } from './dovecot-session.ts';
 import type { SequencingPolicy } from './submission-proxy.ts';
 import { AuthFailureQueue } from './auth-failure-queue.ts';
+import { inputEndOf } from './dovecot-read-error.ts';
 
 /** The auth process's failure-check timer; not of the "<conn>/<timer>" form of session timers. */
 const AUTH_FAILURE_TICK = 'auth-process:failure-check';
@@ -82,19 +83,23 @@ export class DovecotFront extends SessionFront<DovecotSession> implements Model,
   }
 
   /**
-   * A relaying session waits with no deadline of Dovecot's own on both its connections, as the real
-   * login process does (2.3.19.1 src/login-common/login-proxy.c): login_proxy_detach() removes the
-   * proxy's timeout, the iostream proxy that relays from then on has none, client_destroy_success()
-   * took the client's timeouts, and an idle proxy is ended only by login_proxy_kill_idle(), which
-   * login_die() calls when the process shuts down (main.c). What does end it on a real host is the
-   * kernel: lib/net.c sets SO_KEEPALIVE on the listener and on outgoing sockets, so with Linux's
-   * defaults a relay whose peers went silent fails with ETIMEDOUT after 7200 s + 9 × 75 s, or after
-   * ~925 s of retransmissions (tcp_retries2) when data is in flight. The simulator models neither.
+   * SO_KEEPALIVE on every connection the login process accepts: lib/net.c net_listen_full() sets it
+   * on the listener (2.3.19.1), and Linux copies it to each accepted socket. This is what ends a
+   * relaying session whose peers went silent: Dovecot has no deadline of its own there
+   * (login-proxy.c: login_proxy_detach() removes the proxy's timeout, the iostream proxy that relays
+   * from then on has none, client_destroy_success() took the client's timeouts; an idle proxy is
+   * ended only by login_proxy_kill_idle() when the process shuts down), so the kernel's keepalive
+   * (2 h 11 min with Linux's defaults) or its retransmission give-up (~925 s with data in flight)
+   * fails one side with ETIMEDOUT, and Dovecot ends the relay (sim/tcp/kernel-timers.ts). The
+   * backend side has it too: net_connect_ip_once() sets it (dovecot-login-proxy.ts).
    */
-  waitsWithoutDeadline(conn: ConnId): string | null {
+  readonly keepAliveOnAccept = true;
+
+  /** A relaying session's two connections: Dovecot has no deadline of its own there (keepAliveOnAccept). */
+  deadlineLeftToKernel(conn: ConnId): string | null {
     const session = this.sessions.get(conn) ?? this.outgoing.get(conn);
     if (session?.relaying !== true) return null;
-    return "Dovecot relays a proxied session with no timeout of its own (login_proxy_detach() removes the proxy's timeout; login-proxy.c): on a real host only TCP keepalive (SO_KEEPALIVE, lib/net.c; 2 h 11 min with Linux defaults) or retransmission give-up ends it, which the simulator does not model";
+    return "Dovecot relays a proxied session with no timeout of its own (login_proxy_detach() removes the proxy's timeout; login-proxy.c): only the kernel's SO_KEEPALIVE (lib/net.c) or retransmission give-up ends it";
   }
 
   handle(now: Micros, input: Input): void {
@@ -116,8 +121,9 @@ export class DovecotFront extends SessionFront<DovecotSession> implements Model,
       case 'eof':
       case 'reset': {
         const session = this.sessions.get(input.conn);
-        if (session) return session.clientGone(now, input.kind);
-        return this.outgoing.get(input.conn)?.outgoingGone(now, input.conn, input.kind);
+        const how = inputEndOf(input);
+        if (session) return session.clientGone(now, how);
+        return this.outgoing.get(input.conn)?.outgoingGone(now, input.conn, how);
       }
       case 'timeout': {
         if (input.timer === AUTH_FAILURE_TICK) return this.authFailures.tick(now);

@@ -15,7 +15,7 @@ import { LineBuffer } from './line-buffer.ts';
 import { dovecotBehaviour } from './releases.ts';
 import { SubmissionProxyHandshake, type HandshakeState, type HandshakeStep, type ProxyFailureType, type SequencingPolicy, } from './submission-proxy.ts';
 import type { XclientValues } from './xclient.ts';
-import { closedAfterReadFailed, MAX_PROXY_INPUT_SIZE } from './dovecot-read-error.ts';
+import { closedAfterReadFailed, MAX_PROXY_INPUT_SIZE, strerror, type InputEnd } from './dovecot-read-error.ts';
 
 const PROXY_CONNECT_RETRY_MSECS = 1000;
 const PROXY_CONNECT_RETRY_MIN_MSECS = PROXY_CONNECT_RETRY_MSECS + 100;
@@ -66,7 +66,7 @@ interface BackendAttempt {
   connected: boolean;
   /** The backend socket's own address (getsockname), once the driver has said it. */
   local: SocketAddress | null;
-  eofSeen: 'eof' | 'reset' | null;
+  eofSeen: InputEnd | null;
   bytesWritten: number;
   /** Bytes read from the backend (its istream's count, which a read error's text shows). */
   bytesRead: number;
@@ -125,7 +125,8 @@ export class LoginProxy {
       pendingEhlo: null,
     };
     // Dovecot leaves Nagle on for the backend socket (recorded segments: EHLO waits for the XCLIENT ACK).
-    owner.emit({ kind: 'connect', conn, to: { host: this.ip, port: this.port }, noDelay: false });
+    // lib/net.c net_connect_ip_once() sets SO_KEEPALIVE on every TCP socket it connects (2.3.19.1)
+    owner.emit({ kind: 'connect', conn, to: { host: this.ip, port: this.port }, noDelay: false, keepAlive: true });
     owner.emit({ kind: 'fact', fact: { kind: 'backendAttempt', attempt: this.reconnectCount + 1 }, conn });
     owner.setTimer('proxyTimeout', now + owner.config.login_proxy_timeout * 1000);
   }
@@ -150,7 +151,7 @@ export class LoginProxy {
     this.scheduleProcessing(now, attempt);
   }
 
-  gone(now: Micros, conn: ConnId, how: 'eof' | 'reset'): void {
+  gone(now: Micros, conn: ConnId, how: InputEnd): void {
     const attempt = this.attempt;
     if (attempt?.conn !== conn) return;
     attempt.eofSeen = how;
@@ -207,7 +208,7 @@ export class LoginProxy {
     }
     if (attempt.eofSeen !== null) {
       // client-common-auth.c proxy_input(): io_stream_get_disconnect_reason() of the backend's istream
-      const reason = attempt.eofSeen === 'eof' ? 'Connection closed' : closedAfterReadFailed(MAX_PROXY_INPUT_SIZE, attempt.bytesRead, 'Connection reset by peer');
+      const reason = attempt.eofSeen === 'eof' ? 'Connection closed' : closedAfterReadFailed(MAX_PROXY_INPUT_SIZE, attempt.bytesRead, strerror(attempt.eofSeen));
       this.failed(now, 'CONNECT', `Disconnected by server: ${reason} (state=${attempt.handshake.state}, duration=${this.owner.secondsSinceClientConnected(now)}s)`);
     }
   }

@@ -21,6 +21,19 @@ export const LOGIN_MAX_INBUF_SIZE = 1026;
 /** The backend's input stream (login-proxy.c MAX_PROXY_INPUT_SIZE); a longer backend line is "Too long input line". */
 export const MAX_PROXY_INPUT_SIZE = 4096;
 
+/** How a socket's input ended for the login process: the peer's FIN, or a read() that failed with this errno. */
+export type InputEnd = 'eof' | 'ECONNRESET' | 'ETIMEDOUT';
+
+/** The end a driver input reports: eof, or a reset with the kernel's errno (ETIMEDOUT when its keepalive or retransmissions gave up). */
+export function inputEndOf(input: { readonly kind: 'eof' } | { readonly kind: 'reset'; readonly errno?: 'ETIMEDOUT' }): InputEnd {
+  return input.kind === 'eof' ? 'eof' : input.errno ?? 'ECONNRESET';
+}
+
+/** strerror() of a failed read's errno, as %m prints it (glibc). */
+export function strerror(errno: Exclude<InputEnd, 'eof'>): string {
+  return errno === 'ETIMEDOUT' ? 'Connection timed out' : 'Connection reset by peer';
+}
+
 /** The stream's error after `bytesRead` bytes came through a buffer of `bufferSize`, when read() failed with `errno`'s text. */
 export function readFailed(bufferSize: number, bytesRead: number, errno: string): string {
   return `read(size=${bufferSize - (bytesRead % bufferSize)}) failed: ${errno}`;

@@ -25,7 +25,7 @@ import { PHASES, transition, type Phase } from './dovecot-phases.ts';
 import { dovecotBehaviour } from './releases.ts';
 import { sanitize, type SequencingPolicy } from './submission-proxy.ts';
 import { isoStamp, wallSeconds } from './wall-clock.ts';
-import { closedAfterReadFailed, LOGIN_MAX_INBUF_SIZE, MAX_PROXY_INPUT_SIZE, readFailed } from './dovecot-read-error.ts';
+import { closedAfterReadFailed, LOGIN_MAX_INBUF_SIZE, MAX_PROXY_INPUT_SIZE, readFailed, strerror, type InputEnd } from './dovecot-read-error.ts';
 
 /** Every timer a session sets; the front routes "<client conn>/<timer>" back to its session. */
 export const SESSION_TIMERS = new SessionTimerKinds([
@@ -143,7 +143,7 @@ export class DovecotSession {
   private clientBytesRead = 0;
   private toServer = '';
   private toClient = '';
-  private relayEnd: { side: 'server' | 'client'; how: 'eof' | 'reset' } | null = null;
+  private relayEnd: { side: 'server' | 'client'; how: InputEnd } | null = null;
   private lastIo: Micros;
   private readonly timersSet = new Set<SessionTimer>();
   private readonly timerNames = new Map<SessionTimer, string>();
@@ -180,7 +180,7 @@ export class DovecotSession {
     this.scheduleCommands(now);
   }
 
-  clientGone(now: Micros, how: 'eof' | 'reset'): void {
+  clientGone(now: Micros, how: InputEnd): void {
     if (this.phase === 'closed') return;
     if (PHASES[this.phase].relaysBytes) {
       this.relayEnd = { side: 'client', how };
@@ -188,7 +188,7 @@ export class DovecotSession {
       return;
     }
     // lib-smtp's disconnect reason: io_stream_get_disconnect_reason() of the client's istream
-    const reason = how === 'eof' ? 'Connection closed' : closedAfterReadFailed(LOGIN_MAX_INBUF_SIZE, this.clientBytesRead, 'Connection reset by peer');
+    const reason = how === 'eof' ? 'Connection closed' : closedAfterReadFailed(LOGIN_MAX_INBUF_SIZE, this.clientBytesRead, strerror(how));
     this.logClient('Info', `Disconnected: ${reason} ${this.disconnectDetail(now)}`);
     this.shutdownAll(how === 'eof');
   }
@@ -218,8 +218,8 @@ export class DovecotSession {
     proxy.bytes(now, conn, bytes);
   }
 
-  outgoingGone(now: Micros, conn: ConnId, how: 'eof' | 'reset'): void {
-    if (this.lookup?.connection === conn) return this.lookup.temporaryError(now, 'Connection lost', how === 'reset');
+  outgoingGone(now: Micros, conn: ConnId, how: InputEnd): void {
+    if (this.lookup?.connection === conn) return this.lookup.temporaryError(now, 'Connection lost', how !== 'eof');
     const proxy = this.proxy;
     if (!proxy || proxy.backendConn !== conn) return;
     if (PHASES[this.phase].relaysBytes) {
@@ -658,7 +658,7 @@ export class DovecotSession {
     const idle = this.wallSecondsBetween(this.lastIo, now);
     // login_proxy_finished(): i_stream_get_error() of the side whose read failed
     const [buffer, read] = end.side === 'client' ? [LOGIN_MAX_INBUF_SIZE, this.clientBytesRead] : [MAX_PROXY_INPUT_SIZE, proxy.bytesFromBackend];
-    const error = end.how === 'reset' ? `: ${readFailed(buffer, read, 'Connection reset by peer')}` : '';
+    const error = end.how === 'eof' ? '' : `: ${readFailed(buffer, read, strerror(end.how))}`;
     this.logProxy(proxy.ip, proxy.port, 'Info', `Disconnected by ${end.side}${error} (${idle}s idle, in=${proxy.bytesToBackend}, out=${this.clientBytesWritten})`);
     this.shutdownAll(end.how === 'eof');
   }
@@ -691,7 +691,7 @@ export class DovecotSession {
     return name;
   }
 
-  /** Past login_proxy_detach(): the iostream proxy relays both connections (dovecot-front.ts waitsWithoutDeadline). */
+  /** Past login_proxy_detach(): the iostream proxy relays both connections (dovecot-front.ts deadlineLeftToKernel). */
   get relaying(): boolean {
     return this.phase === 'relay';
   }

@@ -80,7 +80,8 @@ export class PassdbLookup {
     this.parser = new HttpParser('response');
     this.conn = this.host.newConnId('http');
     this.host.bind(this.conn);
-    this.host.emit({ kind: 'connect', conn: this.conn, to: this.settings.address, noDelay: true });
+    // lib-http connects with lib/net.c net_connect_ip(), which sets SO_KEEPALIVE (2.3.19.1 net_connect_ip_once())
+    this.host.emit({ kind: 'connect', conn: this.conn, to: this.settings.address, noDelay: true, keepAlive: true });
     this.host.setTimer('passdbTimeout', now + this.settings.timeout * 1000);
   }
 

@@ -13,6 +13,12 @@ export type PostfixModel = Model & { readonly queue: PostfixQueue; readonly conf
 
 class PostfixSmtpd implements PostfixModel {
   readonly name = 'postfix';
+  /**
+   * SO_KEEPALIVE on every TCP connection smtpd takes: single_server.c accepts with inet_accept() ->
+   * sane_accept(), which sets it on each AF_INET/AF_INET6 socket (v3.7.11 util/sane_accept.c, "Work
+   * around NAT induced damage"). smtpd's own timeouts (smtpd_timeout) end a silent peer long before.
+   */
+  readonly keepAliveOnAccept = true;
   readonly queue: PostfixQueue;
   private readonly out = new OutputQueue();
   private readonly sessions = new Map<string, SmtpdSession>();

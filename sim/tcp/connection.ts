@@ -166,8 +166,15 @@ export class TcpConnection {
       this.host.announce(this, end);
     }
     if (seg.flags & ACK && seg.seq < end.rcvNxt) {
-      // tcp_validate_incoming: !tcp_sequence() -> tcp_send_dupack, and nothing else; no segment here is sent twice,
-      // so the only one starting before rcv_nxt is a keepalive probe (snd_una - 1, no data)
+      // no segment here is sent twice, so the only one starting before rcv_nxt is a keepalive probe (snd_una - 1, no data)
+      if (end.readClosed) {
+        // a closed socket is an orphan, gone within tcp_fin_timeout (60 s) and TIME_WAIT (60 s), long before a probe
+        // can come (tcp_keepalive_time after the peer last heard it): the probe finds no socket (tcp_v4_send_reset)
+        this.kill(end);
+        this.refuse(end, seg);
+        return;
+      }
+      // tcp_validate_incoming: !tcp_sequence() -> tcp_send_dupack, and nothing else
       this.sendPureAck(end, 'dupack');
       return;
     }

@@ -18,6 +18,7 @@ import { SmtpdSession } from '../../models/postfix/session.ts';
 import { runLabProperty } from '../../properties/check.ts';
 import { propertyById, type LabProperty } from '../../properties/suite.ts';
 import { loadScenario } from '../../scenarios/index.ts';
+import { withoutKeepalive } from '../sim/without-keepalive.ts';
 
 const property = (id: string): LabProperty => propertyById(id) ?? (() => { throw new Error(id); })();
 const check = (id: string, scenario: string, numRuns: number) => runLabProperty(property(id), { scenario: loadScenario({ scenario }), seed: 1, numRuns });
@@ -57,7 +58,8 @@ describe('each draw fails its property when what it guards is broken', () => {
     expect(outcome.counterexample?.overrides['postfix.milter_helo_reply']).toMatch(/^(reject|tempfail|5\d\d |4[0-13-9]\d )/);
   });
 
-  it('a 421 too many errors that leaves the connection open: liveness fails on drawn error limits', () => {
+  it('a 421 too many errors that leaves the connection open (and no SO_KEEPALIVE, whose probe would find the peer gone after 2 h): liveness fails on drawn error limits', () => {
+    withoutKeepalive('postfix');
     const commandLoop = SmtpdSession.prototype.commandLoop;
     vi.spyOn(SmtpdSession.prototype, 'commandLoop').mockImplementation(function (this: SmtpdSession, now) {
       if (!this.hangup && this.errorCount >= this.config.smtpd_hard_error_limit) return this.reply(`421 4.7.0 ${this.config.myhostname} Error: too many errors`);

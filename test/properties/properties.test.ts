@@ -70,7 +70,8 @@ describe('6. liveness', () => {
   it('sibling: a Postfix that waits an hour for a silent peer (smtpd_timeout=3600) keeps the chain busy past the bound', () => {
     const outcome = check('liveness', 'lockstep', 150, ['postfix.smtpd_timeout=3600']);
     expect(outcome.result).toBe('failed');
-    expect(outcome.verdict).toMatch(/still busy at 3600/);
+    // the kernel's retransmissions (~925 s) now come before the hour, where Postfix's reply was not ACKed
+    expect(outcome.verdict).toMatch(/still busy at 3600|^the kernel ended postfix's c\d+ by retransmission timeout/);
   });
 });
 

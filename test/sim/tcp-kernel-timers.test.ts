@@ -157,6 +157,19 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     expect(h.inputKinds(1)).toEqual(['accepted']); // a probe is answered by the kernel alone
   });
 
+  it('a peer that closed its socket long ago: the orphan is gone, the probe draws a reset and the model sees ECONNRESET', () => {
+    const h = new TcpHarness();
+    h.cli.keepAlive = true;
+    h.establish();
+    h.finish(START, 1, true); // close(): the FIN reaches cli, which keeps its socket open
+    h.runUntil(START + 2 * TCP_KEEPALIVE_TIME_US);
+    const probe = START + 10 + TCP_KEEPALIVE_TIME_US; // the FIN was last heard
+    expect(probes(h)).toEqual([probe]);
+    expect(h.segments('srv').at(-1)).toMatchObject({ t: probe + 10, flags: 'R' });
+    expect(h.inputs.at(-1)).toEqual({ t: probe + 20, side: 0, input: { kind: 'reset', conn: 'out' } });
+    expect(h.timedOuts).toEqual([]);
+  });
+
   it('a silent peer: 9 probes tcp_keepalive_intvl apart, then a reset and ETIMEDOUT 7875 s after it was last heard', () => {
     const h = new TcpHarness();
     h.cli.keepAlive = true;
@@ -233,7 +246,7 @@ describe('kernel timers in a simulation', () => {
   it("the listener's SO_KEEPALIVE is the accepted socket's: a silent client is ended and its model told ETIMEDOUT", () => {
     const run = exchange(true, true);
     // the acceptor is established when the handshake's ACK arrives, 30 µs after the SYN left
-    expect(run.sim.kernelEnds()).toEqual([{ node: 'srv', conn: 'c1', label: 'c1', timer: 'keepalive', atUs: 30 + KEEPALIVE_GIVE_UP_US, quietSinceUs: 30 }]);
+    expect(run.sim.kernelEnds()).toEqual([{ node: 'srv', conn: 'c1', label: 'c1', timer: 'keepalive', atUs: 30 + KEEPALIVE_GIVE_UP_US, quietSinceUs: 30, lastTimerFiredUs: 0, realProgramWaits: null }]);
     expect(run.server.inputs.map((i) => i.kind)).toEqual(['accepted', 'reset']);
     expect(run.sim.trace.events.filter((e) => e.kind === 'rst')).toMatchObject([{ t: 30 + KEEPALIVE_GIVE_UP_US, node: 'srv', why: 'keepalive' }]);
     // the client connected without SO_KEEPALIVE and waits for ever

@@ -94,11 +94,11 @@ function xclientSent() {
 }
 
 describe('an attempt', () => {
-  test('connect: the Debug line, a connect with Nagle on, the attempt fact, and login_proxy_timeout from now', () => {
+  test('connect: the Debug line, a connect with Nagle and SO_KEEPALIVE on (net_connect_ip_once()), the attempt fact, and login_proxy_timeout from now', () => {
     const { owner, conn } = proxyFor({ login_proxy_timeout: 7_000 });
     expect(owner.logs).toEqual([`Debug: Connecting to <${IP}>`]);
     expect(owner.outputs.slice(0, 2)).toEqual([
-      { kind: 'connect', conn, to: { host: IP, port: PORT }, noDelay: false },
+      { kind: 'connect', conn, to: { host: IP, port: PORT }, noDelay: false, keepAlive: true },
       { kind: 'fact', fact: { kind: 'backendAttempt', attempt: 1 }, conn },
     ]);
     expect(owner.timers.get('proxyTimeout')).toBe(2_000_000 + 7_000_000);
@@ -193,11 +193,20 @@ describe('proxy_input(): what ends an attempt', () => {
     const { owner, proxy, conn } = proxyFor();
     proxy.connected(conn, LOCAL);
     proxy.bytes(3_000_000, conn, asciiBytes('220 b ESMTP\r\n'));
-    proxy.gone(3_000_001, conn, 'reset');
+    proxy.gone(3_000_001, conn, 'ECONNRESET');
     expect(fire(owner, proxy, 'backendProcess')).toBe(3_000_011);
     expect(owner.writes(conn)).toEqual(['EHLO front.example.test\r\n']);
     // io_stream_get_disconnect_reason(): read(size = 4096 - the 13 banner bytes read) failed
     expect(owner.logs.at(-1)).toBe('Debug: Disconnected by server: Connection closed: read(size=4083) failed: Connection reset by peer (state=ehlo, duration=3s) - reconnecting (attempt #1)');
+  });
+
+  test('the kernel timing the backend out in the handshake (errno ETIMEDOUT): the same line with strerror(ETIMEDOUT)', () => {
+    const { owner, proxy, conn } = proxyFor();
+    proxy.connected(conn, LOCAL);
+    proxy.bytes(3_000_000, conn, asciiBytes('220 b ESMTP\r\n'));
+    proxy.gone(3_000_001, conn, 'ETIMEDOUT');
+    fire(owner, proxy, 'backendProcess');
+    expect(owner.logs.at(-1)).toBe('Debug: Disconnected by server: Connection closed: read(size=4083) failed: Connection timed out (state=ehlo, duration=3s) - reconnecting (attempt #1)');
   });
 
   test('a backend line over MAX_PROXY_INPUT_SIZE is "Too long input line", a PROTOCOL failure', () => {
@@ -249,7 +258,7 @@ describe('the end of a backend connection (proxy_input)', () => {
     proxy.connected(conn, LOCAL);
     proxy.connectFailed(3_000_300, conn, 'Connection refused', LOCAL);
     proxy.bytes(3_000_300, conn, asciiBytes('220 late\r\n'));
-    proxy.gone(3_000_300, conn, 'reset');
+    proxy.gone(3_000_300, conn, 'ECONNRESET');
     expect(owner.outputs.length).toBe(outputs);
     expect(owner.timers.get('reconnect')).toBe(4_000_200);
     expect(proxy.state).toBe('connect');

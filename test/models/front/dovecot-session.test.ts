@@ -552,6 +552,25 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
     expect(readFailed(1026, 1026, 'x')).toBe('read(size=1026) failed: x');
   });
 
+  test('the kernel ending a relay side (keepalive or retransmissions gave up: a reset with errno ETIMEDOUT) is the same read error with strerror(ETIMEDOUT)', () => {
+    const { d, backend } = relaying();
+    d.advanceBy(2_000_000).input({ kind: 'reset', conn: backend, errno: 'ETIMEDOUT' }).advanceBy(1_000);
+    expect(logs(d).at(-1)).toMatch(/^Info: .*: Disconnected by server: read\(size=\d+\) failed: Connection timed out \(2s idle, /);
+    expect(aborts(d)).toEqual(expect.arrayContaining([backend, CLIENT]));
+  });
+
+  test('a client the kernel timed out before logging in: "Connection timed out" in lib-smtp\'s reason', () => {
+    const d = greeted();
+    d.advanceBy(2_000_000).input({ kind: 'reset', conn: CLIENT, errno: 'ETIMEDOUT' });
+    expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed: read(size=1000) failed: Connection timed out (no auth attempts in 2 secs): ${SUFFIX}`);
+  });
+
+  test('SO_KEEPALIVE on every socket (lib/net.c): the accepted ones through the listener, the passdb lookup\'s connect', () => {
+    const { d } = lookingUp();
+    expect(d.of('connect').at(-1)!.output).toMatchObject({ keepAlive: true });
+    expect(createFront('dovecot-2.3').keepAliveOnAccept).toBe(true);
+  });
+
   test('the client ending the relay after a quiet spell: "Disconnected by client (Ns idle, ...)", both closed', () => {
     const { d, backend } = relaying();
     d.advanceBy(3_000_000).input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);

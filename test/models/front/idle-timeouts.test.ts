@@ -1,15 +1,21 @@
-/* idle-timeouts - a client that vanishes before logging in is let go by every front, as by the real daemons; a relay is not
+/* idle-timeouts - a client that vanishes before logging in is let go by every front, as by the real daemons; a relay only by the kernel
  *
  * The client hop black-holes from its first byte (fault `timeout`): the client gives up after its
  * own 30 s, its FIN never arrives, and only the front's own deadline can end the session.
  * Dovecot: CLIENT_LOGIN_TIMEOUT_MSECS (3 min), client_idle_disconnect_timeout(). nginx: the mail
  * `timeout` (60 s) on the client read, ngx_mail_smtp_auth_state(): "client timed out".
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { LabCase } from '../../../properties/lab-case.ts';
+import { busyPastBound, hangs, kernelEndsText, liveness } from '../../../properties/verdicts.ts';
 import { loadScenario } from '../../../scenarios/index.ts';
 import { runScenario } from '../../../scenarios/run.ts';
-import { hangs } from '../../../properties/verdicts.ts';
+import { KEEPALIVE_GIVE_UP_US, RETRANSMIT_GIVE_UP_US } from '../../../sim/tcp/kernel-timers.ts';
 import type { TraceEvent } from '../../../sim/trace.ts';
+import { withoutKeepalive } from '../../sim/without-keepalive.ts';
+
+/** liveness() reads only the report. */
+const NO_CASE = undefined as unknown as LabCase;
 
 const vanishingClient = { client: [{ name: 'timeout' as const, afterBytes: 0 }] };
 
@@ -40,19 +46,62 @@ describe('both peers of a relaying Dovecot session silenced after the 235', () =
     return trace.filter((e) => e.kind === 'write' && e.conn === conn && e.t <= until).reduce((sum, e) => sum + (e.len as number), 0);
   }
 
-  it('holds both connections with no deadline, as login_proxy_detach() leaves them; the hang is excused with its reason, Postfix times out its side', () => {
-    const scenario = loadScenario({ scenario: 'lockstep', sets: [] });
+  /**
+   * The lock-step front (Dovecot's relay) with both hops black-holed after the 235. `idle`: the
+   * client thinks 1 s before its next command and both hops go silent 0.5 s after the 235, when
+   * every byte the front sent has been ACKed; otherwise they go silent at the client's next
+   * command, whose segment carried the ACK of the front's last reply. `withoutKeepalive`: a
+   * Dovecot that never sets SO_KEEPALIVE.
+   */
+  function silencedRelay(options: { idle: boolean; withoutKeepalive?: boolean }) {
+    const scenario = loadScenario({ scenario: 'lockstep', sets: options.idle ? ['client.think_time_us=1000000'] : [] });
     const clean = runScenario(scenario, { seed: 1, trace: true });
     const loggedIn = clean.trace!.find((e) => e.kind === 'write' && e.conn === 'c1' && String(e.data).startsWith('235 '))!.t;
-    const faults = {
-      client: [{ name: 'timeout' as const, afterBytes: bytesThrough(clean.trace!, 'c1', loggedIn) }],
-      backend: [{ name: 'timeout' as const, afterBytes: bytesThrough(clean.trace!, 'c3', loggedIn) }],
-    };
-    const report = runScenario(scenario, { seed: 1, faults });
+    const openedAt = (conn: string) => clean.trace!.find((e) => e.kind === 'connect' && e.conn === conn)!.t;
+    const silence = (conn: string) => (options.idle ? { atUs: loggedIn + 500_000 - openedAt(conn) } : { afterBytes: bytesThrough(clean.trace!, conn, loggedIn) });
+    const faults = { client: [{ name: 'timeout' as const, ...silence('c1') }], backend: [{ name: 'timeout' as const, ...silence('c3') }] };
+    if (options.withoutKeepalive) withoutKeepalive('front');
+    try {
+      return runScenario(scenario, { seed: 1, faults });
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }
+
+  it('Dovecot has no deadline of its own there (login_proxy_detach()); its SO_KEEPALIVE ends an idle relay 7875 s after the peer was last heard, and liveness holds with that bound', () => {
+    const report = silencedRelay({ idle: true });
     expect(report.client.authReply).toMatch(/^235 /);
-    expect(report.heldAtEnd.map((held) => [held.node, held.label])).toEqual([['front', 'c1'], ['front', 'c3']]);
-    for (const held of report.heldAtEnd) expect(held.realProgramWaits).toMatch(/^Dovecot relays a proxied session with no timeout of its own/);
-    expect(hangs(report)).toEqual([]);
     expect(report.postfix.log).toContainEqual(expect.stringMatching(/^postfix\/smtpd: timeout after /));
+    expect(report.heldAtEnd).toEqual([]);
+    expect(report.kernelEnded).toHaveLength(1);
+    const end = report.kernelEnded[0]!;
+    expect(end).toMatchObject({ node: 'front', timer: 'keepalive' });
+    expect(end.atUs - end.quietSinceUs).toBe(KEEPALIVE_GIVE_UP_US);
+    // login_proxy_free_errstr() with the failed read of the side the kernel ended
+    const side = end.label === 'c1' ? 'client: read\\(size=\\d+\\)' : 'server: read\\(size=\\d+\\)';
+    expect(report.front.log.at(-1)).toMatch(new RegExp(`Disconnected by ${side} failed: Connection timed out \\(\\d+s idle, in=\\d+, out=\\d+\\)`));
+    expect(liveness(NO_CASE, report)).toBeNull();
+    expect(busyPastBound(report)).toBeNull();
+    expect(busyPastBound({ ...report, endedAtUs: end.atUs + 331_000_000 })).toEqual({ atUs: end.atUs + 331_000_000, boundUs: end.atUs + 330_000_000 });
+    expect(kernelEndsText(report)).toMatch(/^front's c\d by keepalive at \d+\.\d s, 7875\.0 s after its peer was last heard$/);
+  });
+
+  it('with the ACK of its last reply lost at the cut, the retransmission timeout ends it first, ~925 s after that reply was sent', () => {
+    const report = silencedRelay({ idle: false });
+    expect(report.heldAtEnd).toEqual([]);
+    expect(report.kernelEnded).toMatchObject([{ node: 'front', label: 'c1', timer: 'retransmit' }]);
+    const end = report.kernelEnded[0]!;
+    expect(end.atUs - end.quietSinceUs).toBeGreaterThanOrEqual(RETRANSMIT_GIVE_UP_US);
+    expect(end.atUs - end.quietSinceUs).toBeLessThan(RETRANSMIT_GIVE_UP_US + 1_000_000);
+    expect(report.front.log.at(-1)).toMatch(/Disconnected by client: read\(size=\d+\) failed: Connection timed out \(925s idle/);
+    expect(liveness(NO_CASE, report)).toBeNull();
+  });
+
+  it('without SO_KEEPALIVE the idle relay is held for ever, and liveness fails: nothing excuses it any more', () => {
+    const report = silencedRelay({ idle: true, withoutKeepalive: true });
+    expect(report.kernelEnded).toEqual([]);
+    expect(report.heldAtEnd.map((held) => [held.node, held.label, held.realProgramWaits])).toEqual([['front', 'c1', null], ['front', 'c3', null]]);
+    expect(hangs(report)).toHaveLength(2);
+    expect(liveness(NO_CASE, report)).toMatch(/^deadlock: nothing was left to happen at [\d.]+ s but front still holds c1.*; front still holds c3/);
   });
 });

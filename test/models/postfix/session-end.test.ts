@@ -9,6 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PostfixConfig } from '../../../models/postfix/config.js';
 import { lockstep, talk, type ScriptStep } from './talk.js';
+import { postfixDefaults } from '../../../models/postfix/config.ts';
+import { createPostfix } from '../../../models/postfix/smtpd.ts';
 
 const EHLO = 'EHLO front.example.test\r\n';
 const MAIL = 'MAIL FROM:<alice@example.test>\r\n';
@@ -56,5 +58,11 @@ describe('after DATA and after the message', () => {
     expect(endLine([EHLO, MAIL], 'EOF')).toBe(`lost connection after MAIL ${CLIENT}`);
     expect(endLine(['NOOP\r\n'], 'EOF')).toBe(`lost connection after NOOP ${CLIENT}`);
     expect(endLine([], 'EOF')).toBe(`lost connection after CONNECT ${CLIENT}`);
+  });
+});
+
+describe('the kernel behind smtpd', () => {
+  it('every accepted TCP connection has SO_KEEPALIVE (sane_accept()), though smtpd_timeout ends a silent peer long before it matters', () => {
+    expect(createPostfix(postfixDefaults()).keepAliveOnAccept).toBe(true);
   });
 });
