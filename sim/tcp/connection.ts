@@ -169,8 +169,8 @@ export class TcpConnection {
       // no segment here is sent twice, so the only one starting before rcv_nxt is a keepalive probe (snd_una - 1, no data)
       if (end.readClosed) {
         // a closed socket is an orphan, gone within tcp_fin_timeout (60 s) and TIME_WAIT (60 s), long before a probe
-        // can come (tcp_keepalive_time after the peer last heard it): the probe finds no socket (tcp_v4_send_reset)
-        this.kill(end);
+        // can come (tcp_keepalive_time after the peer last heard it): the probe finds no socket (tcp_v4_send_reset);
+        // the end, closed by its program, takes no further part
         this.refuse(end, seg);
         return;
       }
@@ -178,12 +178,11 @@ export class TcpConnection {
       this.sendPureAck(end, 'dupack');
       return;
     }
-    if (seg.flags & ACK && seg.ack >= end.sndUna) {
-      // tcp_ack: an acceptable ACK says the peer is there
-      end.rcvTstampUs = now;
-      end.probesOut = 0;
-      if (seg.ack > end.sndUna) this.acked(end, Math.min(seg.ack, end.sndNxt));
-    }
+    // tcp_ack: an acceptable ACK says the peer is there (every segment reaching here carries one, but for
+    // the FIN a fault injects in place of the peer's)
+    end.rcvTstampUs = now;
+    end.probesOut = 0;
+    if (seg.ack > end.sndUna) this.acked(end, Math.min(seg.ack, end.sndNxt));
     let data: Uint8Array | null = null;
     let ackNow = false;
     let finIn = false;

@@ -76,6 +76,17 @@ describe('retransmission timeout (tcp_retransmit_timer -> tcp_write_err)', () =>
     h.inject(START + 100_000, 0, { seq: 1, ack: 2, len: 0, flags: ACK, data: null });
     h.runUntil(START + 2 * GIVE_UP_AFTER_US);
     expect(h.timedOuts).toEqual([{ t: START + 100_000 + GIVE_UP_AFTER_US, side: 0, timer: 'retransmit', quietSinceUs: START }]);
+    // one event per timer: the first, due at the old deadline, re-arms itself for the give-up
+    expect(h.skippedKernel).toEqual([{ t: START + RTO_US, timer: 'retransmit', side: 0 }]);
+  });
+
+  it('an ACK that acknowledges nothing new (ack = snd_una) leaves the timer where it was', () => {
+    const h = new TcpHarness().establish();
+    h.conn.link.blackhole();
+    h.write(START, 0, 'A');
+    h.inject(START + 100_000, 0, { seq: 1, ack: 1, len: 0, flags: ACK, data: null });
+    h.runUntil(START + 2 * GIVE_UP_AFTER_US);
+    expect(h.timedOuts.map((t) => t.t)).toEqual([START + GIVE_UP_AFTER_US]);
   });
 
   it('the head is the oldest segment not acknowledged: a later one starts a later series', () => {
