@@ -565,6 +565,16 @@ describe('the hand-over and the relay (login_proxy_detach, login_proxy_free_errs
     expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed: read(size=1000) failed: Connection timed out (no auth attempts in 2 secs): ${SUFFIX}`);
   });
 
+  test('a relaying session leaves both its connections to the kernel (login_proxy_detach()); before the relay Dovecot has deadlines of its own', () => {
+    const { d, backend } = proxying();
+    expect(d.model.deadlineLeftToKernel!(CLIENT)).toBeNull();
+    expect(d.model.deadlineLeftToKernel!(backend)).toBeNull();
+    for (const reply of HANDSHAKE) d.bytes(backend, reply).advanceBy(1_000);
+    d.advanceBy(10_000);
+    for (const conn of [CLIENT, backend]) expect(d.model.deadlineLeftToKernel!(conn)).toMatch(/^Dovecot relays a proxied session with no timeout of its own \(login_proxy_detach\(\)/);
+    expect(d.model.deadlineLeftToKernel!('unknown')).toBeNull();
+  });
+
   test('SO_KEEPALIVE on every socket (lib/net.c): the accepted ones through the listener, the passdb lookup\'s connect', () => {
     const { d } = lookingUp();
     expect(d.of('connect').at(-1)!.output).toMatchObject({ keepAlive: true });

@@ -83,6 +83,10 @@ describe('both peers of a relaying Dovecot session silenced after the 235', () =
     expect(liveness(NO_CASE, report)).toBeNull();
     expect(busyPastBound(report)).toBeNull();
     expect(busyPastBound({ ...report, endedAtUs: end.atUs + 331_000_000 })).toEqual({ atUs: end.atUs + 331_000_000, boundUs: end.atUs + 330_000_000 });
+    // a daemon's own timer more than the bound after the start, or after an earlier kernel end, is busy past it
+    expect(busyPastBound({ ...report, kernelEnded: [{ ...end, lastTimerFiredUs: 331_000_000 }] })).toEqual({ atUs: 331_000_000, boundUs: 330_000_000 });
+    expect(busyPastBound({ ...report, kernelEnded: [{ ...end, atUs: 1_000_000_000 }, { ...end, lastTimerFiredUs: 1_331_000_000 }] })).toEqual({ atUs: 1_331_000_000, boundUs: 1_330_000_000 });
+    expect(end.realProgramWaits).toMatch(/^Dovecot relays a proxied session with no timeout of its own/);
     expect(kernelEndsText(report)).toMatch(/^front's c\d by keepalive at \d+\.\d s, 7875\.0 s after its peer was last heard$/);
   });
 
