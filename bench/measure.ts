@@ -160,6 +160,13 @@ export interface SpeedUp {
   /** CPU time of that process (every thread) per run, ms: what the machine gave, against what the wall clock shows. */
   readonly oneCpuMs: number[];
   readonly manyCpuMs: number[];
+  /**
+   * Of that, the command's own thread, ms (/proc/self/task, Linux; empty elsewhere). With one
+   * worker the rest is V8's helper threads (collector, compiler), which an idle second core runs
+   * beside it; with more, the pool's threads too.
+   */
+  readonly oneMainCpuMs: number[];
+  readonly manyMainCpuMs: number[];
   /** The 1-minute load average before and after. */
   readonly load: readonly [number, number];
 }
@@ -177,15 +184,27 @@ export function speedUpWorkloads(plan: SpeedUpPlan): { readonly name: string; re
 
 /**
  * Loaded into each timed process (node --import): writes the process's CPU time (every thread,
- * the pool's included) to fd 3 as it exits, so the bench reads what the command used.
+ * the pool's included) to fd 3 as it exits, so the bench reads what the command used, and the
+ * CPU of its main thread: utime + stime of /proc/self/task/<pid>/stat (fields 14 and 15, in
+ * USER_HZ ticks of 10 ms), or nothing where there is no /proc.
  */
-const REPORT_CPU = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.cpuUsage(); writeSync(3, String((u.user + u.system) / 1000)); });")}`;
+const REPORT_CPU = `data:text/javascript,${encodeURIComponent([
+  "import { readFileSync, writeSync } from 'node:fs';",
+  'function mainThreadMs() {',
+  '  try {',
+  "    const stat = readFileSync('/proc/self/task/' + process.pid + '/stat', 'utf8');",
+  "    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');",
+  '    return (Number(fields[11]) + Number(fields[12])) * 10;',
+  "  } catch { return ''; }",
+  '}',
+  "process.on('exit', () => { const u = process.cpuUsage(); writeSync(3, (u.user + u.system) / 1000 + ' ' + mainThreadMs()); });",
+].join('\n'))}`;
 
 /** The wall time an explore report prints is the one thing that differs between two runs of it. */
 const withoutWallTime = (stdout: string) => stdout.replace(/"wallMs": \d+/g, '"wallMs": 0');
 
 /** One run of `smtp-lab ARGS --workers N` in `cwd`: wall and CPU time, and what it printed. */
-function timedCommand(args: readonly string[], workers: number, cwd: string): { ms: number; cpuMs: number; result: string } {
+function timedCommand(args: readonly string[], workers: number, cwd: string): { ms: number; cpuMs: number; mainCpuMs: number | null; result: string } {
   const start = performance.now();
   const child = spawnSync(process.execPath, ['--import', REPORT_CPU, SMTP_LAB, ...args, '--workers', String(workers)], {
     cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * 2 ** 20,
@@ -193,7 +212,8 @@ function timedCommand(args: readonly string[], workers: number, cwd: string): { 
   const ms = performance.now() - start;
   // Exit 1 is a verdict (a check that found a counterexample), which both sides must print alike; 2 and signals are not.
   if (child.status !== 0 && child.status !== 1) throw new Error(`smtp-lab ${args.join(' ')} --workers ${workers} exited ${child.status ?? child.signal}: ${child.stderr}`);
-  return { ms, cpuMs: Number(child.output[3]), result: `exit ${child.status}\n${withoutWallTime(child.stdout)}` };
+  const [cpuMs, mainCpuMs] = String(child.output[3]).split(' ');
+  return { ms, cpuMs: Number(cpuMs), mainCpuMs: mainCpuMs ? Number(mainCpuMs) : null, result: `exit ${child.status}\n${withoutWallTime(child.stdout)}` };
 }
 
 /** Each command as a process with one thread and with `workers`, alternated; the outputs must be the same. */
@@ -202,7 +222,7 @@ export function parallelSpeedUp(workers: number, plan: SpeedUpPlan): SpeedUp[] {
   try {
     return speedUpWorkloads(plan).map((workload) => {
       const before = loadavg()[0]!;
-      const runs = { oneMs: [] as number[], manyMs: [] as number[], oneCpuMs: [] as number[], manyCpuMs: [] as number[] };
+      const runs = { oneMs: [] as number[], manyMs: [] as number[], oneCpuMs: [] as number[], manyCpuMs: [] as number[], oneMainCpuMs: [] as number[], manyMainCpuMs: [] as number[] };
       for (let repeat = 0; repeat < plan.repeats; repeat++) {
         const one = timedCommand(workload.args, 1, cwd);
         const many = timedCommand(workload.args, workers, cwd);
@@ -212,6 +232,8 @@ export function parallelSpeedUp(workers: number, plan: SpeedUpPlan): SpeedUp[] {
         runs.manyMs.push(many.ms);
         runs.oneCpuMs.push(one.cpuMs);
         runs.manyCpuMs.push(many.cpuMs);
+        if (one.mainCpuMs !== null) runs.oneMainCpuMs.push(one.mainCpuMs);
+        if (many.mainCpuMs !== null) runs.manyMainCpuMs.push(many.mainCpuMs);
       }
       return { workload: workload.name, workers, ...runs, load: [before, loadavg()[0]!] as const };
     });

@@ -13,12 +13,17 @@ const seconds = (ms: readonly number[]) => ms.map((t) => fmt(t / 1000, 1)).join(
 /**
  * One figure in words: the ratio of the medians, each run, the CPU the process got (median per
  * run: on a machine shared with other sessions, threads get no more CPU than one thread did,
- * and this shows it), and the load the machine had.
+ * and this shows it) and how much of it the main thread used (with one worker the rest ran on
+ * V8's helper threads, which the second core gives one thread for nothing: BENCHMARKS.md), and
+ * the load the machine had.
  */
 export function speedUpText(figure: SpeedUp): string {
   const ratio = median(figure.oneMs) / median(figure.manyMs);
+  const mainThread = figure.oneMainCpuMs.length > 0 && figure.manyMainCpuMs.length > 0
+    ? `, on the main thread ${seconds([median(figure.oneMainCpuMs)])} s and ${seconds([median(figure.manyMainCpuMs)])} s`
+    : '';
   return `${fmt(ratio, 2)}× (1 thread ${seconds(figure.oneMs)} s; ${figure.workers} threads ${seconds(figure.manyMs)} s; `
-    + `CPU per run ${seconds([median(figure.oneCpuMs)])} s and ${seconds([median(figure.manyCpuMs)])} s; load average ${fmt(figure.load[0], 1)} → ${fmt(figure.load[1], 1)})`;
+    + `CPU per run ${seconds([median(figure.oneCpuMs)])} s and ${seconds([median(figure.manyCpuMs)])} s${mainThread}; load average ${fmt(figure.load[0], 1)} → ${fmt(figure.load[1], 1)})`;
 }
 
 const ROW_START = '| speed-up with ';

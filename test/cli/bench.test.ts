@@ -20,7 +20,7 @@ describe('smtp-lab bench --quick', () => {
     expect(lines[6]).toMatch(/^repro process wall time: median [\d,]+ ms \([\d,]+\)$/);
     // The check twice: a short job and a long one, whose ratio shows what a thread's warm-up costs.
     expect(lines.slice(7, 12).map((line) => line.split(' ').slice(1, 6).join(' '))).toEqual(['check safety on lockstep, 40', 'check safety on lockstep, 80', 'explore lockstep, 0 deviations (every', 'matrix with 1 sessions per', 'demo (npm start) with 10']);
-    for (const line of lines.slice(7, 12)) expect(line).toMatch(/^speed-up, (check|explore|matrix|demo) .+: [\d.]+× \(1 thread [\d.]+ s; \d+ threads [\d.]+ s; CPU per run [\d.]+ s and [\d.]+ s; load average [\d.]+ → [\d.]+\)$/);
+    for (const line of lines.slice(7, 12)) expect(line).toMatch(/^speed-up, (check|explore|matrix|demo) .+: [\d.]+× \(1 thread [\d.]+ s; \d+ threads [\d.]+ s; CPU per run [\d.]+ s and [\d.]+ s, on the main thread [\d.]+ s and [\d.]+ s; load average [\d.]+ → [\d.]+\)$/);
     expect(lines[12]).toMatch(/^heap over 1,000 sessions: (?:[\d.]+, ){9}[\d.]+ MiB \(first tenth [\d.]+, last [\d.]+\); peak RSS [\d,]+ MiB$/);
     expect(existsSync(join(cwd, 'BENCHMARKS.md'))).toBe(false);
   });
