@@ -35,11 +35,11 @@
  *   (__tcp_set_rto: rttvar is floored at tcp_rto_min, on loopback the RTT is µs).
  * Not modelled: the read-side ACK of tcp_cleanup_rbuf (the contract gives the
  * driver no read events), autocorking, congestion/receive windows (loopback
- * windows never bind for SMTP-sized writes), the retransmitted segments themselves and tail loss
- * probes (links never lose segments unless a fault cuts them for good, so a retransmission either is
- * lost too or would arrive as a duplicate of a segment that got through; only the timer's give-up is
- * modelled, and a TLP would move it by one probe timeout, milliseconds), the timers of a socket its
- * program closed (orphans: tcp_orphan_retries, tcp_fin_timeout; no model waits on them).
+ * windows never bind for SMTP-sized writes), the retransmitted segments and tail loss probes (a cut link
+ * loses them too, a live one would deliver duplicates; only the give-up is modelled: a TLP, due at 2 srtt
+ * + TCP_RTO_MIN capped by the RTO with one segment out, 2 srtt + TCP_TIMEOUT_MIN with more, starts the
+ * series that much later, tcp_schedule_loss_probe: the real give-up comes up to one RTO, ~0.2 s, later),
+ * the timers of a socket its program closed (orphans: tcp_orphan_retries, tcp_fin_timeout; no model waits).
  */
 import type { Input } from '../../models/contract.ts';
 import { bytesToLatin1 } from '../../models/contract.ts';
