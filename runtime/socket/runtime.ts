@@ -9,11 +9,13 @@
  *   ... a real client connects to addr ...
  *   await rt.close();
  *
- * Output → socket action: connect → net.connect (setNoDelay per output), write → one
+ * Output → socket action: connect → net.connect (setNoDelay and setKeepAlive per output; an accepted
+ * socket gets the model's keepAliveOnAccept), write → one
  * socket.write, shutdown → end() (FIN, reading goes on), close → end() and nothing more is
  * read (later bytes get an RST, as the kernel does for a closed socket), abort →
  * resetAndDestroy() (RST). Socket events → Input: connection → accepted, connect →
- * connected, data → bytes, end → eof, ECONNRESET/close without FIN → reset.
+ * connected, data → bytes, end → eof, ECONNRESET/close without FIN → reset (ETIMEDOUT: the reset
+ * carries errno ETIMEDOUT, as the kernel's keepalive or retransmission give-up reports it).
  * Caps (limits.ts) reset the offending connection only; the listeners stay up. Each listener holds
  * its own clients (listener-limits.ts), so the lab's internal connections never compete with
  * clients, and a socket whose bytes fill a peer's buffer is not read until it drains
@@ -113,6 +115,8 @@ interface ConnState {
   modelClosed: boolean;
   /** The model has been told this connection is gone (reset/connectFailed). */
   finished: boolean;
+  /** The kernel failed the socket with ETIMEDOUT (keepalive or retransmissions gave up): the reset carries that errno. */
+  timedOut: boolean;
   connectTimer?: NodeJS.Timeout;
 }
 
@@ -259,6 +263,8 @@ export class SocketRuntime extends RuntimeEventLog {
     const conn = this.track(node, id, socket, listener);
     conn.established = true;
     socket.setNoDelay(spec.noDelay ?? false);
+    // the listener's SO_KEEPALIVE, which Linux copies to every accepted socket; 0: the system's tcp_keepalive_time
+    socket.setKeepAlive(node.model.keepAliveOnAccept ?? false);
     const local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     const remote = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     this.record({ t: this.now(), kind: 'accept', node: node.name, conn: id, local, remote });
@@ -283,6 +289,7 @@ export class SocketRuntime extends RuntimeEventLog {
     this.record({ t: this.now(), kind: 'connect', node: node.name, conn: output.conn, to: output.to, noDelay: output.noDelay });
     const socket = net.connect({ host: output.to.host, port: output.to.port, allowHalfOpen: true });
     socket.setNoDelay(output.noDelay);
+    socket.setKeepAlive(output.keepAlive ?? false);
     const conn = this.track(node, output.conn, socket, undefined);
     node.outgoingOpen++;
     conn.connectTimer = setTimeout(() => this.failConnect(conn, 'timeout'), this.limits.connectTimeoutMs);
@@ -310,7 +317,7 @@ export class SocketRuntime extends RuntimeEventLog {
   private track(node: NodeState, id: ConnId, socket: net.Socket, listener: ListenerState | undefined): ConnState {
     const conn: ConnState = {
       id, node, socket, listener, flow: newFlow(socket), slotReleased: false, established: false, bytesSinceLf: 0,
-      localEnded: false, peerEnded: false, modelClosed: false, finished: false,
+      localEnded: false, peerEnded: false, modelClosed: false, finished: false, timedOut: false,
     };
     this.conns.set(connKey(node, id), conn);
     socket.setTimeout(this.limits.idleTimeoutMs);
@@ -327,6 +334,7 @@ export class SocketRuntime extends RuntimeEventLog {
         this.failConnect(conn, error.code === 'ETIMEDOUT' ? 'timeout' : 'refused');
         return;
       }
+      conn.timedOut = error.code === 'ETIMEDOUT';
       if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
         this.record({ t: this.now(), kind: 'error', node: node.name, conn: id, message: error.message });
       }
@@ -367,7 +375,7 @@ export class SocketRuntime extends RuntimeEventLog {
     if (conn.localEnded && conn.peerEnded) return;
     conn.finished = true;
     this.record({ t: this.now(), kind: 'rst', node: conn.node.name, conn: conn.id, from: 'peer' });
-    this.deliver(conn.node, { kind: 'reset', conn: conn.id });
+    this.deliver(conn.node, conn.timedOut ? { kind: 'reset', conn: conn.id, errno: 'ETIMEDOUT' } : { kind: 'reset', conn: conn.id });
   }
 
   /** A cap was hit: reset this connection (only this one) and tell its model. */

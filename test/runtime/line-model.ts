@@ -75,10 +75,12 @@ export class DialModel implements Model {
     readonly name: string,
     private readonly to: { host: string; port: number },
     private readonly send: string,
+    /** SO_KEEPALIVE on the dialled socket. */
+    private readonly keepAlive = false,
   ) {}
 
   start(): void {
-    this.out.push({ kind: 'connect', conn: 'dial', to: this.to, noDelay: true });
+    this.out.push({ kind: 'connect', conn: 'dial', to: this.to, noDelay: true, keepAlive: this.keepAlive });
   }
 
   handle(_now: Micros, input: Input): void {

@@ -1,6 +1,6 @@
 /* socket-runtime - models behind real sockets on 127.0.0.1: service, TLS, outgoing connects, broken peers */
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SocketRuntime, selfSignedIdentity } from '../../runtime/socket/index.ts';
 import { DialModel, LineModel } from './line-model.ts';
 import { converse, rawSocket } from './socket-client.ts';
@@ -108,5 +108,38 @@ describe('SocketRuntime under broken clients', () => {
     expect(silent).toEqual({ received: '220 ready\r\n', ended: 'reset' });
     expect(runtime.events.filter((e) => e.kind === 'limit')).toMatchObject([{ what: 'idleTimeoutMs' }]);
     expect(model.inputs.at(-1)).toEqual({ kind: 'reset', conn: 'line<1' });
+  });
+});
+
+describe('SO_KEEPALIVE and the kernel timing a socket out (sim/tcp/kernel-timers.ts, on real sockets)', () => {
+  it("sets SO_KEEPALIVE where the model asks (a connect's keepAlive, the model's keepAliveOnAccept) and hands a socket's ETIMEDOUT to the model as a reset with that errno", async () => {
+    const setKeepAlive = vi.spyOn(net.Socket.prototype, 'setKeepAlive');
+    const held: net.Socket[] = [];
+    const silent = net.createServer({ allowHalfOpen: true }, (s) => held.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      runtime = new SocketRuntime();
+      const accepting = Object.assign(new LineModel(), { keepAliveOnAccept: true });
+      const [address] = await runtime.addNode(accepting, { listen: [{ port: 0 }] });
+      await converse(address!.port, ['QUIT\r\n']);
+      expect(setKeepAlive.mock.calls.at(-1)).toEqual([true]);
+      const dialer = new DialModel('dialer', { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port }, 'x', true);
+      await runtime.addNode(dialer);
+      await vi.waitFor(() => expect(dialer.inputs.map((i) => i.kind)).toContain('connected'));
+      expect(setKeepAlive.mock.calls.at(-1)).toEqual([true]);
+      const dialled = setKeepAlive.mock.contexts.at(-1) as net.Socket;
+      dialled.destroy(Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT' }));
+      await vi.waitFor(() => expect(dialer.inputs.at(-1)).toEqual({ kind: 'reset', conn: 'dial', errno: 'ETIMEDOUT' }));
+      const plain = new DialModel('plain', { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port }, 'x');
+      await runtime.addNode(plain);
+      await vi.waitFor(() => expect(plain.inputs.map((i) => i.kind)).toContain('connected'));
+      expect(setKeepAlive.mock.calls.at(-1)).toEqual([false]);
+      (setKeepAlive.mock.contexts.at(-1) as net.Socket).destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      await vi.waitFor(() => expect(plain.inputs.at(-1)).toEqual({ kind: 'reset', conn: 'dial' }));
+    } finally {
+      vi.restoreAllMocks();
+      for (const s of held) s.destroy();
+      silent.close();
+    }
   });
 });
