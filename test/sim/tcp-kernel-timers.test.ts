@@ -39,6 +39,11 @@ describe('the RTO series (tcp_model_timeout, retransmits_timed_out)', () => {
     expect(GIVE_UP_AFTER_US).toBe(924_620_460);
   });
 
+  it('a firing exactly 924.6 s after the head was sent gives up (retransmits_timed_out: elapsed - timeout >= 0)', () => {
+    // the 16th firing of a timer armed at 0 is at GIVE_UP_AFTER_US; a head sent exactly 924.6 s before it
+    expect(retransmitGiveUpAtUs(RTO_US, RTO_US, GIVE_UP_AFTER_US - RETRANSMIT_GIVE_UP_US)).toBe(GIVE_UP_AFTER_US);
+  });
+
   it('the first firing never gives up, however old the head: it has not retransmitted yet (icsk_retransmits == 0)', () => {
     expect(retransmitGiveUpAtUs(1_000, RTO_US, -10 * RETRANSMIT_GIVE_UP_US)).toBe(1_000 + 2 * RTO_US);
   });
