@@ -18,7 +18,6 @@ import { SmtpdSession } from '../../models/postfix/session.ts';
 import { runLabProperty } from '../../properties/check.ts';
 import { propertyById, type LabProperty } from '../../properties/suite.ts';
 import { loadScenario } from '../../scenarios/index.ts';
-import { withoutKeepalive } from '../sim/without-keepalive.ts';
 
 const property = (id: string): LabProperty => propertyById(id) ?? (() => { throw new Error(id); })();
 const check = (id: string, scenario: string, numRuns: number) => runLabProperty(property(id), { scenario: loadScenario({ scenario }), seed: 1, numRuns });
@@ -58,8 +57,7 @@ describe('each draw fails its property when what it guards is broken', () => {
     expect(outcome.counterexample?.overrides['postfix.milter_helo_reply']).toMatch(/^(reject|tempfail|5\d\d |4[0-13-9]\d )/);
   });
 
-  it('a 421 too many errors that leaves the connection open (and no SO_KEEPALIVE, whose probe would find the peer gone after 2 h): liveness fails on drawn error limits', () => {
-    withoutKeepalive('postfix');
+  it('a 421 too many errors that leaves the connection open: liveness fails on drawn error limits', () => {
     const commandLoop = SmtpdSession.prototype.commandLoop;
     vi.spyOn(SmtpdSession.prototype, 'commandLoop').mockImplementation(function (this: SmtpdSession, now) {
       if (!this.hangup && this.errorCount >= this.config.smtpd_hard_error_limit) return this.reply(`421 4.7.0 ${this.config.myhostname} Error: too many errors`);
@@ -67,7 +65,9 @@ describe('each draw fails its property when what it guards is broken', () => {
     });
     const outcome = check('liveness', 'lockstep', 1000);
     expect(outcome.result).toBe('failed');
-    expect(outcome.verdict).toMatch(/postfix still holds/);
+    // Postfix keeps SO_KEEPALIVE (sane_accept()): the kernel's probe finds the front's socket gone only after
+    // tcp_keepalive_time, far past the bound its own timers give; a peer still there is a deadlock.
+    expect(outcome.verdict).toMatch(/postfix still holds|^the chain was still busy at 7\d{3}\.\d+ s \(bound 330 s\)/);
     // The shrunk case keeps a drawn limit: with Postfix's own (20 errors) no generated session gets there.
     const drawn = outcome.counterexample?.overrides ?? {};
     expect('postfix.smtpd_hard_error_limit' in drawn || 'postfix.smtpd_junk_command_limit' in drawn).toBe(true);
