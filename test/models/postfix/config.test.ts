@@ -104,6 +104,10 @@ describe('postconf -d: the built-in defaults (global/mail_params.h, v3.9.0)', ()
       mydestination: ['localhost'], saslMechanisms: ['PLAIN', 'LOGIN'], saslUsers: {}, reverseDns: { '127.0.0.1': 'localhost' }, processReused: false,
     });
   });
+  it('no recipient_delimiter (DEF_RCPT_DELIM ""); DEF_PAR_DOM_MATCH names the lists whose "domain" also matches the names below it', () => {
+    expect(defaults.recipient_delimiter).toBe('');
+    expect(defaults.parent_domain_matches_subdomains).toEqual(['debug_peer_list', 'fast_flush_domains', 'mynetworks', 'permit_mx_backup_networks', 'qmqpd_authorized_clients', 'relay_domains', 'smtpd_access_maps']);
+  });
   it('the recorded stack: IPv4 only, alice\'s password, virtual domain example.test, relaying refused (reject, not defer)', () => {
     expect(labPreset()).toMatchObject({
       inet_protocols: 'ipv4', saslUsers: { 'alice@example.test': 'secret' }, mydestination: [], virtual_mailbox_domains: ['example.test'],
@@ -114,7 +118,7 @@ describe('postconf -d: the built-in defaults (global/mail_params.h, v3.9.0)', ()
     expect(mailuPreset()).toMatchObject({
       mail_version: '3.9', myhostname: 'mail.example.test', smtpd_banner: 'mail.example.test ESMTP Postfix', smtpd_authorized_xclient_hosts: ['192.168.203.0/24'],
       mynetworks: ['127.0.0.1/32', '[::1]/128', '192.168.203.0/24'], smtpd_helo_required: true, mydestination: [], virtual_mailbox_domains: ['example.test'],
-      message_size_limit: 50_000_000,
+      message_size_limit: 50_000_000, recipient_delimiter: '+',
     });
     expect(mailuPreset({ mail_version: '3.7.11' })).toMatchObject({ mail_version: '3.7.11', smtpd_forbid_unauth_pipelining: false, smtpd_forbid_bare_newline: 'no' });
   });

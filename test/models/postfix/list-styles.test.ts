@@ -79,5 +79,7 @@ describe('main.cf', () => {
     expect(() => parsePostfixConfig({ smtpd_authorized_xclient_hosts: '192.0.2.0/24, !' })).toThrow("smtpd_authorized_xclient_hosts: no pattern after '!'");
     expect(() => parsePostfixConfig({ mynetworks: '!!' })).toThrow("mynetworks: no pattern after '!'");
     expect(parsePostfixConfig({ mynetworks: '!192.0.2.9 192.0.2.0/24' }).mynetworks).toEqual(['!192.0.2.9', '192.0.2.0/24']);
+    // smtpd_milters is a list of milter names (milter_create()), not a match list: no match_list_parse() fatal.
+    expect(parsePostfixConfig({ smtpd_milters: '!' }).smtpd_milters).toEqual(['!']);
   });
 });

@@ -114,6 +114,13 @@ describe('main.cf', () => {
     expect(() => parsePostfixConfig({ virtual_mailbox_maps: 'inline:{ }' })).toThrow('an inline table needs at least one name=value');
     expect(() => parsePostfixConfig({ virtual_mailbox_maps: 'inline:{ alice@example.test }' })).toThrow('"alice@example.test" in inline:{ alice@example.test }: need name=value');
   });
+  // util/dict_inline.c dict_inline_open(): "balpar(name, CHARS_BRACE) == 0 || name[len] != 0" is "bad
+  // syntax" (nothing may follow the closing brace); split_qnameval() refuses an item without a name.
+  it('nothing may follow the braces, and a name may not be empty; blanks around the value are main.cf\'s, not the table\'s', () => {
+    expect(() => parsePostfixConfig({ virtual_mailbox_maps: 'inline:{ a@example.test=x }junk' })).toThrow('the lab looks up one inline:{ key=value, ... } table only');
+    expect(() => parsePostfixConfig({ virtual_mailbox_maps: 'inline:{ =a=b }' })).toThrow('"=a=b" in inline:{ =a=b }: need name=value');
+    expect(parsePostfixConfig({ virtual_mailbox_maps: ' inline:{ a@example.test=x } ' }).virtual_mailbox_maps).toEqual(['a@example.test']);
+  });
   it('smtpd_reject_unlisted_recipient is a boolean, yes by default (DEF_SMTPD_REJ_UNL_RCPT)', () => {
     expect(postfixDefaults().smtpd_reject_unlisted_recipient).toBe(true);
     expect(parsePostfixConfig({ smtpd_reject_unlisted_recipient: 'no' }).smtpd_reject_unlisted_recipient).toBe(false);
