@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { EQUIVALENT_FILE, incrementalFileOf, renderMutationReport, RUNS_FILE, SCOPE_FILE, STRYKER_CONFIG, type EquivalentMutant, type GroupResult, type ScopeGroup, type StrykerReport, withoutStaticSurvivors } from './report.ts';
+import { EQUIVALENT_FILE, incrementalFileOf, renderMutationReport, RUNS_FILE, SCOPE_FILE, STRYKER_CONFIG, type EquivalentMutant, type GroupResult, type ScopeGroup, type StrykerReport, withoutUnexplainedSurvivors } from './report.ts';
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run mutation; notes below are kept by hand -->';
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -30,15 +30,16 @@ const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, $
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
 let failed = false;
 
-/** Drops the static survivors from a group's incremental file, so that this run tests them again (see withoutStaticSurvivors). */
-function forgetStaticSurvivors(file: string): void {
-  if (existsSync(file)) writeFileSync(file, `${JSON.stringify(withoutStaticSurvivors(readJson(file)), null, 2)}\n`);
+/** Drops the survivors no reason explains from a group's incremental file, so that this run tests them again (see withoutUnexplainedSurvivors). */
+function forgetUnexplainedSurvivors(file: string): void {
+  const equivalents = readJson<EquivalentMutant[]>(EQUIVALENT_FILE);
+  if (existsSync(file)) writeFileSync(file, `${JSON.stringify(withoutUnexplainedSurvivors(readJson(file), equivalents), null, 2)}\n`);
 }
 
 for (const { group, mutate } of scope.filter((g) => !reportOnly && (asked.length === 0 || asked.includes(g.group)))) {
   console.log(`== mutation group ${group}: ${mutate.join(', ')}`);
   const started = Date.now();
-  forgetStaticSurvivors(incrementalFileOf(group));
+  forgetUnexplainedSurvivors(incrementalFileOf(group));
   const stryker = spawnSync('npx', ['stryker', 'run', STRYKER_CONFIG, '--mutate', mutate.join(','), '--incrementalFile', incrementalFileOf(group)], { stdio: 'inherit' });
   if (stryker.status !== 0) {
     console.error(`stryker run for ${group} exited with ${stryker.status ?? stryker.signal}`);

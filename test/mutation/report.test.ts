@@ -1,6 +1,6 @@
 /* report - MUTATION.md counts each mutant once, leaves equivalent ones out of the score and names every escape */
 import { describe, expect, it } from 'vitest';
-import { renderMutationReport, scoreOf, withoutStaticSurvivors, type GroupResult, type StrykerMutant } from '../../mutation/report.ts';
+import { renderMutationReport, scoreOf, withoutUnexplainedSurvivors, type GroupResult, type StrykerMutant } from '../../mutation/report.ts';
 
 const at = (line: number, mutatorName: string, replacement: string, status: string): StrykerMutant => ({ mutatorName, replacement, status, location: { start: { line, column: 3 } } });
 const source = 'const a = 1;\nif (a > 0) run();\nreturn a;\n';
@@ -71,19 +71,27 @@ describe('the mutation report', () => {
   });
 });
 
-describe('withoutStaticSurvivors', () => {
-  it('drops only static survivors and static mutants without coverage, and keeps every other field', () => {
-    const mutant = (id: string, status: string, isStatic: boolean) => ({ id, status, static: isStatic, testsCompleted: 3 });
+describe('withoutUnexplainedSurvivors', () => {
+  const mutant = (id: string, status: string, isStatic: boolean, line = 1) => ({ id, status, static: isStatic, testsCompleted: 3, mutatorName: 'ConditionalExpression', replacement: 'true', location: { start: { line, column: 7 } } });
+  const listed = { file: 'a.ts', line: 9, column: 7, mutator: 'ConditionalExpression', replacement: 'true', reason: 'cannot show' };
+
+  it('drops every static survivor and every survivor not listed as equivalent, and keeps every other field', () => {
     const report = {
       schemaVersion: '2',
       files: {
-        'a.ts': { language: 'typescript', mutants: [mutant('1', 'Survived', true), mutant('2', 'Survived', false), mutant('3', 'Killed', true), mutant('4', 'NoCoverage', true)] },
-        'b.ts': { language: 'typescript', mutants: [mutant('5', 'Timeout', true)] },
+        'a.ts': { language: 'typescript', mutants: [mutant('1', 'Survived', true, 9), mutant('2', 'Survived', false), mutant('3', 'Killed', true), mutant('4', 'NoCoverage', true), mutant('6', 'Survived', false, 9), mutant('7', 'NoCoverage', false)] },
+        'b.ts': { language: 'typescript', mutants: [mutant('5', 'Timeout', true), mutant('8', 'Survived', false, 9)] },
       },
     };
-    const kept = withoutStaticSurvivors(report);
-    expect(Object.fromEntries(Object.entries(kept.files).map(([name, file]) => [name, file.mutants.map((m) => m.id)]))).toEqual({ 'a.ts': ['2', '3'], 'b.ts': ['5'] });
+    const kept = withoutUnexplainedSurvivors(report, [listed]);
+    // 6 is listed (a.ts 9:7); 8 has the same place in another file, so it is not
+    expect(Object.fromEntries(Object.entries(kept.files).map(([name, file]) => [name, file.mutants.map((m) => m.id)]))).toEqual({ 'a.ts': ['3', '6'], 'b.ts': ['5'] });
     expect(kept.schemaVersion).toBe('2');
     expect(kept.files['a.ts'].language).toBe('typescript');
+  });
+
+  it('keeps a listed survivor only when the mutator and the replacement match too', () => {
+    const report = { files: { 'a.ts': { mutants: [{ ...mutant('1', 'Survived', false, 9), replacement: 'false' }, { ...mutant('2', 'Survived', false, 9), mutatorName: 'EqualityOperator' }] } } };
+    expect(withoutUnexplainedSurvivors(report, [listed]).files['a.ts'].mutants).toEqual([]);
   });
 });
