@@ -213,15 +213,34 @@ export function namadrListMatch(list: readonly string[], name: string, addr: str
 }
 
 /**
+ * domain_list_match() (match_list_match() with match_hostname() alone: a list of domains such as
+ * trivial-rewrite's relay_domains): the first pattern that matches the name answers, "no" when negated.
+ * `parent`: the list was made with MATCH_FLAG_PARENT (matchParentStyle()).
+ */
+export function domainListMatch(list: readonly string[], name: string, parent: boolean): boolean {
+  const nameLower = name.toLowerCase();
+  for (const { match, lower } of parsedStringList(list)) {
+    if (hostnameMatches(lower, nameLower, parent)) return match;
+  }
+  return false;
+}
+
+/** string_list_match() (match_string(): the whole string, both sides casefolded), e.g. mydestination in resolve_local() and virtual_mailbox_domains. */
+export function stringListMatch(list: readonly string[], text: string): boolean {
+  const lower = text.toLowerCase();
+  for (const item of parsedStringList(list)) {
+    if (item.lower === lower) return item.match;
+  }
+  return false;
+}
+
+/**
  * match_parent_style(): MATCH_FLAG_PARENT for a list made under a parameter name that
  * parent_domain_matches_subdomains holds. That list is a string_list (match_string(): the name
  * exactly, without case), with match_list_match()'s '!' too.
  */
 export function matchParentStyle(parentDomainMatchesSubdomains: readonly string[], parameter: string): boolean {
-  for (const { match, lower } of parsedStringList(parentDomainMatchesSubdomains)) {
-    if (lower === parameter) return match;
-  }
-  return false;
+  return stringListMatch(parentDomainMatchesSubdomains, parameter);
 }
 
 /**

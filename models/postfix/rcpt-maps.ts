@@ -18,6 +18,7 @@
  * local part mail_addr_find() also tries when the domain is $myorigin (MA_FIND_LOCALPART_IF_LOCAL;
  * the lab has no myorigin), and table types other than inline: (config.ts).
  */
+import { stringListMatch } from './address-list.js';
 import { resolvedRecipient } from './resolve-addr.js';
 import type { SmtpdSession } from './session.js';
 
@@ -26,9 +27,8 @@ export function unlistedRecipient(s: SmtpdSession, recipient: string): string | 
   const c = s.config;
   if (!c.smtpd_reject_unlisted_recipient || c.virtual_mailbox_maps === null) return null;
   const { local, domain } = resolvedRecipient(recipient, c.myhostname);
-  const isIn = (list: readonly string[]) => list.some((d) => d.toLowerCase() === domain.toLowerCase());
-  // resolve.c: a local domain (mydestination) is the local class, whose table the lab does not model.
-  if (isIn(c.mydestination) || !isIn(c.virtual_mailbox_domains)) return null;
+  // resolve.c resolve_class(): a local domain (mydestination) is the local class, whose table the lab does not model.
+  if (stringListMatch(c.mydestination, domain) || !stringListMatch(c.virtual_mailbox_domains, domain)) return null;
   const keys = c.virtual_mailbox_maps;
   const found = (key: string) => keys.includes(key.toLowerCase());
   const bare = bareLocalpart(local, c.recipient_delimiter);

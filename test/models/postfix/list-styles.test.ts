@@ -72,6 +72,32 @@ describe('smtpd_client_event_limit_exceptions: its own style, even as the defaul
   });
 });
 
+describe('the destination lists of permit_auth_destination (trivial-rewrite resolve.c resolve_class())', () => {
+  // relay_domains: domain_list_init(VAR_RELAY_DOMAINS, MATCH_FLAG_RETURN | match_parent_style(VAR_RELAY_DOMAINS)) in
+  // resolve_init(); mydestination (global/resolve_local.c) and virtual_mailbox_domains: string_list_init(), match_string().
+  const rcptReply = (config: PostfixConfig, recipient: string) =>
+    talk(config, lockstep(['EHLO lab\r\n', 'MAIL FROM:<a@example.test>\r\n', `RCPT TO:<${recipient}>\r\n`, 'QUIT\r\n']), CLIENT).replies.at(-2);
+  const denied = (recipient: string) => `554 5.7.1 <${recipient}>: Relay access denied`;
+  it('relay_domains "elsewhere.test" takes its subdomains in the default parent style; without it only ".elsewhere.test" does', () => {
+    expect(rcptReply(named({ relay_domains: ['elsewhere.test'] }), 'x@sub.elsewhere.test')).toBe('250 2.1.5 Ok');
+    expect(rcptReply(named({ relay_domains: ['elsewhere.test'], parent_domain_matches_subdomains: [] }), 'x@sub.elsewhere.test')).toBe(denied('x@sub.elsewhere.test'));
+    expect(rcptReply(named({ relay_domains: ['.elsewhere.test'], parent_domain_matches_subdomains: [] }), 'x@sub.elsewhere.test')).toBe('250 2.1.5 Ok');
+    expect(rcptReply(named({ relay_domains: ['.elsewhere.test'], parent_domain_matches_subdomains: [] }), 'x@elsewhere.test')).toBe(denied('x@elsewhere.test'));
+    expect(rcptReply(named({ relay_domains: ['elsewhere.test'] }), 'x@notelsewhere.test')).toBe(denied('x@notelsewhere.test'));
+  });
+  it("'!domain' before its parent leaves that domain out of relay_domains", () => {
+    const relay = named({ relay_domains: ['!sub.elsewhere.test', 'elsewhere.test'] });
+    expect(rcptReply(relay, 'x@sub.elsewhere.test')).toBe(denied('x@sub.elsewhere.test'));
+    expect(rcptReply(relay, 'x@other.elsewhere.test')).toBe('250 2.1.5 Ok');
+  });
+  it("mydestination and virtual_mailbox_domains match the whole domain, without case, and a '!domain' first leaves it out", () => {
+    expect(rcptReply(named({ mydestination: ['Elsewhere.TEST'] }), 'x@elsewhere.test')).toBe('250 2.1.5 Ok');
+    expect(rcptReply(named({ mydestination: ['elsewhere.test'] }), 'x@sub.elsewhere.test')).toBe(denied('x@sub.elsewhere.test'));
+    expect(rcptReply(named({ mydestination: ['!elsewhere.test', 'elsewhere.test'] }), 'x@elsewhere.test')).toBe(denied('x@elsewhere.test'));
+    expect(rcptReply(named({ virtual_mailbox_domains: ['!example.test', 'example.test'] }), 'x@example.test')).toBe(denied('x@example.test'));
+  });
+});
+
 describe('main.cf', () => {
   it('parent_domain_matches_subdomains is a list; an item of only "!" stops Postfix (match_list_parse(): "no pattern after \'!\'")', () => {
     expect(parsePostfixConfig({ parent_domain_matches_subdomains: 'relay_domains, mynetworks' }).parent_domain_matches_subdomains).toEqual(['relay_domains', 'mynetworks']);

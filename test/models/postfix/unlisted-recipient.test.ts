@@ -39,6 +39,9 @@ describe('RCPT to a virtual mailbox domain', () => {
     expect(rcptReply('bob@elsewhere.test').replies.at(-2)).toBe('250 2.1.5 Ok');
     expect(rcptReply('bob').replies.at(-2)).toBe('250 2.1.5 Ok');
     expect(rcptReply('bob@example.test', { mydestination: ['example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+    // match_list_match(): a '!domain' that matches first answers no, so the domain is in neither class
+    expect(rcptReply('bob@example.test', { virtual_mailbox_domains: ['!example.test', 'example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+    expect(rcptReply('bob@example.test', { mydestination: ['!example.test', 'example.test'] }).replies.at(-2)).toBe(UNKNOWN('bob@example.test'));
   });
 
   // check_rcpt_maps() looks up reply->recipient, what resolve.c resolve_addr() gives back: "@$myhostname"
