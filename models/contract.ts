@@ -63,10 +63,22 @@ export type Input =
   /** A timer the model set has expired. */
   | { readonly kind: 'timeout'; readonly timer: string };
 
+/**
+ * SO_KEEPALIVE on a socket: off, on with the system's sysctls, or on with the socket's own
+ * TCP_KEEPIDLE / TCP_KEEPINTVL (seconds) and TCP_KEEPCNT, each overriding its sysctl when given
+ * (Linux tcp_keepalive_time()/_intvl()/_probes(): the socket's value, else the sysctl's).
+ */
+export type KeepAlive = boolean | KeepAliveTunables;
+export interface KeepAliveTunables {
+  readonly idleS?: number;
+  readonly intvlS?: number;
+  readonly cnt?: number;
+}
+
 /** What a model asks the driver to do. */
 export type Output =
   /** Open a TCP connection. `noDelay` is TCP_NODELAY (Nagle off), `keepAlive` SO_KEEPALIVE (default off) on the new socket. */
-  | { readonly kind: 'connect'; readonly conn: ConnId; readonly to: SocketAddress; readonly noDelay: boolean; readonly keepAlive?: boolean }
+  | { readonly kind: 'connect'; readonly conn: ConnId; readonly to: SocketAddress; readonly noDelay: boolean; readonly keepAlive?: KeepAlive }
   /** One application write() of these bytes, as one call: write boundaries matter to TCP. */
   | { readonly kind: 'write'; readonly conn: ConnId; readonly bytes: Uint8Array }
   /** shutdown(SHUT_WR): send FIN after the queued bytes; reading goes on. */
@@ -99,7 +111,7 @@ export interface Model {
    * SO_KEEPALIVE on the connections the model's listeners accept (set on the listening socket or on
    * each accepted one; Linux copies the listener's to every connection it accepts). Default off.
    */
-  readonly keepAliveOnAccept?: boolean;
+  readonly keepAliveOnAccept?: KeepAlive;
   /** Called once by the driver before any input, at the run's start time (a client opens its connection here). */
   start?(now: Micros): void;
   /** Feed one input at time `now`. Never throws on bad bytes: protocol errors become replies or closes. */

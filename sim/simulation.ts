@@ -11,7 +11,7 @@
  * Accepted connections get ids "<conn label>" ("c1", "c2", ... in connect order),
  * the same label the trace uses; outgoing ones keep the id the model chose.
  */
-import type { ConnId, Input, Micros, Model, Output, SocketAddress } from '../models/contract.ts';
+import type { ConnId, Input, KeepAlive, Micros, Model, Output, SocketAddress } from '../models/contract.ts';
 import { bytesToLatin1 } from '../models/contract.ts';
 import { PrngChoices, type ChoiceSource } from './choices.ts';
 import { VirtualClock } from './clock.ts';
@@ -44,7 +44,7 @@ export interface ListenOptions {
   readonly port: number;
   readonly link?: LinkOptions;
   /** SO_KEEPALIVE on the connections accepted here; default: the model's keepAliveOnAccept. */
-  readonly keepAlive?: boolean;
+  readonly keepAlive?: KeepAlive;
 }
 
 export interface NodeOptions {
@@ -165,7 +165,7 @@ interface Listener {
   readonly oneWayDelayUs: number;
   readonly mss: number;
   readonly faults: readonly CheckedFault[];
-  readonly keepAlive: boolean;
+  readonly keepAlive: KeepAlive;
 }
 
 interface NodeState {
@@ -628,7 +628,7 @@ export class Simulation implements TcpHost {
     for (const timer of wakeup.deferred.splice(0)) this.queue.push(this.now + afterUs, { type: 'timer', node: node.index, name: timer.name, gen: timer.gen });
   }
 
-  private connect(node: NodeState, id: ConnId, to: SocketAddress, noDelay: boolean, keepAlive: boolean): void {
+  private connect(node: NodeState, id: ConnId, to: SocketAddress, noDelay: boolean, keepAlive: KeepAlive): void {
     if (node.conns.has(id)) throw new SimConfigError(`node '${node.model.name}' opened connection '${id}' twice`);
     const label = `c${++this.connCount}`;
     const connDecider = this.decider.forConnection(label, this.connCount);
@@ -646,9 +646,9 @@ export class Simulation implements TcpHost {
     const profile = listener.profile;
     const connector = new TcpEndpoint(0, node.index, node.model.name, local, to, noDelay || profile.forceNoDelay);
     connector.modelConn = id;
-    connector.keepAlive = keepAlive;
+    connector.setKeepAlive(keepAlive);
     const acceptor = new TcpEndpoint(1, target.index, target.model.name, listener.address, local, profile.forceNoDelay);
-    acceptor.keepAlive = listener.keepAlive;
+    acceptor.setKeepAlive(listener.keepAlive);
     const conn = new TcpConnection(label, this, profile, listener.mss, listener.oneWayDelayUs, connDecider, connector, acceptor);
     conn.link = new Link(conn, this, this.trace, connDecider, listener.oneWayDelayUs, listener.faults);
     node.conns.set(id, { conn, side: 0 });

@@ -23,7 +23,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { ConnId, Input, Micros, Model, Output, SocketAddress } from '../../models/contract.ts';
+import type { ConnId, Input, KeepAlive, Micros, Model, Output, SocketAddress } from '../../models/contract.ts';
 import { bytesToLatin1 } from '../../models/contract.ts';
 import { WallClock } from './clock.ts';
 import type { RuntimeEvent, RuntimeEventListener } from './events.ts';
@@ -263,8 +263,8 @@ export class SocketRuntime extends RuntimeEventLog {
     const conn = this.track(node, id, socket, listener);
     conn.established = true;
     socket.setNoDelay(spec.noDelay ?? false);
-    // the listener's SO_KEEPALIVE, which Linux copies to every accepted socket; 0: the system's tcp_keepalive_time
-    socket.setKeepAlive(node.model.keepAliveOnAccept ?? false);
+    // the listener's SO_KEEPALIVE, which Linux copies to every accepted socket
+    setKeepAlive(socket, node.model.keepAliveOnAccept ?? false);
     const local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     const remote = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     this.record({ t: this.now(), kind: 'accept', node: node.name, conn: id, local, remote });
@@ -289,7 +289,7 @@ export class SocketRuntime extends RuntimeEventLog {
     this.record({ t: this.now(), kind: 'connect', node: node.name, conn: output.conn, to: output.to, noDelay: output.noDelay });
     const socket = net.connect({ host: output.to.host, port: output.to.port, allowHalfOpen: true });
     socket.setNoDelay(output.noDelay);
-    socket.setKeepAlive(output.keepAlive ?? false);
+    setKeepAlive(socket, output.keepAlive ?? false);
     const conn = this.track(node, output.conn, socket, undefined);
     node.outgoingOpen++;
     conn.connectTimer = setTimeout(() => this.failConnect(conn, 'timeout'), this.limits.connectTimeoutMs);
@@ -505,4 +505,14 @@ function timerKey(owner: string, timer: string): string {
 
 function connKey(node: NodeState, conn: ConnId): string {
   return `${node.name}\u0000${conn}`;
+}
+
+/**
+ * SO_KEEPALIVE as the model asks. Node 20's setKeepAlive(true, ms) sets TCP_KEEPIDLE from its delay
+ * (0 keeps the system's tcp_keepalive_time); it has no call for TCP_KEEPINTVL or TCP_KEEPCNT, so on
+ * real sockets a model's intvlS and cnt are not applied and the sysctls stay (the simulator applies them).
+ */
+function setKeepAlive(socket: net.Socket, keepAlive: KeepAlive): void {
+  if (typeof keepAlive === 'boolean') socket.setKeepAlive(keepAlive);
+  else socket.setKeepAlive(true, (keepAlive.idleS ?? 0) * 1000);
 }

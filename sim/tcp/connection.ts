@@ -49,7 +49,7 @@ import type { TraceRecorder } from '../trace.ts';
 import type { Link } from '../faults/link.ts';
 import type { KernelTimer, SimEvent } from '../sim-event.ts';
 import { TcpEndpoint } from './endpoint.ts';
-import { TCP_KEEPALIVE_INTVL_US, TCP_KEEPALIVE_PROBES, TCP_KEEPALIVE_TIME_US, retransmitGiveUpAtUs } from './kernel-timers.ts';
+import { retransmitGiveUpAtUs } from './kernel-timers.ts';
 import {
   DELACK_SLACK_US, TCP_ATO_MIN_US, TCP_DELACK_MAX_US, TCP_DELACK_MIN_US, TCP_MAX_QUICKACKS, TCP_RTO_MIN_US, type TcpProfile,
 } from './profiles.ts';
@@ -249,12 +249,12 @@ export class TcpConnection {
     // tcp_keepalive_timer: "alive without keepalive" while anything is in flight or queued (here only
     // Nagle queues, and only behind data in flight)
     if (end.inFlight.length > 0) {
-      this.scheduleKernel(end, 'keepalive', atUs + TCP_KEEPALIVE_TIME_US);
+      this.scheduleKernel(end, 'keepalive', atUs + end.keepaliveTimes.timeUs);
       return false;
     }
     const heardUs = this.lastHeardUs(end);
-    if (atUs - heardUs < TCP_KEEPALIVE_TIME_US) {
-      this.scheduleKernel(end, 'keepalive', heardUs + TCP_KEEPALIVE_TIME_US);
+    if (atUs - heardUs < end.keepaliveTimes.timeUs) {
+      this.scheduleKernel(end, 'keepalive', heardUs + end.keepaliveTimes.timeUs);
       return false;
     }
     return true;
@@ -267,7 +267,7 @@ export class TcpConnection {
       this.timeOut(end, 'retransmit', (end.inFlight[0] as { sentUs: number }).sentUs);
       return;
     }
-    if (end.probesOut >= TCP_KEEPALIVE_PROBES) {
+    if (end.probesOut >= end.keepaliveTimes.probes) {
       this.emit(end, { seq: end.sndNxt, ack: end.rcvNxt, len: 0, flags: RST | ACK, data: null }); // tcp_send_active_reset
       this.timeOut(end, 'keepalive', this.lastHeardUs(end));
       return;
@@ -276,7 +276,7 @@ export class TcpConnection {
     // its tcp_event_ack_sent finds no ACK owed after 2 h of silence (a delayed ACK fires within 200 ms)
     this.emit(end, { seq: end.sndUna - 1, ack: end.rcvNxt, len: 0, flags: ACK, data: null });
     end.probesOut++;
-    this.scheduleKernel(end, 'keepalive', this.host.now + TCP_KEEPALIVE_INTVL_US);
+    this.scheduleKernel(end, 'keepalive', this.host.now + end.keepaliveTimes.intvlUs);
   }
 
   /** The link injects a FIN towards `side` (limit_data, half_close). */
@@ -288,7 +288,7 @@ export class TcpConnection {
   private establish(end: TcpEndpoint): void {
     end.established = true;
     end.rcvTstampUs = this.host.now;
-    if (end.keepAlive) this.scheduleKernel(end, 'keepalive', this.host.now + TCP_KEEPALIVE_TIME_US);
+    if (end.keepAlive) this.scheduleKernel(end, 'keepalive', this.host.now + end.keepaliveTimes.timeUs);
   }
 
   /**

@@ -4,7 +4,8 @@
  * snd_sml, rcv_nxt, rcv_wup, icsk_ack.{quick,ato,pingpong,lrcvtime,pending}) so the
  * rules in connection.ts can be read side by side with net/ipv4/tcp_*.c.
  */
-import type { ConnId, SocketAddress } from '../../models/contract.ts';
+import type { ConnId, KeepAlive, SocketAddress } from '../../models/contract.ts';
+import { SYSCTL_KEEPALIVE, keepAliveTimes, type KeepAliveTimes } from './kernel-timers.ts';
 import { TCP_MSS_DEFAULT } from './profiles.ts';
 
 export class TcpEndpoint {
@@ -51,6 +52,8 @@ export class TcpEndpoint {
   // kernel timers (kernel-timers.ts): keepalive (sk_timer) and retransmission (icsk_retransmit_timer)
   /** SOCK_KEEPOPEN: SO_KEEPALIVE set by the program owning the socket (inherited from its listener when accepted). */
   keepAlive = false;
+  /** tp->keepalive_time, _intvl, _probes as the keepalive timer reads them: the sysctls unless the program set its own. */
+  keepaliveTimes: KeepAliveTimes = SYSCTL_KEEPALIVE;
   /** tp->rcv_tstamp: when the last acceptable ACK arrived. */
   rcvTstampUs = 0;
   /** icsk_probes_out: keepalive probes sent since the last ACK. */
@@ -71,6 +74,13 @@ export class TcpEndpoint {
     readonly remote: SocketAddress,
     public noDelay: boolean,
   ) {}
+
+  /** setsockopt(SO_KEEPALIVE) and, when the program gives them, TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT. */
+  setKeepAlive(keepAlive: KeepAlive): void {
+    const times = keepAliveTimes(keepAlive);
+    this.keepAlive = times !== null;
+    this.keepaliveTimes = times ?? SYSCTL_KEEPALIVE;
+  }
 
   enqueue(bytes: Uint8Array): void {
     if (bytes.length === 0) return;

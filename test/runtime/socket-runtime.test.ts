@@ -142,4 +142,17 @@ describe('SO_KEEPALIVE and the kernel timing a socket out (sim/tcp/kernel-timers
       silent.close();
     }
   });
+
+  it("a model's TCP_KEEPIDLE reaches the socket as setKeepAlive's delay (Node 20 sets no TCP_KEEPINTVL or TCP_KEEPCNT)", async () => {
+    const setKeepAlive = vi.spyOn(net.Socket.prototype, 'setKeepAlive');
+    try {
+      runtime = new SocketRuntime();
+      const accepting = Object.assign(new LineModel(), { keepAliveOnAccept: { idleS: 30, intvlS: 10, cnt: 3 } });
+      const [address] = await runtime.addNode(accepting, { listen: [{ port: 0 }] });
+      await converse(address!.port, ['QUIT\r\n']);
+      expect(setKeepAlive.mock.calls.at(-1)).toEqual([true, 30_000]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
 });

@@ -6,6 +6,7 @@
  * RTO is srtt (20 µs) + TCP_RTO_MIN.
  */
 import { describe, expect, it } from 'vitest';
+import type { KeepAlive } from '../../models/contract.ts';
 import { Simulation } from '../../sim/simulation.ts';
 import { KEEPALIVE_GIVE_UP_US, RETRANSMIT_GIVE_UP_US, TCP_KEEPALIVE_INTVL_US, TCP_KEEPALIVE_TIME_US, modelTimeoutUs, retransmitGiveUpAtUs } from '../../sim/tcp/kernel-timers.ts';
 import { ACK } from '../../sim/tcp/segment.ts';
@@ -237,7 +238,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
 
 describe('kernel timers in a simulation', () => {
   /** A server that greets, answers QUIT and closes; or, silent, a pair that never writes over a link cut 100 µs after the SYN. */
-  function exchange(keepAlive: boolean, silent = false) {
+  function exchange(keepAlive: KeepAlive, silent = false) {
     const sim = new Simulation({ seed: 5 });
     const server = silent
       ? new ScriptedPeer({ name: 'srv', role: 'server' })
@@ -267,6 +268,11 @@ describe('kernel timers in a simulation', () => {
     expect(run.sim.trace.events.filter((e) => e.kind === 'rst')).toMatchObject([{ t: 30 + KEEPALIVE_GIVE_UP_US, node: 'srv', why: 'keepalive' }]);
     // the client connected without SO_KEEPALIVE and waits for ever
     expect(run.sim.heldConnections().map((held) => held.node)).toEqual(['cli']);
+  });
+
+  it("the listener's TCP_KEEPIDLE/INTVL/CNT are the accepted socket's too (sk_clone_lock copies tcp_sock)", () => {
+    const run = exchange({ idleS: 5, intvlS: 1, cnt: 2 }, true);
+    expect(run.sim.kernelEnds()).toMatchObject([{ node: 'srv', timer: 'keepalive', atUs: 30 + 7_000_000, quietSinceUs: 30 }]);
   });
 
   it('without SO_KEEPALIVE the same silent client is held for ever', () => {
