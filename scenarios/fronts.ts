@@ -6,6 +6,7 @@
  * fronts that do read it, rather than silently ignored.
  */
 import { edgeHaproxyConfig, type HaproxyFrontConfig } from '../models/front/config.ts';
+import { tcpkaKeepAlive, type TcpKaSettings } from '../models/front/haproxy-tcpka.ts';
 import { FRONT_MODELS, type AnyFrontConfig, type FrontKind } from '../models/front/index.ts';
 import { ScenarioError } from './errors.ts';
 import { FRONT_RELEASES, releasesOf } from './front-releases.ts';
@@ -37,8 +38,21 @@ const haproxyConfigOf = oncePerScenario(function haproxyConfigOf(scenario: Scena
     timeout_client: scenario.get('front.timeout_client'),
     timeout_server: scenario.get('front.timeout_server'),
     retries: scenario.get('front.retries'),
+    clitcpka: tcpkaKeepAlive('cli', tcpkaOf(scenario, 'cli')),
+    srvtcpka: tcpkaKeepAlive('srv', tcpkaOf(scenario, 'srv')),
   };
 });
+
+function tcpkaOf(scenario: Scenario, side: 'cli' | 'srv'): TcpKaSettings {
+  return {
+    enabled: scenario.get(`front.${side}tcpka`) === 'on',
+    idle: scenario.get(`front.${side}tcpka_idle`),
+    intvl: scenario.get(`front.${side}tcpka_intvl`),
+    cnt: scenario.get(`front.${side}tcpka_cnt`),
+  };
+}
+
+const TCPKA_KEYS: readonly ScenarioKey[] = (['cli', 'srv'] as const).flatMap((side) => [`front.${side}tcpka`, `front.${side}tcpka_idle`, `front.${side}tcpka_intvl`, `front.${side}tcpka_cnt`] as const);
 
 export const FRONT_SCENARIOS = {
   'dovecot-2.3': dovecot(FRONT_RELEASES['dovecot-2.3']),
@@ -46,7 +60,7 @@ export const FRONT_SCENARIOS = {
   // The lab's own fixed proxy: Dovecot's settings, no release.
   lockstep: { keys: DOVECOT_KEYS, releases: FRONT_RELEASES.lockstep, configOf: dovecotConfigOf },
   nginx: { keys: [...EVERY_FRONT, 'front.version', 'front.smtp_auth', 'front.xclient', 'front.max_errors'], releases: FRONT_RELEASES.nginx, configOf: nginxConfigOf },
-  haproxy: { keys: [...EVERY_FRONT, 'front.send_proxy', 'front.timeout_connect', 'front.timeout_client', 'front.timeout_server', 'front.retries'], releases: FRONT_RELEASES.haproxy, configOf: haproxyConfigOf },
+  haproxy: { keys: [...EVERY_FRONT, 'front.send_proxy', 'front.timeout_connect', 'front.timeout_client', 'front.timeout_server', 'front.retries', ...TCPKA_KEYS], releases: FRONT_RELEASES.haproxy, configOf: haproxyConfigOf },
 } as const satisfies Readonly<Record<keyof typeof FRONT_MODELS, FrontScenarioRow>>;
 
 /** Refuse front.* keys the scenario gave that its front does not read. */

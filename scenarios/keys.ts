@@ -13,6 +13,7 @@
  */
 import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-text.ts';
 import { FRONT_KINDS, recordedDovecotTimings, type FrontKind, type SendProxy } from '../models/front/config.ts';
+import { tcpkaProblem } from '../models/front/haproxy-tcpka.ts';
 import { inlineTableProblem, measuredTimings, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
@@ -24,6 +25,7 @@ import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
 import { QUANTILE_LIST_ALLOWED, QUANTILE_LIST_PATTERN, quantileListProblem } from './quantile-list.ts';
 
 export type YesNo = 'yes' | 'no';
+export type OnOff = 'on' | 'off';
 export type FrontModel = FrontKind;
 export type ClientAuth = 'PLAIN' | 'LOGIN' | 'none';
 export type AuthFault = 'none' | 'timeout' | 'http500' | 'refused';
@@ -54,13 +56,21 @@ export interface ScenarioValues {
   'front.banner_reaction_us': number;
   'front.ehlo_reaction_us': number;
   'front.smtp_auth': NginxSmtpAuth;
-  'front.xclient': 'on' | 'off';
+  'front.xclient': OnOff;
   'front.max_errors': number;
   'front.send_proxy': SendProxy;
   'front.timeout_connect': number;
   'front.timeout_client': number;
   'front.timeout_server': number;
   'front.retries': number;
+  'front.clitcpka': OnOff;
+  'front.clitcpka_idle': string;
+  'front.clitcpka_intvl': string;
+  'front.clitcpka_cnt': string;
+  'front.srvtcpka': OnOff;
+  'front.srvtcpka_idle': string;
+  'front.srvtcpka_intvl': string;
+  'front.srvtcpka_cnt': string;
   'postfix.mail_version': string;
   'postfix.smtpd_forbid_unauth_pipelining': YesNo;
   'postfix.xclient_lookup_ms': number;
@@ -137,6 +147,7 @@ export interface KeySpec<K extends ScenarioKey = ScenarioKey> {
 }
 
 const yesNo: KeyType = { kind: 'enum', values: ['yes', 'no'] };
+const onOff: KeyType = { kind: 'enum', values: ['on', 'off'] };
 const tcpProfiles: KeyType = { kind: 'enum', values: Object.keys(TCP_PROFILES) };
 const anyText: KeyType = { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'any text (sent as UTF-8)' };
 const address: KeyType = { kind: 'text', pattern: /^[^\s<>]*$/, allowed: 'an address without spaces or angle brackets (empty: the null sender)' };
@@ -148,6 +159,26 @@ const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['po
 const MAX_DELAY_MS = 600_000;
 /** A processing time in whole µs, up to a second. */
 const microseconds: KeyType = { kind: 'integer', min: 0, max: 1_000_000 };
+
+/**
+ * HAProxy's `option <side>tcpka` and its -idle, -intvl, -cnt (models/front/haproxy-tcpka.ts), each
+ * refused with the message HAProxy's parser gives; `option tcpka` is both sides on.
+ */
+function tcpkaKeys(side: 'cli' | 'srv', what: string, source: string): KeySpec[] {
+  const tunable = (name: 'idle' | 'intvl' | 'cnt', allowed: string, description: string): KeySpec => ({
+    name: `front.${side}tcpka_${name}`,
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed, problem: (text) => tcpkaProblem(`${side}tcpka-${name}`, text) },
+    default: '',
+    description: `HAProxy ${side}tcpka-${name}: ${description} on the ${what} sockets with front.${side}tcpka=on (empty or 0: the kernel's sysctl)`,
+  });
+  const time = 'empty, or a time: digits with an optional unit us, ms, s, m, h, d (none: seconds), rounded up to whole seconds';
+  return [
+    { name: `front.${side}tcpka`, type: onOff, default: 'off', description: `HAProxy option ${side}tcpka (or option tcpka): SO_KEEPALIVE on the ${what} sockets (${source}); off: HAProxy's default` },
+    tunable('idle', time, 'TCP_KEEPIDLE, the idle time before the first probe'),
+    tunable('intvl', time, 'TCP_KEEPINTVL, the time between probes'),
+    tunable('cnt', 'empty, or an integer as strtol(value, 0) reads it (decimal, 0x hex, 0 octal)', 'TCP_KEEPCNT, unanswered probes before the socket fails'),
+  ];
+}
 
 /** Every key, in resolution order (a derived default may read only keys above it). */
 /**
@@ -220,13 +251,15 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     description: "Dovecot's submission proxy: the backend's EHLO reply read -> XCLIENT written, µs (default: the A1 rawlog's .924634 -> .924680; calibrate fits it from the capture's 250->XCLIENT)",
   },
   { name: 'front.smtp_auth', type: { kind: 'enum', values: ['none', 'plain', 'login', 'login plain'] }, default: 'login plain', description: 'nginx smtp_auth (Mailu port 25: none)' },
-  { name: 'front.xclient', type: { kind: 'enum', values: ['on', 'off'] }, default: 'on', description: 'nginx xclient (default on)' },
+  { name: 'front.xclient', type: onOff, default: 'on', description: 'nginx xclient (default on)' },
   { name: 'front.max_errors', type: { kind: 'integer', min: 1, max: 1000 }, default: 5, description: 'nginx max_errors: lines its SMTP parser refuses before it closes the session (default 5)' },
   { name: 'front.send_proxy', type: { kind: 'enum', values: ['none', 'v1', 'v2'] }, default: 'none', description: "HAProxy server line: send-proxy (v1), send-proxy-v2 (v2) or neither (none, HAProxy's default)" },
   { name: 'front.timeout_connect', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 10_000, description: 'HAProxy timeout connect in ms, per attempt (examples/basic-config-edge.cfg: 10s)' },
   { name: 'front.timeout_client', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 60_000, description: 'HAProxy timeout client in ms: client-side inactivity (examples/basic-config-edge.cfg: 1m)' },
   { name: 'front.timeout_server', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 60_000, description: 'HAProxy timeout server in ms: server-side inactivity (examples/basic-config-edge.cfg: 1m)' },
   { name: 'front.retries', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'HAProxy retries: connection attempts after a failed one (default 3)' },
+  ...tcpkaKeys('cli', 'client', 'session.c session_accept_fd()'),
+  ...tcpkaKeys('srv', 'server', 'proto_tcp.c tcp_connect_server()'),
   {
     name: 'postfix.mail_version',
     type: { kind: 'text', pattern: { test: isModelledRelease }, allowed: `a modelled Postfix release: ${POSTFIX_RELEASES_TEXT}` },

@@ -8,7 +8,7 @@
  * Processing times are not settings of the real daemons: they are measured reaction times of
  * Dovecot 2.3.19.1 on loopback (conformance/records, A1 unless noted) and end in `Us`.
  */
-import type { Micros, SocketAddress } from '../contract.ts';
+import type { KeepAlive, Micros, SocketAddress } from '../contract.ts';
 import { DEFAULT_MAILU_RELEASE } from '../auth/releases.ts';
 import type { WallClock } from './wall-clock.ts';
 
@@ -195,6 +195,13 @@ export interface HaproxyFrontConfig {
   readonly timeout_server: number | null;
   /** `retries`: connection attempts after the first (CONN_RETRIES, include/haproxy/defaults.h: 3). */
   readonly retries: number;
+  /**
+   * `option clitcpka` (or `option tcpka`) with clitcpka-idle/-intvl/-cnt: SO_KEEPALIVE on every client
+   * socket accepted (./haproxy-tcpka.ts); false, HAProxy's default: none.
+   */
+  readonly clitcpka: KeepAlive;
+  /** `option srvtcpka` (or `option tcpka`) with srvtcpka-idle/-intvl/-cnt: the same on every server connection. */
+  readonly srvtcpka: KeepAlive;
   /** Wall-clock seconds at virtual time 0, only to print the tcplog accept date (UTC). */
   readonly clockEpochSeconds: number;
   /** Not settings of HAProxy: lab reaction times (unmeasured), as nginx's. */
@@ -213,6 +220,8 @@ export const edgeHaproxyConfig: HaproxyFrontConfig = {
   timeout_client: 60_000,
   timeout_server: 60_000,
   retries: 3,
+  clitcpka: false,
+  srvtcpka: false,
   clockEpochSeconds: 1_795_799_900,
   timings: { relayDelayUs: 30 },
 };

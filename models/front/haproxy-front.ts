@@ -20,10 +20,11 @@
  *    that side; when one strikes the stream is closed ("cD"/"sD"). `timeout connect` bounds each
  *    attempt; src/backend.c back_handle_st_cer() retries `retries` times (default 3), each after a
  *    turn-around of min(timeout connect, 1 s), then gives up ("SC"/"sC"). Unset is infinite;
- *  - the log is `option tcplog` (section 8.2.2), one line when the stream ends.
+ *  - the log is `option tcplog` (section 8.2.2), one line when the stream ends;
+ *  - `option clitcpka`/`srvtcpka`/`tcpka`: SO_KEEPALIVE on that side's sockets (./haproxy-tcpka.ts).
  * IPv4 only: the lab's hosts are IPv4 (make_proxy_line's TCP6 forms are not modelled).
  */
-import { asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type Model, type SocketAddress } from '../contract.ts';
+import { asciiBytes, bytesToLatin1, type ConnId, type Input, type KeepAlive, type Micros, type Model, type SocketAddress } from '../contract.ts';
 import type { HaproxyFrontConfig, SendProxy } from './config.ts';
 import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
@@ -92,8 +93,12 @@ class HaproxySession {
 }
 
 export class HaproxyFront extends SessionFront<HaproxySession> implements Model {
+  /** `option clitcpka`: session_accept_fd() sets SO_KEEPALIVE (and clitcpka-*) on each accepted client socket. */
+  readonly keepAliveOnAccept: KeepAlive;
+
   constructor(private readonly config: HaproxyFrontConfig) {
     super(config.name);
+    this.keepAliveOnAccept = config.clitcpka;
   }
 
   handle(now: Micros, input: Input): void {
@@ -127,11 +132,26 @@ export class HaproxyFront extends SessionFront<HaproxySession> implements Model 
 
   /**
    * Why HAProxy would hold `conn` forever: only when the timeout of that side is unset (an
-   * unspecified timeout is infinite, doc/configuration.txt "timeout client"/"timeout server").
+   * unspecified timeout is infinite, doc/configuration.txt "timeout client"/"timeout server") and
+   * that side has no TCP keepalive (deadlineLeftToKernel).
    */
   waitsWithoutDeadline(conn: ConnId): string | null {
-    if (this.sessions.has(conn) && this.config.timeout_client === null) return 'haproxy.cfg sets no `timeout client`: an unspecified timeout is infinite (doc/configuration.txt)';
-    if (this.outgoing.has(conn) && this.config.timeout_server === null) return 'haproxy.cfg sets no `timeout server`: an unspecified timeout is infinite (doc/configuration.txt)';
+    const side = this.untimedSide(conn);
+    if (side === null || side.keepAlive !== false) return null;
+    return `haproxy.cfg sets no \`timeout ${side.name}\`: an unspecified timeout is infinite (doc/configuration.txt)`;
+  }
+
+  /** The same side with `option clitcpka`/`srvtcpka`: HAProxy still has no deadline, but the kernel's keepalive ends a silent peer. */
+  deadlineLeftToKernel(conn: ConnId): string | null {
+    const side = this.untimedSide(conn);
+    if (side === null || side.keepAlive === false) return null;
+    return `haproxy.cfg sets no \`timeout ${side.name}\` (infinite, doc/configuration.txt) but \`option ${side.option}\`: only the kernel's SO_KEEPALIVE (${side.source}) or retransmission give-up ends it`;
+  }
+
+  /** `conn`'s side when its inactivity timeout is unset, with that side's keepalive. */
+  private untimedSide(conn: ConnId): { name: 'client' | 'server'; option: string; source: string; keepAlive: KeepAlive } | null {
+    if (this.sessions.has(conn) && this.config.timeout_client === null) return { name: 'client', option: 'clitcpka', source: 'session.c session_accept_fd()', keepAlive: this.config.clitcpka };
+    if (this.outgoing.has(conn) && this.config.timeout_server === null) return { name: 'server', option: 'srvtcpka', source: 'proto_tcp.c tcp_connect_server()', keepAlive: this.config.srvtcpka };
     return null;
   }
 
@@ -146,7 +166,8 @@ export class HaproxyFront extends SessionFront<HaproxySession> implements Model 
     session.attempts++;
     session.server = `${session.conn}>srv${session.attempts}`;
     this.bindOutgoing(session.server, session);
-    this.out.push({ kind: 'connect', conn: session.server, to: this.config.server, noDelay: true });
+    // tcp_connect_server(): SO_KEEPALIVE (and srvtcpka-*) with `option srvtcpka`
+    this.out.push({ kind: 'connect', conn: session.server, to: this.config.server, noDelay: true, keepAlive: this.config.srvtcpka });
     this.timer(session, 'connect', this.config.timeout_connect === null ? null : now + this.config.timeout_connect * 1000);
   }
 

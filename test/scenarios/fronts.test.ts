@@ -22,4 +22,13 @@ describe('front registry', () => {
     expect(() => loadScenario({ scenario: 'nginx-port25', sets: ['front.login_proxy_max_reconnects=1'] })).toThrow(/setting of dovecot-2\.3, dovecot-2\.4, lockstep/);
     expect(loadScenario({ scenario: 'nginx-port25', sets: ['front.xclient=off'] }).get('front.xclient')).toBe('off');
   });
+
+  it("HAProxy's tcpka keys reach its config as the sockets' keepalive; nginx does not read them", () => {
+    const configOf = (sets: string[]) => FRONT_SCENARIOS.haproxy.configOf(loadScenario({ scenario: 'haproxy-proxy-protocol', sets }));
+    expect(configOf([])).toMatchObject({ clitcpka: false, srvtcpka: false });
+    expect(configOf(['front.clitcpka=on', 'front.clitcpka_idle=1m', 'front.clitcpka_cnt=0x3', 'front.srvtcpka=on'])).toMatchObject({ clitcpka: { idleS: 60, intvlS: undefined, cnt: 3 }, srvtcpka: { idleS: undefined, intvlS: undefined, cnt: undefined } });
+    expect(configOf(['front.srvtcpka_idle=30s'])).toMatchObject({ srvtcpka: false }); // the values need the option, as in session.c/proto_tcp.c
+    expect(() => loadScenario({ scenario: 'haproxy-proxy-protocol', sets: ['front.clitcpka_intvl=10x'] })).toThrow("front.clitcpka_intvl: '10x' is not allowed: unexpected character 'x' in argument to <clitcpka-intvl>.");
+    expect(() => loadScenario({ scenario: 'nginx-port25', sets: ['front.clitcpka=on'] })).toThrow(/front\.clitcpka is a setting of haproxy/);
+  });
 });

@@ -40,6 +40,14 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'front.timeout_client': ['300000', '5s', 'an integer from 1 to 600000'],
   'front.timeout_server': ['1', '600001', 'an integer from 1 to 600000'],
   'front.retries': ['0', '-1', 'an integer from 0 to 100'],
+  'front.clitcpka': ['on', 'yes', 'on, off'],
+  'front.clitcpka_idle': ['30s', '30x', 'empty, or a time: digits with an optional unit us, ms, s, m, h, d (none: seconds), rounded up to whole seconds'],
+  'front.clitcpka_intvl': ['500ms', 's', 'empty, or a time: digits with an optional unit us, ms, s, m, h, d (none: seconds), rounded up to whole seconds'],
+  'front.clitcpka_cnt': ['0x10', '3s', 'empty, or an integer as strtol(value, 0) reads it (decimal, 0x hex, 0 octal)'],
+  'front.srvtcpka': ['off', '1', 'on, off'],
+  'front.srvtcpka_idle': ['2h', '3000000000', 'empty, or a time: digits with an optional unit us, ms, s, m, h, d (none: seconds), rounded up to whole seconds'],
+  'front.srvtcpka_intvl': ['1us', '-1', 'empty, or a time: digits with an optional unit us, ms, s, m, h, d (none: seconds), rounded up to whole seconds'],
+  'front.srvtcpka_cnt': ['010', '9 ', 'empty, or an integer as strtol(value, 0) reads it (decimal, 0x hex, 0 octal)'],
   'postfix.mail_version': ['3.8.4', '3.4.14', `a modelled Postfix release: ${POSTFIX_RELEASES_TEXT}`],
   'postfix.smtpd_forbid_unauth_pipelining': ['no', 'No', 'yes, no'],
   'postfix.xclient_lookup_ms': ['100', '1e3', 'a number from 0 to 600000'],
@@ -94,6 +102,13 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
 
 /** Keys whose checker says more than "not allowed": what it says about the bad value above. */
 const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
+  // HAProxy's own refusals (src/proxy.c proxy_parse_tcpka_idle/_intvl/_cnt, src/tools.c parse_time_err)
+  'front.clitcpka_idle': ": unexpected character 'x' in argument to <clitcpka-idle>.",
+  'front.clitcpka_intvl': ": unexpected character 's' in argument to <clitcpka-intvl>.",
+  'front.clitcpka_cnt': ": 'clitcpka-cnt' : unexpected character 's' in integer value '3s'",
+  'front.srvtcpka_idle': ": timer overflow in argument '3000000000' to 'srvtcpka-idle' (maximum value is 2147483647 ms or ~24.8 days)",
+  'front.srvtcpka_intvl': ": unexpected character '-' in argument to <srvtcpka-intvl>.",
+  'front.srvtcpka_cnt': ": 'srvtcpka-cnt' : unexpected character ' ' in integer value '9 '",
   'client.script': ': column 16: unknown escape \\q; escapes are \\r \\n \\t \\0 \\xHH \\\\ \\; \\| and \\c at the end of a command',
   'postfix.milter_connect_reply': ': "550 4.7.1 mixed": the enhanced status code\'s class 4 differs from the reply\'s 5 (milter8 refuses it as malformed)',
   'postfix.milter_helo_reply': ': "unavailable" is not an answer at helo: whether smtpd reaches the milter is found at connect',

@@ -41,7 +41,7 @@ describe('the PROXY header as make_proxy_line() writes it', () => {
 describe('mode tcp: connect at once, header first, then bytes both ways', () => {
   it('connects to the server on accept, with TCP_NODELAY, before the client sends anything', () => {
     const driver = haproxy();
-    expect(driver.of('connect').map((o) => o.output)).toEqual([{ kind: 'connect', conn: SERVER_CONN, to: SERVER, noDelay: true }]);
+    expect(driver.of('connect').map((o) => o.output)).toEqual([{ kind: 'connect', conn: SERVER_CONN, to: SERVER, noDelay: true, keepAlive: false }]); // no option srvtcpka: HAProxy's default
   });
 
   it.each([['v1', proxyLineV1], ['v2', proxyHeaderV2]] as const)('send-proxy %s: the header is the first write, made when the connection is established', (version, make) => {
@@ -116,5 +116,26 @@ describe('timeouts and retries', () => {
     expect(model.waitsWithoutDeadline('c1')).toMatch(/no `timeout client`/);
     expect(model.waitsWithoutDeadline(SERVER_CONN)).toMatch(/no `timeout server`/);
     expect(new HaproxyFront(edgeHaproxyConfig).waitsWithoutDeadline('c1')).toBeNull();
+    expect(model.deadlineLeftToKernel('c1')).toBeNull();
+  });
+
+  it('option clitcpka/srvtcpka: SO_KEEPALIVE on the accepted and the connected socket, and an untimed side left to the kernel instead of held for ever', () => {
+    const keepAlive = { clitcpka: { idleS: 30 }, srvtcpka: true };
+    const model = new HaproxyFront({ ...edgeHaproxyConfig, timeout_client: null, timeout_server: null, ...keepAlive });
+    expect(model.keepAliveOnAccept).toEqual({ idleS: 30 });
+    const driver = connected(new DirectDriver(model).input({ kind: 'accepted', conn: 'c1', local: FRONTEND, remote: CLIENT }));
+    expect(driver.of('connect').map((o) => o.output.keepAlive)).toEqual([true]);
+    expect(model.waitsWithoutDeadline('c1')).toBeNull();
+    expect(model.waitsWithoutDeadline(SERVER_CONN)).toBeNull();
+    expect(model.deadlineLeftToKernel('c1')).toMatch(/no `timeout client` .* but `option clitcpka`: only the kernel's SO_KEEPALIVE \(session\.c session_accept_fd\(\)\)/);
+    expect(model.deadlineLeftToKernel(SERVER_CONN)).toMatch(/no `timeout server` .* but `option srvtcpka`: only the kernel's SO_KEEPALIVE \(proto_tcp\.c tcp_connect_server\(\)\)/);
+    // one side with keepalive leaves the other's excuse as it was; a side with its own timeout needs neither
+    const clientOnly = new HaproxyFront({ ...edgeHaproxyConfig, timeout_client: null, timeout_server: null, clitcpka: true });
+    connected(new DirectDriver(clientOnly).input({ kind: 'accepted', conn: 'c1', local: FRONTEND, remote: CLIENT }));
+    expect(clientOnly.waitsWithoutDeadline(SERVER_CONN)).toMatch(/no `timeout server`/);
+    expect(clientOnly.deadlineLeftToKernel(SERVER_CONN)).toBeNull();
+    const timed = new HaproxyFront({ ...edgeHaproxyConfig, ...keepAlive });
+    timed.handle(0, { kind: 'accepted', conn: 'c1', local: FRONTEND, remote: CLIENT });
+    expect(timed.deadlineLeftToKernel('c1')).toBeNull();
   });
 });
