@@ -66,6 +66,12 @@ function smtpAuth(directive: NginxDirective, result: MapperResult): void {
   result.keys.push(assign('front.smtp_auth', modelled.join(' '), setting));
 }
 
+/** The client listener's `so_keepalive=` parameter (ngx_mail_core_listen()), checked as `nginx -t` checks it. */
+function soKeepalive(listen: NginxDirective, result: MapperResult): void {
+  const parameter = listen.args.find((arg) => arg.startsWith('so_keepalive='));
+  if (parameter !== undefined) result.keys.push(assign('front.so_keepalive', parameter.slice('so_keepalive='.length), settingOf(listen)));
+}
+
 function mapDirective(directive: NginxDirective, result: MapperResult, listener: FrontListener): void {
   const setting = settingOf(directive);
   switch (directive.name) {
@@ -80,8 +86,11 @@ function mapDirective(directive: NginxDirective, result: MapperResult, listener:
     case 'listen':
       if (Number(/(\d+)$/.exec(directive.args[0] ?? '')?.[1]) !== listener.port) result.entries.push(ignored(setting, 'another port of this server'));
       else if (listener.proxyProtocol) result.entries.push(unsupported(setting, 'proxy_protocol: a PROXY header before SMTP on the client side, which the lab\'s nginx does not read'));
-      else if (listener.tls) result.entries.push(unsupported(setting, TLS_NOT_MODELLED), plainPortAssumed(listener));
-      else result.keys.push(assign('front.port', String(listener.port), setting));
+      else {
+        if (listener.tls) result.entries.push(unsupported(setting, TLS_NOT_MODELLED), plainPortAssumed(listener));
+        else result.keys.push(assign('front.port', String(listener.port), setting));
+        soKeepalive(directive, result);
+      }
       return;
     case 'protocol':
       result.keys.push(assign('front.model', 'nginx', setting, 'nginx mail proxy for SMTP'));

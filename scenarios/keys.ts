@@ -14,6 +14,7 @@
 import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-text.ts';
 import { FRONT_KINDS, recordedDovecotTimings, type FrontKind, type SendProxy } from '../models/front/config.ts';
 import { tcpkaProblem } from '../models/front/haproxy-tcpka.ts';
+import { soKeepaliveProblem } from '../models/front/nginx-so-keepalive.ts';
 import { inlineTableProblem, measuredTimings, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
@@ -58,6 +59,7 @@ export interface ScenarioValues {
   'front.smtp_auth': NginxSmtpAuth;
   'front.xclient': OnOff;
   'front.max_errors': number;
+  'front.so_keepalive': string;
   'front.send_proxy': SendProxy;
   'front.timeout_connect': number;
   'front.timeout_client': number;
@@ -253,6 +255,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'front.smtp_auth', type: { kind: 'enum', values: ['none', 'plain', 'login', 'login plain'] }, default: 'login plain', description: 'nginx smtp_auth (Mailu port 25: none)' },
   { name: 'front.xclient', type: onOff, default: 'on', description: 'nginx xclient (default on)' },
   { name: 'front.max_errors', type: { kind: 'integer', min: 1, max: 1000 }, default: 5, description: 'nginx max_errors: lines its SMTP parser refuses before it closes the session (default 5)' },
+  {
+    name: 'front.so_keepalive',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no so_keepalive on the listen line), on, off, or [keepidle]:[keepintvl]:[keepcnt] (nginx times in seconds, a count)', problem: soKeepaliveProblem },
+    default: '',
+    description: "nginx listen ... so_keepalive=: SO_KEEPALIVE on the client listener, inherited by every connection it accepts (ngx_configure_listening_sockets()), with TCP_KEEPIDLE:TCP_KEEPINTVL:TCP_KEEPCNT where given; empty: nginx's default, none",
+  },
   { name: 'front.send_proxy', type: { kind: 'enum', values: ['none', 'v1', 'v2'] }, default: 'none', description: "HAProxy server line: send-proxy (v1), send-proxy-v2 (v2) or neither (none, HAProxy's default)" },
   { name: 'front.timeout_connect', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 10_000, description: 'HAProxy timeout connect in ms, per attempt (examples/basic-config-edge.cfg: 10s)' },
   { name: 'front.timeout_client', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 60_000, description: 'HAProxy timeout client in ms: client-side inactivity (examples/basic-config-edge.cfg: 1m)' },

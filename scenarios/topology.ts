@@ -10,7 +10,9 @@
  * The layout matters beyond names: a client address outside smtpd_authorized_xclient_hosts
  * is what stops a logged-in client's own XCLIENT from changing its identity (FACTS §3).
  */
-import type { SocketAddress } from '../models/contract.ts';
+import type { KeepAlive, SocketAddress } from '../models/contract.ts';
+import { parseSoKeepalive } from '../models/front/nginx-so-keepalive.ts';
+import { ScenarioError } from './errors.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
 import { parseInlineTableKeys, parseList, type PostfixConfig } from '../models/postfix/config.ts';
@@ -141,6 +143,14 @@ export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario
   };
 });
 
+/** front.so_keepalive: empty is a listen line without the parameter (SO_KEEPALIVE left off). */
+function soKeepaliveOf(value: string): KeepAlive {
+  if (value === '') return false;
+  const parsed = parseSoKeepalive(value);
+  if (typeof parsed === 'string') throw new ScenarioError(`front.so_keepalive: ${parsed}`, 'front.so_keepalive');
+  return parsed;
+}
+
 export const nginxConfigOf = oncePerScenario(function nginxConfigOf(scenario: Scenario): NginxFrontConfig {
   const smtpAuth = scenario.get('front.smtp_auth').split(' ') as NginxFrontConfig['smtp_auth'];
   return {
@@ -149,6 +159,7 @@ export const nginxConfigOf = oncePerScenario(function nginxConfigOf(scenario: Sc
     smtp_auth: smtpAuth,
     xclient: scenario.isOn('front.xclient'),
     max_errors: scenario.get('front.max_errors'),
+    so_keepalive: soKeepaliveOf(scenario.get('front.so_keepalive')),
     auth_http: { ...mailuNginxConfig.auth_http, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
     auth_http_header: [['Auth-Port', String(scenario.get('front.port'))]],
   };

@@ -149,6 +149,11 @@ export interface NginxFrontConfig {
    * before nginx closes the session.
    */
   readonly max_errors: number;
+  /**
+   * The client listener's `listen ... so_keepalive=` (./nginx-so-keepalive.ts): SO_KEEPALIVE and its
+   * tunables on the listening socket, which every accepted connection inherits; false without it.
+   */
+  readonly so_keepalive: KeepAlive;
   /** s->host: the client's name from the resolver, "[UNAVAILABLE]" when it has none. */
   readonly clientHostName: string;
   readonly timings: { readonly reactionUs: Micros; readonly relayDelayUs: Micros };
@@ -169,6 +174,8 @@ export const mailuNginxConfig: NginxFrontConfig = {
   auth_http_header: [['Auth-Port', '25']],
   timeout: 60_000,
   max_errors: 5,
+  // Mailu's nginx.conf listen lines carry no so_keepalive
+  so_keepalive: false,
   clientHostName: '[UNAVAILABLE]',
   timings: { reactionUs: 40, relayDelayUs: 30 },
 };

@@ -16,7 +16,7 @@
  *    first EHLO's 250). A wrong reply: with proxy_pass_error_message
  *    the backend's reply goes to the client, else "451 4.3.2 Internal server error"; then close.
  */
-import { asciiBytes, bytesToLatin1, type ConnId, type Input, type Micros, type Model, type SocketAddress } from '../contract.ts';
+import { asciiBytes, bytesToLatin1, type ConnId, type Input, type KeepAlive, type Micros, type Model, type SocketAddress } from '../contract.ts';
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import type { NginxFrontConfig } from './config.ts';
@@ -126,8 +126,12 @@ class NginxSession {
 export class NginxFront extends SessionFront<NginxSession> implements Model {
   private counter = 0;
 
+  /** listen ... so_keepalive: set on the listening socket, inherited by every accepted one (ngx_configure_listening_sockets()). */
+  readonly keepAliveOnAccept: KeepAlive;
+
   constructor(private readonly config: NginxFrontConfig) {
     super(config.name);
+    this.keepAliveOnAccept = config.so_keepalive;
   }
 
   handle(now: Micros, input: Input): void {

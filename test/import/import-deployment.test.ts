@@ -205,6 +205,15 @@ describe('bad or partial input: an error naming the file and line', () => {
     expect(importError({ 'nginx.conf': NGINX('    max_errors 0;\n') })).toMatch(/nginx\.conf:5: max_errors = 0: front\.max_errors: '0' is not allowed/);
   });
 
+  it("the client listener's so_keepalive is front.so_keepalive; another listener's is not read; a value nginx -t refuses is refused at its line", () => {
+    const listens = (first: string, second: string) => ({ 'nginx.conf': `mail {\n  server {\n    listen ${first};\n    listen ${second};\n    protocol smtp;\n  }\n}\n` });
+    const imported = deployment(listens('587 so_keepalive=30m::10', '25'));
+    expect(entryOf(imported, 'front.so_keepalive')).toMatchObject({ value: '30m::10', setting: { where: { line: 3 } } });
+    expect(imported.scenario.get('front.so_keepalive')).toBe('30m::10');
+    expect(entryOf(deployment(listens('587', '25 so_keepalive=on')), 'front.so_keepalive')).toBeUndefined();
+    expect(importError(listens('587 so_keepalive=1:2:3:4', '25'))).toMatch(/nginx\.conf:3: listen = 587 so_keepalive=1:2:3:4: front\.so_keepalive: '1:2:3:4' is not allowed: invalid so_keepalive value: "1:2:3:4"/);
+  });
+
   it('two configurations of one daemon, a port no front serves, several paths and no choice', () => {
     expect(importError({ 'a.conf': DOVECOT, 'b.conf': DOVECOT })).toMatch(/a\.conf, .*b\.conf: two Dovecot dovecot\.conf \/ doveconf -n configurations/);
     expect(importError({ 'dovecot.conf': DOVECOT }, { port: 25 })).toMatch(/--port 25: no front in the input listens there; the fronts listen on 587 \(dovecot\)/);

@@ -35,6 +35,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'front.smtp_auth': ['none', 'cram-md5', 'none, plain, login, login plain'],
   'front.xclient': ['off', 'yes', 'on, off'],
   'front.max_errors': ['1', '0', 'an integer from 1 to 1000'],
+  'front.so_keepalive': ['30m::10', '30ms', 'empty (no so_keepalive on the listen line), on, off, or [keepidle]:[keepintvl]:[keepcnt] (nginx times in seconds, a count)'],
   'front.send_proxy': ['v2', 'v3', 'none, v1, v2'],
   'front.timeout_connect': ['5000', '0', 'an integer from 1 to 600000'],
   'front.timeout_client': ['300000', '5s', 'an integer from 1 to 600000'],
@@ -102,6 +103,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
 
 /** Keys whose checker says more than "not allowed": what it says about the bad value above. */
 const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
+  'front.so_keepalive': ': invalid so_keepalive value: "30ms"', // ngx_mail_core_listen()
   // HAProxy's own refusals (src/proxy.c proxy_parse_tcpka_idle/_intvl/_cnt, src/tools.c parse_time_err)
   'front.clitcpka_idle': ": unexpected character 'x' in argument to <clitcpka-idle>.",
   'front.clitcpka_intvl': ": unexpected character 's' in argument to <clitcpka-intvl>.",
