@@ -165,6 +165,11 @@ export class TcpHarness implements TcpHost {
     }));
   }
 
+  /** The connector's keepalive probes: no data, one before snd_una (the handshake's ACK, seq 1, is not one). */
+  keepaliveProbes(): number[] {
+    return this.segments('cli').filter((s) => s.len === 0 && s.flags === 'A' && s.seq === 0).map((s) => s.t);
+  }
+
   events(kind: string): TraceEvent[] {
     return this.trace.events.filter((e) => e.kind === kind);
   }

@@ -13,10 +13,6 @@ import { TcpHarness } from './tcp-harness.ts';
 const ESTABLISHED_US = 20;
 const S = 1_000_000;
 
-function probes(h: TcpHarness): number[] {
-  return h.segments('cli').filter((s) => s.len === 0 && s.flags === 'A' && s.seq === 0).map((s) => s.t);
-}
-
 describe('keepAliveTimes: what setsockopt() leaves on the socket', () => {
   it('off, on with the sysctls, or each given tunable in place of its sysctl', () => {
     expect(keepAliveTimes(false)).toBeNull();
@@ -46,7 +42,7 @@ describe('a silent peer on a socket with its own tunables', () => {
     h.conn.link.blackhole();
     h.runUntil(3600 * S);
     const first = ESTABLISHED_US + 30 * S;
-    expect(probes(h)).toEqual([first, first + 10 * S, first + 20 * S]);
+    expect(h.keepaliveProbes()).toEqual([first, first + 10 * S, first + 20 * S]);
     expect(h.timedOuts).toEqual([{ t: ESTABLISHED_US + 60 * S, side: 0, timer: 'keepalive', quietSinceUs: ESTABLISHED_US }]);
     expect(h.inputs.at(-1)?.input).toEqual({ kind: 'reset', conn: 'out', errno: 'ETIMEDOUT' });
   });
@@ -57,7 +53,7 @@ describe('a silent peer on a socket with its own tunables', () => {
     h.establish();
     h.conn.link.blackhole();
     h.runUntil(3600 * S);
-    expect(probes(h)).toEqual(Array.from({ length: 9 }, (_, i) => ESTABLISHED_US + 60 * S + i * TCP_KEEPALIVE_INTVL_US));
+    expect(h.keepaliveProbes()).toEqual(Array.from({ length: 9 }, (_, i) => ESTABLISHED_US + 60 * S + i * TCP_KEEPALIVE_INTVL_US));
     expect(h.timedOuts[0]?.t).toBe(ESTABLISHED_US + 60 * S + 9 * TCP_KEEPALIVE_INTVL_US);
   });
 
@@ -68,7 +64,7 @@ describe('a silent peer on a socket with its own tunables', () => {
     h.establish();
     h.conn.link.blackhole();
     h.runUntil(3 * 3600 * S);
-    expect(probes(h)).toEqual([]);
+    expect(h.keepaliveProbes()).toEqual([]);
     expect(h.timedOuts).toEqual([]);
   });
 });

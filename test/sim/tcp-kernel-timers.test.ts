@@ -21,11 +21,6 @@ const GIVE_UP_AFTER_US = 1023 * RTO_US + 6 * 120_000_000;
 const START = 1_000_000;
 const HOUR_US = 3600_000_000;
 
-function probes(h: TcpHarness): number[] {
-  // a keepalive probe carries no data and sits one before snd_una (the handshake's ACK, seq 1, is not one)
-  return h.segments('cli').filter((s) => s.len === 0 && s.flags === 'A' && s.seq === 0).map((s) => s.t);
-}
-
 describe('the RTO series (tcp_model_timeout, retransmits_timed_out)', () => {
   it('tcp_retries2 = 15 from TCP_RTO_MIN: 2^10 - 1 doubling RTOs up to ilog2(600) = 9, then 6 × TCP_RTO_MAX: 924.6 s', () => {
     expect(RETRANSMIT_GIVE_UP_US).toBe(924_600_000);
@@ -145,7 +140,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     h.abort(START, 1);
     h.runUntil(4 * HOUR_US);
     expect(h.cli.dead).toBe(true);
-    expect(probes(h)).toEqual([]);
+    expect(h.keepaliveProbes()).toEqual([]);
     expect(h.timedOuts).toEqual([]);
   });
 
@@ -155,7 +150,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     h.runUntil(4 * HOUR_US);
     expect(h.timedOuts).toEqual([]);
     expect(h.skippedKernel).toEqual([]);
-    expect(probes(h)).toEqual([]);
+    expect(h.keepaliveProbes()).toEqual([]);
   });
 
   it('a live peer answers each probe (tcp_send_dupack), so probes come every tcp_keepalive_time and the socket stays', () => {
@@ -165,7 +160,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     h.runUntil(ESTABLISHED_US + 2 * TCP_KEEPALIVE_TIME_US + 1000);
     const first = ESTABLISHED_US + TCP_KEEPALIVE_TIME_US;
     // the answer arrives 20 µs after the probe: the next idle period counts from it
-    expect(probes(h)).toEqual([first, first + 20 + TCP_KEEPALIVE_TIME_US]);
+    expect(h.keepaliveProbes()).toEqual([first, first + 20 + TCP_KEEPALIVE_TIME_US]);
     expect(h.acks('srv').filter((a) => a.why === 'dupack')).toEqual([
       { t: first + 10, ack: 1, why: 'dupack' },
       { t: first + 20 + TCP_KEEPALIVE_TIME_US + 10, ack: 1, why: 'dupack' },
@@ -181,7 +176,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     h.finish(START, 1, true); // close(): the FIN reaches cli, which keeps its socket open
     h.runUntil(START + 2 * TCP_KEEPALIVE_TIME_US);
     const probe = START + 10 + TCP_KEEPALIVE_TIME_US; // the FIN was last heard
-    expect(probes(h)).toEqual([probe]);
+    expect(h.keepaliveProbes()).toEqual([probe]);
     expect(h.segments('srv').at(-1)).toMatchObject({ t: probe + 10, flags: 'R' });
     expect(h.inputs.at(-1)).toEqual({ t: probe + 20, side: 0, input: { kind: 'reset', conn: 'out' } });
     expect(h.timedOuts).toEqual([]);
@@ -194,7 +189,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     h.conn.link.blackhole();
     h.runUntil(4 * HOUR_US);
     const first = ESTABLISHED_US + TCP_KEEPALIVE_TIME_US;
-    expect(probes(h)).toEqual(Array.from({ length: 9 }, (_, i) => first + i * TCP_KEEPALIVE_INTVL_US));
+    expect(h.keepaliveProbes()).toEqual(Array.from({ length: 9 }, (_, i) => first + i * TCP_KEEPALIVE_INTVL_US));
     expect(h.timedOuts).toEqual([{ t: ESTABLISHED_US + KEEPALIVE_GIVE_UP_US, side: 0, timer: 'keepalive', quietSinceUs: ESTABLISHED_US }]);
     expect(h.segments('cli').at(-1)).toMatchObject({ t: ESTABLISHED_US + KEEPALIVE_GIVE_UP_US, flags: 'AR' });
     expect(h.inputs.at(-1)?.input).toEqual({ kind: 'reset', conn: 'out', errno: 'ETIMEDOUT' });
@@ -209,7 +204,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     h.inject(heard, 0, { seq: 1, ack: 1, len: 0, flags: ACK, data: null });
     h.runUntil(6 * HOUR_US);
     expect(h.timedOuts).toEqual([{ t: heard + KEEPALIVE_GIVE_UP_US, side: 0, timer: 'keepalive', quietSinceUs: heard }]);
-    expect(probes(h)).toHaveLength(3 + 9);
+    expect(h.keepaliveProbes()).toHaveLength(3 + 9);
   });
 
   it('data in flight is "alive without keepalive": the retransmission timer ends it, not keepalive', () => {
@@ -220,7 +215,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     const sent = 7000_000_000;
     h.write(sent, 0, 'A');
     h.runUntil(3 * HOUR_US);
-    expect(probes(h)).toEqual([]);
+    expect(h.keepaliveProbes()).toEqual([]);
     expect(h.timedOuts).toEqual([{ t: sent + GIVE_UP_AFTER_US, side: 0, timer: 'retransmit', quietSinceUs: sent }]);
   });
 
@@ -232,7 +227,7 @@ describe('keepalive (tcp_keepalive_timer)', () => {
     h.runUntil(START + 1000);
     h.conn.link.blackhole();
     h.runUntil(START + TCP_KEEPALIVE_TIME_US + 1000);
-    expect(probes(h)).toEqual([START + 10 + TCP_KEEPALIVE_TIME_US]);
+    expect(h.keepaliveProbes()).toEqual([START + 10 + TCP_KEEPALIVE_TIME_US]);
   });
 });
 
