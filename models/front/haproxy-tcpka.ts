@@ -30,7 +30,7 @@ const TIME_UNITS: Readonly<Record<string, readonly [number, number]>> = { '': [1
 export function parseTcpkaTime(keyword: string, text: string): number | string {
   const match = /^(\d+)(us|ms|m|s|h|d)?/.exec(text);
   // a unit followed by more text is only a warning ("This will be reported as an error in next versions")
-  const unexpected = match === null ? text[0] : match[2] === undefined ? text[match[0].length] : undefined;
+  const unexpected = match === null ? text[0] : match[2] === undefined ? text[match[0].length] : undefined; // text is never empty: '' is not set
   if (match === null || unexpected !== undefined) return `unexpected character '${unexpected ?? ''}' in argument to <${keyword}>.`;
   const [multiplier, divisor] = TIME_UNITS[match[2] ?? '']!;
   const value = BigInt(match[1]!);

@@ -18,7 +18,6 @@ describe('parse_time_err in seconds (clitcpka-idle, -intvl)', () => {
   });
 
   it("refuses what parse_time_err refuses, in proxy_parse_tcpka_idle()'s words", () => {
-    expect(parseTcpkaTime('clitcpka-idle', '')).toBe("unexpected character '' in argument to <clitcpka-idle>.");
     expect(parseTcpkaTime('clitcpka-idle', 's30')).toBe("unexpected character 's' in argument to <clitcpka-idle>.");
     expect(parseTcpkaTime('srvtcpka-intvl', '30x')).toBe("unexpected character 'x' in argument to <srvtcpka-intvl>.");
     expect(parseTcpkaTime('srvtcpka-intvl', '30u')).toBe("unexpected character 'u' in argument to <srvtcpka-intvl>.");
