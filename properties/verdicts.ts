@@ -185,10 +185,14 @@ export function kernelEndsText(report: RunReport): string {
 
 /**
  * Connections the kernel ended where the program has a deadline of its own (the model did not say
- * otherwise: Model.deadlineLeftToKernel): the program never ended them, its own timeout should have.
+ * otherwise: Model.deadlineLeftToKernel) and later than that deadline could have come: more than
+ * LIVENESS_BOUND_US after the connection fell quiet, so the program never ended them, its own
+ * timeout should have. A kernel end within the bound (a short keepalive a user configured, nginx's
+ * so_keepalive=5:1:2 ending a silent client after 7 s) came first, as on the real host, and is
+ * an end like any other.
  */
 export function leftToKernel(report: RunReport): KernelEnd[] {
-  return report.kernelEnded.filter((end) => end.realProgramWaits === null);
+  return report.kernelEnded.filter((end) => end.realProgramWaits === null && end.atUs - end.quietSinceUs > LIVENESS_BOUND_US);
 }
 
 /**

@@ -39,7 +39,7 @@ describe('a client that vanishes before logging in', () => {
     expect(report.endedAtUs).toBeLessThan(61_000_000);
   });
 
-  it('nginx with listen ... so_keepalive=5:1:2: the kernel ends a client silent after the banner first, 7 s after it was last heard, and liveness says the kernel came before nginx\'s own timeout', () => {
+  it('nginx with listen ... so_keepalive=5:1:2: the kernel ends a client silent after the banner first, 7 s after it was last heard, before nginx\'s own timeout, and liveness takes it as the end it is', () => {
     // the client thinks 5 s before its EHLO and its link is cut at 1 s: nginx's banner was ACKed, nothing is in flight
     const scenario = loadScenario({ scenario: 'mailu-2024.06', sets: ['front.model=nginx', 'front.so_keepalive=5:1:2', 'client.think_time_us=5000000'] });
     const report = runScenario(scenario, { seed: 1, faults: { client: [{ name: 'timeout', atUs: 1_000_000 }] } });
@@ -47,7 +47,7 @@ describe('a client that vanishes before logging in', () => {
     const end = report.kernelEnded[0]!;
     expect(end.atUs - end.quietSinceUs).toBe(7_000_000);
     expect(report.front.log).not.toContainEqual(expect.stringMatching(/client timed out/));
-    expect(liveness(NO_CASE, report)).toMatch(/the kernel ended front's c\d by keepalive .*where the program has a deadline of its own/);
+    expect(liveness(NO_CASE, report)).toBeNull();
   });
 });
 
