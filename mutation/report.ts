@@ -51,6 +51,19 @@ export function withoutUnexplainedSurvivors<T extends IncrementalFile>(report: T
   return { ...report, files };
 }
 
+/**
+ * An incremental file's text without this machine's paths: Stryker records the absolute project root
+ * (`root`), and a crashed runner's message (a statusReason) quotes the sandbox under it and
+ * node_modules by their absolute paths. The report needs none of them (its file names are relative),
+ * and a committed file must not name a path outside the repository.
+ */
+export function withoutMachinePaths(json: string, root: string): string {
+  return json
+    .replace(/"projectRoot": "[^"]*",\s*/, '')
+    .replaceAll(`${root}/`, '')
+    .replace(/(?:file:\/\/)?\/[^\s"'()]*?\/node_modules\//g, 'node_modules/');
+}
+
 /** One row of mutation/equivalent.json: which mutant (where it starts), and why no behaviour can tell it apart. */
 export interface EquivalentMutant {
   readonly file: string;

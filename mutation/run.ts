@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { EQUIVALENT_FILE, incrementalFileOf, renderMutationReport, RUNS_FILE, SCOPE_FILE, STRYKER_CONFIG, type EquivalentMutant, type GroupResult, type ScopeGroup, type StrykerReport, withoutUnexplainedSurvivors } from './report.ts';
+import { EQUIVALENT_FILE, incrementalFileOf, renderMutationReport, RUNS_FILE, SCOPE_FILE, STRYKER_CONFIG, type EquivalentMutant, type GroupResult, type ScopeGroup, type StrykerReport, withoutMachinePaths, withoutUnexplainedSurvivors } from './report.ts';
 
 const NOTES_MARKER = '<!-- figures above are rewritten by npm run mutation; notes below are kept by hand -->';
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -46,10 +46,8 @@ for (const { group, mutate } of scope.filter((g) => !reportOnly && (asked.length
     failed = true;
     continue;
   }
-  // Stryker records the absolute project root, which names this machine's checkout; the report
-  // needs none (its file names are relative), and a committed file must not name a path outside the repository.
   const incremental = incrementalFileOf(group);
-  writeFileSync(incremental, readFileSync(incremental, 'utf8').replace(/"projectRoot": "[^"]*",\s*/, ''));
+  writeFileSync(incremental, withoutMachinePaths(readFileSync(incremental, 'utf8'), process.cwd()));
   const runs = { ...readRuns(), [group]: { date: new Date().toISOString().slice(0, 10), commit, wallMinutes: (Date.now() - started) / 60_000, machine } };
   writeFileSync(RUNS_FILE, `${JSON.stringify(runs, null, 2)}\n`);
 }

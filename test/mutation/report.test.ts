@@ -1,6 +1,8 @@
 /* report - MUTATION.md counts each mutant once, leaves equivalent ones out of the score and names every escape */
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderMutationReport, scoreOf, withoutUnexplainedSurvivors, type GroupResult, type StrykerMutant } from '../../mutation/report.ts';
+import { renderMutationReport, scoreOf, withoutMachinePaths, withoutUnexplainedSurvivors, type GroupResult, type StrykerMutant } from '../../mutation/report.ts';
 
 const at = (line: number, mutatorName: string, replacement: string, status: string): StrykerMutant => ({ mutatorName, replacement, status, location: { start: { line, column: 3 } } });
 const source = 'const a = 1;\nif (a > 0) run();\nreturn a;\n';
@@ -93,5 +95,18 @@ describe('withoutUnexplainedSurvivors', () => {
   it('keeps a listed survivor only when the mutator and the replacement match too', () => {
     const report = { files: { 'a.ts': { mutants: [{ ...mutant('1', 'Survived', false, 9), replacement: 'false' }, { ...mutant('2', 'Survived', false, 9), mutatorName: 'EqualityOperator' }] } } };
     expect(withoutUnexplainedSurvivors(report, [listed]).files['a.ts'].mutants).toEqual([]);
+  });
+});
+
+describe('withoutMachinePaths', () => {
+  it('drops the project root, the run directory and absolute node_modules paths, and nothing else', () => {
+    // paths of the machine the test runs on: what a run leaves in the file
+    const root = join(tmpdir(), 'stryker-run');
+    const home = join(homedir(), 'lab');
+    const json = JSON.stringify({ projectRoot: root, files: { 'sim/a.ts': { mutants: [{ statusReason: `ENOENT: open '${root}/.stryker-tmp/s/x.map'\n at file://${home}/node_modules/vite/a.js:1 (${home}/.npm/node_modules/npm/b.js)` }] } } }, null, 2);
+    const clean = withoutMachinePaths(json, root);
+    expect(clean).not.toContain(root);
+    expect(clean).not.toContain(home);
+    expect(JSON.parse(clean)).toEqual({ files: { 'sim/a.ts': { mutants: [{ statusReason: "ENOENT: open '.stryker-tmp/s/x.map'\n at node_modules/vite/a.js:1 (node_modules/npm/b.js)" }] } } });
   });
 });
