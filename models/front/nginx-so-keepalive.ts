@@ -10,57 +10,11 @@
  *    TCP_KEEPINTVL, TCP_KEEPCNT for each non-zero one on the listening socket; a setsockopt() that
  *    fails is logged "... failed, ignored" (Linux's range: sim/tcp/kernel-timers.ts keepAliveTimes()).
  *    Every accepted connection inherits them from the listener.
- *  - src/core/ngx_parse.c ngx_parse_time() with is_sec: digits followed by units y M w d h m s in that
- *    order, each at most once ("ms" is refused), a space ends the units, a last number is seconds.
+ *  - src/core/ngx_parse.c ngx_parse_time() with is_sec (./nginx-parse-time.ts): units y M w d h m s, no "ms".
  * Linux builds have NGX_HAVE_KEEPALIVE_TUNABLE (TCP_KEEPIDLE exists), so the tunable form is parsed.
  */
 import type { KeepAlive } from '../contract.ts';
-
-const NGX_MAX_INT_T_VALUE = 2n ** 63n - 1n;
-
-/** ngx_parse_time()'s units in the order they may come, with their seconds. */
-const TIME_STEPS: readonly (readonly [string, bigint])[] = [
-  ['y', 60n * 60n * 24n * 365n], ['M', 60n * 60n * 24n * 30n], ['w', 60n * 60n * 24n * 7n], ['d', 60n * 60n * 24n], ['h', 3600n], ['m', 60n], ['s', 1n],
-];
-/** After a space (st_last): no unit may follow. */
-const STEP_LAST = TIME_STEPS.length;
-
-/** ngx_parse_time(text, 1): whole seconds, or null where nginx returns NGX_ERROR. */
-export function ngxParseSeconds(text: string): bigint | null {
-  let step = -1;
-  let value = 0n;
-  let total = 0n;
-  let valid = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i++]!;
-    if (c >= '0' && c <= '9') {
-      value = value * 10n + BigInt(c.charCodeAt(0) - 48);
-      if (value > NGX_MAX_INT_T_VALUE) return null;
-      valid = true;
-      continue;
-    }
-    // "ms" is milliseconds, which a time in seconds refuses
-    if (c === 'm' && text[i] === 's') return null;
-    let scale = 1n;
-    if (c === ' ') {
-      // nginx refuses it from st_sec on; the blanks after a unit are skipped below, so only a second blank-ended number gets here
-      if (step === STEP_LAST) return null;
-      step = STEP_LAST;
-    } else {
-      const unit = TIME_STEPS.findIndex(([name]) => name === c);
-      if (unit === -1 || step >= unit) return null;
-      step = unit;
-      scale = TIME_STEPS[unit]![1];
-    }
-    if (value * scale > NGX_MAX_INT_T_VALUE - total) return null;
-    total += value * scale;
-    value = 0n;
-    while (text[i] === ' ') i++;
-  }
-  if (!valid || total > NGX_MAX_INT_T_VALUE - value) return null;
-  return total + value;
-}
+import { NGX_MAX_INT_T_VALUE, ngxParseTime } from './nginx-parse-time.ts';
 
 /** ngx_atoi(): decimal digits only, at least one; null where nginx returns NGX_ERROR. */
 function ngxAtoi(text: string): bigint | null {
@@ -76,8 +30,8 @@ export function parseSoKeepalive(value: string): KeepAlive | string {
   // at most three fields: whatever follows a third ':' belongs to keepcnt, which ngx_atoi() then refuses
   const [idleText = '', intvlText = '', ...cntParts] = value.split(':');
   const cntText = cntParts.join(':');
-  const idle = idleText === '' ? 0n : ngxParseSeconds(idleText);
-  const intvl = intvlText === '' ? 0n : ngxParseSeconds(intvlText);
+  const idle = idleText === '' ? 0n : ngxParseTime(idleText, 'seconds');
+  const intvl = intvlText === '' ? 0n : ngxParseTime(intvlText, 'seconds');
   const cnt = cntText === '' ? 0n : ngxAtoi(cntText);
   if (idle === null || intvl === null || cnt === null || (idle === 0n && intvl === 0n && cnt === 0n)) return `invalid so_keepalive value: "${value}"`;
   // 0 is "not set": ngx_configure_listening_sockets() passes only non-zero values

@@ -4,19 +4,7 @@
  * for the count; a field refused, or all three 0/empty, is `invalid so_keepalive value: "..."`.
  */
 import { describe, expect, it } from 'vitest';
-import { ngxParseSeconds, parseSoKeepalive, soKeepaliveProblem } from '../../../models/front/nginx-so-keepalive.ts';
-
-describe('ngx_parse_time(s, is_sec = 1)', () => {
-  it('units y M w d h m s in that order, a last number in seconds, a space ending the units', () => {
-    const cases: [string, bigint][] = [['30', 30n], ['30s', 30n], ['2m', 120n], ['1h30m', 5400n], ['1d 5', 86_405n], ['1w', 604_800n], ['1M', 2_592_000n], ['1y', 31_536_000n], ['1h 30', 3630n], ['1m30', 90n], ['1s 5', 6n], ['0', 0n]]; // the blanks after a unit are skipped
-    for (const [text, seconds] of cases) expect(ngxParseSeconds(text), text).toBe(seconds);
-  });
-
-  it('refuses milliseconds, units out of order or twice, a unit after a space, no digits, unknown units, overflow', () => {
-    for (const text of ['500ms', '30m1h', '1s1s', '1 5s', '1 2 3', 's', '', '10x', '9223372036854775808', '106751991167301d']) expect(ngxParseSeconds(text), text).toBeNull();
-    expect(ngxParseSeconds('9223372036854775807')).toBe(9_223_372_036_854_775_807n);
-  });
-});
+import { parseSoKeepalive, soKeepaliveProblem } from '../../../models/front/nginx-so-keepalive.ts';
 
 describe('so_keepalive=', () => {
   it('on sets SO_KEEPALIVE with the sysctls, off clears it', () => {
