@@ -34,14 +34,17 @@ const haproxyConfigOf = oncePerScenario(function haproxyConfigOf(scenario: Scena
     ...edgeHaproxyConfig,
     server: { host: hostsOf(scenario).postfix, port: POSTFIX_SUBMISSION_PORT },
     send_proxy: scenario.get('front.send_proxy'),
-    timeout_connect: scenario.get('front.timeout_connect'),
-    timeout_client: scenario.get('front.timeout_client'),
-    timeout_server: scenario.get('front.timeout_server'),
+    timeout_connect: noneIfZero(scenario.get('front.timeout_connect')),
+    timeout_client: noneIfZero(scenario.get('front.timeout_client')),
+    timeout_server: noneIfZero(scenario.get('front.timeout_server')),
     retries: scenario.get('front.retries'),
     clitcpka: tcpkaKeepAlive('cli', tcpkaOf(scenario, 'cli')),
     srvtcpka: tcpkaKeepAlive('srv', tcpkaOf(scenario, 'srv')),
   };
 });
+
+/** `timeout <side> 0` is TICK_ETERNITY, no timeout (src/proxy.c proxy_parse_timeout(): MS_TO_TICKS(0)). */
+const noneIfZero = (ms: number): number | null => (ms === 0 ? null : ms);
 
 function tcpkaOf(scenario: Scenario, side: 'cli' | 'srv'): TcpKaSettings {
   return {

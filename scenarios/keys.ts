@@ -159,6 +159,8 @@ const milterReply = (stage: MilterStage): KeyType => ({ kind: 'text', pattern: /
 const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['postfix.mail_version'] ?? '3.9', v['front.port'] ?? 587);
 /** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
 const MAX_DELAY_MS = 600_000;
+/** An HAProxy timeout in ms: 0 is none (TICK_ETERNITY), as HAProxy takes `timeout client 0`. */
+const haproxyTimeout: KeyType = { kind: 'integer', min: 0, max: MAX_DELAY_MS };
 /** A processing time in whole µs, up to a second. */
 const microseconds: KeyType = { kind: 'integer', min: 0, max: 1_000_000 };
 
@@ -262,9 +264,11 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     description: "nginx listen ... so_keepalive=: SO_KEEPALIVE on the client listener, inherited by every connection it accepts (ngx_configure_listening_sockets()), with TCP_KEEPIDLE:TCP_KEEPINTVL:TCP_KEEPCNT where given; empty: nginx's default, none",
   },
   { name: 'front.send_proxy', type: { kind: 'enum', values: ['none', 'v1', 'v2'] }, default: 'none', description: "HAProxy server line: send-proxy (v1), send-proxy-v2 (v2) or neither (none, HAProxy's default)" },
-  { name: 'front.timeout_connect', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 10_000, description: 'HAProxy timeout connect in ms, per attempt (examples/basic-config-edge.cfg: 10s)' },
-  { name: 'front.timeout_client', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 60_000, description: 'HAProxy timeout client in ms: client-side inactivity (examples/basic-config-edge.cfg: 1m)' },
-  { name: 'front.timeout_server', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 60_000, description: 'HAProxy timeout server in ms: server-side inactivity (examples/basic-config-edge.cfg: 1m)' },
+  // 0 is no timeout: proxy_parse_timeout() stores MS_TO_TICKS(0) = TICK_ETERNITY (src/proxy.c,
+  // include/haproxy/ticks.h @50872daa6), as an unset one; haproxy -c warns that they should be non-zero
+  { name: 'front.timeout_connect', type: haproxyTimeout, default: 10_000, description: 'HAProxy timeout connect in ms, per attempt; 0: none (examples/basic-config-edge.cfg: 10s)' },
+  { name: 'front.timeout_client', type: haproxyTimeout, default: 60_000, description: 'HAProxy timeout client in ms: client-side inactivity; 0: none (examples/basic-config-edge.cfg: 1m)' },
+  { name: 'front.timeout_server', type: haproxyTimeout, default: 60_000, description: 'HAProxy timeout server in ms: server-side inactivity; 0: none (examples/basic-config-edge.cfg: 1m)' },
   { name: 'front.retries', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'HAProxy retries: connection attempts after a failed one (default 3)' },
   ...tcpkaKeys('cli', 'client', 'session.c session_accept_fd()'),
   ...tcpkaKeys('srv', 'server', 'proto_tcp.c tcp_connect_server()'),

@@ -4,8 +4,8 @@
  *  - src/proxy.c cfg_opts: `option clitcpka` (a frontend's), `option srvtcpka` (a backend's);
  *    src/cfgparse-listen.c: `option tcpka` sets both where the section has that side (a `listen` or
  *    `defaults` section has both). Unset, HAProxy leaves SO_KEEPALIVE off;
- *  - src/proxy.c proxy_parse_tcpka_idle()/_intvl(): parse_time_err(value, TIME_UNIT_S) (src/tools.c):
- *    digits, then an optional unit (us, ms, s, m, h, d; none is seconds), rounded up to whole seconds;
+ *  - src/proxy.c proxy_parse_tcpka_idle()/_intvl(): parse_time_err(value, TIME_UNIT_S) (src/tools.c,
+ *    ./haproxy-time.ts): digits, then an optional unit (none is seconds), rounded up to whole seconds;
  *    proxy_parse_tcpka_cnt(): strtol(value, &end, 0) (decimal, 0x hex, 0 octal), nothing may follow;
  *  - src/session.c session_accept_fd() (PR_O_TCP_CLI_KA) and src/proto_tcp.c tcp_connect_server()
  *    (PR_O_TCP_SRV_KA): SO_KEEPALIVE on the socket, then TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL for
@@ -14,6 +14,7 @@
  * message (`haproxy -c` prints it after "parsing [file:line] : ").
  */
 import type { KeepAlive } from '../contract.ts';
+import { parseTimeErr } from './haproxy-time.ts';
 
 /** One side's settings, as written: `option <side>tcpka` and the three values ('' when not set). */
 export interface TcpKaSettings {
@@ -23,21 +24,12 @@ export interface TcpKaSettings {
   readonly cnt: string;
 }
 
-/** parse_time_err()'s units against seconds (TIME_UNIT_S): [multiplier, divisor]. */
-const TIME_UNITS: Readonly<Record<string, readonly [number, number]>> = { '': [1, 1], us: [1, 1_000_000], ms: [1, 1000], s: [1, 1], m: [60, 1], h: [3600, 1], d: [86_400, 1] };
-
-/** parse_time_err() in seconds: the value, or the refusal proxy_parse_tcpka_idle()/_intvl() print. */
+/** parse_time_err(value, TIME_UNIT_S) (./haproxy-time.ts): the value, or the refusal proxy_parse_tcpka_idle()/_intvl() print. */
 export function parseTcpkaTime(keyword: string, text: string): number | string {
-  const match = /^(\d+)(us|ms|m|s|h|d)?/.exec(text);
-  // a unit followed by more text is only a warning ("This will be reported as an error in next versions")
-  const unexpected = match === null ? text[0] : match[2] === undefined ? text[match[0].length] : undefined; // text is never empty: '' is not set
-  if (match === null || unexpected !== undefined) return `unexpected character '${unexpected ?? ''}' in argument to <${keyword}>.`;
-  const [multiplier, divisor] = TIME_UNITS[match[2] ?? '']!;
-  const value = BigInt(match[1]!);
-  const seconds = (value * BigInt(multiplier) + BigInt(divisor - 1)) / BigInt(divisor);
-  // its underflow refusal (a non-zero value that rounds to 0) cannot happen here: seconds are rounded up
-  if (seconds >= 0x80000000n) return `timer overflow in argument '${text}' to '${keyword}' (maximum value is 2147483647 ms or ~24.8 days)`;
-  return Number(seconds);
+  const parsed = parseTimeErr(text, 's'); // text is never empty: '' is not set
+  if ('unexpected' in parsed) return `unexpected character '${parsed.unexpected}' in argument to <${keyword}>.`;
+  if ('overflow' in parsed) return `timer overflow in argument '${text}' to '${keyword}' (maximum value is 2147483647 ms or ~24.8 days)`;
+  return parsed.value;
 }
 
 /** strtol(text, &end, 0) as proxy_parse_tcpka_cnt() reads it: the value, or its refusal. */

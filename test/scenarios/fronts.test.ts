@@ -31,4 +31,10 @@ describe('front registry', () => {
     expect(() => loadScenario({ scenario: 'haproxy-proxy-protocol', sets: ['front.clitcpka_intvl=10x'] })).toThrow("front.clitcpka_intvl: '10x' is not allowed: unexpected character 'x' in argument to <clitcpka-intvl>.");
     expect(() => loadScenario({ scenario: 'nginx-port25', sets: ['front.clitcpka=on'] })).toThrow(/front\.clitcpka is a setting of haproxy/);
   });
+
+  it("HAProxy's timeouts: 0 is none, as `timeout client 0` is TICK_ETERNITY (null in its config); any other value is kept in ms", () => {
+    const configOf = (sets: string[]) => FRONT_SCENARIOS.haproxy.configOf(loadScenario({ scenario: 'haproxy-proxy-protocol', sets }));
+    expect(configOf(['front.timeout_client=0', 'front.timeout_server=0', 'front.timeout_connect=0'])).toMatchObject({ timeout_client: null, timeout_server: null, timeout_connect: null });
+    expect(configOf(['front.timeout_client=1'])).toMatchObject({ timeout_client: 1, timeout_server: 60_000, timeout_connect: 10_000 });
+  });
 });
