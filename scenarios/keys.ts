@@ -14,6 +14,7 @@
 import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-text.ts';
 import { FRONT_KINDS, recordedDovecotTimings, type FrontKind, type SendProxy } from '../models/front/config.ts';
 import { tcpkaProblem } from '../models/front/haproxy-tcpka.ts';
+import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { soKeepaliveProblem } from '../models/front/nginx-so-keepalive.ts';
 import { inlineTableProblem, measuredTimings, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
@@ -60,6 +61,7 @@ export interface ScenarioValues {
   'front.xclient': OnOff;
   'front.max_errors': number;
   'front.so_keepalive': string;
+  'front.proxy_timeout': string;
   'front.send_proxy': SendProxy;
   'front.timeout_connect': number;
   'front.timeout_client': number;
@@ -159,8 +161,13 @@ const milterReply = (stage: MilterStage): KeyType => ({ kind: 'text', pattern: /
 const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['postfix.mail_version'] ?? '3.9', v['front.port'] ?? 587);
 /** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
 const MAX_DELAY_MS = 600_000;
-/** An HAProxy timeout in ms: 0 is none (TICK_ETERNITY), as HAProxy takes `timeout client 0`. */
-const haproxyTimeout: KeyType = { kind: 'integer', min: 0, max: MAX_DELAY_MS };
+/**
+ * An HAProxy timeout in ms, as haproxy.cfg may write it: 0 is none (TICK_ETERNITY), as HAProxy takes
+ * `timeout client 0`; up to parse_time_err()'s limit, 2^31 - 1 ms (src/tools.c, 'timer overflow'),
+ * so an imported `timeout client 1h` is kept (a silent peer then holds past the liveness bound, as
+ * on the real host).
+ */
+const haproxyTimeout: KeyType = { kind: 'integer', min: 0, max: 2_147_483_647 };
 /** A processing time in whole µs, up to a second. */
 const microseconds: KeyType = { kind: 'integer', min: 0, max: 1_000_000 };
 
@@ -262,6 +269,15 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no so_keepalive on the listen line), on, off, or [keepidle]:[keepintvl]:[keepcnt] (nginx times in seconds, a count)', problem: soKeepaliveProblem },
     default: '',
     description: "nginx listen ... so_keepalive=: SO_KEEPALIVE on the client listener, inherited by every connection it accepts (ngx_configure_listening_sockets()), with TCP_KEEPIDLE:TCP_KEEPINTVL:TCP_KEEPCNT where given; empty: nginx's default, none",
+  },
+  {
+    name: 'front.proxy_timeout',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'an nginx time in milliseconds (ngx_conf_set_msec_slot()): digits with units w d h m s ms in that order, a unitless number is seconds (e.g. 10s, 1m30s, 500ms, 24h)', problem: (text) => {
+      const ms = labMilliseconds('proxy_timeout', text);
+      return typeof ms === 'string' ? ms : null;
+    } },
+    default: '24h',
+    description: "nginx proxy_timeout: once nginx relays, the client's read deadline, re-armed by each event on the client's connection, never by the upstream's; when it strikes nginx logs \"client timed out ... while proxying\" and closes both connections (ngx_mail_proxy_handler()). Default 24h (ngx_mail_proxy_merge_conf())",
   },
   { name: 'front.send_proxy', type: { kind: 'enum', values: ['none', 'v1', 'v2'] }, default: 'none', description: "HAProxy server line: send-proxy (v1), send-proxy-v2 (v2) or neither (none, HAProxy's default)" },
   // 0 is no timeout: proxy_parse_timeout() stores MS_TO_TICKS(0) = TICK_ETERNITY (src/proxy.c,

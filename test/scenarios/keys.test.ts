@@ -36,10 +36,11 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'front.xclient': ['off', 'yes', 'on, off'],
   'front.max_errors': ['1', '0', 'an integer from 1 to 1000'],
   'front.so_keepalive': ['30m::10', '30ms', 'empty (no so_keepalive on the listen line), on, off, or [keepidle]:[keepintvl]:[keepcnt] (nginx times in seconds, a count)'],
+  'front.proxy_timeout': ['1m30s', '1y', 'an nginx time in milliseconds (ngx_conf_set_msec_slot()): digits with units w d h m s ms in that order, a unitless number is seconds (e.g. 10s, 1m30s, 500ms, 24h)'],
   'front.send_proxy': ['v2', 'v3', 'none, v1, v2'],
-  'front.timeout_connect': ['0', '-1', 'an integer from 0 to 600000'],
-  'front.timeout_client': ['300000', '5s', 'an integer from 0 to 600000'],
-  'front.timeout_server': ['1', '600001', 'an integer from 0 to 600000'],
+  'front.timeout_connect': ['0', '-1', 'an integer from 0 to 2147483647'],
+  'front.timeout_client': ['3600000', '5s', 'an integer from 0 to 2147483647'],
+  'front.timeout_server': ['2147483647', '2147483648', 'an integer from 0 to 2147483647'],
   'front.retries': ['0', '-1', 'an integer from 0 to 100'],
   'front.clitcpka': ['on', 'yes', 'on, off'],
   'front.clitcpka_idle': ['30s', '30x', 'empty, or a time: digits with an optional unit us, ms, s, m, h, d (none: seconds), rounded up to whole seconds'],
@@ -104,6 +105,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
 /** Keys whose checker says more than "not allowed": what it says about the bad value above. */
 const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'front.so_keepalive': ': invalid so_keepalive value: "30ms"', // ngx_mail_core_listen()
+  'front.proxy_timeout': ': "proxy_timeout" directive invalid value', // ngx_conf_set_msec_slot(): a msec time starts past the month
   // HAProxy's own refusals (src/proxy.c proxy_parse_tcpka_idle/_intvl/_cnt, src/tools.c parse_time_err)
   'front.clitcpka_idle': ": unexpected character 'x' in argument to <clitcpka-idle>.",
   'front.clitcpka_intvl': ": unexpected character 's' in argument to <clitcpka-intvl>.",
