@@ -1,6 +1,6 @@
 /* nginx-map - nginx's mail proxy onto the lab: the chosen `server` in `mail { }`, with what it inherits
  *
- * A mail server's smtp_auth, xclient and max_errors may be set in `mail { }` and inherited
+ * A mail server's smtp_auth, xclient, max_errors and proxy_timeout may be set in `mail { }` and inherited
  * (ngx_mail_core_module merge); the server's own line wins. `nginx -T` does not print the release;
  * `nginx -v` does, and the importer reads its "nginx version: nginx/1.26.1" line when the file
  * has it (the release decides XCLIENT LOGIN's xtext encoding from 1.29.2, models/front/releases.ts).
@@ -9,6 +9,7 @@
  */
 import { NGINX_GATES } from '../models/front/releases.ts';
 import { mailuNginxConfig } from '../models/front/config.ts';
+import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT } from '../scenarios/topology.ts';
 import { assign } from './assign.ts';
 import { emptyResult, ignored, sameAs, TLS_NOT_MODELLED, unsupported, type MapperResult } from './entries.ts';
@@ -20,11 +21,11 @@ import { ConfigError, type Setting } from './source.ts';
 
 const settingOf = (directive: NginxDirective): Setting => ({ name: directive.name, value: directive.args.join(' '), where: directive.where });
 
-/** nginx time (ngx_parse_time): a number with ms, s, m, h; no unit is seconds. */
+/** A msec directive's milliseconds as ngx_conf_set_msec_slot() reads them; what `nginx -t` refuses is refused at its line. */
 function nginxMilliseconds(setting: Setting): number {
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(setting.value);
-  if (!match) throw new ConfigError(setting.where, `${setting.name} ${setting.value}: not an nginx time (e.g. 60s, 1m, 500ms)`);
-  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's']!;
+  const ms = labMilliseconds(setting.name, setting.value);
+  if (typeof ms === 'string') throw new ConfigError(setting.where, ms);
+  return ms;
 }
 
 function mailBlock(config: NginxConfig): NginxDirective | null {
@@ -104,6 +105,9 @@ function mapDirective(directive: NginxDirective, result: MapperResult, listener:
       return;
     case 'timeout':
       result.fixed.push(sameAs({ ...setting, value: String(nginxMilliseconds(setting)) }, () => String(mailuNginxConfig.timeout), 'how long nginx waits for a silent peer (ms)'));
+      return;
+    case 'proxy_timeout':
+      result.keys.push(assign('front.proxy_timeout', setting.value, setting, "once proxying, how long nginx waits for the client's next event"));
       return;
     case 'smtp_capabilities':
       result.fixed.push(sameAs(setting, () => mailuNginxConfig.smtp_capabilities.map((c) => (c.includes(' ') ? `"${c}"` : c)).join(' '), 'what nginx advertises to the client before login', (text) => text.replace(/"/g, '')));

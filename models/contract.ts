@@ -102,7 +102,9 @@ export type Fact =
   | { readonly kind: 'backendAttempt'; readonly attempt: number }
   | { readonly kind: 'proxying'; readonly reconnects: number }
   /** A client's session is over: nothing more will be written or read. */
-  | { readonly kind: 'sessionEnded'; readonly closedBy: string };
+  | { readonly kind: 'sessionEnded'; readonly closedBy: string }
+  /** The program's own idle deadline (`setting`, afterUs long) ended a session whose peers had both been silent that long: nginx's proxy_timeout. */
+  | { readonly kind: 'idleDeadline'; readonly setting: string; readonly afterUs: Micros };
 
 export interface Model {
   /** Short name used in traces and diagrams ("client", "front", "auth", "postfix"). */

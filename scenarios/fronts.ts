@@ -62,7 +62,7 @@ export const FRONT_SCENARIOS = {
   'dovecot-2.4': dovecot(FRONT_RELEASES['dovecot-2.4']),
   // The lab's own fixed proxy: Dovecot's settings, no release.
   lockstep: { keys: DOVECOT_KEYS, releases: FRONT_RELEASES.lockstep, configOf: dovecotConfigOf },
-  nginx: { keys: [...EVERY_FRONT, 'front.version', 'front.smtp_auth', 'front.xclient', 'front.max_errors', 'front.so_keepalive'], releases: FRONT_RELEASES.nginx, configOf: nginxConfigOf },
+  nginx: { keys: [...EVERY_FRONT, 'front.version', 'front.smtp_auth', 'front.xclient', 'front.max_errors', 'front.so_keepalive', 'front.proxy_timeout'], releases: FRONT_RELEASES.nginx, configOf: nginxConfigOf },
   haproxy: { keys: [...EVERY_FRONT, 'front.send_proxy', 'front.timeout_connect', 'front.timeout_client', 'front.timeout_server', 'front.retries', ...TCPKA_KEYS], releases: FRONT_RELEASES.haproxy, configOf: haproxyConfigOf },
 } as const satisfies Readonly<Record<keyof typeof FRONT_MODELS, FrontScenarioRow>>;
 

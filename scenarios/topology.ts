@@ -11,6 +11,7 @@
  * is what stops a logged-in client's own XCLIENT from changing its identity (FACTS §3).
  */
 import type { KeepAlive, SocketAddress } from '../models/contract.ts';
+import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { parseSoKeepalive } from '../models/front/nginx-so-keepalive.ts';
 import { ScenarioError } from './errors.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
@@ -143,6 +144,13 @@ export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario
   };
 });
 
+/** front.proxy_timeout in ms (the key's check refused what nginx or the lab's clock cannot take). */
+function proxyTimeoutOf(value: string): number {
+  const ms = labMilliseconds('proxy_timeout', value);
+  if (typeof ms === 'string') throw new ScenarioError(`front.proxy_timeout: ${ms}`, 'front.proxy_timeout');
+  return ms;
+}
+
 /** front.so_keepalive: empty is a listen line without the parameter (SO_KEEPALIVE left off). */
 function soKeepaliveOf(value: string): KeepAlive {
   if (value === '') return false;
@@ -160,6 +168,7 @@ export const nginxConfigOf = oncePerScenario(function nginxConfigOf(scenario: Sc
     xclient: scenario.isOn('front.xclient'),
     max_errors: scenario.get('front.max_errors'),
     so_keepalive: soKeepaliveOf(scenario.get('front.so_keepalive')),
+    proxy_timeout: proxyTimeoutOf(scenario.get('front.proxy_timeout')),
     auth_http: { ...mailuNginxConfig.auth_http, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
     auth_http_header: [['Auth-Port', String(scenario.get('front.port'))]],
   };

@@ -154,6 +154,12 @@ export interface NginxFrontConfig {
    * tunables on the listening socket, which every accepted connection inherits; false without it.
    */
   readonly so_keepalive: KeepAlive;
+  /**
+   * `proxy_timeout` (ms, ngx_mail_proxy_module): once proxying, the client's read deadline, re-armed
+   * by every event on the client's connection (ngx_mail_proxy_handler()); default 24 h
+   * (ngx_mail_proxy_merge_conf(): 24 * 60 * 60000).
+   */
+  readonly proxy_timeout: number;
   /** s->host: the client's name from the resolver, "[UNAVAILABLE]" when it has none. */
   readonly clientHostName: string;
   readonly timings: { readonly reactionUs: Micros; readonly relayDelayUs: Micros };
@@ -176,6 +182,8 @@ export const mailuNginxConfig: NginxFrontConfig = {
   max_errors: 5,
   // Mailu's nginx.conf listen lines carry no so_keepalive
   so_keepalive: false,
+  // nor a proxy_timeout: nginx's default
+  proxy_timeout: 24 * 60 * 60_000,
   clientHostName: '[UNAVAILABLE]',
   timings: { reactionUs: 40, relayDelayUs: 30 },
 };

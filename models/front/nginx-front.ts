@@ -15,6 +15,9 @@
  *    goes to the client; (authenticated) "235 2.0.0 OK" after the last 2xx (without xclient, the
  *    first EHLO's 250). A wrong reply: with proxy_pass_error_message
  *    the backend's reply goes to the client, else "451 4.3.2 Internal server error"; then close.
+ *  - ngx_mail_proxy_module.c ngx_mail_proxy_handler (the relay; the same from release-1.22.0 to 1.29.8):
+ *    what one side sends goes to the other in the event that reads it; the client's read event
+ *    carries the only timer, proxy_timeout (relayEvent()), and its strike closes both connections.
  */
 import { asciiBytes, bytesToLatin1, type ConnId, type Input, type KeepAlive, type Micros, type Model, type SocketAddress } from '../contract.ts';
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
@@ -119,6 +122,8 @@ class NginxSession {
   upstreamAction = 'connecting to upstream';
   relayToServer = '';
   relayToClient = '';
+  /** When nginx last handled an event on the client's connection while proxying: proxy_timeout runs from it (relayDeadline()). */
+  clientEventUs: Micros = 0;
 
   constructor(readonly conn: ConnId, readonly local: SocketAddress, readonly remote: SocketAddress) {}
 }
@@ -203,8 +208,10 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         this.waitForClient(now, session);
         return this.commands(now, session);
       case 'clientTimeout':
-        // The client's read timer also times Auth-Wait's sleep (ngx_mail_auth_sleep_handler), while no request is out.
+        // The client's read timer also times Auth-Wait's sleep (ngx_mail_auth_sleep_handler), while no request is out,
+        // and, once proxying, proxy_timeout.
         if (session.state === 'auth-http' && session.authConn === null) return this.sleepEnded(now, session);
+        if (session.state === 'relay') return this.relayDeadline(now, session);
         // ngx_mail_smtp_auth_state(): rev->timedout -> "client timed out", ngx_mail_close_connection()
         if (!CLIENT_READ_STATES.has(session.state)) return;
         this.out.push({ kind: 'log', program: 'nginx', line: '[info] client timed out (110: Connection timed out) while in auth state', conn: session.conn });
@@ -223,7 +230,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         this.out.push({ kind: 'log', program: 'nginx', line: `[info] upstream timed out (110: Connection timed out) while ${session.upstreamBuffer === '' ? session.upstreamAction : 'reading response from upstream'}`, conn: session.conn });
         return this.internalError(session);
       case 'authTimeout': return this.internalError(session);
-      case 'toServer': return this.flushToServer(session);
+      case 'toServer':
+        session.clientEventUs = now;
+        return this.flushToServer(session);
       case 'toClient': return this.flushToClient(session);
     }
   }
@@ -573,8 +582,43 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         const posted = session.relayToServer !== '' || nginxHas(this.config.version, 'proxy_reads_blocked_client_event');
         if (session.clientEnd !== null && posted) return this.clientEndRead(session, session.clientEnd);
         if (session.relayToServer !== '') this.timer(session, 'toServer', now + this.config.timings.relayDelayUs);
+        // ngx_add_timer(s->connection->read, pcf->timeout), then ngx_mail_proxy_handler(s->connection->write) arms it again;
+        // set after the pass above, which is this turn's reaction (the first timer set after a wake-up is late: sim/wakeup.ts)
+        session.clientEventUs = now;
+        this.timer(session, 'clientTimeout', now + this.config.proxy_timeout * 1000);
         return;
     }
+  }
+
+  // ---- relay (ngx_mail_proxy_handler) -----------------------------------------------------------
+
+  /**
+   * ngx_mail_proxy_handler() ends an event on the client's connection, read or write, with
+   * ngx_add_timer(c->read, pcf->timeout) (`if (c == s->connection)`): proxy_timeout runs from the
+   * last client event (clientEventUs: the relay's start, then each pass of the client's bytes). An
+   * event on the upstream's connection leaves it alone, so a client that only listens is cut
+   * proxy_timeout after it last sent, however much the upstream sends it. (A client write event
+   * comes only after a send() that did not take everything; the model's writes always do, so the
+   * client's reads are its only events.) The model does not set the timer again at every read:
+   * when it comes due it is set again to proxy_timeout after the last client event if that is
+   * later, so it strikes when nginx's would, with a timer output per proxy_timeout, not per read.
+   */
+  private relayDeadline(now: Micros, session: NginxSession): void {
+    const due = session.clientEventUs + this.config.proxy_timeout * 1000;
+    if (due > now) return this.timer(session, 'clientTimeout', due);
+    this.relayTimedOut(session);
+  }
+
+  /**
+   * proxy_timeout struck: ev->timedout on the client's read event, so "client timed out" at info with
+   * ETIMEDOUT while "proxying" (the upstream's read event has no timer once proxying:
+   * ngx_mail_proxy_smtp_handler() deleted it), then ngx_mail_proxy_close_session() closes the upstream
+   * and the client, bytes not yet passed on included.
+   */
+  private relayTimedOut(session: NginxSession): void {
+    this.out.push({ kind: 'log', program: 'nginx', line: '[info] client timed out (110: Connection timed out) while proxying', conn: session.conn });
+    this.out.push({ kind: 'fact', fact: { kind: 'idleDeadline', setting: 'proxy_timeout', afterUs: this.config.proxy_timeout * 1000 }, conn: session.conn });
+    this.close(session);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

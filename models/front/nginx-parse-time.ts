@@ -70,3 +70,16 @@ export function ngxParseTime(text: string, unit: NginxTimeUnit): bigint | null {
 export function ngxConfMsec(directive: string, text: string): bigint | string {
   return ngxParseTime(text, 'milliseconds') ?? `"${directive}" directive invalid value`;
 }
+
+/** The longest time the lab's virtual clock holds: µs in a double, exact up to Number.MAX_SAFE_INTEGER (285 years). */
+const LAB_MAX_MS = BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 1000));
+
+/**
+ * A msec directive's value for the lab (ms), or why not: nginx's own refusal, or a time nginx takes
+ * (up to NGX_MAX_INT_T_VALUE ms) that the lab's µs clock cannot hold.
+ */
+export function labMilliseconds(directive: string, text: string): number | string {
+  const ms = ngxConfMsec(directive, text);
+  if (typeof ms === 'string') return ms;
+  return ms > LAB_MAX_MS ? `${directive} ${text}: nginx takes it, but the lab's virtual clock (µs) reaches ${LAB_MAX_MS} ms at most` : Number(ms);
+}

@@ -56,6 +56,10 @@ const ROWS: readonly Row[] = [
   { key: 'client.auth', files: { 'nginx.conf': NGINX('    smtp_auth none;\n') }, value: 'none', at: 'nginx.conf:5' },
   { key: 'front.xclient', files: { 'nginx.conf': NGINX('    xclient off;\n') }, value: 'off', at: 'nginx.conf:5' },
   { key: 'front.max_errors', files: { 'nginx.conf': NGINX('    max_errors 9;\n') }, value: 9, at: 'nginx.conf:5' },
+  { key: 'front.proxy_timeout', files: { 'nginx.conf': NGINX('    proxy_timeout 10s;\n') }, value: '10s', at: 'nginx.conf:5' },
+  // inherited from mail { } (ngx_mail_proxy_merge_conf()), the server's own line winning
+  { key: 'front.proxy_timeout', files: { 'nginx.conf': NGINX('').replace('mail {\n', 'mail {\n  proxy_timeout 1m30s;\n') }, value: '1m30s', at: 'nginx.conf:2' },
+  { key: 'front.proxy_timeout', files: { 'nginx.conf': NGINX('    proxy_timeout 500ms;\n').replace('mail {\n', 'mail {\n  proxy_timeout 1h;\n') }, value: '500ms', at: 'nginx.conf:6' },
   { key: 'postfix.mail_version', files: POSTFIX(''), value: '3.9', at: 'main.cf:1' },
   { key: 'postfix.mail_version', files: { 'main.cf': 'mail_version = 3.7.11\n' }, value: '3.7.11', at: 'main.cf:1' },
   { key: 'postfix.smtpd_forbid_unauth_pipelining', files: POSTFIX('smtpd_forbid_unauth_pipelining = NO\n'), value: 'no', at: 'main.cf:2' },
@@ -203,6 +207,9 @@ describe('bad or partial input: an error naming the file and line', () => {
   it('nginx without a mechanism the lab has, or a value the key table refuses', () => {
     expect(importError({ 'nginx.conf': NGINX('    smtp_auth cram-md5;\n') })).toMatch(/nginx\.conf:5: smtp_auth cram-md5: neither plain nor login/);
     expect(importError({ 'nginx.conf': NGINX('    max_errors 0;\n') })).toMatch(/nginx\.conf:5: max_errors = 0: front\.max_errors: '0' is not allowed/);
+    // ngx_conf_set_msec_slot(): a msec time has no years or months
+    expect(importError({ 'nginx.conf': NGINX('    proxy_timeout 1y;\n') })).toMatch(/nginx\.conf:5: proxy_timeout = 1y: front\.proxy_timeout: '1y' is not allowed: "proxy_timeout" directive invalid value/);
+    expect(importError({ 'nginx.conf': NGINX('    timeout 1M;\n') })).toMatch(/nginx\.conf:5: "timeout" directive invalid value/);
   });
 
   it("the client listener's so_keepalive is front.so_keepalive; another listener's is not read; a value nginx -t refuses is refused at its line", () => {

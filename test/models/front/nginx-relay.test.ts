@@ -1,12 +1,15 @@
-/* nginx-relay - once proxying, nginx passes bytes on as it reads them: a steady trickle is not held back
+/* nginx-relay - once proxying, nginx passes bytes on as it reads them: a steady trickle is not held back; proxy_timeout
  *
  * ngx_mail_proxy_handler reads what the socket has and sends it in the same event, so the model
  * passes on one burst per relayDelayUs, scheduled by the burst's first bytes. (A timer re-armed by
  * every read would hold a client that writes more often than relayDelayUs back indefinitely.)
+ * proxy_timeout: the client's read deadline, re-armed by each event on the client's connection only
+ * (ngx_mail_proxy_handler(): `if (c == s->connection) ngx_add_timer(c->read, pcf->timeout)`); when it
+ * strikes, "client timed out" at info while "proxying" and ngx_mail_proxy_close_session().
  */
 import { describe, expect, it } from 'vitest';
 import { bytesToLatin1 } from '../../../models/contract.ts';
-import { createFront } from '../../../models/front/index.ts';
+import { createFront, type NginxFrontConfig } from '../../../models/front/index.ts';
 import { DirectDriver } from './direct-driver.ts';
 
 const CLIENT = 'c1';
@@ -16,9 +19,9 @@ const OK_AUTH = 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\
  * An nginx front with smtp_auth plain, driven by hand through AUTH and the lock-step handshake into the relay;
  * `pipelined` is what the client sends while the handshake runs (nginx buffers it, ngx_mail_proxy_block_read).
  */
-function relaying(pipelined = ''): { d: DirectDriver; upstream: string; relayDelayUs: number } {
+function relaying(pipelined = '', config: Partial<NginxFrontConfig> = {}): { d: DirectDriver; upstream: string; relayDelayUs: number } {
   const relayDelayUs = 30;
-  const d = new DirectDriver(createFront('nginx', { smtp_auth: ['plain'], timings: { reactionUs: 40, relayDelayUs } }));
+  const d = new DirectDriver(createFront('nginx', { smtp_auth: ['plain'], timings: { reactionUs: 40, relayDelayUs }, ...config }));
   d.input({ kind: 'accepted', conn: CLIENT, local: { host: '127.0.0.1', port: 587 }, remote: { host: '203.0.113.7', port: 40000 } }).advanceBy(100);
   d.bytes(CLIENT, 'EHLO client.example.test\r\n').advanceBy(100);
   d.bytes(CLIENT, `AUTH PLAIN ${Buffer.from('\0alice@example.test\0secret').toString('base64')}\r\n`).advanceBy(100);
@@ -74,5 +77,69 @@ describe('nginx relay', () => {
     expect(armed(buffered.d)).toEqual([ready]);
     const relayed = buffered.d.of('write').filter((o) => o.output.conn === buffered.upstream).at(-1)!;
     expect([relayed.t, bytesToLatin1(relayed.output.bytes)]).toEqual([ready + buffered.relayDelayUs, 'MAIL FROM:<alice@example.test>\r\n']);
+  });
+});
+
+describe('nginx relay: proxy_timeout', () => {
+  const PROXY_TIMEOUT_MS = 10_000;
+  const TIMED_OUT = '[info] client timed out (110: Connection timed out) while proxying';
+  /** When the session's connections were closed, by connection. */
+  const closedAt = (d: DirectDriver) => new Map(d.of('close').map((o) => [o.output.conn, o.t]));
+  const loggedIn = (d: DirectDriver) => d.of('write').find((o) => o.output.conn === CLIENT && bytesToLatin1(o.output.bytes) === '235 2.0.0 OK\r\n')!.t;
+
+  it('an idle relay is cut proxy_timeout after the relay began, not a µs before: the log line, both connections closed, the fact', () => {
+    const { d, upstream } = relaying('', { proxy_timeout: PROXY_TIMEOUT_MS });
+    const start = loggedIn(d);
+    d.advanceTo(start + PROXY_TIMEOUT_MS * 1000 - 1);
+    expect(d.of('close')).toEqual([expect.objectContaining({ output: { kind: 'close', conn: d.of('connect')[0]!.output.conn } })]); // the auth request's only
+    d.advanceTo(start + PROXY_TIMEOUT_MS * 1000);
+    expect(d.of('log').map((o) => o.output.line).at(-1)).toBe(TIMED_OUT);
+    expect(closedAt(d).get(CLIENT)).toBe(start + PROXY_TIMEOUT_MS * 1000);
+    expect(closedAt(d).get(upstream)).toBe(start + PROXY_TIMEOUT_MS * 1000);
+    expect(d.of('fact').map((o) => o.output.fact).at(-1)).toEqual({ kind: 'idleDeadline', setting: 'proxy_timeout', afterUs: PROXY_TIMEOUT_MS * 1000 });
+    expect(d.pendingTimers()).toEqual([]);
+  });
+
+  it("each client read re-arms it: a client that sends every 6 s for 30 s is never cut, and is cut proxy_timeout after its last read's pass", () => {
+    const { d, upstream, relayDelayUs } = relaying('', { proxy_timeout: PROXY_TIMEOUT_MS });
+    let last = 0;
+    for (let i = 0; i < 5; i++) {
+      d.advanceBy(6_000_000);
+      last = d.now;
+      d.bytes(CLIENT, 'NOOP\r\n');
+    }
+    d.advanceTo(last + relayDelayUs + PROXY_TIMEOUT_MS * 1000 - 1);
+    expect(d.writes(upstream).filter((w) => w === 'NOOP\r\n')).toHaveLength(5);
+    expect(closedAt(d).has(CLIENT)).toBe(false);
+    d.advanceBy(1);
+    expect(closedAt(d).get(CLIENT)).toBe(last + relayDelayUs + PROXY_TIMEOUT_MS * 1000);
+    expect(d.of('log').map((o) => o.output.line).at(-1)).toBe(TIMED_OUT);
+  });
+
+  it("the upstream's reads do not re-arm it: a client that only listens is cut proxy_timeout after the relay began, however much the upstream sends", () => {
+    const { d, upstream } = relaying('', { proxy_timeout: PROXY_TIMEOUT_MS });
+    const start = loggedIn(d);
+    for (let i = 0; i < 3; i++) d.advanceBy(3_000_000).bytes(upstream, '250 still here\r\n');
+    d.advanceBy(1_000);
+    expect(d.writes(CLIENT).filter((w) => w === '250 still here\r\n')).toHaveLength(3);
+    d.advanceTo(start + PROXY_TIMEOUT_MS * 1000);
+    expect(closedAt(d).get(upstream)).toBe(start + PROXY_TIMEOUT_MS * 1000);
+  });
+
+  it("replaces the client's `timeout` armed before the login: a proxy_timeout longer than it is not cut at the mail timeout (60 s)", () => {
+    const { d } = relaying('', { proxy_timeout: 120_000 });
+    const start = loggedIn(d);
+    d.advanceTo(start + 119_999_999);
+    expect(closedAt(d).has(CLIENT)).toBe(false);
+    expect(d.of('log').map((o) => o.output.line)).not.toContain(TIMED_OUT);
+    d.advanceBy(1);
+    expect(d.of('log').map((o) => o.output.line).at(-1)).toBe(TIMED_OUT);
+  });
+
+  it('an end before it cancels it: nothing fires after the session closed', () => {
+    const { d, upstream } = relaying('', { proxy_timeout: PROXY_TIMEOUT_MS });
+    d.input({ kind: 'eof', conn: upstream }).advanceBy(PROXY_TIMEOUT_MS * 2000);
+    expect(d.of('log').map((o) => o.output.line)).not.toContain(TIMED_OUT);
+    expect(d.pendingTimers()).toEqual([]);
   });
 });
