@@ -122,7 +122,10 @@ class NginxSession {
   upstreamAction = 'connecting to upstream';
   relayToServer = '';
   relayToClient = '';
-  /** When nginx last handled an event on the client's connection while proxying: proxy_timeout runs from it (relayDeadline()). */
+  /**
+   * When nginx last passed on the client's bytes while proxying, or 0 before the first pass (the timer
+   * set at the relay's start runs from there): proxy_timeout runs from it (relayDeadline()).
+   */
   clientEventUs: Micros = 0;
 
   constructor(readonly conn: ConnId, readonly local: SocketAddress, readonly remote: SocketAddress) {}
@@ -584,7 +587,6 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         if (session.relayToServer !== '') this.timer(session, 'toServer', now + this.config.timings.relayDelayUs);
         // ngx_add_timer(s->connection->read, pcf->timeout), then ngx_mail_proxy_handler(s->connection->write) arms it again;
         // set after the pass above, which is this turn's reaction (the first timer set after a wake-up is late: sim/wakeup.ts)
-        session.clientEventUs = now;
         this.timer(session, 'clientTimeout', now + this.config.proxy_timeout * 1000);
         return;
     }
@@ -595,7 +597,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   /**
    * ngx_mail_proxy_handler() ends an event on the client's connection, read or write, with
    * ngx_add_timer(c->read, pcf->timeout) (`if (c == s->connection)`): proxy_timeout runs from the
-   * last client event (clientEventUs: the relay's start, then each pass of the client's bytes). An
+   * last client event (the relay's start, then each pass of the client's bytes: clientEventUs). An
    * event on the upstream's connection leaves it alone, so a client that only listens is cut
    * proxy_timeout after it last sent, however much the upstream sends it. (A client write event
    * comes only after a send() that did not take everything; the model's writes always do, so the
