@@ -1,7 +1,7 @@
 /* front-listener - a port a front serves clients on, as the front's configuration states it
  *
- * Dovecot's inet_listener and nginx's `listen` both name a port and say whether it speaks TLS
- * from the first byte and whether a PROXY header precedes SMTP. The import picks one listener
+ * Dovecot's inet_listener, nginx's `listen` and HAProxy's `bind` each name a port and say whether
+ * it speaks TLS from the first byte and whether a PROXY header precedes SMTP. The import picks one listener
  * (the client's path through the deployment) and maps the front that owns it.
  */
 import { keySpec } from '../scenarios/index.ts';
@@ -9,13 +9,13 @@ import type { AssumedEntry } from './entries.ts';
 import type { Setting } from './source.ts';
 
 export interface FrontListener {
-  readonly front: 'dovecot' | 'nginx';
+  readonly front: 'dovecot' | 'nginx' | 'haproxy';
   readonly port: number;
-  /** Implicit TLS (Dovecot `ssl = yes`, nginx `listen ... ssl`). */
+  /** Implicit TLS (Dovecot `ssl = yes`, nginx `listen ... ssl`, HAProxy `bind ... ssl`). */
   readonly tls: boolean;
-  /** A PROXY protocol header before SMTP (Dovecot `haproxy = yes`, nginx `listen ... proxy_protocol`). */
+  /** A PROXY protocol header before SMTP (Dovecot `haproxy = yes`, nginx `listen ... proxy_protocol`, HAProxy `bind ... accept-proxy`). */
   readonly proxyProtocol: boolean;
-  /** The listener's name (Dovecot) or '' (nginx). */
+  /** The listener's name (Dovecot), its frontend's (HAProxy) or '' (nginx). */
   readonly name: string;
   readonly setting: Setting;
 }
@@ -23,7 +23,7 @@ export interface FrontListener {
 /** The default path: the submission port, then implicit-TLS submission, then the only one. */
 export const SUBMISSION_PORTS = [587, 465] as const;
 
-export const FRONT_NAMES: Readonly<Record<FrontListener['front'], string>> = { dovecot: 'Dovecot', nginx: 'nginx' };
+export const FRONT_NAMES: Readonly<Record<FrontListener['front'], string>> = { dovecot: 'Dovecot', nginx: 'nginx', haproxy: 'HAProxy' };
 
 /** front.port for a listener that speaks TLS from the first byte: the lab's plain port, said so. */
 export function plainPortAssumed(listener: FrontListener): AssumedEntry {

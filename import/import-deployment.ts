@@ -1,7 +1,7 @@
 /* import-deployment - configuration files in, a scenario and its three lists out
  *
- * Reads the files, picks the client's path (a front listener: `--port`, else the submission
- * port, else the only one), maps the front that owns it, then the Postfix service that front
+ * Reads the files, picks the client's path (a front listener of Dovecot, nginx or HAProxy: `--port`,
+ * else the submission port, else the only one), maps the front that owns it, then the Postfix service that front
  * relays to and Mailu's mailu.env. Keys set twice keep the later value (the earlier line is listed
  * as overridden); `--set` comes last. The scenario is resolved and checked as a scenario file is
  * (front keys, Postfix release gates), then each setting the lab cannot change by key is compared
@@ -16,14 +16,16 @@ import { parseAssignment, resolveScenario, ScenarioError, type Scenario, type Sc
 import { POSTFIX_SUBMISSION_PORT } from '../scenarios/topology.ts';
 import { UsageError } from '../scenarios/errors.ts';
 import { mapDovecot, dovecotListeners } from './dovecot-map.ts';
-import { parseDoveconf, type DovecotConfig } from './doveconf.ts';
+import { parseDoveconf } from './doveconf.ts';
 import { ignored, type AssumedEntry, type ImportEntry, type KeyAssignment, type ListedEntry, type MappedEntry, type MapperResult } from './entries.ts';
 import { FRONT_NAMES, SUBMISSION_PORTS, type FrontListener } from './front-listener.ts';
 import { FORMAT_NAMES, readInputs, type ConfigFile, type ConfigFormat } from './inputs.ts';
 import { mapMailuEnv } from './mailu-env-map.ts';
 import { parseMailuEnv } from './mailu-env.ts';
 import { mapNginx, nginxListeners } from './nginx-map.ts';
-import { parseNginxConf, type NginxConfig } from './nginx-conf.ts';
+import { parseNginxConf } from './nginx-conf.ts';
+import { parseHaproxyCfg } from './haproxy-cfg.ts';
+import { haproxyListeners, mapHaproxy } from './haproxy-map.ts';
 import { parsePostfixMain } from './postfix-main.ts';
 import { mapPostfix, type BackendPort } from './postfix-map.ts';
 import { parsePostfixMaster } from './postfix-master.ts';
@@ -61,12 +63,36 @@ function only<T>(files: readonly ConfigFile[], format: ConfigFormat, parse: (fil
   return matching[0] ? { file: matching[0], parsed: parse(matching[0]) } : null;
 }
 
+/** A front proxy's configuration in the input: the client ports it serves and its mapper. */
+interface FrontInput {
+  readonly file: ConfigFile;
+  readonly front: FrontListener['front'];
+  readonly listeners: readonly FrontListener[];
+  map(listener: FrontListener): { result: MapperResult; backend: BackendPort };
+}
+
+/** One front of a format, when the input has it. */
+function frontInput<T>(files: readonly ConfigFile[], format: ConfigFormat & FrontListener['front'], parse: (file: ConfigFile) => T, listeners: (parsed: T) => FrontListener[], map: (parsed: T, file: ConfigFile, listener: FrontListener) => { result: MapperResult; backend: BackendPort }): FrontInput[] {
+  const input = only(files, format, parse);
+  if (input === null) return [];
+  return [{ file: input.file, front: format, listeners: listeners(input.parsed), map: (listener) => map(input.parsed, input.file, listener) }];
+}
+
+function frontInputs(files: readonly ConfigFile[]): FrontInput[] {
+  return [
+    ...frontInput(files, 'dovecot', (f) => parseDoveconf(f.text, f.path), dovecotListeners, (parsed, _file, listener) => mapDovecot(parsed, listener)),
+    ...frontInput(files, 'nginx', (f) => parseNginxConf(f.text, f.path), nginxListeners, (parsed, file, listener) => mapNginx(parsed, file.path, listener)),
+    ...frontInput(files, 'haproxy', (f) => parseHaproxyCfg(f.text, f.path), haproxyListeners, (parsed, _file, listener) => mapHaproxy(parsed, listener)),
+  ];
+}
+
 function chooseListener(listeners: readonly FrontListener[], port: number | undefined): FrontListener | null {
   const ports = [...new Set(listeners.map((l) => `${l.port} (${l.front}${l.tls ? ', TLS' : ''})`))].join(', ');
   if (port !== undefined) {
     const chosen = listeners.filter((l) => l.port === port);
     if (chosen.length === 0) throw new UsageError(`--port ${port}: no front in the input listens there; the fronts listen on ${ports || 'nothing'}`);
-    if (new Set(chosen.map((l) => l.front)).size > 1) throw new UsageError(`--port ${port}: both Dovecot and nginx listen there`);
+    const fronts = [...new Set(chosen.map((l) => FRONT_NAMES[l.front]))];
+    if (fronts.length > 1) throw new UsageError(`--port ${port}: ${fronts.join(' and ')} all listen there`);
     return chosen[0]!;
   }
   for (const submission of SUBMISSION_PORTS) {
@@ -78,21 +104,19 @@ function chooseListener(listeners: readonly FrontListener[], port: number | unde
   throw new UsageError(`the fronts listen on ${ports} and none is a submission port (${SUBMISSION_PORTS.join(', ')}): choose the path with --port N`);
 }
 
-/** The chosen front's mapping; the other front's file is one ignored line. */
-function mapFront(dovecot: { file: ConfigFile; parsed: DovecotConfig } | null, nginx: { file: ConfigFile; parsed: NginxConfig } | null, listener: FrontListener | null) {
+/** The chosen front's mapping; each other front's file is one ignored line. */
+function mapFront(fronts: readonly FrontInput[], listener: FrontListener | null) {
   const others: ImportEntry[] = [];
   const skip = (file: ConfigFile, why: string) => others.push(ignored({ name: `(whole file, ${FORMAT_NAMES[file.format]})`, value: '', where: { file: file.path, line: 1 } }, why));
   if (listener === null) {
-    for (const front of [dovecot, nginx]) if (front) skip(front.file, 'no SMTP listener in it');
+    for (const front of fronts) skip(front.file, 'no SMTP listener in it');
     return { mapped: null, others };
   }
   const elsewhere = `the client's path is port ${listener.port} through ${listener.front}`;
-  if (listener.front === 'dovecot') {
-    if (nginx) skip(nginx.file, `${elsewhere}; \`--port N\` imports one of nginx's ports (${nginxListeners(nginx.parsed).map((l) => l.port).join(', ') || 'none for SMTP'})`);
-    return { mapped: mapDovecot(dovecot!.parsed, listener), others };
+  for (const other of fronts.filter((front) => front.front !== listener.front)) {
+    skip(other.file, `${elsewhere}; \`--port N\` imports one of ${FRONT_NAMES[other.front]}'s ports (${other.listeners.map((l) => l.port).join(', ') || 'none for SMTP'})`);
   }
-  if (dovecot) skip(dovecot.file, `${elsewhere}; \`--port N\` imports one of Dovecot's ports (${dovecotListeners(dovecot.parsed).map((l) => l.port).join(', ') || 'none'})`);
-  return { mapped: mapNginx(nginx!.parsed, nginx!.file.path, listener), others };
+  return { mapped: fronts.find((front) => front.front === listener.front)!.map(listener), others };
 }
 
 function commandLineSets(sets: readonly string[]): KeyAssignment[] {
@@ -116,10 +140,9 @@ function resolved(definition: ScenarioDefinition): Scenario {
 
 export function importDeployment(options: ImportOptions): ImportResult {
   const files = readInputs(options.paths);
-  const dovecot = only(files, 'dovecot', (f) => parseDoveconf(f.text, f.path));
-  const nginx = only(files, 'nginx', (f) => parseNginxConf(f.text, f.path));
-  const listener = chooseListener([...(dovecot ? dovecotListeners(dovecot.parsed) : []), ...(nginx ? nginxListeners(nginx.parsed) : [])], options.port);
-  const front = mapFront(dovecot, nginx, listener);
+  const fronts = frontInputs(files);
+  const listener = chooseListener(fronts.flatMap((front) => front.listeners), options.port);
+  const front = mapFront(fronts, listener);
   const backend: BackendPort = options.backendPort !== undefined
     ? { port: options.backendPort, because: `--backend-port ${options.backendPort}` }
     : front.mapped?.backend ?? { port: POSTFIX_SUBMISSION_PORT, because: `no front in the input; Mailu's authenticated service is on ${POSTFIX_SUBMISSION_PORT}` };

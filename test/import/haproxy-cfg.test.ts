@@ -2,20 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseHaproxyCfg, settingsChain } from '../../import/haproxy-cfg.ts';
 import { lineWords } from '../../import/haproxy-words.ts';
-import { ConfigError } from '../../import/source.ts';
+import { configErrorOf as errorOf } from './import-files.ts';
 
 const AT = { file: 'h.cfg', line: 7 };
 const words = (text: string) => lineWords(text, AT, 'fe').words;
-
-function errorOf(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parse_line(): words, quotes, escapes, comments (doc 2.2)', () => {
   it("splits on blanks; '#' outside quotes ends the line even inside a word", () => {

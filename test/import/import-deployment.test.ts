@@ -1,35 +1,21 @@
 /* import-deployment - configuration lines to scenario values, the fixtures to the built-in scenarios, and bad input by file and line */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importDeployment, type ImportOptions, type ImportResult } from '../../import/index.ts';
+import { importDeployment, type ImportResult } from '../../import/index.ts';
 import { knownKeys } from '../../models/postfix/config.ts';
 import { loadScenario, SCENARIO_KEYS, type ScenarioKey } from '../../scenarios/index.ts';
+import { deployment, importError } from './import-files.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../import/fixtures');
-
-/** The files in a fresh directory, imported. */
-function deployment(files: Record<string, string>, options: Omit<ImportOptions, 'paths'> = {}): ImportResult {
-  const dir = mkdtempSync(join(tmpdir(), 'smtp-lab-import-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return importDeployment({ paths: [dir], ...options });
-}
-
-function importError(files: Record<string, string>, options: Omit<ImportOptions, 'paths'> = {}): string {
-  try {
-    deployment(files, options);
-  } catch (error) {
-    expect((error as Error).name).toBe('UsageError');
-    return (error as Error).message;
-  }
-  throw new Error('expected the import to be refused');
-}
 
 const DOVECOT = 'protocols = submission\nservice submission-login {\n  inet_listener submission {\n    port = 587\n  }\n}\n';
 const dovecotWith = (lines: string, port = 587) => `${lines}protocols = submission\nservice submission-login {\n  inet_listener submission {\n    port = ${port}\n  }\n}\n`;
 const NGINX = (server: string, top = '') => `${top}mail {\n  server {\n    listen 587;\n    protocol smtp;\n${server}  }\n}\n`;
 const POSTFIX = (lines: string) => ({ 'main.cf': `mail_version = 3.9.0\n${lines}` });
+/** HAProxy's keys have their own rows (test/import/haproxy-import.test.ts); these are the ones its fixture sets. */
+const HAPROXY = (server: string, backend = '') => ({ 'haproxy.cfg': `frontend smtp\n  bind :587\n  default_backend postfix\nbackend postfix\n  server smtpd 10.0.0.2:10025${server}\n${backend}` });
 
 interface Row {
   readonly key: ScenarioKey;
@@ -60,6 +46,10 @@ const ROWS: readonly Row[] = [
   // inherited from mail { } (ngx_mail_proxy_merge_conf()), the server's own line winning
   { key: 'front.proxy_timeout', files: { 'nginx.conf': NGINX('').replace('mail {\n', 'mail {\n  proxy_timeout 1m30s;\n') }, value: '1m30s', at: 'nginx.conf:2' },
   { key: 'front.proxy_timeout', files: { 'nginx.conf': NGINX('    proxy_timeout 500ms;\n').replace('mail {\n', 'mail {\n  proxy_timeout 1h;\n') }, value: '500ms', at: 'nginx.conf:6' },
+  { key: 'front.send_proxy', files: HAPROXY(' send-proxy'), value: 'v1', at: 'haproxy.cfg:5' },
+  { key: 'front.timeout_client', files: HAPROXY(''), value: 0, at: 'haproxy.cfg:1' },
+  { key: 'front.timeout_server', files: HAPROXY('', '  timeout server 1m\n'), value: 60_000, at: 'haproxy.cfg:6' },
+  { key: 'front.timeout_connect', files: HAPROXY('', '  timeout connect 10s\n'), value: 10_000, at: 'haproxy.cfg:6' },
   { key: 'postfix.mail_version', files: POSTFIX(''), value: '3.9', at: 'main.cf:1' },
   { key: 'postfix.mail_version', files: { 'main.cf': 'mail_version = 3.7.11\n' }, value: '3.7.11', at: 'main.cf:1' },
   { key: 'postfix.smtpd_forbid_unauth_pipelining', files: POSTFIX('smtpd_forbid_unauth_pipelining = NO\n'), value: 'no', at: 'main.cf:2' },
@@ -175,7 +165,7 @@ describe('the shipped fixtures', () => {
     for (const set of readdirSync(FIXTURES)) {
       for (const file of readdirSync(join(FIXTURES, set))) {
         const head = readFileSync(join(FIXTURES, set, file), 'utf8').split('\n').slice(0, 8).join('\n');
-        expect(head, `${set}/${file}`).toMatch(/github\.com\/Mailu\/Mailu|conformance\/records/);
+        expect(head, `${set}/${file}`).toMatch(/github\.com\/(Mailu\/Mailu|haproxy\/haproxy|vdukhovni\/postfix)|conformance\/records/);
       }
     }
   });

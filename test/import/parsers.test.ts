@@ -5,17 +5,7 @@ import { parsePostfixMaster, servicePort } from '../../import/postfix-master.ts'
 import { parseDoveconf, sectionsOf } from '../../import/doveconf.ts';
 import { parseNginxConf, directivesNamed } from '../../import/nginx-conf.ts';
 import { parseMailuEnv } from '../../import/mailu-env.ts';
-import { ConfigError } from '../../import/source.ts';
-
-function errorOf(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configErrorOf as errorOf } from './import-files.ts';
 
 describe('main.cf / postconf -n', () => {
   const text = '# comment\nmyhostname = mail.example.test\n\nsmtpd_client_restrictions =\n  permit_mynetworks,\n  # inside\n  permit\nmail_version=3.9.0\nmyhostname = later\n';
