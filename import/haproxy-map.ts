@@ -281,7 +281,7 @@ class HaproxyMapping {
       this.result.entries.push(unsupported(setting, `a second server: HAProxy balances clients over the servers (balance), the lab has one Postfix; the path is mapped to ${whereText(server.line.where)}`));
       return;
     }
-    this.result.entries.push({ list: 'mapped', setting, key: null, value: line.words.slice(1, 3).join(' '), note: "Postfix, the lab's server" });
+    this.result.entries.push({ list: 'mapped', setting, key: null, value: 'Postfix smtpd', note: "the server: the lab's Postfix, at the lab's own address" });
     this.serverParameters(line, server);
   }
 

@@ -11,8 +11,9 @@ const usage = `usage: smtp-lab import FILE|DIR... [--out FILE] [--port N] [--bac
 Reads what a deployment's servers print and maps every setting that matters onto the lab's scenario
 keys: \`postconf -n\` / main.cf, \`postconf -M\` / master.cf (the -o overrides of the service the
 front relays to), \`postconf mail_version\`, \`doveconf -n\` / dovecot.conf, \`nginx -T\` (its mail { }
-block; \`nginx -v\`'s line gives the release) and Mailu's mailu.env, any subset, as files or a
-directory of them. Writes the scenario file and prints three lists with file and line: mapped
+block; \`nginx -v\`'s line gives the release), HAProxy's haproxy.cfg (the frontend or listen bound
+to the client's port, its defaults, its backend's server) and Mailu's mailu.env, any subset, as
+files or a directory of them. Writes the scenario file and prints three lists with file and line: mapped
 (setting -> key = value), relevant but unsupported (what the answer does not cover), ignored as
 irrelevant to this path; and the keys the input does not state, with what was assumed.
 A line the importer cannot read is an error naming its file and line (exit 2), never a default.
