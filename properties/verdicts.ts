@@ -163,13 +163,50 @@ export const LIVENESS_BOUND_US = 330_000_000;
  * bound after the start or after the kernel last ended a connection is busy past the bound, and so
  * is the run's last event more than the bound after the last kernel end.
  */
-export function busyPastBound(report: RunReport): { readonly atUs: number; readonly boundUs: number } | null {
+export function busyPastBound(report: RunReport, idleDeadlines: readonly IdleDeadlineEnd[] = []): { readonly atUs: number; readonly boundUs: number } | null {
+  // An excused idle deadline (idleDeadlinesExcused) is news as a kernel end is; the chain was busy at least until its relay fell quiet.
+  const news = [
+    ...report.kernelEnded.map((end) => ({ atUs: end.atUs, busyUntilUs: end.lastTimerFiredUs })),
+    ...idleDeadlines.map((end) => ({ atUs: end.atUs, busyUntilUs: end.quietSinceUs })),
+  ].sort((a, b) => a.atUs - b.atUs);
   let sinceUs = 0;
-  for (const end of report.kernelEnded) {
-    if (end.lastTimerFiredUs > sinceUs + LIVENESS_BOUND_US) return { atUs: end.lastTimerFiredUs, boundUs: sinceUs + LIVENESS_BOUND_US };
+  for (const end of news) {
+    if (end.busyUntilUs > sinceUs + LIVENESS_BOUND_US) return { atUs: end.busyUntilUs, boundUs: sinceUs + LIVENESS_BOUND_US };
     sinceUs = end.atUs;
   }
   return report.endedAtUs > sinceUs + LIVENESS_BOUND_US ? { atUs: report.endedAtUs, boundUs: sinceUs + LIVENESS_BOUND_US } : null;
+}
+
+/** A session a program's own idle deadline ended (the idleDeadline fact): when, and since when its peers had been silent. */
+export interface IdleDeadlineEnd {
+  readonly node: string;
+  readonly setting: string;
+  readonly atUs: number;
+  readonly quietSinceUs: number;
+}
+
+export function idleDeadlineEnds(report: RunReport): IdleDeadlineEnd[] {
+  return report.facts.flatMap((record) => (record.fact.kind === 'idleDeadline' ? [{ node: record.node, setting: record.fact.setting, atUs: record.t, quietSinceUs: record.t - record.fact.afterUs }] : []));
+}
+
+/**
+ * Whether the idle deadlines of the case end a relay as the real program does, where the lab's bound does not apply.
+ * nginx relays with no deadline but proxy_timeout (24 h unless set, ngx_mail_proxy_merge_conf()),
+ * from the client's last event (ngx_mail_proxy_handler()). A relay whose two peers both went silent
+ * is held that long by the real nginx: its documented behaviour, not a hang of the chain under
+ * test, and a user who wants it shorter sets proxy_timeout. So such an end counts as an end within
+ * the bound, as a kernel end does, and the bound starts again from it (busyPastBound). It is excused
+ * only where nothing but black holes on both of the front's hops could have kept the peers' ends
+ * from it: anywhere else a peer's FIN or reset reaches nginx, whose ngx_mail_proxy_handler() closes
+ * the relay at once (its eof test), so a relay still open until proxy_timeout is a hang.
+ * Not seen from here: a daemon timer that fired past the bound while the relay was quiet (the report
+ * keeps only the kernel ends' lastTimerFiredUs), so a Postfix slower than the bound behind a
+ * silenced nginx relay passes; without the silenced relay it fails as ever.
+ * Black holes (fault `timeout`) are the only faults that pass no FIN and no RST (sim/faults/catalogue.ts).
+ */
+export function idleDeadlinesExcused(labCase: LabCase): boolean {
+  const blackHoled = (faults: LabCase['faults']['client']) => (faults ?? []).some((fault) => fault.name === 'timeout');
+  return blackHoled(labCase.faults.client) && blackHoled(labCase.faults.backend);
 }
 
 /** Which connection the kernel ended and after how long: "front's c1 by keepalive at 7875.0 s, 7874.9 s after its peer was last heard". */
@@ -200,14 +237,18 @@ export function leftToKernel(report: RunReport): KernelEnd[] {
  * within the bound (busyPastBound), and none is left holding a connection that nothing will
  * ever touch again.
  */
-export function liveness(_labCase: LabCase, report: RunReport): Verdict {
+export function liveness(labCase: LabCase, report: RunReport): Verdict {
   if (report.clientEndedAtUs === null) return 'the client session did not end';
   const ended = report.kernelEnded.length > 0 ? ` (the kernel ended ${kernelEndsText(report)})` : '';
   const hung = hangs(report);
   if (hung.length > 0) return `deadlock: nothing was left to happen at ${(report.endedAtUs / 1e6).toFixed(3)} s but ${hung.join('; ')}${ended}`;
   const early = leftToKernel(report);
   if (early.length > 0) return `the kernel ended ${early.map(kernelEndText).join('; ')}, where the program has a deadline of its own that should have come first`;
-  const busy = busyPastBound(report);
+  const idle = idleDeadlineEnds(report);
+  const excused = idle.length > 0 && idleDeadlinesExcused(labCase);
+  const late = excused ? undefined : idle.find((end) => end.atUs - end.quietSinceUs > LIVENESS_BOUND_US);
+  if (late) return `${late.node} ended a relay by its ${late.setting} at ${(late.atUs / 1e6).toFixed(1)} s, ${((late.atUs - late.quietSinceUs) / 1e6).toFixed(1)} s after the client was last heard, although no black hole on both of its hops kept the peers' ends from it: the real front closes a relay when a peer ends it`;
+  const busy = busyPastBound(report, excused ? idle : []);
   if (busy) return `the chain was still busy at ${(busy.atUs / 1e6).toFixed(3)} s (bound ${busy.boundUs / 1e6} s${ended}); the client had left at ${(report.clientEndedAtUs / 1e6).toFixed(3)} s`;
   return null;
 }

@@ -142,6 +142,18 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.keepAliveOnAccept = config.so_keepalive;
   }
 
+  /**
+   * A relaying session's two connections: nginx's only deadline there is proxy_timeout from the
+   * client's last event (relayDeadline()), which has not struck while the relay is open, so a
+   * kernel end of a silent peer came first, as on the real host (24 h by default, beyond the
+   * retransmission give-up and Linux's keepalive).
+   */
+  deadlineLeftToKernel(conn: ConnId): string | null {
+    const session = this.sessions.get(conn) ?? this.outgoing.get(conn);
+    if (session?.state !== 'relay') return null;
+    return `nginx relays with no deadline but proxy_timeout (${this.config.proxy_timeout} ms from the client's last event, ngx_mail_proxy_handler()), which had not struck: the kernel's retransmission give-up or keepalive ended it first`;
+  }
+
   handle(now: Micros, input: Input): void {
     switch (input.kind) {
       case 'accepted': {

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { LabCase } from '../../../properties/lab-case.ts';
-import { busyPastBound, hangs, kernelEndsText, liveness } from '../../../properties/verdicts.ts';
+import type { LinkFaults } from '../../../scenarios/run.ts';
+import { busyPastBound, hangs, idleDeadlineEnds, kernelEndsText, liveness } from '../../../properties/verdicts.ts';
 import { loadScenario } from '../../../scenarios/index.ts';
 import { runScenario } from '../../../scenarios/run.ts';
 import { KEEPALIVE_GIVE_UP_US, RETRANSMIT_GIVE_UP_US } from '../../../sim/tcp/kernel-timers.ts';
@@ -51,34 +52,36 @@ describe('a client that vanishes before logging in', () => {
   });
 });
 
+/** Payload bytes written on `conn` up to `until`: what a black hole placed right after them lets through. */
+function bytesThrough(trace: readonly TraceEvent[], conn: string, until: number): number {
+  return trace.filter((e) => e.kind === 'write' && e.conn === conn && e.t <= until).reduce((sum, e) => sum + (e.len as number), 0);
+}
+
+/**
+ * The lock-step front (Dovecot's relay), or `front` (a scenario's sets), with both hops black-holed
+ * after the 235. `idle`: the client thinks 1 s before its next command and both hops go silent
+ * 0.5 s after the 235, when every byte the front sent has been ACKed; otherwise they go silent at
+ * the client's next command, whose segment carried the ACK of the front's last reply.
+ * `withoutKeepalive`: a Dovecot that never sets SO_KEEPALIVE. The faults are returned with the
+ * report: they are the case liveness() judges.
+ */
+function silencedRelay(options: { idle: boolean; withoutKeepalive?: boolean; front?: { scenario: string; sets: string[] } }) {
+  const front = options.front ?? { scenario: 'lockstep', sets: [] };
+  const scenario = loadScenario({ scenario: front.scenario, sets: [...front.sets, ...(options.idle ? ['client.think_time_us=1000000'] : [])] });
+  const clean = runScenario(scenario, { seed: 1, trace: true });
+  const loggedIn = clean.trace!.find((e) => e.kind === 'write' && e.conn === 'c1' && String(e.data).startsWith('235 '))!.t;
+  const openedAt = (conn: string) => clean.trace!.find((e) => e.kind === 'connect' && e.conn === conn)!.t;
+  const silence = (conn: string) => (options.idle ? { atUs: loggedIn + 500_000 - openedAt(conn) } : { afterBytes: bytesThrough(clean.trace!, conn, loggedIn) });
+  const faults = { client: [{ name: 'timeout' as const, ...silence('c1') }], backend: [{ name: 'timeout' as const, ...silence('c3') }] };
+  if (options.withoutKeepalive) withoutKeepalive('front');
+  try {
+    return Object.assign(runScenario(scenario, { seed: 1, faults }), { faults });
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
 describe('both peers of a relaying Dovecot session silenced after the 235', () => {
-  /** Payload bytes written on `conn` up to `until`: what a black hole placed right after them lets through. */
-  function bytesThrough(trace: readonly TraceEvent[], conn: string, until: number): number {
-    return trace.filter((e) => e.kind === 'write' && e.conn === conn && e.t <= until).reduce((sum, e) => sum + (e.len as number), 0);
-  }
-
-  /**
-   * The lock-step front (Dovecot's relay) with both hops black-holed after the 235. `idle`: the
-   * client thinks 1 s before its next command and both hops go silent 0.5 s after the 235, when
-   * every byte the front sent has been ACKed; otherwise they go silent at the client's next
-   * command, whose segment carried the ACK of the front's last reply. `withoutKeepalive`: a
-   * Dovecot that never sets SO_KEEPALIVE.
-   */
-  function silencedRelay(options: { idle: boolean; withoutKeepalive?: boolean }) {
-    const scenario = loadScenario({ scenario: 'lockstep', sets: options.idle ? ['client.think_time_us=1000000'] : [] });
-    const clean = runScenario(scenario, { seed: 1, trace: true });
-    const loggedIn = clean.trace!.find((e) => e.kind === 'write' && e.conn === 'c1' && String(e.data).startsWith('235 '))!.t;
-    const openedAt = (conn: string) => clean.trace!.find((e) => e.kind === 'connect' && e.conn === conn)!.t;
-    const silence = (conn: string) => (options.idle ? { atUs: loggedIn + 500_000 - openedAt(conn) } : { afterBytes: bytesThrough(clean.trace!, conn, loggedIn) });
-    const faults = { client: [{ name: 'timeout' as const, ...silence('c1') }], backend: [{ name: 'timeout' as const, ...silence('c3') }] };
-    if (options.withoutKeepalive) withoutKeepalive('front');
-    try {
-      return runScenario(scenario, { seed: 1, faults });
-    } finally {
-      vi.restoreAllMocks();
-    }
-  }
-
   it('Dovecot has no deadline of its own there (login_proxy_detach()); its SO_KEEPALIVE ends an idle relay 7875 s after the peer was last heard, and liveness holds with that bound', () => {
     const report = silencedRelay({ idle: true });
     expect(report.client.authReply).toMatch(/^235 /);
@@ -118,5 +121,51 @@ describe('both peers of a relaying Dovecot session silenced after the 235', () =
     expect(report.heldAtEnd.map((held) => [held.node, held.label, held.realProgramWaits])).toEqual([['front', 'c1', null], ['front', 'c3', null]]);
     expect(hangs(report)).toHaveLength(2);
     expect(liveness(NO_CASE, report)).toMatch(/^deadlock: nothing was left to happen at [\d.]+ s but front still holds c1.*; front still holds c3/);
+  });
+});
+
+describe('both peers of a relaying nginx session silenced after the 235: proxy_timeout (ngx_mail_proxy_handler())', () => {
+  const TIMED_OUT = 'nginx: [info] client timed out (110: Connection timed out) while proxying';
+  const nginx = (sets: string[] = []) => ({ scenario: 'mailu-2024.06', sets: ['front.model=nginx', ...sets] });
+  const caseOf = (faults: LinkFaults) => ({ faults }) as LabCase;
+
+  it('a proxy_timeout of 10s ends the idle relay 10 s after the client was last heard, with its line, and liveness holds', () => {
+    const report = silencedRelay({ idle: true, front: nginx(['front.proxy_timeout=10s']) });
+    expect(report.client.authReply).toMatch(/^235 /);
+    expect(report.front.log.at(-1)).toBe(TIMED_OUT);
+    expect(report.heldAtEnd).toEqual([]);
+    expect(report.kernelEnded).toEqual([]);
+    const [end] = idleDeadlineEnds(report);
+    expect(end).toMatchObject({ node: 'front', setting: 'proxy_timeout' });
+    expect(end!.atUs - end!.quietSinceUs).toBe(10_000_000);
+    expect(liveness(caseOf(report.faults), report)).toBeNull();
+    // within the bound it needs no excuse: an end is an end, whatever the faults
+    expect(liveness(caseOf({ client: report.faults.client }), report)).toBeNull();
+  });
+
+  it("nginx's default 24 h holds it a day, as the real one does: liveness takes that end as an end where black holes cut both hops, and fails it anywhere else", () => {
+    const report = silencedRelay({ idle: true, front: nginx() });
+    expect(report.front.log.at(-1)).toBe(TIMED_OUT);
+    const [end] = idleDeadlineEnds(report);
+    expect(end!.atUs - end!.quietSinceUs).toBe(86_400_000_000);
+    expect(report.endedAtUs).toBeGreaterThan(86_400_000_000);
+    expect(liveness(caseOf(report.faults), report)).toBeNull();
+    expect(busyPastBound(report)).not.toBeNull();
+    expect(busyPastBound(report, [end!])).toBeNull();
+    // the chain busy past the bound before the relay fell quiet is still caught
+    expect(busyPastBound(report, [{ ...end!, quietSinceUs: 331_000_000 }])).toEqual({ atUs: 331_000_000, boundUs: 330_000_000 });
+    // a peer's end could reach nginx over an unbroken hop: the real nginx closes the relay then, so a day-long relay is a hang
+    const resets = [{ name: 'reset_peer' as const, afterBytes: 0 }];
+    for (const faults of [{ client: report.faults.client }, { backend: report.faults.backend }, { client: resets, backend: resets }]) {
+      expect(liveness(caseOf(faults), report)).toMatch(/^front ended a relay by its proxy_timeout at 864\d\d\.\d s, 86400\.0 s after the client was last heard, although no black hole on both of its hops/);
+    }
+  });
+
+  it("with the ACK of its last reply lost, the retransmission timeout ends it first: before nginx's own deadline, as on the real host", () => {
+    const report = silencedRelay({ idle: false, front: nginx() });
+    expect(report.kernelEnded).toMatchObject([{ node: 'front', label: 'c1', timer: 'retransmit' }]);
+    expect(report.kernelEnded[0]!.realProgramWaits).toMatch(/^nginx relays with no deadline but proxy_timeout \(86400000 ms from the client's last event/);
+    expect(idleDeadlineEnds(report)).toEqual([]);
+    expect(liveness(caseOf(report.faults), report)).toBeNull();
   });
 });
