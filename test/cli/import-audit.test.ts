@@ -75,6 +75,14 @@ describe('smtp-lab audit', () => {
     expect(JSON.parse(readFileSync(join(dir, 'lab-output/audit/scenario.json'), 'utf8')).values['postfix.smtpd_forbid_unauth_pipelining']).toBe('no');
   }, 180_000);
 
+  it("the README flow on HAProxy's fixture, straight from the directory: HAProxy with send-proxy in front of Postfix, not affected", async () => {
+    const dir = workDir();
+    const result = await runSmtpLab(['audit', join(FIXTURES, 'haproxy-postfix')], dir);
+    expect(result.exitCode).toBe(0);
+    expect(lastLine(result.stdout)).toMatch(/^Verdict: not affected: 0 of \d+ correct clients refused on 300 generated traces; Postfix never saw the proxy pipeline$/);
+    expect(JSON.parse(readFileSync(join(dir, 'lab-output/audit/scenario.json'), 'utf8')).values).toMatchObject({ 'front.model': 'haproxy', 'front.send_proxy': 'v1', 'postfix.smtpd_upstream_proxy_protocol': 'haproxy' });
+  }, 180_000);
+
   it('--json, and the same input gives the same output', async () => {
     const dir = workDir();
     const args = ['audit', 'mailu-2024.06', '--traces', '30', '--runs', '5', '--search-runs', '50', '--json'];
