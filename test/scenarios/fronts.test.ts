@@ -32,6 +32,17 @@ describe('front registry', () => {
     expect(() => loadScenario({ scenario: 'nginx-port25', sets: ['front.clitcpka=on'] })).toThrow(/front\.clitcpka is a setting of haproxy/);
   });
 
+  it("nginx's proxy_timeout reaches its config in ms, nginx's 24 h unless set; a value nginx or the lab's clock cannot take is refused; the other fronts do not read it", () => {
+    const configOf = (sets: string[]) => FRONT_SCENARIOS.nginx.configOf(loadScenario({ scenario: 'nginx-port25', sets }));
+    expect(configOf([])).toMatchObject({ proxy_timeout: 86_400_000 });
+    expect(configOf(['front.proxy_timeout=1m30s'])).toMatchObject({ proxy_timeout: 90_000 });
+    expect(configOf(['front.proxy_timeout=250ms'])).toMatchObject({ proxy_timeout: 250 });
+    expect(() => loadScenario({ scenario: 'nginx-port25', sets: ['front.proxy_timeout=1M'] })).toThrow(`front.proxy_timeout: '1M' is not allowed: "proxy_timeout" directive invalid value`);
+    expect(() => loadScenario({ scenario: 'nginx-port25', sets: ['front.proxy_timeout=9007199254741ms'] })).toThrow("proxy_timeout 9007199254741ms: nginx takes it, but the lab's virtual clock (µs) reaches 9007199254740 ms at most");
+    expect(configOf(['front.proxy_timeout=9007199254740ms'])).toMatchObject({ proxy_timeout: 9_007_199_254_740 });
+    expect(() => loadScenario({ scenario: 'mailu-2024.06', sets: ['front.proxy_timeout=10s'] })).toThrow(/front\.proxy_timeout is a setting of nginx/);
+  });
+
   it("HAProxy's timeouts: 0 is none, as `timeout client 0` is TICK_ETERNITY (null in its config); any other value is kept in ms", () => {
     const configOf = (sets: string[]) => FRONT_SCENARIOS.haproxy.configOf(loadScenario({ scenario: 'haproxy-proxy-protocol', sets }));
     expect(configOf(['front.timeout_client=0', 'front.timeout_server=0', 'front.timeout_connect=0'])).toMatchObject({ timeout_client: null, timeout_server: null, timeout_connect: null });
