@@ -22,12 +22,12 @@
  * The lab's HAProxy (models/front/haproxy-front.ts) connects to Postfix's authenticated service;
  * the server's port picks the master.cf service whose settings apply.
  */
-import { parseTimeErr } from '../models/front/haproxy-time.ts';
 import { assign } from './assign.ts';
 import { emptyResult, ignored, TLS_NOT_MODELLED, unsupported, type MapperResult } from './entries.ts';
 import { plainPortAssumed, type FrontListener } from './front-listener.ts';
 import { proxyNamed, settingsChain, type HaproxyConfig, type HaproxyLine, type HaproxySection } from './haproxy-cfg.ts';
 import { HAPROXY_RULES, optionRule, serverParameterRule } from './haproxy-rules.ts';
+import { atol, checkSetting, timeoutMs } from './haproxy-values.ts';
 import type { BackendPort } from './postfix-map.ts';
 import { ConfigError, whereText, type Setting } from './source.ts';
 
@@ -114,27 +114,11 @@ function pathBackend(config: HaproxyConfig, frontend: HaproxySection): HaproxySe
     if (frontend.kind === 'listen') return frontend;
     throw new ConfigError(frontend.where, `frontend '${frontend.name}' has no default_backend: the import follows it to the server (use_backend rules are not followed)`);
   }
+  checkSetting(line);
   const name = line.words[1] ?? '';
   const backend = proxyNamed(config, name);
   if (backend === null || backend.kind === 'frontend') throw new ConfigError(line.where, `unable to find required default_backend: '${name}'`);
   return backend;
-}
-
-/** The time a `timeout` line gives, in ms, checked as proxy_parse_timeout() checks it. */
-function timeoutMs(line: HaproxyLine): number {
-  const [, name, value, extra] = line.words;
-  if (value === undefined) throw new ConfigError(line.where, `'timeout ${name}' expects an integer value (in milliseconds)`);
-  if (extra !== undefined) throw new ConfigError(line.where, `'timeout ${name}' : unexpected extra argument '${extra}' after value '${value}'`);
-  const parsed = parseTimeErr(value, 'ms');
-  if ('unexpected' in parsed) throw new ConfigError(line.where, `unexpected character '${parsed.unexpected}' in 'timeout ${name}'`);
-  if ('overflow' in parsed) throw new ConfigError(line.where, `timer overflow in argument '${value}' to 'timeout ${name}' (maximum value is 2147483647 ms or ~24.8 days)`);
-  return parsed.value;
-}
-
-/** atol() as cfg_parse_listen() reads `retries`: leading blanks, a sign, digits; the rest is not read. */
-function atol(text: string): number {
-  const match = /^\s*([+-]?\d+)/.exec(text);
-  return match ? Number(match[1]) : 0;
 }
 
 /** The server the path relays to and the PROXY header it sends, from its default-server lines and its own words. */
@@ -209,6 +193,7 @@ class HaproxyMapping {
     const slots = slotsOf(line);
     const sides = this.pathSides(section);
     if (slots.length > 0) {
+      checkSetting(line);
       const own = slots.filter((slot) => sidesOf(section).includes(slot.side));
       if (own.length === 0) return void this.result.entries.push(ignored(setting, `HAProxy ignores it in a ${section.kind}, which has no ${SIDE_NAME[slots[0]!.side]} side (warning)`));
       const onPath = own.filter((slot) => sides.includes(slot.side));
@@ -258,7 +243,6 @@ class HaproxyMapping {
   /** `[no|default] option <name>` in force on `sides`. */
   private option(line: HaproxyLine, setting: Setting, sides: readonly Side[]): void {
     const name = line.words[1] ?? '';
-    if (name === 'tcpka' && line.modifier !== null) throw new ConfigError(line.where, `negation/default is not supported for option '${name}'`);
     if (name === 'clitcpka' || name === 'srvtcpka' || name === 'tcpka') {
       const on = line.modifier === null ? 'on' : 'off';
       for (const side of sides) this.result.keys.push(assign(side === 'fe' ? 'front.clitcpka' : 'front.srvtcpka', on, setting));

@@ -100,6 +100,29 @@ describe('defaults: what a proxy starts from, and which side takes each setting'
   });
 });
 
+describe('the server line and its defaults, listen sections, the format by content', () => {
+  it("default-server's send-proxy (in defaults or the backend) reaches the server unless the server's no-send-proxy takes it back", () => {
+    const fromDefaults = deployment(haproxy(cfg('', '', '  default-server send-proxy-v2\n')));
+    expect(entryOf(fromDefaults, 'front.send_proxy')).toMatchObject({ value: 'v2', setting: { where: { line: 3 } } });
+    expect(fromDefaults.mapped.find((e) => e.setting.name === 'default-server')?.note).toMatch(/^server defaults: the path's server at .*:8 starts from them/);
+    const takenBack = deployment(haproxy(cfg('', ' no-send-proxy', '  default-server send-proxy\n')));
+    expect(takenBack.scenario.get('front.send_proxy')).toBe('none');
+    expect(entryOf(takenBack, 'front.send_proxy')?.setting.where.line).toBe(8);
+  });
+
+  it('a listen is frontend and backend at once; with a default_backend it relays there', () => {
+    const alone = deployment(haproxy('listen smtp\n  bind :2525\n  timeout client 5s\n  timeout server 6s\n  server s 10.0.0.2:10025 send-proxy\n'));
+    expect([alone.scenario.get('front.port'), alone.scenario.get('front.timeout_client'), alone.scenario.get('front.timeout_server'), alone.scenario.get('front.send_proxy')]).toEqual([2525, 5000, 6000, 'v1']);
+    const relaying = deployment(haproxy('listen smtp\n  bind :587\n  default_backend pf\n  server unused 10.0.0.9:25\nbackend pf\n  server s 10.0.0.2:10025\n'));
+    expect(relaying.path).toBe('client -> HAProxy port 587 -> Postfix port 10025');
+  });
+
+  it('a haproxy.cfg under another name is told by its first section keyword', () => {
+    const result = deployment({ 'edge.conf': `# the edge\n${cfg()}` });
+    expect(result.files.map((f) => f.format)).toEqual(['haproxy']);
+  });
+});
+
 describe('ignored and unsupported lines, with their reasons', () => {
   it('logging, limits and the global section are ignored; health checks, rules, TLS, mode http, several servers and independent-streams are unsupported', () => {
     const text = 'global\n  maxconn 100\n'
@@ -156,7 +179,14 @@ describe('bad input: an error naming the file and line', () => {
     expect(importError(haproxy(cfg('  timeout client\n')))).toMatch(/haproxy\.cfg:6: 'timeout client' expects an integer value \(in milliseconds\)/);
     expect(importError(haproxy(cfg('  timeout client 30d\n')))).toMatch(/haproxy\.cfg:6: timer overflow in argument '30d' to 'timeout client'/);
     expect(importError(haproxy(cfg('  timeout cleint 5s\n')))).toMatch(/haproxy\.cfg:6: 'timeout' supports 'client', 'server'/);
-    expect(importError(haproxy(cfg('  clitcpka-idle 30x\n')))).toMatch(/haproxy\.cfg:6: clitcpka-idle = 30x: front\.clitcpka_idle: '30x' is not allowed: unexpected character 'x'/);
+    expect(importError(haproxy(cfg('  clitcpka-idle 30x\n')))).toMatch(/haproxy\.cfg:6: unexpected character 'x' in argument to <clitcpka-idle>\.$/);
+    expect(importError(haproxy(cfg('  clitcpka-cnt\n')))).toMatch(/haproxy\.cfg:6: 'clitcpka-cnt' expects an integer value$/);
+    expect(importError(haproxy(cfg('', '', '  timeout client 5x\n')))).toMatch(/haproxy\.cfg:3: unexpected character 'x' in 'timeout client'/); // refused although the frontend sets none
+    expect(importError(haproxy(cfg('  timeout client 1s\n', '', '  timeout client 5x\n')))).toMatch(/haproxy\.cfg:3: /); // and although a later line overrides it
+    expect(importError(haproxy(cfg('  mode smtp\n')))).toMatch(/haproxy\.cfg:6: unknown proxy mode 'smtp'/);
+    expect(importError(haproxy(cfg('', '\n  retries')))).toMatch(/haproxy\.cfg:8: 'retries' expects an integer argument/);
+    expect(importError(haproxy(cfg('  option\n')))).toMatch(/haproxy\.cfg:6: 'option' expects an option name/);
+    expect(importError(haproxy(cfg().replace('default_backend postfix', 'default_backend')))).toMatch(/haproxy\.cfg:5: 'default_backend' expects a backend name/);
     expect(importError(haproxy(cfg('', '\n  retries 101')))).toMatch(/haproxy\.cfg:8: retries = 101: front\.retries: '101' is not allowed/);
     expect(importError(haproxy(cfg('  no option tcpka\n')))).toMatch(/haproxy\.cfg:6: negation\/default is not supported for option 'tcpka'/);
   });
