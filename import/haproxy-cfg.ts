@@ -127,6 +127,18 @@ class SectionReader {
   }
 }
 
+/**
+ * The keywords a proxy section may not hold at all (fatal, unlike the ones HAProxy ignores with a
+ * warning): cfg_parse_listen() refuses `bind` in defaults; parse_server() refuses the server
+ * keywords in defaults (but default-server) and, by failifnotcap(), where there is no backend side.
+ */
+function placementProblem(keyword: string, section: HaproxySection): string | null {
+  const server = keyword === 'server' || keyword === 'server-template' || keyword === 'default-server';
+  if (section.kind === 'defaults' && (keyword === 'bind' || (server && keyword !== 'default-server'))) return `'${keyword}' not allowed in 'defaults' section`;
+  if (section.kind === 'frontend' && server) return `'${keyword}' not allowed because frontend '${section.name}' has no backend capability`;
+  return null;
+}
+
 export function parseHaproxyCfg(text: string, file: string): HaproxyConfig {
   const reader = new SectionReader();
   const lines = numberedLines(text);
@@ -151,6 +163,8 @@ export function parseHaproxyCfg(text: string, file: string): HaproxyConfig {
       continue;
     }
     if (current === null) throw new ConfigError(where, `unknown keyword '${words[0]}' out of section`);
+    const misplaced = placementProblem(keyword[0]!, current);
+    if (misplaced !== null) throw new ConfigError(where, misplaced);
     current.lines.push({ words: keyword, modifier, env, where });
   }
   return { sections: reader.sections };

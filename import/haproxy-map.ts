@@ -195,7 +195,8 @@ class HaproxyMapping {
     if (slots.length > 0) {
       checkSetting(line);
       const own = slots.filter((slot) => sidesOf(section).includes(slot.side));
-      if (own.length === 0) return void this.result.entries.push(ignored(setting, `HAProxy ignores it in a ${section.kind}, which has no ${SIDE_NAME[slots[0]!.side]} side (warning)`));
+      // warnifnotcap() (src/cfgparse.c): "'<keyword>' ignored because <kind> '<name>' has no <side> capability"
+      if (own.length === 0) return void this.result.entries.push(ignored(setting, `HAProxy ignores it: ${section.kind} '${section.name}' has no ${SIDE_NAME[slots[0]!.side]} capability (a warning)`));
       const onPath = own.filter((slot) => sides.includes(slot.side));
       if (onPath.length === 0) return void this.result.entries.push(ignored(setting, `a ${SIDE_NAME[own[0]!.side]} setting the path's proxies do not take from here`));
       const chainOf = (side: Side) => (side === 'fe' ? this.feChain : this.beChain);

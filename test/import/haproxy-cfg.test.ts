@@ -87,6 +87,10 @@ describe('sections and the defaults each proxy starts from (doc 4)', () => {
     expect(errorOf(() => parseHaproxyCfg('frontend f\n  no bind :25\n', 'h'))).toMatch(/^h:2: negation\/default currently supported only for options, log/);
     expect(errorOf(() => parseHaproxyCfg('frontend f\n.if feature(QUIC)\n.endif\n', 'h'))).toMatch(/^h:2: '\.if': HAProxy's conditional blocks/);
     expect(errorOf(() => parseHaproxyCfg('[scope]\n', 'h'))).toMatch(/^h:1: '\[scope\]': a scope line/);
+    expect(errorOf(() => parseHaproxyCfg('defaults\n  bind :25\n', 'h'))).toBe("h:2: 'bind' not allowed in 'defaults' section");
+    expect(errorOf(() => parseHaproxyCfg('defaults\n  server s 10.0.0.1:25\n', 'h'))).toBe("h:2: 'server' not allowed in 'defaults' section");
+    expect(errorOf(() => parseHaproxyCfg('frontend f\n  default-server send-proxy\n', 'h'))).toBe("h:2: 'default-server' not allowed because frontend 'f' has no backend capability");
+    expect(parseHaproxyCfg('defaults\n  default-server send-proxy\nlisten l\n  server s 10.0.0.1:25\n', 'h').sections).toHaveLength(2);
     expect(errorOf(() => parseHaproxyCfg('global\n  daemon', 'h'))).toBe('h:2: Missing LF on last line, file might have been truncated (haproxy -c refuses it)');
   });
 });
