@@ -34,7 +34,12 @@ import { ConfigError, whereText, type Setting } from './source.ts';
 type Side = 'fe' | 'be';
 const SIDE_NAME: Readonly<Record<Side, string>> = { fe: 'frontend', be: 'backend' };
 
-const settingOf = (line: HaproxyLine): Setting => ({ name: [line.modifier, ...line.words.slice(0, line.words[0] === 'timeout' || line.words[0] === 'option' ? 2 : 1)].filter(Boolean).join(' '), value: line.words.slice(line.words[0] === 'timeout' || line.words[0] === 'option' ? 2 : 1).join(' '), where: line.where });
+/** A line as a setting: its keyword (with `timeout` and `option` their second word, after a no/default) and the rest. */
+function settingOf(line: HaproxyLine): Setting {
+  const keywordWords = line.words[0] === 'timeout' || line.words[0] === 'option' ? 2 : 1;
+  const name = [...(line.modifier === null ? [] : [line.modifier]), ...line.words.slice(0, keywordWords)].join(' ');
+  return { name, value: line.words.slice(keywordWords).join(' '), where: line.where };
+}
 const headerOf = (section: HaproxySection): Setting => ({ name: section.kind, value: section.name, where: section.where });
 
 /** PR_CAP_FE / PR_CAP_BE of a section: `defaults` and `listen` have both. */
