@@ -177,8 +177,8 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         return;
       }
       case 'bytes': return this.bytes(now, input.conn, input.bytes);
-      case 'eof':
-      case 'reset': return this.gone(input.conn, input.kind);
+      case 'eof': return this.gone(input.conn, 'eof');
+      case 'reset': return this.gone(input.conn, 'reset', input.errno);
       case 'timeout': {
         const timer = NGINX_TIMERS.parse(input.timer);
         const session = timer && this.sessions.get(timer.conn);
@@ -646,7 +646,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.close(session);
   }
 
-  private gone(conn: ConnId, how: 'eof' | 'reset'): void {
+  private gone(conn: ConnId, how: 'eof' | 'reset', errno?: 'ETIMEDOUT'): void {
     const client = this.sessions.get(conn);
     const session = client ?? this.outgoing.get(conn);
     if (!session || session.state === 'closed') return;
@@ -667,7 +667,24 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     // model still holds for either side when one end goes were on their way already.
     this.flushToClient(session);
     this.flushToServer(session);
+    if (session.state === 'relay') this.relayEnded(session, client !== undefined ? 'client' : 'upstream', how === 'reset' ? (errno ?? 'ECONNRESET') : null);
     this.close(session);
+  }
+
+  /**
+   * A side's end read by the relay: nginx does not pass a half-close on (no shutdown()), its eof test
+   * closes both once the other way has nothing left to send. A reset first fails the recv():
+   * ngx_connection_error() logs "recv() failed" with the errno while "proxying and reading from
+   * <side>", at info for the client (ngx_mail_init_connection(): log_error NGX_ERROR_INFO) and at
+   * error for the upstream (ngx_mail_proxy_init(): NGX_ERROR_ERR); either way src->read->eof is set
+   * and "proxied session done" follows, at info with no action.
+   */
+  private relayEnded(session: NginxSession, side: 'client' | 'upstream', errno: 'ECONNRESET' | 'ETIMEDOUT' | null): void {
+    if (errno !== null) {
+      const error = errno === 'ETIMEDOUT' ? '110: Connection timed out' : '104: Connection reset by peer';
+      this.out.push({ kind: 'log', program: 'nginx', line: `[${side === 'client' ? 'info' : 'error'}] recv() failed (${error}) while proxying and reading from ${side}`, conn: session.conn });
+    }
+    this.out.push({ kind: 'log', program: 'nginx', line: '[info] proxied session done', conn: session.conn });
   }
 
   /**
@@ -676,7 +693,10 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
    * ("proxied session done"); after a reset its send() to the client already failed (NGX_ERROR).
    */
   private clientEndRead(session: NginxSession, how: 'eof' | 'reset'): void {
-    if (how === 'eof') this.flushToServer(session);
+    if (how === 'eof') {
+      this.flushToServer(session);
+      this.relayEnded(session, 'client', null);
+    }
     this.close(session);
   }
 

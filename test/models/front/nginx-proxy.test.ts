@@ -790,6 +790,8 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
       d.input({ kind: how, conn: CLIENT });
       expect(d.of('write').length).toBe(writes);
       expect(closed(d)).toBe(true);
+      // ngx_mail_read_command(): the relay's line is not this path's (a FIN closes silently)
+      expect(d.of('log').map((o) => o.output.line)).not.toContain('[info] proxied session done');
     }
   });
 
@@ -810,6 +812,7 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     ]);
     expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
     expect(closed(d) && closed(d, upstream)).toBe(true);
+    expect(d.of('log').map((o) => o.output.line).slice(-2)).toEqual(['[info] client logged in', '[info] proxied session done']);
   });
 
   test("before 1.23.4 a lone FIN or reset during the handshake is lost (proxy_reads_blocked_client_event): the session waits for the upstream to end; with input buffered it is read in every release", () => {

@@ -8,7 +8,7 @@
  * strikes, "client timed out" at info while "proxying" and ngx_mail_proxy_close_session().
  */
 import { describe, expect, it } from 'vitest';
-import { bytesToLatin1 } from '../../../models/contract.ts';
+import { bytesToLatin1, type Input } from '../../../models/contract.ts';
 import { createFront, type NginxFrontConfig } from '../../../models/front/index.ts';
 import { DirectDriver } from './direct-driver.ts';
 
@@ -62,6 +62,23 @@ describe('nginx relay', () => {
       d.input({ kind: how, conn: conn === CLIENT ? CLIENT : upstream }).advanceBy(1_000);
       expect(d.of('write').slice(written), `${conn} ${how}`).toEqual([]);
       expect(d.of('close').slice(closed).map((o) => o.output.conn).sort(), `${conn} ${how}`).toEqual([CLIENT, upstream].sort());
+    }
+  });
+
+  it('a side\'s end is logged as ngx_mail_proxy_handler() logs it: "proxied session done", after a reset the failed recv() first, at info for the client and at error for the upstream', () => {
+    const cases = [
+      [CLIENT, { kind: 'eof' }, []],
+      ['upstream', { kind: 'eof' }, []],
+      [CLIENT, { kind: 'reset' }, ['[info] recv() failed (104: Connection reset by peer) while proxying and reading from client']],
+      ['upstream', { kind: 'reset' }, ['[error] recv() failed (104: Connection reset by peer) while proxying and reading from upstream']],
+      [CLIENT, { kind: 'reset', errno: 'ETIMEDOUT' }, ['[info] recv() failed (110: Connection timed out) while proxying and reading from client']],
+      ['upstream', { kind: 'reset', errno: 'ETIMEDOUT' }, ['[error] recv() failed (110: Connection timed out) while proxying and reading from upstream']],
+    ] as const;
+    for (const [side, end, before] of cases) {
+      const { d, upstream } = relaying();
+      const logged = d.of('log').length;
+      d.input({ ...end, conn: side === CLIENT ? CLIENT : upstream } as Input).advanceBy(1_000);
+      expect(d.of('log').slice(logged).map((o) => o.output.line), `${side} ${JSON.stringify(end)}`).toEqual([...before, '[info] proxied session done']);
     }
   });
 
