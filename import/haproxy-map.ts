@@ -159,9 +159,14 @@ class HaproxyMapping {
     this.beChain = settingsChain(backend);
   }
 
+  /** The sections a side of the path takes its settings from, oldest first. */
+  private chainOf(side: Side): HaproxySection[] {
+    return side === 'fe' ? this.feChain : this.beChain;
+  }
+
   /** The sides of the path a section's lines apply to. */
   private pathSides(section: HaproxySection): Side[] {
-    return sidesOf(section).filter((side) => (side === 'fe' ? this.feChain : this.beChain).includes(section));
+    return sidesOf(section).filter((side) => this.chainOf(side).includes(section));
   }
 
   map(): { result: MapperResult; backend: BackendPort } {
@@ -181,7 +186,7 @@ class HaproxyMapping {
   private unsetTimeouts(): void {
     const timeouts = [['fe', 'client', this.frontend], ['be', 'server', this.backend], ['be', 'connect', this.backend]] as const;
     for (const [side, name, section] of timeouts) {
-      if (effective(side === 'fe' ? this.feChain : this.beChain, side, `timeout ${name}`) !== null) continue;
+      if (effective(this.chainOf(side), side, `timeout ${name}`) !== null) continue;
       this.result.keys.push(assign(`front.timeout_${name}`, '0', { name: `timeout ${name}`, value: '(not set)', where: section.where }, `not set in ${section.kind} '${section.name}' nor its defaults: HAProxy's default, no timeout (haproxy -c warns 'missing timeouts')`));
     }
   }
@@ -204,9 +209,9 @@ class HaproxyMapping {
       if (own.length === 0) return void this.result.entries.push(ignored(setting, `HAProxy ignores it: ${section.kind} '${section.name}' has no ${SIDE_NAME[slots[0]!.side]} capability (a warning)`));
       const onPath = own.filter((slot) => sides.includes(slot.side));
       if (onPath.length === 0) return void this.result.entries.push(ignored(setting, `a ${SIDE_NAME[own[0]!.side]} setting the path's proxies do not take from here`));
-      const chainOf = (side: Side) => (side === 'fe' ? this.feChain : this.beChain);
-      const live = onPath.filter((slot) => effective(chainOf(slot.side), slot.side, slot.slot) === line);
-      if (live.length === 0) return void this.result.entries.push(ignored(setting, `overridden by ${whereText(effective(chainOf(onPath[0]!.side), onPath[0]!.side, onPath[0]!.slot)!.where)}`));
+      const winner = (slot: (typeof onPath)[number]) => effective(this.chainOf(slot.side), slot.side, slot.slot);
+      const live = onPath.filter((slot) => winner(slot) === line);
+      if (live.length === 0) return void this.result.entries.push(ignored(setting, `overridden by ${whereText(winner(onPath[0]!)!.where)}`));
       return this.mapSetting(line, setting, live.map((slot) => slot.side));
     }
     if (line.env.length > 0 && line.words[0] !== 'server' && line.words[0] !== 'bind') {
