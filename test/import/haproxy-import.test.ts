@@ -117,6 +117,15 @@ describe('the server line and its defaults, listen sections, the format by conte
     expect(relaying.path).toBe('client -> HAProxy port 587 -> Postfix port 10025');
   });
 
+  it('--port picks the path among HAProxy\'s and another front\'s listeners; the other front\'s file is one ignored line', () => {
+    const files = { ...haproxy(cfg().replace('bind :587', 'bind :25,:2525')), 'nginx.conf': 'mail {\n  server {\n    listen 587;\n    protocol smtp;\n  }\n}\n' };
+    expect(deployment(files).path).toBe('client -> nginx port 587 -> Postfix port 10025');
+    const chosen = deployment(files, { port: 2525 });
+    expect(chosen.path).toBe('client -> HAProxy port 2525 -> Postfix port 10025');
+    expect(chosen.ignored.find((e) => e.setting.where.file.endsWith('nginx.conf'))?.reason).toMatch(/the client's path is port 2525 through haproxy; `--port N` imports one of nginx's ports \(587\)/);
+    expect(importError(files, { port: 26 })).toMatch(/--port 26: no front in the input listens there; the fronts listen on 587 \(nginx\), 25 \(haproxy\), 2525 \(haproxy\)$/);
+  });
+
   it('a haproxy.cfg under another name is told by its first section keyword', () => {
     const result = deployment({ 'edge.conf': `# the edge\n${cfg()}` });
     expect(result.files.map((f) => f.format)).toEqual(['haproxy']);
