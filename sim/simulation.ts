@@ -142,6 +142,13 @@ export interface RunResult {
   readonly now: Micros;
 }
 
+/** A node's pending timers by name with their generations, in the order they became pending (NodeView.timers). */
+function liveTimers(node: NodeState): ReadonlyMap<string, number> {
+  const pending = [...node.timerSlots].filter(([, slot]) => slot.gen !== 0);
+  pending.sort(([, a], [, b]) => a.pendingSince - b.pendingSince);
+  return new Map(pending.map(([name, slot]) => [name, slot.gen]));
+}
+
 /** Node PRNG streams are numbered above any connection count a run can reach. */
 const NODE_STREAM_BASE = 0x4000_0000;
 /** The run-wide machine-load decision's stream (below the node streams, above any connection count). */
@@ -168,6 +175,16 @@ interface Listener {
   readonly keepAlive: KeepAlive;
 }
 
+/**
+ * One model timer of a node, by name, for the whole run: the generation of its pending setting
+ * (0: none pending) and when it last became pending. A queued timer event carries its slot, so
+ * that telling a stale event (cancelled or re-set since) and firing a timer need no lookup by name.
+ */
+interface TimerSlot {
+  gen: number;
+  pendingSince: number;
+}
+
 interface NodeState {
   readonly index: number;
   readonly model: Model;
@@ -175,7 +192,8 @@ interface NodeState {
   started: boolean;
   /** Null conn: a connect whose refusal is still on its way back. */
   readonly conns: Map<ConnId, { conn: TcpConnection | null; side: 0 | 1 }>;
-  readonly timers: Map<string, number>;
+  /** Every timer name the model has set, pending or not (liveTimers() is the view of the pending ones). */
+  readonly timerSlots: Map<string, TimerSlot>;
   readonly schedulingJitterUs: number;
   /** The node's own timers' due times, kept when a scheduling model asks whether it sleeps. */
   readonly due: DueTimers | null;
@@ -210,6 +228,8 @@ export class Simulation implements TcpHost {
   /** Ephemeral ports taken, by host (numbers per host: no "host:port" string per probe). */
   private readonly usedPorts = new Map<string, Set<number>>();
   private timerGen = 0;
+  /** Counts the times a timer became pending: orders liveTimers() as a Map of the pending ones, deleted when they fire or are cancelled, would be. */
+  private timerPendings = 0;
   private connCount = 0;
   private readonly allLogs: LogRecord[] = [];
   private readonly allFacts: FactRecord[] = [];
@@ -279,7 +299,7 @@ export class Simulation implements TcpHost {
     const due = options.wakeup || options.runQueue ? new DueTimers() : null;
     const node: NodeState = {
       index: this.nodes.length, model, host: options.host ?? '127.0.0.1', started: false,
-      conns: new Map(), timers: new Map(), logs: [], facts: [],
+      conns: new Map(), timerSlots: new Map(), logs: [], facts: [],
       schedulingJitterUs: options.schedulingJitterUs ?? 0,
       due,
       wakeup: options.wakeup && due ? new WakeupState(optionsForRun(options.wakeup, this.underLoad(options.wakeup)), due) : null,
@@ -368,7 +388,8 @@ export class Simulation implements TcpHost {
 
   /** The state explore/state-digest.ts hashes. */
   explorationView(): ExplorationView {
-    return { now: this.now, connCount: this.connCount, clockPhaseUs: this.clockPhase, nodes: this.nodes, pending: () => this.queue.pending() };
+    const nodes = this.nodes.map((node) => ({ index: node.index, conns: node.conns, timers: liveTimers(node), wakeup: node.wakeup, runQueue: node.runQueue }));
+    return { now: this.now, connCount: this.connCount, clockPhaseUs: this.clockPhase, nodes, pending: () => this.queue.pending() };
   }
 
   // ---- TcpHost ----
@@ -426,7 +447,7 @@ export class Simulation implements TcpHost {
   }
 
   private isStaleTimer(event: SimEvent): boolean {
-    return event.type === 'timer' && (this.nodes[event.node] as NodeState).timers.get(event.name) !== event.gen;
+    return event.type === 'timer' && event.slot.gen !== event.gen;
   }
 
   private dispatch(event: SimEvent): void {
@@ -456,7 +477,7 @@ export class Simulation implements TcpHost {
           } });
           return;
         }
-        node.timers.delete(event.name);
+        event.slot.gen = 0;
         node.due?.set(event.name, null);
         this.lastTimerFiredUs = this.now;
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'fire', node: node.model.name, timer: event.name });
@@ -555,14 +576,20 @@ export class Simulation implements TcpHost {
       case 'timer': {
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'timer', node: node.model.name, timer: output.timer, at: output.at });
         node.due?.set(output.timer, output.at);
+        let slot = node.timerSlots.get(output.timer);
         if (output.at === null) {
-          node.timers.delete(output.timer);
+          if (slot !== undefined) slot.gen = 0;
           return;
         }
+        if (slot === undefined) {
+          slot = { gen: 0, pendingSince: 0 };
+          node.timerSlots.set(output.timer, slot);
+        }
+        if (slot.gen === 0) slot.pendingSince = ++this.timerPendings;
         const gen = ++this.timerGen;
-        node.timers.set(output.timer, gen);
+        slot.gen = gen;
         const late = (node.schedulingJitterUs > 0 ? node.decider.schedulingDelayUs(node.schedulingJitterUs) : 0) + (node.wakeup?.takeLatencyUs() ?? 0);
-        this.queue.push(Math.max(output.at, this.now) + late, { type: 'timer', node: node.index, name: output.timer, gen });
+        this.queue.push(Math.max(output.at, this.now) + late, { type: 'timer', node: node.index, name: output.timer, gen, slot });
         return;
       }
       case 'log': {
@@ -625,7 +652,9 @@ export class Simulation implements TcpHost {
   private unfreeze(node: NodeState, afterUs = 0): void {
     const wakeup = node.wakeup as WakeupState;
     wakeup.frozenBy = -1;
-    for (const timer of wakeup.deferred.splice(0)) this.queue.push(this.now + afterUs, { type: 'timer', node: node.index, name: timer.name, gen: timer.gen });
+    for (const timer of wakeup.deferred.splice(0)) {
+      this.queue.push(this.now + afterUs, { type: 'timer', node: node.index, name: timer.name, gen: timer.gen, slot: node.timerSlots.get(timer.name) as TimerSlot });
+    }
   }
 
   private connect(node: NodeState, id: ConnId, to: SocketAddress, noDelay: boolean, keepAlive: KeepAlive): void {
