@@ -6,8 +6,16 @@
  */
 import type { ConnId } from '../../contract.ts';
 
+/**
+ * Names parse() keeps its answer for. A timer fires under the very name its session built once
+ * (a string whose hash V8 keeps), so a kept answer costs one lookup instead of two slices and two
+ * hashed lookups of fresh strings per firing; emptied when full, so a long-lived front's memory stays bounded.
+ */
+const PARSED_NAMES_KEPT = 4096;
+
 export class SessionTimerKinds<K extends string> {
   private readonly kinds: ReadonlySet<string>;
+  private readonly parsed = new Map<string, { readonly conn: ConnId; readonly kind: K } | null>();
 
   constructor(readonly all: readonly K[]) {
     this.kinds = new Set(all);
@@ -19,9 +27,15 @@ export class SessionTimerKinds<K extends string> {
 
   /** The session and kind of a timer name, or null for a name that is not of this form and set. */
   parse(name: string): { readonly conn: ConnId; readonly kind: K } | null {
-    const slash = name.lastIndexOf('/');
-    const kind = name.slice(slash + 1);
-    return slash >= 0 && this.isKind(kind) ? { conn: name.slice(0, slash), kind } : null;
+    let timer = this.parsed.get(name);
+    if (timer === undefined) {
+      const slash = name.lastIndexOf('/');
+      const kind = name.slice(slash + 1);
+      timer = slash >= 0 && this.isKind(kind) ? { conn: name.slice(0, slash), kind } : null;
+      if (this.parsed.size >= PARSED_NAMES_KEPT) this.parsed.clear();
+      this.parsed.set(name, timer);
+    }
+    return timer;
   }
 
   private isKind(kind: string): kind is K {
