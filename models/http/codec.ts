@@ -24,8 +24,24 @@ export interface HttpResponse {
 export function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
   const wanted = name.toLowerCase();
   // The exact spelling first: it is what both ends of the lab send, and spares a lower-cased copy.
-  for (const [key, value] of headers) if (key === name || key.toLowerCase() === wanted) return value;
+  for (const [key, value] of headers) if (key === name || lowersTo(key, wanted)) return value;
   return undefined;
+}
+
+/**
+ * key.toLowerCase() === wanted, without the lower-cased copy of every other header's name that
+ * a lookup passes: ASCII is folded here, and a name with any other character is left to
+ * toLowerCase() itself (outside ASCII only it knows which letters fold, and to what).
+ */
+function lowersTo(key: string, wanted: string): boolean {
+  if (key.length !== wanted.length) return key.toLowerCase() === wanted;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const w = wanted.charCodeAt(i);
+    if (c > 0x7f || w > 0x7f) return key.toLowerCase() === wanted;
+    if (c !== w && !(c >= 0x41 && c <= 0x5a && c + 0x20 === w)) return false;
+  }
+  return true;
 }
 
 export function serializeRequest(request: HttpRequest): Uint8Array {
@@ -64,10 +80,14 @@ function hasWhitespace(line: string, end: number): boolean {
 function parseHead(text: string): HeadParse {
   const end = text.indexOf('\r\n\r\n');
   if (end < 0) return text.length > MAX_HEADER_BYTES ? { kind: 'error', reason: 'header block too large' } : { kind: 'incomplete' };
-  const lines = text.slice(0, end).split('\r\n');
-  const start = lines.shift() ?? '';
+  // The head's lines one by one (no array of them): the first is the start line, each other a header.
+  let lineEnd = text.indexOf('\r\n');
+  const start = text.slice(0, lineEnd);
   const headers: [string, string][] = [];
-  for (const line of lines) {
+  while (lineEnd < end) {
+    const lineStart = lineEnd + 2;
+    lineEnd = text.indexOf('\r\n', lineStart);
+    const line = text.slice(lineStart, lineEnd);
     const colon = line.indexOf(':');
     if (colon <= 0 || hasWhitespace(line, colon)) return { kind: 'error', reason: `bad header line: ${line.slice(0, 80)}` };
     headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
