@@ -110,6 +110,9 @@ function linkOf(profile: LinkOptions['profile'], oneWayDelayUs: number, faults: 
 
 const logText = (record: LogRecord) => `${record.program}: ${record.line}`;
 
+/** smtpd's "connect from" line (logText's "postfix/smtpd: connect from ..."), read off the record: no joined text to search. */
+const isSmtpdConnect = (record: LogRecord) => record.program === 'postfix/smtpd' && record.line.startsWith('connect from ');
+
 /** The wake-up options of Postfix and the front (none when the scenario's keys leave the model out), once per scenario. */
 const wakeupOfScenario = oncePerScenario((scenario) => wakeupOf(scenario).wakeup ?? null);
 /** The run-queue wait every node of the run takes (sim/run-queue.ts), once per scenario. */
@@ -175,7 +178,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const result = sim.runUntilIdle(options.maxSteps ?? DEFAULT_MAX_STEPS);
   const clientResult = client.result();
   const facts = sim.facts();
-  const postfixLog = sim.logs(postfix.name).map(logText);
+  const postfixRecords = sim.logs(postfix.name);
   return {
     scenario: scenario.name,
     seed: options.seed,
@@ -191,8 +194,8 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
       acceptedMessages: clientResult.acceptedMessages,
     },
     // Counted where the real stack counted them: smtpd's "connect from" line per accepted connection.
-    backend: { connections: postfixLog.filter((line) => line.startsWith('postfix/smtpd: connect from ')).length },
-    postfix: { log: postfixLog },
+    backend: { connections: postfixRecords.filter(isSmtpdConnect).length },
+    postfix: { log: postfixRecords.map(logText) },
     front: { log: sim.logs(front.name).map(logText) },
     queue: postfix.queue.messages.map((m) => ({ id: m.queueId, from: m.from, to: m.to, size: m.size, saslUser: m.saslUser })),
     improperPipelining: facts.flatMap((record) => (record.fact.kind === 'improperPipelining' ? [record.fact.unread] : [])),
