@@ -3,9 +3,16 @@
  * Plain JavaScript, so that bin/smtp-lab.js can build the CLI before any TypeScript loader runs
  * (compiled-cli.js); cli/workers/bundle.ts builds the worker threads' bundle with the same options.
  * A bundle is the same source: `import.meta.dirname` and `import.meta.url` are replaced in each
- * module by that module's own, so a file read beside a module (scenarios/builtin.ts) is found, and
- * keepNames keeps class and function names (error names are printed in verdicts) as the source
- * has them.
+ * module by that module's own, so a file read beside a module (scenarios/builtin.ts) is found.
+ *
+ * Without keepNames: it wraps every named function and arrow in a defineProperty('name') call that
+ * runs each time the function is created, which for the closures the models make per command and
+ * per request cost ~7 % of the simulator's sessions per CPU-second (BENCHMARKS.md, sixth pass).
+ * What it kept is not read anywhere: the names esbuild changes are those of helpers it renames
+ * where two modules share a top-level name (isAscii2) and of five classes it names _Decider,
+ * _Digest, _Prng, _PrngChoices, _RealStack; every error class that prints its name sets it
+ * (sim/errors.ts, ScriptSyntaxError) or inherits Error's, and stack traces map back to the
+ * TypeScript with --enable-source-maps.
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -37,7 +44,7 @@ export function ownImportMeta(onSource = () => {}) {
 /** esbuild options for a Node bundle of `entry` (an absolute .ts path), as ESM in one file. */
 export function labBundleOptions(entry, onSource) {
   return {
-    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', keepNames: true, logLevel: 'silent',
+    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', keepNames: false, logLevel: 'silent',
     plugins: [ownImportMeta(onSource)],
   };
 }
