@@ -146,9 +146,10 @@ describe('the "perhaps you should use" hint, as inet_ntop() writes the masked ne
     expect(reason('[::fffe:10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::fffe:10.0.0.1/120", perhaps you should use "::fffe:a00:0/120" instead');
     expect(reason('[::ffff:10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::ffff:10.0.0.1/120", perhaps you should use "::ffff:10.0.0.0/120" instead');
   });
-  it('only five leading zero groups and ffff, or six, are dotted: four, or five before another word, stay hex', () => {
+  it('only five leading zero groups and ffff, or six, are dotted: four (also before ffff), or five before another word, stay hex', () => {
     expect(reason('[::1:2:3:4]/120', '::1')).toBe('non-null host address bits in "::1:2:3:4/120", perhaps you should use "::1:2:3:0/120" instead');
     expect(reason('[::1:a:b01]/120', '::1')).toBe('non-null host address bits in "::1:a:b01/120", perhaps you should use "::1:a:b00/120" instead');
+    expect(reason('[::1:ffff:10.0.0.1]/120', '::1')).toBe('non-null host address bits in "::1:ffff:10.0.0.1/120", perhaps you should use "::1:ffff:a00:0/120" instead');
   });
   it('a single zero group is not "::" (inet_ntop6(): "if (best.base != -1 && best.len < 2) best.base = -1")', () => {
     expect(reason('[1:0:2:3:4:5:6:7]/112', '::1')).toBe('non-null host address bits in "1:0:2:3:4:5:6:7/112", perhaps you should use "1:0:2:3:4:5:6:0/112" instead');
