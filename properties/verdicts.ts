@@ -6,7 +6,7 @@
 import type { LabCase } from './lab-case.ts';
 import { hasDestructiveFault, scriptOf } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
-import type { KernelEnd } from '../sim/index.ts';
+import type { IdleDeadlineEnd, KernelEnd } from '../sim/index.ts';
 import { CORRECT_PASSWORD, IMPOSTOR, isOwnXclient } from './arbitraries/client-behaviour.ts';
 import { REFUSING_KEYS } from './arbitraries/postfix-settings.ts';
 import { pipeliningViolations } from '../models/client/index.ts';
@@ -161,13 +161,14 @@ export const LIVENESS_BOUND_US = 330_000_000;
  * (sim/tcp/kernel-timers.ts), and a kernel end is news from the network, like a reset: the
  * daemons' timers get LIVENESS_BOUND_US again from it. So a daemon timer that fires more than the
  * bound after the start or after the kernel last ended a connection is busy past the bound, and so
- * is the run's last event more than the bound after the last kernel end.
+ * is the run's last event more than the bound after the last kernel end. An excused idle deadline
+ * (idleDeadlinesExcused) is news as a kernel end is, and the chain was busy until the later of its
+ * last timer's fire before it (its own deadline's left out) and the relay's falling quiet.
  */
 export function busyPastBound(report: RunReport, idleDeadlines: readonly IdleDeadlineEnd[] = []): { readonly atUs: number; readonly boundUs: number } | null {
-  // An excused idle deadline (idleDeadlinesExcused) is news as a kernel end is; the chain was busy at least until its relay fell quiet.
   const news = [
     ...report.kernelEnded.map((end) => ({ atUs: end.atUs, busyUntilUs: end.lastTimerFiredUs })),
-    ...idleDeadlines.map((end) => ({ atUs: end.atUs, busyUntilUs: end.quietSinceUs })),
+    ...idleDeadlines.map((end) => ({ atUs: end.atUs, busyUntilUs: Math.max(end.lastTimerFiredUs, end.quietSinceUs) })),
   ].sort((a, b) => a.atUs - b.atUs);
   let sinceUs = 0;
   for (const end of news) {
@@ -175,18 +176,6 @@ export function busyPastBound(report: RunReport, idleDeadlines: readonly IdleDea
     sinceUs = end.atUs;
   }
   return report.endedAtUs > sinceUs + LIVENESS_BOUND_US ? { atUs: report.endedAtUs, boundUs: sinceUs + LIVENESS_BOUND_US } : null;
-}
-
-/** A session a program's own idle deadline ended (the idleDeadline fact): when, and since when its peers had been silent. */
-export interface IdleDeadlineEnd {
-  readonly node: string;
-  readonly setting: string;
-  readonly atUs: number;
-  readonly quietSinceUs: number;
-}
-
-export function idleDeadlineEnds(report: RunReport): IdleDeadlineEnd[] {
-  return report.facts.flatMap((record) => (record.fact.kind === 'idleDeadline' ? [{ node: record.node, setting: record.fact.setting, atUs: record.t, quietSinceUs: record.t - record.fact.afterUs }] : []));
 }
 
 /**
@@ -199,9 +188,9 @@ export function idleDeadlineEnds(report: RunReport): IdleDeadlineEnd[] {
  * only where nothing but black holes on both of the front's hops could have kept the peers' ends
  * from it: anywhere else a peer's FIN or reset reaches nginx, whose ngx_mail_proxy_handler() closes
  * the relay at once (its eof test), so a relay still open until proxy_timeout is a hang.
- * Not seen from here: a daemon timer that fired past the bound while the relay was quiet (the report
- * keeps only the kernel ends' lastTimerFiredUs), so a Postfix slower than the bound behind a
- * silenced nginx relay passes; without the silenced relay it fails as ever.
+ * A daemon timer that fired past the bound while the relay was quiet (a Postfix whose smtpd_timeout
+ * is longer than the bound) is busy past it all the same: the end carries the timers' last fire
+ * before it (IdleDeadlineEnd.lastTimerFiredUs), which busyPastBound() reads as a kernel end's.
  * Black holes (fault `timeout`) are the only faults that pass no FIN and no RST (sim/faults/catalogue.ts).
  */
 export function idleDeadlinesExcused(labCase: LabCase): boolean {
@@ -244,7 +233,7 @@ export function liveness(labCase: LabCase, report: RunReport): Verdict {
   if (hung.length > 0) return `deadlock: nothing was left to happen at ${(report.endedAtUs / 1e6).toFixed(3)} s but ${hung.join('; ')}${ended}`;
   const early = leftToKernel(report);
   if (early.length > 0) return `the kernel ended ${early.map(kernelEndText).join('; ')}, where the program has a deadline of its own that should have come first`;
-  const idle = idleDeadlineEnds(report);
+  const idle = report.idleDeadlineEnded;
   const excused = idle.length > 0 && idleDeadlinesExcused(labCase);
   const late = excused ? undefined : idle.find((end) => end.atUs - end.quietSinceUs > LIVENESS_BOUND_US);
   if (late) return `${late.node} ended a relay by its ${late.setting} at ${(late.atUs / 1e6).toFixed(1)} s, ${((late.atUs - late.quietSinceUs) / 1e6).toFixed(1)} s after the client was last heard, although no black hole on both of its hops kept the peers' ends from it: the real front closes a relay when a peer ends it`;

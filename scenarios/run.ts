@@ -4,7 +4,7 @@
  * computed from what the models said (client result, log lines, facts), never from the
  * scenario's expectations.
  */
-import type { FaultSpec, HeldConnection, KernelEnd } from '../sim/index.ts';
+import type { FaultSpec, HeldConnection, IdleDeadlineEnd, KernelEnd } from '../sim/index.ts';
 import type { RunExplorer } from '../sim/explore/run-explorer.ts';
 import { Simulation, type LinkOptions } from '../sim/index.ts';
 import type { FactRecord, LogRecord, TraceEvent } from '../sim/trace.ts';
@@ -69,6 +69,8 @@ export interface RunReport {
   readonly heldAtEnd: readonly HeldConnection[];
   /** Connections the kernel failed with ETIMEDOUT (keepalive, retransmission) because a peer went silent, in order. */
   readonly kernelEnded: readonly KernelEnd[];
+  /** Sessions a program's own idle deadline ended (nginx's proxy_timeout), in order, with the model timers' last fire before each. */
+  readonly idleDeadlineEnded: readonly IdleDeadlineEnd[];
   readonly trace?: readonly TraceEvent[];
 }
 
@@ -204,6 +206,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     clientEndedAtUs: facts.find((record) => record.node === client.name && record.fact.kind === 'sessionEnded')?.t ?? null,
     heldAtEnd: sim.heldConnections(),
     kernelEnded: sim.kernelEnds(),
+    idleDeadlineEnded: sim.idleDeadlineEnds(),
     ...(options.trace ? { trace: sim.trace.events } : {}),
   };
 }

@@ -17,7 +17,7 @@ export type SimEvent =
    */
   | { readonly type: 'kernel'; readonly timer: KernelTimer; readonly conn: TcpConnection; readonly side: 0 | 1 }
   /** A model's named timer (stale when `gen` no longer matches its slot's: Simulation's TimerSlot). */
-  | { readonly type: 'timer'; readonly node: number; readonly name: string; readonly gen: number; readonly slot: { gen: number } }
+  | { readonly type: 'timer'; readonly node: number; readonly name: string; readonly gen: number; readonly slot: { gen: number; firedUs: number } }
   /** The RST answering a SYN to an address nobody listens on has come back. */
   | { readonly type: 'refused'; readonly node: number; readonly conn: ConnId; readonly local: SocketAddress }
   /** A rare scheduled link action (fault trigger at a time, coalesce flush). */

@@ -11,7 +11,7 @@
  * Accepted connections get ids "<conn label>" ("c1", "c2", ... in connect order),
  * the same label the trace uses; outgoing ones keep the id the model chose.
  */
-import type { ConnId, Input, KeepAlive, Micros, Model, Output, SocketAddress } from '../models/contract.ts';
+import type { ConnId, Fact, Input, KeepAlive, Micros, Model, Output, SocketAddress } from '../models/contract.ts';
 import { bytesToLatin1 } from '../models/contract.ts';
 import { PrngChoices, type ChoiceSource } from './choices.ts';
 import { VirtualClock } from './clock.ts';
@@ -115,6 +115,23 @@ export interface KernelEnd {
   readonly realProgramWaits: string | null;
 }
 
+/** A session a program's own idle deadline ended (a model's idleDeadline fact: nginx's proxy_timeout). */
+export interface IdleDeadlineEnd {
+  readonly node: string;
+  /** The program's setting that struck ("proxy_timeout"). */
+  readonly setting: string;
+  readonly atUs: Micros;
+  /** Since when its peers had been silent (the client last heard, for nginx): the deadline's length before atUs. */
+  readonly quietSinceUs: Micros;
+  /**
+   * When another model timer last fired before this (0: none had), as KernelEnd.lastTimerFiredUs:
+   * how long the daemons kept busy while the session was quiet. The deadline's own timer is left
+   * out, its earlier fires too (nginx's proxy_timeout comes due and is set again from the client's
+   * last event, relayDeadline(): one deadline, not work).
+   */
+  readonly lastTimerFiredUs: Micros;
+}
+
 /**
  * A connection a model still holds: it has neither closed nor aborted it, and no RST killed it.
  * At quiescence (no event left) nothing will ever touch it again: a hang, as a real daemon
@@ -183,6 +200,8 @@ interface Listener {
 interface TimerSlot {
   gen: number;
   pendingSince: number;
+  /** When it last fired (0: never): lastTimerFiredBefore() reads the chain's last timer work off the slots. */
+  firedUs: Micros;
 }
 
 interface NodeState {
@@ -234,7 +253,7 @@ export class Simulation implements TcpHost {
   private readonly allLogs: LogRecord[] = [];
   private readonly allFacts: FactRecord[] = [];
   private readonly kernelEnded: KernelEnd[] = [];
-  private lastTimerFiredUs = 0;
+  private readonly idleDeadlineEnded: IdleDeadlineEnd[] = [];
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
@@ -369,6 +388,11 @@ export class Simulation implements TcpHost {
     return this.kernelEnded;
   }
 
+  /** Sessions a program's own idle deadline ended, in order (see IdleDeadlineEnd). */
+  idleDeadlineEnds(): readonly IdleDeadlineEnd[] {
+    return this.idleDeadlineEnded;
+  }
+
   /** Connections the models still hold, in node order (see HeldConnection). */
   heldConnections(): HeldConnection[] {
     const held: HeldConnection[] = [];
@@ -418,7 +442,7 @@ export class Simulation implements TcpHost {
   timedOut(conn: TcpConnection, end: TcpEndpoint, timer: KernelTimer, quietSinceUs: number): void {
     const model = (this.nodes[end.node] as NodeState).model;
     const realProgramWaits = model.deadlineLeftToKernel?.(end.modelConn) ?? model.waitsWithoutDeadline?.(end.modelConn) ?? null;
-    this.kernelEnded.push({ node: end.nodeName, conn: end.modelConn, label: conn.id, timer, atUs: this.now, quietSinceUs, lastTimerFiredUs: this.lastTimerFiredUs, realProgramWaits });
+    this.kernelEnded.push({ node: end.nodeName, conn: end.modelConn, label: conn.id, timer, atUs: this.now, quietSinceUs, lastTimerFiredUs: this.lastTimerFiredBefore(Infinity), realProgramWaits });
     if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'rst', conn: conn.id, node: end.nodeName, why: timer });
     if (end.announced) this.toModel(end, { kind: 'reset', conn: end.modelConn, errno: 'ETIMEDOUT' });
   }
@@ -444,6 +468,25 @@ export class Simulation implements TcpHost {
     for (let i = 0; i < due.length; i++) if (i !== chosen) this.queue.push(time, due[i] as SimEvent);
     explorer.dispatching(due[chosen] as SimEvent);
     return due[chosen] as SimEvent;
+  }
+
+  /**
+   * When a model timer last fired before `beforeUs` (0: none had). Read off the slots, each keeping
+   * its last fire, so that a timer's fire costs one assignment and an end can leave out the timer
+   * that struck it: that one has just fired, at the end's own instant, and its earlier fires went
+   * with that write (a timer that fired at that same instant is left out with it).
+   */
+  private lastTimerFiredBefore(beforeUs: Micros): Micros {
+    let last = 0;
+    for (const node of this.nodes) {
+      for (const slot of node.timerSlots.values()) if (slot.firedUs < beforeUs && slot.firedUs > last) last = slot.firedUs;
+    }
+    return last;
+  }
+
+  /** The end a model's idleDeadline fact reports, emitted as the deadline's timer fired (now). */
+  private idleDeadlineEnd(node: NodeState, fact: Extract<Fact, { kind: 'idleDeadline' }>): IdleDeadlineEnd {
+    return { node: node.model.name, setting: fact.setting, atUs: this.now, quietSinceUs: this.now - fact.afterUs, lastTimerFiredUs: this.lastTimerFiredBefore(this.now) };
   }
 
   private isStaleTimer(event: SimEvent): boolean {
@@ -479,7 +522,7 @@ export class Simulation implements TcpHost {
         }
         event.slot.gen = 0;
         node.due?.set(event.name, null);
-        this.lastTimerFiredUs = this.now;
+        event.slot.firedUs = this.now;
         if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'fire', node: node.model.name, timer: event.name });
         this.feed(node, { kind: 'timeout', timer: event.name });
         return;
@@ -582,7 +625,7 @@ export class Simulation implements TcpHost {
           return;
         }
         if (slot === undefined) {
-          slot = { gen: 0, pendingSince: 0 };
+          slot = { gen: 0, pendingSince: 0, firedUs: 0 };
           node.timerSlots.set(output.timer, slot);
         }
         if (slot.gen === 0) slot.pendingSince = ++this.timerPendings;
@@ -607,6 +650,7 @@ export class Simulation implements TcpHost {
           : { t: this.now, node: node.model.name, fact: output.fact, conn: output.conn };
         node.facts.push(record);
         this.allFacts.push(record);
+        if (output.fact.kind === 'idleDeadline') this.idleDeadlineEnded.push(this.idleDeadlineEnd(node, output.fact));
         if (this.trace.enabled) this.trace.record({ t: record.t, kind: 'fact', node: record.node, fact: record.fact, conn: record.conn });
         return;
       }

@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LabCase } from '../../../properties/lab-case.ts';
 import type { LinkFaults } from '../../../scenarios/run.ts';
-import { busyPastBound, hangs, idleDeadlineEnds, kernelEndsText, liveness } from '../../../properties/verdicts.ts';
+import { busyPastBound, hangs, kernelEndsText, LIVENESS_BOUND_US, liveness } from '../../../properties/verdicts.ts';
 import { loadScenario } from '../../../scenarios/index.ts';
 import { runScenario } from '../../../scenarios/run.ts';
 import { KEEPALIVE_GIVE_UP_US, RETRANSMIT_GIVE_UP_US } from '../../../sim/tcp/kernel-timers.ts';
@@ -59,17 +59,17 @@ function bytesThrough(trace: readonly TraceEvent[], conn: string, until: number)
 
 /**
  * The lock-step front (Dovecot's relay), or `front` (a scenario's sets), with both hops black-holed
- * after the 235. `idle`: the client thinks 1 s before its next command and both hops go silent
- * 0.5 s after the 235, when every byte the front sent has been ACKed; otherwise they go silent at
- * the client's next command, whose segment carried the ACK of the front's last reply.
- * `withoutKeepalive`: a Dovecot that never sets SO_KEEPALIVE. The faults are returned with the
- * report: they are the case liveness() judges.
+ * after the 235, or after the front's reply that starts with `after`. `idle`: the client thinks 1 s
+ * before its next command and both hops go silent 0.5 s after that reply, when every byte the front
+ * sent has been ACKed; otherwise they go silent at the client's next command, whose segment carried
+ * the ACK of the front's last reply. `withoutKeepalive`: a Dovecot that never sets SO_KEEPALIVE.
+ * The faults are returned with the report: they are the case liveness() judges.
  */
-function silencedRelay(options: { idle: boolean; withoutKeepalive?: boolean; front?: { scenario: string; sets: string[] } }) {
+function silencedRelay(options: { idle: boolean; withoutKeepalive?: boolean; front?: { scenario: string; sets: string[] }; after?: string }) {
   const front = options.front ?? { scenario: 'lockstep', sets: [] };
   const scenario = loadScenario({ scenario: front.scenario, sets: [...front.sets, ...(options.idle ? ['client.think_time_us=1000000'] : [])] });
   const clean = runScenario(scenario, { seed: 1, trace: true });
-  const loggedIn = clean.trace!.find((e) => e.kind === 'write' && e.conn === 'c1' && String(e.data).startsWith('235 '))!.t;
+  const loggedIn = clean.trace!.find((e) => e.kind === 'write' && e.conn === 'c1' && e.from !== 'client' && String(e.data).startsWith(options.after ?? '235 '))!.t;
   const openedAt = (conn: string) => clean.trace!.find((e) => e.kind === 'connect' && e.conn === conn)!.t;
   const silence = (conn: string) => (options.idle ? { atUs: loggedIn + 500_000 - openedAt(conn) } : { afterBytes: bytesThrough(clean.trace!, conn, loggedIn) });
   const faults = { client: [{ name: 'timeout' as const, ...silence('c1') }], backend: [{ name: 'timeout' as const, ...silence('c3') }] };
@@ -91,6 +91,9 @@ describe('both peers of a relaying Dovecot session silenced after the 235', () =
     const end = report.kernelEnded[0]!;
     expect(end).toMatchObject({ node: 'front', timer: 'keepalive' });
     expect(end.atUs - end.quietSinceUs).toBe(KEEPALIVE_GIVE_UP_US);
+    // the daemons' last work before it: Postfix's smtpd_timeout, 300 s after the client's last command
+    expect(end.lastTimerFiredUs).toBeGreaterThan(300_000_000);
+    expect(end.lastTimerFiredUs).toBeLessThan(LIVENESS_BOUND_US);
     // login_proxy_free_errstr() with the failed read of the side the kernel ended
     const side = end.label === 'c1' ? 'client: read\\(size=\\d+\\)' : 'server: read\\(size=\\d+\\)';
     expect(report.front.log.at(-1)).toMatch(new RegExp(`Disconnected by ${side} failed: Connection timed out \\(\\d+s idle, in=\\d+, out=\\d+\\)`));
@@ -135,7 +138,7 @@ describe('both peers of a relaying nginx session silenced after the 235: proxy_t
     expect(report.front.log.at(-1)).toBe(TIMED_OUT);
     expect(report.heldAtEnd).toEqual([]);
     expect(report.kernelEnded).toEqual([]);
-    const [end] = idleDeadlineEnds(report);
+    const [end] = report.idleDeadlineEnded;
     expect(end).toMatchObject({ node: 'front', setting: 'proxy_timeout' });
     expect(end!.atUs - end!.quietSinceUs).toBe(10_000_000);
     expect(liveness(caseOf(report.faults), report)).toBeNull();
@@ -146,7 +149,7 @@ describe('both peers of a relaying nginx session silenced after the 235: proxy_t
   it("nginx's default 24 h holds it a day, as the real one does: liveness takes that end as an end where black holes cut both hops, and fails it anywhere else", () => {
     const report = silencedRelay({ idle: true, front: nginx() });
     expect(report.front.log.at(-1)).toBe(TIMED_OUT);
-    const [end] = idleDeadlineEnds(report);
+    const [end] = report.idleDeadlineEnded;
     expect(end!.atUs - end!.quietSinceUs).toBe(86_400_000_000);
     expect(report.endedAtUs).toBeGreaterThan(86_400_000_000);
     expect(liveness(caseOf(report.faults), report)).toBeNull();
@@ -161,11 +164,33 @@ describe('both peers of a relaying nginx session silenced after the 235: proxy_t
     }
   });
 
+  it('a daemon timer that fires past the bound while the relay is quiet is busy past it: Postfix with smtpd_timeout=3600 behind the day-long relay', () => {
+    const report = silencedRelay({ idle: true, front: nginx(['postfix.smtpd_timeout=3600']) });
+    expect(report.postfix.log).toContainEqual(expect.stringMatching(/^postfix\/smtpd: timeout after EHLO from /));
+    const [end] = report.idleDeadlineEnded;
+    expect(end!.atUs - end!.quietSinceUs).toBe(86_400_000_000);
+    expect(end!.lastTimerFiredUs).toBeGreaterThan(3_600_000_000);
+    expect(liveness(caseOf(report.faults), report)).toMatch(/^the chain was still busy at 3602\.\d{3} s \(bound 330 s\); the client had left at 33\.\d{3} s$/);
+    // the same chain with Postfix's default 300 s: its timeout fired within the bound, and the day-long end is news
+    const timely = silencedRelay({ idle: true, front: nginx() });
+    expect(timely.idleDeadlineEnded[0]!.lastTimerFiredUs).toBeLessThan(LIVENESS_BOUND_US);
+    expect(liveness(caseOf(timely.faults), timely)).toBeNull();
+  });
+
+  it("the relay's own proxy_timeout, set again from the client's last event when it comes due, is one deadline, not work past the bound", () => {
+    // silenced after MAIL FROM's reply: the timer set at the relay's start fires a day later, finds the client's last event later, and is set again
+    const report = silencedRelay({ idle: true, front: nginx(), after: '250 2.1.0 ' });
+    const [end] = report.idleDeadlineEnded;
+    expect(end!.atUs - end!.quietSinceUs).toBe(86_400_000_000);
+    expect(end!.lastTimerFiredUs).toBeLessThan(LIVENESS_BOUND_US);
+    expect(liveness(caseOf(report.faults), report)).toBeNull();
+  });
+
   it("with the ACK of its last reply lost, the retransmission timeout ends it first: before nginx's own deadline, as on the real host", () => {
     const report = silencedRelay({ idle: false, front: nginx() });
     expect(report.kernelEnded).toMatchObject([{ node: 'front', label: 'c1', timer: 'retransmit' }]);
     expect(report.kernelEnded[0]!.realProgramWaits).toMatch(/^nginx relays with no deadline but proxy_timeout \(86400000 ms from the client's last event/);
-    expect(idleDeadlineEnds(report)).toEqual([]);
+    expect(report.idleDeadlineEnded).toEqual([]);
     expect(liveness(caseOf(report.faults), report)).toBeNull();
   });
 });
