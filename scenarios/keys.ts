@@ -90,6 +90,7 @@ export interface ScenarioValues {
   'postfix.ehlo_delay_us': number;
   'postfix.smtpd_authorized_xclient_hosts': string;
   'postfix.smtpd_helo_required': YesNo;
+  'postfix.smtpd_sasl_auth_enable': YesNo;
   'postfix.smtpd_soft_error_limit': number;
   'postfix.smtpd_hard_error_limit': number;
   'postfix.smtpd_error_sleep_time': number;
@@ -362,6 +363,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     description: "clients allowed to send XCLIENT; a front outside it is not offered XCLIENT in the EHLO reply (smtpd.c ehlo_cmd) and its XCLIENT gets 550 5.7.0 (xclient_cmd). Default: the layout's (Mailu: its subnet; real stack: 127.0.0.0/8)",
   },
   { name: 'postfix.smtpd_helo_required', type: yesNo, default: (v) => (presetOf(v).smtpd_helo_required ? 'yes' : 'no'), description: "MAIL before HELO/EHLO gets 503 5.5.1 Error: send HELO/EHLO first (default no; Mailu's main.cf and the real stack: yes)" },
+  {
+    name: 'postfix.smtpd_sasl_auth_enable',
+    type: yesNo,
+    default: (v) => (presetOf(v).smtpd_sasl_auth_enable ? 'yes' : 'no'),
+    description: "smtpd's own SASL: AUTH in the EHLO reply and AUTH accepted (smtpd.c ehlo_cmd, smtpd_sasl_is_active()); off, AUTH gets 503 5.5.1 Error: authentication not enabled. XCLIENT LOGIN works either way (xclient_cmd). Default no (mail_params.h DEF_SMTPD_SASL_ENABLE); Mailu's 10025 service and the real stack: yes (master.cf -o)",
+  },
   // The minimums are smtpd's own (config.ts PARAMETER_BOUNDS): below them Postfix does not start.
   { name: 'postfix.smtpd_soft_error_limit', type: { kind: 'integer', min: 1, max: 10_000 }, default: 10, description: 'errors after which smtpd sleeps smtpd_error_sleep_time before each reply (default 10)' },
   { name: 'postfix.smtpd_hard_error_limit', type: { kind: 'integer', min: 1, max: 10_000 }, default: 20, description: 'errors after which smtpd answers 421 4.7.0 Error: too many errors and disconnects (default 20)' },

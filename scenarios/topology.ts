@@ -86,6 +86,7 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_forbid_unauth_pipelining: scenario.isOn('postfix.smtpd_forbid_unauth_pipelining'),
     smtpd_authorized_xclient_hosts: parseList(scenario.get('postfix.smtpd_authorized_xclient_hosts')),
     smtpd_helo_required: scenario.isOn('postfix.smtpd_helo_required'),
+    smtpd_sasl_auth_enable: scenario.isOn('postfix.smtpd_sasl_auth_enable'),
     smtpd_soft_error_limit: scenario.get('postfix.smtpd_soft_error_limit'),
     smtpd_hard_error_limit: scenario.get('postfix.smtpd_hard_error_limit'),
     smtpd_error_sleep_time: scenario.get('postfix.smtpd_error_sleep_time'),

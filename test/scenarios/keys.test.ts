@@ -65,6 +65,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.ehlo_delay_us': ['25', 'x', 'an integer from 0 to 1000000'],
   'postfix.smtpd_authorized_xclient_hosts': ['10.0.0.0/8, 192.168.1.7', 'mail.example.test', 'IPv4 addresses or CIDR blocks, separated by commas or spaces (empty: no host may send XCLIENT)'],
   'postfix.smtpd_helo_required': ['no', 'required', 'yes, no'],
+  'postfix.smtpd_sasl_auth_enable': ['no', 'on', 'yes, no'],
   'postfix.smtpd_soft_error_limit': ['3', '0', 'an integer from 1 to 10000'],
   'postfix.smtpd_hard_error_limit': ['5', '0', 'an integer from 1 to 10000'],
   'postfix.smtpd_error_sleep_time': ['0', '1s', 'an integer from 0 to 3600'],
