@@ -51,6 +51,8 @@ export interface KeyAssignment {
   readonly value: ScenarioValue;
   readonly setting: Setting;
   readonly note: string;
+  /** Set although no line of the input says so: listed as assumed, with this reason, instead of mapped. */
+  readonly assumed?: string;
 }
 
 /** What one format's mapper found: keys to set, entries already decided, comparisons to make. */

@@ -19,8 +19,10 @@
  *  - the server's PROXY header: `send-proxy` (SRV_PP_V1), `send-proxy-v2` (SRV_PP_V2) and their
  *    `no-` forms (src/server.c), from `default-server` lines first (the proxy's defsrv, copied from
  *    its defaults), then the server's own; with both, make_proxy_line() writes v2 (src/connection.c).
- * The lab's HAProxy (models/front/haproxy-front.ts) connects to Postfix's authenticated service;
- * the server's port picks the master.cf service whose settings apply.
+ * The server's port picks the master.cf service HAProxy relays to (postfix-map.ts), and the scenario's
+ * Postfix takes that service's settings: port 25's `smtp inet` has main.cf's alone (no AUTH unless
+ * main.cf says smtpd_sasl_auth_enable = yes), 10025 its -o overrides. The lab's HAProxy connects to
+ * the lab's one Postfix listener; the port number itself changes nothing there.
  */
 import { assign } from './assign.ts';
 import { emptyResult, ignored, TLS_NOT_MODELLED, unsupported, type MapperResult } from './entries.ts';

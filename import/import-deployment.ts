@@ -9,6 +9,8 @@
  * not state is listed as assumed with its reason.
  */
 import { basename, resolve } from 'node:path';
+import type { FrontKind } from '../models/front/config.ts';
+import { FRONT_MODELS } from '../models/front/registry.ts';
 import { checkFrontKeys } from '../scenarios/fronts.ts';
 import { checkReleases } from '../scenarios/front-releases.ts';
 import { FRONT_SCENARIOS } from '../scenarios/fronts.ts';
@@ -55,7 +57,7 @@ export interface ImportResult {
 }
 
 /** Postfix keys that are daemon configuration (the others are timing, which audit varies). */
-const POSTFIX_CONFIG_KEYS: readonly ScenarioKey[] = ['postfix.mail_version', 'postfix.smtpd_forbid_unauth_pipelining', 'postfix.smtpd_timeout', 'postfix.smtpd_upstream_proxy_protocol', 'postfix.smtpd_upstream_proxy_timeout'];
+const POSTFIX_CONFIG_KEYS: readonly ScenarioKey[] = ['postfix.mail_version', 'postfix.smtpd_forbid_unauth_pipelining', 'postfix.smtpd_sasl_auth_enable', 'postfix.smtpd_timeout', 'postfix.smtpd_upstream_proxy_protocol', 'postfix.smtpd_upstream_proxy_timeout'];
 
 function only<T>(files: readonly ConfigFile[], format: ConfigFormat, parse: (file: ConfigFile) => T): { file: ConfigFile; parsed: T } | null {
   const matching = files.filter((file) => file.format === format);
@@ -119,6 +121,20 @@ function mapFront(fronts: readonly FrontInput[], listener: FrontListener | null)
   return { mapped: fronts.find((front) => front.front === listener.front)!.map(listener), others };
 }
 
+/**
+ * A front that passes no login of its own (HAProxy: FrontModelRow.asksAuthService) leaves AUTH to
+ * Postfix; when the service it relays to has smtpd_sasl_auth_enable = no, its clients deliver without
+ * logging in (an MX client on port 25), so the lab's clients do too instead of each getting 503.
+ */
+function clientsWithoutLogin(configured: readonly KeyAssignment[]): KeyAssignment[] {
+  const last = (key: ScenarioKey) => configured.filter((assignment) => assignment.key === key).at(-1);
+  const model = last('front.model')?.value;
+  const sasl = last('postfix.smtpd_sasl_auth_enable');
+  if (model === undefined || FRONT_MODELS[model as FrontKind].asksAuthService || sasl === undefined || sasl.value !== 'no' || last('client.auth') !== undefined) return [];
+  const why = `${model} passes no login and the smtpd it relays to offers no AUTH: clients deliver without logging in`;
+  return [{ key: 'client.auth', value: 'none', setting: sasl.setting, note: why, ...(sasl.assumed === undefined ? {} : { assumed: `${why} (postfix.smtpd_sasl_auth_enable is assumed too)` }) }];
+}
+
 function commandLineSets(sets: readonly string[]): KeyAssignment[] {
   return sets.map((text, index) => {
     const [key, value] = parseAssignment(text);
@@ -154,16 +170,17 @@ export function importDeployment(options: ImportOptions): ImportResult {
     ...files.filter((f) => f.format === 'mailu-env').map((f) => mapMailuEnv(parseMailuEnv(f.text, f.path))),
   ];
   const entries: ImportEntry[] = [...front.others, ...results.flatMap((r) => r.entries)];
-  const assignments = [...results.flatMap((r) => r.keys), ...commandLineSets(options.sets ?? [])];
+  const configured = results.flatMap((r) => r.keys);
+  const assignments = [...configured, ...clientsWithoutLogin(configured), ...commandLineSets(options.sets ?? [])];
   const values: Partial<Record<ScenarioKey, unknown>> = {};
   const final = new Map<ScenarioKey, KeyAssignment>();
   for (const assignment of assignments) {
     const earlier = final.get(assignment.key);
-    if (earlier) entries.push(ignored(earlier.setting, `overridden by ${whereText(assignment.setting.where)} (${assignment.key})`));
+    if (earlier && earlier.assumed === undefined) entries.push(ignored(earlier.setting, `overridden by ${whereText(assignment.setting.where)} (${assignment.key})`));
     final.set(assignment.key, assignment);
     values[assignment.key] = assignment.value;
   }
-  for (const { setting, key, value, note } of final.values()) entries.push({ list: 'mapped', setting, key, value: String(value), note });
+  for (const { setting, key, value, note, assumed } of final.values()) entries.push(assumed === undefined ? { list: 'mapped', setting, key, value: String(value), note } : { list: 'assumed', key, value: String(value), reason: assumed });
   const name = options.name ?? basename(resolve(options.paths[0]!)).replace(/\.(cf|conf|env|txt)$/, '');
   const pathText = listener === null ? 'no front in the input' : `client -> ${FRONT_NAMES[listener.front]} port ${listener.port}${listener.tls ? ' (TLS)' : ''} -> Postfix port ${backend.port}`;
   const definition: ScenarioDefinition = { name, description: `imported from ${options.paths.join(', ')}: ${pathText}`, values: values as Partial<ScenarioValues> };

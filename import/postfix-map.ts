@@ -4,7 +4,9 @@
  * master.cf service the front connects to (Mailu: `10025 inet ... smtpd -o smtpd_sasl_auth_enable=yes
  * -o smtpd_discard_ehlo_keywords=pipelining,silent-discard ...`), as smtpd itself reads them.
  * Values are parsed by the Postfix model's own parser (models/postfix/config.ts parsePostfixConfig),
- * so a value Postfix would refuse is refused here, at its line. Then each parameter is:
+ * so a value Postfix would refuse is refused here, at its line. smtpd_sasl_auth_enable, which the lab's
+ * Postfix has on (Mailu's 10025), is set to Postfix's default when that service does not state it.
+ * Then each parameter is:
  *   - an address list whose role the lab's layout plays (the front inside, the client outside):
  *     its addresses are the deployment's own, so they are checked, not copied;
  *   - a scenario key, when the key table has `postfix.<parameter>` (scenarios/keys.ts);
@@ -17,7 +19,7 @@ import { keySpec, type Scenario, type ScenarioKey } from '../scenarios/index.ts'
 import { postfixConfigOf } from '../scenarios/topology.ts';
 import { UsageError } from '../scenarios/errors.ts';
 import { assign, parsedBy } from './assign.ts';
-import { emptyResult, ignored, unsupported, type FixedComparison, type ListedEntry, type MapperResult } from './entries.ts';
+import { emptyResult, ignored, unsupported, type FixedComparison, type KeyAssignment, type ListedEntry, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
 import { servicePort, type MasterService } from './postfix-master.ts';
 import { ConfigError, whereText, type Setting } from './source.ts';
@@ -86,6 +88,24 @@ function targetService(input: PostfixInput, backend: BackendPort): { service: Ma
   return { service, others: all.filter((s) => s !== service) };
 }
 
+/**
+ * smtpd_sasl_auth_enable when neither main.cf nor the service's -o sets it: Postfix's default, no
+ * (postconf(5) "smtpd_sasl_auth_enable (default: no)"; mail_params.h DEF_SMTPD_SASL_ENABLE 0 at v3.7.11,
+ * v3.9.0 and v3.10.13), so that service's smtpd offers no AUTH (smtpd.c ehlo_cmd) and answers AUTH with
+ * 503 5.5.1 Error: authentication not enabled. The lab's own value is Mailu's 10025 service's -o yes,
+ * which a port-25 `smtp inet` service does not have. Without master.cf the service's -o are not in the
+ * input: main.cf's value is an assumption, listed as one.
+ */
+function unstatedSasl(input: PostfixInput, backend: BackendPort, service: MasterService | null): KeyAssignment {
+  if (service !== null) {
+    const setting = { name: 'smtpd_sasl_auth_enable', value: '(not set)', where: service.where };
+    return assign('postfix.smtpd_sasl_auth_enable', 'no', setting, `neither main.cf nor -o on service ${service.service} sets it: Postfix's default, no (postconf(5)): this smtpd offers no AUTH`);
+  }
+  // An assumption is listed without a line; the setting only names the file it would be in.
+  const setting = { name: 'smtpd_sasl_auth_enable', value: '(not set)', where: { file: input.main.at(-1)!.file, line: 0 } };
+  return { ...assign('postfix.smtpd_sasl_auth_enable', 'no', setting), assumed: `no master.cf in the input: the service on port ${backend.port} (${backend.because}) is taken as smtpd with main.cf's settings, and main.cf does not set it: Postfix's default, no (postconf(5)); a -o smtpd_sasl_auth_enable=yes on that service (postconf -M prints it) turns AUTH on` };
+}
+
 function modelValue(setting: Setting, version: string | undefined): unknown {
   const settings: Record<string, string> = { [setting.name]: setting.value, ...(version === undefined ? {} : { mail_version: version }) };
   return parsedBy(setting, () => parsePostfixConfig(settings))[setting.name as keyof PostfixConfig];
@@ -136,6 +156,7 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     throw new UsageError(`${files}: the Postfix files do not say which release runs; add the output of \`postconf mail_version\` (a line 'mail_version = 3.9.0'): smtpd_forbid_unauth_pipelining's default and the parameters that exist depend on it`);
   }
   const version = versionSetting?.value;
+  if (effective.size > 0 && !effective.has('smtpd_sasl_auth_enable')) result.keys.push(unstatedSasl(input, backend, target?.service ?? null));
   for (const [name, setting] of effective) {
     if (name === 'mail_version') result.keys.push(assign('postfix.mail_version', releaseKeyText(setting), setting));
     else if (name === 'smtpd_authorized_xclient_hosts' && (modelValue(setting, version) as string[]).length === 0) {

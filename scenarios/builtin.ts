@@ -62,6 +62,8 @@ export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [
     'front.smtp_auth': 'none',
     'client.auth': 'none',
     'postfix.mail_version': '3.9',
+    // Mailu's port-25 service is `smtp inet ... smtpd` without -o: main.cf does not set it, so Postfix's default no (postconf(5)).
+    'postfix.smtpd_sasl_auth_enable': 'no',
   }),
   define('haproxy-proxy-protocol', 'HAProxy mode tcp, send-proxy -> Postfix 3.9 with smtpd_upstream_proxy_protocol = haproxy and its own SASL', {
     'front.model': 'haproxy',

@@ -16,6 +16,12 @@ const cfg = (frontend = '', backend = '', defaults = '') =>
 const haproxy = (text: string) => ({ 'haproxy.cfg': text });
 const entryOf = (result: ImportResult, key: ScenarioKey) => result.mapped.find((entry) => entry.key === key);
 const at = (result: ImportResult, key: ScenarioKey) => `${entryOf(result, key)?.setting.where.line}`;
+/** The imported scenario written as a scenario file, as `smtp-lab import --out` writes it. */
+function scenarioFile(result: ImportResult): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'smtp-lab-haproxy-run-')), 'haproxy.json');
+  writeFileSync(file, scenarioFileText(result.definition));
+  return file;
+}
 
 describe('each mapped key, from its haproxy.cfg line', () => {
   // [key, haproxy.cfg, value, line]
@@ -173,12 +179,59 @@ describe('the fixture: HAProxy send-proxy -> Postfix 3.9 reading it on 10025', (
   });
 
   it('its scenario file runs: the client logs in through HAProxy and Postfix takes the address from the PROXY header', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'smtp-lab-haproxy-run-'));
-    const file = join(dir, 'haproxy.json');
-    writeFileSync(file, scenarioFileText(result.definition));
-    const report = runScenario(loadScenario({ scenario: file, sets: ['client.auth=PLAIN'] }), { seed: 1 });
+    const report = runScenario(loadScenario({ scenario: scenarioFile(result), sets: ['client.auth=PLAIN'] }), { seed: 1 });
     expect(report.client.authReply).toMatch(/^235 /);
     expect(report.client.done).toBe(true);
+  });
+});
+
+describe("the server's port picks the Postfix service, and the scenario gets that service's settings", () => {
+  /** HAProxy on port 25 relaying to Postfix's port 25, beside Postfix's files. */
+  const port25 = (postfix: Record<string, string>) => deployment({ ...haproxy(cfg().replace(':587', ':25').replace(':10025', ':25')), 'main.cf': 'mail_version = 3.9.0\n', ...postfix });
+  /** A stock master.cf (postconf -M of a fresh install) with Mailu's authenticated 10025 beside it. */
+  const MASTER = 'smtp inet n - n - - smtpd\n10025 inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n';
+
+  it("port 25 with a stock master.cf is the smtp service with main.cf's settings: Postfix's default, no AUTH; the clients deliver without logging in", () => {
+    const result = port25({ 'master.cf': MASTER });
+    expect(result.path).toBe('client -> HAProxy port 25 -> Postfix port 25');
+    expect(result.scenario.get('postfix.smtpd_sasl_auth_enable')).toBe('no');
+    expect(`${entryOf(result, 'postfix.smtpd_sasl_auth_enable')?.setting.where.file.split('/').at(-1)}:${at(result, 'postfix.smtpd_sasl_auth_enable')}`).toBe('master.cf:1');
+    expect(result.scenario.get('client.auth')).toBe('none');
+    expect(result.ignored.find((entry) => entry.setting.name === 'master.cf service 10025')?.reason).toMatch(/not the service the front relays to \(port 25\)/);
+  });
+
+  it('its scenario runs as that smtpd: no AUTH in the EHLO reply, a login refused with 503, a delivery without one accepted', () => {
+    const scenario = (sets: string[]) => loadScenario({ scenario: scenarioFile(port25({ 'master.cf': MASTER })), sets });
+    const login = runScenario(scenario(['client.auth=PLAIN']), { seed: 1 });
+    expect(login.client.authReply).toBe('503 5.5.1 Error: authentication not enabled');
+    const delivery = runScenario(scenario([]), { seed: 1 });
+    expect(delivery.client.replies[1]).toMatch(/^250-/);
+    expect(delivery.client.replies[1]).not.toMatch(/AUTH/);
+    expect(runScenario(loadScenario({ scenario: 'haproxy-proxy-protocol' }), { seed: 1 }).client.replies[1]).toMatch(/\n250-AUTH PLAIN LOGIN\n/);
+    expect(delivery.client.acceptedMessages).toHaveLength(1);
+  });
+
+  it('main.cf or the service\'s -o turning SASL on is read as such, and then the clients log in', () => {
+    const fromMain = port25({ 'main.cf': 'mail_version = 3.9.0\nsmtpd_sasl_auth_enable = yes\n', 'master.cf': MASTER });
+    expect(fromMain.scenario.get('postfix.smtpd_sasl_auth_enable')).toBe('yes');
+    expect(at(fromMain, 'postfix.smtpd_sasl_auth_enable')).toBe('2');
+    expect(fromMain.scenario.get('client.auth')).toBe('PLAIN');
+    const fromOverride = port25({ 'master.cf': `${MASTER.replace('smtp inet n - n - - smtpd\n', '')}smtp inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n` });
+    expect(at(fromOverride, 'postfix.smtpd_sasl_auth_enable')).toBe('4');
+  });
+
+  it('the fixture\'s 10025 keeps its -o smtpd_sasl_auth_enable=yes', () => {
+    const result = importDeployment({ paths: [FIXTURE] });
+    expect(entryOf(result, 'postfix.smtpd_sasl_auth_enable')).toMatchObject({ value: 'yes', setting: { where: { line: 8 } } });
+  });
+
+  it('without master.cf the service is taken as main.cf alone, and that is listed as assumed', () => {
+    const result = port25({});
+    expect(result.scenario.get('postfix.smtpd_sasl_auth_enable')).toBe('no');
+    expect(entryOf(result, 'postfix.smtpd_sasl_auth_enable')).toBeUndefined();
+    expect(result.assumed.find((entry) => entry.key === 'client.auth')).toMatchObject({ value: 'none', reason: expect.stringMatching(/\(postfix\.smtpd_sasl_auth_enable is assumed too\)$/) });
+    expect(result.assumed.find((entry) => entry.key === 'postfix.smtpd_sasl_auth_enable')).toMatchObject({ value: 'no', reason: expect.stringMatching(/^no master\.cf in the input: the service on port 25 \(server smtpd 10\.0\.0\.2:25 at .*haproxy\.cfg:7\) is taken as smtpd with main\.cf's settings/) });
+    expect(deployment(haproxy(cfg())).assumed.find((entry) => entry.key === 'postfix.smtpd_sasl_auth_enable')).toMatchObject({ value: 'yes', reason: "no Postfix configuration in the input: the lab's" });
   });
 });
 
