@@ -79,6 +79,11 @@ const ACCEPTED: Readonly<Record<UpstreamState, (code: string) => boolean>> = {
   to: () => true,
 };
 
+/** The failed recv()'s error as ngx_connection_error() prints it: the kernel's ETIMEDOUT, or a reset (ECONNRESET). */
+function recvErrorText(errno: 'ETIMEDOUT' | undefined): string {
+  return errno === 'ETIMEDOUT' ? '110: Connection timed out' : '104: Connection reset by peer';
+}
+
 /** ngx_atoi(): digits only, at least one; anything else (a sign, a space, a dot) is NGX_ERROR, here null. */
 function ngxAtoi(text: string | undefined): number | null {
   return text !== undefined && /^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : null;
@@ -667,7 +672,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     // model still holds for either side when one end goes were on their way already.
     this.flushToClient(session);
     this.flushToServer(session);
-    if (session.state === 'relay') this.relayEnded(session, client !== undefined ? 'client' : 'upstream', how === 'reset' ? (errno ?? 'ECONNRESET') : null);
+    if (session.state === 'relay') this.relayEnded(session, client !== undefined ? 'client' : 'upstream', how === 'reset' ? recvErrorText(errno) : null);
     this.close(session);
   }
 
@@ -679,11 +684,14 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
    * error for the upstream (ngx_mail_proxy_init(): NGX_ERROR_ERR); either way src->read->eof is set
    * and "proxied session done" follows, at info with no action.
    */
-  private relayEnded(session: NginxSession, side: 'client' | 'upstream', errno: 'ECONNRESET' | 'ETIMEDOUT' | null): void {
-    if (errno !== null) {
-      const error = errno === 'ETIMEDOUT' ? '110: Connection timed out' : '104: Connection reset by peer';
-      this.out.push({ kind: 'log', program: 'nginx', line: `[${side === 'client' ? 'info' : 'error'}] recv() failed (${error}) while proxying and reading from ${side}`, conn: session.conn });
+  private relayEnded(session: NginxSession, side: 'client' | 'upstream', recvError: string | null): void {
+    if (recvError !== null) {
+      this.out.push({ kind: 'log', program: 'nginx', line: `[${side === 'client' ? 'info' : 'error'}] recv() failed (${recvError}) while proxying and reading from ${side}`, conn: session.conn });
     }
+    this.proxiedSessionDone(session);
+  }
+
+  private proxiedSessionDone(session: NginxSession): void {
     this.out.push({ kind: 'log', program: 'nginx', line: '[info] proxied session done', conn: session.conn });
   }
 
@@ -695,7 +703,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   private clientEndRead(session: NginxSession, how: 'eof' | 'reset'): void {
     if (how === 'eof') {
       this.flushToServer(session);
-      this.relayEnded(session, 'client', null);
+      this.proxiedSessionDone(session);
     }
     this.close(session);
   }

@@ -78,8 +78,17 @@ describe('nginx relay', () => {
       const { d, upstream } = relaying();
       const logged = d.of('log').length;
       d.input({ ...end, conn: side === CLIENT ? CLIENT : upstream } as Input).advanceBy(1_000);
-      expect(d.of('log').slice(logged).map((o) => o.output.line), `${side} ${JSON.stringify(end)}`).toEqual([...before, '[info] proxied session done']);
+      // Each line in nginx's own error log (program nginx), as its other lines.
+      expect(d.of('log').slice(logged).map((o) => `${o.output.program}: ${o.output.line}`), `${side} ${JSON.stringify(end)}`).toEqual([...before, '[info] proxied session done'].map((line) => `nginx: ${line}`));
     }
+  });
+
+  it("leaves a silent peer to the kernel only while relaying: both of the relay's connections, none that nginx does not hold", () => {
+    const { d, upstream } = relaying();
+    for (const conn of [CLIENT, upstream]) expect(d.model.deadlineLeftToKernel!(conn), conn).toMatch(/^nginx relays with no deadline but proxy_timeout \(86400000 ms/);
+    expect(d.model.deadlineLeftToKernel!('unknown')).toBeNull();
+    d.input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
+    for (const conn of [CLIENT, upstream]) expect(d.model.deadlineLeftToKernel!(conn), `${conn} after the end`).toBeNull();
   });
 
   it("the relay's first event is posted only for client input buffered during the handshake: with none, no wake-up", () => {
