@@ -100,6 +100,8 @@ export interface ScenarioValues {
   'postfix.smtpd_reject_unlisted_recipient': YesNo;
   'postfix.virtual_mailbox_maps': string;
   'postfix.recipient_delimiter': string;
+  'postfix.smtpd_discard_ehlo_keywords': string;
+  'postfix.message_size_limit': number;
   'postfix.fail_at': 'none' | FailStep;
   'postfix.fail_reply': string;
   'postfix.fail_sessions': number;
@@ -393,6 +395,19 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'text', pattern: /^\S*$/, allowed: 'characters without white space (empty: none)' },
     default: (v) => presetOf(v).recipient_delimiter,
     description: "characters that start an address extension: user+ext@domain is looked up in virtual_mailbox_maps as itself, then as user@domain (mail_addr_find(); Postfix's default empty, Mailu's +)",
+  },
+  {
+    name: 'postfix.smtpd_discard_ehlo_keywords',
+    type: { kind: 'text', pattern: /^[\s,A-Za-z0-9_-]*$/, allowed: 'EHLO keywords separated by commas or spaces (unknown ones are ignored, silent-discard stops the log line; empty: none)' },
+    default: (v) => presetOf(v).smtpd_discard_ehlo_keywords.join(', '),
+    description: "EHLO keywords smtpd leaves out of its reply and refuses as MAIL FROM options (ehlo_mask.c; smtpd.c ehlo_cmd). Postfix's default empty (mail_params.h DEF_SMTPD_EHLO_DIS_WORDS): PIPELINING is advertised; Mailu's 10025 service: pipelining, silent-discard (master.cf -o)",
+  },
+  {
+    name: 'postfix.message_size_limit',
+    // var_message_limit is a long (mail_params.h); the lab's numbers are exact up to 2^53 - 1.
+    type: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
+    default: (v) => presetOf(v).message_size_limit,
+    description: "bytes: SIZE in the EHLO reply, MAIL FROM's SIZE= and the message itself over it get 552 5.3.4; 0: no limit. Postfix's default 10240000 (mail_params.h DEF_MESSAGE_LIMIT); Mailu's main.cf: 50000000",
   },
   // A deliberately broken backend, not a Postfix setting (models/postfix/injected-failure.ts).
   { name: 'postfix.fail_at', type: { kind: 'enum', values: ['none', ...FAIL_STEPS] }, default: 'none', description: 'lab fault: the handshake step at which smtpd fails (its first occurrence in a session), with postfix.fail_reply; none: smtpd behaves' },

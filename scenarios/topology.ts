@@ -96,6 +96,9 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_reject_unlisted_recipient: scenario.isOn('postfix.smtpd_reject_unlisted_recipient'),
     virtual_mailbox_maps: parseInlineTableKeys('virtual_mailbox_maps', scenario.get('postfix.virtual_mailbox_maps')),
     recipient_delimiter: scenario.get('postfix.recipient_delimiter'),
+    // Lower-cased as parsePostfixConfig() reads the parameter (ehlo_mask.c matches case-insensitively).
+    smtpd_discard_ehlo_keywords: parseList(scenario.get('postfix.smtpd_discard_ehlo_keywords')).map((word) => word.toLowerCase()),
+    message_size_limit: scenario.get('postfix.message_size_limit'),
     injectedFailure: injectedFailureOf(scenario),
     smtpd_client_connection_count_limit: scenario.get('postfix.smtpd_client_connection_count_limit'),
     smtpd_timeout: scenario.get('postfix.smtpd_timeout'),

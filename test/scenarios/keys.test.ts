@@ -75,6 +75,8 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.smtpd_reject_unlisted_recipient': ['no', 'off', 'yes, no'],
   'postfix.virtual_mailbox_maps': ['inline:{ alice@example.test=1, @example.net=1 }', 'hash:/etc/postfix/vmailbox', 'empty (no table), or inline:{ address=value, ... }'],
   'postfix.recipient_delimiter': ['+-', '+ -', 'characters without white space (empty: none)'],
+  'postfix.smtpd_discard_ehlo_keywords': ['pipelining, silent-discard', 'pipelining;', 'EHLO keywords separated by commas or spaces (unknown ones are ignored, silent-discard stops the log line; empty: none)'],
+  'postfix.message_size_limit': ['0', '-1', 'an integer from 0 to 9007199254740991'],
   'postfix.fail_at': ['xclient', 'rcpt', 'none, banner, ehlo, xclient, mail, data'],
   'postfix.fail_reply': ['421 4.3.2 Service shutting down', '42 short', "a one-line reply 'NNN text', disconnect (close without a word) or stall (answer nothing until the 18000 s watchdog)"],
   'postfix.fail_sessions': ['1', '-1', 'an integer from 0 to 1000'],
