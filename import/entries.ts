@@ -43,6 +43,8 @@ export interface FixedComparison {
   compare(scenario: Scenario): { readonly labValue: string; readonly same: boolean };
   /** Why a different value matters (for the unsupported list). */
   readonly whyItMatters: string;
+  /** The input does not state the setting: listed only when it behaves otherwise than the lab's. */
+  readonly unstated?: boolean;
 }
 
 /** A scenario key the input sets. */

@@ -29,7 +29,7 @@ import { parseNginxConf } from './nginx-conf.ts';
 import { parseHaproxyCfg } from './haproxy-cfg.ts';
 import { haproxyListeners, mapHaproxy } from './haproxy-map.ts';
 import { parsePostfixMain } from './postfix-main.ts';
-import { mapPostfix, type BackendPort } from './postfix-map.ts';
+import { LAYOUT_PARAMETERS, mapPostfix, PRESET_KEYED_PARAMETERS, type BackendPort } from './postfix-map.ts';
 import { parsePostfixMaster } from './postfix-master.ts';
 import { whereText } from './source.ts';
 
@@ -56,8 +56,15 @@ export interface ImportResult {
   readonly assumed: readonly AssumedEntry[];
 }
 
-/** Postfix keys that are daemon configuration (the others are timing, which audit varies). */
-const POSTFIX_CONFIG_KEYS: readonly ScenarioKey[] = ['postfix.mail_version', 'postfix.smtpd_forbid_unauth_pipelining', 'postfix.smtpd_sasl_auth_enable', 'postfix.smtpd_timeout', 'postfix.smtpd_upstream_proxy_protocol', 'postfix.smtpd_upstream_proxy_timeout'];
+/**
+ * Postfix keys that are daemon configuration (the others are timing, which audit varies). Without
+ * Postfix files the preset-keyed ones take the lab's preset (Mailu's 10025 service), listed as assumed;
+ * the layout's address lists are the lab's either way (postfix-map.ts LAYOUT_PARAMETERS), so not listed.
+ */
+const POSTFIX_CONFIG_KEYS: readonly ScenarioKey[] = [
+  'postfix.mail_version', 'postfix.smtpd_forbid_unauth_pipelining', 'postfix.smtpd_timeout', 'postfix.smtpd_upstream_proxy_protocol', 'postfix.smtpd_upstream_proxy_timeout',
+  ...Object.keys(PRESET_KEYED_PARAMETERS).filter((name) => !LAYOUT_PARAMETERS.includes(name)).map((name) => `postfix.${name}` as ScenarioKey),
+];
 
 function only<T>(files: readonly ConfigFile[], format: ConfigFormat, parse: (file: ConfigFile) => T): { file: ConfigFile; parsed: T } | null {
   const matching = files.filter((file) => file.format === format);
@@ -187,6 +194,7 @@ export function importDeployment(options: ImportOptions): ImportResult {
   const scenario = resolved(definition);
   for (const fixed of results.flatMap((r) => r.fixed)) {
     const { labValue, same } = fixed.compare(scenario);
+    if (same && fixed.unstated === true) continue;
     entries.push(same
       ? { list: 'mapped', setting: fixed.setting, key: null, value: labValue, note: "behaves as the lab's own setting" }
       : { list: 'unsupported', setting: fixed.setting, reason: `the lab's is ${labValue || '(empty)'}: ${fixed.whyItMatters}` });

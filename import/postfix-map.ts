@@ -4,8 +4,10 @@
  * master.cf service the front connects to (Mailu: `10025 inet ... smtpd -o smtpd_sasl_auth_enable=yes
  * -o smtpd_discard_ehlo_keywords=pipelining,silent-discard ...`), as smtpd itself reads them.
  * Values are parsed by the Postfix model's own parser (models/postfix/config.ts parsePostfixConfig),
- * so a value Postfix would refuse is refused here, at its line. smtpd_sasl_auth_enable, which the lab's
- * Postfix has on (Mailu's 10025), is set to Postfix's default when that service does not state it.
+ * so a value Postfix would refuse is refused here, at its line. What the files do not state, that smtpd
+ * runs with Postfix's default at the release: a key whose default is the lab's preset (Mailu's 10025
+ * service: smtpd_sasl_auth_enable yes, PIPELINING discarded, HELO required...) is set to it, and a
+ * parameter no key sets is listed as unsupported where the lab's value behaves otherwise.
  * Then each parameter is:
  *   - an address list whose role the lab's layout plays (the front inside, the client outside):
  *     its addresses are the deployment's own, so they are checked, not copied;
@@ -13,7 +15,7 @@
  *   - another parameter the model reads: compared with the lab's own Postfix configuration;
  *   - an smtpd parameter the model does not read: unsupported; anything else: ignored.
  */
-import { inlineTableProblem, knownKeys, parsePostfixConfig, type PostfixConfig } from '../models/postfix/config.ts';
+import { inlineTableProblem, knownKeys, parsePostfixConfig, postfixDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { modelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
 import { keySpec, type Scenario, type ScenarioKey } from '../scenarios/index.ts';
 import { postfixConfigOf } from '../scenarios/topology.ts';
@@ -44,7 +46,7 @@ function keyOf(name: string): ScenarioKey | null {
 
 /** Address lists whose role the lab's layout plays; their addresses are the deployment's own. */
 const LAYOUT = 'addresses: the lab puts the front (and the auth service) inside these networks and the client outside, as Mailu deploys them';
-const LAYOUT_PARAMETERS = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_client_event_limit_exceptions', 'smtpd_forbid_bare_newline_exclusions'];
+export const LAYOUT_PARAMETERS = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_client_event_limit_exceptions', 'smtpd_forbid_bare_newline_exclusions'];
 
 /** Parameters the model reads that name things, not behaviour on this path. */
 const NAMES: Readonly<Record<string, string>> = {
@@ -89,21 +91,38 @@ function targetService(input: PostfixInput, backend: BackendPort): { service: Ma
 }
 
 /**
- * smtpd_sasl_auth_enable when neither main.cf nor the service's -o sets it: Postfix's default, no
- * (postconf(5) "smtpd_sasl_auth_enable (default: no)"; mail_params.h DEF_SMTPD_SASL_ENABLE 0 at v3.7.11,
- * v3.9.0 and v3.10.13), so that service's smtpd offers no AUTH (smtpd.c ehlo_cmd) and answers AUTH with
- * 503 5.5.1 Error: authentication not enabled. The lab's own value is Mailu's 10025 service's -o yes,
- * which a port-25 `smtp inet` service does not have. Without master.cf the service's -o are not in the
- * input: main.cf's value is an assumption, listed as one.
+ * The parameters whose scenario key starts from the lab's layout preset (Mailu's 10025 service, or the
+ * recorded stack) rather than from Postfix's own default (scenarios/keys.ts), each with the macro of
+ * its default: when the input has Postfix files and neither main.cf nor the service's -o sets one, the
+ * smtpd runs with Postfix's default, so the key is set to it (postfixDefaults(), the model's table of
+ * mail_params.h DEF_* at the release; these are the same at v3.7.11, v3.9.0 and v3.10.13).
  */
-function unstatedSasl(input: PostfixInput, backend: BackendPort, service: MasterService | null): KeyAssignment {
-  if (service !== null) {
-    const setting = { name: 'smtpd_sasl_auth_enable', value: '(not set)', where: service.where };
-    return assign('postfix.smtpd_sasl_auth_enable', 'no', setting, `neither main.cf nor -o on service ${service.service} sets it: Postfix's default, no (postconf(5)): this smtpd offers no AUTH`);
-  }
-  // An assumption is listed without a line; the setting only names the file it would be in.
-  const setting = { name: 'smtpd_sasl_auth_enable', value: '(not set)', where: { file: input.main.at(-1)!.file, line: 0 } };
-  return { ...assign('postfix.smtpd_sasl_auth_enable', 'no', setting), assumed: `no master.cf in the input: the service on port ${backend.port} (${backend.because}) is taken as smtpd with main.cf's settings, and main.cf does not set it: Postfix's default, no (postconf(5)); a -o smtpd_sasl_auth_enable=yes on that service (postconf -M prints it) turns AUTH on` };
+export const PRESET_KEYED_PARAMETERS: Readonly<Record<string, string>> = {
+  smtpd_sasl_auth_enable: 'DEF_SMTPD_SASL_ENABLE',
+  smtpd_helo_required: 'DEF_HELO_REQUIRED',
+  smtpd_reject_unlisted_recipient: 'DEF_SMTPD_REJ_UNL_RCPT',
+  recipient_delimiter: 'DEF_RCPT_DELIM',
+  smtpd_discard_ehlo_keywords: 'DEF_SMTPD_EHLO_DIS_WORDS',
+  message_size_limit: 'DEF_MESSAGE_LIMIT',
+  smtpd_authorized_xclient_hosts: 'DEF_XCLIENT_HOSTS',
+};
+
+/** Where an unstated parameter would be: the service's master.cf line, or (no master.cf) main.cf, without a line. */
+function unstatedSetting(name: string, input: PostfixInput, service: MasterService | null): Setting {
+  return { name, value: '(not set)', where: service?.where ?? { file: input.main.at(-1)?.file ?? input.master.at(-1)!.file, line: 0 } };
+}
+
+/**
+ * A preset-keyed parameter neither main.cf nor the service's -o sets: Postfix's default. With master.cf
+ * that is what the input says (main.cf and the service's line are all smtpd reads), mapped at the
+ * service's line; without it the service's -o are not in the input, so the value is listed as assumed.
+ */
+function unstatedDefault(name: string, input: PostfixInput, backend: BackendPort, service: MasterService | null, version: string): KeyAssignment {
+  const value = shown(postfixDefaults(version)[name as keyof PostfixConfig]);
+  const because = `Postfix's default, ${value === '' ? '(empty)' : value} (mail_params.h ${PRESET_KEYED_PARAMETERS[name]})`;
+  const assignment = assign(keyOf(name)!, value, unstatedSetting(name, input, service), service === null ? '' : `neither main.cf nor -o on service ${service.service} sets it: ${because}`);
+  if (service !== null) return assignment;
+  return { ...assignment, assumed: `no master.cf in the input: the service on port ${backend.port} (${backend.because}) is taken as smtpd with main.cf's settings, and main.cf does not set it: ${because}; a -o ${name}=... on that service (postconf -M prints it) changes it` };
 }
 
 function modelValue(setting: Setting, version: string | undefined): unknown {
@@ -133,6 +152,28 @@ function compareWithLab(setting: Setting, version: string | undefined): FixedCom
   };
 }
 
+/** The parameters the model reads that no key sets and the input's own value is compared for (the last branch of mapPostfix's list). */
+const FIXED_PARAMETERS: readonly string[] = knownKeys.filter((name) => keyOf(name) === null && name !== 'mail_version' && name !== 'smtpd_milters' && !LAYOUT_PARAMETERS.includes(name) && !(name in NAMES));
+
+/**
+ * A fixed parameter the input does not set runs with Postfix's default at the release: where the lab's
+ * preset has another value (smtpd_relay_restrictions: Mailu's and the recorded stack's
+ * reject_unauth_destination, Postfix's defer_unauth_destination), it is unsupported; where they behave
+ * the same there is nothing to list.
+ */
+function unstatedComparison(setting: Setting, version: string): FixedComparison {
+  const postfix = postfixDefaults(version)[setting.name as keyof PostfixConfig];
+  return {
+    setting: { ...setting, value: `(not set: Postfix's default, ${shown(postfix) || '(empty)'})` },
+    unstated: true,
+    whyItMatters: "the input does not set it, so its smtpd runs with Postfix's default; the lab's Postfix runs with its own value and no scenario key changes it",
+    compare: (scenario: Scenario) => {
+      const lab = postfixConfigOf(scenario)[setting.name as keyof PostfixConfig];
+      return { labValue: shown(lab), same: behaviourOf(setting.name, lab) === behaviourOf(setting.name, postfix) };
+    },
+  };
+}
+
 export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperResult {
   const result = emptyResult();
   const effective = new Map<string, Setting>();
@@ -156,7 +197,6 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     throw new UsageError(`${files}: the Postfix files do not say which release runs; add the output of \`postconf mail_version\` (a line 'mail_version = 3.9.0'): smtpd_forbid_unauth_pipelining's default and the parameters that exist depend on it`);
   }
   const version = versionSetting?.value;
-  if (effective.size > 0 && !effective.has('smtpd_sasl_auth_enable')) result.keys.push(unstatedSasl(input, backend, target?.service ?? null));
   for (const [name, setting] of effective) {
     if (name === 'mail_version') result.keys.push(assign('postfix.mail_version', releaseKeyText(setting), setting));
     else if (name === 'smtpd_authorized_xclient_hosts' && (modelValue(setting, version) as string[]).length === 0) {
@@ -173,6 +213,12 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     else if (IGNORED_SMTPD.test(name)) result.entries.push(ignored(setting, 'TLS or SASL server material: the front talks plain SMTP to this service and passes the login with XCLIENT'));
     else if (name.startsWith('smtpd_')) result.entries.push(unsupported(setting, "an smtpd parameter the lab's Postfix model does not read"));
     else result.entries.push(ignored(setting, 'not read by smtpd on the front -> smtpd path (delivery, queue, outbound or other daemons)'));
+  }
+  // After the loop: mail_version's line has been checked (releaseKeyText) before its defaults are read.
+  if (version !== undefined) {
+    const service = target?.service ?? null;
+    for (const name of Object.keys(PRESET_KEYED_PARAMETERS).filter((n) => !effective.has(n))) result.keys.push(unstatedDefault(name, input, backend, service, version));
+    for (const name of FIXED_PARAMETERS.filter((n) => !effective.has(n))) result.fixed.push(unstatedComparison(unstatedSetting(name, input, service), version));
   }
   return result;
 }

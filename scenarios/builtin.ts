@@ -62,14 +62,27 @@ export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [
     'front.smtp_auth': 'none',
     'client.auth': 'none',
     'postfix.mail_version': '3.9',
-    // Mailu's port-25 service is `smtp inet ... smtpd` without -o: main.cf does not set it, so Postfix's default no (postconf(5)).
+    // Mailu's port-25 service is `smtp inet ... smtpd` without -o (core/postfix/conf/master.cf at 2024.06.0), and
+    // main.cf sets none of these, so Postfix's defaults (mail_params.h v3.9.0): DEF_SMTPD_SASL_ENABLE 0,
+    // DEF_SMTPD_EHLO_DIS_WORDS "" (PIPELINING advertised), DEF_SMTPD_REJ_UNL_RCPT 1; the 10025 service's -o are not read here.
     'postfix.smtpd_sasl_auth_enable': 'no',
+    'postfix.smtpd_discard_ehlo_keywords': '',
+    'postfix.smtpd_reject_unlisted_recipient': 'yes',
   }),
   define('haproxy-proxy-protocol', 'HAProxy mode tcp, send-proxy -> Postfix 3.9 with smtpd_upstream_proxy_protocol = haproxy and its own SASL', {
     'front.model': 'haproxy',
     'front.send_proxy': 'v1',
     'postfix.mail_version': '3.9',
     'postfix.smtpd_upstream_proxy_protocol': 'haproxy',
+    // Its Postfix is import/fixtures/haproxy-postfix: main.cf keeps Postfix's defaults (mail_params.h v3.9.0), not
+    // Mailu's main.cf and 10025 -o the layout preset has: DEF_HELO_REQUIRED 0, DEF_SMTPD_REJ_UNL_RCPT 1, DEF_RCPT_DELIM "",
+    // DEF_SMTPD_EHLO_DIS_WORDS "", DEF_MESSAGE_LIMIT 10240000, DEF_XCLIENT_HOSTS "" (HAProxy sends no XCLIENT).
+    'postfix.smtpd_helo_required': 'no',
+    'postfix.smtpd_reject_unlisted_recipient': 'yes',
+    'postfix.recipient_delimiter': '',
+    'postfix.smtpd_discard_ehlo_keywords': '',
+    'postfix.message_size_limit': 10_240_000,
+    'postfix.smtpd_authorized_xclient_hosts': '',
   }),
   define('real-stack', 'the recorded real stack: Dovecot 2.3.19.1 -> Postfix 3.7.11, smtpd_forbid_unauth_pipelining = yes', REAL_STACK),
   define('real-stack-forbid-no', 'the recorded real stack with smtpd_forbid_unauth_pipelining = no', { ...REAL_STACK, 'postfix.smtpd_forbid_unauth_pipelining': 'no' }),

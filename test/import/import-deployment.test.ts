@@ -59,6 +59,8 @@ const ROWS: readonly Row[] = [
     value: 'no',
     at: 'master.cf:3',
   },
+  // Not set in main.cf nor by -o: Postfix's default, empty (postfix-defaults.test.ts has the rest of that rule).
+  { key: 'postfix.smtpd_authorized_xclient_hosts', files: { ...POSTFIX(''), 'master.cf': 'smtp inet n - n - - smtpd\n10025 inet n - n - - smtpd\n' }, value: '', at: 'master.cf:2' },
   { key: 'postfix.smtpd_timeout', files: POSTFIX('smtpd_timeout = 5m\n'), value: 300, at: 'main.cf:2' },
   { key: 'postfix.smtpd_upstream_proxy_protocol', files: POSTFIX('smtpd_upstream_proxy_protocol = haproxy\n'), value: 'haproxy', at: 'main.cf:2' },
   { key: 'postfix.smtpd_upstream_proxy_timeout', files: POSTFIX('smtpd_upstream_proxy_timeout = 10s\n'), value: 10, at: 'main.cf:2' },

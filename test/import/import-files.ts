@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { importDeployment, type ImportOptions, type ImportResult } from '../../import/index.ts';
+import { importDeployment, scenarioFileText, type ImportOptions, type ImportResult } from '../../import/index.ts';
 import { ConfigError } from '../../import/source.ts';
 
 /** The files in a fresh directory, imported. */
@@ -11,6 +11,13 @@ export function deployment(files: Record<string, string>, options: Omit<ImportOp
   const dir = mkdtempSync(join(tmpdir(), 'smtp-lab-import-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return importDeployment({ paths: [dir], ...options });
+}
+
+/** The import's scenario written as the file `--scenario FILE` reads; its path. */
+export function scenarioFile(result: ImportResult): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'smtp-lab-import-run-')), 'scenario.json');
+  writeFileSync(file, scenarioFileText(result.definition));
+  return file;
 }
 
 /** The message the import of `files` is refused with (a usage error: exit 2). */

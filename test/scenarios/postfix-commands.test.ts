@@ -86,7 +86,7 @@ describe('Postfix commands through client.script (smtpd.c v3.9.9)', () => {
 
 describe('Postfix settings at their limits through client.script (smtpd.c v3.9.9)', () => {
   it('smtpd_helo_required = yes (Mailu): MAIL, AUTH and ETRN before HELO/EHLO get 503 (ETRN without an enhanced code); = no: MAIL is served', () => {
-    const { replies } = play(['MAIL FROM:<a@example.test>', 'AUTH PLAIN', 'ETRN example.test', 'QUIT']);
+    const { replies } = play(['MAIL FROM:<a@example.test>', 'AUTH PLAIN', 'ETRN example.test', 'QUIT'], ['postfix.smtpd_helo_required=yes']);
     expect(replies).toEqual(['503 5.5.1 Error: send HELO/EHLO first', '503 5.5.1 Error: send HELO/EHLO first', '503 Error: send HELO/EHLO first', '221 2.0.0 Bye']);
     expect(play(['MAIL FROM:<a@example.test>', 'QUIT'], ['postfix.smtpd_helo_required=no']).replies).toEqual(['250 2.1.0 Ok', '221 2.0.0 Bye']);
   });

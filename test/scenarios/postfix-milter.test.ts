@@ -15,7 +15,8 @@ const CLIENT = 'unknown[203.0.113.25]';
 const HOST = 'mail.example.test';
 const REJECTED = '550 5.7.1 Command rejected';
 const TEMPFAIL = '451 4.7.1 Service unavailable - try again later';
-const FULL_EHLO = [HOST, 'SIZE 50000000', 'VRFY', 'ETRN', 'AUTH PLAIN LOGIN', 'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN', 'SMTPUTF8', 'CHUNKING'];
+/** ehlo_cmd() with Postfix's defaults (the fixture's main.cf): PIPELINING not discarded, message_size_limit 10240000. */
+const FULL_EHLO = [HOST, 'PIPELINING', 'SIZE 10240000', 'VRFY', 'ETRN', 'AUTH PLAIN LOGIN', 'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN', 'SMTPUTF8', 'CHUNKING'];
 const ehloReply = (words: readonly string[]) => words.map((word, i) => `250${i === words.length - 1 ? ' ' : '-'}${word}`).join('\n');
 /** ehlo_cmd() after a milter's 5xx: discard_mask |= ~EHLO_MASK_ENHANCEDSTATUSCODES. */
 const STRIPPED_EHLO = ehloReply([HOST, 'ENHANCEDSTATUSCODES']);
