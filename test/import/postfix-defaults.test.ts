@@ -17,7 +17,8 @@ import { deployment, scenarioFile } from './import-files.ts';
 const HAPROXY = 'frontend smtp\n  bind :587\n  default_backend postfix\nbackend postfix\n  server smtpd 10.0.0.2:10025\n';
 /** A stock master.cf's smtp service and a 10025 service without -o. */
 const MASTER = 'smtp inet n - n - - smtpd\n10025 inet n - n - - smtpd\n';
-const MAIN = 'mail_version = 3.9.0\nvirtual_mailbox_maps = inline:{ alice@example.test=1 }\n';
+// virtual_mailbox_domains stated: its default, $virtual_mailbox_maps, would find no domain in this table, and a recipient there would be a relay.
+const MAIN = 'mail_version = 3.9.0\nvirtual_mailbox_domains = example.test\nvirtual_mailbox_maps = inline:{ alice@example.test=1 }\n';
 const PRESET_KEYS = Object.keys(PRESET_KEYED_PARAMETERS).map((name) => `postfix.${name}` as ScenarioKey);
 
 const stock = (files: Record<string, string> = {}) => deployment({ 'haproxy.cfg': HAPROXY, 'main.cf': MAIN, 'master.cf': MASTER, ...files });
