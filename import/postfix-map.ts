@@ -107,9 +107,12 @@ export const PRESET_KEYED_PARAMETERS: Readonly<Record<string, string>> = {
   smtpd_authorized_xclient_hosts: 'DEF_XCLIENT_HOSTS',
 };
 
-/** Where an unstated parameter would be: the service's master.cf line, or (no master.cf) main.cf, without a line. */
+/**
+ * Where an unstated parameter would be: the service's master.cf line, or (no master.cf) main.cf, without a
+ * line. Without a service the release came from main.cf (mapPostfix reads defaults only once it has one).
+ */
 function unstatedSetting(name: string, input: PostfixInput, service: MasterService | null): Setting {
-  return { name, value: '(not set)', where: service?.where ?? { file: input.main.at(-1)?.file ?? input.master.at(-1)!.file, line: 0 } };
+  return { name, value: '(not set)', where: service?.where ?? { file: input.main.at(-1)!.file, line: 0 } };
 }
 
 /**
