@@ -177,6 +177,31 @@ function unstatedComparison(setting: Setting, version: string): FixedComparison 
   };
 }
 
+/**
+ * A pattern of smtpd_authorized_xclient_hosts that names hosts by address: an IPv4 address or network,
+ * or one in "[...]" (util/match_ops.c match_hostaddr()). Anything else (a negation, a host name matched
+ * by the front's reverse lookup, a type:table or /file whose contents match_list_parse() reads) names
+ * hosts the input does not show.
+ */
+const ADDRESS_PATTERN = /^(\[[0-9a-f.:]+(\/\d+)?\](\/\d+)?|[0-9.]+(\/\d+)?)$/i;
+
+/**
+ * smtpd_authorized_xclient_hosts as stated. Empty means what unstated means (postconf(5): default empty;
+ * smtpd.c xclient_cmd(): namadr_list_match() over an empty list is no match, 550 5.7.0 Error: insufficient
+ * authorization), so the key gets Postfix's default at this line. A list of addresses and networks is
+ * the deployment's own (the front's address is not in the input): taken to hold the front, as the
+ * layout's list holds the lab's front. A list the lab cannot judge keeps the layout's value, unsupported.
+ */
+function mapXclientHosts(setting: Setting, hosts: readonly string[], result: MapperResult): void {
+  if (hosts.length === 0) {
+    result.keys.push(assign('postfix.smtpd_authorized_xclient_hosts', '', setting, "empty, as Postfix's default (mail_params.h DEF_XCLIENT_HOSTS): smtpd offers no XCLIENT and refuses the front's with 550 5.7.0 Error: insufficient authorization"));
+    return;
+  }
+  const unjudged = hosts.filter((pattern) => !ADDRESS_PATTERN.test(pattern));
+  if (unjudged.length === 0) result.entries.push({ list: 'mapped', setting, key: null, value: hosts.join(', '), note: LAYOUT });
+  else result.entries.push(unsupported(setting, `${unjudged.join(', ')}: not an address or network (a negation, a host name, a table or a file the input does not hold), so whether the list authorizes the front cannot be told from the input; the lab authorizes its front (the layout's value)`));
+}
+
 export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperResult {
   const result = emptyResult();
   const effective = new Map<string, Setting>();
@@ -202,9 +227,8 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
   const version = versionSetting?.value;
   for (const [name, setting] of effective) {
     if (name === 'mail_version') result.keys.push(assign('postfix.mail_version', releaseKeyText(setting), setting));
-    else if (name === 'smtpd_authorized_xclient_hosts' && (modelValue(setting, version) as string[]).length === 0) {
-      result.entries.push(unsupported(setting, 'empty: smtpd offers no XCLIENT, so the front cannot pass the login; the lab authorizes the front'));
-    } else if (name === 'virtual_mailbox_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(tableOutsideTheLab(setting));
+    else if (name === 'smtpd_authorized_xclient_hosts') mapXclientHosts(setting, modelValue(setting, version) as string[], result);
+    else if (name === 'virtual_mailbox_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(tableOutsideTheLab(setting));
     else if (name === 'virtual_mailbox_maps') result.keys.push(assign('postfix.virtual_mailbox_maps', setting.value.trim(), setting));
     else if (LAYOUT_PARAMETERS.includes(name)) result.entries.push({ list: 'mapped', setting, key: null, value: shown(modelValue(setting, version)), note: LAYOUT });
     else if (keyOf(name) !== null) result.keys.push(assign(keyOf(name)!, shown(modelValue(setting, version)), setting));
