@@ -16,8 +16,10 @@
  *    take a defaults section's; `defaults [<name>] [from <name>]`: a proxy without `from` starts
  *    from the last defaults section before it, a defaults section without `from` from nothing
  *    (HAProxy's own defaults); `from` names the latest defaults section of that name, and a name
- *    already referenced may not be defined again (doc/configuration.txt section 4).
+ *    already referenced may not be defined again (doc/configuration.txt section 4); a line whose
+ *    keyword it does not know is refused at its line (./haproxy-keywords.ts).
  */
+import { proxyKeywordProblem } from './haproxy-keywords.ts';
 import { lineWords } from './haproxy-words.ts';
 import { ConfigError, numberedLines, type Where } from './source.ts';
 
@@ -163,7 +165,7 @@ export function parseHaproxyCfg(text: string, file: string): HaproxyConfig {
       continue;
     }
     if (current === null) throw new ConfigError(where, `unknown keyword '${words[0]}' out of section`);
-    const misplaced = placementProblem(keyword[0]!, current);
+    const misplaced = (isProxy(current.kind) ? proxyKeywordProblem(keyword[0]!, current.kind) : null) ?? placementProblem(keyword[0]!, current);
     if (misplaced !== null) throw new ConfigError(where, misplaced);
     current.lines.push({ words: keyword, modifier, env, where });
   }
