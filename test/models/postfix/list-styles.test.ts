@@ -42,6 +42,12 @@ describe('smtpd_authorized_xclient_hosts: never the parent style', () => {
     expect(xclientReply(named({ smtpd_authorized_xclient_hosts: ['example.test'], parent_domain_matches_subdomains: ['smtpd_authorized_xclient_hosts'] }))).toBe('550 5.7.0 Error: insufficient authorization');
     expect(xclientReply(named({ smtpd_authorized_xclient_hosts: ['.example.test'] }))).toMatch(/^220 /);
   });
+  it('after XCLIENT the new client is judged in the same style (xclient_cmd() re-evaluates xclient_allowed): a second XCLIENT as NAME=mx.example.test', () => {
+    const secondXclient = (hosts: string[]) =>
+      talk(named({ smtpd_authorized_xclient_hosts: hosts }), lockstep(['EHLO lab\r\n', 'XCLIENT NAME=mx.example.test ADDR=198.51.100.7\r\n', 'EHLO lab\r\n', 'XCLIENT LOGIN=alice\r\n', 'QUIT\r\n']), CLIENT).replies.at(-2);
+    expect(secondXclient([CLIENT, 'example.test'])).toBe('550 5.7.0 Error: insufficient authorization');
+    expect(secondXclient([CLIENT, '.example.test'])).toMatch(/^220 /);
+  });
   it("'!address' before the block refuses that proxy", () => {
     expect(xclientReply(named({ smtpd_authorized_xclient_hosts: ['!192.0.2.9', '192.0.2.0/24'] }))).toBe('550 5.7.0 Error: insufficient authorization');
     expect(xclientReply(named({ smtpd_authorized_xclient_hosts: ['!192.0.2.8', '192.0.2.0/24'] }))).toMatch(/^220 /);
