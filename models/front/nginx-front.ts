@@ -17,7 +17,7 @@
  *    the backend's reply goes to the client, else "451 4.3.2 Internal server error"; then close.
  *  - ngx_mail_proxy_module.c ngx_mail_proxy_handler (the relay; the same from release-1.22.0 to 1.29.8):
  *    what one side sends goes to the other in the event that reads it; the client's read event
- *    carries the only timer, proxy_timeout (relayEvent()), and its strike closes both connections.
+ *    carries the only timer, proxy_timeout (relayDeadline()), and its strike closes both connections.
  */
 import { asciiBytes, bytesToLatin1, type ConnId, type Input, type KeepAlive, type Micros, type Model, type SocketAddress } from '../contract.ts';
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
