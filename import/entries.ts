@@ -29,7 +29,8 @@ export interface ListedEntry {
 
 export interface AssumedEntry {
   readonly list: 'assumed';
-  readonly key: ScenarioKey;
+  /** The scenario key; or, for a Postfix parameter no key sets (postfix-address-classes.ts: mynetworks), "main.cf <parameter>". */
+  readonly key: ScenarioKey | `main.cf ${string}`;
   readonly value: string;
   readonly reason: string;
 }

@@ -21,6 +21,8 @@ import { keySpec, type Scenario, type ScenarioKey } from '../scenarios/index.ts'
 import { postfixConfigOf } from '../scenarios/topology.ts';
 import { UsageError } from '../scenarios/errors.ts';
 import { assign, parsedBy } from './assign.ts';
+import { unstatedAddressClasses } from './postfix-address-classes.ts';
+import { PostfixValues } from './postfix-expand.ts';
 import { emptyResult, ignored, unsupported, type FixedComparison, type KeyAssignment, type ListedEntry, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
 import { servicePort, type MasterService } from './postfix-master.ts';
@@ -48,7 +50,10 @@ function keyOf(name: string): ScenarioKey | null {
 const LAYOUT = 'addresses: the lab puts the front (and the auth service) inside these networks and the client outside, as Mailu deploys them';
 export const LAYOUT_PARAMETERS = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_client_event_limit_exceptions', 'smtpd_forbid_bare_newline_exclusions'];
 
-/** Parameters the model reads that name things, not behaviour on this path. */
+/**
+ * Parameters the model reads that name things, not behaviour on this path, as stated. Unstated, the
+ * address classes get Postfix's default, compared with the lab's (postfix-address-classes.ts).
+ */
 const NAMES: Readonly<Record<string, string>> = {
   myhostname: 'a name in the banner and log lines',
   smtpd_banner: "the greeting's text (the front checks only its 220)",
@@ -236,6 +241,9 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
       const milters = modelValue(setting, version) as string[];
       result.entries.push({ list: 'mapped', setting, key: null, value: milters.join(', ') || '(none)', note: milters.length > 0 ? "a milter at connect: how long it takes and what it answers are not in the configuration; postfix.milter_ms sets the time (audit's traces draw 0-60 ms), postfix.milter_connect_reply, _helo_reply, _mail_reply, _rcpt_reply and _end_of_message_reply its answers (default continue)" : 'no milter' });
     } else if (name in NAMES) result.entries.push(ignored(setting, NAMES[name]!));
+    else if (name === 'mynetworks_style' && !effective.has('mynetworks')) continue; // the unstated mynetworks' comparison lists it (postfix-address-classes.ts)
+    else if (name === 'mynetworks_style') result.entries.push(ignored(setting, 'mynetworks is stated: Postfix derives mynetworks from its style only when mynetworks is not set (postconf(5) mynetworks_style)'));
+    else if (name === 'compatibility_level') result.entries.push(ignored(setting, "decides defaults only (relay_domains, mynetworks_style and others not on this path): an unstated parameter's default is evaluated with it"));
     else if (knownKeys.includes(name)) result.fixed.push(compareWithLab(setting, version));
     else if (IGNORED_SMTPD.test(name)) result.entries.push(ignored(setting, 'TLS or SASL server material: the front talks plain SMTP to this service and passes the login with XCLIENT'));
     else if (name.startsWith('smtpd_')) result.entries.push(unsupported(setting, "an smtpd parameter the lab's Postfix model does not read"));
@@ -246,6 +254,9 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     const service = target?.service ?? null;
     for (const name of Object.keys(PRESET_KEYED_PARAMETERS).filter((n) => !effective.has(n))) result.keys.push(unstatedDefault(name, input, backend, service, version));
     for (const name of FIXED_PARAMETERS.filter((n) => !effective.has(n))) result.fixed.push(unstatedComparison(unstatedSetting(name, input, service), version));
+    const classes = unstatedAddressClasses(new PostfixValues(effective, version), (name) => unstatedSetting(name, input, service));
+    result.fixed.push(...classes.fixed);
+    result.entries.push(...classes.assumed);
   }
   return result;
 }
