@@ -112,7 +112,7 @@ function mynetworksStyle(values: PostfixValues): MynetworksStyle {
 }
 
 /** What the import takes the front's and the client's addresses to be, which mynetworks_style=host turns on. */
-const FRONT_ADDRESS_ASSUMED = "the front's and the client's addresses are not in the input: taken as the lab's layout has them, the front on a network of Postfix's own interfaces (Mailu's docker network: the front 192.168.203.2 on another host than Postfix's 192.168.203.4; the recorded stack, postfix.mail_version=3.7.11 with front.port=1587: the same host over 127.0.0.1), the client outside Postfix's networks. So mynetworks_style = host (each of Postfix's own addresses /32) holds the front only where it runs on Postfix's host; subnet and class hold it";
+const FRONT_ADDRESS_ASSUMED = "the front's and the client's addresses are not in the input: taken as the lab's layout has them, the front on a network of Postfix's own interfaces (Mailu's docker network: the front 192.168.203.2 on another host than Postfix's 192.168.203.4; the recorded stack, postfix.mail_version=3.7.11 with front.port=1587: the same host over 127.0.0.1), the client outside Postfix's networks but on its host in the recorded stack. So mynetworks_style = host (each of Postfix's own addresses /32) holds the front only where it runs on Postfix's host; subnet and class hold it";
 
 const STYLE_TEXT: Readonly<Record<MynetworksStyle, string>> = {
   host: "127.0.0.1/32 and each of Postfix's own interface addresses alone (/32, IPv6 /128): the front inside only on Postfix's host",
@@ -121,7 +121,8 @@ const STYLE_TEXT: Readonly<Record<MynetworksStyle, string>> = {
 };
 
 /**
- * mynetworks not stated: Postfix's own interfaces in mynetworks_style (mynetworks.c mynetworks_core()),
+ * mynetworks not stated: Postfix's own interfaces in mynetworks_style (mail_params.c's function default
+ * mynetworks(), called only when mynetworks is not set; mynetworks.c mynetworks_core()),
  * whose addresses the input does not give; judged for the front as the lab's layout places it
  * (FRONT_ADDRESS_ASSUMED), and listed as assumed.
  */
@@ -138,10 +139,11 @@ function mynetworksComparison(values: PostfixValues, unstated: Setting): { fixed
       const hosts = hostsOf(scenario);
       const lab = postfixConfigOf(scenario);
       const inside = (addr: string) => inLabMynetworks(lab, addr);
-      const postfixHoldsFront = style !== 'host' || hosts.front === hosts.postfix;
+      // Postfix's own address is in every style; the front's network (FRONT_ADDRESS_ASSUMED) in subnet and class.
+      const postfixHolds = (addr: string, isFront: boolean) => addr === hosts.postfix || (isFront && style !== 'host');
       return {
         labValue: `${lab.mynetworks.join(' ')}, which holds the front (${hosts.front}) ${inside(hosts.front) ? 'inside' : 'outside'} and the client (${hosts.client}) ${inside(hosts.client) ? 'inside' : 'outside'}`,
-        same: inside(hosts.front) === postfixHoldsFront && !inside(hosts.client),
+        same: inside(hosts.front) === postfixHolds(hosts.front, true) && inside(hosts.client) === postfixHolds(hosts.client, false),
       };
     },
   };
@@ -154,6 +156,8 @@ function inLabMynetworks(lab: PostfixConfig, addr: string): boolean {
 
 /** The comparisons (and the mynetworks assumption) for the address-class parameters the files do not state. */
 export function unstatedAddressClasses(values: PostfixValues, unstatedSetting: (name: string) => Setting): { fixed: FixedComparison[]; assumed: AssumedEntry[] } {
+  // mail_params.c mail_params_init() parses it at every start (msg_fatal on a malformed level), whether or not a default reads it.
+  values.compatibilityLevel();
   const fixed: FixedComparison[] = [];
   const assumed: AssumedEntry[] = [];
   for (const name of Object.keys(DOMAIN_CLASSES) as DomainClass[]) {

@@ -242,7 +242,7 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
       result.entries.push({ list: 'mapped', setting, key: null, value: milters.join(', ') || '(none)', note: milters.length > 0 ? "a milter at connect: how long it takes and what it answers are not in the configuration; postfix.milter_ms sets the time (audit's traces draw 0-60 ms), postfix.milter_connect_reply, _helo_reply, _mail_reply, _rcpt_reply and _end_of_message_reply its answers (default continue)" : 'no milter' });
     } else if (name in NAMES) result.entries.push(ignored(setting, NAMES[name]!));
     else if (name === 'mynetworks_style' && !effective.has('mynetworks')) continue; // the unstated mynetworks' comparison lists it (postfix-address-classes.ts)
-    else if (name === 'mynetworks_style') result.entries.push(ignored(setting, 'mynetworks is stated: Postfix derives mynetworks from its style only when mynetworks is not set (postconf(5) mynetworks_style)'));
+    else if (name === 'mynetworks_style') result.entries.push(ignored(setting, 'mynetworks is stated: Postfix derives mynetworks from its style only when mynetworks is not set (mail_params.c: mynetworks() is the function default of mynetworks)'));
     else if (name === 'compatibility_level') result.entries.push(ignored(setting, "decides defaults only (relay_domains, mynetworks_style and others not on this path): an unstated parameter's default is evaluated with it"));
     else if (knownKeys.includes(name)) result.fixed.push(compareWithLab(setting, version));
     else if (IGNORED_SMTPD.test(name)) result.entries.push(ignored(setting, 'TLS or SASL server material: the front talks plain SMTP to this service and passes the login with XCLIENT'));
