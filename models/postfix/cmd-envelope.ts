@@ -59,6 +59,9 @@ export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   const t = s.config.timings;
   if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 5.5.1 Error: send HELO/EHLO first');
   if (s.transaction) return s.quickReply(now, row, false, '503 5.5.1 Error: nested MAIL command');
+  // "Don't accept MAIL after out-of-order BDAT": a BDAT refused without a transaction (need RCPT, not LAST)
+  // leaves bdat_state ERROR until RSET or BDAT LAST (mail_cmd(), skip_bdat(), v3.7.11).
+  if (s.bdat !== 'none') return s.quickReply(now, row, false, '503 5.5.1 Error: MAIL after BDAT');
   // "The optional SMTPUTF8 parameter determines what address syntax is permitted. We must process
   // this parameter early": mail_cmd() looks for it among the options before extract_addr().
   const smtputf8 = (options: readonly string[]) => options.some((arg) => isSmtputf8Option(s, arg));

@@ -47,6 +47,12 @@ describe('DATA', () => {
 });
 
 describe('BDAT', () => {
+  it('a BDAT refused before MAIL (not LAST) keeps refusing MAIL until RSET: "MAIL after BDAT" (found by the smtpd differential)', () => {
+    const conv = session([EHLO, 'BDAT 5\r\nhello', MAIL, 'RSET\r\n', MAIL]);
+    expect(conv.replies.slice(-4)).toEqual(['503 5.5.1 Error: need RCPT command', '503 5.5.1 Error: MAIL after BDAT', '250 2.0.0 Ok', '250 2.1.0 Ok']);
+    // BDAT LAST resets the transaction instead (skip_bdat() mail_reset()): MAIL is taken at once.
+    expect(session([EHLO, 'BDAT 5 LAST\r\nhello', MAIL]).replies.slice(-2)).toEqual(['503 5.5.1 Error: need RCPT command', '250 2.1.0 Ok']);
+  });
   it('chunks add up; LAST (any case) queues; each chunk is answered with its size', () => {
     const conv = session([EHLO, MAIL, RCPT, 'BDAT 3\r\nabc', 'BDAT 4 last\r\nde\r\n']);
     // The LAST reply counts act_size, len + 2 per record: 'abcde' is one record, 7 (common_post_message_handling()).
