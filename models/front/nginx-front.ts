@@ -18,6 +18,9 @@
  *  - ngx_mail_proxy_module.c ngx_mail_proxy_handler (the relay; the same from release-1.22.0 to 1.29.8):
  *    what one side sends goes to the other in the event that reads it; the client's read event
  *    carries the only timer, proxy_timeout (relayDeadline()), and its strike closes both connections.
+ *  - the error log: each line with c->log->action and ngx_mail_log_error()'s context (./nginx-log-context.ts);
+ *    a client's reset fails nginx's next recv() or send() on it, logged at info by ngx_connection_error()
+ *    (c->log_error = NGX_ERROR_INFO), a FIN closes silently (ngx_mail_read_command()).
  */
 import { asciiBytes, bytesToLatin1, type ConnId, type Input, type KeepAlive, type Micros, type Model, type SocketAddress } from '../contract.ts';
 import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
@@ -27,6 +30,7 @@ import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { ngxDecodeBase64 } from './nginx-base64.ts';
+import { nginxLogLine } from './nginx-log-context.ts';
 import { firstArgument, refusedByParser } from './nginx-smtp-parse.ts';
 import { nginxHas } from './releases.ts';
 import { xtextEncode } from './xclient.ts';
@@ -79,8 +83,12 @@ const ACCEPTED: Readonly<Record<UpstreamState, (code: string) => boolean>> = {
   to: () => true,
 };
 
-/** The failed recv()'s error as ngx_connection_error() prints it: the kernel's ETIMEDOUT, or a reset (ECONNRESET). */
-function recvErrorText(errno: 'ETIMEDOUT' | undefined): string {
+/**
+ * A failed recv() or send()'s error as ngx_connection_error() prints it: the kernel's ETIMEDOUT, or a reset
+ * (ECONNRESET). Linux hands sk_err to whichever of the two comes first (sock_error(): tcp_recvmsg(), and
+ * tcp_sendmsg() through sk_stream_error()), so after a reset the next send() fails with it as recv() would.
+ */
+function socketErrorText(errno: 'ETIMEDOUT' | undefined): string {
   return errno === 'ETIMEDOUT' ? '110: Connection timed out' : '104: Connection reset by peer';
 }
 
@@ -116,15 +124,24 @@ class NginxSession {
    */
   upstreamEnd: 'eof' | 'reset' | null = null;
   /**
-   * The client's FIN or reset while nginx waits for auth_http and the upstream: their client read
-   * handlers (ngx_mail_auth_http_block_read, ngx_mail_auth_sleep_handler, ngx_mail_proxy_block_read)
-   * read nothing, so the end is only met by the next read or send to the client.
+   * The client's FIN or reset, not yet met by a read or a send. While nginx waits for auth_http and the
+   * upstream their client read handlers (ngx_mail_auth_http_block_read, ngx_mail_auth_sleep_handler,
+   * ngx_mail_proxy_block_read) read nothing, so the end is only met by the next read or send to the
+   * client; before the login, the commands that came before it are answered first (recv() hands over
+   * the bytes before the 0 or the error), and a reset fails the first send() (writeClient()).
    */
   clientEnd: 'eof' | 'reset' | null = null;
+  /** The reset's errno: the kernel's ETIMEDOUT when its timers failed the socket, else ECONNRESET. */
+  clientEndErrno: 'ETIMEDOUT' | undefined = undefined;
   /** A refusal's reply held while nginx sleeps Auth-Wait seconds (s->out, sent by ngx_mail_auth_sleep_handler). */
   refusalAfterSleep: string | null = null;
-  /** s->connection->log->action, as ngx_mail_proxy_smtp_handler() sets it before each command it sends upstream. */
-  upstreamAction = 'connecting to upstream';
+  /**
+   * c->log->action, what the error log says nginx was doing (" while <action>"): ngx_mail_init_connection()
+   * starts with "sending client greeting line", the handlers set the rest as the session moves on.
+   */
+  action: string | null = 'sending client greeting line';
+  /** s->proxy->upstream.name: Auth-Server ":" Auth-Port as the auth server wrote them, from ngx_mail_proxy_init() on. */
+  upstreamName: string | null = null;
   relayToServer = '';
   relayToClient = '';
   /**
@@ -182,8 +199,8 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         return;
       }
       case 'bytes': return this.bytes(now, input.conn, input.bytes);
-      case 'eof': return this.gone(input.conn, 'eof');
-      case 'reset': return this.gone(input.conn, 'reset', input.errno);
+      case 'eof': return this.gone(now, input.conn, 'eof');
+      case 'reset': return this.gone(now, input.conn, 'reset', input.errno);
       case 'timeout': {
         const timer = NGINX_TIMERS.parse(input.timer);
         const session = timer && this.sessions.get(timer.conn);
@@ -217,6 +234,8 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       return;
     }
     session.upstreamBuffer += bytesToLatin1(bytes);
+    // ngx_mail_proxy_read_response() reads them; its action stays until the next command goes upstream
+    session.action = 'reading response from upstream';
     this.timer(session, 'upstream', now + this.config.timings.reactionUs);
   }
 
@@ -224,7 +243,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     switch (what) {
       case 'greeting':
         session.state = 'start';
-        this.write(session.conn, `220 ${this.config.server_name} ESMTP ready\r\n`);
+        // ngx_mail_smtp_greeting(): ngx_mail_send() while "sending client greeting line"
+        if (!this.writeClient(session, `220 ${this.config.server_name} ESMTP ready\r\n`)) return;
+        // Whatever the client does next (a command, its end, its silence) is met by ngx_mail_smtp_init_protocol(),
+        // which sets "in auth state" first: every line after the greeting up to auth_http says so.
+        session.action = 'in auth state';
         this.waitForClient(now, session);
         return this.commands(now, session);
       case 'clientTimeout':
@@ -234,7 +257,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         if (session.state === 'relay') return this.relayDeadline(now, session);
         // ngx_mail_smtp_auth_state(): rev->timedout -> "client timed out", ngx_mail_close_connection()
         if (!CLIENT_READ_STATES.has(session.state)) return;
-        this.out.push({ kind: 'log', program: 'nginx', line: '[info] client timed out (110: Connection timed out) while in auth state', conn: session.conn });
+        this.log(session, 'info', 'client timed out (110: Connection timed out)');
         return this.close(session);
       case 'commands': return this.commands(now, session);
       case 'upstream':
@@ -243,11 +266,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         // The read after the reply returns 0 or the reset: in the handshake NGX_ERROR, ngx_mail_proxy_internal_server_error();
         // once the reply ended the handshake, ngx_mail_proxy_handler() reads the end and closes both sides.
         if (session.state === 'proxy-handshake') return this.internalError(session);
-        return this.gone(session.upstream, session.upstreamEnd);
+        return this.gone(now, session.upstream, session.upstreamEnd);
       case 'handshakeTimeout':
         // ngx_mail_proxy_smtp_handler(): rev->timedout, logged at info with the action under way
         // (ngx_mail_proxy_read_response() sets "reading response from upstream" once bytes came).
-        this.out.push({ kind: 'log', program: 'nginx', line: `[info] upstream timed out (110: Connection timed out) while ${session.upstreamBuffer === '' ? session.upstreamAction : 'reading response from upstream'}`, conn: session.conn });
+        this.log(session, 'info', 'upstream timed out (110: Connection timed out)');
         return this.internalError(session);
       case 'authTimeout': return this.internalError(session);
       case 'toServer':
@@ -263,12 +286,12 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     // bounded by what is buffered: each pass takes a line (its LF at least) or a too-long line's bytes, or returns;
     // a fixed count would leave a long pipelined burst half answered, which nginx's posted reads never do
     for (let guard = session.lines.size; guard >= 0; guard--) {
-      if (!['start', 'login-username', 'login-password', 'plain'].includes(session.state)) return;
+      if (!CLIENT_READ_STATES.has(session.state)) return;
       const event = session.lines.next();
-      if (!event) return;
+      if (!event) return this.clientEndMet(session);
       if (event.kind === 'too-long') {
-        this.write(session.conn, SMTP_INVALID_COMMAND);
-        return this.close(session);
+        if (this.writeClient(session, SMTP_INVALID_COMMAND)) this.close(session);
+        return;
       }
       if (refusedByParser(event.line, session.state === 'start' ? 'command' : 'argument')) {
         if (this.parserRefused(session)) return;
@@ -276,9 +299,21 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       }
       const reply = this.command(now, session, session.state === 'start' ? event.line : firstArgument(event.line));
       if (reply === null) return; // auth_http started
-      this.write(session.conn, reply.text);
+      if (!this.writeClient(session, reply.text)) return;
       if (reply.quit) return this.close(session);
     }
+  }
+
+  /**
+   * The auth state's read after the commands the client sent before its end: ngx_mail_read_command()'s
+   * recv() returns 0 and the connection closes without a line (ngx_unix_recv()); after a reset it fails,
+   * and ngx_connection_error() logs "recv() failed" at info (c->log_error = NGX_ERROR_INFO,
+   * ngx_mail_init_connection()). Nothing happens while the client has not ended.
+   */
+  private clientEndMet(session: NginxSession): void {
+    if (session.clientEnd === null) return;
+    if (session.clientEnd === 'reset') this.log(session, 'info', `recv() failed (${socketErrorText(session.clientEndErrno)})`);
+    this.close(session);
   }
 
   private command(now: Micros, session: NginxSession, line: string): { text: string; quit?: boolean } | null {
@@ -354,18 +389,18 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
 
   /**
    * ngx_mail_read_command(): a line the parser refused counts against max_errors (since 1.21.0,
-   * commit 173f16f73: every modelled release); at the limit nginx logs it, sends the 500 and
-   * closes (s->quit). ngx_mail_smtp_auth_state() then answers 500 and returns to the start state.
-   * True when the session is closed.
+   * commit 173f16f73: every modelled release); at the limit nginx logs it and sets s->quit.
+   * ngx_mail_smtp_auth_state() then answers 500 and returns to the start state, or closes after
+   * the 500 (s->quit). True when the session is closed.
    */
   private parserRefused(session: NginxSession): boolean {
     session.errors++;
     session.state = 'start';
-    this.write(session.conn, SMTP_INVALID_COMMAND);
-    if (session.errors < this.config.max_errors) return false;
-    this.out.push({ kind: 'log', program: 'nginx', line: '[info] client sent too many invalid commands', conn: session.conn });
-    this.close(session);
-    return true;
+    const quit = session.errors >= this.config.max_errors;
+    if (quit) this.log(session, 'info', 'client sent too many invalid commands');
+    if (!this.writeClient(session, SMTP_INVALID_COMMAND)) return true;
+    if (quit) this.close(session);
+    return quit;
   }
 
   private invalid(session: NginxSession): { text: string } {
@@ -443,16 +478,18 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     const reply = session.refusalAfterSleep;
     if (reply === null) return this.askAuthHttp(now, session);
     session.refusalAfterSleep = null;
-    this.writeClient(session, reply);
-    // A client that ended meanwhile is read at once (ngx_mail_read_command(): recv() 0 or the reset closes).
-    if (session.clientEnd !== null) return this.close(session);
+    // The auth state again ("in auth state"), the reply sent first; a client that ended meanwhile is read
+    // after the commands it sent before its end (commands(), clientEndMet()).
     session.state = 'start';
+    session.action = 'in auth state';
+    if (!this.writeClient(session, reply)) return;
     this.waitForClient(now, session);
     this.commands(now, session);
   }
 
   /** ngx_mail_auth_http_init(): a fresh request to the auth server, the same login attempt. */
   private askAuthHttp(now: Micros, session: NginxSession): void {
+    session.action = 'in http auth state';
     session.authParser = new HttpParser('response');
     session.authConn = `${this.name}:auth${++this.counter}`;
     this.bindOutgoing(session.authConn, session);
@@ -498,13 +535,13 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     session.passwd = headerValue(headers, 'Auth-Pass') ?? session.passwd;
     const status = headerValue(headers, 'Auth-Status');
     if (status !== undefined && status !== 'OK' && status !== 'WAIT') {
-      this.out.push({ kind: 'log', program: 'nginx', line: `[info] client login failed: "${status}"`, conn: session.conn });
+      this.log(session, 'info', `client login failed: "${status}"`);
       const reply = `${headerValue(headers, 'Auth-Error-Code') ?? DEFAULT_ERRCODE} ${status}\r\n`;
       // An Auth-Wait ngx_atoi() refuses leaves the sleep at 0: the session quits.
       const wait = ngxAtoi(headerValue(headers, 'Auth-Wait')) ?? 0;
       if (wait === 0) {
-        this.writeClient(session, reply);
-        return this.close(session);
+        if (this.writeClient(session, reply)) this.close(session);
+        return;
       }
       // Auth-Wait > 0: the reply goes when the sleep ends, on the client's read timer (ngx_add_timer(c->read, timer * 1000)).
       session.refusalAfterSleep = reply;
@@ -518,12 +555,15 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       return this.timer(session, 'clientTimeout', now + wait * 1_000_000);
     }
     const server = headerValue(headers, 'Auth-Server');
-    const port = ngxAtoi(headerValue(headers, 'Auth-Port'));
+    const portText = headerValue(headers, 'Auth-Port');
+    const port = ngxAtoi(portText);
     if (server === undefined || parseIp(server) === null || port === null || port < 1 || port > 65535) return this.internalError(session);
     session.state = 'proxy-handshake';
     session.upstreamState = 'start';
     session.upstreamBuffer = '';
-    session.upstreamAction = 'connecting to upstream';
+    // ngx_mail_proxy_init(): s->proxy and its name, which every log line names from now on
+    session.action = 'connecting to upstream';
+    session.upstreamName = `${server}:${portText}`;
     session.upstream = `${this.name}:upstream${++this.counter}`;
     this.bindOutgoing(session.upstream, session);
     this.out.push({ kind: 'connect', conn: session.upstream, to: { host: server, port }, noDelay: false });
@@ -548,12 +588,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     session.upstreamBuffer = '';
     if (!ACCEPTED[session.upstreamState](buffer.slice(0, 3))) {
       // Logged at info when the reply is passed to the client (proxy_pass_error_message), else at error.
-      const level = this.config.proxy_pass_error_message ? 'info' : 'error';
-      this.out.push({ kind: 'log', program: 'nginx', line: `[${level}] upstream sent invalid response: "${buffer.slice(0, -2)}"`, conn: session.conn });
+      this.log(session, this.config.proxy_pass_error_message ? 'info' : 'error', `upstream sent invalid response: "${buffer.slice(0, -2)}"`);
       this.out.push({ kind: 'close', conn: session.upstream });
       session.upstream = null;
-      this.writeClient(session, this.config.proxy_pass_error_message ? buffer : INTERNAL_SERVER_ERROR);
-      return this.close(session);
+      if (this.writeClient(session, this.config.proxy_pass_error_message ? buffer : INTERNAL_SERVER_ERROR)) this.close(session);
+      return;
     }
     const upstream = session.upstream;
     switch (session.upstreamState) {
@@ -561,7 +600,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         // Without XCLIENT an authenticated session is ready after the EHLO's 250 (ngx_smtp_helo; proxy_smtp_auth, which
         // would send AUTH there, is not modelled): only auth none goes on to MAIL FROM and RCPT TO.
         session.upstreamState = this.config.xclient ? 'helo-xclient' : session.authMethod === 'none' ? 'helo-from' : 'helo';
-        session.upstreamAction = 'sending HELO/EHLO to upstream';
+        session.action = 'sending HELO/EHLO to upstream';
         return this.write(upstream, `${session.esmtp || this.config.xclient ? 'EHLO' : 'HELO'} ${this.config.server_name}\r\n`);
       case 'helo-xclient': {
         // "IPV6:" goes by the socket's family (sa_family == AF_INET6), so an IPv4-mapped client of a dual-stack
@@ -571,21 +610,21 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         const encoded = nginxHas(this.config.version, 'xclient_login_xtext') ? xtextEncode(session.login) : session.login;
         const login = session.login !== '' ? ` LOGIN=${encoded}` : '';
         session.upstreamState = session.helo !== '' ? 'xclient-helo' : session.authMethod === 'none' ? 'xclient-from' : 'xclient';
-        session.upstreamAction = 'sending XCLIENT to upstream';
+        session.action = 'sending XCLIENT to upstream';
         return this.write(upstream, `XCLIENT ADDR=${address}${login} NAME=${this.config.clientHostName}\r\n`);
       }
       case 'xclient-helo':
         session.upstreamState = session.authMethod === 'none' ? 'helo-from' : 'helo';
-        session.upstreamAction = 'sending client HELO/EHLO to upstream';
+        session.action = 'sending client HELO/EHLO to upstream';
         return this.write(upstream, `${session.esmtp ? 'EHLO' : 'HELO'} ${session.helo}\r\n`);
       case 'helo-from':
       case 'xclient-from':
         session.upstreamState = 'from';
-        session.upstreamAction = 'sending MAIL FROM to upstream';
+        session.action = 'sending MAIL FROM to upstream';
         return this.write(upstream, `${session.from}\r\n`);
       case 'from':
         session.upstreamState = 'to';
-        session.upstreamAction = 'sending RCPT TO to upstream';
+        session.action = 'sending RCPT TO to upstream';
         return this.write(upstream, `${session.to}\r\n`);
       case 'helo':
       case 'xclient':
@@ -593,14 +632,18 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         // Ready: auth none relays the RCPT reply, otherwise "235 2.0.0 OK"; buffered client input goes upstream.
         this.timer(session, 'handshakeTimeout', null);
         session.state = 'relay';
-        this.writeClient(session, session.authMethod === 'none' ? buffer : SMTP_AUTH_OK);
-        this.out.push({ kind: 'log', program: 'nginx', line: `[info] client logged in`, conn: session.conn });
+        // "client logged in" with no action, then ngx_mail_proxy_handler(s->connection->write) sends the reply,
+        // which fails after the client's reset in every release (send() while "proxying and sending to client").
+        session.action = null;
+        this.log(session, 'info', 'client logged in');
         this.out.push({ kind: 'fact', fact: { kind: 'proxying', reconnects: 0 }, conn: session.conn });
+        session.action = 'proxying and sending to client';
+        if (!this.writeClient(session, session.authMethod === 'none' ? buffer : SMTP_AUTH_OK)) return;
         session.relayToServer = session.lines.takeRest();
         // The relay's first event is posted for buffered input, and from 1.23.4 for a client event that
-        // came while reads were blocked; before, a lone FIN or reset is lost (releases.ts proxy_reads_blocked_client_event).
+        // came while reads were blocked; before, a lone FIN is lost (releases.ts proxy_reads_blocked_client_event).
         const posted = session.relayToServer !== '' || nginxHas(this.config.version, 'proxy_reads_blocked_client_event');
-        if (session.clientEnd !== null && posted) return this.clientEndRead(session, session.clientEnd);
+        if (session.clientEnd !== null && posted) return this.clientEndRead(session);
         if (session.relayToServer !== '') this.timer(session, 'toServer', now + this.config.timings.relayDelayUs);
         // ngx_add_timer(s->connection->read, pcf->timeout), then ngx_mail_proxy_handler(s->connection->write) arms it again;
         // set after the pass above, which is this turn's reaction (the first timer set after a wake-up is late: sim/wakeup.ts)
@@ -635,7 +678,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
    * and the client, bytes not yet passed on included.
    */
   private relayTimedOut(session: NginxSession): void {
-    this.out.push({ kind: 'log', program: 'nginx', line: '[info] client timed out (110: Connection timed out) while proxying', conn: session.conn });
+    this.log(session, 'info', 'client timed out (110: Connection timed out)', 'proxying');
     this.out.push({ kind: 'fact', fact: { kind: 'idleDeadline', setting: 'proxy_timeout', afterUs: this.config.proxy_timeout * 1000 }, conn: session.conn });
     this.close(session);
   }
@@ -651,12 +694,16 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.close(session);
   }
 
-  private gone(conn: ConnId, how: 'eof' | 'reset', errno?: 'ETIMEDOUT'): void {
+  private gone(now: Micros, conn: ConnId, how: 'eof' | 'reset', errno?: 'ETIMEDOUT'): void {
     const client = this.sessions.get(conn);
     const session = client ?? this.outgoing.get(conn);
     if (!session || session.state === 'closed') return;
-    if (client && (session.state === 'auth-http' || session.state === 'proxy-handshake')) {
+    if (client && session.state !== 'relay') {
+      // Met by the next send to the client or read of it: the greeting's send, the auth state's next pass
+      // (after the commands that came before the end), or once auth_http and the upstream have answered.
       session.clientEnd = how;
+      session.clientEndErrno = errno;
+      if (CLIENT_READ_STATES.has(session.state)) this.timer(session, 'commands', now + this.config.timings.reactionUs);
       return;
     }
     if (!client && conn === session.authConn) return this.internalError(session);
@@ -672,7 +719,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     // model still holds for either side when one end goes were on their way already.
     this.flushToClient(session);
     this.flushToServer(session);
-    if (session.state === 'relay') this.relayEnded(session, client !== undefined ? 'client' : 'upstream', how === 'reset' ? recvErrorText(errno) : null);
+    if (session.state === 'relay') this.relayEnded(session, client !== undefined ? 'client' : 'upstream', how === 'reset' ? socketErrorText(errno) : null);
     this.close(session);
   }
 
@@ -685,26 +732,23 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
    * and "proxied session done" follows, at info with no action.
    */
   private relayEnded(session: NginxSession, side: 'client' | 'upstream', recvError: string | null): void {
-    if (recvError !== null) {
-      this.out.push({ kind: 'log', program: 'nginx', line: `[${side === 'client' ? 'info' : 'error'}] recv() failed (${recvError}) while proxying and reading from ${side}`, conn: session.conn });
-    }
+    if (recvError !== null) this.log(session, side === 'client' ? 'info' : 'error', `recv() failed (${recvError})`, `proxying and reading from ${side}`);
     this.proxiedSessionDone(session);
   }
 
+  /** ngx_mail_proxy_handler() logs it with no action. */
   private proxiedSessionDone(session: NginxSession): void {
-    this.out.push({ kind: 'log', program: 'nginx', line: '[info] proxied session done', conn: session.conn });
+    this.log(session, 'info', 'proxied session done', null);
   }
 
   /**
-   * The relay's first event meets the client's end that came during the login: after a FIN,
-   * ngx_mail_proxy_handler() passes on what the client had sent, reads the 0 and closes both sides
-   * ("proxied session done"); after a reset its send() to the client already failed (NGX_ERROR).
+   * The relay's first event meets the client's FIN that came during the login: ngx_mail_proxy_handler()
+   * passes on what the client had sent, reads the 0 and closes both sides ("proxied session done").
+   * (After a reset the reply's send() failed before: writeClient().)
    */
-  private clientEndRead(session: NginxSession, how: 'eof' | 'reset'): void {
-    if (how === 'eof') {
-      this.flushToServer(session);
-      this.proxiedSessionDone(session);
-    }
+  private clientEndRead(session: NginxSession): void {
+    this.flushToServer(session);
+    this.proxiedSessionDone(session);
     this.close(session);
   }
 
@@ -719,6 +763,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   }
 
   private close(session: NginxSession): void {
+    if (session.state === 'closed') return;
     for (const conn of [session.authConn, session.upstream]) if (conn) this.out.push({ kind: 'close', conn });
     this.out.push({ kind: 'close', conn: session.conn });
     for (const t of NGINX_TIMERS.all) this.timer(session, t, null);
@@ -731,9 +776,25 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     if (CLIENT_READ_STATES.has(session.state)) this.timer(session, 'clientTimeout', now + this.config.timeout * 1000);
   }
 
-  /** A reply to the client; after its reset (seen during the login, clientEnd) nginx's send() fails and nothing goes out. */
-  private writeClient(session: NginxSession, text: string): void {
-    if (session.clientEnd !== 'reset') this.write(session.conn, text);
+  /**
+   * A reply to the client, true when it went. After the client's reset (clientEnd) nginx's send() fails:
+   * ngx_connection_error() logs "send() failed" at info (c->log_error = NGX_ERROR_INFO) with the action under
+   * way, and ngx_mail_send() closes the connection (ngx_mail_proxy_handler() closes both: NGX_ERROR).
+   * Measured on nginx 1.22.1: "... send() failed (104: Connection reset by peer) while in http auth state, ...".
+   */
+  private writeClient(session: NginxSession, text: string): boolean {
+    if (session.clientEnd !== 'reset') {
+      this.write(session.conn, text);
+      return true;
+    }
+    this.log(session, 'info', `send() failed (${socketErrorText(session.clientEndErrno)})`);
+    this.close(session);
+    return false;
+  }
+
+  /** An error-log line of the session as nginx writes it, with ngx_mail_log_error()'s context (./nginx-log-context.ts). */
+  private log(session: NginxSession, level: 'info' | 'error', message: string, action: string | null = session.action): void {
+    this.out.push({ kind: 'log', program: 'nginx', line: nginxLogLine(this.config.version, level, message, action, session), conn: session.conn });
   }
 
   private write(conn: ConnId, text: string): void {

@@ -85,6 +85,11 @@ export const NGINX_GATES = {
     since: '1.29.1',
     source: 'commit 9c02c84a7 "Mail: reset stale auth credentials with smtp_auth none;" (first tag release-1.29.1), src/mail/ngx_mail_smtp_handler.c ngx_mail_smtp_mail(); ngx_mail_smtp_rcpt() clears nothing at release-1.22.0 and release-1.29.8; ngx_mail_proxy_smtp_handler() sends LOGIN= whenever s->login.len (and not proxy_smtp_auth)',
   },
+  log_upstream_without_login: {
+    behaviour: 'an error-log line of a proxied session ends with ", upstream: <Auth-Server>:<Auth-Port>" whether or not a login is printed; before, only after a login, so a session without one (smtp_auth none after MAIL FROM) never named its upstream',
+    since: '1.29.1',
+    source: 'commit 239e10793 "Mail: logging upstream to the error log with "smtp_auth none;"." (first tag release-1.29.1), src/mail/ngx_mail_handler.c ngx_mail_log_error()',
+  },
 } as const satisfies Readonly<Record<string, FrontGate>>;
 
 /**

@@ -63,17 +63,19 @@ describe('Dovecot 2.4: the banner is not XCLIENT, so a rejected connection is st
 });
 
 describe('nginx (mailu-2.0): one try', () => {
+  /** ngx_mail_log_error()'s context: the client, the listener, the login (Mailu's Auth-User) and the upstream. */
+  const CONTEXT = ', client: 203.0.113.25, server: 192.168.203.2:587, login: "alice@example.test", upstream: 192.168.203.4:10025';
   it('rejected at connect: "upstream sent invalid response", the 554 goes to the client, nginx closes', () => {
     const report = run('mailu-2.0', ['postfix.milter_connect_reply=reject']);
     expect([report.backend.connections, report.client.authReply]).toEqual([1, NOT_ACCEPTING]);
-    expect(report.front.log).toContain(`nginx: [info] upstream sent invalid response: "${NOT_ACCEPTING}"`);
+    expect(report.front.log).toContain(`nginx: [info] upstream sent invalid response: "${NOT_ACCEPTING}" while reading response from upstream${CONTEXT}`);
   });
 
   it("a 421 at connect or HELO (shutdown): nginx reads the reply before the close behind it and passes it on", () => {
     for (const [key, reply] of [['postfix.milter_connect_reply', '421 mail.example.test Service unavailable - try again later'], ['postfix.milter_helo_reply', '421 4.7.0 Server closing connection']] as const) {
       const report = run('mailu-2.0', [`${key}=shutdown`]);
       expect(report.client.authReply, key).toBe(reply);
-      expect(report.front.log, key).toContain(`nginx: [info] upstream sent invalid response: "${reply}"`);
+      expect(report.front.log, key).toContain(`nginx: [info] upstream sent invalid response: "${reply}" while reading response from upstream${CONTEXT}`);
     }
   });
 

@@ -35,7 +35,7 @@ describe('a client that vanishes before logging in', () => {
   it('nginx closes it after its mail `timeout` (60 s): "client timed out"', () => {
     const report = run(['front.model=nginx']);
     expect(report.heldAtEnd).toEqual([]);
-    expect(report.front.log).toContainEqual('nginx: [info] client timed out (110: Connection timed out) while in auth state');
+    expect(report.front.log).toContainEqual('nginx: [info] client timed out (110: Connection timed out) while in auth state, client: 203.0.113.25, server: 192.168.203.2:587');
     expect(report.endedAtUs).toBeGreaterThanOrEqual(60_000_000);
     expect(report.endedAtUs).toBeLessThan(61_000_000);
   });
@@ -128,7 +128,7 @@ describe('both peers of a relaying Dovecot session silenced after the 235', () =
 });
 
 describe('both peers of a relaying nginx session silenced after the 235: proxy_timeout (ngx_mail_proxy_handler())', () => {
-  const TIMED_OUT = 'nginx: [info] client timed out (110: Connection timed out) while proxying';
+  const TIMED_OUT = 'nginx: [info] client timed out (110: Connection timed out) while proxying, client: 203.0.113.25, server: 192.168.203.2:587, login: "alice@example.test", upstream: 192.168.203.4:10025';
   const nginx = (sets: string[] = []) => ({ scenario: 'mailu-2024.06', sets: ['front.model=nginx', ...sets] });
   const caseOf = (faults: LinkFaults) => ({ faults }) as LabCase;
 

@@ -41,6 +41,9 @@ const closed = (d: DirectDriver, conn = CLIENT) => d.of('close').some((o) => o.o
 /** [time, text] of each write on one connection. */
 const timedWrites = (d: DirectDriver, conn: string) => d.of('write').filter((o) => o.output.conn === conn).map((o): [number, string] => [o.t, bytesToLatin1(o.output.bytes)]);
 const logs = (d: DirectDriver) => d.of('log').map((o) => o.output.line);
+/** ngx_mail_log_error()'s context for the client above on the listener at 127.0.0.1:25 (nginx-log.test.ts has its every form). */
+const CONTEXT = ', client: 203.0.113.25, server: 127.0.0.1:25';
+const ALICE = `${CONTEXT}, login: "alice@example.test"`;
 const connects = (d: DirectDriver) => d.of('connect').map((o) => o.output);
 
 /** Connects the auth_http request the front opened and returns its connection and the request text. */
@@ -163,7 +166,7 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     d.advanceBy(9_000_000);
     expect(closed(d)).toBe(false);
     d.advanceBy(1_100_000);
-    expect(logs(d)).toContain('[info] client timed out (110: Connection timed out) while in auth state');
+    expect(logs(d)).toContain(`[info] client timed out (110: Connection timed out) while in auth state${CONTEXT}`);
     expect(closed(d)).toBe(true);
   });
 
@@ -171,7 +174,9 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     for (const lines of [['AUTH LOGIN'], ['AUTH LOGIN', b64('alice')], ['AUTH PLAIN']]) {
       const d = say(nginx({ smtp_auth: ['plain', 'login'], timeout: 10_000 }), ...lines);
       d.advanceBy(10_000_000);
-      expect(logs(d)).toContain('[info] client timed out (110: Connection timed out) while in auth state');
+      // AUTH LOGIN with the name on its line has set s->login already
+      const login = lines.length === 2 ? `${CONTEXT}, login: "alice"` : CONTEXT;
+      expect(logs(d)).toContain(`[info] client timed out (110: Connection timed out) while in auth state${login}`);
       expect(closed(d)).toBe(true);
     }
   });
@@ -191,7 +196,7 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
   test('the client timeout does not close a session that is waiting for auth_http', () => {
     const d = say(nginx({ timeout: 10_000 }), 'EHLO c.example.test', 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
     d.advanceBy(11_000_000);
-    expect(logs(d)).not.toContain('[info] client timed out (110: Connection timed out) while in auth state');
+    expect(logs(d).filter((line) => line.includes('client timed out'))).toEqual([]);
     // ngx_mail_auth_http_block_read() ignores the client's timed-out read: no second request either.
     expect(connects(d)).toHaveLength(1);
   });
@@ -400,7 +405,7 @@ describe('the auth_http request and its answer', () => {
     const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0a\0b')}`);
     expect(answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nContent-Length: 0\r\n\r\n')).toBeUndefined();
     expect(lastWrite(d)).toBe('535 5.7.0 Invalid login\r\n');
-    expect(logs(d)).toContain('[info] client login failed: "Invalid login"');
+    expect(logs(d)).toContain(`[info] client login failed: "Invalid login" while in http auth state${CONTEXT}, login: "a"`);
     expect(closed(d)).toBe(true);
   });
 
@@ -521,7 +526,7 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     expect(lastWrite(d)).not.toBe('235 2.0.0 OK\r\n');
     upstreamSays(d, upstream, '250 backend\r\n');
     expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
-    expect(logs(d)).toContain('[info] client logged in');
+    expect(logs(d)).toContain(`[info] client logged in${ALICE}, upstream: 127.0.0.1:10025`);
   });
 
   test('authenticated without HELO: the XCLIENT reply itself ends the handshake', () => {
@@ -552,7 +557,7 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     const { d, upstream } = authenticated({ xclient: false });
     expect(upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n')).toEqual(['EHLO mail.example.test\r\n']);
     expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
-    expect(logs(d)).toContain('[info] client logged in');
+    expect(logs(d)).toContain(`[info] client logged in${ALICE}, upstream: 127.0.0.1:10025`);
   });
 
   test('smtp_auth none without HELO: XCLIENT, then MAIL at once', () => {
@@ -681,14 +686,15 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     const tooMany = say(nginx({ max_errors: 1 }), '!');
     const all = [loggedIn.d, refused, tooMany].flatMap((d) => d.of('log').map((o) => [o.output.program, o.output.line]));
     expect(all).toEqual([
-      ['nginx', '[info] client logged in'],
-      ['nginx', '[info] client login failed: "Invalid login"'],
-      ['nginx', '[info] client sent too many invalid commands'],
+      ['nginx', `[info] client logged in${ALICE}, upstream: 127.0.0.1:10025`],
+      ['nginx', `[info] client login failed: "Invalid login" while in http auth state${CONTEXT}, login: "a"`],
+      ['nginx', `[info] client sent too many invalid commands while in auth state${CONTEXT}`],
     ]);
   });
 
   test('the timeout after the client HELO/EHLO, MAIL FROM or RCPT TO was sent names that command (log->action)', () => {
-    const timedOut = (action: string) => `[info] upstream timed out (110: Connection timed out) while ${action}`;
+    // smtp_auth none, no login: before 1.29.1 the upstream is not named either (releases.ts log_upstream_without_login)
+    const timedOut = (action: string) => `[info] upstream timed out (110: Connection timed out) while ${action}${CONTEXT}`;
     const steps: [string[], string][] = [
       [['220 b\r\n', '250 b\r\n', '220 b\r\n'], 'sending client HELO/EHLO to upstream'],
       [['220 b\r\n', '250 b\r\n', '220 b\r\n', '250 b\r\n'], 'sending MAIL FROM to upstream'],
@@ -707,12 +713,12 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     const on = authenticated();
     upstreamSays(on.d, on.upstream, '554 5.3.2 go away\r\n');
     expect(lastWrite(on.d)).toBe('554 5.3.2 go away\r\n');
-    expect(logs(on.d)).toContain('[info] upstream sent invalid response: "554 5.3.2 go away"');
+    expect(logs(on.d)).toContain(`[info] upstream sent invalid response: "554 5.3.2 go away" while reading response from upstream${ALICE}, upstream: 127.0.0.1:10025`);
     expect(closed(on.d)).toBe(true);
     const off = authenticated({ proxy_pass_error_message: false });
     upstreamSays(off.d, off.upstream, '554 5.3.2 go away\r\n');
     expect(lastWrite(off.d)).toBe(INTERNAL);
-    expect(logs(off.d)).toContain('[error] upstream sent invalid response: "554 5.3.2 go away"');
+    expect(logs(off.d)).toContain(`[error] upstream sent invalid response: "554 5.3.2 go away" while reading response from upstream${ALICE}, upstream: 127.0.0.1:10025`);
   });
 
   test('the upstream closing or never greeting within `timeout` of the connect: 451 and closed', () => {
@@ -732,7 +738,7 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     const refused = authenticated();
     refused.d.bytes(refused.upstream, '421 4.7.0 Server closing connection\r\n').input({ kind: 'eof', conn: refused.upstream }).advanceBy(1_000);
     expect(lastWrite(refused.d)).toBe('421 4.7.0 Server closing connection\r\n');
-    expect(logs(refused.d)).toContain('[info] upstream sent invalid response: "421 4.7.0 Server closing connection"');
+    expect(logs(refused.d)).toContain(`[info] upstream sent invalid response: "421 4.7.0 Server closing connection" while reading response from upstream${ALICE}, upstream: 127.0.0.1:10025`);
     expect(closed(refused.d)).toBe(true);
     const greeted = authenticated();
     greeted.d.bytes(greeted.upstream, '220 b\r\n').input({ kind: 'eof', conn: greeted.upstream }).advanceBy(1_000);
@@ -750,7 +756,7 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
   });
 
   test('the timeout is logged at info with the action under way (log->action): connecting, the command sent, or a reply begun', () => {
-    const timedOut = (action: string) => `[info] upstream timed out (110: Connection timed out) while ${action}`;
+    const timedOut = (action: string) => `[info] upstream timed out (110: Connection timed out) while ${action}${ALICE}, upstream: 127.0.0.1:10025`;
     const silent = authenticated({ timeout: 10_000 });
     silent.d.advanceBy(10_000_000);
     expect(logs(silent.d)).toContain(timedOut('connecting to upstream'));
@@ -783,15 +789,55 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     return { d, upstream };
   }
 
-  test('a client that ends before its login is done: closed, nothing written to anyone', () => {
-    for (const how of ['eof', 'reset'] as const) {
+  test("a client that ends before its login is done: the auth state's read meets it and nothing is written; a FIN closes silently, a reset logs the failed recv() at info", () => {
+    // ngx_mail_read_command(): recv() 0 closes without a line, an error is ngx_connection_error()'s (c->log_error info).
+    // Measured on nginx 1.22.1: "recv() failed (104: Connection reset by peer) while in auth state, client: 127.0.0.1, server: 127.0.0.1:12525".
+    const cases = [
+      [{ kind: 'eof' }, []],
+      [{ kind: 'reset' }, [`[info] recv() failed (104: Connection reset by peer) while in auth state${CONTEXT}`]],
+      [{ kind: 'reset', errno: 'ETIMEDOUT' }, [`[info] recv() failed (110: Connection timed out) while in auth state${CONTEXT}`]],
+    ] as const;
+    for (const [end, lines] of cases) {
       const d = say(nginx({ smtp_auth: ['plain'] }), 'EHLO client.example.test');
       const writes = d.of('write').length;
-      d.input({ kind: how, conn: CLIENT });
+      d.input({ ...end, conn: CLIENT });
+      expect(closed(d), 'met by the next pass, reactionUs on').toBe(false);
+      d.advanceBy(mailuNginxConfig.timings.reactionUs);
       expect(d.of('write').length).toBe(writes);
       expect(closed(d)).toBe(true);
-      // ngx_mail_read_command(): the relay's line is not this path's (a FIN closes silently)
-      expect(d.of('log').map((o) => o.output.line)).not.toContain('[info] proxied session done');
+      expect(logs(d), JSON.stringify(end)).toEqual(lines);
+    }
+  });
+
+  test("the commands a client sent before its end are answered first; after a reset the reply's send() fails (logged at info, closed), after a FIN the read then meets the 0", () => {
+    // Measured on nginx 1.22.1: "NOOP" then a reset: "send() failed (104: Connection reset by peer) while in auth state, client: ...";
+    // "NOOP" and a FIN: 250 2.0.0 OK, closed, nothing logged.
+    const reset = nginx().bytes(CLIENT, 'NOOP\r\nNOOP\r\n').input({ kind: 'reset', conn: CLIENT }).advanceBy(1_000);
+    expect(reset.writes(CLIENT)).toEqual(['220 mail.example.test ESMTP ready\r\n']);
+    expect(logs(reset)).toEqual([`[info] send() failed (104: Connection reset by peer) while in auth state${CONTEXT}`]);
+    expect(closed(reset)).toBe(true);
+    const fin = nginx().bytes(CLIENT, 'NOOP\r\nNOOP\r\n').input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
+    expect(fin.writes(CLIENT).slice(1)).toEqual(['250 2.0.0 OK\r\n', '250 2.0.0 OK\r\n']);
+    expect(logs(fin)).toEqual([]);
+    expect(closed(fin)).toBe(true);
+    // A command that goes to auth_http: the end waits for its answer (ngx_mail_auth_http_block_read()).
+    const auth = nginx({ smtp_auth: ['plain'] }).bytes(CLIENT, `AUTH PLAIN ${b64('\0alice@example.test\0secret')}\r\n`).input({ kind: 'reset', conn: CLIENT }).advanceBy(1_000);
+    expect(closed(auth)).toBe(false);
+    expect(connects(auth)).toHaveLength(1);
+  });
+
+  test("a reset before the greeting went: its send() fails while \"sending client greeting line\"; after a FIN the greeting goes, then the read meets the 0", () => {
+    // ngx_mail_init_connection() sets the action, ngx_mail_smtp_greeting() sends. Measured on nginx 1.22.1 (stopped while
+    // the client connected and reset): "send() failed (104: Connection reset by peer) while sending client greeting line, client: 127.0.0.1, server: 127.0.0.1:12525".
+    for (const [end, writes, lines] of [
+      ['reset', [], [`[info] send() failed (104: Connection reset by peer) while sending client greeting line${CONTEXT}`]],
+      ['eof', ['220 mail.example.test ESMTP ready\r\n'], []],
+    ] as const) {
+      const d = new DirectDriver(new NginxFront(mailuNginxConfig));
+      d.input({ kind: 'accepted', conn: CLIENT, local: { host: '127.0.0.1', port: 25 }, remote }).input({ kind: end, conn: CLIENT }).advanceBy(1_000);
+      expect(d.writes(CLIENT), end).toEqual(writes);
+      expect(logs(d), end).toEqual(lines);
+      expect(closed(d), end).toBe(true);
     }
   });
 
@@ -812,22 +858,20 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     ]);
     expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
     expect(closed(d) && closed(d, upstream)).toBe(true);
-    expect(d.of('log').map((o) => o.output.line).slice(-2)).toEqual(['[info] client logged in', '[info] proxied session done']);
+    expect(logs(d).slice(-2)).toEqual([`[info] client logged in${ALICE}, upstream: 127.0.0.1:10025`, `[info] proxied session done${ALICE}, upstream: 127.0.0.1:10025`]);
   });
 
-  test("before 1.23.4 a lone FIN or reset during the handshake is lost (proxy_reads_blocked_client_event): the session waits for the upstream to end; with input buffered it is read in every release", () => {
-    for (const how of ['eof', 'reset'] as const) {
-      for (const [version, atOnce] of [['1.23.3', false], ['1.23.4', true]] as const) {
-        const { d, upstream } = authenticated({ version });
-        upstreamSays(d, upstream, '220 b\r\n');
-        d.input({ kind: how, conn: CLIENT }).advanceBy(1_000);
-        upstreamSays(d, upstream, '250 b\r\n', '220 b\r\n', '250 b\r\n');
-        expect(closed(d), `${how} ${version}`).toBe(atOnce);
-        if (atOnce) continue;
-        // Postfix's smtpd_timeout: its 421 is relayed, then its close ends both sides.
-        d.bytes(upstream, '421 4.4.2 backend Error: timeout exceeded\r\n').input({ kind: 'eof', conn: upstream }).advanceBy(1_000);
-        expect(closed(d) && closed(d, upstream), `${how} ${version}`).toBe(true);
-      }
+  test("before 1.23.4 a lone FIN during the handshake is lost (proxy_reads_blocked_client_event): the session waits for the upstream to end; with input buffered it is read in every release", () => {
+    for (const [version, atOnce] of [['1.23.3', false], ['1.23.4', true]] as const) {
+      const { d, upstream } = authenticated({ version });
+      upstreamSays(d, upstream, '220 b\r\n');
+      d.input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
+      upstreamSays(d, upstream, '250 b\r\n', '220 b\r\n', '250 b\r\n');
+      expect(closed(d), version).toBe(atOnce);
+      if (atOnce) continue;
+      // Postfix's smtpd_timeout: its 421 is relayed, then its close ends both sides.
+      d.bytes(upstream, '421 4.4.2 backend Error: timeout exceeded\r\n').input({ kind: 'eof', conn: upstream }).advanceBy(1_000);
+      expect(closed(d) && closed(d, upstream), version).toBe(true);
     }
     const buffered = authenticated({ version: '1.23.3' });
     buffered.d.bytes(CLIENT, 'QUIT\r\n').input({ kind: 'eof', conn: CLIENT }).advanceBy(1_000);
@@ -836,16 +880,26 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     expect(closed(buffered.d)).toBe(true);
   });
 
-  test("a client's reset during the handshake: the handshake ends, then the 235's send() fails and both close; nothing of the client's goes upstream", () => {
-    const { d, upstream } = authenticated();
-    d.bytes(CLIENT, 'MAIL FROM:<alice@example.test>\r\n').input({ kind: 'reset', conn: CLIENT }).advanceBy(1_000);
-    const toClient = d.writes(CLIENT).length;
-    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n');
-    expect(closed(d)).toBe(false);
-    upstreamSays(d, upstream, '250 b\r\n');
-    expect(d.writes(upstream).at(-1)).toBe('EHLO client.example.test\r\n');
-    expect(d.writes(CLIENT)).toHaveLength(toClient);
-    expect(closed(d) && closed(d, upstream)).toBe(true);
+  test("a client's reset during the handshake, in every release: the handshake ends, \"client logged in\", then the 235's send() fails and both close; nothing of the client's goes upstream", () => {
+    // ngx_mail_proxy_smtp_handler() calls ngx_mail_proxy_handler(s->connection->write) itself, whatever 2ca4355bf posts.
+    // Measured on nginx 1.22.1: "client logged in, ...", then "send() failed (104: Connection reset by peer) while proxying
+    // and sending to client, client: 127.0.0.1, server: 127.0.0.1:12525, login: "alice", upstream: 127.0.0.1:12526".
+    for (const [version, buffered] of [['1.23.3', ''], ['1.23.4', ''], ['1.26.3', 'MAIL FROM:<alice@example.test>\r\n']] as const) {
+      const { d, upstream } = authenticated({ version });
+      if (buffered !== '') d.bytes(CLIENT, buffered);
+      d.input({ kind: 'reset', conn: CLIENT }).advanceBy(1_000);
+      const toClient = d.writes(CLIENT).length;
+      upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '220 b\r\n');
+      expect(closed(d), version).toBe(false);
+      upstreamSays(d, upstream, '250 b\r\n');
+      expect(d.writes(upstream).at(-1), version).toBe('EHLO client.example.test\r\n');
+      expect(d.writes(CLIENT), version).toHaveLength(toClient);
+      expect(closed(d) && closed(d, upstream), version).toBe(true);
+      expect(logs(d), version).toEqual([
+        `[info] client logged in${ALICE}, upstream: 127.0.0.1:10025`,
+        `[info] send() failed (104: Connection reset by peer) while proxying and sending to client${ALICE}, upstream: 127.0.0.1:10025`,
+      ]);
+    }
   });
 
   test("a client's end while auth_http is asked is not read either (ngx_mail_auth_http_block_read): the answer is acted on", () => {
@@ -862,14 +916,22 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
     refused.advanceBy(3_000_000);
     expect(lastWrite(refused)).toBe('535 5.7.0 Invalid login\r\n');
     expect(closed(refused)).toBe(true);
-    // After a reset nothing can be written to the client: the refusal's send() fails.
-    const reset = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0wrong')}`);
-    const before = reset.writes(CLIENT).length;
-    reset.input({ kind: 'reset', conn: CLIENT });
-    answerAuth(reset, WAIT_3);
-    reset.advanceBy(3_000_000);
-    expect(reset.writes(CLIENT)).toHaveLength(before);
-    expect(closed(reset)).toBe(true);
+    expect(logs(refused)).toEqual([`[info] client login failed: "Invalid login" while in http auth state${ALICE}`]);
+    // After a reset nothing can be written to the client: the refusal's send() fails, after the sleep "in auth state"
+    // (ngx_mail_auth_sleep_handler()), without one "in http auth state". Measured on nginx 1.22.1, both.
+    for (const [answer, action] of [[WAIT_3, 'in auth state'], ['HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\nContent-Length: 0\r\n\r\n', 'in http auth state']] as const) {
+      const reset = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0wrong')}`);
+      const before = reset.writes(CLIENT).length;
+      reset.input({ kind: 'reset', conn: CLIENT });
+      answerAuth(reset, answer);
+      reset.advanceBy(3_000_000);
+      expect(reset.writes(CLIENT)).toHaveLength(before);
+      expect(closed(reset)).toBe(true);
+      expect(logs(reset)).toEqual([
+        `[info] client login failed: "Invalid login" while in http auth state${ALICE}`,
+        `[info] send() failed (104: Connection reset by peer) while ${action}${ALICE}`,
+      ]);
+    }
   });
 
   test('relayed bytes go on relayDelayUs after the first of a burst, client input held during the handshake relayDelayUs after the 235', () => {
@@ -975,5 +1037,37 @@ describe("Mailu's rate-limited answer, as each release writes it (views/auth.py;
     const d = rateLimitedLogin('2024.06.0');
     expect(lastWrite(d)).toBe(REPLY);
     expect(closed(d)).toBe(true);
+  });
+});
+
+describe("the error log's context (ngx_mail_log_error(), ./nginx-log-context.ts)", () => {
+  test('client: the address alone, server: the listener with its port, an IPv6 listener in brackets (ngx_sock_ntop())', () => {
+    const d = new DirectDriver(new NginxFront({ ...mailuNginxConfig, timeout: 10_000 }));
+    d.input({ kind: 'accepted', conn: CLIENT, local: { host: '2001:db8::1', port: 587 }, remote: { host: '2001:db8::25', port: 40000 } }).advanceBy(11_000_000);
+    expect(logs(d)).toEqual(['[info] client timed out (110: Connection timed out) while in auth state, client: 2001:db8::25, server: [2001:db8::1]:587']);
+  });
+
+  test('login: s->login as it is, quotes and spaces unescaped (%V), from the AUTH LOGIN name on', () => {
+    const d = say(nginx({ smtp_auth: ['login'] }), 'AUTH LOGIN', b64('al "ice" x'));
+    d.input({ kind: 'reset', conn: CLIENT }).advanceBy(1_000);
+    expect(logs(d)).toEqual([`[info] recv() failed (104: Connection reset by peer) while in auth state${CONTEXT}, login: "al "ice" x"`]);
+  });
+
+  test("upstream: Auth-Server and Auth-Port as the auth server wrote them, once the proxy is set up", () => {
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+    const upstream = answerAuth(d, OK_AUTH.replace('Auth-Port: 10025', 'Auth-Port: 010025'))!;
+    upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '250 b\r\n');
+    expect(logs(d)).toEqual([`[info] client logged in${ALICE}, upstream: 127.0.0.1:010025`]);
+  });
+
+  test('log_upstream_without_login: with smtp_auth none (no login) the upstream is named from 1.29.1 only (commit 239e10793)', () => {
+    const loggedIn = (version: string) => {
+      const d = say(nginx({ version }), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
+      upstreamSays(d, answerAuth(d, OK_AUTH)!, '220 b\r\n', '250 b\r\n', '250 b\r\n', '250 b\r\n', '250 b\r\n');
+      return logs(d);
+    };
+    // Measured on nginx 1.22.1 (smtp_auth none): "client logged in, client: 127.0.0.1, server: 127.0.0.1:12527".
+    expect(loggedIn('1.29.0')).toEqual([`[info] client logged in${CONTEXT}`]);
+    expect(loggedIn('1.29.1')).toEqual([`[info] client logged in${CONTEXT}, upstream: 127.0.0.1:10025`]);
   });
 });

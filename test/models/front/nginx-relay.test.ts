@@ -14,6 +14,8 @@ import { DirectDriver } from './direct-driver.ts';
 
 const CLIENT = 'c1';
 const OK_AUTH = 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\nContent-Length: 0\r\n\r\n';
+/** ngx_mail_log_error()'s context of the relayed session below: its client, listener, login and upstream. */
+const CONTEXT = ', client: 203.0.113.7, server: 127.0.0.1:587, login: "alice@example.test", upstream: 127.0.0.1:10025';
 
 /**
  * An nginx front with smtp_auth plain, driven by hand through AUTH and the lock-step handshake into the relay;
@@ -69,17 +71,17 @@ describe('nginx relay', () => {
     const cases = [
       [CLIENT, { kind: 'eof' }, []],
       ['upstream', { kind: 'eof' }, []],
-      [CLIENT, { kind: 'reset' }, ['[info] recv() failed (104: Connection reset by peer) while proxying and reading from client']],
-      ['upstream', { kind: 'reset' }, ['[error] recv() failed (104: Connection reset by peer) while proxying and reading from upstream']],
-      [CLIENT, { kind: 'reset', errno: 'ETIMEDOUT' }, ['[info] recv() failed (110: Connection timed out) while proxying and reading from client']],
-      ['upstream', { kind: 'reset', errno: 'ETIMEDOUT' }, ['[error] recv() failed (110: Connection timed out) while proxying and reading from upstream']],
+      [CLIENT, { kind: 'reset' }, [`[info] recv() failed (104: Connection reset by peer) while proxying and reading from client${CONTEXT}`]],
+      ['upstream', { kind: 'reset' }, [`[error] recv() failed (104: Connection reset by peer) while proxying and reading from upstream${CONTEXT}`]],
+      [CLIENT, { kind: 'reset', errno: 'ETIMEDOUT' }, [`[info] recv() failed (110: Connection timed out) while proxying and reading from client${CONTEXT}`]],
+      ['upstream', { kind: 'reset', errno: 'ETIMEDOUT' }, [`[error] recv() failed (110: Connection timed out) while proxying and reading from upstream${CONTEXT}`]],
     ] as const;
     for (const [side, end, before] of cases) {
       const { d, upstream } = relaying();
       const logged = d.of('log').length;
       d.input({ ...end, conn: side === CLIENT ? CLIENT : upstream } as Input).advanceBy(1_000);
       // Each line in nginx's own error log (program nginx), as its other lines.
-      expect(d.of('log').slice(logged).map((o) => `${o.output.program}: ${o.output.line}`), `${side} ${JSON.stringify(end)}`).toEqual([...before, '[info] proxied session done'].map((line) => `nginx: ${line}`));
+      expect(d.of('log').slice(logged).map((o) => `${o.output.program}: ${o.output.line}`), `${side} ${JSON.stringify(end)}`).toEqual([...before, `[info] proxied session done${CONTEXT}`].map((line) => `nginx: ${line}`));
     }
   });
 
@@ -108,7 +110,7 @@ describe('nginx relay', () => {
 
 describe('nginx relay: proxy_timeout', () => {
   const PROXY_TIMEOUT_MS = 10_000;
-  const TIMED_OUT = '[info] client timed out (110: Connection timed out) while proxying';
+  const TIMED_OUT = `[info] client timed out (110: Connection timed out) while proxying${CONTEXT}`;
   /** When the session's connections were closed, by connection. */
   const closedAt = (d: DirectDriver) => new Map(d.of('close').map((o) => [o.output.conn, o.t]));
   const loggedIn = (d: DirectDriver) => d.of('write').find((o) => o.output.conn === CLIENT && bytesToLatin1(o.output.bytes) === '235 2.0.0 OK\r\n')!.t;

@@ -1,0 +1,47 @@
+/* front/nginx-log-context - an nginx mail session's error-log line: the message, the action under way and the session's context
+ *
+ * src/core/ngx_log.c ngx_log_error_core() writes "<time> [<level>] <pid>#<tid>: *<connection> " and the
+ * message; a mail connection's log handler, src/mail/ngx_mail_handler.c ngx_mail_log_error(), then
+ * appends, in this order (release-1.22.0 .. release-1.29.8):
+ *  - " while <action>" when c->log->action is set (the handlers set it as the session moves on);
+ *  - ", client: <addr>": c->addr_text, the client's address without its port (ngx_event_accept()
+ *    ngx_sock_ntop(..., 0): an IPv6 address without brackets);
+ *  - ", server: <addr:port>": s->addr_text, the listen address's text (ngx_mail_add_addrs(): the listen
+ *    directive's ngx_parse_url() name, ngx_sock_ntop(..., 1): "[::1]:465" for IPv6);
+ *  - ", login: \"<login>\"" when s->login is not empty, printed as it is (%V: no quoting inside, no escaping);
+ *  - ", upstream: <name>" once the proxy is set up (s->proxy, ngx_mail_proxy_init()): Auth-Server ":" Auth-Port
+ *    as the auth server wrote them (ngx_mail_auth_http_process_headers()). Before 1.29.1 only when a login
+ *    was printed too (releases.ts log_upstream_without_login).
+ * The lab keeps "[<level>] " and leaves out the time (the trace has it), the pid#tid and nginx's
+ * connection number (a worker-wide counter of every connection, the auth and upstream ones included).
+ * Measured on Debian's nginx 1.22.1 (libnginx-mod-mail): "[info] 13927#13927: *4 client login failed:
+ * "Invalid login" while in http auth state, client: 127.0.0.1, server: 127.0.0.1:12525, login: "alice"".
+ * Not modelled: " using starttls" after the client (the lab's nginx has no STARTTLS) and the cut of a
+ * line at NGX_MAX_ERROR_STR (2048 bytes with the prefix, whose length the lab does not know).
+ */
+import type { SocketAddress } from '../contract.ts';
+import { nginxHas } from './releases.ts';
+
+/** What ngx_mail_log_error() reads of a session. */
+export interface NginxLogSession {
+  readonly remote: SocketAddress;
+  readonly local: SocketAddress;
+  readonly login: string;
+  /** s->proxy->upstream.name, null before ngx_mail_proxy_init(). */
+  readonly upstreamName: string | null;
+}
+
+/** ngx_sock_ntop(..., port = 1): "a.b.c.d:port", "[v6]:port". */
+function addressWithPort(address: SocketAddress): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+/** "[<level>] <message>[ while <action>], client: ..., server: ...[, login: "..."][, upstream: ...]" */
+export function nginxLogLine(version: string, level: 'info' | 'error', message: string, action: string | null, session: NginxLogSession): string {
+  const parts = [`[${level}] ${message}`];
+  if (action !== null) parts.push(` while ${action}`);
+  parts.push(`, client: ${session.remote.host}, server: ${addressWithPort(session.local)}`);
+  if (session.login !== '') parts.push(`, login: "${session.login}"`);
+  if (session.upstreamName !== null && (session.login !== '' || nginxHas(version, 'log_upstream_without_login'))) parts.push(`, upstream: ${session.upstreamName}`);
+  return parts.join('');
+}
