@@ -31,6 +31,8 @@ describe('nginx max_errors (default 5, since 1.21.0)', () => {
     driver.bytes(CLIENT, 'BOGUS5\r\n').advanceBy(1_000);
     expect(driver.writes(CLIENT).filter((w) => w === INVALID)).toHaveLength(5);
     expect(logs(driver)).toEqual(['[info] client sent too many invalid commands while in auth state, client: 203.0.113.25, server: 127.0.0.1:587']);
+    // ngx_mail_read_command() logs it, then ngx_mail_smtp_auth_state() sends the 500 and closes (s->quit)
+    expect(driver.outputs.filter((o) => o.output.kind !== 'timer').slice(-3).map((o) => o.output.kind)).toEqual(['log', 'write', 'close']);
     expect(closed(driver)).toBe(true);
   });
 

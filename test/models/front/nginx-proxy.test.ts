@@ -527,6 +527,9 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     upstreamSays(d, upstream, '250 backend\r\n');
     expect(lastWrite(d)).toBe('235 2.0.0 OK\r\n');
     expect(logs(d)).toContain(`[info] client logged in${ALICE}, upstream: 127.0.0.1:10025`);
+    // logged before the 235 goes: ngx_mail_proxy_smtp_handler() logs, then calls ngx_mail_proxy_handler()
+    const order = d.outputs.filter((o) => o.output.kind === 'log' || (o.output.kind === 'write' && o.output.conn === CLIENT)).map((o) => o.output.kind);
+    expect(order.slice(-2)).toEqual(['log', 'write']);
   });
 
   test('authenticated without HELO: the XCLIENT reply itself ends the handshake', () => {
