@@ -363,21 +363,26 @@ export class DovecotSession {
         return { reply: verb === 'HELO' ? `250 ${this.config.hostname}\r\n` : this.ehloReply() };
       case 'AUTH':
         return this.authCommand(now, args);
+      // submission-login's cmd_mail() (client-authenticate.c, no implicit EXTERNAL) and, for the commands
+      // lib-smtp registers without SMTP_SERVER_CMD_FLAG_PREAUTH, smtp_server_command_new() before the
+      // command runs, so before any parameter is looked at (smtp-server-command.c, 2.3.19.1).
       case 'MAIL':
-        return { reply: '530 5.7.0 Authentication required.\r\n' };
       case 'RCPT':
       case 'DATA':
       case 'BDAT':
-        return { reply: '503 5.5.0 MAIL needed first\r\n' };
+      case 'VRFY':
+        return { reply: '530 5.7.0 Authentication required.\r\n' };
       // smtp_server_cmd_rset() and smtp_server_cmd_quit() take no parameters; smtp_server_cmd_noop() an optional
-      // String, smtp_server_cmd_vrfy() a String (smtp_string_parse()).
+      // String (smtp_string_parse()).
       case 'RSET':
         return { reply: args === '' ? '250 2.0.0 OK\r\n' : INVALID_PARAMETERS };
       case 'NOOP':
         return { reply: this.invalidString(args) ?? '250 2.0.0 OK\r\n' };
-      case 'VRFY':
-        if (args === '') return { reply: INVALID_PARAMETERS };
-        return { reply: this.invalidString(args) ?? '252 2.3.3 Try RCPT instead\r\n' };
+      // smtp_server_cmd_starttls() (smtp-server-cmd-starttls.c, 2.3.19.1): the model's EHLO offers no STARTTLS
+      // (submission-login's client_create() sets SMTP_CAPABILITY_STARTTLS only when TLS is configured), so
+      // a plaintext connection is told TLS is not enabled and an implicit-TLS one that it is already active.
+      case 'STARTTLS':
+        return { reply: this.config.secured === 'TLS' ? '502 5.5.1 TLS is already active.\r\n' : '502 5.5.1 TLS support is not enabled.\r\n' };
       case 'QUIT':
         if (args !== '') return { reply: INVALID_PARAMETERS };
         return { reply: '221 2.0.0 Bye\r\n', quit: true };

@@ -251,25 +251,31 @@ describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
     expect(lastWrite(d)!.endsWith('421 4.7.0 Too many invalid commands.\r\n')).toBe(true);
   });
 
-  test('RSET and QUIT take no parameters, NOOP an optional String, VRFY a String: otherwise 501 5.5.4 (smtp_server_cmd_rset/_quit/_noop/_vrfy)', () => {
+  test('RSET and QUIT take no parameters, NOOP an optional String: otherwise 501 5.5.4 (smtp_server_cmd_rset/_quit/_noop)', () => {
     const d = greeted();
-    d.bytes(CLIENT, 'RSET x\r\nQUIT now\r\nNOOP "a b"\r\nNOOP a b\r\nVRFY\r\nVRFY <bob@example.test>\r\nVRFY "bob smith"\r\n').advanceBy(1_000);
+    d.bytes(CLIENT, 'RSET x\r\nQUIT now\r\nNOOP "a b"\r\nNOOP a b\r\n').advanceBy(1_000);
     expect(lastWrite(d)).toBe([
       '501 5.5.4 Invalid parameters',
       '501 5.5.4 Invalid parameters',
       '250 2.0.0 OK',
       '501 5.5.4 Invalid string parameter: Invalid character in string',
-      '501 5.5.4 Invalid parameters',
-      '501 5.5.4 Invalid string parameter: Invalid character in string',
-      '252 2.3.3 Try RCPT instead',
     ].map((line) => `${line}\r\n`).join(''));
     expect(closes(d)).toEqual([]);
   });
 
-  test('RCPT, DATA and BDAT want MAIL first; VRFY says try RCPT', () => {
+  test('MAIL, RCPT, DATA, BDAT and VRFY want AUTH first, whatever their parameters (smtp_server_command_new(): no SMTP_SERVER_CMD_FLAG_PREAUTH; the real Dovecot, dovecot-differential)', () => {
     const d = greeted();
-    d.bytes(CLIENT, 'RCPT TO:<a@b>\r\nDATA\r\nBDAT 10\r\nVRFY bob\r\n').advanceBy(1_000);
-    expect(lastWrite(d)).toBe('503 5.5.0 MAIL needed first\r\n'.repeat(3) + '252 2.3.3 Try RCPT instead\r\n');
+    d.bytes(CLIENT, 'MAIL FROM:<a@b>\r\nRCPT TO:<a@b>\r\nDATA\r\nBDAT 10\r\nVRFY bob\r\nVRFY\r\nVRFY <bob@example.test>\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('530 5.7.0 Authentication required.\r\n'.repeat(7));
+  });
+
+  test('STARTTLS: TLS is not enabled on a plaintext connection, already active on an implicit-TLS one (smtp_server_cmd_starttls())', () => {
+    const plain = greeted();
+    plain.bytes(CLIENT, 'STARTTLS\r\nSTARTTLS now\r\n').advanceBy(1_000);
+    expect(lastWrite(plain)).toBe('502 5.5.1 TLS support is not enabled.\r\n'.repeat(2));
+    const tls = greeted('dovecot-2.3', { secured: 'TLS' });
+    tls.bytes(CLIENT, 'STARTTLS\r\n').advanceBy(1_000);
+    expect(lastWrite(tls)).toBe('502 5.5.1 TLS is already active.\r\n');
   });
 
   test('the EHLO list follows the backend\'s capabilities and submission_max_mail_size', () => {
@@ -284,8 +290,8 @@ describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
     const d = greeted();
     d.bytes(CLIENT, 'FOO\r\n'.repeat(10) + 'NOOP\r\n' + 'FOO\r\n'.repeat(10) + 'VRFY x\r\n').advanceBy(1_000);
     expect(closes(d)).toEqual([]);
-    // 501 and 503 count as bad commands too.
-    d.bytes(CLIENT, 'EHLO\r\nRCPT TO:<a@b>\r\n'.repeat(5) + 'FOO\r\n').advanceBy(1_000);
+    // 501 counts as a bad command too (and 503, which no command before AUTH gets here).
+    d.bytes(CLIENT, 'EHLO\r\nRSET x\r\n'.repeat(5) + 'FOO\r\n').advanceBy(1_000);
     expect(lastWrite(d)!.endsWith('421 4.7.0 Too many invalid commands.\r\n')).toBe(true);
     expect(logs(d).at(-1)).toBe(`Info: Disconnected: Too many invalid commands. (no auth attempts in 0 secs): ${SUFFIX}`);
   });
