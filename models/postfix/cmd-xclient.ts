@@ -15,7 +15,14 @@ export function xclientCommand(s: SmtpdSession, now: Micros, row: CommandRow, ar
   if (argv.length < 2) return s.respond(now, row, false, t.quickDelayUs, '501 5.5.4 Syntax: XCLIENT attribute=value...');
   if (!s.xclientAllowed) return s.respond(now, row, false, t.quickDelayUs, '550 5.7.0 Error: insufficient authorization');
   const outcome = applyXclientAttributes(argv.slice(1), s.client, s.config.inet_protocols);
-  if (outcome.error) return s.respond(now, row, false, t.quickDelayUs, outcome.error);
+  if (outcome.error) {
+    // HELO=, PROTO= and LOGIN= take effect as each is checked (UPDATE_STR(state->helo_name), UPDATE_STR(state->protocol),
+    // smtpd_sasl_auth_extern()), so a later bad attribute leaves them set; only the reset after the loop is skipped.
+    if (outcome.helo !== undefined) s.helo = outcome.helo;
+    if (outcome.proto !== undefined) s.protocol = outcome.proto;
+    if (outcome.login !== undefined) s.setSasl(outcome.login, 'XCLIENT', 'xclient');
+    return s.respond(now, row, false, t.quickDelayUs, outcome.error);
+  }
   // The lookup of smtpd_authorized_xclient_hosts (a slow tcp: table in E1) happens here.
   s.busy(now, t.xclientLookupDelayUs + t.xclientDelayUs, (at) => {
     s.xclientAllowed = namadrListMatch(s.config.smtpd_authorized_xclient_hosts, s.client.name, s.client.addr, false);

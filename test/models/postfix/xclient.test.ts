@@ -24,6 +24,19 @@ describe('XCLIENT', () => {
     expect(run.logLines.at(-1)).toBe('disconnect from localhost[192.0.2.7] ehlo=2 xclient=0/2 quit=1 commands=3/5');
   });
 
+  it('HELO=, PROTO= and LOGIN= before a bad attribute stay in force: xclient_cmd() sets each as it checks it (found by the smtpd differential)', () => {
+    // HELO= satisfies smtpd_helo_required although the XCLIENT got 501.
+    const helo = talk(labPreset(), lockstep(['XCLIENT HELO=peer.example.test ADDR=not-an-address\r\n', 'MAIL FROM:<a@example.test>\r\n', 'QUIT\r\n']));
+    expect(helo.replies.slice(1, 3)).toEqual(['501 5.5.4 Bad ADDR syntax: not-an-address', '250 2.1.0 Ok']);
+    // LOGIN= logged the client in (smtpd_sasl_auth_extern()): AUTH is refused as a second login.
+    const login = talk(labPreset(), lockstep([EHLO, 'XCLIENT LOGIN=alice@example.test FOO=bar\r\n', 'AUTH PLAIN\r\n', 'QUIT\r\n']));
+    expect(login.replies.slice(-3, -1)).toEqual(['501 5.5.4 Bad XCLIENT attribute name: FOO', '503 5.5.1 Error: already authenticated']);
+    // PROTO=SMTP after EHLO: MAIL and RSET in one write are now unauthorized pipelining (the real 3.7.11 answers
+    // so; after EHLO alone both get 250).
+    const proto = talk(labPreset(), lockstep([EHLO, 'XCLIENT PROTO=SMTP FOO=bar\r\n', 'MAIL FROM:<a@example.test>\r\nRSET\r\n']));
+    expect(proto.replies.slice(-2)).toEqual(['501 5.5.4 Bad XCLIENT attribute name: FOO', '554 5.5.0 Error: SMTP protocol synchronization']);
+  });
+
   it('is refused inside a MAIL transaction (503)', () => {
     const run = talk(labPreset(), lockstep([EHLO, 'MAIL FROM:<a@example.test>\r\n', 'XCLIENT ADDR=127.0.0.1\r\n']));
     expect(run.replies.at(-2)).toBe('503 5.5.1 Error: MAIL transaction in progress');
