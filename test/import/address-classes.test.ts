@@ -154,7 +154,7 @@ describe('mydestination: $myhostname, localhost.$mydomain, localhost', () => {
 
 describe('what Postfix refuses to start with is refused at its line', () => {
   it('a malformed compatibility_level (compat_level_from_string()), even with every default stated', () => {
-    expect(importError({ 'main.cf': `${VERSION}compatibility_level = bogus\n` })).toMatch(/main\.cf:2: compatibility_level = bogus: Postfix stops: malformed compatibility level syntax: "bogus"/);
+    expect(importError({ 'main.cf': `${VERSION}relay_domains =\nmynetworks = 127.0.0.0/8\ncompatibility_level = bogus\n` })).toMatch(/main\.cf:4: compatibility_level = bogus: Postfix stops: malformed compatibility level syntax: "bogus"/);
     expect(importError({ 'main.cf': `${VERSION}compatibility_level = 3.1024\n` })).toMatch(/malformed compatibility level syntax/);
     // The 3.5 line reads a number (dotted levels came with 3.6.0).
     expect(importError({ 'main.cf': 'mail_version = 3.5.9\ncompatibility_level = 3.6\n' })).toMatch(/main\.cf:2: .*bad numerical configuration: compatibility_level = 3\.6/);
