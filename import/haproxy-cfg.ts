@@ -165,7 +165,7 @@ export function parseHaproxyCfg(text: string, file: string): HaproxyConfig {
       continue;
     }
     if (current === null) throw new ConfigError(where, `unknown keyword '${words[0]}' out of section`);
-    const misplaced = (isProxy(current.kind) ? proxyKeywordProblem(keyword[0]!, current.kind) : null) ?? placementProblem(keyword[0]!, current);
+    const misplaced = (isProxy(current.kind) ? proxyKeywordProblem(keyword, current.kind) : null) ?? placementProblem(keyword[0]!, current);
     if (misplaced !== null) throw new ConfigError(where, misplaced);
     current.lines.push({ words: keyword, modifier, env, where });
   }

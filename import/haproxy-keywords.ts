@@ -54,9 +54,52 @@ const REFUSED = new Set([
 
 export const PROXY_KEYWORDS: ReadonlySet<string> = new Set([...CFG_PARSE_LISTEN, ...Object.values(REGISTERED).flat()]);
 
-/** Why haproxy -c refuses `keyword` as the first word of a line in a proxy section of kind `section`, or null when it knows it. */
-export function proxyKeywordProblem(keyword: string, section: string): string | null {
+/** Why haproxy -c refuses a line of a proxy section of kind `section` by its words (keyword first, after a no/default), or null when it knows it. */
+export function proxyKeywordProblem(words: readonly string[], section: string): string | null {
+  const keyword = words[0]!;
+  if (keyword === 'option') return optionProblem(words[1] ?? '');
   if (!PROXY_KEYWORDS.has(keyword)) return `unknown keyword '${keyword}' in '${section}' section (haproxy -c refuses it at this line: src/cfgparse-listen.c cfg_parse_listen())`;
   if (REFUSED.has(keyword)) return `'${keyword}' is not supported anymore: HAProxy 3.5 knows the keyword only to refuse it (src/cfgparse-listen.c cfg_parse_listen(), src/proxy.c proxy_parse_timeout())`;
+  return null;
+}
+
+/**
+ * `option` names (src/proxy.c cfg_opts, cfg_opts2, cfg_opts3 with their build as Debian's: USE_LINUX_SPLICE;
+ * then the names cfg_parse_listen() compares one by one), each either accepted or refused with
+ * the alert HAProxy prints. Any other name: "unknown option '%s'." (ERR_FATAL), with a "did you
+ * mean" when proxy_find_best_option() finds a near one (not reproduced here).
+ */
+const OPTION_TABLES = [
+  // cfg_opts
+  'abortonclose', 'allbackups', 'checkcache', 'clitcpka', 'contstats', 'dontlognull', 'http-buffer-request', 'http-drop-request-trailers',
+  'http-drop-response-trailers', 'http-ignore-probes', 'idle-close-on-response', 'prefer-last-server', 'logasap', 'nolinger', 'persist', 'srvtcpka',
+  // cfg_opts2
+  'splice-request', 'splice-response', 'splice-auto', 'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
+  'dontlog-normal', 'log-separate-errors', 'log-health-checks', 'socket-stats', 'tcp-smart-accept', 'tcp-smart-connect', 'independent-streams',
+  'http-use-proxy-header', 'http-pretend-keepalive', 'http-no-delay', 'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server', 'disable-h2-upgrade',
+  // cfg_opts3
+  'assume-rfc6587-ntf', 'dont-parse-log',
+];
+const OPTIONS_COMPARED = [
+  'httpclose', 'http-server-close', 'http-keep-alive', 'forwarded', 'redispatch', 'use-small-buffers', 'httplog', 'tcplog', 'httpslog', 'tcpka',
+  'httpchk', 'ssl-hello-chk', 'smtpchk', 'pgsql-check', 'redis-check', 'mysql-check', 'ldap-check', 'spop-check', 'tcp-check', 'external-check',
+  'forwardfor', 'originalto', 'http-restrict-req-hdr-names', 'accept-invalid-http-request', 'accept-invalid-http-response',
+];
+/** Options HAProxy 3.5 names only to refuse, with the reason its alert gives. */
+const OPTIONS_REFUSED: Readonly<Record<string, string>> = {
+  // cfg_opts' entry with no capability and the release in its value (cfg_parse_listen_match_option())
+  transparent: 'support for option \'transparent\' was removed in version 3.5',
+  forceclose: "option 'forceclose' is not supported any more since HAProxy 2.0",
+  'http-tunnel': "option 'http-tunnel' is not supported any more since HAProxy 2.1",
+  http_proxy: "option 'http_proxy' is not supported any more since HAProxy 2.5",
+};
+export const OPTION_NAMES: ReadonlySet<string> = new Set([...OPTION_TABLES, ...OPTIONS_COMPARED]);
+
+/** Why haproxy -c refuses `option <name>` (src/cfgparse-listen.c cfg_parse_listen(), "option"), or null when it knows the option. */
+function optionProblem(name: string): string | null {
+  if (name === '') return "'option' expects an option name (haproxy -c refuses it at this line)";
+  const refused = OPTIONS_REFUSED[name];
+  if (refused !== undefined) return `${refused} (haproxy -c refuses it at this line)`;
+  if (!OPTION_NAMES.has(name)) return `unknown option '${name}' (haproxy -c refuses it at this line: src/cfgparse-listen.c cfg_parse_listen())`;
   return null;
 }

@@ -64,6 +64,8 @@ const OPTIONS: Readonly<Record<string, Rule>> = {
   'http-ignore-probes': HTTP, 'http-no-delay': HTTP, 'http-pretend-keepalive': HTTP, 'http-use-proxy-header': HTTP, 'http-restrict-req-hdr-names': HTTP,
   'http-drop-request-trailers': HTTP, 'http-drop-response-trailers': HTTP, 'h1-case-adjust-bogus-client': HTTP, 'h1-case-adjust-bogus-server': HTTP,
   'disable-h2-upgrade': HTTP, 'idle-close-on-response': HTTP, 'use-small-buffers': HTTP,
+  'accept-unsafe-violations-in-http-request': HTTP, 'accept-unsafe-violations-in-http-response': HTTP, 'accept-invalid-http-request': HTTP, 'accept-invalid-http-response': HTTP,
+  'assume-rfc6587-ntf': ignore('a mode syslog option: a mode tcp proxy never parses syslog'), 'dont-parse-log': ignore('a mode syslog option: a mode tcp proxy never parses syslog'),
   'independent-streams': notModelled("timeouts refreshed only by reads on their side: the lab's HAProxy also refreshes a side's timeout when it writes to it (doc 4.2 'option independent-streams')"),
   nolinger: notModelled('closes with a reset (SO_LINGER 0) instead of a FIN: the lab closes both sides with a FIN'),
   'tcp-smart-accept': notModelled("delays the ACK of the client's first segment until data arrives: the lab's kernel acknowledges as Linux does without it"),
@@ -72,8 +74,14 @@ const OPTIONS: Readonly<Record<string, Rule>> = {
   'ldap-check': HEALTH, 'spop-check': HEALTH, 'external-check': HEALTH,
 };
 
+/**
+ * The rule for an option HAProxy knows (haproxy-cfg.ts has refused any other at its line); the
+ * keepalive three (clitcpka, srvtcpka, tcpka) are keys, mapped before this is asked.
+ */
 export function optionRule(name: string): Rule {
-  return OPTIONS[name] ?? notModelled(`an option the import has no rule for: check in doc/configuration.txt whether it changes how HAProxy relays`);
+  const rule = OPTIONS[name];
+  if (rule === undefined) throw new Error(`the import has no rule for HAProxy's option '${name}'`);
+  return rule;
 }
 
 /** Server parameters that change the path (the PROXY header words are the key front.send_proxy, read elsewhere). */

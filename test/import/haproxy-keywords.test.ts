@@ -1,7 +1,7 @@
 /* haproxy-keywords - a proxy section's keywords as HAProxy 3.5-dev5 knows them: an unknown one refused at its line as haproxy -c refuses it, a known one the lab does not map still listed */
 import { describe, expect, it } from 'vitest';
-import { PROXY_KEYWORDS } from '../../import/haproxy-keywords.ts';
-import { HAPROXY_RULES } from '../../import/haproxy-rules.ts';
+import { OPTION_NAMES, PROXY_KEYWORDS } from '../../import/haproxy-keywords.ts';
+import { HAPROXY_RULES, optionRule } from '../../import/haproxy-rules.ts';
 import { deployment, importError } from './import-files.ts';
 
 /** A frontend on 587 relaying to one server, each section with the lines given; a backend off the path after it. */
@@ -24,6 +24,29 @@ describe('a keyword HAProxy does not know (src/cfgparse-listen.c cfg_parse_liste
   it('a keyword kept only to be refused (removed from HAProxy) is refused at its line', () => {
     expect(refusal(cfg('  clitimeout 50s\n'))).toMatch(/haproxy\.cfg:6: 'clitimeout' is not supported anymore/);
     expect(refusal(cfg('', '  redispatch\n'))).toMatch(/haproxy\.cfg:8: 'redispatch' is not supported anymore/);
+  });
+});
+
+describe('an option HAProxy does not know, or knows only to refuse (src/cfgparse-listen.c cfg_parse_listen(), "option")', () => {
+  it("is refused at its line with HAProxy's reason, in any section, with or without no/default", () => {
+    expect(refusal(cfg('  option tcplgo\n'))).toMatch(/haproxy\.cfg:6: unknown option 'tcplgo' \(haproxy -c refuses it/);
+    expect(refusal(cfg('', '', '  no option dontlog-nul\n'))).toMatch(/haproxy\.cfg:3: unknown option 'dontlog-nul'/);
+    expect(refusal(cfg('', '', '', '  option smtpchck\n'))).toMatch(/haproxy\.cfg:10: unknown option 'smtpchck'/);
+    expect(refusal(cfg('  option\n'))).toMatch(/haproxy\.cfg:6: 'option' expects an option name/);
+  });
+
+  it('a removed option is refused with the release that removed it', () => {
+    expect(refusal(cfg('', '  option transparent\n'))).toMatch(/haproxy\.cfg:8: support for option 'transparent' was removed in version 3\.5/);
+    expect(refusal(cfg('  option forceclose\n'))).toMatch(/option 'forceclose' is not supported any more since HAProxy 2\.0/);
+    expect(refusal(cfg('  option http-tunnel\n'))).toMatch(/since HAProxy 2\.1/);
+    expect(refusal(cfg('  option http_proxy\n'))).toMatch(/since HAProxy 2\.5/);
+  });
+
+  it('every option HAProxy knows has a rule, besides the keepalive three the import maps to keys', () => {
+    const keys = new Set(['clitcpka', 'srvtcpka', 'tcpka']);
+    const without = [...OPTION_NAMES].filter((name) => !keys.has(name)).filter((name) => { try { optionRule(name); return false; } catch { return true; } });
+    expect(without).toEqual([]);
+    expect(imported(cfg('  option dont-parse-log\n')).ignored.find((entry) => entry.setting.where.line === 6)?.reason).toMatch(/^a mode syslog option/);
   });
 });
 
