@@ -14,7 +14,7 @@
  *    was printed too (releases.ts log_upstream_without_login).
  * The lab keeps "[<level>] " and leaves out the time (the trace has it), the pid#tid and nginx's
  * connection number (a worker-wide counter of every connection, the auth and upstream ones included).
- * Measured on Debian's nginx 1.22.1 (libnginx-mod-mail): "[info] 13927#13927: *4 client login failed:
+ * Measured on Debian's nginx 1.22.1 (1.22.1-9+deb12u11, libnginx-mod-mail): "[info] 13927#13927: *4 client login failed:
  * "Invalid login" while in http auth state, client: 127.0.0.1, server: 127.0.0.1:12525, login: "alice"".
  * Not modelled: " using starttls" after the client (the lab's nginx has no STARTTLS) and the cut of a
  * line at NGX_MAX_ERROR_STR (2048 bytes with the prefix, whose length the lab does not know).
