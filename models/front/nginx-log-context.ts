@@ -7,7 +7,9 @@
  *  - ", client: <addr>": c->addr_text, the client's address without its port (ngx_event_accept()
  *    ngx_sock_ntop(..., 0): an IPv6 address without brackets);
  *  - ", server: <addr:port>": s->addr_text, the listen address's text (ngx_mail_add_addrs(): the listen
- *    directive's ngx_parse_url() name, ngx_sock_ntop(..., 1): "[::1]:465" for IPv6);
+ *    directive's ngx_parse_url() name, ngx_sock_ntop(..., 1): "[::1]:465" for IPv6). The model takes the
+ *    address the client reached (`accepted`'s local): the same for a listener bound to one address, as the
+ *    lab's are; a wildcard `listen 465` would print 0.0.0.0:465 whatever address the client reached;
  *  - ", login: \"<login>\"" when s->login is not empty, printed as it is (%V: no quoting inside, no escaping);
  *  - ", upstream: <name>" once the proxy is set up (s->proxy, ngx_mail_proxy_init()): Auth-Server ":" Auth-Port
  *    as the auth server wrote them (ngx_mail_auth_http_process_headers()). Before 1.29.1 only when a login
