@@ -129,7 +129,7 @@ const STYLE_TEXT: Readonly<Record<MynetworksStyle, string>> = {
 function mynetworksComparison(values: PostfixValues, unstated: Setting): { fixed: FixedComparison; assumed: AssumedEntry } {
   const style = mynetworksStyle(values);
   const styleSetting = values.stated('mynetworks_style');
-  const from = styleSetting !== undefined ? 'mynetworks_style as stated' : `mynetworks_style's default at compatibility_level ${values.value('compatibility_level').text.trim()} (mail_params.h DEF_MYNETWORKS_STYLE: subnet below 2, else host)`;
+  const from = styleSetting !== undefined ? 'mynetworks_style as stated' : `mynetworks_style's default at compatibility_level ${values.stated('compatibility_level') === undefined ? '0 (not set: DEF_COMPAT_LEVEL)' : values.value('compatibility_level').text.trim()} (mail_params.h DEF_MYNETWORKS_STYLE: subnet below 2, else host)`;
   const postfixText = `${style}, ${from}: ${STYLE_TEXT[style]}`;
   const fixed: FixedComparison = {
     setting: styleSetting !== undefined ? { ...styleSetting, value: `${styleSetting.value} (mynetworks not set: ${STYLE_TEXT[style]})` } : { ...unstated, value: `(not set: Postfix's default, ${postfixText})` },
