@@ -1,0 +1,64 @@
+/* smtp-session - fast-check builder of lock-step SMTP sessions for the smtpd differential (conformance/smtpd-diff)
+ *
+ * One to twelve steps, each a whole command line (or a message after DATA, or a BDAT command
+ * with its chunk), weighted toward what reaches smtpd.c's interesting paths: envelope commands
+ * with good and odd addresses and ESMTP parameters, XCLIENT with valid and invalid attributes,
+ * and the odd lines a parser must survive (unknown and lower-case verbs, empty, over-long and
+ * 8-bit lines, commands out of sequence). Nothing is pipelined: a step never holds two lines,
+ * except a message and a BDAT chunk, which smtpd reads as data. Shrinking goes to fewer steps
+ * and to the first alternative of each choice (the plainest form).
+ */
+import fc from 'fast-check';
+import type { Step } from '../../conformance/smtpd-diff/session.ts';
+
+const CRLF = '\r\n';
+const line = (text: string, end = CRLF): Step => ({ kind: 'line', bytes: `${text}${end}` });
+
+/** Host names a client gives: good, address literals (valid and not), empty, odd characters, 8-bit. */
+const HELO_ARGS = ['client.example.test', '[127.0.0.1]', '', 'localhost', '[300.1.1.1]', '[IPv6:::1]', 'bad_name!', 'a b', 'h\xe9llo.example', 'x'.repeat(300), '.dot.example'];
+/** Senders: ordinary, null, foreign, no brackets, a space after the colon, a route, quoted, 8-bit, unclosed. */
+const SENDERS = ['<alice@example.test>', '<>', '<carol@elsewhere.invalid>', 'alice@example.test', ' <alice@example.test>', '<@relay.example:alice@example.test>', '<"a b"@example.test>', '<j\xf6rg@example.test>', '<alice@example.test', '<alice>', ''];
+/** MAIL parameters of RFC 1870/6152/3030/6531/4954/3461, with bad values and unknown names. */
+const MAIL_PARAMS = ['SIZE=1000', 'SIZE=999999999999', 'SIZE=abc', 'SIZE', 'BODY=8BITMIME', 'BODY=7BIT', 'BODY=BINARYMIME', 'BODY=bogus', 'SMTPUTF8', 'AUTH=<>', 'AUTH=alice@example.test', 'RET=FULL', 'RET=HDRS', 'RET=bogus', 'ENVID=abc123', 'ENVID=', 'FOO=bar', 'XYZ', 'size=100'];
+/** Recipients: in the virtual domain, foreign, a route, quoted, no brackets, bare local parts, null, postmaster. */
+const RECIPIENTS = ['<bob@example.test>', '<bob@elsewhere.invalid>', '<@route.example:bob@example.test>', '<"b o b"@example.test>', 'bob@example.test', '<bob>', '<>', '<postmaster>', '<Postmaster@example.test>', '<bob@[127.0.0.1]>', '<b\xf6b@example.test>', '<bob@example.test'];
+/** RCPT parameters of RFC 3461, good and bad, and unknown ones. */
+const RCPT_PARAMS = ['NOTIFY=SUCCESS,FAILURE', 'NOTIFY=NEVER', 'NOTIFY=NEVER,SUCCESS', 'NOTIFY=bogus', 'ORCPT=rfc822;bob@example.test', 'ORCPT=bogus', 'FOO=bar'];
+/** XCLIENT attributes (smtpd.c xclient_cmd(), v3.7.11), valid and invalid. */
+const XCLIENT_ATTRS = ['ADDR=192.0.2.10', 'NAME=mx.example.test', 'NAME=[UNAVAILABLE]', 'NAME=[TEMPUNAVAIL]', 'PORT=4711', 'PROTO=ESMTP', 'PROTO=SMTP', 'PROTO=bogus', 'HELO=peer.example.test', 'LOGIN=alice@example.test', 'ADDR=127.0.0.1', 'ADDR=not-an-address', 'ADDR=IPV6:::1', 'PORT=99999', 'DESTADDR=127.0.0.1', 'DESTPORT=25', 'FOO=bar', 'NAME=bad name'];
+/** Message bodies after a 354: plain, dot-stuffed, 8-bit, headers only. */
+const MESSAGES = ['Subject: t\r\n\r\nhello\r\n.\r\n', 'Subject: t\r\n\r\n..stuffed\r\n.\r\n', 'Subject: caf\xe9\r\n\r\nna\xefve\r\n.\r\n', '.\r\n'];
+
+const pick = (values: readonly string[]) => fc.constantFrom(...values);
+const params = (values: readonly string[]) => fc.uniqueArray(pick(values), { maxLength: 2 }).map((chosen) => chosen.map((p) => ` ${p}`).join(''));
+
+const hello = fc.tuple(fc.constantFrom('EHLO', 'HELO', 'ehlo', 'Helo'), pick(HELO_ARGS)).map(([verb, arg]) => [line(arg === '' ? verb : `${verb} ${arg}`)]);
+const mail = fc.tuple(fc.constantFrom('MAIL FROM:', 'mail from:', 'MAIL FROM :', 'MAIL'), pick(SENDERS), params(MAIL_PARAMS)).map(([verb, sender, p]) => [line(`${verb}${sender}${p}`)]);
+const rcpt = fc.tuple(fc.constantFrom('RCPT TO:', 'rcpt to:', 'RCPT TO :', 'RCPT'), pick(RECIPIENTS), params(RCPT_PARAMS)).map(([verb, rcptTo, p]) => [line(`${verb}${rcptTo}${p}`)]);
+const data = pick(MESSAGES).map((message): Step[] => [line('DATA'), { kind: 'content', bytes: message }]);
+/** BDAT with a chunk of exactly its count (a shorter chunk would leave smtpd waiting), LAST or not. */
+const bdat = fc.tuple(fc.constantFrom('hello\r\n', 'Subject: t\r\n\r\nx\r\n', ''), fc.boolean()).map(([chunk, last]) => [line(`BDAT ${chunk.length}${last ? ' LAST' : ''}${CRLF}${chunk}`, '')]);
+const bdatOdd = pick(['BDAT', 'BDAT x', 'BDAT -1', 'BDAT 0 LAST', 'BDAT 99999999999 LAST', 'BDAT 0 LATER']).map((text) => [line(text)]);
+const xclient = fc.uniqueArray(pick(XCLIENT_ATTRS), { minLength: 0, maxLength: 3 }).map((attrs) => [line(['XCLIENT', ...attrs].join(' '))]);
+const simple = pick(['RSET', 'NOOP', 'NOOP with args', 'RSET now', 'VRFY bob@example.test', 'VRFY <bob@elsewhere.invalid>', 'VRFY', 'EXPN staff', 'HELP', 'HELP MAIL', 'ETRN example.test', 'ETRN', 'ETRN @example.test', 'QUIT', 'quit', 'STARTTLS', 'AUTH', 'AUTH FOO']).map((text) => [line(text)]);
+const odd = pick(['FOO', '', ' ', 'noop', 'MAIL', 'RCPT', 'DATA extra', 'GET / HTTP/1.0', 'NOOP \xe9\xff', `NOOP ${'x'.repeat(2100)}`, `EHLO ${'y'.repeat(2100)}`, 'CONNECT mx:25', 'HELO\t client.example.test']).map((text) => [line(text)]);
+/** A bare LF as the line end (smtpd's smtp_get() accepts it). */
+const bareLf = pick(['NOOP', 'EHLO client.example.test', 'RSET']).map((text) => [line(text, '\n')]);
+
+const command: fc.Arbitrary<Step[]> = fc.oneof(
+  { arbitrary: hello, weight: 6 },
+  { arbitrary: mail, weight: 8 },
+  { arbitrary: rcpt, weight: 8 },
+  { arbitrary: data, weight: 3 },
+  { arbitrary: bdat, weight: 2 },
+  { arbitrary: bdatOdd, weight: 1 },
+  { arbitrary: xclient, weight: 4 },
+  { arbitrary: simple, weight: 4 },
+  { arbitrary: odd, weight: 3 },
+  { arbitrary: bareLf, weight: 1 },
+);
+
+/** A session: mostly starting with a good EHLO (so the envelope commands get past smtpd_helo_required), 1-12 commands. */
+export const smtpSession: fc.Arbitrary<Step[]> = fc
+  .tuple(fc.boolean(), fc.array(command, { minLength: 1, maxLength: 11 }))
+  .map(([greet, commands]) => [...(greet ? [line('EHLO client.example.test')] : []), ...commands.flat()]);
