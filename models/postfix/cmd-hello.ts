@@ -36,7 +36,8 @@ export function heloCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     s.log(`discarding EHLO keywords: ${strEhloMask(mask)}`);
   }
   const words = ehloWords(s, mask);
-  s.respond(now, row, true, delay, words.map((word, i) => `250${i === words.length - 1 ? ' ' : '-'}${word}`).join('\r\n'));
+  // One smtpd_chat_reply() per line, as ehlo_cmd() sends them (the error sleep is per call: session.ts replyThen()).
+  s.respond(now, row, true, delay, words.map((word, i) => `250${i === words.length - 1 ? ' ' : '-'}${word}`));
 }
 
 /** An EHLO keyword the discard mask leaves in (a function, not a closure per EHLO). */

@@ -450,17 +450,24 @@ export class SmtpdSession {
   /**
    * vsmtpd_chat_reply(): once error_count reaches smtpd_soft_error_limit, sleep
    * smtpd_error_sleep_time before the reply and flush it; then the command's own time.
+   * `text` as a list is one smtpd_chat_reply() per item, as ehlo_cmd() writes its lines
+   * (smtpd.c v3.7.11): each item then sleeps and is flushed on its own, so a 12-line EHLO reply
+   * takes 12 s (the real 3.7.11 sends one line a second).
    */
-  replyThen(now: Micros, text: string, delayUs: number, then: Step): void {
+  replyThen(now: Micros, text: string | readonly string[], delayUs: number, then: Step): void {
+    const calls = typeof text === 'string' ? [text] : text;
     if (this.errorCount < this.config.smtpd_soft_error_limit) {
-      this.reply(text);
+      for (const call of calls) this.reply(call);
       return this.busy(now, delayUs, then);
     }
-    this.busy(now, this.config.smtpd_error_sleep_time * 1_000_000, (at) => {
-      this.reply(text);
-      this.flush();
-      this.busy(at, delayUs, then);
-    });
+    const sleepThenReply = (at: Micros, index: number): void =>
+      this.busy(at, this.config.smtpd_error_sleep_time * 1_000_000, (after) => {
+        this.reply(calls[index]!);
+        this.flush();
+        if (index + 1 < calls.length) sleepThenReply(after, index + 1);
+        else this.busy(after, delayUs, then);
+      });
+    sleepThenReply(now, 0);
   }
 
   /** After an action: success/total counts, junk limit, next command (smtpd_proto loop tail). */
@@ -474,7 +481,7 @@ export class SmtpdSession {
     };
   }
 
-  respond(now: Micros, row: CommandRow, ok: boolean, delayUs: number, text: string): void {
+  respond(now: Micros, row: CommandRow, ok: boolean, delayUs: number, text: string | readonly string[]): void {
     this.replyThen(now, text, delayUs, this.finish(row, ok));
   }
 

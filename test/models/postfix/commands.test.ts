@@ -272,6 +272,15 @@ describe('each config key has its effect', () => {
     expect(first?.t).toBe(200_000 + measuredTimings.quickDelayUs);
   });
 
+  it('the error sleep is per reply line of EHLO: ehlo_cmd() calls smtpd_chat_reply() once a line (found by the smtpd differential)', () => {
+    const conv = talk({ smtpd_soft_error_limit: 1, smtpd_error_sleep_time: 1 }, lockstep(['FOO\r\n', EHLO], 200_000, 1_000_000));
+    const ehlo = conv.writes.filter((w) => w.data.startsWith('250'));
+    // One write a second (each smtpd_chat_reply() sleeps, then flushes): the real 3.7.11 sent 4 lines in 4 s.
+    expect(ehlo.length).toBeGreaterThan(10);
+    expect(ehlo.every((w) => /^250[- ][^\r]*\r\n$/.test(w.data))).toBe(true);
+    expect(ehlo.map((w, i) => w.t - (ehlo[i - 1]?.t ?? 1_200_000))).toEqual(ehlo.map(() => 1_000_000));
+  });
+
   it('smtpd_helo_required: MAIL without HELO is fine when off', () => {
     expect(run([MAIL], { smtpd_helo_required: false }).replies).toContain('250 2.1.0 Ok');
   });
