@@ -53,3 +53,17 @@ export const KNOWN_SMTPD_DISAGREEMENTS: readonly KnownSmtpdDisagreement[] = [
 export function knownSmtpdDisagreement(d: Disagreement): KnownSmtpdDisagreement | undefined {
   return KNOWN_SMTPD_DISAGREEMENTS.find((k) => k.sent.test(d.sent) && k.real.test(d.real) && k.lab.test(d.lab));
 }
+
+/**
+ * Parameters (conformance/smtpd-diff/settings.ts) whose value the real stack's smtpd and the
+ * real-stack scenario's model differ in, and why; the settings test passes when exactly these differ.
+ */
+export const KNOWN_SETTING_DIFFERENCES: Readonly<Record<string, string>> = {
+  default_transport:
+    'The real main.cf says error:5.7.1 no outbound delivery in this lab (nothing leaves the machine); the model has no transports and ' +
+    'no scenario key sets one: the "default_transport = error" disagreement above.',
+  relay_transport: 'As default_transport; no relay_domains are set, so it decides no reply here.',
+  virtual_mailbox_maps:
+    'The real main.cf has static:inbox/ (one maildir), which finds every address; the model\'s empty map looks nothing up ' +
+    '(models/postfix/rcpt-maps.ts): the same answer to every RCPT, so no disagreement follows.',
+};

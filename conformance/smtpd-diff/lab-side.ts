@@ -1,9 +1,9 @@
 /* lab-side - the same lock-step session against the Postfix model, in process through its sans-I/O interface
  *
  * The model gets the bytes of each step at the virtual time it has reached and runs its own
- * timers (the reply delays, the error sleep) until a whole reply is out or it closes. A reply
- * further off than the real side's timeout (real-side.ts REPLY_TIMEOUT_MS; smtpd_timeout's
- * 300 s is) is "no reply", and the session ends there as it does on the real side.
+ * timers (the reply delays, the error sleep) until a whole reply is out or it closes. Silence
+ * longer than the real side's timeout (real-side.ts REPLY_TIMEOUT_MS; smtpd_timeout's 300 s is)
+ * is "no reply", and the session ends there as it does on the real side.
  */
 import { asciiBytes, bytesToLatin1, type Micros, type Model } from '../../models/contract.ts';
 import { REPLY_TIMEOUT_MS } from './real-side.ts';
@@ -36,8 +36,10 @@ export function runLabSession(model: Model, steps: readonly Step[], clientPort =
         drain();
       },
       awaitReply: async () => {
-        const deadline = now + REPLY_TIMEOUT_MS * 1000;
-        while (!reader.complete && !closed) {
+        // As on the real side, silence is timed: each line that comes moves the deadline.
+        let deadline = now + REPLY_TIMEOUT_MS * 1000;
+        for (let seen = reader.count; !reader.complete && !closed; ) {
+          if (reader.count !== seen) [seen, deadline] = [reader.count, now + REPLY_TIMEOUT_MS * 1000];
           let next: [string, Micros] | undefined;
           for (const entry of timers) if (!next || entry[1] < next[1]) next = entry;
           if (!next || next[1] > deadline) break;

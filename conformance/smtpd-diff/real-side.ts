@@ -1,8 +1,8 @@
 /* real-side - a lock-step session against a real smtpd on 127.0.0.1
  *
- * Connects and plays session.ts lockStep() over a socket. A reply that does not come within
- * `replyTimeoutMs` ends the session there (its result has what did arrive): lock-step cannot go
- * on without knowing where one reply ends.
+ * Connects and plays session.ts lockStep() over a socket. A reply that stays silent for
+ * `replyTimeoutMs` before it is whole ends the session there (its result has what did arrive):
+ * lock-step cannot go on without knowing where one reply ends.
  */
 import net from 'node:net';
 import { lockStep, replyComplete, ReplyReader, type Step, type StepResult } from './session.ts';
@@ -38,8 +38,10 @@ export async function runRealSession(port: number, steps: readonly Step[], reply
           if (!closed) socket.write(Buffer.from(bytes, 'latin1'));
         },
         awaitReply: async () => {
-          const deadline = Date.now() + replyTimeoutMs;
-          while (!reader.complete && !closed && Date.now() < deadline) {
+          // Silence, not the whole reply, is timed: in error-sleep mode a reply comes a line a second.
+          let deadline = Date.now() + replyTimeoutMs;
+          for (let seen = reader.count; !reader.complete && !closed && Date.now() < deadline; ) {
+            if (reader.count !== seen) [seen, deadline] = [reader.count, Date.now() + replyTimeoutMs];
             await new Promise<void>((resolve) => {
               wake = resolve;
               setTimeout(resolve, Math.max(1, deadline - Date.now()));

@@ -75,23 +75,28 @@ export async function lockStep(side: Side, steps: readonly Step[]): Promise<Step
 /** Collects the server's bytes into lines (CRLF or LF ends one), handed out reply by reply. */
 export class ReplyReader {
   private pending = '';
-  private lines: string[] = [];
+  private collected: string[] = [];
 
   push(text: string): void {
     this.pending += text;
     for (let newline; (newline = this.pending.indexOf('\n')) >= 0; this.pending = this.pending.slice(newline + 1)) {
-      this.lines.push(this.pending.slice(0, newline).replace(/\r$/, ''));
+      this.collected.push(this.pending.slice(0, newline).replace(/\r$/, ''));
     }
   }
 
+  /** How many lines have come since the last take(). */
+  get count(): number {
+    return this.collected.length;
+  }
+
   get complete(): boolean {
-    return replyComplete(this.lines);
+    return replyComplete(this.collected);
   }
 
   /** The lines so far, forgotten here. */
   take(): string[] {
-    const taken = this.lines;
-    this.lines = [];
+    const taken = this.collected;
+    this.collected = [];
     return taken;
   }
 }

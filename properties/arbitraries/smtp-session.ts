@@ -17,15 +17,15 @@ const line = (text: string, end = CRLF): Step => ({ kind: 'line', bytes: `${text
 /** Host names a client gives: good, address literals (valid and not), empty, odd characters, 8-bit. */
 const HELO_ARGS = ['client.example.test', '[127.0.0.1]', '', 'localhost', '[300.1.1.1]', '[IPv6:::1]', 'bad_name!', 'a b', 'h\xe9llo.example', 'x'.repeat(300), '.dot.example'];
 /** Senders: ordinary, null, foreign, no brackets, a space after the colon, a route, quoted, 8-bit, unclosed. */
-const SENDERS = ['<alice@example.test>', '<>', '<carol@elsewhere.invalid>', 'alice@example.test', ' <alice@example.test>', '<@relay.example:alice@example.test>', '<"a b"@example.test>', '<j\xf6rg@example.test>', '<alice@example.test', '<alice>', ''];
+const SENDERS = ['<alice@example.test>', '<>', '<j\xc3\xb6rg@example.test>', '<alice@ex\xc3\xa4mple.test>', '<alice@example.test> (comment)', '<alice@@example.test>', '<carol@elsewhere.invalid>', 'alice@example.test', ' <alice@example.test>', '<@relay.example:alice@example.test>', '<"a b"@example.test>', '<j\xf6rg@example.test>', '<alice@example.test', '<alice>', ''];
 /** MAIL parameters of RFC 1870/6152/3030/6531/4954/3461, with bad values and unknown names. */
 const MAIL_PARAMS = ['SIZE=1000', 'SIZE=999999999999', 'SIZE=abc', 'SIZE', 'BODY=8BITMIME', 'BODY=7BIT', 'BODY=BINARYMIME', 'BODY=bogus', 'SMTPUTF8', 'AUTH=<>', 'AUTH=alice@example.test', 'RET=FULL', 'RET=HDRS', 'RET=bogus', 'ENVID=abc123', 'ENVID=', 'FOO=bar', 'XYZ', 'size=100'];
 /** Recipients: in the virtual domain, foreign, a route, quoted, no brackets, bare local parts, null, postmaster. */
-const RECIPIENTS = ['<bob@example.test>', '<bob@elsewhere.invalid>', '<@route.example:bob@example.test>', '<"b o b"@example.test>', 'bob@example.test', '<bob>', '<>', '<postmaster>', '<Postmaster@example.test>', '<bob@[127.0.0.1]>', '<b\xf6b@example.test>', '<bob@example.test'];
+const RECIPIENTS = ['<bob@example.test>', '<bob@elsewhere.invalid>', '<b\xc3\xb6b@example.test>', '<bob@sub.example.test>', '<bob@example.test.>', '<bob%elsewhere.invalid@example.test>', '<bob!elsewhere.invalid>', '<@route.example:bob@example.test>', '<"b o b"@example.test>', 'bob@example.test', '<bob>', '<>', '<postmaster>', '<Postmaster@example.test>', '<bob@[127.0.0.1]>', '<b\xf6b@example.test>', '<bob@example.test'];
 /** RCPT parameters of RFC 3461, good and bad, and unknown ones. */
 const RCPT_PARAMS = ['NOTIFY=SUCCESS,FAILURE', 'NOTIFY=NEVER', 'NOTIFY=NEVER,SUCCESS', 'NOTIFY=bogus', 'ORCPT=rfc822;bob@example.test', 'ORCPT=bogus', 'FOO=bar'];
 /** XCLIENT attributes (smtpd.c xclient_cmd(), v3.7.11), valid and invalid. */
-const XCLIENT_ATTRS = ['ADDR=192.0.2.10', 'NAME=mx.example.test', 'NAME=[UNAVAILABLE]', 'NAME=[TEMPUNAVAIL]', 'PORT=4711', 'PROTO=ESMTP', 'PROTO=SMTP', 'PROTO=bogus', 'HELO=peer.example.test', 'LOGIN=alice@example.test', 'ADDR=127.0.0.1', 'ADDR=not-an-address', 'ADDR=IPV6:::1', 'PORT=99999', 'DESTADDR=127.0.0.1', 'DESTPORT=25', 'FOO=bar', 'NAME=bad name'];
+const XCLIENT_ATTRS = ['ADDR=192.0.2.10 NAME=[UNAVAILABLE]', 'HELO=[UNAVAILABLE]', 'LOGIN=[UNAVAILABLE]', 'ADDR=[UNAVAILABLE]', 'ADDR=IPv6:::ffff:192.0.2.1', 'NAME=mx.example.test+', 'REVERSE_NAME=mx.example.test', 'HELO=', 'addr=192.0.2.11', 'ADDR=192.0.2.10', 'NAME=mx.example.test', 'NAME=[UNAVAILABLE]', 'NAME=[TEMPUNAVAIL]', 'PORT=4711', 'PROTO=ESMTP', 'PROTO=SMTP', 'PROTO=bogus', 'HELO=peer.example.test', 'LOGIN=alice@example.test', 'ADDR=127.0.0.1', 'ADDR=not-an-address', 'ADDR=IPV6:::1', 'PORT=99999', 'DESTADDR=127.0.0.1', 'DESTPORT=25', 'FOO=bar', 'NAME=bad name'];
 /** Message bodies after a 354: plain, dot-stuffed, 8-bit, headers only. */
 const MESSAGES = ['Subject: t\r\n\r\nhello\r\n.\r\n', 'Subject: t\r\n\r\n..stuffed\r\n.\r\n', 'Subject: caf\xe9\r\n\r\nna\xefve\r\n.\r\n', '.\r\n'];
 
@@ -45,7 +45,17 @@ const odd = pick(['FOO', '', ' ', 'noop', 'MAIL', 'RCPT', 'DATA extra', 'GET / H
 /** A bare LF as the line end (smtpd's smtp_get() accepts it). */
 const bareLf = pick(['NOOP', 'EHLO client.example.test', 'RSET']).map((text) => [line(text, '\n')]);
 
+/** A whole good transaction, so that what follows a delivered message is reached too. */
+const transaction = fc
+  .tuple(fc.constantFrom('<alice@example.test>', '<>'), fc.constantFrom(1, 2), fc.boolean(), pick(MESSAGES))
+  .map(([sender, count, chunked, message]): Step[] => [
+    line(`MAIL FROM:${sender}`),
+    ...Array.from({ length: count }, (_, i) => line(`RCPT TO:<rcpt${i}@example.test>`)),
+    ...(chunked ? [line(`BDAT 7 LAST${CRLF}hello\r\n`, '')] : [line('DATA'), { kind: 'content' as const, bytes: message }]),
+  ]);
+
 const command: fc.Arbitrary<Step[]> = fc.oneof(
+  { arbitrary: transaction, weight: 2 },
   { arbitrary: hello, weight: 6 },
   { arbitrary: mail, weight: 8 },
   { arbitrary: rcpt, weight: 8 },
