@@ -40,6 +40,10 @@ const data = pick(MESSAGES).map((message): Step[] => [line('DATA'), { kind: 'con
 const bdat = fc.tuple(fc.constantFrom('hello\r\n', 'Subject: t\r\n\r\nx\r\n', ''), fc.boolean()).map(([chunk, last]) => [line(`BDAT ${chunk.length}${last ? ' LAST' : ''}${CRLF}${chunk}`, '')]);
 const bdatOdd = pick(['BDAT', 'BDAT x', 'BDAT -1', 'BDAT 0 LAST', 'BDAT 99999999999 LAST', 'BDAT 0 LATER']).map((text) => [line(text)]);
 const xclient = fc.uniqueArray(pick(XCLIENT_ATTRS), { minLength: 0, maxLength: 3 }).map((attrs) => [line(['XCLIENT', ...attrs].join(' '))]);
+/** A good attribute, then a bad one: what the refused XCLIENT leaves set (xclient_cmd() updates in place). */
+const xclientPartial = fc
+  .tuple(pick(['HELO=peer.example.test', 'PROTO=SMTP', 'PROTO=ESMTP', 'LOGIN=alice@example.test', 'ADDR=192.0.2.10', 'NAME=mx.example.test']), pick(['ADDR=not-an-address', 'FOO=bar', 'PORT=99999', 'NAME=bad name']))
+  .map(([good, bad]) => [line(`XCLIENT ${good} ${bad}`)]);
 const simple = pick(['RSET', 'NOOP', 'NOOP with args', 'RSET now', 'VRFY bob@example.test', 'VRFY <bob@elsewhere.invalid>', 'VRFY', 'EXPN staff', 'HELP', 'HELP MAIL', 'ETRN example.test', 'ETRN', 'ETRN @example.test', 'QUIT', 'quit', 'STARTTLS', 'AUTH', 'AUTH FOO']).map((text) => [line(text)]);
 const odd = pick(['FOO', '', ' ', 'noop', 'MAIL', 'RCPT', 'DATA extra', 'GET / HTTP/1.0', 'NOOP \xe9\xff', `NOOP ${'x'.repeat(2100)}`, `EHLO ${'y'.repeat(2100)}`, 'CONNECT mx:25', 'HELO\t client.example.test']).map((text) => [line(text)]);
 /** A bare LF as the line end (smtpd's smtp_get() accepts it). */
@@ -63,6 +67,7 @@ const command: fc.Arbitrary<Step[]> = fc.oneof(
   { arbitrary: bdat, weight: 2 },
   { arbitrary: bdatOdd, weight: 1 },
   { arbitrary: xclient, weight: 4 },
+  { arbitrary: xclientPartial, weight: 2 },
   { arbitrary: simple, weight: 4 },
   { arbitrary: odd, weight: 3 },
   { arbitrary: bareLf, weight: 1 },
