@@ -56,6 +56,8 @@ const LOGIN_PROXY_FAILURE_MSG = 'Account is temporarily unavailable.';
 const MAX_CLIENT_LINE = 8192 + 1;
 /** src/submission-login/client.c */
 const CLIENT_MAX_BAD_COMMANDS = 10;
+/** A byte outside lib-smtp's textstr (HT, SP, printable US-ASCII: smtp_char_is_textstr()); lines are latin1, one char per byte. */
+const NOT_TEXTSTR = /[^\t\x20-\x7e]/;
 /** lib-smtp's answer to parameters a command does not take (smtp_server_cmd_rset(), _quit(), _vrfy(), _auth()). */
 const INVALID_PARAMETERS = '501 5.5.4 Invalid parameters\r\n';
 /** login-common.h MAX_MECH_NAME: the mechanism name's length in log lines (str_sanitize()). */
@@ -438,6 +440,14 @@ export class DovecotSession {
   private saslResponse(now: Micros, line: string, which: 'initial' | 'continued' = 'continued'): CommandResult {
     const sasl = this.sasl;
     if (!sasl) return {};
+    if (which === 'continued' && NOT_TEXTSTR.test(line)) {
+      // smtp_command_parse_auth_response(): an AUTH response is textstr bytes only (no UTF-8, unlike
+      // command parameters); any other byte is BAD_COMMAND, which cmd_auth_input() answers with this
+      // 500 to the AUTH command, ending the exchange (smtp-command-parser.c, smtp-server-cmd-auth.c, 2.3.19.1).
+      this.sasl = null;
+      this.enter('command');
+      return { reply: '500 5.5.2 Invalid AUTH response syntax\r\n' };
+    }
     if (line === '*') {
       this.sasl = null;
       this.authTryAborted = true;

@@ -402,6 +402,18 @@ describe('AUTH and the passdb lookup', () => {
     expect(lastWrite(d)).toBe('501 5.5.2 Invalid base64 data in continued response\r\n250 2.0.0 OK\r\n');
   });
 
+  test('a continued response with a byte outside textstr (8-bit, control) is "500 5.5.2 Invalid AUTH response syntax" and ends the exchange (smtp_command_parse_auth_response(); the real Dovecot, dovecot-differential)', () => {
+    for (const bad of ['MAIL FROM:<\xe9@example.test>', 'YWxp\x01Y2U=']) {
+      const d = greeted();
+      d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, `${bad}\r\nNOOP\r\n`).advanceBy(1_000);
+      expect(lastWrite(d)).toBe('500 5.5.2 Invalid AUTH response syntax\r\n250 2.0.0 OK\r\n');
+    }
+    // HT and SP are textstr: such a response reaches the base64 decoder.
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, 'a\tb c\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('501 5.5.2 Invalid base64 data in continued response\r\n');
+  });
+
   test('PLAIN: an authzid equal to the user is accepted, another one fails without asking the passdb', () => {
     const same = greeted();
     same.bytes(CLIENT, `AUTH PLAIN ${Buffer.from('alice@example.test\0alice@example.test\0secret').toString('base64')}\r\n`).advanceBy(1_000);
