@@ -109,6 +109,19 @@ describe('Simulation run loop', () => {
     expect(sim.runUntilIdle(10)).toEqual({ idle: true, steps: 2, now: 50 });
   });
 
+  it('a timer set again while its earlier setting is queued fires once, at its last setting, in the order of that setting', () => {
+    const sim = new Simulation({ seed: 3, trace: false });
+    const model = new FnModel('m', (m) => {
+      for (const [timer, at] of [['a', 100], ['a', 200], ['b', 200], ['c', 300], ['c', 50], ['d', 100], ['d', null], ['d', 250], ['e', 100], ['e', 150], ['e', 120]] as const) {
+        m.out.push({ kind: 'timer', timer, at });
+      }
+    });
+    sim.addNode(model);
+    sim.runUntilIdle(100);
+    // 'a' was set for 200 before 'b' was: it fires first although its first setting's event was queued earlier still
+    expect(model.seen.map((s) => [s.t, s.input.kind === 'timeout' ? s.input.timer : s.input.kind])).toEqual([[50, 'c'], [120, 'e'], [200, 'a'], [200, 'b'], [250, 'd']]);
+  });
+
   it('schedulingJitterUs makes a node\'s timers fire up to that late, from the seed, as named decisions', () => {
     const fireTimes = (seed: number) => {
       const sim = new Simulation({ seed });
@@ -190,6 +203,25 @@ describe('Simulation run loop', () => {
     sim.addNode(client);
     sim.runUntilIdle(1000);
     expect(server.seen.map((s) => s.input.kind)).toEqual(['accepted', 'reset']);
+  });
+
+  it('listeners are told apart by host and port; a second listener on an address is refused', () => {
+    const sim = new Simulation({ seed: 1, trace: false });
+    const a = new FnModel('a', () => {});
+    const b = new FnModel('b', () => {});
+    sim.addNode(a, { listen: [{ host: '10.0.0.1', port: 25 }] });
+    sim.addNode(b, { listen: [{ host: '10.0.0.2', port: 25 }, { host: '10.0.0.1', port: 26 }] });
+    const c = new FnModel('c', (m) => {
+      for (const [conn, host, port] of [['x', '10.0.0.2', 25], ['y', '10.0.0.1', 26], ['z', '10.0.0.2', 26]] as const) {
+        m.out.push({ kind: 'connect', conn, to: { host, port }, noDelay: true });
+      }
+    });
+    sim.addNode(c);
+    sim.runUntilIdle(100);
+    expect(a.seen).toEqual([]);
+    expect(b.seen.map((s) => s.input.kind === 'accepted' && `${s.input.local.host}:${s.input.local.port}`)).toEqual(['10.0.0.2:25', '10.0.0.1:26']);
+    expect(c.seen.map((s) => 'conn' in s.input && `${s.input.kind} ${s.input.conn}`)).toEqual(['connectFailed z', 'connected x', 'connected y']);
+    expect(() => sim.addNode(new FnModel('d', () => {}), { listen: [{ host: '10.0.0.2', port: 25 }] })).toThrow(/^10\.0\.0\.2:25 is already listened on$/);
   });
 
   it('bad model outputs and bad options are clear errors', () => {
