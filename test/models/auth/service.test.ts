@@ -50,3 +50,24 @@ describe('auth service over HTTP', () => {
     expect(other.writes('h1')[0]).toMatch(/^HTTP\/1\.1 404 /);
   });
 });
+
+describe('the route and the log (Flask\'s url map, views/auth.py)', () => {
+  test('the path is the target before its query string', () => {
+    const d = open({ latencyUs: 10 });
+    d.bytes('h1', REQUEST.replace('/internal/auth/email', '/internal/auth/email?from=nginx')).advanceBy(100);
+    expect(d.writes('h1')[0]).toContain('Auth-Status: OK');
+    const other = open();
+    other.bytes('h1', 'GET /internal/auth/admin?/internal/auth/email HTTP/1.1\r\n\r\n').advanceBy(10_000);
+    expect(other.writes('h1')[0]).toMatch(/^HTTP\/1\.1 404 /);
+  });
+
+  test('each answer logs its own lines once', () => {
+    const d = open({ latencyUs: 10, AUTH_RATELIMIT_IP: '1/hour' });
+    const unknown = REQUEST.replace('alice@example.test', 'nobody@example.test').replace('secret', 'wrong');
+    for (let i = 0; i < 3; i++) d.bytes('h1', unknown).advanceBy(100);
+    expect(d.of('log').map((o) => o.output.line)).toEqual([
+      'Authentication attempt from 203.0.113.7 has been rate-limited.',
+      'Authentication attempt from 203.0.113.7 has been rate-limited.',
+    ]);
+  });
+});

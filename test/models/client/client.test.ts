@@ -321,3 +321,18 @@ describe('think time', () => {
     expect(run.writes.map((w) => w.at)).toEqual([5_000, 5_150]);
   });
 });
+
+describe('the result (what the session report reads)', () => {
+  it('gives the EHLO keywords: every line of the accepted reply after the first, without its code', () => {
+    const client = new SmtpClient(defaultSwaksScript(FRONT));
+    runClient(client, mailServer());
+    expect(client.result().ehloKeywords).toEqual(['AUTH PLAIN LOGIN', 'PIPELINING', 'VRFY']);
+  });
+
+  it('lists no queue id for a message accepted without "queued as"', () => {
+    const client = new SmtpClient(defaultSwaksScript(FRONT));
+    runClient(client, mailServer([[/^\.$/, '250 2.0.0 Ok\r\n']]));
+    expect(client.result().acceptedMessages.map((m) => m.queueId)).toEqual([null]);
+    expect(client.result().queuedIds).toEqual([]);
+  });
+});

@@ -22,6 +22,12 @@ describe('headerValue', () => {
     expect(headerValue([['\u00C9t\u00E9', 'latin1']], '\u00E9T\u00C9')).toBe('latin1');
     expect(headerValue([['\u00C9t\u00E9', 'latin1']], 'Ete')).toBeUndefined();
   });
+
+  it('matches names of other lengths when toLowerCase() makes them one: "\u0130" lowers to "i" and a combining dot', () => {
+    expect(headerValue([['X-\u0130d', 'dotted']], 'x-i\u0307d')).toBe('dotted');
+    expect(headerValue([['x-i\u0307d', 'dotted']], 'X-\u0130D')).toBe('dotted');
+    expect(headerValue([['X-\u0130d', 'dotted']], 'x-id')).toBeUndefined();
+  });
 });
 
 describe('HttpParser head', () => {
