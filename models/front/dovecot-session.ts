@@ -89,6 +89,8 @@ interface CommandResult {
   readonly reply?: string;
   readonly immediate?: string;
   readonly quit?: boolean;
+  /** The login process dies on an assertion (client-authenticate.c cmd_auth()); no reply leaves. */
+  readonly panic?: string;
 }
 
 interface SaslExchange {
@@ -133,6 +135,11 @@ export class DovecotSession {
   private lastAuthFail: AuthFailCode | null = null;
   /** client->auth_try_aborted: the client answered a challenge with '*' (sasl_server_auth_abort()). */
   private authTryAborted = false;
+  /**
+   * subm_client->pending_auth left set: lib-smtp answered a malformed AUTH response itself, so
+   * submission_client_auth_result() never cleared it while the auth request goes on.
+   */
+  private pendingAuthLeft = false;
   private badCommands = 0;
   private authSuccesses = 0;
   /** sasl-server.c auth_first_started: when the first AUTH began (the disconnect reasons count from it). */
@@ -314,6 +321,13 @@ export class DovecotSession {
         continue;
       }
       const result: CommandResult = this.phase === 'auth-continue' ? this.saslResponse(now, event.line) : this.command(now, event.line);
+      if (result.panic !== undefined) {
+        // abort(): the replies corked in this pass never leave; the kernel closes the socket (the master then
+        // logs the child killed with signal 6, and the auth process the client gone with its request pending).
+        this.host.emit({ kind: 'log', program: 'submission-login', line: `Panic: ${result.panic}`, conn: this.conn });
+        this.shutdownAll(true);
+        return;
+      }
       if (result.immediate) {
         // smtp_server_connection_reply_immediate(): a 334 challenge is written at once.
         if (replies !== '') this.writeClient(replies);
@@ -416,6 +430,9 @@ export class DovecotSession {
     if (argv.length === 0) return { reply: '501 5.5.4 Missing SASL mechanism parameter\r\n' };
     if (argv.length > 2) return { reply: INVALID_PARAMETERS };
     const [mechanismText = '', initialResponse] = argv;
+    // cmd_auth() asserts that no AUTH is pending (client-authenticate.c line 325 at 2.3.19.1; 343 in Debian's
+    // build, whose log the real run gave): after a refused AUTH response the next AUTH kills the login process.
+    if (this.pendingAuthLeft) return { panic: 'file client-authenticate.c: line 325 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)' };
     // sasl_server_auth_begin(): the attempt is counted and its mechanism named before the mechanism is looked up.
     if (this.authAttempts === 0) this.authFirstStartedAt = now;
     this.authAttempts++;
@@ -445,6 +462,7 @@ export class DovecotSession {
       // command parameters); any other byte is BAD_COMMAND, which cmd_auth_input() answers with this
       // 500 to the AUTH command, ending the exchange (smtp-command-parser.c, smtp-server-cmd-auth.c, 2.3.19.1).
       this.sasl = null;
+      this.pendingAuthLeft = true;
       this.enter('command');
       return { reply: '500 5.5.2 Invalid AUTH response syntax\r\n' };
     }

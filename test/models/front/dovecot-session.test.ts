@@ -414,6 +414,20 @@ describe('AUTH and the passdb lookup', () => {
     expect(lastWrite(d)).toBe('501 5.5.2 Invalid base64 data in continued response\r\n');
   });
 
+  test('after that 500 the AUTH request is still pending: the next AUTH kills the login process (cmd_auth() assertion; the real Dovecot 2.3.19.1 panics), other commands are answered', () => {
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, 'YWxp\xe9Y2U=\r\nNOOP\r\nMAIL FROM:<a@b>\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('500 5.5.2 Invalid AUTH response syntax\r\n250 2.0.0 OK\r\n530 5.7.0 Authentication required.\r\n');
+    // AUTH without a mechanism is refused by lib-smtp before cmd_auth() runs.
+    d.bytes(CLIENT, 'AUTH\r\n').advanceBy(1_000);
+    expect(lastWrite(d)).toBe('501 5.5.4 Missing SASL mechanism parameter\r\n');
+    const before = d.writes(CLIENT).length;
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT)).toHaveLength(before);
+    expect(closes(d)).toEqual([CLIENT]);
+    expect(logs(d).at(-1)).toBe('Panic: file client-authenticate.c: line 325 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)');
+  });
+
   test('PLAIN: an authzid equal to the user is accepted, another one fails without asking the passdb', () => {
     const same = greeted();
     same.bytes(CLIENT, `AUTH PLAIN ${Buffer.from('alice@example.test\0alice@example.test\0secret').toString('base64')}\r\n`).advanceBy(1_000);
