@@ -79,11 +79,11 @@ describe('6. liveness and 5. safety judge every component, not the client alone'
 
   it("liveness fails when nginx's relay ignores its peers' ends, although its proxy_timeout (24 h) ends every such relay in the end", () => {
     // ngx_mail_proxy_handler() closes the relay when either side's read meets the end (its eof test); broken: the relay goes on
-    type Front = { gone(conn: string, ...end: unknown[]): void; sessions: Map<string, { state: string }>; outgoing: Map<string, { state: string }> };
+    type Front = { gone(now: number, conn: string, ...end: unknown[]): void; sessions: Map<string, { state: string }>; outgoing: Map<string, { state: string }> };
     const front = NginxFront.prototype as unknown as Front;
     const gone = front.gone;
-    vi.spyOn(front, 'gone').mockImplementation(function (this: Front, conn: string, ...end: unknown[]) {
-      if ((this.sessions.get(conn) ?? this.outgoing.get(conn))?.state !== 'relay') gone.call(this, conn, ...end);
+    vi.spyOn(front, 'gone').mockImplementation(function (this: Front, now: number, conn: string, ...end: unknown[]) {
+      if ((this.sessions.get(conn) ?? this.outgoing.get(conn))?.state !== 'relay') gone.call(this, now, conn, ...end);
     });
     const outcome = check('liveness', 'mailu-2024.06', 100, ['front.model=nginx']);
     expect(outcome.result).toBe('failed');
