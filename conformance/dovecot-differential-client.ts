@@ -4,7 +4,7 @@
  * it is owed (the greeting first) as the lab's client model does (models/client/reply-parser.ts
  * cuts the bytes into replies). The session ends as the lab's client ends it (client.ts):
  *   - after the reply to a QUIT line: the client closes ('quit');
- *   - the server closes or resets before that ('server-closed');
+ *   - the server closes or resets before that ('server-closed'; every reply it sent before counts);
  *   - a 421 or a greeting other than 220: the client gives up; the server closes then;
  *   - the script ends: the client waits `graceMs` for a close it would otherwise not see, then
  *     hangs up ('client-closed');
@@ -47,12 +47,17 @@ export function playLockstep(lines: readonly string[], options: LockstepOptions)
     let givingUp = false;
     let finished = false;
     let timer: NodeJS.Timeout | undefined;
+    // Replies beyond the one owed (a line the server answered twice) wait here and answer the
+    // next line, in order, as the lab's client matches them (client.ts matchReplies).
+    const pending: ServerReply[] = [];
 
     const finish = (end: SessionEndKind) => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
       socket.destroy();
+      // The server's last words before it hung up (a 421 after the reply owed) are part of the session.
+      if (end === 'server-closed') replies.push(...pending.map((reply) => reply.text));
       resolve({ replies, end });
     };
     const wait = (ms: number, end: SessionEndKind) => {
@@ -69,9 +74,6 @@ export function playLockstep(lines: readonly string[], options: LockstepOptions)
       wait(options.replyTimeoutMs, 'timeout');
     };
 
-    // Replies beyond the one owed (a line the server answered twice) wait here and answer the
-    // next line, in order, as the lab's client matches them (client.ts matchReplies).
-    const pending: ServerReply[] = [];
     wait(options.replyTimeoutMs, 'timeout');
     socket.on('data', (bytes) => {
       if (finished) return;

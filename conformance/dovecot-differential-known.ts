@@ -23,8 +23,12 @@ export const KNOWN_DOVECOT_DISAGREEMENTS: readonly KnownDisagreement[] = [
       "the auth IPC): the login process itself refuses a response that is not base64, '535 5.7.8 Invalid base64 in response'. " +
       "Upstream 2.3.19.1 passes it to the auth process, whose auth_request_handler_auth_start()/_auth_continue() " +
       "(src/auth/auth-request-handler.c) fail it with code invalid_base64, which submission-login's " +
-      'submission_client_auth_result() answers 501 5.5.2 with that text (client-authenticate.c): the lab models the release, not the distribution patch',
-    matches: (d) => d.real === '535 5.7.8 Invalid base64 in response' && /^501 5\.5\.2 Invalid base64 data in (initial|continued) response$/.test(d.lab),
+      'submission_client_auth_result() answers 501 5.5.2 with that text (client-authenticate.c); and upstream base64_decode() skips ' +
+      'spaces and tabs (src/lib/base64.c), so a response that is base64 once they are gone is decoded, and fails as credentials ' +
+      '(535 5.7.8 Authentication failed.) where the patched login refuses it: the lab models the release, not the distribution patch',
+    matches: (d) =>
+      d.real === '535 5.7.8 Invalid base64 in response' &&
+      (/^501 5\.5\.2 Invalid base64 data in (initial|continued) response$/.test(d.lab) || (d.lab === '535 5.7.8 Authentication failed.' && d.line !== null && /[ \t]/.test(d.line))),
   },
   {
     id: 'long-command-name',

@@ -44,8 +44,15 @@ export interface SessionOutcome {
   readonly end: SessionEndKind;
 }
 
+/**
+ * The replies owed: the greeting and one per line. Replies beyond those (a line answered twice
+ * near the script's end) count only when the server hung up after them: otherwise whether the
+ * client read them before its own close is timing (the lab's client hangs up at once, the real
+ * one waits for a close).
+ */
 export function outcomeOf(result: LockstepResult, lines: readonly string[]): SessionOutcome {
-  return { replies: result.replies.slice(0, lines.length + 1).map(normaliseDifferentialReply), end: result.end };
+  const replies = result.end === 'server-closed' ? result.replies : result.replies.slice(0, lines.length + 1);
+  return { replies: replies.map(normaliseDifferentialReply), end: result.end };
 }
 
 /** The lab's scenario, built once. */
