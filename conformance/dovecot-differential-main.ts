@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { RealStack, realStackMissing } from './real-stack.ts';
 import { DIFFERENTIAL_REAL_SETTING, describeDisagreement, firstDisagreement, runLabSession, runRealSessions, sessionKey } from './dovecot-differential.ts';
 import { knownDisagreement } from './dovecot-differential-known.ts';
-import { dovecotSession } from '../properties/arbitraries/dovecot-differential-session.ts';
+import { dovecotSession } from './dovecot-differential-session.ts';
 
 const [countText, seedText] = process.argv.slice(2);
 const count = Number(countText);

@@ -21,7 +21,7 @@ import {
   type SessionOutcome,
 } from '../../../conformance/dovecot-differential.ts';
 import { KNOWN_DOVECOT_DISAGREEMENTS, knownDisagreement } from '../../../conformance/dovecot-differential-known.ts';
-import { dovecotSession } from '../../../properties/arbitraries/dovecot-differential-session.ts';
+import { dovecotSession } from '../../../conformance/dovecot-differential-session.ts';
 import { realStackSkipReason } from '../real-stack-env.ts';
 
 const SEED = 20_261_130;

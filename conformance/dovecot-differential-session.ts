@@ -5,7 +5,7 @@
  * line's reply came, so no timing enters. The message after DATA is one such "line": its lines
  * joined by CRLF and ended by ".", owed the one reply to the end of data.
  *
- * What the generator covers (conformance/dovecot-differential.ts says who answers what):
+ * What the generator covers (./dovecot-differential.ts says who answers what):
  * EHLO/HELO good, empty and odd; AUTH PLAIN with and without an initial response, right and
  * wrong password, bad base64 (8-bit bytes too), '*' and an empty line; AUTH LOGIN in its two steps; mechanisms
  * Dovecot does not offer; MAIL/RCPT before AUTH; NOOP, RSET, HELP, VRFY, STARTTLS, unknown and
@@ -17,7 +17,7 @@
  * continuation line to shrinking unless the shorter session still disagrees.
  */
 import fc from 'fast-check';
-import { REAL_ACCOUNTS } from '../../conformance/real-stack/config.ts';
+import { REAL_ACCOUNTS } from './real-stack/config.ts';
 
 /** One client line, latin1, without CRLF. */
 export type SessionLine = string;
