@@ -16,7 +16,8 @@ import { FRONT_KINDS, recordedDovecotTimings, type FrontKind, type SendProxy } f
 import { tcpkaProblem } from '../models/front/haproxy-tcpka.ts';
 import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { soKeepaliveProblem } from '../models/front/nginx-so-keepalive.ts';
-import { inlineTableProblem, measuredTimings, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
+import { listPatternError } from '../models/postfix/address-list.ts';
+import { inlineTableProblem, measuredTimings, parseList, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
@@ -89,6 +90,10 @@ export interface ScenarioValues {
   'postfix.banner_reuse_delay_us': number;
   'postfix.ehlo_delay_us': number;
   'postfix.smtpd_authorized_xclient_hosts': string;
+  'postfix.mynetworks': string;
+  'postfix.mydestination': string;
+  'postfix.virtual_mailbox_domains': string;
+  'postfix.relay_domains': string;
   'postfix.smtpd_helo_required': YesNo;
   'postfix.smtpd_sasl_auth_enable': YesNo;
   'postfix.smtpd_soft_error_limit': number;
@@ -162,6 +167,30 @@ const milliseconds = (max: number): KeyType => ({ kind: 'number', min: 0, max })
 const milterReply = (stage: MilterStage): KeyType => ({ kind: 'text', pattern: /^[\s\S]*$/, allowed: milterReplyAllowed(stage), problem: (text) => milterReplyProblem(stage, text) });
 /** The Postfix preset of the layout the keys resolved so far describe. */
 const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['postfix.mail_version'] ?? '3.9', v['front.port'] ?? 587);
+/**
+ * A Postfix match list the lab can hold as a key (mynetworks, mydestination, virtual_mailbox_domains,
+ * relay_domains): patterns separated by commas or white space (parseList()), each with any '!'s.
+ * util/match_list.c match_list_parse() (v3.7.11) reads a pattern after its '!'s as a file when it starts
+ * with '/' and as a type:table when it has a ':' and does not start with '[' (MATCH_DICTIONARY(), so an
+ * IPv6 network goes in [brackets]); the lab opens neither, so those are refused here. An item of only
+ * '!'s stops Postfix (listPatternError()). Anything else the model matches as Postfix does, a malformed
+ * network included (address-list.ts: a list error at match time, logged with the list's name).
+ */
+function matchListKey(parameter: keyof PostfixConfig, what: string): KeyType {
+  return {
+    kind: 'text',
+    pattern: /^[\s\S]*$/,
+    allowed: `${what}, separated by commas or spaces, each may start with '!' (no type:table or /file; IPv6 in [brackets]; empty: none)`,
+    problem: (text) => {
+      const list = parseList(text);
+      const table = list.map((item) => item.replace(/^!+/, '')).find((item) => item.startsWith('/') || (!item.startsWith('[') && item.includes(':')));
+      if (table !== undefined) {
+        return `"${table}" is a ${table.startsWith('/') ? 'file' : 'type:table'} to Postfix (match_list.c match_list_parse()${table.startsWith('/') ? '' : ': a \':\' outside [brackets]'}), which the lab cannot open; list what it holds instead`;
+      }
+      return listPatternError(parameter, list);
+    },
+  };
+}
 /** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
 const MAX_DELAY_MS = 600_000;
 /**
@@ -363,6 +392,30 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'text', pattern: /^(\s*(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?\s*(,|\s|$))*$/, allowed: 'IPv4 addresses or CIDR blocks, separated by commas or spaces (empty: no host may send XCLIENT)' },
     default: (v) => presetOf(v).smtpd_authorized_xclient_hosts.join(', '),
     description: "clients allowed to send XCLIENT; a front outside it is not offered XCLIENT in the EHLO reply (smtpd.c ehlo_cmd) and its XCLIENT gets 550 5.7.0 (xclient_cmd). Default: the layout's (Mailu: its subnet; real stack: 127.0.0.0/8)",
+  },
+  {
+    name: 'postfix.mynetworks',
+    type: matchListKey('mynetworks', 'IPv4 addresses or networks (a.b.c.d/n), [IPv6] networks, or host names'),
+    default: (v) => presetOf(v).mynetworks.join(', '),
+    description: "clients smtpd trusts as its own: permit_mynetworks in smtpd_relay_restrictions lets them relay without logging in (smtpd_check.c permit_mynetworks(), namadr_list_match() with the parent style of parent_domain_matches_subdomains), and they are the default smtpd_client_event_limit_exceptions and smtpd_forbid_bare_newline_exclusions ($mynetworks). A malformed network is Postfix's list error at match time: 'warning: mynetworks: ...' and the RCPT deferred (reject_dict_retry()). Default: the layout's (Mailu: 127.0.0.1/32, [::1]/128 and its subnet, the front inside, the client outside; real stack: 127.0.0.0/8)",
+  },
+  {
+    name: 'postfix.mydestination',
+    type: matchListKey('mydestination', 'domain names'),
+    default: (v) => presetOf(v).mydestination.join(', '),
+    description: "the local domains (string_list, the whole domain without case): a recipient there is the local class (trivial-rewrite resolve.c resolve_addr(): resolve_local()), an authorized destination for reject_unauth_destination and defer_unauth_destination (smtpd_check.c permit_auth_destination(): RESOLVE_CLASS_FINAL) and not looked up in virtual_mailbox_maps. Postfix's default $myhostname, localhost.$mydomain, localhost (mail_params.h DEF_MYDEST); the layouts' (Mailu's main.cf and the real stack): empty",
+  },
+  {
+    name: 'postfix.virtual_mailbox_domains',
+    type: matchListKey('virtual_mailbox_domains', 'domain names'),
+    default: (v) => presetOf(v).virtual_mailbox_domains.join(', '),
+    description: "the virtual mailbox domains (string_list): a recipient there is the virtual class (resolve.c resolve_addr()), an authorized destination (smtpd_check.c permit_auth_destination(): RESOLVE_CLASS_FINAL), and with smtpd_reject_unlisted_recipient must be in virtual_mailbox_maps (check_rcpt_maps()). Postfix's default $virtual_mailbox_maps, empty (mail_params.h DEF_VIRT_MAILBOX_DOMS); the layouts': example.test (Mailu's socketmap, the real stack's main.cf)",
+  },
+  {
+    name: 'postfix.relay_domains',
+    type: matchListKey('relay_domains', 'domain names'),
+    default: (v) => presetOf(v).relay_domains.join(', '),
+    description: "the relay domains (domain_list, subdomains too while parent_domain_matches_subdomains names relay_domains): a recipient there is the relay class (resolve.c resolve_addr()) and an authorized destination (smtpd_check.c permit_auth_destination(): RESOLVE_CLASS_RELAY); a recipient in no class is refused to an unauthenticated client outside mynetworks with 554 5.7.1 <rcpt>: Relay access denied (reject_unauth_destination; 454 4.7.1 with defer_unauth_destination). Postfix's default empty from compatibility_level 2, $mydestination below (mail_params.h DEF_RELAY_DOMAINS); the layouts': empty",
   },
   { name: 'postfix.smtpd_helo_required', type: yesNo, default: (v) => (presetOf(v).smtpd_helo_required ? 'yes' : 'no'), description: "MAIL before HELO/EHLO gets 503 5.5.1 Error: send HELO/EHLO first (default no; Mailu's main.cf and the real stack: yes)" },
   {

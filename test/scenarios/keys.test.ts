@@ -64,6 +64,10 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.banner_reuse_delay_us': ['450', '1000001', 'an integer from 0 to 1000000'],
   'postfix.ehlo_delay_us': ['25', 'x', 'an integer from 0 to 1000000'],
   'postfix.smtpd_authorized_xclient_hosts': ['10.0.0.0/8, 192.168.1.7', 'mail.example.test', 'IPv4 addresses or CIDR blocks, separated by commas or spaces (empty: no host may send XCLIENT)'],
+  'postfix.mynetworks': ['10.0.0.0/8, [2001:db8::]/32 !host.example.test', '2001:db8::/32', "IPv4 addresses or networks (a.b.c.d/n), [IPv6] networks, or host names, separated by commas or spaces, each may start with '!' (no type:table or /file; IPv6 in [brackets]; empty: none)"],
+  'postfix.mydestination': ['mail.example.test, localhost', '!', "domain names, separated by commas or spaces, each may start with '!' (no type:table or /file; IPv6 in [brackets]; empty: none)"],
+  'postfix.virtual_mailbox_domains': ['example.test example.org', 'hash:/etc/postfix/vdomains', "domain names, separated by commas or spaces, each may start with '!' (no type:table or /file; IPv6 in [brackets]; empty: none)"],
+  'postfix.relay_domains': ['!internal.example.test, example.test', '/etc/postfix/relay_domains', "domain names, separated by commas or spaces, each may start with '!' (no type:table or /file; IPv6 in [brackets]; empty: none)"],
   'postfix.smtpd_helo_required': ['no', 'required', 'yes, no'],
   'postfix.smtpd_sasl_auth_enable': ['no', 'on', 'yes, no'],
   'postfix.smtpd_soft_error_limit': ['3', '0', 'an integer from 1 to 10000'],
@@ -123,6 +127,11 @@ const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'postfix.milter_rcpt_reply': ': "unavailable" is not an answer at rcpt: whether smtpd reaches the milter is found at connect',
   'postfix.virtual_mailbox_maps': ': virtual_mailbox_maps: "hash:/etc/postfix/vmailbox": the lab looks up one inline:{ key=value, ... } table only (its keys are the table); other table types hold keys it cannot see',
   'sim.run_queue_wait_quantiles_us': ': value 3 (1200) is below the one before it (3391)',
+  // util/match_list.c match_list_parse() (v3.7.11): MATCH_DICTIONARY() and a leading '/', then the lone '!'.
+  'postfix.mynetworks': ': "2001:db8::/32" is a type:table to Postfix (match_list.c match_list_parse(): a \':\' outside [brackets]), which the lab cannot open; list what it holds instead',
+  'postfix.mydestination': ': mydestination: Postfix does not start: "mydestination: no pattern after \'!\'" (match_list_parse())',
+  'postfix.virtual_mailbox_domains': ': "hash:/etc/postfix/vdomains" is a type:table to Postfix (match_list.c match_list_parse(): a \':\' outside [brackets]), which the lab cannot open; list what it holds instead',
+  'postfix.relay_domains': ': "/etc/postfix/relay_domains" is a file to Postfix (match_list.c match_list_parse()), which the lab cannot open; list what it holds instead',
   'postfix.milter_end_of_message_reply': ': "shutdown" is not an answer at endOfMessage: a shutdown at the end of the message (cleanup) is not modelled',
 };
 

@@ -9,6 +9,12 @@ import { postfixConfigOf } from '../../scenarios/topology.ts';
 const MAPPED: readonly (readonly [ScenarioKey, string, keyof PostfixConfig, unknown])[] = [
   ['postfix.smtpd_authorized_xclient_hosts', '10.0.0.0/8, 192.168.1.7', 'smtpd_authorized_xclient_hosts', ['10.0.0.0/8', '192.168.1.7']],
   ['postfix.smtpd_authorized_xclient_hosts', '', 'smtpd_authorized_xclient_hosts', []],
+  ['postfix.mynetworks', '127.0.0.0/8 [::1]/128, !10.1.0.0/16 10.0.0.0/8', 'mynetworks', ['127.0.0.0/8', '[::1]/128', '!10.1.0.0/16', '10.0.0.0/8']],
+  ['postfix.mynetworks', '', 'mynetworks', []],
+  ['postfix.mydestination', 'mail.example.test, localhost', 'mydestination', ['mail.example.test', 'localhost']],
+  ['postfix.virtual_mailbox_domains', 'example.test example.org', 'virtual_mailbox_domains', ['example.test', 'example.org']],
+  ['postfix.virtual_mailbox_domains', '', 'virtual_mailbox_domains', []],
+  ['postfix.relay_domains', 'relay.example.test', 'relay_domains', ['relay.example.test']],
   ['postfix.smtpd_helo_required', 'no', 'smtpd_helo_required', false],
   ['postfix.smtpd_soft_error_limit', '3', 'smtpd_soft_error_limit', 3],
   ['postfix.smtpd_hard_error_limit', '5', 'smtpd_hard_error_limit', 5],
@@ -30,5 +36,8 @@ describe('postfix.* settings', () => {
     expect(pick(postfixConfigOf(loadScenario({ scenario: 'real-stack' })))).toEqual(pick(labPreset()));
     expect(loadScenario({ scenario: 'mailu-2024.06' }).get('postfix.smtpd_authorized_xclient_hosts')).toBe('192.168.203.0/24');
     expect(loadScenario({ scenario: 'real-stack' }).get('postfix.smtpd_authorized_xclient_hosts')).toBe('127.0.0.0/8');
+    const classes = (scenario: string) => ['mynetworks', 'mydestination', 'virtual_mailbox_domains', 'relay_domains'].map((name) => loadScenario({ scenario }).get(`postfix.${name}` as ScenarioKey));
+    expect(classes('mailu-2024.06')).toEqual(['127.0.0.1/32, [::1]/128, 192.168.203.0/24', '', 'example.test', '']);
+    expect(classes('real-stack')).toEqual(['127.0.0.0/8', '', 'example.test', '']);
   });
 });
