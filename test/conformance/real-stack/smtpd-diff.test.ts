@@ -18,7 +18,7 @@ import { runLabSession } from '../../../conformance/smtpd-diff/lab-side.ts';
 import { runRealSession } from '../../../conformance/smtpd-diff/real-side.ts';
 import type { Step } from '../../../conformance/smtpd-diff/session.ts';
 import { modelSettings, realSettings } from '../../../conformance/smtpd-diff/settings.ts';
-import { smtpSession } from '../../../properties/arbitraries/smtp-session.ts';
+import { smtpSession } from '../../../conformance/smtpd-diff/generator.ts';
 import { builtinScenario } from '../../../scenarios/builtin.ts';
 import { resolveScenario } from '../../../scenarios/scenario.ts';
 import { postfixConfigOf } from '../../../scenarios/topology.ts';

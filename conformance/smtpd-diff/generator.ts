@@ -1,4 +1,4 @@
-/* smtp-session - fast-check builder of lock-step SMTP sessions for the smtpd differential (conformance/smtpd-diff)
+/* generator - fast-check builder of lock-step SMTP sessions for the smtpd differential
  *
  * One to twelve steps, each a whole command line (or a message after DATA, or a BDAT command
  * with its chunk), weighted toward what reaches smtpd.c's interesting paths: envelope commands
@@ -9,7 +9,7 @@
  * and to the first alternative of each choice (the plainest form).
  */
 import fc from 'fast-check';
-import type { Step } from '../../conformance/smtpd-diff/session.ts';
+import type { Step } from './session.ts';
 
 const CRLF = '\r\n';
 const line = (text: string, end = CRLF): Step => ({ kind: 'line', bytes: `${text}${end}` });
