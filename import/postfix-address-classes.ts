@@ -1,25 +1,31 @@
-/* postfix-address-classes - an unstated mydestination, virtual_mailbox_domains, relay_domains or mynetworks: Postfix's default at the release, against the lab's
+/* postfix-address-classes - mydestination, virtual_mailbox_domains, relay_domains and an unstated mynetworks: as Postfix evaluates them, onto the lab's keys
  *
  * The lab's Postfix decides a recipient's class and whether it is an authorized destination from
  * mydestination, virtual_mailbox_domains and relay_domains (models/postfix/cmd-envelope.ts
- * relayRejection(), rcpt-maps.ts: trivial-rewrite resolve.c resolve_class()), and whom it trusts
- * from mynetworks; no scenario key sets them: the layout's preset has no local domain, the virtual
- * domain example.test, no relay domain, and its front inside mynetworks. When the files do not
- * state one, the real smtpd runs with its default (global/mail_params.h, the same at v3.5.0,
- * v3.7.11, v3.8.6, v3.9.0 and v3.10.13; `postconf -d` of Debian's 3.7.11 prints them):
+ * relayRejection(), rcpt-maps.ts: trivial-rewrite resolve.c resolve_class(); smtpd_check.c
+ * permit_auth_destination(), v3.7.11), and whom it trusts from mynetworks; the scenario keys
+ * postfix.mydestination, .virtual_mailbox_domains, .relay_domains and .mynetworks set them (the layout's
+ * preset: no local domain, the virtual domain example.test, no relay domain, its front inside
+ * mynetworks). A domain class, stated or not, is evaluated as Postfix evaluates it (postfix-expand.ts:
+ * $parameters expanded; unstated, its default from global/mail_params.h, the same at v3.5.0, v3.7.11,
+ * v3.8.6, v3.9.0 and v3.10.13; `postconf -d` of Debian's 3.7.11 prints them):
  *   mydestination            DEF_MYDEST "$myhostname, localhost.$mydomain, localhost"
  *   virtual_mailbox_domains  DEF_VIRT_MAILBOX_DOMS "$virtual_mailbox_maps" (DEF_VIRT_MAILBOX_MAPS empty)
  *   relay_domains            DEF_RELAY_DOMAINS: $mydestination below compatibility_level 2, else empty
- *   mynetworks               mynetworks.c mynetworks_core() in mynetworks_style, DEF_MYNETWORKS_STYLE:
- *                            subnet below compatibility_level 2, else host
- * evaluated from what the files state (postfix-expand.ts). Each is compared with the lab's value and
- * listed as unsupported where it behaves otherwise, never silently left at the lab's.
+ * and set as its key when every pattern is one the key holds; a table or file the input does not
+ * show, or a part the expansion cannot evaluate (the machine's host name), is listed as unsupported
+ * against the lab's value, never silently left at it. mynetworks unstated is Postfix's own interfaces
+ * (mynetworks.c mynetworks_core() in mynetworks_style, DEF_MYNETWORKS_STYLE: subnet below
+ * compatibility_level 2, else host), whose addresses the input does not give: judged for the front as
+ * the lab's layout places it and listed as assumed; a stated mynetworks is the deployment's own
+ * addresses (postfix-map.ts mapLayoutList()).
  */
 import { inlineTableProblem, parseInlineTableKeys, type PostfixConfig } from '../models/postfix/config.ts';
 import { matchParentStyle, namadrListMatch } from '../models/postfix/address-list.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { hostsOf, postfixConfigOf } from '../scenarios/topology.ts';
-import type { AssumedEntry, FixedComparison } from './entries.ts';
+import { assign } from './assign.ts';
+import type { AssumedEntry, FixedComparison, KeyAssignment } from './entries.ts';
 import type { Evaluated, PostfixValues } from './postfix-expand.ts';
 import { ConfigError, type Setting } from './source.ts';
 
@@ -41,9 +47,9 @@ const DOMAIN_CLASSES: Readonly<Record<DomainClass, { readonly macro: string; rea
   },
 };
 
-export const ADDRESS_CLASS_PARAMETERS: readonly string[] = [...Object.keys(DOMAIN_CLASSES), 'mynetworks'];
+export const DOMAIN_CLASS_NAMES = Object.keys(DOMAIN_CLASSES) as DomainClass[];
 
-/** The domains a list matches, as far as the import can tell, and what in it it cannot read. */
+/** A list's patterns as the lab's key holds them, as far as the import can tell, and what in it it cannot read. */
 interface Domains {
   readonly domains: readonly string[];
   readonly unreadable: readonly string[];
@@ -55,10 +61,11 @@ function patternsOf(text: string): string[] {
 }
 
 /**
- * The domains a string or domain list of these patterns matches: a name is itself; an inline:{...}
- * table matches its keys (match_string()/match_hostname() look the domain up; a key with '@' is an
- * address, which no domain is); static: matches every domain; any other table or a /file holds
- * what the input does not show.
+ * The patterns of a string or domain list as the key holds them: a name is itself, with its '!'s
+ * (match_list_parse(): a negated match answers no, which the model does too); an inline:{...} table
+ * matches its keys (match_string()/match_hostname() look the domain up; a key with '@' is an address,
+ * which no domain is); static: matches every domain; any other table or a /file holds what the input
+ * does not show.
  */
 function domainsOf(parameter: string, text: string): Domains {
   const domains: string[] = [];
@@ -66,34 +73,42 @@ function domainsOf(parameter: string, text: string): Domains {
   for (const pattern of patternsOf(text)) {
     // A part the expansion could not evaluate (<...>) is already named in its unknown list.
     if (pattern.includes('<')) continue;
-    if (pattern.startsWith('!')) unreadable.push(`${pattern}: a negation the import does not evaluate`);
-    else if (pattern.startsWith('/')) unreadable.push(`${pattern}: a file the input does not hold`);
-    else if (/^static:/i.test(pattern)) unreadable.push(`${pattern}: matches every domain, which the lab's list of names cannot`);
-    else if (/^inline:/i.test(pattern) && inlineTableProblem(parameter, pattern) === null) domains.push(...parseInlineTableKeys(parameter, pattern)!.filter((key) => !key.includes('@')));
-    else if (/^[\w-]+:/.test(pattern)) unreadable.push(`${pattern}: a table the import cannot read`);
+    const negation = /^!*/.exec(pattern)![0];
+    const body = pattern.slice(negation.length);
+    if (body.startsWith('/')) unreadable.push(`${pattern}: a file the input does not hold`);
+    else if (/^static:/i.test(body)) unreadable.push(`${pattern}: matches every domain, which the lab's list of names cannot`);
+    else if (/^inline:/i.test(body) && inlineTableProblem(parameter, body) === null) domains.push(...parseInlineTableKeys(parameter, body)!.filter((key) => !key.includes('@')).map((key) => negation + key));
+    else if (/^[\w-]+:/.test(body)) unreadable.push(`${pattern}: a table the import cannot read`);
     else domains.push(pattern.toLowerCase());
   }
   return { domains: [...new Set(domains)], unreadable };
 }
-
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item) => b.includes(item));
 
 function domainsText({ domains, unreadable }: Domains): string {
   const names = domains.length > 0 ? `domains ${domains.join(', ')}` : 'no domain';
   return unreadable.length > 0 ? `${names}; and ${unreadable.join('; ')}` : names;
 }
 
-function domainClassComparison(name: DomainClass, values: PostfixValues, setting: Setting): FixedComparison {
+/**
+ * A domain class, stated (`setting` is its line) or not (Postfix's default): its key, when the evaluated
+ * value holds only names the key takes; else listed as unsupported with the lab's value.
+ */
+function domainClass(name: DomainClass, values: PostfixValues, setting: Setting, unstated: boolean): { key: KeyAssignment } | { fixed: FixedComparison } {
   const evaluated: Evaluated = values.value(name);
   const postfix = domainsOf(name, evaluated.text);
   const unknown = [...evaluated.unknown, ...postfix.unreadable];
+  const text = evaluated.text.trim() || '(empty)';
+  const value = unstated ? `(not set: Postfix's default, mail_params.h ${DOMAIN_CLASSES[name].macro} = ${text}: ${domainsText({ domains: postfix.domains, unreadable: unknown })})` : setting.value;
+  if (unknown.length === 0) {
+    const expanded = unstated || evaluated.text.trim() === setting.value.trim() ? '' : `evaluated as Postfix does: ${text}; `;
+    return { key: assign(`postfix.${name}`, postfix.domains.join(', '), { ...setting, value }, `${expanded}${DOMAIN_CLASSES[name].role}`) };
+  }
   return {
-    setting: { ...setting, value: `(not set: Postfix's default, mail_params.h ${DOMAIN_CLASSES[name].macro} = ${evaluated.text.trim() || '(empty)'}: ${domainsText({ domains: postfix.domains, unreadable: unknown })})` },
-    unstated: true,
-    whyItMatters: `${DOMAIN_CLASSES[name].role}; the lab's Postfix runs with its own list and no scenario key changes it`,
-    compare: (scenario: Scenario) => {
-      const lab = (postfixConfigOf(scenario)[name] as readonly string[]).map((domain) => domain.toLowerCase());
-      return { labValue: lab.join(', '), same: unknown.length === 0 && sameSet(lab, postfix.domains) };
+    fixed: {
+      setting: { ...setting, value },
+      ...(unstated ? { unstated: true } : {}),
+      whyItMatters: `${unstated ? '' : `${domainsText({ domains: postfix.domains, unreadable: unknown })}: `}${DOMAIN_CLASSES[name].role}; the import cannot tell its domains, so the lab keeps its own (postfix.${name} sets them)`,
+      compare: (scenario: Scenario) => ({ labValue: (postfixConfigOf(scenario)[name] as readonly string[]).join(', '), same: false }),
     },
   };
 }
@@ -134,7 +149,7 @@ function mynetworksComparison(values: PostfixValues, unstated: Setting): { fixed
   const fixed: FixedComparison = {
     setting: styleSetting !== undefined ? { ...styleSetting, value: `${styleSetting.value} (mynetworks not set: ${STYLE_TEXT[style]})` } : { ...unstated, value: `(not set: Postfix's default, ${postfixText})` },
     ...(styleSetting !== undefined ? {} : { unstated: true }),
-    whyItMatters: "smtpd matches the front's own connection against mynetworks (permit_mynetworks in smtpd_relay_restrictions for what it sends as itself; smtpd_client_event_limit_exceptions and smtpd_forbid_bare_newline_exclusions, default $mynetworks); the lab's layout has its own list and no scenario key changes it",
+    whyItMatters: "smtpd matches the front's own connection against mynetworks (permit_mynetworks in smtpd_relay_restrictions for what it sends as itself; smtpd_client_event_limit_exceptions and smtpd_forbid_bare_newline_exclusions, default $mynetworks); the lab keeps its layout's list, as the front's address is the layout's (postfix.mynetworks sets another: host style is 127.0.0.1/32 and Postfix's own address /32)",
     compare: (scenario: Scenario) => {
       const hosts = hostsOf(scenario);
       const lab = postfixConfigOf(scenario);
@@ -154,19 +169,26 @@ function inLabMynetworks(lab: PostfixConfig, addr: string): boolean {
   return namadrListMatch(lab.mynetworks, lab.reverseDns[addr] ?? 'unknown', addr, matchParentStyle(lab.parent_domain_matches_subdomains, 'mynetworks'));
 }
 
-/** The comparisons (and the mynetworks assumption) for the address-class parameters the files do not state. */
-export function unstatedAddressClasses(values: PostfixValues, unstatedSetting: (name: string) => Setting): { fixed: FixedComparison[]; assumed: AssumedEntry[] } {
+/**
+ * The address classes: each domain class stated or not (its key, or a comparison), and an unstated mynetworks'
+ * comparison and assumption.
+ */
+export function addressClasses(values: PostfixValues, unstatedSetting: (name: string) => Setting): { keys: KeyAssignment[]; fixed: FixedComparison[]; assumed: AssumedEntry[] } {
   // mail_params.c mail_params_init() parses it at every start (msg_fatal on a malformed level), whether or not a default reads it.
   values.compatibilityLevel();
+  const keys: KeyAssignment[] = [];
   const fixed: FixedComparison[] = [];
   const assumed: AssumedEntry[] = [];
-  for (const name of Object.keys(DOMAIN_CLASSES) as DomainClass[]) {
-    if (values.stated(name) === undefined) fixed.push(domainClassComparison(name, values, unstatedSetting(name)));
+  for (const name of DOMAIN_CLASS_NAMES) {
+    const stated = values.stated(name);
+    const mapped = domainClass(name, values, stated ?? unstatedSetting(name), stated === undefined);
+    if ('key' in mapped) keys.push(mapped.key);
+    else fixed.push(mapped.fixed);
   }
   if (values.stated('mynetworks') === undefined) {
     const mynetworks = mynetworksComparison(values, unstatedSetting('mynetworks'));
     fixed.push(mynetworks.fixed);
     assumed.push(mynetworks.assumed);
   }
-  return { fixed, assumed };
+  return { keys, fixed, assumed };
 }

@@ -21,7 +21,7 @@ import { keySpec, type Scenario, type ScenarioKey } from '../scenarios/index.ts'
 import { postfixConfigOf } from '../scenarios/topology.ts';
 import { UsageError } from '../scenarios/errors.ts';
 import { assign, parsedBy } from './assign.ts';
-import { unstatedAddressClasses } from './postfix-address-classes.ts';
+import { addressClasses, DOMAIN_CLASS_NAMES } from './postfix-address-classes.ts';
 import { PostfixValues } from './postfix-expand.ts';
 import { emptyResult, ignored, unsupported, type FixedComparison, type KeyAssignment, type ListedEntry, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
@@ -50,16 +50,10 @@ function keyOf(name: string): ScenarioKey | null {
 const LAYOUT = 'addresses: the lab puts the front (and the auth service) inside these networks and the client outside, as Mailu deploys them';
 export const LAYOUT_PARAMETERS = ['smtpd_authorized_xclient_hosts', 'mynetworks', 'smtpd_client_event_limit_exceptions', 'smtpd_forbid_bare_newline_exclusions'];
 
-/**
- * Parameters the model reads that name things, not behaviour on this path, as stated. Unstated, the
- * address classes get Postfix's default, compared with the lab's (postfix-address-classes.ts).
- */
+/** Parameters the model reads that name things, not behaviour on this path. */
 const NAMES: Readonly<Record<string, string>> = {
   myhostname: 'a name in the banner and log lines',
   smtpd_banner: "the greeting's text (the front checks only its 220)",
-  mydestination: 'which domains are delivered locally: after the queue, not on the login path',
-  virtual_mailbox_domains: 'which domains are delivered locally: after the queue, not on the login path',
-  relay_domains: 'which domains are relayed: after the queue; authenticated clients pass smtpd_relay_restrictions anyway',
 };
 
 /** smtpd parameters not read by the model that are still not on this path. */
@@ -183,28 +177,46 @@ function unstatedComparison(setting: Setting, version: string): FixedComparison 
 }
 
 /**
- * A pattern of smtpd_authorized_xclient_hosts that names hosts by address: an IPv4 address or network,
+ * A pattern of a layout list (smtpd_authorized_xclient_hosts, mynetworks) that names hosts by address: an IPv4 address or network,
  * or one in "[...]" (util/match_ops.c match_hostaddr()). Anything else (a negation, a host name matched
  * by the front's reverse lookup, a type:table or /file whose contents match_list_parse() reads) names
  * hosts the input does not show.
  */
 const ADDRESS_PATTERN = /^(\[[0-9a-f.:]+(\/\d+)?\](\/\d+)?|[0-9.]+(\/\d+)?)$/i;
 
+/** What an empty list means for a layout list the key can take empty, and which networks hold the front. */
+const EMPTY_LAYOUT_LISTS: Readonly<Record<string, { readonly key: ScenarioKey; readonly empty: string; readonly question: string; readonly lab: string }>> = {
+  // postconf(5): default empty; smtpd.c xclient_cmd(): namadr_list_match() over an empty list is no match.
+  smtpd_authorized_xclient_hosts: {
+    key: 'postfix.smtpd_authorized_xclient_hosts',
+    empty: "empty, as Postfix's default (mail_params.h DEF_XCLIENT_HOSTS): smtpd offers no XCLIENT and refuses the front's with 550 5.7.0 Error: insufficient authorization",
+    question: 'authorizes the front',
+    lab: 'the lab authorizes its front',
+  },
+  // Stated empty, mynetworks() (the function default, mail_params.c) is not called: the list matches no client.
+  mynetworks: {
+    key: 'postfix.mynetworks',
+    empty: 'empty: no client is in mynetworks, so permit_mynetworks permits none (smtpd_check.c permit_mynetworks()), the front included',
+    question: 'holds the front',
+    lab: "the lab's holds its front",
+  },
+};
+
 /**
- * smtpd_authorized_xclient_hosts as stated. Empty means what unstated means (postconf(5): default empty;
- * smtpd.c xclient_cmd(): namadr_list_match() over an empty list is no match, 550 5.7.0 Error: insufficient
- * authorization), so the key gets Postfix's default at this line. A list of addresses and networks is
- * the deployment's own (the front's address is not in the input): taken to hold the front, as the
- * layout's list holds the lab's front. A list the lab cannot judge keeps the layout's value, unsupported.
+ * smtpd_authorized_xclient_hosts or mynetworks as stated. Empty is a key value (EMPTY_LAYOUT_LISTS). A
+ * list of addresses and networks is the deployment's own (the front's address is not in the input): taken
+ * to hold the front, as the layout's list holds the lab's front. A list the lab cannot judge keeps the
+ * layout's value, unsupported.
  */
-function mapXclientHosts(setting: Setting, hosts: readonly string[], result: MapperResult): void {
-  if (hosts.length === 0) {
-    result.keys.push(assign('postfix.smtpd_authorized_xclient_hosts', '', setting, "empty, as Postfix's default (mail_params.h DEF_XCLIENT_HOSTS): smtpd offers no XCLIENT and refuses the front's with 550 5.7.0 Error: insufficient authorization"));
+function mapLayoutList(setting: Setting, list: readonly string[], result: MapperResult): void {
+  const { key, empty, question, lab } = EMPTY_LAYOUT_LISTS[setting.name]!;
+  if (list.length === 0) {
+    result.keys.push(assign(key, '', setting, empty));
     return;
   }
-  const unjudged = hosts.filter((pattern) => !ADDRESS_PATTERN.test(pattern));
-  if (unjudged.length === 0) result.entries.push({ list: 'mapped', setting, key: null, value: hosts.join(', '), note: LAYOUT });
-  else result.entries.push(unsupported(setting, `${unjudged.join(', ')}: not an address or network (a negation, a host name, a table or a file the input does not hold), so whether the list authorizes the front cannot be told from the input; the lab authorizes its front (the layout's value)`));
+  const unjudged = list.filter((pattern) => !ADDRESS_PATTERN.test(pattern));
+  if (unjudged.length === 0) result.entries.push({ list: 'mapped', setting, key: null, value: list.join(', '), note: LAYOUT });
+  else result.entries.push(unsupported(setting, `${unjudged.join(', ')}: not an address or network (a negation, a host name, a table or a file the input does not hold), so whether the list ${question} cannot be told from the input; ${lab} (the layout's value)`));
 }
 
 export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperResult {
@@ -232,7 +244,8 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
   const version = versionSetting?.value;
   for (const [name, setting] of effective) {
     if (name === 'mail_version') result.keys.push(assign('postfix.mail_version', releaseKeyText(setting), setting));
-    else if (name === 'smtpd_authorized_xclient_hosts') mapXclientHosts(setting, modelValue(setting, version) as string[], result);
+    else if (name in EMPTY_LAYOUT_LISTS) mapLayoutList(setting, modelValue(setting, version) as string[], result);
+    else if ((DOMAIN_CLASS_NAMES as readonly string[]).includes(name)) continue; // evaluated with the others below (addressClasses())
     else if (name === 'virtual_mailbox_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(tableOutsideTheLab(setting));
     else if (name === 'virtual_mailbox_maps') result.keys.push(assign('postfix.virtual_mailbox_maps', setting.value.trim(), setting));
     else if (LAYOUT_PARAMETERS.includes(name)) result.entries.push({ list: 'mapped', setting, key: null, value: shown(modelValue(setting, version)), note: LAYOUT });
@@ -254,7 +267,8 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     const service = target?.service ?? null;
     for (const name of Object.keys(PRESET_KEYED_PARAMETERS).filter((n) => !effective.has(n))) result.keys.push(unstatedDefault(name, input, backend, service, version));
     for (const name of FIXED_PARAMETERS.filter((n) => !effective.has(n))) result.fixed.push(unstatedComparison(unstatedSetting(name, input, service), version));
-    const classes = unstatedAddressClasses(new PostfixValues(effective, version), (name) => unstatedSetting(name, input, service));
+    const classes = addressClasses(new PostfixValues(effective, version), (name) => unstatedSetting(name, input, service));
+    result.keys.push(...classes.keys);
     result.fixed.push(...classes.fixed);
     result.entries.push(...classes.assumed);
   }

@@ -1,9 +1,10 @@
-/* address-classes - an unstated mydestination, virtual_mailbox_domains, relay_domains or mynetworks is Postfix's default at the release, against the lab's
+/* address-classes - mydestination, virtual_mailbox_domains and relay_domains, stated or Postfix's default at the release, onto their keys; an unstated mynetworks against the lab's
  *
  * Defaults from global/mail_params.h (v3.7.11, v3.8.6, v3.9.0: DEF_MYDEST, DEF_VIRT_MAILBOX_DOMS,
  * DEF_RELAY_DOMAINS and DEF_MYNETWORKS_STYLE with their compatibility_level test, DEF_COMPAT_LEVEL 0),
  * evaluated from what main.cf states; where the real postconf is installed (Debian's 3.7.11), its
- * `postconf -x` of the same main.cf is the reference.
+ * `postconf -x` of the same main.cf is the reference. A class the import can read is its key; one
+ * with a table, a file or a part it cannot evaluate is unsupported, against the lab's value.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -55,20 +56,32 @@ inet_protocols = all
 const imported = (main: string, files: Record<string, string> = {}) => deployment({ 'haproxy.cfg': HAPROXY(), 'postconf-mail_version.txt': VERSION, 'main.cf': main, 'master.cf': MASTER, ...files });
 const unsupported = (result: ImportResult, name: string) => result.unsupported.find((entry) => entry.setting.name === name);
 const mynetworksAssumed = (result: ImportResult) => result.assumed.find((entry) => entry.key === 'main.cf mynetworks');
+const keyOf = (result: ImportResult, name: string) => result.mapped.find((entry) => entry.key === `postfix.${name}`);
 const evaluated = (main: string, name: string, version = '3.7.11') => new PostfixValues(parsePostfixMain(main, 'main.cf'), version).value(name);
 
 describe("Debian's stock main.cf", () => {
   const result = imported(DEBIAN);
 
-  it('virtual_mailbox_domains is $virtual_mailbox_maps, empty: no virtual domain, where the lab accepts example.test', () => {
-    expect(unsupported(result, 'virtual_mailbox_domains')).toMatchObject({
+  it('mydestination as stated, $myhostname expanded and the empty item dropped, is its key at its line', () => {
+    expect(keyOf(result, 'mydestination')).toMatchObject({
+      value: 'mail.example.com, example.com, mail, localhost.example.com, localhost',
+      setting: { value: '$myhostname, example.com, mail, localhost.example.com, , localhost', where: { line: 17 } },
+      note: expect.stringMatching(/^evaluated as Postfix does: mail\.example\.com, example\.com, mail, localhost\.example\.com, , localhost; the local domains/),
+    });
+    expect(result.scenario.get('postfix.mydestination')).toBe('mail.example.com, example.com, mail, localhost.example.com, localhost');
+  });
+
+  it('virtual_mailbox_domains is $virtual_mailbox_maps, empty: no virtual domain, the key empty (the lab\'s preset has example.test)', () => {
+    expect(unsupported(result, 'virtual_mailbox_domains')).toBeUndefined();
+    expect(keyOf(result, 'virtual_mailbox_domains')).toMatchObject({
+      value: '',
       setting: { value: '(not set: Postfix\'s default, mail_params.h DEF_VIRT_MAILBOX_DOMS "$virtual_mailbox_maps" = (empty): no domain)', where: { line: 2 } },
-      reason: expect.stringMatching(/^the lab's is example\.test: the virtual mailbox domains: .*elsewhere it is relaying/),
+      note: expect.stringMatching(/^the virtual mailbox domains: .*elsewhere it is relaying/),
     });
   });
 
-  it("relay_domains at compatibility_level 3.6 is empty, as the lab's: not listed; mynetworks is stated, so nothing is assumed about it", () => {
-    expect(unsupported(result, 'relay_domains')).toBeUndefined();
+  it("relay_domains at compatibility_level 3.6 is empty: its key empty; mynetworks is stated, so nothing is assumed about it", () => {
+    expect(keyOf(result, 'relay_domains')?.value).toBe('');
     expect(mynetworksAssumed(result)).toBeUndefined();
     expect(result.ignored.find((entry) => entry.setting.name === 'compatibility_level')?.reason).toMatch(/^decides defaults only/);
   });
@@ -80,10 +93,8 @@ describe('compatibility_level decides relay_domains and mynetworks_style (DEF_RE
   for (const level of [null, '0', '1', '1.9']) {
     it(`${level ?? 'unstated (DEF_COMPAT_LEVEL 0)'}: relay_domains is $mydestination, mynetworks_style subnet`, () => {
       const result = imported(main(level));
-      expect(unsupported(result, 'relay_domains')).toMatchObject({
-        setting: { value: expect.stringMatching(/= mail\.example\.com, localhost: domains mail\.example\.com, localhost\)$/) },
-        reason: expect.stringMatching(/^the lab's is \(empty\): the relay domains/),
-      });
+      expect(keyOf(result, 'relay_domains')).toMatchObject({ value: 'mail.example.com, localhost', setting: { value: expect.stringMatching(/= mail\.example\.com, localhost: domains mail\.example\.com, localhost\)$/) } });
+      expect(keyOf(result, 'mydestination')?.value).toBe('mail.example.com, localhost');
       // Mailu's layout: the front on Postfix's docker network, inside the subnet, as the lab's mynetworks has it.
       expect(unsupported(result, 'mynetworks')).toBeUndefined();
       expect(mynetworksAssumed(result)?.value).toMatch(/^subnet, mynetworks_style's default at compatibility_level /);
@@ -91,10 +102,10 @@ describe('compatibility_level decides relay_domains and mynetworks_style (DEF_RE
   }
 
   for (const level of ['2', '3.6', '3.6.1']) {
-    it(`${level}: relay_domains empty (the lab's), mynetworks_style host: the front, another host, is outside`, () => {
+    it(`${level}: relay_domains empty, mynetworks_style host: the front, another host, is outside`, () => {
       const result = imported(main(level));
-      expect(unsupported(result, 'relay_domains')).toBeUndefined();
-      expect(unsupported(result, 'mynetworks')?.reason).toMatch(/^the lab's is 127\.0\.0\.1\/32 \[::1\]\/128 192\.168\.203\.0\/24, which holds the front \(192\.168\.203\.2\) inside and the client \(203\.0\.113\.25\) outside: smtpd matches the front's own connection/);
+      expect(keyOf(result, 'relay_domains')?.value).toBe('');
+      expect(unsupported(result, 'mynetworks')?.reason).toMatch(/^the lab's is 127\.0\.0\.1\/32 \[::1\]\/128 192\.168\.203\.0\/24, which holds the front \(192\.168\.203\.2\) inside and the client \(203\.0\.113\.25\) outside: smtpd matches the front's own connection.*postfix\.mynetworks sets another/);
       expect(mynetworksAssumed(result)).toMatchObject({ value: expect.stringMatching(/^host, .*: the front inside only on Postfix's host$/), reason: expect.stringMatching(/the front 192\.168\.203\.2 on another host than Postfix's 192\.168\.203\.4/) });
     });
   }
@@ -115,16 +126,55 @@ describe('compatibility_level decides relay_domains and mynetworks_style (DEF_RE
   });
 });
 
+describe('a stated mynetworks: the deployment\'s own addresses, checked as the XCLIENT hosts are', () => {
+  it('addresses and networks are taken to hold the front (the layout\'s list stays); empty is the key, no client trusted', () => {
+    const networks = imported('mynetworks = 127.0.0.0/8 [::1]/128, 10.0.0.0/8\n');
+    expect(networks.mapped.find((entry) => entry.setting.name === 'mynetworks')).toMatchObject({ key: null, value: '127.0.0.0/8, [::1]/128, 10.0.0.0/8' });
+    expect(networks.scenario.get('postfix.mynetworks')).toBe('127.0.0.1/32, [::1]/128, 192.168.203.0/24');
+    const empty = imported('mynetworks =\n');
+    expect(keyOf(empty, 'mynetworks')).toMatchObject({ value: '', note: expect.stringMatching(/permit_mynetworks permits none/) });
+    expect(mynetworksAssumed(empty)).toBeUndefined();
+  });
+
+  it('a host name, a negation or a table cannot be judged for the front: unsupported, the layout\'s list kept', () => {
+    const named = imported('mynetworks = 127.0.0.0/8 !10.1.0.0/16 proxy.example.com hash:/etc/postfix/network_table\n');
+    expect(unsupported(named, 'mynetworks')?.reason).toMatch(/^!10\.1\.0\.0\/16, proxy\.example\.com, hash:\/etc\/postfix\/network_table: not an address or network .* whether the list holds the front cannot be told/);
+    expect(named.scenario.get('postfix.mynetworks')).toBe('127.0.0.1/32, [::1]/128, 192.168.203.0/24');
+  });
+});
+
+describe('a stated domain class: its key, as Postfix evaluates it', () => {
+  it('$parameters expanded, names lower-cased, negations kept (match_list_parse()), each at its line', () => {
+    const result = imported('myhostname = Mail.Example.com\nmydestination = $myhostname\nrelay_domains = !internal.example.com, $mydomain\nvirtual_mailbox_domains = example.test, example.org\n');
+    expect(keyOf(result, 'mydestination')).toMatchObject({ value: 'mail.example.com', setting: { where: { line: 2 } } });
+    expect(keyOf(result, 'relay_domains')).toMatchObject({ value: '!internal.example.com, example.com', setting: { where: { line: 3 } } });
+    expect(keyOf(result, 'virtual_mailbox_domains')).toMatchObject({ value: 'example.test, example.org', note: expect.stringMatching(/^the virtual mailbox domains/) });
+    expect(result.ignored.filter((entry) => /^(mydestination|relay_domains|virtual_mailbox_domains)$/.test(entry.setting.name))).toEqual([]);
+  });
+
+  it("a table the import cannot read (Mailu's socketmap), a file or a part it cannot evaluate: unsupported at its line, the lab's value kept", () => {
+    const result = imported('podop = socketmap:unix:/tmp/podop.socket:\nvirtual_mailbox_domains = ${podop}domain\nrelay_domains = /etc/postfix/relay\nmydestination = $myorigin\n');
+    expect(unsupported(result, 'virtual_mailbox_domains')).toMatchObject({
+      setting: { value: '${podop}domain', where: { line: 2 } },
+      reason: "the lab's is example.test: no domain; and socketmap:unix:/tmp/podop.socket:domain: a table the import cannot read: the virtual mailbox domains: a recipient there passes reject_unauth_destination/defer_unauth_destination and, with smtpd_reject_unlisted_recipient, must be in virtual_mailbox_maps; elsewhere it is relaying; the import cannot tell its domains, so the lab keeps its own (postfix.virtual_mailbox_domains sets them)",
+    });
+    expect(unsupported(result, 'relay_domains')?.reason).toMatch(/^the lab's is \(empty\): no domain; and \/etc\/postfix\/relay: a file the input does not hold/);
+    // $myorigin is $myhostname, the machine's name when unstated.
+    expect(unsupported(result, 'mydestination')?.reason).toMatch(/^the lab's is \(empty\): no domain; and myhostname is not stated/);
+    expect(result.scenario.get('postfix.virtual_mailbox_domains')).toBe('example.test');
+  });
+});
+
 describe('virtual_mailbox_domains from virtual_mailbox_maps', () => {
   const withMaps = (maps: string) => imported(`myhostname = mail.example.com\nmydestination =\nvirtual_mailbox_maps = ${maps}\n`);
 
-  it("an inline table of addresses names no domain (a domain is looked up as a key): the lab's example.test is listed", () => {
-    expect(unsupported(withMaps('inline:{ alice@example.test=1, bob@example.test=1 }'), 'virtual_mailbox_domains')?.setting.value).toMatch(/= inline:\{ alice@example\.test=1, bob@example\.test=1 \}: no domain\)$/);
+  it('an inline table of addresses names no domain (a domain is looked up as a key): the key is empty', () => {
+    expect(keyOf(withMaps('inline:{ alice@example.test=1, bob@example.test=1 }'), 'virtual_mailbox_domains')).toMatchObject({ value: '', setting: { value: expect.stringMatching(/= inline:\{ alice@example\.test=1, bob@example\.test=1 \}: no domain\)$/) } });
   });
 
-  it('a table with the domain as a key makes it a virtual domain: as the lab, so not listed', () => {
+  it('a table with the domain as a key makes it a virtual domain, as the lab\'s', () => {
     const result = withMaps('inline:{ Example.test=virtual, alice@example.test=1 }');
-    expect(unsupported(result, 'virtual_mailbox_domains')).toBeUndefined();
+    expect(keyOf(result, 'virtual_mailbox_domains')?.value).toBe('example.test');
     expect(result.mapped.find((entry) => entry.key === 'postfix.virtual_mailbox_maps')?.value).toBe('inline:{ Example.test=virtual, alice@example.test=1 }');
   });
 

@@ -167,11 +167,14 @@ describe('the fixture: HAProxy send-proxy -> Postfix 3.9 reading it on 10025', (
     expect(keys.length).toBe(SCENARIO_KEYS.length);
     expect(Object.fromEntries(keys.map((key) => [key, result.scenario.values[key]]))).toEqual(builtin);
     expect(result.path).toBe('client -> HAProxy port 587 -> Postfix port 10025');
-    // main.cf does not set them: Postfix's default ends in defer_unauth_destination (454 for a foreign recipient), the lab's preset in
-    // reject_unauth_destination (554); and Postfix's virtual_mailbox_domains, $virtual_mailbox_maps, is empty where the lab's holds example.test.
+    // main.cf does not set it: Postfix's default ends in defer_unauth_destination (454 for a foreign recipient), the lab's preset in
+    // reject_unauth_destination (554). Its address classes are keys, the layout's values: mydestination and virtual_mailbox_domains
+    // stated, relay_domains Postfix's default at compatibility_level 0, $mydestination, empty.
     expect(result.unsupported.map((entry) => `${entry.setting.name} = ${entry.setting.value}`)).toEqual([
       "smtpd_relay_restrictions = (not set: Postfix's default, permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination)",
-      'virtual_mailbox_domains = (not set: Postfix\'s default, mail_params.h DEF_VIRT_MAILBOX_DOMS "$virtual_mailbox_maps" = (empty): no domain)',
+    ]);
+    expect(result.mapped.filter((entry) => /^postfix\.(mydestination|virtual_mailbox_domains|relay_domains)$/.test(entry.key ?? '')).map((entry) => `${entry.key} = ${entry.value}`)).toEqual([
+      'postfix.mydestination = ', 'postfix.virtual_mailbox_domains = example.test', 'postfix.relay_domains = ',
     ]);
   });
 
