@@ -403,7 +403,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     name: 'postfix.mydestination',
     type: matchListKey('mydestination', 'domain names'),
     default: (v) => presetOf(v).mydestination.join(', '),
-    description: "the local domains (string_list, the whole domain without case): a recipient there is the local class (trivial-rewrite resolve.c resolve_addr(): resolve_local()), an authorized destination for reject_unauth_destination and defer_unauth_destination (smtpd_check.c permit_auth_destination(): RESOLVE_CLASS_FINAL) and not looked up in virtual_mailbox_maps. Postfix's default $myhostname, localhost.$mydomain, localhost (mail_params.h DEF_MYDEST); the layouts' (Mailu's main.cf and the real stack): empty",
+    description: "the local domains (string_list, the whole domain without case): a recipient there is the local class (trivial-rewrite resolve.c resolve_addr(): resolve_local()), an authorized destination for reject_unauth_destination and defer_unauth_destination (smtpd_check.c permit_auth_destination(): RESOLVE_CLASS_FINAL) and not looked up in virtual_mailbox_maps (its own table, local_recipient_maps, is not modelled: a local recipient is never refused as unlisted). Postfix's default $myhostname, localhost.$mydomain, localhost (mail_params.h DEF_MYDEST); the layouts' (Mailu's main.cf and the real stack): empty",
   },
   {
     name: 'postfix.virtual_mailbox_domains',
