@@ -120,6 +120,22 @@ const wakeupOfScenario = oncePerScenario((scenario) => wakeupOf(scenario).wakeup
 /** The run-queue wait every node of the run takes (sim/run-queue.ts), once per scenario. */
 const runQueueOfScenario = oncePerScenario((scenario) => runQueueOf(scenario).runQueue ?? null);
 
+/** Each listener's link: its TCP profile and one-way delay from the scenario, the faults of its hop. */
+function linksOf(scenario: Scenario, faults: LinkFaults | undefined): Readonly<Record<ListenerRole, LinkOptions>> {
+  const delay = scenario.get('tcp.one_way_delay_us');
+  const backendLink = linkOf(scenario.get('tcp.profile'), delay, faults?.backend);
+  return {
+    'postfix-submission': backendLink,
+    'postfix-smtp': backendLink,
+    auth: linkOf('linux-default', delay, faults?.auth),
+    front: linkOf(scenario.get('tcp.client_profile'), delay, faults?.client),
+    'front-tls': linkOf(scenario.get('tcp.client_profile'), delay, faults?.client),
+  };
+}
+
+/** The links of a run without faults (most runs), once per scenario. */
+const faultlessLinksOf = oncePerScenario((scenario) => linksOf(scenario, undefined));
+
 /** The default script (swaks with the scenario's client.* keys), built once per scenario. */
 const defaultScriptOf = oncePerScenario((scenario) => clientScriptOf(scenario, hostsOf(scenario).front));
 
@@ -136,7 +152,6 @@ function atWallClockPhase(plan: ChainPlan, sim: Simulation): ChainPlan {
 
 export function runScenario(scenario: Scenario, options: RunOptions): RunReport {
   const hosts = hostsOf(scenario);
-  const delay = scenario.get('tcp.one_way_delay_us');
   const schedulingJitterUs = scenario.get('sim.scheduling_jitter_us');
   const wakeup = wakeupOfScenario(scenario);
   const runQueue = runQueueOfScenario(scenario);
@@ -147,14 +162,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     ...(options.wallClockPhaseUs === undefined ? {} : { wallClockPhaseUs: options.wallClockPhaseUs }),
   });
 
-  const backendLink = linkOf(scenario.get('tcp.profile'), delay, options.faults?.backend);
-  const links: Readonly<Record<ListenerRole, LinkOptions>> = {
-    'postfix-submission': backendLink,
-    'postfix-smtp': backendLink,
-    auth: linkOf('linux-default', delay, options.faults?.auth),
-    front: linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client),
-    'front-tls': linkOf(scenario.get('tcp.client_profile'), delay, options.faults?.client),
-  };
+  const links = options.faults === undefined ? faultlessLinksOf(scenario) : linksOf(scenario, options.faults);
   const chain = buildChain(atWallClockPhase(chainPlanOf(scenario), sim), (node) => {
     // Postfix and the front are the processes the wake-up model was calibrated on; the auth
     // service (gunicorn) has no measured scheduling of its own (docs/conformance.md).
@@ -181,6 +189,12 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   const clientResult = client.result();
   const facts = sim.facts();
   const postfixRecords = sim.logs(postfix.name);
+  // Loops, not filter/flatMap: no array per record (this runs for every run). Backend connections are
+  // counted where the real stack counted them: smtpd's "connect from" line per accepted connection.
+  let backendConnections = 0;
+  for (const record of postfixRecords) if (isSmtpdConnect(record)) backendConnections++;
+  const improperPipelining: string[] = [];
+  for (const record of facts) if (record.fact.kind === 'improperPipelining') improperPipelining.push(record.fact.unread);
   return {
     scenario: scenario.name,
     seed: options.seed,
@@ -195,12 +209,11 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
       done: clientResult.done,
       acceptedMessages: clientResult.acceptedMessages,
     },
-    // Counted where the real stack counted them: smtpd's "connect from" line per accepted connection.
-    backend: { connections: postfixRecords.filter(isSmtpdConnect).length },
+    backend: { connections: backendConnections },
     postfix: { log: postfixRecords.map(logText) },
     front: { log: sim.logs(front.name).map(logText) },
     queue: postfix.queue.messages.map((m) => ({ id: m.queueId, from: m.from, to: m.to, size: m.size, saslUser: m.saslUser })),
-    improperPipelining: facts.flatMap((record) => (record.fact.kind === 'improperPipelining' ? [record.fact.unread] : [])),
+    improperPipelining,
     facts,
     endedAtUs: result.now,
     clientEndedAtUs: facts.find((record) => record.node === client.name && record.fact.kind === 'sessionEnded')?.t ?? null,

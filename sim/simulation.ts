@@ -243,7 +243,8 @@ export class Simulation implements TcpHost {
   private clockPhase: number | undefined;
   private readonly nodes: NodeState[] = [];
   private readonly nodesByName = new Map<string, NodeState>();
-  private readonly listeners = new Map<string, Listener>();
+  /** Listeners by host, then port (no "host:port" string per connect, as usedPorts). */
+  private readonly listeners = new Map<string, Map<number, Listener>>();
   /** Ephemeral ports taken, by host (numbers per host: no "host:port" string per probe). */
   private readonly usedPorts = new Map<string, Set<number>>();
   private timerGen = 0;
@@ -327,13 +328,18 @@ export class Simulation implements TcpHost {
     };
     for (const listen of options.listen ?? []) {
       const key = `${listen.host}:${listen.port}`;
-      if (this.listeners.has(key)) throw new SimConfigError(`${key} is already listened on`);
+      let onHost = this.listeners.get(listen.host);
+      if (onHost === undefined) {
+        onHost = new Map();
+        this.listeners.set(listen.host, onHost);
+      }
+      if (onHost.has(listen.port)) throw new SimConfigError(`${key} is already listened on`);
       const link = listen.link ?? {};
       const oneWayDelayUs = link.oneWayDelayUs ?? LOOPBACK_ONE_WAY_US;
       const mss = link.mss ?? LOOPBACK_MSS;
       if (!Number.isSafeInteger(oneWayDelayUs) || oneWayDelayUs < 0) throw new SimConfigError(`${key}: oneWayDelayUs must be a non-negative integer, got ${oneWayDelayUs}`);
       if (!Number.isSafeInteger(mss) || mss < 1) throw new SimConfigError(`${key}: mss must be a positive integer, got ${mss}`);
-      this.listeners.set(key, {
+      onHost.set(listen.port, {
         node: node.index, address: { host: listen.host, port: listen.port }, profile: tcpProfile(link.profile ?? 'linux-default'),
         oneWayDelayUs, mss, faults: checkFaults(link.faults), keepAlive: listen.keepAlive ?? model.keepAliveOnAccept ?? false,
       });
@@ -706,7 +712,7 @@ export class Simulation implements TcpHost {
     const label = `c${++this.connCount}`;
     const connDecider = this.decider.forConnection(label, this.connCount);
     const local = { host: node.host, port: this.ephemeralPort(node.host, connDecider) };
-    const listener = this.listeners.get(`${to.host}:${to.port}`);
+    const listener = this.listeners.get(to.host)?.get(to.port);
     if (this.trace.enabled) this.trace.record({ t: this.now, kind: 'connect', conn: label, node: node.model.name, local, remote: to, noDelay });
     if (!listener) {
       // RST answers the SYN: the failure is known one round trip later

@@ -56,7 +56,11 @@ function maskBits(address: IpAddress, prefix: number): bigint {
 }
 
 export function formatIp(address: IpAddress): string {
-  if (address.version === 4) return [24n, 16n, 8n, 0n].map((s) => String((address.value >> s) & 255n)).join('.');
+  if (address.version === 4) {
+    // 32 bits fit a Number: the dotted quad without a BigInt per octet
+    const value = Number(address.value);
+    return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+  }
   const groups = Array.from({ length: 8 }, (_, i) => Number((address.value >> BigInt(112 - 16 * i)) & 0xffffn));
   // RFC 5952 §4.2: compress the longest run (of two or more) of zero groups, the first one on a tie.
   let bestStart = -1, bestLength = 1;
@@ -72,9 +76,19 @@ export function formatIp(address: IpAddress): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
+/**
+ * The last network computed: a request asks for its client's twice (the limiter's test and hit), and
+ * runs of a scenario ask for the same client, whose parsed address parseIp() hands out again.
+ */
+let lastNetwork: { readonly address: IpAddress; readonly v4Mask: number; readonly v6Mask: number; readonly network: string } | null = null;
+
 /** utils.extract_network_from_ip: the network address of the client's /v4Mask or /v6Mask. */
 export function clientNetwork(address: IpAddress, v4Mask: number, v6Mask: number): string {
-  return formatIp({ version: address.version, value: maskBits(address, address.version === 4 ? v4Mask : v6Mask) });
+  if (lastNetwork?.address !== address || lastNetwork.v4Mask !== v4Mask || lastNetwork.v6Mask !== v6Mask) {
+    const network = formatIp({ version: address.version, value: maskBits(address, address.version === 4 ? v4Mask : v6Mask) });
+    lastNetwork = { address, v4Mask, v6Mask, network };
+  }
+  return lastNetwork.network;
 }
 
 export interface Cidr {

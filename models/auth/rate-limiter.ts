@@ -19,8 +19,27 @@ const GRANULARITY_SECONDS: Readonly<Record<string, number>> = {
   second: 1, minute: 60, hour: 3600, day: 86400, month: 30 * 86400, year: 12 * 30 * 86400,
 };
 
+/**
+ * The last limits parsed, by text: every run builds its own authenticator (its limiter state is the
+ * run's) from a per-run copy of the config, whose two limit texts are the scenario's. Answers are
+ * immutable; a bad text throws and is not kept.
+ */
+const parsedLimits = new Map<string, RateLimit>();
+/** Bound on the cache; when full it starts over (a config may carry any text). */
+const MAX_PARSED_LIMITS = 16;
+
 /** limits.parse for the forms Mailu's settings use: "5/hour", "50 per day", "10/2 minutes". */
 export function parseRateLimit(text: string): RateLimit {
+  let limit = parsedLimits.get(text);
+  if (limit === undefined) {
+    limit = parseRateLimitUncached(text);
+    if (parsedLimits.size >= MAX_PARSED_LIMITS) parsedLimits.clear();
+    parsedLimits.set(text, limit);
+  }
+  return limit;
+}
+
+function parseRateLimitUncached(text: string): RateLimit {
   const match = /^\s*(\d+)\s*(?:\/|per)\s*(\d+)?\s*(second|minute|hour|day|month|year)s?\s*$/i.exec(text);
   if (!match) throw new Error(`rate limit "${text}" is not of the form N/unit (limits.parse)`);
   const granularitySeconds = GRANULARITY_SECONDS[match[3]!.toLowerCase()]!;

@@ -143,11 +143,14 @@ export class AuthServiceModel implements Model {
   }
 
   private answer(request: HttpRequest, now: Micros): AuthAnswer {
-    const path = request.target.split('?')[0];
+    const query = request.target.indexOf('?');
+    const path = query < 0 ? request.target : request.target.slice(0, query);
     if (path !== ENDPOINT) return { status: 404, reason: `no route ${path}` };
     if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, reason: `method ${request.method}` };
     const answer = this.authenticator.authenticate(request.headers, now);
-    for (const line of this.authenticator.logs.splice(0)) this.out.push({ kind: 'log', program: 'admin', line });
+    const logs = this.authenticator.logs;
+    for (const line of logs) this.out.push({ kind: 'log', program: 'admin', line });
+    logs.length = 0;
     return answer;
   }
 

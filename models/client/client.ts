@@ -105,6 +105,20 @@ function rcptTotals(script: ClientScript): number[][] {
   return script.groups.map((group) => group.steps.map(() => totals[flat++] ?? 0));
 }
 
+/** The keywords of an EHLO reply: every line after the greeting line, its code and separator cut. */
+function ehloKeywordsOf(lines: readonly string[]): string[] {
+  const keywords: string[] = [];
+  for (let i = 1; i < lines.length; i++) keywords.push(lines[i]!.slice(4));
+  return keywords;
+}
+
+/** The queue ids of the accepted messages that named one (a loop: this runs once per session). */
+function queuedIdsOf(messages: readonly AcceptedMessage[]): string[] {
+  const ids: string[] = [];
+  for (const message of messages) if (message.queueId !== null) ids.push(message.queueId);
+  return ids;
+}
+
 export class SmtpClient implements Model {
   readonly name: string;
   private readonly script: ClientScript;
@@ -192,7 +206,7 @@ export class SmtpClient implements Model {
       authenticated: this.authenticated,
       authToReplyUs: this.authToReplyUs,
       ehloKeywords: [...this.ehloKeywords],
-      queuedIds: this.acceptedMessages.flatMap((m) => (m.queueId === null ? [] : [m.queueId])),
+      queuedIds: queuedIdsOf(this.acceptedMessages),
       acceptedMessages: [...this.acceptedMessages],
       closedBy: this.closedBy,
       quitAnswered: this.quitWasAnswered,
@@ -262,7 +276,7 @@ export class SmtpClient implements Model {
   private onStepReply(now: Micros, step: ClientStep, rcptTotal: number, reply: ServerReply): void {
     switch (step.kind) {
       case 'ehlo':
-        if (reply.code === 250) this.ehloKeywords = reply.lines.slice(1).map((line) => line.slice(4));
+        if (reply.code === 250) this.ehloKeywords = ehloKeywordsOf(reply.lines);
         else if (reply.code !== 421) this.heloFallback = step.domain;
         return;
       case 'helo':
@@ -397,8 +411,8 @@ export class SmtpClient implements Model {
       if (step.kind === 'auth') this.authWrittenAt = now;
       if (owesReply(step)) this.expectations.push({ kind: 'step', step, rcptTotal: this.rcptTotalByStep[index]?.[i] ?? 0 });
     });
-    // One chunk needs no concatenation (emitWrite copies it either way).
-    if (group.writes === 'one') this.emitWrite(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    // Several chunks are joined into a plain Uint8Array, as every other write is (Buffer.concat's is a pooled Buffer).
+    if (group.writes === 'one') this.emitWrite(chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks)));
     else for (const chunk of chunks) this.emitWrite(chunk);
     this.armReplyTimer(now);
   }
@@ -409,8 +423,13 @@ export class SmtpClient implements Model {
     this.armReplyTimer(now);
   }
 
+  /**
+   * Hands `bytes` over as they are, a step's shared encoding included (commands.ts stepBytes): a
+   * driver and the model it delivers them to read a write's bytes and never write to them, as they
+   * do with every model's writes (the simulator passes the same array from write to delivery).
+   */
   private emitWrite(bytes: Uint8Array): void {
-    if (bytes.length > 0) this.out.push({ kind: 'write', conn: this.conn, bytes: new Uint8Array(bytes) });
+    if (bytes.length > 0) this.out.push({ kind: 'write', conn: this.conn, bytes });
   }
 
   private armReplyTimer(now: Micros): void {

@@ -28,7 +28,8 @@ function plainBlob(user: string, password: string): string {
 
 /**
  * Step bytes by step: a scenario's script (and so its steps) is shared by all its runs, and
- * encoding a step is pure. Callers copy before handing bytes to the driver (SmtpClient.emitWrite).
+ * encoding a step is pure. The client hands them to the driver as they are (SmtpClient.emitWrite):
+ * nothing writes to a write's bytes.
  */
 const encodedSteps = new WeakMap<ClientStep, Uint8Array>();
 

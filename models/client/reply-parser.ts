@@ -74,7 +74,9 @@ export class ReplyParser {
     this.lines.push(line);
     this.lineBytes += rawLine.length + 1;
     if (!isFinalLine(line)) return;
-    this.ready.push({ code: Number(line.slice(0, 3)), lines: this.lines, text: this.lines.join('\n'), finalLine: line });
+    // isFinalLine() checked the three digits: the code from their char codes, no slice to parse
+    const code = (line.charCodeAt(0) - 0x30) * 100 + (line.charCodeAt(1) - 0x30) * 10 + (line.charCodeAt(2) - 0x30);
+    this.ready.push({ code, lines: this.lines, text: this.lines.length === 1 ? line : this.lines.join('\n'), finalLine: line });
     this.lines = [];
     this.lineBytes = 0;
   }

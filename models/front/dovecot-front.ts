@@ -21,17 +21,20 @@ const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 /**
  * The first 16 characters of the base64 of `text` (UTF-8). The 16 characters encode the first 12
- * bytes, so for ASCII text at least 12 long they are computed here (Buffer.from + toString costs
- * ~0.7 µs per session); anything else goes through Buffer.
+ * bytes, so for ASCII text they are computed here (Buffer.from + toString costs ~0.7 µs per
+ * session): the whole text's encoding, '='-padded, when it is shorter (the lab's ids, such as
+ * "front#0:1", are); anything else goes through Buffer.
  */
 function base64Prefix16(text: string): string {
-  let ascii = text.length >= 12;
-  for (let i = 0; ascii && i < 12; i++) ascii = text.charCodeAt(i) < 0x80;
-  if (!ascii) return Buffer.from(text).toString('base64').slice(0, 16);
+  const length = Math.min(text.length, 12);
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.from(text).toString('base64').slice(0, 16);
   let out = '';
-  for (let i = 0; i < 12; i += 3) {
-    const triple = (text.charCodeAt(i) << 16) | (text.charCodeAt(i + 1) << 8) | text.charCodeAt(i + 2);
-    out += BASE64_ALPHABET[(triple >> 18) & 63]! + BASE64_ALPHABET[(triple >> 12) & 63]! + BASE64_ALPHABET[(triple >> 6) & 63]! + BASE64_ALPHABET[triple & 63]!;
+  for (let i = 0; i < length; i += 3) {
+    const left = length - i;
+    const triple = (text.charCodeAt(i) << 16) | (left > 1 ? text.charCodeAt(i + 1) << 8 : 0) | (left > 2 ? text.charCodeAt(i + 2) : 0);
+    out += BASE64_ALPHABET[(triple >> 18) & 63]! + BASE64_ALPHABET[(triple >> 12) & 63]!;
+    out += left > 1 ? BASE64_ALPHABET[(triple >> 6) & 63]! : '=';
+    out += left > 2 ? BASE64_ALPHABET[triple & 63]! : '=';
   }
   return out;
 }

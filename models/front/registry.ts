@@ -70,10 +70,17 @@ function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: Se
     }
     return config;
   };
+  /**
+   * The last config withWallClockPhase() made: the merged config at a run's phase. A run draws its
+   * phase and creates its front at once, so the create() that follows finds its config complete
+   * here and takes it as it is, instead of merging the per-run copy again (which misses the cache
+   * above, the copy being new each run, and costs a WeakMap entry per run).
+   */
+  let lastPhased: DovecotFrontConfig | null = null;
   return {
     kind,
     create: (config) => {
-      const dovecot = mergedConfig(config);
+      const dovecot = config === lastPhased ? lastPhased : mergedConfig(config);
       // The release decides whether an XCLIENT failure is retried (releases.ts xclient_failure_not_retried);
       // the lock-step proxy is the lab's own design and keeps its policy. The policy object is read
       // at each creation, so a test that switches its sequencing sees the switch.
@@ -81,7 +88,10 @@ function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: Se
       return new DovecotFront(dovecot, sequencing);
     },
     withPeers: (config, { authService }) => ({ ...config, authHttp: { ...(config.authHttp ?? labDovecotConfig.authHttp), address: authService } }),
-    withWallClockPhase: (config, clockPhaseUs) => ({ ...config, clockPhaseUs }),
+    withWallClockPhase: (config, clockPhaseUs) => {
+      lastPhased = { ...mergedConfig(config), clockPhaseUs };
+      return lastPhased;
+    },
     passesIdentityBy: 'xclient',
     asksAuthService: true,
     pipelinesAfterXclient: policy.pipelineEhloAfterXclient,

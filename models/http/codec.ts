@@ -22,24 +22,36 @@ export interface HttpResponse {
 
 /** First value of a header, by case-insensitive name (RFC 9110 §5.1), or undefined. */
 export function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  // The exact spelling first: it is what both ends of the lab send, and spares a lower-cased copy.
-  for (const [key, value] of headers) if (key === name || lowersTo(key, wanted)) return value;
+  // The exact spelling first: it is what both ends of the lab send. An indexed loop: a for-of
+  // with destructuring costs an iterator step per header, and this runs for every header lookup.
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]!;
+    if (header[0] === name || sameLowered(header[0], name)) return header[1];
+  }
   return undefined;
 }
 
+/** A character outside ASCII: only such a character can lower-case to another length. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** ASCII 'A'-'Z' to 'a'-'z', every other code unit as it is. */
+function asciiLower(code: number): number {
+  return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+}
+
 /**
- * key.toLowerCase() === wanted, without the lower-cased copy of every other header's name that
- * a lookup passes: ASCII is folded here, and a name with any other character is left to
- * toLowerCase() itself (outside ASCII only it knows which letters fold, and to what).
+ * key.toLowerCase() === name.toLowerCase(), without the lower-cased copies of the names a lookup
+ * passes: ASCII is folded here, and a name with any other character is left to toLowerCase()
+ * itself (outside ASCII only it knows which letters fold, and to what).
  */
-function lowersTo(key: string, wanted: string): boolean {
-  if (key.length !== wanted.length) return key.toLowerCase() === wanted;
+function sameLowered(key: string, name: string): boolean {
+  // ASCII folds to its own length: names of other lengths can only match through other characters
+  if (key.length !== name.length) return (NON_ASCII.test(key) || NON_ASCII.test(name)) && key.toLowerCase() === name.toLowerCase();
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
-    const w = wanted.charCodeAt(i);
-    if (c > 0x7f || w > 0x7f) return key.toLowerCase() === wanted;
-    if (c !== w && !(c >= 0x41 && c <= 0x5a && c + 0x20 === w)) return false;
+    const n = name.charCodeAt(i);
+    if (c > 0x7f || n > 0x7f) return key.toLowerCase() === name.toLowerCase();
+    if (c !== n && asciiLower(c) !== asciiLower(n)) return false;
   }
   return true;
 }

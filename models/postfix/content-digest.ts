@@ -27,8 +27,11 @@ const W = new Int32Array(64);
 const HEX_CODES: number[] = new Array<number>(64).fill(0);
 const HEX_DIGIT = [...'0123456789abcdef'].map((digit) => digit.charCodeAt(0));
 
+/** SHA-256's initial hash value (FIPS 180-4 §5.3.3); each digest starts from a copy (slice(): no array literal to convert per message). */
+const INITIAL_STATE = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+
 export class ContentDigest {
-  private readonly state = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  private readonly state = INITIAL_STATE.slice();
   private readonly block = new Uint8Array(64);
   private filled = 0;
   private length = 0;
