@@ -37,6 +37,21 @@ describe('XCLIENT', () => {
     expect(proto.replies.slice(-2)).toEqual(['501 5.5.4 Bad XCLIENT attribute name: FOO', '554 5.5.0 Error: SMTP protocol synchronization']);
   });
 
+  it('a refused XCLIENT changes nothing it was not given: the EHLO name and protocol stay, and no login is made', () => {
+    // A client allowed to send XCLIENT but outside mynetworks, so the relay check has to reject and log.
+    const config = labPreset({ smtpd_authorized_xclient_hosts: ['10.1.2.3'] });
+    const run = talk(config, lockstep([EHLO, 'XCLIENT FOO=bar\r\n', 'MAIL FROM:<a@example.test>\r\n', 'RCPT TO:<x@elsewhere.test>\r\n', 'QUIT\r\n']), '10.1.2.3');
+    expect(run.replies).toContain('554 5.7.1 <x@elsewhere.test>: Relay access denied');
+    expect(run.logLines.find((line) => line.startsWith('NOQUEUE: reject: RCPT'))).toMatch(/; from=<a@example\.test> to=<x@elsewhere\.test> proto=ESMTP helo=<front\.example\.test>$/);
+    expect(run.facts.map((f) => f.fact.kind)).not.toContain('authenticated');
+  });
+
+  it("a LOGIN= that stays in force after a bad attribute is XCLIENT's login: sasl_method=XCLIENT in the queue file's log line", () => {
+    const run = talk(labPreset(), lockstep([EHLO, 'XCLIENT LOGIN=alice@example.test FOO=bar\r\n', 'MAIL FROM:<a@example.test>\r\n', 'RCPT TO:<bob@example.test>\r\n', 'QUIT\r\n']));
+    expect(run.logLines.find((line) => line.includes('client='))).toMatch(/ sasl_method=XCLIENT, sasl_username=alice@example\.test$/);
+    expect(run.facts.map((f) => f.fact)).toContainEqual({ kind: 'authenticated', user: 'alice@example.test', via: 'xclient' });
+  });
+
   it('is refused inside a MAIL transaction (503)', () => {
     const run = talk(labPreset(), lockstep([EHLO, 'MAIL FROM:<a@example.test>\r\n', 'XCLIENT ADDR=127.0.0.1\r\n']));
     expect(run.replies.at(-2)).toBe('503 5.5.1 Error: MAIL transaction in progress');
