@@ -430,9 +430,9 @@ export class DovecotSession {
     if (argv.length === 0) return { reply: '501 5.5.4 Missing SASL mechanism parameter\r\n' };
     if (argv.length > 2) return { reply: INVALID_PARAMETERS };
     const [mechanismText = '', initialResponse] = argv;
-    // cmd_auth() asserts that no AUTH is pending (client-authenticate.c line 325 at 2.3.19.1; 343 in Debian's
-    // build, whose log the real run gave): after a refused AUTH response the next AUTH kills the login process.
-    if (this.pendingAuthLeft) return { panic: 'file client-authenticate.c: line 325 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)' };
+    // cmd_auth() asserts that no AUTH is pending (the release's assertion: releases.ts; Debian's 2.3.19.1 build,
+    // whose log the real run gave, has it at line 343): after a refused AUTH response the next AUTH kills the login process.
+    if (this.pendingAuthLeft) return { panic: dovecotBehaviour(this.config.version).authPendingAssertion };
     // sasl_server_auth_begin(): the attempt is counted and its mechanism named before the mechanism is looked up.
     if (this.authAttempts === 0) this.authFirstStartedAt = now;
     this.authAttempts++;

@@ -121,6 +121,29 @@ export interface DovecotReleaseBehaviour {
   readonly sendsXclientDestination: boolean;
   /** lib-smtp's max_parameters_size: more bytes of command parameters are "500 5.5.2 Line too long". */
   readonly commandParametersLimit: number;
+  /** The assertion cmd_auth() fails when an AUTH request is still pending (authPendingAssertion()). */
+  readonly authPendingAssertion: string;
+}
+
+/**
+ * The first assertion of submission-login's cmd_auth() (src/submission-login/client-authenticate.c) that an
+ * AUTH fails while an earlier one is still pending, as the Panic line gives it, by the first release with that
+ * text (the function moved down the file; 2.4.3 renamed pending_auth to auth_cmd, commit c317b4d0f4, and asserts
+ * first that the login is not authenticating, which it still is: the SASL request goes on). Read at each tag.
+ */
+const AUTH_PENDING_ASSERTIONS: readonly (readonly [since: string, assertion: string])[] = [
+  ['2.3.17', 'line 273 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)'],
+  ['2.3.18', 'line 310 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)'],
+  ['2.3.19', 'line 325 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)'],
+  ['2.4.0', 'line 336 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)'],
+  ['2.4.2', 'line 338 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)'],
+  ['2.4.3', 'line 361 (cmd_auth): assertion failed: (!client->authenticating)'],
+];
+
+function authPendingAssertion(version: string): string {
+  let text = AUTH_PENDING_ASSERTIONS[0]![1];
+  for (const [since, assertion] of AUTH_PENDING_ASSERTIONS) if (atLeast(version, since)) text = assertion;
+  return `file client-authenticate.c: ${text}`;
 }
 
 /** Each release's behaviour, worked out once: every session asks, and the releases a process meets are few. */
@@ -134,6 +157,7 @@ export function dovecotBehaviour(version: string): DovecotReleaseBehaviour {
       reconnectLogLevel: dovecotHas(version, 'reconnect_logged_as_warning') ? 'Warning' : 'Debug',
       sendsXclientDestination: dovecotHas(version, 'xclient_destination'),
       commandParametersLimit: dovecotHas(version, 'login_command_parameters_limit') ? LOGIN_MAX_INBUF_SIZE : SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE,
+      authPendingAssertion: authPendingAssertion(version),
     };
     behaviourByRelease.set(version, behaviour);
   }

@@ -428,6 +428,21 @@ describe('AUTH and the passdb lookup', () => {
     expect(logs(d).at(-1)).toBe('Panic: file client-authenticate.c: line 325 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)');
   });
 
+  test("the Panic names the release's own assertion in cmd_auth() (client-authenticate.c at each tag; 2.4.3 asserts !client->authenticating first)", () => {
+    const panicOf = (kind: 'dovecot-2.3' | 'dovecot-2.4', version: string) => {
+      const d = greeted(kind, { version });
+      d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, 'YWxp\xe9Y2U=\r\n').advanceBy(1_000).bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000);
+      return logs(d).at(-1);
+    };
+    const pending = (line: number) => `Panic: file client-authenticate.c: line ${line} (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)`;
+    expect(panicOf('dovecot-2.3', '2.3.17')).toBe(pending(273));
+    expect(panicOf('dovecot-2.3', '2.3.18')).toBe(pending(310));
+    expect(panicOf('dovecot-2.3', '2.3.21.1')).toBe(pending(325));
+    expect(panicOf('dovecot-2.4', '2.4.1')).toBe(pending(336));
+    expect(panicOf('dovecot-2.4', '2.4.2')).toBe(pending(338));
+    expect(panicOf('dovecot-2.4', '2.4.4')).toBe('Panic: file client-authenticate.c: line 361 (cmd_auth): assertion failed: (!client->authenticating)');
+  });
+
   test('PLAIN: an authzid equal to the user is accepted, another one fails without asking the passdb', () => {
     const same = greeted();
     same.bytes(CLIENT, `AUTH PLAIN ${Buffer.from('alice@example.test\0alice@example.test\0secret').toString('base64')}\r\n`).advanceBy(1_000);
