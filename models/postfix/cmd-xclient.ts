@@ -17,12 +17,14 @@ export function xclientCommand(s: SmtpdSession, now: Micros, row: CommandRow, ar
   const outcome = applyXclientAttributes(argv.slice(1), s.client, s.config.inet_protocols);
   if (outcome.error) {
     // HELO=, PROTO= and LOGIN= take effect as each is checked (UPDATE_STR(state->helo_name), UPDATE_STR(state->protocol),
-    // smtpd_sasl_auth_extern()), so a later bad attribute leaves them set; only the reset after the loop is skipped.
+    // smtpd_sasl_auth_extern()), so a later bad attribute leaves them set; only the reset after the loop is skipped,
+    // and the rebuild of namaddr: NAME= and ADDR= are set too, but the log goes on naming the client as before.
     if (outcome.helo !== undefined) s.helo = outcome.helo;
     if (outcome.proto !== undefined) s.protocol = outcome.proto;
     if (outcome.login !== undefined) s.setSasl(outcome.login, 'XCLIENT', 'xclient');
     return s.respond(now, row, false, t.quickDelayUs, outcome.error);
   }
+  s.rebuildNamaddr();
   // The lookup of smtpd_authorized_xclient_hosts (a slow tcp: table in E1) happens here.
   s.busy(now, t.xclientLookupDelayUs + t.xclientDelayUs, (at) => {
     s.xclientAllowed = namadrListMatch(s.config.smtpd_authorized_xclient_hosts, s.client.name, s.client.addr, false);

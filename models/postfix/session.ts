@@ -141,10 +141,20 @@ export class SmtpdSession {
       destAddr: local.host,
       destPort: String(local.port),
     };
+    this.rebuildNamaddr();
   }
 
-  get namaddr(): string {
-    return `${this.client.name}[${this.client.addr}]`;
+  /**
+   * state->namaddr, "name[addr]": built when the client is known (smtpd_peer_init(), after an
+   * upstream proxy's header) and again only by an XCLIENT whose attributes all pass. A refused
+   * XCLIENT has already set the NAME and ADDR it checked (UPDATE_STR) but returns before the
+   * rebuild (xclient_cmd() "if (update_namaddr)", smtpd.c v3.7.11): the log keeps the old one.
+   */
+  namaddr = '';
+
+  /** SMTPD_BUILD_NAMADDRPORT() without the port (smtpd_client_port_logging = no). */
+  rebuildNamaddr(): void {
+    this.namaddr = `${this.client.name}[${this.client.addr}]`;
   }
 
 
@@ -158,6 +168,7 @@ export class SmtpdSession {
 
   /** smtpd_service(): "connect from", the xclient hosts lookup, then the greeting stage. */
   private serve(now: Micros): void {
+    this.rebuildNamaddr();
     // smtpd.c pre_jail_init(): xclient_hosts is made with MATCH_FLAG_RETURN alone, never the parent style.
     this.xclientAllowed = namadrListMatch(this.config.smtpd_authorized_xclient_hosts, this.client.name, this.client.addr, false);
     this.log(`connect from ${this.namaddr}`);

@@ -52,6 +52,15 @@ describe('XCLIENT', () => {
     expect(run.facts.map((f) => f.fact)).toContainEqual({ kind: 'authenticated', user: 'alice@example.test', via: 'xclient' });
   });
 
+  it('a refused XCLIENT leaves the logged client name and address as they were, though it set ADDR= (found by the smtpd differential)', () => {
+    // xclient_cmd() (smtpd.c v3.7.11) sets state->addr as it checks ADDR= but rebuilds state->namaddr only after the
+    // loop: the real 3.7.11 logs the pipelining and the disconnect as from localhost[127.0.0.1].
+    const run = talk(labPreset(), lockstep([EHLO, 'XCLIENT ADDR=192.0.2.1 FOO=bar\r\n', 'HELO x\r\nNOOP\r\n']));
+    expect(run.replies.slice(-2)).toEqual(['501 5.5.4 Bad XCLIENT attribute name: FOO', '554 5.5.0 Error: SMTP protocol synchronization']);
+    expect(run.logLines).toContain('improper command pipelining after HELO from localhost[127.0.0.1]: NOOP\\r\\n');
+    expect(run.logLines.at(-1)).toBe('disconnect from localhost[127.0.0.1] helo=0/1 ehlo=1 xclient=0/1 commands=1/3');
+  });
+
   it('is refused inside a MAIL transaction (503)', () => {
     const run = talk(labPreset(), lockstep([EHLO, 'MAIL FROM:<a@example.test>\r\n', 'XCLIENT ADDR=127.0.0.1\r\n']));
     expect(run.replies.at(-2)).toBe('503 5.5.1 Error: MAIL transaction in progress');
