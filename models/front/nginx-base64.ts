@@ -19,3 +19,39 @@ export function ngxDecodeBase64(encoded: string): string | null {
   if (!/^[A-Za-z0-9+/]*$/.test(data) || data.length % 4 === 1) return null;
   return Buffer.from(data, 'base64').toString('latin1');
 }
+
+/**
+ * A response the AUTH handlers refuse: the line they log at info (ngx_log_error(NGX_LOG_INFO, c->log, 0, ...))
+ * before returning NGX_MAIL_PARSE_INVALID_COMMAND, which ngx_mail_smtp_auth_state() answers with 500 and no
+ * count against max_errors (src/mail/ngx_mail_handler.c, the same texts at release-1.22.0 and release-1.29.8;
+ * each checked on Debian's nginx 1.22.1: "client sent invalid base64 encoding in AUTH LOGIN command while in
+ * auth state, client: 127.0.0.1, server: 127.0.0.1:12625").
+ */
+export interface SaslRefusal {
+  readonly refused: string;
+}
+
+/**
+ * ngx_mail_auth_login_username(), ngx_mail_auth_login_password() (LOGIN) and ngx_mail_auth_external()
+ * (EXTERNAL): the decoded response, or the refusal naming the mechanism.
+ */
+export function ngxAuthBase64(encoded: string, mechanism: 'LOGIN' | 'EXTERNAL'): { readonly value: string } | SaslRefusal {
+  const value = ngxDecodeBase64(encoded);
+  return value === null ? { refused: `client sent invalid base64 encoding in AUTH ${mechanism} command` } : { value };
+}
+
+/**
+ * ngx_mail_auth_plain(): the authzid is skipped up to and with its NUL, the login runs to the next NUL and
+ * the password is the rest (empty ones are taken). "invalid login" when no byte follows the first NUL
+ * (none, or it is the last byte: `while (p < last && *p++)` leaves p at last), "invalid password" when
+ * no NUL follows the login.
+ */
+export function ngxAuthPlain(encoded: string): { readonly login: string; readonly passwd: string } | SaslRefusal {
+  const decoded = ngxDecodeBase64(encoded);
+  if (decoded === null) return { refused: 'client sent invalid base64 encoding in AUTH PLAIN command' };
+  const loginStart = decoded.indexOf('\0') + 1;
+  if (loginStart === 0 || loginStart === decoded.length) return { refused: 'client sent invalid login in AUTH PLAIN command' };
+  const loginEnd = decoded.indexOf('\0', loginStart);
+  if (loginEnd < 0) return { refused: 'client sent invalid password in AUTH PLAIN command' };
+  return { login: decoded.slice(loginStart, loginEnd), passwd: decoded.slice(loginEnd + 1) };
+}

@@ -23,14 +23,15 @@
  *    (c->log_error = NGX_ERROR_INFO), a FIN closes silently (ngx_mail_read_command()).
  */
 import { asciiBytes, bytesToLatin1, type ConnId, type Input, type KeepAlive, type Micros, type Model, type SocketAddress } from '../contract.ts';
-import { HttpParser, headerValue, serializeRequest } from '../http/codec.ts';
+import { serializeRequest } from '../http/codec.ts';
 import { parseIp } from '../auth/ip-network.ts';
 import type { NginxFrontConfig } from './config.ts';
 import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
-import { LineBuffer } from './line-buffer.ts';
-import { ngxDecodeBase64 } from './nginx-base64.ts';
-import { nginxLogLine } from './nginx-log-context.ts';
+import { ngxAuthBase64, ngxAuthPlain, type SaslRefusal } from './nginx-base64.ts';
+import { authHttpFields, ngxAtoi, parseNginxAuthHttpAnswer } from './nginx-auth-http-answer.ts';
+import { NginxClientBuffer } from './nginx-client-buffer.ts';
+import { addressWithPort, nginxLogLine } from './nginx-log-context.ts';
 import { firstArgument, refusedByParser } from './nginx-smtp-parse.ts';
 import { nginxHas } from './releases.ts';
 import { xtextEncode } from './xclient.ts';
@@ -55,8 +56,6 @@ const SMTP_AUTH_REQUIRED = '530 5.7.1 Authentication required\r\n';
 const SMTP_BAD_SEQUENCE = '503 5.5.1 Bad sequence of commands\r\n';
 const SMTP_AUTH_OK = '235 2.0.0 OK\r\n';
 const INTERNAL_SERVER_ERROR = '451 4.3.2 Internal server error\r\n';
-/** client_buffer_size defaults to one page. */
-const CLIENT_BUFFER_SIZE = 4096;
 const DEFAULT_ERRCODE = '535 5.7.0';
 /** The advertising order of the methods the model knows (ngx_mail_smtp_auth_methods_names). */
 const NGINX_AUTH_METHOD_ORDER = ['plain', 'login'] as const;
@@ -84,23 +83,20 @@ const ACCEPTED: Readonly<Record<UpstreamState, (code: string) => boolean>> = {
 };
 
 /**
- * A failed recv() or send()'s error as ngx_connection_error() prints it: the kernel's ETIMEDOUT, or a reset
- * (ECONNRESET). Linux hands sk_err to whichever of the two comes first (sock_error(): tcp_recvmsg(), and
- * tcp_sendmsg() through sk_stream_error()), so after a reset the next send() fails with it as recv() would.
+ * A failed recv() or send()'s error as ngx_connection_error() prints it: the kernel's ETIMEDOUT, a refused
+ * connect(), or a reset (ECONNRESET, undefined). Linux hands sk_err to whichever of the two comes first
+ * (sock_error(): tcp_recvmsg(), and tcp_sendmsg() through sk_stream_error()), so after a reset the next
+ * send() fails with it as recv() would.
  */
-function socketErrorText(errno: 'ETIMEDOUT' | undefined): string {
+function socketErrorText(errno: 'ETIMEDOUT' | 'ECONNREFUSED' | undefined): string {
+  if (errno === 'ECONNREFUSED') return '111: Connection refused';
   return errno === 'ETIMEDOUT' ? '110: Connection timed out' : '104: Connection reset by peer';
-}
-
-/** ngx_atoi(): digits only, at least one; anything else (a sign, a space, a dot) is NGX_ERROR, here null. */
-function ngxAtoi(text: string | undefined): number | null {
-  return text !== undefined && /^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : null;
 }
 
 class NginxSession {
   state: ClientState = 'greeting';
-  // ngx_mail_read_command(): a line whose LF does not fit in the buffer (4096 bytes, LF included) fills it: "too long".
-  readonly lines = new LineBuffer(CLIENT_BUFFER_SIZE - 1);
+  /** s->buffer: a line whose LF does not fit in what is left of its 4096 bytes is "too long" (./nginx-client-buffer.ts). */
+  readonly lines = new NginxClientBuffer();
   helo = '';
   esmtp = false;
   from = '';
@@ -112,7 +108,8 @@ class NginxSession {
   /** s->errors: lines the parser refused (ngx_mail_read_command), against max_errors. */
   errors = 0;
   authConn: ConnId | null = null;
-  authParser = new HttpParser('response');
+  /** What the auth server has answered so far (ngx_mail_auth_http_read_handler()'s buffer). */
+  authAnswer = '';
   upstream: ConnId | null = null;
   upstreamState: UpstreamState = 'start';
   upstreamBuffer = '';
@@ -123,6 +120,8 @@ class NginxSession {
    * before it reports sk_err).
    */
   upstreamEnd: 'eof' | 'reset' | null = null;
+  /** The upstream reset's errno: the kernel's ETIMEDOUT when its timers failed the socket, else ECONNRESET. */
+  upstreamEndErrno: 'ETIMEDOUT' | undefined = undefined;
   /**
    * The client's FIN or reset, not yet met by a read or a send. While nginx waits for auth_http and the
    * upstream their client read handlers (ngx_mail_auth_http_block_read, ngx_mail_auth_sleep_handler,
@@ -192,9 +191,11 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       case 'connectFailed': {
         const session = this.outgoing.get(input.conn);
         if (!session) return;
-        // The failed connection is gone already; then 451, as for any auth server or upstream failure.
+        // The failed connection is gone already; its recv() failed (peerRecvFailed()), then 451.
+        const side = session.authConn === input.conn ? 'auth' : 'upstream';
         if (session.authConn === input.conn) session.authConn = null;
         if (session.upstream === input.conn) session.upstream = null;
+        this.peerRecvFailed(session, side, input.reason === 'timeout' ? 'ETIMEDOUT' : 'ECONNREFUSED');
         this.internalError(session);
         return;
       }
@@ -265,14 +266,22 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         if (!session.upstreamEnd || !session.upstream) return;
         // The read after the reply returns 0 or the reset: in the handshake NGX_ERROR, ngx_mail_proxy_internal_server_error();
         // once the reply ended the handshake, ngx_mail_proxy_handler() reads the end and closes both sides.
-        if (session.state === 'proxy-handshake') return this.internalError(session);
+        if (session.state === 'proxy-handshake') {
+          // After a reset, the next command's send() fails once the reply was taken (Linux keeps sk_err for the call
+          // after the data: tcp_recvmsg()), else the next recv() (a reply not complete yet).
+          if (session.upstreamEnd === 'reset') this.upstreamSocketFailed(session, session.upstreamBuffer === '' ? 'send' : 'recv', session.upstreamEndErrno);
+          return this.internalError(session);
+        }
         return this.gone(now, session.upstream, session.upstreamEnd);
       case 'handshakeTimeout':
         // ngx_mail_proxy_smtp_handler(): rev->timedout, logged at info with the action under way
         // (ngx_mail_proxy_read_response() sets "reading response from upstream" once bytes came).
         this.log(session, 'info', 'upstream timed out (110: Connection timed out)');
         return this.internalError(session);
-      case 'authTimeout': return this.internalError(session);
+      case 'authTimeout':
+        // ngx_mail_auth_http_read_handler() (or the write handler, the request not sent): rev->timedout, set
+        // auth_http_timeout after the connect and never re-armed. Measured on Debian's nginx 1.22.1.
+        return this.authHttpFailed(session, 'timed out (110: Connection timed out)');
       case 'toServer':
         session.clientEventUs = now;
         return this.flushToServer(session);
@@ -290,14 +299,19 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       const event = session.lines.next();
       if (!event) return this.clientEndMet(session);
       if (event.kind === 'too-long') {
+        // ngx_mail_read_command(): the whole buffer quoted (the line is cut: ./nginx-log-context.ts), s->quit
+        this.log(session, 'info', `client sent too long command "${event.buffer}"`);
         if (this.writeClient(session, SMTP_INVALID_COMMAND)) this.close(session);
         return;
       }
       if (refusedByParser(event.line, session.state === 'start' ? 'command' : 'argument')) {
+        session.lines.commandDone();
         if (this.parserRefused(session)) return;
         continue;
       }
       const reply = this.command(now, session, session.state === 'start' ? event.line : firstArgument(event.line));
+      // ngx_mail_smtp_auth_state(), and ngx_mail_auth() for the command that starts auth_http
+      session.lines.commandDone();
       if (reply === null) return; // auth_http started
       if (!this.writeClient(session, reply.text)) return;
       if (reply.quit) return this.close(session);
@@ -318,26 +332,24 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
 
   private command(now: Micros, session: NginxSession, line: string): { text: string; quit?: boolean } | null {
     if (session.state === 'login-username') {
-      const user = ngxDecodeBase64(line);
-      if (user === null) return this.invalid(session);
-      session.login = user;
+      const user = ngxAuthBase64(line, 'LOGIN');
+      if ('refused' in user) return this.refusedResponse(session, user);
+      session.login = user.value;
       session.state = 'login-password';
       return { text: SMTP_PASSWORD };
     }
-    if (session.state === 'login-password' || session.state === 'plain') {
-      const decoded = ngxDecodeBase64(line);
-      if (decoded === null) return this.invalid(session);
-      if (session.state === 'plain') {
-        // ngx_mail_auth_plain(): skip the authzid up to its NUL, the login runs to the next NUL and
-        // the password is the rest; only a missing NUL is refused (an empty login or password is not).
-        const loginStart = decoded.indexOf('\0') + 1;
-        const loginEnd = loginStart === 0 ? -1 : decoded.indexOf('\0', loginStart);
-        if (loginEnd < 0) return this.invalid(session);
-        session.login = decoded.slice(loginStart, loginEnd);
-        session.passwd = decoded.slice(loginEnd + 1);
-      } else {
-        session.passwd = decoded;
-      }
+    if (session.state === 'login-password') {
+      const passwd = ngxAuthBase64(line, 'LOGIN');
+      if ('refused' in passwd) return this.refusedResponse(session, passwd);
+      session.passwd = passwd.value;
+      this.startAuth(now, session);
+      return null;
+    }
+    if (session.state === 'plain') {
+      const credentials = ngxAuthPlain(line);
+      if ('refused' in credentials) return this.refusedResponse(session, credentials);
+      session.login = credentials.login;
+      session.passwd = credentials.passwd;
       this.startAuth(now, session);
       return null;
     }
@@ -403,7 +415,15 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     return quit;
   }
 
-  private invalid(session: NginxSession): { text: string } {
+  /**
+   * A SASL response the AUTH handler refused (./nginx-base64.ts): its info line, then
+   * ngx_mail_smtp_auth_state() answers 500 in the start state, not counted against max_errors. Before
+   * 1.29.1 (765642b86) a refused LOGIN user name or PLAIN password has already pointed s->login at the
+   * new buffer with the old length: with an earlier login this line and later ones print that many
+   * bytes of pool memory after "login:", which the model cannot know; it prints the earlier login.
+   */
+  private refusedResponse(session: NginxSession, refusal: SaslRefusal): { text: string } {
+    this.log(session, 'info', refusal.refused);
     session.state = 'start';
     return { text: SMTP_INVALID_COMMAND };
   }
@@ -417,9 +437,9 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
         session.state = 'login-username';
         return { text: SMTP_USERNAME };
       }
-      const user = ngxDecodeBase64(args[1]!);
-      if (user === null) return { text: SMTP_INVALID_COMMAND };
-      session.login = user;
+      const user = ngxAuthBase64(args[1]!, 'LOGIN');
+      if ('refused' in user) return this.refusedResponse(session, user);
+      session.login = user.value;
       session.state = 'login-password';
       return { text: SMTP_PASSWORD };
     }
@@ -435,10 +455,10 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       // ngx_mail_smtp_auth() asks whether EXTERNAL is enabled (it asks only for a bare "AUTH EXTERNAL",
       // as for CRAM-MD5): the decoded name goes to auth_http whatever smtp_auth lists. Only s->login
       // is set; s->passwd keeps what an earlier attempt left.
-      const login = ngxDecodeBase64(args[1]!);
-      if (login === null) return { text: SMTP_INVALID_COMMAND };
+      const login = ngxAuthBase64(args[1]!, 'EXTERNAL');
+      if ('refused' in login) return this.refusedResponse(session, login);
       session.authMethod = 'external';
-      session.login = login;
+      session.login = login.value;
       this.startAuth(now, session);
       return null;
     }
@@ -490,7 +510,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   /** ngx_mail_auth_http_init(): a fresh request to the auth server, the same login attempt. */
   private askAuthHttp(now: Micros, session: NginxSession): void {
     session.action = 'in http auth state';
-    session.authParser = new HttpParser('response');
+    session.authAnswer = '';
     session.authConn = `${this.name}:auth${++this.counter}`;
     this.bindOutgoing(session.authConn, session);
     // Nagle stays on for both of the mail module's outgoing connections: nothing under src/mail calls
@@ -521,43 +541,45 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   }
 
   private authBytes(now: Micros, session: NginxSession, bytes: Uint8Array): void {
-    session.authParser.feed(bytes);
-    const parsed = session.authParser.nextResponse();
-    if (parsed.kind === 'incomplete') return;
+    session.authAnswer += bytesToLatin1(bytes);
+    const answer = parseNginxAuthHttpAnswer(session.authAnswer);
+    if (answer.kind === 'incomplete') return;
     this.timer(session, 'authTimeout', null);
     this.out.push({ kind: 'close', conn: session.authConn! });
     session.authConn = null;
-    if (parsed.kind === 'error') return this.internalError(session); // "auth http server sent invalid response"
-    const headers = parsed.message.headers;
+    session.authAnswer = '';
+    // ngx_mail_auth_http_read_handler(): the full buffer's next recv() asks for 0 bytes, its 0 is the end, no line
+    if (answer.kind === 'full') return this.internalError(session);
+    if (answer.kind === 'invalid-response') return this.authHttpFailed(session, 'sent invalid response');
+    const fields = authHttpFields(answer.headers);
     // ngx_mail_auth_http_process_headers(): an Auth-User or Auth-Pass in the answer replaces s->login or s->passwd,
     // whatever the status; XCLIENT LOGIN= and any later request carry it (Mailu answers Auth-User: its user_email)
-    session.login = headerValue(headers, 'Auth-User') ?? session.login;
-    session.passwd = headerValue(headers, 'Auth-Pass') ?? session.passwd;
-    const status = headerValue(headers, 'Auth-Status');
-    if (status !== undefined && status !== 'OK' && status !== 'WAIT') {
-      this.log(session, 'info', `client login failed: "${status}"`);
-      const reply = `${headerValue(headers, 'Auth-Error-Code') ?? DEFAULT_ERRCODE} ${status}\r\n`;
+    session.login = fields.user ?? session.login;
+    session.passwd = fields.pass ?? session.passwd;
+    if (answer.kind === 'invalid-header') return this.authHttpFailed(session, 'sent invalid header in response');
+    if (fields.refusal !== null) {
+      this.log(session, 'info', `client login failed: "${fields.refusal}"`);
+      const reply = `${fields.errcode ?? DEFAULT_ERRCODE} ${fields.refusal}\r\n`;
       // An Auth-Wait ngx_atoi() refuses leaves the sleep at 0: the session quits.
-      const wait = ngxAtoi(headerValue(headers, 'Auth-Wait')) ?? 0;
-      if (wait === 0) {
+      if (fields.sleep === 0) {
         if (this.writeClient(session, reply)) this.close(session);
         return;
       }
       // Auth-Wait > 0: the reply goes when the sleep ends, on the client's read timer (ngx_add_timer(c->read, timer * 1000)).
       session.refusalAfterSleep = reply;
-      return this.timer(session, 'clientTimeout', now + wait * 1_000_000);
+      return this.timer(session, 'clientTimeout', now + fields.sleep * 1_000_000);
     }
-    if (status === 'WAIT') {
+    if (fields.wait) {
       // ngx_mail_auth_http_process_headers(): "WAIT" (case-sensitive) sets s->auth_wait; the same request
       // goes again after Auth-Wait seconds, timed by the client's read timer (ngx_mail_auth_sleep_handler),
       // at once without one. Client input waits meanwhile (the sleep handler reads nothing).
-      const wait = ngxAtoi(headerValue(headers, 'Auth-Wait')) ?? 0;
-      return this.timer(session, 'clientTimeout', now + wait * 1_000_000);
+      return this.timer(session, 'clientTimeout', now + fields.sleep * 1_000_000);
     }
-    const server = headerValue(headers, 'Auth-Server');
-    const portText = headerValue(headers, 'Auth-Port');
+    const { server, port: portText } = fields;
+    if (server === '' || portText === '') return this.authHttpFailed(session, 'did not send server or port');
+    if (parseIp(server) === null) return this.authHttpFailed(session, `sent invalid server address:"${server}"`);
     const port = ngxAtoi(portText);
-    if (server === undefined || parseIp(server) === null || port === null || port < 1 || port > 65535) return this.internalError(session);
+    if (port === null || port < 1 || port > 65535) return this.authHttpFailed(session, `sent invalid server port:"${portText}"`);
     session.state = 'proxy-handshake';
     session.upstreamState = 'start';
     session.upstreamBuffer = '';
@@ -683,6 +705,39 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.close(session);
   }
 
+  // ---- the auth server's and the upstream's failures -----------------------------------------
+
+  /**
+   * A failure ngx_mail_auth_http_module.c logs at error naming the auth server (ctx->peer.name, the auth_http
+   * address as ngx_parse_url() named it: "127.0.0.1:18180"), then ngx_mail_session_internal_server_error():
+   * 451 and s->quit. Measured on Debian's nginx 1.22.1, e.g. "[error] auth http server 127.0.0.1:18180 sent
+   * invalid header in response while in http auth state, client: 127.0.0.1, server: 127.0.0.1:12625, login: "alice"".
+   */
+  private authHttpFailed(session: NginxSession, what: string): void {
+    this.log(session, 'error', `auth http server ${addressWithPort(this.config.auth_http.address)} ${what}`);
+    this.internalError(session);
+  }
+
+  /**
+   * recv() on the auth server's or the upstream's connection failed: a refused or timed-out connect() (the
+   * non-blocking connect() returned EINPROGRESS, and ngx_epoll_process_events() runs the read handler
+   * first on the error event) or a reset. ngx_unix_recv() -> ngx_connection_error() logs it at error
+   * (peer.log_error = NGX_ERROR_ERR: ngx_mail_auth_http_init(), ngx_mail_proxy_init()); the upstream's
+   * read is ngx_mail_proxy_read_response(), which sets its action first. The caller answers 451. Measured
+   * on Debian's nginx 1.22.1: "[error] recv() failed (111: Connection refused) while in http auth state, ..."
+   * and "... while reading response from upstream, ..., login: "alice", upstream: 127.0.0.1:12699".
+   */
+  private peerRecvFailed(session: NginxSession, side: 'auth' | 'upstream', errno: 'ETIMEDOUT' | 'ECONNREFUSED' | undefined): void {
+    if (side === 'auth') return this.log(session, 'error', `recv() failed (${socketErrorText(errno)})`);
+    this.upstreamSocketFailed(session, 'recv', errno);
+  }
+
+  /** The upstream's recv() (ngx_mail_proxy_read_response(): "reading response from upstream") or the next command's send() failed. */
+  private upstreamSocketFailed(session: NginxSession, call: 'recv' | 'send', errno: 'ETIMEDOUT' | 'ECONNREFUSED' | undefined): void {
+    if (call === 'recv') session.action = 'reading response from upstream';
+    this.log(session, 'error', `${call}() failed (${socketErrorText(errno)})`);
+  }
+
   // ---- plumbing ------------------------------------------------------------------------------
 
   private internalError(session: NginxSession): void {
@@ -706,13 +761,19 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       if (CLIENT_READ_STATES.has(session.state)) this.timer(session, 'commands', now + this.config.timings.reactionUs);
       return;
     }
-    if (!client && conn === session.authConn) return this.internalError(session);
+    // The auth server's or the upstream's end before the answer: recv() returns 0 (no line) or fails with the reset.
+    if (!client && conn === session.authConn) {
+      if (how === 'reset') this.peerRecvFailed(session, 'auth', errno);
+      return this.internalError(session);
+    }
     if (!client && session.state === 'proxy-handshake') {
       // A reply that came before the FIN or the reset is still read and judged first (a 421 goes to the client as it is).
       if (session.upstreamBuffer !== '') {
         session.upstreamEnd = how;
+        session.upstreamEndErrno = errno;
         return;
       }
+      if (how === 'reset') this.peerRecvFailed(session, 'upstream', errno);
       return this.internalError(session);
     }
     // ngx_mail_proxy_handler() passes on what it reads, both ways, in the event that reads it: bytes the

@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { mailuNginxConfig } from '../../../models/front/config.ts';
-import { ngxDecodeBase64 } from '../../../models/front/nginx-base64.ts';
+import { ngxAuthBase64, ngxAuthPlain, ngxDecodeBase64 } from '../../../models/front/nginx-base64.ts';
 import { NginxFront } from '../../../models/front/nginx-front.ts';
 import { DirectDriver } from './direct-driver.ts';
 
@@ -81,5 +81,26 @@ describe('in a session', () => {
     const d = session('AUTH PLAIN', '');
     expect(d.writes(CLIENT).slice(1)).toEqual(['334 \r\n', INVALID]);
     expect(authRequest(d)).toBeUndefined();
+  });
+});
+
+describe('ngxAuthPlain and ngxAuthBase64: what the AUTH handlers refuse, and the line they log', () => {
+  const plain = (decoded: string) => ngxAuthPlain(Buffer.from(decoded, 'latin1').toString('base64'));
+  test('the authzid up to its NUL is skipped; empty login and password are taken', () => {
+    expect(plain('authz\0alice\0secret')).toEqual({ login: 'alice', passwd: 'secret' });
+    expect(plain('\0\0')).toEqual({ login: '', passwd: '' });
+    expect(plain('\0a\0b\0c')).toEqual({ login: 'a', passwd: 'b\0c' });
+  });
+
+  test('no byte after the first NUL (none, or it ends the blob) is an invalid login; no second NUL an invalid password', () => {
+    for (const decoded of ['', 'alice', 'authz\0', '\0']) expect([decoded, plain(decoded)]).toEqual([decoded, { refused: 'client sent invalid login in AUTH PLAIN command' }]);
+    expect(plain('\0alice')).toEqual({ refused: 'client sent invalid password in AUTH PLAIN command' });
+    expect(ngxAuthPlain('*')).toEqual({ refused: 'client sent invalid base64 encoding in AUTH PLAIN command' });
+  });
+
+  test('LOGIN and EXTERNAL name their mechanism', () => {
+    expect(ngxAuthBase64('YQ==', 'LOGIN')).toEqual({ value: 'a' });
+    expect(ngxAuthBase64('Y', 'LOGIN')).toEqual({ refused: 'client sent invalid base64 encoding in AUTH LOGIN command' });
+    expect(ngxAuthBase64('*', 'EXTERNAL')).toEqual({ refused: 'client sent invalid base64 encoding in AUTH EXTERNAL command' });
   });
 });

@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { bytesToLatin1 } from '../../../models/contract.ts';
 import { mailuNginxConfig, type NginxFrontConfig } from '../../../models/front/config.ts';
 import { NginxFront } from '../../../models/front/nginx-front.ts';
+import { NGINX_LAB_LINE_MAX } from '../../../models/front/nginx-log-context.ts';
 import { DirectDriver } from './direct-driver.ts';
 import { HttpParser } from '../../../models/http/codec.ts';
 import { auth } from '../auth/requests.ts';
@@ -139,11 +140,25 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     expect(connects(d)).toEqual([]);
   });
 
-  test('a burst of pipelined commands is answered whole, however many lines it holds (10,001 NOOPs in one read)', () => {
-    // ngx_mail_smtp_auth_state() posts another read event while s->buffer holds input: every command is answered
+  test('a burst of pipelined commands is answered up to the end of the 4096-byte buffer: the command it cuts is "too long" (10,001 NOOPs in one read)', () => {
+    // ngx_mail_smtp_auth_state() answers what s->buffer holds but moves it back to its start only once all of it is
+    // taken: the 683rd NOOP has 4 bytes left (./nginx-client-buffer.ts). Debian's nginx 1.22.1: 682 NOOPs in one
+    // write are all answered, 683 end in "client sent too long command".
     const d = nginx();
     d.bytes(CLIENT, 'NOOP\r\n'.repeat(10_001)).advanceBy(1_000);
-    expect(d.writes(CLIENT).slice(1)).toEqual(Array.from({ length: 10_001 }, () => '250 2.0.0 OK\r\n'));
+    expect(d.writes(CLIENT).slice(1)).toEqual([...Array.from({ length: 682 }, () => '250 2.0.0 OK\r\n'), INVALID]);
+    expect(closed(d)).toBe(true);
+    expect(logs(d)[0]).toMatch(/^\[info\] client sent too long command "NOOP\r\nNOOP\r\n/);
+  });
+
+  test('a burst whose commands end exactly at the buffer\'s end is read on: the buffer starts again empty', () => {
+    const d = nginx();
+    const full = `${'NOOP\r\n'.repeat(681)}NOOP xxx\r\n`;
+    expect(full.length).toBe(4096);
+    // Debian's nginx 1.22.1, the same in one write: 782 replies, and QUIT's 221 after them
+    d.bytes(CLIENT, full + 'NOOP\r\n'.repeat(100)).advanceBy(1_000);
+    expect(d.writes(CLIENT).slice(1)).toEqual(Array.from({ length: 782 }, () => '250 2.0.0 OK\r\n'));
+    expect(closed(d)).toBe(false);
   });
 
   test('a line longer than client_buffer_size (4096) gets 500 and the connection closes', () => {
@@ -1072,5 +1087,135 @@ describe("the error log's context (ngx_mail_log_error(), ./nginx-log-context.ts)
     // Measured on nginx 1.22.1 (smtp_auth none): "client logged in, client: 127.0.0.1, server: 127.0.0.1:12527".
     expect(loggedIn('1.29.0')).toEqual([`[info] client logged in${CONTEXT}`]);
     expect(loggedIn('1.29.1')).toEqual([`[info] client logged in${CONTEXT}, upstream: 127.0.0.1:10025`]);
+  });
+});
+
+describe('error paths, each line checked on Debian\'s nginx 1.22.1 (the same texts at release-1.22.0 and release-1.29.8)', () => {
+  const ERROR_AUTH = (what: string, login = ', login: "alice@example.test"') => `[error] auth http server 127.0.0.1:8080 ${what} while in http auth state${CONTEXT}${login}`;
+  const plain = () => say(nginx({ smtp_auth: ['plain', 'login'] }), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+
+  test('a refused SASL response: its info line in the auth state, 500, and the next line is a command again, never counted against max_errors', () => {
+    const refused = (...lines: string[]) => {
+      const d = say(nginx({ smtp_auth: ['plain', 'login'], max_errors: 1 }), ...lines, 'NOOP');
+      return { replies: d.writes(CLIENT).slice(1), logs: logs(d), closed: closed(d) };
+    };
+    const line = (what: string, login = '') => `[info] client sent ${what} while in auth state${CONTEXT}${login}`;
+    expect(refused('AUTH LOGIN', '*')).toEqual({ replies: ['334 VXNlcm5hbWU6\r\n', INVALID, '250 2.0.0 OK\r\n'], logs: [line('invalid base64 encoding in AUTH LOGIN command')], closed: false });
+    expect(refused('AUTH LOGIN *').logs).toEqual([line('invalid base64 encoding in AUTH LOGIN command')]);
+    // the user name was taken: the line names it
+    expect(refused(`AUTH LOGIN ${b64('bob')}`, '*').logs).toEqual([line('invalid base64 encoding in AUTH LOGIN command', ', login: "bob"')]);
+    expect(refused('AUTH PLAIN *').logs).toEqual([line('invalid base64 encoding in AUTH PLAIN command')]);
+    expect(refused('AUTH PLAIN', 'a').logs).toEqual([line('invalid base64 encoding in AUTH PLAIN command')]);
+    for (const blob of ['alice', 'authz\0', '']) expect(refused(`AUTH PLAIN ${b64(blob)}=`).logs).toEqual([line('invalid login in AUTH PLAIN command')]);
+    expect(refused(`AUTH PLAIN ${b64('\0alice')}`).logs).toEqual([line('invalid password in AUTH PLAIN command')]);
+    expect(refused('AUTH EXTERNAL *').logs).toEqual([line('invalid base64 encoding in AUTH EXTERNAL command')]);
+    // six refusals with max_errors 1: each 500, none closes (nginx 1.22.1: six lines, six 500s, then NOOP's 250)
+    const six = refused(...Array.from({ length: 6 }, () => 'AUTH LOGIN *'));
+    expect([six.replies.filter((r) => r === INVALID).length, six.logs.length, six.closed]).toEqual([6, 6, false]);
+  });
+
+  test('a too long command: the whole buffer from its start quoted (commands answered before it too), no context, 500 and closed', () => {
+    // nginx 1.22.1: "NOOP\r\n" and a 4093-byte line in one write: 250, then "client sent too long command "NOOP\r\nNOOP ccc..."
+    const d = nginx();
+    const line = `NOOP ${'c'.repeat(4086)}`;
+    d.bytes(CLIENT, `NOOP\r\n${line}\r\n`).advanceBy(1_000);
+    expect(d.writes(CLIENT).slice(1)).toEqual(['250 2.0.0 OK\r\n', INVALID]);
+    expect(closed(d)).toBe(true);
+    const [logged] = logs(d);
+    expect(logged).toBe(`[info] client sent too long command "NOOP\r\n${line}`.slice(0, NGINX_LAB_LINE_MAX));
+    // the same line alone fits
+    expect(lastWrite(say(nginx(), line))).toBe('250 2.0.0 OK\r\n');
+  });
+
+  test('auth_http_timeout: "auth http server <address> timed out" at error, 451, closed', () => {
+    const d = plain();
+    authRequest(d);
+    d.advanceBy(60_000_000);
+    expect(logs(d)).toEqual([ERROR_AUTH('timed out (110: Connection timed out)')]);
+    expect([lastWrite(d), closed(d)]).toEqual([INTERNAL, true]);
+  });
+
+  test.each([
+    ['a CR in the status line not followed by LF', 'HTTP/1.0 200 OK\rX\r\n\r\n', 'sent invalid response'],
+    ["a byte a header name may not hold ('_')", 'HTTP/1.0 200 OK\r\nAuth_Status: OK\r\n\r\n', 'sent invalid header in response'],
+    ['a CR in a value not followed by LF', 'HTTP/1.0 200 OK\r\nAuth-Status: OK\rX\r\n\r\n', 'sent invalid header in response'],
+    ['no Auth-Server', 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Port: 10025\r\n\r\n', 'did not send server or port'],
+    ['an empty Auth-Port', 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port:\r\n\r\n', 'did not send server or port'],
+    ['a name for Auth-Server', 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: mail.example\r\nAuth-Port: 10025\r\n\r\n', 'sent invalid server address:"mail.example"'],
+    ['port 0', 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 0\r\n\r\n', 'sent invalid server port:"0"'],
+  ])('%s: "auth http server <address> %s", 451, closed', (_what, answer, logged) => {
+    const d = plain();
+    expect(answerAuth(d, answer)).toBeUndefined();
+    expect(logs(d)).toEqual([ERROR_AUTH(logged)]);
+    expect([lastWrite(d), closed(d)]).toEqual([INTERNAL, true]);
+  });
+
+  test('headers without a status line are read as headers: the login goes on (nginx 1.22.1: 235)', () => {
+    const d = plain();
+    expect(answerAuth(d, 'Auth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\n\r\n')).toBeDefined();
+  });
+
+  test('an Auth-User read before a bad header has replaced the login the line names', () => {
+    const d = plain();
+    answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-User: carol\r\nAuth-Status OK\r\n\r\n');
+    expect(logs(d)).toEqual([ERROR_AUTH('sent invalid header in response', ', login: "carol"')]);
+  });
+
+  test('an answer that fills the 1024-byte buffer without ending: 451 and no line (the next recv() asks for 0 bytes)', () => {
+    const long = `HTTP/1.0 200 OK\r\nX-Padding: ${'p'.repeat(1100)}\r\n\r\n`;
+    const d = plain();
+    answerAuth(d, long);
+    expect([logs(d), lastWrite(d), closed(d)]).toEqual([[], INTERNAL, true]);
+    // 1024 bytes that do end are an answer
+    const fits = `HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\nX-Padding: `;
+    const exact = `${fits}${'p'.repeat(1024 - fits.length - 4)}\r\n\r\n`;
+    expect(exact.length).toBe(1024);
+    expect(answerAuth(plain(), exact)).toBeDefined();
+  });
+
+  test('the auth server refusing the connection or resetting it: "recv() failed" at error while in http auth state, 451', () => {
+    const refused = plain();
+    refused.input({ kind: 'connectFailed', conn: connects(refused)[0]!.conn, reason: 'refused' });
+    expect(logs(refused)).toEqual([`[error] recv() failed (111: Connection refused) while in http auth state${CONTEXT}, login: "alice@example.test"`]);
+    expect(lastWrite(refused)).toBe(INTERNAL);
+    const reset = plain();
+    reset.input({ kind: 'reset', conn: authRequest(reset).conn });
+    expect(logs(reset)).toEqual([`[error] recv() failed (104: Connection reset by peer) while in http auth state${CONTEXT}, login: "alice@example.test"`]);
+    // a FIN is recv() 0: 451 without a line
+    const fin = plain();
+    fin.input({ kind: 'eof', conn: authRequest(fin).conn });
+    expect([logs(fin), lastWrite(fin)]).toEqual([[], INTERNAL]);
+  });
+
+  test('the upstream refusing the connection: "recv() failed (111: Connection refused) while reading response from upstream", with the upstream named', () => {
+    const d = plain();
+    const { conn } = authRequest(d);
+    d.bytes(conn, OK_AUTH).advanceBy(1_000);
+    d.input({ kind: 'connectFailed', conn: connects(d).at(-1)!.conn, reason: 'refused' });
+    expect(logs(d)).toEqual([`[error] recv() failed (111: Connection refused) while reading response from upstream${ALICE}, upstream: 127.0.0.1:10025`]);
+    expect([lastWrite(d), closed(d)]).toEqual([INTERNAL, true]);
+  });
+
+  test("the upstream's reset in the handshake: recv() fails, or, behind a reply that was taken, the next command's send()", () => {
+    const UPSTREAM = `${ALICE}, upstream: 127.0.0.1:10025`;
+    const quiet = authenticated();
+    quiet.d.input({ kind: 'reset', conn: quiet.upstream });
+    expect(logs(quiet.d)).toEqual([`[error] recv() failed (104: Connection reset by peer) while reading response from upstream${UPSTREAM}`]);
+    const behind = authenticated();
+    behind.d.bytes(behind.upstream, '220 b\r\n').input({ kind: 'reset', conn: behind.upstream }).advanceBy(1_000);
+    expect(logs(behind.d)).toEqual([`[error] send() failed (104: Connection reset by peer) while sending HELO/EHLO to upstream${UPSTREAM}`]);
+    const cut = authenticated();
+    cut.d.bytes(cut.upstream, '220 b').input({ kind: 'reset', conn: cut.upstream }).advanceBy(1_000);
+    expect(logs(cut.d)).toEqual([`[error] recv() failed (104: Connection reset by peer) while reading response from upstream${UPSTREAM}`]);
+    for (const { d } of [quiet, behind, cut]) expect([lastWrite(d), closed(d)]).toEqual([INTERNAL, true]);
+  });
+
+  test('a line longer than nginx can write is cut where the longest left-out prefix would cut it: the context goes first', () => {
+    // nginx 1.22.1: a 2100-byte login in "client login failed" gave a 2047-byte line ending inside the login
+    const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64(`\0${'u'.repeat(2100)}\0nope`)}`);
+    answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: Invalid login\r\n\r\n');
+    const full = `[info] client login failed: "Invalid login" while in http auth state${CONTEXT}, login: "${'u'.repeat(2100)}"`;
+    expect(logs(d)).toEqual([full.slice(0, NGINX_LAB_LINE_MAX)]);
+    expect(NGINX_LAB_LINE_MAX).toBe(2047 - 20 - 17 - 22);
   });
 });
