@@ -17,7 +17,8 @@ import { tcpkaProblem } from '../models/front/haproxy-tcpka.ts';
 import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { soKeepaliveProblem } from '../models/front/nginx-so-keepalive.ts';
 import { listPatternError } from '../models/postfix/address-list.ts';
-import { inlineTableProblem, measuredTimings, parseList, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
+import { inetInterfacesProblem, inlineTableProblem, inlineTableText, measuredTimings, parseList, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
+import { transportProblem } from '../models/postfix/transports.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
@@ -104,6 +105,12 @@ export interface ScenarioValues {
   'postfix.disable_vrfy_command': YesNo;
   'postfix.smtpd_reject_unlisted_recipient': YesNo;
   'postfix.virtual_mailbox_maps': string;
+  'postfix.local_recipient_maps': string;
+  'postfix.local_transport': string;
+  'postfix.virtual_transport': string;
+  'postfix.relay_transport': string;
+  'postfix.default_transport': string;
+  'postfix.inet_interfaces': string;
   'postfix.recipient_delimiter': string;
   'postfix.smtpd_discard_ehlo_keywords': string;
   'postfix.message_size_limit': number;
@@ -191,6 +198,13 @@ function matchListKey(parameter: keyof PostfixConfig, what: string): KeyType {
     },
   };
 }
+/** Each class's transport: Postfix's default (mail_params.h) and the layouts'. */
+const TRANSPORT_DEFAULTS: Readonly<Record<'local' | 'virtual' | 'relay' | 'default', string>> = {
+  local: "Postfix's default local:$myhostname (DEF_LOCAL_TRANSPORT), the layouts' too",
+  virtual: "Postfix's default virtual (DEF_VIRT_TRANSPORT), the real stack's too; Mailu's lmtp:inet:192.168.203.2:2525 (its main.cf)",
+  relay: "Postfix's default relay (DEF_RELAY_TRANSPORT), Mailu's too; the real stack: error:5.7.1 no outbound delivery in this lab",
+  default: "Postfix's default smtp (DEF_DEF_TRANSPORT), Mailu's too; the real stack: error:5.7.1 no outbound delivery in this lab",
+};
 /** Ten minutes: longer than any timer in the chain, short enough to keep runs bounded. */
 const MAX_DELAY_MS = 600_000;
 /**
@@ -268,9 +282,9 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   { name: 'front.port', type: { kind: 'integer', min: 1, max: 65535 }, default: 587, description: 'port the front listens on and the client connects to' },
   {
     name: 'front.version',
-    type: { kind: 'text', pattern: /^(\d+(\.\d+){1,3})?$/, allowed: FRONT_RELEASES_TEXT },
+    type: { kind: 'text', pattern: /^(\d+(\.\d+){1,3}(\+[a-z0-9]+)?)?$/, allowed: FRONT_RELEASES_TEXT },
     default: (v) => defaultFrontRelease(v['front.model'] ?? 'dovecot-2.3'),
-    description: 'release of the front proxy: a Dovecot release for the Dovecot fronts, an nginx release for nginx (docs/versions.md: what each changes); the lock-step proxy and HAProxy have none',
+    description: "release of the front proxy: a Dovecot release (or a distribution's build of one, e.g. Debian 12's 2.3.19.1+deb12u7) for the Dovecot fronts, an nginx release for nginx (docs/versions.md: what each changes); the lock-step proxy and HAProxy have none",
   },
   { name: 'front.login_proxy_max_reconnects', type: { kind: 'integer', min: 0, max: 100 }, default: 3, description: 'Dovecot login_proxy_max_reconnects: backend reconnects after a remote failure (default 3)' },
   { name: 'front.login_proxy_timeout', type: { kind: 'integer', min: 1, max: MAX_DELAY_MS }, default: 30_000, description: 'Dovecot login_proxy_timeout in ms (default 30 secs)' },
@@ -403,7 +417,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     name: 'postfix.mydestination',
     type: matchListKey('mydestination', 'domain names'),
     default: (v) => presetOf(v).mydestination.join(', '),
-    description: "the local domains (string_list, the whole domain without case): a recipient there is the local class (trivial-rewrite resolve.c resolve_addr(): resolve_local()), an authorized destination for reject_unauth_destination and defer_unauth_destination (smtpd_check.c permit_auth_destination(): RESOLVE_CLASS_FINAL) and not looked up in virtual_mailbox_maps (its own table, local_recipient_maps, is not modelled: a local recipient is never refused as unlisted). Postfix's default $myhostname, localhost.$mydomain, localhost (mail_params.h DEF_MYDEST); the layouts' (Mailu's main.cf and the real stack): empty",
+    description: "the local domains (string_list, the whole domain without case): a recipient there is the local class (trivial-rewrite resolve.c resolve_addr(): resolve_local()), an authorized destination for reject_unauth_destination and defer_unauth_destination (smtpd_check.c permit_auth_destination(): RESOLVE_CLASS_FINAL) and looked up in its own table, local_recipient_maps, not in virtual_mailbox_maps. Postfix's default $myhostname, localhost.$mydomain, localhost (mail_params.h DEF_MYDEST); the layouts' (Mailu's main.cf and the real stack): empty",
   },
   {
     name: 'postfix.virtual_mailbox_domains',
@@ -435,13 +449,31 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     name: 'postfix.smtpd_reject_unlisted_recipient',
     type: yesNo,
     default: (v) => (presetOf(v).smtpd_reject_unlisted_recipient ? 'yes' : 'no'),
-    description: "yes: RCPT and VRFY of an address in a virtual mailbox domain that virtual_mailbox_maps does not list get 550 5.1.1 <address>: Recipient address rejected: User unknown in virtual mailbox table (smtpd_check.c check_rcpt_maps; Postfix's default yes, Mailu's 10025 service no, the real stack yes)",
+    description: "yes: RCPT and VRFY of an address whose class's transport is error or retry are refused with its text (postfix.default_transport), and one in a virtual mailbox domain that virtual_mailbox_maps does not list gets 550 5.1.1 <address>: Recipient address rejected: User unknown in virtual mailbox table, in a local domain that local_recipient_maps does not list ... User unknown in local recipient table (smtpd_check.c check_rcpt_maps; Postfix's default yes, Mailu's 10025 service no, the real stack yes)",
   },
   {
     name: 'postfix.virtual_mailbox_maps',
     type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no table), or inline:{ address=value, ... }', problem: (text) => inlineTableProblem('virtual_mailbox_maps', text) },
     default: '',
     description: "the recipients of the virtual mailbox domains (Mailu's: its example.test) as an inline table: address=anything, or @domain=anything for all of a domain; empty: none is looked up (Postfix's default; Mailu's socketmap and the real stack's static: table are outside the lab)",
+  },
+  {
+    name: 'postfix.local_recipient_maps',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no table), or inline:{ name=value, ... }', problem: (text) => inlineTableProblem('local_recipient_maps', text) },
+    default: (v) => inlineTableText(presetOf(v).local_recipient_maps),
+    description: "the local class's recipients (an [address] literal of smtpd's own address, or a mydestination domain) as an inline table: user=anything or user@domain=anything; with smtpd_reject_unlisted_recipient another gets 550 5.1.1 <address>: Recipient address rejected: User unknown in local recipient table (smtpd_check.c check_rcpt_maps(); postmaster, MAILER-DAEMON and double-bounce never); empty: none is looked up. Postfix's default proxy:unix:passwd.byname $alias_maps (mail_params.h DEF_LOCAL_RCPT_MAPS), the host's accounts, which the lab holds as a Debian 12 host's (models/postfix/debian-accounts.ts); the real stack's adds postfix, dovecot and dovenull (its alias_maps is empty)",
+  },
+  ...(['local', 'virtual', 'relay', 'default'] as const).map((addressClass) => ({
+    name: `postfix.${addressClass}_transport` as const,
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'transport[:nexthop], e.g. smtp, lmtp:inet:host:port, error:5.7.1 text', problem: (text: string) => transportProblem(`${addressClass}_transport`, text) } satisfies KeyType,
+    default: (v: Readonly<Partial<ScenarioValues>>) => presetOf(v)[`${addressClass}_transport`],
+    description: `the delivery transport of the ${addressClass} class (trivial-rewrite resolve.c resolve_addr()); error:[dsn ]text or retry:[dsn ]text makes smtpd refuse such a recipient at RCPT and VRFY when smtpd_reject_unlisted_recipient = yes: 550 (retry: 450) <address>: Recipient address rejected: text (smtpd_check.c check_rcpt_maps(), before the class's table). ${TRANSPORT_DEFAULTS[addressClass]}`,
+  })),
+  {
+    name: 'postfix.inet_interfaces',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'all, loopback-only, or IPv4/IPv6 addresses separated by commas or spaces', problem: inetInterfacesProblem },
+    default: (v) => { const value = presetOf(v).inet_interfaces; return typeof value === 'string' ? value : value.join(', '); },
+    description: "smtpd's own addresses: a recipient at an [address] literal of one is the local class (global/resolve_local.c resolve_local(), own_inet_addr.c): an authorized destination, looked up in local_recipient_maps. all: the host's interfaces (the lab: 127.0.0.1, ::1 with IPv6, and the address Postfix is reached on); loopback-only: the loopback ones. Postfix's default all (mail_params.h DEF_INET_INTERFACES), Mailu's too; the real stack: 127.0.0.1",
   },
   {
     name: 'postfix.recipient_delimiter',

@@ -16,7 +16,7 @@ import { parseSoKeepalive } from '../models/front/nginx-so-keepalive.ts';
 import { ScenarioError } from './errors.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
-import { parseInlineTableKeys, parseList, type PostfixConfig } from '../models/postfix/config.ts';
+import { parseInetInterfaces, parseInlineTableKeys, parseList, type PostfixConfig } from '../models/postfix/config.ts';
 import { isRealStackValues, postfixPresetOf } from './layout.ts';
 import { failActionOf, type InjectedFailure } from '../models/postfix/injected-failure.ts';
 import { MILTER_STAGES, milterReplyOf, type MilterReplies, type MilterReply, type MilterStage } from '../models/postfix/milter.ts';
@@ -100,6 +100,12 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_reject_unlisted_recipient: scenario.isOn('postfix.smtpd_reject_unlisted_recipient'),
     virtual_mailbox_maps: parseInlineTableKeys('virtual_mailbox_maps', scenario.get('postfix.virtual_mailbox_maps')),
     recipient_delimiter: scenario.get('postfix.recipient_delimiter'),
+    local_recipient_maps: parseInlineTableKeys('local_recipient_maps', scenario.get('postfix.local_recipient_maps')),
+    local_transport: scenario.get('postfix.local_transport').trim(),
+    virtual_transport: scenario.get('postfix.virtual_transport').trim(),
+    relay_transport: scenario.get('postfix.relay_transport').trim(),
+    default_transport: scenario.get('postfix.default_transport').trim(),
+    inet_interfaces: parseInetInterfaces(scenario.get('postfix.inet_interfaces')),
     // Lower-cased as parsePostfixConfig() reads the parameter (ehlo_mask.c matches case-insensitively).
     smtpd_discard_ehlo_keywords: parseList(scenario.get('postfix.smtpd_discard_ehlo_keywords')).map((word) => word.toLowerCase()),
     message_size_limit: scenario.get('postfix.message_size_limit'),

@@ -60,6 +60,17 @@ function ipv6Bytes(text: string): Uint8Array | null {
   return Uint8Array.from(words.flatMap((word) => [word >> 8, word & 0xff]));
 }
 
+/**
+ * Whether two addresses are the same host address, as own_inet_addr() compares sockaddrs
+ * (SOCK_ADDR_EQ_ADDR(): family and bytes): IPv4 in dotted decimal, IPv6 in any of its spellings.
+ */
+export function sameAddress(a: string, b: string): boolean {
+  const bytes = (text: string) => (text.includes(':') ? ipv6Bytes(text) : ipv4Bytes(text));
+  const left = bytes(a);
+  const right = bytes(b);
+  return left !== null && right !== null && left.length === right.length && left.every((byte, i) => byte === right[i]);
+}
+
 /** The 16-bit words of colon-separated groups; `last`: the final group may be a dotted IPv4 address (two words). */
 function wordsOf(text: string, last: boolean): number[] | null {
   if (text === '') return [];

@@ -9,7 +9,8 @@
  * refuses some more (resolve-addr.ts): its resolve, and a non-ASCII domain unless MAIL declared SMTPUTF8.
  */
 import type { Micros } from '../contract.js';
-import { domainListMatch, matchParentStyle, namadrListLookup, stringListMatch } from './address-list.js';
+import { matchParentStyle, namadrListLookup } from './address-list.js';
+import { addressClass } from './address-class.js';
 import type { CommandRow } from './command-table.js';
 import { isSmtputf8Option, mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
 import { extractedAddress } from './extract-addr.js';
@@ -130,13 +131,10 @@ export function relayRejection(s: SmtpdSession, recipient: string): string | nul
     }
     if (restriction === 'permit_sasl_authenticated' && s.saslUsername !== null) return null;
     if (restriction === 'reject_unauth_destination' || restriction === 'defer_unauth_destination') {
-      // permit_auth_destination(): the class of the resolved recipient's domain (resolve-addr.ts resolvedRecipient()),
-      // trivial-rewrite resolve.c resolve_class()'s lists: mydestination and virtual_mailbox_domains string lists,
-      // relay_domains a domain list in its parent style (resolve_init(); DEF_PAR_DOM_MATCH names it).
+      // permit_auth_destination(): the class of the resolved recipient's domain (resolve-addr.ts resolvedRecipient(),
+      // address-class.ts): RESOLVE_CLASS_FINAL (local, virtual) or RESOLVE_CLASS_RELAY is an authorized destination.
       const domain = resolvedRecipient(recipient, c.myhostname).domain;
-      const authorized = stringListMatch(c.mydestination, domain) || stringListMatch(c.virtual_mailbox_domains, domain)
-        || domainListMatch(c.relay_domains, domain, matchParentStyle(c.parent_domain_matches_subdomains, 'relay_domains'));
-      if (!authorized) return restriction === 'reject_unauth_destination' ? `554 5.7.1 <${recipient}>: Relay access denied` : `450 4.7.1 <${recipient}>: Relay access denied`;
+      if (addressClass(c, s.local.host, domain) === 'default') return restriction === 'reject_unauth_destination' ? `554 5.7.1 <${recipient}>: Relay access denied` : `450 4.7.1 <${recipient}>: Relay access denied`;
     }
   }
   return null;

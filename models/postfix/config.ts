@@ -7,6 +7,9 @@
  */
 
 import { listPatternError } from './address-list.js';
+import { DEBIAN_ACCOUNTS } from './debian-accounts.js';
+import { isIP } from 'node:net';
+import { transportProblem, TRANSPORT_PARAMETERS } from './transports.js';
 import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
 import type { InjectedFailure } from './injected-failure.js';
 import { MILTER_CONTINUES, MILTER_DEFAULT_ACTIONS, type MilterDefaultAction, type MilterReplies } from './milter.js';
@@ -95,6 +98,27 @@ export interface PostfixConfig {
   /** The implicit reject_unlisted_recipient at the end of the RCPT restrictions (rcpt-maps.ts; default yes). */
   readonly smtpd_reject_unlisted_recipient: boolean;
   readonly relay_domains: readonly string[];
+  /**
+   * The delivery transport of each address class, as main.cf writes it (transport[:nexthop]; trivial-rewrite
+   * resolve.c resolve_addr()); smtpd refuses a recipient whose transport is error or retry (transports.ts).
+   */
+  readonly local_transport: string;
+  readonly virtual_transport: string;
+  readonly relay_transport: string;
+  readonly default_transport: string;
+  /**
+   * The addresses smtpd counts as its own: an [address] literal of one of them is the local class
+   * (global/resolve_local.c resolve_local(), own_inet_addr.c). "all": the host's interfaces (the lab: the
+   * loopback addresses and the address the client reached); "loopback-only": the loopback ones; else addresses.
+   */
+  readonly inet_interfaces: 'all' | 'loopback-only' | readonly string[];
+  /**
+   * The keys (lower case) of local_recipient_maps, the local class's table (rcpt-maps.ts); null: the
+   * parameter is empty, so no local recipient is looked up. The lab reads no passwd or aliases table:
+   * Postfix's default (proxy:unix:passwd.byname $alias_maps) is held as the accounts of a Debian 12 host
+   * (DEBIAN_ACCOUNTS).
+   */
+  readonly local_recipient_maps: readonly string[] | null;
   readonly smtpd_junk_command_limit: number;
   /**
    * Connections one client address may hold at once (anvil; 0 = no limit). Default
@@ -205,6 +229,15 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     // mail_params.h DEF_SMTPD_REJ_UNL_RCPT.
     smtpd_reject_unlisted_recipient: true,
     relay_domains: [],
+    // mail_params.h DEF_LOCAL_TRANSPORT ("local:$myhostname"), DEF_VIRT_TRANSPORT, DEF_RELAY_TRANSPORT, DEF_DEF_TRANSPORT.
+    local_transport: 'local:$myhostname',
+    virtual_transport: 'virtual',
+    relay_transport: 'relay',
+    default_transport: 'smtp',
+    // DEF_INET_INTERFACES: INET_INTERFACES_ALL.
+    inet_interfaces: 'all',
+    // DEF_LOCAL_RCPT_MAPS "proxy:unix:passwd.byname $alias_maps": the host's accounts (DEBIAN_ACCOUNTS; aliases: none).
+    local_recipient_maps: DEBIAN_ACCOUNTS,
     smtpd_junk_command_limit: 100,
     smtpd_client_connection_count_limit: 50,
     smtpd_client_event_limit_exceptions: null,
@@ -242,6 +275,12 @@ export function labPreset(overrides: Partial<PostfixConfig> = {}): PostfixConfig
     smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'],
     mydestination: [],
     virtual_mailbox_domains: ['example.test'],
+    // conformance/real-stack/config.ts: nothing leaves the machine; smtpd listens on 127.0.0.1 only.
+    default_transport: 'error:5.7.1 no outbound delivery in this lab',
+    relay_transport: 'error:5.7.1 no outbound delivery in this lab',
+    inet_interfaces: ['127.0.0.1'],
+    // alias_maps is empty there: local_recipient_maps is passwd.byname alone, Debian's accounts and the daemons' own.
+    local_recipient_maps: [...DEBIAN_ACCOUNTS, 'postfix', 'dovecot', 'dovenull'],
     ...overrides,
   };
 }
@@ -272,6 +311,8 @@ export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConf
     smtpd_reject_unlisted_recipient: false,
     // main.cf recipient_delimiter = {{ RECIPIENT_DELIMITER }}, "+" in the setup wizard's mailu.env.
     recipient_delimiter: '+',
+    // main.cf: "Mails are transported if required, then forwarded to Dovecot for delivery" (import/fixtures/mailu-2024.06/main.cf:85).
+    virtual_transport: 'lmtp:inet:192.168.203.2:2525',
     ...overrides,
   };
 }
@@ -356,6 +397,33 @@ export function inlineTableProblem(key: string, raw: string): string | null {
 
 const INLINE_TABLE = /^inline:\{([^{}]*)\}$/;
 
+/**
+ * inet_interfaces as own_inet_addr_init() (global/own_inet_addr.c, v3.7.11) reads it: exactly "all" or
+ * "loopback-only" (strcmp()), else hosts, each of which must resolve (msg_fatal "host not found"); the lab
+ * takes addresses only, as it resolves no names. What is wrong with `raw`, or null.
+ */
+export function inetInterfacesProblem(raw: string): string | null {
+  const value = raw.trim();
+  if (value === 'all' || value === 'loopback-only') return null;
+  const hosts = parseList(value);
+  if (hosts.length === 0) return `inet_interfaces: empty: Postfix would listen on no address; write all, loopback-only or addresses`;
+  const name = hosts.find((host) => isIP(host) === 0);
+  return name === undefined ? null : `inet_interfaces: "${name}" is not an IPv4 or IPv6 address: the lab resolves no host names (own_inet_addr.c: "host not found" for a name that does not resolve); allowed: all, loopback-only, or addresses`;
+}
+
+/** inet_interfaces checked (inetInterfacesProblem()), as the config holds it. */
+export function parseInetInterfaces(raw: string): PostfixConfig['inet_interfaces'] {
+  const problem = inetInterfacesProblem(raw);
+  if (problem !== null) throw new Error(problem);
+  const value = raw.trim();
+  return value === 'all' || value === 'loopback-only' ? value : parseList(value);
+}
+
+/** A table's keys as a parameter value: an inline table whose values are the lab's placeholder (the model reads only the keys); empty for null. */
+export function inlineTableText(keys: readonly string[] | null): string {
+  return keys === null ? '' : `inline:{ ${keys.map((key) => `${key}=x`).join(', ')} }`;
+}
+
 /** The keys of an inline table (inlineTableProblem() says when there is none to read); null for an empty parameter. */
 export function parseInlineTableKeys(key: string, raw: string): string[] | null {
   const problem = inlineTableProblem(key, raw);
@@ -383,6 +451,7 @@ const matchListKeys: readonly string[] = listKeys.filter((key) => key !== 'smtpd
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
   'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions', 'milter_default_action', 'virtual_mailbox_maps',
+  'local_recipient_maps', 'inet_interfaces', ...Object.values(TRANSPORT_PARAMETERS),
 ];
 
 /**
@@ -431,8 +500,14 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
       const action = raw.trim().toLowerCase();
       if (!(MILTER_DEFAULT_ACTIONS as readonly string[]).includes(action)) throw new Error(`${key}: "${raw}" is not modelled; allowed: ${MILTER_DEFAULT_ACTIONS.join(', ')}`);
       out[key] = action;
-    } else if (key === 'virtual_mailbox_maps') {
+    } else if (key === 'virtual_mailbox_maps' || key === 'local_recipient_maps') {
       out[key] = parseInlineTableKeys(key, raw);
+    } else if ((Object.values(TRANSPORT_PARAMETERS) as readonly string[]).includes(key)) {
+      const problem = transportProblem(key, raw);
+      if (problem !== null) throw new Error(problem);
+      out[key] = raw.trim();
+    } else if (key === 'inet_interfaces') {
+      out[key] = parseInetInterfaces(raw);
     } else if (key === 'inet_protocols') {
       const value = raw.trim().toLowerCase();
       if (!(inetProtocols as readonly string[]).includes(value)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${inetProtocols.join(', ')}`);

@@ -123,7 +123,7 @@ export class SmtpdSession {
   constructor(
     readonly shared: SmtpdShared,
     readonly conn: ConnId,
-    private readonly local: SocketAddress,
+    readonly local: SocketAddress,
     remote: SocketAddress,
   ) {
     this.config = shared.config;

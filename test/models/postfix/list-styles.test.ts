@@ -12,10 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { labPreset, parsePostfixConfig, postfixDefaults, type PostfixConfig } from '../../../models/postfix/config.js';
 import { createPostfix } from '../../../models/postfix/smtpd.js';
 import { DirectDriver } from '../front/direct-driver.js';
-import { lockstep, talk } from './talk.js';
+import { DELIVERING, lockstep, talk } from './talk.js';
 
 const CLIENT = '192.0.2.9';
-const named = (overrides: Partial<PostfixConfig>) => labPreset({ reverseDns: { [CLIENT]: 'mx.example.test' }, ...overrides });
+const named = (overrides: Partial<PostfixConfig>) => labPreset({ ...DELIVERING, reverseDns: { [CLIENT]: 'mx.example.test' }, ...overrides });
 
 const relayReply = (config: PostfixConfig) =>
   talk(config, lockstep(['EHLO lab\r\n', 'MAIL FROM:<a@example.test>\r\n', 'RCPT TO:<x@elsewhere.test>\r\n', 'QUIT\r\n']), CLIENT).replies.at(-2);

@@ -15,9 +15,17 @@ export interface Conversation extends Recorded {
   readonly logLines: string[];
 }
 
-/** Connect at t=0 from `from` and send each step at its time (µs). */
+/**
+ * The recorded stack's smtpd with Postfix's own transports (mail_params.h DEF_DEFAULT_TRANSPORT, DEF_RELAY_TRANSPORT)
+ * instead of its error:5.7.1 ones, and no local recipient table, so that a test of something else sees every
+ * recipient the restrictions pass accepted (elsewhere.test relayed, a local domain's anyone delivered); the tests of
+ * check_rcpt_maps() set them (transports.test.ts, local-recipients.test.ts).
+ */
+export const DELIVERING: Partial<PostfixConfig> = { default_transport: 'smtp', relay_transport: 'relay', local_recipient_maps: null };
+
+/** Connect at t=0 from `from` and send each step at its time (µs); a partial config is over labPreset() with DELIVERING. */
 export function talk(config: PostfixConfig | Partial<PostfixConfig>, script: readonly ScriptStep[], from = '127.0.0.1', model?: PostfixModel): Conversation {
-  const full = 'mail_version' in config && 'timings' in config ? (config as PostfixConfig) : labPreset(config);
+  const full = 'mail_version' in config && 'timings' in config ? (config as PostfixConfig) : labPreset({ ...DELIVERING, ...config });
   const postfix = model ?? createPostfix(full);
   const inputs: Scheduled[] = [{ t: 0, input: accept('c', 40000, from) }];
   for (const [t, what] of script) {
