@@ -7,22 +7,25 @@
  * releases that have it.
  */
 import type { FrontKind } from '../models/front/config.ts';
-import { DEFAULT_FRONT_RELEASE, DOVECOT_RELEASES, NGINX_RELEASES, releasesText } from '../models/front/releases.ts';
+import { DEFAULT_FRONT_RELEASE, DOVECOT_BUILDS, DOVECOT_FRONT_RELEASES, NGINX_RELEASES, releasesText } from '../models/front/releases.ts';
 import { missingParameter, postfixRelease } from '../models/postfix/releases.ts';
 import { ScenarioError } from './errors.ts';
 import type { Scenario } from './scenario.ts';
 
 /** front.version's allowed values per front; an empty list: the front has no release, front.version stays empty. */
 export const FRONT_RELEASES: Readonly<Record<FrontKind, readonly string[]>> = {
-  'dovecot-2.3': DOVECOT_RELEASES.filter((release) => release.startsWith('2.3.')),
-  'dovecot-2.4': DOVECOT_RELEASES.filter((release) => release.startsWith('2.4.')),
+  'dovecot-2.3': DOVECOT_FRONT_RELEASES.filter((release) => release.startsWith('2.3.')),
+  'dovecot-2.4': DOVECOT_FRONT_RELEASES.filter((release) => release.startsWith('2.4.')),
   lockstep: [],
   nginx: NGINX_RELEASES,
   haproxy: [],
 };
 
+/** The releases in words; a distribution build, which a range of tags would hide, is named after them. */
 export function releasesOf(kind: FrontKind): string {
-  return FRONT_RELEASES[kind].length > 0 ? releasesText(FRONT_RELEASES[kind]) : 'none (leave front.version empty)';
+  const releases = FRONT_RELEASES[kind];
+  if (releases.length === 0) return 'none (leave front.version empty)';
+  return [releasesText(releases), ...releases.filter((release) => release in DOVECOT_BUILDS)].join(', ');
 }
 
 export const FRONT_RELEASES_TEXT = (Object.keys(FRONT_RELEASES) as FrontKind[]).map((kind) => `${kind}: ${releasesOf(kind)}`).join('; ');

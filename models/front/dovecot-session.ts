@@ -58,6 +58,17 @@ const MAX_CLIENT_LINE = 8192 + 1;
 const CLIENT_MAX_BAD_COMMANDS = 10;
 /** A byte outside lib-smtp's textstr (HT, SP, printable US-ASCII: smtp_char_is_textstr()); lines are latin1, one char per byte. */
 const NOT_TEXTSTR = /[^\t\x20-\x7e]/;
+/** A byte client_auth_respond() refuses where it checks (login_checks_response_base64): not base64_is_valid_char(), not '='. */
+const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
+/**
+ * What the master logs when a login process dies on abort() (src/master/service-process.c
+ * service_process_get_status_error(), log_coredump(); the same text 2.3.17-2.4.4). The log process files it
+ * under the child's prefix with "master: " before it, at Fatal (src/log/log-connection.c client_log_fatal()),
+ * so it is a submission-login line. The lab leaves out the child's pid, as it leaves out every pid (Postfix's
+ * [pid], nginx's pid#tid). "core dumps disabled": the master started with a core limit of 0
+ * (src/master/main.c), as systemd starts Debian's dovecot.service (LimitCORE commented out) and as it ran here.
+ */
+const MASTER_CHILD_KILLED = 'Fatal: master: service(submission-login): child killed with signal 6 (core dumps disabled - https://dovecot.org/bugreport.html#coredumps)';
 /** lib-smtp's answer to parameters a command does not take (smtp_server_cmd_rset(), _quit(), _vrfy(), _auth()). */
 const INVALID_PARAMETERS = '501 5.5.4 Invalid parameters\r\n';
 /** login-common.h MAX_MECH_NAME: the mechanism name's length in log lines (str_sanitize()). */
@@ -133,8 +144,14 @@ export class DovecotSession {
   /** client->auth_mech_name: the last AUTH's mechanism, upper-cased (str_ucase), whether offered or not (%m). */
   private authMechanismName: string | null = null;
   private lastAuthFail: AuthFailCode | null = null;
-  /** client->auth_try_aborted: the client answered a challenge with '*' (sasl_server_auth_abort()). */
-  private authTryAborted = false;
+  /**
+   * client->auth_waiting: set by a 334 challenge, cleared only when the login process hands a response to
+   * the auth process (client_auth_respond()) or hears from it (sasl-server.c authenticate_callback()). A
+   * response lib-smtp refuses, '*' (client_auth_abort()) and, where the login checks it, a response that is
+   * not base64 leave it set: the disconnect line then says the client did not finish (measured on Debian's
+   * 2.3.19.1 build after '*', after a too-long response and after bad base64).
+   */
+  private authWaiting = false;
   /**
    * subm_client->pending_auth left set: lib-smtp answered a malformed AUTH response itself, so
    * submission_client_auth_result() never cleared it while the auth request goes on.
@@ -314,17 +331,13 @@ export class DovecotSession {
       if (!PHASES[this.phase].readsClientLines) break;
       const event = this.clientLines.next();
       if (!event) break;
-      if (event.kind === 'too-long') {
-        if (this.phase === 'auth-continue') this.sasl = null;
-        this.enter('command');
-        replies += '500 5.5.2 Line too long\r\n';
-        continue;
-      }
-      const result: CommandResult = this.phase === 'auth-continue' ? this.saslResponse(now, event.line) : this.command(now, event.line);
+      const result: CommandResult =
+        event.kind === 'too-long' ? this.tooLongLine(now, event.head) : this.phase === 'auth-continue' ? this.saslResponse(now, event.line) : this.command(now, event.line);
       if (result.panic !== undefined) {
-        // abort(): the replies corked in this pass never leave; the kernel closes the socket (the master then
-        // logs the child killed with signal 6, and the auth process the client gone with its request pending).
+        // abort(): the replies corked in this pass never leave; the kernel closes the socket, and the master logs
+        // the child's death (the auth process logs the client gone with its request pending: not modelled).
         this.host.emit({ kind: 'log', program: 'submission-login', line: `Panic: ${result.panic}`, conn: this.conn });
+        this.host.emit({ kind: 'log', program: 'submission-login', line: MASTER_CHILD_KILLED, conn: this.conn });
         this.shutdownAll(true);
         return;
       }
@@ -362,12 +375,22 @@ export class DovecotSession {
     return this.badCommands > CLIENT_MAX_BAD_COMMANDS;
   }
 
-  private command(now: Micros, line: string): CommandResult {
-    const parsed = parseLibSmtpCommand(line);
-    // smtp_server_connection_handle_input(): SMTP_COMMAND_PARSE_ERROR_BAD_COMMAND.
-    if (parsed === null) return { reply: '500 5.5.2 Invalid command syntax\r\n' };
-    // smtp_command_parse_parameters(): parameters (from after the name's space, trailing blanks included) over max_parameters_size.
-    if (line.length - parsed.name.length - 1 > dovecotBehaviour(this.config.version).commandParametersLimit) return { reply: '500 5.5.2 Line too long\r\n' };
+  /**
+   * A line longer than the buffer: lib-smtp reads it in order, so what it refuses first decides
+   * (./lib-smtp-command.ts for a command; for an AUTH response, textstr bytes up to max_auth_size:
+   * smtp_command_parse_parameters() with auth_response). Either reply counts as a bad command.
+   */
+  private tooLongLine(now: Micros, head: string): CommandResult {
+    if (this.phase !== 'auth-continue') return this.command(now, head, true);
+    return this.refusedAuthResponse(NOT_TEXTSTR.test(head) ? 'Invalid AUTH response syntax' : 'Line too long');
+  }
+
+  /** `cut`: `line` is the start of a line the buffer cut (tooLongLine()). */
+  private command(now: Micros, line: string, cut = false): CommandResult {
+    const parsed = parseLibSmtpCommand(line, dovecotBehaviour(this.config.version).commandParametersLimit, cut);
+    // smtp_server_connection_handle_input(): SMTP_COMMAND_PARSE_ERROR_BAD_COMMAND, _LINE_TOO_LONG.
+    if (parsed === 'bad-command') return { reply: '500 5.5.2 Invalid command syntax\r\n' };
+    if (parsed === 'too-long') return { reply: '500 5.5.2 Line too long\r\n' };
     const verb = parsed.name.toUpperCase();
     const args = parsed.params;
     switch (verb) {
@@ -448,6 +471,7 @@ export class DovecotSession {
     this.sasl = { mechanism, username: null };
     if (initialResponse === undefined) {
       this.lastAuthFail = null;
+      this.authWaiting = true;
       this.enter('auth-continue');
       return { immediate: mechanism === 'PLAIN' ? '334 \r\n' : `334 ${encodeSaslBase64('Username:')}\r\n` };
     }
@@ -457,22 +481,25 @@ export class DovecotSession {
   private saslResponse(now: Micros, line: string, which: 'initial' | 'continued' = 'continued'): CommandResult {
     const sasl = this.sasl;
     if (!sasl) return {};
-    if (which === 'continued' && NOT_TEXTSTR.test(line)) {
-      // smtp_command_parse_auth_response(): an AUTH response is textstr bytes only (no UTF-8, unlike
-      // command parameters); any other byte is BAD_COMMAND, which cmd_auth_input() answers with this
-      // 500 to the AUTH command, ending the exchange (smtp-command-parser.c, smtp-server-cmd-auth.c, 2.3.19.1).
-      this.sasl = null;
-      this.pendingAuthLeft = true;
-      this.enter('command');
-      return { reply: '500 5.5.2 Invalid AUTH response syntax\r\n' };
-    }
+    // smtp_command_parse_auth_response(): an AUTH response is textstr bytes only (no UTF-8, unlike
+    // command parameters); any other byte is BAD_COMMAND (smtp-command-parser.c, 2.3.19.1).
+    if (which === 'continued' && NOT_TEXTSTR.test(line)) return this.refusedAuthResponse('Invalid AUTH response syntax');
     if (line === '*') {
       this.sasl = null;
-      this.authTryAborted = true;
       this.lastAuthFail = null;
       this.enter('command');
       return { reply: '501 5.5.2 Authentication aborted by client.\r\n' };
     }
+    if (which === 'continued' && NOT_BASE64.test(line) && dovecotBehaviour(this.config.version).checksResponseBase64) {
+      // client_auth_respond() (login_checks_response_base64): client_auth_fail() -> sasl_server_auth_failed() with
+      // the reason and no code: the request is cancelled and sasl_callback() answers the reason with 535 at once
+      // (CLIENT_AUTH_RESULT_AUTHFAILED_REASON, submission_client_auth_result()); no failure code is left.
+      this.sasl = null;
+      this.lastAuthFail = null;
+      this.enter('command');
+      return { reply: '535 5.7.8 Invalid base64 in response\r\n' };
+    }
+    this.authWaiting = false;
     const decoded = decodeSaslBase64(line);
     if (decoded === null) {
       // auth-request-handler.c: FAIL code=invalid_base64, answered at once.
@@ -487,6 +514,7 @@ export class DovecotSession {
       if (user === null) return this.failedInAuthProcess(now);
       sasl.username = user;
       this.lastAuthFail = null;
+      this.authWaiting = true;
       this.enter('auth-continue');
       return { immediate: `334 ${encodeSaslBase64('Password:')}\r\n` };
     }
@@ -503,6 +531,18 @@ export class DovecotSession {
     this.enter('auth-lookup');
     this.setTimer('passdb', now + this.config.timings.authRequestDelayUs);
     return {};
+  }
+
+  /**
+   * lib-smtp refused an AUTH response: cmd_auth_input() answers the AUTH command with this 500 itself,
+   * ending the exchange, so submission_client_auth_result() never clears subm_client->pending_auth while
+   * the auth request goes on (smtp-server-cmd-auth.c, 2.3.19.1).
+   */
+  private refusedAuthResponse(text: string): CommandResult {
+    this.sasl = null;
+    this.pendingAuthLeft = true;
+    this.enter('command');
+    return { reply: `500 5.5.2 ${text}\r\n` };
   }
 
   /** The auth process failed the request before any passdb lookup: FAIL after auth_failure_delay, as a wrong password. */
@@ -763,9 +803,10 @@ export class DovecotSession {
     // The greeting goes out once auth is ready (submission_client_notify_auth_ready): before it, !notified_auth_ready.
     if (this.phase === 'greeting') return `(disconnected before auth was ready, waited ${this.wallSecondsBetween(this.createdAt, now)} secs)`;
     if (this.authAttempts === 0) return `(no auth attempts in ${this.wallSecondsBetween(this.createdAt, now)} secs)`;
-    if (this.phase === 'auth-continue' && this.authAttempts === 1) return `(client didn't finish SASL auth, waited ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
+    if (this.authWaiting && this.authAttempts === 1) return `(client didn't finish SASL auth, waited ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
     if ((this.phase === 'auth-lookup' || this.phase === 'auth-failed') && this.authAttempts === 1) return `(disconnected while authenticating, waited ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;
-    if (this.authTryAborted && this.authAttempts === 1) return '(aborted authentication)';
+    // client->auth_try_aborted's "(aborted authentication)" is never reached: submission-login aborts only an
+    // exchange it challenged ('*' answering a 334), which leaves auth_waiting set (above).
     if (this.authSuccesses > 0) return `(internal failure, ${this.authSuccesses} successful auths)`;
     if (this.lastAuthFail !== null) return LAST_AUTH_FAIL_REASONS[this.lastAuthFail];
     return `(auth failed, ${this.authAttempts} attempts in ${this.wallSecondsBetween(this.authFirstStartedAt, now)} secs)`;

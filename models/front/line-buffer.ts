@@ -3,10 +3,12 @@
  * Both Dovecot (i_stream_next_line: LF ends a line, a CR before it is dropped) and nginx read
  * SMTP lines this way. A line longer than `maxLineBytes` without LF is reported once as
  * 'too-long' and its bytes are dropped up to the next LF, so hostile input cannot grow memory.
+ * The report carries the line's first `maxLineBytes` bytes: a parser that reads a line in order
+ * (Dovecot's lib-smtp) may refuse it for what comes first, before its length matters.
  */
 import { bytesToLatin1 } from '../contract.ts';
 
-export type LineEvent = { readonly kind: 'line'; readonly line: string } | { readonly kind: 'too-long' };
+export type LineEvent = { readonly kind: 'line'; readonly line: string } | { readonly kind: 'too-long'; readonly head: string };
 
 export class LineBuffer {
   private pending = '';
@@ -30,13 +32,15 @@ export class LineBuffer {
       }
       if (lf < 0) {
         if (this.pending.length <= this.maxLineBytes) return undefined;
+        const head = this.pending.slice(0, this.maxLineBytes);
         this.pending = '';
         this.discarding = true;
-        return { kind: 'too-long' };
+        return { kind: 'too-long', head };
       }
       if (lf > this.maxLineBytes) {
+        const head = this.pending.slice(0, this.maxLineBytes);
         this.pending = this.pending.slice(lf + 1);
-        return { kind: 'too-long' };
+        return { kind: 'too-long', head };
       }
       const raw = this.pending.slice(0, lf);
       this.pending = this.pending.slice(lf + 1);

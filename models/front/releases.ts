@@ -58,7 +58,7 @@ export const DOVECOT_GATES = {
     source: 'commit e4fd6e2fbb "submission-login: proxy - Don\'t try to reconnect and retry XCLIENT command failures" (first tag 2.4.3), submission_proxy_parse_line()',
   },
   login_command_parameters_limit: {
-    behaviour: "submission-login sets lib-smtp's max_parameters_size to LOGIN_MAX_INBUF_SIZE (1026 bytes): a command with longer parameters is \"500 5.5.2 Line too long\"; before, lib-smtp's default of 4096 bytes",
+    behaviour: "submission-login sets lib-smtp's max_parameters_size to LOGIN_MAX_INBUF_SIZE (1026 bytes), its input buffer's size, so parameters that fill the buffer are already too long: a command with 1026 bytes of parameters or more is \"500 5.5.2 Line too long\"; before, lib-smtp's default of 4096 bytes, more than 4096 refused",
     since: '2.3.18',
     source: 'commit 73b1ed4e82 "submission-login: client - Explicitly set SMTP server command and auth line limits." (first tag 2.3.18), src/submission-login/client.c submission_client_create(); LOGIN_MAX_INBUF_SIZE in src/login-common/client-common.h (MASTER_AUTH_MAX_DATA_SIZE 1218 - 128 - 64); SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE 4*1024 in src/lib-smtp/smtp-command.h; src/lib-smtp/smtp-command-parser.c smtp_command_parse_parameters()',
   },
@@ -66,6 +66,11 @@ export const DOVECOT_GATES = {
     behaviour: 'XCLIENT also carries DESTPORT and DESTADDR (the address the client connected to) after ADDR, when the backend offers them (Postfix does)',
     since: '2.4.3',
     source: 'src/submission-login/submission-proxy.c proxy_send_xclient(): DESTPORT, DESTADDR at 2.4.3, absent at 2.4.2',
+  },
+  login_checks_response_base64: {
+    behaviour: "the login process refuses an AUTH continuation line holding a byte that is neither in the base64 alphabet nor '=' (a blank too): \"535 5.7.8 Invalid base64 in response\" at once, the auth request cancelled; before, the line goes to the auth process, whose decoder skips blanks (\"501 5.5.2 Invalid base64 data in continued response\" for the rest). The initial response is not checked",
+    since: '2.4.4',
+    source: 'commit c1c53885bd "login-common: Only accept base64 in sasl" (CVE-2026-33603, first tag 2.4.4), src/login-common/client-common-auth.c client_auth_respond(); sasl_server_auth_begin() passes the initial response on unchecked',
   },
 } as const satisfies Readonly<Record<string, FrontGate>>;
 
@@ -106,7 +111,40 @@ const SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE = 4 * 1024;
 export type DovecotGateName = keyof typeof DOVECOT_GATES;
 export type NginxGateName = keyof typeof NGINX_GATES;
 
+/**
+ * A distribution's build of an upstream release, which front.version names as the package's version ends
+ * ("2.3.19.1+deb12u7" of Debian's 1:2.3.19.1+dfsg1-2.1+deb12u7): it is its upstream release but for the gates
+ * its patches bring before their upstream release, and for cmd_auth()'s assertion line where the patches moved it.
+ */
+export interface DovecotBuild {
+  readonly upstream: string;
+  readonly backports: readonly DovecotGateName[];
+  /** The Panic's assertion (authPendingAssertion()) as the build prints it, when its patches moved the line. */
+  readonly authPendingAssertion: string | null;
+  readonly source: string;
+}
+
+export const DOVECOT_BUILDS: Readonly<Record<string, DovecotBuild>> = {
+  '2.3.19.1+deb12u7': {
+    upstream: '2.3.19.1',
+    backports: ['login_checks_response_base64'],
+    // Measured: the installed build's Panic after a second AUTH (client-authenticate.c has 325 upstream).
+    authPendingAssertion: 'line 343 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)',
+    source:
+      "Debian 12's dovecot-core 1:2.3.19.1+dfsg1-2.1+deb12u7 (bookworm-security; changelog.Debian: deb12u6 '[898776c] CVE-2026-33603: " +
+      "login: Base64 input can contain tabs that bypass IPC protection', upstream c1c53885bd), run on this path: a continued response " +
+      "'!!notbase64', one with a blank or a tab, and the LOGIN password '!x' get '535 5.7.8 Invalid base64 in response' at once, and the " +
+      "login logs 'Authenticate PLAIN failed: Invalid base64 in response' (auth_verbose) and cancels the request; 'AUTH PLAIN !!notbase64' and " +
+      "'AGFsaWNl=AHdyb25n' ('=' passes the check) still reach the auth process (501 5.5.2); everything else as 2.3.19.1",
+  },
+};
+
+/** The releases front.version takes for Dovecot: the tags, each distribution build after its upstream release. */
+export const DOVECOT_FRONT_RELEASES: readonly string[] = DOVECOT_RELEASES.flatMap((tag) => [tag, ...Object.keys(DOVECOT_BUILDS).filter((build) => DOVECOT_BUILDS[build]!.upstream === tag)]);
+
 export function dovecotHas(version: string, gate: DovecotGateName): boolean {
+  const build = DOVECOT_BUILDS[version];
+  if (build !== undefined) return build.backports.includes(gate) || atLeast(build.upstream, DOVECOT_GATES[gate].since);
   return atLeast(version, DOVECOT_GATES[gate].since);
 }
 
@@ -119,10 +157,12 @@ export interface DovecotReleaseBehaviour {
   readonly xclientFailureType: Extract<ProxyFailureType, 'REMOTE' | 'REMOTE_CONFIG'>;
   readonly reconnectLogLevel: 'Debug' | 'Warning';
   readonly sendsXclientDestination: boolean;
-  /** lib-smtp's max_parameters_size: more bytes of command parameters are "500 5.5.2 Line too long". */
+  /** The most bytes of command parameters a line may have (commandParametersLimit()); more are "500 5.5.2 Line too long". */
   readonly commandParametersLimit: number;
   /** The assertion cmd_auth() fails when an AUTH request is still pending (authPendingAssertion()). */
   readonly authPendingAssertion: string;
+  /** The login process refuses a continued AUTH response that is not base64 itself (login_checks_response_base64). */
+  readonly checksResponseBase64: boolean;
 }
 
 /**
@@ -141,9 +181,26 @@ const AUTH_PENDING_ASSERTIONS: readonly (readonly [since: string, assertion: str
 ];
 
 function authPendingAssertion(version: string): string {
+  const build = DOVECOT_BUILDS[version];
+  return `file client-authenticate.c: ${build?.authPendingAssertion ?? upstreamAuthPendingAssertion(build?.upstream ?? version)}`;
+}
+
+function upstreamAuthPendingAssertion(release: string): string {
   let text = AUTH_PENDING_ASSERTIONS[0]![1];
-  for (const [since, assertion] of AUTH_PENDING_ASSERTIONS) if (atLeast(version, since)) text = assertion;
-  return `file client-authenticate.c: ${text}`;
+  for (const [since, assertion] of AUTH_PENDING_ASSERTIONS) if (atLeast(release, since)) text = assertion;
+  return text;
+}
+
+/**
+ * The parameters a command may have under lib-smtp's max_parameters_size. smtp_command_parse_parameters()
+ * moves the parameters into its line buffer whenever they fill the login's input buffer
+ * (LOGIN_MAX_INBUF_SIZE, i_stream_create_fd() in client-common.c client_create()), and refuses the line at
+ * its next call once that buffer holds max_parameters_size: when the limit is a whole number of input
+ * buffers, parameters that reach it are refused before the CR LF after them is read (2.3.18 on: 1025 bytes
+ * fit, 1026 do not, measured on Debian's 2.3.19.1; 2.3.17's 4096 is not, so 4096 fit).
+ */
+function commandParametersLimit(maxParametersSize: number): number {
+  return maxParametersSize % LOGIN_MAX_INBUF_SIZE === 0 ? maxParametersSize - 1 : maxParametersSize;
 }
 
 /** Each release's behaviour, worked out once: every session asks, and the releases a process meets are few. */
@@ -156,8 +213,9 @@ export function dovecotBehaviour(version: string): DovecotReleaseBehaviour {
       xclientFailureType: dovecotHas(version, 'xclient_failure_not_retried') ? 'REMOTE_CONFIG' : 'REMOTE',
       reconnectLogLevel: dovecotHas(version, 'reconnect_logged_as_warning') ? 'Warning' : 'Debug',
       sendsXclientDestination: dovecotHas(version, 'xclient_destination'),
-      commandParametersLimit: dovecotHas(version, 'login_command_parameters_limit') ? LOGIN_MAX_INBUF_SIZE : SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE,
+      commandParametersLimit: commandParametersLimit(dovecotHas(version, 'login_command_parameters_limit') ? LOGIN_MAX_INBUF_SIZE : SMTP_COMMAND_DEFAULT_MAX_PARAMETERS_SIZE),
       authPendingAssertion: authPendingAssertion(version),
+      checksResponseBase64: dovecotHas(version, 'login_checks_response_base64'),
     };
     behaviourByRelease.set(version, behaviour);
   }

@@ -101,9 +101,32 @@ describe('client side', () => {
 
   test('hostile input: too long lines are refused and NUL bytes do not break the session', () => {
     const d = greeted();
-    d.bytes(CLIENT, `${'A'.repeat(9000)}\r\nNO\0OP\r\nNOOP\r\n`).advanceBy(1_000);
+    d.bytes(CLIENT, `NOOP ${'A'.repeat(9000)}\r\nNO\0OP\r\nNOOP\r\n`).advanceBy(1_000);
     // lib-smtp's parser takes the name "NO" and refuses the NUL after it ("Unexpected character <0x00> in command name").
     expect(d.writes(CLIENT).at(-1)).toBe('500 5.5.2 Line too long\r\n500 5.5.2 Invalid command syntax\r\n250 2.0.0 OK\r\n');
+  });
+
+  test('a line too long for the buffer gets what lib-smtp meets first in it (smtp-command-parser.c; each measured on Debian\'s 2.3.19.1)', () => {
+    const replyTo = (line: string) => {
+      const d = greeted();
+      d.bytes(CLIENT, `${line}\r\nNOOP\r\n`).advanceBy(1_000);
+      return d.writes(CLIENT).at(-1);
+    };
+    const a = (n: number) => 'a'.repeat(n);
+    // A name over 32 letters (smtp_command_parse_identifier()), a tab after the name, a bad byte within the
+    // parameters' limit: refused as syntax before the length matters.
+    for (const line of [`${'A'.repeat(33)} ${a(9000)}`, `${'A'.repeat(40)}${a(9000)}`, `NOOP\t${a(9000)}`, `NOOP ${a(1000)}\x01${a(8000)}`]) {
+      expect(replyTo(line), line.slice(0, 50)).toBe('500 5.5.2 Invalid command syntax\r\n250 2.0.0 OK\r\n');
+    }
+    // A bad byte past the limit: the good run before it is already too long, in a short line as in a long one.
+    for (const line of [`NOOP ${a(1500)}\x01${a(10)}`, `NOOP ${a(9000)}`]) expect(replyTo(line), line.slice(0, 50)).toBe('500 5.5.2 Line too long\r\n250 2.0.0 OK\r\n');
+  });
+
+  test('"Line too long" counts as a bad command: the eleventh in a row ends the session (smtp-server-command.c bad_counter)', () => {
+    const d = greeted();
+    d.bytes(CLIENT, `NOOP ${'a'.repeat(9000)}\r\n`.repeat(11)).advanceBy(1_000);
+    expect(d.writes(CLIENT).join('').endsWith('500 5.5.2 Line too long\r\n421 4.7.0 Too many invalid commands.\r\n')).toBe(true);
+    expect(d.of('close').map((o) => o.output.conn)).toContain(CLIENT);
   });
 });
 

@@ -336,13 +336,15 @@ describe('AUTH and the passdb lookup', () => {
     expect(logs(twice).at(-1)).toBe(`Info: Disconnected: Connection closed (auth failed, 2 attempts in 0 secs): user=<>, method=PLAIN, ${ADDRESSES}`);
   });
 
-  test('the disconnect reason names an aborted exchange, invalid base64 and a temporary failure (client->auth_try_aborted, last_auth_fail)', () => {
+  test('the disconnect reason names an aborted exchange, invalid base64 and a temporary failure (client->auth_waiting, last_auth_fail)', () => {
     const reasonAfter = (lines: string) => {
       const d = greeted();
       d.bytes(CLIENT, lines).advanceBy(1_000).bytes(CLIENT, 'QUIT\r\n').advanceBy(1_000);
       return logs(d).at(-1);
     };
-    expect(reasonAfter('AUTH PLAIN\r\n*\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (aborted authentication): user=<>, method=PLAIN, ${ADDRESSES}`);
+    // '*' answers a challenge: auth_waiting stays set (client_auth_abort() does not clear it), so the exchange is
+    // unfinished, not "(aborted authentication)" (measured on Debian's 2.3.19.1: AUTH PLAIN, *, close).
+    expect(reasonAfter('AUTH PLAIN\r\n*\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (client didn't finish SASL auth, waited 0 secs): user=<>, method=PLAIN, ${ADDRESSES}`);
     // Aborted on a second attempt: the reason wants one attempt, and the abort left no failure code.
     expect(reasonAfter('AUTH CRAM-MD5\r\nAUTH PLAIN\r\n*\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (auth failed, 2 attempts in 0 secs): user=<>, method=PLAIN, ${ADDRESSES}`);
     expect(reasonAfter('AUTH LOGIN !!!\r\n')).toBe(`Info: Disconnected: Aborted login by logging out (sent invalid base64 in response): user=<>, method=LOGIN, ${ADDRESSES}`);
@@ -425,14 +427,31 @@ describe('AUTH and the passdb lookup', () => {
     d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000);
     expect(d.writes(CLIENT)).toHaveLength(before);
     expect(closes(d)).toEqual([CLIENT]);
-    expect(logs(d).at(-1)).toBe('Panic: file client-authenticate.c: line 325 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)');
+    // The Panic, then the master's line for the dead child, filed under submission-login (log-connection.c client_log_fatal()).
+    expect(logs(d).slice(-2)).toEqual([
+      'Panic: file client-authenticate.c: line 325 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)',
+      'Fatal: master: service(submission-login): child killed with signal 6 (core dumps disabled - https://dovecot.org/bugreport.html#coredumps)',
+    ]);
+  });
+
+  test('a too-long AUTH response leaves the request pending as a bad one does: "Line too long", then the next AUTH kills the login process (measured on Debian\'s 2.3.19.1)', () => {
+    // cmd_auth_input() answers LINE_TOO_LONG itself, as it answers BAD_COMMAND; a byte outside textstr within the
+    // 8192 (max_auth_size) is met before the length (smtp_command_parse_parameters()).
+    for (const [response, reply] of [['a'.repeat(9000), 'Line too long'], [`${'a'.repeat(100)}\x01${'a'.repeat(9000)}`, 'Invalid AUTH response syntax']] as const) {
+      const d = greeted();
+      d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, `${response}\r\nNOOP\r\n`).advanceBy(1_000);
+      expect(lastWrite(d)).toBe(`500 5.5.2 ${reply}\r\n250 2.0.0 OK\r\n`);
+      d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000);
+      expect(closes(d)).toEqual([CLIENT]);
+      expect(logs(d).at(-2)).toMatch(/^Panic: /);
+    }
   });
 
   test("the Panic names the release's own assertion in cmd_auth() (client-authenticate.c at each tag; 2.4.3 asserts !client->authenticating first)", () => {
     const panicOf = (kind: 'dovecot-2.3' | 'dovecot-2.4', version: string) => {
       const d = greeted(kind, { version });
       d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, 'YWxp\xe9Y2U=\r\n').advanceBy(1_000).bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000);
-      return logs(d).at(-1);
+      return logs(d).at(-2);
     };
     const pending = (line: number) => `Panic: file client-authenticate.c: line ${line} (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)`;
     expect(panicOf('dovecot-2.3', '2.3.17')).toBe(pending(273));
@@ -441,6 +460,8 @@ describe('AUTH and the passdb lookup', () => {
     expect(panicOf('dovecot-2.4', '2.4.1')).toBe(pending(336));
     expect(panicOf('dovecot-2.4', '2.4.2')).toBe(pending(338));
     expect(panicOf('dovecot-2.4', '2.4.4')).toBe('Panic: file client-authenticate.c: line 361 (cmd_auth): assertion failed: (!client->authenticating)');
+    // Debian's build of 2.3.19.1, whose patches moved the function down (its Panic, measured).
+    expect(panicOf('dovecot-2.3', '2.3.19.1+deb12u7')).toBe(pending(343));
   });
 
   test('PLAIN: an authzid equal to the user is accepted, another one fails without asking the passdb', () => {

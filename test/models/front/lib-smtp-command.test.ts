@@ -25,7 +25,7 @@ describe('parseLibSmtpCommand', () => {
     ['EHLO caf\xc3\xa9.example', 'EHLO', 'caf\xc3\xa9.example'],
     [`${'A'.repeat(32)} x`, 'A'.repeat(32), 'x'],
   ])('%j is name %j, parameters %j', (line, name, params) => {
-    expect(parseLibSmtpCommand(line)).toEqual({ name, params });
+    expect(parseLibSmtpCommand(line, 1026)).toEqual({ name, params });
   });
 
   test.each([
@@ -43,7 +43,30 @@ describe('parseLibSmtpCommand', () => {
     ['HELO \xed\xa0\x80', 'a UTF-16 surrogate in UTF-8'],
     [`${'A'.repeat(33)}`, 'a name over 32 letters ("Command name is too long")'],
   ])('%j is refused: %s', (line) => {
-    expect(parseLibSmtpCommand(line)).toBeNull();
+    expect(parseLibSmtpCommand(line, 1026)).toBe('bad-command');
+  });
+});
+
+describe('parseLibSmtpCommand: the refusal the parser meets first, reading in order', () => {
+  const a = (n: number) => 'a'.repeat(n);
+  test.each([
+    [`NOOP ${a(1025)}`, 1025, false, { name: 'NOOP', params: a(1025) }],
+    [`NOOP ${a(1026)}`, 1025, false, 'too-long'],
+    // Trailing blanks count: they are read before they are trimmed.
+    [`NOOP ${a(1024)}  `, 1025, false, 'too-long'],
+    // A bad byte within the limit stops the parameters first; past it the good run before it is too long.
+    [`NOOP ${a(1000)}\x01${a(8000)}`, 1025, false, 'bad-command'],
+    [`NOOP ${a(1500)}\x01`, 1025, false, 'too-long'],
+    // The same for a UTF-8 sequence that is no character: only the whole characters before it are good.
+    [`NOOP ${'\xc3\xa9'.repeat(100)}\xe9${a(2000)}`, 1025, false, 'bad-command'],
+    [`NOOP ${'\xc3\xa9'.repeat(600)}\xe9`, 1025, false, 'too-long'],
+    // The start of a line the buffer cut: parameters that run to its end are too long, whatever the limit.
+    [`NOOP ${a(100)}`, 1025, true, 'too-long'],
+    [`${'A'.repeat(33)} ${a(9000)}`, 1025, true, 'bad-command'],
+    [`NOOP\t${a(9000)}`, 1025, true, 'bad-command'],
+    [`NOOP ${a(10)}\x01${a(9000)}`, 4096, true, 'bad-command'],
+  ])('case %#: the limit and cut are its second and third values', (line, limit, cut, expected) => {
+    expect(parseLibSmtpCommand(line, limit, cut)).toEqual(expected);
   });
 });
 
