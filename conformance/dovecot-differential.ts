@@ -1,6 +1,6 @@
 /* dovecot-differential - one generated client session against the real Dovecot → Postfix and against the lab
  *
- * Real side: the stack RealStack starts (Dovecot 2.3.19.1 submission-login with the lab's Lua
+ * Real side: the stack RealStack starts (Debian's Dovecot 2.3.19.1+deb12u7 submission-login with the lab's Lua
  * passdb, Postfix 3.7.11; conformance/real-stack/config.ts), played by a lock-step socket client
  * (./dovecot-differential-client.ts). Lab side: the built-in scenario `real-stack` in the
  * simulator with the same lines as its client script, one raw step per line, one group each.
@@ -21,8 +21,11 @@ import { hostsOf } from '../scenarios/topology.ts';
 import { playLockstep, type LockstepResult, type SessionEndKind } from './dovecot-differential-client.ts';
 import type { RealStack } from './real-stack.ts';
 
-/** The `real-stack` overrides that make the lab the live stack the test runs (RealStack.configure with these). */
-export const DIFFERENTIAL_SETS = ['postfix.smtpd_forbid_unauth_pipelining=no', 'tcp.profile=linux-default', 'postfix.xclient_lookup_ms=0'] as const;
+/**
+ * The `real-stack` overrides that make the lab the live stack the test runs (RealStack.configure with these);
+ * the front is the installed package, Debian's build of 2.3.19.1 (models/front/releases.ts DOVECOT_BUILDS).
+ */
+export const DIFFERENTIAL_SETS = ['postfix.smtpd_forbid_unauth_pipelining=no', 'tcp.profile=linux-default', 'postfix.xclient_lookup_ms=0', 'front.version=2.3.19.1+deb12u7'] as const;
 export const DIFFERENTIAL_REAL_SETTING = { forbid: false, tcpMode: 'default', xclientLookupMs: null } as const;
 
 /** How long either side waits for a reply: the lab client's client.timeout_s default (30 s), so a silence is 'timeout' on both. */

@@ -33,7 +33,7 @@ const LAB_SEED = 1;
 
 type LabSide = (lines: readonly string[]) => SessionOutcome;
 
-describe.skipIf(realStackSkipReason !== null)('Dovecot front: generated sessions, the real Dovecot 2.3.19.1 → Postfix 3.7.11 against the lab', () => {
+describe.skipIf(realStackSkipReason !== null)("Dovecot front: generated sessions, the real Dovecot (Debian's 2.3.19.1+deb12u7) → Postfix 3.7.11 against the lab on that build", () => {
   let stack: RealStack;
   let real: Map<string, SessionOutcome>;
 
