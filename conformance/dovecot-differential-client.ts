@@ -9,6 +9,11 @@
  *   - the script ends: the client waits `graceMs` for a close it would otherwise not see, then
  *     hangs up ('client-closed');
  *   - no reply within `replyTimeoutMs` ('timeout').
+ * Each line leaves `thinkMs` after the reply before it, as the lab's client waits its think time
+ * (client.think_time_us) before the next line: what the server sends in that pause, more replies
+ * or its close, is seen before the line is sent. A line the server answers several times (a
+ * message sent before DATA, one reply per line of it) and a close after them therefore end the
+ * session as 'server-closed' on both sides, not as a QUIT "answered" by a left-over reply.
  * `localAddress` binds the client's end (any 127.0.0.0/8 address on loopback), so sessions that
  * run side by side come from different addresses: Dovecot's auth penalty is per remote IP.
  */
@@ -30,6 +35,8 @@ export interface LockstepOptions {
   readonly localAddress?: string;
   readonly replyTimeoutMs: number;
   readonly graceMs: number;
+  /** The pause between a reply and the next line (default 0: the next turn of the event loop). */
+  readonly thinkMs?: number;
 }
 
 /** True for a line whose verb is QUIT, as the lab's client reads a raw step (rfc2920.ts stepVerb). */
@@ -70,8 +77,17 @@ export function playLockstep(lines: readonly string[], options: LockstepOptions)
       if (answered !== null && isQuitLine(answered)) return finish('quit');
       if (reply.code === 421 || (answered === null && reply.code !== 220)) givingUp = true;
       if (givingUp || next >= lines.length) return wait(options.graceMs, 'client-closed');
+      clearTimeout(timer);
+      timer = setTimeout(sendNext, options.thinkMs ?? 0);
+    };
+    const sendNext = () => {
       socket.write(Buffer.from(`${lines[next++]}\r\n`, 'latin1'));
       wait(options.replyTimeoutMs, 'timeout');
+      drain();
+    };
+    // One reply per line sent: the others wait in `pending` for the next line.
+    const drain = () => {
+      while (!finished && !givingUp && pending.length > 0 && replies.length <= next) onReply(pending.shift()!);
     };
 
     wait(options.replyTimeoutMs, 'timeout');
@@ -79,7 +95,7 @@ export function playLockstep(lines: readonly string[], options: LockstepOptions)
       if (finished) return;
       parser.push(bytes);
       for (let reply = parser.next(); reply !== undefined; reply = parser.next()) pending.push(reply);
-      while (!finished && !givingUp && pending.length > 0 && replies.length <= next) onReply(pending.shift()!);
+      drain();
     });
     socket.on('end', () => finish('server-closed'));
     socket.on('error', () => finish('server-closed'));

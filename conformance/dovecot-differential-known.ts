@@ -9,29 +9,26 @@
  * of them seen in its run, so an entry that no longer happens (because the lab was fixed) fails
  * until it is removed here.
  */
-import type { Disagreement } from './dovecot-differential.ts';
+import { knownIn, type Disagreement, type KnownDisagreement } from './front-differential.ts';
 
-export interface KnownDisagreement {
-  readonly id: string;
-  readonly reason: string;
-  matches(d: Disagreement): boolean;
-}
+/** The real stack's error transport, which the scenario's Postfix model lacks: outside the front, so the nginx differential lists it too. */
+export const POSTFIX_ERROR_TRANSPORT: KnownDisagreement = {
+  id: 'postfix-error-transport',
+  reason:
+    "the real stack's main.cf (conformance/real-stack/config.ts) sends every domain but example.test to " +
+    "'error:5.7.1 no outbound delivery in this lab' (default_transport, relay_transport), and smtpd refuses a recipient whose " +
+    "transport is error at RCPT (smtpd_check.c check_rcpt_maps(), MAIL_SERVICE_ERROR, v3.7.11): 550 5.7.1 with that text. " +
+    "The scenario's Postfix model has no transports and accepts the relayed recipient (permit_sasl_authenticated): a finding " +
+    'about the real-stack scenario, outside the front',
+  matches: (d) =>
+    d.line !== null && /^RCPT TO:<[^>]*@elsewhere\.test>$/.test(d.line) && d.real.startsWith('550 5.7.1 <') && d.real.endsWith('Recipient address rejected: no outbound delivery in this lab') && d.lab === '250 2.1.5 Ok',
+};
 
 export const KNOWN_DOVECOT_DISAGREEMENTS: readonly KnownDisagreement[] = [
-  {
-    id: 'postfix-error-transport',
-    reason:
-      "the real stack's main.cf (conformance/real-stack/config.ts) sends every domain but example.test to " +
-      "'error:5.7.1 no outbound delivery in this lab' (default_transport, relay_transport), and smtpd refuses a recipient whose " +
-      "transport is error at RCPT (smtpd_check.c check_rcpt_maps(), MAIL_SERVICE_ERROR, v3.7.11): 550 5.7.1 with that text. " +
-      "The scenario's Postfix model has no transports and accepts the relayed recipient (permit_sasl_authenticated): a finding " +
-      'about the real-stack scenario, outside the Dovecot front',
-    matches: (d) =>
-      d.line !== null && /^RCPT TO:<[^>]*@elsewhere\.test>$/.test(d.line) && d.real.startsWith('550 5.7.1 <') && d.real.endsWith('Recipient address rejected: no outbound delivery in this lab') && d.lab === '250 2.1.5 Ok',
-  },
+  POSTFIX_ERROR_TRANSPORT,
 ];
 
 /** The known disagreement `d` is, or null. */
 export function knownDisagreement(d: Disagreement): KnownDisagreement | null {
-  return KNOWN_DOVECOT_DISAGREEMENTS.find((k) => k.matches(d)) ?? null;
+  return knownIn(KNOWN_DOVECOT_DISAGREEMENTS, d);
 }

@@ -12,6 +12,8 @@
  * lowercase verbs, an empty line, over-long lines, 8-bit bytes; and after a good AUTH a short
  * transaction relayed to Postfix. QUIT comes last when at all.
  *
+ * The nginx differential plays the same sessions with a few lines of its own (nginx-differential-session.ts).
+ *
  * A fragment is a unit of the session (one command, an AUTH exchange, a transaction), so fast-check
  * shrinks whole fragments away before it shrinks inside one: an AUTH exchange does not lose its
  * continuation line to shrinking unless the shorter session still disagrees.
@@ -102,7 +104,8 @@ const otherLine: fc.Arbitrary<SessionLine> = fc.oneof(
   fc.constantFrom(600, 1100, 8300).chain((length) => fc.constantFrom(`NOOP ${'x'.repeat(length)}`, `EHLO ${'a'.repeat(length)}`, `${'Z'.repeat(length)}`)),
 );
 
-const fragment: fc.Arbitrary<SessionLine[]> = fc.oneof(
+/** One unit of a session: a command, an AUTH exchange, a transaction (the nginx differential adds its own: sessionOf()). */
+export const sessionFragment: fc.Arbitrary<SessionLine[]> = fc.oneof(
   { arbitrary: heloLine.map((line) => [line]), weight: 3 },
   { arbitrary: authExchange, weight: 3 },
   { arbitrary: transaction, weight: 2 },
@@ -112,15 +115,22 @@ const fragment: fc.Arbitrary<SessionLine[]> = fc.oneof(
 /** The longest session the generator makes, QUIT included. */
 export const MAX_SESSION_LINES = 10;
 
-/** A client session of up to 10 lines (none, rarely: the greeting alone), QUIT last or not at all. */
-export const dovecotSession: fc.Arbitrary<SessionLine[]> = fc
-  // fc.option: fast-check shrinks each fragment to nothing on its own (its array shrinker alone
-  // keeps the last elements and would never drop a fragment that follows the one that disagrees).
-  .record({ fragments: fc.array(fc.option(fragment, { nil: null, freq: 20 }), { minLength: 1, maxLength: 5 }), quit: fc.constantFrom(null, 'QUIT', 'quit') })
-  .map(({ fragments, quit }) => {
-    const lines = fragments.flatMap((f) => f ?? []).slice(0, quit === null ? MAX_SESSION_LINES : MAX_SESSION_LINES - 1);
-    // A transaction cut after its DATA would leave the server reading the message: QUIT would be
-    // data and owed no reply. DATA only comes in a transaction, with its message after it.
-    if (lines.at(-1) === 'DATA') lines.pop();
-    return quit === null ? lines : [...lines, quit];
-  });
+/** A client session of up to 10 lines made of `fragment`s (none, rarely: the greeting alone), QUIT last or not at all. */
+export function sessionOf(fragment: fc.Arbitrary<SessionLine[]>): fc.Arbitrary<SessionLine[]> {
+  return (
+    fc
+      // fc.option: fast-check shrinks each fragment to nothing on its own (its array shrinker alone
+      // keeps the last elements and would never drop a fragment that follows the one that disagrees).
+      .record({ fragments: fc.array(fc.option(fragment, { nil: null, freq: 20 }), { minLength: 1, maxLength: 5 }), quit: fc.constantFrom(null, 'QUIT', 'quit') })
+      .map(({ fragments, quit }) => {
+        const lines = fragments.flatMap((f) => f ?? []).slice(0, quit === null ? MAX_SESSION_LINES : MAX_SESSION_LINES - 1);
+        // A transaction cut after its DATA would leave the server reading the message: QUIT would be
+        // data and owed no reply. DATA only comes in a transaction, with its message after it.
+        if (lines.at(-1) === 'DATA') lines.pop();
+        return quit === null ? lines : [...lines, quit];
+      })
+  );
+}
+
+/** The Dovecot differential's sessions. */
+export const dovecotSession: fc.Arbitrary<SessionLine[]> = sessionOf(sessionFragment);

@@ -6,20 +6,13 @@
  * simulator with the same lines as its client script, one raw step per line, one group each.
  * Both run with smtpd_forbid_unauth_pipelining = no and the default TCP mode, so the XCLIENT race
  * (README, "The story") cannot decide a session: with forbid=no Postfix answers a lost race as
- * a won one.
- *
- * What is compared: every reply the client is owed (the greeting, then one per line), code,
- * enhanced code and text, after normaliseDifferentialReply(); and how the session ended (QUIT
- * answered, closed by the server, hung up by the client at the script's end, no reply in time).
- * Since the client is lock-step, the number of replies says after which line the server closed.
+ * a won one. What is compared, and how: ./front-differential.ts, shared with the nginx differential.
  */
-import type { ClientScript } from '../models/client/script.ts';
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
-import { clientScriptOf } from '../scenarios/client-script.ts';
-import { runScenario, sessionEndOf } from '../scenarios/run.ts';
-import { hostsOf } from '../scenarios/topology.ts';
-import { playLockstep, type LockstepResult, type SessionEndKind } from './dovecot-differential-client.ts';
+import { runLabSessionOn, runRealSessionAt, runRealSessionsAt, type SessionOutcome } from './front-differential.ts';
 import type { RealStack } from './real-stack.ts';
+
+export { describeDisagreement, firstDisagreement, normaliseDifferentialReply, sessionKey, type Disagreement, type SessionOutcome } from './front-differential.ts';
 
 /**
  * The `real-stack` overrides that make the lab the live stack the test runs (RealStack.configure with these);
@@ -28,36 +21,6 @@ import type { RealStack } from './real-stack.ts';
 export const DIFFERENTIAL_SETS = ['postfix.smtpd_forbid_unauth_pipelining=no', 'tcp.profile=linux-default', 'postfix.xclient_lookup_ms=0', 'front.version=2.3.19.1+deb12u7'] as const;
 export const DIFFERENTIAL_REAL_SETTING = { forbid: false, tcpMode: 'default', xclientLookupMs: null } as const;
 
-/** How long either side waits for a reply: the lab client's client.timeout_s default (30 s), so a silence is 'timeout' on both. */
-export const REPLY_TIMEOUT_MS = 30_000;
-
-/**
- * The only per-run part of a reply on this path: Postfix's queue id ("250 2.0.0 Ok: queued as
- * 4A1B220C07F", cleanup's hex id from the inode and time). Host names are the configuration's on
- * both sides (front.example.test, backend.example.test) and are compared as they are; Dovecot's
- * login replies carry no session id, and no reply here carries a port or a time.
- */
-export function normaliseDifferentialReply(reply: string): string {
-  return reply.replace(/(queued as )[0-9A-F]{6,}\b/g, '$1<queue-id>');
-}
-
-export interface SessionOutcome {
-  /** The replies owed (greeting first), normalised. */
-  readonly replies: readonly string[];
-  readonly end: SessionEndKind;
-}
-
-/**
- * The replies owed: the greeting and one per line. Replies beyond those (a line answered twice
- * near the script's end) count only when the server hung up after them: otherwise whether the
- * client read them before its own close is timing (the lab's client hangs up at once, the real
- * one waits for a close).
- */
-export function outcomeOf(result: LockstepResult, lines: readonly string[]): SessionOutcome {
-  const replies = result.end === 'server-closed' ? result.replies : result.replies.slice(0, lines.length + 1);
-  return { replies: replies.map(normaliseDifferentialReply), end: result.end };
-}
-
 /** The lab's scenario, built once. */
 let scenario: Scenario | undefined;
 function differentialScenario(): Scenario {
@@ -65,74 +28,17 @@ function differentialScenario(): Scenario {
   return scenario;
 }
 
-/** The lab's client script for `lines`: the scenario's client (swaks' timings) with one raw line per group. */
-export function labScript(lines: readonly string[]): ClientScript {
-  const s = differentialScenario();
-  const base = clientScriptOf(s, hostsOf(s).front);
-  return { ...base, replyTimeoutUs: REPLY_TIMEOUT_MS * 1000, groups: lines.map((line) => ({ steps: [{ kind: 'raw', latin1: `${line}\r\n` }], writes: 'one' })) };
-}
-
 /** The session in the simulator. */
 export function runLabSession(lines: readonly string[], seed: number): SessionOutcome {
-  const report = runScenario(differentialScenario(), { seed, script: labScript(lines) });
-  const end = sessionEndOf(report.client);
-  const kind: SessionEndKind = end === 'quit' ? 'quit' : end === 'client-closed' ? 'client-closed' : end === 'client-timeout' ? 'timeout' : 'server-closed';
-  if (end === 'not-ended' || end === 'connect-failed') throw new Error(`lab session did not run to an end (${end}): ${JSON.stringify(lines)}`);
-  return outcomeOf({ replies: report.client.replies, end: kind }, lines);
+  return runLabSessionOn(differentialScenario(), lines, seed);
 }
-
-export interface Disagreement {
-  /** Index of the first differing reply (0: the greeting, i: the reply to line i-1), or the reply count when only the end differs. */
-  readonly index: number;
-  /** The line that reply answers (null for the greeting or the end). */
-  readonly line: string | null;
-  readonly real: string;
-  readonly lab: string;
-}
-
-/** The first place the two sides part, or null when they agree on every reply and on the end. */
-export function firstDisagreement(lines: readonly string[], real: SessionOutcome, lab: SessionOutcome): Disagreement | null {
-  const count = Math.max(real.replies.length, lab.replies.length);
-  for (let i = 0; i < count; i++) {
-    const r = real.replies[i];
-    const l = lab.replies[i];
-    if (r !== l) return { index: i, line: i === 0 ? null : lines[i - 1]!, real: r ?? '(no reply)', lab: l ?? '(no reply)' };
-  }
-  if (real.end !== lab.end) return { index: count, line: null, real: `end: ${real.end}`, lab: `end: ${lab.end}` };
-  return null;
-}
-
-/** A disagreement as the report prints it, bytes shown as JSON escapes. */
-export function describeDisagreement(d: Disagreement): string {
-  const at = d.line === null ? (d.index === 0 ? 'greeting' : 'end of session') : `reply ${d.index} (to ${JSON.stringify(d.line.length > 80 ? `${d.line.slice(0, 80)}…(${d.line.length})` : d.line)})`;
-  return `${at}: real ${JSON.stringify(d.real)} lab ${JSON.stringify(d.lab)}`;
-}
-
-/** Each real session from an address of its own in 127.1.0.0/16 (Dovecot's auth penalty is per remote IP). */
-let nextAddress = 0;
-function freshClientAddress(): string {
-  const k = nextAddress++ % 65_536;
-  return `127.1.${k >> 8}.${k & 255}`;
-}
-
-/** How long the real client waits, after the script's last reply, for a close it would otherwise miss. */
-const CLOSE_GRACE_MS = 300;
 
 /** The session on the real stack (started by the caller with DIFFERENTIAL_REAL_SETTING). */
-export async function runRealSession(stack: RealStack, lines: readonly string[]): Promise<SessionOutcome> {
-  const result = await playLockstep(lines, { host: '127.0.0.1', port: stack.ports.dovecot, localAddress: freshClientAddress(), replyTimeoutMs: REPLY_TIMEOUT_MS, graceMs: CLOSE_GRACE_MS });
-  return outcomeOf(result, lines);
+export function runRealSession(stack: RealStack, lines: readonly string[]): Promise<SessionOutcome> {
+  return runRealSessionAt(stack.ports.dovecot, lines);
 }
 
-/** The real outcome of each session, `concurrency` at a time (lock-step sessions do not depend on one another's timing). */
-export async function runRealSessions(stack: RealStack, sessions: readonly (readonly string[])[], concurrency: number): Promise<Map<string, SessionOutcome>> {
-  const outcomes = new Map<string, SessionOutcome>();
-  let next = 0;
-  const worker = async () => {
-    for (let k = next++; k < sessions.length; k = next++) outcomes.set(sessionKey(sessions[k]!), await runRealSession(stack, sessions[k]!));
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return outcomes;
+/** The real outcome of each session, `concurrency` at a time. */
+export function runRealSessions(stack: RealStack, sessions: readonly (readonly string[])[], concurrency: number): Promise<Map<string, SessionOutcome>> {
+  return runRealSessionsAt(stack.ports.dovecot, sessions, concurrency);
 }
-
-export const sessionKey = (lines: readonly string[]) => JSON.stringify(lines);
