@@ -1,0 +1,88 @@
+/* nginx-differential-parts - the nginx differential's pieces that need no real daemons: the conf, the auth service, the known list */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDeployment } from '../../../import/index.ts';
+import { authConfigOf } from '../../../scenarios/topology.ts';
+import type { ScenarioKey } from '../../../scenarios/index.ts';
+import { differentialNginxConf, NGINX_CONF_OVERRIDES, nginxDifferentialScenario, runNginxLabSession } from '../../../conformance/nginx-differential.ts';
+import { KNOWN_NGINX_DISAGREEMENTS, knownNginxDisagreement } from '../../../conformance/nginx-differential-known.ts';
+import { AuthHttpService } from '../../../conformance/nginx-differential-real.ts';
+
+describe("the real nginx's conf", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'smtp-lab-nginx-conf-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("imports to the lab scenario's front settings, but for the listed overrides; nothing on the path is unsupported", () => {
+    const file = join(dir, 'nginx.conf');
+    writeFileSync(file, differentialNginxConf(dir, 4321, 8765));
+    const imported = importDeployment({ paths: [file] });
+    const lab = nginxDifferentialScenario();
+    const keys: ScenarioKey[] = ['front.model', 'front.port', 'front.version', 'front.smtp_auth', 'front.xclient', 'front.max_errors', 'front.so_keepalive', 'front.proxy_timeout'];
+    const differing = keys.filter((key) => imported.scenario.get(key) !== lab.get(key));
+    expect(differing.sort()).toEqual(Object.keys(NGINX_CONF_OVERRIDES).sort());
+    expect(imported.scenario.get('front.port')).toBe(4321);
+    expect(imported.unsupported).toEqual([]);
+    // smtp_capabilities and proxy_pass_error_message are the lab's fixed values (import/nginx-map.ts sameAs).
+    expect(imported.mapped.filter((e) => e.key === null).map((e) => e.setting.name).sort()).toEqual(['auth_http', 'proxy_pass_error_message', 'smtp_capabilities']);
+  });
+});
+
+describe('the auth_http service: the lab\'s Mailu decision over HTTP, one rate limiter per client address', () => {
+  let service: AuthHttpService;
+  beforeAll(async () => {
+    service = await AuthHttpService.start({ ...authConfigOf(nginxDifferentialScenario()), smtpPorts: { authenticated: 4242, unauthenticated: 4242 } });
+  });
+  afterAll(async () => {
+    await service.stop();
+  });
+
+  /** What nginx 1.22.1 sends for an SMTP AUTH (ngx_mail_auth_http_create_request(): no Client-Port). */
+  const ask = (user: string, pass: string, clientIp: string) =>
+    new Promise<http.IncomingHttpHeaders>((resolve, reject) => {
+      const headers = { Host: 'localhost', 'Auth-Method': 'plain', 'Auth-User': user, 'Auth-Pass': pass, 'Auth-Protocol': 'smtp', 'Auth-Login-Attempt': '1', 'Client-IP': clientIp, 'Client-Host': '[UNAVAILABLE]', 'Auth-Port': '1587' };
+      http.get({ host: '127.0.0.1', port: service.port, path: '/internal/auth/email', headers }, (response) => {
+        response.resume();
+        resolve(response.headers);
+      }).on('error', reject);
+    });
+
+  it('a good login is sent to the given Postfix port; a wrong one fails with Auth-Wait 0', async () => {
+    expect(await ask('alice@example.test', 'secret', '127.1.9.1')).toMatchObject({ 'auth-status': 'OK', 'auth-server': '127.0.0.1', 'auth-port': '4242' });
+    expect(await ask('alice@example.test', 'wrong', '127.1.9.1')).toMatchObject({ 'auth-status': 'Authentication credentials invalid', 'auth-error-code': '535 5.7.8', 'auth-wait': '0' });
+    expect(service.problems).toEqual([]);
+  });
+
+  it("each client address has its own limiter, as each lab session has a fresh auth model", async () => {
+    // AUTH_RATELIMIT_IP 5/hour for failures from one /24 (different users, so none is de-duplicated).
+    for (let i = 0; i < 5; i++) expect((await ask(`u${i}@example.test`, 'wrong', '127.1.8.1'))['auth-status']).toBe('Authentication credentials invalid');
+    expect((await ask('u5@example.test', 'wrong', '127.1.8.1'))['auth-status']).toBe('Temporary authentication failure (rate-limit)');
+    // The same /24, another address: a limiter of its own.
+    expect((await ask('u5@example.test', 'wrong', '127.1.8.2'))['auth-status']).toBe('Authentication credentials invalid');
+  });
+});
+
+describe('the lab side and the known list', () => {
+  it("the lab's nginx greets, answers NOOP, and logs in to the scenario's Postfix", () => {
+    expect(runNginxLabSession(['NOOP', 'QUIT'], 1)).toEqual({ replies: ['220 mail.example.test ESMTP ready', '250 2.0.0 OK', '221 2.0.0 Bye'], end: 'quit' });
+    const login = KNOWN_NGINX_DISAGREEMENTS[0]!.witness[0]!;
+    expect(runNginxLabSession([login, 'NOOP'], 1).replies.slice(1)).toEqual(['235 2.0.0 OK', '250 2.0.0 Ok']);
+  });
+
+  it('each entry matches what the real chain answered, and not a near miss', () => {
+    const seen = [
+      { index: 3, line: 'RCPT TO:<nobody@elsewhere.test>', real: '550 5.7.1 <nobody@elsewhere.test>: Recipient address rejected: no outbound delivery in this lab', lab: '250 2.1.5 Ok' },
+      { index: 2, line: 'NOOP\rx', real: '250 2.0.0 Ok', lab: '500 5.5.2 Error: command not recognized' },
+      { index: 5, line: 'RCPT TO:<bob>', real: '250 2.1.5 Ok', lab: '554 5.7.1 <bob>: Relay access denied' },
+    ];
+    expect(seen.map((d) => knownNginxDisagreement(d)?.id)).toEqual(KNOWN_NGINX_DISAGREEMENTS.map((k) => k.id));
+    expect(knownNginxDisagreement({ ...seen[1]!, line: 'NOOP x' })).toBeNull();
+    expect(knownNginxDisagreement({ ...seen[1]!, real: '500 5.5.1 Invalid command' })).toBeNull();
+    expect(knownNginxDisagreement({ ...seen[2]!, line: 'RCPT TO:<bob@example.test>', lab: '554 5.7.1 <bob@example.test>: Relay access denied' })).toBeNull();
+  });
+});
