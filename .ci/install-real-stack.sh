@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install-real-stack - Debian's postfix, dovecot and swaks for `npm run conformance` and the tests
-# that put real daemons beside the models; tcpdump and tshark for `smtp-lab record`, which makes
-# the records in conformance/records again.
+# that put real daemons beside the models; nginx with its mail module for the nginx differential;
+# tcpdump and tshark for `smtp-lab record`, which makes the records in conformance/records again.
 #
 # Only packages are installed here. Each run writes its own configuration into a fresh lab
 # directory (conformance/real-stack/config.ts and lab-dir.ts: every listener on 127.0.0.1, on
@@ -15,6 +15,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 if command -v postfix >/dev/null && command -v dovecot >/dev/null && command -v swaks >/dev/null \
    && command -v ip >/dev/null && command -v ss >/dev/null && command -v tcpdump >/dev/null && command -v tshark >/dev/null \
    && [ -e /usr/lib/dovecot/modules/auth/libauthdb_lua.so ] && [ -e /usr/lib/dovecot/submission-login ] \
+   && command -v nginx >/dev/null && [ -e /usr/lib/nginx/modules/ngx_mail_module.so ] \
    && perl -MIO::Socket::SSL -e1 2>/dev/null; then
   echo "== real stack already installed"
 else
@@ -32,8 +33,9 @@ else
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q
   $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends \
     postfix dovecot-core dovecot-submissiond dovecot-auth-lua swaks libnet-ssleay-perl libio-socket-ssl-perl \
+    nginx libnginx-mod-mail \
     iproute2 procps openssl tcpdump tshark
   if [ "$created_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
 
-echo "== real stack: $(postconf -h -d mail_version) / dovecot $(dovecot --version) / $(swaks --version 2>&1 | head -1)"
+echo "== real stack: $(postconf -h -d mail_version) / dovecot $(dovecot --version) / $(nginx -v 2>&1) / $(swaks --version 2>&1 | head -1)"
