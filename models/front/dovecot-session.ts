@@ -478,12 +478,15 @@ export class DovecotSession {
     return this.saslResponse(now, initialResponse === '=' ? '' : initialResponse, 'initial');
   }
 
-  private saslResponse(now: Micros, line: string, which: 'initial' | 'continued' = 'continued'): CommandResult {
+  private saslResponse(now: Micros, text: string, which: 'initial' | 'continued' = 'continued'): CommandResult {
     const sasl = this.sasl;
     if (!sasl) return {};
     // smtp_command_parse_auth_response(): an AUTH response is textstr bytes only (no UTF-8, unlike
     // command parameters); any other byte is BAD_COMMAND (smtp-command-parser.c, 2.3.19.1).
-    if (which === 'continued' && NOT_TEXTSTR.test(line)) return this.refusedAuthResponse('Invalid AUTH response syntax');
+    if (which === 'continued' && NOT_TEXTSTR.test(text)) return this.refusedAuthResponse('Invalid AUTH response syntax');
+    // The blanks that end it are trimmed, as a command's parameters are ("Trim the end of the buffer",
+    // smtp_command_parse_parameters(), 2.3.17-2.4.4): "* " aborts, " " is an empty response (measured on Debian's build).
+    const line = which === 'continued' ? text.replace(/[ \t]+$/, '') : text;
     if (line === '*') {
       this.sasl = null;
       this.lastAuthFail = null;

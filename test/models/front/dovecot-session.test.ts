@@ -404,6 +404,20 @@ describe('AUTH and the passdb lookup', () => {
     expect(lastWrite(d)).toBe('501 5.5.2 Invalid base64 data in continued response\r\n250 2.0.0 OK\r\n');
   });
 
+  test('a continued response ends without its blanks (lib-smtp trims them): "* " aborts, " " is empty, and Debian\'s base64 check does not see them (each measured on its 2.3.19.1 build)', () => {
+    const answer = (response: string, version = '2.3.19.1') => {
+      const d = greeted('dovecot-2.3', { version });
+      d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000).bytes(CLIENT, `${response}\r\n`).advanceBy(3_000_000);
+      return lastWrite(d);
+    };
+    expect(answer('* ')).toBe('501 5.5.2 Authentication aborted by client.\r\n');
+    for (const version of ['2.3.19.1', '2.3.19.1+deb12u7']) {
+      expect(answer(' ', version)).toBe('535 5.7.8 Authentication failed.\r\n');
+      // Base64 once trimmed: the request goes on to the passdb (which this driver leaves unanswered).
+      expect(answer('AGFsaWNlAHdyb25n \t', version)).toBe('334 \r\n');
+    }
+  });
+
   test('a continued response with a byte outside textstr (8-bit, control) is "500 5.5.2 Invalid AUTH response syntax" and ends the exchange (smtp_command_parse_auth_response(); the real Dovecot, dovecot-differential)', () => {
     for (const bad of ['MAIL FROM:<\xe9@example.test>', 'YWxp\x01Y2U=']) {
       const d = greeted();
