@@ -14,9 +14,13 @@
  *  - ngx_mail_auth_http_process_headers(): names compared without case, each header applied as it is
  *    read (Auth-User and Auth-Pass at once, so a later bad header leaves them changed), the last of a
  *    name wins; Auth-Status "OK" and "WAIT" (case-sensitive) do not clear an earlier refusal.
+ * What process_headers() then does (authHttpResult()): a refusal, a WAIT, the upstream, or a failure it logs at
+ * error naming the auth server (ctx->peer.name) before ngx_mail_session_internal_server_error()'s 451.
  * Checked on Debian's nginx 1.22.1: "HTTP/1.0 200 OK\rX" is "sent invalid response", "Auth_Status: OK"
  * and "Auth-Status: OK\rX" are "sent invalid header in response", headers without a status line log in.
  */
+
+import { parseIp } from '../auth/ip-network.ts';
 
 /** ngx_mail_auth_http_read_handler(): ngx_create_temp_buf(ctx->pool, 1024). */
 export const AUTH_HTTP_BUFFER_SIZE = 1024;
@@ -133,4 +137,38 @@ export function authHttpFields(headers: readonly AuthHttpHeader[]): AuthHttpFiel
     user: last.get('auth-user'),
     pass: last.get('auth-pass'),
   };
+}
+
+/** ngx_mail_smtp_errcode: a refusal's code when the answer has no Auth-Error-Code. */
+const DEFAULT_ERRCODE = '535 5.7.0';
+
+export type AuthHttpOutcome =
+  /** 451 and the close, after "auth http server <address> <failure>" at error, or with no line (null). */
+  | { readonly kind: 'failed'; readonly failure: string | null }
+  /** "client login failed", then the reply, at once (sleep 0: the session quits) or after `sleep` seconds. */
+  | { readonly kind: 'refused'; readonly status: string; readonly reply: string; readonly sleep: number }
+  /** s->auth_wait: the same request again after `sleep` seconds. */
+  | { readonly kind: 'wait'; readonly sleep: number }
+  | { readonly kind: 'proxy'; readonly server: string; readonly port: number; readonly portText: string };
+
+/** A read answer as ngx_mail_auth_http_process_headers() acts on it; `user` and `pass` replace s->login and s->passwd when set. */
+export function authHttpResult(answer: Exclude<NginxAuthHttpAnswer, { kind: 'incomplete' }>): { readonly user?: string; readonly pass?: string; readonly outcome: AuthHttpOutcome } {
+  // the full buffer's next recv() asks for 0 bytes and its 0 is the end: no line
+  if (answer.kind === 'full') return { outcome: { kind: 'failed', failure: null } };
+  if (answer.kind === 'invalid-response') return { outcome: { kind: 'failed', failure: 'sent invalid response' } };
+  const fields = authHttpFields(answer.headers);
+  const failed = (failure: string) => ({ user: fields.user, pass: fields.pass, outcome: { kind: 'failed', failure } as const });
+  if (answer.kind === 'invalid-header') return failed('sent invalid header in response');
+  const { user, pass } = fields;
+  if (fields.refusal !== null) {
+    return { user, pass, outcome: { kind: 'refused', status: fields.refusal, reply: `${fields.errcode ?? DEFAULT_ERRCODE} ${fields.refusal}\r\n`, sleep: fields.sleep } };
+  }
+  if (fields.wait) return { user, pass, outcome: { kind: 'wait', sleep: fields.sleep } };
+  const { server, port: portText } = fields;
+  if (server === '' || portText === '') return failed('did not send server or port');
+  // ngx_parse_addr(): an IPv4 or IPv6 address, never a name
+  if (parseIp(server) === null) return failed(`sent invalid server address:"${server}"`);
+  const port = ngxAtoi(portText);
+  if (port === null || port < 1 || port > 65535) return failed(`sent invalid server port:"${portText}"`);
+  return { user, pass, outcome: { kind: 'proxy', server, port, portText } };
 }

@@ -8,7 +8,8 @@
  *    "plain"), Auth-User, Auth-Pass, Auth-Protocol, Auth-Login-Attempt, Client-IP, Client-Host,
  *    Auth-SMTP-Helo/From/To (auth none), then the auth_http_header lines. The status line is ignored:
  *    an Auth-Status other than OK is "<Auth-Error-Code or 535 5.7.0> <Auth-Status>", closed when
- *    Auth-Wait is 0/absent; no server/port, a bad answer, a refused or timed-out auth server: 451;
+ *    Auth-Wait is 0/absent; no server/port, a bad answer, a refused or timed-out auth server: 451, each
+ *    with its error-log line (the answer read as nginx reads it: ./nginx-auth-http-answer.ts);
  *  - src/mail/ngx_mail_proxy_module.c ngx_mail_proxy_smtp_handler / read_response: strictly one
  *    command per complete reply: 220 -> EHLO <server_name> -> 250 -> XCLIENT ADDR= [LOGIN=] NAME=
  *    -> 2xx -> client HELO/EHLO -> 250 -> (auth none) MAIL FROM -> 250 -> RCPT TO -> any reply, which
@@ -24,12 +25,11 @@
  */
 import { asciiBytes, bytesToLatin1, type ConnId, type Input, type KeepAlive, type Micros, type Model, type SocketAddress } from '../contract.ts';
 import { serializeRequest } from '../http/codec.ts';
-import { parseIp } from '../auth/ip-network.ts';
 import type { NginxFrontConfig } from './config.ts';
 import { SessionFront } from './kit/session-front.ts';
 import { SessionTimerKinds } from './kit/session-timers.ts';
 import { ngxAuthBase64, ngxAuthPlain, type SaslRefusal } from './nginx-base64.ts';
-import { authHttpFields, ngxAtoi, parseNginxAuthHttpAnswer } from './nginx-auth-http-answer.ts';
+import { authHttpResult, parseNginxAuthHttpAnswer } from './nginx-auth-http-answer.ts';
 import { NginxClientBuffer } from './nginx-client-buffer.ts';
 import { addressWithPort, nginxLogLine } from './nginx-log-context.ts';
 import { firstArgument, refusedByParser } from './nginx-smtp-parse.ts';
@@ -56,7 +56,6 @@ const SMTP_AUTH_REQUIRED = '530 5.7.1 Authentication required\r\n';
 const SMTP_BAD_SEQUENCE = '503 5.5.1 Bad sequence of commands\r\n';
 const SMTP_AUTH_OK = '235 2.0.0 OK\r\n';
 const INTERNAL_SERVER_ERROR = '451 4.3.2 Internal server error\r\n';
-const DEFAULT_ERRCODE = '535 5.7.0';
 /** The advertising order of the methods the model knows (ngx_mail_smtp_auth_methods_names). */
 const NGINX_AUTH_METHOD_ORDER = ['plain', 'login'] as const;
 
@@ -281,7 +280,8 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       case 'authTimeout':
         // ngx_mail_auth_http_read_handler() (or the write handler, the request not sent): rev->timedout, set
         // auth_http_timeout after the connect and never re-armed. Measured on Debian's nginx 1.22.1.
-        return this.authHttpFailed(session, 'timed out (110: Connection timed out)');
+        this.authHttpFailed(session, 'timed out (110: Connection timed out)');
+        return this.internalError(session);
       case 'toServer':
         session.clientEventUs = now;
         return this.flushToServer(session);
@@ -548,38 +548,33 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.out.push({ kind: 'close', conn: session.authConn! });
     session.authConn = null;
     session.authAnswer = '';
-    // ngx_mail_auth_http_read_handler(): the full buffer's next recv() asks for 0 bytes, its 0 is the end, no line
-    if (answer.kind === 'full') return this.internalError(session);
-    if (answer.kind === 'invalid-response') return this.authHttpFailed(session, 'sent invalid response');
-    const fields = authHttpFields(answer.headers);
+    const { user, pass, outcome } = authHttpResult(answer);
     // ngx_mail_auth_http_process_headers(): an Auth-User or Auth-Pass in the answer replaces s->login or s->passwd,
     // whatever the status; XCLIENT LOGIN= and any later request carry it (Mailu answers Auth-User: its user_email)
-    session.login = fields.user ?? session.login;
-    session.passwd = fields.pass ?? session.passwd;
-    if (answer.kind === 'invalid-header') return this.authHttpFailed(session, 'sent invalid header in response');
-    if (fields.refusal !== null) {
-      this.log(session, 'info', `client login failed: "${fields.refusal}"`);
-      const reply = `${fields.errcode ?? DEFAULT_ERRCODE} ${fields.refusal}\r\n`;
+    session.login = user ?? session.login;
+    session.passwd = pass ?? session.passwd;
+    if (outcome.kind === 'failed') {
+      if (outcome.failure !== null) this.authHttpFailed(session, outcome.failure);
+      return this.internalError(session);
+    }
+    if (outcome.kind === 'refused') {
+      this.log(session, 'info', `client login failed: "${outcome.status}"`);
       // An Auth-Wait ngx_atoi() refuses leaves the sleep at 0: the session quits.
-      if (fields.sleep === 0) {
-        if (this.writeClient(session, reply)) this.close(session);
+      if (outcome.sleep === 0) {
+        if (this.writeClient(session, outcome.reply)) this.close(session);
         return;
       }
       // Auth-Wait > 0: the reply goes when the sleep ends, on the client's read timer (ngx_add_timer(c->read, timer * 1000)).
-      session.refusalAfterSleep = reply;
-      return this.timer(session, 'clientTimeout', now + fields.sleep * 1_000_000);
+      session.refusalAfterSleep = outcome.reply;
+      return this.timer(session, 'clientTimeout', now + outcome.sleep * 1_000_000);
     }
-    if (fields.wait) {
+    if (outcome.kind === 'wait') {
       // ngx_mail_auth_http_process_headers(): "WAIT" (case-sensitive) sets s->auth_wait; the same request
       // goes again after Auth-Wait seconds, timed by the client's read timer (ngx_mail_auth_sleep_handler),
       // at once without one. Client input waits meanwhile (the sleep handler reads nothing).
-      return this.timer(session, 'clientTimeout', now + fields.sleep * 1_000_000);
+      return this.timer(session, 'clientTimeout', now + outcome.sleep * 1_000_000);
     }
-    const { server, port: portText } = fields;
-    if (server === '' || portText === '') return this.authHttpFailed(session, 'did not send server or port');
-    if (parseIp(server) === null) return this.authHttpFailed(session, `sent invalid server address:"${server}"`);
-    const port = ngxAtoi(portText);
-    if (port === null || port < 1 || port > 65535) return this.authHttpFailed(session, `sent invalid server port:"${portText}"`);
+    const { server, port, portText } = outcome;
     session.state = 'proxy-handshake';
     session.upstreamState = 'start';
     session.upstreamBuffer = '';
@@ -709,13 +704,13 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
 
   /**
    * A failure ngx_mail_auth_http_module.c logs at error naming the auth server (ctx->peer.name, the auth_http
-   * address as ngx_parse_url() named it: "127.0.0.1:18180"), then ngx_mail_session_internal_server_error():
-   * 451 and s->quit. Measured on Debian's nginx 1.22.1, e.g. "[error] auth http server 127.0.0.1:18180 sent
-   * invalid header in response while in http auth state, client: 127.0.0.1, server: 127.0.0.1:12625, login: "alice"".
+   * address as ngx_parse_url() named it: "127.0.0.1:18180"); the caller then answers 451 and closes
+   * (ngx_mail_session_internal_server_error(), s->quit). Measured on Debian's nginx 1.22.1, e.g. "[error] auth
+   * http server 127.0.0.1:18180 sent invalid header in response while in http auth state, client: 127.0.0.1,
+   * server: 127.0.0.1:12625, login: "alice"".
    */
   private authHttpFailed(session: NginxSession, what: string): void {
     this.log(session, 'error', `auth http server ${addressWithPort(this.config.auth_http.address)} ${what}`);
-    this.internalError(session);
   }
 
   /**

@@ -1143,7 +1143,7 @@ describe('error paths, each line checked on Debian\'s nginx 1.22.1 (the same tex
     ['an empty Auth-Port', 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port:\r\n\r\n', 'did not send server or port'],
     ['a name for Auth-Server', 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: mail.example\r\nAuth-Port: 10025\r\n\r\n', 'sent invalid server address:"mail.example"'],
     ['port 0', 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 0\r\n\r\n', 'sent invalid server port:"0"'],
-  ])('%s: "auth http server <address> %s", 451, closed', (_what, answer, logged) => {
+  ])('%s: "auth http server <address> ..." at error, 451, closed', (_what, answer, logged) => {
     const d = plain();
     expect(answerAuth(d, answer)).toBeUndefined();
     expect(logs(d)).toEqual([ERROR_AUTH(logged)]);
