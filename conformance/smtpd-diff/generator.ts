@@ -1,15 +1,16 @@
-/* generator - fast-check builder of lock-step SMTP sessions for the smtpd differential
+/* generator - fast-check builder of SMTP sessions for the smtpd differential
  *
- * One to twelve steps, each a whole command line (or a message after DATA, or a BDAT command
- * with its chunk), weighted toward what reaches smtpd.c's interesting paths: envelope commands
- * with good and odd addresses and ESMTP parameters, XCLIENT with valid and invalid attributes,
- * and the odd lines a parser must survive (unknown and lower-case verbs, empty, over-long and
- * 8-bit lines, commands out of sequence). Nothing is pipelined: a step never holds two lines,
- * except a message and a BDAT chunk, which smtpd reads as data. Shrinking goes to fewer steps
- * and to the first alternative of each choice (the plainest form).
+ * smtpSession: one to twelve lock-step steps, each a whole command line (or a message after DATA,
+ * or a BDAT command with its chunk), weighted toward what reaches smtpd.c's interesting paths:
+ * envelope commands with good and odd addresses and ESMTP parameters, XCLIENT with valid and
+ * invalid attributes, AUTH with right and wrong credentials, and the odd lines a parser must
+ * survive (unknown and lower-case verbs, empty, over-long and 8-bit lines, commands out of
+ * sequence). A step never holds two lines, except a message and a BDAT chunk, which smtpd reads
+ * as data. pipelinedSession adds bursts: several command lines in one write. Shrinking goes to
+ * fewer steps and to the first alternative of each choice (the plainest form).
  */
 import fc from 'fast-check';
-import type { Step } from './session.ts';
+import { burst, type Step } from './session.ts';
 
 const CRLF = '\r\n';
 const line = (text: string, end = CRLF): Step => ({ kind: 'line', bytes: `${text}${end}` });
@@ -44,6 +45,23 @@ const xclient = fc.uniqueArray(pick(XCLIENT_ATTRS), { minLength: 0, maxLength: 3
 const xclientPartial = fc
   .tuple(pick(['HELO=peer.example.test', 'PROTO=SMTP', 'PROTO=ESMTP', 'LOGIN=alice@example.test', 'ADDR=192.0.2.10', 'NAME=mx.example.test']), pick(['ADDR=not-an-address', 'FOO=bar', 'PORT=99999', 'NAME=bad name']))
   .map(([good, bad]) => [line(`XCLIENT ${good} ${bad}`)]);
+/** The base64 of a SASL response (latin1 in, as the wire carries it). */
+const b64 = (text: string) => Buffer.from(text, 'latin1').toString('base64');
+/**
+ * AUTH with the account both sides know (conformance/real-stack/config.ts REAL_ACCOUNTS' first,
+ * the real-stack scenario's client.user with the password topology.ts gives it), a wrong password
+ * and an unknown user: PLAIN and LOGIN, with the initial response or answering the 334s, each
+ * line one step (smtpd_sasl_auth_cmd() reads each response as a line: smtpd_chat_query_limit()).
+ */
+const [USER, PASSWORD] = ['alice@example.test', 'secret'];
+const CREDENTIALS = [[USER, PASSWORD], [USER, 'wrong'], ['nobody@example.test', PASSWORD]] as const;
+const auth = fc.tuple(fc.constantFrom(...CREDENTIALS), fc.constantFrom('PLAIN', 'PLAIN asked', 'LOGIN', 'LOGIN asked')).map(([[user, pass], form]): Step[] => {
+  const plain = b64(`\0${user}\0${pass}`);
+  if (form === 'PLAIN') return [line(`AUTH PLAIN ${plain}`)];
+  if (form === 'PLAIN asked') return [line('AUTH PLAIN'), line(plain)];
+  if (form === 'LOGIN') return [line(`AUTH LOGIN ${b64(user)}`), line(b64(pass))];
+  return [line('AUTH LOGIN'), line(b64(user)), line(b64(pass))];
+});
 const simple = pick(['RSET', 'NOOP', 'NOOP with args', 'RSET now', 'VRFY bob@example.test', 'VRFY <bob@elsewhere.invalid>', 'VRFY', 'EXPN staff', 'HELP', 'HELP MAIL', 'ETRN example.test', 'ETRN', 'ETRN @example.test', 'QUIT', 'quit', 'STARTTLS', 'AUTH', 'AUTH FOO']).map((text) => [line(text)]);
 const odd = pick(['FOO', '', ' ', 'noop', 'MAIL', 'RCPT', 'DATA extra', 'GET / HTTP/1.0', 'NOOP \xe9\xff', `NOOP ${'x'.repeat(2100)}`, `EHLO ${'y'.repeat(2100)}`, 'CONNECT mx:25', 'HELO\t client.example.test']).map((text) => [line(text)]);
 /** A bare LF as the line end (smtpd's smtp_get() accepts it). */
@@ -58,8 +76,60 @@ const transaction = fc
     ...(chunked ? [line(`BDAT 7 LAST${CRLF}hello\r\n`, '')] : [line('DATA'), { kind: 'content' as const, bytes: message }]),
   ]);
 
+/** Lines a burst is made of, each one command: no over-long ones, so a burst stays well under smtpd's 4096-byte read (VSTREAM_BUFSIZE). */
+const shortOdd = pick(['FOO', '', ' ', 'noop', 'MAIL', 'RCPT', 'DATA extra', 'NOOP \xe9\xff', 'CONNECT mx:25', 'HELO\t client.example.test']).map((text) => [line(text)]);
+const burstLine: fc.Arbitrary<string[]> = fc
+  .oneof(
+    { arbitrary: hello, weight: 3 },
+    { arbitrary: mail, weight: 3 },
+    { arbitrary: rcpt, weight: 3 },
+    { arbitrary: simple, weight: 3 },
+    { arbitrary: auth, weight: 2 },
+    { arbitrary: xclient, weight: 1 },
+    { arbitrary: bdat, weight: 1 },
+    { arbitrary: shortOdd, weight: 1 },
+    { arbitrary: bareLf, weight: 1 },
+  )
+  .map((steps) => steps.map((step) => step.bytes));
+/** The commands of RFC 2920's group: MAIL, RCPTs, then DATA last. */
+const envelope = fc.tuple(fc.constantFrom('<alice@example.test>', '<>'), fc.constantFrom(1, 2)).map(([sender, count]) => [
+  `MAIL FROM:${sender}${CRLF}`,
+  ...Array.from({ length: count }, (_, i) => `RCPT TO:<rcpt${i}@example.test>${CRLF}`),
+]);
+/** How a burst ends: as it is; with DATA (its message the next step, after a 354); with DATA and the message in the same write; with BDAT LAST and its chunk. */
+const burstEnd = fc.oneof(
+  fc.constant<string[]>([]),
+  fc.constant([`DATA${CRLF}`]),
+  pick(MESSAGES).map((message) => [`DATA${CRLF}`, message]),
+  fc.constant([`BDAT 7 LAST${CRLF}hello\r\n`]),
+);
+/** Lines a burst may end part-way into, the rest the next step: a command the next step completes. */
+const PARTIAL_LINES = ['NOOP', 'RSET', 'EHLO client.example.test', 'MAIL FROM:<alice@example.test>', 'RCPT TO:<rcpt9@example.test>', 'QUIT'];
+const partialLine = fc.option(
+  fc.tuple(pick(PARTIAL_LINES), fc.nat()).map(([text, at]) => {
+    const cut = 1 + (at % text.length);
+    return [text.slice(0, cut), text.slice(cut)] as const;
+  }),
+);
+/**
+ * Several commands in one write (session.ts burst()): what smtpd's pipelining check sees is the
+ * whole rest of the write (smtpd.c smtpd_flag_ill_pipelining(), v3.7.11). It fires before any
+ * command while the protocol is not ESMTP (no EHLO yet, or after HELO, or after XCLIENT's
+ * greeting) and before HELO, EHLO, DATA, NOOP and VRFY always (SMTPD_CMD_FLAG_LAST), with no
+ * exception for an authenticated client; so the bursts mix those commands with the others, an
+ * RFC 2920 envelope group, message data in the same write, and a partial line at the end.
+ */
+const pipelined: fc.Arbitrary<Step[]> = fc
+  .tuple(fc.array(burstLine, { minLength: 1, maxLength: 4 }), fc.option(envelope), burstEnd, partialLine)
+  .map(([lines, group, end, partial]) => [
+    burst([...lines.flat(), ...(group ?? []), ...end], partial?.[0] ?? ''),
+    ...(end.length === 1 && end[0] === `DATA${CRLF}` ? [{ kind: 'content' as const, bytes: MESSAGES[0]! }] : []),
+    ...(partial ? [line(partial[1])] : []),
+  ]);
+
 const command: fc.Arbitrary<Step[]> = fc.oneof(
   { arbitrary: transaction, weight: 2 },
+  { arbitrary: auth, weight: 2 },
   { arbitrary: hello, weight: 6 },
   { arbitrary: mail, weight: 8 },
   { arbitrary: rcpt, weight: 8 },
@@ -76,4 +146,9 @@ const command: fc.Arbitrary<Step[]> = fc.oneof(
 /** A session: mostly starting with a good EHLO (so the envelope commands get past smtpd_helo_required), 1-12 commands. */
 export const smtpSession: fc.Arbitrary<Step[]> = fc
   .tuple(fc.boolean(), fc.array(command, { minLength: 1, maxLength: 11 }))
+  .map(([greet, commands]) => [...(greet ? [line('EHLO client.example.test')] : []), ...commands.flat()]);
+
+/** A session with bursts: the lock-step commands and, as often, a burst; before and after EHLO, AUTH and whole transactions. */
+export const pipelinedSession: fc.Arbitrary<Step[]> = fc
+  .tuple(fc.boolean(), fc.array(fc.oneof({ arbitrary: command, weight: 1 }, { arbitrary: pipelined, weight: 1 }), { minLength: 1, maxLength: 6 }))
   .map(([greet, commands]) => [...(greet ? [line('EHLO client.example.test')] : []), ...commands.flat()]);

@@ -1,18 +1,20 @@
-/* lab-side - the same lock-step session against the Postfix model, in process through its sans-I/O interface
+/* lab-side - the same session against the Postfix model, in process through its sans-I/O interface
  *
- * The model gets the bytes of each step at the virtual time it has reached and runs its own
- * timers (the reply delays, the error sleep) until a whole reply is out or it closes. Silence
+ * The model gets the bytes of each step at the virtual time it has reached, all of a burst in one
+ * `bytes` input as a link that delivers the write at once, and runs its own timers (the reply
+ * delays, the error sleep) until the replies owed are out or it closes. Silence
  * longer than the real side's timeout (real-side.ts REPLY_TIMEOUT_MS; smtpd_timeout's 300 s is)
  * is "no reply", and the session ends there as it does on the real side.
  */
 import { asciiBytes, bytesToLatin1, type Micros, type Model } from '../../models/contract.ts';
-import { REPLY_TIMEOUT_MS } from './real-side.ts';
-import { lockStep, replyComplete, ReplyReader, type Step, type StepResult } from './session.ts';
+import { REPLY_TIMEOUT_MS, SASL_REPLY_TIMEOUT_MS } from './real-side.ts';
+import { lockStep, replyComplete, ReplyReader, type SessionRun, type Step } from './session.ts';
 
 const CONN = 'diff';
 
-export function runLabSession(model: Model, steps: readonly Step[], clientPort = 40000): Promise<StepResult[]> {
+export async function runLabSession(model: Model, steps: readonly Step[], clientPort = 40000): Promise<SessionRun> {
   const timers = new Map<string, Micros>();
+  const log: string[] = [];
   let now: Micros = 0;
   const reader = new ReplyReader();
   let closed = false;
@@ -21,6 +23,8 @@ export function runLabSession(model: Model, steps: readonly Step[], clientPort =
       if (out.kind === 'timer') {
         if (out.at === null) timers.delete(out.timer);
         else timers.set(out.timer, out.at);
+      } else if (out.kind === 'log' && out.program === 'postfix/smtpd') {
+        log.push(out.line);
       } else if (out.kind === 'write' && out.conn === CONN) {
         reader.push(bytesToLatin1(out.bytes));
       } else if ((out.kind === 'close' || out.kind === 'abort') && out.conn === CONN) closed = true;
@@ -28,18 +32,19 @@ export function runLabSession(model: Model, steps: readonly Step[], clientPort =
   };
   model.handle(now, { kind: 'accepted', conn: CONN, local: { host: '127.0.0.1', port: 10025 }, remote: { host: '127.0.0.1', port: clientPort } });
   drain();
-  return lockStep(
+  const results = await lockStep(
     {
       send: (bytes) => {
         if (closed) return;
         model.handle(now, { kind: 'bytes', conn: CONN, bytes: asciiBytes(bytes) });
         drain();
       },
-      awaitReply: async () => {
+      awaitReply: async (owed, patient) => {
         // As on the real side, silence is timed: each line that comes moves the deadline.
-        let deadline = now + REPLY_TIMEOUT_MS * 1000;
-        for (let seen = reader.count; !reader.complete && !closed; ) {
-          if (reader.count !== seen) [seen, deadline] = [reader.count, now + REPLY_TIMEOUT_MS * 1000];
+        const silenceUs = (patient ? SASL_REPLY_TIMEOUT_MS : REPLY_TIMEOUT_MS) * 1000;
+        let deadline = now + silenceUs;
+        for (let seen = reader.count; !reader.complete(owed) && !closed; ) {
+          if (reader.count !== seen) [seen, deadline] = [reader.count, now + silenceUs];
           let next: [string, Micros] | undefined;
           for (const entry of timers) if (!next || entry[1] < next[1]) next = entry;
           if (!next || next[1] > deadline) break;
@@ -49,9 +54,10 @@ export function runLabSession(model: Model, steps: readonly Step[], clientPort =
           drain();
         }
         const reply = reader.take();
-        return { reply, closed, timedOut: !replyComplete(reply) && !closed };
+        return { reply, closed, timedOut: !replyComplete(reply, owed) && !closed };
       },
     },
     steps,
   );
+  return { results, log };
 }
