@@ -11,21 +11,18 @@
  */
 import { knownIn, type Disagreement, type KnownDisagreement } from './front-differential.ts';
 
-/** The real stack's error transport, which the scenario's Postfix model lacks: outside the front, so the nginx differential lists it too. */
-export const POSTFIX_ERROR_TRANSPORT: KnownDisagreement = {
-  id: 'postfix-error-transport',
-  reason:
-    "the real stack's main.cf (conformance/real-stack/config.ts) sends every domain but example.test to " +
-    "'error:5.7.1 no outbound delivery in this lab' (default_transport, relay_transport), and smtpd refuses a recipient whose " +
-    "transport is error at RCPT (smtpd_check.c check_rcpt_maps(), MAIL_SERVICE_ERROR, v3.7.11): 550 5.7.1 with that text. " +
-    "The scenario's Postfix model has no transports and accepts the relayed recipient (permit_sasl_authenticated): a finding " +
-    'about the real-stack scenario, outside the front',
-  matches: (d) =>
-    d.line !== null && /^RCPT TO:<[^>]*@elsewhere\.test>$/.test(d.line) && d.real.startsWith('550 5.7.1 <') && d.real.endsWith('Recipient address rejected: no outbound delivery in this lab') && d.lab === '250 2.1.5 Ok',
-};
-
 export const KNOWN_DOVECOT_DISAGREEMENTS: readonly KnownDisagreement[] = [
-  POSTFIX_ERROR_TRANSPORT,
+  {
+    id: 'postfix-error-transport',
+    reason:
+      "the real stack's main.cf (conformance/real-stack/config.ts) sends every domain but example.test to " +
+      "'error:5.7.1 no outbound delivery in this lab' (default_transport, relay_transport), and smtpd refuses a recipient whose " +
+      "transport is error at RCPT (smtpd_check.c check_rcpt_maps(), MAIL_SERVICE_ERROR, v3.7.11): 550 5.7.1 with that text. " +
+      "The scenario's Postfix model has no transports and accepts the relayed recipient (permit_sasl_authenticated): a finding " +
+      'about the real-stack scenario, outside the Dovecot front',
+    matches: (d) =>
+      d.line !== null && /^RCPT TO:<[^>]*@elsewhere\.test>$/.test(d.line) && d.real.startsWith('550 5.7.1 <') && d.real.endsWith('Recipient address rejected: no outbound delivery in this lab') && d.lab === '250 2.1.5 Ok',
+  },
 ];
 
 /** The known disagreement `d` is, or null. */

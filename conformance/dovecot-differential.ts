@@ -4,12 +4,11 @@
  * passdb, Postfix 3.7.11; conformance/real-stack/config.ts), played by a lock-step socket client
  * (./dovecot-differential-client.ts). Lab side: the built-in scenario `real-stack` in the
  * simulator with the same lines as its client script, one raw step per line, one group each.
- * Both run with smtpd_forbid_unauth_pipelining = no and the default TCP mode, so the XCLIENT race
- * (README, "The story") cannot decide a session: with forbid=no Postfix answers a lost race as
- * a won one. What is compared, and how: ./front-differential.ts, shared with the nginx differential.
+ * Both run with smtpd_forbid_unauth_pipelining = no and the default TCP mode (REAL_STACK_SETS).
+ * What is compared, and how: ./front-differential.ts, shared with the nginx differential.
  */
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
-import { runLabSessionOn, runRealSessionAt, runRealSessionsAt, type SessionOutcome } from './front-differential.ts';
+import { REAL_STACK_SETS, REAL_STACK_SETTING, runLabSessionOn, runRealSessionAt, runRealSessionsAt, type SessionOutcome } from './front-differential.ts';
 import type { RealStack } from './real-stack.ts';
 
 export { describeDisagreement, firstDisagreement, normaliseDifferentialReply, sessionKey, type Disagreement, type SessionOutcome } from './front-differential.ts';
@@ -18,8 +17,8 @@ export { describeDisagreement, firstDisagreement, normaliseDifferentialReply, se
  * The `real-stack` overrides that make the lab the live stack the test runs (RealStack.configure with these);
  * the front is the installed package, Debian's build of 2.3.19.1 (models/front/releases.ts DOVECOT_BUILDS).
  */
-export const DIFFERENTIAL_SETS = ['postfix.smtpd_forbid_unauth_pipelining=no', 'tcp.profile=linux-default', 'postfix.xclient_lookup_ms=0', 'front.version=2.3.19.1+deb12u7'] as const;
-export const DIFFERENTIAL_REAL_SETTING = { forbid: false, tcpMode: 'default', xclientLookupMs: null } as const;
+export const DIFFERENTIAL_SETS = [...REAL_STACK_SETS, 'front.version=2.3.19.1+deb12u7'] as const;
+export const DIFFERENTIAL_REAL_SETTING = REAL_STACK_SETTING;
 
 /** The lab's scenario, built once. */
 let scenario: Scenario | undefined;

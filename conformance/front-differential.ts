@@ -15,6 +15,15 @@ import { runScenario, sessionEndOf } from '../scenarios/run.ts';
 import { hostsOf } from '../scenarios/topology.ts';
 import { playLockstep, type LockstepResult, type SessionEndKind } from './dovecot-differential-client.ts';
 
+/**
+ * The `real-stack` scenario's Postfix and TCP overrides that make it the live stack a front
+ * differential runs (RealStack.configure with REAL_STACK_SETTING): smtpd_forbid_unauth_pipelining
+ * = no and the default TCP mode, so the XCLIENT race (README, "The story") cannot decide a session:
+ * with forbid=no Postfix answers a lost race as a won one.
+ */
+export const REAL_STACK_SETS = ['postfix.smtpd_forbid_unauth_pipelining=no', 'tcp.profile=linux-default', 'postfix.xclient_lookup_ms=0'] as const;
+export const REAL_STACK_SETTING = { forbid: false, tcpMode: 'default', xclientLookupMs: null } as const;
+
 /** How long either side waits for a reply: the lab client's client.timeout_s default (30 s), so a silence is 'timeout' on both. */
 export const REPLY_TIMEOUT_MS = 30_000;
 

@@ -15,16 +15,15 @@
 import { join } from 'node:path';
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
 import { authConfigOf, nginxConfigOf } from '../scenarios/topology.ts';
-import { DIFFERENTIAL_REAL_SETTING, DIFFERENTIAL_SETS } from './dovecot-differential.ts';
-import { runLabSessionOn, runRealSessionAt, runRealSessionsAt, type SessionOutcome } from './front-differential.ts';
+import { REAL_STACK_SETS, REAL_STACK_SETTING, runLabSessionOn, runRealSessionAt, runRealSessionsAt, type SessionOutcome } from './front-differential.ts';
 import { AuthHttpService, nginxConf, RealNginx } from './nginx-differential-real.ts';
 import { RealStack } from './real-stack.ts';
 
 /** Debian 12's nginx (1.22.1-9+deb12u11), the release the lab's nginx front is asked to be. */
 export const REAL_NGINX_RELEASE = '1.22.1';
 
-/** The `real-stack` overrides: the Dovecot differential's, and the nginx front of the real release (smtp_auth, xclient, max_errors: the key defaults). */
-export const NGINX_DIFFERENTIAL_SETS = [...DIFFERENTIAL_SETS, 'front.model=nginx', `front.version=${REAL_NGINX_RELEASE}`] as const;
+/** The `real-stack` overrides: the live stack's Postfix and TCP, and the nginx front of the real release (smtp_auth, xclient, max_errors: the key defaults). */
+export const NGINX_DIFFERENTIAL_SETS = [...REAL_STACK_SETS, 'front.model=nginx', `front.version=${REAL_NGINX_RELEASE}`] as const;
 
 /**
  * Where the real nginx.conf says otherwise than the lab scenario, and why; the import of the conf
@@ -76,7 +75,7 @@ export class NginxDifferentialStack {
     const stack = await RealStack.start({ netns: null });
     let auth: AuthHttpService | undefined;
     try {
-      await stack.configure(DIFFERENTIAL_REAL_SETTING);
+      await stack.configure(REAL_STACK_SETTING);
       const config = authConfigOf(nginxDifferentialScenario());
       auth = await AuthHttpService.start({ ...config, smtpPorts: { authenticated: stack.ports.postfix, unauthenticated: stack.ports.postfix } });
       const dir = join(stack.lab, 'nginx');
