@@ -1,6 +1,7 @@
 /* nginx-differential-parts - the nginx differential's pieces that need no real daemons: the conf, the auth service, the known list */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { ScenarioKey } from '../../../scenarios/index.ts';
 import { differentialNginxConf, NGINX_CONF_OVERRIDES, nginxDifferentialScenario, runNginxLabSession } from '../../../conformance/nginx-differential.ts';
 import { KNOWN_NGINX_DISAGREEMENTS, knownNginxDisagreement } from '../../../conformance/nginx-differential-known.ts';
 import { AuthHttpService } from '../../../conformance/nginx-differential-real.ts';
+import { playLockstep } from '../../../conformance/dovecot-differential-client.ts';
 
 describe("the real nginx's conf", () => {
   let dir: string;
@@ -64,6 +66,28 @@ describe('the auth_http service: the lab\'s Mailu decision over HTTP, one rate l
     expect((await ask('u5@example.test', 'wrong', '127.1.8.1'))['auth-status']).toBe('Temporary authentication failure (rate-limit)');
     // The same /24, another address: a limiter of its own.
     expect((await ask('u5@example.test', 'wrong', '127.1.8.2'))['auth-status']).toBe('Authentication credentials invalid');
+  });
+});
+
+describe('the lock-step client pauses before each line, as the lab client thinks', () => {
+  it("a line answered several times and a close right after: the session ends server-closed, not with QUIT 'answered' by a left-over reply", async () => {
+    // As nginx answers a message sent before DATA: one 500 per line, and its max_errors close after the last.
+    const server = net.createServer((socket) => {
+      socket.write('220 mail.example.test ESMTP ready\r\n');
+      socket.once('data', () => {
+        socket.write('500 5.5.1 Invalid command\r\n');
+        setTimeout(() => socket.end('500 5.5.1 Invalid command\r\n500 5.5.1 Invalid command\r\n'), 5);
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const result = await playLockstep(['Subject: x\r\n\r\nhello', 'QUIT'], { host: '127.0.0.1', port, replyTimeoutMs: 2_000, graceMs: 100, thinkMs: 20 });
+      expect(result).toEqual({ replies: ['220 mail.example.test ESMTP ready', '500 5.5.1 Invalid command', '500 5.5.1 Invalid command', '500 5.5.1 Invalid command'], end: 'server-closed' });
+    } finally {
+      server.close();
+    }
   });
 });
 
