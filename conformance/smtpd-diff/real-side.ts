@@ -12,8 +12,8 @@ import { lockStep, replyComplete, ReplyReader, type SessionRun, type Step } from
 
 /** Longer than smtpd's error sleep (smtpd_error_sleep_time 1s, smtpd_chat.c smtpd_chat_reply()) plus a cold cleanup. */
 export const REPLY_TIMEOUT_MS = 4_000;
-/** After an AUTH (session.ts startsSasl()): Dovecot's longest auth penalty (15 s), its auth_failure_delay (2 s) and a margin. */
-export const SASL_REPLY_TIMEOUT_MS = 20_000;
+/** After an AUTH (session.ts startsSasl()): smtpd waits for Dovecot at most 10 s a read (xsasl_dovecot_server.c AUTH_TIMEOUT), and a margin. */
+export const SASL_REPLY_TIMEOUT_MS = 12_000;
 /** How long postlogd may take to write a session's last line (it writes within milliseconds here). */
 const LOG_TIMEOUT_MS = 3_000;
 

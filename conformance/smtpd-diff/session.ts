@@ -67,10 +67,10 @@ export function stepParts(step: Step): readonly string[] {
 /**
  * Whether a step starts a SASL exchange with the real Dovecot, whose first answer may wait for
  * the client address's auth penalty: after a failed AUTH from 127.0.0.1 the next AUTH (of any
- * session) waits 4 s and more, up to 15 s (auth-penalty.c auth_penalty_to_secs(),
- * auth-penalty.h AUTH_PENALTY_INIT_SECS 2, AUTH_PENALTY_MAX_SECS 15; auth-request-handler.c
- * auth_penalty_callback(), 2.3.19.1; measured here: a right password 4.05 s after a wrong one).
- * The model has no such state across sessions; only when the reply comes differs, so the wait is longer.
+ * session) waits 4 s (auth-penalty.c auth_penalty_to_secs(), AUTH_PENALTY_INIT_SECS 2;
+ * auth-request-handler.c auth_penalty_callback(), 2.3.19.1; measured here: a right password
+ * 4.05 s after a wrong one), and a wrong one 2 s more (auth_failure_delay). The model has no such
+ * state across sessions; only when the reply comes differs, so the wait is longer.
  */
 export function startsSasl(step: Step): boolean {
   return /(^|\n)AUTH +(PLAIN|LOGIN)\b/i.test(step.bytes);

@@ -27,38 +27,35 @@ import { postfixConfigOf } from '../../../scenarios/topology.ts';
 import { realStackSkipReason } from '../real-stack-env.ts';
 
 const SEED = 20261130;
-/** About 25-40 s here (the real side's MAIL and RCPT take ~5 ms each: cleanup, trivial-rewrite). */
+/**
+ * About 75 s here (the real side's MAIL and RCPT take ~5 ms each: cleanup, trivial-rewrite; a wrong
+ * password costs Dovecot's 2 s auth_failure_delay, an AUTH after it up to its penalty).
+ */
 const RUNS = 300;
-/** Sessions with bursts: RUNS_PIPELINED_NOTE. */
+/** Sessions with bursts: about 20 s here. */
 const RUNS_PIPELINED = 150;
 const line = (text: string): Step => ({ kind: 'line', bytes: `${text}\r\n` });
 const CONFIG = postfixConfigOf(resolveScenario(builtinScenario('real-stack')!));
 
-/** The model, but "250 2.0.0 Ok" (NOOP's and RSET's reply) says something else: a disagreement the comparison must report. */
-function wrongOk(model: Model): Model {
+/** The model with each output passed through `change`: a deliberately wrong model the comparison must catch. */
+function altered(model: Model, change: (out: Output) => Output): Model {
   return {
     name: model.name,
     handle: (now, input) => model.handle(now, input),
     poll: (): Output | undefined => {
       const out = model.poll();
-      if (out?.kind !== 'write') return out;
-      return { ...out, bytes: asciiBytes(bytesToLatin1(out.bytes).replace('250 2.0.0 Ok\r\n', '250 2.0.0 Fine\r\n')) };
+      return out && change(out);
     },
   };
 }
 
-/** The model, but its "improper command pipelining after <CMD>" names the command in lower case: a wrong log line. */
-function wrongPipeliningLog(model: Model): Model {
-  return {
-    name: model.name,
-    handle: (now, input) => model.handle(now, input),
-    poll: (): Output | undefined => {
-      const out = model.poll();
-      if (out?.kind !== 'log') return out;
-      return { ...out, line: out.line.replace(/^(improper command pipelining after )(\S+)/, (_all, head: string, where: string) => `${head}${where.toLowerCase()}`) };
-    },
-  };
-}
+/** "250 2.0.0 Ok" (NOOP's and RSET's reply) says something else. */
+const wrongOk = (out: Output): Output =>
+  out.kind !== 'write' ? out : { ...out, bytes: asciiBytes(bytesToLatin1(out.bytes).replace('250 2.0.0 Ok\r\n', '250 2.0.0 Fine\r\n')) };
+
+/** "improper command pipelining after <CMD>" names the command in lower case. */
+const wrongPipeliningLog = (out: Output): Output =>
+  out.kind !== 'log' ? out : { ...out, line: out.line.replace(/^(improper command pipelining after )(\S+)/, (_all, head: string, where: string) => `${head}${where.toLowerCase()}`) };
 
 describe.skipIf(realStackSkipReason !== null)('smtpd differential: the real Postfix 3.7.11 and the model, command by command', () => {
   let stack: RealStack | undefined;
@@ -69,10 +66,30 @@ describe.skipIf(realStackSkipReason !== null)('smtpd differential: the real Post
     await stack?.stop();
   });
 
-  const firstOf = async (steps: readonly Step[], model: Model = createPostfix(CONFIG)) => {
+  /** The real side's run of `steps` and the first disagreement with the model's (null: none). */
+  const compared = async (steps: readonly Step[], model: Model = createPostfix(CONFIG)) => {
     const real = await runRealSession(stack!.ports.postfix, steps, stack!);
     const d = firstDisagreement(real, await runLabSession(model, steps));
-    return d && { ...d, shown: describeDisagreement(d, real.results) };
+    return { real, d: d && { ...d, shown: describeDisagreement(d, real.results) } };
+  };
+  const firstOf = async (steps: readonly Step[], model?: Model) => (await compared(steps, model)).d;
+
+  const agreeButForListed = (sessions: fc.Arbitrary<Step[]>, numRuns: number) =>
+    fc.assert(
+      fc.asyncProperty(sessions, async (steps) => {
+        const d = await firstOf(steps);
+        if (d && !knownSmtpdDisagreement(d)) throw new Error(`unlisted disagreement at step ${d.step}:\n${d.shown}`);
+      }),
+      { seed: SEED, numRuns },
+    );
+
+  /** fast-check's shrunk session where the model altered by `change` disagrees, and that disagreement. */
+  const caught = async (sessions: fc.Arbitrary<Step[]>, change: (out: Output) => Output, numRuns: number) => {
+    const wrong = () => altered(createPostfix(CONFIG), change);
+    const result = await fc.check(fc.asyncProperty(sessions, async (steps) => (await firstOf(steps, wrong())) === null), { seed: SEED, numRuns });
+    expect(result.failed).toBe(true);
+    const shortest = result.counterexample![0];
+    return { result, shortest, d: await firstOf(shortest, wrong()) };
   };
 
   it('both sides run with the same smtpd parameters but for the listed differences', () => {
@@ -92,15 +109,7 @@ describe.skipIf(realStackSkipReason !== null)('smtpd differential: the real Post
     expect(d!.step, 'the witness\'s last command').toBe(known.witness.length);
   });
 
-  it(`${RUNS} generated sessions (seed ${SEED}) agree but for the listed disagreements`, async () => {
-    await fc.assert(
-      fc.asyncProperty(smtpSession, async (steps) => {
-        const d = await firstOf(steps);
-        if (d && !knownSmtpdDisagreement(d)) throw new Error(`unlisted disagreement at step ${d.step}:\n${d.shown}`);
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  }, 300_000);
+  it(`${RUNS} generated sessions (seed ${SEED}) agree but for the listed disagreements`, () => agreeButForListed(smtpSession, RUNS), 300_000);
 
   // smtpd.c v3.7.11: smtpd_flag_ill_pipelining() logs the first 100 bytes smtpd has read, escape()d (unescape.c);
   // smtpd_proto() checks before HELO, EHLO, DATA, NOOP, VRFY (SMTPD_CMD_FLAG_LAST) and before any command while the
@@ -113,46 +122,26 @@ describe.skipIf(realStackSkipReason !== null)('smtpd differential: the real Post
     ['on any command before EHLO', [burst(['RSET\r\n', 'RSET\r\n'])], ['554 5.5.0 Error: SMTP protocol synchronization'], `${LOGGED} RSET from localhost[127.0.0.1]: RSET\\r\\n`],
     ['showing 100 bytes, escaped', [line('EHLO client.example.test'), burst(['VRFY bob\r\n', `NOOP \xe9\\\t${'x'.repeat(120)}\r\n`])], ['554 5.5.0 Error: SMTP protocol synchronization'], `${LOGGED} VRFY from localhost[127.0.0.1]: NOOP \\351\\\\\\t${'x'.repeat(92)}`],
   ] as const)('the pipelining check: %s', async (_name, steps, replies, logged) => {
-    const real = await runRealSession(stack!.ports.postfix, steps, stack!);
-    const d = firstDisagreement(real, await runLabSession(createPostfix(CONFIG), steps));
-    expect(d && describeDisagreement(d, real.results)).toBeNull();
+    const { real, d } = await compared(steps);
+    expect(d?.shown ?? null).toBeNull();
     expect(real.results.flatMap((r) => r.reply).filter((l) => !/^(220|250-|250 CHUNKING|250 backend)/.test(l)).slice(0, replies.length)).toEqual(replies);
     expect(pipeliningLog(real.log)).toBe(logged ?? '(none)');
   });
 
-  it(`${RUNS_PIPELINED} generated sessions with bursts (seed ${SEED}) agree, replies and pipelining log lines, but for the listed disagreements`, async () => {
-    await fc.assert(
-      fc.asyncProperty(pipelinedSession, async (steps) => {
-        const d = await firstOf(steps);
-        if (d && !knownSmtpdDisagreement(d)) throw new Error(`unlisted disagreement at step ${d.step}:\n${d.shown}`);
-      }),
-      { seed: SEED, numRuns: RUNS_PIPELINED },
-    );
-  }, 600_000);
+  it(`${RUNS_PIPELINED} generated sessions with bursts (seed ${SEED}) agree, replies and pipelining log lines, but for the listed disagreements`, () =>
+    agreeButForListed(pipelinedSession, RUNS_PIPELINED), 600_000);
 
   it('catches a model with a wrong pipelining log line, shrunk to a short session', async () => {
-    const result = await fc.check(
-      fc.asyncProperty(pipelinedSession, async (steps) => (await firstOf(steps, wrongPipeliningLog(createPostfix(CONFIG)))) === null),
-      { seed: SEED, numRuns: 50 },
-    );
-    expect(result.failed).toBe(true);
-    const shortest = result.counterexample![0];
-    const d = await firstOf(shortest, wrongPipeliningLog(createPostfix(CONFIG)));
-    expect(d, fc.defaultReportMessage(result)).toMatchObject({ sent: LOG_STEP, real: expect.stringMatching(/^improper command pipelining after [A-Z]+ from localhost\[127\.0\.0\.1\]: /) });
+    const { shortest, d } = await caught(pipelinedSession, wrongPipeliningLog, 50);
+    expect(d).toMatchObject({ sent: LOG_STEP, real: expect.stringMatching(/^improper command pipelining after [A-Z]+ from localhost\[127\.0\.0\.1\]: /) });
     expect(d!.lab).toBe(d!.real.replace(/after [A-Z]+/, (after) => after.toLowerCase()));
     expect(shortest.length, d!.shown).toBeLessThanOrEqual(2);
   }, 300_000);
 
   it('catches a model with one wrong reply, shrunk to a short session with its seed and path', async () => {
-    const result = await fc.check(
-      fc.asyncProperty(smtpSession, async (steps) => (await firstOf(steps, wrongOk(createPostfix(CONFIG)))) === null),
-      { seed: SEED, numRuns: 100 },
-    );
-    expect(result.failed).toBe(true);
+    const { result, shortest, d } = await caught(smtpSession, wrongOk, 100);
     // Every session ends with the NOOP probe, so the shortest is one command (or none) before it.
-    const shortest = result.counterexample![0];
     expect(shortest.length).toBeLessThanOrEqual(1);
-    const d = await firstOf(shortest, wrongOk(createPostfix(CONFIG)));
     expect(d).toMatchObject({ sent: expect.stringMatching(/^(NOOP|RSET)\r\n$/), real: '250 2.0.0 Ok', lab: '250 2.0.0 Fine' });
     expect(fc.defaultReportMessage(result)).toMatch(/seed: 20261130, path: "[\d:]+"/);
   }, 60_000);
