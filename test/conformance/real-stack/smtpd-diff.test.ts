@@ -121,6 +121,8 @@ describe.skipIf(realStackSkipReason !== null)('smtpd differential: the real Post
     ['on a partial line after EHLO', [burst(['EHLO client.example.test\r\n'], 'NO'), line('OP')], ['554 5.5.0 Error: SMTP protocol synchronization'], `${LOGGED} EHLO from localhost[127.0.0.1]: NO`],
     ['on any command before EHLO', [burst(['RSET\r\n', 'RSET\r\n'])], ['554 5.5.0 Error: SMTP protocol synchronization'], `${LOGGED} RSET from localhost[127.0.0.1]: RSET\\r\\n`],
     ['showing 100 bytes, escaped', [line('EHLO client.example.test'), burst(['VRFY bob\r\n', `NOOP \xe9\\\t${'x'.repeat(120)}\r\n`])], ['554 5.5.0 Error: SMTP protocol synchronization'], `${LOGGED} VRFY from localhost[127.0.0.1]: NOOP \\351\\\\\\t${'x'.repeat(92)}`],
+    // smtpd reads 4096 bytes at a time (vstream.h VSTREAM_BUFSIZE): NOOP ends the first read, and the check reads the rest.
+    ['reading on when the buffer ends with the command', [line('EHLO client.example.test'), burst([...['RSET', 'RSET', 'RSET', 'NOOP'].map((verb) => `${verb.padEnd(1022)}\r\n`), 'RSET\r\n'])], ['250 2.0.0 Ok', '250 2.0.0 Ok', '250 2.0.0 Ok', '554 5.5.0 Error: SMTP protocol synchronization'], `${LOGGED} NOOP from localhost[127.0.0.1]: RSET\\r\\n`],
   ] as const)('the pipelining check: %s', async (_name, steps, replies, logged) => {
     const { real, d } = await compared(steps);
     expect(d?.shown ?? null).toBeNull();
