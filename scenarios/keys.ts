@@ -106,6 +106,7 @@ export interface ScenarioValues {
   'postfix.smtpd_reject_unlisted_recipient': YesNo;
   'postfix.virtual_mailbox_maps': string;
   'postfix.local_recipient_maps': string;
+  'postfix.myorigin': string;
   'postfix.local_transport': string;
   'postfix.virtual_transport': string;
   'postfix.relay_transport': string;
@@ -456,6 +457,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no table), or inline:{ address=value, ... }', problem: (text) => inlineTableProblem('virtual_mailbox_maps', text) },
     default: '',
     description: "the recipients of the virtual mailbox domains (Mailu's: its example.test) as an inline table: address=anything, or @domain=anything for all of a domain; empty: none is looked up (Postfix's default; Mailu's socketmap and the real stack's static: table are outside the lab)",
+  },
+  {
+    name: 'postfix.myorigin',
+    type: { kind: 'text', pattern: /^[^\s$]*$/, allowed: 'a domain name without white space or $ (empty: $myhostname\'s, as resolve_addr() appends it)' },
+    default: (v) => presetOf(v).myorigin,
+    description: "the domain smtpd appends to a recipient without one before it judges it (smtpd_resolve.c resolve_pagein(): the local rewrite, rewrite.c append_at_myorigin): RCPT TO:<bob> is bob@$myorigin for the relay restrictions and check_rcpt_maps(). Postfix's default $myhostname (mail_params.h DEF_MYORIGIN); the layouts' $mydomain, example.test (Mailu's main.cf, the real stack's)",
   },
   {
     name: 'postfix.local_recipient_maps',

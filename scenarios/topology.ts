@@ -100,6 +100,7 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     smtpd_reject_unlisted_recipient: scenario.isOn('postfix.smtpd_reject_unlisted_recipient'),
     virtual_mailbox_maps: parseInlineTableKeys('virtual_mailbox_maps', scenario.get('postfix.virtual_mailbox_maps')),
     recipient_delimiter: scenario.get('postfix.recipient_delimiter'),
+    myorigin: scenario.get('postfix.myorigin'),
     local_recipient_maps: parseInlineTableKeys('local_recipient_maps', scenario.get('postfix.local_recipient_maps')),
     local_transport: scenario.get('postfix.local_transport').trim(),
     virtual_transport: scenario.get('postfix.virtual_transport').trim(),

@@ -133,7 +133,7 @@ export function relayRejection(s: SmtpdSession, recipient: string): string | nul
     if (restriction === 'reject_unauth_destination' || restriction === 'defer_unauth_destination') {
       // permit_auth_destination(): the class of the resolved recipient's domain (resolve-addr.ts resolvedRecipient(),
       // address-class.ts): RESOLVE_CLASS_FINAL (local, virtual) or RESOLVE_CLASS_RELAY is an authorized destination.
-      const domain = resolvedRecipient(recipient, c.myhostname).domain;
+      const domain = resolvedRecipient(recipient, c).domain;
       if (addressClass(c, s.local.host, domain) === 'default') return restriction === 'reject_unauth_destination' ? `554 5.7.1 <${recipient}>: Relay access denied` : `450 4.7.1 <${recipient}>: Relay access denied`;
     }
   }

@@ -59,6 +59,12 @@ export interface PostfixConfig {
   /** Which release to imitate: decides version defaults (e.g. "3.7.11", "3.9"). */
   readonly mail_version: string;
   readonly myhostname: string;
+  /**
+   * The domain smtpd's address rewriting appends to a recipient without one (rewrite.c rewrite_tree(),
+   * append_at_myorigin; resolve-addr.ts resolvedRecipient()). Already expanded: Postfix's default is
+   * $myhostname (mail_params.h DEF_MYORIGIN).
+   */
+  readonly myorigin: string;
   /** Already expanded ($myhostname replaced). */
   readonly smtpd_banner: string;
   /** CIDR list (IPv4 a.b.c.d/n or exact addresses). */
@@ -205,6 +211,7 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
   return {
     mail_version: version,
     myhostname: 'localhost',
+    myorigin: 'localhost',
     smtpd_banner: 'localhost ESMTP Postfix',
     smtpd_authorized_xclient_hosts: [],
     mynetworks: ['127.0.0.0/8'],
@@ -264,6 +271,8 @@ export function labPreset(overrides: Partial<PostfixConfig> = {}): PostfixConfig
   return {
     ...postfixDefaults('3.7.11'),
     myhostname: 'backend.example.test',
+    // myorigin = $mydomain, mydomain = example.test (conformance/real-stack/config.ts).
+    myorigin: 'example.test',
     smtpd_banner: 'backend.example.test ESMTP lab-postfix',
     smtpd_authorized_xclient_hosts: ['127.0.0.0/8'],
     mynetworks: ['127.0.0.0/8'],
@@ -296,6 +305,8 @@ export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConf
   return {
     ...postfixDefaults(version),
     myhostname: 'mail.example.test',
+    // main.cf myorigin = $mydomain, mydomain = {{ DOMAIN }} (import/fixtures/mailu-2024.06/main.cf:12-14).
+    myorigin: 'example.test',
     smtpd_banner: 'mail.example.test ESMTP Postfix',
     smtpd_authorized_xclient_hosts: ['192.168.203.0/24'],
     mynetworks: ['127.0.0.1/32', '[::1]/128', '192.168.203.0/24'],
@@ -432,6 +443,13 @@ export function parseInlineTableKeys(key: string, raw: string): string[] | null 
   return inline === null ? null : parseList(inline[1]!).map((item) => item.slice(0, item.indexOf('=')).toLowerCase());
 }
 
+/** myorigin as stated: $myhostname expanded; another $parameter (Mailu's and Debian's $mydomain) is refused, as the lab holds no other to expand. */
+function expandMyorigin(raw: string, myhostname: string): string {
+  const value = raw.trim().replace(/\$(myhostname\b|\{myhostname\})/g, myhostname);
+  if (value.includes('$')) throw new Error(`myorigin: "${raw}": the lab expands only $myhostname here; write the domain (postconf -h myorigin prints it)`);
+  return value;
+}
+
 /** A main.cf list: items separated by commas or white space. */
 export function parseList(value: string): string[] {
   return value.split(/[\s,]+/).filter((item) => item.length > 0);
@@ -451,7 +469,7 @@ const matchListKeys: readonly string[] = listKeys.filter((key) => key !== 'smtpd
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
   'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions', 'milter_default_action', 'virtual_mailbox_maps',
-  'local_recipient_maps', 'inet_interfaces', ...Object.values(TRANSPORT_PARAMETERS),
+  'local_recipient_maps', 'inet_interfaces', 'myorigin', ...Object.values(TRANSPORT_PARAMETERS),
 ];
 
 /**
@@ -508,6 +526,8 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
       out[key] = raw.trim();
     } else if (key === 'inet_interfaces') {
       out[key] = parseInetInterfaces(raw);
+    } else if (key === 'myorigin') {
+      // expanded after the loop, once myhostname is known
     } else if (key === 'inet_protocols') {
       const value = raw.trim().toLowerCase();
       if (!(inetProtocols as readonly string[]).includes(value)) throw new Error(`${key}: "${raw}" is not allowed; allowed: ${inetProtocols.join(', ')}`);
@@ -515,5 +535,8 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
     } else throw new Error(`${key}: unknown parameter; known: ${knownKeys.join(', ')}`);
   }
   out.smtpd_banner = String(out.smtpd_banner).replace(/\$\{?myhostname\}?/g, String(out.myhostname));
+  // DEF_MYORIGIN "$myhostname": an unstated myorigin follows a stated myhostname, as long as the base's followed its own.
+  if (settings.myorigin === undefined && base.myorigin === base.myhostname) out.myorigin = out.myhostname;
+  else if (settings.myorigin !== undefined) out.myorigin = expandMyorigin(settings.myorigin, String(out.myhostname));
   return out as unknown as PostfixConfig;
 }

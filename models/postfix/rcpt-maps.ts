@@ -32,7 +32,7 @@ import { refusingTransport } from './transports.js';
 export function unlistedRecipient(s: SmtpdSession, recipient: string): string | null {
   const c = s.config;
   if (!c.smtpd_reject_unlisted_recipient) return null;
-  const { local, domain } = resolvedRecipient(recipient, c.myhostname);
+  const { local, domain } = resolvedRecipient(recipient, c);
   const resolved = addressClass(c, s.local.host, domain);
   const refusal = refusingTransport(s, resolved, recipient, domain);
   if (refusal !== null) return refusal;

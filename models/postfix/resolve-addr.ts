@@ -26,6 +26,7 @@
  * ToASCII, then valid_hostname() of the result), which the model lets pass.
  */
 import { isIPv6 } from 'node:net';
+import type { PostfixConfig } from './config.js';
 import { validHostname } from './xclient.js';
 
 /**
@@ -60,14 +61,24 @@ const isAscii = (text: string) => /^[\x00-\x7f]*$/.test(text);
 const withoutTrailingDot = (domain: string) => domain.replace(/\.$/, '');
 
 /**
- * The recipient resolve_addr() gives back (reply->recipient, which smtpd_check.c's
+ * The recipient smtpd_resolve_addr() gives back (reply->recipient, which smtpd_check.c's
  * permit_auth_destination() and check_rcpt_maps() read) for an address checkAddrRefuses() let
- * through: one trailing dot taken off its domain, and "@$myhostname" after an address without one
- * ("If no domain was specified in the address, assume the local machine").
+ * through. smtpd/smtpd_resolve.c resolve_pagein() (v3.7.11) first rewrites the address in the
+ * "local" context (rewrite_clnt_internal(MAIL_ATTR_RWR_LOCAL); trivial-rewrite/rewrite.c
+ * rewrite_tree()): one without '@' becomes user@site for site!user (swap_bangpath, default yes),
+ * else user@domain for user%domain (the last '%', allow_percent_hack, default yes), else gets
+ * "@$myorigin" (append_at_myorigin, default yes; DEF_MYORIGIN "$myhostname"). Then resolve_addr()
+ * takes one trailing dot off the domain, and appends "@$myhostname" to what still has none (an
+ * empty myorigin: "If no domain was specified in the address, assume the local machine").
  */
-export function resolvedRecipient(address: string, myhostname: string): { readonly local: string; readonly domain: string } {
+export function resolvedRecipient(address: string, c: Pick<PostfixConfig, 'myorigin' | 'myhostname'>): { readonly local: string; readonly domain: string } {
   const at = address.lastIndexOf('@');
-  return at < 0 ? { local: address, domain: myhostname } : { local: address.slice(0, at), domain: withoutTrailingDot(address.slice(at + 1)) };
+  if (at >= 0) return { local: address.slice(0, at), domain: withoutTrailingDot(address.slice(at + 1)) };
+  const bang = address.indexOf('!');
+  if (bang >= 0) return { local: address.slice(bang + 1), domain: withoutTrailingDot(address.slice(0, bang)) };
+  const percent = address.lastIndexOf('%');
+  if (percent >= 0) return { local: address.slice(0, percent), domain: withoutTrailingDot(address.slice(percent + 1)) };
+  return { local: address, domain: c.myorigin || c.myhostname };
 }
 
 /** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */

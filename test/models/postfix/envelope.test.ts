@@ -78,10 +78,21 @@ describe('RCPT', () => {
   // trivial-rewrite resolve.c resolve_addr() v3.7.11: "If no domain was specified in the address,
   // assume the local machine" (@$myhostname), and one trailing dot comes off the domain;
   // permit_auth_destination() judges the class of that resolved recipient.
-  it('a recipient without a domain is at $myhostname: relaying unless myhostname is a destination', () => {
-    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], {}, OUTSIDE)).toBe('554 5.7.1 <bob>: Relay access denied');
-    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { mydestination: ['Backend.Example.Test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
-    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { virtual_mailbox_domains: ['backend.example.test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
+  // smtpd_resolve.c resolve_pagein(): the local rewrite appends @$myorigin (the recorded stack's example.test); an empty
+  // myorigin appends nothing there, and resolve_addr() then appends @$myhostname.
+  it('a recipient without a domain is at $myorigin (else $myhostname): relaying unless that is a destination', () => {
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], {}, OUTSIDE)).toBe('250 2.1.5 Ok');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: 'elsewhere.test' }, OUTSIDE)).toBe('554 5.7.1 <bob>: Relay access denied');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: '' }, OUTSIDE)).toBe('554 5.7.1 <bob>: Relay access denied');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: '', mydestination: ['Backend.Example.Test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: 'Elsewhere.Test', virtual_mailbox_domains: ['elsewhere.test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
+  });
+  // rewrite.c rewrite_tree() without '@': site!user is user@site (swap_bangpath), else user%domain user@domain (allow_percent_hack).
+  it('without @, site!user is user@site and user%domain is user@domain, before $myorigin', () => {
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<elsewhere.test!bob>\r\n'], {}, OUTSIDE)).toBe('554 5.7.1 <elsewhere.test!bob>: Relay access denied');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<example.test!bob>\r\n'], { myorigin: 'elsewhere.test' }, OUTSIDE)).toBe('250 2.1.5 Ok');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob%elsewhere.test>\r\n'], {}, OUTSIDE)).toBe('554 5.7.1 <bob%elsewhere.test>: Relay access denied');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob%x%example.test>\r\n'], { myorigin: 'elsewhere.test' }, OUTSIDE)).toBe('250 2.1.5 Ok');
   });
   it('a trailing dot is taken off the domain before its class is judged', () => {
     expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob@example.test.>\r\n'], {}, OUTSIDE)).toBe('250 2.1.5 Ok');

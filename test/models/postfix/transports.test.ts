@@ -35,9 +35,11 @@ describe('the recorded stack: default_transport and relay_transport = error:5.7.
     expect(conv.logLines).toContain(`NOQUEUE: reject: VRFY from localhost[127.0.0.1]: ${REFUSED('bob@elsewhere.invalid')}; to=<bob@elsewhere.invalid> proto=ESMTP helo=<lab>`);
   });
 
-  it('the resolved recipient decides, the reply names the address as sent: a bare local part is at $myhostname, which is no local domain here', () => {
-    expect(reply('bob')).toBe(REFUSED('bob'));
-    expect(reply('postmaster')).toBe(REFUSED('postmaster'));
+  it('the resolved recipient decides, the reply names the address as sent: a bare local part is at $myorigin (example.test, the virtual domain); site!user at site', () => {
+    expect(reply('bob')).toBe('250 2.1.5 Ok');
+    expect(reply('postmaster')).toBe('250 2.1.5 Ok');
+    expect(reply('bob!elsewhere.invalid')).toBe(REFUSED('bob!elsewhere.invalid'));
+    expect(reply('bob', recorded({ myorigin: 'elsewhere.invalid' }))).toBe(REFUSED('bob'));
   });
 
   it('the virtual domain goes to virtual_transport (virtual): accepted', () => {

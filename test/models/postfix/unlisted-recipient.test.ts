@@ -37,7 +37,7 @@ describe('RCPT to a virtual mailbox domain', () => {
 
   it('a domain outside virtual_mailbox_domains, or in mydestination (the local class), is not looked up here', () => {
     expect(rcptReply('bob@elsewhere.test').replies.at(-2)).toBe('250 2.1.5 Ok');
-    expect(rcptReply('bob').replies.at(-2)).toBe('250 2.1.5 Ok');
+    expect(rcptReply('bob', { myorigin: 'elsewhere.test' }).replies.at(-2)).toBe('250 2.1.5 Ok');
     expect(rcptReply('bob@example.test', { mydestination: ['example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
     // match_list_match(): a '!domain' that matches first answers no, so the domain is in neither class
     expect(rcptReply('bob@example.test', { virtual_mailbox_domains: ['!example.test', 'example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
@@ -46,11 +46,13 @@ describe('RCPT to a virtual mailbox domain', () => {
 
   // check_rcpt_maps() looks up reply->recipient, what resolve.c resolve_addr() gives back: "@$myhostname"
   // after an address without a domain ("assume the local machine"), one trailing dot taken off.
-  it('the keys are the resolved recipient\'s: a bare local part is at $myhostname, a trailing dot is dropped; the reply names the address as sent', () => {
-    const atMyhostname = { virtual_mailbox_domains: ['backend.example.test'] };
+  it('the keys are the resolved recipient\'s: a bare local part is at $myorigin (the recorded stack\'s example.test), or $myhostname when that is empty, a trailing dot is dropped; the reply names the address as sent', () => {
+    expect(rcptReply('bob').replies.at(-2)).toBe(UNKNOWN('bob'));
+    expect(rcptReply('alice').replies.at(-2)).toBe('250 2.1.5 Ok');
+    const atMyhostname = { myorigin: '', virtual_mailbox_domains: ['backend.example.test'] };
     expect(rcptReply('bob', atMyhostname).replies.at(-2)).toBe(UNKNOWN('bob'));
     expect(rcptReply('bob', { ...atMyhostname, virtual_mailbox_maps: ['bob@backend.example.test'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
-    expect(rcptReply('bob', { virtual_mailbox_domains: ['bob'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
+    expect(rcptReply('bob', { myorigin: '', virtual_mailbox_domains: ['bob'] }).replies.at(-2)).toBe('250 2.1.5 Ok');
     expect(rcptReply('bob@example.test.').replies.at(-2)).toBe(UNKNOWN('bob@example.test.'));
     expect(rcptReply('alice@example.test.').replies.at(-2)).toBe('250 2.1.5 Ok');
   });
