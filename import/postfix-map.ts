@@ -23,7 +23,7 @@ import { UsageError } from '../scenarios/errors.ts';
 import { assign, parsedBy } from './assign.ts';
 import { addressClasses, DOMAIN_CLASS_NAMES } from './postfix-address-classes.ts';
 import { PostfixValues } from './postfix-expand.ts';
-import { emptyResult, ignored, unsupported, type FixedComparison, type KeyAssignment, type ListedEntry, type MapperResult } from './entries.ts';
+import { emptyResult, ignored, unsupported, type AssumedEntry, type FixedComparison, type KeyAssignment, type ListedEntry, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
 import { servicePort, type MasterService } from './postfix-master.ts';
 import { ConfigError, whereText, type Setting } from './source.ts';
@@ -104,6 +104,13 @@ export const PRESET_KEYED_PARAMETERS: Readonly<Record<string, string>> = {
   smtpd_discard_ehlo_keywords: 'DEF_SMTPD_EHLO_DIS_WORDS',
   message_size_limit: 'DEF_MESSAGE_LIMIT',
   smtpd_authorized_xclient_hosts: 'DEF_XCLIENT_HOSTS',
+  // The transports and the interfaces decide a recipient's class and whether check_rcpt_maps() refuses it
+  // (models/postfix/transports.ts, address-class.ts): Mailu's virtual_transport and the recorded stack's others
+  // differ from Postfix's (local_transport is Postfix's in both layouts: its key needs no rule).
+  virtual_transport: 'DEF_VIRT_TRANSPORT',
+  relay_transport: 'DEF_RELAY_TRANSPORT',
+  default_transport: 'DEF_DEF_TRANSPORT',
+  inet_interfaces: 'DEF_INET_INTERFACES',
 };
 
 /**
@@ -141,6 +148,47 @@ function tableOutsideTheLab(setting: Setting): ListedEntry {
   if (/^static:/.test(setting.value.trim())) return ignored(setting, 'static: finds every address, so smtpd_reject_unlisted_recipient refuses no recipient: as the lab without a table');
   return unsupported(setting, "a table the lab cannot read: smtpd looks a recipient of virtual_mailbox_domains up in it when smtpd_reject_unlisted_recipient = yes (550 5.1.1 User unknown in virtual mailbox table), and a sender for reject_unlisted_sender; postfix.virtual_mailbox_maps=inline:{ address=x, ... } gives the lab its addresses");
 }
+
+/**
+ * local_recipient_maps that is not an inline:{...} table or empty (those are the scenario key as written): a
+ * table the lab cannot read, passwd.byname (Postfix's default) included; the lab keeps its layout's stand-in
+ * (models/postfix/debian-accounts.ts).
+ */
+function localTableOutsideTheLab(setting: Setting): ListedEntry {
+  return unsupported(setting, `${LOCAL_TABLE_ROLE}; a table the lab cannot read, so it keeps its own (postfix.local_recipient_maps=inline:{ user=x, ... } gives it the users)`);
+}
+
+const LOCAL_TABLE_ROLE = "smtpd looks a recipient of the local class (mydestination, or an [address] literal of inet_interfaces) up in it when smtpd_reject_unlisted_recipient = yes (550 5.1.1 User unknown in local recipient table)";
+
+/** local_recipient_maps not stated: Postfix's default, the host's passwd table and $alias_maps, which the input does not hold. */
+function unstatedLocalTable(aliasMaps: Setting | undefined): AssumedEntry {
+  const aliases = aliasMaps === undefined ? "alias_maps not set either (DEF_ALIAS_MAPS, the host's aliases file)" : `alias_maps = ${aliasMaps.value.trim() || '(empty)'}`;
+  return {
+    list: 'assumed',
+    key: 'postfix.local_recipient_maps',
+    value: `(not set: Postfix's default, mail_params.h DEF_LOCAL_RCPT_MAPS "proxy:unix:passwd.byname $alias_maps"; ${aliases})`,
+    reason: `${LOCAL_TABLE_ROLE}; the host's accounts (passwd.byname) and aliases are not in the input: the lab takes a Debian 12 host's accounts (models/postfix/debian-accounts.ts; the recorded stack's adds postfix, dovecot, dovenull)`,
+  };
+}
+
+/**
+ * myorigin, stated or not (DEF_MYORIGIN "$myhostname"), as Postfix evaluates it (postfix-expand.ts: Mailu's and
+ * Debian's $mydomain): its key, or unsupported where the input does not give what it expands to (an unstated myhostname).
+ */
+function myoriginKey(values: PostfixValues, setting: Setting, unstated: boolean): { key: KeyAssignment } | { entry: ListedEntry } {
+  const evaluated = values.value('myorigin');
+  const role = 'the domain smtpd appends to a recipient without one before the relay restrictions and check_rcpt_maps() judge it (rewrite.c append_at_myorigin)';
+  const shownSetting = unstated ? { ...setting, value: `(not set: Postfix's default, mail_params.h DEF_MYORIGIN "$myhostname" = ${evaluated.text.trim() || '(unknown)'})` } : setting;
+  if (evaluated.unknown.length > 0) return { entry: unsupported(shownSetting, `${role}; ${evaluated.unknown.join('; ')}, so the lab keeps its own (postfix.myorigin sets it)`) };
+  const expanded = unstated || evaluated.text.trim() === setting.value.trim() ? '' : `evaluated as Postfix does: ${evaluated.text.trim()}; `;
+  return { key: assign('postfix.myorigin', evaluated.text.trim(), shownSetting, `${expanded}${role}`) };
+}
+
+/** Tables and lists that change a recipient's transport or class, which the lab does not read. */
+const UNREAD_RECIPIENT_TABLES: Readonly<Record<string, string>> = {
+  transport_maps: "a table the lab cannot read: it may send a recipient to the error: or retry: transport, which smtpd then refuses at RCPT and VRFY when smtpd_reject_unlisted_recipient = yes (smtpd_check.c check_rcpt_maps()); the lab takes each class's transport",
+  proxy_interfaces: "addresses smtpd counts as its own besides inet_interfaces: an [address] literal of one is the local class (resolve_local.c), which the lab does not model",
+};
 
 function compareWithLab(setting: Setting, version: string | undefined): FixedComparison {
   const yours = behaviourOf(setting.name, modelValue(setting, version));
@@ -248,6 +296,10 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     else if ((DOMAIN_CLASS_NAMES as readonly string[]).includes(name)) continue; // evaluated with the others below (addressClasses())
     else if (name === 'virtual_mailbox_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(tableOutsideTheLab(setting));
     else if (name === 'virtual_mailbox_maps') result.keys.push(assign('postfix.virtual_mailbox_maps', setting.value.trim(), setting));
+    else if (name === 'myorigin') continue; // evaluated below with $mydomain (myoriginKey())
+    else if (name === 'local_recipient_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(localTableOutsideTheLab(setting));
+    else if (name === 'local_recipient_maps') result.keys.push(assign('postfix.local_recipient_maps', setting.value.trim(), setting));
+    else if (name in UNREAD_RECIPIENT_TABLES && setting.value.trim() !== '') result.entries.push(unsupported(setting, UNREAD_RECIPIENT_TABLES[name]!));
     else if (LAYOUT_PARAMETERS.includes(name)) result.entries.push({ list: 'mapped', setting, key: null, value: shown(modelValue(setting, version)), note: LAYOUT });
     else if (keyOf(name) !== null) result.keys.push(assign(keyOf(name)!, shown(modelValue(setting, version)), setting));
     else if (name === 'smtpd_milters') {
@@ -267,7 +319,12 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     const service = target?.service ?? null;
     for (const name of Object.keys(PRESET_KEYED_PARAMETERS).filter((n) => !effective.has(n))) result.keys.push(unstatedDefault(name, input, backend, service, version));
     for (const name of FIXED_PARAMETERS.filter((n) => !effective.has(n))) result.fixed.push(unstatedComparison(unstatedSetting(name, input, service), version));
-    const classes = addressClasses(new PostfixValues(effective, version), (name) => unstatedSetting(name, input, service));
+    if (!effective.has('local_recipient_maps')) result.entries.push(unstatedLocalTable(effective.get('alias_maps')));
+    const values = new PostfixValues(effective, version);
+    const origin = myoriginKey(values, effective.get('myorigin') ?? unstatedSetting('myorigin', input, service), !effective.has('myorigin'));
+    if ('key' in origin) result.keys.push(origin.key);
+    else result.entries.push(origin.entry);
+    const classes = addressClasses(values, (name) => unstatedSetting(name, input, service));
     result.keys.push(...classes.keys);
     result.fixed.push(...classes.fixed);
     result.entries.push(...classes.assumed);

@@ -163,6 +163,24 @@ describe('the shipped fixtures', () => {
     expect(inline.mapped.find((entry) => entry.setting.name === 'virtual_mailbox_maps')).toMatchObject({ key: 'postfix.virtual_mailbox_maps', value: 'inline:{ alice@example.test=1 }' });
   });
 
+  it("the transports, inet_interfaces and local_recipient_maps: the recorded stack's error:5.7.1 and 127.0.0.1 are keys, its passwd table is assumed; Mailu's transport_maps is a table the lab cannot read", () => {
+    const debian = importDeployment({ paths: [join(FIXTURES, 'debian-12')] });
+    const key = (result: ImportResult, name: string) => result.mapped.find((entry) => entry.setting.name === name);
+    expect(key(debian, 'default_transport')).toMatchObject({ key: 'postfix.default_transport', value: 'error:5.7.1 no outbound delivery in this lab' });
+    expect(key(debian, 'relay_transport')).toMatchObject({ key: 'postfix.relay_transport', value: 'error:5.7.1 no outbound delivery in this lab' });
+    expect(key(debian, 'inet_interfaces')).toMatchObject({ key: 'postfix.inet_interfaces', value: '127.0.0.1' });
+    expect(debian.assumed.find((entry) => entry.key === 'postfix.local_recipient_maps')?.value).toMatch(/passwd\.byname \$alias_maps"; alias_maps = \(empty\)\)$/);
+    const mailu = importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')] });
+    expect(key(mailu, 'virtual_transport')).toMatchObject({ key: 'postfix.virtual_transport', value: 'lmtp:inet:192.168.203.2:2525' });
+    // not stated: Postfix's defaults (smtp, relay, all), not the recorded stack's
+    expect([key(mailu, 'default_transport')?.value, key(mailu, 'relay_transport')?.value, key(mailu, 'inet_interfaces')?.value]).toEqual(['smtp', 'relay', 'all']);
+    expect(mailu.unsupported.find((entry) => entry.setting.name === 'transport_maps')?.reason).toMatch(/^a table the lab cannot read: it may send a recipient to the error: or retry: transport/);
+    const stated = (line: string) => deployment({ 'main.cf': `mail_version = 3.9.0\n${line}\n`, 'dovecot.conf': DOVECOT });
+    expect(key(stated('local_recipient_maps = inline:{ root=x, bob=x }'), 'local_recipient_maps')).toMatchObject({ key: 'postfix.local_recipient_maps', value: 'inline:{ root=x, bob=x }' });
+    expect(stated('local_recipient_maps = proxy:unix:passwd.byname').unsupported.find((entry) => entry.setting.name === 'local_recipient_maps')?.reason).toMatch(/a table the lab cannot read, so it keeps its own/);
+    expect(stated('proxy_interfaces = 192.0.2.1').unsupported.find((entry) => entry.setting.name === 'proxy_interfaces')).toBeDefined();
+  });
+
   it('every fixture file says where it came from', () => {
     for (const set of readdirSync(FIXTURES)) {
       for (const file of readdirSync(join(FIXTURES, set))) {
@@ -183,6 +201,9 @@ describe('bad or partial input: an error naming the file and line', () => {
     expect(importError({ 'main.cf': 'mail_version = 3.7.5\nsmtpd_forbid_unauth_pipelining = yes\n' })).toMatch(/main\.cf:2: smtpd_forbid_unauth_pipelining: Postfix 3\.7\.5 has no parameter/);
     expect(importError(POSTFIX('smtpd_forbid_unauth_pipelining = maybe\n'))).toMatch(/main\.cf:2: .*"maybe" is not a boolean/);
     expect(importError(POSTFIX('smtpd_timeout = soon\n'))).toMatch(/main\.cf:2: smtpd_timeout: "soon" is not a time value/);
+    // transports.ts transportProblem(), config.ts inetInterfacesProblem()
+    expect(importError(POSTFIX('default_transport = error:$myhostname is closed\n'))).toMatch(/main\.cf:2: default_transport: .*does not expand \$parameters/);
+    expect(importError(POSTFIX('inet_interfaces = localhost\n'))).toMatch(/main\.cf:2: inet_interfaces: "localhost" is not an IPv4 or IPv6 address/);
   });
 
   it('a master.cf with no service where the front relays', () => {
