@@ -45,9 +45,14 @@ const MODEL_VALUE: Readonly<Record<string, (c: PostfixConfig) => string>> = {
   smtpd_tls_security_level: (c) => (c.smtpd_tls_security_level === 'none' ? '' : c.smtpd_tls_security_level),
   smtpd_upstream_proxy_protocol: (c) => c.smtpd_upstream_proxy_protocol,
   smtpd_milters: (c) => list(c.smtpd_milters),
-  // The model has no transports: it behaves as Postfix's defaults (mail_params.h DEF_DEFAULT_TRANSPORT, DEF_RELAY_TRANSPORT).
-  default_transport: () => 'smtp',
-  relay_transport: () => 'relay',
+  // postconf -x expands local_transport's default "local:$myhostname".
+  local_transport: (c) => c.local_transport.replace(/\$(myhostname|\{myhostname\})/g, c.myhostname),
+  virtual_transport: (c) => c.virtual_transport,
+  relay_transport: (c) => c.relay_transport,
+  default_transport: (c) => c.default_transport,
+  inet_interfaces: (c) => (typeof c.inet_interfaces === 'string' ? c.inet_interfaces : list(c.inet_interfaces)),
+  // null: the parameter is empty (rcpt-maps.ts: no lookup); a table's keys otherwise, as virtual_mailbox_maps.
+  local_recipient_maps: (c) => (c.local_recipient_maps === null ? '' : `inline:{ ${c.local_recipient_maps.join(', ')} }`),
 };
 
 export const COMPARED_PARAMETERS: readonly string[] = Object.keys(MODEL_VALUE);
