@@ -460,7 +460,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   },
   {
     name: 'postfix.myorigin',
-    type: { kind: 'text', pattern: /^[^\s$]*$/, allowed: 'a domain name without white space or $ (empty: $myhostname\'s, as resolve_addr() appends it)' },
+    type: { kind: 'text', pattern: /^[^\s$]+$/, allowed: 'a domain name without white space or $ (not empty: Postfix does not start)' },
     default: (v) => presetOf(v).myorigin,
     description: "the domain smtpd appends to a recipient without one before it judges it (smtpd_resolve.c resolve_pagein(): the local rewrite, rewrite.c append_at_myorigin): RCPT TO:<bob> is bob@$myorigin for the relay restrictions and check_rcpt_maps(). Postfix's default $myhostname (mail_params.h DEF_MYORIGIN); the layouts' $mydomain, example.test (Mailu's main.cf, the real stack's)",
   },

@@ -447,6 +447,8 @@ export function parseInlineTableKeys(key: string, raw: string): string[] | null 
 function expandMyorigin(raw: string, myhostname: string): string {
   const value = raw.trim().replace(/\$(myhostname\b|\{myhostname\})/g, myhostname);
   if (value.includes('$')) throw new Error(`myorigin: "${raw}": the lab expands only $myhostname here; write the domain (postconf -h myorigin prints it)`);
+  // mail_params.c: VAR_MYORIGIN's minimum length 1 (the real 3.7.11's cleanup: "fatal: bad string length 0 < 1: myorigin = ").
+  if (value === '') throw new Error('myorigin: empty: Postfix does not start ("bad string length 0 < 1: myorigin = ")');
   return value;
 }
 

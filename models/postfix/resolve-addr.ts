@@ -67,18 +67,18 @@ const withoutTrailingDot = (domain: string) => domain.replace(/\.$/, '');
  * "local" context (rewrite_clnt_internal(MAIL_ATTR_RWR_LOCAL); trivial-rewrite/rewrite.c
  * rewrite_tree()): one without '@' becomes user@site for site!user (swap_bangpath, default yes),
  * else user@domain for user%domain (the last '%', allow_percent_hack, default yes), else gets
- * "@$myorigin" (append_at_myorigin, default yes; DEF_MYORIGIN "$myhostname"). Then resolve_addr()
- * takes one trailing dot off the domain, and appends "@$myhostname" to what still has none (an
- * empty myorigin: "If no domain was specified in the address, assume the local machine").
+ * "@$myorigin" (append_at_myorigin, default yes; DEF_MYORIGIN "$myhostname", never empty:
+ * mail_params.c reads it with a minimum length of 1). Then resolve_addr() takes one trailing dot
+ * off the domain.
  */
-export function resolvedRecipient(address: string, c: Pick<PostfixConfig, 'myorigin' | 'myhostname'>): { readonly local: string; readonly domain: string } {
+export function resolvedRecipient(address: string, c: Pick<PostfixConfig, 'myorigin'>): { readonly local: string; readonly domain: string } {
   const at = address.lastIndexOf('@');
   if (at >= 0) return { local: address.slice(0, at), domain: withoutTrailingDot(address.slice(at + 1)) };
   const bang = address.indexOf('!');
   if (bang >= 0) return { local: address.slice(bang + 1), domain: withoutTrailingDot(address.slice(0, bang)) };
   const percent = address.lastIndexOf('%');
   if (percent >= 0) return { local: address.slice(0, percent), domain: withoutTrailingDot(address.slice(percent + 1)) };
-  return { local: address, domain: c.myorigin || c.myhostname };
+  return { local: address, domain: c.myorigin };
 }
 
 /** valid_mailhost_literal() (global/valid_mailhost_addr.c): "[" an IPv4 address or "IPv6:" and an IPv6 address "]". */

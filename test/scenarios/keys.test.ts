@@ -79,7 +79,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.smtpd_reject_unlisted_recipient': ['no', 'off', 'yes, no'],
   'postfix.virtual_mailbox_maps': ['inline:{ alice@example.test=1, @example.net=1 }', 'hash:/etc/postfix/vmailbox', 'empty (no table), or inline:{ address=value, ... }'],
   'postfix.local_recipient_maps': ['inline:{ root=x, bob@[127.0.0.1]=x }', 'proxy:unix:passwd.byname', 'empty (no table), or inline:{ name=value, ... }'],
-  'postfix.myorigin': ['example.test', '$mydomain', "a domain name without white space or $ (empty: $myhostname's, as resolve_addr() appends it)"],
+  'postfix.myorigin': ['example.test', '$mydomain', 'a domain name without white space or $ (not empty: Postfix does not start)'],
   'postfix.local_transport': ['error:5.1.1 local delivery is disabled', ':local', 'transport[:nexthop], e.g. smtp, lmtp:inet:host:port, error:5.7.1 text'],
   'postfix.virtual_transport': ['lmtp:inet:192.168.203.2:2525', 'retry:$myhostname is down', 'transport[:nexthop], e.g. smtp, lmtp:inet:host:port, error:5.7.1 text'],
   'postfix.relay_transport': ['error', 'error:5.7.1', 'transport[:nexthop], e.g. smtp, lmtp:inet:host:port, error:5.7.1 text'],

@@ -8,6 +8,7 @@
  * in order, first match wins; log_whatsup() for the reject line.
  */
 import { describe, expect, it } from 'vitest';
+import { parsePostfixConfig } from '../../../models/postfix/config.js';
 import type { PostfixConfig } from '../../../models/postfix/config.js';
 import { lockstep, talk } from './talk.js';
 
@@ -78,14 +79,20 @@ describe('RCPT', () => {
   // trivial-rewrite resolve.c resolve_addr() v3.7.11: "If no domain was specified in the address,
   // assume the local machine" (@$myhostname), and one trailing dot comes off the domain;
   // permit_auth_destination() judges the class of that resolved recipient.
-  // smtpd_resolve.c resolve_pagein(): the local rewrite appends @$myorigin (the recorded stack's example.test); an empty
-  // myorigin appends nothing there, and resolve_addr() then appends @$myhostname.
-  it('a recipient without a domain is at $myorigin (else $myhostname): relaying unless that is a destination', () => {
+  // smtpd_resolve.c resolve_pagein(): the local rewrite appends @$myorigin (the recorded stack's example.test; Postfix's default $myhostname).
+  it('a recipient without a domain is at $myorigin: relaying unless that is a destination', () => {
     expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], {}, OUTSIDE)).toBe('250 2.1.5 Ok');
     expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: 'elsewhere.test' }, OUTSIDE)).toBe('554 5.7.1 <bob>: Relay access denied');
-    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: '' }, OUTSIDE)).toBe('554 5.7.1 <bob>: Relay access denied');
-    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: '', mydestination: ['Backend.Example.Test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: 'backend.example.test' }, OUTSIDE)).toBe('554 5.7.1 <bob>: Relay access denied');
+    expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: 'backend.example.test', mydestination: ['Backend.Example.Test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
     expect(lastReply([EHLO, MAIL, 'RCPT TO:<bob>\r\n'], { myorigin: 'Elsewhere.Test', virtual_mailbox_domains: ['elsewhere.test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');
+  });
+  it('myorigin in main.cf form: $myhostname expanded, and followed when not stated; empty or another $parameter refused naming it', () => {
+    expect(parsePostfixConfig({ myhostname: 'mx.example.test' }).myorigin).toBe('mx.example.test');
+    expect(parsePostfixConfig({ myhostname: 'mx.example.test', myorigin: '${myhostname}' }).myorigin).toBe('mx.example.test');
+    expect(parsePostfixConfig({ myhostname: 'mx.example.test', myorigin: 'example.test' }).myorigin).toBe('example.test');
+    expect(() => parsePostfixConfig({ myorigin: ' ' })).toThrow(/^myorigin: empty: Postfix does not start \("bad string length 0 < 1: myorigin = "\)$/);
+    expect(() => parsePostfixConfig({ myorigin: '$mydomain' })).toThrow(/^myorigin: "\$mydomain": the lab expands only \$myhostname/);
   });
   // rewrite.c rewrite_tree() without '@': site!user is user@site (swap_bangpath), else user%domain user@domain (allow_percent_hack).
   it('without @, site!user is user@site and user%domain is user@domain, before $myorigin', () => {
