@@ -22,21 +22,27 @@ export interface DovecotConfig {
   readonly root: DovecotSection;
   /** The release `doveconf -n` printed in its first line, with where; null for a plain dovecot.conf. */
   readonly release: Setting | null;
+  /** doveconf's "# OS:" comment (uname and, where it can tell, the distribution: "Linux 6.1.0 x86_64 Debian 12.11"); null when absent. */
+  readonly os: Setting | null;
 }
 
 const SETTING = /^([A-Za-z0-9_]+)\s*=\s*(.*)$/;
 const OPEN = /^([A-Za-z0-9_-]+)(?:\s+(\S+))?\s*\{$/;
 const RELEASE = /^#\s*(\d+\.\d+(?:\.\d+)*)\s+\([0-9a-f]+\):/;
+const OS = /^#\s*OS:\s*(.*)$/;
 
 export function parseDoveconf(text: string, file: string): DovecotConfig {
   const root: DovecotSection = { kind: '', name: '', settings: new Map(), sections: [], where: { file, line: 1 } };
   const stack: DovecotSection[] = [root];
   let release: Setting | null = null;
+  let os: Setting | null = null;
   for (const { text: raw, line } of numberedLines(text)) {
     const trimmed = raw.trim();
     const where = { file, line };
     const version = RELEASE.exec(trimmed);
     if (version && release === null && root.settings.size === 0 && root.sections.length === 0) release = { name: 'doveconf -n release', value: version[1]!, where };
+    const osLine = OS.exec(trimmed);
+    if (osLine && release !== null && os === null && root.settings.size === 0 && root.sections.length === 0) os = { name: 'doveconf -n OS', value: osLine[1]!.trim(), where };
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const top = stack.at(-1)!;
     if (trimmed.startsWith('!include')) throw new ConfigError(where, `'${trimmed}': the included file is not part of the input; give \`doveconf -n\` output, which resolves includes`);
@@ -60,7 +66,7 @@ export function parseDoveconf(text: string, file: string): DovecotConfig {
     const open = stack.at(-1)!;
     throw new ConfigError(open.where, `section '${open.kind}${open.name ? ` ${open.name}` : ''}' is never closed (end of file)`);
   }
-  return { root, release };
+  return { root, release, os };
 }
 
 /** The sections of `kind` (and `name`, when given) directly inside `section`. */

@@ -2,14 +2,17 @@
  *
  * Which Dovecot: `doveconf -n` names the release in its first line. A plain dovecot.conf does not;
  * its syntax still tells the line (2.4 refuses a configuration without dovecot_config_version), and
- * within 2.3 the release does not matter on this path: no release gate of the front model
- * (models/front/releases.ts DOVECOT_GATES) falls in 2.3.17-2.3.21.1. A 2.4 configuration without
- * the release is refused, since 2.4.3 changed what an XCLIENT refusal does.
+ * within 2.3 the lab takes its default release and lists what the 2.3 releases differ in (the gates
+ * of models/front/releases.ts DOVECOT_GATES that fall within 2.3). A 2.4 configuration without the
+ * release is refused, since 2.4.3 changed what an XCLIENT refusal does. A distribution's package
+ * prints its upstream release (Debian 12's 1:2.3.19.1+dfsg1-2.1+deb12u7 prints 2.3.19.1), so the
+ * release is taken as printed and, when doveconf's "# OS:" line names a distribution the lab has a
+ * build of (DOVECOT_BUILDS), the mapping says which front.version that build is.
  * Where the login proxy goes is the passdb's answer, not a setting: Mailu's login.lua asks the auth
  * service, which answers port 10025 for submission (core/admin/mailu/internal/nginx.py get_server);
  * a static passdb names `port=` in its args.
  */
-import { DOVECOT_GATES } from '../models/front/releases.ts';
+import { DEFAULT_FRONT_RELEASE, DOVECOT_BUILDS, DOVECOT_GATES } from '../models/front/releases.ts';
 import { labDovecotConfig } from '../models/front/config.ts';
 import { FRONT_RELEASES } from '../scenarios/front-releases.ts';
 import { POSTFIX_SUBMISSION_PORT } from '../scenarios/topology.ts';
@@ -60,16 +63,40 @@ function release(config: DovecotConfig, result: MapperResult): void {
     if (!modelled.includes(config.release.value)) throw new ConfigError(config.release.where, `Dovecot ${config.release.value} is not a release the lab models (${modelled.join(', ')})`);
     const line = config.release.value.startsWith('2.4.') ? 'dovecot-2.4' : 'dovecot-2.3';
     result.keys.push(assign('front.model', line, config.release));
-    result.keys.push(assign('front.version', config.release.value, config.release));
+    result.keys.push(assign('front.version', config.release.value, config.release, distributionBuildNote(config)));
     return;
   }
   if (versionSetting !== undefined) {
     throw new ConfigError(versionSetting.where, 'a Dovecot 2.4 configuration without the release: 2.4.0-2.4.2 retry a refused XCLIENT and 2.4.3+ do not, so give `doveconf -n` output (its first line names the release)');
   }
   const where = config.root.settings.values().next().value?.where ?? config.root.where;
-  const gates = [...new Set(Object.values(DOVECOT_GATES).map((gate) => gate.since))].join(', ');
   result.keys.push(assign('front.model', 'dovecot-2.3', { name: '(no dovecot_config_version: 2.3 syntax)', value: '', where }, 'the file does not name its release; 2.4 would refuse it without dovecot_config_version'));
-  result.entries.push({ list: 'assumed', key: 'front.version', value: labDovecotConfig.version, reason: `the file does not name the 2.3 release (doveconf -n prints it); no front-model gate falls in 2.3 (the gates are at ${gates}), so every 2.3 release the lab models behaves the same here` });
+  result.entries.push({ list: 'assumed', key: 'front.version', value: labDovecotConfig.version, reason: `the file does not name the 2.3 release (doveconf -n prints it); the lab takes ${DEFAULT_FRONT_RELEASE['dovecot-2.3']}. ${within23Text()}` });
+}
+
+/** What the 2.3 releases differ in on the lab's path: the gates whose first release is a later 2.3 one, and the builds. */
+function within23Text(): string {
+  const first = FRONT_RELEASES['dovecot-2.3'][0]!;
+  const gates = Object.entries(DOVECOT_GATES).filter(([, gate]) => gate.since.startsWith('2.3.') && gate.since !== first);
+  const builds = Object.keys(DOVECOT_BUILDS).filter((build) => DOVECOT_BUILDS[build]!.upstream.startsWith('2.3.'));
+  const differ = gates.length === 0 ? `No front-model gate falls within 2.3 (from ${first})` : `Within 2.3 the releases differ in ${gates.map(([name, gate]) => `${name} (from ${gate.since})`).join(', ')}`;
+  const builtText = builds.length === 0 ? '' : `; distribution builds: ${builds.map((build) => `${build} (${DOVECOT_BUILDS[build]!.backports.join(', ')} backported)`).join(', ')}`;
+  return `${differ}${builtText}; set front.version to the deployment's release.`;
+}
+
+/**
+ * The build a distribution's package of the printed release is, when doveconf's OS line names that
+ * distribution: Debian's "+deb<N>u<M>" builds on "Debian <N>". The package's update level is not
+ * printed, so the release is kept as printed and the note names the build the lab has.
+ */
+function distributionBuildNote(config: DovecotConfig): string {
+  const os = config.os?.value ?? '';
+  const builds = Object.keys(DOVECOT_BUILDS).filter((build) => {
+    const debian = /\+deb(\d+)u\d+$/.exec(build);
+    return DOVECOT_BUILDS[build]!.upstream === config.release?.value && debian !== null && new RegExp(`\\bDebian ${debian[1]}(\\.|\\s|$)`).test(os);
+  });
+  if (builds.length === 0) return '';
+  return `doveconf -n prints the upstream release, and its OS line says ${os.replace(/^.*?\b(Debian \S+).*$/, '$1')}, whose package is a build of it: front.version=${builds.join(' or ')} if the package is that update (${builds.map((build) => DOVECOT_BUILDS[build]!.backports.join(', ')).join('; ')} backported)`;
 }
 
 /** Where the login proxy sends clients, read from the passdb. */

@@ -99,7 +99,7 @@ export const NGINX_GATES = {
 
 /**
  * The release a front kind imitates unless front.version says otherwise: dovecot-2.3 is the
- * recorded real stack's 2.3.19.1 (conformance/records; 2.3.17-2.3.21.1 are the same on this path),
+ * recorded real stack's 2.3.19.1 (conformance/records; the 2.3 releases differ by the gates above and cmd_auth()'s assertion line),
  * dovecot-2.4 the first release that stops retrying XCLIENT failures (what that kind has always
  * modelled), nginx Mailu 2024.06's line.
  */

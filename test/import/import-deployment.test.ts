@@ -163,6 +163,21 @@ describe('the shipped fixtures', () => {
     expect(inline.mapped.find((entry) => entry.setting.name === 'virtual_mailbox_maps')).toMatchObject({ key: 'postfix.virtual_mailbox_maps', value: 'inline:{ alice@example.test=1 }' });
   });
 
+  it("Dovecot's release: a distribution's package prints its upstream release, so the OS line names the build; an unnamed 2.3 lists what the 2.3 releases differ in", () => {
+    const debian = importDeployment({ paths: [join(FIXTURES, 'debian-12')] });
+    const version = (result: ImportResult) => result.mapped.find((entry) => entry.key === 'front.version');
+    expect(version(debian)).toMatchObject({ value: '2.3.19.1' });
+    expect(version(debian)?.note).toMatch(/OS line says Debian 12\.11, whose package is a build of it: front\.version=2\.3\.19\.1\+deb12u7 .*login_checks_response_base64 backported/);
+    const doveconf = (os: string, release = '2.3.19.1') => deployment({ 'doveconf.txt': `# ${release} (9b53102964): /etc/dovecot/dovecot.conf\n# OS: ${os}\n${DOVECOT}` });
+    // another distribution, another Debian, or another release: no build the lab has
+    for (const other of [doveconf('Linux 6.1.0 x86_64 Ubuntu 24.04'), doveconf('Linux 6.1.0 x86_64 Debian 11.9'), doveconf('Linux 6.1.0 x86_64 Debian 120'), doveconf('Linux 6.1.0 x86_64 Debian 12.11', '2.3.21.1')]) {
+      expect(version(other)?.note).toBe('');
+    }
+    expect(version(doveconf('Linux 6.1.0 x86_64 Debian 12'))?.note).toMatch(/2\.3\.19\.1\+deb12u7/);
+    const unnamed = deployment({ 'dovecot.conf': DOVECOT }).assumed.find((entry) => entry.key === 'front.version');
+    expect(unnamed?.reason).toMatch(/the lab takes 2\.3\.19\.1\. Within 2\.3 the releases differ in login_command_parameters_limit \(from 2\.3\.18\); distribution builds: 2\.3\.19\.1\+deb12u7/);
+  });
+
   it("the transports, inet_interfaces and local_recipient_maps: the recorded stack's error:5.7.1 and 127.0.0.1 are keys, its passwd table is assumed; Mailu's transport_maps is a table the lab cannot read", () => {
     const debian = importDeployment({ paths: [join(FIXTURES, 'debian-12')] });
     const key = (result: ImportResult, name: string) => result.mapped.find((entry) => entry.setting.name === name);
