@@ -15,6 +15,7 @@ import { parseVersion, type PostfixConfig } from './config.js';
 import { hasGate, type PostfixRelease } from './releases.js';
 import { ehloMask } from './ehlo-mask.js';
 import { LineReader, type Line } from './line-reader.js';
+import { smtpdTokens } from './smtpd-token.js';
 import { nonSmtpExcerpt } from './non-smtp.js';
 import type { ContentRecords } from './content-records.js';
 import type { PostfixQueue } from './queue.js';
@@ -411,7 +412,10 @@ export class SmtpdSession {
     const nul = line.text.indexOf('\0');
     const text = nul < 0 ? line.text : line.text.slice(0, nul);
     if (!isValidUtf8(text)) return this.protocolError(now, '500 5.5.2 Error: bad UTF-8 syntax');
-    const argv = words(text);
+    // smtpd_proto(): every command's words are smtpd_token()'s (smtpd.c v3.7.11), so white space is
+    // ISSPACE's (a CR, VT or FF inside the line splits too), a <...> or "..." stretch is one word, and
+    // "to:"/"from:" end at their colon: "NOOP\rx" is NOOP with one argument, 250.
+    const argv = smtpdTokens(text).map((token) => token.text);
     if (argv.length === 0) return this.protocolError(now, '500 5.5.2 Error: bad syntax');
     const row = lookupCommand(this.table, argv[0] ?? '');
     this.stats.counted(row);
@@ -608,23 +612,6 @@ export class SmtpdSession {
     }
     this.log(`disconnect from ${this.namaddr}${this.stats.format()}${this.bareLfNoted ? ' notes=bare_lf' : ''}`);
   }
-}
-
-/** The command's words: text between runs of space and tab, as split(/[ \t]+/) without empty words, but without a regex per command. */
-function words(text: string): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09) {
-      if (start >= 0) out.push(text.slice(start, i));
-      start = -1;
-    } else if (start < 0) {
-      start = i;
-    }
-  }
-  if (start >= 0) out.push(text.slice(start));
-  return out;
 }
 
 function isValidUtf8(latin1: string): boolean {
