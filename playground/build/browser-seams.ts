@@ -1,7 +1,7 @@
 /* browser-seams - how the Node-only corners of the lab become browser code, at bundle time only
  *
  * The models and the simulator are sans-I/O, but a few files reach for Node: Buffer (latin1,
- * base64, UTF-8), node:net's isIPv4/isIPv6, node:fs and node:path (the recorded calibration
+ * base64, UTF-8), node:net's isIPv4/isIPv6/isIP, node:fs and node:path (the recorded calibration
  * read by scenarios/builtin.ts, scenario files in scenarios/load.ts). esbuild resolves those
  * imports to playground/shims/ and injects the Buffer shim as the global, so no model file is
  * forked and Node runs exactly the code it always ran.

@@ -1,4 +1,4 @@
-/* net - node:net's isIPv4/isIPv6 for the browser bundle (Postfix's address checks use them)
+/* net - node:net's isIPv4/isIPv6/isIP for the browser bundle (Postfix's address checks use them)
  *
  * The expressions are Node's own (lib/internal/net.js, IPv4Reg and IPv6Reg), so an address the
  * models accept or refuse under Node they accept or refuse in the page;
@@ -27,4 +27,10 @@ export function isIPv4(input: string): boolean {
 
 export function isIPv6(input: string): boolean {
   return IPV6.test(`${input}`);
+}
+
+/** node:net isIP(): 4, 6, or 0 for neither (lib/net.js: isIPv4 first, then isIPv6). */
+export function isIP(input: string): 0 | 4 | 6 {
+  if (isIPv4(input)) return 4;
+  return isIPv6(input) ? 6 : 0;
 }

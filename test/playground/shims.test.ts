@@ -1,5 +1,5 @@
 /* shims - the browser bundle's stand-ins for Node (playground/shims) give Node's answers on the inputs the models reach */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Buffer as ShimBuffer } from '../../playground/shims/buffer.ts';
@@ -48,13 +48,14 @@ describe('net shim', () => {
       fc.property(addressish, (text) => {
         expect(shimNet.isIPv4(text)).toBe(isIPv4(text));
         expect(shimNet.isIPv6(text)).toBe(isIPv6(text));
+        expect(shimNet.isIP(text)).toBe(isIP(text));
       }),
       { numRuns: 5000 },
     );
   });
 
   it.each(['::1', '::ffff:1.2.3.4', 'fe80::1%eth0', '1:2:3:4:5:6:1.2.3.4', '1.2.3.4', '01.2.3.4', '1::2::3', '203.0.113.25', '192.168.203.4'])('%s', (address) => {
-    expect([shimNet.isIPv4(address), shimNet.isIPv6(address)]).toEqual([isIPv4(address), isIPv6(address)]);
+    expect([shimNet.isIPv4(address), shimNet.isIPv6(address), shimNet.isIP(address)]).toEqual([isIPv4(address), isIPv6(address), isIP(address)]);
   });
 });
 
