@@ -55,11 +55,11 @@ const NAME_FIRST = /[A-Za-z0-9]/;
 const NAME_REST = /[A-Za-z0-9-]/;
 
 /** One header line from `at`: the header and where the next starts, 'end' for the empty line, 'invalid', or undefined while incomplete. */
-function headerLine(text: string, at: number): { header: AuthHttpHeader; next: number } | { end: number } | 'invalid' | undefined {
+function headerLine(text: string, at: number): { header: AuthHttpHeader; next: number } | 'end' | 'invalid' | undefined {
   const lineEnd = text.indexOf('\n', at);
   const line = lineEnd < 0 ? text.slice(at) : text.slice(at, lineEnd);
   // sw_start: an empty line (CR LF or LF) ends the header
-  if (line === '' || line === '\r') return lineEnd < 0 ? undefined : { end: lineEnd + 1 };
+  if (line === '' || line === '\r') return lineEnd < 0 ? undefined : 'end';
   if (!NAME_FIRST.test(line[0]!)) return 'invalid';
   let i = 1;
   while (i < line.length && NAME_REST.test(line[i]!)) i++;
@@ -86,15 +86,15 @@ export function parseNginxAuthHttpAnswer(text: string): NginxAuthHttpAnswer {
     const step = headerLine(read, at);
     if (step === undefined) return incomplete;
     if (step === 'invalid') return { kind: 'invalid-header', headers };
-    if ('end' in step) return { kind: 'answer', headers };
+    if (step === 'end') return { kind: 'answer', headers };
     headers.push(step.header);
     at = step.next;
   }
 }
 
 /** ngx_atoi(): digits only, at least one; anything else (a sign, a space, a dot) is NGX_ERROR, here null. */
-export function ngxAtoi(text: string | undefined): number | null {
-  return text !== undefined && /^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : null;
+export function ngxAtoi(text: string): number | null {
+  return /^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : null;
 }
 
 /** What ngx_mail_auth_http_process_headers() keeps of the headers it read. */

@@ -5,7 +5,7 @@
  * ngx_mail_auth_http_process_headers(): the same functions at release-1.22.0 and release-1.29.8.
  */
 import { describe, expect, test } from 'vitest';
-import { authHttpFields, parseNginxAuthHttpAnswer } from '../../../models/front/nginx-auth-http-answer.ts';
+import { authHttpFields, authHttpResult, parseNginxAuthHttpAnswer } from '../../../models/front/nginx-auth-http-answer.ts';
 
 const OK = 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\nAuth-Server: 127.0.0.1\r\nAuth-Port: 10025\r\n\r\n';
 
@@ -42,6 +42,14 @@ describe('parseNginxAuthHttpAnswer', () => {
       expect([bad, parseNginxAuthHttpAnswer(`HTTP/1.0 200 OK\r\n${bad}\r\n\r\n`).kind]).toEqual([bad, 'invalid-header']);
     }
     expect(parseNginxAuthHttpAnswer('HTTP/1.0 200 OK\r\n9-x\r\n\r\n')).toEqual({ kind: 'answer', headers: [['9-x', '']] });
+    // the next header starts after the name's line, LF-ended or CR LF-ended
+    for (const eol of ['\r\n', '\n']) {
+      expect(parseNginxAuthHttpAnswer(`HTTP/1.0 200 OK${eol}9-x${eol}Auth-Status: OK${eol}${eol}`)).toEqual({ kind: 'answer', headers: [['9-x', ''], ['Auth-Status', 'OK']] });
+    }
+  });
+
+  test('a first byte LF is the empty line (sw_start: LF is header_done): an answer without headers', () => {
+    expect(parseNginxAuthHttpAnswer('\n')).toEqual({ kind: 'answer', headers: [] });
   });
 
   test('spaces around a value are dropped (tabs are not), spaces inside kept; any other byte is taken', () => {
@@ -75,8 +83,32 @@ describe('authHttpFields (ngx_mail_auth_http_process_headers)', () => {
     expect(authHttpFields([['Auth-Status', 'WAIT'], ['Auth-Status', 'OK']]).wait).toBe(true);
   });
 
+  test('only an Auth-Status "WAIT" waits: the same value under another name is nothing', () => {
+    expect(authHttpFields([['X-Status', 'WAIT'], ['Auth-Wait', 'WAIT']]).wait).toBe(false);
+  });
+
   test('Auth-Wait: the last one ngx_atoi() takes', () => {
     expect(authHttpFields([['Auth-Wait', '3'], ['Auth-Wait', 'x']]).sleep).toBe(3);
     expect(authHttpFields([['Auth-Wait', '-1']]).sleep).toBe(0);
+  });
+});
+
+describe('authHttpResult (what ngx_mail_auth_http_process_headers() does with the headers)', () => {
+  const answer = (...headers: [string, string][]) => authHttpResult({ kind: 'answer', headers });
+  const ok: [string, string] = ['Auth-Status', 'OK'];
+
+  test('Auth-Server and Auth-Port name the upstream', () => {
+    expect(answer(ok, ['Auth-Server', '127.0.0.1'], ['Auth-Port', '10025']).outcome).toEqual({ kind: 'proxy', server: '127.0.0.1', port: 10025, portText: '10025' });
+  });
+
+  test('no Auth-Port is "did not send server or port" (ctx->port.len == 0), not an invalid port', () => {
+    expect(answer(ok, ['Auth-Server', '127.0.0.1']).outcome).toEqual({ kind: 'failed', failure: 'did not send server or port' });
+  });
+
+  test('a port ngx_atoi() refuses or outside 1..65535 is "sent invalid server port"', () => {
+    for (const port of ['x', '0', '65536', '+25']) {
+      expect(answer(ok, ['Auth-Server', '127.0.0.1'], ['Auth-Port', port]).outcome).toEqual({ kind: 'failed', failure: `sent invalid server port:"${port}"` });
+    }
+    expect(answer(ok, ['Auth-Server', '127.0.0.1'], ['Auth-Port', '65535']).outcome).toMatchObject({ kind: 'proxy', port: 65535 });
   });
 });
