@@ -221,6 +221,8 @@ describe('client commands (ngx_mail_smtp_auth_state)', () => {
     d.bytes(upstream, '220 b').input({ kind: 'eof', conn: upstream }).advanceBy(1_000);
     expect(lastWrite(d)).toBe(INTERNAL);
     expect(closed(d)).toBe(true);
+    // ngx_mail_proxy_read_response(): recv() 0 is NGX_ERROR with no line (ngx_unix_recv() logs only errors)
+    expect(logs(d)).toEqual([]);
   });
 
   test('a FIN right behind the last handshake reply: 235, then the relay reads the end and both close', () => {
@@ -744,6 +746,8 @@ describe('the upstream handshake (ngx_mail_proxy_smtp_handler)', () => {
     eof.d.input({ kind: 'eof', conn: eof.upstream });
     expect(lastWrite(eof.d)).toBe(INTERNAL);
     expect(closed(eof.d)).toBe(true);
+    // recv() 0: NGX_ERROR without a line (ngx_mail_proxy_read_response(), ngx_unix_recv())
+    expect(logs(eof.d)).toEqual([]);
     const silent = authenticated({ timeout: 10_000 });
     silent.d.advanceBy(9_000_000);
     expect(closed(silent.d)).toBe(false);
@@ -820,7 +824,9 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
       const writes = d.of('write').length;
       d.input({ ...end, conn: CLIENT });
       expect(closed(d), 'met by the next pass, reactionUs on').toBe(false);
-      d.advanceBy(mailuNginxConfig.timings.reactionUs);
+      d.advanceBy(mailuNginxConfig.timings.reactionUs - 1);
+      expect(closed(d), 'not before reactionUs').toBe(false);
+      d.advanceBy(1);
       expect(d.of('write').length).toBe(writes);
       expect(closed(d)).toBe(true);
       expect(logs(d), JSON.stringify(end)).toEqual(lines);
@@ -923,6 +929,7 @@ describe('the relay (ngx_mail_proxy_handler)', () => {
   test("a client's end while auth_http is asked is not read either (ngx_mail_auth_http_block_read): the answer is acted on", () => {
     const ok = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
     ok.input({ kind: 'eof', conn: CLIENT });
+    expect(ok.pendingTimers(), 'no pass of the auth state is set up: the client is not read').not.toContain(`${CLIENT}/commands`);
     const upstream = answerAuth(ok, OK_AUTH);
     expect(upstream).toBeDefined();
     expect(closed(ok)).toBe(false);
@@ -1178,6 +1185,10 @@ describe('error paths, each line checked on Debian\'s nginx 1.22.1 (the same tex
     refused.input({ kind: 'connectFailed', conn: connects(refused)[0]!.conn, reason: 'refused' });
     expect(logs(refused)).toEqual([`[error] recv() failed (111: Connection refused) while in http auth state${CONTEXT}, login: "alice@example.test"`]);
     expect(lastWrite(refused)).toBe(INTERNAL);
+    // a connect() that timed out: SO_ERROR ETIMEDOUT, the same recv() failure with its errno
+    const timedOut = plain();
+    timedOut.input({ kind: 'connectFailed', conn: connects(timedOut)[0]!.conn, reason: 'timeout' });
+    expect(logs(timedOut)).toEqual([`[error] recv() failed (110: Connection timed out) while in http auth state${CONTEXT}, login: "alice@example.test"`]);
     const reset = plain();
     reset.input({ kind: 'reset', conn: authRequest(reset).conn });
     expect(logs(reset)).toEqual([`[error] recv() failed (104: Connection reset by peer) while in http auth state${CONTEXT}, login: "alice@example.test"`]);
@@ -1185,6 +1196,17 @@ describe('error paths, each line checked on Debian\'s nginx 1.22.1 (the same tex
     const fin = plain();
     fin.input({ kind: 'eof', conn: authRequest(fin).conn });
     expect([logs(fin), lastWrite(fin)]).toEqual([[], INTERNAL]);
+  });
+
+  test("after the client's reset, a failed auth answer's 451 cannot be sent: send() failed, and the client's connection is closed once", () => {
+    const d = plain();
+    d.input({ kind: 'reset', conn: CLIENT });
+    answerAuth(d, 'HTTP/1.0 200 OK\r\nAuth-Status: OK\r\n\r\n');
+    expect(logs(d)).toEqual([
+      `[error] auth http server 127.0.0.1:8080 did not send server or port while in http auth state${ALICE}`,
+      `[info] send() failed (104: Connection reset by peer) while in http auth state${ALICE}`,
+    ]);
+    expect(d.of('close').filter((o) => o.output.conn === CLIENT)).toHaveLength(1);
   });
 
   test('the upstream refusing the connection: "recv() failed (111: Connection refused) while reading response from upstream", with the upstream named', () => {
