@@ -547,7 +547,6 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     this.timer(session, 'authTimeout', null);
     this.out.push({ kind: 'close', conn: session.authConn! });
     session.authConn = null;
-    session.authAnswer = '';
     const { user, pass, outcome } = authHttpResult(answer);
     // ngx_mail_auth_http_process_headers(): an Auth-User or Auth-Pass in the answer replaces s->login or s->passwd,
     // whatever the status; XCLIENT LOGIN= and any later request carry it (Mailu answers Auth-User: its user_email)
