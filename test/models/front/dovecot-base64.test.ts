@@ -41,6 +41,17 @@ describe('in a session', () => {
     expect(d.writes(CLIENT).at(-1)).toBe('501 5.5.2 Invalid base64 data in initial response\r\n');
   });
 
+  test('an initial response with a UTF-8 character reaches the auth process: "Invalid base64 data in initial response", nothing left pending', () => {
+    // lib-smtp's command parser lets whole UTF-8 characters into parameters (smtp_command_parse_parameters()), and
+    // smtp_server_cmd_auth() hands argv[1] on unchecked: only a continued response is held to textstr
+    // (smtp_command_parse_auth_response()); base64_decode() in auth-request-handler.c refuses it (2.3.19.1).
+    const d = greeted();
+    d.bytes(CLIENT, 'AUTH PLAIN YW\xc3\xa9Jj\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('501 5.5.2 Invalid base64 data in initial response\r\n');
+    d.bytes(CLIENT, 'AUTH PLAIN\r\n').advanceBy(1_000);
+    expect(d.writes(CLIENT).at(-1)).toBe('334 \r\n');
+  });
+
   test('a continued response may be 8192 characters long (LOGIN_MAX_AUTH_BUF_SIZE, CR LF not counted); 8193 is "500 5.5.2 Line too long"', () => {
     const answer = (length: number) => {
       const d = greeted();

@@ -80,6 +80,12 @@ describe('where a client can end, and what Dovecot logs', () => {
     d.advanceBy(3_000_000).bytes(CLIENT, 'AUTH LOGIN\r\n').advanceBy(2_000_000);
     d.input({ kind: 'eof', conn: CLIENT });
     expect(logs(d).at(-1)).toBe(`Info: Disconnected: Connection closed (client didn't finish SASL auth, waited 2 secs): user=<>, method=LOGIN, ${ADDRESSES}`);
+    // LOGIN's second challenge (Password:) waits again: sasl_callback() sets client->auth_waiting on every
+    // SASL_SERVER_REPLY_CONTINUE, after client_auth_respond() cleared it (client-common-auth.c, 2.3.19.1).
+    const password = greeted();
+    password.bytes(CLIENT, 'AUTH LOGIN\r\n').advanceBy(1_000_000).bytes(CLIENT, `${Buffer.from('alice@example.test').toString('base64')}\r\n`).advanceBy(1_000_000);
+    password.input({ kind: 'eof', conn: CLIENT });
+    expect(logs(password).at(-1)).toMatch(/^Info: Disconnected: Connection closed \(client didn't finish SASL auth, waited 2 secs\): /);
   });
 
   test('while the passdb answers: "disconnected while authenticating", and the lookup connection is aborted', () => {
@@ -446,6 +452,7 @@ describe('AUTH and the passdb lookup', () => {
       'Panic: file client-authenticate.c: line 325 (cmd_auth): assertion failed: (subm_client->pending_auth == NULL)',
       'Fatal: master: service(submission-login): child killed with signal 6 (core dumps disabled - https://dovecot.org/bugreport.html#coredumps)',
     ]);
+    expect(d.of('log').slice(-2).map((o) => o.output.program)).toEqual(['submission-login', 'submission-login']);
   });
 
   test('a too-long AUTH response leaves the request pending as a bad one does: "Line too long", then the next AUTH kills the login process (measured on Debian\'s 2.3.19.1)', () => {

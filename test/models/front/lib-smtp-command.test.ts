@@ -38,6 +38,7 @@ describe('parseLibSmtpCommand', () => {
     ['NOOP\rX', 'a CR inside the line'],
     ['HELO client\x01', 'a control character in the parameters ("Unexpected character in command parameters")'],
     ['HELO client\x7f', 'DEL in the parameters (not textstr)'],
+    ['HELO \x01client', 'a control character first in the parameters'],
     ['HELO caf\xe9', 'a latin1 byte that is no UTF-8 ("Invalid UTF-8 character in command parameters")'],
     ['HELO \xc0\xaf', 'an overlong UTF-8 encoding'],
     ['HELO \xed\xa0\x80', 'a UTF-16 surrogate in UTF-8'],
@@ -60,6 +61,14 @@ describe('parseLibSmtpCommand: the refusal the parser meets first, reading in or
     // The same for a UTF-8 sequence that is no character: only the whole characters before it are good.
     [`NOOP ${'\xc3\xa9'.repeat(100)}\xe9${a(2000)}`, 1025, false, 'bad-command'],
     [`NOOP ${'\xc3\xa9'.repeat(600)}\xe9`, 1025, false, 'too-long'],
+    // Each whole character counts with all its bytes, its length told by its first byte (uni_utf8_char_bytes(),
+    // lib/unichar.c): 2 (C2-DF), 3 (E0-EF), 4 (F0-F4), after an odd or even number of ASCII bytes.
+    [`NOOP ${a(1025)}\xc3\xa9\xff`, 1025, false, 'too-long'],
+    [`NOOP ${a(1024)}\xc3\xa9\xff`, 1025, false, 'too-long'],
+    [`NOOP ${a(1024)}\xe0\xa4\x85\xff`, 1025, false, 'too-long'],
+    [`NOOP ${a(1024)}\xe2\x82\xac\xff`, 1025, false, 'too-long'],
+    [`NOOP ${a(1024)}\xf0\x9f\x98\x80\xff`, 1025, false, 'too-long'],
+    [`NOOP ${a(1021)}\xf0\x9f\x98\x80\xff`, 1025, false, 'bad-command'],
     // The start of a line the buffer cut: parameters that run to its end are too long, whatever the limit.
     [`NOOP ${a(100)}`, 1025, true, 'too-long'],
     [`${'A'.repeat(33)} ${a(9000)}`, 1025, true, 'bad-command'],
