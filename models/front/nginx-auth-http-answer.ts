@@ -19,8 +19,7 @@
  * Checked on Debian's nginx 1.22.1: "HTTP/1.0 200 OK\rX" is "sent invalid response", "Auth_Status: OK"
  * and "Auth-Status: OK\rX" are "sent invalid header in response", headers without a status line log in.
  */
-
-import { parseIp } from '../auth/ip-network.ts';
+import { ngxParseAddr } from './nginx-parse-addr.ts';
 
 /** ngx_mail_auth_http_read_handler(): ngx_create_temp_buf(ctx->pool, 1024). */
 export const AUTH_HTTP_BUFFER_SIZE = 1024;
@@ -149,7 +148,8 @@ export type AuthHttpOutcome =
   | { readonly kind: 'refused'; readonly status: string; readonly reply: string; readonly sleep: number }
   /** s->auth_wait: the same request again after `sleep` seconds. */
   | { readonly kind: 'wait'; readonly sleep: number }
-  | { readonly kind: 'proxy'; readonly server: string; readonly port: number; readonly portText: string };
+  /** `server` and `portText` as the auth server sent them (the upstream's name); `address` where the connection goes. */
+  | { readonly kind: 'proxy'; readonly server: string; readonly address: string; readonly port: number; readonly portText: string };
 
 /** A read answer as ngx_mail_auth_http_process_headers() acts on it; `user` and `pass` replace s->login and s->passwd when set. */
 export function authHttpResult(answer: Exclude<NginxAuthHttpAnswer, { kind: 'incomplete' }>): { readonly user?: string; readonly pass?: string; readonly outcome: AuthHttpOutcome } {
@@ -167,8 +167,9 @@ export function authHttpResult(answer: Exclude<NginxAuthHttpAnswer, { kind: 'inc
   const { server, port: portText } = fields;
   if (server === '' || portText === '') return failed('did not send server or port');
   // ngx_parse_addr(): an IPv4 or IPv6 address, never a name
-  if (parseIp(server) === null) return failed(`sent invalid server address:"${server}"`);
+  const address = ngxParseAddr(server);
+  if (address === null) return failed(`sent invalid server address:"${server}"`);
   const port = ngxAtoi(portText);
   if (port === null || port < 1 || port > 65535) return failed(`sent invalid server port:"${portText}"`);
-  return { user, pass, outcome: { kind: 'proxy', server, port, portText } };
+  return { user, pass, outcome: { kind: 'proxy', server, address, port, portText } };
 }

@@ -573,7 +573,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
       // at once without one. Client input waits meanwhile (the sleep handler reads nothing).
       return this.timer(session, 'clientTimeout', now + outcome.sleep * 1_000_000);
     }
-    const { server, port, portText } = outcome;
+    const { server, address, port, portText } = outcome;
     session.state = 'proxy-handshake';
     session.upstreamState = 'start';
     session.upstreamBuffer = '';
@@ -582,7 +582,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
     session.upstreamName = `${server}:${portText}`;
     session.upstream = `${this.name}:upstream${++this.counter}`;
     this.bindOutgoing(session.upstream, session);
-    this.out.push({ kind: 'connect', conn: session.upstream, to: { host: server, port }, noDelay: false });
+    this.out.push({ kind: 'connect', conn: session.upstream, to: { host: address, port }, noDelay: false });
     this.out.push({ kind: 'fact', fact: { kind: 'backendAttempt', attempt: 1 }, conn: session.conn });
     // ngx_mail_proxy_init(): one read timer of `timeout` from the connect, never re-armed by a reply;
     // when it fires (no greeting, a reply that never completes) ngx_mail_proxy_smtp_handler answers 451.

@@ -98,7 +98,7 @@ describe('authHttpResult (what ngx_mail_auth_http_process_headers() does with th
   const ok: [string, string] = ['Auth-Status', 'OK'];
 
   test('Auth-Server and Auth-Port name the upstream', () => {
-    expect(answer(ok, ['Auth-Server', '127.0.0.1'], ['Auth-Port', '10025']).outcome).toEqual({ kind: 'proxy', server: '127.0.0.1', port: 10025, portText: '10025' });
+    expect(answer(ok, ['Auth-Server', '127.0.0.1'], ['Auth-Port', '10025']).outcome).toEqual({ kind: 'proxy', server: '127.0.0.1', address: '127.0.0.1', port: 10025, portText: '10025' });
   });
 
   test('no Auth-Port is "did not send server or port" (ctx->port.len == 0), not an invalid port', () => {

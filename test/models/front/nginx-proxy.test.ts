@@ -1085,6 +1085,19 @@ describe("the error log's context (ngx_mail_log_error(), ./nginx-log-context.ts)
     expect(logs(d)).toEqual([`[info] client logged in${ALICE}, upstream: 127.0.0.1:010025`]);
   });
 
+  test('Auth-Server as ngx_parse_addr() reads it: the connection goes to the address, the log names the text (Debian nginx 1.22.1: 0127.0.0.001 and ::ffff:127.0.0.1 reached a 127.0.0.1 listener)', () => {
+    const upstreamOf = (server: string) => {
+      const d = say(nginx({ smtp_auth: ['plain'] }), `AUTH PLAIN ${b64('\0alice@example.test\0secret')}`);
+      const upstream = answerAuth(d, OK_AUTH.replace('Auth-Server: 127.0.0.1', `Auth-Server: ${server}`))!;
+      const to = connects(d).at(-1)!.to;
+      upstreamSays(d, upstream, '220 b\r\n', '250 b\r\n', '250 b\r\n');
+      return { to: `${to.host}:${to.port}`, log: logs(d).at(-1) };
+    };
+    expect(upstreamOf('0127.0.0.001')).toEqual({ to: '127.0.0.1:10025', log: `[info] client logged in${ALICE}, upstream: 0127.0.0.001:10025` });
+    expect(upstreamOf('::FFFF:127.0.0.1')).toEqual({ to: '127.0.0.1:10025', log: `[info] client logged in${ALICE}, upstream: ::FFFF:127.0.0.1:10025` });
+    expect(upstreamOf(':0:0:0:0:0:0:0:1').to).toBe('::1:10025');
+  });
+
   test('log_upstream_without_login: with smtp_auth none (no login) the upstream is named from 1.29.1 only (commit 239e10793)', () => {
     const loggedIn = (version: string) => {
       const d = say(nginx({ version }), 'MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>');
