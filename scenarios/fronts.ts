@@ -25,7 +25,16 @@ export interface FrontScenarioRow {
 }
 
 const EVERY_FRONT: readonly ScenarioKey[] = ['front.model', 'front.port'];
-const DOVECOT_KEYS: readonly ScenarioKey[] = [...EVERY_FRONT, 'front.login_proxy_max_reconnects', 'front.login_proxy_timeout', 'front.command_reply_delay_us', 'front.banner_reaction_us', 'front.ehlo_reaction_us'];
+/** Dovecot's settings a deployment states (docs/front-settings.md), then the lab's measured reaction times. */
+const DOVECOT_KEYS: readonly ScenarioKey[] = [
+  ...EVERY_FRONT, 'front.hostname', 'front.login_greeting', 'front.auth_mechanisms', 'front.submission_backend_capabilities', 'front.submission_max_mail_size',
+  'front.submission_client_workarounds', 'front.auth_failure_delay', 'front.login_proxy_max_reconnects', 'front.login_proxy_timeout',
+  'front.command_reply_delay_us', 'front.banner_reaction_us', 'front.ehlo_reaction_us',
+];
+const NGINX_KEYS: readonly ScenarioKey[] = [
+  ...EVERY_FRONT, 'front.version', 'front.server_name', 'front.smtp_auth', 'front.smtp_capabilities', 'front.xclient', 'front.max_errors', 'front.timeout',
+  'front.proxy_timeout', 'front.proxy_pass_error_message', 'front.so_keepalive',
+];
 const dovecot = (releases: readonly string[]): FrontScenarioRow => ({ keys: [...DOVECOT_KEYS, 'front.version'], releases, configOf: dovecotConfigOf });
 
 /** HAProxy's `server` line points at Postfix's authenticated service, where Postfix's own SASL logs the client in. */
@@ -62,7 +71,7 @@ export const FRONT_SCENARIOS = {
   'dovecot-2.4': dovecot(FRONT_RELEASES['dovecot-2.4']),
   // The lab's own fixed proxy: Dovecot's settings, no release.
   lockstep: { keys: DOVECOT_KEYS, releases: FRONT_RELEASES.lockstep, configOf: dovecotConfigOf },
-  nginx: { keys: [...EVERY_FRONT, 'front.version', 'front.smtp_auth', 'front.xclient', 'front.max_errors', 'front.so_keepalive', 'front.proxy_timeout'], releases: FRONT_RELEASES.nginx, configOf: nginxConfigOf },
+  nginx: { keys: NGINX_KEYS, releases: FRONT_RELEASES.nginx, configOf: nginxConfigOf },
   haproxy: { keys: [...EVERY_FRONT, 'front.send_proxy', 'front.timeout_connect', 'front.timeout_client', 'front.timeout_server', 'front.retries', ...TCPKA_KEYS], releases: FRONT_RELEASES.haproxy, configOf: haproxyConfigOf },
 } as const satisfies Readonly<Record<keyof typeof FRONT_MODELS, FrontScenarioRow>>;
 

@@ -12,7 +12,8 @@
  * The table is read by validation (values.ts), `--set` parsing, the CLI help and the tests.
  */
 import { SCRIPT_TEXT_ALLOWED, scriptTextProblem } from '../models/client/script-text.ts';
-import { FRONT_KINDS, recordedDovecotTimings, type FrontKind, type SendProxy } from '../models/front/config.ts';
+import { FRONT_KINDS, labDovecotConfig, LIB_SMTP_CAPABILITIES, mailuNginxConfig, recordedDovecotTimings, type FrontKind, type SendProxy } from '../models/front/config.ts';
+import { nginxWords, nginxWordsText } from '../models/front/nginx-words.ts';
 import { tcpkaProblem } from '../models/front/haproxy-tcpka.ts';
 import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { soKeepaliveProblem } from '../models/front/nginx-so-keepalive.ts';
@@ -24,7 +25,7 @@ import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type Mi
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
 import { DEFAULT_MAILU_RELEASE, isMailuRelease, MAILU_RELEASES_TEXT } from '../models/auth/releases.ts';
 import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
-import { postfixPresetOf } from './layout.ts';
+import { isRealStackValues, postfixPresetOf } from './layout.ts';
 import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
 import { QUANTILE_LIST_ALLOWED, QUANTILE_LIST_PATTERN, quantileListProblem } from './quantile-list.ts';
 
@@ -34,6 +35,8 @@ export type FrontModel = FrontKind;
 export type ClientAuth = 'PLAIN' | 'LOGIN' | 'none';
 export type AuthFault = 'none' | 'timeout' | 'http500' | 'refused';
 export type NginxSmtpAuth = 'none' | 'plain' | 'login' | 'login plain';
+/** Dovecot auth_mechanisms the model runs, in the order the EHLO's AUTH line lists them (the setting's order). */
+export type DovecotMechanisms = 'plain login' | 'login plain' | 'plain' | 'login';
 export type UpstreamProxyProtocol = PostfixConfig['smtpd_upstream_proxy_protocol'];
 
 /** The resolved values of a scenario, one property per key. */
@@ -59,11 +62,22 @@ export interface ScenarioValues {
   'front.command_reply_delay_us': number;
   'front.banner_reaction_us': number;
   'front.ehlo_reaction_us': number;
+  'front.hostname': string;
+  'front.auth_mechanisms': DovecotMechanisms;
+  'front.submission_backend_capabilities': string;
+  'front.submission_max_mail_size': number;
+  'front.submission_client_workarounds': '' | 'exotic-backend';
+  'front.auth_failure_delay': number;
+  'front.login_greeting': string;
   'front.smtp_auth': NginxSmtpAuth;
   'front.xclient': OnOff;
   'front.max_errors': number;
   'front.so_keepalive': string;
   'front.proxy_timeout': string;
+  'front.server_name': string;
+  'front.smtp_capabilities': string;
+  'front.proxy_pass_error_message': OnOff;
+  'front.timeout': string;
   'front.send_proxy': SendProxy;
   'front.timeout_connect': number;
   'front.timeout_client': number;
@@ -308,6 +322,51 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     default: recordedDovecotTimings.ehloReactionUs,
     description: "Dovecot's submission proxy: the backend's EHLO reply read -> XCLIENT written, µs (default: the A1 rawlog's .924634 -> .924680; calibrate fits it from the capture's 250->XCLIENT)",
   },
+  // Dovecot's settings a deployment states (docs/front-settings.md: what each changes, from which source).
+  {
+    name: 'front.hostname',
+    type: { kind: 'text', pattern: /^[\x21-\x7e]+$/, allowed: 'a name: printable ASCII without blanks (Dovecot\'s empty default is the machine\'s name, which the lab does not have)' },
+    default: labDovecotConfig.hostname,
+    description: "Dovecot hostname: the name in submission-login's 220 greeting, its EHLO and HELO replies and 421 texts, and the EHLO the proxy sends the backend (client.c submission_client_create() smtp_set.hostname, submission-proxy.c). Dovecot's default: the machine's name (submission_login_settings_check(): my_hostdomain()); the lab's layouts: front.example.test",
+  },
+  {
+    name: 'front.auth_mechanisms',
+    type: { kind: 'enum', values: ['plain login', 'login plain', 'plain', 'login'] },
+    default: 'plain login',
+    description: "Dovecot auth_mechanisms: the EHLO's AUTH line in this order (measured on Debian's 2.3.19.1: 'login plain' is AUTH LOGIN PLAIN) and the mechanisms AUTH accepts (another: 504 5.5.4 Unsupported authentication mechanism.); the model runs PLAIN and LOGIN only. Dovecot's default plain (auth-settings.c); Mailu's and the recorded stack's plain login",
+  },
+  {
+    name: 'front.submission_backend_capabilities',
+    type: {
+      kind: 'text',
+      pattern: /^[\s,A-Za-z0-9]*$/,
+      allowed: `lib-smtp capability names separated by blanks or commas, any case (${LIB_SMTP_CAPABILITIES.join(', ')}); empty: none`,
+      problem: (text) => {
+        const unknown = text.split(/[\s,]+/).filter((name) => name !== '' && !(LIB_SMTP_CAPABILITIES as readonly string[]).includes(name.toUpperCase()));
+        return unknown.length === 0 ? null : `${unknown.join(', ')}: not a capability lib-smtp knows (Dovecot warns "Unknown SMTP capability in submission_backend_capabilities" and skips it: leave it out)`;
+      },
+    },
+    default: labDovecotConfig.submission_backend_capabilities.join(' '),
+    description: "Dovecot submission_backend_capabilities: what submission-login tells the client before login that the backend offers: 8BITMIME, BINARYMIME (with CHUNKING, which it brings), DSN and VRFY in the EHLO (client.c client_parse_backend_capabilities(), client-authenticate.c cmd_helo_reply()). Dovecot's default, unset: 8BITMIME alone; Mailu's and the recorded stack's 8BITMIME DSN VRFY",
+  },
+  {
+    name: 'front.submission_max_mail_size',
+    type: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
+    default: labDovecotConfig.submission_max_mail_size,
+    description: "Dovecot submission_max_mail_size in bytes: the EHLO's SIZE value before login (cmd_helo_reply()); 0: SIZE without a value. Dovecot's default 0 (2.3; 2.4 sets unlimited for submission-login); Mailu's 50000000, which the built-in Mailu scenarios leave at 0",
+  },
+  {
+    name: 'front.submission_client_workarounds',
+    type: { kind: 'enum', values: ['', 'exotic-backend'] },
+    default: '',
+    description: "Dovecot submission_client_workarounds as submission-login reads it (submission-login-settings.c: whitespace-before-path and mailbox-for-path are 0 there; implicit-auth-external needs a TLS client certificate): exotic-backend leaves BURL, CHUNKING, ENHANCEDSTATUSCODES, SIZE and PIPELINING out of the EHLO unless submission_backend_capabilities names them (cmd_helo_reply()). Default empty",
+  },
+  {
+    name: 'front.auth_failure_delay',
+    type: { kind: 'integer', min: 0, max: 86_400 },
+    default: labDovecotConfig.auth_failure_delay,
+    description: "Dovecot auth_failure_delay in seconds: a failed login waits in the auth process's queue until a 500 ms check finds it this many whole seconds old (auth-request-handler.c auth_request_handler_flush_failures(), models/front/auth-failure-queue.ts): the 535 comes 0.5 s earlier or later; 0 in 2.3: at the first check (measured on Debian's 2.3.19.1: 0.5 s). Default 2 secs (auth-settings.c)",
+  },
   { name: 'front.smtp_auth', type: { kind: 'enum', values: ['none', 'plain', 'login', 'login plain'] }, default: 'login plain', description: 'nginx smtp_auth (Mailu port 25: none)' },
   { name: 'front.xclient', type: onOff, default: 'on', description: 'nginx xclient (default on)' },
   { name: 'front.max_errors', type: { kind: 'integer', min: 1, max: 1000 }, default: 5, description: 'nginx max_errors: lines its SMTP parser refuses before it closes the session (default 5)' },
@@ -326,6 +385,38 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     default: '24h',
     description: "nginx proxy_timeout: once nginx relays, the client's read deadline, re-armed by each event on the client's connection, never by the upstream's; when it strikes nginx logs \"client timed out ... while proxying\" and closes both connections (ngx_mail_proxy_handler()). Default 24h (ngx_mail_proxy_merge_conf())",
   },
+  {
+    name: 'front.server_name',
+    type: { kind: 'text', pattern: /^[\x21-\x7e]+$/, allowed: 'a name: printable ASCII without blanks' },
+    default: mailuNginxConfig.server_name,
+    description: "nginx server_name (mail): the name in the 220 <name> ESMTP ready greeting, the HELO and EHLO replies and the EHLO or HELO nginx sends the backend (ngx_mail_smtp_merge_srv_conf(), ngx_mail_proxy_smtp_handler()). nginx's default: the machine's name (ngx_mail_core_merge_srv_conf(): gethostname()); Mailu's mail.example.test (its first HOSTNAMES)",
+  },
+  {
+    name: 'front.smtp_capabilities',
+    type: {
+      kind: 'text',
+      pattern: /^[^\r\n]*$/,
+      allowed: 'capabilities as nginx.conf writes smtp_capabilities\' arguments: blank-separated, one with blanks in "double quotes" (e.g. PIPELINING "SIZE 10240000" 8BITMIME); empty: none',
+      problem: (text) => { const words = nginxWords(text); return typeof words === 'string' ? words : null; },
+    },
+    default: nginxWordsText(mailuNginxConfig.smtp_capabilities),
+    description: "nginx smtp_capabilities: the EHLO lines nginx answers before login, between the server name and AUTH, as written (ngx_mail_smtp_merge_srv_conf()). nginx's default none; Mailu's PIPELINING \"SIZE <MESSAGE_SIZE_LIMIT>\" ETRN ENHANCEDSTATUSCODES 8BITMIME DSN",
+  },
+  {
+    name: 'front.proxy_pass_error_message',
+    type: onOff,
+    default: mailuNginxConfig.proxy_pass_error_message ? 'on' : 'off',
+    description: "nginx proxy_pass_error_message: on, a reply of the backend that ends the handshake goes to the client as it is (logged at info); off, the client gets 451 4.3.2 Internal server error (logged at error; ngx_mail_proxy_read_response(), ngx_mail_proxy_internal_server_error()). nginx's default off; Mailu's on",
+  },
+  {
+    name: 'front.timeout',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'an nginx time in milliseconds as for front.proxy_timeout (e.g. 60s, 5m, 500ms)', problem: (text) => {
+      const ms = labMilliseconds('timeout', text);
+      return typeof ms === 'string' ? ms : null;
+    } },
+    default: '60s',
+    description: "nginx timeout (mail): how long nginx waits for the client's next command before login (\"client timed out\", ngx_mail_smtp_auth_state()) and for each backend reply of the handshake (ngx_mail_proxy_smtp_handler(): \"upstream timed out\"). Default 60s (ngx_mail_core_merge_srv_conf()), Mailu's too",
+  },
   { name: 'front.send_proxy', type: { kind: 'enum', values: ['none', 'v1', 'v2'] }, default: 'none', description: "HAProxy server line: send-proxy (v1), send-proxy-v2 (v2) or neither (none, HAProxy's default)" },
   // 0 is no timeout: proxy_parse_timeout() stores MS_TO_TICKS(0) = TICK_ETERNITY (src/proxy.c,
   // include/haproxy/ticks.h @50872daa6), as an unset one; haproxy -c warns that they should be non-zero
@@ -340,6 +431,13 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'text', pattern: { test: isModelledRelease }, allowed: `a modelled Postfix release: ${POSTFIX_RELEASES_TEXT}` },
     default: '3.9',
     description: 'Postfix release whose defaults and behaviour apply (docs/versions.md: what each release changes)',
+  },
+  // Below postfix.mail_version: its default follows the layout, which front.port and postfix.mail_version decide.
+  {
+    name: 'front.login_greeting',
+    type: { kind: 'text', pattern: /^[^\r\n]*$/, allowed: 'one line of text' },
+    default: (v) => (isRealStackValues(v['postfix.mail_version'] ?? '', v['front.port'] ?? 0) ? labDovecotConfig.login_greeting : 'Dovecot ready.'),
+    description: "Dovecot login_greeting: the text after the hostname in submission-login's 220 greeting (client.c smtp_set.login_greeting). Dovecot's default PACKAGE_NAME \" ready.\", Dovecot ready. (login-settings.c), as Mailu's Alpine image has it; Debian's build: Dovecot (Debian) ready. (doveconf -d on Debian 12's 2.3.19.1), the recorded stack's",
   },
   {
     name: 'postfix.smtpd_forbid_unauth_pipelining',

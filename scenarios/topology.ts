@@ -13,6 +13,7 @@
 import type { KeepAlive, SocketAddress } from '../models/contract.ts';
 import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { parseSoKeepalive } from '../models/front/nginx-so-keepalive.ts';
+import { nginxWords } from '../models/front/nginx-words.ts';
 import { ScenarioError } from './errors.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
@@ -145,13 +146,17 @@ export const authConfigOf = oncePerScenario(function authConfigOf(scenario: Scen
 });
 
 export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario: Scenario): DovecotFrontConfig {
-  const realStack = isRealStackLayout(scenario);
   return {
     ...labDovecotConfig,
     // The lock-step proxy has no release of its own (front.version empty): it keeps the lab preset's.
     version: scenario.get('front.version') || labDovecotConfig.version,
-    // Mailu's front image is Alpine's Dovecot: the upstream greeting.
-    login_greeting: realStack ? labDovecotConfig.login_greeting : 'Dovecot ready.',
+    hostname: scenario.get('front.hostname'),
+    login_greeting: scenario.get('front.login_greeting'),
+    auth_mechanisms: scenario.get('front.auth_mechanisms').split(' ') as DovecotFrontConfig['auth_mechanisms'],
+    submission_backend_capabilities: scenario.get('front.submission_backend_capabilities').split(/[\s,]+/).filter((name) => name !== ''),
+    submission_max_mail_size: scenario.get('front.submission_max_mail_size'),
+    submission_client_workarounds: scenario.get('front.submission_client_workarounds') === '' ? [] : ['exotic-backend'],
+    auth_failure_delay: scenario.get('front.auth_failure_delay'),
     login_proxy_max_reconnects: scenario.get('front.login_proxy_max_reconnects'),
     login_proxy_timeout: scenario.get('front.login_proxy_timeout'),
     authHttp: { ...labDovecotConfig.authHttp, address: { host: hostsOf(scenario).auth, port: AUTH_PORT }, mailuVersion: scenario.get('auth.mailu_version') },
@@ -159,11 +164,18 @@ export const dovecotConfigOf = oncePerScenario(function dovecotConfigOf(scenario
   };
 });
 
-/** front.proxy_timeout in ms (the key's check refused what nginx or the lab's clock cannot take). */
-function proxyTimeoutOf(value: string): number {
-  const ms = labMilliseconds('proxy_timeout', value);
-  if (typeof ms === 'string') throw new ScenarioError(`front.proxy_timeout: ${ms}`, 'front.proxy_timeout');
+/** front.proxy_timeout or front.timeout in ms (the key's check refused what nginx or the lab's clock cannot take). */
+function nginxMillisecondsOf(key: 'front.proxy_timeout' | 'front.timeout', value: string): number {
+  const ms = labMilliseconds(key.slice('front.'.length), value);
+  if (typeof ms === 'string') throw new ScenarioError(`${key}: ${ms}`, key);
   return ms;
+}
+
+/** front.smtp_capabilities' words (the key's check refused what nginxWords() cannot read). */
+function nginxWordsOf(value: string): string[] {
+  const words = nginxWords(value);
+  if (typeof words === 'string') throw new ScenarioError(`front.smtp_capabilities: ${words}`, 'front.smtp_capabilities');
+  return words;
 }
 
 /** front.so_keepalive: empty is a listen line without the parameter (SO_KEEPALIVE left off). */
@@ -179,11 +191,15 @@ export const nginxConfigOf = oncePerScenario(function nginxConfigOf(scenario: Sc
   return {
     ...mailuNginxConfig,
     version: scenario.get('front.version'),
+    server_name: scenario.get('front.server_name'),
     smtp_auth: smtpAuth,
+    smtp_capabilities: nginxWordsOf(scenario.get('front.smtp_capabilities')),
+    proxy_pass_error_message: scenario.isOn('front.proxy_pass_error_message'),
+    timeout: nginxMillisecondsOf('front.timeout', scenario.get('front.timeout')),
     xclient: scenario.isOn('front.xclient'),
     max_errors: scenario.get('front.max_errors'),
     so_keepalive: soKeepaliveOf(scenario.get('front.so_keepalive')),
-    proxy_timeout: proxyTimeoutOf(scenario.get('front.proxy_timeout')),
+    proxy_timeout: nginxMillisecondsOf('front.proxy_timeout', scenario.get('front.proxy_timeout')),
     auth_http: { ...mailuNginxConfig.auth_http, address: { host: hostsOf(scenario).auth, port: AUTH_PORT } },
     auth_http_header: [['Auth-Port', String(scenario.get('front.port'))]],
   };

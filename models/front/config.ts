@@ -2,7 +2,8 @@
  *
  * Dovecot settings keep Dovecot's names (doveconf): hostname, login_greeting, auth_mechanisms,
  * login_proxy_max_reconnects, login_proxy_timeout (ms, as doveconf prints `30 secs`),
- * auth_failure_delay (s), submission_backend_capabilities, submission_max_mail_size, log_debug.
+ * auth_failure_delay (s), submission_backend_capabilities, submission_max_mail_size,
+ * submission_client_workarounds, log_debug (scenarios/keys.ts: the front.* keys of each, docs/front-settings.md).
  * The passdb lookup is Mailu's core/nginx/dovecot/login.lua: an HTTP GET through Dovecot's
  * lib-http client with `timeout = 2000; max_attempts = 3`, so those two keep the Lua names.
  * Processing times are not settings of the real daemons: they are measured reaction times of
@@ -66,8 +67,20 @@ export interface DovecotFrontConfig {
    * (core/nginx/dovecot/proxy.conf); Dovecot's others (CRAM-MD5, SCRAM-*, ...) are not modelled.
    */
   readonly auth_mechanisms: readonly ('plain' | 'login')[];
+  /**
+   * What submission-login assumes the backend offers (client.c client_parse_backend_capabilities(), 2.3.19.1):
+   * lib-smtp's capability names, any case; unset, 8BITMIME alone; BINARYMIME brings CHUNKING with it.
+   */
   readonly submission_backend_capabilities: readonly string[];
+  /** Bytes, the EHLO's SIZE value; 0: SIZE without a value (2.3's default, and 2.4's for submission-login). */
   readonly submission_max_mail_size: number;
+  /**
+   * The workarounds submission-login acts on (submission-login-settings.c submission_login_client_workaround_list:
+   * whitespace-before-path and mailbox-for-path are 0 there): exotic-backend advertises BURL, CHUNKING,
+   * ENHANCEDSTATUSCODES, SIZE and PIPELINING only when submission_backend_capabilities has them
+   * (client-authenticate.c cmd_helo_reply()). implicit-auth-external needs a TLS client certificate: not modelled.
+   */
+  readonly submission_client_workarounds: readonly 'exotic-backend'[];
   readonly login_proxy_max_reconnects: number;
   readonly login_proxy_timeout: number;
   readonly auth_failure_delay: number;
@@ -103,6 +116,9 @@ export const recordedDovecotTimings: DovecotTimings = {
   relayDelayUs: 30,
 };
 
+/** lib-smtp's capability names (src/lib-smtp/smtp-common.c smtp_capability_names, 2.3.19.1 and 2.4.4), which submission_backend_capabilities may name. */
+export const LIB_SMTP_CAPABILITIES = ['AUTH', 'STARTTLS', 'PIPELINING', 'SIZE', 'ENHANCEDSTATUSCODES', '8BITMIME', 'CHUNKING', 'BINARYMIME', 'BURL', 'DSN', 'VRFY', 'ETRN', 'XCLIENT'] as const;
+
 /** The lab preset: matches the recorded Debian 12 Dovecot 2.3.19.1 run (raw/doveconf-n.txt). */
 export const labDovecotConfig: DovecotFrontConfig = {
   name: 'front',
@@ -112,6 +128,7 @@ export const labDovecotConfig: DovecotFrontConfig = {
   auth_mechanisms: ['plain', 'login'],
   submission_backend_capabilities: ['8BITMIME', 'DSN', 'VRFY'],
   submission_max_mail_size: 0,
+  submission_client_workarounds: [],
   login_proxy_max_reconnects: 3,
   login_proxy_timeout: 30_000,
   auth_failure_delay: 2,
@@ -132,6 +149,7 @@ export interface NginxFrontConfig {
   readonly server_name: string;
   /** `smtp_auth none` (Mailu's port 25) or the authenticated mechanisms. */
   readonly smtp_auth: readonly ('none' | 'plain' | 'login')[];
+  /** smtp_capabilities: the EHLO lines between the server name and AUTH, as written (nginx's default: none). */
   readonly smtp_capabilities: readonly string[];
   readonly xclient: boolean;
   readonly proxy_pass_error_message: boolean;

@@ -115,18 +115,38 @@ interface Credentials {
   readonly password: string;
 }
 
-/** client-authenticate.c cmd_helo_reply(), for a non-exotic backend and no TLS offered. */
-function ehloReplyOf(config: DovecotFrontConfig): string {
+/**
+ * What submission-login takes the backend to offer (client.c client_parse_backend_capabilities(), 2.3.19.1 and
+ * 2.4.4): the names lib-smtp knows (smtp_capability_find_by_name(), any case; another is warned about and
+ * skipped), and CHUNKING whenever BINARYMIME is there. Measured on Debian's 2.3.19.1: BINARYMIME alone
+ * advertises BINARYMIME and CHUNKING.
+ */
+function backendCapabilities(config: DovecotFrontConfig): ReadonlySet<string> {
   const backend = new Set(config.submission_backend_capabilities.map((c) => c.toUpperCase()));
+  if (backend.has('BINARYMIME')) backend.add('CHUNKING');
+  return backend;
+}
+
+/**
+ * client-authenticate.c cmd_helo_reply(), no TLS offered: with submission_client_workarounds = exotic-backend,
+ * BURL, CHUNKING, ENHANCEDSTATUSCODES, a bare SIZE and PIPELINING only when the backend is said to offer them
+ * (measured on Debian's 2.3.19.1: "250-8BITMIME", "250 AUTH PLAIN" and nothing else for 8BITMIME alone).
+ */
+function ehloReplyOf(config: DovecotFrontConfig): string {
+  const backend = backendCapabilities(config);
+  const assumed = (capability: string) => !config.submission_client_workarounds.includes('exotic-backend') || backend.has(capability);
   const lines = [config.hostname];
   if (backend.has('8BITMIME')) lines.push('8BITMIME');
   lines.push(`AUTH ${config.auth_mechanisms.map((m) => m.toUpperCase()).join(' ')}`);
-  if (backend.has('BINARYMIME') && backend.has('CHUNKING')) lines.push('BINARYMIME');
-  lines.push('BURL imap', 'CHUNKING');
+  // cmd_helo_reply() wants BINARYMIME and CHUNKING; backendCapabilities() never has the one without the other.
+  if (backend.has('BINARYMIME')) lines.push('BINARYMIME');
+  if (assumed('BURL')) lines.push('BURL imap');
+  if (assumed('CHUNKING')) lines.push('CHUNKING');
   if (backend.has('DSN')) lines.push('DSN');
-  lines.push('ENHANCEDSTATUSCODES');
-  lines.push(config.submission_max_mail_size > 0 ? `SIZE ${config.submission_max_mail_size}` : 'SIZE');
-  lines.push('PIPELINING');
+  if (assumed('ENHANCEDSTATUSCODES')) lines.push('ENHANCEDSTATUSCODES');
+  if (config.submission_max_mail_size > 0) lines.push(`SIZE ${config.submission_max_mail_size}`);
+  else if (assumed('SIZE')) lines.push('SIZE');
+  if (assumed('PIPELINING')) lines.push('PIPELINING');
   if (backend.has('VRFY')) lines.push('VRFY');
   return lines.map((text, i) => `250${i === lines.length - 1 ? ' ' : '-'}${text}\r\n`).join('');
 }

@@ -32,6 +32,17 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'front.command_reply_delay_us': ['280', '-1', 'an integer from 0 to 1000000'],
   'front.banner_reaction_us': ['400', '', 'an integer from 0 to 1000000'],
   'front.ehlo_reaction_us': ['20', '1.5', 'an integer from 0 to 1000000'],
+  'front.hostname': ['smtp.example.org', 'two words', "a name: printable ASCII without blanks (Dovecot's empty default is the machine's name, which the lab does not have)"],
+  'front.login_greeting': ['Hello there.', 'two\r\nlines', 'one line of text'],
+  'front.auth_mechanisms': ['login plain', 'cram-md5', 'plain login, login plain, plain, login'],
+  'front.submission_backend_capabilities': ['8bitmime, BINARYMIME', '8BITMIME SMTPUTF8', 'lib-smtp capability names separated by blanks or commas, any case (AUTH, STARTTLS, PIPELINING, SIZE, ENHANCEDSTATUSCODES, 8BITMIME, CHUNKING, BINARYMIME, BURL, DSN, VRFY, ETRN, XCLIENT); empty: none'],
+  'front.submission_max_mail_size': ['10485760', '10M', 'an integer from 0 to 9007199254740991'],
+  'front.submission_client_workarounds': ['exotic-backend', 'whitespace-before-path', ', exotic-backend'],
+  'front.auth_failure_delay': ['0', '2 secs', 'an integer from 0 to 86400'],
+  'front.server_name': ['smtp.example.org', '', 'a name: printable ASCII without blanks'],
+  'front.smtp_capabilities': ['PIPELINING "SIZE 10240000" 8BITMIME', 'PIPELINING "SIZE', 'capabilities as nginx.conf writes smtp_capabilities\' arguments: blank-separated, one with blanks in "double quotes" (e.g. PIPELINING "SIZE 10240000" 8BITMIME); empty: none'],
+  'front.proxy_pass_error_message': ['off', 'no', 'on, off'],
+  'front.timeout': ['5m', '1M', 'an nginx time in milliseconds as for front.proxy_timeout (e.g. 60s, 5m, 500ms)'],
   'front.smtp_auth': ['none', 'cram-md5', 'none, plain, login, login plain'],
   'front.xclient': ['off', 'yes', 'on, off'],
   'front.max_errors': ['1', '0', 'an integer from 1 to 1000'],
@@ -120,6 +131,10 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
 const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'front.so_keepalive': ': invalid so_keepalive value: "30ms"', // ngx_mail_core_listen()
   'front.proxy_timeout': ': "proxy_timeout" directive invalid value', // ngx_conf_set_msec_slot(): a msec time starts past the month
+  'front.timeout': ': "timeout" directive invalid value', // the same slot: no months in milliseconds
+  // client.c client_parse_backend_capabilities(): an unknown name is warned about and skipped
+  'front.submission_backend_capabilities': ': SMTPUTF8: not a capability lib-smtp knows (Dovecot warns "Unknown SMTP capability in submission_backend_capabilities" and skips it: leave it out)',
+  'front.smtp_capabilities': ': no argument can be read at ""SIZE" (quote a word with blanks in "..." or \'...\', no backslashes or stray quotes)',
   // HAProxy's own refusals (src/proxy.c proxy_parse_tcpka_idle/_intvl/_cnt, src/tools.c parse_time_err)
   'front.clitcpka_idle': ": unexpected character 'x' in argument to <clitcpka-idle>.",
   'front.clitcpka_intvl': ": unexpected character 's' in argument to <clitcpka-intvl>.",
