@@ -10,12 +10,15 @@
 import { NGINX_GATES } from '../models/front/releases.ts';
 import { mailuNginxConfig } from '../models/front/config.ts';
 import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
+import { CLIENT_BUFFER_SIZE } from '../models/front/nginx-client-buffer.ts';
+import { nginxWordsText } from '../models/front/nginx-words.ts';
 import { POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT } from '../scenarios/topology.ts';
 import { assign } from './assign.ts';
-import { emptyResult, ignored, sameAs, TLS_NOT_MODELLED, unsupported, type MapperResult } from './entries.ts';
+import { emptyResult, ignored, TLS_NOT_MODELLED, unsupported, type MapperResult } from './entries.ts';
 import { plainPortAssumed, type FrontListener } from './front-listener.ts';
 import { directivesNamed, type NginxConfig, type NginxDirective } from './nginx-conf.ts';
 import type { BackendPort } from './postfix-map.ts';
+import type { ScenarioKey } from '../scenarios/keys.ts';
 import { ConfigError, type Setting } from './source.ts';
 
 
@@ -26,6 +29,13 @@ function nginxMilliseconds(setting: Setting): number {
   const ms = labMilliseconds(setting.name, setting.value);
   if (typeof ms === 'string') throw new ConfigError(setting.where, ms);
   return ms;
+}
+
+/** A size as ngx_conf_set_size_slot() reads it (ngx_parse_size(): bytes, k or K, m or M), or a ConfigError as `nginx -t` gives. */
+function nginxSize(setting: Setting): number {
+  const match = /^(\d+)([kKmM]?)$/.exec(setting.value);
+  if (!match) throw new ConfigError(setting.where, `"${setting.name}" directive invalid value`);
+  return Number(match[1]) * (match[2] === '' ? 1 : /k/i.test(match[2]!) ? 1024 : 1024 * 1024);
 }
 
 function mailBlock(config: NginxConfig): NginxDirective | null {
@@ -100,17 +110,34 @@ function mapDirective(directive: NginxDirective, result: MapperResult, listener:
       if (setting.value === 'off') result.entries.push(ignored(setting, 'no STARTTLS, as the lab'));
       else result.entries.push(unsupported(setting, TLS_NOT_MODELLED));
       return;
+    case 'server_name':
+      result.keys.push(assign('front.server_name', setting.value, setting));
+      return;
     case 'proxy_pass_error_message':
-      result.fixed.push(sameAs(setting, () => (mailuNginxConfig.proxy_pass_error_message ? 'on' : 'off'), "what the client hears when Postfix refuses the handshake: the lab's nginx relays Postfix's reply (Mailu's setting)"));
+      result.keys.push(assign('front.proxy_pass_error_message', setting.value, setting, 'what the client hears when the backend refuses the handshake'));
       return;
     case 'timeout':
-      result.fixed.push(sameAs({ ...setting, value: String(nginxMilliseconds(setting)) }, () => String(mailuNginxConfig.timeout), 'how long nginx waits for a silent peer (ms)'));
+      result.keys.push(assign('front.timeout', setting.value, setting, 'how long nginx waits for the client before login and for each backend reply of the handshake'));
       return;
     case 'proxy_timeout':
       result.keys.push(assign('front.proxy_timeout', setting.value, setting, "once proxying, how long nginx waits for the client's next event"));
       return;
     case 'smtp_capabilities':
-      result.fixed.push(sameAs(setting, () => mailuNginxConfig.smtp_capabilities.map((c) => (c.includes(' ') ? `"${c}"` : c)).join(' '), 'what nginx advertises to the client before login', (text) => text.replace(/"/g, '')));
+      result.keys.push(assign('front.smtp_capabilities', nginxWordsText(directive.args), setting, 'what nginx advertises to the client before login'));
+      return;
+    case 'smtp_greeting_delay':
+      if (nginxMilliseconds(setting) === 0) result.entries.push({ list: 'mapped', setting, key: null, value: '0', note: 'no delay, as the lab' });
+      else result.entries.push(unsupported(setting, 'nginx holds its greeting this long and answers a client that speaks first "503 5.5.0 Improper use of SMTP command pipelining" and closes (ngx_mail_smtp_greeting(), ngx_mail_smtp_invalid_pipelining()); the lab\'s nginx greets at once'));
+      return;
+    case 'smtp_client_buffer':
+      if (nginxSize(setting) === CLIENT_BUFFER_SIZE) result.entries.push({ list: 'mapped', setting, key: null, value: String(CLIENT_BUFFER_SIZE), note: 'one page, as the lab\'s' });
+      else result.entries.push(unsupported(setting, `a command line longer than this is "line too long" (ngx_mail_smtp_create_buffer(), ngx_mail_read_command()); the lab's buffer is nginx's default, one page: ${CLIENT_BUFFER_SIZE} bytes`));
+      return;
+    case 'resolver':
+      // ngx_mail_smtp_init_session(): without a resolver, or when the client's address has no name, s->host is "[UNAVAILABLE]".
+      result.entries.push(setting.value === 'off'
+        ? { list: 'mapped', setting, key: null, value: 'off', note: 'no lookup: the client is [UNAVAILABLE], as the lab' }
+        : unsupported(setting, "nginx looks the client's address up and, when a name is found that resolves back to it, sends it as XCLIENT NAME= and Client-Host (ngx_mail_smtp_resolve_addr_handler(), _resolve_name_handler()); the lab's clients have no name: [UNAVAILABLE], as when no PTR record answers"));
       return;
     case 'auth_http':
       if (/\/auth\/email$/.test(setting.value)) result.entries.push({ list: 'mapped', setting, key: null, value: mailuNginxConfig.auth_http.uri, note: "Mailu's auth endpoint: the lab's auth model" });
@@ -124,6 +151,19 @@ function mapDirective(directive: NginxDirective, result: MapperResult, listener:
       if (/^ssl_/.test(directive.name)) result.entries.push(ignored(setting, 'TLS material (see listen/starttls for whether TLS is used)'));
       else result.entries.push(ignored(setting, 'not on the SMTP proxy path the lab models (names, logging, resolver, other protocols, the auth request\'s headers)'));
   }
+}
+
+/**
+ * nginx's own value of each setting neither the server nor mail { } states, where it differs from the lab's
+ * Mailu preset: server_name is the machine's name (ngx_mail_core_merge_srv_conf(): cf->cycle->hostname),
+ * smtp_capabilities none, proxy_pass_error_message off (ngx_mail_smtp_merge_srv_conf(), ngx_mail_proxy_merge_conf()).
+ */
+function unstatedDefaults(mail: NginxDirective, result: MapperResult): void {
+  const unset = (key: ScenarioKey) => !result.keys.some((assignment) => assignment.key === key);
+  const where = { name: 'mail', value: '{ ... }', where: mail.where };
+  if (unset('front.server_name')) result.keys.push({ ...assign('front.server_name', mailuNginxConfig.server_name, where), assumed: "nginx's default is the machine's name (gethostname()), which the input does not give; Mailu's name stands in: set front.server_name to the machine's" });
+  if (unset('front.smtp_capabilities')) result.keys.push({ ...assign('front.smtp_capabilities', '', where), assumed: "not set: nginx's default, none (the EHLO lists the name and AUTH)" });
+  if (unset('front.proxy_pass_error_message')) result.keys.push({ ...assign('front.proxy_pass_error_message', 'off', where), assumed: "not set: nginx's default, off (a backend's refusal reaches the client as 451 4.3.2 Internal server error)" });
 }
 
 /** The nginx front's mapping for the chosen listener. */
@@ -140,6 +180,7 @@ export function mapNginx(config: NginxConfig, file: string, listener: FrontListe
     else result.entries.push(ignored({ name: 'server', value: directivesNamed(directive.block ?? [], 'listen').map((l) => l.args.join(' ')).join('; '), where: directive.where }, `another server (protocol ${protocolOf(directive, mail)})`));
   }
   for (const directive of server?.block ?? []) mapDirective(directive, result, listener);
+  unstatedDefaults(mail, result);
   const authNone = result.keys.some((k) => k.key === 'front.smtp_auth' && k.value === 'none');
   const backend = authNone
     ? { port: POSTFIX_SMTP_PORT, because: `Mailu's auth service sends smtp_auth-none sessions to port ${POSTFIX_SMTP_PORT}` }

@@ -34,6 +34,22 @@ const ROWS: readonly Row[] = [
   { key: 'front.login_proxy_max_reconnects', files: { 'dovecot.conf': dovecotWith('login_proxy_max_reconnects = 7\n') }, value: 7, at: 'dovecot.conf:1' },
   { key: 'front.login_proxy_timeout', files: { 'dovecot.conf': dovecotWith('login_proxy_timeout = 5 secs\n') }, value: 5000, at: 'dovecot.conf:1' },
   { key: 'front.login_proxy_timeout', files: { 'dovecot.conf': dovecotWith('login_proxy_timeout = 500ms\n') }, value: 500, at: 'dovecot.conf:1' },
+  // Dovecot's settings on the path (docs/front-settings.md), with its units (settings-parser.c, checked with doveconf 2.3.19.1)
+  { key: 'front.hostname', files: { 'dovecot.conf': dovecotWith('hostname = smtp.example.org\n') }, value: 'smtp.example.org', at: 'dovecot.conf:1' },
+  { key: 'front.login_greeting', files: { 'dovecot.conf': dovecotWith('login_greeting = Hello there.\n') }, value: 'Hello there.', at: 'dovecot.conf:1' },
+  { key: 'front.auth_mechanisms', files: { 'dovecot.conf': dovecotWith('auth_mechanisms = LOGIN plain\n') }, value: 'login plain', at: 'dovecot.conf:1' },
+  { key: 'front.auth_mechanisms', files: { 'dovecot.conf': `${DOVECOT}protocol submission {\n  auth_mechanisms = login\n}\n` }, value: 'login', at: 'dovecot.conf:8' },
+  { key: 'front.submission_backend_capabilities', files: { 'dovecot.conf': dovecotWith('submission_backend_capabilities = 8bitmime,BINARYMIME\n') }, value: '8bitmime BINARYMIME', at: 'dovecot.conf:1' },
+  { key: 'front.submission_max_mail_size', files: { 'dovecot.conf': dovecotWith('submission_max_mail_size = 10M\n') }, value: 10_485_760, at: 'dovecot.conf:1' },
+  { key: 'front.submission_max_mail_size', files: { 'dovecot.conf': dovecotWith('submission_max_mail_size = 5 kiB\n') }, value: 5120, at: 'dovecot.conf:1' },
+  { key: 'front.submission_max_mail_size', files: { 'dovecot.conf': dovecotWith('submission_max_mail_size = 50000000\n') }, value: 50_000_000, at: 'dovecot.conf:1' },
+  { key: 'front.submission_client_workarounds', files: { 'dovecot.conf': dovecotWith('submission_client_workarounds = whitespace-before-path, exotic-backend\n') }, value: 'exotic-backend', at: 'dovecot.conf:1' },
+  { key: 'front.submission_client_workarounds', files: { 'dovecot.conf': dovecotWith('submission_client_workarounds = mailbox-for-path whitespace-before-path\n') }, value: '', at: 'dovecot.conf:1' },
+  { key: 'front.auth_failure_delay', files: { 'dovecot.conf': dovecotWith('auth_failure_delay = 5 secs\n') }, value: 5, at: 'dovecot.conf:1' },
+  { key: 'front.auth_failure_delay', files: { 'dovecot.conf': dovecotWith('auth_failure_delay = 2000 msecs\n') }, value: 2, at: 'dovecot.conf:1' },
+  { key: 'front.auth_failure_delay', files: { 'dovecot.conf': dovecotWith('auth_failure_delay = 1 m\n') }, value: 60, at: 'dovecot.conf:1' },
+  { key: 'front.auth_failure_delay', files: { 'dovecot.conf': dovecotWith('auth_failure_delay = 0\n') }, value: 0, at: 'dovecot.conf:1' },
+  { key: 'front.login_proxy_timeout', files: { 'dovecot.conf': dovecotWith('login_proxy_timeout = 1 min\n') }, value: 60_000, at: 'dovecot.conf:1' },
   { key: 'front.model', files: { 'nginx.conf': NGINX('') }, value: 'nginx', at: 'nginx.conf:4' },
   { key: 'front.port', files: { 'nginx.conf': NGINX('') }, value: 587, at: 'nginx.conf:3' },
   { key: 'front.version', files: { 'nginx.conf': NGINX('', 'nginx version: nginx/1.29.2\n') }, value: '1.29.2', at: 'nginx.conf:1' },
@@ -46,6 +62,12 @@ const ROWS: readonly Row[] = [
   // inherited from mail { } (ngx_mail_proxy_merge_conf()), the server's own line winning
   { key: 'front.proxy_timeout', files: { 'nginx.conf': NGINX('').replace('mail {\n', 'mail {\n  proxy_timeout 1m30s;\n') }, value: '1m30s', at: 'nginx.conf:2' },
   { key: 'front.proxy_timeout', files: { 'nginx.conf': NGINX('    proxy_timeout 500ms;\n').replace('mail {\n', 'mail {\n  proxy_timeout 1h;\n') }, value: '500ms', at: 'nginx.conf:6' },
+  // nginx's settings on the path: the server's own line or mail { }'s (ngx_mail_core_merge_srv_conf(), ngx_mail_smtp_merge_srv_conf())
+  { key: 'front.server_name', files: { 'nginx.conf': NGINX('    server_name smtp.example.org;\n') }, value: 'smtp.example.org', at: 'nginx.conf:5' },
+  { key: 'front.server_name', files: { 'nginx.conf': NGINX('').replace('mail {\n', 'mail {\n  server_name mx.example.org;\n') }, value: 'mx.example.org', at: 'nginx.conf:2' },
+  { key: 'front.smtp_capabilities', files: { 'nginx.conf': NGINX('    smtp_capabilities PIPELINING "SIZE 10240000" 8BITMIME;\n') }, value: 'PIPELINING "SIZE 10240000" 8BITMIME', at: 'nginx.conf:5' },
+  { key: 'front.proxy_pass_error_message', files: { 'nginx.conf': NGINX('    proxy_pass_error_message on;\n') }, value: 'on', at: 'nginx.conf:5' },
+  { key: 'front.timeout', files: { 'nginx.conf': NGINX('    timeout 5m;\n') }, value: '5m', at: 'nginx.conf:5' },
   { key: 'front.send_proxy', files: HAPROXY(' send-proxy'), value: 'v1', at: 'haproxy.cfg:5' },
   { key: 'front.timeout_client', files: HAPROXY(''), value: 0, at: 'haproxy.cfg:1' },
   { key: 'front.timeout_server', files: HAPROXY('', '  timeout server 1m\n'), value: 60_000, at: 'haproxy.cfg:6' },
@@ -115,14 +137,21 @@ describe('the shipped fixtures', () => {
     expect(Object.fromEntries(keys.map((key) => [key, result.scenario.values[key as ScenarioKey]]))).toEqual(Object.fromEntries(keys.map((key) => [key, expected[key as ScenarioKey]])));
   };
 
-  it('Mailu 2024.06 as its templates render is the built-in mailu-2024.06, key for key', () => {
+  /**
+   * Mailu's Dovecot states hostname = mail.example.test and submission_max_mail_size = 50000000; the built-in
+   * Mailu scenarios keep the lab's front.example.test and no SIZE value, so that their traces (test/golden) stay.
+   */
+  const MAILU_DOVECOT_NAMING = (key: string) => key === 'front.hostname' || key === 'front.submission_max_mail_size';
+
+  it('Mailu 2024.06 as its templates render is the built-in mailu-2024.06, key for key but for its Dovecot\'s name and SIZE', () => {
     const result = importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')] });
-    keyForKey(result, 'mailu-2024.06');
+    keyForKey(result, 'mailu-2024.06', MAILU_DOVECOT_NAMING);
+    expect([result.scenario.get('front.hostname'), result.scenario.get('front.submission_max_mail_size')]).toEqual(['mail.example.test', 50_000_000]);
     expect(result.path).toBe('client -> Dovecot port 465 (TLS) -> Postfix port 10025');
   });
 
-  it("with PR 3322's line it is mailu-2024.06-pr3322, key for key", () => {
-    keyForKey(importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06-pr3322')] }), 'mailu-2024.06-pr3322');
+  it("with PR 3322's line it is mailu-2024.06-pr3322, key for key but for its Dovecot's name and SIZE", () => {
+    keyForKey(importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06-pr3322')] }), 'mailu-2024.06-pr3322', MAILU_DOVECOT_NAMING);
   });
 
   it("Mailu 2024.06's port 25 (--port 25) is nginx-port25, key for key, with master.cf's smtp service", () => {
@@ -196,6 +225,51 @@ describe('the shipped fixtures', () => {
     expect(stated('proxy_interfaces = 192.0.2.1').unsupported.find((entry) => entry.setting.name === 'proxy_interfaces')).toBeDefined();
   });
 
+  it("the fronts' settings: Mailu's and the recorded stack's as stated, Dovecot's and nginx's own values where unstated, and what the lab cannot take listed with the reason", () => {
+    const mailu = importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')] });
+    const mapped = (result: ImportResult, name: string) => result.mapped.find((entry) => entry.setting.name === name);
+    expect(mapped(mailu, 'auth_mechanisms')).toMatchObject({ key: 'front.auth_mechanisms', value: 'plain login' });
+    expect(mapped(mailu, 'submission_client_workarounds')).toMatchObject({ key: 'front.submission_client_workarounds', value: '', note: expect.stringMatching(/mailbox-for-path: no effect on submission-login/) });
+    // ssl = required on an implicit-TLS listener: every client is secured, so disable_plaintext_auth's default changes nothing
+    expect(mailu.unsupported.map((entry) => entry.setting.name)).not.toContain('disable_plaintext_auth');
+    expect(mailu.assumed.find((entry) => entry.key === 'front.login_greeting')).toMatchObject({ value: 'Dovecot ready.' });
+    const debian = importDeployment({ paths: [join(FIXTURES, 'debian-12')] });
+    expect(debian.assumed.find((entry) => entry.key === 'front.login_greeting')).toMatchObject({ value: 'Dovecot (Debian) ready.', reason: expect.stringMatching(/OS line names Debian/) });
+    expect(mapped(debian, 'disable_plaintext_auth')).toMatchObject({ key: null, note: 'PLAIN and LOGIN in the clear, as the lab' });
+    // a bare dovecot.conf: Dovecot's own defaults, not the lab's
+    const bare = deployment({ 'dovecot.conf': DOVECOT });
+    const assumed = (key: string) => bare.assumed.find((entry) => entry.key === key);
+    expect([assumed('front.auth_mechanisms')?.value, assumed('front.submission_backend_capabilities')?.value, assumed('front.login_greeting')?.value, assumed('front.auth_failure_delay')?.value])
+      .toEqual(['plain', '8BITMIME', 'Dovecot ready.', '2']);
+    expect(assumed('front.hostname')?.reason).toMatch(/machine's name \(submission_login_settings_check\(\): my_hostdomain\(\)\)/);
+    expect(bare.unsupported.find((entry) => entry.setting.name === 'disable_plaintext_auth')?.reason).toMatch(/Plaintext authentication disabled/);
+    const stated = (line: string) => deployment({ 'dovecot.conf': dovecotWith(line) });
+    expect(stated('auth_mechanisms = plain cram-md5\n').unsupported.find((entry) => entry.setting.name === 'auth_mechanisms')?.reason).toMatch(/^cram-md5: offered in the EHLO's AUTH line/);
+    expect(stated('login_trusted_networks = 10.0.0.0/8\n').unsupported.find((entry) => entry.setting.name === 'login_trusted_networks')?.reason).toMatch(/may send XCLIENT itself/);
+    expect(stated('login_greeting = %{hostname} ready\n').unsupported.find((entry) => entry.setting.name === 'login_greeting')).toBeDefined();
+    expect(mapped(stated('submission_backend_capabilities = 8BITMIME SMTPUTF8\n'), 'submission_backend_capabilities')).toMatchObject({ value: '8BITMIME', note: expect.stringMatching(/SMTPUTF8 left out: Dovecot warns/) });
+    expect(mapped(stated('auth_allow_cleartext = yes\n'), 'auth_allow_cleartext')).toMatchObject({ key: null });
+    // nginx: Mailu's lines are keys; unset ones nginx's defaults; the resolver and the greeting delay are on the path
+    const nginx = importDeployment({ paths: [join(FIXTURES, 'nginx-only')] });
+    expect(['server_name', 'proxy_pass_error_message', 'smtp_capabilities'].map((name) => mapped(nginx, name)?.key)).toEqual(['front.server_name', 'front.proxy_pass_error_message', 'front.smtp_capabilities']);
+    expect(nginx.unsupported.find((entry) => entry.setting.name === 'resolver')?.reason).toMatch(/XCLIENT NAME= and Client-Host/);
+    const plain = deployment({ 'nginx.conf': NGINX('    smtp_greeting_delay 3s;\n    smtp_client_buffer 4k;\n    resolver off;\n') });
+    expect(plain.unsupported.find((entry) => entry.setting.name === 'smtp_greeting_delay')?.reason).toMatch(/503 5\.5\.0 Improper use of SMTP command pipelining/);
+    expect(mapped(plain, 'smtp_client_buffer')).toMatchObject({ key: null, value: '4096' });
+    expect(mapped(plain, 'resolver')).toMatchObject({ key: null });
+    expect(plain.assumed.filter((entry) => ['front.server_name', 'front.smtp_capabilities', 'front.proxy_pass_error_message'].includes(entry.key)).map((entry) => entry.value)).toEqual(['mail.example.test', '', 'off']);
+    expect(deployment({ 'nginx.conf': NGINX('    smtp_client_buffer 8k;\n') }).unsupported.find((entry) => entry.setting.name === 'smtp_client_buffer')?.reason).toMatch(/one page: 4096 bytes/);
+  });
+
+  it("the fronts' values refused at their line as the daemons refuse them", () => {
+    expect(importError({ 'dovecot.conf': dovecotWith('auth_failure_delay = 5\n') })).toMatch(/dovecot\.conf:1: auth_failure_delay = 5: Time interval '5' is missing units/);
+    expect(importError({ 'dovecot.conf': dovecotWith('auth_failure_delay = 1500ms\n') })).toMatch(/dovecot\.conf:1: auth_failure_delay = 1500ms: Milliseconds not supported for this setting/);
+    expect(importError({ 'dovecot.conf': dovecotWith('submission_max_mail_size = 3x\n') })).toMatch(/dovecot\.conf:1: submission_max_mail_size = 3x: Invalid size: 3x/);
+    expect(importError({ 'dovecot.conf': dovecotWith('submission_client_workarounds = fast\n') })).toMatch(/dovecot\.conf:1: submission_client_workarounds: Unknown workaround: fast/);
+    expect(importError({ 'dovecot.conf': dovecotWith('auth_mechanisms = cram-md5\n') })).toMatch(/dovecot\.conf:1: auth_mechanisms = cram-md5: neither plain nor login/);
+    expect(importError({ 'nginx.conf': NGINX('    smtp_client_buffer 4q;\n') })).toMatch(/nginx\.conf:5: "smtp_client_buffer" directive invalid value/);
+  });
+
   it('every fixture file says where it came from', () => {
     for (const set of readdirSync(FIXTURES)) {
       for (const file of readdirSync(join(FIXTURES, set))) {
@@ -229,7 +303,7 @@ describe('bad or partial input: an error naming the file and line', () => {
     expect(importError({ 'dovecot.conf': DOVECOT.replace('protocols = submission', 'protocols = imap') })).toMatch(/dovecot\.conf:1: protocols = imap: this Dovecot does not serve submission/);
     expect(importError({ 'dovecot.conf': `dovecot_config_version = 2.4.0\n${DOVECOT}` })).toMatch(/dovecot\.conf:1: a Dovecot 2\.4 configuration without the release/);
     expect(importError({ 'doveconf.txt': `# 2.2.36 (1f10bfa63): /etc/dovecot/dovecot.conf\n${DOVECOT}` })).toMatch(/doveconf\.txt:1: Dovecot 2\.2\.36 is not a release the lab models/);
-    expect(importError({ 'dovecot.conf': dovecotWith('login_proxy_timeout = soon\n') })).toMatch(/dovecot\.conf:1: login_proxy_timeout = soon: not a Dovecot time/);
+    expect(importError({ 'dovecot.conf': dovecotWith('login_proxy_timeout = soon\n') })).toMatch(/dovecot\.conf:1: login_proxy_timeout = soon: Invalid time interval: soon/);
   });
 
   it('nginx without a mechanism the lab has, or a value the key table refuses', () => {
@@ -237,7 +311,7 @@ describe('bad or partial input: an error naming the file and line', () => {
     expect(importError({ 'nginx.conf': NGINX('    max_errors 0;\n') })).toMatch(/nginx\.conf:5: max_errors = 0: front\.max_errors: '0' is not allowed/);
     // ngx_conf_set_msec_slot(): a msec time has no years or months
     expect(importError({ 'nginx.conf': NGINX('    proxy_timeout 1y;\n') })).toMatch(/nginx\.conf:5: proxy_timeout = 1y: front\.proxy_timeout: '1y' is not allowed: "proxy_timeout" directive invalid value/);
-    expect(importError({ 'nginx.conf': NGINX('    timeout 1M;\n') })).toMatch(/nginx\.conf:5: "timeout" directive invalid value/);
+    expect(importError({ 'nginx.conf': NGINX('    timeout 1M;\n') })).toMatch(/nginx\.conf:5: timeout = 1M: front\.timeout: '1M' is not allowed: "timeout" directive invalid value/);
   });
 
   it("the client listener's so_keepalive is front.so_keepalive; another listener's is not read; a value nginx -t refuses is refused at its line", () => {
