@@ -149,7 +149,7 @@ function mapDirective(directive: NginxDirective, result: MapperResult, listener:
       return;
     default:
       if (/^ssl_/.test(directive.name)) result.entries.push(ignored(setting, 'TLS material (see listen/starttls for whether TLS is used)'));
-      else result.entries.push(ignored(setting, 'not on the SMTP proxy path the lab models (names, logging, resolver, other protocols, the auth request\'s headers)'));
+      else result.entries.push(ignored(setting, 'not on the SMTP proxy path the lab models (logging, other protocols, the auth request\'s headers)'));
   }
 }
 
