@@ -299,6 +299,8 @@ describe('commands before AUTH (lib-smtp, client-authenticate.c)', () => {
     const exotic = (capabilities: string[], size = 0) => greeted('dovecot-2.3', { submission_backend_capabilities: capabilities, submission_client_workarounds: ['exotic-backend'], submission_max_mail_size: size }).writes(CLIENT)[1];
     expect(exotic(['8BITMIME'])).toBe('250-front.example.test\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n');
     expect(exotic(['burl', 'chunking', 'enhancedstatuscodes', 'size', 'pipelining'])).toBe('250-front.example.test\r\n250-AUTH PLAIN LOGIN\r\n250-BURL imap\r\n250-CHUNKING\r\n250-ENHANCEDSTATUSCODES\r\n250-SIZE\r\n250 PIPELINING\r\n');
+    // measured on Debian's 2.3.19.1: BINARYMIME alone brings CHUNKING, which exotic-backend then advertises
+    expect(exotic(['BINARYMIME'])).toBe('250-front.example.test\r\n250-AUTH PLAIN LOGIN\r\n250-BINARYMIME\r\n250 CHUNKING\r\n');
     expect(exotic([], 1000)).toBe('250-front.example.test\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 1000\r\n');
   });
 
