@@ -8,7 +8,8 @@
  * client lies between auth_failure_delay - 0.5 s and + 0.5 s, depending on where in the second the
  * failure fell: with the default 2 s, 1.5 s in its second half, 2 s in its first (the real W1:
  * 1502, 1505 and 2001 ms). Where the second begins is the clock's phase (wall-clock.ts), which
- * the simulator draws per run (decision wallClockPhaseUs). Compromise: Dovecot shuffles the flushed requests with random() against timing
+ * the simulator draws per run (decision wallClockPhaseUs). From 2.4.1, auth_failure_delay = 0 answers at once
+ * (releases.ts auth_failure_delay_zero_immediate): the check runs at the failure's own time. Compromise: Dovecot shuffles the flushed requests with random() against timing
  * attacks; the model keeps them in order (no randomness in models).
  */
 import type { Micros } from '../contract.ts';
@@ -30,11 +31,17 @@ export class AuthFailureQueue {
     private readonly clock: WallClock,
     /** Arms the one repeating check timer of the auth process. */
     private readonly armTick: (at: Micros) => void,
+    /** auth_request_want_failure_delay() (2.4.1 on): a delay of 0 is no delay at all. */
+    private readonly zeroIsImmediate = false,
   ) {}
 
   add(now: Micros, deliver: (now: Micros) => void): void {
     this.queue.push({ lastAccessSeconds: wallSeconds(this.clock, now), deliver });
-    if (!this.ticking) {
+    if (this.zeroIsImmediate && this.delaySeconds === 0) {
+      // Every queued failure is due at once: the check at this very time answers it (after the command that failed).
+      this.ticking = true;
+      this.armTick(now);
+    } else if (!this.ticking) {
       this.ticking = true;
       this.armTick(now + AUTH_FAILURE_DELAY_CHECK_US);
     }

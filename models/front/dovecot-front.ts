@@ -12,6 +12,7 @@ import { DovecotSession, SESSION_TIMERS, type SessionHost, type SessionTimer } f
 import type { SequencingPolicy } from './submission-proxy.ts';
 import { AuthFailureQueue } from './auth-failure-queue.ts';
 import { inputEndOf } from './dovecot-read-error.ts';
+import { dovecotHas } from './releases.ts';
 
 /** The auth process's failure-check timer; not of the "<conn>/<timer>" form of session timers. */
 const AUTH_FAILURE_TICK = 'auth-process:failure-check';
@@ -48,7 +49,7 @@ export class DovecotFront extends SessionFront<DovecotSession> implements Model,
     readonly policy: SequencingPolicy,
   ) {
     super(config.name);
-    this.authFailures = new AuthFailureQueue(config.auth_failure_delay, dovecotWallClock(config), (at) => this.out.push({ kind: 'timer', timer: AUTH_FAILURE_TICK, at }));
+    this.authFailures = new AuthFailureQueue(config.auth_failure_delay, dovecotWallClock(config), (at) => this.out.push({ kind: 'timer', timer: AUTH_FAILURE_TICK, at }), dovecotHas(config.version, 'auth_failure_delay_zero_immediate'));
   }
 
   // ---- SessionHost ----

@@ -67,6 +67,11 @@ export const DOVECOT_GATES = {
     since: '2.4.3',
     source: 'src/submission-login/submission-proxy.c proxy_send_xclient(): DESTPORT, DESTADDR at 2.4.3, absent at 2.4.2',
   },
+  auth_failure_delay_zero_immediate: {
+    behaviour: 'auth_failure_delay = 0 answers a failed login at once; before, the failure still waits in the queue for the auth process\'s next 500 ms check',
+    since: '2.4.1',
+    source: 'commit dd82343819 "auth: Avoid auth failure delays entirely with auth_failure_delay=0" (first tag 2.4.1), src/auth/auth-request-handler.c auth_request_want_failure_delay(); 2.4.0 queues every failure without nodelay (auth_request_handler_reply())',
+  },
   login_checks_response_base64: {
     behaviour: "the login process refuses an AUTH continuation line holding a byte that is neither in the base64 alphabet nor '=' (a blank too): \"535 5.7.8 Invalid base64 in response\" at once, the auth request cancelled; before, the line goes to the auth process, whose decoder skips blanks (\"501 5.5.2 Invalid base64 data in continued response\" for the rest). The initial response is not checked",
     since: '2.4.4',

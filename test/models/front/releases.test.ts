@@ -35,6 +35,16 @@ describe('Dovecot', () => {
     expect(xclientLines(['front.model=dovecot-2.4', 'front.version=2.4.3'])[0]).toMatch(/ ADDR=203\.0\.113\.25 DESTPORT=587 DESTADDR=192\.168\.203\.2\r\n$/);
   });
 
+  it('auth_failure_delay_zero_immediate: with auth_failure_delay = 0, 2.4.0 answers a wrong password at the next 500 ms check (as 2.3), 2.4.1 at once', () => {
+    const after = (version: string) => runScenario(loadScenario({ scenario: 'mailu-2024.06', sets: ['front.model=dovecot-2.4', `front.version=${version}`, 'client.password=wrong', 'front.auth_failure_delay=0'] }), { seed: 1 }).client;
+    expect(after('2.4.0')).toMatchObject({ authReply: '535 5.7.8 Authentication failed.', authToReplyMs: expect.closeTo(505, -1) });
+    expect(after('2.4.1').authReply).toBe('535 5.7.8 Authentication failed.');
+    expect(after('2.4.1').authToReplyMs).toBeLessThan(10);
+    // the delay itself is unchanged when it is not 0
+    const two = runScenario(loadScenario({ scenario: 'mailu-2024.06', sets: ['front.model=dovecot-2.4', 'front.version=2.4.1', 'client.password=wrong'] }), { seed: 1 }).client;
+    expect(two.authToReplyMs).toBeGreaterThan(1_500);
+  });
+
   it('login_command_parameters_limit: 2.3.17.1 takes 4096 bytes of EHLO parameters, 2.3.18 only 1025 ("500 5.5.2 Line too long": 1026 fill the input buffer, measured on Debian\'s 2.3.19.1)', () => {
     const ehloReply = (version: string, bytes: number) => {
       const report = runScenario(loadScenario({ scenario: 'mailu-2024.06', sets: [`front.version=${version}`, `client.script=EHLO ${'a'.repeat(bytes)}; QUIT`] }), { seed: 1 });
