@@ -47,6 +47,9 @@ export interface NginxConfSettings {
   readonly smtpCapabilities: readonly string[];
   readonly xclient: boolean;
   readonly maxErrors: number;
+  readonly proxyPassErrorMessage: boolean;
+  /** `timeout`, ms. */
+  readonly timeoutMs: number;
   /** auth_http_header Auth-Port: the port the lab's front listens on (what Mailu's conf writes for each server). */
   readonly authPortHeader: number;
 }
@@ -70,7 +73,8 @@ events {
 mail {
     server_name ${s.serverName};
     auth_http 127.0.0.1:${s.authPort}/internal/auth/email;
-    proxy_pass_error_message on;
+    proxy_pass_error_message ${s.proxyPassErrorMessage ? 'on' : 'off'};
+    timeout ${s.timeoutMs % 1000 === 0 ? `${s.timeoutMs / 1000}s` : `${s.timeoutMs}ms`};
     smtp_capabilities ${s.smtpCapabilities.map(word).join(' ')};
     server {
         listen 127.0.0.1:${s.port};

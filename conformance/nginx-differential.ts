@@ -9,8 +9,10 @@
  * What is compared, and how: ./front-differential.ts, shared with the Dovecot differential.
  *
  * The nginx.conf is written from the lab scenario's nginx settings (nginxConfigOf(): server_name,
- * smtp_auth, smtp_capabilities, xclient, max_errors, the Auth-Port header), so the two sides run one
- * configuration; what the conf cannot hold as the lab has it is NGINX_CONF_OVERRIDES.
+ * smtp_auth, smtp_capabilities, xclient, max_errors, proxy_pass_error_message, timeout, the Auth-Port
+ * header), so the two sides run one configuration; what the conf cannot hold as the lab has it is
+ * NGINX_CONF_OVERRIDES. The name and the capabilities are not Mailu's, so the greeting and the EHLO
+ * show that the keys reach the lab's front as the directives reach nginx.
  */
 import { join } from 'node:path';
 import { loadScenario, type Scenario } from '../scenarios/index.ts';
@@ -22,8 +24,11 @@ import { RealStack } from './real-stack.ts';
 /** Debian 12's nginx (1.22.1-9+deb12u11), the release the lab's nginx front is asked to be. */
 export const REAL_NGINX_RELEASE = '1.22.1';
 
-/** The `real-stack` overrides: the live stack's Postfix and TCP, and the nginx front of the real release (smtp_auth, xclient, max_errors: the key defaults). */
-export const NGINX_DIFFERENTIAL_SETS = [...REAL_STACK_SETS, 'front.model=nginx', `front.version=${REAL_NGINX_RELEASE}`] as const;
+/** The `real-stack` overrides: the live stack's Postfix and TCP, the nginx front of the real release (smtp_auth, xclient, max_errors: the key defaults), another name and capabilities. */
+export const NGINX_DIFFERENTIAL_SETS = [
+  ...REAL_STACK_SETS, 'front.model=nginx', `front.version=${REAL_NGINX_RELEASE}`,
+  'front.server_name=smtp.example.org', 'front.smtp_capabilities=PIPELINING "SIZE 10240000" 8BITMIME DSN',
+] as const;
 
 /**
  * Where the real nginx.conf says otherwise than the lab scenario, and why; the import of the conf
@@ -58,6 +63,8 @@ export function differentialNginxConf(dir: string, port: number, authPort: numbe
     smtpCapabilities: lab.smtp_capabilities,
     xclient: lab.xclient,
     maxErrors: lab.max_errors,
+    proxyPassErrorMessage: lab.proxy_pass_error_message,
+    timeoutMs: lab.timeout,
     authPortHeader: Number(lab.auth_http_header.find(([name]) => name === 'Auth-Port')![1]),
   });
 }

@@ -229,6 +229,16 @@ const MAX_DELAY_MS = 600_000;
  * on the real host).
  */
 const haproxyTimeout: KeyType = { kind: 'integer', min: 0, max: 2_147_483_647 };
+/** An nginx msec directive's value, refused as `nginx -t` refuses it (ngx_conf_set_msec_slot(); models/front/nginx-parse-time.ts). */
+const nginxMsec = (directive: string, allowed: string): KeyType => ({
+  kind: 'text',
+  pattern: /^[\s\S]*$/,
+  allowed,
+  problem: (text) => {
+    const ms = labMilliseconds(directive, text);
+    return typeof ms === 'string' ? ms : null;
+  },
+});
 /** A processing time in whole µs, up to a second. */
 const microseconds: KeyType = { kind: 'integer', min: 0, max: 1_000_000 };
 
@@ -378,10 +388,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   },
   {
     name: 'front.proxy_timeout',
-    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'an nginx time in milliseconds (ngx_conf_set_msec_slot()): digits with units w d h m s ms in that order, a unitless number is seconds (e.g. 10s, 1m30s, 500ms, 24h)', problem: (text) => {
-      const ms = labMilliseconds('proxy_timeout', text);
-      return typeof ms === 'string' ? ms : null;
-    } },
+    type: nginxMsec('proxy_timeout', 'an nginx time in milliseconds (ngx_conf_set_msec_slot()): digits with units w d h m s ms in that order, a unitless number is seconds (e.g. 10s, 1m30s, 500ms, 24h)'),
     default: '24h',
     description: "nginx proxy_timeout: once nginx relays, the client's read deadline, re-armed by each event on the client's connection, never by the upstream's; when it strikes nginx logs \"client timed out ... while proxying\" and closes both connections (ngx_mail_proxy_handler()). Default 24h (ngx_mail_proxy_merge_conf())",
   },
@@ -410,10 +417,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
   },
   {
     name: 'front.timeout',
-    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'an nginx time in milliseconds as for front.proxy_timeout (e.g. 60s, 5m, 500ms)', problem: (text) => {
-      const ms = labMilliseconds('timeout', text);
-      return typeof ms === 'string' ? ms : null;
-    } },
+    type: nginxMsec('timeout', 'an nginx time in milliseconds as for front.proxy_timeout (e.g. 60s, 5m, 500ms)'),
     default: '60s',
     description: "nginx timeout (mail): how long nginx waits for the client's next command before login (\"client timed out\", ngx_mail_smtp_auth_state()) and for each backend reply of the handshake (ngx_mail_proxy_smtp_handler(): \"upstream timed out\"). Default 60s (ngx_mail_core_merge_srv_conf()), Mailu's too",
   },
