@@ -10,7 +10,6 @@
 import { NGINX_GATES } from '../models/front/releases.ts';
 import { mailuNginxConfig } from '../models/front/config.ts';
 import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
-import { CLIENT_BUFFER_SIZE } from '../models/front/nginx-client-buffer.ts';
 import { nginxWordsText } from '../models/front/nginx-words.ts';
 import { POSTFIX_SMTP_PORT, POSTFIX_SUBMISSION_PORT } from '../scenarios/topology.ts';
 import { assign } from './assign.ts';
@@ -29,13 +28,6 @@ function nginxMilliseconds(setting: Setting): number {
   const ms = labMilliseconds(setting.name, setting.value);
   if (typeof ms === 'string') throw new ConfigError(setting.where, ms);
   return ms;
-}
-
-/** A size as ngx_conf_set_size_slot() reads it (ngx_parse_size(): bytes, k or K, m or M), or a ConfigError as `nginx -t` gives. */
-function nginxSize(setting: Setting): number {
-  const match = /^(\d+)([kKmM]?)$/.exec(setting.value);
-  if (!match) throw new ConfigError(setting.where, `"${setting.name}" directive invalid value`);
-  return Number(match[1]) * (match[2] === '' ? 1 : /k/i.test(match[2]!) ? 1024 : 1024 * 1024);
 }
 
 function mailBlock(config: NginxConfig): NginxDirective | null {
@@ -130,8 +122,7 @@ function mapDirective(directive: NginxDirective, result: MapperResult, listener:
       else result.entries.push(unsupported(setting, 'nginx holds its greeting this long and answers a client that speaks first "503 5.5.0 Improper use of SMTP command pipelining" and closes (ngx_mail_smtp_greeting(), ngx_mail_smtp_invalid_pipelining()); the lab\'s nginx greets at once'));
       return;
     case 'smtp_client_buffer':
-      if (nginxSize(setting) === CLIENT_BUFFER_SIZE) result.entries.push({ list: 'mapped', setting, key: null, value: String(CLIENT_BUFFER_SIZE), note: 'one page, as the lab\'s' });
-      else result.entries.push(unsupported(setting, `a command line longer than this is "line too long" (ngx_mail_smtp_create_buffer(), ngx_mail_read_command()); the lab's buffer is nginx's default, one page: ${CLIENT_BUFFER_SIZE} bytes`));
+      result.keys.push(assign('front.smtp_client_buffer', setting.value, setting, 'the longest command line, and what pipelined lines share'));
       return;
     case 'resolver':
       // ngx_mail_smtp_init_session(): without a resolver, or when the client's address has no name, s->host is "[UNAVAILABLE]".

@@ -32,7 +32,7 @@ const DOVECOT_KEYS: readonly ScenarioKey[] = [
   'front.command_reply_delay_us', 'front.banner_reaction_us', 'front.ehlo_reaction_us',
 ];
 const NGINX_KEYS: readonly ScenarioKey[] = [
-  ...EVERY_FRONT, 'front.version', 'front.server_name', 'front.smtp_auth', 'front.smtp_capabilities', 'front.xclient', 'front.max_errors', 'front.timeout',
+  ...EVERY_FRONT, 'front.version', 'front.server_name', 'front.smtp_auth', 'front.smtp_capabilities', 'front.smtp_client_buffer', 'front.xclient', 'front.max_errors', 'front.timeout',
   'front.proxy_timeout', 'front.proxy_pass_error_message', 'front.so_keepalive',
 ];
 const dovecot = (releases: readonly string[]): FrontScenarioRow => ({ keys: [...DOVECOT_KEYS, 'front.version'], releases, configOf: dovecotConfigOf });

@@ -17,6 +17,7 @@ import { nginxWords, nginxWordsText } from '../models/front/nginx-words.ts';
 import { tcpkaProblem } from '../models/front/haproxy-tcpka.ts';
 import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { soKeepaliveProblem } from '../models/front/nginx-so-keepalive.ts';
+import { smtpClientBufferProblem } from '../models/front/nginx-client-buffer.ts';
 import { listPatternError } from '../models/postfix/address-list.ts';
 import { inetInterfacesProblem, inlineTableProblem, inlineTableText, measuredTimings, parseList, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { transportProblem } from '../models/postfix/transports.ts';
@@ -78,6 +79,7 @@ export interface ScenarioValues {
   'front.smtp_capabilities': string;
   'front.proxy_pass_error_message': OnOff;
   'front.timeout': string;
+  'front.smtp_client_buffer': string;
   'front.send_proxy': SendProxy;
   'front.timeout_connect': number;
   'front.timeout_client': number;
@@ -420,6 +422,12 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: nginxMsec('timeout', 'an nginx time in milliseconds as for front.proxy_timeout (e.g. 60s, 5m, 500ms)'),
     default: '60s',
     description: "nginx timeout (mail): how long nginx waits for the client's next command before login (\"client timed out\", ngx_mail_smtp_auth_state()) and for each backend reply of the handshake (ngx_mail_proxy_smtp_handler(): \"upstream timed out\"). Default 60s (ngx_mail_core_merge_srv_conf()), Mailu's too",
+  },
+  {
+    name: 'front.smtp_client_buffer',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'an nginx size: digits, optionally k or m (1024 or 1024 * 1024), not 0 (e.g. 4k, 8192)', problem: smtpClientBufferProblem },
+    default: '4k',
+    description: "nginx smtp_client_buffer: the client's command buffer; a command line whose end does not fit in what is left of it is \"too long\" (500 and close), and pipelined lines share it (ngx_mail_smtp_create_buffer(), ngx_mail_read_command()). Default one page, 4k (ngx_mail_smtp_merge_srv_conf()), Mailu's too",
   },
   { name: 'front.send_proxy', type: { kind: 'enum', values: ['none', 'v1', 'v2'] }, default: 'none', description: "HAProxy server line: send-proxy (v1), send-proxy-v2 (v2) or neither (none, HAProxy's default)" },
   // 0 is no timeout: proxy_parse_timeout() stores MS_TO_TICKS(0) = TICK_ETERNITY (src/proxy.c,

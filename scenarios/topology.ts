@@ -14,6 +14,7 @@ import type { KeepAlive, SocketAddress } from '../models/contract.ts';
 import { labMilliseconds } from '../models/front/nginx-parse-time.ts';
 import { parseSoKeepalive } from '../models/front/nginx-so-keepalive.ts';
 import { nginxWords } from '../models/front/nginx-words.ts';
+import { parseSmtpClientBuffer } from '../models/front/nginx-client-buffer.ts';
 import { ScenarioError } from './errors.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
@@ -196,6 +197,7 @@ export const nginxConfigOf = oncePerScenario(function nginxConfigOf(scenario: Sc
     smtp_capabilities: nginxWordsOf(scenario.get('front.smtp_capabilities')),
     proxy_pass_error_message: scenario.isOn('front.proxy_pass_error_message'),
     timeout: nginxMillisecondsOf('front.timeout', scenario.get('front.timeout')),
+    smtp_client_buffer: parseSmtpClientBuffer(scenario.get('front.smtp_client_buffer'))!,
     xclient: scenario.isOn('front.xclient'),
     max_errors: scenario.get('front.max_errors'),
     so_keepalive: soKeepaliveOf(scenario.get('front.so_keepalive')),

@@ -12,6 +12,7 @@
 import type { KeepAlive, Micros, SocketAddress } from '../contract.ts';
 import { DEFAULT_MAILU_RELEASE } from '../auth/releases.ts';
 import type { WallClock } from './wall-clock.ts';
+import { CLIENT_BUFFER_SIZE } from './nginx-client-buffer.ts';
 
 /** Every front the lab models; models/front/registry.ts and scenarios/fronts.ts each have one row per kind. */
 export const FRONT_KINDS = ['dovecot-2.3', 'dovecot-2.4', 'lockstep', 'nginx', 'haproxy'] as const;
@@ -168,6 +169,11 @@ export interface NginxFrontConfig {
    */
   readonly max_errors: number;
   /**
+   * `smtp_client_buffer` (bytes; ngx_mail_smtp_merge_srv_conf(): one page, 4096): the client's command buffer
+   * (./nginx-client-buffer.ts), so the longest command line, and what pipelined lines share.
+   */
+  readonly smtp_client_buffer: number;
+  /**
    * The client listener's `listen ... so_keepalive=` (./nginx-so-keepalive.ts): SO_KEEPALIVE and its
    * tunables on the listening socket, which every accepted connection inherits; false without it.
    */
@@ -198,6 +204,8 @@ export const mailuNginxConfig: NginxFrontConfig = {
   auth_http_header: [['Auth-Port', '25']],
   timeout: 60_000,
   max_errors: 5,
+  // Mailu's nginx.conf sets no smtp_client_buffer: nginx's page
+  smtp_client_buffer: CLIENT_BUFFER_SIZE,
   // Mailu's nginx.conf listen lines carry no so_keepalive
   so_keepalive: false,
   // nor a proxy_timeout: nginx's default

@@ -16,9 +16,31 @@ import { bytesToLatin1 } from '../contract.ts';
 /** client_buffer_size's default (ngx_mail_smtp_merge_srv_conf(): ngx_pagesize). */
 export const CLIENT_BUFFER_SIZE = 4096;
 
+/**
+ * smtp_client_buffer's bytes as ngx_conf_set_size_slot() reads them (src/core/ngx_parse.c ngx_parse_size(),
+ * release-1.22.1: digits, then k/K or m/M for 1024 or 1024 * 1024), or what is wrong. nginx takes 0, whose
+ * buffer reads nothing (recv() of 0 bytes is the client's close in ngx_mail_read_command()): not modelled.
+ */
+export function smtpClientBufferProblem(text: string): string | null {
+  const bytes = parseSmtpClientBuffer(text);
+  if (bytes === null) return '"smtp_client_buffer" directive invalid value';
+  return bytes === 0 ? 'a buffer of 0 bytes reads nothing and nginx closes every session at its first read; the lab takes 1 byte or more' : null;
+}
+
+/** ngx_parse_size(): the bytes, or null where nginx says "invalid value". */
+export function parseSmtpClientBuffer(text: string): number | null {
+  const match = /^(\d+)([kKmM]?)$/.exec(text);
+  if (!match) return null;
+  const bytes = Number(match[1]) * (match[2] === '' ? 1 : /k/i.test(match[2]!) ? 1024 : 1024 * 1024);
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
+
 export type NginxClientLine = { readonly kind: 'line'; readonly line: string } | { readonly kind: 'too-long'; readonly buffer: string };
 
 export class NginxClientBuffer {
+  /** @param capacity smtp_client_buffer (sscf->client_buffer_size): the bytes the buffer holds. */
+  constructor(private readonly capacity: number = CLIENT_BUFFER_SIZE) {}
+
   /** The bytes since the buffer was last moved back to its start: nginx's buffer, then what waits in the socket. */
   private bytes = '';
   /** s->buffer->pos: where the next command starts. */
@@ -31,13 +53,13 @@ export class NginxClientBuffer {
   /** The next line (CR LF or LF stripped) whose LF lies inside the buffer, a full buffer without one, or undefined. */
   next(): NginxClientLine | undefined {
     const lf = this.bytes.indexOf('\n', this.pos);
-    if (lf >= 0 && lf < CLIENT_BUFFER_SIZE) {
+    if (lf >= 0 && lf < this.capacity) {
       const raw = this.bytes.slice(this.pos, lf);
       this.pos = lf + 1;
       return { kind: 'line', line: raw.endsWith('\r') ? raw.slice(0, -1) : raw };
     }
-    if (this.bytes.length < CLIENT_BUFFER_SIZE) return undefined;
-    return { kind: 'too-long', buffer: this.bytes.slice(0, CLIENT_BUFFER_SIZE) };
+    if (this.bytes.length < this.capacity) return undefined;
+    return { kind: 'too-long', buffer: this.bytes.slice(0, this.capacity) };
   }
 
   /**
@@ -45,7 +67,7 @@ export class NginxClientBuffer {
    * last is what it has read, at most the buffer's end; bytes beyond it still wait in the socket.
    */
   commandDone(): void {
-    if (this.pos < Math.min(this.bytes.length, CLIENT_BUFFER_SIZE)) return;
+    if (this.pos < Math.min(this.bytes.length, this.capacity)) return;
     this.bytes = this.bytes.slice(this.pos);
     this.pos = 0;
   }

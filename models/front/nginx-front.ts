@@ -94,8 +94,8 @@ function socketErrorText(errno: 'ETIMEDOUT' | 'ECONNREFUSED' | undefined): strin
 
 class NginxSession {
   state: ClientState = 'greeting';
-  /** s->buffer: a line whose LF does not fit in what is left of its 4096 bytes is "too long" (./nginx-client-buffer.ts). */
-  readonly lines = new NginxClientBuffer();
+  /** s->buffer: a line whose LF does not fit in what is left of its smtp_client_buffer bytes is "too long" (./nginx-client-buffer.ts). */
+  readonly lines: NginxClientBuffer;
   helo = '';
   esmtp = false;
   from = '';
@@ -148,7 +148,9 @@ class NginxSession {
    */
   clientEventUs: Micros = 0;
 
-  constructor(readonly conn: ConnId, readonly local: SocketAddress, readonly remote: SocketAddress) {}
+  constructor(readonly conn: ConnId, readonly local: SocketAddress, readonly remote: SocketAddress, clientBufferSize: number) {
+    this.lines = new NginxClientBuffer(clientBufferSize);
+  }
 }
 
 export class NginxFront extends SessionFront<NginxSession> implements Model {
@@ -177,7 +179,7 @@ export class NginxFront extends SessionFront<NginxSession> implements Model {
   handle(now: Micros, input: Input): void {
     switch (input.kind) {
       case 'accepted': {
-        const session = new NginxSession(input.conn, input.local, input.remote);
+        const session = new NginxSession(input.conn, input.local, input.remote, this.config.smtp_client_buffer);
         this.sessions.set(input.conn, session);
         this.timer(session, 'greeting', now + this.config.timings.reactionUs);
         return;

@@ -68,6 +68,7 @@ const ROWS: readonly Row[] = [
   { key: 'front.smtp_capabilities', files: { 'nginx.conf': NGINX('    smtp_capabilities PIPELINING "SIZE 10240000" 8BITMIME;\n') }, value: 'PIPELINING "SIZE 10240000" 8BITMIME', at: 'nginx.conf:5' },
   { key: 'front.proxy_pass_error_message', files: { 'nginx.conf': NGINX('    proxy_pass_error_message on;\n') }, value: 'on', at: 'nginx.conf:5' },
   { key: 'front.timeout', files: { 'nginx.conf': NGINX('    timeout 5m;\n') }, value: '5m', at: 'nginx.conf:5' },
+  { key: 'front.smtp_client_buffer', files: { 'nginx.conf': NGINX('    smtp_client_buffer 8k;\n') }, value: '8k', at: 'nginx.conf:5' },
   { key: 'front.send_proxy', files: HAPROXY(' send-proxy'), value: 'v1', at: 'haproxy.cfg:5' },
   { key: 'front.timeout_client', files: HAPROXY(''), value: 0, at: 'haproxy.cfg:1' },
   { key: 'front.timeout_server', files: HAPROXY('', '  timeout server 1m\n'), value: 60_000, at: 'haproxy.cfg:6' },
@@ -255,10 +256,9 @@ describe('the shipped fixtures', () => {
     expect(nginx.unsupported.find((entry) => entry.setting.name === 'resolver')?.reason).toMatch(/XCLIENT NAME= and Client-Host/);
     const plain = deployment({ 'nginx.conf': NGINX('    smtp_greeting_delay 3s;\n    smtp_client_buffer 4k;\n    resolver off;\n') });
     expect(plain.unsupported.find((entry) => entry.setting.name === 'smtp_greeting_delay')?.reason).toMatch(/503 5\.5\.0 Improper use of SMTP command pipelining/);
-    expect(mapped(plain, 'smtp_client_buffer')).toMatchObject({ key: null, value: '4096' });
+    expect(mapped(plain, 'smtp_client_buffer')).toMatchObject({ key: 'front.smtp_client_buffer', value: '4k' });
     expect(mapped(plain, 'resolver')).toMatchObject({ key: null });
     expect(plain.assumed.filter((entry) => ['front.server_name', 'front.smtp_capabilities', 'front.proxy_pass_error_message'].includes(entry.key)).map((entry) => entry.value)).toEqual(['mail.example.test', '', 'off']);
-    expect(deployment({ 'nginx.conf': NGINX('    smtp_client_buffer 8k;\n') }).unsupported.find((entry) => entry.setting.name === 'smtp_client_buffer')?.reason).toMatch(/one page: 4096 bytes/);
   });
 
   it("the fronts' values refused at their line as the daemons refuse them", () => {
@@ -267,7 +267,7 @@ describe('the shipped fixtures', () => {
     expect(importError({ 'dovecot.conf': dovecotWith('submission_max_mail_size = 3x\n') })).toMatch(/dovecot\.conf:1: submission_max_mail_size = 3x: Invalid size: 3x/);
     expect(importError({ 'dovecot.conf': dovecotWith('submission_client_workarounds = fast\n') })).toMatch(/dovecot\.conf:1: submission_client_workarounds: Unknown workaround: fast/);
     expect(importError({ 'dovecot.conf': dovecotWith('auth_mechanisms = cram-md5\n') })).toMatch(/dovecot\.conf:1: auth_mechanisms = cram-md5: neither plain nor login/);
-    expect(importError({ 'nginx.conf': NGINX('    smtp_client_buffer 4q;\n') })).toMatch(/nginx\.conf:5: "smtp_client_buffer" directive invalid value/);
+    expect(importError({ 'nginx.conf': NGINX('    smtp_client_buffer 4q;\n') })).toMatch(/nginx\.conf:5: smtp_client_buffer = 4q: front\.smtp_client_buffer: '4q' is not allowed: "smtp_client_buffer" directive invalid value/);
   });
 
   it('every fixture file says where it came from', () => {

@@ -114,9 +114,19 @@ describe("nginx mail's settings (ngx_mail_smtp_module.c, ngx_mail_proxy_module.c
     expect(stalled('60s').client.authReply).toBeNull();
   });
 
+  it('smtp_client_buffer: a line whose end does not fit is too long, 500 and closed (measured on Debian\'s nginx 1.22.1 with 1k: NOOP and 1017 bytes 250, 1018 500)', () => {
+    const noop = (bytes: number, sets: readonly string[]) => run('mailu-2.0', [`client.script=NOOP ${'x'.repeat(bytes)}; QUIT`, ...sets]);
+    expect(noop(1017, ['front.smtp_client_buffer=1k']).client.replies.slice(1)).toEqual(['250 2.0.0 OK', '221 2.0.0 Bye']);
+    const long = noop(1018, ['front.smtp_client_buffer=1k']);
+    expect([long.client.replies.slice(1), long.client.closedBy]).toEqual([['500 5.5.1 Invalid command'], 'server']);
+    expect(long.front.log.at(-1)).toMatch(/\[info\] client sent too long command "NOOP x{1018}/);
+    // the default page takes it
+    expect(noop(1018, []).client.replies[1]).toBe('250 2.0.0 OK');
+  });
+
   it("left unset, each is Mailu's (the built-in scenarios' values)", () => {
     const config = nginxConfigOf(loadScenario({ scenario: 'mailu-2.0' }));
-    expect([config.server_name, config.smtp_capabilities, config.proxy_pass_error_message, config.timeout])
-      .toEqual(['mail.example.test', ['PIPELINING', 'SIZE 50000000', 'ETRN', 'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN'], true, 60_000]);
+    expect([config.server_name, config.smtp_capabilities, config.proxy_pass_error_message, config.timeout, config.smtp_client_buffer])
+      .toEqual(['mail.example.test', ['PIPELINING', 'SIZE 50000000', 'ETRN', 'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN'], true, 60_000, 4096]);
   });
 });

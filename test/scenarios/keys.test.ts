@@ -43,6 +43,7 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'front.smtp_capabilities': ['PIPELINING "SIZE 10240000" 8BITMIME', 'PIPELINING "SIZE', 'capabilities as nginx.conf writes smtp_capabilities\' arguments: blank-separated, one with blanks in "double quotes" (e.g. PIPELINING "SIZE 10240000" 8BITMIME); empty: none'],
   'front.proxy_pass_error_message': ['off', 'no', 'on, off'],
   'front.timeout': ['5m', '1M', 'an nginx time in milliseconds as for front.proxy_timeout (e.g. 60s, 5m, 500ms)'],
+  'front.smtp_client_buffer': ['8192', '0', 'an nginx size: digits, optionally k or m (1024 or 1024 * 1024), not 0 (e.g. 4k, 8192)'],
   'front.smtp_auth': ['none', 'cram-md5', 'none, plain, login, login plain'],
   'front.xclient': ['off', 'yes', 'on, off'],
   'front.max_errors': ['1', '0', 'an integer from 1 to 1000'],
@@ -132,6 +133,7 @@ const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'front.so_keepalive': ': invalid so_keepalive value: "30ms"', // ngx_mail_core_listen()
   'front.proxy_timeout': ': "proxy_timeout" directive invalid value', // ngx_conf_set_msec_slot(): a msec time starts past the month
   'front.timeout': ': "timeout" directive invalid value', // the same slot: no months in milliseconds
+  'front.smtp_client_buffer': ': a buffer of 0 bytes reads nothing and nginx closes every session at its first read; the lab takes 1 byte or more',
   // client.c client_parse_backend_capabilities(): an unknown name is warned about and skipped
   'front.submission_backend_capabilities': ': SMTPUTF8: not a capability lib-smtp knows (Dovecot warns "Unknown SMTP capability in submission_backend_capabilities" and skips it: leave it out)',
   'front.smtp_capabilities': ': no argument can be read at ""SIZE" (quote a word with blanks in "..." or \'...\', no backslashes or stray quotes)',

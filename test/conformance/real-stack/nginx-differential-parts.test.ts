@@ -27,7 +27,7 @@ describe("the real nginx's conf", () => {
     const imported = importDeployment({ paths: [file] });
     const lab = nginxDifferentialScenario();
     const keys: ScenarioKey[] = [
-      'front.model', 'front.port', 'front.version', 'front.server_name', 'front.smtp_auth', 'front.smtp_capabilities', 'front.xclient', 'front.max_errors',
+      'front.model', 'front.port', 'front.version', 'front.server_name', 'front.smtp_auth', 'front.smtp_capabilities', 'front.smtp_client_buffer', 'front.xclient', 'front.max_errors',
       'front.timeout', 'front.proxy_timeout', 'front.proxy_pass_error_message', 'front.so_keepalive',
     ];
     const differing = keys.filter((key) => imported.scenario.get(key) !== lab.get(key));
