@@ -23,6 +23,7 @@ import { UsageError } from '../scenarios/errors.ts';
 import { assign, parsedBy } from './assign.ts';
 import { addressClasses, DOMAIN_CLASS_NAMES } from './postfix-address-classes.ts';
 import { PostfixValues } from './postfix-expand.ts';
+import { EXPANDED_RESTRICTION_PARAMETERS, restrictionSetting } from './postfix-restrictions.ts';
 import { emptyResult, ignored, unsupported, type AssumedEntry, type FixedComparison, type KeyAssignment, type ListedEntry, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
 import { servicePort, type MasterService } from './postfix-master.ts';
@@ -205,11 +206,14 @@ function compareWithLab(setting: Setting, version: string | undefined): FixedCom
 /** The parameters the model reads that no key sets and the input's own value is compared for (the last branch of mapPostfix's list). */
 const FIXED_PARAMETERS: readonly string[] = knownKeys.filter((name) => keyOf(name) === null && name !== 'mail_version' && name !== 'smtpd_milters' && !LAYOUT_PARAMETERS.includes(name) && !(name in NAMES));
 
+/** Keyed parameters whose key keeps the layout's value when the input does not state them, compared as a fixed one is. */
+const UNSTATED_COMPARED: readonly string[] = ['smtpd_relay_restrictions'];
+
 /**
  * A fixed parameter the input does not set runs with Postfix's default at the release: where the lab's
- * preset has another value (smtpd_relay_restrictions: Mailu's and the recorded stack's
- * reject_unauth_destination, Postfix's defer_unauth_destination), it is unsupported; where they behave
- * the same there is nothing to list.
+ * preset has another value (smtpd_relay_restrictions, a key that keeps the layout's list: Mailu's and the
+ * recorded stack's reject_unauth_destination, Postfix's defer_unauth_destination), it is unsupported; where
+ * they behave the same there is nothing to list.
  */
 function unstatedComparison(setting: Setting, version: string): FixedComparison {
   const postfix = postfixDefaults(version)[setting.name as keyof PostfixConfig];
@@ -297,6 +301,7 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     else if (name === 'virtual_mailbox_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(tableOutsideTheLab(setting));
     else if (name === 'virtual_mailbox_maps') result.keys.push(assign('postfix.virtual_mailbox_maps', setting.value.trim(), setting));
     else if (name === 'myorigin') continue; // evaluated below with $mydomain (myoriginKey())
+    else if (EXPANDED_RESTRICTION_PARAMETERS.includes(name)) continue; // evaluated below with their $names (restrictionSetting())
     else if (name === 'local_recipient_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(localTableOutsideTheLab(setting));
     else if (name === 'local_recipient_maps') result.keys.push(assign('postfix.local_recipient_maps', setting.value.trim(), setting));
     else if (name in UNREAD_RECIPIENT_TABLES && setting.value.trim() !== '') result.entries.push(unsupported(setting, UNREAD_RECIPIENT_TABLES[name]!));
@@ -318,12 +323,17 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
   if (version !== undefined) {
     const service = target?.service ?? null;
     for (const name of Object.keys(PRESET_KEYED_PARAMETERS).filter((n) => !effective.has(n))) result.keys.push(unstatedDefault(name, input, backend, service, version));
-    for (const name of FIXED_PARAMETERS.filter((n) => !effective.has(n))) result.fixed.push(unstatedComparison(unstatedSetting(name, input, service), version));
+    for (const name of [...FIXED_PARAMETERS, ...UNSTATED_COMPARED].filter((n) => !effective.has(n))) result.fixed.push(unstatedComparison(unstatedSetting(name, input, service), version));
     if (!effective.has('local_recipient_maps')) result.entries.push(unstatedLocalTable(effective.get('alias_maps')));
     const values = new PostfixValues(effective, version);
     const origin = myoriginKey(values, effective.get('myorigin') ?? unstatedSetting('myorigin', input, service), !effective.has('myorigin'));
     if ('key' in origin) result.keys.push(origin.key);
     else result.entries.push(origin.entry);
+    for (const name of EXPANDED_RESTRICTION_PARAMETERS.filter((n) => effective.has(n))) {
+      const mapped = restrictionSetting(values, effective.get(name)!);
+      if ('key' in mapped) result.keys.push(mapped.key);
+      else result.entries.push(mapped.entry);
+    }
     const classes = addressClasses(values, (name) => unstatedSetting(name, input, service));
     result.keys.push(...classes.keys);
     result.fixed.push(...classes.fixed);

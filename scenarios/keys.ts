@@ -27,6 +27,7 @@ import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/rele
 import { DEFAULT_MAILU_RELEASE, isMailuRelease, MAILU_RELEASES_TEXT } from '../models/auth/releases.ts';
 import { defaultFrontRelease, FRONT_RELEASES_TEXT } from './front-releases.ts';
 import { isRealStackValues, postfixPresetOf } from './layout.ts';
+import { RESTRICTION_KEYS, type RestrictionKeyValues } from './restriction-keys.ts';
 import { TCP_PROFILES, type TcpProfileName } from '../sim/tcp/profiles.ts';
 import { QUANTILE_LIST_ALLOWED, QUANTILE_LIST_PATTERN, quantileListProblem } from './quantile-list.ts';
 
@@ -40,8 +41,8 @@ export type NginxSmtpAuth = 'none' | 'plain' | 'login' | 'login plain';
 export type DovecotMechanisms = 'plain login' | 'login plain' | 'plain' | 'login';
 export type UpstreamProxyProtocol = PostfixConfig['smtpd_upstream_proxy_protocol'];
 
-/** The resolved values of a scenario, one property per key. */
-export interface ScenarioValues {
+/** The resolved values of a scenario, one property per key (the restriction keys: restriction-keys.ts). */
+export interface ScenarioValues extends RestrictionKeyValues {
   'client.user': string;
   'client.password': string;
   'client.helo': string;
@@ -562,6 +563,7 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     default: (v) => (presetOf(v).smtpd_reject_unlisted_recipient ? 'yes' : 'no'),
     description: "yes: RCPT and VRFY of an address whose class's transport is error or retry are refused with its text (postfix.default_transport), and one in a virtual mailbox domain that virtual_mailbox_maps does not list gets 550 5.1.1 <address>: Recipient address rejected: User unknown in virtual mailbox table, in a local domain that local_recipient_maps does not list ... User unknown in local recipient table (smtpd_check.c check_rcpt_maps; Postfix's default yes, Mailu's 10025 service no, the real stack yes)",
   },
+  ...RESTRICTION_KEYS,
   {
     name: 'postfix.virtual_mailbox_maps',
     type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no table), or inline:{ address=value, ... }', problem: (text) => inlineTableProblem('virtual_mailbox_maps', text) },

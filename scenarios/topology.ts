@@ -23,6 +23,7 @@ import { isRealStackValues, postfixPresetOf } from './layout.ts';
 import { failActionOf, type InjectedFailure } from '../models/postfix/injected-failure.ts';
 import { MILTER_STAGES, milterReplyOf, type MilterReplies, type MilterReply, type MilterStage } from '../models/postfix/milter.ts';
 import { oncePerScenario } from './once-per-scenario.ts';
+import { restrictionConfigOf } from './restriction-keys.ts';
 import type { Scenario } from './scenario.ts';
 import type { ScenarioKey } from './keys.ts';
 
@@ -100,6 +101,7 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     line_length_limit: scenario.get('postfix.line_length_limit'),
     disable_vrfy_command: scenario.isOn('postfix.disable_vrfy_command'),
     smtpd_reject_unlisted_recipient: scenario.isOn('postfix.smtpd_reject_unlisted_recipient'),
+    ...restrictionConfigOf((key) => scenario.get(key)),
     virtual_mailbox_maps: parseInlineTableKeys('virtual_mailbox_maps', scenario.get('postfix.virtual_mailbox_maps')),
     recipient_delimiter: scenario.get('postfix.recipient_delimiter'),
     myorigin: scenario.get('postfix.myorigin'),

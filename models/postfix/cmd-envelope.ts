@@ -1,7 +1,9 @@
-/* cmd-envelope - MAIL, RCPT (relay restrictions, queue file opening) and ETRN
+/* cmd-envelope - MAIL, RCPT (the restrictions, queue file opening) and ETRN
  *
+ * The restrictions are smtpd_check_mail(), smtpd_check_rcpt() and smtpd_check_etrn() (restriction-stages.ts):
+ * MAIL runs the sender's only with smtpd_delay_reject = no, RCPT and ETRN run the delayed ones too.
  * A milter's refusal (milter.ts) is asked where mail_cmd(), rcpt_cmd() and etrn_cmd() ask it (v3.9.0).
- * mail_cmd(), rcpt_cmd(), extract_addr(), etrn_cmd() in smtpd.c and generic_checks()/log_whatsup() in smtpd_check.c (v3.7.11).
+ * mail_cmd(), rcpt_cmd(), extract_addr(), etrn_cmd() in smtpd.c (v3.7.11).
  * MAIL and RCPT read smtpd_token()'s words (smtpd-token.ts): the keyword FROM: or TO: in any
  * case, the address word, then the options (envelope-options.ts). extract_addr() refuses an address
  * word in which tok822_parse() finds more than one address (extract-addr.ts), with a warning.
@@ -9,18 +11,15 @@
  * refuses some more (resolve-addr.ts): its resolve, and a non-ASCII domain unless MAIL declared SMTPUTF8.
  */
 import type { Micros } from '../contract.js';
-import { matchParentStyle, namadrListLookup } from './address-list.js';
-import { addressClass } from './address-class.js';
 import type { CommandRow } from './command-table.js';
 import { isSmtputf8Option, mailOptionRefusal, rcptOptionRefusal } from './envelope-options.js';
 import { extractedAddress } from './extract-addr.js';
 import { checkMilterReply, milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
 import { smtpdTokens } from './smtpd-token.js';
-import { resolvedRecipient, validMailhostLiteral } from './resolve-addr.js';
+import { validMailhostLiteral } from './resolve-addr.js';
+import { smtpdCheckEtrn, smtpdCheckMail, smtpdCheckRcpt } from './restriction-stages.js';
 import { printable } from './text.js';
-import { unlistedRecipient } from './rcpt-maps.js';
-import { logWhatsup } from './whatsup.js';
 import { validHostname } from './xclient.js';
 
 /** An envelope command's address and options, or the reply that refuses its syntax. */
@@ -70,6 +69,12 @@ export function mailCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   if ('refusal' in envelope) return s.quickReply(now, row, false, envelope.refusal);
   const refusal = mailOptionRefusal(s, envelope.options);
   if (refusal) return s.quickReply(now, row, false, refusal);
+  // smtpd_check_mail() here only with smtpd_delay_reject = no; "Reset access map side effects": mail_reset().
+  const rejection = s.config.smtpd_delay_reject ? null : smtpdCheckMail(s, envelope.address);
+  if (rejection !== null) {
+    s.mailReset();
+    return s.respond(now, row, false, t.mailDelayUs, rejection);
+  }
   // milter_mail_event(): a rejecting milter's reply, logged with the sender (check_milter_reply()), then mail_reset().
   // "H" and "D" log and answer nothing: MAIL goes on.
   const verdict = s.milter?.mail();
@@ -93,12 +98,9 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   if ('refusal' in envelope) return s.quickReply(now, row, false, envelope.refusal);
   const refusal = rcptOptionRefusal(s, envelope.options);
   if (refusal) return s.quickReply(now, row, false, refusal);
-  // smtpd_check_rcpt(): the restrictions, then the implicit reject_unlisted_recipient (rcpt-maps.ts).
-  const rejection = relayRejection(s, envelope.address) ?? unlistedRecipient(s, envelope.address);
-  if (rejection) {
-    logWhatsup(s, 'reject', rejection, envelope.address);
-    return s.respond(now, row, false, t.rcptDelayUs, rejection);
-  }
+  // smtpd_check_rcpt(): the delayed stages, the restrictions, then the implicit reject_unlisted_recipient (logged there).
+  const rejection = smtpdCheckRcpt(s, envelope.address);
+  if (rejection !== null) return s.respond(now, row, false, t.rcptDelayUs, rejection);
   // milter_rcpt_event() for a recipient smtpd_check_rcpt() passed, logged with it; the transaction stays.
   const verdict = s.milter?.rcpt();
   const milterReply = verdict ? checkMilterReply(s, verdict, { sender: transaction.sender, recipient: envelope.address }) : null;
@@ -116,31 +118,10 @@ export function rcptCommand(s: SmtpdSession, now: Micros, row: CommandRow, text:
   s.respond(now, row, true, t.rcptDelayUs, '250 2.1.5 Ok');
 }
 
-/** smtpd_relay_restrictions, first match wins (smtpd_check.c generic_checks): RCPT's and VRFY's (smtpd_check_rcpt()). */
-export function relayRejection(s: SmtpdSession, recipient: string): string | null {
-  const c = s.config;
-  for (const restriction of c.smtpd_relay_restrictions) {
-    if (restriction === 'permit_mynetworks') {
-      const mynetworks = namadrListLookup(c.mynetworks, s.client.name, s.client.addr, matchParentStyle(c.parent_domain_matches_subdomains, 'mynetworks'));
-      if (mynetworks === true) return null;
-      if (mynetworks !== false) {
-        // permit_mynetworks() returns the list's error, DICT_ERR_RETRY; generic_checks() then reject_dict_retry().
-        s.log(`warning: mynetworks: ${mynetworks.error}`);
-        return `451 4.3.0 <${recipient}>: Temporary lookup failure`;
-      }
-    }
-    if (restriction === 'permit_sasl_authenticated' && s.saslUsername !== null) return null;
-    if (restriction === 'reject_unauth_destination' || restriction === 'defer_unauth_destination') {
-      // permit_auth_destination(): the class of the resolved recipient's domain (resolve-addr.ts resolvedRecipient(),
-      // address-class.ts): RESOLVE_CLASS_FINAL (local, virtual) or RESOLVE_CLASS_RELAY is an authorized destination.
-      const domain = resolvedRecipient(recipient, c).domain;
-      if (addressClass(c, s.local.host, domain) === 'default') return restriction === 'reject_unauth_destination' ? `554 5.7.1 <${recipient}>: Relay access denied` : `450 4.7.1 <${recipient}>: Relay access denied`;
-    }
-  }
-  return null;
-}
-
-/** etrn_cmd(): the domain passes valid_hostname() or valid_mailhost_literal(); the lab has no fast flush domains, so a valid request is denied (459). */
+/**
+ * etrn_cmd(): the domain passes valid_hostname() or valid_mailhost_literal(), then smtpd_check_etrn()
+ * (restriction-stages.ts); the lab has no fast flush domains, so a request they pass is denied (459).
+ */
 export function etrnCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: string[]): void {
   if (s.config.smtpd_helo_required && s.helo === null) return s.quickReply(now, row, false, '503 Error: send HELO/EHLO first');
   const refusal = milterRefusal(s);
@@ -149,6 +130,8 @@ export function etrnCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (argv.length !== 2) return s.quickReply(now, row, false, '500 Syntax: ETRN domain');
   const domain = (argv[1] ?? '').replace(/^[@#]/, '');
   if (!validHostname(domain) && !validMailhostLiteral(domain)) return s.quickReply(now, row, false, '501 Error: invalid parameter syntax');
+  const rejection = smtpdCheckEtrn(s, domain);
+  if (rejection !== null) return s.quickReply(now, row, false, rejection);
   s.log(`warning: reject: ETRN ${domain.slice(0, 100)}... from ${s.namaddr}`);
   s.quickReply(now, row, false, `459 <${domain}>: service unavailable`);
 }

@@ -6,6 +6,7 @@ import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards, EHLO_MASK_ENHANCEDSTATUSCODES, EHLO_MASK_SILENT, strEhloMask } from './ehlo-mask.js';
 import { checkMilterReply, milterRefusalOfSessionCommand } from './milter.js';
+import { smtpdCheckHelo } from './restriction-stages.js';
 import type { SmtpdSession } from './session.js';
 import { neuter, printable } from './text.js';
 
@@ -20,6 +21,9 @@ export function heloCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (argv.length < 2) return s.respond(now, row, false, t.quickDelayUs, `501 Syntax: ${row.name} hostname`);
   // collapse_args() puts every word after the verb back together; the name is kept printable() and neuter()ed.
   const name = argv.slice(1).join(' ');
+  // smtpd_check_helo() here only with smtpd_delay_reject = no, before the milter (helo_cmd(), ehlo_cmd()).
+  const rejection = s.config.smtpd_delay_reject ? null : smtpdCheckHelo(s, name);
+  if (rejection !== null) return s.respond(now, row, false, t.quickDelayUs, rejection);
   const verdict = s.milter?.helo();
   // Logged "with correct HELO information": the name as given (PUSH_STRING), before printable().
   const err = verdict ? checkMilterReply(s, verdict, { helo: name }) : null;

@@ -1,6 +1,7 @@
 /* cmd-message - DATA and BDAT: message content, size limit, queueing
  *
- * data_cmd(), receive_data_message(), bdat_cmd(), skip_bdat() in postfix/src/smtpd/smtpd.c (v3.7.11).
+ * data_cmd(), receive_data_message(), bdat_cmd(), skip_bdat() in postfix/src/smtpd/smtpd.c (v3.7.11);
+ * smtpd_check_data() at DATA and the first BDAT, smtpd_check_eod() in common_post_message_handling() (restriction-stages.ts).
  */
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
@@ -12,6 +13,7 @@ import { isOffT } from './off-cvt.js';
 import { logWhatsup } from './whatsup.js';
 import { endOfMessageMilter } from './cleanup-milter.js';
 import { checkMilterReply } from './milter.js';
+import { smtpdCheckData, smtpdCheckEod } from './restriction-stages.js';
 import { printable } from './text.js';
 
 /** bdat_cmd()/skip_bdat() (v3.7.11 ~3925): chunks read by count, LAST queues the message. */
@@ -42,8 +44,8 @@ export function bdatCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
   if (s.bdat === 'none' && (!transaction || transaction.recipients.length === 0)) {
     return skip(transaction ? '554 5.5.1 Error: no valid recipients' : '503 5.5.1 Error: need RCPT command');
   }
-  // The first BDAT of a transaction is "a kind of DATA command": milter_data_event() before the size check.
-  const milterErr = s.bdat === 'none' ? milterDataEvent(s) : null;
+  // The first BDAT of a transaction is "a kind of DATA command": smtpd_check_data() and milter_data_event() before the size check.
+  const milterErr = s.bdat === 'none' ? smtpdCheckData(s) ?? milterDataEvent(s) : null;
   if (milterErr !== null) return skip(milterErr);
   const limit = s.config.message_size_limit;
   if (limit > 0 && s.actSize > limit - chunkSize) {
@@ -92,7 +94,7 @@ export function dataCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     return s.respond(now, row, false, t.quickDelayUs, text);
   }
   if (argv.length !== 1) return s.respond(now, row, false, t.quickDelayUs, '501 5.5.4 Syntax: DATA');
-  const milterErr = milterDataEvent(s);
+  const milterErr = smtpdCheckData(s) ?? milterDataEvent(s);
   if (milterErr !== null) return s.respond(now, row, false, t.quickDelayUs, milterErr);
   s.busy(now, t.dataDelayUs, (start) => {
     s.reply('354 End data with <CR><LF>.<CR><LF>');
@@ -141,6 +143,12 @@ function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: T
     const reply = refusal(s, records);
     s.mailReset();
     return s.respond(now, row, false, delayUs, reply);
+  }
+  // smtpd_check_eod() for a message that came through well, before cleanup (and its milter) closes the queue file.
+  const eod = smtpdCheckEod(s);
+  if (eod !== null) {
+    s.mailReset();
+    return s.respond(now, row, false, delayUs, eod);
   }
   const milter = endOfMessageMilter(s, transaction);
   if (milter.reply !== null) {

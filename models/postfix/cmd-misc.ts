@@ -6,13 +6,11 @@
 import type { Micros } from '../contract.js';
 import type { CommandRow } from './command-table.js';
 import { discards } from './ehlo-mask.js';
-import { relayRejection } from './cmd-envelope.js';
-import { unlistedRecipient } from './rcpt-maps.js';
 import { extractedAddress } from './extract-addr.js';
 import { milterRefusal } from './milter.js';
 import type { SmtpdSession } from './session.js';
+import { smtpdCheckRcpt } from './restriction-stages.js';
 import { printable } from './text.js';
-import { logWhatsup } from './whatsup.js';
 
 /** xforward_cmd(): the lab's clients are never XFORWARD-authorized (smtpd_authorized_xforward_hosts is empty). */
 export function xforwardCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv: readonly string[]): void {
@@ -41,9 +39,9 @@ export function noopCommand(s: SmtpdSession, now: Micros, row: CommandRow): void
  * option, not the address, while SMTPUTF8 is offered (smtputf8_enable is yes at every
  * compatibility_level >= 1, and the EHLO reply offers it: cmd-hello.ts); several words are put
  * together again with spaces (collapse_args()); extract_addr() must find exactly one address in
- * them (extract-addr.ts), else the warning and 501 5.1.3; smtpd_check_rcpt() then applies
- * smtpd_relay_restrictions to the address as RCPT does (554/450 Relay access denied, logged as a
- * VRFY reject), then reject_unlisted_recipient (rcpt-maps.ts); the words are echoed in the 252.
+ * them (extract-addr.ts), else the warning and 501 5.1.3; smtpd_check_rcpt() then judges the
+ * address as at RCPT (restriction-stages.ts: the delayed stages, the relay and recipient restrictions,
+ * reject_unlisted_recipient; logged as a VRFY reject); the words are echoed in the 252.
  * smtpd_check_addr() inside extract_addr() refuses some more (resolve-addr.ts: its resolve, and a
  * non-ASCII domain without the SMTPUTF8 word); the checks judge the resolved address (@$myhostname
  * after one without a domain: resolvedRecipient()). Not modelled: the recipient rate limit (anvil).
@@ -63,12 +61,9 @@ export function vrfyCommand(s: SmtpdSession, now: Micros, row: CommandRow, argv:
     s.log(`warning: Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(argument)}`);
     return s.quickReply(now, row, false, '501 5.1.3 Bad recipient address syntax');
   }
-  // smtpd_check_rcpt(): the relay restrictions and reject_unlisted_recipient judge the address as at RCPT, logged by log_whatsup() with to=.
-  const rejection = relayRejection(s, address) ?? unlistedRecipient(s, address);
-  if (rejection) {
-    logWhatsup(s, 'reject', rejection, address);
-    return s.quickReply(now, row, false, rejection);
-  }
+  // smtpd_check_rcpt(): the address judged as at RCPT, logged by log_whatsup() with to=.
+  const rejection = smtpdCheckRcpt(s, address);
+  if (rejection !== null) return s.quickReply(now, row, false, rejection);
   s.quickReply(now, row, true, `252 2.0.0 ${argument}`);
 }
 

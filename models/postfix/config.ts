@@ -12,11 +12,10 @@ import { isIP } from 'node:net';
 import { transportProblem, TRANSPORT_PARAMETERS } from './transports.js';
 import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
 import type { InjectedFailure } from './injected-failure.js';
+import { parseReplyCode, parseRestrictionList, parseSenderLoginMaps, REPLY_CODE_PARAMETERS, requiredRejectProblem, RESTRICTION_DEFAULTS, RESTRICTION_LISTS, RESTRICTION_PARAMETERS, type RestrictionConfig } from './restriction-config.js';
 import { MILTER_CONTINUES, MILTER_DEFAULT_ACTIONS, type MilterDefaultAction, type MilterReplies } from './milter.js';
 
 export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'note' | 'reject';
-export const relayRestrictions = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination', 'defer_unauth_destination'] as const;
-export type RelayRestriction = (typeof relayRestrictions)[number];
 
 export interface PostfixTimings {
   /** connect -> 220 banner for the process's first session, excluding table lookups (A1/B1/B3: 11-16 ms). */
@@ -55,7 +54,8 @@ export interface PostfixTimings {
   readonly authDelayUs: number;
 }
 
-export interface PostfixConfig {
+/** The restriction lists and what their replies read are restriction-config.ts's (RestrictionConfig). */
+export interface PostfixConfig extends RestrictionConfig {
   /** Which release to imitate: decides version defaults (e.g. "3.7.11", "3.9"). */
   readonly mail_version: string;
   readonly myhostname: string;
@@ -89,8 +89,6 @@ export interface PostfixConfig {
   readonly smtpd_soft_error_limit: number;
   /** Seconds smtpd sleeps before each reply once smtpd_soft_error_limit is reached. */
   readonly smtpd_error_sleep_time: number;
-  /** Supported: permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, defer_unauth_destination. */
-  readonly smtpd_relay_restrictions: readonly RelayRestriction[];
   /** Destinations that count as authorized for *_unauth_destination (exact domain match). */
   readonly mydestination: readonly string[];
   readonly virtual_mailbox_domains: readonly string[];
@@ -228,7 +226,7 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     smtpd_hard_error_limit: 20,
     smtpd_soft_error_limit: 10,
     smtpd_error_sleep_time: 1,
-    smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'defer_unauth_destination'],
+    ...RESTRICTION_DEFAULTS,
     mydestination: ['localhost'],
     virtual_mailbox_domains: [],
     virtual_mailbox_maps: null,
@@ -470,8 +468,8 @@ const matchListKeys: readonly string[] = listKeys.filter((key) => key !== 'smtpd
 
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
-  'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'smtpd_relay_restrictions', 'milter_default_action', 'virtual_mailbox_maps',
-  'local_recipient_maps', 'inet_interfaces', 'myorigin', ...Object.values(TRANSPORT_PARAMETERS),
+  'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'milter_default_action', 'virtual_mailbox_maps',
+  'local_recipient_maps', 'inet_interfaces', 'myorigin', ...Object.values(TRANSPORT_PARAMETERS), ...RESTRICTION_PARAMETERS,
 ];
 
 /**
@@ -502,12 +500,10 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
       if (!(upstreamProxyProtocols as readonly string[]).includes(value)) throw new Error(`${key}: unsupported value "${raw}"; allowed: haproxy, or empty`);
       out[key] = value;
     }
-    else if (key === 'smtpd_relay_restrictions') {
-      const list = parseList(raw);
-      const unknown = list.find((item) => !(relayRestrictions as readonly string[]).includes(item));
-      if (unknown !== undefined) throw new Error(`${key}: "${unknown}" is not modelled; allowed: ${relayRestrictions.join(', ')}`);
-      out[key] = list;
-    }
+    else if ((RESTRICTION_LISTS as readonly string[]).includes(key)) out[key] = parseRestrictionList(key, raw);
+    else if ((REPLY_CODE_PARAMETERS as readonly string[]).includes(key)) out[key] = parseReplyCode(key, raw);
+    else if (key === 'smtpd_delay_reject' || key === 'soft_bounce' || key === 'smtpd_reject_unlisted_sender') out[key] = parseBoolean(key, raw);
+    else if (key === 'smtpd_sender_login_maps') out[key] = parseSenderLoginMaps(raw);
     else if (key === 'smtpd_discard_ehlo_keywords') out[key] = parseList(raw).map((word) => word.toLowerCase());
     else if (key === 'smtpd_forbid_bare_newline') {
       out[key] = parseBareNewlineMode(release, raw);
@@ -536,6 +532,9 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
       out[key] = value;
     } else throw new Error(`${key}: unknown parameter; known: ${knownKeys.join(', ')}`);
   }
+  // smtpd_check_init(): smtpd does not start without a working reject among the RCPT restrictions.
+  const required = requiredRejectProblem(out.smtpd_relay_restrictions as string[], out.smtpd_recipient_restrictions as string[]);
+  if (required !== null) throw new Error(required);
   out.smtpd_banner = String(out.smtpd_banner).replace(/\$\{?myhostname\}?/g, String(out.myhostname));
   // DEF_MYORIGIN "$myhostname": an unstated myorigin follows a stated myhostname, as long as the base's followed its own.
   if (settings.myorigin === undefined && base.myorigin === base.myhostname) out.myorigin = out.myhostname;

@@ -25,18 +25,28 @@
  */
 import { addressClass } from './address-class.js';
 import { resolvedRecipient } from './resolve-addr.js';
+import { bareLocalpart } from './mail-addr-find.js';
 import type { SmtpdSession } from './session.js';
-import { refusingTransport } from './transports.js';
+import { refusingTransport, type AddressReplyClass } from './transports.js';
 
 /** check_rcpt_maps(): the reply that refuses `recipient`, or null. */
 export function unlistedRecipient(s: SmtpdSession, recipient: string): string | null {
+  if (!s.config.smtpd_reject_unlisted_recipient) return null;
+  return unlistedAddress(s, recipient, 'Recipient address');
+}
+
+/**
+ * check_rcpt_maps() for either class it serves: a recipient (reject_unlisted_recipient) or a sender
+ * (reject_unlisted_sender, smtpd_check.c check_sender_rcpt_maps()): the same tables, the reply naming
+ * the class, with "5.1.0" for a sender instead of "5.1.1".
+ */
+export function unlistedAddress(s: SmtpdSession, address: string, replyClass: AddressReplyClass): string | null {
   const c = s.config;
-  if (!c.smtpd_reject_unlisted_recipient) return null;
-  const { local, domain } = resolvedRecipient(recipient, c);
+  const { local, domain } = resolvedRecipient(address, c);
   const resolved = addressClass(c, s.local.host, domain);
-  const refusal = refusingTransport(s, resolved, recipient, domain);
+  const refusal = refusingTransport(s, resolved, address, domain, replyClass);
   if (refusal !== null) return refusal;
-  const unknown = `550 5.1.1 <${recipient}>: Recipient address rejected: User unknown`;
+  const unknown = `550 ${replyClass === 'Sender address' ? '5.1.0' : '5.1.1'} <${address}>: ${replyClass} rejected: User unknown`;
   if (resolved === 'local') {
     if (c.local_recipient_maps === null || /^(double-bounce|postmaster|mailer-daemon)$/i.test(local)) return null;
     return found(c.local_recipient_maps, local, domain, c.recipient_delimiter, true) ? null : `${unknown} in local recipient table`;
@@ -54,21 +64,4 @@ function found(keys: readonly string[], local: string, domain: string, delimiter
   if (has(`${local}@${domain}`) || (bare !== null && has(`${bare}@${domain}`))) return true;
   if (localDomain && (has(local) || (bare !== null && has(bare)))) return true;
   return has(`@${domain}`);
-}
-
-/**
- * split_addr_internal() (global/split_addr.c): the local part before its first delimiter character,
- * or null where it is not split: no delimiter in it (or none set), one at the start, postmaster,
- * MAILER-DAEMON, double-bounce (DEF_DOUBLE_BOUNCE), and with '-' a delimiter owner-* and *-request
- * (owner_request_special, default yes).
- */
-function bareLocalpart(localpart: string, delimiters: string): string | null {
-  const lower = localpart.toLowerCase();
-  if (lower === 'postmaster' || lower === 'mailer-daemon' || lower === 'double-bounce') return null;
-  // split_addr_internal() wants more than "-request" itself; that one starts with the delimiter, which is no split either.
-  if (delimiters.includes('-') && (lower.startsWith('owner-') || lower.endsWith('-request'))) return null;
-  const cut = [...localpart].findIndex((ch) => delimiters.includes(ch));
-  // No delimiter (or none set): no split. One first would leave an empty local part, which is not
-  // split either (its key, "@domain", mail_addr_find() tries next anyway).
-  return cut <= 0 ? null : [...localpart].slice(0, cut).join('');
 }

@@ -56,7 +56,9 @@ export type PostfixGateName =
   | 'milter_default_action_shutdown'
   | 'milter_hold_reason_once'
   | 'reject_logs_sasl'
-  | 'cleanup_logs_removed';
+  | 'cleanup_logs_removed'
+  | 'permit_sasl_without_sasl_enable'
+  | 'relay_before_recipient_restrictions';
 
 export interface PostfixGate {
   /** What the release changed, in a phrase (docs/versions.md's first column). */
@@ -68,6 +70,16 @@ export interface PostfixGate {
 }
 
 export const POSTFIX_GATES: Readonly<Record<PostfixGateName, PostfixGate>> = {
+  permit_sasl_without_sasl_enable: {
+    behaviour: 'permit_sasl_authenticated permits a login (AUTH, or XCLIENT LOGIN=) whether or not SASL is active; before, it asks smtpd_sasl_is_active() first, so with smtpd_sasl_auth_enable = no an XCLIENT LOGIN= does not count',
+    since: [[3, 6, 16], [3, 7, 12], [3, 8, 7], [3, 9, 1], [3, 10, 0]],
+    source: 'HISTORY 20240930 ("with smtpd_sasl_auth_enable = no, info received with XCLIENT LOGIN was ignored by permit_sasl_authenticated"); smtpd_check.c generic_checks() PERMIT_SASL_AUTH at v3.7.12, v3.8.7, v3.9.1, v3.6.16, v3.10.0 without the smtpd_sasl_is_active() test that v3.7.11, v3.8.6, v3.9.0, v3.6.15 and every 3.5 release have',
+  },
+  relay_before_recipient_restrictions: {
+    behaviour: 'smtpd_relay_before_recipient_restrictions exists (default yes at compatibility_level 3.6 and later): RCPT runs smtpd_relay_restrictions before smtpd_recipient_restrictions; before, the recipient restrictions run first',
+    since: [[3, 6, 0]],
+    source: 'RELEASE_NOTES-3.6 ("smtpd_relay_before_recipient_restrictions"); smtpd_check.c smtpd_check_rcpt() rcpt_index/relay_index at v3.6.0, restrctions[0] = rcpt_restrctions at v3.5.27; mail_params.h DEF_RELAY_BEFORE_RCPT_CHECKS',
+  },
   forbid_unauth_pipelining: {
     behaviour: 'smtpd_forbid_unauth_pipelining exists; the greeting stage (at connect and after each XCLIENT) checks for pipelined input; the check reads the socket first so the log line shows the input',
     since: [[3, 5, 20], [3, 6, 10], [3, 7, 6], [3, 8, 1], [3, 9, 0]],

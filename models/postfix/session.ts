@@ -25,6 +25,8 @@ import { checkMilterReply, ModelMilter } from './milter.js';
 import { UpstreamProxyHandshake } from './upstream-proxy.js';
 import { logWhatsup } from './whatsup.js';
 import type { ClientRecord } from './xclient.js';
+import { CheckState } from './restrictions.js';
+import { smtpdCheckClient } from './restriction-stages.js';
 
 /** VSTREAM_BUFSIZE: one read() takes at most this much. */
 export const VSTREAM_BUFSIZE = 4096;
@@ -90,6 +92,13 @@ export class SmtpdSession {
   ehloDiscardMask = 0;
   /** state->notes & SMTPD_NOTE_BARE_LF: smtpd_forbid_bare_newline = note saw a bare LF (" notes=bare_lf" at disconnect). */
   bareLfNoted = false;
+  /** The restriction checks' part of SMTPD_STATE (restrictions.ts). */
+  readonly checks = new CheckState();
+  /**
+   * state->access_denied: smtpd_client_restrictions' reject at connect (smtpd_delay_reject = no); every
+   * command but QUIT is then refused (smtpd_proto(), smtpd.c v3.7.11).
+   */
+  accessDenied: string | null = null;
   /** SMTPD_FLAG_HANGUP: set by any 421 or 521 reply; the loop stops before the next command. */
   hangup = false;
   helo: string | null = null;
@@ -243,9 +252,11 @@ export class SmtpdSession {
     this.shared.out.push({ kind: 'log', program: PROGRAM, line, conn: this.conn });
   }
 
+  /** smtpd_chat_reply(): with soft_bounce a 5xx reply, and a 5 as its DSN's first digit, become 4 (vsmtpd_chat_reply(), smtpd_chat.c v3.7.11). */
   reply(text: string): void {
     if (text.startsWith('421') || text.startsWith('521')) this.hangup = true;
-    this.pendingOutput += `${text}\r\n`;
+    const sent = this.config.soft_bounce && text.startsWith('5') ? `4${text.slice(1, 4)}${text[4] === '5' ? '4' : text.slice(4, 5)}${text.slice(5)}` : text;
+    this.pendingOutput += `${sent}\r\n`;
   }
 
   flush(): void {
@@ -376,6 +387,15 @@ export class SmtpdSession {
    */
   private sendBanner(now: Micros): void {
     if (failAt(this, now, null)) return;
+    // "We use the real client for connect access control": with smtpd_delay_reject = no the client
+    // restrictions' reject replaces the greeting (and the milter's connect event), counted as an error.
+    const denied = this.config.smtpd_delay_reject ? null : smtpdCheckClient(this);
+    if (denied !== null) {
+      this.accessDenied = denied;
+      this.reply(denied);
+      this.errorCount++;
+      return this.commandLoop(now);
+    }
     const verdict = this.milter?.connect();
     const err = verdict ? checkMilterReply(this, verdict) : null;
     if (err?.startsWith('5')) {
@@ -427,6 +447,9 @@ export class SmtpdSession {
         this.reply('221 2.7.0 Error: I can break rules, too. Goodbye.');
         return this.end();
       }
+    }
+    if (this.accessDenied !== null && row?.name !== 'QUIT') return this.refuseDenied(now);
+    if (!row) {
       // milter_unknown_event(): a rejecting milter's reply instead of the 500.
       const verdict = this.milter?.unknown();
       return this.protocolError(now, (verdict ? checkMilterReply(this, verdict) : null) ?? '500 5.5.2 Error: command not recognized');
@@ -443,6 +466,13 @@ export class SmtpdSession {
     }
     if (failAt(this, now, row)) return;
     row.action(this, now, row, argv, text);
+  }
+
+  /** The access_denied reply: a x21 one (a milter's 421) again as it is, else 503 and an error; the command does not run. */
+  private refuseDenied(now: Micros): void {
+    const denied = this.accessDenied ?? '';
+    if (denied.slice(1, 3) === '21') return this.replyThen(now, denied, this.config.timings.quickDelayUs, (at) => this.commandLoop(at));
+    this.protocolError(now, `503 5.7.0 Error: access denied for ${this.namaddr}`);
   }
 
   /** IS_BARE_LF_NOTE_LOG(smtp_got_bare_lf): for command lines and for DATA and BDAT content records alike. */

@@ -54,9 +54,9 @@ const isUtf8Continuation = (code: number) => code >= 0x80 && code < 0xc0;
  * compatibility_level (3.6 in Mailu's main.cf and the recorded stack; mail_params.h
  * DEF_SMTPUTF8_ENABLE). Printable ASCII stays; a byte 194-254 followed by a continuation byte
  * stays with every continuation byte after it (its loose test, not valid_utf8_string()); every
- * other byte becomes '?'.
+ * other byte becomes '?' (smtpd_check_reject() asks for ' ').
  */
-export function printable(text: string): string {
+export function printable(text: string, replacement = '?'): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -66,7 +66,7 @@ export function printable(text: string): string {
       while (isUtf8Continuation(text.charCodeAt(end))) end++;
       out += text.slice(i, end);
       i = end - 1;
-    } else out += '?';
+    } else out += replacement;
   }
   return out;
 }

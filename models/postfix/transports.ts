@@ -27,11 +27,14 @@ import type { SmtpdSession } from './session.js';
 /** The parameter that names each class's transport (resolve_addr()'s blame). */
 export const TRANSPORT_PARAMETERS = { local: 'local_transport', virtual: 'virtual_transport', relay: 'relay_transport', default: 'default_transport' } as const satisfies Record<AddressClass, keyof PostfixConfig>;
 
-/** The transports check_rcpt_maps() refuses, with their reply code and dsn_split()'s default DSN. */
-const REFUSING: Readonly<Record<string, { readonly code: number; readonly dsn: string }>> = {
-  error: { code: 550, dsn: '5.1.1' },
-  retry: { code: 450, dsn: '4.1.1' },
+/** The transports check_rcpt_maps() refuses, with their reply code and dsn_split()'s default DSN (a sender's: X.1.0). */
+const REFUSING: Readonly<Record<string, { readonly code: number; readonly dsn: string; readonly senderDsn: string }>> = {
+  error: { code: 550, dsn: '5.1.1', senderDsn: '5.1.0' },
+  retry: { code: 450, dsn: '4.1.1', senderDsn: '4.1.0' },
 };
+
+/** The classes check_rcpt_maps() judges an address in (smtpd_dsn_fix.h SMTPD_NAME_RECIPIENT, SMTPD_NAME_SENDER). */
+export type AddressReplyClass = 'Recipient address' | 'Sender address';
 
 /** split_at(channel, ':'): the transport and the nexthop after the first ':' (null: none, or empty). */
 function splitTransport(value: string): { readonly transport: string; readonly nexthop: string | null } {
@@ -61,30 +64,35 @@ function dsnLength(text: string): number {
   return /^[245]\.\d{1,3}\.\d{1,3}(?=$|\s)/.exec(text)?.[0].length ?? 0;
 }
 
-/** smtpd_dsn_fix()'s table for a recipient: the last digit of an X.1.Y status to its recipient form ("4.1.0" by default). */
+/** smtpd_dsn_fix()'s table (smtpd_dsn_fix.c dsn_map[]): the last digit of an X.1.Y status to its recipient and sender forms (SND_DSN "4.1.7"; "X.1.0" by default). */
 const RECIPIENT_DSN: Readonly<Record<string, string>> = { 1: '1.1', 2: '1.2', 3: '1.3', 4: '1.4', 5: '1.5', 6: '1.6', 7: '1.3', 8: '1.2' };
+const SENDER_DSN: Readonly<Record<string, string>> = { 1: '1.7', 2: '1.8', 3: '1.7', 4: '1.7', 5: '1.0', 6: '1.7', 7: '1.7', 8: '1.8' };
 
 /**
  * check_rcpt_maps()'s reply for a recipient of `addressClass` whose transport is error or retry, or
  * null. `domain` is the resolved recipient's (the nexthop when the transport names none).
  */
-export function refusingTransport(s: SmtpdSession, addressClass: AddressClass, recipient: string, domain: string): string | null {
+export function refusingTransport(s: SmtpdSession, addressClass: AddressClass, recipient: string, domain: string, replyClass: AddressReplyClass = 'Recipient address'): string | null {
   const { transport, nexthop } = splitTransport(s.config[TRANSPORT_PARAMETERS[addressClass]].trim());
   if (!Object.hasOwn(REFUSING, transport)) return null;
   const refusing = REFUSING[transport]!;
   // dsn_split(): blanks, an optional status and the one character after it, blanks, then the free text.
   const next = (nexthop ?? domain).trimStart();
   const length = dsnLength(next);
-  const status = length > 0 ? next.slice(0, length) : refusing.dsn;
+  const status = length > 0 ? next.slice(0, length) : replyClass === 'Sender address' ? refusing.senderDsn : refusing.dsn;
   const text = next.slice(length > 0 ? length + 1 : 0).trimStart();
-  const dsn = recipientDsn(s, status);
-  return `${refusing.code} ${String(refusing.code)[0]}${dsn.slice(1)} <${recipient}>: Recipient address rejected: ${text}`;
+  const dsn = smtpdDsnFix(s, status, replyClass);
+  return `${refusing.code} ${String(refusing.code)[0]}${dsn.slice(1)} <${recipient}>: ${replyClass} rejected: ${text}`;
 }
 
-/** smtpd_dsn_fix(status, "Recipient address"): an X.1.Y status in its recipient form, logged when it changes. */
-function recipientDsn(s: SmtpdSession, status: string): string {
+/**
+ * smtpd_dsn_fix(status, class) (smtpd_dsn_fix.c): an X.1.Y status in the sender's or the recipient's form, "X.0.0"
+ * for a class that is not an address; logged when it changes. Other statuses stay.
+ */
+export function smtpdDsnFix(s: SmtpdSession, status: string, replyClass: string): string {
   if (!/^\d\.1\./.test(status)) return status;
-  const fixed = `${status[0]}.${RECIPIENT_DSN[status.slice(4)] ?? '1.0'}`;
-  if (fixed.slice(2) !== status.slice(2)) s.log(`mapping DSN status ${status} into Recipient address status ${fixed}`);
+  const table = replyClass === 'Sender address' ? SENDER_DSN : replyClass === 'Recipient address' ? RECIPIENT_DSN : null;
+  const fixed = `${status[0]}.${table === null ? '0.0' : table[status.slice(4)] ?? '1.0'}`;
+  if (fixed.slice(2) !== status.slice(2)) s.log(`mapping DSN status ${status} into ${replyClass} status ${fixed}`);
   return fixed;
 }

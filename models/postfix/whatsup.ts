@@ -31,16 +31,25 @@ export function whatsupEvidence(s: SmtpdSession, evidence: WhatsupEvidence): str
   ].join('');
 }
 
+/** state->sender, state->recipient and state->helo_name as a check has pushed them; absent: the session's. */
+export interface WhatsupState {
+  readonly sender?: string | null;
+  readonly recipient?: string | null;
+  readonly helo?: string | null;
+}
+
 /**
- * log_whatsup(): the transaction's sender and a recipient (the one being checked, else the first)
- * as the evidence; from 3.10.0 the SASL method, user and sender after them, unbracketed
- * (releases.ts reject_logs_sasl).
+ * log_whatsup(): the sender and recipient the state holds (by default the transaction's sender and its
+ * first recipient; smtpd_check.c pushes the one being checked) as the evidence; from 3.10.0 the SASL
+ * method, user and sender after them, unbracketed (releases.ts reject_logs_sasl).
  */
-export function logWhatsup(s: SmtpdSession, action: string, text: string, recipient?: string): void {
+export function logWhatsup(s: SmtpdSession, action: string, text: string, state: WhatsupState = {}): void {
   const transaction = s.transaction;
   const sasl = hasGate(s.release, 'reject_logs_sasl')
     ? [s.saslMethod === null ? '' : ` sasl_method=${s.saslMethod}`, s.saslUsername === null ? '' : ` sasl_username=${s.saslUsername}`, s.saslSender === null ? '' : ` sasl_sender=${s.saslSender}`].join('')
     : '';
-  const evidence = whatsupEvidence(s, { sender: transaction?.sender, recipient: recipient ?? transaction?.recipients[0] }) + sasl;
+  const sender = state.sender !== undefined ? state.sender : transaction?.sender ?? null;
+  const recipient = state.recipient !== undefined ? state.recipient : transaction?.recipients[0] ?? null;
+  const evidence = whatsupEvidence(s, { sender: sender ?? undefined, recipient: recipient ?? undefined, helo: state.helo }) + sasl;
   s.log(`${transaction?.queueId ?? 'NOQUEUE'}: ${action}: ${s.where} from ${s.namaddr}: ${text};${evidence}`);
 }

@@ -8,6 +8,7 @@ import { SCRIPT_TEXT_ALLOWED } from '../../models/client/script-text.ts';
 import { QUANTILE_LIST_ALLOWED } from '../../scenarios/quantile-list.ts';
 import { milterReplyAllowed } from '../../models/postfix/milter.ts';
 import { UsageError } from '../../cli/command.ts';
+import { RESTRICTION_LIST_ALLOWED } from '../../scenarios/restriction-keys.ts';
 
 /** One good and one bad value per key, as text for --set. */
 const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: string]> = {
@@ -89,6 +90,26 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.line_length_limit': ['512', '511', 'an integer from 512 to 1048576'],
   'postfix.disable_vrfy_command': ['yes', 'on', 'yes, no'],
   'postfix.smtpd_reject_unlisted_recipient': ['no', 'off', 'yes, no'],
+  'postfix.smtpd_client_restrictions': ['permit_mynetworks, reject_unauth_destination', 'reject_rbl_client zen.example', RESTRICTION_LIST_ALLOWED],
+  'postfix.smtpd_helo_restrictions': ['permit_mynetworks, reject_unauth_destination', 'reject_rbl_client zen.example', RESTRICTION_LIST_ALLOWED],
+  'postfix.smtpd_sender_restrictions': ['permit_mynetworks, reject_unauth_destination', 'reject_rbl_client zen.example', RESTRICTION_LIST_ALLOWED],
+  'postfix.smtpd_relay_restrictions': ['permit_mynetworks, reject_unauth_destination', 'reject_rbl_client zen.example', RESTRICTION_LIST_ALLOWED],
+  'postfix.smtpd_recipient_restrictions': ['permit_mynetworks, reject_unauth_destination', 'reject_rbl_client zen.example', RESTRICTION_LIST_ALLOWED],
+  'postfix.smtpd_data_restrictions': ['permit_mynetworks, reject_unauth_destination', 'reject_rbl_client zen.example', RESTRICTION_LIST_ALLOWED],
+  'postfix.smtpd_end_of_data_restrictions': ['permit_mynetworks, reject_unauth_destination', 'reject_rbl_client zen.example', RESTRICTION_LIST_ALLOWED],
+  'postfix.smtpd_etrn_restrictions': ['permit_mynetworks, reject_unauth_destination', 'reject_rbl_client zen.example', RESTRICTION_LIST_ALLOWED],
+  'postfix.smtpd_delay_reject': ['no', 'later', 'yes, no'],
+  'postfix.soft_bounce': ['yes', 'on', 'yes, no'],
+  'postfix.smtpd_reject_unlisted_sender': ['yes', '1', 'yes, no'],
+  'postfix.smtpd_sender_login_maps': ['inline:{ a@example.test=a, {b@example.test = a, b} }', 'socketmap:unix:/tmp/podop.socket:senderlogin', 'empty, or inline:{ address=login[,login...], ... } ({address = a, b} for several owners)'],
+  'postfix.reject_code': ['550', '1000', 'an integer from 0 to 999'],
+  'postfix.defer_code': ['550', '1000', 'an integer from 0 to 999'],
+  'postfix.access_map_reject_code': ['550', '1000', 'an integer from 0 to 999'],
+  'postfix.access_map_defer_code': ['550', '1000', 'an integer from 0 to 999'],
+  'postfix.relay_domains_reject_code': ['550', '1000', 'an integer from 0 to 999'],
+  'postfix.non_fqdn_reject_code': ['550', '1000', 'an integer from 0 to 999'],
+  'postfix.invalid_hostname_reject_code': ['550', '1000', 'an integer from 0 to 999'],
+  'postfix.plaintext_reject_code': ['550', '1000', 'an integer from 0 to 999'],
   'postfix.virtual_mailbox_maps': ['inline:{ alice@example.test=1, @example.net=1 }', 'hash:/etc/postfix/vmailbox', 'empty (no table), or inline:{ address=value, ... }'],
   'postfix.local_recipient_maps': ['inline:{ root=x, bob@[127.0.0.1]=x }', 'proxy:unix:passwd.byname', 'empty (no table), or inline:{ name=value, ... }'],
   'postfix.myorigin': ['example.test', '$mydomain', 'a domain name without white space or $ (not empty: Postfix does not start)'],
@@ -164,6 +185,16 @@ const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'postfix.virtual_mailbox_domains': ': "hash:/etc/postfix/vdomains" is a type:table to Postfix (match_list.c match_list_parse(): a \':\' outside [brackets]), which the lab cannot open; list what it holds instead',
   'postfix.relay_domains': ': "/etc/postfix/relay_domains" is a file to Postfix (match_list.c match_list_parse()), which the lab cannot open; list what it holds instead',
   'postfix.milter_end_of_message_reply': ': "shutdown" is not an answer at endOfMessage: a shutdown at the end of the message (cleanup) is not modelled',
+  // restriction-config.ts (smtpd_check.c v3.7.11): restrictions that need DNS, tables the lab cannot read.
+  'postfix.smtpd_client_restrictions': ': smtpd_client_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
+  'postfix.smtpd_helo_restrictions': ': smtpd_helo_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
+  'postfix.smtpd_sender_restrictions': ': smtpd_sender_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
+  'postfix.smtpd_relay_restrictions': ': smtpd_relay_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
+  'postfix.smtpd_recipient_restrictions': ': smtpd_recipient_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
+  'postfix.smtpd_data_restrictions': ': smtpd_data_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
+  'postfix.smtpd_end_of_data_restrictions': ': smtpd_end_of_data_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
+  'postfix.smtpd_etrn_restrictions': ': smtpd_etrn_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
+  'postfix.smtpd_sender_login_maps': ': smtpd_sender_login_maps: "socketmap:unix:/tmp/podop.socket:senderlogin": the lab reads an inline:{ address=login, ... } table only; other table types hold owners it cannot see',
 };
 
 describe('the key table', () => {

@@ -246,7 +246,7 @@ describe('each config key has its effect', () => {
     ]);
     expect(outside.logLines.at(-1)).toBe('disconnect from unknown[192.0.2.9] ehlo=1 mail=1 rcpt=1/2 quit=1 commands=4/5');
     const defer = talk({ smtpd_relay_restrictions: ['defer_unauth_destination'] }, lockstep([EHLO, MAIL, 'RCPT TO:<carol@elsewhere.test>\r\n']));
-    expect(defer.replies).toContain('450 4.7.1 <carol@elsewhere.test>: Relay access denied');
+    expect(defer.replies).toContain('454 4.7.1 <carol@elsewhere.test>: Relay access denied');
     const authenticated = talk({}, lockstep([EHLO, PLAIN, MAIL, 'RCPT TO:<carol@elsewhere.test>\r\n']), '192.0.2.9');
     expect(authenticated.replies).toContain('250 2.1.5 Ok');
   });

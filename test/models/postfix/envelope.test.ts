@@ -111,7 +111,7 @@ describe('RCPT', () => {
     const rejectFirst = { smtpd_relay_restrictions: ['reject_unauth_destination', 'permit_mynetworks'] } as const;
     expect(lastReply([EHLO, MAIL, RELAY], rejectFirst)).toBe('554 5.7.1 <carol@elsewhere.test>: Relay access denied');
     expect(lastReply([EHLO, MAIL, RELAY], { smtpd_relay_restrictions: ['permit_mynetworks', 'reject_unauth_destination'] })).toBe('250 2.1.5 Ok');
-    expect(lastReply([EHLO, MAIL, RELAY], { smtpd_relay_restrictions: ['permit_sasl_authenticated', 'defer_unauth_destination'] })).toBe('450 4.7.1 <carol@elsewhere.test>: Relay access denied');
+    expect(lastReply([EHLO, MAIL, RELAY], { smtpd_relay_restrictions: ['permit_sasl_authenticated', 'defer_unauth_destination'] })).toBe('454 4.7.1 <carol@elsewhere.test>: Relay access denied');
   });
   it('the destination domains are compared without case, on the recipient\'s domain only', () => {
     expect(lastReply([EHLO, MAIL, 'RCPT TO:<carol@ELSEWHERE.TEST>\r\n'], { relay_domains: ['elsewhere.test'] }, OUTSIDE)).toBe('250 2.1.5 Ok');

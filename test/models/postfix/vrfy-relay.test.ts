@@ -21,7 +21,7 @@ describe('VRFY and the relay restrictions', () => {
     expect(refused.reply).toBe('554 5.7.1 <x@elsewhere.test>: Relay access denied');
     expect(refused.logLines).toContain(`NOQUEUE: reject: VRFY from unknown[${OUTSIDE}]: 554 5.7.1 <x@elsewhere.test>: Relay access denied; to=<x@elsewhere.test> proto=ESMTP helo=<lab>`);
     const deferred = vrfy(['VRFY x@elsewhere.test\r\n'], OUTSIDE, { smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'defer_unauth_destination'] });
-    expect(deferred.reply).toBe('450 4.7.1 <x@elsewhere.test>: Relay access denied');
+    expect(deferred.reply).toBe('454 4.7.1 <x@elsewhere.test>: Relay access denied');
   });
 
   it('inside a transaction the log names the sender too', () => {
