@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { PostfixConfig } from '../../models/postfix/config.ts';
+import { REPLY_CODE_PARAMETERS, RESTRICTION_LISTS } from '../../models/postfix/restriction-config.ts';
 
 const yesNo = (on: boolean) => (on ? 'yes' : 'no');
 const list = (items: readonly string[] | null | undefined) => (items ?? []).join(', ');
@@ -24,7 +25,13 @@ const MODEL_VALUE: Readonly<Record<string, (c: PostfixConfig) => string>> = {
   smtpd_forbid_bare_newline: (c) => c.smtpd_forbid_bare_newline,
   smtpd_helo_required: (c) => yesNo(c.smtpd_helo_required),
   smtpd_sasl_auth_enable: (c) => yesNo(c.smtpd_sasl_auth_enable),
-  smtpd_relay_restrictions: (c) => list(c.smtpd_relay_restrictions),
+  // restriction-config.ts: each list's words (an inline table whole), smtpd_delay_reject, soft_bounce, the login table, the reply codes.
+  ...Object.fromEntries(RESTRICTION_LISTS.map((name) => [name, (c: PostfixConfig) => list(c[name])])),
+  smtpd_delay_reject: (c) => yesNo(c.smtpd_delay_reject),
+  soft_bounce: (c) => yesNo(c.soft_bounce),
+  smtpd_reject_unlisted_sender: (c) => yesNo(c.smtpd_reject_unlisted_sender),
+  smtpd_sender_login_maps: (c) => (c.smtpd_sender_login_maps === null ? '' : `inline:{ ${Object.entries(c.smtpd_sender_login_maps).map(([address, owners]) => `{${address} = ${owners}}`).join(', ')} }`),
+  ...Object.fromEntries(REPLY_CODE_PARAMETERS.map((name) => [name, (c: PostfixConfig) => String(c[name])])),
   smtpd_discard_ehlo_keywords: (c) => list(c.smtpd_discard_ehlo_keywords),
   mydestination: (c) => list(c.mydestination),
   virtual_mailbox_domains: (c) => list(c.virtual_mailbox_domains),
