@@ -8,6 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { labPreset, parsePostfixConfig, type PostfixConfig } from '../../../models/postfix/config.js';
+import { loadScenario } from '../../../scenarios/index.js';
+import { postfixConfigOf } from '../../../scenarios/topology.js';
 import { DELIVERING, lockstep, talk } from './talk.js';
 
 const outside = (login?: string) => ['EHLO c.example.test\r\n', `XCLIENT ADDR=192.0.2.7 NAME=[UNAVAILABLE]${login === undefined ? '' : ` LOGIN=${login}`}\r\n`, 'EHLO c.example.test\r\n'];
@@ -61,6 +63,11 @@ describe("Mailu's 10025 smtpd_client_restrictions, delayed to RCPT (smtpd_delay_
   it('reject_unauthenticated_sender_login_mismatch (in reject_sender_login_mismatch): an owned sender needs a login', () => {
     const conv = run({ smtpd_sender_restrictions: 'reject_sender_login_mismatch', smtpd_sender_login_maps: LOGINS }, [...outside(), ...cmd('MAIL FROM:<alice@example.test>', 'RCPT TO:<x@example.test>')]);
     expect(conv.replies.at(-2)).toBe('553 5.7.1 <alice@example.test>: Sender address rejected: not logged in');
+  });
+
+  it('a sender the table gives to another login is refused for this one, whatever restriction list holds the check', () => {
+    const conv = run({ smtpd_sender_restrictions: 'reject_sender_login_mismatch', smtpd_sender_login_maps: LOGINS }, [...outside('carol@example.test'), ...cmd('MAIL FROM:<alice@example.test>', 'RCPT TO:<x@example.test>')]);
+    expect(conv.replies.at(-2)).toBe('553 5.7.1 <alice@example.test>: Sender address rejected: not owned by user carol@example.test');
   });
 
   it('reject_known_sender_login_mismatch: an unlisted sender passes a logged-in client; without SASL the login restrictions are ignored with a warning', () => {
@@ -157,6 +164,8 @@ describe('the restrictions of each stage', () => {
   it('ETRN: the delayed client restrictions, then smtpd_etrn_restrictions with check_etrn_access', () => {
     const etrn = run({ smtpd_etrn_restrictions: 'check_etrn_access inline:{ example.test=REJECT }' }, cmd('EHLO c.example.test', 'ETRN mx.example.test', 'ETRN other.test'));
     expect(etrn.replies.slice(-3, -1)).toEqual(['554 5.7.1 <mx.example.test>: Etrn command rejected: Access denied', '459 <other.test>: service unavailable']);
+    const client = run({ smtpd_client_restrictions: 'permit_mynetworks, reject' }, [...outside(), 'ETRN other.test\r\n']);
+    expect(client.replies.at(-2)).toBe('554 5.7.1 <unknown[192.0.2.7]>: Client host rejected: Access denied');
   });
 });
 
@@ -237,6 +246,11 @@ describe('the configuration', () => {
     expect(() => parsePostfixConfig({ smtpd_relay_restrictions: 'permit_mynetworks' })).toThrow('in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: reject_unauth_destination, defer_unauth_destination, reject, defer, defer_if_permit or check_relay_domains');
     expect(() => parsePostfixConfig({ smtpd_relay_restrictions: '', smtpd_recipient_restrictions: 'permit, reject_unauth_destination' })).toThrow('specify at least one working instance');
     expect(parsePostfixConfig({ smtpd_relay_restrictions: '', smtpd_recipient_restrictions: 'permit_mynetworks, reject_unauth_destination' }).smtpd_relay_restrictions).toEqual([]);
+  });
+
+  it('a scenario whose RCPT lists have no working reject is refused with the same reason', () => {
+    const scenario = loadScenario({ scenario: 'real-stack', sets: ['postfix.smtpd_relay_restrictions=permit_mynetworks'] });
+    expect(() => postfixConfigOf(scenario)).toThrow('postfix.smtpd_relay_restrictions, postfix.smtpd_recipient_restrictions: in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of');
   });
 
   it('the lists keep an inline table whole; smtpd_sender_login_maps is an inline table of owners', () => {
