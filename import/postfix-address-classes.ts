@@ -1,15 +1,15 @@
 /* postfix-address-classes - mydestination, virtual_mailbox_domains, relay_domains and an unstated mynetworks: as Postfix evaluates them, onto the lab's keys
  *
  * The lab's Postfix decides a recipient's class and whether it is an authorized destination from
- * mydestination, virtual_mailbox_domains and relay_domains (models/postfix/cmd-envelope.ts
- * relayRejection(), rcpt-maps.ts: trivial-rewrite resolve.c resolve_class(); smtpd_check.c
- * permit_auth_destination(), v3.7.11), and whom it trusts from mynetworks; the scenario keys
- * postfix.mydestination, .virtual_mailbox_domains, .relay_domains and .mynetworks set them (the layout's
- * preset: no local domain, the virtual domain example.test, no relay domain, its front inside
- * mynetworks). A domain class, stated or not, is evaluated as Postfix evaluates it (postfix-expand.ts:
+ * mydestination, virtual_alias_domains, virtual_mailbox_domains and relay_domains (models/postfix/address-class.ts:
+ * trivial-rewrite resolve.c resolve_class(); smtpd_check.c permit_auth_destination(), v3.7.11), and whom it
+ * trusts from mynetworks; the scenario keys postfix.mydestination, .virtual_alias_domains,
+ * .virtual_mailbox_domains, .relay_domains and .mynetworks set them (the layout's preset: no local domain,
+ * no virtual alias domain, the virtual domain example.test, no relay domain, its front inside mynetworks). A domain class, stated or not, is evaluated as Postfix evaluates it (postfix-expand.ts:
  * $parameters expanded; unstated, its default from global/mail_params.h, the same at v3.5.0, v3.7.11,
  * v3.8.6, v3.9.0 and v3.10.13; `postconf -d` of Debian's 3.7.11 prints them):
  *   mydestination            DEF_MYDEST "$myhostname, localhost.$mydomain, localhost"
+ *   virtual_alias_domains    DEF_VIRT_ALIAS_DOMS "$virtual_alias_maps" (DEF_VIRT_ALIAS_MAPS "$virtual_maps", empty)
  *   virtual_mailbox_domains  DEF_VIRT_MAILBOX_DOMS "$virtual_mailbox_maps" (DEF_VIRT_MAILBOX_MAPS empty)
  *   relay_domains            DEF_RELAY_DOMAINS: $mydestination below compatibility_level 2, else empty
  * and set as its key when every pattern is one the key holds; a table or file the input does not
@@ -22,6 +22,7 @@
  */
 import { inlineTableProblem, parseInlineTableKeys, type PostfixConfig } from '../models/postfix/config.ts';
 import { matchParentStyle, namadrListMatch } from '../models/postfix/address-list.ts';
+import { VIRTUAL_ALIAS_DOMAINS_DEFAULT } from '../models/postfix/routing-config.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { hostsOf, postfixConfigOf } from '../scenarios/topology.ts';
 import { assign } from './assign.ts';
@@ -29,13 +30,17 @@ import type { AssumedEntry, FixedComparison, KeyAssignment } from './entries.ts'
 import type { Evaluated, PostfixValues } from './postfix-expand.ts';
 import { ConfigError, type Setting } from './source.ts';
 
-type DomainClass = 'mydestination' | 'virtual_mailbox_domains' | 'relay_domains';
+type DomainClass = 'mydestination' | 'virtual_alias_domains' | 'virtual_mailbox_domains' | 'relay_domains';
 
 /** Each class's default as mail_params.h writes it, and what the class does in the lab's smtpd. */
 const DOMAIN_CLASSES: Readonly<Record<DomainClass, { readonly macro: string; readonly role: string }>> = {
   mydestination: {
     macro: 'DEF_MYDEST "$myhostname, localhost.$mydomain, localhost"',
     role: 'the local domains: a recipient there passes reject_unauth_destination/defer_unauth_destination and is the local class, not looked up in virtual_mailbox_maps',
+  },
+  virtual_alias_domains: {
+    macro: 'DEF_VIRT_ALIAS_DOMS "$virtual_alias_maps"',
+    role: 'the virtual alias domains: a recipient there passes reject_unauth_destination/defer_unauth_destination and, with smtpd_reject_unlisted_recipient, must be in virtual_alias_maps (550 5.1.1 User unknown in virtual alias table); a domain also in a later class list is this class',
   },
   virtual_mailbox_domains: {
     macro: 'DEF_VIRT_MAILBOX_DOMS "$virtual_mailbox_maps"',
@@ -101,14 +106,16 @@ function domainClass(name: DomainClass, values: PostfixValues, setting: Setting,
   const value = unstated ? `(not set: Postfix's default, mail_params.h ${DOMAIN_CLASSES[name].macro} = ${text}: ${domainsText({ domains: postfix.domains, unreadable: unknown })})` : setting.value;
   if (unknown.length === 0) {
     const expanded = unstated || evaluated.text.trim() === setting.value.trim() ? '' : `evaluated as Postfix does: ${text}; `;
-    return { key: assign(`postfix.${name}`, postfix.domains.join(', '), { ...setting, value }, `${expanded}${DOMAIN_CLASSES[name].role}`) };
+    // Unstated, virtual_alias_domains is the key's own default: the model asks postfix.virtual_alias_maps as Postfix asks the table.
+    const keyValue = unstated && name === 'virtual_alias_domains' ? VIRTUAL_ALIAS_DOMAINS_DEFAULT : postfix.domains.join(', ');
+    return { key: assign(`postfix.${name}`, keyValue, { ...setting, value }, `${expanded}${DOMAIN_CLASSES[name].role}`) };
   }
   return {
     fixed: {
       setting: { ...setting, value },
       ...(unstated ? { unstated: true } : {}),
       whyItMatters: `${unstated ? '' : `${domainsText({ domains: postfix.domains, unreadable: unknown })}: `}${DOMAIN_CLASSES[name].role}; the import cannot tell its domains, so the lab keeps its own (postfix.${name} sets them)`,
-      compare: (scenario: Scenario) => ({ labValue: (postfixConfigOf(scenario)[name] as readonly string[]).join(', '), same: false }),
+      compare: (scenario: Scenario) => ({ labValue: postfixConfigOf(scenario)[name]?.join(', ') ?? VIRTUAL_ALIAS_DOMAINS_DEFAULT, same: false }),
     },
   };
 }

@@ -82,6 +82,9 @@ export class PostfixValues {
       case 'relay_domains': return this.belowLevel2(depth + 1) ? expandDefault('$mydestination') : known(''); // DEF_RELAY_DOMAINS
       case 'virtual_mailbox_domains': return expandDefault('$virtual_mailbox_maps'); // DEF_VIRT_MAILBOX_DOMS
       case 'virtual_mailbox_maps': return known(''); // DEF_VIRT_MAILBOX_MAPS
+      case 'virtual_alias_domains': return expandDefault('$virtual_alias_maps'); // DEF_VIRT_ALIAS_DOMS
+      case 'virtual_alias_maps': return expandDefault('$virtual_maps'); // DEF_VIRT_ALIAS_MAPS "$virtual_maps" ("Compatibility!")
+      case 'virtual_maps': return known(''); // no DEF_ of its own: the old name, empty (postconf -d virtual_maps)
       case 'mynetworks_style': return known(this.belowLevel2(depth + 1) ? 'subnet' : 'host'); // DEF_MYNETWORKS_STYLE
       case 'compatibility_level': return known('0'); // DEF_COMPAT_LEVEL
       default: return unknownPart(`$${name}`, `$${name}: not stated, and its default is not one the import evaluates`);

@@ -24,6 +24,7 @@ import { assign, parsedBy } from './assign.ts';
 import { addressClasses, DOMAIN_CLASS_NAMES } from './postfix-address-classes.ts';
 import { PostfixValues } from './postfix-expand.ts';
 import { EXPANDED_RESTRICTION_PARAMETERS, restrictionSetting } from './postfix-restrictions.ts';
+import { routingParameterProblem, type RoutingConfig } from '../models/postfix/routing-config.ts';
 import { emptyResult, ignored, unsupported, type AssumedEntry, type FixedComparison, type KeyAssignment, type ListedEntry, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
 import { servicePort, type MasterService } from './postfix-master.ts';
@@ -185,10 +186,13 @@ function myoriginKey(values: PostfixValues, setting: Setting, unstated: boolean)
   return { key: assign('postfix.myorigin', evaluated.text.trim(), shownSetting, `${expanded}${role}`) };
 }
 
-/** Tables and lists that change a recipient's transport or class, which the lab does not read. */
-const UNREAD_RECIPIENT_TABLES: Readonly<Record<string, string>> = {
-  transport_maps: "a table the lab cannot read: it may send a recipient to the error: or retry: transport, which smtpd then refuses at RCPT and VRFY when smtpd_reject_unlisted_recipient = yes (smtpd_check.c check_rcpt_maps()); the lab takes each class's transport",
-  proxy_interfaces: "addresses smtpd counts as its own besides inet_interfaces: an [address] literal of one is the local class (resolve_local.c), which the lab does not model",
+/**
+ * The recipient tables the lab reads as inline:{...} tables (models/postfix/routing-config.ts): the table as
+ * written is the key; another type holds what the input does not show, unsupported with what it does.
+ */
+const ROUTING_TABLES: Readonly<Record<string, string>> = {
+  transport_maps: "a table the lab cannot read: it may send a recipient to the error: or retry: transport, which smtpd then refuses at RCPT and VRFY when smtpd_reject_unlisted_recipient = yes (trivial-rewrite transport.c, smtpd_check.c check_rcpt_maps()); the lab takes each class's transport (postfix.transport_maps=inline:{ {domain = error:5.7.1 text}, ... } gives it the entries)",
+  virtual_alias_maps: "a table the lab cannot read: with smtpd_reject_unlisted_recipient = yes an address found there is accepted whatever its class, before the error transports (smtpd_check.c check_rcpt_maps()), and one of a virtual alias domain must be found there (550 5.1.1 User unknown in virtual alias table); the lab finds no address (postfix.virtual_alias_maps=inline:{ address=x, ... } gives it the addresses)",
 };
 
 function compareWithLab(setting: Setting, version: string | undefined): FixedComparison {
@@ -304,7 +308,8 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     else if (EXPANDED_RESTRICTION_PARAMETERS.includes(name)) continue; // evaluated below with their $names (restrictionSetting())
     else if (name === 'local_recipient_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(localTableOutsideTheLab(setting));
     else if (name === 'local_recipient_maps') result.keys.push(assign('postfix.local_recipient_maps', setting.value.trim(), setting));
-    else if (name in UNREAD_RECIPIENT_TABLES && setting.value.trim() !== '') result.entries.push(unsupported(setting, UNREAD_RECIPIENT_TABLES[name]!));
+    else if (name in ROUTING_TABLES && routingParameterProblem(name as keyof RoutingConfig, setting.value) !== null) result.entries.push(unsupported(setting, ROUTING_TABLES[name]!));
+    else if (name in ROUTING_TABLES) result.keys.push(assign(keyOf(name)!, setting.value.trim(), setting));
     else if (LAYOUT_PARAMETERS.includes(name)) result.entries.push({ list: 'mapped', setting, key: null, value: shown(modelValue(setting, version)), note: LAYOUT });
     else if (keyOf(name) !== null) result.keys.push(assign(keyOf(name)!, shown(modelValue(setting, version)), setting));
     else if (name === 'smtpd_milters') {

@@ -77,7 +77,7 @@ export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [
     // Its Postfix is import/fixtures/haproxy-postfix: main.cf keeps Postfix's defaults (mail_params.h v3.9.0), not
     // Mailu's main.cf and 10025 -o the layout preset has: DEF_HELO_REQUIRED 0, DEF_SMTPD_REJ_UNL_RCPT 1, DEF_RCPT_DELIM "",
     // DEF_SMTPD_EHLO_DIS_WORDS "", DEF_MESSAGE_LIMIT 10240000, DEF_XCLIENT_HOSTS "" (HAProxy sends no XCLIENT),
-    // DEF_MYORIGIN "$myhostname" (mail.example.test), DEF_VIRT_TRANSPORT "virtual".
+    // DEF_MYORIGIN "$myhostname" (mail.example.test), DEF_VIRT_TRANSPORT "virtual", DEF_VIRT_ALIAS_DOMS "$virtual_alias_maps".
     'postfix.smtpd_helo_required': 'no',
     'postfix.smtpd_reject_unlisted_recipient': 'yes',
     'postfix.recipient_delimiter': '',
@@ -86,6 +86,7 @@ export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [
     'postfix.smtpd_authorized_xclient_hosts': '',
     'postfix.myorigin': 'mail.example.test',
     'postfix.virtual_transport': 'virtual',
+    'postfix.virtual_alias_domains': '$virtual_alias_maps',
   }),
   define('real-stack', 'the recorded real stack: Dovecot 2.3.19.1 -> Postfix 3.7.11, smtpd_forbid_unauth_pipelining = yes', REAL_STACK),
   define('real-stack-forbid-no', 'the recorded real stack with smtpd_forbid_unauth_pipelining = no', { ...REAL_STACK, 'postfix.smtpd_forbid_unauth_pipelining': 'no' }),

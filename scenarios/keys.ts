@@ -21,6 +21,7 @@ import { smtpClientBufferProblem } from '../models/front/nginx-client-buffer.ts'
 import { listPatternError } from '../models/postfix/address-list.ts';
 import { inetInterfacesProblem, inlineTableProblem, inlineTableText, measuredTimings, parseList, versionDefaults, type PostfixConfig } from '../models/postfix/config.ts';
 import { transportProblem } from '../models/postfix/transports.ts';
+import { routingParameterProblem, VIRTUAL_ALIAS_DOMAINS_DEFAULT } from '../models/postfix/routing-config.ts';
 import { FAIL_REPLY_PATTERN, FAIL_STEPS, type FailStep } from '../models/postfix/injected-failure.ts';
 import { MILTER_DEFAULT_ACTIONS, milterReplyAllowed, milterReplyProblem, type MilterDefaultAction, type MilterStage } from '../models/postfix/milter.ts';
 import { isModelledRelease, POSTFIX_RELEASES_TEXT } from '../models/postfix/releases.ts';
@@ -129,6 +130,11 @@ export interface ScenarioValues extends RestrictionKeyValues {
   'postfix.relay_transport': string;
   'postfix.default_transport': string;
   'postfix.inet_interfaces': string;
+  'postfix.virtual_alias_domains': string;
+  'postfix.virtual_alias_maps': string;
+  'postfix.transport_maps': string;
+  'postfix.relayhost': string;
+  'postfix.proxy_interfaces': string;
   'postfix.recipient_delimiter': string;
   'postfix.smtpd_discard_ehlo_keywords': string;
   'postfix.message_size_limit': number;
@@ -593,6 +599,36 @@ export const SCENARIO_KEYS: readonly KeySpec[] = [
     type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'all, loopback-only, or IPv4/IPv6 addresses separated by commas or spaces', problem: inetInterfacesProblem },
     default: (v) => { const value = presetOf(v).inet_interfaces; return typeof value === 'string' ? value : value.join(', '); },
     description: "smtpd's own addresses: a recipient at an [address] literal of one is the local class (global/resolve_local.c resolve_local(), own_inet_addr.c): an authorized destination, looked up in local_recipient_maps. all: the host's interfaces (the lab: 127.0.0.1, ::1 with IPv6, and the address Postfix is reached on); loopback-only: the loopback ones. Postfix's default all (mail_params.h DEF_INET_INTERFACES), Mailu's too; the real stack: 127.0.0.1",
+  },
+  {
+    name: 'postfix.virtual_alias_domains',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: `${VIRTUAL_ALIAS_DOMAINS_DEFAULT}, or domain names separated by commas or spaces, each may start with '!' (no type:table or /file; empty: none)`, problem: (text) => (text.trim() === VIRTUAL_ALIAS_DOMAINS_DEFAULT ? null : routingParameterProblem('virtual_alias_domains', text) ?? (matchListKey('virtual_alias_domains', 'domain names') as Extract<KeyType, { kind: 'text' }>).problem?.(text) ?? null) },
+    default: (v) => presetOf(v).virtual_alias_domains?.join(', ') ?? VIRTUAL_ALIAS_DOMAINS_DEFAULT,
+    description: "the virtual alias domains (string_list): a recipient there is the virtual alias class (trivial-rewrite resolve.c resolve_addr(), before virtual_mailbox_domains and relay_domains), an authorized destination (smtpd_check.c permit_auth_destination(): RESOLVE_CLASS_FINAL), and with smtpd_reject_unlisted_recipient one that virtual_alias_maps does not find gets 550 5.1.1 <address>: Recipient address rejected: User unknown in virtual alias table (its transport is error:5.1.1 User unknown in virtual alias table; check_rcpt_maps()). A domain in two class lists gets the first one's class, and trivial-rewrite logs 'warning: do not list domain D in BOTH ...'. Postfix's default $virtual_alias_maps, the domains that are keys of that table (mail_params.h DEF_VIRT_ALIAS_DOMS); Mailu's main.cf: empty",
+  },
+  {
+    name: 'postfix.virtual_alias_maps',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no table), or inline:{ key=value, ... }', problem: (text) => routingParameterProblem('virtual_alias_maps', text) },
+    default: '',
+    description: "the virtual aliases as an inline table: address=anything, user=anything (found at $myorigin and the local domains), @domain=anything; smtpd reads only whether an address is found: with smtpd_reject_unlisted_recipient a found address is known whatever its class, before the error and retry transports refuse it (smtpd_check.c check_rcpt_maps(), mail_addr_find()). Postfix's default $virtual_maps, empty (mail_params.h DEF_VIRT_ALIAS_MAPS); Mailu's socketmap is outside the lab",
+  },
+  {
+    name: 'postfix.transport_maps',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'empty (no table), or inline:{ key=transport[:nexthop], ... } ({key = error:5.7.1 text with spaces} in braces)', problem: (text) => routingParameterProblem('transport_maps', text) },
+    default: '',
+    description: "each recipient's transport before its class's (trivial-rewrite transport.c transport_lookup(): user+ext@domain, user@domain, domain, its parents (.parent, or parent with parent_domain_matches_subdomains naming transport_maps), then *; not for the virtual alias class): an error:[dsn ]text or retry:[dsn ]text entry makes smtpd refuse the recipient at RCPT and VRFY when smtpd_reject_unlisted_recipient = yes, 550 (retry: 450) <address>: Recipient address rejected: text; error or retry without a text: 'Address is undeliverable'; :nexthop keeps the transport. Postfix's default empty (mail_params.h DEF_TRANSPORT_MAPS); Mailu's lmdb and socketmap tables are outside the lab",
+  },
+  {
+    name: 'postfix.relayhost',
+    type: { kind: 'text', pattern: /^[^\s$]*$/, allowed: 'empty, or a host without white space or $ (e.g. [relay.example.test]:587)' },
+    default: '',
+    description: "the nexthop of the relay and default classes when their transport names none (resolve.c resolve_addr()): smtpd shows it as the text when that transport is error or retry ('550 5.1.1 <address>: Recipient address rejected: [relay.example.test]' for default_transport = error). Postfix's default empty (mail_params.h DEF_RELAYHOST), Mailu's with no RELAYHOST too",
+  },
+  {
+    name: 'postfix.proxy_interfaces',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'IPv4/IPv6 addresses separated by commas or spaces (empty: none)', problem: (text) => routingParameterProblem('proxy_interfaces', text) },
+    default: '',
+    description: "addresses smtpd counts as its own besides inet_interfaces (a NAT or proxy in front of it): a recipient at an [address] literal of one is the local class (global/resolve_local.c resolve_local(), own_inet_addr.c proxy_inet_addr()), an authorized destination looked up in local_recipient_maps. Postfix's default empty (mail_params.h DEF_PROXY_INTERFACES)",
   },
   {
     name: 'postfix.recipient_delimiter',

@@ -19,6 +19,7 @@ import { ScenarioError } from './errors.ts';
 import { defaultAuthServiceConfig, type AuthServiceConfig } from '../models/auth/index.ts';
 import { labDovecotConfig, mailuNginxConfig, type DovecotFrontConfig, type NginxFrontConfig } from '../models/front/index.ts';
 import { parseInetInterfaces, parseInlineTableKeys, parseList, type PostfixConfig } from '../models/postfix/config.ts';
+import { parseRoutingParameter } from '../models/postfix/routing-config.ts';
 import { isRealStackValues, postfixPresetOf } from './layout.ts';
 import { failActionOf, type InjectedFailure } from '../models/postfix/injected-failure.ts';
 import { MILTER_STAGES, milterReplyOf, type MilterReplies, type MilterReply, type MilterStage } from '../models/postfix/milter.ts';
@@ -111,6 +112,11 @@ export const postfixConfigOf = oncePerScenario(function postfixConfigOf(scenario
     relay_transport: scenario.get('postfix.relay_transport').trim(),
     default_transport: scenario.get('postfix.default_transport').trim(),
     inet_interfaces: parseInetInterfaces(scenario.get('postfix.inet_interfaces')),
+    virtual_alias_domains: parseRoutingParameter('virtual_alias_domains', scenario.get('postfix.virtual_alias_domains')) as PostfixConfig['virtual_alias_domains'],
+    virtual_alias_maps: parseRoutingParameter('virtual_alias_maps', scenario.get('postfix.virtual_alias_maps')) as PostfixConfig['virtual_alias_maps'],
+    transport_maps: parseRoutingParameter('transport_maps', scenario.get('postfix.transport_maps')) as PostfixConfig['transport_maps'],
+    relayhost: scenario.get('postfix.relayhost'),
+    proxy_interfaces: parseRoutingParameter('proxy_interfaces', scenario.get('postfix.proxy_interfaces')) as PostfixConfig['proxy_interfaces'],
     // Lower-cased as parsePostfixConfig() reads the parameter (ehlo_mask.c matches case-insensitively).
     smtpd_discard_ehlo_keywords: parseList(scenario.get('postfix.smtpd_discard_ehlo_keywords')).map((word) => word.toLowerCase()),
     message_size_limit: scenario.get('postfix.message_size_limit'),

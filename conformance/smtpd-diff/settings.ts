@@ -12,6 +12,8 @@ import { REPLY_CODE_PARAMETERS, RESTRICTION_LISTS } from '../../models/postfix/r
 
 const yesNo = (on: boolean) => (on ? 'yes' : 'no');
 const list = (items: readonly string[] | null | undefined) => (items ?? []).join(', ');
+/** An inline table as main.cf writes it, each entry in braces (its value may hold blanks); empty for none. */
+const table = (entries: Readonly<Record<string, string>> | null) => (entries === null ? '' : `inline:{ ${Object.entries(entries).map(([key, value]) => `{${key}=${value}}`).join(', ')} }`);
 
 /** Each compared parameter and the model's value of it, written as postconf -hx writes the real one. */
 const MODEL_VALUE: Readonly<Record<string, (c: PostfixConfig) => string>> = {
@@ -60,6 +62,12 @@ const MODEL_VALUE: Readonly<Record<string, (c: PostfixConfig) => string>> = {
   inet_interfaces: (c) => (typeof c.inet_interfaces === 'string' ? c.inet_interfaces : list(c.inet_interfaces)),
   // null: the parameter is empty (rcpt-maps.ts: no lookup); a table's keys otherwise, as virtual_mailbox_maps.
   local_recipient_maps: (c) => (c.local_recipient_maps === null ? '' : `inline:{ ${c.local_recipient_maps.join(', ')} }`),
+  // routing-config.ts: postconf -x expands virtual_alias_domains' default $virtual_alias_maps (and its $virtual_maps).
+  virtual_alias_domains: (c) => (c.virtual_alias_domains === null ? table(c.virtual_alias_maps) : list(c.virtual_alias_domains)),
+  virtual_alias_maps: (c) => table(c.virtual_alias_maps),
+  transport_maps: (c) => table(c.transport_maps),
+  relayhost: (c) => c.relayhost,
+  proxy_interfaces: (c) => list(c.proxy_interfaces),
 };
 
 export const COMPARED_PARAMETERS: readonly string[] = Object.keys(MODEL_VALUE);

@@ -9,7 +9,9 @@
 import { listPatternError } from './address-list.js';
 import { DEBIAN_ACCOUNTS } from './debian-accounts.js';
 import { isIP } from 'node:net';
-import { transportProblem, TRANSPORT_PARAMETERS } from './transports.js';
+import { transportProblem } from './transports.js';
+import { TRANSPORT_PARAMETERS } from './resolve-transport.js';
+import { parseRoutingParameter, ROUTING_DEFAULTS, ROUTING_PARAMETERS, type RoutingConfig } from './routing-config.js';
 import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
 import type { InjectedFailure } from './injected-failure.js';
 import { parseReplyCode, parseRestrictionList, parseSenderLoginMaps, REPLY_CODE_PARAMETERS, requiredRejectProblem, RESTRICTION_DEFAULTS, RESTRICTION_LISTS, RESTRICTION_PARAMETERS, type RestrictionConfig } from './restriction-config.js';
@@ -55,7 +57,7 @@ export interface PostfixTimings {
 }
 
 /** The restriction lists and what their replies read are restriction-config.ts's (RestrictionConfig). */
-export interface PostfixConfig extends RestrictionConfig {
+export interface PostfixConfig extends RestrictionConfig, RoutingConfig {
   /** Which release to imitate: decides version defaults (e.g. "3.7.11", "3.9"). */
   readonly mail_version: string;
   readonly myhostname: string;
@@ -243,6 +245,7 @@ export function postfixDefaults(version = '3.9'): PostfixConfig {
     inet_interfaces: 'all',
     // DEF_LOCAL_RCPT_MAPS "proxy:unix:passwd.byname $alias_maps": the host's accounts (DEBIAN_ACCOUNTS; aliases: none).
     local_recipient_maps: DEBIAN_ACCOUNTS,
+    ...ROUTING_DEFAULTS,
     smtpd_junk_command_limit: 100,
     smtpd_client_connection_count_limit: 50,
     smtpd_client_event_limit_exceptions: null,
@@ -313,6 +316,8 @@ export function mailuPreset(overrides: Partial<PostfixConfig> = {}): PostfixConf
     smtpd_helo_required: true,
     smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'],
     mydestination: [],
+    // main.cf virtual_alias_domains = (empty: the aliases are looked up through virtual_alias_maps in the virtual mailbox domains).
+    virtual_alias_domains: [],
     virtual_mailbox_domains: ['example.test'],
     smtpd_milters: ['inet:antispam:11332'],
     message_size_limit: 50_000_000,
@@ -469,7 +474,7 @@ const matchListKeys: readonly string[] = listKeys.filter((key) => key !== 'smtpd
 export const knownKeys: readonly string[] = [
   ...stringKeys, ...booleanKeys, ...countKeys, ...listKeys,
   'smtpd_timeout', 'smtpd_upstream_proxy_timeout', 'smtpd_upstream_proxy_protocol', 'smtpd_forbid_bare_newline', 'smtpd_discard_ehlo_keywords', 'smtpd_tls_security_level', 'inet_protocols', 'smtpd_error_sleep_time', 'milter_default_action', 'virtual_mailbox_maps',
-  'local_recipient_maps', 'inet_interfaces', 'myorigin', ...Object.values(TRANSPORT_PARAMETERS), ...RESTRICTION_PARAMETERS,
+  'local_recipient_maps', 'inet_interfaces', 'myorigin', ...Object.values(TRANSPORT_PARAMETERS), ...RESTRICTION_PARAMETERS, ...ROUTING_PARAMETERS,
 ];
 
 /**
@@ -524,6 +529,8 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
       out[key] = raw.trim();
     } else if (key === 'inet_interfaces') {
       out[key] = parseInetInterfaces(raw);
+    } else if ((ROUTING_PARAMETERS as readonly string[]).includes(key)) {
+      out[key] = parseRoutingParameter(key as keyof RoutingConfig, raw);
     } else if (key === 'myorigin') {
       // expanded after the loop, once myhostname is known
     } else if (key === 'inet_protocols') {

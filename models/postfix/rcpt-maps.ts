@@ -3,13 +3,18 @@
  * Postfix v3.7.11 (the same at v3.5.0, v3.9.0 and v3.10.13), smtpd/smtpd_check.c smtpd_check_rcpt(): with
  * smtpd_reject_unlisted_recipient = yes (mail_params.h DEF_SMTPD_REJ_UNL_RCPT 1) a recipient the
  * restrictions did not reject goes to check_recipient_rcpt_maps() -> check_rcpt_maps(), RCPT's and
- * VRFY's alike. check_rcpt_maps() resolves the address (address-class.ts: the local class by
- * mydestination or an [address] literal of smtpd's own, else virtual_mailbox_domains the virtual class,
- * ...), refuses one whose class's transport is error or retry (transports.ts), then looks it up in
- * its class's table with mail_addr_find() (MA_FIND_DEFAULT: "user+ext@domain", with
- * recipient_delimiter "user@domain" (strip_addr_internal(), split_addr_internal()), for a local
- * domain "user+ext" and "user" (MA_FIND_LOCALPART_IF_LOCAL: find_local()), then "@domain"; the keys
- * case-folded, DICT_FLAG_FOLD_FIX). Not found: smtpd_check_reject() with "5.1.1" and "<%s>: %s
+ * VRFY's alike. check_rcpt_maps() resolves the address (smtpd-resolve.ts: the local class by
+ * mydestination or an [address] literal of smtpd's own, else virtual_alias_domains the virtual alias
+ * class, virtual_mailbox_domains the virtual class, ...). An address virtual_alias_maps finds is known,
+ * whatever its class ("We assume the recipient address is OK if it matches a canonical map or virtual
+ * alias map"); else one that resolves to the error or retry transport is refused (transports.ts; the
+ * virtual alias class resolves to error:5.1.1 User unknown in virtual alias table), then it is looked
+ * up in its class's table. Each table is asked with mail_addr_find() (MA_FIND_DEFAULT: "user+ext@domain", with
+ * recipient_delimiter "user@domain" (strip_addr_internal(), split_addr_internal()), when the domain is
+ * $myorigin or the local class's "user+ext" and "user" (MA_FIND_LOCALPART_IF_LOCAL: find_local()), then "@domain"; the keys
+ * case-folded, DICT_FLAG_FOLD_FIX). Measured on the real 3.7.11 with myorigin = example.test: a
+ * virtual_alias_maps key "carol" finds carol@example.test and carol@ a mydestination domain, not
+ * carol@ a virtual alias domain. Not found: smtpd_check_reject() with "5.1.1" and "<%s>: %s
  * rejected: User unknown%s", the class "Recipient address" and, with show_user_unknown_table_name =
  * yes (DEF_SHOW_UNK_RCPT_TABLE), the table's name; logged as any restriction's reject (log_whatsup()):
  *   - the local class: local_recipient_maps with unknown_local_recipient_reject_code (550, DEF_LOCAL_RCPT_CODE),
@@ -19,14 +24,13 @@
  *     " in virtual mailbox table".
  * The keys come from the resolved recipient (reply->recipient: a trailing dot taken off, "@$myhostname"
  * after an address without a domain, resolve-addr.ts), the reply names the address as sent.
- * Not modelled: relay_recipient_maps, canonical and virtual alias maps (a match there passes), a quoted
- * local part (MA_FORM_EXTERNAL_FIRST), the bare local part mail_addr_find() also tries when the domain
- * is $myorigin (the lab has no myorigin), and table types other than inline: (config.ts).
+ * Not modelled: relay_recipient_maps, the canonical maps (a match there passes), a quoted
+ * local part (MA_FORM_EXTERNAL_FIRST), and table types other than inline: (config.ts).
  */
-import { addressClass } from './address-class.js';
-import { resolvedRecipient } from './resolve-addr.js';
+import { mailAddrFind } from './mail-addr-find.js';
 import { bareLocalpart } from './mail-addr-find.js';
 import type { SmtpdSession } from './session.js';
+import { smtpdResolveAddr } from './smtpd-resolve.js';
 import { refusingTransport, type AddressReplyClass } from './transports.js';
 
 /** check_rcpt_maps(): the reply that refuses `recipient`, or null. */
@@ -42,17 +46,21 @@ export function unlistedRecipient(s: SmtpdSession, recipient: string): string | 
  */
 export function unlistedAddress(s: SmtpdSession, address: string, replyClass: AddressReplyClass): string | null {
   const c = s.config;
-  const { local, domain } = resolvedRecipient(address, c);
-  const resolved = addressClass(c, s.local.host, domain);
-  const refusal = refusingTransport(s, resolved, address, domain, replyClass);
+  // smtpd_resolve_addr(sender, addr): a recipient's with state->sender, a sender's with state->recipient (none at MAIL).
+  const reply = smtpdResolveAddr(s, replyClass === 'Recipient address' ? s.transaction?.sender ?? null : null, address);
+  const { local, domain } = reply;
+  // mail_addr_find(): MA_FIND_LOCALPART_IF_LOCAL's test, strcasecmp_utf8(domain, var_myorigin) or resolve_local().
+  const ownDomain = domain.toLowerCase() === c.myorigin.toLowerCase() || reply.addressClass === 'local';
+  if (c.virtual_alias_maps !== null && mailAddrFind(c.virtual_alias_maps, local, domain, c.recipient_delimiter, { localpartIfLocal: true, atDomain: true }, ownDomain) !== undefined) return null;
+  const refusal = refusingTransport(s, reply, address, replyClass);
   if (refusal !== null) return refusal;
   const unknown = `550 ${replyClass === 'Sender address' ? '5.1.0' : '5.1.1'} <${address}>: ${replyClass} rejected: User unknown`;
-  if (resolved === 'local') {
+  if (reply.addressClass === 'local') {
     if (c.local_recipient_maps === null || /^(double-bounce|postmaster|mailer-daemon)$/i.test(local)) return null;
     return found(c.local_recipient_maps, local, domain, c.recipient_delimiter, true) ? null : `${unknown} in local recipient table`;
   }
-  if (resolved === 'virtual' && c.virtual_mailbox_maps !== null) {
-    return found(c.virtual_mailbox_maps, local, domain, c.recipient_delimiter, false) ? null : `${unknown} in virtual mailbox table`;
+  if (reply.addressClass === 'virtual' && c.virtual_mailbox_maps !== null) {
+    return found(c.virtual_mailbox_maps, local, domain, c.recipient_delimiter, ownDomain) ? null : `${unknown} in virtual mailbox table`;
   }
   return null;
 }

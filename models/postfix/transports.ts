@@ -1,31 +1,24 @@
-/* transports - the transport a recipient's class resolves to, and smtpd's refusal of the error and retry transports
+/* transports - smtpd's refusal of a recipient that resolves to the error or retry transport, and the transport parameters' values
  *
  * trivial-rewrite/resolve.c resolve_addr() (v3.7.11; the same at v3.5.0, v3.9.0, v3.10.13) gives each
- * address class its main.cf transport: local_transport, virtual_transport, relay_transport,
- * default_transport (mail_params.h DEF_LOCAL_TRANSPORT "local:$myhostname", DEF_VIRT_TRANSPORT
- * "virtual", DEF_RELAY_TRANSPORT "relay", DEF_DEF_TRANSPORT "smtp"). The value is transport[:nexthop]:
- * split_at() the first ':' ("An explicit main.cf transport:nexthop setting overrides the nexthop");
- * without one the nexthop is the recipient's domain (relayhost, not modelled, would replace it for
- * the relay and default classes). "With the error transport, the nexthop information is free text
- * that specifies the reason for non-delivery."
+ * recipient a transport and a nexthop (resolve-transport.ts: its class's main.cf transport, relayhost,
+ * transport_maps; the virtual alias class error:5.1.1 User unknown in virtual alias table). "With the
+ * error transport, the nexthop information is free text that specifies the reason for non-delivery."
  * smtpd/smtpd_check.c check_rcpt_maps() (v3.7.11, the same at v3.5.0 .. v3.10.13): after the
- * canonical and virtual alias maps (not modelled), "anything that resolves to the error mailer is
- * known to be undeliverable": transport "error" (MAIL_SERVICE_ERROR, compared exactly) is refused
- * with 550 and dsn_split("5.1.1", nexthop), "retry" (MAIL_SERVICE_RETRY) with 450 and "4.1.1"; the
+ * canonical maps (not modelled) and virtual_alias_maps (rcpt-maps.ts: an address found there is known),
+ * "anything that resolves to the error mailer is known to be undeliverable": transport "error"
+ * (MAIL_SERVICE_ERROR, compared exactly) is refused with 550 (the virtual alias class's
+ * unknown_virtual_alias_reject_code, DEF_VIRT_ALIAS_CODE 550, the same) and dsn_split("5.1.1", nexthop),
+ * "retry" (MAIL_SERVICE_RETRY) with 450 and "4.1.1"; the
  * DSN goes through smtpd_dsn_fix() for the recipient class, the text is "<%s>: Recipient address
  * rejected: %s" with dsn_split()'s text, and smtpd_check_reject() makes the DSN's first digit the
  * reply code's ("enforce consistency between the SMTP code and DSN code") and logs it
  * (log_whatsup()). Before the class's own table (rcpt-maps.ts), and only where check_rcpt_maps()
  * runs: reject_unlisted_recipient (smtpd_reject_unlisted_recipient = yes).
- * Not modelled: transport_maps (which may send a recipient to error: too), sender_dependent_default_transport_maps,
- * soft_bounce.
+ * Not modelled: soft_bounce.
  */
-import type { AddressClass } from './address-class.js';
-import type { PostfixConfig } from './config.js';
+import { splitTransport, type ResolvedTransport } from './resolve-transport.js';
 import type { SmtpdSession } from './session.js';
-
-/** The parameter that names each class's transport (resolve_addr()'s blame). */
-export const TRANSPORT_PARAMETERS = { local: 'local_transport', virtual: 'virtual_transport', relay: 'relay_transport', default: 'default_transport' } as const satisfies Record<AddressClass, keyof PostfixConfig>;
 
 /** The transports check_rcpt_maps() refuses, with their reply code and dsn_split()'s default DSN (a sender's: X.1.0). */
 const REFUSING: Readonly<Record<string, { readonly code: number; readonly dsn: string; readonly senderDsn: string }>> = {
@@ -35,13 +28,6 @@ const REFUSING: Readonly<Record<string, { readonly code: number; readonly dsn: s
 
 /** The classes check_rcpt_maps() judges an address in (smtpd_dsn_fix.h SMTPD_NAME_RECIPIENT, SMTPD_NAME_SENDER). */
 export type AddressReplyClass = 'Recipient address' | 'Sender address';
-
-/** split_at(channel, ':'): the transport and the nexthop after the first ':' (null: none, or empty). */
-function splitTransport(value: string): { readonly transport: string; readonly nexthop: string | null } {
-  const colon = value.indexOf(':');
-  if (colon < 0) return { transport: value, nexthop: null };
-  return { transport: value.slice(0, colon), nexthop: value.slice(colon + 1) || null };
-}
 
 /**
  * What is wrong with a transport parameter's value for the lab, or null. An empty transport makes
@@ -55,8 +41,13 @@ export function transportProblem(parameter: string, value: string): string | nul
   if (transport === '') return `${parameter}: "${value}": Postfix refuses a null transport (resolve.c resolve_addr(): "null transport is not allowed"); write transport[:nexthop]`;
   if (!Object.hasOwn(REFUSING, transport) || nexthop === null) return null;
   if (nexthop.includes('$')) return `${parameter}: "${value}": the lab does not expand $parameters in the ${transport}: transport's text; write the text itself`;
-  if (dsnLength(nexthop.trimStart()) === nexthop.trim().length) return `${parameter}: "${value}": a DSN with no text after it, which dsn_split() reads past; add the text`;
+  if (dsnWithoutText(nexthop)) return `${parameter}: "${value}": a DSN with no text after it, which dsn_split() reads past; add the text`;
   return null;
+}
+
+/** An error or retry nexthop that is a status and nothing after it: dsn_split() reads past its end for the text. */
+export function dsnWithoutText(nexthop: string): boolean {
+  return dsnLength(nexthop.trimStart()) === nexthop.trim().length;
 }
 
 /** dsn_valid() (global/dsn_util.c): the length of the RFC 3463 status that starts `text` ([245].d{1,3}.d{1,3}, then the end or a blank), or 0. */
@@ -68,16 +59,12 @@ function dsnLength(text: string): number {
 const RECIPIENT_DSN: Readonly<Record<string, string>> = { 1: '1.1', 2: '1.2', 3: '1.3', 4: '1.4', 5: '1.5', 6: '1.6', 7: '1.3', 8: '1.2' };
 const SENDER_DSN: Readonly<Record<string, string>> = { 1: '1.7', 2: '1.8', 3: '1.7', 4: '1.7', 5: '1.0', 6: '1.7', 7: '1.7', 8: '1.8' };
 
-/**
- * check_rcpt_maps()'s reply for a recipient of `addressClass` whose transport is error or retry, or
- * null. `domain` is the resolved recipient's (the nexthop when the transport names none).
- */
-export function refusingTransport(s: SmtpdSession, addressClass: AddressClass, recipient: string, domain: string, replyClass: AddressReplyClass = 'Recipient address'): string | null {
-  const { transport, nexthop } = splitTransport(s.config[TRANSPORT_PARAMETERS[addressClass]].trim());
-  if (!Object.hasOwn(REFUSING, transport)) return null;
-  const refusing = REFUSING[transport]!;
+/** check_rcpt_maps()'s reply for an address (`recipient`, as sent) that resolved to the error or retry transport, or null. */
+export function refusingTransport(s: SmtpdSession, resolved: ResolvedTransport, recipient: string, replyClass: AddressReplyClass = 'Recipient address'): string | null {
+  if (!Object.hasOwn(REFUSING, resolved.transport)) return null;
+  const refusing = REFUSING[resolved.transport]!;
   // dsn_split(): blanks, an optional status and the one character after it, blanks, then the free text.
-  const next = (nexthop ?? domain).trimStart();
+  const next = resolved.nexthop.trimStart();
   const length = dsnLength(next);
   const status = length > 0 ? next.slice(0, length) : replyClass === 'Sender address' ? refusing.senderDsn : refusing.dsn;
   const text = next.slice(length > 0 ? length + 1 : 0).trimStart();

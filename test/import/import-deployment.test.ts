@@ -219,11 +219,34 @@ describe('the shipped fixtures', () => {
     expect(key(mailu, 'virtual_transport')).toMatchObject({ key: 'postfix.virtual_transport', value: 'lmtp:inet:192.168.203.2:2525' });
     // not stated: Postfix's defaults (smtp, relay, all), not the recorded stack's
     expect([key(mailu, 'default_transport')?.value, key(mailu, 'relay_transport')?.value, key(mailu, 'inet_interfaces')?.value]).toEqual(['smtp', 'relay', 'all']);
-    expect(mailu.unsupported.find((entry) => entry.setting.name === 'transport_maps')?.reason).toMatch(/^a table the lab cannot read: it may send a recipient to the error: or retry: transport/);
+    expect(mailu.unsupported.find((entry) => entry.setting.name === 'transport_maps')?.reason).toMatch(/^a table the lab cannot read: it may send a recipient to the error: or retry: transport.*postfix\.transport_maps=inline:/);
     const stated = (line: string) => deployment({ 'main.cf': `mail_version = 3.9.0\n${line}\n`, 'dovecot.conf': DOVECOT });
     expect(key(stated('local_recipient_maps = inline:{ root=x, bob=x }'), 'local_recipient_maps')).toMatchObject({ key: 'postfix.local_recipient_maps', value: 'inline:{ root=x, bob=x }' });
     expect(stated('local_recipient_maps = proxy:unix:passwd.byname').unsupported.find((entry) => entry.setting.name === 'local_recipient_maps')?.reason).toMatch(/a table the lab cannot read, so it keeps its own/);
-    expect(stated('proxy_interfaces = 192.0.2.1').unsupported.find((entry) => entry.setting.name === 'proxy_interfaces')).toBeDefined();
+    expect(key(stated('proxy_interfaces = 192.0.2.1'), 'proxy_interfaces')).toMatchObject({ key: 'postfix.proxy_interfaces', value: '192.0.2.1' });
+  });
+
+  it("virtual aliases, transport_maps and relayhost (routing-config.ts): an inline table or a value is its key; Mailu's socketmap and lmdb tables are unsupported, saying what the lab does", () => {
+    const key = (result: ImportResult, name: string) => result.mapped.find((entry) => entry.setting.name === name);
+    const reason = (result: ImportResult, name: string) => result.unsupported.find((entry) => entry.setting.name === name)?.reason;
+    const mailu = importDeployment({ paths: [join(FIXTURES, 'mailu-2024.06')] });
+    expect(key(mailu, 'virtual_alias_domains')).toMatchObject({ key: 'postfix.virtual_alias_domains', value: '' });
+    expect(key(mailu, 'relayhost')).toMatchObject({ key: 'postfix.relayhost', value: '' });
+    expect(reason(mailu, 'virtual_alias_maps')).toMatch(/^a table the lab cannot read: with smtpd_reject_unlisted_recipient = yes an address found there is accepted whatever its class.*postfix\.virtual_alias_maps=inline:/);
+    const stated = (lines: string) => deployment({ 'main.cf': `mail_version = 3.9.0\n${lines}\n`, 'dovecot.conf': DOVECOT });
+    const table = 'inline:{ {x.test = error:5.7.1 no route}, {* = smtp} }';
+    expect(key(stated(`transport_maps = ${table}`), 'transport_maps')).toMatchObject({ key: 'postfix.transport_maps', value: table });
+    expect(key(stated('virtual_alias_maps = inline:{ alias.test=x, bob@alias.test=x }'), 'virtual_alias_maps')).toMatchObject({ key: 'postfix.virtual_alias_maps', value: 'inline:{ alias.test=x, bob@alias.test=x }' });
+    expect(key(stated('relayhost = [relay.example.test]:587'), 'relayhost')).toMatchObject({ key: 'postfix.relayhost', value: '[relay.example.test]:587' });
+    // virtual_alias_domains unstated: its default $virtual_alias_maps, which the key keeps (the model asks the table); stated, the domains it evaluates to
+    const unstated = stated('virtual_alias_maps = inline:{ alias.test=x, bob@alias.test=x }');
+    expect(key(unstated, 'virtual_alias_domains')).toMatchObject({ key: 'postfix.virtual_alias_domains', value: '$virtual_alias_maps' });
+    expect(unstated.scenario.get('postfix.virtual_alias_domains')).toBe('$virtual_alias_maps');
+    expect(key(stated('virtual_alias_maps = inline:{ alias.test=x }\nvirtual_alias_domains = $virtual_alias_maps, other.test'), 'virtual_alias_domains')).toMatchObject({ value: 'alias.test, other.test' });
+    expect(reason(stated('virtual_alias_domains = hash:/etc/postfix/valias'), 'virtual_alias_domains')).toMatch(/a table the import cannot read: the virtual alias domains/);
+    // Postfix's default virtual_alias_maps, $virtual_maps, is empty: so is the default virtual_alias_domains
+    expect(key(deployment({ 'main.cf': 'mail_version = 3.9.0\n', 'dovecot.conf': DOVECOT }), 'virtual_alias_domains')?.setting.value).toMatch(/^\(not set: Postfix's default, mail_params\.h DEF_VIRT_ALIAS_DOMS "\$virtual_alias_maps" = \(empty\): no domain\)$/);
+    expect(() => stated('relayhost = $mydomain')).toThrow(/main\.cf:2: .*relayhost/);
   });
 
   it("the fronts' settings: Mailu's and the recorded stack's as stated, Dovecot's and nginx's own values where unstated, and what the lab cannot take listed with the reason", () => {

@@ -118,6 +118,11 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.relay_transport': ['error', 'error:5.7.1', 'transport[:nexthop], e.g. smtp, lmtp:inet:host:port, error:5.7.1 text'],
   'postfix.default_transport': ['smtp:[relay.example.test]:587', '', 'transport[:nexthop], e.g. smtp, lmtp:inet:host:port, error:5.7.1 text'],
   'postfix.inet_interfaces': ['127.0.0.1, ::1', 'mail.example.test', 'all, loopback-only, or IPv4/IPv6 addresses separated by commas or spaces'],
+  'postfix.virtual_alias_domains': ['alias.test, !old.alias.test', 'hash:/etc/postfix/valias', "$virtual_alias_maps, or domain names separated by commas or spaces, each may start with '!' (no type:table or /file; empty: none)"],
+  'postfix.virtual_alias_maps': ['inline:{ bob@alias.test=x, @catch.test=x, carol=x }', 'socketmap:unix:/tmp/podop.socket:alias', 'empty (no table), or inline:{ key=value, ... }'],
+  'postfix.transport_maps': ['inline:{ {retry.test = retry:4.4.1 later}, {* = error} }', 'inline:{ {x.test = error:5.7.1} }', 'empty (no table), or inline:{ key=transport[:nexthop], ... } ({key = error:5.7.1 text with spaces} in braces)'],
+  'postfix.relayhost': ['[relay.example.test]:587', '$mydomain', 'empty, or a host without white space or $ (e.g. [relay.example.test]:587)'],
+  'postfix.proxy_interfaces': ['192.0.2.7, 2001:db8::7', 'proxy.example.test', 'IPv4/IPv6 addresses separated by commas or spaces (empty: none)'],
   'postfix.recipient_delimiter': ['+-', '+ -', 'characters without white space (empty: none)'],
   'postfix.smtpd_discard_ehlo_keywords': ['pipelining, silent-discard', 'pipelining;', 'EHLO keywords separated by commas or spaces (unknown ones are ignored, silent-discard stops the log line; empty: none)'],
   'postfix.message_size_limit': ['0', '-1', 'an integer from 0 to 9007199254740991'],
@@ -179,6 +184,11 @@ const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'postfix.default_transport': ': default_transport: "": Postfix refuses a null transport (resolve.c resolve_addr(): "null transport is not allowed"); write transport[:nexthop]',
   'postfix.inet_interfaces': ': inet_interfaces: "mail.example.test" is not an IPv4 or IPv6 address: the lab resolves no host names (own_inet_addr.c: "host not found" for a name that does not resolve); allowed: all, loopback-only, or addresses',
   'sim.run_queue_wait_quantiles_us': ': value 3 (1200) is below the one before it (3391)',
+  // routing-config.ts (trivial-rewrite resolve.c, transport.c, own_inet_addr.c; v3.7.11)
+  'postfix.virtual_alias_domains': ': "hash:/etc/postfix/valias" is a type:table to Postfix (match_list.c match_list_parse(): a \':\' outside [brackets]), which the lab cannot open; list what it holds instead',
+  'postfix.virtual_alias_maps': ': virtual_alias_maps: "socketmap:unix:/tmp/podop.socket:alias": the lab reads one inline:{ key=value, ... } table only; other table types hold entries it cannot see',
+  'postfix.transport_maps': ': transport_maps: "x.test = error:5.7.1": a DSN with no text after it, which dsn_split() reads past; add the text',
+  'postfix.proxy_interfaces': ': proxy_interfaces: "proxy.example.test" is not an IPv4 or IPv6 address: the lab resolves no host names (own_inet_addr.c proxy_inet_addr_init(): "host not found" for a name that does not resolve)',
   // util/match_list.c match_list_parse() (v3.7.11): MATCH_DICTIONARY() and a leading '/', then the lone '!'.
   'postfix.mynetworks': ': "2001:db8::/32" is a type:table to Postfix (match_list.c match_list_parse(): a \':\' outside [brackets]), which the lab cannot open; list what it holds instead',
   'postfix.mydestination': ': mydestination: Postfix does not start: "mydestination: no pattern after \'!\'" (match_list_parse())',
