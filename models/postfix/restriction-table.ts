@@ -88,6 +88,18 @@ function invalidHostaddr(c: Check, name: string): number {
   return smtpdCheckReject(c, 'policy', c.s.config.invalid_hostname_reject_code, '5.5.2', `<${name}>: Helo command rejected: invalid ip address`);
 }
 
+/**
+ * reject_invalid_hostname() and reject_non_fqdn_hostname() on the HELO name: nothing without one, an address
+ * literal by reject_invalid_hostaddr(), else `valid` on the name less one trailing dot (dup_if_truncate()).
+ */
+function heloNameCheck(c: Check, valid: (name: string) => boolean, code: number, text: string): number {
+  const helo = stateHelo(c);
+  if (helo === null) return DUNNO;
+  if (helo.startsWith('[')) return invalidHostaddr(c, helo);
+  if (valid(truncated(helo))) return DUNNO;
+  return smtpdCheckReject(c, 'policy', code, '5.5.2', `<${helo}>: Helo command rejected: ${text}`);
+}
+
 /** reject_non_fqdn_address(): the domain (after the last '@'), unless an address literal, must be a host name with a dot. */
 function nonFqdnAddress(c: Check, address: string, replyClass: string): number {
   const at = address.lastIndexOf('@');
@@ -206,25 +218,11 @@ export const RESTRICTION_TABLE: readonly RestrictionRow[] = [
   },
   {
     names: ['reject_invalid_helo_hostname', 'reject_invalid_hostname'],
-    run: (c) => {
-      const helo = stateHelo(c);
-      if (helo === null) return DUNNO;
-      if (helo.startsWith('[')) return invalidHostaddr(c, helo);
-      const name = truncated(helo);
-      if (validHostname(name) || isIP(name) !== 0) return DUNNO;
-      return smtpdCheckReject(c, 'policy', c.s.config.invalid_hostname_reject_code, '5.5.2', `<${helo}>: Helo command rejected: Invalid name`);
-    },
+    run: (c) => heloNameCheck(c, (name) => validHostname(name) || isIP(name) !== 0, c.s.config.invalid_hostname_reject_code, 'Invalid name'),
   },
   {
     names: ['reject_non_fqdn_helo_hostname', 'reject_non_fqdn_hostname'],
-    run: (c) => {
-      const helo = stateHelo(c);
-      if (helo === null) return DUNNO;
-      if (helo.startsWith('[')) return invalidHostaddr(c, helo);
-      const name = truncated(helo);
-      if (validHostname(name) && name.includes('.')) return DUNNO;
-      return smtpdCheckReject(c, 'policy', c.s.config.non_fqdn_reject_code, '5.5.2', `<${helo}>: Helo command rejected: need fully-qualified hostname`);
-    },
+    run: (c) => heloNameCheck(c, (name) => validHostname(name) && name.includes('.'), c.s.config.non_fqdn_reject_code, 'need fully-qualified hostname'),
   },
   // Sender mail address restrictions.
   {
