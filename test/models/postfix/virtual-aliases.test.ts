@@ -7,7 +7,7 @@
  * mydestination = local.test, virtual_alias_domains = alias.test, both.test, relayalias.test, local.test,
  * virtual_mailbox_domains = example.test, both.test, vboth.test, relay_domains = relayalias.test, vboth.test,
  * relay.test, recipient_delimiter = +, proxy_interfaces = 192.0.2.7, local_recipient_maps = inline:{ root=x }
- * and the virtual_alias_maps below.
+ * and the virtual_alias_maps below; the sender's with smtpd_reject_unlisted_sender = yes.
  */
 import { describe, expect, it } from 'vitest';
 import { labPreset, parsePostfixConfig, type PostfixConfig } from '../../../models/postfix/config.js';
@@ -73,6 +73,19 @@ describe('virtual_alias_domains: the virtual alias class (resolve.c: transport e
     expect(ask('nobody@alias.test', config).rcpt).toBe(UNKNOWN_ALIAS('nobody@alias.test'));
     // known@other.test: a key, but other.test is not one, so it is relaying (the lab's default_transport refuses it)
     expect(ask('nobody@other.test', config).rcpt).toBe('550 5.7.1 <nobody@other.test>: Recipient address rejected: no outbound delivery in this lab');
+  });
+});
+
+describe('reject_unlisted_sender: a sender in a virtual alias domain goes through the same check (check_sender_rcpt_maps())', () => {
+  it('the alias class\'s 5.1.1 is put in the sender form 5.1.7 and the change logged; at RCPT and VRFY with smtpd_delay_reject', () => {
+    const config = parsePostfixConfig({ virtual_alias_domains: 'alias.test', smtpd_reject_unlisted_sender: 'yes', virtual_alias_maps: 'inline:{ known@alias.test=x }' }, labPreset());
+    const conv = talk(config, lockstep(['EHLO lab\r\n', 'MAIL FROM:<nobody@alias.test>\r\n', 'RCPT TO:<known@alias.test>\r\n', 'VRFY known@alias.test\r\n', 'QUIT\r\n']));
+    const refused = '550 5.1.7 <nobody@alias.test>: Sender address rejected: User unknown in virtual alias table';
+    expect(conv.replies.slice(-3, -1)).toEqual([refused, refused]);
+    expect(conv.logLines).toEqual(expect.arrayContaining([
+      'mapping DSN status 5.1.1 into Sender address status 5.1.7',
+      `NOQUEUE: reject: RCPT from localhost[127.0.0.1]: ${refused}; from=<nobody@alias.test> to=<known@alias.test> proto=ESMTP helo=<lab>`,
+    ]));
   });
 });
 
