@@ -16,6 +16,7 @@ import { mailAddrFind } from './mail-addr-find.js';
 import { hasGate } from './releases.js';
 import { resolvedRecipient, validMailhostLiteral } from './resolve-addr.js';
 import { unlistedAddress } from './rcpt-maps.js';
+import { smtpdResolveAddr } from './smtpd-resolve.js';
 import { deferIf, deferIfPermit, DUNNO, genericChecks, permit, rejectDictRetry, smtpdCheckReject, stateHelo, stateRecipient, stateSender, type Check, type ListCursor } from './restrictions.js';
 import { printable } from './text.js';
 import { validHostname } from './xclient.js';
@@ -67,12 +68,11 @@ function permitMynetworks(c: Check): number {
 }
 
 /**
- * permit_auth_destination(): the class of the resolved recipient's domain (resolve-addr.ts, address-class.ts):
- * local, virtual or relay is an authorized destination.
+ * permit_auth_destination(): the class smtpd_resolve_addr(state->sender, recipient) gives (smtpd-resolve.ts, which
+ * logs trivial-rewrite's warnings on a miss): local, virtual alias, virtual or relay is an authorized destination.
  */
 function authorizedDestination(c: Check, recipient: string): boolean {
-  const domain = resolvedRecipient(recipient, c.s.config).domain;
-  return addressClass(c.s.config, c.s.local.host, domain) !== 'default';
+  return smtpdResolveAddr(c.s, stateSender(c), recipient).addressClass !== 'default';
 }
 
 /** reject_unauth_destination() and defer_unauth_destination(): "<recipient>: Relay access denied". */

@@ -10,9 +10,6 @@
  * in one session log it once, under postfix/trivial-rewrite, before smtpd's reject line. The model's
  * process is the model (SmtpdShared); the cache keeps its 100 most recently asked addresses (ctable
  * purges the oldest item when full).
- * Not modelled: the warning when only permit_auth_destination() resolves the address (the relay
- * restrictions read address-class.ts alone; with smtpd_reject_unlisted_recipient = yes, the default,
- * check_rcpt_maps() resolves every recipient they pass).
  */
 import { addressClass, classWarnings, type AddressClass } from './address-class.js';
 import { resolvedRecipient } from './resolve-addr.js';

@@ -109,6 +109,12 @@ describe('a domain in two class lists: the first class wins, and trivial-rewrite
     expect(local.logs.filter((l) => l.includes('trivial-rewrite'))).toEqual([warning('local.test', 'mydestination', 'virtual_alias_domains')]);
   });
 
+  it('permit_auth_destination() resolves through the same cache: without check_rcpt_maps() the relay check logs it', () => {
+    const relayOnly = ask('z@both.test', { ...MEASURED, smtpd_reject_unlisted_recipient: false }, '192.0.2.9');
+    expect(relayOnly.rcpt).toBe('250 2.1.5 Ok');
+    expect(relayOnly.logs.filter((l) => l.includes('trivial-rewrite'))).toEqual([warning('both.test', 'virtual_alias_domains', 'virtual_mailbox_domains')]);
+  });
+
   it('no warning for a domain in one list', () => {
     expect(ask('nobody@alias.test').logs.some((l) => l.includes('trivial-rewrite'))).toBe(false);
   });
