@@ -145,5 +145,6 @@ export function checkTableResult(c: Check, table: string, value: string, replyNa
     c.s.log(`warning: access table ${table} entry ${value} has empty value`);
     return permit();
   }
-  return genericChecks(c, words);
+  // check_table_result() hands generic_checks() its own reply name and class (a SASL login's, a sender's ...).
+  return genericChecks({ ...c, replyName }, words);
 }

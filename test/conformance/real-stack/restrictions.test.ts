@@ -114,6 +114,20 @@ const CASES: readonly Case[] = [
       [line('EHLO c'), line('XCLIENT ADDR=192.0.2.8'), line('EHLO c'), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>'), line('RCPT TO:<y@example.test>'), line('DATA'), content, line('QUIT')],
     ],
   },
+  {
+    name: 'ETRN restrictions; defer_if_reject; a check_*_access without its table',
+    settings: { smtpd_etrn_restrictions: 'check_etrn_access inline:{ example.test=REJECT }', smtpd_client_restrictions: 'check_sasl_access inline:{ {carol@example.test = defer_if_reject, reject}, {dave@example.test = check_client_access} }, permit' },
+    sessions: [
+      [line('EHLO c.example.test'), line('ETRN mx.example.test'), line('ETRN other.test'), line('QUIT')],
+      [...outside('carol@example.test'), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>'), line('ETRN other.test'), line('QUIT')],
+      [...outside('dave@example.test'), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>'), line('QUIT')],
+    ],
+  },
+  {
+    name: 'a reply code outside 400-599',
+    settings: { smtpd_client_restrictions: 'permit_mynetworks, reject', reject_code: '250' },
+    sessions: [[...outside(), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>'), line('QUIT')]],
+  },
 ];
 
 /** The lines smtpd logs about the checks, queue IDs written QUEUEID. */

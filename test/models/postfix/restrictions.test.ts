@@ -193,6 +193,8 @@ describe('generic restrictions and smtpd_check_reject()', () => {
     expect(client('defer_if_permit, permit').replies.at(-2)).toBe('450 4.7.0 <unknown[192.0.2.7]>: Client host rejected: defer_if_permit requested');
     expect(client('defer_if_reject, reject').replies.at(-2)).toBe('450 4.7.0 <unknown[192.0.2.7]>: Client host rejected: defer_if_reject requested');
     expect(client('defer_if_reject, permit').replies.at(-2)).toBe('250 2.1.5 Ok');
+    // A table's value is a list run with the table's reply name and class (check_table_result()).
+    expect(client('check_sasl_access inline:{ {carol@example.test = defer_if_reject, reject} }, permit', {}, 'carol@example.test').replies.at(-2)).toBe('450 4.7.0 <carol@example.test>: SASL login name rejected: defer_if_reject requested');
   });
 
   it('an unknown restriction (also as a table value): warning, 451 4.3.5 Server configuration error', () => {
