@@ -27,8 +27,7 @@
  * Not modelled: relay_recipient_maps, the canonical maps (a match there passes), a quoted
  * local part (MA_FORM_EXTERNAL_FIRST), and table types other than inline: (config.ts).
  */
-import { mailAddrFind } from './mail-addr-find.js';
-import { bareLocalpart } from './mail-addr-find.js';
+import { bareLocalpart, mailAddrFind } from './mail-addr-find.js';
 import type { SmtpdSession } from './session.js';
 import { smtpdResolveAddr } from './smtpd-resolve.js';
 import { refusingTransport, type AddressReplyClass } from './transports.js';
