@@ -40,10 +40,14 @@ function realSession(port: number): Promise<string[]> {
         if (next !== undefined) socket.write(`${next}\r\n`);
       }
     });
-    const done = () => resolve(codes.slice(1));
+    // a session that hangs is cut after 15 s; the timer goes with the socket, not holding the test file open
+    const cut = setTimeout(() => socket.destroy(), 15_000);
+    const done = () => {
+      clearTimeout(cut);
+      resolve(codes.slice(1));
+    };
     socket.on('close', done);
     socket.on('error', done);
-    setTimeout(() => socket.destroy(), 15_000);
   });
 }
 
