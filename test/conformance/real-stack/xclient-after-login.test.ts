@@ -1,8 +1,10 @@
 /* xclient-after-login - a logged-in client's own XCLIENT, through the real Dovecot 2.3.19.1 to the real Postfix 3.7.11, and in the lab
  *
- * Once submission-login has logged a client in it relays bytes both ways, and Postfix trusts the
- * front's address for XCLIENT (smtpd_authorized_xclient_hosts, decided once per connection from the
- * real peer: smtpd.c xclient_allowed, v3.7.11). So a client logged in as alice that sends
+ * Once submission-login has logged a client in it relays bytes both ways. Postfix decides who may
+ * send XCLIENT from the peer's address (smtpd.c smtpd_service(), xclient_allowed, v3.7.11) and again
+ * after each XCLIENT, from the address that XCLIENT set (xclient_cmd()): here the client is on
+ * 127.0.0.1, inside smtpd_authorized_xclient_hosts, as anything inside Mailu's Docker subnet is
+ * (webmail; README, findings). So a client logged in as alice that sends
  * `XCLIENT LOGIN=mallory@example.test` is answered 220 by Postfix and its mail is queued with
  * sasl_username=mallory@example.test: the identity change the safety property reports on lockstep
  * (properties/, "no identity changed"). Found by that property, seen here on the real daemons.
