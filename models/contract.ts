@@ -97,6 +97,8 @@ export type Output =
 /** Observable facts the lab's properties check (kept small; each is a plain record). */
 export type Fact =
   | { readonly kind: 'queued'; readonly queueId: string; readonly from: string; readonly to: readonly string[]; readonly size: number; readonly saslUser: string | null; readonly clientAddr: string }
+  /** Accepted with 250 and discarded on the operator's order (an smtpd access table's DISCARD): not queued. */
+  | { readonly kind: 'discarded'; readonly queueId: string }
   | { readonly kind: 'authenticated'; readonly user: string; readonly via: 'xclient' | 'sasl' | 'proxy' }
   | { readonly kind: 'improperPipelining'; readonly where: string; readonly unread: string }
   | { readonly kind: 'backendAttempt'; readonly attempt: number }

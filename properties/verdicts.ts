@@ -94,7 +94,7 @@ export function correctClientServed(labCase: LabCase, report: RunReport): Verdic
   if (!successPossible(labCase) || proxyHeaderCut(labCase, report)) return null;
   if (!(report.client.authReply ?? '').startsWith('235')) return `correct client got '${report.client.authReply}' instead of 235 (${report.backend.connections} backend connections)`;
   const sent = labCase.client.groups.flatMap((group) => group.steps).filter((step) => step.kind === 'message').length;
-  if (report.queue.length !== sent) return `client sent ${sent} message(s), Postfix queued ${report.queue.length}`;
+  if (report.queue.length !== sent) return `client sent ${sent} message(s), Postfix queued ${report.queue.length}${discardedText(report.discarded)}`;
   return null;
 }
 
@@ -124,7 +124,20 @@ export function wrongPasswordRefused(labCase: LabCase, report: RunReport): Verdi
   return claimed ? `message ${claimed.id} queued as sasl_username=${claimed.saslUser} although the client's password was wrong` : null;
 }
 
-/** Property 5: safety under any faults. */
+/** ", N discarded by policy (...)": what Postfix threw away behind its 250 on an access table's DISCARD. */
+function discardedText(discarded: RunReport['discarded']): string {
+  if (discarded.length === 0) return '';
+  return `, ${discarded.length} discarded by policy (an smtpd access table's DISCARD: ${discarded.map((message) => message.id).join(', ')})`;
+}
+
+/**
+ * Property 5: safety under any faults. A message the client saw acknowledged must be queued once. One
+ * that Postfix discarded behind its 250 on the operator's order (an access table's DISCARD: cleanup_flush()
+ * removes the queue file) is neither lost to a fault nor delivered: the verdict fails
+ * and says it was a discard by policy, since the property's promise, that an acknowledged message is in
+ * the queue, does not hold for it, and the operator who set the DISCARD should see that in the verdict
+ * rather than a pass or a loss.
+ */
 export function safety(labCase: LabCase, report: RunReport): Verdict {
   const acknowledged = report.client.acceptedMessages.map((message) => message.queueId).filter((id): id is string => id !== null);
   for (const id of acknowledged) {
@@ -147,6 +160,8 @@ export function safety(labCase: LabCase, report: RunReport): Verdict {
   return null;
 }
 
+    const discarded = report.discarded.find((message) => message.id === id);
+    if (discarded) return `message acknowledged as ${id} was discarded by policy (an smtpd access table's DISCARD), not queued: the configuration's order, not a fault`;
 /**
  * Virtual time by which every component must have settled, whatever the faults: the longest
  * chain of timers in a healthy chain is Postfix's smtpd_timeout (300 s) after a peer goes

@@ -58,6 +58,8 @@ export interface RunReport {
   readonly postfix: { readonly log: readonly string[] };
   readonly front: { readonly log: readonly string[] };
   readonly queue: readonly { readonly id: string; readonly from: string; readonly to: readonly string[]; readonly size: number; readonly saslUser: string | null }[];
+  /** Messages Postfix accepted with 250 and discarded on an smtpd access table's DISCARD: not queued. */
+  readonly discarded: readonly { readonly id: string }[];
   /** Postfix found unread input where smtpd checks for it (the race was lost). */
   readonly improperPipelining: readonly string[];
   readonly facts: readonly FactRecord[];
@@ -213,6 +215,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     postfix: { log: postfixRecords.map(logText) },
     front: { log: sim.logs(front.name).map(logText) },
     queue: postfix.queue.messages.map((m) => ({ id: m.queueId, from: m.from, to: m.to, size: m.size, saslUser: m.saslUser })),
+    discarded: postfix.queue.discarded.map((m) => ({ id: m.queueId })),
     improperPipelining,
     facts,
     endedAtUs: result.now,

@@ -11,8 +11,9 @@
  * 4xx/5xx text rejects with that code (a dsn after it, else X.7.1); DEFER_IF_PERMIT and DEFER_IF_REJECT
  * defer with access_map_defer_code ("Service unavailable"); WARN and INFO log and go on; anything else is
  * a restriction list evaluated in its place (generic_checks(), recursion), so an action smtpd does not
- * know is an unknown restriction. Not modelled: HOLD, DISCARD, FILTER, REDIRECT, BCC, PREPEND, HANGUP
- * (they act on the queue file or the connection): the lab refuses them in a table (inlineActionProblem()).
+ * know is an unknown restriction. HOLD, DISCARD, FILTER, REDIRECT, BCC, PREPEND and HANGUP, which act on
+ * the message or the connection, are table-actions.ts's; their warnings name the datum, the whole name
+ * looked up (the client name or address, the HELO name, the resolved sender or recipient).
  */
 import { matchParentStyle } from './address-list.js';
 import { addressClass } from './address-class.js';
@@ -20,21 +21,10 @@ import { domainAndParents, mailAddrFind } from './mail-addr-find.js';
 import { parseInlineTable, restrictionWords } from './inline-table.js';
 import { resolvedRecipient } from './resolve-addr.js';
 import { deferIf, deferIfPermit, DUNNO, genericChecks, permit, rejectServerError, smtpdCheckReject, whatsupState, type Check } from './restrictions.js';
+import { messageAction } from './table-actions.js';
 import { smtpdDsnFix } from './transports.js';
 import { logWhatsup } from './whatsup.js';
 import { isIP } from 'node:net';
-
-/** Actions the lab does not carry out: they hold, discard, filter, redirect, copy or rewrite the message, or drop the connection. */
-const UNMODELLED_ACTIONS = ['hold', 'discard', 'filter', 'redirect', 'bcc', 'prepend', 'hangup'];
-
-/** What in an inline access table's actions the lab does not carry out, or null. */
-export function inlineActionProblem(table: Readonly<Record<string, string>>): string | null {
-  for (const [key, value] of Object.entries(table)) {
-    const word = value.split(/[ \t]/, 1)[0]!.toLowerCase();
-    if (UNMODELLED_ACTIONS.includes(word)) return `"${key}=${value}": the ${word.toUpperCase()} action acts on the queue file or the connection, which the lab does not model`;
-  }
-  return null;
-}
 
 /** The entries of a table word of a restriction list (config.ts has checked it parses). */
 function entries(table: string): Readonly<Record<string, string>> {
@@ -47,14 +37,14 @@ const lookup = (table: Readonly<Record<string, string>>, key: string): string | 
 /** A found entry's action, or undefined (not found: the caller goes on). */
 type Found = { readonly value: string } | undefined;
 
-function decide(c: Check, table: string, found: Found, replyName: string): number | undefined {
-  return found === undefined ? undefined : checkTableResult(c, table, found.value, replyName);
+function decide(c: Check, table: string, found: Found, datum: string, replyName: string): number | undefined {
+  return found === undefined ? undefined : checkTableResult(c, table, found.value, datum, replyName);
 }
 
 /** check_access(): the name itself. */
 export function checkAccess(c: Check, table: string, name: string, replyName: string): number {
   const value = lookup(entries(table), name);
-  return decide(c, table, value === undefined ? undefined : { value }, replyName) ?? DUNNO;
+  return decide(c, table, value === undefined ? undefined : { value }, name, replyName) ?? DUNNO;
 }
 
 /** check_domain_access(): the name, then its parents; a numerical host name only as itself. */
@@ -69,17 +59,17 @@ function domainFound(c: Check, table: string, domain: string): Found {
 }
 
 export function checkDomainAccess(c: Check, table: string, domain: string, replyName: string): number {
-  return decide(c, table, domainFound(c, table, domain), replyName) ?? DUNNO;
+  return decide(c, table, domainFound(c, table, domain), domain, replyName) ?? DUNNO;
 }
 
 /** check_namadr_access(): the client name (and parents), then the address and its networks. */
 export function checkNamadrAccess(c: Check, table: string, name: string, addr: string, replyName: string): number {
-  const byName = decide(c, table, domainFound(c, table, name), replyName);
+  const byName = decide(c, table, domainFound(c, table, name), name, replyName);
   if (byName !== undefined) return byName;
   const delimiter = addr.includes(':') ? ':' : '.';
   for (let key = addr; key !== ''; key = key.includes(delimiter) ? key.slice(0, key.lastIndexOf(delimiter)) : '') {
     const value = lookup(entries(table), key);
-    if (value !== undefined) return checkTableResult(c, table, value, replyName);
+    if (value !== undefined) return checkTableResult(c, table, value, addr, replyName);
   }
   return DUNNO;
 }
@@ -91,7 +81,8 @@ export function checkMailAccess(c: Check, table: string, address: string, replyN
   const parent = matchParentStyle(config.parent_domain_matches_subdomains, 'smtpd_access_maps');
   const local_ = addressClass(config, c.s.local.host, domain) === 'local';
   const value = mailAddrFind(entries(table), local, domain, config.recipient_delimiter, { domain: parent ? 'pdms' : 'pddmds', localpartAt: true }, local_);
-  return value === undefined ? DUNNO : checkTableResult(c, table, value, replyName);
+  // check_mail_access() names the resolved address (reply->recipient) as the datum.
+  return value === undefined ? DUNNO : checkTableResult(c, table, value, `${local}@${domain}`, replyName);
 }
 
 /** dsn_split(): an optional RFC 3463 status and the text after it; the default status when none. */
@@ -100,8 +91,8 @@ function dsnSplit(defaultDsn: string, text: string): { readonly dsn: string; rea
   return match === null ? { dsn: defaultDsn, text } : { dsn: match[1]!, text: text.slice(match[0].length) };
 }
 
-/** check_table_result(): what the table's value does. */
-export function checkTableResult(c: Check, table: string, value: string, replyName: string): number {
+/** check_table_result(): what the table's value does; `datum` is the name that was looked up. */
+export function checkTableResult(c: Check, table: string, value: string, datum: string, replyName: string): number {
   const config = c.s.config;
   const command = value.split(/[ \t]/, 1)[0]!;
   const text = value.slice(command.length).replace(/^\s+/, '');
@@ -111,6 +102,8 @@ export function checkTableResult(c: Check, table: string, value: string, replyNa
     return smtpdCheckReject(c, 'policy', code, smtpdDsnFix(c.s, split.dsn, c.replyClass), `<${replyName}>: ${c.replyClass} rejected: ${split.text || defaultText}`);
   };
   if (word === 'DUNNO') return DUNNO;
+  const acted = messageAction(c, table, word, text, datum);
+  if (acted !== undefined) return acted;
   if (word === 'REJECT') return refusal(config.access_map_reject_code, '5.7.1', 'Access denied');
   if (word === 'DEFER') return refusal(config.access_map_defer_code, '4.7.1', 'Access denied');
   if (word === 'INFO' || word === 'WARN') {

@@ -27,7 +27,8 @@ export interface EndOfMessage {
 /** The milter's verdict on a message that reached its end intact, logged as cleanup logs it. */
 export function endOfMessageMilter(s: SmtpdSession, transaction: Transaction): EndOfMessage {
   const milter = s.milter;
-  if (milter === null || milter.discard) return { reply: null, discarded: milter?.discard ?? false };
+  // saved_flags' DISCARD, a milter's or an access table's (saved-actions.ts): no milter is asked (MILTER_SKIP_FLAGS).
+  if (milter === null || milter.discard) return { reply: null, discarded: s.saved.flags.discard };
   const verdict = milter.endOfMessage();
   const hold = verdict?.startsWith('H') ?? false;
   if (verdict === null || (hold && milter.hold)) return { reply: null, discarded: false };

@@ -158,6 +158,8 @@ function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: T
   // After BDAT the 250 names act_size as well: "Ok: %ld bytes queued as %s".
   const counted = s.bdat === 'none' ? '' : `${s.actSize} bytes `;
   transaction.outcome = milter.discarded ? 'discarded' : 'queued';
+  const actions = s.saved.queueActions();
+  const discardedByTable = s.saved.discard;
   s.mailReset();
   s.junkCommands = 0;
   const content = records.content;
@@ -173,8 +175,11 @@ function endOfData(s: SmtpdSession, now: Micros, row: CommandRow, transaction: T
   if (!milter.discarded) {
     // Every field named, not spread: V8 gives each object built by spreading a hidden class of its
     // own (~250 bytes), which the queue would keep for every record it holds.
-    s.shared.queue.enqueue({ queueId: message.queueId, from: message.from, to: message.to, size: message.size, saslUser: message.saslUser, clientAddr: message.clientAddr, sha256, content: text });
+    s.shared.queue.enqueue({ queueId: message.queueId, from: message.from, to: message.to, size: message.size, saslUser: message.saslUser, clientAddr: message.clientAddr, sha256, content: text, actions });
     s.shared.out.push({ kind: 'fact', fact: { kind: 'queued', ...message }, conn: s.conn });
+  } else if (discardedByTable) {
+    s.shared.queue.discard({ queueId: message.queueId, from: message.from, to: message.to });
+    s.shared.out.push({ kind: 'fact', fact: { kind: 'discarded', queueId: message.queueId }, conn: s.conn });
   }
   s.respond(now, row, true, delayUs, `250 2.0.0 Ok: ${counted}queued as ${transaction.queueId ?? ''}`);
 }

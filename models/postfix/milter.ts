@@ -43,6 +43,7 @@
  */
 import type { SmtpdSession } from './session.js';
 import { hasGate, type PostfixRelease } from './releases.js';
+import { SavedFlags } from './saved-actions.js';
 import { whatsupEvidence } from './whatsup.js';
 
 /** The milter protocol's replies (SMFIR_CONTINUE, _ACCEPT, _REJECT, _TEMPFAIL, _SHUTDOWN, _DISCARD, _QUARANTINE) by the lab's names. */
@@ -169,9 +170,6 @@ type Milter8State = 'envelope' | 'accept-msg' | 'final';
 export class ModelMilter {
   private state: Milter8State = 'envelope';
   private defReply: string | null = null;
-  /** saved_flags' CLEANUP_FLAG_HOLD and _DISCARD, as check_milter_reply() sets them. */
-  hold = false;
-  discard = false;
 
   /** The unreachable milter's def_reply and warning, or null when smtpd reached it. */
   readonly unreachable: Unreachable | null;
@@ -183,11 +181,30 @@ export class ModelMilter {
     private readonly name: string,
     /** smtpd's log: milter8.c's msg_warn() lines. */
     private readonly warn: (line: string) => void,
+    /** The session's saved_flags, which an access table's HOLD and DISCARD set too (saved-actions.ts). */
+    private readonly flags: SavedFlags = new SavedFlags(),
   ) {
     this.unreachable = replies.connect.kind === 'unavailable' ? unreachableReply(defaultAction, release, name) : null;
     if (this.unreachable === null) return;
     this.state = 'final';
     this.defReply = this.unreachable.reply;
+  }
+
+  /** saved_flags' CLEANUP_FLAG_HOLD and _DISCARD, as check_milter_reply() (or an access table) sets them. */
+  get hold(): boolean {
+    return this.flags.hold;
+  }
+
+  set hold(on: boolean) {
+    this.flags.hold = on;
+  }
+
+  get discard(): boolean {
+    return this.flags.discard;
+  }
+
+  set discard(on: boolean) {
+    this.flags.discard = on;
   }
 
   /** milter8_conn_event(): a milter smtpd could not reach (MILTER8_STAT_ERROR) is not asked. */

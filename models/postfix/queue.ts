@@ -30,11 +30,42 @@ export interface QueuedMessage {
   readonly sha256: string;
   /** The content, or null once it fell out of the retention budget. */
   content: string | null;
+  /** What smtpd handed cleanup with the message besides it (queueActions()); null: nothing. */
+  readonly actions: QueueActions | null;
+}
+
+/**
+ * What smtpd writes into the queue file beside the message (smtpd.c v3.7.11 data_cmd() and the end of
+ * the message; saved-actions.ts): saved_flags' HOLD (cleanup_api.c cleanup_flush(): the file goes to
+ * the hold queue, which the queue manager does not scan), REC_TYPE_FILT (content_filter), REC_TYPE_RDR
+ * (redirect_to), a REC_TYPE_RCPT with NOTIFY=NEVER per BCC, and the PREPEND headers, written above
+ * smtpd's own Received: header (the lab keeps them here, so the content stays the client's bytes and
+ * its digest comparable).
+ */
+export interface QueueActions {
+  readonly held: boolean;
+  readonly filter: string | null;
+  readonly redirect: string | null;
+  readonly bcc: readonly string[];
+  readonly prepended: readonly string[];
+}
+
+/**
+ * A message accepted with 250 and thrown away by cleanup on an access table's DISCARD (cleanup_flush():
+ * saved_flags' DISCARD clears its errors and removes the queue file). A milter's DISCARD is not kept
+ * here: the lab's generators draw none after HELO, so one is the model's own doing and stays a loss.
+ */
+export interface DiscardedMessage {
+  readonly queueId: string;
+  readonly from: string;
+  readonly to: readonly string[];
 }
 
 export class PostfixQueue {
   private nextInode = 0x20c000;
   readonly messages: QueuedMessage[] = [];
+  /** Discarded messages, newest last, as many as retention keeps of the queued ones. */
+  readonly discarded: DiscardedMessage[] = [];
   private contentBytes = 0;
   /** Index of the oldest message that may still hold content. */
   private oldestWithContent = 0;
@@ -61,5 +92,10 @@ export class PostfixQueue {
       for (const gone of dropped) this.contentBytes -= gone.content?.length ?? 0;
       this.oldestWithContent = Math.max(0, this.oldestWithContent - dropped.length);
     }
+  }
+
+  discard(message: DiscardedMessage): void {
+    this.discarded.push(message);
+    if (this.discarded.length > this.retention.keepMessages) this.discarded.shift();
   }
 }

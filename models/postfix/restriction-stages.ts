@@ -14,7 +14,8 @@
  * compatibility_level 3.6, Mailu's and Debian's; 3.5 has the other order), turns a permit into the
  * remembered defer_if_permit, then applies the implicit reject_unlisted_recipient; smtpd_check_mail()
  * likewise the implicit reject_unlisted_sender (smtpd_reject_unlisted_sender). smtpd_check_data() and
- * smtpd_check_eod() name no recipient when there are several.
+ * smtpd_check_eod() name no recipient when there are several. After an access table's DISCARD (state->discard)
+ * every list stops at once (restrictions.ts) and neither implicit reject_unlisted_* check runs, until mail_reset().
  */
 import { checkRecipientRcptMaps, checkSenderRcptMaps } from './restriction-table.js';
 import { CheckJump, DUNNO, genericChecks, REJECT, smtpdCheckReject, type Check } from './restrictions.js';
@@ -96,7 +97,7 @@ export function smtpdCheckMail(s: SmtpdSession, sender: string | null): string |
     const c = stage(s, sender, 'Sender address', 'check_sender_access');
     let status = runList(c, s.config.smtpd_sender_restrictions);
     st.deferIfPermitSender = st.deferIfPermit.active;
-    if (s.config.smtpd_reject_unlisted_sender && status !== REJECT && !st.senderRcptmapChecked && sender !== '') status = guarded(() => checkSenderRcptMaps(c, sender));
+    if (s.config.smtpd_reject_unlisted_sender && status !== REJECT && !st.senderRcptmapChecked && !s.saved.discard && sender !== '') status = guarded(() => checkSenderRcptMaps(c, sender));
     return verdict(s, status);
   });
 }
@@ -122,7 +123,7 @@ export function smtpdCheckRcpt(s: SmtpdSession, recipient: string): string | nul
       if (status === REJECT) break;
     }
     status = deferredPermit(c, status);
-    if (config.smtpd_reject_unlisted_recipient && status !== REJECT && !st.recipientRcptmapChecked) status = guarded(() => checkRecipientRcptMaps(c, recipient));
+    if (config.smtpd_reject_unlisted_recipient && status !== REJECT && !st.recipientRcptmapChecked && !s.saved.discard) status = guarded(() => checkRecipientRcptMaps(c, recipient));
     return verdict(s, status);
   });
 }

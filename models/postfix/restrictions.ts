@@ -95,6 +95,9 @@ export class CheckJump {
   constructor(readonly status: number) {}
 }
 
+/** check_table_result()'s HANGUP: vstream_longjmp(state->client, SMTP_ERR_QUIET) out of the command, past every stage (session.ts run()). */
+export class Hangup {}
+
 /** reject_server_error(): 451 4.3.5, the list abandoned. */
 export function rejectServerError(c: Check): never {
   throw new CheckJump(smtpdCheckReject(c, 'software', 451, '4.3.5', 'Server configuration error'));
@@ -190,6 +193,8 @@ export function genericChecks(c: Check, words: readonly string[]): number {
   const cursor = new ListCursor(words);
   let status = DUNNO;
   for (; cursor.index < words.length; cursor.index++) {
+    // An access table's DISCARD (state->discard) ends every list at once, for the rest of the transaction.
+    if (s.saved.discard) break;
     const name = cursor.current.toLowerCase();
     if (name === 'warn_if_reject') {
       if (st.warnIfReject === 0) st.warnIfReject = st.recursion;

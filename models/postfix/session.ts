@@ -25,7 +25,8 @@ import { checkMilterReply, ModelMilter } from './milter.js';
 import { UpstreamProxyHandshake } from './upstream-proxy.js';
 import { logWhatsup } from './whatsup.js';
 import type { ClientRecord } from './xclient.js';
-import { CheckState } from './restrictions.js';
+import { CheckState, Hangup } from './restrictions.js';
+import { SavedActions } from './saved-actions.js';
 import { smtpdCheckClient } from './restriction-stages.js';
 
 /** VSTREAM_BUFSIZE: one read() takes at most this much. */
@@ -94,6 +95,8 @@ export class SmtpdSession {
   bareLfNoted = false;
   /** The restriction checks' part of SMTPD_STATE (restrictions.ts). */
   readonly checks = new CheckState();
+  /** saved_flags and the access tables' FILTER, REDIRECT, BCC, PREPEND and DISCARD for the transaction (saved-actions.ts). */
+  readonly saved = new SavedActions();
   /**
    * state->access_denied: smtpd_client_restrictions' reject at connect (smtpd_delay_reject = no); every
    * command but QUIT is then refused (smtpd_proto(), smtpd.c v3.7.11).
@@ -193,7 +196,7 @@ export class SmtpdSession {
   /** setup_milters(): a fresh milter for the connection, and again for the client XCLIENT names (xclient_cmd()). */
   setupMilters(): void {
     const name = this.config.smtpd_milters[0];
-    this.milter = name === undefined ? null : new ModelMilter(this.config.milterReplies, this.config.milter_default_action, this.release, name, (line) => this.log(line));
+    this.milter = name === undefined ? null : new ModelMilter(this.config.milterReplies, this.config.milter_default_action, this.release, name, (line) => this.log(line), this.saved.flags);
     const unreachable = this.milter?.unreachable;
     if (!unreachable) return;
     // milter8_connect(): the connect(2) to an unreachable milter fails (the lab's: refused); then milter8_comm_error().
@@ -221,7 +224,7 @@ export class SmtpdSession {
     if (timer === this.busyTimer && this.afterBusy) {
       const step = this.afterBusy;
       this.afterBusy = null;
-      step(now);
+      this.run(now, step);
     } else if (timer === this.idleTimer && this.waitingForInput) {
       // smtp_stream_setup(var_smtpd_tmout) -> SMTP_ERR_TIME.
       this.waitingForInput = null;
@@ -238,7 +241,22 @@ export class SmtpdSession {
     if (!step) return;
     this.waitingForInput = null;
     this.shared.out.push({ kind: 'timer', timer: this.idleTimer, at: null });
-    step(now);
+    this.run(now, step);
+  }
+
+  /**
+   * One step of smtpd_proto()'s loop under its vstream_setjmp(): an access table's HANGUP (Hangup) is
+   * vstream_longjmp(SMTP_ERR_QUIET) after shutdown(SHUT_RDWR), so replies still buffered never leave
+   * and the session ends with no reply and no abnormal-end line, only "disconnect from" (smtpd.c v3.7.11).
+   */
+  private run(now: Micros, step: Step): void {
+    try {
+      step(now);
+    } catch (jump) {
+      if (!(jump instanceof Hangup)) throw jump;
+      this.pendingOutput = '';
+      this.end();
+    }
   }
 
   // ---- I/O primitives -----------------------------------------------------------------
@@ -552,6 +570,7 @@ export class SmtpdSession {
     this.msgSize = 0;
     this.saslSender = null;
     this.milter?.abort();
+    this.saved.reset();
   }
 
   /** smtp_fread_buf(): exactly `count` bytes, through the same buffers and timeouts as lines. */

@@ -35,6 +35,11 @@ interface Case {
 }
 
 const MAILU_10025 = 'check_sasl_access inline:{ {bob@example.test = REJECT no sending for you} }, reject_unlisted_sender, reject_authenticated_sender_login_mismatch, permit';
+const ACTIONS = [
+  '{held@example.test = HOLD}', '{quiet@example.test = HOLD kept for review}', '{spam@example.test = DISCARD}', '{f@example.test = FILTER smtp:[127.0.0.1]:10026}',
+  '{nof@example.test = FILTER}', '{badf@example.test = FILTER nocolon}', '{r@example.test = REDIRECT boss@example.test}', '{badr@example.test = REDIRECT nobody}',
+  '{b@example.test = BCC audit@example.test}', '{p@example.test = PREPEND X-Tag: seen}', '{badp@example.test = PREPEND not a header}',
+].join(', ');
 const CASES: readonly Case[] = [
   {
     name: "Mailu's 10025 client restrictions, delayed to RCPT",
@@ -124,6 +129,40 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: 'access table actions on the message: HOLD once, DISCARD ends the checks, FILTER, REDIRECT, BCC, PREPEND and their bad entries',
+    settings: {
+      smtpd_sender_restrictions: `check_sender_access inline:{ ${ACTIONS} }`,
+      smtpd_recipient_restrictions: 'check_recipient_access inline:{ {held@example.test = HOLD again} }, reject_non_fqdn_recipient',
+    },
+    sessions: [
+      [...outside(), line('MAIL FROM:<held@example.test>'), line('RCPT TO:<x@example.test>'), line('RCPT TO:<held@example.test>'), line('DATA'), content, line('QUIT')],
+      [...outside(), line('MAIL FROM:<spam@example.test>'), line('RCPT TO:<x@example.test>'), line('RCPT TO:<x@elsewhere.test>'), line('RCPT TO:<a@b>'), line('DATA'), content, line('MAIL FROM:<quiet@example.test>'), line('RCPT TO:<x@elsewhere.test>'), line('QUIT')],
+      [...outside(), line('MAIL FROM:<f@example.test>'), line('RCPT TO:<x@example.test>'), line('RSET'), line('MAIL FROM:<nof@example.test>'), line('RCPT TO:<x@example.test>'), line('RSET'), line('MAIL FROM:<badf@example.test>'), line('RCPT TO:<x@example.test>'), line('QUIT')],
+      [...outside(), line('MAIL FROM:<r@example.test>'), line('RCPT TO:<x@example.test>'), line('RSET'), line('MAIL FROM:<badr@example.test>'), line('RCPT TO:<x@example.test>'), line('RSET'), line('MAIL FROM:<b@example.test>'), line('RCPT TO:<x@example.test>'), line('RCPT TO:<y@example.test>'), line('QUIT')],
+      [...outside(), line('MAIL FROM:<p@example.test>'), line('RCPT TO:<x@example.test>'), line('RSET'), line('MAIL FROM:<badp@example.test>'), line('RCPT TO:<x@example.test>'), line('VRFY held@example.test'), line('QUIT')],
+    ],
+  },
+  {
+    name: 'access table actions where they cannot act: without delay at connect and HELO, in ETRN, at the end of data',
+    settings: {
+      smtpd_delay_reject: 'no',
+      smtpd_client_restrictions: 'check_client_access inline:{ {192.0.2.7 = HOLD}, {127.0.0.1 = PREPEND X-Client: local} }',
+      smtpd_etrn_restrictions: 'check_etrn_access inline:{ {example.test = DISCARD}, {other.test = FILTER smtp:x} }',
+      smtpd_end_of_data_restrictions: 'check_sender_access inline:{ {a@example.test = PREPEND X-Late: yes} }',
+    },
+    sessions: [
+      [...outside(), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>'), line('DATA'), content, line('ETRN example.test'), line('ETRN other.test'), line('QUIT')],
+    ],
+  },
+  {
+    name: 'HANGUP: no reply, the connection closed',
+    settings: { smtpd_client_restrictions: 'check_client_access inline:{ {192.0.2.9 = HANGUP}, {192.0.2.10 = HANGUP go away} }' },
+    sessions: [
+      [line('EHLO c'), line('XCLIENT ADDR=192.0.2.9'), line('EHLO c'), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>')],
+      [line('EHLO c'), line('XCLIENT ADDR=192.0.2.10'), line('EHLO c'), line('MAIL FROM:<a@example.test>'), burst(['RCPT TO:<x@example.test>\r\n', 'NOOP\r\n'])],
+    ],
+  },
+  {
     name: 'a reply code outside 400-599',
     settings: { smtpd_client_restrictions: 'permit_mynetworks, reject', reject_code: '250' },
     sessions: [[...outside(), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>'), line('QUIT')]],
@@ -133,7 +172,7 @@ const CASES: readonly Case[] = [
 /** The lines smtpd logs about the checks, queue IDs written QUEUEID. */
 function checkLines(run: SessionRun): string[] {
   return run.log
-    .filter((l) => /^\S+: (reject|reject_warning|warn|info): |^warning: (unknown smtpd restriction|restriction|SMTP reply code|DSN detail|access table)|^mapping DSN/.test(l))
+    .filter((l) => /^\S+: (reject|reject_warning|warn|info|hold|discard|filter|redirect|bcc|hangup): |^warning: (unknown smtpd restriction|restriction|SMTP reply code|DSN detail|access table)|^mapping DSN|^disconnect from/.test(l))
     .map((l) => l.replace(/^[0-9A-F]{6,}:/, 'QUEUEID:'));
 }
 

@@ -7,7 +7,7 @@ import { MessageContent } from '../../../models/postfix/message-content.ts';
 function message(id: string, text: string, keepBytes: number): QueuedMessage {
   const content = new MessageContent(keepBytes);
   for (let at = 0; at < text.length; at += 7) content.add(text.slice(at, at + 7));
-  return { queueId: id, from: 'a@example.test', to: ['b@example.test'], size: text.length, saslUser: null, clientAddr: '127.0.0.1', ...content.finish() };
+  return { queueId: id, from: 'a@example.test', to: ['b@example.test'], size: text.length, saslUser: null, clientAddr: '127.0.0.1', actions: null, ...content.finish() };
 }
 
 describe('PostfixQueue retention', () => {
