@@ -23,7 +23,7 @@ import { UsageError } from '../scenarios/errors.ts';
 import { assign, parsedBy } from './assign.ts';
 import { addressClasses, DOMAIN_CLASS_NAMES } from './postfix-address-classes.ts';
 import { PostfixValues } from './postfix-expand.ts';
-import { EXPANDED_RESTRICTION_PARAMETERS, restrictionSetting } from './postfix-restrictions.ts';
+import { EXPANDED_RESTRICTION_PARAMETERS, restrictionClassNames, restrictionClassSettings, restrictionSetting } from './postfix-restrictions.ts';
 import { routingParameterProblem, type RoutingConfig } from '../models/postfix/routing-config.ts';
 import { emptyResult, ignored, unsupported, type AssumedEntry, type FixedComparison, type KeyAssignment, type ListedEntry, type MapperResult } from './entries.ts';
 import type { PostfixParameters } from './postfix-main.ts';
@@ -298,6 +298,7 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     throw new UsageError(`${files}: the Postfix files do not say which release runs; add the output of \`postconf mail_version\` (a line 'mail_version = 3.9.0'): smtpd_forbid_unauth_pipelining's default and the parameters that exist depend on it`);
   }
   const version = versionSetting?.value;
+  const classNames = restrictionClassNames(effective.get('smtpd_restriction_classes'));
   for (const [name, setting] of effective) {
     if (name === 'mail_version') result.keys.push(assign('postfix.mail_version', releaseKeyText(setting), setting));
     else if (name in EMPTY_LAYOUT_LISTS) mapLayoutList(setting, modelValue(setting, version) as string[], result);
@@ -306,6 +307,7 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     else if (name === 'virtual_mailbox_maps') result.keys.push(assign('postfix.virtual_mailbox_maps', setting.value.trim(), setting));
     else if (name === 'myorigin') continue; // evaluated below with $mydomain (myoriginKey())
     else if (EXPANDED_RESTRICTION_PARAMETERS.includes(name)) continue; // evaluated below with their $names (restrictionSetting())
+    else if (name === 'smtpd_restriction_classes' || classNames.includes(name)) continue; // evaluated below (restrictionClassSettings())
     else if (name === 'local_recipient_maps' && inlineTableProblem(name, setting.value) !== null) result.entries.push(localTableOutsideTheLab(setting));
     else if (name === 'local_recipient_maps') result.keys.push(assign('postfix.local_recipient_maps', setting.value.trim(), setting));
     else if (name in ROUTING_TABLES && routingParameterProblem(name as keyof RoutingConfig, setting.value) !== null) result.entries.push(unsupported(setting, ROUTING_TABLES[name]!));
@@ -334,8 +336,12 @@ export function mapPostfix(input: PostfixInput, backend: BackendPort): MapperRes
     const origin = myoriginKey(values, effective.get('myorigin') ?? unstatedSetting('myorigin', input, service), !effective.has('myorigin'));
     if ('key' in origin) result.keys.push(origin.key);
     else result.entries.push(origin.entry);
+    const classesSetting = effective.get('smtpd_restriction_classes');
+    const restrictionClasses = classesSetting === undefined ? null : restrictionClassSettings(values, classesSetting, (name) => effective.get(name));
+    result.keys.push(...(restrictionClasses?.keys ?? []));
+    result.entries.push(...(restrictionClasses?.entries ?? []));
     for (const name of EXPANDED_RESTRICTION_PARAMETERS.filter((n) => effective.has(n))) {
-      const mapped = restrictionSetting(values, effective.get(name)!);
+      const mapped = restrictionSetting(values, effective.get(name)!, restrictionClasses?.unusable);
       if ('key' in mapped) result.keys.push(mapped.key);
       else result.entries.push(mapped.entry);
     }

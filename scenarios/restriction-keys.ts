@@ -9,6 +9,7 @@
 import { type PostfixConfig } from '../models/postfix/config.ts';
 import {
   parseReplyCode,
+  parseRestrictionClasses,
   parseRestrictionList,
   parseSenderLoginMaps,
   REPLY_CODE_DEFAULTS,
@@ -30,6 +31,8 @@ export type RestrictionKeyValues = { [list in RestrictionList as `postfix.${list
   'postfix.soft_bounce': YesNo;
   'postfix.smtpd_reject_unlisted_sender': YesNo;
   'postfix.smtpd_sender_login_maps': string;
+  'postfix.smtpd_restriction_classes': string;
+  'postfix.restriction_class_definitions': string;
 };
 
 const presetOf = (v: Readonly<Partial<ScenarioValues>>) => postfixPresetOf(v['postfix.mail_version'] ?? '3.9', v['front.port'] ?? 587);
@@ -48,7 +51,7 @@ const LIST_ROLES: Readonly<Record<RestrictionList, string>> = {
   smtpd_etrn_restrictions: 'at ETRN (smtpd_check_etrn(): "Etrn command", <domain>)',
 };
 
-const RESTRICTION_NAMES = 'permit, reject, defer, defer_if_permit, defer_if_reject, warn_if_reject, reject_unauth_pipelining, reject_plaintext_session, permit_mynetworks, permit_sasl_authenticated, permit_auth_destination, reject_unauth_destination, defer_unauth_destination, reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname, reject_non_fqdn_sender, reject_non_fqdn_recipient, reject_unlisted_sender, reject_unlisted_recipient, reject_authenticated_sender_login_mismatch, reject_known_sender_login_mismatch, reject_unauthenticated_sender_login_mismatch, reject_sender_login_mismatch, check_client_access, check_helo_access, check_sender_access, check_recipient_access, check_sasl_access, check_etrn_access with an inline:{ key=action, ... } table';
+const RESTRICTION_NAMES = 'a class of postfix.smtpd_restriction_classes, permit, reject, defer, defer_if_permit, defer_if_reject, warn_if_reject, reject_unauth_pipelining, reject_plaintext_session, permit_mynetworks, permit_sasl_authenticated, permit_auth_destination, reject_unauth_destination, defer_unauth_destination, reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname, reject_non_fqdn_sender, reject_non_fqdn_recipient, reject_unlisted_sender, reject_unlisted_recipient, reject_authenticated_sender_login_mismatch, reject_known_sender_login_mismatch, reject_unauthenticated_sender_login_mismatch, reject_sender_login_mismatch, check_client_access, check_helo_access, check_sender_access, check_recipient_access, check_sasl_access, check_etrn_access with an inline:{ key=action, ... } table';
 
 /** What a list key allows, in words. */
 export const RESTRICTION_LIST_ALLOWED = `restrictions separated by commas or spaces (${RESTRICTION_NAMES}); empty: none`;
@@ -104,13 +107,58 @@ export const RESTRICTION_KEYS: readonly KeySpec[] = [
     default: '',
     description: "the owners of each sender address, for reject_*_sender_login_mismatch: a logged-in client (AUTH, or the front's XCLIENT LOGIN=) must own its sender (553 5.7.1 <sender>: Sender address rejected: not owned by user <login>), an owned sender needs a login (... not logged in); looked up as mail_addr_find() does (address, address without extension, @domain). Postfix's default empty (DEF_SMTPD_SND_AUTH_MAPS); Mailu's socketmap is outside the lab",
   },
+  {
+    name: 'postfix.smtpd_restriction_classes',
+    type: { kind: 'text', pattern: /^[^=]*$/, allowed: 'names separated by commas or spaces, each defined in postfix.restriction_class_definitions; empty: none' },
+    default: '',
+    description: "the names of restriction classes (smtpd_check.c smtpd_check_init()): each is a restriction list of its own, usable as a restriction in any list and as an access table's value (generic_checks() looks the name up, as written, after every built-in name). A name with no definition stops Postfix (\"restriction class `x' needs a definition\"); a definition not listed here is no class, and naming it is \"unknown smtpd restriction\" and 451 4.3.5. Postfix's default empty (DEF_REST_CLASSES)",
+  },
+  {
+    name: 'postfix.restriction_class_definitions',
+    type: { kind: 'text', pattern: /^[\s\S]*$/, allowed: 'one main.cf line per class, "name = restrictions" (empty: none)', problem: (text) => problemOf(() => classDefinitions(text)) },
+    default: '',
+    description: "the restriction list of each class named in postfix.smtpd_restriction_classes, as main.cf writes it (a parameter named after the class), one per line: e.g. \"from_freemail = check_sender_access inline:{ gmail.com=REJECT }\"; parsed as the lists are",
+  },
   ...REPLY_CODE_PARAMETERS.map(codeKey),
 ];
+
+/** The error `run` throws, or null. */
+function problemOf(run: () => unknown): string | null {
+  try {
+    run();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** postfix.restriction_class_definitions: "name = restrictions" per line, each list parsed as the lists are. */
+function classDefinitions(text: string): ReadonlyMap<string, string> {
+  const definitions = new Map<string, string>();
+  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+    const match = /^\s*([^\s=]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match === null) throw new Error(`postfix.restriction_class_definitions: "${line.trim()}": need name = restrictions`);
+    if (definitions.has(match[1]!)) throw new Error(`postfix.restriction_class_definitions: ${match[1]} is defined twice`);
+    parseRestrictionList(match[1]!, match[2]!);
+    definitions.set(match[1]!, match[2]!);
+  }
+  return definitions;
+}
+
+/** The classes of postfix.smtpd_restriction_classes with their definitions; a definition not listed is refused, as it would be no class. */
+function restrictionClassesOf(names: string, definitionsText: string): RestrictionConfig['smtpd_restriction_classes'] {
+  const definitions = classDefinitions(definitionsText);
+  const classes = parseRestrictionClasses(names, (name) => definitions.get(name));
+  const unlisted = [...definitions.keys()].filter((name) => !Object.hasOwn(classes, name));
+  if (unlisted.length > 0) throw new Error(`postfix.restriction_class_definitions: ${unlisted.join(', ')} not listed in postfix.smtpd_restriction_classes: smtpd_check_init() reads only the listed classes, so a list that names ${unlisted.length > 1 ? 'them' : 'it'} gets "unknown smtpd restriction" and 451 4.3.5; list ${unlisted.length > 1 ? 'them' : 'it'} or remove the definition`);
+  return classes;
+}
 
 /** The model's restriction settings from the resolved keys; the RCPT lists must hold a working reject (smtpd_check_init()). */
 export function restrictionConfigOf(get: <K extends keyof RestrictionKeyValues>(key: K) => RestrictionKeyValues[K]): RestrictionConfig {
   const lists = Object.fromEntries(RESTRICTION_LISTS.map((list) => [list, parseRestrictionList(list, get(`postfix.${list}`))])) as Record<RestrictionList, string[]>;
-  const required = requiredRejectProblem(lists.smtpd_relay_restrictions, lists.smtpd_recipient_restrictions);
+  const classes = restrictionClassesOf(get('postfix.smtpd_restriction_classes'), get('postfix.restriction_class_definitions'));
+  const required = requiredRejectProblem(lists.smtpd_relay_restrictions, lists.smtpd_recipient_restrictions, classes);
   if (required !== null) throw new Error(`postfix.smtpd_relay_restrictions, postfix.smtpd_recipient_restrictions: ${required}`);
   const codes = Object.fromEntries(REPLY_CODE_PARAMETERS.map((code) => [code, parseReplyCode(code, String(get(`postfix.${code}`)))])) as Record<ReplyCodeParameter, number>;
   return {
@@ -120,5 +168,6 @@ export function restrictionConfigOf(get: <K extends keyof RestrictionKeyValues>(
     soft_bounce: get('postfix.soft_bounce') === 'yes',
     smtpd_reject_unlisted_sender: get('postfix.smtpd_reject_unlisted_sender') === 'yes',
     smtpd_sender_login_maps: parseSenderLoginMaps(get('postfix.smtpd_sender_login_maps')),
+    smtpd_restriction_classes: classes,
   } satisfies Partial<PostfixConfig>;
 }

@@ -14,7 +14,7 @@ import { TRANSPORT_PARAMETERS } from './resolve-transport.js';
 import { parseRoutingParameter, ROUTING_DEFAULTS, ROUTING_PARAMETERS, type RoutingConfig } from './routing-config.js';
 import { hasGate, missingParameter, postfixRelease, type PostfixRelease } from './releases.js';
 import type { InjectedFailure } from './injected-failure.js';
-import { parseReplyCode, parseRestrictionList, parseSenderLoginMaps, REPLY_CODE_PARAMETERS, requiredRejectProblem, RESTRICTION_DEFAULTS, RESTRICTION_LISTS, RESTRICTION_PARAMETERS, type RestrictionConfig } from './restriction-config.js';
+import { parseReplyCode, parseRestrictionClasses, parseRestrictionList, parseSenderLoginMaps, REPLY_CODE_PARAMETERS, requiredRejectProblem, RESTRICTION_DEFAULTS, RESTRICTION_LISTS, RESTRICTION_PARAMETERS, type RestrictionConfig } from './restriction-config.js';
 import { MILTER_CONTINUES, MILTER_DEFAULT_ACTIONS, type MilterDefaultAction, type MilterReplies } from './milter.js';
 
 export type BareNewlineMode = 'no' | 'normalize' | 'yes' | 'note' | 'reject';
@@ -486,7 +486,12 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
   const out: Record<string, unknown> = { ...base };
   if (settings.mail_version !== undefined) Object.assign(out, versionDefaults(settings.mail_version.trim()));
   const release = parseVersion(String(settings.mail_version?.trim() ?? base.mail_version));
+  // smtpd_check_init(): each listed restriction class is its own parameter (parseRestrictionClasses()).
+  const classes = settings.smtpd_restriction_classes === undefined ? null : parseRestrictionClasses(settings.smtpd_restriction_classes, (name) => settings[name]);
+  if (classes !== null) out.smtpd_restriction_classes = classes;
+  const restrictionClasses = (out.smtpd_restriction_classes ?? {}) as PostfixConfig['smtpd_restriction_classes'];
   for (const [key, raw] of Object.entries(settings)) {
+    if (key === 'smtpd_restriction_classes' || (classes !== null && Object.hasOwn(classes, key))) continue;
     const missing = missingParameter(release, key);
     if (missing !== null) throw new Error(`${key}: ${missing}`);
     if ((stringKeys as readonly string[]).includes(key)) out[key] = raw.trim();
@@ -540,7 +545,7 @@ export function parsePostfixConfig(settings: Readonly<Record<string, string>>, b
     } else throw new Error(`${key}: unknown parameter; known: ${knownKeys.join(', ')}`);
   }
   // smtpd_check_init(): smtpd does not start without a working reject among the RCPT restrictions.
-  const required = requiredRejectProblem(out.smtpd_relay_restrictions as string[], out.smtpd_recipient_restrictions as string[]);
+  const required = requiredRejectProblem(out.smtpd_relay_restrictions as string[], out.smtpd_recipient_restrictions as string[], restrictionClasses);
   if (required !== null) throw new Error(required);
   out.smtpd_banner = String(out.smtpd_banner).replace(/\$\{?myhostname\}?/g, String(out.myhostname));
   // DEF_MYORIGIN "$myhostname": an unstated myorigin follows a stated myhostname, as long as the base's followed its own.

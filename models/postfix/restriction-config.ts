@@ -53,6 +53,8 @@ export type RestrictionConfig = { readonly [list in RestrictionList]: readonly s
   readonly smtpd_reject_unlisted_sender: boolean;
   /** The owners of each sender address (inline table: address=login[,login...], lower-case keys); null: none. */
   readonly smtpd_sender_login_maps: Readonly<Record<string, string>> | null;
+  /** smtpd_restriction_classes: each listed class's name (as written: smtpd looks it up with case) and its restrictions. */
+  readonly smtpd_restriction_classes: Readonly<Record<string, readonly string[]>>;
 };
 
 /** Postfix's defaults (postconf -d) at every modelled release, compatibility_level >= 1. */
@@ -70,10 +72,11 @@ export const RESTRICTION_DEFAULTS: RestrictionConfig = {
   soft_bounce: false,
   smtpd_reject_unlisted_sender: false,
   smtpd_sender_login_maps: null,
+  smtpd_restriction_classes: {},
 };
 
 /** The parameters this module parses (config.ts knownKeys). */
-export const RESTRICTION_PARAMETERS: readonly string[] = [...RESTRICTION_LISTS, ...REPLY_CODE_PARAMETERS, 'smtpd_delay_reject', 'soft_bounce', 'smtpd_reject_unlisted_sender', 'smtpd_sender_login_maps'];
+export const RESTRICTION_PARAMETERS: readonly string[] = [...RESTRICTION_LISTS, ...REPLY_CODE_PARAMETERS, 'smtpd_delay_reject', 'soft_bounce', 'smtpd_reject_unlisted_sender', 'smtpd_sender_login_maps', 'smtpd_restriction_classes'];
 
 /**
  * Restrictions whose answer comes from DNS or a policy server, which the lab does not have (smtpd_check.c
@@ -132,13 +135,16 @@ function tableProblem(parameter: string, word: string): string | null {
   return typeof parsed === 'string' ? `${parameter}: ${parsed}` : null;
 }
 
-/** has_required() over the two RCPT lists; the fatal's text when neither has a working reject. */
-export function requiredRejectProblem(relay: readonly string[], recipient: readonly string[]): string | null {
-  if (hasRequired(relay) || hasRequired(recipient)) return null;
+/**
+ * has_required() over the two RCPT lists, into the restriction classes they name (looked up as written: "XXX
+ * This lookup operation should not be case-sensitive"); the fatal's text when neither has a working reject.
+ */
+export function requiredRejectProblem(relay: readonly string[], recipient: readonly string[], classes: RestrictionConfig['smtpd_restriction_classes'] = {}): string | null {
+  if (hasRequired(relay, classes) || hasRequired(recipient, classes)) return null;
   return `in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: ${RCPT_REQUIRED.slice(0, -1).join(', ')} or ${RCPT_REQUIRED.at(-1)} (smtpd_check_init(): Postfix does not start)`;
 }
 
-function hasRequired(list: readonly string[]): boolean {
+function hasRequired(list: readonly string[], classes: RestrictionConfig['smtpd_restriction_classes']): boolean {
   for (let i = 0; i < list.length; i++) {
     const word = list[i]!.toLowerCase();
     if (word === 'warn_if_reject' && i + 1 < list.length) {
@@ -147,8 +153,45 @@ function hasRequired(list: readonly string[]): boolean {
     }
     if (word === 'permit') return false;
     if (RCPT_REQUIRED.includes(word)) return true;
+    const expansion = Object.hasOwn(classes, list[i]!) ? classes[list[i]!] : undefined;
+    if (expansion !== undefined && hasRequired(expansion, classes)) return true;
   }
   return false;
+}
+
+/**
+ * smtpd_restriction_classes as smtpd_check_init() reads it (v3.7.11; the same at v3.5.0 and v3.10.13): the
+ * names split at commas and blanks (mystrtok(CHARS_COMMA_SP)), each one's own main.cf parameter its
+ * restriction list, parsed as the lists are; a name with no value or an empty one is fatal ("restriction class
+ * `x' needs a definition"). A parameter that is not listed is no class: smtpd never reads it, and a list that
+ * names it meets "unknown smtpd restriction" and 451 4.3.5 at run time. `definition` gives a parameter's value
+ * (undefined: not set). A class that reaches itself would recurse without end in has_required() and
+ * generic_checks() (neither bounds it), so the lab refuses it.
+ */
+export function parseRestrictionClasses(names: string, definition: (name: string) => string | undefined): RestrictionConfig['smtpd_restriction_classes'] {
+  const classes: Record<string, readonly string[]> = {};
+  for (const name of restrictionWords(names)) {
+    const value = definition(name);
+    if (value === undefined || value.trim() === '') throw new Error(`smtpd_restriction_classes: restriction class \`${name}' needs a definition (smtpd_check_init(): Postfix does not start); define it as a parameter: ${name} = <restrictions>`);
+    classes[name] = parseRestrictionList(name, value);
+  }
+  for (const name of Object.keys(classes)) {
+    const loop = classLoop(classes, [name]);
+    if (loop !== null) throw new Error(`smtpd_restriction_classes: restriction class \`${name}' reaches itself (${loop.join(' -> ')}): smtpd would recurse without end in has_required() and generic_checks()`);
+  }
+  return classes;
+}
+
+/** A path of class names from path[0] back to it, or null. */
+function classLoop(classes: RestrictionConfig['smtpd_restriction_classes'], path: readonly string[]): string[] | null {
+  for (const word of classes[path.at(-1)!] ?? []) {
+    if (!Object.hasOwn(classes, word)) continue;
+    if (word === path[0]) return [...path, word];
+    if (path.includes(word)) continue;
+    const loop = classLoop(classes, [...path, word]);
+    if (loop !== null) return loop;
+  }
+  return null;
 }
 
 /** A restriction list as the config holds it (its words), or the error that refuses it. */

@@ -217,12 +217,17 @@ export function genericChecks(c: Check, words: readonly string[]): number {
   return status;
 }
 
-/** One restriction by its row; a name smtpd does not know is its warning and 451 4.3.5 (the real one starts with it all the same). */
+/**
+ * One restriction by its row, else a restriction class of smtpd_restriction_classes by its name as written
+ * (generic_checks()' htable_find(smtpd_rest_classes, name), after every built-in name: a class cannot shadow
+ * one), run as a list in its place; a name smtpd does not know is its warning and 451 4.3.5 (the real one
+ * starts with it all the same).
+ */
 function runRestriction(c: Check, name: string, cursor: ListCursor): number {
   const row = restrictionRow(name);
-  if (row === undefined) {
-    c.s.log(`warning: unknown smtpd restriction: "${cursor.current}"`);
-    return rejectServerError(c);
-  }
-  return row.run(c, cursor);
+  if (row !== undefined) return row.run(c, cursor);
+  const classes = c.s.config.smtpd_restriction_classes;
+  if (Object.hasOwn(classes, cursor.current)) return genericChecks(c, classes[cursor.current]!);
+  c.s.log(`warning: unknown smtpd restriction: "${cursor.current}"`);
+  return rejectServerError(c);
 }

@@ -59,3 +59,27 @@ describe('a list the lab can run is its key, as evaluated', () => {
     expect(result.unsupported.find((e) => e.setting.name === 'smtpd_relay_restrictions')?.reason).toMatch(/^the lab's is permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination: the input does not set it/);
   });
 });
+
+describe('smtpd_restriction_classes', () => {
+  it('the names and each class\'s own parameter become the two keys; the lists that name a class are keys as usual', () => {
+    const result = stock('smtpd_restriction_classes = from_freemail, Strict\nfrom_freemail = check_sender_access inline:{ {freemail.test = REJECT no freemail} }\nStrict = permit_sasl_authenticated, reject\nsmtpd_sender_restrictions = from_freemail, check_sender_access inline:{ x@example.test=Strict }\n');
+    expect(result.scenario.get('postfix.smtpd_restriction_classes')).toBe('from_freemail, Strict');
+    expect(result.scenario.get('postfix.restriction_class_definitions')).toBe('from_freemail = check_sender_access inline:{ {freemail.test = REJECT no freemail} }\nStrict = permit_sasl_authenticated, reject');
+    expect(result.scenario.get('postfix.smtpd_sender_restrictions')).toBe('from_freemail, check_sender_access inline:{ x@example.test=Strict }');
+    expect(result.mapped.find((e) => e.setting.name === 'Strict')?.note).toMatch(/a restriction class/);
+    expect([...result.ignored, ...result.unsupported].map((e) => e.setting.name)).not.toContain('from_freemail');
+  });
+
+  it('a class the lab cannot run, or one with no definition, is unsupported, and so is a list that names it', () => {
+    const result = stock('smtpd_restriction_classes = dnsbl, missing\ndnsbl = reject_rbl_client zen.example\nsmtpd_client_restrictions = dnsbl\nsmtpd_helo_restrictions = reject_non_fqdn_helo_hostname\n');
+    const reason = (name: string) => result.unsupported.filter((e) => e.setting.name === name).map((e) => e.reason);
+    expect(reason('dnsbl')).toEqual([expect.stringContaining('dnsbl: reject_rbl_client: the lab has no DNS')]);
+    expect(reason('smtpd_restriction_classes')).toEqual([
+      "restriction class `missing' needs a definition (smtpd_check_init(): Postfix does not start); the lab reads no classes",
+      'the restriction classes dnsbl, missing cannot run in the lab; the lab reads none (postfix.smtpd_restriction_classes sets them)',
+    ]);
+    expect(reason('smtpd_client_restrictions')[0]).toContain('it names the restriction class dnsbl, which the lab cannot run');
+    expect(result.scenario.get('postfix.smtpd_helo_restrictions')).toBe('reject_non_fqdn_helo_hostname');
+    expect(result.scenario.get('postfix.smtpd_restriction_classes')).toBe('');
+  });
+});

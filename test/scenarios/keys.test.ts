@@ -102,6 +102,8 @@ const CASES: Record<ScenarioKey, readonly [good: string, bad: string, allowed: s
   'postfix.soft_bounce': ['yes', 'on', 'yes, no'],
   'postfix.smtpd_reject_unlisted_sender': ['yes', '1', 'yes, no'],
   'postfix.smtpd_sender_login_maps': ['inline:{ a@example.test=a, {b@example.test = a, b} }', 'socketmap:unix:/tmp/podop.socket:senderlogin', 'empty, or inline:{ address=login[,login...], ... } ({address = a, b} for several owners)'],
+  'postfix.smtpd_restriction_classes': ['from_freemail, strict', 'a=b', 'names separated by commas or spaces, each defined in postfix.restriction_class_definitions; empty: none'],
+  'postfix.restriction_class_definitions': ['strict = reject_non_fqdn_sender, reject', 'strict = reject_rbl_client zen.example', 'one main.cf line per class, "name = restrictions" (empty: none)'],
   'postfix.reject_code': ['550', '1000', 'an integer from 0 to 999'],
   'postfix.defer_code': ['550', '1000', 'an integer from 0 to 999'],
   'postfix.access_map_reject_code': ['550', '1000', 'an integer from 0 to 999'],
@@ -205,6 +207,7 @@ const PROBLEMS: Partial<Record<ScenarioKey, string>> = {
   'postfix.smtpd_end_of_data_restrictions': ': smtpd_end_of_data_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
   'postfix.smtpd_etrn_restrictions': ': smtpd_etrn_restrictions: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
   'postfix.smtpd_sender_login_maps': ': smtpd_sender_login_maps: "socketmap:unix:/tmp/podop.socket:senderlogin": the lab reads an inline:{ address=login, ... } table only; other table types hold owners it cannot see',
+  'postfix.restriction_class_definitions': ': strict: reject_rbl_client: the lab has no DNS and no policy service to answer this; remove it or run the real Postfix',
 };
 
 describe('the key table', () => {

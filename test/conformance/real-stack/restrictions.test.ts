@@ -163,6 +163,22 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: 'restriction classes: as a restriction, as a table value, looked up with case, and the working reject inside one',
+    settings: {
+      smtpd_restriction_classes: 'from_freemail, Strict, relay_guard',
+      from_freemail: 'check_sender_access inline:{ {freemail.test = REJECT no freemail} }',
+      Strict: 'permit_sasl_authenticated, reject',
+      relay_guard: 'reject_unauth_destination',
+      smtpd_relay_restrictions: 'permit_mynetworks, permit_sasl_authenticated, relay_guard',
+      smtpd_sender_restrictions: 'from_freemail, check_sender_access inline:{ {x@example.test = Strict}, {y@example.test = strict}, {d@example.test = from_freemail DISCARD} }',
+    },
+    sessions: [
+      [...outside(), line('MAIL FROM:<a@freemail.test>'), line('RCPT TO:<x@example.test>'), line('RSET'), line('MAIL FROM:<x@example.test>'), line('RCPT TO:<x@example.test>'), line('RSET'), line('MAIL FROM:<y@example.test>'), line('RCPT TO:<x@example.test>'), line('RSET'), line('MAIL FROM:<d@example.test>'), line('RCPT TO:<x@elsewhere.test>'), line('QUIT')],
+      [...outside('carol@example.test'), line('MAIL FROM:<x@example.test>'), line('RCPT TO:<x@example.test>'), line('QUIT')],
+      [...outside(), line('MAIL FROM:<b@example.test>'), line('RCPT TO:<x@elsewhere.test>'), line('QUIT')],
+    ],
+  },
+  {
     name: 'a reply code outside 400-599',
     settings: { smtpd_client_restrictions: 'permit_mynetworks, reject', reject_code: '250' },
     sessions: [[...outside(), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>'), line('QUIT')]],
