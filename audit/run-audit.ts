@@ -9,7 +9,7 @@
  */
 import { runLabProperty, type CheckOutcome } from '../properties/check.ts';
 import { generateCases, runDifferential, type ScenarioTally } from '../properties/differential.ts';
-import { runCase, scenarioFor, type LabCase } from '../properties/lab-case.ts';
+import { runResolvedCase, scenarioFor, type LabCase } from '../properties/lab-case.ts';
 import { replayTokenOf } from '../properties/replay-token.ts';
 import { DIFFERENTIAL_REFERENCE, PROPERTIES, propertyById, type LabProperty } from '../properties/suite.ts';
 import { correctClientServed, successPossible } from '../properties/verdicts.ts';
@@ -74,9 +74,10 @@ export interface AuditReport {
 function conditionRows(base: Scenario, cases: readonly LabCase[]): ConditionRow[] {
   const rows = new Map<string, { condition: Condition; traces: number; judged: number; failed: number }>();
   for (const labCase of cases) {
-    const judged = successPossible(labCase);
-    const failed = judged && correctClientServed(labCase, runCase(base, labCase)) !== null;
-    for (const condition of conditionsOf(scenarioFor(base, labCase), labCase)) {
+    const ran = scenarioFor(base, labCase);
+    const judged = successPossible(labCase, ran);
+    const failed = judged && correctClientServed(labCase, runResolvedCase(ran, labCase), ran) !== null;
+    for (const condition of conditionsOf(ran, labCase)) {
       const id = `${condition.dimension}\u0000${condition.value}`;
       const row = rows.get(id) ?? { condition, traces: 0, judged: 0, failed: 0 };
       rows.set(id, { ...row, traces: row.traces + 1, judged: row.judged + (judged ? 1 : 0), failed: row.failed + (failed ? 1 : 0) });
@@ -130,7 +131,7 @@ export function runAudit(options: AuditOptions): AuditReport {
     options,
     verdict: verdictOf(tally, search, properties),
     tally,
-    judged: cases.filter(successPossible).length,
+    judged: cases.filter((labCase) => successPossible(labCase, scenarioFor(base, labCase))).length,
     notJudged,
     conditions: conditionRows(base, cases),
     search,

@@ -42,8 +42,8 @@ export function findFailure(request: FindRequest, onProgress: (progress: FindPro
   let smaller = 0;
   const counting: LabProperty = {
     ...property,
-    verdict(labCase, report) {
-      const verdict = property.verdict(labCase, report);
+    verdict(labCase, report, ran) {
+      const verdict = property.verdict(labCase, report, ran);
       if (found) {
         tried++;
         if (verdict !== null) smaller++;

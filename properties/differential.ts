@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import type { Scenario } from '../scenarios/index.ts';
 import { labCase } from './arbitraries/lab-case.ts';
-import { runCase, type LabCase } from './lab-case.ts';
+import { runResolvedCase, scenarioFor, type LabCase } from './lab-case.ts';
 import { correctClientServed, proxyNeverPipelines, showsMailuBug } from './verdicts.ts';
 import { cutRanges, portableScenario, type Executor } from './parallel/executor.ts';
 import { mergeCounts } from './parallel/run-ranges.ts';
@@ -77,10 +77,11 @@ function counting(scenario: Scenario): Counting {
 }
 
 function count(tally: Counting, scenario: Scenario, labCase: LabCase): void {
-  const report = runCase(scenario, labCase);
+  const ran = scenarioFor(scenario, labCase);
+  const report = runResolvedCase(ran, labCase);
   tally.traces++;
   if (proxyNeverPipelines(labCase, report) !== null) tally.improperLogged++;
-  const verdict = correctClientServed(labCase, report);
+  const verdict = correctClientServed(labCase, report, ran);
   if (verdict === null) return;
   tally.failures++;
   const bug = showsMailuBug(labCase, report);

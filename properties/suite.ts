@@ -35,16 +35,16 @@ export interface LabProperty {
   /** Why the property says nothing about `scenario`, or null when it applies. */
   appliesTo(scenario: Scenario): string | null;
   coverage(scenario: Scenario): readonly CoverageClass[];
-  /** null: this trace is fine for the property; else what went wrong. For 'exists', non-null is the sought trace. */
-  verdict(labCase: LabCase, report: RunReport): Verdict;
+  /** null: this trace is fine for the property; else what went wrong. For 'exists', non-null is the sought trace. `ran`: the scenario the case ran on (scenarioFor). */
+  verdict(labCase: LabCase, report: RunReport, ran: Scenario): Verdict;
 }
 
 /** The scenario a differential property compares with: the chain that has the bug. */
 export const DIFFERENTIAL_REFERENCE = 'mailu-2024.06';
 
-const both = (...checks: ((c: LabCase, r: RunReport) => Verdict)[]) => (c: LabCase, r: RunReport): Verdict => {
+const both = (...checks: ((c: LabCase, r: RunReport, s: Scenario) => Verdict)[]) => (c: LabCase, r: RunReport, s: Scenario): Verdict => {
   for (const check of checks) {
-    const verdict = check(c, r);
+    const verdict = check(c, r, s);
     if (verdict !== null) return verdict;
   }
   return null;

@@ -15,6 +15,7 @@ import { damaged } from '../share-codec.ts';
 import { withExecutor } from '../workers/pool.ts';
 import { decodeExploreToken, encodeExploreToken } from '../../properties/explore/explore-token.ts';
 import { exploredCase } from '../../properties/explore/space.ts';
+import { scenarioFor } from '../../properties/lab-case.ts';
 import { showCounterexample } from '../counterexample.ts';
 import { summarise } from '../explore-report.ts';
 
@@ -204,7 +205,7 @@ export async function replayExplored(text: string, options: { out?: string; json
   const scenario = loadScenario({ scenario: token.scenario, sets: token.sets });
   const labCase = exploredCase(scenario, token.overrides, token.faults);
   const report = replaySchedule(scenario, labCase, token.choices, token.maxDecisions);
-  const verdict = property.verdict(labCase, report) ?? 'none (the schedule no longer fails)';
+  const verdict = property.verdict(labCase, report, scenarioFor(scenario, labCase)) ?? 'none (the schedule no longer fails)';
   const drawn = await showCounterexample(scenario, labCase, {
     outDir: options.out ?? 'lab-output', replay: text, report, colour: !options.json && process.stdout.isTTY === true,
     title: `replayed explored schedule of ${property.id} on ${scenario.name}: ${verdict}`, heading: 'explored case:',

@@ -94,6 +94,29 @@ function isPlainAscii(text: string): boolean {
   return true;
 }
 
+/** How handle_authentication() reads Auth-User and Auth-Pass at a Mailu release (gate credentials_url_encoded); null where it raises. */
+function credentialDecoder(mailuVersion: string): (text: string) => string | null {
+  return mailuHas(mailuVersion, 'credentials_url_encoded') ? pythonUnquote : unquoteUtf8;
+}
+
+/** The account of an address (models.User.get): a listed one, or any address when the config opens every one with one password. */
+function accountOf(config: AuthServiceConfig, email: string): AuthAccount | null {
+  const listed = config.accounts[email];
+  if (listed) return listed;
+  return config.anyUserPassword === null ? null : { password: config.anyUserPassword };
+}
+
+/**
+ * The account handle_authentication() looks up for an Auth-User header value as a front wrote it,
+ * or null: the release's decoding raised (user_email 'invalid', before 2024.06.9 a literal %FF in
+ * the login: Mailu #3364), the name has no '@', or no account has it. Such a login fails on every
+ * front and however it sequences its commands (properties/verdicts.ts).
+ */
+export function mailuAccountFor(config: AuthServiceConfig, authUserHeader: string): AuthAccount | null {
+  const user = credentialDecoder(config.mailuVersion)(authUserHeader);
+  return user !== null && user.includes('@') ? accountOf(config, user) : null;
+}
+
 /** utils.is_app_token: 32 lowercase hex characters. */
 function isAppToken(candidate: string): boolean {
   return /^[0-9a-f]{32}$/.test(candidate);
@@ -114,7 +137,7 @@ export class MailuAuthenticator {
   constructor(private readonly config: AuthServiceConfig) {
     this.credentialsUrlEncoded = mailuHas(config.mailuVersion, 'credentials_url_encoded');
     this.rateLimitedWaits = !mailuHas(config.mailuVersion, 'ratelimit_answer_without_auth_wait');
-    this.decodeCredential = this.credentialsUrlEncoded ? pythonUnquote : unquoteUtf8;
+    this.decodeCredential = credentialDecoder(config.mailuVersion);
     this.ipLimit = parseRateLimit(config.AUTH_RATELIMIT_IP);
     this.userLimit = parseRateLimit(config.AUTH_RATELIMIT_USER);
     this.exemptions = config.AUTH_RATELIMIT_EXEMPTION.split(',').map((c) => c.trim()).filter((c) => c !== '').map((c) => {
@@ -197,7 +220,7 @@ export class MailuAuthenticator {
     // the user is decoded first: when only the password fails, user_email already holds the user
     const userEmail = decodedUser ?? 'invalid';
     if (decodedUser !== null && decodedPass !== null) {
-      const account = userEmail.includes('@') ? this.account(userEmail) : null;
+      const account = userEmail.includes('@') ? accountOf(this.config, userEmail) : null;
       isValidUser = account !== null;
       // check_credentials(..., headers["Auth-Port"], headers['Client-Port'], user_email): a missing Client-Port is a 400
       required(headers, 'Client-Port');
@@ -207,12 +230,6 @@ export class MailuAuthenticator {
       }
     }
     return [...this.statusHeaders(protocol, 'authentication'), ['Auth-User', userEmail], ['Auth-User-Exists', isValidUser ? 'True' : 'False'], ['Auth-Wait', '0']];
-  }
-
-  private account(email: string): AuthAccount | null {
-    const listed = this.config.accounts[email];
-    if (listed) return listed;
-    return this.config.anyUserPassword === null ? null : { password: this.config.anyUserPassword };
   }
 
   /** nginx.py check_credentials, for password logins (app tokens and webmail tokens are not modelled). */

@@ -43,7 +43,7 @@ import { xtextEncode } from './xclient.ts';
  * reaches the auth server as raw UTF-8 bytes (Mailu 2.0's nginx.py: "nginx does not transcode the
  * input UTF string, thus we need to manually decode").
  */
-const authHttpEscape = (bytes: string) => bytes.replace(/[\x00-\x20%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+export const authHttpEscape = (bytes: string) => bytes.replace(/[\x00-\x20%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 
 const SMTP_OK = '250 2.0.0 OK\r\n';
 const SMTP_BYE = '221 2.0.0 Bye\r\n';

@@ -58,6 +58,11 @@ export function loginLuaUrlEncode(text: string): string {
   return text.replace(/[^\w.-~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
+/** A credential as login.lua writes it into its header at a Mailu release (gate credentials_url_encoded): percent-encoded, or its bytes as they are. */
+export function luaHeaderValue(text: string, mailuVersion: string): string {
+  return mailuHas(mailuVersion, 'credentials_url_encoded') ? loginLuaUrlEncode(text) : headerSafe(text);
+}
+
 export class PassdbLookup {
   private attempts = 0;
   private conn: ConnId | null = null;
@@ -89,7 +94,7 @@ export class PassdbLookup {
     if (this.done || this.conn === null) return;
     const r = this.request;
     const encoded = mailuHas(this.settings.mailuVersion, 'credentials_url_encoded');
-    const value = encoded ? loginLuaUrlEncode : headerSafe;
+    const value = (text: string) => luaHeaderValue(text, this.settings.mailuVersion);
     const headers: [string, string][] = [
       ['Host', this.settings.hostHeader],
       ['Date', httpDate(wallSeconds(this.clock, now))],

@@ -13,7 +13,9 @@ import {
 } from './config.ts';
 import { DovecotFront } from './dovecot-front.ts';
 import { HaproxyFront } from './haproxy-front.ts';
-import { NginxFront } from './nginx-front.ts';
+import { dovecotAuthUsername } from './dovecot-auth-username.ts';
+import { authHttpEscape, NginxFront } from './nginx-front.ts';
+import { luaHeaderValue } from './passdb-lookup.ts';
 import { DEFAULT_FRONT_RELEASE, dovecotBehaviour } from './releases.ts';
 import { SEQUENCING, type SequencingPolicy } from './submission-proxy.ts';
 
@@ -45,6 +47,13 @@ export interface FrontModelRow<C> {
   readonly passesIdentityBy: 'xclient' | 'proxy-protocol';
   /** Asks Mailu's auth service about each login (else Postfix's own SASL logs the client in, or nobody does). */
   readonly asksAuthService: boolean;
+  /**
+   * The Auth-User header value this front sends the auth service for a client's login (its bytes,
+   * one per character) at a Mailu release, or null where the front refuses the login before asking;
+   * absent for a front that asks no auth service. What Mailu reads from it (Mailu #3364) decides
+   * whether the login can succeed at all (properties/verdicts.ts mailuReadsLogin()).
+   */
+  authUserHeader?(login: string, mailuVersion: string): string | null;
   /** Writes EHLO behind XCLIENT without waiting for XCLIENT's reply. */
   readonly pipelinesAfterXclient: boolean;
   /**
@@ -94,6 +103,11 @@ function dovecotRow(kind: 'dovecot-2.3' | 'dovecot-2.4' | 'lockstep', policy: Se
     },
     passesIdentityBy: 'xclient',
     asksAuthService: true,
+    // auth_request_set_username() (dovecot-auth-username.ts), then login.lua's header
+    authUserHeader: (login, mailuVersion) => {
+      const user = dovecotAuthUsername(login);
+      return user === null ? null : luaHeaderValue(user, mailuVersion);
+    },
     pipelinesAfterXclient: policy.pipelineEhloAfterXclient,
     reachesPort25: false,
   };
@@ -105,6 +119,7 @@ const nginxRow: FrontModelRow<NginxFrontConfig> = {
   withPeers: (config, { authService }) => ({ ...config, auth_http: { ...(config.auth_http ?? mailuNginxConfig.auth_http), address: authService } }),
   passesIdentityBy: 'xclient',
   asksAuthService: true,
+  authUserHeader: (login) => authHttpEscape(login),
   // ngx_mail_proxy_module: one command per complete reply.
   pipelinesAfterXclient: false,
   reachesPort25: true,

@@ -93,7 +93,7 @@ function judge(ran: Scenario, labCase: LabCase, property: LabProperty, sequence:
     if (error instanceof AlreadyExplored) throw error;
     return { verdict: `crashed: ${(error as Error).name}: ${(error as Error).message}`, report: null, crashed: true };
   }
-  return { verdict: property.verdict(labCase, report), report, crashed: false };
+  return { verdict: property.verdict(labCase, report, ran), report, crashed: false };
 }
 
 /** A replay takes the default after its prefix, so the defaults at the end need not be written down. */

@@ -50,7 +50,7 @@ export function searchPredicate(property: LabProperty, scenario: Scenario, seen?
   return fc.property(labCase({ faults: property.faults, releases: releaseCandidates(property, scenario) }), (generated: LabCase) => {
     const ran = scenarioFor(scenario, generated);
     const report = runResolvedCase(ran, generated);
-    const verdict = property.verdict(generated, report);
+    const verdict = property.verdict(generated, report, ran);
     seen?.(classify(ran, generated, report), verdict !== null);
     if (verdict !== null) throw new VerdictFailure(verdict);
   });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../scenarios/index.ts';
 import { propertyById } from '../../properties/suite.ts';
+import { scenarioFor } from '../../properties/lab-case.ts';
 import { exploreScenario, replaySchedule, type ExploreOutcome } from '../../properties/explore/explore-scenario.ts';
 import { binRepresentatives, parameterAxes, placementSets, type FaultPlacement } from '../../properties/explore/space.ts';
 
@@ -30,8 +31,9 @@ describe('exploreScenario', () => {
     expect(counts(second)).toEqual(counts(first));
     expect(second.shortest).toEqual(first.shortest);
     const shortest = first.shortest!;
-    const report = replaySchedule(loadScenario({ scenario: 'mailu-2024.06', sets: ['tcp.profile=quickack'] }), shortest.labCase, shortest.choices, 2_000);
-    expect(propertyById('bug-exists')!.verdict(shortest.labCase, report)).toBe(shortest.verdict);
+    const scenario = loadScenario({ scenario: 'mailu-2024.06', sets: ['tcp.profile=quickack'] });
+    const report = replaySchedule(scenario, shortest.labCase, shortest.choices, 2_000);
+    expect(propertyById('bug-exists')!.verdict(shortest.labCase, report, scenarioFor(scenario, shortest.labCase))).toBe(shortest.verdict);
   });
 
   it('a run bound that stops the enumeration is not a pass', () => {
