@@ -7,6 +7,7 @@
  */
 
 import { listPatternError } from './address-list.js';
+import { inlineTableProblemText, readInlineTable } from './inline-table.js';
 import { DEBIAN_ACCOUNTS } from './debian-accounts.js';
 import { isIP } from 'node:net';
 import { transportProblem } from './transports.js';
@@ -393,23 +394,22 @@ function parseBareNewlineMode(release: PostfixRelease, raw: string): BareNewline
 }
 
 /**
- * A table parameter the lab can look up: empty (no table), or one inline:{ name=value, ... } table
- * (util/dict_inline.c: the items split at commas and white space, each split_qnameval()), whose
- * names are the keys, case-folded as a fixed table's are. Other types (hash:, socketmap:, static:,
- * ...) hold keys the lab cannot see. What is wrong with `raw`, or null.
+ * A table parameter the lab can look up: empty (no table), or one inline:{ name=value, ... } table read as
+ * dict_inline.c reads it (inline-table.ts readInlineTable()), whose names are the keys, case-folded as a
+ * fixed table's are. Other types (hash:, socketmap:, static:, ...) hold keys the lab cannot see. What is
+ * wrong with `raw`, or null.
  */
 export function inlineTableProblem(key: string, raw: string): string | null {
   const value = raw.trim();
   if (value === '') return null;
-  const inline = INLINE_TABLE.exec(value);
-  if (inline === null) return `${key}: "${raw}": the lab looks up one inline:{ key=value, ... } table only (its keys are the table); other table types hold keys it cannot see`;
-  const items = parseList(inline[1]!);
-  if (items.length === 0) return `${key}: ${value}: an inline table needs at least one name=value (dict_inline.c: "bad syntax")`;
-  const bad = items.find((item) => !/^[^=]+=/.test(item));
-  return bad === undefined ? null : `${key}: "${bad}" in ${value}: need name=value (dict_inline.c: "bad syntax")`;
+  if (!value.startsWith('inline:{')) return `${key}: "${raw}": the lab looks up one inline:{ key=value, ... } table only (its keys are the table); other table types hold keys it cannot see`;
+  const read = readInlineTable(value);
+  if ('entries' in read) return null;
+  const problem = read.problem;
+  if (problem.kind === 'empty') return `${key}: ${value}: an inline table needs at least one name=value (dict_inline.c: "empty table")`;
+  if (problem.kind === 'item') return `${key}: "${problem.item}" in ${value}: need name=value (dict_inline.c: "${problem.error}")`;
+  return `${key}: ${inlineTableProblemText(value, problem)}`;
 }
-
-const INLINE_TABLE = /^inline:\{([^{}]*)\}$/;
 
 /**
  * inet_interfaces as own_inet_addr_init() (global/own_inet_addr.c, v3.7.11) reads it: exactly "all" or
@@ -442,8 +442,8 @@ export function inlineTableText(keys: readonly string[] | null): string {
 export function parseInlineTableKeys(key: string, raw: string): string[] | null {
   const problem = inlineTableProblem(key, raw);
   if (problem !== null) throw new Error(problem);
-  const inline = INLINE_TABLE.exec(raw.trim());
-  return inline === null ? null : parseList(inline[1]!).map((item) => item.slice(0, item.indexOf('=')).toLowerCase());
+  const read = raw.trim() === '' ? null : readInlineTable(raw.trim());
+  return read !== null && 'entries' in read ? Object.keys(read.entries) : null;
 }
 
 /** myorigin as stated: $myhostname expanded; another $parameter (Mailu's and Debian's $mydomain) is refused, as the lab holds no other to expand. */

@@ -130,7 +130,7 @@ export function restrictionListProblem(parameter: string, value: string): string
 
 /** An access table in a restriction list: inline:{ ... } only (access-map.ts); another type holds entries the lab cannot see. */
 function tableProblem(parameter: string, word: string): string | null {
-  if (!word.toLowerCase().startsWith('inline:')) return `${parameter}: "${word}": the lab reads inline:{ key=value, ... } access tables only; other table types hold entries it cannot see`;
+  if (!word.startsWith('inline:')) return `${parameter}: "${word}": the lab reads inline:{ key=value, ... } access tables only; other table types hold entries it cannot see`;
   const parsed = parseInlineTable(word);
   return typeof parsed === 'string' ? `${parameter}: ${parsed}` : null;
 }
@@ -204,7 +204,7 @@ export function parseRestrictionList(parameter: string, value: string): string[]
 /** smtpd_sender_login_maps: empty, or one inline table of address=owner[,owner...]; the owners split as mystrtok(CHARS_COMMA_SP). */
 export function senderLoginMapsProblem(value: string): string | null {
   if (value.trim() === '') return null;
-  if (!value.trim().toLowerCase().startsWith('inline:')) return `smtpd_sender_login_maps: "${value}": the lab reads an inline:{ address=login, ... } table only; other table types hold owners it cannot see`;
+  if (!value.trim().startsWith('inline:')) return `smtpd_sender_login_maps: "${value}": the lab reads an inline:{ address=login, ... } table only; other table types hold owners it cannot see`;
   const parsed = parseInlineTable(value.trim());
   return typeof parsed === 'string' ? `smtpd_sender_login_maps: ${parsed}` : null;
 }

@@ -68,7 +68,7 @@ export function routingParameterProblem(parameter: keyof RoutingConfig, raw: str
     return name === undefined ? null : `proxy_interfaces: "${name}" is not an IPv4 or IPv6 address: the lab resolves no host names (own_inet_addr.c proxy_inet_addr_init(): "host not found" for a name that does not resolve)`;
   }
   if (value === '') return null;
-  if (!/^inline:/i.test(value)) return `${parameter}: "${raw}": the lab reads one inline:{ key=value, ... } table only; other table types hold entries it cannot see`;
+  if (!value.startsWith('inline:')) return `${parameter}: "${raw}": the lab reads one inline:{ key=value, ... } table only; other table types hold entries it cannot see`;
   const table = parseInlineTable(value);
   if (typeof table === 'string') return `${parameter}: ${table}`;
   if (parameter !== 'transport_maps') return null;
