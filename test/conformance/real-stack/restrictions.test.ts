@@ -5,8 +5,9 @@
  * outside client with XCLIENT ADDR=, and a logged-in one with LOGIN=), reloads it, and plays its
  * sessions against both sides; the model runs the real-stack scenario's Postfix with the same
  * parameters (parsePostfixConfig()). Compared: every reply, and the lines smtpd logs about the checks
- * (reject, reject_warning, warn, the warnings about restrictions and reply codes, DSN mapping), with
- * queue IDs written QUEUEID.
+ * (reject, reject_warning, warn, info, the access table actions' hold, discard, filter, redirect, bcc and
+ * hangup lines, the warnings about restrictions, access tables and reply codes, DSN mapping, and "disconnect
+ * from"), with queue IDs written QUEUEID; and once the queue files the actions leave (postqueue -j, postcat -q).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -212,6 +213,40 @@ describe.skipIf(realStackSkipReason !== null)('restriction lists: the real Postf
   afterAll(async () => {
     await stack?.stop();
   });
+
+  // The queue file's fate, read from the real queue (postqueue -j, postcat -q): a HOLD with FILTER, REDIRECT, BCC and
+  // PREPEND in one transaction stays in the hold queue with a content_filter, a redirect_to, a NOTIFY=NEVER recipient
+  // and the header above smtpd's Received:; a DISCARDed message's queue file is gone. The model's queue records the same.
+  it('the queue: a held message with its FILTER, REDIRECT, BCC and PREPEND records, and a DISCARDed one removed', async () => {
+    const table = (action: string) => `check_sender_access inline:{ {a@example.test = ${action}} }`;
+    const settings = {
+      smtpd_sender_restrictions: [table('HOLD'), table('FILTER smtp:[127.0.0.1]:10026'), table('REDIRECT boss@example.test'), table('BCC audit@example.test'), table('PREPEND X-Tag: seen'), 'check_sender_access inline:{ spam@example.test=DISCARD }'].join(', '),
+    };
+    writeFileSync(join(configDir(), 'main.cf'), `${mainCf}${Object.entries(settings).map(([k, v]) => `${k} = ${v}\n`).join('')}`);
+    await reload();
+    try {
+      const steps = [...outside(), line('MAIL FROM:<a@example.test>'), line('RCPT TO:<x@example.test>'), line('DATA'), content, line('MAIL FROM:<spam@example.test>'), line('RCPT TO:<x@example.test>'), line('DATA'), content, line('QUIT')];
+      const real = await runRealSession(stack!.ports.postfix, steps, stack!);
+      const [held, discarded] = real.results.filter((r) => r.sent.startsWith('Subject')).map((r) => /queued as ([0-9A-F]+)/.exec(r.reply.join(' '))![1]!);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const queue = spawnSync('postqueue', ['-c', configDir(), '-j'], { encoding: 'utf8', timeout: 30_000 }).stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { queue_id: string; queue_name: string; recipients: { address: string }[] });
+      const cat = spawnSync('postcat', ['-c', configDir(), '-q', held!], { encoding: 'utf8', timeout: 30_000 }).stdout;
+      spawnSync('postsuper', ['-c', configDir(), '-d', held!], { timeout: 30_000 });
+      expect(queue.find((entry) => entry.queue_id === held)?.queue_name).toBe('hold');
+      expect(queue.some((entry) => entry.queue_id === discarded)).toBe(false);
+      expect(cat).toMatch(/^content_filter: smtp:\[127\.0\.0\.1\]:10026$/m);
+      expect(cat).toMatch(/^redirect_to: boss@example\.test$/m);
+      expect(cat).toMatch(/^\*\*\* HEADER EXTRACTED [^\n]*\ncontent_filter: [^\n]*\nredirect_to: [^\n]*\n(?:[^\n]*\n)*recipient: audit@example\.test$/m);
+      expect(cat).toMatch(/^\*\*\* MESSAGE CONTENTS hold\/[0-9A-F]+ \*\*\*\nX-Tag: seen\nReceived: /m);
+
+      const model = createPostfix(parsePostfixConfig(settings, CONFIG));
+      await runLabSession(model, steps);
+      expect(model.queue.messages.map((m) => m.actions)).toEqual([{ held: true, filter: 'smtp:[127.0.0.1]:10026', redirect: 'boss@example.test', bcc: ['audit@example.test'], prepended: ['X-Tag: seen'] }]);
+      expect(model.queue.discarded.map((m) => m.from)).toEqual(['spam@example.test']);
+    } finally {
+      writeFileSync(join(configDir(), 'main.cf'), mainCf);
+    }
+  }, 120_000);
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     writeFileSync(join(configDir(), 'main.cf'), `${mainCf}${Object.entries(c.settings).map(([k, v]) => `${k} = ${v}\n`).join('')}`);
