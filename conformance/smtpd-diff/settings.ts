@@ -33,6 +33,8 @@ const MODEL_VALUE: Readonly<Record<string, (c: PostfixConfig) => string>> = {
   soft_bounce: (c) => yesNo(c.soft_bounce),
   smtpd_reject_unlisted_sender: (c) => yesNo(c.smtpd_reject_unlisted_sender),
   smtpd_sender_login_maps: (c) => (c.smtpd_sender_login_maps === null ? '' : `inline:{ ${Object.entries(c.smtpd_sender_login_maps).map(([address, owners]) => `{${address} = ${owners}}`).join(', ')} }`),
+  // The class names only: each definition is a parameter of its own, which postconf -hx prints only when asked by name.
+  smtpd_restriction_classes: (c) => list(Object.keys(c.smtpd_restriction_classes)),
   ...Object.fromEntries(REPLY_CODE_PARAMETERS.map((name) => [name, (c: PostfixConfig) => String(c[name])])),
   smtpd_discard_ehlo_keywords: (c) => list(c.smtpd_discard_ehlo_keywords),
   mydestination: (c) => list(c.mydestination),
