@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { labPreset, parsePostfixConfig } from '../../../models/postfix/config.js';
+import { MILTER_CONTINUES, milterReplyOf } from '../../../models/postfix/milter.js';
 import { isHeader } from '../../../models/postfix/table-actions.js';
 import { DELIVERING, lockstep, talk } from './talk.js';
 
@@ -49,6 +50,15 @@ describe('DISCARD', () => {
     const conv = run({ ...senderTable('{spam@example.test = DISCARD}'), local_recipient_maps: 'inline:{ alice=x }', mydestination: 'example.test' }, cmd('MAIL FROM:<spam@example.test>', 'RCPT TO:<nobody@example.test>', 'RSET', 'MAIL FROM:<a@example.test>', 'RCPT TO:<nobody@example.test>'));
     expect(conv.replies.at(-5)).toBe('250 2.1.5 Ok');
     expect(conv.replies.at(-2)).toMatch(/^550 5\.1\.1 <nobody@example\.test>: Recipient address rejected: User unknown/);
+  });
+});
+
+describe('DISCARD and the milter (saved_flags are one)', () => {
+  it('after the table\'s DISCARD smtpd asks the milter nothing more (MILTER_SKIP_FLAGS): its RCPT and end-of-message rejects never come', () => {
+    const config = parsePostfixConfig(senderTable('{spam@example.test = DISCARD}'), labPreset({ ...DELIVERING, smtpd_milters: ['inet:milter:11332'], milterReplies: { ...MILTER_CONTINUES, rcpt: milterReplyOf('reject'), endOfMessage: milterReplyOf('reject') } }));
+    const conv = talk(config, lockstep([...outside, ...cmd('MAIL FROM:<spam@example.test>', 'RCPT TO:<x@example.test>'), ...DATA, 'QUIT\r\n']));
+    expect(conv.replies.slice(-4, -1)).toEqual(['250 2.1.5 Ok', '354 End data with <CR><LF>.<CR><LF>', expect.stringMatching(/^250 2\.0\.0 Ok: queued as /)]);
+    expect(conv.logLines.filter((l) => l.includes('milter-'))).toEqual([]);
   });
 });
 
