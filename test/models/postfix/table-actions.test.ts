@@ -53,6 +53,14 @@ describe('DISCARD', () => {
   });
 });
 
+describe('DISCARD from 3.10.0', () => {
+  it('cleanup logs the removed queue file "removed (discarded)" (cleanup_api.c cleanup_flush() v3.10.0: any CLEANUP_FLAG_DISCARD)', () => {
+    const conv = talk(parsePostfixConfig({ mail_version: '3.10.0', ...senderTable('{spam@example.test = DISCARD}') }, labPreset(DELIVERING)), lockstep([...outside, ...cmd('MAIL FROM:<spam@example.test>', 'RCPT TO:<x@example.test>'), ...DATA, 'QUIT\r\n']));
+    const queueId = /queued as (\S+)/.exec(conv.replies.at(-2)!)![1]!;
+    expect(conv.logs.filter((l) => l.program === 'postfix/cleanup').map((l) => l.line)).toEqual([`${queueId}: removed (discarded)`]);
+  });
+});
+
 describe('DISCARD and the milter (saved_flags are one)', () => {
   it('after the table\'s DISCARD smtpd asks the milter nothing more (MILTER_SKIP_FLAGS): its RCPT and end-of-message rejects never come', () => {
     const config = parsePostfixConfig(senderTable('{spam@example.test = DISCARD}'), labPreset({ ...DELIVERING, smtpd_milters: ['inet:milter:11332'], milterReplies: { ...MILTER_CONTINUES, rcpt: milterReplyOf('reject'), endOfMessage: milterReplyOf('reject') } }));
