@@ -11,7 +11,7 @@ import { hasDestructiveFault } from './lab-case.ts';
 import { isOwnXclient } from './arbitraries/client-behaviour.ts';
 import { isProbe } from './arbitraries/postfix-settings.ts';
 import { RELEASE_DRAWN } from './release-scope.ts';
-import { answerableByMailu, mailuReadsLogin } from './verdicts.ts';
+import { mailuAnswer } from './verdicts.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import type { Scenario, ScenarioKey } from '../scenarios/index.ts';
 import { MILTER_KEYS } from '../scenarios/topology.ts';
@@ -41,15 +41,18 @@ export function classify(ran: Scenario, labCase: LabCase, report: RunReport): Co
     // Shown, not required: how many traces met a refusing milter or sent command probes (postfix-settings.ts).
     ...(Object.values(MILTER_KEYS).some((key) => refusesAt(ran, key)) ? ['milter:refuses'] : []),
     ...(labCase.client.groups.some((g) => g.steps.some(isProbe)) ? ['client:probes'] : []),
-    // Shown: logins Mailu's answer cannot carry (verdicts.ts answerableByMailu), temporary failures on every proxy.
-    ...(answerableByMailu(labCase.client.user) ? [] : ['login:gunicorn-refuses']),
-    // Shown: logins the release of Mailu reads as no account (verdicts.ts mailuReadsLogin, Mailu #3364), refused on every proxy.
-    ...(mailuReadsLogin(ran, labCase.client.user) ? [] : ['login:mailu-misreads']),
+    // Shown: logins Mailu's answer cannot carry (temporary failures) or its release reads as no account (535), on every proxy (verdicts.ts mailuAnswer).
+    ...loginClass(mailuAnswer(ran, labCase.client.user)),
     // Shown: traces in which the kernel ended a connection a daemon had left waiting (verdicts.ts livenessBoundUs).
     ...new Set(report.kernelEnded.map((end) => `kernel:${end.timer}`)),
     // Required where the property holds on every release and the scenario leaves some to draw (release-scope.ts).
     ...(labCase.releases === undefined ? [] : [RELEASE_DRAWN]),
   ];
+}
+
+function loginClass(answer: ReturnType<typeof mailuAnswer>): CoverageClass[] {
+  if (answer === 'unsendable') return ['login:gunicorn-refuses'];
+  return answer === 'no account' ? ['login:mailu-misreads'] : [];
 }
 
 /** The milter answers `key`'s stage with anything but continue or accept (milter.ts). */

@@ -8,7 +8,7 @@ import { hasDestructiveFault, scriptOf } from './lab-case.ts';
 import type { RunReport } from '../scenarios/run.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { authConfigOf } from '../scenarios/topology.ts';
-import { mailuAccountFor } from '../models/auth/authenticate.ts';
+import { mailuUserEmailFor } from '../models/auth/authenticate.ts';
 import { frontModel } from '../models/front/registry.ts';
 import type { IdleDeadlineEnd, KernelEnd } from '../sim/index.ts';
 import { CORRECT_PASSWORD, IMPOSTOR, isOwnXclient } from './arbitraries/client-behaviour.ts';
@@ -48,27 +48,25 @@ function fitsXclient(value: string): boolean {
 }
 
 /**
- * Mailu's auth service echoes the login in its Auth-User answer header, and gunicorn 22.0.0, which
- * every modelled Mailu release runs, cannot send a header value with a control character or a
- * character above U+00FF (models/auth/gunicorn-response.ts): such an account gets a temporary
- * failure from the front on any proxy, so it says nothing about how the proxy sequences.
+ * What Mailu's auth service makes of a client's login on `ran` (the scenario the case ran on), for
+ * the logins no proxy sequencing can serve:
+ *  - 'no account': it reads the Auth-User header the front writes for the login as no account.
+ *    Before Mailu 2024.06.9 login.lua sends the bytes raw and nginx.py unquotes them, then decodes
+ *    UTF-8 inside a bare except, so a literal %XX that makes no UTF-8 is user 'invalid' and 535
+ *    (Mailu #3364, models/auth/releases.ts credentials_url_encoded);
+ *  - 'unsendable': it finds the account and echoes the name it read in its Auth-User answer, which
+ *    gunicorn 22.0.0 (every modelled Mailu release) cannot send with a control character or a
+ *    character above U+00FF (models/auth/gunicorn-response.ts): a temporary failure, also for a
+ *    literal %00 that 2024.06.0 reads as a NUL;
+ *  - 'answered': it answers for the account; 'no auth service': the front asks none.
  */
-export function answerableByMailu(login: string): boolean {
-  return sendableHeaderValue(login);
-}
-
-/**
- * Mailu's auth service finds the client's account under the Auth-User header its front writes for
- * the login. Before Mailu 2024.06.9, login.lua sends the bytes raw and nginx.py unquotes them and
- * decodes UTF-8 inside a bare except, so a login with a literal %XX whose bytes make no UTF-8 is read
- * as user 'invalid' (Mailu #3364, models/auth/releases.ts credentials_url_encoded) and refused with
- * 535 on every proxy, however it sequences its commands. `ran`: the scenario the case ran on.
- */
-export function mailuReadsLogin(ran: Scenario, login: string): boolean {
+export function mailuAnswer(ran: Scenario, login: string): 'answered' | 'no account' | 'unsendable' | 'no auth service' {
   const header = frontModel(ran.get('front.model')).authUserHeader;
-  if (header === undefined) return true;
+  if (header === undefined) return 'no auth service';
   const written = header(Buffer.from(login, 'utf8').toString('latin1'), ran.get('auth.mailu_version'));
-  return written !== null && mailuAccountFor(authConfigOf(ran), written) !== null;
+  const userEmail = written === null ? null : mailuUserEmailFor(authConfigOf(ran), written);
+  if (userEmail === null) return 'no account';
+  return sendableHeaderValue(userEmail) ? 'answered' : 'unsendable';
 }
 
 /** Nothing in the case makes success impossible on `ran`, the scenario it ran on: right credentials, legal client, healthy services and links. */
@@ -77,8 +75,7 @@ export function successPossible(labCase: LabCase, ran: Scenario): boolean {
   const script = scriptOf(labCase, { host: '', port: 0 });
   return (
     isCorrectClient(labCase) &&
-    answerableByMailu(labCase.client.user) &&
-    mailuReadsLogin(ran, labCase.client.user) &&
+    ['answered', 'no auth service'].includes(mailuAnswer(ran, labCase.client.user)) &&
     fitsXclient(labCase.client.user) &&
     fitsXclient(labCase.client.helo) &&
     (labCase.overrides['auth.fault'] ?? 'none') === 'none' &&

@@ -107,14 +107,14 @@ function accountOf(config: AuthServiceConfig, email: string): AuthAccount | null
 }
 
 /**
- * The account handle_authentication() looks up for an Auth-User header value as a front wrote it,
- * or null: the release's decoding raised (user_email 'invalid', before 2024.06.9 a literal %FF in
- * the login: Mailu #3364), the name has no '@', or no account has it. Such a login fails on every
- * front and however it sequences its commands (properties/verdicts.ts).
+ * The user_email handle_authentication() reads from an Auth-User header value as a front wrote it,
+ * which its answer echoes, when an account has it; null when the release's decoding raised (user
+ * 'invalid': before 2024.06.9 a literal %FF in the login, Mailu #3364), the name has no '@', or no
+ * account has it. Such a login fails on every front, however it sequences (properties/verdicts.ts).
  */
-export function mailuAccountFor(config: AuthServiceConfig, authUserHeader: string): AuthAccount | null {
+export function mailuUserEmailFor(config: AuthServiceConfig, authUserHeader: string): string | null {
   const user = credentialDecoder(config.mailuVersion)(authUserHeader);
-  return user !== null && user.includes('@') ? accountOf(config, user) : null;
+  return user !== null && user.includes('@') && accountOf(config, user) !== null ? user : null;
 }
 
 /** utils.is_app_token: 32 lowercase hex characters. */

@@ -40,7 +40,7 @@ function localPart(unit: 'grapheme' | fc.Arbitrary<string>): fc.Arbitrary<string
 
 /**
  * Printable ASCII and 0x80-0xff: the logins Mailu's answer can echo (gunicorn 22.0.0 sends a
- * header value of [ \t\x21-\x7e\x80-\xff] only, verdicts.ts answerableByMailu), UTF-8 of two bytes
+ * header value of [ \t\x21-\x7e\x80-\xff] only, verdicts.ts mailuAnswer), UTF-8 of two bytes
  * above 0x7f. Any Unicode grapheme, which Mailu mostly cannot serve, is drawn less often.
  */
 const latin1Unit = fc.integer({ min: 0x21, max: 0xff }).filter((code) => code !== 0x7f).map((code) => String.fromCharCode(code));
