@@ -19,7 +19,7 @@ describe('smtp-lab bench --quick', () => {
     expect(lines[5]).toMatch(/^bug found for 3\/3 seeds; median \d+(\.5)? generated runs, [\d.,]+ ms to the first counterexample; shrinking [\d.,]+ ms in [\d.]+ steps \(medians\)$/);
     expect(lines[6]).toMatch(/^repro process wall time: median [\d,]+ ms \([\d,]+\)$/);
     // The check twice: a short job and a long one, whose ratio shows what a thread's warm-up costs.
-    expect(lines.slice(7, 12).map((line) => line.split(' ').slice(1, 6).join(' '))).toEqual(['check safety on lockstep, 40', 'check safety on lockstep, 80', 'explore lockstep, 0 deviations (every', 'matrix with 1 sessions per', 'demo (npm start) with 10']);
+    expect(lines.slice(7, 12).map((line) => line.split(' ').slice(1, 6).join(' '))).toEqual(['check fixed-sequencing on lockstep, 40', 'check fixed-sequencing on lockstep, 80', 'explore lockstep, 0 deviations (every', 'matrix with 1 sessions per', 'demo (npm start) with 10']);
     for (const line of lines.slice(7, 12)) expect(line).toMatch(/^speed-up, (check|explore|matrix|demo) .+: [\d.]+× \(1 thread [\d.]+ s; \d+ threads [\d.]+ s; CPU per run [\d.]+ s and [\d.]+ s, on the main thread [\d.]+ s and [\d.]+ s; load average [\d.]+ → [\d.]+\)$/);
     expect(lines[12]).toMatch(/^heap over 1,000 sessions: (?:[\d.]+, ){9}[\d.]+ MiB \(first tenth [\d.]+, last [\d.]+\); peak RSS [\d,]+ MiB$/);
     expect(existsSync(join(cwd, 'BENCHMARKS.md'))).toBe(false);
@@ -35,7 +35,7 @@ describe('smtp-lab bench --quick', () => {
     expect(written).toContain('| generated runs to the first counterexample (median over 1 seeds) |');
     expect(written).toContain('| `smtp-lab repro` process wall time incl. shrinking (median of 1) |');
     expect(written).toContain('| heap after each tenth of 100 sessions |');
-    expect(written).toMatch(/\| speed-up with \d+ worker threads against 1 \(`--workers`\): check safety on lockstep, 40 generated runs \| ≥ 1\.8× on 2 cores \| [\d.]+× .*, measured \d{4}-\d\d-\d\d \|/);
+    expect(written).toMatch(/\| speed-up with \d+ worker threads against 1 \(`--workers`\): check fixed-sequencing on lockstep, 40 generated runs \| ≥ 1\.8× on 2 cores \| [\d.]+× .*, measured \d{4}-\d\d-\d\d \|/);
   });
 
   it('--write without --quick, or --quick with --no-write, is a usage error', async () => {
