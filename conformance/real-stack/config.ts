@@ -23,11 +23,16 @@ export interface RealStackPorts {
 /** The ports of the recorded runs (records/listeners.txt). */
 export const RECORDED_PORTS: RealStackPorts = { dovecot: 1587, postfix: 10025 };
 
-/** The lab's account and the two long names that reach Postfix's 255-byte XCLIENT attribute limit and Dovecot's 512-byte XCLIENT split. */
+/**
+ * The lab's account, the two long names that reach Postfix's 255-byte XCLIENT attribute limit and
+ * Dovecot's 512-byte XCLIENT split, and a name with a '"', which xtext leaves as it is and smtpd's
+ * tokenizer reads as an opening quote (test/conformance/real-stack/quote-in-login.test.ts).
+ */
 export const REAL_ACCOUNTS: readonly (readonly [user: string, password: string])[] = [
   ['alice@example.test', 'secret'],
   [`${'l'.repeat(227)}@example.test`, 'secret'],
   [`${'l'.repeat(480)}@example.test`, 'secret'],
+  ['"@example.test', 'secret'],
 ];
 
 /** Files to write, relative to the lab directory. */
@@ -196,7 +201,8 @@ service submission-login {
  * check is inline and the answer carries login.lua's proxy fields.
  */
 function loginLua(ports: RealStackPorts): string {
-  const accounts = REAL_ACCOUNTS.map(([user, password]) => `  ["${user}"] = "${password}",`).join('\n');
+  // JSON's string syntax is Lua's for these ASCII names ('\"' included)
+  const accounts = REAL_ACCOUNTS.map(([user, password]) => `  [${JSON.stringify(user)}] = ${JSON.stringify(password)},`).join('\n');
   return `local accounts = {
 ${accounts}
 }

@@ -14,6 +14,9 @@ function settings(text: string): string[] {
   return text.split('\n').map((line) => line.trim().replace(/\s+/g, ' ')).filter((line) => line !== '' && !line.startsWith('#'));
 }
 
+/** Lines added after the recorded runs, which none of them uses: the account of quote-in-login.test.ts, which no recorded session logs in as. */
+const ADDED_SINCE_RECORDING = ['["\\"@example.test"] = "secret",'];
+
 describe('the lab configuration with the recorded ports and lab directory', () => {
   const files = labFiles(RECORDED_LAB, RECORDED_PORTS);
 
@@ -32,7 +35,11 @@ describe('the lab configuration with the recorded ports and lab directory', () =
     ['dovecot/dovecot.conf', 'dovecot.conf'],
     ['dovecot/login.lua', 'dovecot-login.lua'],
   ] as const)('%s: the settings of records/%s', (file, recorded) => {
-    expect(settings(files[file])).toEqual(settings(record(recorded)));
+    expect(settings(files[file]).filter((line) => !ADDED_SINCE_RECORDING.includes(line))).toEqual(settings(record(recorded)));
+  });
+
+  it('the lines added since the recorded runs are in the lab configuration', () => {
+    expect(settings(files['dovecot/login.lua'])).toEqual(expect.arrayContaining(ADDED_SINCE_RECORDING));
   });
 });
 
