@@ -87,7 +87,9 @@ describe('the lock-step client pauses before each line, as the lab client thinks
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const result = await playLockstep(['Subject: x\r\n\r\nhello', 'QUIT'], { host: '127.0.0.1', port, replyTimeoutMs: 2_000, graceMs: 100, thinkMs: 20 });
+      // The client thinks 1 s before QUIT, so the close 5 ms after the first 500 comes first even on a loaded
+      // machine (with 20 ms, a late timer let QUIT go out first and a left-over 500 answer it: 'quit').
+      const result = await playLockstep(['Subject: x\r\n\r\nhello', 'QUIT'], { host: '127.0.0.1', port, replyTimeoutMs: 3_000, graceMs: 100, thinkMs: 1_000 });
       expect(result).toEqual({ replies: ['220 mail.example.test ESMTP ready', '500 5.5.1 Invalid command', '500 5.5.1 Invalid command', '500 5.5.1 Invalid command'], end: 'server-closed' });
     } finally {
       server.close();
