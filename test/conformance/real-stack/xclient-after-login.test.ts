@@ -9,8 +9,8 @@
  * sasl_username=mallory@example.test: the identity change the safety property reports on lockstep
  * (properties/, "no identity changed"). Found by that property, seen here on the real daemons.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { playLockstep } from '../../../conformance/dovecot-differential-client.ts';
 import { RealStack } from '../../../conformance/real-stack.ts';
 import { loadScenario } from '../../../scenarios/index.ts';
 import { runScenario } from '../../../scenarios/run.ts';
@@ -27,30 +27,10 @@ interface Outcome {
 
 const clientLineOf = (lines: readonly string[]) => lines.find((line) => / client=/.test(line))?.replace(/^.*?: [0-9A-F]+: client=/, 'QUEUEID: client=');
 
-/** Each command once the previous reply is complete (lock-step); the first reply is the greeting. */
-function realSession(port: number): Promise<string[]> {
-  return new Promise((resolve) => {
-    const codes: string[] = [];
-    const socket = net.connect(port, '127.0.0.1');
-    let buffer = '';
-    socket.on('data', (bytes) => {
-      buffer += bytes.toString('latin1');
-      for (let reply = /^(?:\d{3}-.*\r\n)*(\d{3}) .*\r\n/.exec(buffer); reply !== null; reply = /^(?:\d{3}-.*\r\n)*(\d{3}) .*\r\n/.exec(buffer)) {
-        buffer = buffer.slice(reply[0].length);
-        codes.push(reply[1]!);
-        const next = COMMANDS[codes.length - 1];
-        if (next !== undefined) socket.write(`${next}\r\n`);
-      }
-    });
-    // a session that hangs is cut after 15 s; the timer goes with the socket, not holding the test file open
-    const cut = setTimeout(() => socket.destroy(), 15_000);
-    const done = () => {
-      clearTimeout(cut);
-      resolve(codes.slice(1));
-    };
-    socket.on('close', done);
-    socket.on('error', done);
-  });
+/** Each command once the previous reply is complete (lock-step); the reply codes after the greeting. */
+async function realSession(port: number): Promise<string[]> {
+  const { replies } = await playLockstep(COMMANDS, { host: '127.0.0.1', port, replyTimeoutMs: 15_000, graceMs: 100 });
+  return replies.slice(1).map((reply) => reply.slice(0, 3));
 }
 
 function labOutcome(): Outcome {
