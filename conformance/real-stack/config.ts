@@ -26,7 +26,7 @@ export const RECORDED_PORTS: RealStackPorts = { dovecot: 1587, postfix: 10025 };
 /**
  * The lab's account, the two long names that reach Postfix's 255-byte XCLIENT attribute limit and
  * Dovecot's 512-byte XCLIENT split, and a name with a '"', which xtext leaves as it is and smtpd's
- * tokenizer reads as an opening quote (test/conformance/real-stack/quote-in-login.test.ts).
+ * tokenizer reads as an opening quote (test/conformance/real-stack/client-identity.test.ts).
  */
 export const REAL_ACCOUNTS: readonly (readonly [user: string, password: string])[] = [
   ['alice@example.test', 'secret'],

@@ -14,7 +14,7 @@ function settings(text: string): string[] {
   return text.split('\n').map((line) => line.trim().replace(/\s+/g, ' ')).filter((line) => line !== '' && !line.startsWith('#'));
 }
 
-/** Lines added after the recorded runs, which none of them uses: the account of quote-in-login.test.ts, which no recorded session logs in as. */
+/** Lines added after the recorded runs, which none of them uses: the account of client-identity.test.ts, which no recorded session logs in as. */
 const ADDED_SINCE_RECORDING = ['["\\"@example.test"] = "secret",'];
 
 describe('the lab configuration with the recorded ports and lab directory', () => {
